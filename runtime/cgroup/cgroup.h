@@ -1,0 +1,62 @@
+/* One interface over cgroup v1, v2 and hybrid hosts, for one container's cgroup.
+ * Backends (cgroup_v1.c, cgroup_v2.c) sit behind a small table of function pointers. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/spec/spec.h"
+#include "util/err.h"
+
+enum cgroup_mode {
+  CGROUP_MODE_V1,     /* legacy: one hierarchy per controller */
+  CGROUP_MODE_V2,     /* unified only */
+  CGROUP_MODE_HYBRID, /* v1 controllers plus a cgroup2 mount (v1 is the authority) */
+};
+
+struct cgroup; /* opaque handle to one container's cgroup (all hierarchies) */
+
+struct cgroup_stats {
+  uint64_t cpu_usage_ns;
+  uint64_t memory_usage, memory_limit, memory_max_usage;
+  uint64_t pids_current, pids_limit;
+  uint64_t blkio_read_bytes, blkio_write_bytes;
+  uint64_t oom_kills; /* number of OOM kills seen in this cgroup */
+};
+
+/* Detect the host's mode (cached after the first call). */
+enum cgroup_mode cgroup_mode(void);
+/* Resolve a cgroupsPath (absolute, relative, or NULL => "<default_parent>/<id>") to the
+ * path below each hierarchy root that the container uses. */
+char *cgroup_resolve_path(const char *cgroups_path, const char *default_parent, const char *id);
+/* Create the cgroup (every hierarchy), enable controllers on v2, apply resources.
+ * On failure nothing is left behind. */
+int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
+                  struct td_err **err);
+/* Open an existing container cgroup (for kill/delete/update/pause/stats). */
+int cgroup_open(const char *path, struct cgroup **out, struct td_err **err);
+/* O_PATH|O_DIRECTORY fd of the v2 cgroup for clone3(CLONE_INTO_CGROUP); -1 on v1/hybrid. */
+int cgroup_v2_dirfd(struct cgroup *cg);
+/* Move pid into the cgroup in every hierarchy. */
+int cgroup_enter(struct cgroup *cg, pid_t pid, struct td_err **err);
+/* Apply (or update) resource limits. */
+int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct td_err **err);
+/* Freeze or thaw every task (freezer on v1, cgroup.freeze on v2); waits until done. */
+int cgroup_freeze(struct cgroup *cg, bool frozen, struct td_err **err);
+/* Whether the cgroup is frozen now. */
+bool cgroup_is_frozen(struct cgroup *cg);
+/* All pids in the cgroup (and its children); caller frees *pids. */
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct td_err **err);
+/* Send sig to every process in the cgroup (thawing it for SIGKILL). */
+int cgroup_kill_all(struct cgroup *cg, int sig, struct td_err **err);
+/* Kill stragglers, wait for them, and remove the cgroup from every hierarchy. */
+int cgroup_destroy(struct cgroup *cg, struct td_err **err);
+/* Read usage counters. */
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *out, struct td_err **err);
+/* An fd that becomes readable when the OOM killer fires (eventfd on v1, memory.events on v2
+ * via inotify); -1 with an error if unavailable. */
+int cgroup_oom_fd(struct cgroup *cg, struct td_err **err);
+/* Release the handle (does not remove the cgroup). */
+void cgroup_free(struct cgroup *cg);
+/* The path this handle was opened with. */
+const char *cgroup_path(struct cgroup *cg);

@@ -1,0 +1,84 @@
+/* The OCI runtime core: the lifecycle operations that `tinyrun` and the engine call.
+ * State lives under ctx->state_root/<id>/ (state.json, exec fifo, lock). */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "runtime/spec/spec.h"
+#include "util/err.h"
+
+struct rt_ctx {
+  const char *state_root;     /* runc's --root; default /run/tinyrun */
+  const char *cgroup_parent;  /* default parent for a missing cgroupsPath */
+  bool systemd_cgroup;
+  bool debug;
+};
+
+enum rt_status { RT_CREATING, RT_CREATED, RT_RUNNING, RT_PAUSED, RT_STOPPED };
+
+struct rt_state {
+  char *id;
+  char *bundle;
+  enum rt_status status;
+  pid_t pid;          /* 0 when stopped */
+  char *cgroup_path;  /* resolved cgroup path */
+  char *created;      /* RFC3339 */
+  json_t *annotations;
+  char *oci_version;
+};
+
+struct rt_create_opts {
+  const char *id;
+  const char *bundle;        /* directory holding config.json and the rootfs */
+  struct spec *spec;         /* already parsed (engine); NULL = load bundle/config.json */
+  const char *pid_file;
+  const char *console_socket;  /* send the pty master here (runc protocol) */
+  int *console_master_out;     /* or hand it back to the caller (engine monitor) */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;            /* fds 3..3+N-1 pass into the container */
+  int stdio[3];                /* fds for the container's stdio; -1 = inherit ours */
+};
+
+/* Create the container; it waits on its exec fifo until rt_start. *pid_out gets the init pid. */
+int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o, pid_t *pid_out,
+              struct td_err **err);
+/* Release a created container (open its exec fifo); runs poststart hooks. */
+int rt_start(const struct rt_ctx *ctx, const char *id, struct td_err **err);
+/* Load the state of a container, refreshing its status from the kernel. */
+int rt_state(const struct rt_ctx *ctx, const char *id, struct rt_state *out, struct td_err **err);
+/* The OCI state JSON document of a state. */
+json_t *rt_state_json(const struct rt_state *st);
+/* Free what an rt_state holds. */
+void rt_state_clear(struct rt_state *st);
+/* Send a signal to the init (or every process with all). */
+int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all, struct td_err **err);
+/* Delete a stopped container (force: kill it first); runs poststop hooks, removes cgroup+state. */
+int rt_delete(const struct rt_ctx *ctx, const char *id, bool force, struct td_err **err);
+
+struct rt_exec_opts {
+  struct spec_process *process; /* what to run */
+  const char *pid_file;
+  const char *console_socket;
+  int *console_master_out;
+  bool detach;
+  int preserve_fds;
+  int stdio[3];
+};
+
+/* Start an extra process in a running container (joins its namespaces and cgroup, same
+ * security settings). *pid_out gets its pid; the caller waits for it unless detached. */
+int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts *o,
+            pid_t *pid_out, struct td_err **err);
+/* Freeze / thaw. */
+int rt_pause(const struct rt_ctx *ctx, const char *id, struct td_err **err);
+int rt_resume(const struct rt_ctx *ctx, const char *id, struct td_err **err);
+/* Apply new resources to a running container. */
+int rt_update(const struct rt_ctx *ctx, const char *id, const struct spec_resources *res,
+              struct td_err **err);
+/* The ids of all containers under the state root; caller frees with strv_free. */
+int rt_list(const struct rt_ctx *ctx, char ***ids, struct td_err **err);
+/* Parse a signal name or number ("KILL", "SIGKILL", "9"); -1 if invalid. */
+int rt_signal_parse(const char *s);

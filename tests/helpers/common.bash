@@ -1,0 +1,36 @@
+# Loaded by every bats file: `load ../helpers/common`.
+# Gives each test its own temporary state roots and the paths of the built programs.
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO/build}
+TINYDOCKER=$BUILD_DIR/tinydocker
+TINYRUN=$BUILD_DIR/tinyrun
+
+# Per-test roots: TD_ROOT for the engine (--root), TR_ROOT for the runtime state.
+td_setup_roots() {
+  TEST_TMP=$(mktemp -d /tmp/td-test.XXXXXX)
+  export TD_ROOT=$TEST_TMP/root TR_ROOT=$TEST_TMP/run
+  mkdir -p "$TD_ROOT" "$TR_ROOT"
+  export TINYDOCKER_ROOT=$TD_ROOT
+}
+
+td_teardown_roots() {
+  [ -n "${TEST_TMP:-}" ] || return 0
+  # unmount anything a failed test left under its own tmp dir, deepest first
+  findmnt -rn -o TARGET | grep "^$TEST_TMP" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+  rm -rf "$TEST_TMP"
+}
+
+# A busybox rootfs directory from the host's busybox-static (no network).
+td_make_busybox_rootfs() { # dir
+  local d=$1
+  mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,var,run}
+  cp /bin/busybox "$d/bin/busybox"
+  local a
+  for a in $("$d/bin/busybox" --list); do
+    [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$d/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$d/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
+  chmod 1777 "$d/tmp"
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Prints a snapshot of everything a test could leak: mounts, our cgroups, veths, nft tables,
+# our processes. tests/run.sh compares it before and after each bats file.
+echo "mounts $(findmnt -rn | wc -l)"
+find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \( -name 'tinydocker*' -o -name 'tinyrun*' -o -name 'td-test*' \) 2>/dev/null | sort
+ip -o link show type veth 2>/dev/null | awk -F': ' '{print "veth", $2}' | sed 's/@.*//' | sort
+ip -o link show type bridge 2>/dev/null | awk -F': ' '{print "bridge", $2}' | grep -E 'td|tinydocker' | sort
+nft list tables 2>/dev/null | sort
+pgrep -a -f 'tinydocker|tinyrun' 2>/dev/null | grep -v -E 'leakcheck|tests/run.sh|bats' | awk '{print "proc", $2, $3}' | sort
+ls /run/netns 2>/dev/null | sed 's/^/netns /' | sort

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs the whole suite: C unit tests (normal and ASan+UBSan builds), then every bats file
+# with a leak check after each. Ends with the line "N passed, N failed".
+# Select files with TESTS="tests/bats/foo.bats ..." ; SKIP_ASAN=1 skips the sanitizer pass.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+passed=0
+failed=0
+failures=()
+
+count_tap() { # file-of-tap-output label
+  local p f
+  p=$(grep -cE '^ok ' "$1" || true)
+  f=$(grep -cE '^not ok ' "$1" || true)
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$f" -gt 0 ]; then
+    while IFS= read -r l; do failures+=("$2: $l"); done < <(grep -E '^not ok ' "$1")
+  fi
+}
+
+run_unit() { # builddir label
+  local dir=$1 label=$2 t out
+  for t in "$dir"/unit-*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    out=$(mktemp)
+    "$t" >"$out" 2>&1
+    local rc=$?
+    cat "$out"
+    count_tap "$out" "$label $(basename "$t")"
+    if [ $rc -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
+      failed=$((failed + 1)); failures+=("$label $(basename "$t"): exited $rc")
+    fi
+    rm -f "$out"
+  done
+}
+
+echo "# unit tests"
+run_unit "$BUILD" unit
+if [ -z "${SKIP_ASAN:-}" ] && [ -d "$ASAN_BUILD" ]; then
+  echo "# unit tests under ASan+UBSan"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_unit "$ASAN_BUILD" asan
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "# integration tests need root; skipped" >&2
+else
+  files=${TESTS:-$(ls tests/bats/*.bats 2>/dev/null)}
+  for f in $files; do
+    echo "# $f"
+    before=$(tests/leakcheck.sh)
+    out=$(mktemp)
+    timeout "${TEST_FILE_TIMEOUT:-900}" bats --tap "$f" >"$out" 2>&1
+    cat "$out"
+    count_tap "$out" "$f"
+    if ! grep -qE '^(not )?ok ' "$out"; then
+      failed=$((failed + 1)); failures+=("$f: no test ran (bats failed)")
+    fi
+    rm -f "$out"
+    after=$(tests/leakcheck.sh)
+    if [ "$before" != "$after" ]; then
+      echo "not ok - leak check after $f"
+      diff <(echo "$before") <(echo "$after") | sed 's/^/#   /'
+      failed=$((failed + 1)); failures+=("$f: leak check")
+    else
+      echo "ok - leak check after $f"
+      passed=$((passed + 1))
+    fi
+  done
+fi
+
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "# failures:"
+  printf '#   %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

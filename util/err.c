@@ -1,0 +1,93 @@
+#include "util/err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+const char *err_progname = "tinydocker";
+
+__attribute__((format(printf, 4, 0))) static int err_vset(struct td_err **err, int exit_code,
+                                                        int errnum, const char *fmt, va_list ap)
+{
+  if (err == NULL)
+    return -1;
+  if (*err != NULL)
+    err_free(err);
+  struct td_err *e = xmalloc(sizeof(*e));
+  e->errnum = errnum;
+  e->exit_code = exit_code;
+  e->msg = xvasprintf(fmt, ap);
+  *err = e;
+  return -1;
+}
+
+int err_set(struct td_err **err, int errnum, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  err_vset(err, EXIT_ENGINE, errnum, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int err_set_exit(struct td_err **err, int exit_code, int errnum, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  err_vset(err, exit_code, errnum, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+int err_prefix(struct td_err **err, const char *fmt, ...)
+{
+  if (err == NULL || *err == NULL)
+    return -1;
+  va_list ap;
+  va_start(ap, fmt);
+  char *prefix = xvasprintf(fmt, ap);
+  va_end(ap);
+  char *msg = xasprintf("%s: %s", prefix, (*err)->msg);
+  free(prefix);
+  free((*err)->msg);
+  (*err)->msg = msg;
+  return -1;
+}
+
+const char *err_text(struct td_err *err)
+{
+  if (err == NULL)
+    return "unknown error";
+  if (err->errnum != 0) {
+    char *full = xasprintf("%s: %s", err->msg, strerror(err->errnum));
+    free(err->msg);
+    err->msg = full;
+    err->errnum = 0;
+  }
+  return err->msg;
+}
+
+void err_free(struct td_err **err)
+{
+  if (err == NULL || *err == NULL)
+    return;
+  free((*err)->msg);
+  free(*err);
+  *err = NULL;
+}
+
+void err_print(const char *prog, struct td_err *err)
+{
+  fprintf(stderr, "%s: %s\n", prog ? prog : err_progname, err_text(err));
+}
+
+_Noreturn void err_die(const char *prog, struct td_err *err)
+{
+  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  err_print(prog, err);
+  fflush(stderr);
+  exit(code);
+}

@@ -1,0 +1,36 @@
+/* Errors travel up as a value: each level prefixes what it was doing, one place prints. */
+#pragma once
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* docker's exit codes */
+enum {
+  EXIT_ENGINE = 125,    /* the engine itself failed */
+  EXIT_CANNOT_EXEC = 126,
+  EXIT_NOT_FOUND = 127,
+};
+
+struct td_err {
+  int errnum;    /* errno of the root cause, 0 if none */
+  int exit_code; /* exit status the CLI should use (EXIT_ENGINE unless set) */
+  char *msg;     /* "what failed: ...", without the strerror part */
+};
+
+/* Create an error in *err (which must be NULL); always returns -1. */
+int err_set(struct td_err **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Like err_set but also records the exit code the CLI should use; returns -1. */
+int err_set_exit(struct td_err **err, int exit_code, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Prefix the message of *err with "<fmt>: "; always returns -1. */
+int err_prefix(struct td_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The full one-line text: "msg: strerror(errnum)"; owned by the error. */
+const char *err_text(struct td_err *err);
+/* Release an error and set *err to NULL. */
+void err_free(struct td_err **err);
+/* Print "<prog>: <text>" to stderr and exit with the error's code. */
+_Noreturn void err_die(const char *prog, struct td_err *err);
+/* Print "<prog>: <text>" to stderr without exiting (for warnings). */
+void err_print(const char *prog, struct td_err *err);
+/* The program name used by err_die/err_print callers (set once in main). */
+extern const char *err_progname;
