@@ -2,7 +2,11 @@
 # Prints a snapshot of everything a test could leak: mounts, our cgroups, veths, nft tables,
 # our processes. tests/run.sh compares it before and after each bats file.
 echo "mounts $(findmnt -rn | wc -l)"
-find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d \( -name 'tinydocker*' -o -name 'tinyrun*' -o -name 'td-test*' \) 2>/dev/null | sort
+# cgroups below our parents (the parents themselves may stay)
+for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+  find "$h" -mindepth 1 -maxdepth 1 -type d \( -name 'tinydocker*' -o -name 'tinyrun*' -o -name 'td-test*' \) \
+    -exec find {} -mindepth 1 -type d \; 2>/dev/null
+done | sort
 ip -o link show type veth 2>/dev/null | awk -F': ' '{print "veth", $2}' | sed 's/@.*//' | sort
 ip -o link show type bridge 2>/dev/null | awk -F': ' '{print "bridge", $2}' | grep -E 'td|tinydocker' | sort
 nft list tables 2>/dev/null | sort
