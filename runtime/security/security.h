@@ -1,0 +1,48 @@
+/* The process's privileges: rlimits, user and groups, capabilities, no_new_privs, seccomp,
+ * personality, LSM labels; and docker's defaults for the engine (caps, seccomp profile).
+ * Core calls, in the child after rootfs_finalize:
+ *   security_seccomp_build (may be earlier: needs no files)
+ *   security_drop_privileges  (rlimits, personality, ioprio, LSM, user, caps; loads seccomp
+ *                              here when no_new_privileges is false, since that needs
+ *                              CAP_SYS_ADMIN)
+ *   <core waits on the exec fifo, closes fds>
+ *   security_final            (no_new_privs + seccomp when no_new_privileges is true)
+ *   execve */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "runtime/spec/spec.h"
+#include "util/err.h"
+
+struct security_seccomp; /* a compiled filter */
+
+/* Compile linux.seccomp into a filter (NULL spec => *out = NULL, nothing to load). */
+int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccomp **out,
+                           struct td_err **err);
+/* Free a compiled filter. */
+void security_seccomp_free(struct security_seccomp *f);
+/* Everything but the final no_new_privs+seccomp step (see above). *listener_fd gets the
+ * seccomp notify fd when the filter was loaded here and uses SCMP_ACT_NOTIFY, else -1. */
+int security_drop_privileges(const struct spec *spec, struct security_seccomp *f,
+                             int *listener_fd, struct td_err **err);
+/* Set no_new_privs (if asked) and load the filter if not loaded yet; *listener_fd as above. */
+int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
+                   struct td_err **err);
+/* Send a seccomp notify fd to linux.seccomp.listenerPath with the OCI state (runtime side). */
+int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
+                                   const char *state_json, struct td_err **err);
+/* Set /proc/<pid>/oom_score_adj (parent side). */
+int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err);
+/* Fail clearly if the process asks for an AppArmor profile or SELinux label the host lacks. */
+int security_check_lsm(const struct spec_process *p, struct td_err **err);
+/* Capability name ("CAP_NET_ADMIN") to number, -1 if unknown; and back. */
+int security_cap_from_name(const char *name);
+const char *security_cap_name(int cap);
+/* docker's 14 default capabilities, as a NULL-terminated list of names. */
+const char *const *security_docker_default_caps(void);
+/* docker's default seccomp profile as a linux.seccomp JSON object (new reference). */
+json_t *security_docker_default_seccomp_json(void);
