@@ -3,7 +3,11 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 
+#include <time.h>
+
 #include "runtime/security/security.h"
+#include "runtime/security/security_int.h"
+#include "util/fileio.h"
 #include "runtime/security/test_sc_json.h"
 #include "tests/tap.h"
 #include "util/err.h"
@@ -104,8 +108,50 @@ static void test_build_errors(void)
   tsc_free(sc);
 }
 
+static double now_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void test_cache(void)
+{
+  char dir[] = "/tmp/td-seccache-XXXXXX";
+  if (!mkdtemp(dir))
+    abort();
+  char *cdir = xasprintf("%s/cache", dir);
+  json_t *p = security_docker_default_seccomp_json();
+  struct spec_seccomp *sc = tsc_from_json(p);
+  struct security_seccomp *a = NULL, *b = NULL, *c = NULL;
+  struct td_err *err = NULL;
+  double t0 = now_ms();
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &a, &err) == 0, "cold build");
+  double t1 = now_ms();
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &b, &err) == 0, "warm build");
+  double t2 = now_ms();
+  TAP_OK(a && b && a->len == b->len && memcmp(a->prog, b->prog, a->len * 8) == 0 &&
+             a->flags == b->flags,
+         "cached program is the compiled one (%u insns; cold %.2f ms, warm %.2f ms)",
+         a ? a->len : 0, t1 - t0, t2 - t1);
+  /* a different profile does not hit the first one's entry */
+  sc->default_errno_ret = 38;
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &c, &err) == 0 && c &&
+             (c->len != a->len || memcmp(c->prog, a->prog, a->len * 8) != 0),
+         "another profile compiles to another program");
+  security_seccomp_free(a);
+  security_seccomp_free(b);
+  security_seccomp_free(c);
+  tsc_free(sc);
+  json_decref(p);
+  rm_rf(dir, &err);
+  err_free(&err);
+  free(cdir);
+}
+
 int main(void)
 {
+  test_cache();
   test_cap_names();
   test_docker_caps();
   test_docker_profile();
