@@ -142,6 +142,20 @@ static int check_path(const char *path, struct td_err **err)
   return 0;
 }
 
+/* Undo a failed create: only the directories this handle made (a shared, pre-existing
+ * cgroupsPath stays). */
+static void remove_created(struct cgroup *cg)
+{
+  for (int i = 0; i < CG_CTL_COUNT; i++) {
+    autoerr struct td_err *e = NULL;
+    if (cg->v1[i].created)
+      cg_dir_remove(&cg->v1[i], &e);
+  }
+  autoerr struct td_err *e = NULL;
+  if (cg->v2.created)
+    cg_dir_remove(&cg->v2, &e);
+}
+
 int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
                   struct td_err **err)
 {
@@ -153,8 +167,7 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
     return err_prefix(err, "create cgroup %s", path);
   }
   if (res && cg->ops->apply(cg, res, err) < 0) {
-    autoerr struct td_err *e2 = NULL;
-    cg->ops->remove(cg, &e2);
+    remove_created(cg);
     cgroup_free(cg);
     return err_prefix(err, "cgroup %s", path);
   }
@@ -300,4 +313,37 @@ const char *cgroup_mode_name(enum cgroup_mode m)
     return "hybrid";
   }
   return "?";
+}
+
+static void push_hier(struct cgroup_hierarchy **out, size_t *n, const struct cg_dir *d, bool v2,
+                      bool top)
+{
+  *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+  char *real = realpath(d->hroot, NULL);
+  const char *base = real ? strrchr(real, '/') + 1 : strrchr(d->hroot, '/') + 1;
+  (*out)[*n] = (struct cgroup_hierarchy){
+      .name = xstrdup(top ? "" : base), .dir = xstrdup(d->dir), .v2 = v2};
+  free(real);
+  (*n)++;
+}
+
+int cgroup_hierarchies(struct cgroup *cg, struct cgroup_hierarchy **out, size_t *n)
+{
+  *out = NULL;
+  *n = 0;
+  for (int i = 0; i < CG_CTL_COUNT; i++)
+    if (cg_v1_unique(cg, i) && cg->v1[i].fd >= 0)
+      push_hier(out, n, &cg->v1[i], false, false);
+  if (cg->v2.present && cg->v2.fd >= 0)
+    push_hier(out, n, &cg->v2, true, cg->mode == CGROUP_MODE_V2);
+  return 0;
+}
+
+void cgroup_hierarchies_free(struct cgroup_hierarchy *h, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(h[i].name);
+    free(h[i].dir);
+  }
+  free(h);
 }

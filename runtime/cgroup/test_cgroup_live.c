@@ -59,6 +59,15 @@ static char proc_state(pid_t pid)
   return st ? st[8] : '?';
 }
 
+/* the state right after a thaw can be R for a moment: wait for want */
+static char wait_state(pid_t pid, char want)
+{
+  char st = '?';
+  for (int i = 0; i < 200 && (st = proc_state(pid)) != want; i++)
+    usleep(5000);
+  return st;
+}
+
 static pid_t spawn_sleeper(void)
 {
   pid_t pid = fork();
@@ -128,6 +137,14 @@ static void test_v1(void)
   check("cpuset", parent, "cpuset.cpus", "0-");
   check("pids", path, "pids.max", "50");
   check("devices", path, "devices.list", "c 1:3 rwm\nc 1:5 r");
+  struct cgroup_hierarchy *hs = NULL;
+  size_t nh = 0;
+  cgroup_hierarchies(cg, &hs, &nh);
+  bool mem = false;
+  for (size_t i = 0; i < nh; i++)
+    mem |= strcmp(hs[i].name, "memory") == 0 && strstr(hs[i].dir, path);
+  TAP_OK(nh >= 5 && mem, "v1: %zu hierarchies listed, memory among them", nh);
+  cgroup_hierarchies_free(hs, nh);
 
   pid_t child = spawn_sleeper();
   TAP_OK(cgroup_enter(cg, child, &e) == 0, "v1: enter pid %d", (int)child);
@@ -146,10 +163,10 @@ static void test_v1(void)
 
   TAP_OK(cgroup_freeze(cg, true, &e) == 0 && cgroup_is_frozen(cg), "v1: frozen");
   check("freezer", path, "freezer.state", "FROZEN");
-  char st = proc_state(child);
+  char st = wait_state(child, 'D');
   TAP_OK(st == 'D', "v1: frozen child is in state D (got %c)", st);
   TAP_OK(cgroup_freeze(cg, false, &e) == 0 && !cgroup_is_frozen(cg), "v1: thawed");
-  st = proc_state(child);
+  st = wait_state(child, 'S');
   TAP_OK(st == 'S', "v1: thawed child sleeps again (got %c)", st);
 
   struct cgroup_stats s;
@@ -327,6 +344,14 @@ static void test_bad_input(void)
   TAP_OK(cgroup_create(path, &r, &cg, &e) < 0 && strstr(err_text(e), "cpuset.cpus"),
          "cpuset the kernel refuses: %s", e ? err_text(e) : "");
   TAP_OK(!exists("memory", path) && !exists("cpuset", path), "refused cpuset: nothing left");
+  /* a cgroupsPath that already exists (shared) is not removed by a failed create */
+  autofree char *pre = xasprintf("/sys/fs/cgroup/memory%s", path);
+  TAP_OK(mkdir(pre, 0755) == 0, "pre-existing memory cgroup made");
+  err_free(&e);
+  TAP_OK(cgroup_create(path, &r, &cg, &e) < 0, "refused again");
+  TAP_OK(exists("memory", path) && !exists("cpuset", path) && !exists("pids", path),
+         "failed create keeps the pre-existing cgroup, removes the ones it made");
+  rmdir(pre);
 }
 
 int main(void)
