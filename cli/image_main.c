@@ -21,6 +21,8 @@ static const struct image_cmd cmds[] = {
     {"commit-container", cmd_commit_container},
     {"export-container", cmd_export_container},
     {"export-rootfs", cmd_export_rootfs},
+    {"mount-rootfs", cmd_mount_rootfs},
+    {"umount-rootfs", cmd_umount_rootfs},
     {"pull", cmd_unsupported},
     {"push", cmd_unsupported},
     {"login", cmd_unsupported},

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -354,6 +355,27 @@ static void test_bad_input(void)
   rmdir(pre);
 }
 
+/* A diagnostic for the runtime's time budget: create + enter + destroy of an empty cgroup. */
+static void time_cycle(void)
+{
+  struct timespec a, b;
+  autofree char *path = xasprintf("/td-test-time-%d/ctr", (int)getpid());
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  const int rounds = 20;
+  for (int i = 0; i < rounds; i++) {
+    struct cgroup *cg = NULL;
+    autoerr struct td_err *e = NULL;
+    if (cgroup_create(path, NULL, &cg, &e) < 0)
+      return;
+    cgroup_destroy(cg, &e);
+    cgroup_free(cg);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  double ms = ((double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+  printf("# %s: create+destroy of an empty cgroup (with its parent): %.2f ms\n",
+         cgroup_mode_name(cgroup_mode()), ms / rounds);
+}
+
 int main(void)
 {
   if (geteuid() != 0 || access("/sys/fs/cgroup/memory/cgroup.procs", W_OK) != 0) {
@@ -364,5 +386,6 @@ int main(void)
   test_v1();
   test_oom();
   test_v2();
+  time_cycle();
   return TAP_DONE();
 }
