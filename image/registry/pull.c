@@ -258,7 +258,7 @@ static int pull_locked(struct pull_ctx *p, const struct registry_opts *o, FILE *
     autoerr struct td_err *gcerr = NULL;
     autojson json_t *index = NULL;
     if (image_index_read(p->root, &index, &gcerr) == 0)
-      image_gc(p->root, index, &gcerr);
+      image_gc(p->root, index, NULL, NULL, &gcerr);
   }
   return rc;
 }
