@@ -22,6 +22,8 @@ static const struct image_cmd cmds[] = {
     {"commit-container", cmd_commit_container},
     {"export-container", cmd_export_container},
     {"export-rootfs", cmd_export_rootfs},
+    {"mount-rootfs", cmd_mount_rootfs},
+    {"umount-rootfs", cmd_umount_rootfs},
     {"pull", image_cmd_pull},
     {"push", image_cmd_push},
     {"login", image_cmd_login},

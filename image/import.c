@@ -23,7 +23,7 @@ int image_import(const char *root, int fd, const struct image_import_opts *o, ch
   char *refs[2] = {(char *)o->ref, NULL};
   if (image_names_full(o->ref ? refs : NULL, &names, err) < 0)
     return -1;
-  int lock = image_store_lock(root, err);
+  int lock = image_store_lock_clean(root, err);
   if (lock < 0)
     return -1;
   autofree char *tmp = NULL;

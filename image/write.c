@@ -223,3 +223,26 @@ int image_gc(const char *root, json_t *index, json_t *removed, uint64_t *freed,
     return -1;
   return 0;
 }
+
+int image_store_lock_clean(const char *root, struct td_err **err)
+{
+  int lock = image_store_lock(root, err);
+  if (lock < 0)
+    return -1;
+  /* whatever an interrupted writer left: temp files, and layers no image references */
+  autofree char *tmp = xasprintf("%s/tmp", root);
+  autoclosedir DIR *d = opendir(tmp);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    autofree char *p = xasprintf("%s/%s", tmp, de->d_name);
+    autoerr struct td_err *e = NULL;
+    rm_rf(p, &e);
+  }
+  autojson json_t *index = NULL;
+  autoerr struct td_err *gerr = NULL;
+  if (image_index_read(root, &index, &gerr) == 0)
+    image_gc(root, index, NULL, NULL, &gerr);
+  return lock;
+}

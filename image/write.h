@@ -29,3 +29,6 @@ void image_index_remove_id(json_t *index, const char *id);
  * to `removed` and their sizes added to *freed (both may be NULL). */
 int image_gc(const char *root, json_t *index, json_t *removed, uint64_t *freed,
              struct td_err **err);
+/* Take the store lock and clear what an interrupted writer left (temp files, unreferenced
+ * layers and blobs); returns the lock fd. */
+int image_store_lock_clean(const char *root, struct td_err **err);

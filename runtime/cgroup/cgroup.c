@@ -142,6 +142,44 @@ static int check_path(const char *path, struct td_err **err)
   return 0;
 }
 
+/* 0 means "not set" for these values, as runc reads them (Go zero values); writing a 0
+ * memory limit would kill the container at once. */
+static struct spec_resources zero_is_unset(const struct spec_resources *res)
+{
+  struct spec_resources r = *res;
+  if (r.memory.limit == 0)
+    r.memory.has_limit = false;
+  if (r.memory.reservation == 0)
+    r.memory.has_reservation = false;
+  if (r.memory.swap == 0)
+    r.memory.has_swap = false;
+  if (r.cpu.quota == 0)
+    r.cpu.has_quota = false;
+  if (r.cpu.shares == 0)
+    r.cpu.has_shares = false;
+  if (r.cpu.period == 0)
+    r.cpu.has_period = false;
+  if (r.cpu.realtime_runtime == 0)
+    r.cpu.has_realtime_runtime = false;
+  if (r.cpu.realtime_period == 0)
+    r.cpu.has_realtime_period = false;
+  return r;
+}
+
+/* Undo a failed create: only the directories this handle made (a shared, pre-existing
+ * cgroupsPath stays). */
+static void remove_created(struct cgroup *cg)
+{
+  for (int i = 0; i < CG_CTL_COUNT; i++) {
+    autoerr struct td_err *e = NULL;
+    if (cg->v1[i].created)
+      cg_dir_remove(&cg->v1[i], &e);
+  }
+  autoerr struct td_err *e = NULL;
+  if (cg->v2.created)
+    cg_dir_remove(&cg->v2, &e);
+}
+
 int cgroup_create(const char *path, const struct spec_resources *res, struct cgroup **out,
                   struct td_err **err)
 {
@@ -152,9 +190,9 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
     cgroup_free(cg);
     return err_prefix(err, "create cgroup %s", path);
   }
-  if (res && cg->ops->apply(cg, res, err) < 0) {
-    autoerr struct td_err *e2 = NULL;
-    cg->ops->remove(cg, &e2);
+  struct spec_resources r = res ? zero_is_unset(res) : (struct spec_resources){0};
+  if (res && cg->ops->apply(cg, &r, err) < 0) {
+    remove_created(cg);
     cgroup_free(cg);
     return err_prefix(err, "cgroup %s", path);
   }
@@ -191,7 +229,8 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct td_
 {
   if (!res)
     return 0;
-  if (cg->ops->apply(cg, res, err) < 0)
+  struct spec_resources r = zero_is_unset(res);
+  if (cg->ops->apply(cg, &r, err) < 0)
     return err_prefix(err, "cgroup %s", cg->path);
   return 0;
 }
@@ -300,4 +339,37 @@ const char *cgroup_mode_name(enum cgroup_mode m)
     return "hybrid";
   }
   return "?";
+}
+
+static void push_hier(struct cgroup_hierarchy **out, size_t *n, const struct cg_dir *d, bool v2,
+                      bool top)
+{
+  *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+  char *real = realpath(d->hroot, NULL);
+  const char *base = real ? strrchr(real, '/') + 1 : strrchr(d->hroot, '/') + 1;
+  (*out)[*n] = (struct cgroup_hierarchy){
+      .name = xstrdup(top ? "" : base), .dir = xstrdup(d->dir), .v2 = v2};
+  free(real);
+  (*n)++;
+}
+
+int cgroup_hierarchies(struct cgroup *cg, struct cgroup_hierarchy **out, size_t *n)
+{
+  *out = NULL;
+  *n = 0;
+  for (int i = 0; i < CG_CTL_COUNT; i++)
+    if (cg_v1_unique(cg, i) && cg->v1[i].fd >= 0)
+      push_hier(out, n, &cg->v1[i], false, false);
+  if (cg->v2.present && cg->v2.fd >= 0)
+    push_hier(out, n, &cg->v2, true, cg->mode == CGROUP_MODE_V2);
+  return 0;
+}
+
+void cgroup_hierarchies_free(struct cgroup_hierarchy *h, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free(h[i].name);
+    free(h[i].dir);
+  }
+  free(h);
 }

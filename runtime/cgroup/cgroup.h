@@ -72,3 +72,16 @@ bool cgroup_path_is_systemd(const char *cgroups_path);
 enum cgroup_mode cgroup_handle_mode(struct cgroup *cg);
 /* "v1", "v2" or "hybrid". */
 const char *cgroup_mode_name(enum cgroup_mode m);
+
+/* One hierarchy a container's cgroup lives in, for a cgroup mount without a cgroup namespace
+ * (bind the host dir at /sys/fs/cgroup/<name>). */
+struct cgroup_hierarchy {
+  char *name; /* as mounted: "memory", "cpu,cpuacct"; "unified" for a hybrid host's cgroup2;
+               * "" for the v2 root */
+  char *dir;  /* the container's cgroup directory on the host */
+  bool v2;    /* a cgroup2 hierarchy */
+};
+/* The hierarchies of an opened/created handle; free with cgroup_hierarchies_free. */
+int cgroup_hierarchies(struct cgroup *cg, struct cgroup_hierarchy **out, size_t *n);
+/* Free what cgroup_hierarchies returned. */
+void cgroup_hierarchies_free(struct cgroup_hierarchy *h, size_t n);

@@ -108,10 +108,10 @@ bool cg_has(const struct cg_dir *d, const char *file)
   return faccessat(dir_fd(d), rel, F_OK, 0) == 0;
 }
 
-int cg_mkdir_levels(const char *hroot, const char *dir,
-                    int (*level_cb)(const char *level, bool created, void *arg,
-                                    struct td_err **err),
-                    void *arg, struct td_err **err)
+static int mkdir_levels_once(const char *hroot, const char *dir,
+                             int (*level_cb)(const char *level, bool created, void *arg,
+                                             struct td_err **err),
+                             void *arg, struct td_err **err)
 {
   size_t rl = strlen(hroot);
   if (strncmp(dir, hroot, rl) != 0 || dir[rl] != '/')
@@ -152,6 +152,23 @@ fail:
     free(d.hroot);
   }
   return -1;
+}
+
+int cg_mkdir_levels(const char *hroot, const char *dir,
+                    int (*level_cb)(const char *level, bool created, void *arg,
+                                    struct td_err **err),
+                    void *arg, struct td_err **err)
+{
+  for (int i = 0;; i++) {
+    autoerr struct td_err *e = NULL;
+    if (mkdir_levels_once(hroot, dir, level_cb, arg, &e) == 0)
+      return 0;
+    /* ENOENT: a concurrent delete removed a shared parent between our mkdirs; go again */
+    if (e->errnum != ENOENT || i >= 5) {
+      *err = steal_ptr(e);
+      return -1;
+    }
+  }
 }
 
 int cg_dir_open(struct cg_dir *d, struct td_err **err)

@@ -35,6 +35,7 @@ struct cg_dir {
   int fd;         /* O_DIRECTORY fd of dir, -1 until opened */
   dev_t dev;      /* hierarchy identity (one superblock per v1 hierarchy) */
   bool present;   /* the controller is mounted */
+  bool created;   /* this handle made the leaf (a failed create removes only those) */
 };
 
 struct cgroup;

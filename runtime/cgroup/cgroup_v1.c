@@ -97,11 +97,11 @@ static int cpuset_fill(const char *level, bool created, void *arg, struct td_err
   return 0;
 }
 
-static void v1_remove_created(struct cgroup *cg, const bool *created)
+static void v1_remove_created(struct cgroup *cg)
 {
   for (int i = 0; i < CG_CTL_COUNT; i++) {
     autoerr struct td_err *e = NULL;
-    if (created[i])
+    if (cg->v1[i].created)
       cg_dir_remove(&cg->v1[i], &e);
   }
 }
@@ -112,15 +112,16 @@ static void hybrid_create(struct cgroup *cg)
   if (!cg->v2.present)
     return;
   autoerr struct td_err *e = NULL;
+  bool existed = access(cg->v2.dir, F_OK) == 0;
   if (cg_mkdir_levels(cg->v2.hroot, cg->v2.dir, cg_v2_enable_level, cg->v2.hroot, &e) < 0 ||
       cg_dir_open(&cg->v2, &e) < 0)
     cg->v2.present = false;
+  cg->v2.created = !existed;
 }
 
 static int v1_create(struct cgroup *cg, struct td_err **err)
 {
   v1_locate(cg);
-  bool created[CG_CTL_COUNT] = {false};
   bool any = false;
   for (int i = 0; i < CG_CTL_COUNT; i++) {
     if (!cg_v1_unique(cg, i))
@@ -129,10 +130,10 @@ static int v1_create(struct cgroup *cg, struct td_err **err)
     bool existed = access(d->dir, F_OK) == 0;
     if (cg_mkdir_levels(d->hroot, d->dir, i == CG_CPUSET ? cpuset_fill : NULL, NULL, err) < 0 ||
         cg_dir_open(d, err) < 0) {
-      v1_remove_created(cg, created);
+      v1_remove_created(cg);
       return -1;
     }
-    created[i] = !existed;
+    d->created = !existed;
     any = true;
   }
   if (!any)
@@ -226,6 +227,8 @@ static int v1_kill_all(struct cgroup *cg, int sig, struct td_err **err)
     return 0;
   if (sig != SIGKILL)
     return cg_signal_pids(dir, sig, err) < 0 ? -1 : 0;
+  if (cg_wait_empty(dir, 0))
+    return 0; /* the common delete: nothing left, so no freeze round trip */
   /* freeze so nothing forks behind our back, kill, then thaw so SIGKILL is acted upon */
   struct cg_dir *fz = cg_v1_dir(cg, CG_FREEZER);
   bool freezer = fz && fz->fd >= 0;

@@ -55,6 +55,7 @@ int cg_v2_enable_level(const char *level, bool created, void *arg, struct td_err
 static int v2_create(struct cgroup *cg, struct td_err **err)
 {
   v2_locate(cg);
+  cg->v2.created = access(cg->v2.dir, F_OK) != 0;
   if (cg_mkdir_levels(cg->v2.hroot, cg->v2.dir, cg_v2_enable_level, cg->v2.hroot, err) < 0)
     return -1;
   if (cg_dir_open(&cg->v2, err) < 0) {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -57,6 +58,15 @@ static char proc_state(pid_t pid)
   autofree char *s = slurp3("/proc/", pb, "status");
   char *st = strstr(s, "\nState:\t");
   return st ? st[8] : '?';
+}
+
+/* the state right after a thaw can be R for a moment: wait for want */
+static char wait_state(pid_t pid, char want)
+{
+  char st = '?';
+  for (int i = 0; i < 200 && (st = proc_state(pid)) != want; i++)
+    usleep(5000);
+  return st;
 }
 
 static pid_t spawn_sleeper(void)
@@ -128,6 +138,14 @@ static void test_v1(void)
   check("cpuset", parent, "cpuset.cpus", "0-");
   check("pids", path, "pids.max", "50");
   check("devices", path, "devices.list", "c 1:3 rwm\nc 1:5 r");
+  struct cgroup_hierarchy *hs = NULL;
+  size_t nh = 0;
+  cgroup_hierarchies(cg, &hs, &nh);
+  bool mem = false;
+  for (size_t i = 0; i < nh; i++)
+    mem |= strcmp(hs[i].name, "memory") == 0 && strstr(hs[i].dir, path);
+  TAP_OK(nh >= 5 && mem, "v1: %zu hierarchies listed, memory among them", nh);
+  cgroup_hierarchies_free(hs, nh);
 
   pid_t child = spawn_sleeper();
   TAP_OK(cgroup_enter(cg, child, &e) == 0, "v1: enter pid %d", (int)child);
@@ -146,10 +164,10 @@ static void test_v1(void)
 
   TAP_OK(cgroup_freeze(cg, true, &e) == 0 && cgroup_is_frozen(cg), "v1: frozen");
   check("freezer", path, "freezer.state", "FROZEN");
-  char st = proc_state(child);
+  char st = wait_state(child, 'D');
   TAP_OK(st == 'D', "v1: frozen child is in state D (got %c)", st);
   TAP_OK(cgroup_freeze(cg, false, &e) == 0 && !cgroup_is_frozen(cg), "v1: thawed");
-  st = proc_state(child);
+  st = wait_state(child, 'S');
   TAP_OK(st == 'S', "v1: thawed child sleeps again (got %c)", st);
 
   struct cgroup_stats s;
@@ -327,6 +345,35 @@ static void test_bad_input(void)
   TAP_OK(cgroup_create(path, &r, &cg, &e) < 0 && strstr(err_text(e), "cpuset.cpus"),
          "cpuset the kernel refuses: %s", e ? err_text(e) : "");
   TAP_OK(!exists("memory", path) && !exists("cpuset", path), "refused cpuset: nothing left");
+  /* a cgroupsPath that already exists (shared) is not removed by a failed create */
+  autofree char *pre = xasprintf("/sys/fs/cgroup/memory%s", path);
+  TAP_OK(mkdir(pre, 0755) == 0, "pre-existing memory cgroup made");
+  err_free(&e);
+  TAP_OK(cgroup_create(path, &r, &cg, &e) < 0, "refused again");
+  TAP_OK(exists("memory", path) && !exists("cpuset", path) && !exists("pids", path),
+         "failed create keeps the pre-existing cgroup, removes the ones it made");
+  rmdir(pre);
+}
+
+/* A diagnostic for the runtime's time budget: create + enter + destroy of an empty cgroup. */
+static void time_cycle(void)
+{
+  struct timespec a, b;
+  autofree char *path = xasprintf("/td-test-time-%d/ctr", (int)getpid());
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  const int rounds = 20;
+  for (int i = 0; i < rounds; i++) {
+    struct cgroup *cg = NULL;
+    autoerr struct td_err *e = NULL;
+    if (cgroup_create(path, NULL, &cg, &e) < 0)
+      return;
+    cgroup_destroy(cg, &e);
+    cgroup_free(cg);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  double ms = ((double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+  printf("# %s: create+destroy of an empty cgroup (with its parent): %.2f ms\n",
+         cgroup_mode_name(cgroup_mode()), ms / rounds);
 }
 
 int main(void)
@@ -339,5 +386,6 @@ int main(void)
   test_v1();
   test_oom();
   test_v2();
+  time_cycle();
   return TAP_DONE();
 }

@@ -149,8 +149,37 @@ static void test_cache(void)
   free(cdir);
 }
 
+/* The real config.json parser and the test converter give the same program. */
+static void test_spec_parser(void)
+{
+  json_t *p = security_docker_default_seccomp_json();
+  json_t *cfg = json_pack("{s:s,s:{s:s},s:{s:O}}", "ociVersion", "1.2.0", "root", "path",
+                          "rootfs", "linux", "seccomp", p);
+  struct spec *s = NULL;
+  struct td_err *err = NULL;
+  struct security_seccomp *a = NULL, *b = NULL;
+  struct spec_seccomp *sc = tsc_from_json(p);
+  int r = spec_from_json(cfg, &s, &err);
+  TAP_OK(r == 0 && s && s->linux_.seccomp, "spec_from_json takes docker's profile %s",
+         err ? err_text(err) : "");
+  if (r == 0) {
+    security_seccomp_build(s->linux_.seccomp, &a, &err);
+    security_seccomp_build(sc, &b, &err);
+    TAP_OK(a && b && a->len == b->len && memcmp(a->prog, b->prog, a->len * 8) == 0,
+           "same program through the spec parser");
+  }
+  security_seccomp_free(a);
+  security_seccomp_free(b);
+  spec_free(s);
+  tsc_free(sc);
+  err_free(&err);
+  json_decref(cfg);
+  json_decref(p);
+}
+
 int main(void)
 {
+  test_spec_parser();
   test_cache();
   test_cap_names();
   test_docker_caps();

@@ -313,6 +313,8 @@ static void probe_docker(void *arg, struct child_report *r)
     close(s);
   PROBE(r, 11, socket(AF_VSOCK, SOCK_STREAM, 0));
   PROBE(r, 12, syscall(SYS_setns, 0, 0));
+  PROBE(r, 13, syscall(1000, 0, 0));
+  PROBE(r, 14, syscall(SYS_ioctl, 999, 0)); /* allowed: the kernel says EBADF */
 }
 
 static void test_docker_once(bool nnp, uint32_t uid)
@@ -348,6 +350,8 @@ static void test_docker_once(bool nnp, uint32_t uid)
   TAP_OK(e[9] == EPERM && e[11] == EPERM && e[12] == EPERM, "bpf, AF_VSOCK, setns: EPERM "
                                                             "(%d %d %d)",
          e[9], e[11], e[12]);
+  TAP_OK(e[13] == ENOSYS, "a syscall newer than libseccomp: ENOSYS (%d)", e[13]);
+  TAP_OK(e[14] == EBADF, "an allowed syscall reaches the kernel (%d)", e[14]);
   TAP_STREQ(proc_status(c.pid, "Seccomp", b, sizeof(b)), "2", "Seccomp 2");
   TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "00000000a80425fb", "CapEff");
   child_finish(&c);
