@@ -178,6 +178,9 @@ static int apply_hugetlb(struct cgroup *cg, const struct spec_resources *res, st
       autofree char *f = xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
       if (cg_writef(d, f, err, "%" PRIu64, h->limit) < 0)
         return -1;
+      autofree char *rsvd = xasprintf("hugetlb.%s.rsvd.limit_in_bytes", h->page_size);
+      if (cg_has(d, rsvd) && cg_writef(d, rsvd, err, "%" PRIu64, h->limit) < 0)
+        return -1;
     }
     return 0;
   }

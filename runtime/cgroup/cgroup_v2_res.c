@@ -161,6 +161,10 @@ int cg_v2_apply_hugetlb(struct cg_dir *d, const struct spec_resources *res, bool
     }
     if (cg_writef(d, f, err, "%" PRIu64, h->limit) < 0)
       return -1;
+    /* the reservation counter too (5.7+), or reserved-but-unfaulted pages escape the limit */
+    autofree char *rsvd = xasprintf("hugetlb.%s.rsvd.max", h->page_size);
+    if (cg_has(d, rsvd) && cg_writef(d, rsvd, err, "%" PRIu64, h->limit) < 0)
+      return -1;
   }
   return 0;
 }
