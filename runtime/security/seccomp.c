@@ -258,6 +258,11 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
   return 0;
 }
 
+bool security_seccomp_has_notify(const struct security_seccomp *f)
+{
+  return f && f->notify;
+}
+
 void security_seccomp_free(struct security_seccomp *f)
 {
   if (!f)

@@ -95,6 +95,14 @@ static void test_build_errors(void)
   sc = tsc_from_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
                      "[\"no_such_call\",\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
   TAP_OK(security_seccomp_build(sc, &f, &err) == 0 && f, "unknown syscall names are skipped");
+  TAP_OK(!security_seccomp_has_notify(f), "no NOTIFY rule");
+  security_seccomp_free(f);
+  f = NULL;
+  tsc_free(sc);
+  sc = tsc_from_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                     "[\"getppid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  TAP_OK(security_seccomp_build(sc, &f, &err) == 0 && security_seccomp_has_notify(f),
+         "a NOTIFY rule is seen");
   security_seccomp_free(f);
   f = NULL;
   tsc_free(sc);
