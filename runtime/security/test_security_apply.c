@@ -75,8 +75,12 @@ static void test_user_and_ambient(void)
   tcase_init(&t);
   uint64_t nbs = UINT64_C(1) << CAP_NET_BIND_SERVICE;
   set_caps(&t.proc.caps, nbs, nbs);
-  t.proc.user = (struct spec_user){.uid = 1000, .gid = 1001, .has_umask = true, .umask = 027,
-                                   .additional_gids = gids, .n_additional_gids = 2};
+  t.proc.user = (struct spec_user){.uid = 1000,
+                                   .gid = 1001,
+                                   .has_umask = true,
+                                   .umask = 027,
+                                   .additional_gids = gids,
+                                   .n_additional_gids = 2};
   child_start(&c, setup_all, NULL, &t);
   TAP_OK(c.got_report && c.rep.setup_rc == 0, "user 1000:1001 applied %s", c.rep.msg);
   TAP_STREQ(proc_status(c.pid, "Uid", b, sizeof(b)), "1000\t1000\t1000\t1000", "Uid");
@@ -188,7 +192,6 @@ static void test_oom_and_lsm(void)
   p = (struct spec_process){0};
   TAP_OK(security_check_lsm(&p, &err) == 0, "no LSM asked: fine");
 }
-
 
 int main(void)
 {
