@@ -127,17 +127,17 @@ static int apply_user(const struct spec_process *p, bool keep_caps, struct td_er
   return 0;
 }
 
+/* No capabilities object means no capabilities at all, as runc does. */
 static int drop_user_and_caps(const struct spec_process *p, struct td_err **err)
 {
-  const struct spec_caps *caps = &p->caps;
+  static const struct spec_caps none = {.present = true};
+  const struct spec_caps *caps = p->caps.present ? &p->caps : &none;
   uint64_t avail = security_caps_available();
-  if (caps->present && security_caps_drop_bounding(caps, err) < 0)
+  if (security_caps_drop_bounding(caps, err) < 0)
     return -1;
-  if (apply_user(p, caps->present, err) < 0)
+  if (apply_user(p, true, err) < 0)
     return -1;
-  if (caps->present && security_caps_apply(caps, avail, err) < 0)
-    return -1;
-  return 0;
+  return security_caps_apply(caps, avail, err);
 }
 
 int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,

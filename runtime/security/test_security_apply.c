@@ -94,7 +94,7 @@ static void test_user_and_ambient(void)
   TAP_STREQ(proc_status(c.pid, "NoNewPrivs", b, sizeof(b)), "0", "NoNewPrivs off");
   child_finish(&c);
 
-  /* no capabilities object: the kernel's rules for a uid change; [] drops all groups */
+  /* no capabilities object: no capabilities (as runc); [] drops all groups */
   tcase_init(&t);
   t.proc.user = (struct spec_user){.uid = 1000, .gid = 1000};
   child_start(&c, setup_all, NULL, &t);
@@ -102,6 +102,14 @@ static void test_user_and_ambient(void)
   TAP_STREQ(proc_status(c.pid, "Groups", b, sizeof(b)), "", "no supplementary groups");
   TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "0000000000000000",
             "non-root without caps has none");
+  child_finish(&c);
+
+  tcase_init(&t);
+  child_start(&c, setup_all, NULL, &t);
+  TAP_OK(c.got_report && c.rep.setup_rc == 0, "root without caps %s", c.rep.msg);
+  TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "0000000000000000",
+            "root without a capabilities object has none");
+  TAP_STREQ(proc_status(c.pid, "CapBnd", b, sizeof(b)), "0000000000000000", "nor a bounding set");
   child_finish(&c);
 }
 
