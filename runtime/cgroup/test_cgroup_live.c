@@ -295,6 +295,15 @@ static void test_v2(void)
     return;
   }
   setenv("TINYRUN_CGROUP_MODE", "v2", 1);
+  {
+    struct cgroup *bad = NULL;
+    autoerr struct td_err *be = NULL;
+    autofree char *bp = xasprintf("/td-test-notv2-%d", (int)getpid());
+    autofree char *bd = xasprintf("/sys/fs/cgroup%s", bp);
+    TAP_OK(cgroup_create(bp, NULL, &bad, &be) < 0 && strstr(err_text(be), "not a cgroup2") &&
+               access(bd, F_OK) < 0,
+           "v2 forced onto a non-cgroup2 root is refused, nothing made");
+  }
   setenv("TINYRUN_CGROUP_ROOT", "/sys/fs/cgroup/unified", 1);
   autofree char *parent = xasprintf("/td-test-cg2-%d", (int)getpid());
   autofree char *pdir = xasprintf("/sys/fs/cgroup/unified%s", parent);

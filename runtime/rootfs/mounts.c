@@ -169,20 +169,21 @@ static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
   return finish_mount(rootfd, dest, m, false, err);
 }
 
-/* sysfs without a network namespace of its own (or where the kernel refuses a new sysfs):
- * the host's /sys, bound recursively, slave so nothing propagates back, read-only on top. */
-static int mount_sys_bind(int rootfd, const char *dest, const struct spec_mount *m,
-                          struct td_err **err)
+/* sysfs without a network namespace of its own, or sysfs/mqueue where the kernel refuses a new
+ * instance (a user namespace that does not own the net/ipc namespace): the host's, bound
+ * recursively, slave so nothing propagates back; sysfs read-only on top unless rw is given. */
+static int mount_host_bind(int rootfd, const char *dest, const char *host,
+                           const struct spec_mount *m, struct td_err **err)
 {
   autoclose int fd = safepath_mkdir_p(rootfd, dest, 0755, err);
   if (fd < 0)
     return -1;
-  if (rootfs_mount_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+  if (rootfs_mount_fd(host, fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
     return -1;
   struct spec_mount b = *m;
-  b.flags = (m->flags & MS_PER_MOUNT) | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  if (m->clear_flags & MS_RDONLY)
-    b.flags &= ~(unsigned long)MS_RDONLY;
+  b.flags = (m->flags & MS_PER_MOUNT) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (strcmp(host, "/sys") == 0 && !(m->clear_flags & MS_RDONLY))
+    b.flags |= MS_RDONLY;
   if (b.propagation == 0)
     b.propagation = MS_SLAVE | MS_REC;
   return finish_mount(rootfd, dest, &b, true, err);
@@ -212,12 +213,12 @@ int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_moun
   else if (type_is(m, "cgroup") || type_is(m, "cgroup2"))
     r = rootfs_mount_cgroup(rootfd, spec, m, err);
   else if (type_is(m, "sysfs") && !spec->linux_.ns[NS_NET].present)
-    r = mount_sys_bind(rootfd, dest, m, err);
+    r = mount_host_bind(rootfd, dest, "/sys", m, err);
   else {
     r = mount_fs(rootfd, dest, m, err);
-    if (r < 0 && type_is(m, "sysfs") && (*err)->errnum == EPERM) {
+    if (r < 0 && (*err)->errnum == EPERM && (type_is(m, "sysfs") || type_is(m, "mqueue"))) {
       err_free(err);
-      r = mount_sys_bind(rootfd, dest, m, err);
+      r = mount_host_bind(rootfd, dest, type_is(m, "sysfs") ? "/sys" : "/dev/mqueue", m, err);
     }
   }
   if (r < 0)
