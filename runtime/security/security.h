@@ -35,8 +35,8 @@ bool security_seccomp_has_notify(const struct security_seccomp *f);
 void security_seccomp_free(struct security_seccomp *f);
 /* Everything but the final no_new_privs+seccomp step (see above). *listener_fd gets the
  * seccomp notify fd when the filter was loaded here and uses SCMP_ACT_NOTIFY, else -1. */
-int security_drop_privileges(const struct spec *spec, struct security_seccomp *f,
-                             int *listener_fd, struct td_err **err);
+int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
+                             struct td_err **err);
 /* Set no_new_privs (if asked) and load the filter if not loaded yet; *listener_fd as above. */
 int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
                    struct td_err **err);
