@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -111,8 +112,8 @@ static int seccomp_add_call(scmp_filter_ctx ctx, const char *name, uint32_t act,
                      a->index);
     if (++counts[a->index] > 1)
       split = true;
-    conds[i] = (struct scmp_arg_cmp){.arg = a->index, .op = seccomp_op(a->op),
-                                     .datum_a = a->value, .datum_b = a->value_two};
+    conds[i] = (struct scmp_arg_cmp){
+        .arg = a->index, .op = seccomp_op(a->op), .datum_a = a->value, .datum_b = a->value_two};
   }
   int r = 0;
   if (split) {
@@ -136,6 +137,49 @@ static unsigned seccomp_kernel_flags(const struct spec_seccomp *sc)
   if (sc->flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
     f |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   return f;
+}
+
+/* Highest syscall number libseccomp knows on the native architecture. */
+static int seccomp_native_max(void)
+{
+  uint32_t arch = seccomp_arch_native();
+  int max = -1;
+  for (int nr = 0; nr < 1024; nr++) {
+    char *n = seccomp_syscall_resolve_num_arch(arch, nr);
+    if (n) {
+      max = nr;
+      free(n);
+    }
+  }
+  return max;
+}
+
+/* A profile cannot name a syscall newer than its libseccomp: such syscalls answer ENOSYS
+ * instead of the default errno, so that libc falls back to the older call as it does on
+ * an older kernel (fchmodat2 -> fchmodat, ...). Only for an ERRNO default on the native
+ * arch; x32 numbers (bit 30) are left to the filter. */
+static void seccomp_prepend_enosys(struct security_seccomp *f)
+{
+  int max = seccomp_native_max();
+  if (max < 0)
+    return;
+  struct sock_filter stub[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+  };
+  size_t n = sizeof(stub) / sizeof(stub[0]);
+  if ((size_t)f->len + n > BPF_MAXINSNS)
+    return;
+  struct sock_filter *p = xmalloc(((size_t)f->len + n) * sizeof(*p));
+  memcpy(p, stub, sizeof(stub));
+  memcpy(p + n, f->prog, (size_t)f->len * sizeof(*p));
+  free(f->prog);
+  f->prog = p;
+  f->len = (unsigned short)(f->len + n);
 }
 
 /* The BPF program libseccomp generates, read back through a memfd. */
@@ -186,12 +230,13 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
   *out = NULL;
   if (!sc)
     return 0;
-  uint32_t def = seccomp_action(sc->default_action, sc->has_default_errno_ret,
-                                sc->default_errno_ret);
+  uint32_t def =
+      seccomp_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret);
   scmp_filter_ctx ctx = seccomp_init(def);
   if (!ctx)
-    return err_set(err, EINVAL, "seccomp: the kernel or libseccomp refuses default action "
-                                "%#x",
+    return err_set(err, EINVAL,
+                   "seccomp: the kernel or libseccomp refuses default action "
+                   "%#x",
                    def);
   struct security_seccomp *f = xcalloc(1, sizeof(*f));
   f->notify = sc->default_action == SPEC_SCMP_NOTIFY;
@@ -199,6 +244,8 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
   if (r == 0)
     r = seccomp_export(ctx, f, err);
   seccomp_release(ctx);
+  if (r == 0 && sc->default_action == SPEC_SCMP_ERRNO)
+    seccomp_prepend_enosys(f);
   if (r < 0) {
     security_seccomp_free(f);
     return -1;
@@ -210,6 +257,11 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
     f->flags &= ~(unsigned)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; /* needs a listener */
   *out = f;
   return 0;
+}
+
+bool security_seccomp_has_notify(const struct security_seccomp *f)
+{
+  return f && f->notify;
 }
 
 void security_seccomp_free(struct security_seccomp *f)
@@ -227,8 +279,7 @@ static const char *seccomp_flag_names(unsigned flags, char *buf, size_t len)
     const char *n;
   } names[] = {{SECCOMP_FILTER_FLAG_LOG, "SECCOMP_FILTER_FLAG_LOG"},
                {SECCOMP_FILTER_FLAG_SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"},
-               {SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-                "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}};
+               {SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}};
   size_t o = 0;
   buf[0] = 0;
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -255,8 +306,8 @@ int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct t
   if (r < 0 && errno == EINVAL && (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
     /* kernels before 5.7 lack TSYNC_ESRCH and refuse TSYNC with a listener: we are single
      * threaded here, so TSYNC has nothing to sync */
-    unsigned fl = f->flags & ~(unsigned)(SECCOMP_FILTER_FLAG_TSYNC |
-                                         SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
+    unsigned fl =
+        f->flags & ~(unsigned)(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
     r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &prog);
   }
   if (r < 0) {
@@ -285,9 +336,8 @@ static json_t *seccomp_process_state(const struct spec_seccomp *sc, const char *
   }
   json_t *ver = json_object_get(st, "ociVersion");
   json_t *pid = json_object_get(st, "pid");
-  return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid",
-                   pid, "metadata", sc->listener_metadata ? sc->listener_metadata : "", "state",
-                   st);
+  return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid", pid,
+                   "metadata", sc->listener_metadata ? sc->listener_metadata : "", "state", st);
 }
 
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
@@ -313,8 +363,8 @@ int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_f
     struct cmsghdr align;
   } cm = {0};
   struct iovec iov = {.iov_base = txt, .iov_len = strlen(txt)};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-                      .msg_controllen = sizeof(cm.buf)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
   struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;

@@ -3,7 +3,11 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 
+#include <time.h>
+
 #include "runtime/security/security.h"
+#include "runtime/security/security_int.h"
+#include "util/fileio.h"
 #include "runtime/security/test_sc_json.h"
 #include "tests/tap.h"
 #include "util/err.h"
@@ -38,8 +42,8 @@ static bool profile_has(json_t *p, const char *name)
     if (strcmp(json_string_value(json_object_get(c, "action")), "SCMP_ACT_ALLOW") != 0 ||
         json_object_get(c, "args"))
       continue;
-    json_array_foreach(json_object_get(c, "names"), k, n) if (strcmp(json_string_value(n), name) ==
-                                                              0) return true;
+    json_array_foreach(json_object_get(c, "names"), k,
+                       n) if (strcmp(json_string_value(n), name) == 0) return true;
   }
   return false;
 }
@@ -52,9 +56,22 @@ static void test_docker_profile(void)
   TAP_OK(json_integer_value(json_object_get(p, "defaultErrnoRet")) == EPERM, "errnoRet 1");
   TAP_OK(profile_has(p, "read") && profile_has(p, "execve") && profile_has(p, "chroot"),
          "read, execve and chroot (CAP_SYS_CHROOT is a default cap) allowed");
-  const char *blocked[] = {"mount", "unshare", "setns", "keyctl", "add_key", "bpf", "reboot",
-                           "kexec_load", "init_module", "clock_settime", "open_by_handle_at",
-                           "userfaultfd", "clone", "io_uring_setup", "pivot_root", NULL};
+  const char *blocked[] = {"mount",
+                           "unshare",
+                           "setns",
+                           "keyctl",
+                           "add_key",
+                           "bpf",
+                           "reboot",
+                           "kexec_load",
+                           "init_module",
+                           "clock_settime",
+                           "open_by_handle_at",
+                           "userfaultfd",
+                           "clone",
+                           "io_uring_setup",
+                           "pivot_root",
+                           NULL};
   for (const char **b = blocked; *b; b++)
     TAP_OK(!profile_has(p, *b), "%s not allowed unconditionally", *b);
   json_t *admin = security_docker_seccomp_json_for_caps(security_docker_default_caps_mask() |
@@ -91,6 +108,14 @@ static void test_build_errors(void)
   sc = tsc_from_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
                      "[\"no_such_call\",\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
   TAP_OK(security_seccomp_build(sc, &f, &err) == 0 && f, "unknown syscall names are skipped");
+  TAP_OK(!security_seccomp_has_notify(f), "no NOTIFY rule");
+  security_seccomp_free(f);
+  f = NULL;
+  tsc_free(sc);
+  sc = tsc_from_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                     "[\"getppid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  TAP_OK(security_seccomp_build(sc, &f, &err) == 0 && security_seccomp_has_notify(f),
+         "a NOTIFY rule is seen");
   security_seccomp_free(f);
   f = NULL;
   tsc_free(sc);
@@ -104,8 +129,79 @@ static void test_build_errors(void)
   tsc_free(sc);
 }
 
+static double now_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void test_cache(void)
+{
+  char dir[] = "/tmp/td-seccache-XXXXXX";
+  if (!mkdtemp(dir))
+    abort();
+  char *cdir = xasprintf("%s/cache", dir);
+  json_t *p = security_docker_default_seccomp_json();
+  struct spec_seccomp *sc = tsc_from_json(p);
+  struct security_seccomp *a = NULL, *b = NULL, *c = NULL;
+  struct td_err *err = NULL;
+  double t0 = now_ms();
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &a, &err) == 0, "cold build");
+  double t1 = now_ms();
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &b, &err) == 0, "warm build");
+  double t2 = now_ms();
+  TAP_OK(a && b && a->len == b->len && memcmp(a->prog, b->prog, a->len * 8) == 0 &&
+             a->flags == b->flags,
+         "cached program is the compiled one (%u insns; cold %.2f ms, warm %.2f ms)",
+         a ? a->len : 0, t1 - t0, t2 - t1);
+  /* a different profile does not hit the first one's entry */
+  sc->default_errno_ret = 38;
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &c, &err) == 0 && c &&
+             (c->len != a->len || memcmp(c->prog, a->prog, a->len * 8) != 0),
+         "another profile compiles to another program");
+  security_seccomp_free(a);
+  security_seccomp_free(b);
+  security_seccomp_free(c);
+  tsc_free(sc);
+  json_decref(p);
+  rm_rf(dir, &err);
+  err_free(&err);
+  free(cdir);
+}
+
+/* The real config.json parser and the test converter give the same program. */
+static void test_spec_parser(void)
+{
+  json_t *p = security_docker_default_seccomp_json();
+  json_t *cfg = json_pack("{s:s,s:{s:s},s:{s:O}}", "ociVersion", "1.2.0", "root", "path", "rootfs",
+                          "linux", "seccomp", p);
+  struct spec *s = NULL;
+  struct td_err *err = NULL;
+  struct security_seccomp *a = NULL, *b = NULL;
+  struct spec_seccomp *sc = tsc_from_json(p);
+  int r = spec_from_json(cfg, &s, &err);
+  TAP_OK(r == 0 && s && s->linux_.seccomp, "spec_from_json takes docker's profile %s",
+         err ? err_text(err) : "");
+  if (r == 0) {
+    security_seccomp_build(s->linux_.seccomp, &a, &err);
+    security_seccomp_build(sc, &b, &err);
+    TAP_OK(a && b && a->len == b->len && memcmp(a->prog, b->prog, a->len * 8) == 0,
+           "same program through the spec parser");
+  }
+  security_seccomp_free(a);
+  security_seccomp_free(b);
+  spec_free(s);
+  tsc_free(sc);
+  err_free(&err);
+  json_decref(cfg);
+  json_decref(p);
+}
+
 int main(void)
 {
+  test_spec_parser();
+  test_cache();
   test_cap_names();
   test_docker_caps();
   test_docker_profile();
