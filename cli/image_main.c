@@ -24,6 +24,7 @@ static const struct image_cmd cmds[] = {
     {"export-rootfs", cmd_export_rootfs},
     {"mount-rootfs", cmd_mount_rootfs},
     {"umount-rootfs", cmd_umount_rootfs},
+    {"mount-bench", cmd_mount_bench},
     {"pull", image_cmd_pull},
     {"push", image_cmd_push},
     {"login", image_cmd_login},
