@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/image_cli.h"
+#include "cli/image_registry.h"
 #include "util/err.h"
 
 static const struct image_cmd cmds[] = {
@@ -23,10 +24,11 @@ static const struct image_cmd cmds[] = {
     {"export-rootfs", cmd_export_rootfs},
     {"mount-rootfs", cmd_mount_rootfs},
     {"umount-rootfs", cmd_umount_rootfs},
-    {"pull", cmd_unsupported},
-    {"push", cmd_unsupported},
-    {"login", cmd_unsupported},
-    {"logout", cmd_unsupported},
+    {"mount-bench", cmd_mount_bench},
+    {"pull", image_cmd_pull},
+    {"push", image_cmd_push},
+    {"login", image_cmd_login},
+    {"logout", image_cmd_logout},
     {NULL, NULL},
 };
 
@@ -35,8 +37,8 @@ static const struct image_cmd image_subcmds[] = {
     {"ls", cmd_images},      {"list", cmd_images},      {"import", cmd_import},
     {"load", cmd_load},      {"save", cmd_save},        {"tag", cmd_tag},
     {"rm", cmd_rmi},         {"remove", cmd_rmi},       {"history", cmd_history},
-    {"inspect", cmd_inspect}, {"prune", cmd_prune},     {"pull", cmd_unsupported},
-    {"push", cmd_unsupported}, {NULL, NULL},
+    {"inspect", cmd_inspect}, {"prune", cmd_prune},     {"pull", image_cmd_pull},
+    {"push", image_cmd_push}, {NULL, NULL},
 };
 
 static int dispatch(const struct image_cmd *table, const char *root, int argc, char **argv)

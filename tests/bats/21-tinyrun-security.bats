@@ -74,6 +74,14 @@ sec_run() {
   [[ "$output" == *"CapBnd:	0000000000000000"* ]]
 }
 
+@test "no capabilities object: no capabilities, as runc" {
+  sec_config 'del(.process.capabilities)'
+  sec_run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"CapEff:	0000000000000000"* ]]
+  [[ "$output" == *"CapBnd:	0000000000000000"* ]]
+}
+
 @test "user, additionalGids and umask" {
   sec_config '.process.user = {uid: 1000, gid: 1001, additionalGids: [10, 20], umask: 63}
     | .process.args = ["/bin/sh", "-c", "/probe id; /probe umask"]'
