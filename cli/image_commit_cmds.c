@@ -12,6 +12,7 @@
 #include "cli/image_cli.h"
 #include "image/image.h"
 #include "image/ops.h"
+#include "image/volume.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
@@ -194,5 +195,34 @@ int cmd_mount_bench(const char *root, int argc, char **argv)
   image_release(root, argv[2], &rerr);
   printf("%zu layers: image_rootfs_mount mean %.1f us over %ld mounts\n", layers,
          total / (double)n, n);
+  return 0;
+}
+
+int cmd_volume_prepare(const char *root, int argc, char **argv)
+{
+  autoerr struct td_err *err = NULL;
+  if (argc != 5) {
+    err_set(&err, 0, "usage: volume-prepare NAME|'' CONTAINER_DIR ROOTFS PATH");
+    return cli_fail(steal_ptr(err));
+  }
+  autofree char *data = NULL;
+  if (volume_prepare(root, *argv[1] ? argv[1] : NULL, argv[2], argv[3], argv[4], &data, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  printf("%s\n", data);
+  return 0;
+}
+
+int cmd_volume_release(const char *root, int argc, char **argv)
+{
+  autoerr struct td_err *err = NULL;
+  if (argc != 2) {
+    err_set(&err, 0, "usage: volume-release CONTAINER_DIR");
+    return cli_fail(steal_ptr(err));
+  }
+  autostrv char **anon = NULL;
+  if (volume_release(root, argv[1], &anon, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  for (char **a = anon; a && *a; a++)
+    printf("%s\n", *a);
   return 0;
 }

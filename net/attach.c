@@ -124,8 +124,7 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
   }
 }
 
-/* Lowest free address of the range (not network, broadcast or gateway). */
-static int ip_alloc(json_t *net, const char *fixed, uint32_t *out, struct td_err **err)
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err **err)
 {
   struct net_info in;
   net_info_get(net, &in);
@@ -250,15 +249,24 @@ static char *veth_name(const char *netid, const char *cid)
   return xasprintf("tdv%012llx", (unsigned long long)(net_hash(netid, cid) >> 16));
 }
 
-/* Number of networks cid is on: the next interface is eth<N>. */
-static size_t endpoint_count(struct net_ctx *ctx, const char *cid)
+/* The lowest eth<N> that none of cid's endpoints uses (after disconnects there are gaps). */
+static size_t ifname_pick(struct net_ctx *ctx, const char *cid)
 {
-  size_t i, n = 0;
-  json_t *net;
-  json_array_foreach (ctx->nets, i, net)
-    if (json_object_get(json_object_get(net, "Endpoints"), cid))
-      n++;
-  return n;
+  for (size_t k = 0;; k++) {
+    char want[16];
+    snprintf(want, sizeof(want), "eth%zu", k);
+    bool used = false;
+    size_t i;
+    json_t *net;
+    json_array_foreach (ctx->nets, i, net) {
+      json_t *ep = json_object_get(json_object_get(net, "Endpoints"), cid);
+      const char *ifn = json_string_value(json_object_get(ep, "Ifname"));
+      if (ifn && !strcmp(ifn, want))
+        used = true;
+    }
+    if (!used)
+      return k;
+  }
 }
 
 /* Both ends of the veth, then the container side: lo, address, up, default route. */
@@ -452,12 +460,12 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   }
   uint32_t ip;
   autojson json_t *ports = json_array();
-  if (ip_alloc(net, req->ip, &ip, err) < 0) {
+  if (net_ipam_pick(net, req->ip, &ip, err) < 0) {
     if (req->ip || (*err)->errnum != ENOSPC)
       return -1;
     err_free(err); /* exhausted: reclaim dead containers' addresses, then try once more */
     net_ctx_gc(ctx, true);
-    if (ip_alloc(net, NULL, &ip, err) < 0)
+    if (net_ipam_pick(net, NULL, &ip, err) < 0)
       return -1;
   }
   if (ports_reserve(ctx, req, ports, err) < 0) {
@@ -470,7 +478,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   if (net_plumb_ensure(ctx, net, err) < 0)
     return -1;
   autofree char *veth = veth_name(in.id, cid);
-  autofree char *ifname = xasprintf("eth%zu", endpoint_count(ctx, cid));
+  autofree char *ifname = xasprintf("eth%zu", ifname_pick(ctx, cid));
   json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
   json_object_set_new(eps, cid, ep);
   /* recorded before any device exists, so a crash from here on is found by net_gc */

@@ -80,3 +80,6 @@ int net_nft_ports(const char *table, const struct net_port *ports, size_t n, uin
                   bool add, struct td_err **err);
 /* The network's nft elements (bridge, isolation, masquerade), creating our table if needed. */
 int net_plumb_nft(struct net_ctx *ctx, json_t *net, struct td_err **err);
+/* IPAM: the lowest free host address of net's range (not network, broadcast or gateway), or
+ * the fixed one if usable and free; free = no endpoint of the record holds it. */
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err **err);
