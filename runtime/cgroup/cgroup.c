@@ -135,6 +135,11 @@ static struct cgroup *cg_new(const char *path)
 
 static int check_path(const char *path, struct td_err **err)
 {
+  /* NULL is what cgroup_resolve_path gives for a path it refuses; cgroup_resolve says why */
+  if (!path)
+    return err_set(err, EINVAL,
+                   "invalid cgroupsPath: a systemd-form path (slice:prefix:name) needs "
+                   "--systemd-cgroup, and '..' or the root cgroup are not allowed");
   if (!path || path[0] != '/' || strcmp(path, "/") == 0 || strstr(path, "/../") ||
       (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
     return err_set(err, EINVAL, "cgroup path '%s' must be absolute, below the root, without '..'",

@@ -142,6 +142,8 @@ static int apply_devices(struct cgroup *cg, const struct spec_resources *res, st
     return -1;
   for (size_t i = 0; i < res->n_devices; i++) {
     const struct spec_device_rule *r = &res->devices[i];
+    if (r->type == 'p')
+      continue; /* a fifo from linux.devices: not device-controlled */
     autofree char *maj = devnum(r->major), *min = devnum(r->minor);
     const char *acc = r->access[0] ? r->access : "rwm";
     autofree char *line = r->type == 'a' ? xasprintf("a *:* %s", acc)

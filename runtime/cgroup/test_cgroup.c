@@ -172,6 +172,10 @@ static void test_bpf(void)
   TAP_OK(cg_bpf_devices_prog(NULL, 0, &p, &n, &e) == 0 && run_prog(p, n, C, R, 1, 3) == 0,
          "no rules: everything denied");
   free(steal_ptr(p));
+  struct spec_device_rule fifo[] = {{true, 'p', 0, 0, "rwm"}};
+  TAP_OK(cg_bpf_devices_prog(fifo, 1, &p, &n, &e) == 0 && n == 8,
+         "a fifo rule (type p) is skipped");
+  free(steal_ptr(p));
   struct spec_device_rule bad[] = {{true, 'x', 1, 1, "r"}};
   TAP_OK(cg_bpf_devices_prog(bad, 1, &p, &n, &e) < 0 && strstr(err_text(e), "devices[0]"),
          "bad rule type refused");
@@ -264,6 +268,12 @@ static void test_v2_fake(void)
              st.blkio_read_bytes == 101 && st.blkio_write_bytes == 202 &&
              st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
          "v2 (fake dir): stats (memory limit 'max' capped at MemTotal)");
+
+  struct spec_resources r5 = {0};
+  r5.memory.has_limit = true, r5.memory.limit = 1024, r5.memory.check_before_update = true;
+  err_free(&e);
+  TAP_OK(cg_v2_apply_dir(&d, &r5, &e) < 0 && strstr(err_text(e), "checkBeforeUpdate"),
+         "v2: checkBeforeUpdate refuses a limit below memory.current");
 
   /* a missing controller file is named in the error */
   autofree char *mm = xasprintf("%s/memory.max", dir);
