@@ -136,8 +136,8 @@ static char *bind_source(const struct spec_mount *m, const struct rootfs_opts *o
   return xasprintf("%s/%s", o->bundle, m->source);
 }
 
-static int mount_bind(int rootfd, const char *dest, const char *src, const struct spec_mount *m,
-                      struct td_err **err)
+static int mount_bind(int rootfd, const struct spec *spec, const char *dest, const char *src,
+                      const struct spec_mount *m, const struct rootfs_opts *o, struct td_err **err)
 {
   struct stat st;
   if (stat(src, &st) < 0)
@@ -148,8 +148,12 @@ static int mount_bind(int rootfd, const char *dest, const char *src, const struc
     return -1;
   if (check_proc_dest(dest, fd, m, true, err) < 0)
     return -1;
-  if (rootfs_mount_fd(src, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL, err) < 0)
+  if (m->idmap) {
+    if (rootfs_mount_idmapped(src, fd, spec, m, o, err) < 0)
+      return -1;
+  } else if (rootfs_mount_fd(src, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL, err) < 0) {
     return -1;
+  }
   return finish_mount(rootfd, dest, m, true, err);
 }
 
@@ -201,13 +205,13 @@ int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_moun
     return err_set(err, EINVAL, "mount without a destination");
   autofree char *dest = rootfs_clean_path(m->destination);
   int r;
-  if (m->n_uid_mappings || m->n_gid_mappings)
-    r = err_set(err, ENOTSUP, "idmapped mounts are not supported");
+  if (m->idmap && !(m->is_bind || type_is(m, "bind")))
+    r = err_set(err, ENOTSUP, "idmapped mounts are supported for bind mounts only");
   else if (m->is_bind || type_is(m, "bind")) {
     if (m->source == NULL)
       return err_set(err, EINVAL, "mount %s: bind mount without a source", dest);
     autofree char *src = bind_source(m, o);
-    r = mount_bind(rootfd, dest, src, m, err);
+    r = mount_bind(rootfd, spec, dest, src, m, o, err);
   } else if (m->type == NULL)
     r = err_set(err, EINVAL, "no type and no bind option");
   else if (type_is(m, "cgroup") || type_is(m, "cgroup2"))

@@ -329,6 +329,7 @@ static void child_nopivot(const char *bundle)
   check(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
         "[no-pivot] /dev/null bound from the host (userns path)");
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[no-pivot] /proc mounted");
+
   if (fs_is("/sys/fs/cgroup", TMPFS_MAGIC))
     check(fs_is("/sys/fs/cgroup/memory", CGROUP_SUPER_MAGIC) && !is_ro("/sys/fs/cgroup/memory"),
           "[no-pivot] cgroupns: memory hierarchy mounted rw (rw given)");
@@ -354,8 +355,16 @@ static void child_propagation(const char *bundle)
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
-  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL)};
-  struct spec spec = {.mounts = mounts, .n_mounts = 1};
+  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL),
+                                mnt("/idm", NULL, "hostdir", MS_BIND, NULL)};
+  struct spec_idmap um = {.container_id = 0, .host_id = 1000, .size = 1};
+  struct spec_idmap gm = {.container_id = 0, .host_id = 2000, .size = 1};
+  mounts[1].idmap = true;
+  mounts[1].uid_mappings = &um;
+  mounts[1].n_uid_mappings = 1;
+  mounts[1].gid_mappings = &gm;
+  mounts[1].n_gid_mappings = 1;
+  struct spec spec = {.mounts = mounts, .n_mounts = 2};
   spec.linux_.rootfs_propagation = MS_SHARED | MS_REC;
   struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
   autoerr struct td_err *e = NULL;
@@ -368,6 +377,10 @@ static void child_propagation(const char *bundle)
   if (r)
     _exit(1);
   check(root_tagged("shared:"), "[rshared] the container's / is shared");
+  struct stat st = {0};
+  check(stat("/idm/data", &st) == 0 && st.st_uid == 1000 && st.st_gid == 2000,
+        "idmapped bind: a root-owned file shows as 1000:2000 (got %d:%d)", (int)st.st_uid,
+        (int)st.st_gid);
 }
 
 /* A mount into /proc (directly or through a symlink) is refused. */
