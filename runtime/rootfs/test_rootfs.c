@@ -325,7 +325,7 @@ static void child_nopivot(const char *bundle)
   check(unshare(CLONE_NEWCGROUP) == 0, "[no-pivot] new cgroup namespace");
   struct spec_mount mounts[] = {
       mnt("/proc", "proc", "proc", 0, NULL),
-      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID, "mode=755"),
+      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_RDONLY, "mode=755"),
       mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
   };
   mounts[2].clear_flags = MS_RDONLY;
@@ -344,6 +344,7 @@ static void child_nopivot(const char *bundle)
   struct stat st;
   check(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
         "[no-pivot] /dev/null bound from the host (userns path)");
+  check(is_ro("/dev") && access("/dev/zero", F_OK) == 0, "[no-pivot] ro /dev: nodes made, then ro");
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[no-pivot] /proc mounted");
 
   if (fs_is("/sys/fs/cgroup", TMPFS_MAGIC))
