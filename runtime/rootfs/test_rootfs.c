@@ -400,12 +400,46 @@ static void child_propagation(const char *bundle)
         (int)st.st_gid);
 }
 
-/* A mount into /proc (directly or through a symlink) is refused. */
+/* A mount into /proc, directly or through a symlink, is refused; so are relative masked or
+ * read-only paths and a masked/read-only symlink loop (runtime-tools expects errors). */
 static void child_bad(const char *bundle)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  autofree char *loop = xasprintf("%s/masked-symlink", rootfs);
+  if (symlink("../masked-symlink", loop) < 0)
+    perror("symlink");
+  char *rel[] = {"relpath", NULL};
+  char *looped[] = {"/masked-symlink", NULL};
+  for (int i = 0; i < 4; i++) {
+    struct spec spec = {0};
+    char **v = i < 2 ? rel : looped;
+    if (i % 2)
+      spec.linux_.readonly_paths = v;
+    else
+      spec.linux_.masked_paths = v;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    int r = rootfs_prepare(&spec, &o, &e);
+    if (r == 0 && i >= 2) {
+      /* finalize works on the pivoted tree: run it in a child so this one keeps its root */
+      pid_t pid = fork();
+      if (pid == 0) {
+        r = unshare(CLONE_NEWNS) == 0 ? rootfs_pivot(&o, &e) : -1;
+        if (r == 0)
+          r = rootfs_finalize(&spec, &o, &e);
+        const char *msg = r < 0 ? err_text(e) : "accepted";
+        check(r < 0 && strstr(msg, "symbolic links"), "%s symlink loop refused: %s",
+              i % 2 ? "readonly" : "masked", msg);
+        _exit(0);
+      }
+      waitpid(pid, NULL, 0);
+      continue;
+    }
+    check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
+          i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
+  }
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {
