@@ -67,6 +67,13 @@ static char *make_bundle(const char *name)
   autofree char *toproc = xasprintf("%s/rootfs/toproc", b);
   if (symlink("/proc/sys", toproc) < 0)
     perror("symlink");
+  autofree char *app = xasprintf("%s/rootfs/opt/app", b);
+  mkdirs(app);
+  autofree char *appf = xasprintf("%s/rootfs/opt/app/file", b);
+  put(appf, "imagefile");
+  autofree char *optl = xasprintf("%s/rootfs/opt/link", b);
+  if (symlink("/etc", optl) < 0)
+    perror("symlink");
   autofree char *hf = xasprintf("%s/hostfile", b);
   put(hf, "hostfile");
   autofree char *hd = xasprintf("%s/hostdir/data", b);
@@ -185,6 +192,12 @@ static void check_inside(const char *mode)
   check(is_ro("/rro/sub") && is_ro("/rro"), "[%s] rro: submounts read-only too", mode);
   check(!is_ro("/rw/sub") && !is_ro("/rw"), "[%s] rbind without ro stays writable", mode);
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[%s] /proc is a procfs", mode);
+  free(s);
+  s = slurp("/opt/app/file");
+  char lnk[32] = {0};
+  check(fs_is("/opt", TMPFS_MAGIC) && is_ro("/opt") && strcmp(s, "imagefile") == 0 &&
+            readlink("/opt/link", lnk, sizeof(lnk) - 1) > 0 && strcmp(lnk, "/etc") == 0,
+        "[%s] tmpcopyup: read-only tmpfs holding a copy of the image's /opt", mode);
   check(getpid() == 1, "[%s] pid 1 in the new pid namespace", mode);
   check(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"), "[%s] /sys is a read-only sysfs", mode);
   check(fs_is("/sys/fs/cgroup", TMPFS_MAGIC) || fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC),
@@ -248,7 +261,10 @@ static void child_full(const char *bundle, const char *mode)
       mnt("/etc/evil/x", NULL, "hostdir", MS_BIND | MS_REC, NULL),
       mnt("/rro", NULL, "hostdir", MS_BIND | MS_REC, NULL),
       mnt("/rw", NULL, "hostdir", MS_BIND | MS_REC, NULL),
+      mnt("/opt", "tmpfs", "tmpfs", MS_RDONLY, "size=1m"),
   };
+  char *copyup[] = {"tmpcopyup", NULL};
+  mounts[12].options = copyup;
   mounts[10].attr_set = MOUNT_ATTR_RDONLY;
   mounts[10].attr_recursive = true;
   mounts[11].propagation = MS_SLAVE | MS_REC;
