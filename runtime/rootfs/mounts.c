@@ -178,8 +178,10 @@ static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
   autoclose int under = -1;
   if (copyup && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     return err_set(err, errno, "tmpcopyup: open %s", dest);
-  /* a read-only tmpfs is filled first, then made read-only */
-  if (rootfs_mount_fd(src, fd, m->type, copyup ? flags & ~(unsigned long)MS_RDONLY : flags,
+  /* a read-only tmpfs is filled first, then made read-only; a read-only /dev gets its nodes
+   * first and is made read-only by rootfs_finalize */
+  bool late_ro = copyup || strcmp(dest, "/dev") == 0;
+  if (rootfs_mount_fd(src, fd, m->type, late_ro ? flags & ~(unsigned long)MS_RDONLY : flags,
                       m->data, err) < 0)
     return -1;
   if (copyup) {

@@ -325,7 +325,7 @@ static void child_nopivot(const char *bundle)
   check(unshare(CLONE_NEWCGROUP) == 0, "[no-pivot] new cgroup namespace");
   struct spec_mount mounts[] = {
       mnt("/proc", "proc", "proc", 0, NULL),
-      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID, "mode=755"),
+      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_RDONLY, "mode=755"),
       mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
   };
   mounts[2].clear_flags = MS_RDONLY;
@@ -344,6 +344,7 @@ static void child_nopivot(const char *bundle)
   struct stat st;
   check(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
         "[no-pivot] /dev/null bound from the host (userns path)");
+  check(is_ro("/dev") && access("/dev/zero", F_OK) == 0, "[no-pivot] ro /dev: nodes made, then ro");
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[no-pivot] /proc mounted");
 
   if (fs_is("/sys/fs/cgroup", TMPFS_MAGIC))
@@ -399,12 +400,46 @@ static void child_propagation(const char *bundle)
         (int)st.st_gid);
 }
 
-/* A mount into /proc (directly or through a symlink) is refused. */
+/* A mount into /proc, directly or through a symlink, is refused; so are relative masked or
+ * read-only paths and a masked/read-only symlink loop (runtime-tools expects errors). */
 static void child_bad(const char *bundle)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  autofree char *loop = xasprintf("%s/masked-symlink", rootfs);
+  if (symlink("../masked-symlink", loop) < 0)
+    perror("symlink");
+  char *rel[] = {"relpath", NULL};
+  char *looped[] = {"/masked-symlink", NULL};
+  for (int i = 0; i < 4; i++) {
+    struct spec spec = {0};
+    char **v = i < 2 ? rel : looped;
+    if (i % 2)
+      spec.linux_.readonly_paths = v;
+    else
+      spec.linux_.masked_paths = v;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    int r = rootfs_prepare(&spec, &o, &e);
+    if (r == 0 && i >= 2) {
+      /* finalize works on the pivoted tree: run it in a child so this one keeps its root */
+      pid_t pid = fork();
+      if (pid == 0) {
+        r = unshare(CLONE_NEWNS) == 0 ? rootfs_pivot(&o, &e) : -1;
+        if (r == 0)
+          r = rootfs_finalize(&spec, &o, &e);
+        const char *msg = r < 0 ? err_text(e) : "accepted";
+        check(r < 0 && strstr(msg, "symbolic links"), "%s symlink loop refused: %s",
+              i % 2 ? "readonly" : "masked", msg);
+        _exit(0);
+      }
+      waitpid(pid, NULL, 0);
+      continue;
+    }
+    check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
+          i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
+  }
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {
