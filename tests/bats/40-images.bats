@@ -277,3 +277,38 @@ assert d["Size"]>1000000
   [ -z "$output" ]
   [ -z "$(ls "$TD_ROOT/layers")" ]
 }
+
+@test "an import killed half way leaves no image, and the next writer clears its debris" {
+  d=$TEST_TMP/big
+  mkdir -p "$d"
+  for i in 1 2 3 4; do head -c 20000000 /dev/urandom >"$d/f$i"; done
+  mkfifo "$TEST_TMP/fifo"
+  # the writer sends part of the tar and then keeps the pipe open, so import is mid-layer
+  (tar -C "$d" -cf - f1 f2; exec sleep 30) >"$TEST_TMP/fifo" &
+  wpid=$!
+  "$IMG" --root "$TD_ROOT" import "$TEST_TMP/fifo" half:1 >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    [ -n "$(find "$TD_ROOT/tmp" -name f2 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+  kill -9 "$pid"
+  wait "$pid" || true
+  kill "$wpid" 2>/dev/null || true
+  wait "$wpid" 2>/dev/null || true
+  [ -n "$(ls "$TD_ROOT/tmp")" ] # debris of the killed import
+  run img images -q
+  [ -z "$output" ]
+  [ -z "$(ls "$TD_ROOT/layers")" ]
+  img create-default >/dev/null
+  [ -z "$(ls "$TD_ROOT/tmp")" ]
+  [ "$(ls "$TD_ROOT/layers" | wc -l)" -eq 1 ]
+}
+
+@test "tinydocker (the engine binary) does not link libarchive, libcrypto or libcurl" {
+  run ldd "$TINYDOCKER"
+  [ "$status" -eq 0 ]
+  [[ "$output" != *libarchive* ]]
+  [[ "$output" != *libcrypto* ]]
+  [[ "$output" != *libcurl* ]]
+}
