@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/image_cli.h"
 #include "image/image.h"
 #include "image/ops.h"
+#include "image/volume.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
@@ -159,5 +161,68 @@ int cmd_umount_rootfs(const char *root, int argc, char **argv)
     return cli_fail(steal_ptr(err));
   if (argc == 3 && strcmp(argv[2], "--release") == 0 && image_release(root, argv[1], &err) < 0)
     return cli_fail(steal_ptr(err));
+  return 0;
+}
+
+int cmd_mount_bench(const char *root, int argc, char **argv)
+{
+  autoerr struct td_err *err = NULL;
+  if (argc != 4) {
+    err_set(&err, 0, "usage: mount-bench IMAGE CONTAINER_DIR COUNT");
+    return cli_fail(steal_ptr(err));
+  }
+  struct image_info *img = NULL;
+  if (image_resolve(root, argv[1], &img, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  long n = strtol(argv[3], NULL, 10);
+  double total = 0;
+  int rc = 0;
+  for (long i = 0; i < n && rc == 0; i++) {
+    autofree char *rootfs = NULL;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    rc = image_rootfs_mount(root, img, argv[2], &rootfs, &err);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    total += (double)(b.tv_sec - a.tv_sec) * 1e6 + (double)(b.tv_nsec - a.tv_nsec) / 1e3;
+    if (rc == 0)
+      rc = image_rootfs_umount(argv[2], &err);
+  }
+  size_t layers = img->n_layers;
+  image_info_free(img);
+  if (rc < 0)
+    return cli_fail(steal_ptr(err));
+  autoerr struct td_err *rerr = NULL;
+  image_release(root, argv[2], &rerr);
+  printf("%zu layers: image_rootfs_mount mean %.1f us over %ld mounts\n", layers,
+         total / (double)n, n);
+  return 0;
+}
+
+int cmd_volume_prepare(const char *root, int argc, char **argv)
+{
+  autoerr struct td_err *err = NULL;
+  if (argc != 5) {
+    err_set(&err, 0, "usage: volume-prepare NAME|'' CONTAINER_DIR ROOTFS PATH");
+    return cli_fail(steal_ptr(err));
+  }
+  autofree char *data = NULL;
+  if (volume_prepare(root, *argv[1] ? argv[1] : NULL, argv[2], argv[3], argv[4], &data, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  printf("%s\n", data);
+  return 0;
+}
+
+int cmd_volume_release(const char *root, int argc, char **argv)
+{
+  autoerr struct td_err *err = NULL;
+  if (argc != 2) {
+    err_set(&err, 0, "usage: volume-release CONTAINER_DIR");
+    return cli_fail(steal_ptr(err));
+  }
+  autostrv char **anon = NULL;
+  if (volume_release(root, argv[1], &anon, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  for (char **a = anon; a && *a; a++)
+    printf("%s\n", *a);
   return 0;
 }

@@ -7,8 +7,25 @@
 #include <string.h>
 
 #include "cli/image_cli.h"
+#include "cli/volume_cli.h"
 #include "cli/image_registry.h"
 #include "util/err.h"
+
+static int cmd_volume(const char *root, int argc, char **argv)
+{
+  return volume_cli(root, argc - 1, argv + 1);
+}
+
+static int cmd_needs_engine(const char *root, int argc, char **argv)
+{
+  (void)root;
+  (void)argc;
+  fprintf(stderr,
+          "%s: %s works on a container: run `tinydocker %s` (the engine passes the container "
+          "to `tinydocker-image %s-container --upper DIR --image ID`)\n",
+          err_progname, argv[0], argv[0], argv[0]);
+  return EXIT_ENGINE;
+}
 
 static const struct image_cmd cmds[] = {
     {"images", cmd_images},
@@ -19,11 +36,17 @@ static const struct image_cmd cmds[] = {
     {"rmi", cmd_rmi},
     {"history", cmd_history},
     {"create-default", cmd_create_default},
+    {"volume", cmd_volume},
+    {"volume-prepare", cmd_volume_prepare},
+    {"volume-release", cmd_volume_release},
+    {"commit", cmd_needs_engine},
+    {"export", cmd_needs_engine},
     {"commit-container", cmd_commit_container},
     {"export-container", cmd_export_container},
     {"export-rootfs", cmd_export_rootfs},
     {"mount-rootfs", cmd_mount_rootfs},
     {"umount-rootfs", cmd_umount_rootfs},
+    {"mount-bench", cmd_mount_bench},
     {"pull", image_cmd_pull},
     {"push", image_cmd_push},
     {"login", image_cmd_login},
