@@ -49,5 +49,7 @@ int cmd_volume_release(const char *root, int argc, char **argv);
 int cmd_unsupported(const char *root, int argc, char **argv);
 /* Print the error like docker and return its exit code. */
 int cli_fail(struct td_err *err);
+/* Render a --format template for obj (no newline added; caller frees). */
+char *cli_format_render(const char *fmt, json_t *obj);
 /* docker's `--format` subset for inspect: {{.A.B}}, {{json .A}}, text around it. */
 int cli_format_print(const char *fmt, json_t *obj);

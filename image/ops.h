@@ -39,7 +39,7 @@ int image_prune(const char *root, bool all, FILE *out, struct td_err **err);
 int image_inspect(const char *root, const char *ref, json_t **out, struct td_err **err);
 /* The rows of `history`: array of {id, created, created_by, size, comment} newest first. */
 int image_history(const char *root, const char *ref, json_t **out, struct td_err **err);
-/* All images for `images`: array of {repo, tag, id, digest, created, size, dangling}. */
+/* All images for `images`: array of {repo, tag, id, digest, created, size, dangling, labels}. */
 int image_list(const char *root, bool all, json_t **out, struct td_err **err);
 /* commit: the container's overlay upper dir becomes a new layer over parent_image (an ID).
  * Whiteouts (char 0:0) -> .wh.<name>, opaque dirs -> .wh..wh..opq. ref may be NULL. */

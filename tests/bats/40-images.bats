@@ -312,3 +312,21 @@ assert d["Size"]>1000000
   [[ "$output" != *libcrypto* ]]
   [[ "$output" != *libcurl* ]]
 }
+
+@test "images --filter and --format" {
+  make_rootfs_tar "$TEST_TMP/a.tar" a
+  make_rootfs_tar "$TEST_TMP/b.tar" b
+  img import "$TEST_TMP/a.tar" >/dev/null
+  img import -c 'LABEL team=blue' "$TEST_TMP/b.tar" app/web:1 >/dev/null
+  img tag app/web:1 other:2
+  run img images -q -f dangling=true
+  [ "${#lines[@]}" -eq 1 ]
+  run img images --filter reference='app/*' --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "app/web:1" ]
+  run img images -f label=team=blue --format '{{.Repository}}'
+  [ "$(echo "$output" | sort | tr '\n' ' ')" = "app/web other " ]
+  run img images --format 'table {{.Repository}}\t{{.Tag}}'
+  [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG$ ]]
+  run img images --format '{{.ID}}\t{{.Size}}' other:2
+  [[ "$output" =~ ^[0-9a-f]{12}$'\t'[0-9.]+MB$ ]]
+}
