@@ -106,3 +106,53 @@ tinyrun_works() {
   [ "$(wc -l <"$TEST_TMP/create.out")" -eq 1 ]
   [ ! -e "$TR_ROOT/sd-$$" ]
 }
+
+# create + start a sleeping container with resources; sets CID and PID_
+start_sleeper() {
+  local B=$TEST_TMP/bundle
+  make_bundle "$B" "$PARENT/ctr"
+  CID=cg-$$-$BATS_TEST_NUMBER
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID" </dev/null \
+    >"$TEST_TMP/create.out" 2>&1 || { cat "$TEST_TMP/create.out"; return 1; }
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" start "$CID" </dev/null >/dev/null 2>&1
+  PID_=$(timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+}
+
+@test "tinyrun pause/resume freeze and thaw the container's cgroup" {
+  tinyrun_works || skip "tinyrun not implemented yet"
+  start_sleeper
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" pause "$CID"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/freezer$PARENT/ctr/freezer.state)" = FROZEN ]
+  grep -q '^State:.D' /proc/$PID_/status
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | grep -q '"paused"'
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" resume "$CID"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/freezer$PARENT/ctr/freezer.state)" = THAWED ]
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | grep -q '"running"'
+}
+
+@test "tinyrun update changes the limits in the cgroup files; ps lists the pids" {
+  tinyrun_works || skip "tinyrun not implemented yet"
+  start_sleeper
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" update --memory 209715200 --memory-swap 314572800 \
+    --cpu-quota 50000 --pids-limit 99 "$CID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/memory$PARENT/ctr/memory.limit_in_bytes)" = 209715200 ]
+  [ "$(cat /sys/fs/cgroup/memory$PARENT/ctr/memory.memsw.limit_in_bytes)" = 314572800 ]
+  [ "$(cat /sys/fs/cgroup/cpu$PARENT/ctr/cpu.cfs_quota_us)" = 50000 ]
+  [ "$(cat /sys/fs/cgroup/pids$PARENT/ctr/pids.max)" = 99 ]
+  echo '{"cpu": {"shares": 256}, "pids": {"limit": -1}}' >"$TEST_TMP/res.json"
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" update --resources "$TEST_TMP/res.json" "$CID"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/cpu$PARENT/ctr/cpu.shares)" = 256 ]
+  [ "$(cat /sys/fs/cgroup/pids$PARENT/ctr/pids.max)" = max ]
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" update --cpuset-cpus 0-x "$CID"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"0-x"* ]]
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" ps --format json "$CID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"$PID_"* ]]
+}
