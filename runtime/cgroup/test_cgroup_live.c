@@ -182,8 +182,8 @@ static void test_v1(void)
   reap(child);
   TAP_OK(cgroup_destroy(cg, &e) == 0, "v1: destroy (%s)", e ? err_text(e) : "ok");
   cgroup_free(cg);
-  const char *hiers[] = {"memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer",
-                         "blkio", "unified", NULL};
+  const char *hiers[] = {"memory",  "cpu",     "cpuacct", "cpuset",  "pids",
+                         "devices", "freezer", "blkio",   "unified", NULL};
   bool left = false;
   for (const char **h = hiers; *h; h++)
     left |= exists(*h, path) || exists(*h, parent);
@@ -276,8 +276,7 @@ static void test_v2_devices(struct cgroup *cg)
   struct spec_resources r = {0};
   r.devices = deny_null;
   r.n_devices = 2;
-  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program attached (%s)",
-         e ? err_text(e) : "ok");
+  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program attached (%s)", e ? err_text(e) : "ok");
   int rc = opener_result(cg, &e);
   TAP_OK(rc == EPERM, "v2: a child in the cgroup gets EPERM opening /dev/null (got %d)", rc);
   struct spec_device_rule allow_null[] = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}};
