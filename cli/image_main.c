@@ -7,8 +7,14 @@
 #include <string.h>
 
 #include "cli/image_cli.h"
+#include "cli/volume_cli.h"
 #include "cli/image_registry.h"
 #include "util/err.h"
+
+static int cmd_volume(const char *root, int argc, char **argv)
+{
+  return volume_cli(root, argc - 1, argv + 1);
+}
 
 static const struct image_cmd cmds[] = {
     {"images", cmd_images},
@@ -19,6 +25,11 @@ static const struct image_cmd cmds[] = {
     {"rmi", cmd_rmi},
     {"history", cmd_history},
     {"create-default", cmd_create_default},
+    {"volume", cmd_volume},
+    {"volume-prepare", cmd_volume_prepare},
+    {"volume-release", cmd_volume_release},
+    {"commit", cmd_commit},
+    {"export", cmd_export},
     {"commit-container", cmd_commit_container},
     {"export-container", cmd_export_container},
     {"export-rootfs", cmd_export_rootfs},

@@ -86,8 +86,7 @@ int cg_cpuset_validate(const char *what, const char *list, struct td_err **err)
       if (!parse_num(&p, &b))
         return err_set(err, EINVAL, "invalid %s '%s': bad range end at '%s'", what, list, p);
       if (b < a)
-        return err_set(err, EINVAL, "invalid %s '%s': range %lu-%lu is reversed", what, list,
-                       a, b);
+        return err_set(err, EINVAL, "invalid %s '%s': range %lu-%lu is reversed", what, list, a, b);
     }
     if (*p == ',') {
       p++;
@@ -102,8 +101,7 @@ int cg_cpuset_validate(const char *what, const char *list, struct td_err **err)
   return 0;
 }
 
-char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period,
-                 const char *old)
+char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period, const char *old)
 {
   char oq[32] = "max";
   unsigned long long op = 100000;

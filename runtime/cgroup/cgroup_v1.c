@@ -15,9 +15,9 @@
 #include "util/xalloc.h"
 
 static const char *const ctl_names[CG_CTL_COUNT] = {
-    [CG_CPU] = "cpu",         [CG_CPUACCT] = "cpuacct", [CG_CPUSET] = "cpuset",
-    [CG_MEMORY] = "memory",   [CG_DEVICES] = "devices", [CG_FREEZER] = "freezer",
-    [CG_BLKIO] = "blkio",     [CG_PIDS] = "pids",       [CG_NET_CLS] = "net_cls",
+    [CG_CPU] = "cpu",           [CG_CPUACCT] = "cpuacct", [CG_CPUSET] = "cpuset",
+    [CG_MEMORY] = "memory",     [CG_DEVICES] = "devices", [CG_FREEZER] = "freezer",
+    [CG_BLKIO] = "blkio",       [CG_PIDS] = "pids",       [CG_NET_CLS] = "net_cls",
     [CG_NET_PRIO] = "net_prio", [CG_HUGETLB] = "hugetlb",
 };
 

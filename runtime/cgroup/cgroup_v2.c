@@ -21,34 +21,38 @@ static void v2_locate(struct cgroup *cg)
   cg->v2.dir = xasprintf("%s%s", cg->root, cg->path);
 }
 
+char **cg_v2_missing_controllers(const char *avail, const char *enabled)
+{
+  autostrv char **have = NULL;
+  autofree char *en = xstrdup(enabled ? enabled : "");
+  for (char *t = strtok(en, " \n"); t; t = strtok(NULL, " \n"))
+    strv_push(&have, t);
+  char **out = NULL;
+  autofree char *av = xstrdup(avail ? avail : "");
+  for (char *t = strtok(av, " \n"); t; t = strtok(NULL, " \n"))
+    if (strv_find(have, t) < 0)
+      strv_push(&out, t);
+  return out;
+}
+
 int cg_v2_enable_level(const char *level, bool created, void *arg, struct td_err **err)
 {
   (void)created;
-  (void)arg;
   (void)err;
   autofree char *parent = xstrdup(level);
   *strrchr(parent, '/') = '\0';
   /* the mount root belongs to the host (systemd); its subtree_control is not ours to change */
-  const char *hroot = arg ? (const char *)arg : NULL;
+  const char *hroot = arg;
   if (hroot && strcmp(parent, hroot) == 0)
     return 0;
   struct cg_dir p = {.dir = parent, .fd = -1};
   autofree char *avail = cg_read(&p, "cgroup.controllers");
   autofree char *enabled = cg_read(&p, "cgroup.subtree_control");
-  if (!avail)
-    return 0;
-  autostrv char **have = strv_split(enabled ? enabled : "", ' ');
-  for (char *tok = strtok(avail, " \n"); tok; tok = strtok(NULL, " \n")) {
-    bool on = false;
-    for (char **h = have; *h; h++)
-      if (strncmp(*h, tok, strlen(tok)) == 0 && ((*h)[strlen(tok)] == '\0' ||
-                                                 (*h)[strlen(tok)] == '\n'))
-        on = true;
-    if (on)
-      continue;
+  autostrv char **missing = cg_v2_missing_controllers(avail, enabled);
+  for (char **c = missing; c && *c; c++) {
     /* one controller per write: a refused one (busy parent) must not block the others */
     autoerr struct td_err *e = NULL;
-    autofree char *v = xasprintf("+%s", tok);
+    autofree char *v = xasprintf("+%s", *c);
     cg_write(&p, "cgroup.subtree_control", v, &e);
   }
   return 0;
@@ -61,8 +65,7 @@ static int v2_check_root(struct cgroup *cg, struct td_err **err)
   if (statfs(cg->root, &sf) < 0)
     return err_set(err, errno, "statfs %s", cg->root);
   if ((long)sf.f_type != CGROUP2_SUPER_MAGIC)
-    return err_set(err, EINVAL, "%s is not a cgroup2 mount (set TINYRUN_CGROUP_ROOT?)",
-                   cg->root);
+    return err_set(err, EINVAL, "%s is not a cgroup2 mount (set TINYRUN_CGROUP_ROOT?)", cg->root);
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 static void test_resolve(void)
@@ -60,6 +61,18 @@ static void test_conversions(void)
   TAP_OK(cg_unified_key_ok("memory.high") && !cg_unified_key_ok("../x") &&
              !cg_unified_key_ok("..") && !cg_unified_key_ok(""),
          "unified keys are plain file names");
+}
+
+static void test_controllers(void)
+{
+  autostrv char **m =
+      cg_v2_missing_controllers("cpuset cpu io memory hugetlb pids\n", "cpu memory\n");
+  autofree char *j = m ? strv_join(m, " ") : NULL;
+  TAP_STREQ(j, "cpuset io hugetlb pids", "v2: controllers to enable in a parent");
+  autostrv char **none = cg_v2_missing_controllers("cpu\n", "cpu\n");
+  TAP_OK(none == NULL, "v2: nothing to enable when all are on");
+  autostrv char **empty = cg_v2_missing_controllers("", NULL);
+  TAP_OK(empty == NULL, "v2: no controllers available");
 }
 
 static void test_swap(void)
@@ -211,10 +224,10 @@ static void test_v2_fake(void)
   char dir[] = "/tmp/td-unit-cg2-XXXXXX";
   if (!mkdtemp(dir))
     return;
-  const char *files[] = {"memory.max", "memory.swap.max", "memory.low", "cpu.max",
-                         "cpu.weight", "cpu.max.burst", "cpu.idle", "cpuset.cpus",
-                         "cpuset.mems", "pids.max", "io.weight", "io.max",
-                         "hugetlb.2MB.max", "memory.high", NULL};
+  const char *files[] = {"memory.max",      "memory.swap.max", "memory.low", "cpu.max",
+                         "cpu.weight",      "cpu.max.burst",   "cpu.idle",   "cpuset.cpus",
+                         "cpuset.mems",     "pids.max",        "io.weight",  "io.max",
+                         "hugetlb.2MB.max", "memory.high",     NULL};
   for (const char **f = files; *f; f++)
     fake_file(dir, *f, "");
   fake_file(dir, "cpu.max", "max 100000");
@@ -264,9 +277,8 @@ static void test_v2_fake(void)
   struct cgroup_stats st = {0};
   cg_v2_stats_dir(&d, &st);
   TAP_OK(st.cpu_usage_ns == 1500000 && st.memory_usage == 4096 && st.oom_kills == 1 &&
-             st.memory_inactive_file == 9 && st.pids_current == 3 &&
-             st.blkio_read_bytes == 101 && st.blkio_write_bytes == 202 &&
-             st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
+             st.memory_inactive_file == 9 && st.pids_current == 3 && st.blkio_read_bytes == 101 &&
+             st.blkio_write_bytes == 202 && st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
          "v2 (fake dir): stats (memory limit 'max' capped at MemTotal)");
 
   struct spec_resources r5 = {0};
@@ -303,6 +315,7 @@ int main(void)
 {
   test_resolve();
   test_conversions();
+  test_controllers();
   test_swap();
   test_cpuset();
   test_bpf();

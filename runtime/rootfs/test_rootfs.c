@@ -67,6 +67,13 @@ static char *make_bundle(const char *name)
   autofree char *toproc = xasprintf("%s/rootfs/toproc", b);
   if (symlink("/proc/sys", toproc) < 0)
     perror("symlink");
+  autofree char *app = xasprintf("%s/rootfs/opt/app", b);
+  mkdirs(app);
+  autofree char *appf = xasprintf("%s/rootfs/opt/app/file", b);
+  put(appf, "imagefile");
+  autofree char *optl = xasprintf("%s/rootfs/opt/link", b);
+  if (symlink("/etc", optl) < 0)
+    perror("symlink");
   autofree char *hf = xasprintf("%s/hostfile", b);
   put(hf, "hostfile");
   autofree char *hd = xasprintf("%s/hostdir/data", b);
@@ -185,6 +192,12 @@ static void check_inside(const char *mode)
   check(is_ro("/rro/sub") && is_ro("/rro"), "[%s] rro: submounts read-only too", mode);
   check(!is_ro("/rw/sub") && !is_ro("/rw"), "[%s] rbind without ro stays writable", mode);
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[%s] /proc is a procfs", mode);
+  free(s);
+  s = slurp("/opt/app/file");
+  char lnk[32] = {0};
+  check(fs_is("/opt", TMPFS_MAGIC) && is_ro("/opt") && strcmp(s, "imagefile") == 0 &&
+            readlink("/opt/link", lnk, sizeof(lnk) - 1) > 0 && strcmp(lnk, "/etc") == 0,
+        "[%s] tmpcopyup: read-only tmpfs holding a copy of the image's /opt", mode);
   check(getpid() == 1, "[%s] pid 1 in the new pid namespace", mode);
   check(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"), "[%s] /sys is a read-only sysfs", mode);
   check(fs_is("/sys/fs/cgroup", TMPFS_MAGIC) || fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC),
@@ -248,7 +261,10 @@ static void child_full(const char *bundle, const char *mode)
       mnt("/etc/evil/x", NULL, "hostdir", MS_BIND | MS_REC, NULL),
       mnt("/rro", NULL, "hostdir", MS_BIND | MS_REC, NULL),
       mnt("/rw", NULL, "hostdir", MS_BIND | MS_REC, NULL),
+      mnt("/opt", "tmpfs", "tmpfs", MS_RDONLY, "size=1m"),
   };
+  char *copyup[] = {"tmpcopyup", NULL};
+  mounts[12].options = copyup;
   mounts[10].attr_set = MOUNT_ATTR_RDONLY;
   mounts[10].attr_recursive = true;
   mounts[11].propagation = MS_SLAVE | MS_REC;
@@ -309,7 +325,7 @@ static void child_nopivot(const char *bundle)
   check(unshare(CLONE_NEWCGROUP) == 0, "[no-pivot] new cgroup namespace");
   struct spec_mount mounts[] = {
       mnt("/proc", "proc", "proc", 0, NULL),
-      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID, "mode=755"),
+      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_RDONLY, "mode=755"),
       mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
   };
   mounts[2].clear_flags = MS_RDONLY;
@@ -328,7 +344,9 @@ static void child_nopivot(const char *bundle)
   struct stat st;
   check(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
         "[no-pivot] /dev/null bound from the host (userns path)");
+  check(is_ro("/dev") && access("/dev/zero", F_OK) == 0, "[no-pivot] ro /dev: nodes made, then ro");
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[no-pivot] /proc mounted");
+
   if (fs_is("/sys/fs/cgroup", TMPFS_MAGIC))
     check(fs_is("/sys/fs/cgroup/memory", CGROUP_SUPER_MAGIC) && !is_ro("/sys/fs/cgroup/memory"),
           "[no-pivot] cgroupns: memory hierarchy mounted rw (rw given)");
@@ -354,8 +372,16 @@ static void child_propagation(const char *bundle)
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
-  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL)};
-  struct spec spec = {.mounts = mounts, .n_mounts = 1};
+  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL),
+                                mnt("/idm", NULL, "hostdir", MS_BIND, NULL)};
+  struct spec_idmap um = {.container_id = 0, .host_id = 1000, .size = 1};
+  struct spec_idmap gm = {.container_id = 0, .host_id = 2000, .size = 1};
+  mounts[1].idmap = true;
+  mounts[1].uid_mappings = &um;
+  mounts[1].n_uid_mappings = 1;
+  mounts[1].gid_mappings = &gm;
+  mounts[1].n_gid_mappings = 1;
+  struct spec spec = {.mounts = mounts, .n_mounts = 2};
   spec.linux_.rootfs_propagation = MS_SHARED | MS_REC;
   struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
   autoerr struct td_err *e = NULL;
@@ -368,14 +394,52 @@ static void child_propagation(const char *bundle)
   if (r)
     _exit(1);
   check(root_tagged("shared:"), "[rshared] the container's / is shared");
+  struct stat st = {0};
+  check(stat("/idm/data", &st) == 0 && st.st_uid == 1000 && st.st_gid == 2000,
+        "idmapped bind: a root-owned file shows as 1000:2000 (got %d:%d)", (int)st.st_uid,
+        (int)st.st_gid);
 }
 
-/* A mount into /proc (directly or through a symlink) is refused. */
+/* A mount into /proc, directly or through a symlink, is refused; so are relative masked or
+ * read-only paths and a masked/read-only symlink loop (runtime-tools expects errors). */
 static void child_bad(const char *bundle)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  autofree char *loop = xasprintf("%s/masked-symlink", rootfs);
+  if (symlink("../masked-symlink", loop) < 0)
+    perror("symlink");
+  char *rel[] = {"relpath", NULL};
+  char *looped[] = {"/masked-symlink", NULL};
+  for (int i = 0; i < 4; i++) {
+    struct spec spec = {0};
+    char **v = i < 2 ? rel : looped;
+    if (i % 2)
+      spec.linux_.readonly_paths = v;
+    else
+      spec.linux_.masked_paths = v;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    int r = rootfs_prepare(&spec, &o, &e);
+    if (r == 0 && i >= 2) {
+      /* finalize works on the pivoted tree: run it in a child so this one keeps its root */
+      pid_t pid = fork();
+      if (pid == 0) {
+        r = unshare(CLONE_NEWNS) == 0 ? rootfs_pivot(&o, &e) : -1;
+        if (r == 0)
+          r = rootfs_finalize(&spec, &o, &e);
+        const char *msg = r < 0 ? err_text(e) : "accepted";
+        check(r < 0 && strstr(msg, "symbolic links"), "%s symlink loop refused: %s",
+              i % 2 ? "readonly" : "masked", msg);
+        _exit(0);
+      }
+      waitpid(pid, NULL, 0);
+      continue;
+    }
+    check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
+          i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
+  }
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {

@@ -165,13 +165,14 @@ static void test_flags(void)
   struct tcase t;
   struct child c;
   if (!tcase_profile(&t,
-                     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[],\"syscalls\":"
+                     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\","
+                     "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"syscalls\":"
                      "[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"}]}",
                      true))
     return;
   child_start(&c, setup_all, probe_getppid, &t);
-  TAP_OK(c.rep.setup_rc == 0 && c.rep.probe_errno[0] == 0, "LOG action lets the call run %s",
-         c.rep.msg);
+  TAP_OK(c.rep.setup_rc == 0 && c.rep.probe_errno[0] == 0,
+         "LOG action with flags LOG+SPEC_ALLOW lets the call run %s", c.rep.msg);
   child_finish(&c);
   security_seccomp_free(t.filter);
 }

@@ -40,7 +40,7 @@ sec_config() {
 }
 
 sec_run() {
-  run "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
+  run timeout 60 "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
 }
 
 @test "docker's 14 capabilities: CapEff/CapPrm/CapBnd are 00000000a80425fb" {

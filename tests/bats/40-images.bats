@@ -277,3 +277,85 @@ assert d["Size"]>1000000
   [ -z "$output" ]
   [ -z "$(ls "$TD_ROOT/layers")" ]
 }
+
+@test "an import killed half way leaves no image, and the next writer clears its debris" {
+  d=$TEST_TMP/big
+  mkdir -p "$d"
+  for i in 1 2 3 4; do head -c 20000000 /dev/urandom >"$d/f$i"; done
+  mkfifo "$TEST_TMP/fifo"
+  # the writer sends part of the tar and then keeps the pipe open, so import is mid-layer
+  (tar -C "$d" -cf - f1 f2; exec sleep 30) >"$TEST_TMP/fifo" &
+  wpid=$!
+  "$IMG" --root "$TD_ROOT" import "$TEST_TMP/fifo" half:1 >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    [ -n "$(find "$TD_ROOT/tmp" -name f2 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+  kill -9 "$pid"
+  wait "$pid" || true
+  kill "$wpid" 2>/dev/null || true
+  wait "$wpid" 2>/dev/null || true
+  [ -n "$(ls "$TD_ROOT/tmp")" ] # debris of the killed import
+  run img images -q
+  [ -z "$output" ]
+  [ -z "$(ls "$TD_ROOT/layers")" ]
+  img create-default >/dev/null
+  [ -z "$(ls "$TD_ROOT/tmp")" ]
+  [ "$(ls "$TD_ROOT/layers" | wc -l)" -eq 1 ]
+}
+
+@test "tinydocker (the engine binary) does not link libarchive, libcrypto or libcurl" {
+  run ldd "$TINYDOCKER"
+  [ "$status" -eq 0 ]
+  [[ "$output" != *libarchive* ]]
+  [[ "$output" != *libcrypto* ]]
+  [[ "$output" != *libcurl* ]]
+}
+
+@test "images --filter and --format" {
+  make_rootfs_tar "$TEST_TMP/a.tar" a
+  make_rootfs_tar "$TEST_TMP/b.tar" b
+  img import "$TEST_TMP/a.tar" >/dev/null
+  img import -c 'LABEL team=blue' "$TEST_TMP/b.tar" app/web:1 >/dev/null
+  img tag app/web:1 other:2
+  run img images -q -f dangling=true
+  [ "${#lines[@]}" -eq 1 ]
+  run img images --filter reference='app/*' --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "app/web:1" ]
+  run img images -f label=team=blue --format '{{.Repository}}'
+  [ "$(echo "$output" | sort | tr '\n' ' ')" = "app/web other " ]
+  run img images --format 'table {{.Repository}}\t{{.Tag}}'
+  [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG$ ]]
+  run img images --format '{{.ID}}\t{{.Size}}' other:2
+  [[ "$output" =~ ^[0-9a-f]{12}$'\t'[0-9.]+MB$ ]]
+}
+
+@test "commit and export CONTAINER find the container in the engine's store" {
+  img create-default >/dev/null
+  iid=$(img image inspect -f '{{.Id}}' busybox)
+  cid=$(printf 'c%.0s' {1..64})
+  CD=$TD_ROOT/containers/$cid
+  mkdir -p "$TD_ROOT/containers/names"
+  ln -s "$cid" "$TD_ROOT/containers/names/web"
+  img mount-rootfs busybox "$CD" >/dev/null
+  echo data >"$CD/rootfs/state"
+  img umount-rootfs "$CD"
+  cat >"$CD/container.json" <<JSON
+{"Id":"$cid","Image":"$iid","Name":"/web",
+ "Config":{"Env":["PATH=/bin","HOSTNAME=abc","MODE=prod"],"Cmd":["cat","/state"],
+           "Entrypoint":null,"WorkingDir":"/tmp","User":"","Labels":{"x":"y"}},
+ "Td":{"RootfsIsDir":false}}
+JSON
+  run img commit -m snap -c 'EXPOSE 8080' web snap:1
+  [ "$status" -eq 0 ]
+  run img image inspect -f '{{json .Config.Cmd}} {{json .Config.Env}} {{.Config.WorkingDir}} {{json .Config.ExposedPorts}} {{.Comment}}' snap:1
+  [ "$output" = '["cat","/state"] ["PATH=/bin","MODE=prod"] /tmp {"8080/tcp":{}} snap' ]
+  run img export -o "$TEST_TMP/web.tar" "${cid:0:12}"
+  [ "$status" -eq 0 ]
+  tar -xOf "$TEST_TMP/web.tar" state | grep -qx data
+  run img commit nosuch
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"No such container: nosuch"* ]]
+  img umount-rootfs "$CD" --release
+}
