@@ -186,13 +186,15 @@ static bool v1_is_frozen(struct cgroup *cg)
   return s && strncmp(s, "FROZEN", 6) == 0;
 }
 
-static int v1_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
+/* Polls up to `rounds` times (10 ms each after the first few); ~10 s for pause, ~1 s when
+ * the freeze only guards a kill. A freeze that does not settle is undone. */
+static int v1_freeze_wait(struct cgroup *cg, bool frozen, int rounds, struct td_err **err)
 {
   struct cg_dir *d = cg_v1_dir(cg, CG_FREEZER);
   if (!d || d->fd < 0)
     return err_set(err, ENOTSUP, "the freezer controller is not mounted");
   const char *want = frozen ? "FROZEN" : "THAWED";
-  for (int i = 0; i < 1000; i++) {
+  for (int i = 0; i < rounds; i++) {
     /* re-writing FROZEN nudges tasks that were forking when the freeze began */
     if (i % 50 == 0 && cg_write(d, "freezer.state", want, err) < 0)
       return -1;
@@ -206,6 +208,11 @@ static int v1_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
     cg_write(d, "freezer.state", "THAWED", &e);
   }
   return err_set(err, ETIMEDOUT, "%s/freezer.state did not reach %s", d->dir, want);
+}
+
+static int v1_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
+{
+  return v1_freeze_wait(cg, frozen, 1000, err);
 }
 
 static const char *v1_procs_dir(struct cgroup *cg)
@@ -236,7 +243,7 @@ static int v1_kill_all(struct cgroup *cg, int sig, struct td_err **err)
   bool freezer = fz && fz->fd >= 0;
   autoerr struct td_err *fe = NULL;
   if (freezer && !v1_is_frozen(cg))
-    freezer = v1_freeze(cg, true, &fe) == 0;
+    freezer = v1_freeze_wait(cg, true, 100, &fe) == 0;
   int r = cg_signal_pids(dir, SIGKILL, err);
   if (freezer) {
     autoerr struct td_err *te = NULL;

@@ -104,19 +104,28 @@ static bool v2_is_frozen(struct cgroup *cg)
   return cg_read_key(&cg->v2, "cgroup.events", "frozen", &v) && v == 1;
 }
 
-static int v2_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
+static int v2_freeze_wait(struct cgroup *cg, bool frozen, int rounds, struct td_err **err)
 {
   if (!cg_has(&cg->v2, "cgroup.freeze"))
     return err_set(err, ENOTSUP, "%s has no cgroup.freeze (kernel < 5.2)", cg->v2.dir);
   if (cg_write(&cg->v2, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
     return -1;
-  for (int i = 0; i < 1000; i++) {
+  for (int i = 0; i < rounds; i++) {
     if (v2_is_frozen(cg) == frozen)
       return 0;
     cg_sleep_ms(i < 10 ? 1 : 10);
   }
+  if (frozen) {
+    autoerr struct td_err *e = NULL;
+    cg_write(&cg->v2, "cgroup.freeze", "0", &e);
+  }
   return err_set(err, ETIMEDOUT, "%s/cgroup.events did not report frozen %d", cg->v2.dir,
                  frozen ? 1 : 0);
+}
+
+static int v2_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
+{
+  return v2_freeze_wait(cg, frozen, 1000, err);
 }
 
 static const char *v2_procs_dir(struct cgroup *cg)
@@ -134,7 +143,7 @@ static int v2_kill_all(struct cgroup *cg, int sig, struct td_err **err)
     return cg_signal_pids(cg->v2.dir, sig, err) < 0 ? -1 : 0;
   /* no cgroup.kill (kernel < 5.14): freeze so nothing forks, kill, thaw */
   autoerr struct td_err *fe = NULL;
-  bool froze = !v2_is_frozen(cg) && v2_freeze(cg, true, &fe) == 0;
+  bool froze = !v2_is_frozen(cg) && v2_freeze_wait(cg, true, 100, &fe) == 0;
   int r = cg_signal_pids(cg->v2.dir, SIGKILL, err);
   autoerr struct td_err *te = NULL;
   if (froze || v2_is_frozen(cg))
