@@ -359,3 +359,19 @@ JSON
   [[ "$output" == *"No such container: nosuch"* ]]
   img umount-rootfs "$CD" --release
 }
+
+@test "the legacy overlay mount path (kernels before 6.8) mounts the same tree" {
+  img create-default >/dev/null
+  C=$TEST_TMP/c1
+  img mount-rootfs busybox "$C" >/dev/null
+  echo one >"$C/rootfs/one"
+  img umount-rootfs "$C" --release
+  img commit-container --upper "$C/upper" --image busybox two:1 >/dev/null
+  C2=$TEST_TMP/c2
+  TD_FORCE_LEGACY_OVERLAY=1 img mount-rootfs two:1 "$C2" >/dev/null
+  findmnt -n -o OPTIONS "$C2/rootfs" | grep -q 'lowerdir=.*:'
+  [ "$(cat "$C2/rootfs/one")" = one ]
+  [ -x "$C2/rootfs/bin/busybox" ]
+  img umount-rootfs "$C2" --release
+  ! findmnt "$C2/rootfs"
+}
