@@ -249,8 +249,8 @@ static void test_oom(void)
   TAP_OK(!exists("memory", path), "oom: gone");
 }
 
-/* child: wait for the go byte, open /dev/null, exit with the errno (0 on success) */
-static pid_t spawn_opener(int *go)
+/* child: wait for the go byte, open dev, exit with the errno (0 on success) */
+static pid_t spawn_opener(const char *dev, int *go)
 {
   int p[2];
   if (pipe2(p, O_CLOEXEC) < 0)
@@ -261,7 +261,7 @@ static pid_t spawn_opener(int *go)
     close(p[1]);
     if (read(p[0], &c, 1) != 1)
       _exit(100);
-    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int fd = open(dev, O_RDONLY | O_CLOEXEC);
     _exit(fd >= 0 ? 0 : errno);
   }
   close(p[0]);
@@ -269,10 +269,10 @@ static pid_t spawn_opener(int *go)
   return pid;
 }
 
-static int opener_result(struct cgroup *cg, struct td_err **e)
+static int opener_result(struct cgroup *cg, const char *dev, struct td_err **e)
 {
   int go = -1;
-  pid_t child = spawn_opener(&go);
+  pid_t child = spawn_opener(dev, &go);
   int ok = cgroup_enter(cg, child, e);
   if (write(go, "x", 1) != 1)
     ok = -1;
@@ -290,13 +290,30 @@ static void test_v2_devices(struct cgroup *cg)
   r.devices = deny_null;
   r.n_devices = 2;
   TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program attached (%s)", e ? err_text(e) : "ok");
-  int rc = opener_result(cg, &e);
+  int rc = opener_result(cg, "/dev/null", &e);
   TAP_OK(rc == EPERM, "v2: a child in the cgroup gets EPERM opening /dev/null (got %d)", rc);
   struct spec_device_rule allow_null[] = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}};
   r.devices = allow_null;
   TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program replaced");
-  rc = opener_result(cg, &e);
+  rc = opener_result(cg, "/dev/null", &e);
   TAP_OK(rc == 0, "v2: after the update /dev/null opens (got %d)", rc);
+  /* the list the runtime core gives a default container (runc's), after a deny-all */
+  struct spec_device_rule dflt[] = {
+      {false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},
+      {true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},
+      {true, 'c', 5, 0, "rwm"},    {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},
+      {true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
+  };
+  r.devices = dflt;
+  r.n_devices = sizeof(dflt) / sizeof(dflt[0]);
+  err_free(&e);
+  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: the default rule list loads (%s)",
+         e ? err_text(e) : "ok");
+  TAP_OK(opener_result(cg, "/dev/urandom", &e) == 0, "v2: default list: /dev/urandom opens");
+  rc = opener_result(cg, "/dev/kmsg", &e);
+  TAP_OK(rc == EPERM, "v2: default list: /dev/kmsg (c 1:11) is EPERM (got %d)", rc);
+  rc = opener_result(cg, "/dev/loop0", &e);
+  TAP_OK(rc == EPERM, "v2: default list: /dev/loop0 (b 7:0, mknod only) is EPERM (got %d)", rc);
 }
 
 static void test_v2(void)
