@@ -46,6 +46,11 @@ int image_list(const char *root, bool all, json_t **out, struct td_err **err);
 int image_commit_dir(const char *root, const char *upper_dir, const char *parent_image,
                      char *const *changes, const char *message, const char *author,
                      const char *ref, char **id_out, struct td_err **err);
+/* commit with the container's Config carried into the image (docker's commit). */
+int image_commit_dir_config(const char *root, const char *upper_dir, const char *parent_image,
+                            json_t *container_config, char *const *changes, const char *message,
+                            const char *author, const char *ref, char **id_out,
+                            struct td_err **err);
 /* export: the merged rootfs dir as a tar stream on out_fd. */
 int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err);
 /* export of a container: a read-only overlay of its upper dir over its image's layers,

@@ -7,6 +7,7 @@
 
 #include "net/net-int.h"
 #include "net/nft.h"
+#include "net/nl.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
@@ -156,4 +157,29 @@ int net_cleanup(const char *root, struct td_err **err)
   int r = nft_table_delete(ctx.table, err);
   net_ctx_close(&ctx);
   return r;
+}
+
+int net_cleanup_orphans(char ***removed, struct td_err **err)
+{
+  autostrv char **tables = NULL;
+  autostrv char **bridges = NULL;
+  if (nft_orphans(&tables, &bridges, err) < 0)
+    return -1;
+  struct nl *nl = bridges ? nl_open(err) : NULL;
+  if (bridges && !nl)
+    return -1;
+  for (char **b = bridges; b && *b; b++) {
+    autoerr struct td_err *e = NULL;
+    nl_bridge_del_ports(nl, *b, &e);
+    err_free(&e);
+    if (nl_link_del(nl, *b, &e) == 0 && removed)
+      strv_push_owned(removed, xasprintf("bridge %s", *b));
+  }
+  nl_close(nl);
+  for (char **t = tables; t && *t; t++) {
+    autoerr struct td_err *e = NULL;
+    if (nft_table_delete(*t, &e) == 0 && removed)
+      strv_push_owned(removed, xasprintf("nft table inet %s", *t));
+  }
+  return 0;
 }

@@ -86,7 +86,7 @@ void net_ctx_close(struct net_ctx *ctx)
 struct nft *net_ctx_nft(struct net_ctx *ctx, struct td_err **err)
 {
   if (!ctx->nft)
-    ctx->nft = nft_open(ctx->table, err);
+    ctx->nft = nft_open(ctx->table, ctx->root, err);
   return ctx->nft;
 }
 
