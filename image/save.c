@@ -144,6 +144,8 @@ static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *man
 {
   const char *cfgd = json_string_value(json_object_get(json_object_get(im->manifest, "config"),
                                                        "digest"));
+  if (!image_digest_valid(cfgd))
+    return err_set(err, EINVAL, "image manifest has no valid config digest");
   autofree char *cfgname = xasprintf("%s.json", image_digest_hex(cfgd));
   autofree char *cfg = NULL;
   size_t clen = 0;

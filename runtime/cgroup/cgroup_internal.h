@@ -90,10 +90,10 @@ bool cg_read_key(const struct cg_dir *d, const char *file, const char *key, uint
 bool cg_has(const struct cg_dir *d, const char *file);
 
 /* --- directories --- */
-/* mkdir every missing level of dir below hroot, marking each with CG_MARK_XATTR, and call
- * level_cb (may be NULL) on each level below hroot, parent first, with whether we created it.
- * On failure removes what it made. */
-int cg_mkdir_levels(const char *hroot, const char *dir,
+/* mkdir every missing level of d->dir below d->hroot, marking each with CG_MARK_XATTR, and
+ * call level_cb (may be NULL) on each level below the root, parent first, with whether we
+ * created it; d->created tells whether the leaf was made. On failure removes what it made. */
+int cg_mkdir_levels(struct cg_dir *d,
                     int (*level_cb)(const char *level, bool created, void *arg,
                                     struct td_err **err),
                     void *arg, struct td_err **err);

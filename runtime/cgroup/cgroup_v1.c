@@ -112,11 +112,9 @@ static void hybrid_create(struct cgroup *cg)
   if (!cg->v2.present)
     return;
   autoerr struct td_err *e = NULL;
-  bool existed = access(cg->v2.dir, F_OK) == 0;
-  if (cg_mkdir_levels(cg->v2.hroot, cg->v2.dir, cg_v2_enable_level, cg->v2.hroot, &e) < 0 ||
+  if (cg_mkdir_levels(&cg->v2, cg_v2_enable_level, cg->v2.hroot, &e) < 0 ||
       cg_dir_open(&cg->v2, &e) < 0)
     cg->v2.present = false;
-  cg->v2.created = !existed;
 }
 
 static int v1_create(struct cgroup *cg, struct td_err **err)
@@ -127,13 +125,14 @@ static int v1_create(struct cgroup *cg, struct td_err **err)
     if (!cg_v1_unique(cg, i))
       continue;
     struct cg_dir *d = &cg->v1[i];
-    bool existed = access(d->dir, F_OK) == 0;
-    if (cg_mkdir_levels(d->hroot, d->dir, i == CG_CPUSET ? cpuset_fill : NULL, NULL, err) < 0 ||
-        cg_dir_open(d, err) < 0) {
+    if (cg_mkdir_levels(d, i == CG_CPUSET ? cpuset_fill : NULL, NULL, err) < 0) {
       v1_remove_created(cg);
       return -1;
     }
-    d->created = !existed;
+    if (cg_dir_open(d, err) < 0) {
+      v1_remove_created(cg);
+      return -1;
+    }
     any = true;
   }
   if (!any)

@@ -74,12 +74,12 @@ static int v2_create(struct cgroup *cg, struct td_err **err)
   if (v2_check_root(cg, err) < 0)
     return -1;
   v2_locate(cg);
-  cg->v2.created = access(cg->v2.dir, F_OK) != 0;
-  if (cg_mkdir_levels(cg->v2.hroot, cg->v2.dir, cg_v2_enable_level, cg->v2.hroot, err) < 0)
+  if (cg_mkdir_levels(&cg->v2, cg_v2_enable_level, cg->v2.hroot, err) < 0)
     return -1;
   if (cg_dir_open(&cg->v2, err) < 0) {
     autoerr struct td_err *e = NULL;
-    cg_dir_remove(&cg->v2, &e);
+    if (cg->v2.created)
+      cg_dir_remove(&cg->v2, &e);
     return -1;
   }
   return 0;

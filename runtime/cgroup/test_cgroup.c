@@ -43,9 +43,17 @@ static void test_conversions(void)
 {
   TAP_OK(cg_shares_to_weight(0) == 0, "shares 0 stays unset");
   TAP_OK(cg_shares_to_weight(2) == 1, "shares 2 -> weight 1");
-  TAP_OK(cg_shares_to_weight(1024) == 39, "shares 1024 -> weight 39");
+  TAP_OK(cg_shares_to_weight(1024) == 100, "shares 1024 (v1 default) -> weight 100 (v2 default)");
   TAP_OK(cg_shares_to_weight(262144) == 10000, "shares max -> weight 10000");
-  TAP_OK(cg_shares_to_weight(512) == 20, "shares 512 -> weight 20");
+  TAP_OK(cg_shares_to_weight(512) == 59, "shares 512 -> weight 59 (got %lu)",
+         (unsigned long)cg_shares_to_weight(512));
+  TAP_OK(cg_shares_to_weight(2048) == 174 && cg_shares_to_weight(100) == 17,
+         "shares 2048 -> 174, 100 -> 17 (got %lu, %lu)", (unsigned long)cg_shares_to_weight(2048),
+         (unsigned long)cg_shares_to_weight(100));
+  bool mono = true;
+  for (uint64_t sh = 3; sh <= 262144; sh++)
+    mono &= cg_shares_to_weight(sh) >= cg_shares_to_weight(sh - 1);
+  TAP_OK(mono, "shares -> weight is monotonic over the whole range");
   TAP_OK(cg_blkio_to_io_weight(10) == 1 && cg_blkio_to_io_weight(1000) == 10000 &&
              cg_blkio_to_io_weight(500) == 4950,
          "blkio weight -> io.weight");
@@ -255,7 +263,7 @@ static void test_v2_fake(void)
   fake_check(dir, "memory.max", "104857600");
   fake_check(dir, "memory.swap.max", "209715200");
   fake_check(dir, "memory.low", "52428800");
-  fake_check(dir, "cpu.weight", "20");
+  fake_check(dir, "cpu.weight", "59");
   fake_check(dir, "cpu.max", "20000 100000");
   fake_check(dir, "cpu.max.burst", "1000");
   fake_check(dir, "cpu.idle", "1");

@@ -18,6 +18,7 @@
 #include <linux/magic.h>
 
 #include "runtime/cgroup/cgroup.h"
+#include "runtime/cgroup/cgroup_bpf.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -294,7 +295,8 @@ static void test_v2_devices(struct cgroup *cg)
   TAP_OK(rc == EPERM, "v2: a child in the cgroup gets EPERM opening /dev/null (got %d)", rc);
   struct spec_device_rule allow_null[] = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}};
   r.devices = allow_null;
-  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program replaced");
+  TAP_OK(cgroup_apply(cg, &r, &e) == 0 && cg_bpf_devices_count(cgroup_v2_dirfd(cg)) == 1,
+         "v2: device program replaced (the old one detached)");
   rc = opener_result(cg, "/dev/null", &e);
   TAP_OK(rc == 0, "v2: after the update /dev/null opens (got %d)", rc);
   /* the list the runtime core gives a default container (runc's), after a deny-all */
