@@ -75,11 +75,10 @@ static uint32_t ep_ip(json_t *ep)
 
 void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
 {
-  json_t *ep = net_ep_get(ctx, net, cid);
+  /* our own reference: net_ep_del drops the one the network holds */
+  autojson json_t *ep = json_incref(net_ep_get(ctx, net, cid));
   if (!ep)
     return;
-  json_incref(ep);
-  autojson json_t *hold = ep;
   autoerr struct td_err *e = NULL;
   size_t np;
   autofree struct net_port *ports = ep_ports(ep, &np);
