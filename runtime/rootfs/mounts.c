@@ -15,6 +15,7 @@
 
 #include "util/cleanup.h"
 #include "util/safepath.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 #define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
@@ -157,6 +158,11 @@ static int mount_bind(int rootfd, const struct spec *spec, const char *dest, con
   return finish_mount(rootfd, dest, m, true, err);
 }
 
+static bool type_is(const struct spec_mount *m, const char *t)
+{
+  return m->type && strcmp(m->type, t) == 0;
+}
+
 /* A filesystem mount (proc, tmpfs, devpts, mqueue, sysfs, any type by name). */
 static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
                     struct td_err **err)
@@ -168,8 +174,23 @@ static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
     return -1;
   unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_PROPAGATION);
   const char *src = m->source ? m->source : m->type;
-  if (rootfs_mount_fd(src, fd, m->type, flags, m->data, err) < 0)
+  bool copyup = type_is(m, "tmpfs") && strv_find(m->options, "tmpcopyup") >= 0;
+  autoclose int under = -1;
+  if (copyup && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return err_set(err, errno, "tmpcopyup: open %s", dest);
+  /* a read-only tmpfs is filled first, then made read-only; a read-only /dev gets its nodes
+   * first and is made read-only by rootfs_finalize */
+  bool late_ro = copyup || strcmp(dest, "/dev") == 0;
+  if (rootfs_mount_fd(src, fd, m->type, late_ro ? flags & ~(unsigned long)MS_RDONLY : flags,
+                      m->data, err) < 0)
     return -1;
+  if (copyup) {
+    autoclose int top = safepath_open(rootfd, dest, O_RDONLY | O_DIRECTORY, 0, err);
+    if (top < 0 || rootfs_copyup(under, top, err) < 0)
+      return -1;
+    if ((flags & MS_RDONLY) && rootfs_remount_bind(top, flags, err) < 0)
+      return -1;
+  }
   return finish_mount(rootfd, dest, m, false, err);
 }
 
@@ -191,11 +212,6 @@ static int mount_host_bind(int rootfd, const char *dest, const char *host,
   if (b.propagation == 0)
     b.propagation = MS_SLAVE | MS_REC;
   return finish_mount(rootfd, dest, &b, true, err);
-}
-
-static bool type_is(const struct spec_mount *m, const char *t)
-{
-  return m->type && strcmp(m->type, t) == 0;
 }
 
 int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_mount *m,

@@ -62,9 +62,21 @@ static int check_mount_label(const struct spec *spec, struct td_err **err)
                  label);
 }
 
+/* runtime-spec: masked and read-only paths are absolute paths in the container */
+static int check_paths(char **v, const char *what, struct td_err **err)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    if (v[i][0] != '/')
+      return err_set(err, EINVAL, "linux.%s[%zu]: \"%s\" is not an absolute path", what, i,
+                     v[i]);
+  return 0;
+}
+
 int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct td_err **err)
 {
-  if (check_mount_label(spec, err) < 0)
+  if (check_mount_label(spec, err) < 0 ||
+      check_paths(spec->linux_.masked_paths, "maskedPaths", err) < 0 ||
+      check_paths(spec->linux_.readonly_paths, "readonlyPaths", err) < 0)
     return -1;
   autofree char *rootfs = root_path(o);
   unsigned long prop = spec->linux_.rootfs_propagation;
@@ -166,7 +178,7 @@ static int readonly_path(int rootfd, const char *path, struct td_err **err)
   if (fd < 0 && errno == ENOENT)
     return 0;
   if (fd < 0)
-    return err_set(err, errno, "open %s", path);
+    return err_set(err, errno, "readonly path %s", path);
   autofree char *self = safepath_fd_path(fd);
   if (rootfs_mount_fd(self, fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
     return err_prefix(err, "readonly path %s", path);
@@ -199,7 +211,7 @@ static int mask_path(int rootfd, int *nullfd, const char *path, struct td_err **
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
     return 0;
   if (fd < 0)
-    return err_set(err, errno, "open %s", path);
+    return err_set(err, errno, "masked path %s", path);
   struct stat st;
   if (fstat(fd, &st) < 0)
     return err_set(err, errno, "stat %s", path);

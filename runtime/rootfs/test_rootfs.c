@@ -27,6 +27,7 @@
 #include "util/xalloc.h"
 
 static char tmp[64];
+static pid_t main_pid; /* names the test cgroup; children see it too */
 static int report_fd = -1; /* the child writes "1 text" / "0 text" lines here */
 
 __attribute__((format(printf, 2, 3))) static void check(bool ok, const char *fmt, ...)
@@ -66,6 +67,13 @@ static char *make_bundle(const char *name)
     perror("symlink");
   autofree char *toproc = xasprintf("%s/rootfs/toproc", b);
   if (symlink("/proc/sys", toproc) < 0)
+    perror("symlink");
+  autofree char *app = xasprintf("%s/rootfs/opt/app", b);
+  mkdirs(app);
+  autofree char *appf = xasprintf("%s/rootfs/opt/app/file", b);
+  put(appf, "imagefile");
+  autofree char *optl = xasprintf("%s/rootfs/opt/link", b);
+  if (symlink("/etc", optl) < 0)
     perror("symlink");
   autofree char *hf = xasprintf("%s/hostfile", b);
   put(hf, "hostfile");
@@ -185,6 +193,12 @@ static void check_inside(const char *mode)
   check(is_ro("/rro/sub") && is_ro("/rro"), "[%s] rro: submounts read-only too", mode);
   check(!is_ro("/rw/sub") && !is_ro("/rw"), "[%s] rbind without ro stays writable", mode);
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[%s] /proc is a procfs", mode);
+  free(s);
+  s = slurp("/opt/app/file");
+  char lnk[32] = {0};
+  check(fs_is("/opt", TMPFS_MAGIC) && is_ro("/opt") && strcmp(s, "imagefile") == 0 &&
+            readlink("/opt/link", lnk, sizeof(lnk) - 1) > 0 && strcmp(lnk, "/etc") == 0,
+        "[%s] tmpcopyup: read-only tmpfs holding a copy of the image's /opt", mode);
   check(getpid() == 1, "[%s] pid 1 in the new pid namespace", mode);
   check(fs_is("/sys", SYSFS_MAGIC) && is_ro("/sys"), "[%s] /sys is a read-only sysfs", mode);
   check(fs_is("/sys/fs/cgroup", TMPFS_MAGIC) || fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC),
@@ -248,7 +262,10 @@ static void child_full(const char *bundle, const char *mode)
       mnt("/etc/evil/x", NULL, "hostdir", MS_BIND | MS_REC, NULL),
       mnt("/rro", NULL, "hostdir", MS_BIND | MS_REC, NULL),
       mnt("/rw", NULL, "hostdir", MS_BIND | MS_REC, NULL),
+      mnt("/opt", "tmpfs", "tmpfs", MS_RDONLY, "size=1m"),
   };
+  char *copyup[] = {"tmpcopyup", NULL};
+  mounts[12].options = copyup;
   mounts[10].attr_set = MOUNT_ATTR_RDONLY;
   mounts[10].attr_recursive = true;
   mounts[11].propagation = MS_SLAVE | MS_REC;
@@ -309,7 +326,7 @@ static void child_nopivot(const char *bundle)
   check(unshare(CLONE_NEWCGROUP) == 0, "[no-pivot] new cgroup namespace");
   struct spec_mount mounts[] = {
       mnt("/proc", "proc", "proc", 0, NULL),
-      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID, "mode=755"),
+      mnt("/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_RDONLY, "mode=755"),
       mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
   };
   mounts[2].clear_flags = MS_RDONLY;
@@ -328,6 +345,7 @@ static void child_nopivot(const char *bundle)
   struct stat st;
   check(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
         "[no-pivot] /dev/null bound from the host (userns path)");
+  check(is_ro("/dev") && access("/dev/zero", F_OK) == 0, "[no-pivot] ro /dev: nodes made, then ro");
   check(fs_is("/proc", PROC_SUPER_MAGIC), "[no-pivot] /proc mounted");
 
   if (fs_is("/sys/fs/cgroup", TMPFS_MAGIC))
@@ -383,12 +401,123 @@ static void child_propagation(const char *bundle)
         (int)st.st_gid);
 }
 
-/* A mount into /proc (directly or through a symlink) is refused. */
+/* cgroup v2 paths, on this (hybrid) host too: the child mounts the unified hierarchy over its
+ * own /sys/fs/cgroup first, so the rootfs code sees a pure v2 host. */
+static void cgroup2_child(const char *bundle, bool cgns)
+{
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    _exit(3);
+  if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL) < 0) {
+    check(true, "# SKIP no cgroup2 here: %s", strerror(errno));
+    return;
+  }
+  /* a cgroup of our own (removed by the parent), so "only ours" means something */
+  autofree char *cg = xasprintf("/sys/fs/cgroup/td-rootfs-test-%d", (int)main_pid);
+  autofree char *procs = xasprintf("%s/cgroup.procs", cg);
+  if (!cgns) {
+    autoerr struct td_err *ce = NULL;
+    int r = mkdir(cg, 0755) == 0 ? file_write_str(AT_FDCWD, procs, "0", &ce) : -1;
+    check(r == 0, "[v2] join a test cgroup: %s", r == 0 ? "ok" : ce ? err_text(ce) : strerror(errno));
+  }
+  if (cgns && unshare(CLONE_NEWCGROUP) < 0)
+    _exit(3);
+  autofree char *own = slurp_all("/proc/self/cgroup");
+  char *p = strstr(own, "0::");
+  autofree char *path = p ? xstrndup(p + 3, strcspn(p + 3, "\n")) : xstrdup("?");
+  autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  struct spec_mount mounts[] = {
+      mnt("/proc", "proc", "proc", 0, NULL),
+      mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
+  };
+  struct spec spec = {.mounts = mounts, .n_mounts = 2};
+  spec.linux_.ns[NS_CGROUP].present = cgns;
+  struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+  autoerr struct td_err *e = NULL;
+  const char *mode = cgns ? "v2 cgroupns" : "v2";
+  int r = rootfs_prepare(&spec, &o, &e);
+  if (r == 0)
+    r = rootfs_pivot(&o, &e);
+  if (r == 0)
+    r = rootfs_finalize(&spec, &o, &e);
+  check(r == 0, "[%s] prepare/pivot/finalize: %s", mode, r ? err_text(e) : "ok");
+  if (r)
+    _exit(1);
+  check(fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) && is_ro("/sys/fs/cgroup"),
+        "[%s] /sys/fs/cgroup is a read-only cgroup2", mode);
+  autofree char *mi = slurp_all("/proc/self/mountinfo");
+  char root[256] = "";
+  for (char *l = strtok(mi, "\n"); l; l = strtok(NULL, "\n")) {
+    char r4[256], mp[256];
+    if (sscanf(l, "%*s %*s %*s %255s %255s", r4, mp) == 2 && strcmp(mp, "/sys/fs/cgroup") == 0)
+      snprintf(root, sizeof(root), "%s", r4);
+  }
+  if (cgns)
+    check(strcmp(root, "/") == 0, "[%s] rooted at the namespace (root %s)", mode, root);
+  else
+    check(strcmp(root, path) == 0, "[%s] only our own cgroup %s is shown (root %s)", mode, path,
+          root);
+}
+
+static void child_cgroup2(const char *bundle)
+{
+  cgroup2_child(bundle, false);
+}
+
+/* The test cgroup child_cgroup2 made, on the host's cgroup2 mount. */
+static void remove_test_cgroup(pid_t child_parent)
+{
+  struct statfs s;
+  bool v2 = statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
+  autofree char *p = xasprintf("/sys/fs/cgroup%s/td-rootfs-test-%d", v2 ? "" : "/unified",
+                               (int)child_parent);
+  TAP_OK(rmdir(p) == 0 || errno == ENOENT, "test cgroup %s removed", p);
+}
+
+static void child_cgroup2_ns(const char *bundle)
+{
+  cgroup2_child(bundle, true);
+}
+
+/* A mount into /proc, directly or through a symlink, is refused; so are relative masked or
+ * read-only paths and a masked/read-only symlink loop (runtime-tools expects errors). */
 static void child_bad(const char *bundle)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  autofree char *loop = xasprintf("%s/masked-symlink", rootfs);
+  if (symlink("../masked-symlink", loop) < 0)
+    perror("symlink");
+  char *rel[] = {"relpath", NULL};
+  char *looped[] = {"/masked-symlink", NULL};
+  for (int i = 0; i < 4; i++) {
+    struct spec spec = {0};
+    char **v = i < 2 ? rel : looped;
+    if (i % 2)
+      spec.linux_.readonly_paths = v;
+    else
+      spec.linux_.masked_paths = v;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    int r = rootfs_prepare(&spec, &o, &e);
+    if (r == 0 && i >= 2) {
+      /* finalize works on the pivoted tree: run it in a child so this one keeps its root */
+      pid_t pid = fork();
+      if (pid == 0) {
+        r = unshare(CLONE_NEWNS) == 0 ? rootfs_pivot(&o, &e) : -1;
+        if (r == 0)
+          r = rootfs_finalize(&spec, &o, &e);
+        const char *msg = r < 0 ? err_text(e) : "accepted";
+        check(r < 0 && strstr(msg, "symbolic links"), "%s symlink loop refused: %s",
+              i % 2 ? "readonly" : "masked", msg);
+        _exit(0);
+      }
+      waitpid(pid, NULL, 0);
+      continue;
+    }
+    check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
+          i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
+  }
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {
@@ -477,6 +606,7 @@ int main(void)
     printf("1..0 # SKIP needs root\n");
     return 0;
   }
+  main_pid = getpid();
   snprintf(tmp, sizeof(tmp), "/tmp/td-rootfs-XXXXXX");
   if (!mkdtemp(tmp)) {
     printf("Bail out! mkdtemp\n");
@@ -487,6 +617,8 @@ int main(void)
   autofree char *b3 = make_bundle("b3");
   autofree char *b4 = make_bundle("b4");
   autofree char *b5 = make_bundle("b5");
+  autofree char *b6 = make_bundle("b6");
+  autofree char *b7 = make_bundle("b7");
   run_child(full_openat2, b1, NULL);
   host_checks(b1, "openat2");
   run_child(full_fallback, b2, "1");
@@ -494,6 +626,9 @@ int main(void)
   run_child(child_nopivot, b3, NULL);
   run_child(child_bad, b4, NULL);
   run_child(child_propagation, b5, NULL);
+  run_child(child_cgroup2, b6, NULL);
+  remove_test_cgroup(main_pid);
+  run_child(child_cgroup2_ns, b7, NULL);
   TAP_OK(!leaked_mounts(), "no mount leaked into the host namespace");
   autoerr struct td_err *e = NULL;
   rm_rf(tmp, &e);
