@@ -51,6 +51,8 @@ int cmd_volume_prepare(const char *root, int argc, char **argv);
 int cmd_volume_release(const char *root, int argc, char **argv);
 /* pull/push/login/logout until the registry client lands */
 int cmd_unsupported(const char *root, int argc, char **argv);
+/* If argv asks for --help and cmd is known, print docker's usage and return 0; else -1. */
+int image_help(const char *cmd, int argc, char **argv);
 /* Print the error like docker and return its exit code. */
 int cli_fail(struct td_err *err);
 /* Render a --format template for obj (no newline added; caller frees). */

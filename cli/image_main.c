@@ -54,9 +54,12 @@ static const struct image_cmd image_subcmds[] = {
 
 static int dispatch(const struct image_cmd *table, const char *root, int argc, char **argv)
 {
-  for (const struct image_cmd *c = table; c->name; c++)
-    if (strcmp(c->name, argv[0]) == 0)
-      return c->fn(root, argc, argv);
+  for (const struct image_cmd *c = table; c->name; c++) {
+    if (strcmp(c->name, argv[0]) != 0)
+      continue;
+    int h = image_help(argv[0], argc, argv);
+    return h >= 0 ? h : c->fn(root, argc, argv);
+  }
   fprintf(stderr, "%s: '%s' is not an image command.\n", err_progname, argv[0]);
   return EXIT_ENGINE;
 }

@@ -149,7 +149,9 @@ int image_export_container(const char *root, const char *upper_dir, const char *
     image_info_free(img);
     return err_set(err, errno, "private mount namespace");
   }
-  autofree char *tmpdir = xasprintf("%s/tmp", root);
+  /* not under tmp/: writers empty tmp/, and removing a dir that is a mount point in our
+   * private namespace would detach the mount under the running export */
+  autofree char *tmpdir = xasprintf("%s/exports", root);
   autofree char *dir = xasprintf("%s/export-XXXXXX", tmpdir);
   int rc = mkdir_p(tmpdir, 0700, err);
   if (rc == 0 && mkdtemp(dir) == NULL)

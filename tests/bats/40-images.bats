@@ -375,3 +375,14 @@ JSON
   img umount-rootfs "$C2" --release
   ! findmnt "$C2/rootfs"
 }
+
+@test "--help of the image commands" {
+  for c in images import load save tag rmi history commit export; do
+    run img "$c" --help
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "Usage:  tinydocker $c"* ]]
+  done
+  run img image inspect --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"IMAGE [IMAGE...]"* ]]
+}
