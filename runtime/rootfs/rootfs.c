@@ -252,10 +252,6 @@ int rootfs_finalize(const struct spec *spec, const struct rootfs_opts *o, struct
   autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return err_set(err, errno, "open /");
-  unsigned long prop = spec->linux_.rootfs_propagation & (MS_PROPAGATION | MS_REC);
-  /* only now: on the old root a shared propagation would have reached the host */
-  if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
-    return err_set(err, errno, "set propagation of the container's /");
   for (char **p = spec->linux_.readonly_paths; p && *p; p++)
     if (readonly_path(rootfd, *p, err) < 0)
       return -1;
@@ -268,5 +264,10 @@ int rootfs_finalize(const struct spec *spec, const struct rootfs_opts *o, struct
   if (spec->root_readonly &&
       mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep_flags(rootfd), NULL) < 0)
     return err_set(err, errno, "remount / read-only");
+  /* last: on the old root a shared propagation would have reached the host, and an
+   * unbindable tree would refuse the binds of readonlyPaths and maskedPaths above */
+  unsigned long prop = spec->linux_.rootfs_propagation & (MS_PROPAGATION | MS_REC);
+  if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+    return err_set(err, errno, "set propagation of the container's /");
   return 0;
 }

@@ -386,6 +386,10 @@ static void child_unbindable(const char *bundle)
   struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL)};
   struct spec spec = {.mounts = mounts, .n_mounts = 1};
   spec.linux_.rootfs_propagation = MS_UNBINDABLE | MS_REC;
+  char *masked[] = {"/opt/app/file", "/etc", NULL};
+  char *ro[] = {"/proc/sys", NULL};
+  spec.linux_.masked_paths = masked;
+  spec.linux_.readonly_paths = ro;
   struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
   autoerr struct td_err *e = NULL;
   int r = rootfs_prepare(&spec, &o, &e);
@@ -397,6 +401,7 @@ static void child_unbindable(const char *bundle)
   if (r)
     _exit(1);
   check(root_tagged("unbindable"), "[runbindable] the container's / is unbindable");
+  check(is_ro("/proc/sys") && fs_is("/etc", TMPFS_MAGIC), "[runbindable] masks and ro binds done");
 }
 
 static void child_propagation(const char *bundle)
