@@ -82,6 +82,10 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
   unsigned long prop = spec->linux_.rootfs_propagation;
   if (prop == 0)
     prop = MS_SLAVE | MS_REC;
+  /* unbindable is private that cannot be bound: an unbindable copy of the host's mounts would
+   * refuse every bind source, so the tree stays private until rootfs_finalize */
+  if (prop & MS_UNBINDABLE)
+    prop = MS_PRIVATE | (prop & MS_REC);
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return err_set(err, errno, "set propagation of /");
   /* after a recursive slave/private nothing is shared: spare the mountinfo read */

@@ -383,8 +383,9 @@ static void child_unbindable(const char *bundle)
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
-  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL)};
-  struct spec spec = {.mounts = mounts, .n_mounts = 1};
+  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL),
+                                mnt("/data", NULL, "hostdir", MS_BIND | MS_REC, NULL)};
+  struct spec spec = {.mounts = mounts, .n_mounts = 2};
   spec.linux_.rootfs_propagation = MS_UNBINDABLE | MS_REC;
   char *masked[] = {"/opt/app/file", "/etc", NULL};
   char *ro[] = {"/proc/sys", NULL};
@@ -402,6 +403,7 @@ static void child_unbindable(const char *bundle)
     _exit(1);
   check(root_tagged("unbindable"), "[runbindable] the container's / is unbindable");
   check(is_ro("/proc/sys") && fs_is("/etc", TMPFS_MAGIC), "[runbindable] masks and ro binds done");
+  check(access("/data/data", F_OK) == 0, "[runbindable] binds of host sources work");
 }
 
 static void child_propagation(const char *bundle)
