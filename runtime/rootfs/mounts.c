@@ -20,15 +20,15 @@
 
 #define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 /* the flags a bind remount can change on one mount */
-#define MS_PER_MOUNT                                                                              \
-  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |    \
+#define MS_PER_MOUNT                                                                               \
+  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |       \
    MS_STRICTATIME | MS_NOSYMFOLLOW)
 
 /* The files below /proc a container may mount over (lxcfs and friends fake them). */
 static const char *const proc_allowed[] = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-    "/proc/sys/kernel/ns_last_pid",
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+    "/proc/stat",    "/proc/swaps",     "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
 };
 
 int rootfs_mount_fd(const char *src, int fd, const char *type, unsigned long flags,
@@ -164,8 +164,7 @@ static bool type_is(const struct spec_mount *m, const char *t)
 }
 
 /* A filesystem mount (proc, tmpfs, devpts, mqueue, sysfs, any type by name). */
-static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
-                    struct td_err **err)
+static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m, struct td_err **err)
 {
   autoclose int fd = safepath_mkdir_p(rootfd, dest, 0755, err);
   if (fd < 0)
@@ -242,7 +241,6 @@ int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_moun
     }
   }
   if (r < 0)
-    return err_prefix(err, "mount %s on %s", m->source ? m->source : m->type ? m->type : "?",
-                      dest);
+    return err_prefix(err, "mount %s on %s", m->source ? m->source : m->type ? m->type : "?", dest);
   return 0;
 }
