@@ -31,9 +31,24 @@ static const char *const proc_allowed[] = {
     "/proc/loadavg", "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
 };
 
+/* /proc/self/fd/N only names our fd on a real procfs: after the pivot /proc is the
+ * container's, and an image without a proc mount could ship a fake /proc/self/fd tree that
+ * sends the mount elsewhere (the 2025 runc procfs CVEs). */
+static int check_proc_is_procfs(struct td_err **err)
+{
+  struct statfs sfs;
+  if (statfs("/proc/self/fd", &sfs) < 0)
+    return err_set(err, errno, "/proc/self/fd");
+  if (sfs.f_type != PROC_SUPER_MAGIC)
+    return err_set(err, EXDEV, "/proc is not a procfs: cannot mount by fd");
+  return 0;
+}
+
 int rootfs_mount_fd(const char *src, int fd, const char *type, unsigned long flags,
                     const char *data, struct td_err **err)
 {
+  if (check_proc_is_procfs(err) < 0)
+    return -1;
   autofree char *target = safepath_fd_path(fd);
   if (mount(src, target, type, flags, data) < 0)
     return err_set(err, errno, "mount %s (%s)", src ? src : "none", type ? type : "bind");
@@ -62,6 +77,8 @@ static unsigned long statvfs_to_ms(unsigned long f)
 
 int rootfs_remount_bind(int fd, unsigned long flags, struct td_err **err)
 {
+  if (check_proc_is_procfs(err) < 0)
+    return -1;
   autofree char *target = safepath_fd_path(fd);
   unsigned long f = MS_REMOUNT | MS_BIND | (flags & MS_PER_MOUNT);
   if (mount(NULL, target, NULL, f, NULL) == 0)

@@ -531,6 +531,31 @@ static void child_bad(const char *bundle)
     check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
           i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
   }
+  /* no proc mount and a fake /proc/self/fd in the image: masking by fd must refuse */
+  autofree char *fake = xasprintf("%s/proc/self/fd", rootfs);
+  mkdirs(fake);
+  {
+    char *masked[] = {"/etc", NULL};
+    struct spec spec = {0};
+    spec.linux_.masked_paths = masked;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+      int r = unshare(CLONE_NEWNS) == 0 ? rootfs_prepare(&spec, &o, &e) : -1;
+      if (r == 0)
+        r = rootfs_pivot(&o, &e);
+      if (r == 0)
+        r = rootfs_finalize(&spec, &o, &e);
+      const char *msg = r < 0 && e ? err_text(e) : "accepted";
+      check(r < 0 && strstr(msg, "not a procfs"), "fake /proc/self/fd refused: %s", msg);
+      _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+  }
+  autofree char *fake_top = xasprintf("%s/proc/self", rootfs);
+  autoerr struct td_err *re = NULL;
+  rm_rf(fake_top, &re);
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {
