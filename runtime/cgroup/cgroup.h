@@ -60,3 +60,15 @@ int cgroup_oom_fd(struct cgroup *cg, struct td_err **err);
 void cgroup_free(struct cgroup *cg);
 /* The path this handle was opened with. */
 const char *cgroup_path(struct cgroup *cg);
+
+/* --- additions (extend, don't break) --- */
+/* Like cgroup_resolve_path, with a clear error for what cgroup_resolve_path returns NULL for:
+ * a systemd-form path ("slice:prefix:name"), a ".." component, the root itself, a bad id. */
+int cgroup_resolve(const char *cgroups_path, const char *default_parent, const char *id,
+                   char **out, struct td_err **err);
+/* Whether a cgroupsPath is in systemd's "slice:prefix:name" form. */
+bool cgroup_path_is_systemd(const char *cgroups_path);
+/* The mode a handle was opened in (TINYRUN_CGROUP_MODE can force one). */
+enum cgroup_mode cgroup_handle_mode(struct cgroup *cg);
+/* "v1", "v2" or "hybrid". */
+const char *cgroup_mode_name(enum cgroup_mode m);

@@ -23,6 +23,10 @@ struct security_seccomp; /* a compiled filter */
 /* Compile linux.seccomp into a filter (NULL spec => *out = NULL, nothing to load). */
 int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccomp **out,
                            struct td_err **err);
+/* Same, through an on-disk cache of compiled filters under cache_dir (created if missing;
+ * NULL = no cache): a hit costs a file read instead of ~10 ms of libseccomp. */
+int security_seccomp_build_cached(const struct spec_seccomp *sc, const char *cache_dir,
+                                  struct security_seccomp **out, struct td_err **err);
 /* Free a compiled filter. */
 void security_seccomp_free(struct security_seccomp *f);
 /* Everything but the final no_new_privs+seccomp step (see above). *listener_fd gets the
@@ -46,3 +50,8 @@ const char *security_cap_name(int cap);
 const char *const *security_docker_default_caps(void);
 /* docker's default seccomp profile as a linux.seccomp JSON object (new reference). */
 json_t *security_docker_default_seccomp_json(void);
+/* docker's 14 default capabilities as a bitmask of CAP_* numbers (00000000a80425fb). */
+uint64_t security_docker_default_caps_mask(void);
+/* docker's profile rendered for a container holding caps (a bitmask): the groups of
+ * syscalls gated on CAP_SYS_ADMIN, CAP_SYS_PTRACE, ... are allowed when caps has them. */
+json_t *security_docker_seccomp_json_for_caps(uint64_t caps);
