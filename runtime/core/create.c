@@ -252,41 +252,47 @@ static int finish(struct rt_create_run *r, struct td_err **err)
   return 0;
 }
 
+/* Everything after the checks, under the container's lock; undone by the caller. */
+static int create_locked(struct rt_create_run *r, struct td_err **err)
+{
+  if (make_state_dir(r, err) < 0)
+    return -1;
+  autofree char *lockp = xasprintf("%s/lock", r->dir);
+  int lock = lock_acquire(lockp, err);
+  if (lock < 0)
+    return -1;
+  int rc = 0;
+  if (make_cgroup(r, err) < 0 || rt_spawn_init(r, err) < 0 ||
+      (r->init > 0 && save_state(r, RT_CREATING, err) < 0) || serve_child(r, err) < 0 ||
+      finish(r, err) < 0)
+    rc = -1;
+  lock_release(lock);
+  return rc;
+}
+
 int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o, pid_t *pid_out,
               struct td_err **err)
 {
   struct rt_create_run r = {.ctx = ctx, .o = o, .spec = o->spec, .sync = -1, .console = -1};
   spec_autofree struct spec *owned = NULL;
   int rc = -1;
-  if (rt_check_id(o->id, err) < 0 || resolve_bundle(&r, &owned, err) < 0 ||
-      check_process(&r, err) < 0)
-    goto out;
-  r.created = rt_now_rfc3339();
-  if (make_state_dir(&r, err) < 0)
-    goto undo;
-  autofree char *lockp = xasprintf("%s/lock", r.dir);
-  int lock = lock_acquire(lockp, err);
-  if (lock < 0)
-    goto undo;
-  if (make_cgroup(&r, err) < 0 || rt_spawn_init(&r, err) < 0 ||
-      (r.init > 0 && save_state(&r, RT_CREATING, err) < 0) || serve_child(&r, err) < 0 ||
-      finish(&r, err) < 0) {
-    lock_release(lock);
-    goto undo;
+  if (rt_check_id(o->id, err) == 0 && resolve_bundle(&r, &owned, err) == 0 &&
+      check_process(&r, err) == 0) {
+    r.created = rt_now_rfc3339();
+    if (create_locked(&r, err) == 0)
+      rc = 0;
+    else
+      run_undo(&r);
   }
-  lock_release(lock);
-  /* the intermediate process of a second fork has done its job */
-  if (r.child != r.init)
-    RETRY_EINTR(waitpid(r.child, NULL, 0));
-  if (pid_out)
-    *pid_out = r.init;
-  rc = 0;
-  goto out;
-undo:
-  run_undo(&r);
-out:
-  if (rc < 0)
+  if (rc == 0) {
+    /* the intermediate process of a second fork has done its job */
+    if (r.child != r.init)
+      RETRY_EINTR(waitpid(r.child, NULL, 0));
+    if (pid_out)
+      *pid_out = r.init;
+  } else {
     err_prefix(err, "create container %s", o->id ? o->id : "");
+  }
   run_free(&r);
   return rc;
 }

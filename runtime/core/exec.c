@@ -214,6 +214,7 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   struct cgroup *cg = NULL;
   spec_autofree struct spec *s = NULL;
   autoclose int pidfd = -1;
+  autofree char *cfg = NULL;
   if (st.status != RT_RUNNING && st.status != RT_CREATED) {
     err_set(err, 0, "cannot exec in a %s container", rt_status_name(st.status));
     goto out;
@@ -222,7 +223,7 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
     err_set(err, 0, "process.args must not be empty");
     goto out;
   }
-  autofree char *cfg = xasprintf("%s/config.json", st.bundle);
+  cfg = xasprintf("%s/config.json", st.bundle);
   if (spec_load_file(cfg, &s, err) < 0)
     goto out;
   pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);

@@ -54,10 +54,6 @@ int rt_state_load(const struct rt_ctx *ctx, const char *id, struct rt_state *out
 /* Start time (clock ticks since boot, /proc/PID/stat field 22) of pid, 0 if gone; zombies
  * count as gone. */
 unsigned long long rt_proc_start_time(pid_t pid);
-/* Status name for the OCI state ("created", ...). */
-const char *rt_status_name(enum rt_status s);
-/* RFC3339 now with nanoseconds. */
-char *rt_now_rfc3339(void);
 
 /* Run the hooks of one kind with the state JSON on stdin; fail on the first error. */
 int rt_hooks_run(const struct spec_hook_list *hooks, const char *state_json, const char *kind,

@@ -62,6 +62,37 @@ static void warn(struct td_err **e)
   }
 }
 
+/* Open the fifo for reading (which releases the init blocked opening it for writing) and
+ * read its byte; fails if the init dies meanwhile. */
+static int release_init(const char *fifo, pid_t pid, struct td_err **err)
+{
+  autoclose int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return err_set(err, errno, "open %s", fifo);
+  autoclose int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
+  char c;
+  for (;;) {
+    if (RETRY_EINTR(poll(p, 2, -1)) < 0)
+      return err_set(err, errno, "wait for the container init");
+    if ((p[0].revents & POLLIN) && RETRY_EINTR(read(fd, &c, 1)) == 1)
+      return 0;
+    if (p[1].revents & POLLIN)
+      return err_set(err, 0, "the container init exited before start");
+  }
+}
+
+static void run_poststart(const struct rt_state *st)
+{
+  spec_autofree struct spec *s = load_bundle_spec(st);
+  if (s && s->hooks[HOOK_POSTSTART].n) {
+    autofree char *text = state_text(st);
+    autoerr struct td_err *e = NULL;
+    rt_hooks_run(&s->hooks[HOOK_POSTSTART], text, "poststart", &e);
+    warn(&e);
+  }
+}
+
 int rt_start(const struct rt_ctx *ctx, const char *id, struct td_err **err)
 {
   struct rt_state st;
@@ -69,46 +100,18 @@ int rt_start(const struct rt_ctx *ctx, const char *id, struct td_err **err)
   if (lock < 0)
     return err_prefix(err, "start container %s", id);
   int rc = -1;
+  char *fifo = xasprintf("%s/%s/exec.fifo", ctx->state_root, id);
   if (st.status != RT_CREATED) {
     err_set(err, 0, "cannot start a container that is %s", rt_status_name(st.status));
-    goto out;
+  } else if (release_init(fifo, st.pid, err) == 0) {
+    unlink(fifo);
+    st.status = RT_RUNNING;
+    rc = rt_state_write(ctx, &st, rt_proc_start_time(st.pid), err);
   }
-  autofree char *fifo = xasprintf("%s/%s/exec.fifo", ctx->state_root, id);
-  autoclose int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    err_set(err, errno, "open %s", fifo);
-    goto out;
-  }
-  autoclose int pfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
-  struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
-  char c;
-  for (;;) {
-    if (RETRY_EINTR(poll(p, 2, -1)) < 0) {
-      err_set(err, errno, "wait for the container init");
-      goto out;
-    }
-    if (p[0].revents & POLLIN && RETRY_EINTR(read(fd, &c, 1)) == 1)
-      break;
-    if (p[1].revents & POLLIN) {
-      err_set(err, 0, "the container init exited before start");
-      goto out;
-    }
-  }
-  unlink(fifo);
-  st.status = RT_RUNNING;
-  unsigned long long start = rt_proc_start_time(st.pid);
-  if (rt_state_write(ctx, &st, start, err) < 0)
-    goto out;
-  rc = 0;
-  spec_autofree struct spec *s = load_bundle_spec(&st);
-  if (s && s->hooks[HOOK_POSTSTART].n) {
-    autofree char *text = state_text(&st);
-    autoerr struct td_err *e = NULL;
-    rt_hooks_run(&s->hooks[HOOK_POSTSTART], text, "poststart", &e);
-    warn(&e);
-  }
-out:
+  free(fifo);
   lock_release(lock);
+  if (rc == 0)
+    run_poststart(&st);
   rt_state_clear(&st);
   return rc < 0 ? err_prefix(err, "start container %s", id) : 0;
 }

@@ -87,7 +87,13 @@ int rt_list(const struct rt_ctx *ctx, char ***ids, struct td_err **err);
  * to it; with console_master >= 0 also relay our stdio to that pty (raw mode meanwhile).
  * Returns the exit code a shell would show (128+signal when killed), -1 on error. */
 int rt_wait_forward(pid_t pid, int console_master);
-/* Block the signals rt_wait_forward forwards, so none is lost between create and wait. */
-void rt_block_forwarded_signals(void);
+/* Before create/exec in the foreground: block the signals rt_wait_forward forwards (so none
+ * is lost before the wait) and become a child subreaper (so a process that went through a
+ * second fork is still ours to wait for). */
+void rt_prepare_foreground(void);
+/* Status name for the OCI state ("created", ...). */
+const char *rt_status_name(enum rt_status s);
+/* RFC3339 time of now with nanoseconds, UTC (a new string). */
+char *rt_now_rfc3339(void);
 /* Parse a signal name or number ("KILL", "SIGKILL", "9"); -1 if invalid. */
 int rt_signal_parse(const char *s);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -28,11 +29,12 @@ static void forwarded_set(sigset_t *set)
   sigdelset(set, SIGTSTP);
 }
 
-void rt_block_forwarded_signals(void)
+void rt_prepare_foreground(void)
 {
   sigset_t set;
   forwarded_set(&set);
   sigprocmask(SIG_BLOCK, &set, NULL);
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
 static int status_code(int st)
