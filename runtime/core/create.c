@@ -133,7 +133,9 @@ static int make_cgroup(struct rt_create_run *r, struct td_err **err)
     cp = mapped = rt_systemd_to_cgroupfs(cp);
   const char *parent = r->ctx->cgroup_parent ? r->ctx->cgroup_parent : "tinyrun";
   r->cg_path = cgroup_resolve_path(cp, parent, r->o->id);
-  if (cgroup_create(r->cg_path, r->spec->linux_.resources, &r->cg, err) < 0)
+  autofree struct spec_device_rule *rules = NULL;
+  autofree struct spec_resources *res = rt_resources_for_create(r->spec, &rules);
+  if (cgroup_create(r->cg_path, res, &r->cg, err) < 0)
     return err_prefix(err, "cgroup %s", r->cg_path);
   return 0;
 }

@@ -66,6 +66,11 @@ const char *rt_hook_kind_name(enum spec_hook_kind k);
  * inside the root, or NULL. */
 char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *env);
 
+/* A shallow copy of the spec's resources (free it and *owned with free()) whose device
+ * rules have the standard nodes and linux.devices appended, as runc does. */
+struct spec_resources *rt_resources_for_create(const struct spec *s,
+                                               struct spec_device_rule **owned);
+
 /* Map a systemd "slice:prefix:name" cgroupsPath to a cgroupfs path (documented). */
 char *rt_systemd_to_cgroupfs(const char *path);
 
