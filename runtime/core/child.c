@@ -183,6 +183,8 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   struct td_err *cerr = NULL;
   const struct spec *s = a->spec;
   const struct spec_process *p = s->process;
+  if (a->lock_fd >= 0)
+    close(a->lock_fd);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   wait_go(a->sync_fd, NULL, 0, &cerr);

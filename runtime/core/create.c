@@ -263,19 +263,22 @@ static int create_locked(struct rt_create_run *r, struct td_err **err)
   int lock = lock_acquire(lockp, err);
   if (lock < 0)
     return -1;
+  r->lock_fd = lock;
   int rc = 0;
   if (make_cgroup(r, err) < 0 || rt_spawn_init(r, err) < 0 ||
       (r->init > 0 && save_state(r, RT_CREATING, err) < 0) || serve_child(r, err) < 0 ||
       finish(r, err) < 0)
     rc = -1;
   lock_release(lock);
+  r->lock_fd = -1;
   return rc;
 }
 
 int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o, pid_t *pid_out,
               struct td_err **err)
 {
-  struct rt_create_run r = {.ctx = ctx, .o = o, .spec = o->spec, .sync = -1, .console = -1};
+  struct rt_create_run r = {
+      .ctx = ctx, .o = o, .spec = o->spec, .sync = -1, .console = -1, .lock_fd = -1};
   spec_autofree struct spec *owned = NULL;
   int rc = -1;
   if (rt_check_id(o->id, err) == 0 && resolve_bundle(&r, &owned, err) == 0 &&

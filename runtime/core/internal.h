@@ -84,6 +84,7 @@ struct rt_create_run {
   char *bundle, *rootfs, *dir, *cg_path, *created;
   struct cgroup *cg;
   int sync;    /* parent's end of the sync socket */
+  int lock_fd; /* the container's lock, held by create; the child must not keep it */
   pid_t child; /* what clone returned */
   pid_t init;  /* the container init (child, or its child after a second fork) */
   unsigned long long start_time;
@@ -103,6 +104,9 @@ struct rt_child_args {
   const char *rootfs;   /* absolute host path */
   const char *bundle;   /* absolute */
   int sync_fd;          /* child's end */
+  int lock_fd;          /* the runtime's lock on the container: closed first thing (a clone
+                           inherits it and never execs the runtime, so CLOEXEC won't drop it,
+                           and `start`/`delete` would block on it forever) */
   int fifo_fd;          /* O_PATH fd of the state dir holding exec.fifo */
   int join_fds[NS_TYPE_COUNT]; /* fds of namespaces joined by path in the child, else -1 */
   int unshare_flags;    /* namespaces the child unshares itself (slow path / cgroup on v1) */

@@ -170,7 +170,8 @@ static int parent_after_clone(struct rt_create_run *r, bool into_cgroup, bool sl
 int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
 {
   struct rt_child_args a = {.spec = r->spec, .o = r->o, .rootfs = r->rootfs,
-                            .bundle = r->bundle, .sync_fd = -1, .fifo_fd = -1};
+                            .bundle = r->bundle, .sync_fd = -1, .fifo_fd = -1,
+                            .lock_fd = r->lock_fd};
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     a.join_fds[t] = -1;
   int rc = -1;
