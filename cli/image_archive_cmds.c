@@ -33,8 +33,7 @@ int cmd_import(const char *root, int argc, char **argv)
       return EXIT_ENGINE;
   }
   if (optind >= argc || argc - optind > 2) {
-    fprintf(stderr, "%s: \"import\" requires at least 1 and at most 2 arguments.\n",
-            err_progname);
+    fprintf(stderr, "%s: \"import\" requires at least 1 and at most 2 arguments.\n", err_progname);
     return EXIT_ENGINE;
   }
   const char *src = argv[optind];
@@ -49,8 +48,7 @@ int cmd_import(const char *root, int argc, char **argv)
     err_set(&err, errno, "open %s", src);
     return cli_fail(steal_ptr(err));
   }
-  struct image_import_opts o = {.source = src, .ref = ref, .changes = changes,
-                                .message = message};
+  struct image_import_opts o = {.source = src, .ref = ref, .changes = changes, .message = message};
   autofree char *id = NULL;
   if (image_import(root, fd, &o, &id, &err) < 0)
     return cli_fail(steal_ptr(err));

@@ -64,9 +64,9 @@ int image_help(const char *cmd, int argc, char **argv)
     asked = asked || strcmp(argv[i], "--help") == 0;
   if (!asked)
     return -1;
-  const char *name = strcmp(cmd, "ls") == 0 || strcmp(cmd, "list") == 0 ? "images"
+  const char *name = strcmp(cmd, "ls") == 0 || strcmp(cmd, "list") == 0     ? "images"
                      : strcmp(cmd, "rm") == 0 || strcmp(cmd, "remove") == 0 ? "rmi"
-                                                                              : cmd;
+                                                                            : cmd;
   for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
     if (strcmp(helps[i].name, name) == 0) {
       fputs(helps[i].text, stdout);
