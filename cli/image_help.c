@@ -19,7 +19,8 @@ static const struct {
                "Import the contents from a tarball to create a filesystem image\n\nOptions:\n"
                "  -c, --change list        Apply Dockerfile instruction to the created image\n"
                "  -m, --message string     Set commit message for imported image\n"
-               "      --platform string    Set platform if server is multi-platform capable\n"},
+               "      --platform string    Set platform if server is multi-platform capable\n"
+               "      --busybox            Build the default image from the host's busybox\n"},
     {"load", "Usage:  tinydocker load [OPTIONS]\n\n"
              "Load an image from a tar archive or STDIN\n\nOptions:\n"
              "  -i, --input string   Read from tar archive file, instead of STDIN\n"
