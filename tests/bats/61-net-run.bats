@@ -185,3 +185,19 @@ get_in() { # network host -> body, fetched from a fresh container on network
   td rm -f $(td ps -aq) >/dev/null
   [ "$(td network inspect "$TN-big" | jq '.[0].Containers | length')" -eq 0 ]
 }
+
+@test "network connect / disconnect a running container" {
+  net_create_random "$TN-c1"
+  net_create_random "$TN-c2"
+  p2=$SUBNET_PREFIX
+  td run -d --rootfs "$ROOTFS" --name "$TN-a" --network "$TN-c1" sleep 100 >/dev/null
+  run td network connect --alias "x-$TN" "$TN-c2" "$TN-a"
+  [ "$status" -eq 0 ]
+  td exec "$TN-a" ip -4 -o addr show eth1 | grep -q "$p2.2/24"
+  [ "$(td network inspect "$TN-c2" | jq -r '.[0].Containers[].Aliases[0]')" = "x-$TN" ]
+  run td network connect "$TN-c2" "$TN-a"
+  [ "$status" -ne 0 ] && [[ "$output" == *"already connected"* ]]
+  td network disconnect "$TN-c2" "$TN-a"
+  ! td exec "$TN-a" ip link show eth1 2>/dev/null
+  [ "$(td network inspect "$TN-c2" | jq '.[0].Containers | length')" -eq 0 ]
+}
