@@ -172,9 +172,9 @@ static int stream_tar(struct stream *s, int diff_fd, struct image_unpack_stats *
 static int write_layer_meta(const char *dir, struct image_layer *l, const char *parent,
                             struct td_err **err)
 {
-  autojson json_t *j = json_pack("{s:s,s:s,s:s?,s:I,s:I}", "diff_id", l->diff_id, "chain_id",
-                                 l->chain_id, "parent", parent, "size", (json_int_t)l->size,
-                                 "tar_size", (json_int_t)l->tar_size);
+  autojson json_t *j =
+      json_pack("{s:s,s:s,s:s?,s:I,s:I}", "diff_id", l->diff_id, "chain_id", l->chain_id, "parent",
+                parent, "size", (json_int_t)l->size, "tar_size", (json_int_t)l->tar_size);
   autofree char *p = xasprintf("%s/layer.json", dir);
   return file_write_json(AT_FDCWD, p, j, 0644, err);
 }
@@ -234,6 +234,14 @@ static int unpack_to_tmp(const char *root, struct stream *s, struct image_unpack
   if (dfd < 0 || stream_tar(s, dfd, st, err) < 0) {
     if (dfd < 0)
       err_set(err, errno, "open %s", diff);
+    rm_rf(tmp, &rmerr);
+    return -1;
+  }
+  /* the layer's files reach the disk before the rename publishes the layer: after a crash a
+   * layer dir is complete or absent (one syncfs instead of an fsync per file) */
+  const char *nosync = getenv("TINYDOCKER_NO_SYNC");
+  if (!(nosync && strcmp(nosync, "1") == 0) && syncfs(dfd) < 0) {
+    err_set(err, errno, "sync layer %s", diff);
     rm_rf(tmp, &rmerr);
     return -1;
   }

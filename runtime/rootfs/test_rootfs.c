@@ -27,7 +27,7 @@
 #include "util/xalloc.h"
 
 static char tmp[64];
-static pid_t main_pid; /* names the test cgroup; children see it too */
+static pid_t main_pid;     /* names the test cgroup; children see it too */
 static int report_fd = -1; /* the child writes "1 text" / "0 text" lines here */
 
 __attribute__((format(printf, 2, 3))) static void check(bool ok, const char *fmt, ...)
@@ -56,8 +56,8 @@ static void put(const char *path, const char *content)
 static char *make_bundle(const char *name)
 {
   char *b = xasprintf("%s/%s", tmp, name);
-  const char *dirs[] = {"rootfs/etc", "rootfs/proc", "rootfs/sys", "rootfs/dev", "rootfs/tmp",
-                        "hostdir/sub"};
+  const char *dirs[] = {"rootfs/etc", "rootfs/proc", "rootfs/sys",
+                        "rootfs/dev", "rootfs/tmp",  "hostdir/sub"};
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
     autofree char *p = xasprintf("%s/%s", b, dirs[i]);
     mkdirs(p);
@@ -85,8 +85,11 @@ static char *make_bundle(const char *name)
 static struct spec_mount mnt(const char *dest, const char *type, const char *src,
                              unsigned long flags, const char *data)
 {
-  struct spec_mount m = {.destination = (char *)dest, .type = (char *)type,
-                         .source = (char *)src, .flags = flags, .data = (char *)data};
+  struct spec_mount m = {.destination = (char *)dest,
+                         .type = (char *)type,
+                         .source = (char *)src,
+                         .flags = flags,
+                         .data = (char *)data};
   m.is_bind = (flags & MS_BIND) != 0;
   return m;
 }
@@ -124,8 +127,9 @@ static char *slurp_all(const char *p)
 
 static void check_dev(void)
 {
-  const char *want[] = {"null", "zero", "full", "random", "urandom", "tty", "fuse", "fd", "stdin",
-                        "stdout", "stderr", "ptmx", "pts", "shm", "mqueue", "core", "console"};
+  const char *want[] = {"null", "zero", "full",   "random", "urandom", "tty",
+                        "fuse", "fd",   "stdin",  "stdout", "stderr",  "ptmx",
+                        "pts",  "shm",  "mqueue", "core",   "console"};
   autoclosedir DIR *d = opendir("/dev");
   int extra = 0;
   struct dirent *de;
@@ -212,8 +216,8 @@ static void check_inside(const char *mode)
     char *mem = strstr(cg, ":memory:");
     if (mem && strncmp(mem, ":memory:/\n", 10) != 0) {
       struct stat a, b;
-      autofree char *host = xasprintf("/sys/fs/cgroup/memory%.*s", (int)strcspn(mem + 8, "\n"),
-                                      mem + 8);
+      autofree char *host =
+          xasprintf("/sys/fs/cgroup/memory%.*s", (int)strcspn(mem + 8, "\n"), mem + 8);
       check(stat("/sys/fs/cgroup/memory/cgroup.procs", &a) == 0 &&
                 access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) == 0 &&
                 stat(host, &b) < 0,
@@ -255,8 +259,7 @@ static void child_full(const char *bundle, const char *mode)
       mnt("/dev/shm", "tmpfs", "shm", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k"),
       mnt("/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL),
       mnt("/sys", "sysfs", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL),
-      mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY,
-          NULL),
+      mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL),
       mnt("/data", "bind", "hostdir", MS_BIND | MS_RDONLY, NULL),
       mnt("/etc/hostfile.txt", NULL, "hostfile", MS_BIND, NULL),
       mnt("/etc/evil/x", NULL, "hostdir", MS_BIND | MS_REC, NULL),
@@ -269,14 +272,21 @@ static void child_full(const char *bundle, const char *mode)
   mounts[10].attr_set = MOUNT_ATTR_RDONLY;
   mounts[10].attr_recursive = true;
   mounts[11].propagation = MS_SLAVE | MS_REC;
-  struct spec_device devs[] = {{.type = 'c', .path = "/dev/fuse", .major = 10, .minor = 229,
-                                .has_file_mode = true, .file_mode = 0600, .has_uid = true,
-                                .uid = 1000, .has_gid = true, .gid = 1001}};
+  struct spec_device devs[] = {{.type = 'c',
+                                .path = "/dev/fuse",
+                                .major = 10,
+                                .minor = 229,
+                                .has_file_mode = true,
+                                .file_mode = 0600,
+                                .has_uid = true,
+                                .uid = 1000,
+                                .has_gid = true,
+                                .gid = 1001}};
   char *masked[] = {"/proc/kcore", "/proc/acpi", "/sys/firmware", "/nonexistent", NULL};
   char *ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/nonexistent", NULL};
   struct spec_kv sysctl[] = {{"net.ipv4.ip_forward", "1"}};
-  struct spec spec = {.mounts = mounts, .n_mounts = sizeof(mounts) / sizeof(mounts[0]),
-                      .root_readonly = true};
+  struct spec spec = {
+      .mounts = mounts, .n_mounts = sizeof(mounts) / sizeof(mounts[0]), .root_readonly = true};
   spec.linux_.ns[NS_NET].present = true;
   spec.linux_.devices = devs;
   spec.linux_.n_devices = 1;
@@ -417,7 +427,10 @@ static void cgroup2_child(const char *bundle, bool cgns)
   if (!cgns) {
     autoerr struct td_err *ce = NULL;
     int r = mkdir(cg, 0755) == 0 ? file_write_str(AT_FDCWD, procs, "0", &ce) : -1;
-    check(r == 0, "[v2] join a test cgroup: %s", r == 0 ? "ok" : ce ? err_text(ce) : strerror(errno));
+    check(r == 0, "[v2] join a test cgroup: %s",
+          r == 0 ? "ok"
+          : ce   ? err_text(ce)
+                 : strerror(errno));
   }
   if (cgns && unshare(CLONE_NEWCGROUP) < 0)
     _exit(3);
@@ -468,8 +481,8 @@ static void remove_test_cgroup(pid_t child_parent)
 {
   struct statfs s;
   bool v2 = statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
-  autofree char *p = xasprintf("/sys/fs/cgroup%s/td-rootfs-test-%d", v2 ? "" : "/unified",
-                               (int)child_parent);
+  autofree char *p =
+      xasprintf("/sys/fs/cgroup%s/td-rootfs-test-%d", v2 ? "" : "/unified", (int)child_parent);
   TAP_OK(rmdir(p) == 0 || errno == ENOENT, "test cgroup %s removed", p);
 }
 
@@ -518,6 +531,31 @@ static void child_bad(const char *bundle)
     check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
           i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
   }
+  /* no proc mount and a fake /proc/self/fd in the image: masking by fd must refuse */
+  autofree char *fake = xasprintf("%s/proc/self/fd", rootfs);
+  mkdirs(fake);
+  {
+    char *masked[] = {"/etc", NULL};
+    struct spec spec = {0};
+    spec.linux_.masked_paths = masked;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+      int r = unshare(CLONE_NEWNS) == 0 ? rootfs_prepare(&spec, &o, &e) : -1;
+      if (r == 0)
+        r = rootfs_pivot(&o, &e);
+      if (r == 0)
+        r = rootfs_finalize(&spec, &o, &e);
+      const char *msg = r < 0 && e ? err_text(e) : "accepted";
+      check(r < 0 && strstr(msg, "not a procfs"), "fake /proc/self/fd refused: %s", msg);
+      _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+  }
+  autofree char *fake_top = xasprintf("%s/proc/self", rootfs);
+  autoerr struct td_err *re = NULL;
+  rm_rf(fake_top, &re);
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {
