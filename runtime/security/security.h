@@ -46,3 +46,8 @@ const char *security_cap_name(int cap);
 const char *const *security_docker_default_caps(void);
 /* docker's default seccomp profile as a linux.seccomp JSON object (new reference). */
 json_t *security_docker_default_seccomp_json(void);
+/* docker's 14 default capabilities as a bitmask of CAP_* numbers (00000000a80425fb). */
+uint64_t security_docker_default_caps_mask(void);
+/* docker's profile rendered for a container holding caps (a bitmask): the groups of
+ * syscalls gated on CAP_SYS_ADMIN, CAP_SYS_PTRACE, ... are allowed when caps has them. */
+json_t *security_docker_seccomp_json_for_caps(uint64_t caps);

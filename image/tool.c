@@ -1,0 +1,70 @@
+/* Exec of tinydocker-image, the program that carries libarchive/libcrypto/libcurl. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+#define TOOL_NAME "tinydocker-image"
+#define TOOL_LIBEXEC "/usr/local/libexec/tinydocker"
+
+static char *tool_in_path(void)
+{
+  const char *path = getenv("PATH");
+  if (path == NULL)
+    return NULL;
+  autofree char *copy = xstrdup(path);
+  char *save = NULL;
+  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    autofree char *p = xasprintf("%s/%s", *d ? d : ".", TOOL_NAME);
+    if (access(p, X_OK) == 0)
+      return steal_ptr(p);
+  }
+  return NULL;
+}
+
+char *image_tool_path(void)
+{
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n > 0) {
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash) {
+      *slash = '\0';
+      autofree char *p = xasprintf("%s/%s", self, TOOL_NAME);
+      if (access(p, X_OK) == 0)
+        return steal_ptr(p);
+    }
+  }
+  autofree char *lib = xasprintf("%s/%s", TOOL_LIBEXEC, TOOL_NAME);
+  if (access(lib, X_OK) == 0)
+    return steal_ptr(lib);
+  return tool_in_path();
+}
+
+int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err)
+{
+  autofree char *tool = image_tool_path();
+  if (tool == NULL)
+    return err_set(err, ENOENT, "cannot find %s (next to tinydocker, in %s, or in PATH)",
+                   TOOL_NAME, TOOL_LIBEXEC);
+  char **av = xcalloc((size_t)argc + 4, sizeof(char *));
+  size_t n = 0;
+  av[n++] = (char *)TOOL_NAME;
+  if (root) {
+    av[n++] = (char *)"--root";
+    av[n++] = (char *)root;
+  }
+  for (int i = 1; i < argc; i++)
+    av[n++] = argv[i];
+  av[n] = NULL;
+  execv(tool, av);
+  int saved = errno;
+  free(av);
+  return err_set(err, saved, "exec %s", tool);
+}

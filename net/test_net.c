@@ -1,0 +1,111 @@
+/* Unit tests: CIDR parsing and overlap, -p specs, --network values, hosts/resolv rendering. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net-int.h"
+#include "net/net.h"
+#include "tests/tap.h"
+#include "util/cleanup.h"
+
+static void test_cidr(void)
+{
+  struct net_cidr a, b;
+  autoerr struct td_err *err = NULL;
+  TAP_OK(net_cidr_parse("172.30.0.0/16", false, &a, &err) == 0, "parse 172.30.0.0/16");
+  TAP_OK(a.addr == 0xac1e0000 && a.prefix == 16, "value 172.30.0.0/16");
+  TAP_OK(net_cidr_parse("172.30.1.0/24", false, &b, &err) == 0, "parse /24");
+  TAP_OK(net_cidr_overlap(&a, &b) && net_cidr_overlap(&b, &a), "overlap both ways");
+  TAP_OK(net_cidr_parse("172.31.0.0/16", false, &b, &err) == 0, "parse 172.31/16");
+  TAP_OK(!net_cidr_overlap(&a, &b), "neighbours do not overlap");
+  TAP_OK(net_cidr_parse("172.30.0.1/16", false, &b, &err) < 0, "host bits rejected");
+  err_free(&err);
+  TAP_OK(net_cidr_parse("172.30.0.1/16", true, &b, &err) == 0, "host bits allowed on request");
+  const char *bad[] = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "x/8", "10.0.0.0/-1",
+                       "10.0.0.256/24", "10.0.0.0/8x"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+    TAP_OK(net_cidr_parse(bad[i], false, &b, &err) < 0, "reject %s", bad[i]);
+    err_free(&err);
+  }
+  TAP_OK(net_cidr_contains(&a, 0xac1eff01) && !net_cidr_contains(&a, 0xac1f0001), "contains");
+  char buf[16];
+  TAP_STREQ(net_ip_fmt(0x0a000001, buf), "10.0.0.1", "ip fmt");
+}
+
+static void test_ports(void)
+{
+  autofree struct net_port *p = NULL;
+  size_t n = 0;
+  autoerr struct td_err *err = NULL;
+  TAP_OK(net_port_parse("8080:80", &p, &n, &err) == 0 && n == 1, "8080:80");
+  TAP_OK(p[0].host_port == 8080 && p[0].ctr_port == 80 && !strcmp(p[0].proto, "tcp") &&
+             p[0].host_ip == 0, "8080:80 fields");
+  TAP_OK(net_port_parse("127.0.0.1:53:53/udp", &p, &n, &err) == 0 && n == 2, "ip:53:53/udp");
+  TAP_OK(p[1].host_ip == 0x7f000001 && !strcmp(p[1].proto, "udp"), "udp fields");
+  TAP_OK(net_port_parse("80", &p, &n, &err) == 0 && n == 3 && p[2].host_port == 0, "80 random");
+  TAP_OK(net_port_parse("127.0.0.1::80", &p, &n, &err) == 0 && n == 4 && p[3].host_port == 0 &&
+             p[3].host_ip == 0x7f000001, "ip::80");
+  TAP_OK(net_port_parse("9000-9002:7000-7002", &p, &n, &err) == 0 && n == 7, "range");
+  TAP_OK(p[6].host_port == 9002 && p[6].ctr_port == 7002, "range end");
+  autofree char *f = net_port_fmt(&p[0]);
+  TAP_STREQ(f, "80/tcp -> 0.0.0.0:8080", "port fmt");
+  const char *bad[] = {"",       "abc",        "0:80",    "80:0",      "65536:80", "80:65536",
+                       "8080:80/sctp", "1-3:1-2", "5-3:5-3", "x:80:80", "::1:80:80", "-1:80",
+                       "80:",     ":80x",       "1.2.3.4:80:80:80"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+    size_t before = n;
+    TAP_OK(net_port_parse(bad[i], &p, &n, &err) < 0 && n == before, "reject -p '%s'", bad[i]);
+    err_free(&err);
+  }
+  TAP_OK(net_port_parse_exposed("53/udp", &p, &n, &err) == 0 && p[n - 1].ctr_port == 53 &&
+             !strcmp(p[n - 1].proto, "udp"), "exposed 53/udp");
+  TAP_OK(net_port_parse_exposed("80:80", &p, &n, &err) < 0, "exposed rejects host part");
+}
+
+static void test_mode(void)
+{
+  enum net_mode m;
+  autoerr struct td_err *err = NULL;
+  char *arg = NULL;
+  TAP_OK(net_mode_parse("none", &m, &arg, &err) == 0 && m == NET_MODE_NONE && !arg, "none");
+  TAP_OK(net_mode_parse("host", &m, &arg, &err) == 0 && m == NET_MODE_HOST, "host");
+  TAP_OK(net_mode_parse("bridge", &m, &arg, &err) == 0 && m == NET_MODE_BRIDGE &&
+             !strcmp(arg, "bridge"), "bridge");
+  free(arg);
+  TAP_OK(net_mode_parse("container:web", &m, &arg, &err) == 0 && m == NET_MODE_CONTAINER &&
+             !strcmp(arg, "web"), "container:web");
+  free(arg);
+  TAP_OK(net_mode_parse("mynet", &m, &arg, &err) == 0 && m == NET_MODE_BRIDGE &&
+             !strcmp(arg, "mynet"), "named");
+  free(arg);
+  TAP_OK(net_mode_parse("container:", &m, &arg, &err) < 0, "container: without name");
+}
+
+static void test_render(void)
+{
+  char *add[] = {"db:10.1.2.3", NULL};
+  autofree char *h = net_hosts_render("web", "172.30.0.2", add);
+  TAP_OK(strstr(h, "127.0.0.1\tlocalhost\n") != NULL, "hosts has localhost");
+  TAP_OK(strstr(h, "10.1.2.3\tdb\n") != NULL, "hosts has --add-host");
+  TAP_OK(strstr(h, "172.30.0.2\tweb\n") != NULL, "hosts has own line");
+  char *al[] = {"api", NULL};
+  struct net_hosts_peer peers[] = {{"172.30.0.3", "other", al}};
+  autofree char *h2 = net_hosts_render_peers("web", "172.30.0.2", NULL, peers, 1);
+  TAP_OK(strstr(h2, "172.30.0.3\tother api\n") != NULL, "hosts has peer with alias");
+  const char *host = "nameserver 127.0.0.53\nsearch example.com\noptions edns0\n";
+  autofree char *r = net_resolv_render(NULL, host);
+  TAP_OK(strstr(r, "nameserver 8.8.8.8") && strstr(r, "search example.com") &&
+             strstr(r, "options edns0") && !strstr(r, "127.0.0.53"), "resolv drops loopback");
+  char *dns[] = {"10.0.0.53", NULL}, *search[] = {"a.test", "b.test", NULL};
+  struct net_dns_req req = {.dns = dns, .dns_search = search};
+  autofree char *r2 = net_resolv_render(&req, host);
+  TAP_STREQ(r2, "search a.test b.test\nnameserver 10.0.0.53\noptions edns0\n", "resolv --dns");
+}
+
+int main(void)
+{
+  test_cidr();
+  test_ports();
+  test_mode();
+  test_render();
+  return TAP_DONE();
+}

@@ -1,0 +1,28 @@
+/* Internal to runtime/security: the pieces security_drop_privileges puts together. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/spec/spec.h"
+#include "util/err.h"
+
+struct security_seccomp {
+  void *prog;        /* struct sock_filter[] exported by libseccomp */
+  unsigned short len; /* number of instructions */
+  unsigned flags;    /* SECCOMP_FILTER_FLAG_* to load with */
+  bool notify;       /* some rule (or the default) is SCMP_ACT_NOTIFY */
+  bool loaded;
+};
+
+/* Highest capability number the kernel knows. */
+int security_cap_last(void);
+/* The caps this process can still have: its bounding set, as a mask. */
+uint64_t security_caps_available(void);
+/* Drop from the bounding set every cap not in caps->bounding (needs CAP_SETPCAP). */
+int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **err);
+/* Install effective/permitted/inheritable (masked by avail), then raise ambient. */
+int security_caps_apply(const struct spec_caps *caps, uint64_t avail, struct td_err **err);
+/* Load a compiled filter now; *listener_fd gets the notify fd (or -1). */
+int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct td_err **err);
+/* RLIMIT_* name ("RLIMIT_NOFILE") of a resource number. */
+const char *security_rlimit_name(int resource);
