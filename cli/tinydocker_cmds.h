@@ -38,4 +38,3 @@ int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_version(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
-int cmd_monitor(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);

@@ -45,6 +45,5 @@ const struct td_cmd td_commands[] = {
     {"version", cmd_version, NULL, "Show the tinydocker version information"},
     {"volume", NULL, "volume", "Manage volumes"},
     {"wait", cmd_wait, NULL, "Block until one or more containers stop, then print their exit codes"},
-    {"__monitor", cmd_monitor, NULL, NULL},
     {NULL, NULL, NULL, NULL},
 };

@@ -51,3 +51,5 @@ int attach_connect(const struct eng_ctx *ctx, const char *id, struct td_err **er
 const char *eng_short_id(const char *id, char *buf);
 /* Host CPU count. */
 int eng_ncpu(void);
+/* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
+void eng_print_table(char **lines);
