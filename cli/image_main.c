@@ -1,9 +1,92 @@
+/* tinydocker-image: the image commands with docker's argv. `tinydocker` execs it as
+ * `tinydocker-image [--root DIR] COMMAND ARGS...` (see image_tool_exec in image/image.h). */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cli/image_cli.h"
 #include "util/err.h"
 
-int main(void)
+static const struct image_cmd cmds[] = {
+    {"images", cmd_images},
+    {"import", cmd_import},
+    {"load", cmd_load},
+    {"save", cmd_save},
+    {"tag", cmd_tag},
+    {"rmi", cmd_rmi},
+    {"history", cmd_history},
+    {"create-default", cmd_create_default},
+    {"commit-container", cmd_commit_container},
+    {"export-container", cmd_export_container},
+    {"export-rootfs", cmd_export_rootfs},
+    {"pull", cmd_unsupported},
+    {"push", cmd_unsupported},
+    {"login", cmd_unsupported},
+    {"logout", cmd_unsupported},
+    {NULL, NULL},
+};
+
+/* `image SUB`: docker's management-command spellings. */
+static const struct image_cmd image_subcmds[] = {
+    {"ls", cmd_images},      {"list", cmd_images},      {"import", cmd_import},
+    {"load", cmd_load},      {"save", cmd_save},        {"tag", cmd_tag},
+    {"rm", cmd_rmi},         {"remove", cmd_rmi},       {"history", cmd_history},
+    {"inspect", cmd_inspect}, {"prune", cmd_prune},     {"pull", cmd_unsupported},
+    {"push", cmd_unsupported}, {NULL, NULL},
+};
+
+static int dispatch(const struct image_cmd *table, const char *root, int argc, char **argv)
 {
-  fprintf(stderr, "tinydocker: image commands not implemented yet\n");
+  for (const struct image_cmd *c = table; c->name; c++)
+    if (strcmp(c->name, argv[0]) == 0)
+      return c->fn(root, argc, argv);
+  fprintf(stderr, "%s: '%s' is not an image command.\n", err_progname, argv[0]);
   return EXIT_ENGINE;
+}
+
+static void usage(FILE *f)
+{
+  fprintf(f, "Usage: tinydocker-image [--root DIR] COMMAND [ARGS...]\n\n"
+             "Commands: images, import, load, save, tag, rmi, history, image (ls, inspect, prune,"
+             " rm, tag, history, import, load, save), create-default\n"
+             "Engine-internal: commit-container, export-container, export-rootfs\n");
+}
+
+int main(int argc, char **argv)
+{
+  err_progname = "tinydocker";
+  const char *root = getenv("TINYDOCKER_ROOT");
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+      root = argv[++i];
+    } else if (strncmp(argv[i], "--root=", 7) == 0) {
+      root = argv[i] + 7;
+    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    } else if (strcmp(argv[i], "--version") == 0) {
+      printf("tinydocker-image version %s\n", TD_VERSION);
+      return 0;
+    } else {
+      fprintf(stderr, "%s: unknown flag: %s\n", err_progname, argv[i]);
+      return EXIT_ENGINE;
+    }
+  }
+  if (root == NULL || *root == '\0')
+    root = "/var/lib/tinydocker";
+  if (i >= argc) {
+    usage(stderr);
+    return EXIT_ENGINE;
+  }
+  if (strcmp(argv[i], "image") == 0) {
+    if (i + 1 >= argc) {
+      usage(stderr);
+      return EXIT_ENGINE;
+    }
+    return dispatch(image_subcmds, root, argc - i - 1, argv + i + 1);
+  }
+  return dispatch(cmds, root, argc - i, argv + i);
 }

@@ -61,10 +61,12 @@ struct image_info {
 };
 
 /* Resolve a reference, a full ID "sha256:<hex>" or a unique ID prefix (as docker accepts)
- * under the engine root. Not found: exit code 125 with docker's text
- * "Unable to find image 'x:latest' locally"-style message (err->errnum == ENOENT). */
+ * under the engine root. Not found: the message is "No such image: REF" (test it with
+ * image_err_is_not_found; docker's run then says "Unable to find image 'x:latest' locally"). */
 int image_resolve(const char *root, const char *ref, struct image_info **out,
                   struct td_err **err);
+/* Whether an error from image_resolve means "no such image" (rather than a broken store). */
+bool image_err_is_not_found(struct td_err *e);
 /* Free what image_resolve returned (NULL is fine). */
 void image_info_free(struct image_info *img);
 

@@ -193,7 +193,7 @@ int image_index_find(json_t *index, const char *ref, json_t **entry, char **matc
       return -1;
     if (r > 0)
       return 0;
-    return err_set_exit(err, EXIT_ENGINE, ENOENT, "No such image: %s", ref);
+    return err_set_exit(err, 1, 0, "No such image: %s", ref);
   }
   struct image_ref *pr = NULL;
   autoerr struct td_err *perr = NULL;
@@ -223,6 +223,11 @@ int image_index_find(json_t *index, const char *ref, json_t **entry, char **matc
   if (r > 0)
     return 0;
   if (perr)
-    return err_set(err, EINVAL, "%s", err_text(perr));
-  return err_set_exit(err, EXIT_ENGINE, ENOENT, "No such image: %s", ref);
+    return err_set_exit(err, 1, 0, "%s", err_text(perr));
+  return err_set_exit(err, 1, 0, "No such image: %s", ref);
+}
+
+bool image_err_is_not_found(struct td_err *e)
+{
+  return e && e->msg && strstr(e->msg, "No such image: ") != NULL;
 }

@@ -11,3 +11,67 @@ struct net_hosts_peer {
 /* /etc/hosts with this container's line plus its peers on a user network. */
 char *net_hosts_render_peers(const char *hostname, const char *ip, char **add_hosts,
                              const struct net_hosts_peer *peers, size_t n_peers);
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "net/net.h"
+#include "util/err.h"
+
+struct nft;
+
+/* Everything of one root's networks, loaded under <root>/networks/.lock. */
+struct net_ctx {
+  char *root;
+  char *dir;       /* <root>/networks */
+  int lock_fd;
+  json_t *nets;    /* array of network records (see store.c for the fields) */
+  char *table;     /* our nft table for this root */
+  struct nft *nft; /* opened on first need */
+};
+
+/* Lock and load the networks of root (creating the directory). */
+int net_ctx_open(const char *root, struct net_ctx *ctx, struct td_err **err);
+/* Release the lock and everything loaded. */
+void net_ctx_close(struct net_ctx *ctx);
+/* The nft handle, loading libnftables on first use. */
+struct nft *net_ctx_nft(struct net_ctx *ctx, struct td_err **err);
+/* A network by exact name, full id or unique id prefix; NULL if none. */
+json_t *net_ctx_find(struct net_ctx *ctx, const char *name_or_id);
+/* Write one network record atomically. */
+int net_ctx_save(struct net_ctx *ctx, json_t *net, struct td_err **err);
+/* Create a network inside an open ctx (also used for the default network). */
+json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req,
+                       struct td_err **err);
+/* Make sure a network's bridge (and its nft elements) exist, e.g. after a reboot. */
+int net_plumb_ensure(struct net_ctx *ctx, json_t *net, struct td_err **err);
+/* Remove one endpoint of net: veth, nft elements, record, peers' hosts files. */
+void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid);
+/* Rewrite the hosts files of every endpoint on net (in place: they are bind mounts). */
+void net_hosts_refresh(struct net_ctx *ctx, json_t *net);
+/* Reclaim endpoints whose setup never finished, or (full) whose veth is gone. */
+void net_ctx_gc(struct net_ctx *ctx, bool full);
+
+/* Parsed view of a network record. */
+struct net_info {
+  const char *id, *name, *bridge;
+  struct net_cidr subnet, range;
+  uint32_t gateway;
+  unsigned mtu;
+  bool internal;
+};
+/* Fill info from a record; pointers borrow from it. */
+void net_info_get(json_t *net, struct net_info *info);
+
+/* 64-bit FNV-1a, for short stable device names. */
+uint64_t net_hash(const char *a, const char *b);
+/* Host routes as prefixes (default route excluded); returns count, *out malloc'ed. */
+size_t net_host_routes(struct net_cidr **out);
+/* Write a /proc/sys knob; errors are returned. */
+int net_sysctl(const char *path, const char *value, struct td_err **err);
+/* A new random 64-hex id. */
+char *net_new_id(void);
+/* Undo a network's plumbing: nft elements and the bridge; best effort, idempotent. */
+void net_plumb_down(struct net_ctx *ctx, json_t *net);

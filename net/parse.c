@@ -41,7 +41,7 @@ int net_cidr_parse(const char *s, bool allow_host_bits, struct net_cidr *out,
   long prefix = strtol(slash + 1, &end, 10);
   if (slash[1] == '\0' || *end || errno || prefix < 0 || prefix > 32)
     return err_set(err, EINVAL, "invalid CIDR \"%s\": bad prefix length", s);
-  uint32_t addr;
+  uint32_t addr = 0;
   if (net_ip_parse(ip, &addr, NULL) < 0)
     return err_set(err, EINVAL, "invalid CIDR \"%s\": bad address", s);
   if (!allow_host_bits && (addr & ~cidr_mask((int)prefix)))

@@ -10,16 +10,29 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-static void buf_add(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_add(char **buf, const char *fmt, ...)
+/* Growable text buffer (hosts files of big networks have hundreds of lines). */
+struct buf {
+  char *s;
+  size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_add(struct buf *b, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  autofree char *s = xvasprintf(fmt, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  char *n = xasprintf("%s%s", *buf ? *buf : "", s);
-  free(*buf);
-  *buf = n;
+  if (n < 0)
+    return;
+  if (b->len + (size_t)n + 1 > b->cap) {
+    b->cap = (b->len + (size_t)n + 1) * 2;
+    b->s = xrealloc(b->s, b->cap);
+  }
+  va_start(ap, fmt);
+  vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
 }
 
 static const char hosts_head[] = "127.0.0.1\tlocalhost\n"
@@ -30,7 +43,7 @@ static const char hosts_head[] = "127.0.0.1\tlocalhost\n"
                                  "ff02::2\tip6-allrouters\n";
 
 /* --add-host "name:ip" lines ("host-gateway" is left to the engine). */
-static void hosts_add_extra(char **buf, char **add_hosts)
+static void hosts_add_extra(struct buf *buf, char **add_hosts)
 {
   for (char **h = add_hosts; h && *h; h++) {
     const char *c = strchr(*h, ':');
@@ -40,31 +53,38 @@ static void hosts_add_extra(char **buf, char **add_hosts)
   }
 }
 
+static void hosts_base(struct buf *b, const char *hostname, const char *ip, char **add_hosts)
+{
+  buf_add(b, "%s", hosts_head);
+  hosts_add_extra(b, add_hosts);
+  if (ip && hostname)
+    buf_add(b, "%s\t%s\n", ip, hostname);
+}
+
 char *net_hosts_render(const char *hostname, const char *ip, char **add_hosts)
 {
-  char *buf = xstrdup(hosts_head);
-  hosts_add_extra(&buf, add_hosts);
-  if (ip && hostname)
-    buf_add(&buf, "%s\t%s\n", ip, hostname);
-  return buf;
+  struct buf b = {0};
+  hosts_base(&b, hostname, ip, add_hosts);
+  return b.s;
 }
 
 char *net_hosts_render_peers(const char *hostname, const char *ip, char **add_hosts,
                              const struct net_hosts_peer *peers, size_t n_peers)
 {
-  char *buf = net_hosts_render(hostname, ip, add_hosts);
+  struct buf b = {0}, *buf = &b;
+  hosts_base(buf, hostname, ip, add_hosts);
   for (size_t i = 0; i < n_peers; i++) {
     const struct net_hosts_peer *p = &peers[i];
     if (!p->ip)
       continue;
-    buf_add(&buf, "%s", p->ip);
+    buf_add(buf, "%s", p->ip);
     if (p->name)
-      buf_add(&buf, "\t%s", p->name);
+      buf_add(buf, "\t%s", p->name);
     for (char **a = p->aliases; a && *a; a++)
-      buf_add(&buf, " %s", *a);
-    buf_add(&buf, "\n");
+      buf_add(buf, " %s", *a);
+    buf_add(buf, "\n");
   }
-  return buf;
+  return b.s;
 }
 
 /* nameserver lines of the host's file that a container can reach (not loopback). */
@@ -99,21 +119,22 @@ char *net_resolv_render(const struct net_dns_req *req, const char *host_resolv)
   char **ns = req && req->dns && *req->dns ? req->dns : hns;
   char **search = req && req->dns_search && *req->dns_search ? req->dns_search : hsearch;
   char **opts = req && req->dns_opts && *req->dns_opts ? req->dns_opts : hopts;
-  char *buf = xstrdup("");
+  struct buf b = {0}, *buf = &b;
+  buf_add(buf, "%s", "");
   if (search && *search && strcmp(*search, ".") != 0) {
     autofree char *j = strv_join(search, " ");
-    buf_add(&buf, "search %s\n", j);
+    buf_add(buf, "search %s\n", j);
   }
   if (ns && *ns) {
     for (char **n = ns; *n; n++)
-      buf_add(&buf, "nameserver %s\n", *n);
+      buf_add(buf, "nameserver %s\n", *n);
   } else {
     /* docker's fallback when the host only has a local resolver the container cannot reach */
-    buf_add(&buf, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+    buf_add(buf, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
   }
   if (opts && *opts) {
     autofree char *j = strv_join(opts, " ");
-    buf_add(&buf, "options %s\n", j);
+    buf_add(buf, "options %s\n", j);
   }
-  return buf;
+  return b.s;
 }

@@ -60,3 +60,28 @@ int cgroup_oom_fd(struct cgroup *cg, struct td_err **err);
 void cgroup_free(struct cgroup *cg);
 /* The path this handle was opened with. */
 const char *cgroup_path(struct cgroup *cg);
+
+/* --- additions (extend, don't break) --- */
+/* Like cgroup_resolve_path, with a clear error for what cgroup_resolve_path returns NULL for:
+ * a systemd-form path ("slice:prefix:name"), a ".." component, the root itself, a bad id. */
+int cgroup_resolve(const char *cgroups_path, const char *default_parent, const char *id,
+                   char **out, struct td_err **err);
+/* Whether a cgroupsPath is in systemd's "slice:prefix:name" form. */
+bool cgroup_path_is_systemd(const char *cgroups_path);
+/* The mode a handle was opened in (TINYRUN_CGROUP_MODE can force one). */
+enum cgroup_mode cgroup_handle_mode(struct cgroup *cg);
+/* "v1", "v2" or "hybrid". */
+const char *cgroup_mode_name(enum cgroup_mode m);
+
+/* One hierarchy a container's cgroup lives in, for a cgroup mount without a cgroup namespace
+ * (bind the host dir at /sys/fs/cgroup/<name>). */
+struct cgroup_hierarchy {
+  char *name; /* as mounted: "memory", "cpu,cpuacct"; "unified" for a hybrid host's cgroup2;
+               * "" for the v2 root */
+  char *dir;  /* the container's cgroup directory on the host */
+  bool v2;    /* a cgroup2 hierarchy */
+};
+/* The hierarchies of an opened/created handle; free with cgroup_hierarchies_free. */
+int cgroup_hierarchies(struct cgroup *cg, struct cgroup_hierarchy **out, size_t *n);
+/* Free what cgroup_hierarchies returned. */
+void cgroup_hierarchies_free(struct cgroup_hierarchy *h, size_t n);

@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -138,6 +139,49 @@ static unsigned seccomp_kernel_flags(const struct spec_seccomp *sc)
   return f;
 }
 
+/* Highest syscall number libseccomp knows on the native architecture. */
+static int seccomp_native_max(void)
+{
+  uint32_t arch = seccomp_arch_native();
+  int max = -1;
+  for (int nr = 0; nr < 1024; nr++) {
+    char *n = seccomp_syscall_resolve_num_arch(arch, nr);
+    if (n) {
+      max = nr;
+      free(n);
+    }
+  }
+  return max;
+}
+
+/* A profile cannot name a syscall newer than its libseccomp: such syscalls answer ENOSYS
+ * instead of the default errno, so that libc falls back to the older call as it does on
+ * an older kernel (fchmodat2 -> fchmodat, ...). Only for an ERRNO default on the native
+ * arch; x32 numbers (bit 30) are left to the filter. */
+static void seccomp_prepend_enosys(struct security_seccomp *f)
+{
+  int max = seccomp_native_max();
+  if (max < 0)
+    return;
+  struct sock_filter stub[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 2, 0),
+      BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+  };
+  size_t n = sizeof(stub) / sizeof(stub[0]);
+  if ((size_t)f->len + n > BPF_MAXINSNS)
+    return;
+  struct sock_filter *p = xmalloc(((size_t)f->len + n) * sizeof(*p));
+  memcpy(p, stub, sizeof(stub));
+  memcpy(p + n, f->prog, (size_t)f->len * sizeof(*p));
+  free(f->prog);
+  f->prog = p;
+  f->len = (unsigned short)(f->len + n);
+}
+
 /* The BPF program libseccomp generates, read back through a memfd. */
 static int seccomp_export(scmp_filter_ctx ctx, struct security_seccomp *f, struct td_err **err)
 {
@@ -199,6 +243,8 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
   if (r == 0)
     r = seccomp_export(ctx, f, err);
   seccomp_release(ctx);
+  if (r == 0 && sc->default_action == SPEC_SCMP_ERRNO)
+    seccomp_prepend_enosys(f);
   if (r < 0) {
     security_seccomp_free(f);
     return -1;

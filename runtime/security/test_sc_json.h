@@ -6,7 +6,7 @@
 #include "runtime/spec/spec.h"
 #include "util/xalloc.h"
 
-static enum spec_seccomp_action tsc_action(const char *s)
+static inline enum spec_seccomp_action tsc_action(const char *s)
 {
   static const char *const n[] = {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
                                   "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",
@@ -18,7 +18,7 @@ static enum spec_seccomp_action tsc_action(const char *s)
   return SPEC_SCMP_KILL_PROCESS;
 }
 
-static enum spec_seccomp_op tsc_op(const char *s)
+static inline enum spec_seccomp_op tsc_op(const char *s)
 {
   static const char *const n[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
                                   "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
@@ -28,7 +28,7 @@ static enum spec_seccomp_op tsc_op(const char *s)
   return SPEC_SCMP_CMP_EQ;
 }
 
-static char **tsc_strv(json_t *a)
+static inline char **tsc_strv(json_t *a)
 {
   char **v = xcalloc(json_array_size(a) + 1, sizeof(char *));
   for (size_t i = 0; i < json_array_size(a); i++)
@@ -36,14 +36,14 @@ static char **tsc_strv(json_t *a)
   return v;
 }
 
-static void tsc_strv_free(char **v)
+static inline void tsc_strv_free(char **v)
 {
   for (char **p = v; p && *p; p++)
     free(*p);
   free(v);
 }
 
-static struct spec_seccomp *tsc_from_json(json_t *j)
+static inline struct spec_seccomp *tsc_from_json(json_t *j)
 {
   struct spec_seccomp *sc = xcalloc(1, sizeof(*sc));
   sc->default_action = tsc_action(json_string_value(json_object_get(j, "defaultAction")));
@@ -52,6 +52,20 @@ static struct spec_seccomp *tsc_from_json(json_t *j)
   sc->default_errno_ret = (uint32_t)json_integer_value(r);
   if (json_object_get(j, "architectures"))
     sc->architectures = tsc_strv(json_object_get(j, "architectures"));
+  size_t fi;
+  json_t *fl;
+  json_array_foreach(json_object_get(j, "flags"), fi, fl)
+  {
+    const char *f = json_string_value(fl);
+    if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+      sc->flags |= SPEC_SECCOMP_FLAG_LOG;
+    else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+      sc->flags |= SPEC_SECCOMP_FLAG_SPEC_ALLOW;
+    else if (strcmp(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+      sc->flags |= SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV;
+  }
+  sc->listener_path = xstrdup(json_string_value(json_object_get(j, "listenerPath")));
+  sc->listener_metadata = xstrdup(json_string_value(json_object_get(j, "listenerMetadata")));
   json_t *calls = json_object_get(j, "syscalls");
   sc->n_syscalls = json_array_size(calls);
   sc->syscalls = xcalloc(sc->n_syscalls + 1, sizeof(*sc->syscalls));
@@ -77,7 +91,7 @@ static struct spec_seccomp *tsc_from_json(json_t *j)
   return sc;
 }
 
-static void tsc_free(struct spec_seccomp *sc)
+static inline void tsc_free(struct spec_seccomp *sc)
 {
   if (!sc)
     return;
@@ -93,7 +107,7 @@ static void tsc_free(struct spec_seccomp *sc)
 }
 
 /* Parse a JSON text (tests write small profiles inline). */
-static struct spec_seccomp *tsc_from_text(const char *txt)
+static inline struct spec_seccomp *tsc_from_text(const char *txt)
 {
   json_t *j = json_loads(txt, 0, NULL);
   if (!j)

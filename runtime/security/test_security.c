@@ -3,7 +3,11 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 
+#include <time.h>
+
 #include "runtime/security/security.h"
+#include "runtime/security/security_int.h"
+#include "util/fileio.h"
 #include "runtime/security/test_sc_json.h"
 #include "tests/tap.h"
 #include "util/err.h"
@@ -104,8 +108,79 @@ static void test_build_errors(void)
   tsc_free(sc);
 }
 
+static double now_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void test_cache(void)
+{
+  char dir[] = "/tmp/td-seccache-XXXXXX";
+  if (!mkdtemp(dir))
+    abort();
+  char *cdir = xasprintf("%s/cache", dir);
+  json_t *p = security_docker_default_seccomp_json();
+  struct spec_seccomp *sc = tsc_from_json(p);
+  struct security_seccomp *a = NULL, *b = NULL, *c = NULL;
+  struct td_err *err = NULL;
+  double t0 = now_ms();
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &a, &err) == 0, "cold build");
+  double t1 = now_ms();
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &b, &err) == 0, "warm build");
+  double t2 = now_ms();
+  TAP_OK(a && b && a->len == b->len && memcmp(a->prog, b->prog, a->len * 8) == 0 &&
+             a->flags == b->flags,
+         "cached program is the compiled one (%u insns; cold %.2f ms, warm %.2f ms)",
+         a ? a->len : 0, t1 - t0, t2 - t1);
+  /* a different profile does not hit the first one's entry */
+  sc->default_errno_ret = 38;
+  TAP_OK(security_seccomp_build_cached(sc, cdir, &c, &err) == 0 && c &&
+             (c->len != a->len || memcmp(c->prog, a->prog, a->len * 8) != 0),
+         "another profile compiles to another program");
+  security_seccomp_free(a);
+  security_seccomp_free(b);
+  security_seccomp_free(c);
+  tsc_free(sc);
+  json_decref(p);
+  rm_rf(dir, &err);
+  err_free(&err);
+  free(cdir);
+}
+
+/* The real config.json parser and the test converter give the same program. */
+static void test_spec_parser(void)
+{
+  json_t *p = security_docker_default_seccomp_json();
+  json_t *cfg = json_pack("{s:s,s:{s:s},s:{s:O}}", "ociVersion", "1.2.0", "root", "path",
+                          "rootfs", "linux", "seccomp", p);
+  struct spec *s = NULL;
+  struct td_err *err = NULL;
+  struct security_seccomp *a = NULL, *b = NULL;
+  struct spec_seccomp *sc = tsc_from_json(p);
+  int r = spec_from_json(cfg, &s, &err);
+  TAP_OK(r == 0 && s && s->linux_.seccomp, "spec_from_json takes docker's profile %s",
+         err ? err_text(err) : "");
+  if (r == 0) {
+    security_seccomp_build(s->linux_.seccomp, &a, &err);
+    security_seccomp_build(sc, &b, &err);
+    TAP_OK(a && b && a->len == b->len && memcmp(a->prog, b->prog, a->len * 8) == 0,
+           "same program through the spec parser");
+  }
+  security_seccomp_free(a);
+  security_seccomp_free(b);
+  spec_free(s);
+  tsc_free(sc);
+  err_free(&err);
+  json_decref(cfg);
+  json_decref(p);
+}
+
 int main(void)
 {
+  test_spec_parser();
+  test_cache();
   test_cap_names();
   test_docker_caps();
   test_docker_profile();

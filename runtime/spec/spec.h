@@ -55,6 +55,16 @@ struct spec_process {
   bool has_io_priority;
   int io_priority_class; /* IOPRIO_CLASS_* */
   int io_priority;
+  /* process.scheduler (sched_setattr): policy SCHED_*, flags SCHED_FLAG_* */
+  bool has_scheduler;
+  struct {
+    int policy;
+    int32_t nice, priority;
+    uint64_t flags;
+    uint64_t runtime, deadline, period;
+  } scheduler;
+  /* process.execCPUAffinity: cpu lists ("0-3,7") or NULL */
+  char *exec_cpu_affinity_initial, *exec_cpu_affinity_final;
 };
 
 struct spec_idmap {
@@ -75,6 +85,8 @@ struct spec_mount {
   bool is_bind;
   struct spec_idmap *uid_mappings, *gid_mappings; /* idmapped mounts */
   size_t n_uid_mappings, n_gid_mappings;
+  bool idmap;           /* "idmap"/"ridmap" option or mappings given */
+  bool idmap_recursive; /* "ridmap" (or "idmap" with rbind, as runc) */
 };
 
 struct spec_hook {
@@ -240,6 +252,7 @@ enum {
   SPEC_SECCOMP_FLAG_LOG = 1u << 0,
   SPEC_SECCOMP_FLAG_SPEC_ALLOW = 1u << 1,
   SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV = 1u << 2,
+  SPEC_SECCOMP_FLAG_TSYNC = 1u << 3, /* accepted; libseccomp synchronises threads anyway */
 };
 
 struct spec_seccomp {
@@ -305,6 +318,18 @@ json_t *spec_features_json(void);
 int spec_process_from_json(json_t *j, struct spec_process **out, struct td_err **err);
 /* Free a process parsed by spec_process_from_json. */
 void spec_process_free(struct spec_process *p);
+/* Parse a linux.resources object (for `update --resources FILE`); errors name "resources.x". */
+int spec_resources_from_json(json_t *j, struct spec_resources **out, struct td_err **err);
+/* Free resources parsed by spec_resources_from_json (or owned by a spec); NULL is ignored. */
+void spec_resources_free(struct spec_resources *r);
+/* "SCMP_ACT_ERRNO"... names of the parsed seccomp enums, for messages and features.json. */
+const char *spec_seccomp_action_name(enum spec_seccomp_action a);
+const char *spec_seccomp_op_name(enum spec_seccomp_op op);
+const char *spec_seccomp_flag_name(unsigned flag);
+/* The seccomp architecture names config.json may use, NULL-terminated. */
+extern const char *const spec_seccomp_archs[];
+/* The config.json key of a hook kind ("createRuntime", ...). */
+const char *spec_hook_name(enum spec_hook_kind k);
 /* Namespace name ("pid", "network", ...) of a type, and back (-1 if unknown). */
 const char *spec_ns_name(enum spec_ns_type t);
 int spec_ns_from_name(const char *name);

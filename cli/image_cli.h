@@ -1,0 +1,43 @@
+/* The commands of tinydocker-image: each gets the engine root and argv from its own name. */
+#pragma once
+#include <jansson.h>
+
+#include "util/err.h"
+
+struct image_cmd {
+  const char *name;
+  int (*fn)(const char *root, int argc, char **argv);
+};
+
+/* images / image ls */
+int cmd_images(const char *root, int argc, char **argv);
+/* import FILE|URL|- [REF] */
+int cmd_import(const char *root, int argc, char **argv);
+/* load [-i FILE] [-q] */
+int cmd_load(const char *root, int argc, char **argv);
+/* save [-o FILE] [--format docker-archive|oci-archive] REF... */
+int cmd_save(const char *root, int argc, char **argv);
+/* tag SOURCE TARGET */
+int cmd_tag(const char *root, int argc, char **argv);
+/* rmi [-f] IMAGE... */
+int cmd_rmi(const char *root, int argc, char **argv);
+/* history [-q] [--no-trunc] [-H] IMAGE */
+int cmd_history(const char *root, int argc, char **argv);
+/* image inspect [-f FORMAT] IMAGE... */
+int cmd_inspect(const char *root, int argc, char **argv);
+/* image prune [-a] [-f] */
+int cmd_prune(const char *root, int argc, char **argv);
+/* create-default [--busybox PATH] [REF]: busybox:latest from the host's busybox-static */
+int cmd_create_default(const char *root, int argc, char **argv);
+/* engine-internal: commit-container --upper DIR --image ID [-m] [-a] [-c]... [REF] */
+int cmd_commit_container(const char *root, int argc, char **argv);
+/* engine-internal: export-container --upper DIR --image ID [-o FILE] */
+int cmd_export_container(const char *root, int argc, char **argv);
+/* engine-internal: export-rootfs --rootfs DIR [-o FILE] (an already merged tree) */
+int cmd_export_rootfs(const char *root, int argc, char **argv);
+/* pull/push/login/logout until the registry client lands */
+int cmd_unsupported(const char *root, int argc, char **argv);
+/* Print the error like docker and return its exit code. */
+int cli_fail(struct td_err *err);
+/* docker's `--format` subset for inspect: {{.A.B}}, {{json .A}}, text around it. */
+int cli_format_print(const char *fmt, json_t *obj);

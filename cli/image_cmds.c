@@ -1,0 +1,275 @@
+/* images, tag, rmi, history, image inspect, image prune. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/image_cli.h"
+#include "cli/image_fmt.h"
+#include "image/image.h"
+#include "image/ops.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+int cli_fail(struct td_err *err)
+{
+  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  err_print(NULL, err);
+  err_free(&err);
+  return code;
+}
+
+static int usage_err(const char *cmd, const char *usage)
+{
+  fprintf(stderr, "%s: \"%s\" requires %s.\nSee 'tinydocker %s --help'.\n", err_progname, cmd,
+          usage, cmd);
+  return EXIT_ENGINE;
+}
+
+static const char *short_hex(const char *id, bool no_trunc)
+{
+  static char buf[80];
+  if (no_trunc)
+    snprintf(buf, sizeof(buf), "%s", id);
+  else
+    snprintf(buf, sizeof(buf), "%.12s", image_digest_hex(id));
+  return buf;
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+  json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+  const char *cx = json_string_value(json_object_get(x, "created"));
+  const char *cy = json_string_value(json_object_get(y, "created"));
+  return strcmp(cy ? cy : "", cx ? cx : "");
+}
+
+/* REPOSITORY[:TAG] filter argument of `images` */
+static bool images_match(json_t *row, const char *filter)
+{
+  if (filter == NULL)
+    return true;
+  autofree char *f = xstrdup(filter);
+  char *colon = strrchr(f, ':');
+  if (colon && strchr(colon, '/') == NULL)
+    *colon++ = '\0';
+  else
+    colon = NULL;
+  if (strcmp(json_string_value(json_object_get(row, "repo")), f) != 0)
+    return false;
+  return colon == NULL || strcmp(json_string_value(json_object_get(row, "tag")), colon) == 0;
+}
+
+int cmd_images(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                       {"all", no_argument, NULL, 'a'},
+                                       {"digests", no_argument, NULL, 'D'},
+                                       {"no-trunc", no_argument, NULL, 'T'},
+                                       {NULL, 0, NULL, 0}};
+  bool quiet = false, all = false, digests = false, no_trunc = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "qa", opts, NULL)) != -1) {
+    switch (c) {
+    case 'q': quiet = true; break;
+    case 'a': all = true; break;
+    case 'D': digests = true; break;
+    case 'T': no_trunc = true; break;
+    default: return EXIT_ENGINE;
+    }
+  }
+  const char *filter = optind < argc ? argv[optind] : NULL;
+  autojson json_t *rows = NULL;
+  autoerr struct td_err *err = NULL;
+  if (image_list(root, all, &rows, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  size_t n = json_array_size(rows);
+  autofree json_t **sorted = xcalloc(n + 1, sizeof(json_t *));
+  for (size_t i = 0; i < n; i++)
+    sorted[i] = json_array_get(rows, i);
+  qsort(sorted, n, sizeof(json_t *), cmp_created);
+  struct fmt_table *t = quiet ? NULL : fmt_table_new(digests ? 6 : 5);
+  if (t) {
+    char *h5[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
+    char *h6[] = {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"};
+    fmt_table_row(t, digests ? h6 : h5);
+  }
+  for (size_t i = 0; i < n; i++) {
+    json_t *r = sorted[i];
+    if (!images_match(r, filter))
+      continue;
+    const char *id = json_string_value(json_object_get(r, "id"));
+    if (quiet) {
+      printf("%s\n", short_hex(id, no_trunc));
+      continue;
+    }
+    autofree char *idc = xstrdup(short_hex(id, no_trunc));
+    autofree char *ago = fmt_ago(fmt_parse_time(json_string_value(json_object_get(r, "created"))));
+    autofree char *size = fmt_size((double)json_integer_value(json_object_get(r, "size")));
+    char *repo = (char *)json_string_value(json_object_get(r, "repo"));
+    char *tag = (char *)json_string_value(json_object_get(r, "tag"));
+    char *dg = (char *)json_string_value(json_object_get(r, "digest"));
+    char *c5[] = {repo, tag, idc, ago, size};
+    char *c6[] = {repo, tag, dg ? dg : "<none>", idc, ago, size};
+    fmt_table_row(t, digests ? c6 : c5);
+  }
+  if (t)
+    fmt_table_print(t, stdout);
+  return 0;
+}
+
+int cmd_tag(const char *root, int argc, char **argv)
+{
+  if (argc != 3)
+    return usage_err("tag", "exactly 2 arguments");
+  autoerr struct td_err *err = NULL;
+  if (image_tag(root, argv[1], argv[2], &err) < 0)
+    return cli_fail(steal_ptr(err));
+  return 0;
+}
+
+int cmd_rmi(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+                                       {"no-prune", no_argument, NULL, 'P'},
+                                       {NULL, 0, NULL, 0}};
+  bool force = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+    if (c == 'f')
+      force = true;
+    else if (c != 'P')
+      return EXIT_ENGINE;
+  }
+  if (optind >= argc)
+    return usage_err("rmi", "at least 1 argument");
+  int rc = 0;
+  for (int i = optind; i < argc; i++) {
+    autoerr struct td_err *err = NULL;
+    if (image_remove(root, argv[i], force, stdout, &err) < 0)
+      rc = cli_fail(steal_ptr(err));
+  }
+  return rc;
+}
+
+static char *trunc_created_by(const char *s, bool no_trunc)
+{
+  if (no_trunc || strlen(s) <= 45)
+    return xstrdup(s);
+  return xasprintf("%.44s…", s);
+}
+
+int cmd_history(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                       {"human", required_argument, NULL, 'H'},
+                                       {"no-trunc", no_argument, NULL, 'T'},
+                                       {NULL, 0, NULL, 0}};
+  bool quiet = false, no_trunc = false, human = true;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "qH:", opts, NULL)) != -1) {
+    if (c == 'q')
+      quiet = true;
+    else if (c == 'T')
+      no_trunc = true;
+    else if (c == 'H')
+      human = strcmp(optarg, "false") != 0;
+    else
+      return EXIT_ENGINE;
+  }
+  if (optind + 1 != argc)
+    return usage_err("history", "exactly 1 argument");
+  autojson json_t *rows = NULL;
+  autoerr struct td_err *err = NULL;
+  if (image_history(root, argv[optind], &rows, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  struct fmt_table *t = quiet ? NULL : fmt_table_new(5);
+  if (t) {
+    char *h[] = {"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"};
+    fmt_table_row(t, h);
+  }
+  size_t i;
+  json_t *r;
+  json_array_foreach(rows, i, r)
+  {
+    const char *id = json_string_value(json_object_get(r, "id"));
+    autofree char *idc = strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
+    if (quiet) {
+      printf("%s\n", idc);
+      continue;
+    }
+    const char *created = json_string_value(json_object_get(r, "created"));
+    autofree char *ago = human ? fmt_ago(fmt_parse_time(created)) : xstrdup(created);
+    json_int_t sz = json_integer_value(json_object_get(r, "size"));
+    autofree char *size = human ? fmt_size((double)sz) : xasprintf("%lld", (long long)sz);
+    autofree char *by = trunc_created_by(json_string_value(json_object_get(r, "created_by")),
+                                         no_trunc);
+    char *cols[] = {idc, ago, by, size,
+                    (char *)json_string_value(json_object_get(r, "comment"))};
+    fmt_table_row(t, cols);
+  }
+  if (t)
+    fmt_table_print(t, stdout);
+  return 0;
+}
+
+int cmd_inspect(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {NULL, 0, NULL, 0}};
+  const char *format = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+    if (c == 'f')
+      format = optarg;
+    else
+      return EXIT_ENGINE;
+  }
+  if (optind >= argc)
+    return usage_err("image inspect", "at least 1 argument");
+  autojson json_t *all = json_array();
+  int rc = 0;
+  for (int i = optind; i < argc; i++) {
+    json_t *obj = NULL;
+    autoerr struct td_err *err = NULL;
+    if (image_inspect(root, argv[i], &obj, &err) < 0) {
+      rc = cli_fail(steal_ptr(err));
+      continue;
+    }
+    if (format)
+      cli_format_print(format, obj);
+    json_array_append_new(all, obj);
+  }
+  if (!format) {
+    autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+    printf("%s\n", s);
+  }
+  return rc;
+}
+
+int cmd_prune(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+                                       {"force", no_argument, NULL, 'f'},
+                                       {"filter", required_argument, NULL, 'F'},
+                                       {NULL, 0, NULL, 0}};
+  bool all = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "af", opts, NULL)) != -1) {
+    if (c == 'a')
+      all = true;
+    else if (c != 'f' && c != 'F')
+      return EXIT_ENGINE;
+  }
+  autoerr struct td_err *err = NULL;
+  if (image_prune(root, all, stdout, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  return 0;
+}

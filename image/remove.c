@@ -1,0 +1,203 @@
+/* tag, rmi and image prune with docker's rules: names move, an image goes with its last
+ * name, an image a container uses is never deleted (only untagged with -f). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/build.h"
+#include "image/image.h"
+#include "image/ops.h"
+#include "image/store.h"
+#include "image/write.h"
+#include "util/cleanup.h"
+#include "util/lock.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#define EXIT_DAEMON 1 /* docker's client exits 1 for errors of these commands */
+
+static const char *short_id(const char *id)
+{
+  static char buf[13];
+  snprintf(buf, sizeof(buf), "%.12s", image_digest_hex(id));
+  return buf;
+}
+
+int image_tag(const char *root, const char *src, const char *dst, struct td_err **err)
+{
+  autostrv char **names = NULL;
+  char *refs[] = {(char *)dst, NULL};
+  if (image_names_full(refs, &names, err) < 0)
+    return -1;
+  int lock = image_store_lock(root, err);
+  if (lock < 0)
+    return -1;
+  autojson json_t *index = NULL;
+  json_t *entry = NULL;
+  int rc = image_index_read(root, &index, err);
+  if (rc == 0 && image_index_find(index, src, &entry, NULL, err) < 0) {
+    (*err)->exit_code = EXIT_DAEMON;
+    rc = -1;
+  }
+  if (rc == 0) {
+    autofree char *md = xstrdup(json_string_value(json_object_get(entry, "digest")));
+    autofree char *mt = xstrdup(json_string_value(json_object_get(entry, "mediaType")));
+    autofree char *id = xstrdup(image_entry_id(entry));
+    json_int_t size = json_integer_value(json_object_get(entry, "size"));
+    image_index_add(index, md, (uint64_t)size, mt, id, names);
+    rc = image_index_write(root, index, err);
+  }
+  lock_release(lock);
+  return rc;
+}
+
+static size_t names_of(json_t *index, const char *id, char ***out)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(index, "manifests"), i, e)
+  {
+    const char *eid = image_entry_id(e), *n = image_entry_name(e);
+    if (eid && n && strcmp(eid, id) == 0)
+      strv_push(out, n);
+  }
+  return strv_len(*out);
+}
+
+/* Delete an image with no names left (unless held) and collect its layers. */
+static int delete_image(const char *root, json_t *index, const char *id, FILE *out,
+                        uint64_t *freed, struct td_err **err)
+{
+  image_index_remove_id(index, id);
+  if (image_index_write(root, index, err) < 0)
+    return -1;
+  fprintf(out, "Deleted: %s\n", id);
+  autojson json_t *removed = json_array();
+  if (image_gc(root, index, removed, freed, err) < 0)
+    return -1;
+  size_t i;
+  json_t *c;
+  json_array_foreach(removed, i, c) fprintf(out, "Deleted: %s\n", json_string_value(c));
+  return 0;
+}
+
+static int remove_locked(const char *root, const char *ref, bool force, FILE *out,
+                         struct td_err **err)
+{
+  autojson json_t *index = NULL;
+  if (image_index_read(root, &index, err) < 0)
+    return -1;
+  json_t *entry = NULL;
+  autofree char *matched = NULL;
+  if (image_index_find(index, ref, &entry, &matched, err) < 0)
+    return (*err)->exit_code = EXIT_DAEMON, -1;
+  autofree char *id = xstrdup(image_entry_id(entry));
+  autostrv char **names = NULL;
+  size_t nnames = names_of(index, id, &names);
+  int holders = image_holders(root, id, err);
+  if (holders < 0)
+    return -1;
+  if (matched && nnames > 1) { /* one of several names: just untag */
+    image_index_untag(index, matched);
+    autofree char *f = image_name_familiar(matched);
+    fprintf(out, "Untagged: %s\n", f);
+    return image_index_write(root, index, err);
+  }
+  if (!matched && nnames > 1 && !force)
+    return err_set_exit(err, EXIT_DAEMON, 0,
+                        "conflict: unable to delete %s (must be forced) - image is referenced "
+                        "in multiple repositories",
+                        short_id(id));
+  if (holders > 0 && !force) {
+    if (matched) {
+      autofree char *f = image_name_familiar(matched);
+      return err_set_exit(err, EXIT_DAEMON, 0,
+                          "conflict: unable to remove repository reference \"%s\" (must force) "
+                          "- a container is using its referenced image %s",
+                          f, short_id(id));
+    }
+    return err_set_exit(err, EXIT_DAEMON, 0,
+                        "conflict: unable to delete %s (must be forced) - image is being used "
+                        "by a container",
+                        short_id(id));
+  }
+  for (char **n = names; n && *n; n++) {
+    image_index_untag(index, *n);
+    autofree char *f = image_name_familiar(*n);
+    fprintf(out, "Untagged: %s\n", f);
+  }
+  if (holders > 0) /* forced: the container keeps the image, now dangling */
+    return image_index_write(root, index, err);
+  return delete_image(root, index, id, out, NULL, err);
+}
+
+int image_remove(const char *root, const char *ref, bool force, FILE *out, struct td_err **err)
+{
+  int lock = image_store_lock(root, err);
+  if (lock < 0)
+    return -1;
+  int rc = remove_locked(root, ref, force, out, err);
+  lock_release(lock);
+  return rc;
+}
+
+static int prune_locked(const char *root, bool all, FILE *out, struct td_err **err)
+{
+  autojson json_t *index = NULL;
+  if (image_index_read(root, &index, err) < 0)
+    return -1;
+  autostrv char **victims = NULL;
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(index, "manifests"), i, e)
+  {
+    const char *id = image_entry_id(e);
+    if (id == NULL || (!all && image_entry_name(e) != NULL) || strv_find(victims, id) >= 0)
+      continue;
+    autoerr struct td_err *herr = NULL;
+    if (image_holders(root, id, &herr) == 0)
+      strv_push(&victims, id);
+  }
+  uint64_t freed = 0;
+  if (strv_len(victims) > 0)
+    fprintf(out, "Deleted Images:\n");
+  for (char **v = victims; v && *v; v++) {
+    autostrv char **names = NULL;
+    names_of(index, *v, &names);
+    for (char **n = names; n && *n; n++) {
+      autofree char *f = image_name_familiar(*n);
+      fprintf(out, "untagged: %s\n", f);
+    }
+    image_index_remove_id(index, *v);
+    fprintf(out, "deleted: %s\n", *v);
+  }
+  if (image_index_write(root, index, err) < 0)
+    return -1;
+  autojson json_t *removed = json_array();
+  if (image_gc(root, index, removed, &freed, err) < 0)
+    return -1;
+  json_array_foreach(removed, i, e) fprintf(out, "deleted: %s\n", json_string_value(e));
+  if (strv_len(victims) > 0)
+    fprintf(out, "\n");
+  char buf[32];
+  double f = (double)freed;
+  const char *u[] = {"B", "kB", "MB", "GB", "TB"};
+  size_t k = 0;
+  while (f >= 1000 && k < 4) {
+    f /= 1000;
+    k++;
+  }
+  snprintf(buf, sizeof(buf), "%.3g%s", f, u[k]);
+  fprintf(out, "Total reclaimed space: %s\n", buf);
+  return 0;
+}
+
+int image_prune(const char *root, bool all, FILE *out, struct td_err **err)
+{
+  int lock = image_store_lock(root, err);
+  if (lock < 0)
+    return -1;
+  int rc = prune_locked(root, all, out, err);
+  lock_release(lock);
+  return rc;
+}

@@ -1,0 +1,159 @@
+/* network rm / ls / inspect / prune, and cleanup of everything of ours. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/net-int.h"
+#include "net/nft.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+/* docker's inspect shape, built from our record. */
+static json_t *inspect_obj(json_t *net)
+{
+  json_t *cfg = json_pack("{s:O,s:O}", "Subnet", json_object_get(net, "Subnet"), "Gateway",
+                          json_object_get(net, "Gateway"));
+  if (json_object_get(net, "IPRange"))
+    json_object_set(cfg, "IPRange", json_object_get(net, "IPRange"));
+  json_t *containers = json_object();
+  const char *prefix = strchr(json_string_value(json_object_get(net, "Subnet")), '/');
+  const char *cid;
+  json_t *ep;
+  json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+    autofree char *addr = xasprintf("%s%s", json_string_value(json_object_get(ep, "IP")),
+                                    prefix ? prefix : "");
+    json_t *name = json_object_get(ep, "Name");
+    json_object_set_new(containers, cid,
+                        json_pack("{s:O,s:s,s:O,s:s,s:s,s:O}", "Name",
+                                  name ? name : json_string(""), "EndpointID", cid, "MacAddress",
+                                  json_object_get(ep, "Mac") ? json_object_get(ep, "Mac")
+                                                             : json_string(""),
+                                  "IPv4Address", addr, "IPv6Address", "", "Aliases",
+                                  json_object_get(ep, "Aliases")));
+  }
+  json_t *opts = json_deep_copy(json_object_get(net, "Options"));
+  if (!opts)
+    opts = json_object();
+  json_object_set(opts, "com.docker.network.bridge.name", json_object_get(net, "Bridge"));
+  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:[o]},s:O,s:b,s:b,s:o,s:o,s:O}",
+                   "Name", json_object_get(net, "Name"), "Id", json_object_get(net, "Id"),
+                   "Created", json_object_get(net, "Created"), "Scope", "local", "Driver",
+                   "bridge", "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config",
+                   cfg, "Internal", json_object_get(net, "Internal"), "Attachable", 0, "Ingress",
+                   0, "Containers", containers, "Options", opts, "Labels",
+                   json_object_get(net, "Labels") ? json_object_get(net, "Labels")
+                                                  : json_object());
+}
+
+int net_list(const char *root, json_t **out, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  net_ctx_gc(&ctx, true);
+  json_t *a = json_array();
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx.nets, i, net)
+    json_array_append_new(a, inspect_obj(net));
+  net_ctx_close(&ctx);
+  *out = a;
+  return 0;
+}
+
+int net_inspect(const char *root, const char *name_or_id, json_t **out, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  net_ctx_gc(&ctx, true);
+  json_t *net = net_ctx_find(&ctx, name_or_id);
+  if (net)
+    *out = inspect_obj(net);
+  net_ctx_close(&ctx);
+  if (!net)
+    return err_set(err, ENOENT, "network %s not found", name_or_id);
+  return 0;
+}
+
+static int remove_locked(struct net_ctx *ctx, json_t *net, struct td_err **err)
+{
+  const char *name = json_string_value(json_object_get(net, "Name"));
+  size_t n = json_object_size(json_object_get(net, "Endpoints"));
+  if (n > 0)
+    return err_set(err, EBUSY, "network %s has %zu active endpoint%s", name, n, n > 1 ? "s" : "");
+  net_plumb_down(ctx, net);
+  autofree char *p =
+      xasprintf("%s/%s.json", ctx->dir, json_string_value(json_object_get(net, "Id")));
+  if (unlink(p) < 0 && errno != ENOENT)
+    return err_set(err, errno, "remove %s", p);
+  return 0;
+}
+
+int net_remove(const char *root, const char *name_or_id, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  json_t *net = net_ctx_find(&ctx, name_or_id);
+  int r;
+  if (!net) {
+    r = err_set(err, ENOENT, "network %s not found", name_or_id);
+  } else if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME)) {
+    r = err_set(err, EPERM, "bridge is a pre-defined network and cannot be removed");
+  } else {
+    net_ctx_gc(&ctx, true);
+    r = remove_locked(&ctx, net, err);
+  }
+  net_ctx_close(&ctx);
+  return r < 0 ? err_prefix(err, "remove network %s", name_or_id) : 0;
+}
+
+int net_prune(const char *root, char ***removed, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  net_ctx_gc(&ctx, true);
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx.nets, i, net) {
+    const char *name = json_string_value(json_object_get(net, "Name"));
+    if (!strcmp(name, NET_DEFAULT_NAME) || json_object_size(json_object_get(net, "Endpoints")))
+      continue;
+    autoerr struct td_err *e = NULL;
+    if (remove_locked(&ctx, net, &e) == 0 && removed)
+      strv_push(removed, name);
+  }
+  net_ctx_close(&ctx);
+  return 0;
+}
+
+int net_cleanup(const char *root, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx.nets, i, net) {
+    autostrv char **cids = NULL;
+    const char *cid;
+    json_t *ep;
+    json_object_foreach (json_object_get(net, "Endpoints"), cid, ep)
+      strv_push(&cids, cid);
+    for (char **c = cids; c && *c; c++)
+      net_endpoint_release(&ctx, net, *c);
+    net_plumb_down(&ctx, net);
+    autofree char *p =
+        xasprintf("%s/%s.json", ctx.dir, json_string_value(json_object_get(net, "Id")));
+    unlink(p);
+  }
+  int r = nft_table_delete(ctx.table, err);
+  net_ctx_close(&ctx);
+  return r;
+}

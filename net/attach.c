@@ -1,0 +1,576 @@
+/* Connecting a container: IP from the network's record, a veth pair whose peer is created
+ * straight inside the container's netns, addresses and routes set over a netlink socket
+ * opened in that netns, published ports as nft map elements, hosts files kept current. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/net-int.h"
+#include "net/nft.h"
+#include "net/nl.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static json_t *strv_to_json(char **v)
+{
+  json_t *a = json_array();
+  for (char **p = v; p && *p; p++)
+    json_array_append_new(a, json_string(*p));
+  return a;
+}
+
+static char **json_to_strv(json_t *a)
+{
+  char **v = xcalloc(1, sizeof(char *));
+  size_t i;
+  json_t *s;
+  json_array_foreach (a, i, s)
+    if (json_is_string(s))
+      strv_push(&v, json_string_value(s));
+  return v;
+}
+
+static void port_from_json(json_t *p, struct net_port *o)
+{
+  memset(o, 0, sizeof(*o));
+  snprintf(o->proto, sizeof(o->proto), "%s", json_string_value(json_object_get(p, "Proto")));
+  net_ip_parse(json_string_value(json_object_get(p, "HostIp")), &o->host_ip, NULL);
+  o->host_port = (uint16_t)json_integer_value(json_object_get(p, "HostPort"));
+  o->ctr_port = (uint16_t)json_integer_value(json_object_get(p, "ContainerPort"));
+}
+
+static json_t *port_to_json(const struct net_port *p)
+{
+  char b[16];
+  return json_pack("{s:s,s:s,s:i,s:i}", "Proto", p->proto, "HostIp", net_ip_fmt(p->host_ip, b),
+                   "HostPort", (int)p->host_port, "ContainerPort", (int)p->ctr_port);
+}
+
+/* nft element commands for an endpoint's ports (add or delete), one per port. */
+static char **port_cmds(struct net_ctx *ctx, json_t *ep, bool add)
+{
+  char **v = xcalloc(1, sizeof(char *));
+  size_t i;
+  json_t *pj;
+  const char *ip = json_string_value(json_object_get(ep, "IP"));
+  json_array_foreach (json_object_get(ep, "Ports"), i, pj) {
+    struct net_port p;
+    char hb[16];
+    port_from_json(pj, &p);
+    autofree char *val = xasprintf(" : %s . %u", ip, p.ctr_port);
+    autofree char *key = p.host_ip ? xasprintf("pub4 { %s . %s . %u", p.proto,
+                                               net_ip_fmt(p.host_ip, hb), p.host_port)
+                                   : xasprintf("pub4any { %s . %u", p.proto, p.host_port);
+    strv_push_owned(&v, xasprintf("%s element inet %s %s%s }", add ? "add" : "delete",
+                                  ctx->table, key, add ? val : ""));
+  }
+  return v;
+}
+
+void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
+{
+  json_t *eps = json_object_get(net, "Endpoints");
+  json_t *ep = json_object_get(eps, cid);
+  if (!ep)
+    return;
+  autoerr struct td_err *e = NULL;
+  if (json_array_size(json_object_get(ep, "Ports")) > 0) {
+    struct nft *nft = net_ctx_nft(ctx, &e);
+    if (nft) {
+      autostrv char **cmds = port_cmds(ctx, ep, false);
+      nft_run_each_quiet(nft, cmds);
+    }
+  }
+  const char *veth = json_string_value(json_object_get(ep, "Veth"));
+  if (veth && if_nametoindex(veth) > 0) {
+    struct nl *nl = nl_open(&e);
+    if (nl) {
+      nl_link_del(nl, veth, &e);
+      nl_close(nl);
+    }
+  }
+  json_object_del(eps, cid);
+  err_free(&e);
+  net_ctx_save(ctx, net, &e);
+  net_hosts_refresh(ctx, net);
+}
+
+void net_ctx_gc(struct net_ctx *ctx, bool full)
+{
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx->nets, i, net) {
+    autostrv char **stale = NULL;
+    const char *cid;
+    json_t *ep;
+    json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+      const char *st = json_string_value(json_object_get(ep, "State"));
+      const char *veth = json_string_value(json_object_get(ep, "Veth"));
+      /* setup runs under the lock we hold: an unfinished one belongs to a dead process */
+      if (!st || strcmp(st, "ready") != 0 || (full && (!veth || if_nametoindex(veth) == 0)))
+        strv_push(&stale, cid);
+    }
+    for (char **c = stale; c && *c; c++)
+      net_endpoint_release(ctx, net, *c);
+  }
+}
+
+/* Lowest free address of the range (not network, broadcast or gateway). */
+static int ip_alloc(json_t *net, const char *fixed, uint32_t *out, struct td_err **err)
+{
+  struct net_info in;
+  net_info_get(net, &in);
+  uint32_t smask = 0xffffffffu << (32 - in.subnet.prefix);
+  uint32_t netaddr = in.subnet.addr & smask, bcast = netaddr | ~smask;
+  size_t span = (size_t)1 << (32 - in.range.prefix);
+  uint32_t base = in.range.addr & (uint32_t)~(span - 1);
+  autofree unsigned char *used = xcalloc(span, 1);
+  const char *cid;
+  json_t *ep;
+  json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+    uint32_t ip;
+    if (net_ip_parse(json_string_value(json_object_get(ep, "IP")), &ip, NULL) == 0 &&
+        ip - base < span)
+      used[ip - base] = 1;
+  }
+  char b[16];
+  if (fixed) {
+    uint32_t ip;
+    if (net_ip_parse(fixed, &ip, err) < 0)
+      return -1;
+    if (!net_cidr_contains(&in.subnet, ip) || ip == netaddr || ip == bcast || ip == in.gateway)
+      return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
+                     fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
+    if (ip - base < span && used[ip - base])
+      return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed,
+                     in.name);
+    *out = ip;
+    return 0;
+  }
+  for (size_t k = 0; k < span; k++) {
+    uint32_t ip = base + (uint32_t)k;
+    if (used[k] || ip == netaddr || ip == bcast || ip == in.gateway)
+      continue;
+    *out = ip;
+    return 0;
+  }
+  return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
+                      in.name, json_string_value(json_object_get(net, "Subnet")));
+}
+
+/* Published ports clash when protocol and port match and the addresses overlap. */
+static const char *port_taken(struct net_ctx *ctx, const struct net_port *p)
+{
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx->nets, i, net) {
+    const char *cid;
+    json_t *ep;
+    json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+      size_t k;
+      json_t *pj;
+      json_array_foreach (json_object_get(ep, "Ports"), k, pj) {
+        struct net_port q;
+        port_from_json(pj, &q);
+        if (q.host_port == p->host_port && !strcmp(q.proto, p->proto) &&
+            (!q.host_ip || !p->host_ip || q.host_ip == p->host_ip))
+          return cid;
+      }
+    }
+  }
+  return NULL;
+}
+
+/* Ask the kernel whether a host process holds the port; port 0 asks it for a free one. */
+static int port_probe(struct net_port *p, struct td_err **err)
+{
+  int type = strcmp(p->proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
+  autoclose int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return err_set(err, errno, "socket");
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host_port),
+                           .sin_addr.s_addr = htonl(p->host_ip)};
+  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+    char b[16];
+    if (errno == EADDRNOTAVAIL)
+      return err_set(err, errno, "host address %s is not on this host", net_ip_fmt(p->host_ip, b));
+    return err_set(err, errno, "bind %s:%u/%s for publishing", net_ip_fmt(p->host_ip, b),
+                   p->host_port, p->proto);
+  }
+  socklen_t l = sizeof(sa);
+  if (!p->host_port && getsockname(fd, (struct sockaddr *)&sa, &l) == 0)
+    p->host_port = ntohs(sa.sin_port);
+  return 0;
+}
+
+static int ports_reserve(struct net_ctx *ctx, const struct net_attach_req *req, json_t *out,
+                         struct td_err **err)
+{
+  for (size_t i = 0; i < req->n_ports; i++) {
+    struct net_port p = req->ports[i];
+    char b[16];
+    for (int tries = 0;; tries++) {
+      bool random = p.host_port == 0;
+      if (port_probe(&p, err) < 0)
+        return err_prefix(err, "publish %u/%s", p.ctr_port, p.proto);
+      const char *holder = port_taken(ctx, &p);
+      json_t *pj = NULL;
+      size_t k;
+      json_array_foreach (out, k, pj) {
+        struct net_port q;
+        port_from_json(pj, &q);
+        if (q.host_port == p.host_port && !strcmp(q.proto, p.proto) &&
+            (!q.host_ip || !p.host_ip || q.host_ip == p.host_ip))
+          holder = "this container";
+      }
+      if (!holder)
+        break;
+      if (!random || tries > 20)
+        return err_set(err, EADDRINUSE, "port %s:%u/%s is already published by %.12s",
+                       net_ip_fmt(p.host_ip, b), p.host_port, p.proto, holder);
+      p.host_port = 0;
+    }
+    json_array_append_new(out, port_to_json(&p));
+  }
+  return 0;
+}
+
+/* Host end "tdv" + 12 hex: stable per (network, container), short enough for IFNAMSIZ. */
+static char *veth_name(const char *netid, const char *cid)
+{
+  return xasprintf("tdv%012llx", (unsigned long long)(net_hash(netid, cid) >> 16));
+}
+
+/* Number of networks cid is on: the next interface is eth<N>. */
+static size_t endpoint_count(struct net_ctx *ctx, const char *cid)
+{
+  size_t i, n = 0;
+  json_t *net;
+  json_array_foreach (ctx->nets, i, net)
+    if (json_object_get(json_object_get(net, "Endpoints"), cid))
+      n++;
+  return n;
+}
+
+/* Both ends of the veth, then the container side: lo, address, up, default route. */
+static int veth_setup(const struct net_info *in, const char *veth, const char *ifname,
+                      const char *netns_path, uint32_t ip, struct net_attach_result *res,
+                      struct td_err **err)
+{
+  autoclose int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0)
+    return err_set(err, errno, "open netns %s", netns_path);
+  int master = (int)if_nametoindex(in->bridge);
+  if (master <= 0)
+    return err_set(err, errno, "bridge %s", in->bridge);
+  uint8_t mac[6] = {0x02, 0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+                    (uint8_t)ip};
+  snprintf(res->mac, sizeof(res->mac), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+           mac[3], mac[4], mac[5]);
+  struct nl *nl = nl_open(err);
+  if (!nl)
+    return -1;
+  int r = nl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, err);
+  nl_close(nl);
+  if (r < 0)
+    return -1;
+  nl = nl_open_in_netns(netns_path, err);
+  if (!nl)
+    return -1;
+  int lo = nl_link_index(nl, "lo", err);
+  r = lo < 0 ? -1 : nl_link_up(nl, lo, 0, err);
+  int eth = r < 0 ? -1 : nl_link_index(nl, ifname, err);
+  r = eth < 0 ? -1 : nl_addr_add(nl, eth, ip, in->subnet.prefix, err);
+  if (r == 0)
+    r = nl_link_up(nl, eth, 0, err);
+  /* an --internal network has no way out, so no default route either (like docker) */
+  if (r == 0 && !in->internal && strcmp(ifname, "eth0") == 0)
+    r = nl_route_default(nl, in->gateway, err);
+  nl_close(nl);
+  return r < 0 ? err_prefix(err, "configure %s in %s", ifname, netns_path) : 0;
+}
+
+/* Write path in place (it is bind-mounted into the container: a rename would not show). */
+static void hosts_write(const char *path, const char *text, bool create)
+{
+  int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (create ? O_CREAT : 0);
+  autoclose int fd = open(path, flags, 0644);
+  if (fd >= 0)
+    write_all(fd, text, strlen(text));
+}
+
+/* The hosts file of cid: its own line, then peers on every user network it is on. */
+static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
+{
+  struct net_hosts_peer *peers = NULL;
+  size_t n = 0, i;
+  json_t *net;
+  autostrv char **add = json_to_strv(json_object_get(self, "AddHosts"));
+  json_array_foreach (ctx->nets, i, net) {
+    json_t *eps = json_object_get(net, "Endpoints");
+    if (!json_object_get(eps, cid) ||
+        !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
+      continue;
+    const char *oid;
+    json_t *ep;
+    json_object_foreach (eps, oid, ep) {
+      if (!strcmp(oid, cid) || !json_is_string(json_object_get(ep, "IP")))
+        continue;
+      peers = xrealloc(peers, (n + 1) * sizeof(*peers));
+      peers[n].ip = json_string_value(json_object_get(ep, "IP"));
+      peers[n].name = json_string_value(json_object_get(ep, "Name"));
+      peers[n].aliases = json_to_strv(json_object_get(ep, "Aliases"));
+      n++;
+    }
+  }
+  char *text = net_hosts_render_peers(json_string_value(json_object_get(self, "Hostname")),
+                                      json_string_value(json_object_get(self, "IP")), add,
+                                      peers, n);
+  for (size_t k = 0; k < n; k++)
+    strv_free(peers[k].aliases);
+  free(peers);
+  return text;
+}
+
+void net_hosts_refresh(struct net_ctx *ctx, json_t *net)
+{
+  if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
+    return; /* no name resolution on the default network, as in docker */
+  const char *cid;
+  json_t *ep;
+  json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+    const char *path = json_string_value(json_object_get(ep, "HostsPath"));
+    if (!path)
+      continue;
+    autofree char *text = hosts_for(ctx, cid, ep);
+    hosts_write(path, text, false);
+  }
+}
+
+static json_t *endpoint_new(const struct net_attach_req *req, const char *veth,
+                            const char *ifname, uint32_t ip, json_t *ports)
+{
+  char b[16];
+  json_t *ep = json_object();
+  json_object_set_new(ep, "State", json_string("setup"));
+  json_object_set_new(ep, "IP", json_string(net_ip_fmt(ip, b)));
+  json_object_set_new(ep, "Veth", json_string(veth));
+  json_object_set_new(ep, "Ifname", json_string(ifname));
+  if (req->container_name)
+    json_object_set_new(ep, "Name", json_string(req->container_name));
+  if (req->hostname)
+    json_object_set_new(ep, "Hostname", json_string(req->hostname));
+  json_object_set_new(ep, "Aliases", strv_to_json(req->aliases));
+  json_object_set_new(ep, "AddHosts", strv_to_json(req->add_hosts));
+  if (req->hosts_path)
+    json_object_set_new(ep, "HostsPath", json_string(req->hosts_path));
+  json_object_set(ep, "Ports", ports);
+  return ep;
+}
+
+static json_t *attach_network(struct net_ctx *ctx, const struct net_attach_req *req,
+                              struct td_err **err)
+{
+  const char *name = req->network ? req->network : NET_DEFAULT_NAME;
+  json_t *net = net_ctx_find(ctx, name);
+  if (!net && !strcmp(name, NET_DEFAULT_NAME)) {
+    struct net_create_req creq = {.name = NET_DEFAULT_NAME};
+    net = net_ctx_create(ctx, &creq, err);
+    if (!net)
+      return NULL;
+  }
+  if (!net)
+    return err_set_exit(err, EXIT_ENGINE, ENOENT, "network %s not found", name), NULL;
+  if (req->ip && !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
+    return err_set(err, EINVAL, "user specified IP address is supported on user defined "
+                                "networks only"),
+           NULL;
+  return net;
+}
+
+static void result_fill(json_t *net, json_t *ep, struct net_attach_result *res)
+{
+  struct net_info in;
+  net_info_get(net, &in);
+  snprintf(res->network_id, sizeof(res->network_id), "%s", in.id);
+  snprintf(res->network_name, sizeof(res->network_name), "%s", in.name);
+  snprintf(res->ip, sizeof(res->ip), "%s", json_string_value(json_object_get(ep, "IP")));
+  net_ip_fmt(in.gateway, res->gateway);
+  res->prefix = in.subnet.prefix;
+  snprintf(res->host_ifname, sizeof(res->host_ifname), "%s",
+           json_string_value(json_object_get(ep, "Veth")));
+  json_t *ports = json_object_get(ep, "Ports");
+  res->n_ports = json_array_size(ports);
+  res->ports = res->n_ports ? xcalloc(res->n_ports, sizeof(*res->ports)) : NULL;
+  for (size_t i = 0; i < res->n_ports; i++)
+    port_from_json(json_array_get(ports, i), &res->ports[i]);
+}
+
+static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns_path,
+                         const struct net_attach_req *req, struct net_attach_result *res,
+                         struct td_err **err)
+{
+  net_ctx_gc(ctx, false);
+  json_t *net = attach_network(ctx, req, err);
+  if (!net)
+    return -1;
+  struct net_info in;
+  net_info_get(net, &in);
+  json_t *eps = json_object_get(net, "Endpoints");
+  json_t *old = json_object_get(eps, cid);
+  if (old) {
+    const char *v = json_string_value(json_object_get(old, "Veth"));
+    if (v && if_nametoindex(v) > 0)
+      return err_set(err, EEXIST, "container %.12s is already connected to network %s", cid,
+                     in.name);
+    net_endpoint_release(ctx, net, cid);
+  }
+  uint32_t ip;
+  autojson json_t *ports = json_array();
+  if (ip_alloc(net, req->ip, &ip, err) < 0) {
+    if (req->ip || (*err)->errnum != ENOSPC)
+      return -1;
+    err_free(err); /* exhausted: reclaim dead containers' addresses, then try once more */
+    net_ctx_gc(ctx, true);
+    if (ip_alloc(net, NULL, &ip, err) < 0)
+      return -1;
+  }
+  if (ports_reserve(ctx, req, ports, err) < 0) {
+    err_free(err);
+    net_ctx_gc(ctx, true);
+    json_array_clear(ports);
+    if (ports_reserve(ctx, req, ports, err) < 0)
+      return -1;
+  }
+  if (net_plumb_ensure(ctx, net, err) < 0)
+    return -1;
+  autofree char *veth = veth_name(in.id, cid);
+  autofree char *ifname = xasprintf("eth%zu", endpoint_count(ctx, cid));
+  json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
+  json_object_set_new(eps, cid, ep);
+  /* recorded before any device exists, so a crash from here on is found by net_gc */
+  if (net_ctx_save(ctx, net, err) < 0) {
+    json_object_del(eps, cid);
+    return -1;
+  }
+  int r = veth_setup(&in, veth, ifname, netns_path, ip, res, err);
+  if (r == 0 && json_array_size(ports) > 0) {
+    struct nft *nft = net_ctx_nft(ctx, err);
+    autostrv char **cmds = nft ? port_cmds(ctx, ep, true) : NULL;
+    autofree char *all = cmds ? strv_join(cmds, "\n") : NULL;
+    r = nft ? nft_run(nft, all, err) : -1;
+  }
+  if (r == 0) {
+    json_object_set_new(ep, "State", json_string("ready"));
+    json_object_set_new(ep, "Mac", json_string(res->mac));
+    r = net_ctx_save(ctx, net, err);
+  }
+  if (r < 0) {
+    net_endpoint_release(ctx, net, cid);
+    return -1;
+  }
+  if (req->hosts_path) {
+    autofree char *text = hosts_for(ctx, cid, ep);
+    hosts_write(req->hosts_path, text, true);
+  }
+  net_hosts_refresh(ctx, net);
+  result_fill(net, ep, res);
+  return 0;
+}
+
+int net_attach(const char *root, const char *container_id, const char *netns_path,
+               const struct net_attach_req *req, struct net_attach_result *res,
+               struct td_err **err)
+{
+  memset(res, 0, sizeof(*res));
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  int r = attach_locked(&ctx, container_id, netns_path, req, res, err);
+  net_ctx_close(&ctx);
+  if (r < 0)
+    return err_prefix(err, "connect container %.12s to network %s", container_id,
+                      req->network ? req->network : NET_DEFAULT_NAME);
+  return 0;
+}
+
+void net_attach_result_free(struct net_attach_result *res)
+{
+  free(res->ports);
+  res->ports = NULL;
+  res->n_ports = 0;
+}
+
+int net_detach(const char *root, const char *container_id, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx.nets, i, net)
+    net_endpoint_release(&ctx, net, container_id);
+  net_ctx_close(&ctx);
+  return 0;
+}
+
+int net_disconnect(const char *root, const char *network, const char *container_id,
+                   struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  json_t *net = net_ctx_find(&ctx, network);
+  int r = 0;
+  if (!net)
+    r = err_set(err, ENOENT, "network %s not found", network);
+  else if (!json_object_get(json_object_get(net, "Endpoints"), container_id))
+    r = err_set(err, ENOENT, "container %.12s is not connected to network %s", container_id,
+                network);
+  else
+    net_endpoint_release(&ctx, net, container_id);
+  net_ctx_close(&ctx);
+  return r;
+}
+
+int net_container_ports(const char *root, const char *container_id, struct net_port **ports,
+                        size_t *n, struct td_err **err)
+{
+  *ports = NULL;
+  *n = 0;
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx.nets, i, net) {
+    json_t *ep = json_object_get(json_object_get(net, "Endpoints"), container_id);
+    size_t k;
+    json_t *pj;
+    json_array_foreach (json_object_get(ep, "Ports"), k, pj) {
+      *ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
+      port_from_json(pj, &(*ports)[(*n)++]);
+    }
+  }
+  net_ctx_close(&ctx);
+  return 0;
+}
+
+int net_gc(const char *root, struct td_err **err)
+{
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  net_ctx_gc(&ctx, true);
+  net_ctx_close(&ctx);
+  return 0;
+}

@@ -1,0 +1,162 @@
+/* libnftables costs ~1.3 ms to load, so it is dlopen'ed on first use: `run` without -p and
+ * --network none/host never load it. All our rules sit in one table whose base chains match
+ * against sets and maps, so a network or a published port is a set element, not a rule. */
+#include "net/nft.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+struct nft_ctx;
+struct nft_fns {
+  struct nft_ctx *(*ctx_new)(uint32_t flags);
+  void (*ctx_free)(struct nft_ctx *ctx);
+  int (*run)(struct nft_ctx *ctx, const char *buf);
+  int (*buffer_output)(struct nft_ctx *ctx);
+  int (*buffer_error)(struct nft_ctx *ctx);
+  const char *(*get_error)(struct nft_ctx *ctx);
+};
+
+struct nft {
+  struct nft_ctx *ctx;
+  char *table;
+};
+
+static struct nft_fns fns;
+
+static int nft_load(struct td_err **err)
+{
+  if (fns.ctx_new)
+    return 0;
+  void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    return err_set(err, ENOENT, "load libnftables: %s", dlerror());
+  struct nft_fns f;
+  *(void **)&f.ctx_new = dlsym(h, "nft_ctx_new");
+  *(void **)&f.ctx_free = dlsym(h, "nft_ctx_free");
+  *(void **)&f.run = dlsym(h, "nft_run_cmd_from_buffer");
+  *(void **)&f.buffer_output = dlsym(h, "nft_ctx_buffer_output");
+  *(void **)&f.buffer_error = dlsym(h, "nft_ctx_buffer_error");
+  *(void **)&f.get_error = dlsym(h, "nft_ctx_get_error_buffer");
+  if (!f.ctx_new || !f.ctx_free || !f.run || !f.buffer_output || !f.buffer_error ||
+      !f.get_error)
+    return err_set(err, ENOENT, "libnftables lacks a needed symbol");
+  fns = f;
+  return 0;
+}
+
+/* The whole table, created once. Order in forward matters: replies, then same-bridge traffic
+ * (seen here when br_netfilter is on), then published ports, then isolation. */
+static const char table_fmt[] =
+    "table inet %1$s {\n"
+    "  set bridges { type ifname; }\n"
+    "  set internal { type ifname; }\n"
+    "  set same { type ifname . ifname; }\n"
+    "  set masq { type ipv4_addr; flags interval; }\n"
+    "  set hairpin { type ipv4_addr . ifname; flags interval; }\n"
+    "  map pub4 { type inet_proto . ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+    "  map pub4any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+    "  chain pub {\n"
+    "    dnat ip to meta l4proto . ip daddr . th dport map @pub4\n"
+    "    dnat ip to meta l4proto . th dport map @pub4any\n"
+    "  }\n"
+    "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+    "    fib daddr type local jump pub\n"
+    "  }\n"
+    "  chain output { type nat hook output priority -100; policy accept;\n"
+    "    fib daddr type local jump pub\n"
+    "  }\n"
+    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+    "    ip saddr 127.0.0.0/8 oifname @bridges masquerade\n"
+    "    ct status dnat ip saddr . oifname @hairpin masquerade\n"
+    "    ip saddr @masq oifname != @bridges masquerade\n"
+    "  }\n"
+    "  chain forward { type filter hook forward priority filter; policy accept;\n"
+    "    ct state established,related accept\n"
+    "    iifname . oifname @same accept\n"
+    "    ct status dnat oifname @bridges accept\n"
+    "    iifname @bridges oifname @bridges drop\n"
+    "    oifname @bridges drop\n"
+    "    iifname @internal drop\n"
+    "  }\n"
+    "}\n";
+
+static struct nft *nft_new(const char *table, struct td_err **err)
+{
+  if (nft_load(err) < 0)
+    return NULL;
+  struct nft_ctx *ctx = fns.ctx_new(0);
+  if (!ctx)
+    return err_set(err, ENOMEM, "nft context"), NULL;
+  fns.buffer_output(ctx);
+  fns.buffer_error(ctx);
+  struct nft *n = xmalloc(sizeof(*n));
+  n->ctx = ctx;
+  n->table = xstrdup(table);
+  return n;
+}
+
+int nft_run(struct nft *nft, const char *cmds, struct td_err **err)
+{
+  if (fns.run(nft->ctx, cmds) != 0) {
+    const char *e = fns.get_error(nft->ctx);
+    autofree char *line = xstrdup(e && *e ? e : "failed");
+    char *nl = strchr(line, '\n');
+    if (nl)
+      *nl = '\0';
+    return err_set(err, EINVAL, "nftables: %s", line);
+  }
+  return 0;
+}
+
+void nft_run_each_quiet(struct nft *nft, char *const *cmds)
+{
+  for (char *const *c = cmds; c && *c; c++)
+    fns.run(nft->ctx, *c);
+}
+
+struct nft *nft_open(const char *table, struct td_err **err)
+{
+  struct nft *n = nft_new(table, err);
+  if (!n)
+    return NULL;
+  autofree char *probe = xasprintf("list chain inet %s forward", table);
+  if (fns.run(n->ctx, probe) != 0) {
+    autofree char *def = xasprintf(table_fmt, table);
+    if (nft_run(n, def, err) < 0) {
+      nft_close(n);
+      return NULL;
+    }
+  }
+  return n;
+}
+
+void nft_close(struct nft *nft)
+{
+  if (!nft)
+    return;
+  fns.ctx_free(nft->ctx);
+  free(nft->table);
+  free(nft);
+}
+
+int nft_table_delete(const char *table, struct td_err **err)
+{
+  struct nft *n = nft_new(table, err);
+  if (!n)
+    return -1;
+  autofree char *probe = xasprintf("list table inet %s", table);
+  int r = 0;
+  if (fns.run(n->ctx, probe) == 0) {
+    autofree char *del = xasprintf("delete table inet %s", table);
+    r = nft_run(n, del, err);
+  }
+  nft_close(n);
+  return r;
+}

@@ -1,0 +1,18 @@
+/* Our nftables table through libnftables, loaded with dlopen only when rules change. */
+#pragma once
+#include <stdbool.h>
+
+#include "util/err.h"
+
+struct nft;
+
+/* dlopen libnftables and make sure the table exists; table name from net_nft_table(). */
+struct nft *nft_open(const char *table, struct td_err **err);
+/* Free the context (the library stays loaded for the process). */
+void nft_close(struct nft *nft);
+/* Run nft commands (one or more lines) in one transaction. */
+int nft_run(struct nft *nft, const char *cmds, struct td_err **err);
+/* Run commands one by one, ignoring failures (idempotent removal of elements). */
+void nft_run_each_quiet(struct nft *nft, char *const *cmds);
+/* Delete the whole table; a missing table is fine. */
+int nft_table_delete(const char *table, struct td_err **err);

@@ -1,0 +1,147 @@
+/* Network records: one JSON file per network under <root>/networks, every change under
+ * <root>/networks/.lock. A record holds the network's config and its endpoints:
+ *   {"Id","Name","Created","Driver","Internal","Subnet","Gateway","IPRange","Bridge","MTU",
+ *    "Labels":{},"Options":{},"Endpoints":{"<container id>":{...}}} */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/net-int.h"
+#include "net/nft.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/lock.h"
+#include "util/xalloc.h"
+
+/* Our nft table: "tinydocker" for the default root, a per-root name otherwise, so that
+ * engines with private roots (tests) never touch each other's rules. */
+static char *table_name(const char *root)
+{
+  char real[PATH_MAX];
+  const char *r = realpath(root, real) ? real : root;
+  if (strcmp(r, "/var/lib/tinydocker") == 0)
+    return xstrdup("tinydocker");
+  return xasprintf("tinydocker-%08x", (unsigned)(net_hash(r, "table") & 0xffffffffu));
+}
+
+static int ctx_load(struct net_ctx *ctx, struct td_err **err)
+{
+  autoclosedir DIR *d = opendir(ctx->dir);
+  if (!d)
+    return err_set(err, errno, "open %s", ctx->dir);
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    size_t l = strlen(de->d_name);
+    if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+      continue;
+    autofree char *p = xasprintf("%s/%s", ctx->dir, de->d_name);
+    json_t *j = NULL;
+    if (file_read_json(AT_FDCWD, p, &j, err) < 0)
+      return -1;
+    if (!json_is_object(json_object_get(j, "Endpoints")))
+      json_object_set_new(j, "Endpoints", json_object());
+    json_array_append_new(ctx->nets, j);
+  }
+  return 0;
+}
+
+int net_ctx_open(const char *root, struct net_ctx *ctx, struct td_err **err)
+{
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->lock_fd = -1;
+  ctx->root = xstrdup(root);
+  ctx->dir = xasprintf("%s/networks", root);
+  ctx->nets = json_array();
+  autofree char *lp = xasprintf("%s/.lock", ctx->dir);
+  if (mkdir_p(ctx->dir, 0700, err) == 0) {
+    ctx->lock_fd = lock_acquire(lp, err);
+    if (ctx->lock_fd >= 0 && ctx_load(ctx, err) == 0) {
+      ctx->table = table_name(root);
+      return 0;
+    }
+  }
+  net_ctx_close(ctx);
+  return err_prefix(err, "networks in %s", root);
+}
+
+void net_ctx_close(struct net_ctx *ctx)
+{
+  nft_close(ctx->nft);
+  lock_release(ctx->lock_fd);
+  json_decref(ctx->nets);
+  free(ctx->table);
+  free(ctx->dir);
+  free(ctx->root);
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->lock_fd = -1;
+}
+
+struct nft *net_ctx_nft(struct net_ctx *ctx, struct td_err **err)
+{
+  if (!ctx->nft)
+    ctx->nft = nft_open(ctx->table, err);
+  return ctx->nft;
+}
+
+json_t *net_ctx_find(struct net_ctx *ctx, const char *name_or_id)
+{
+  size_t i;
+  json_t *n, *hit = NULL;
+  int hits = 0;
+  json_array_foreach (ctx->nets, i, n) {
+    const char *name = json_string_value(json_object_get(n, "Name"));
+    const char *id = json_string_value(json_object_get(n, "Id"));
+    if ((name && strcmp(name, name_or_id) == 0) || (id && strcmp(id, name_or_id) == 0))
+      return n;
+    if (id && strlen(name_or_id) >= 3 && strncmp(id, name_or_id, strlen(name_or_id)) == 0) {
+      hit = n;
+      hits++;
+    }
+  }
+  return hits == 1 ? hit : NULL;
+}
+
+int net_ctx_save(struct net_ctx *ctx, json_t *net, struct td_err **err)
+{
+  autofree char *p =
+      xasprintf("%s/%s.json", ctx->dir, json_string_value(json_object_get(net, "Id")));
+  return file_write_json(AT_FDCWD, p, net, 0600, err);
+}
+
+void net_info_get(json_t *net, struct net_info *info)
+{
+  memset(info, 0, sizeof(*info));
+  info->id = json_string_value(json_object_get(net, "Id"));
+  info->name = json_string_value(json_object_get(net, "Name"));
+  info->bridge = json_string_value(json_object_get(net, "Bridge"));
+  info->internal = json_is_true(json_object_get(net, "Internal"));
+  info->mtu = (unsigned)json_integer_value(json_object_get(net, "MTU"));
+  net_cidr_parse(json_string_value(json_object_get(net, "Subnet")), true, &info->subnet, NULL);
+  const char *r = json_string_value(json_object_get(net, "IPRange"));
+  if (!r || net_cidr_parse(r, true, &info->range, NULL) < 0)
+    info->range = info->subnet;
+  net_ip_parse(json_string_value(json_object_get(net, "Gateway")), &info->gateway, NULL);
+}
+
+char *net_new_id(void)
+{
+  unsigned char b[32];
+  if (getrandom(b, sizeof(b), 0) != sizeof(b)) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t h = net_hash("id", "x") ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32;
+    for (size_t i = 0; i < sizeof(b); i++, h = h * 6364136223846793005ull + 1)
+      b[i] = (unsigned char)(h >> 56);
+  }
+  char *s = xmalloc(65);
+  for (size_t i = 0; i < 32; i++)
+    snprintf(s + 2 * i, 3, "%02x", b[i]);
+  return s;
+}

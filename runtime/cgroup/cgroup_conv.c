@@ -1,0 +1,140 @@
+/* Pure conversions between the OCI resource values and what the cgroup files take. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/cgroup/cgroup_internal.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+uint64_t cg_shares_to_weight(uint64_t shares)
+{
+  if (shares == 0)
+    return 0;
+  if (shares < 2)
+    shares = 2;
+  if (shares > 262144)
+    shares = 262144;
+  /* linear map of [2, 262144] onto [1, 10000], the mapping runc and crun share */
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t cg_blkio_to_io_weight(uint64_t weight)
+{
+  if (weight == 0)
+    return 0;
+  if (weight < 10)
+    weight = 10;
+  if (weight > 1000)
+    weight = 1000;
+  return 1 + ((weight - 10) * 9999) / 990;
+}
+
+int cg_swap_v2(bool has_swap, int64_t swap, bool has_limit, int64_t limit, char **out,
+               struct td_err **err)
+{
+  *out = NULL;
+  /* an unlimited memory with no swap given means unlimited swap too, as on v1 */
+  if ((!has_swap || swap == 0) && has_limit && limit == -1) {
+    *out = xstrdup("max");
+    return 0;
+  }
+  if (!has_swap || swap == 0)
+    return 0;
+  if (swap == -1) {
+    *out = xstrdup("max");
+    return 0;
+  }
+  if (swap < 0)
+    return err_set(err, EINVAL, "memory.swap %" PRId64 " is invalid", swap);
+  if (!has_limit || limit <= 0)
+    return err_set(err, EINVAL, "memory.swap %" PRId64 " needs a memory limit", swap);
+  if (swap < limit)
+    return err_set(err, EINVAL,
+                   "memory.swap %" PRId64 " (memory+swap) is below memory.limit %" PRId64, swap,
+                   limit);
+  *out = xasprintf("%" PRId64, swap - limit);
+  return 0;
+}
+
+static bool parse_num(const char **p, unsigned long *v)
+{
+  if (!isdigit((unsigned char)**p))
+    return false;
+  char *end;
+  errno = 0;
+  *v = strtoul(*p, &end, 10);
+  if (errno || *v > 65535)
+    return false;
+  *p = end;
+  return true;
+}
+
+int cg_cpuset_validate(const char *what, const char *list, struct td_err **err)
+{
+  const char *p = list;
+  /* an empty list is valid: it means "inherit" to the callers, who skip writing it */
+  while (*p) {
+    unsigned long a, b;
+    if (!parse_num(&p, &a))
+      return err_set(err, EINVAL, "invalid %s '%s': expected a number at '%s'", what, list, p);
+    b = a;
+    if (*p == '-') {
+      p++;
+      if (!parse_num(&p, &b))
+        return err_set(err, EINVAL, "invalid %s '%s': bad range end at '%s'", what, list, p);
+      if (b < a)
+        return err_set(err, EINVAL, "invalid %s '%s': range %lu-%lu is reversed", what, list,
+                       a, b);
+    }
+    if (*p == ',') {
+      p++;
+      if (!*p)
+        return err_set(err, EINVAL, "invalid %s '%s': trailing ','", what, list);
+    } else if (*p && *p != '\n') {
+      return err_set(err, EINVAL, "invalid %s '%s': unexpected '%c'", what, list, *p);
+    } else if (*p == '\n') {
+      p++;
+    }
+  }
+  return 0;
+}
+
+char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period,
+                 const char *old)
+{
+  char oq[32] = "max";
+  unsigned long long op = 100000;
+  if (old) {
+    char q[32];
+    unsigned long long pp;
+    if (sscanf(old, "%31s %llu", q, &pp) == 2) {
+      memcpy(oq, q, sizeof(oq));
+      op = pp;
+    }
+  }
+  autofree char *qs = NULL;
+  if (has_quota)
+    qs = quota < 0 ? xstrdup("max") : xasprintf("%" PRId64, quota);
+  else
+    qs = xstrdup(oq);
+  unsigned long long p = has_period && period ? (unsigned long long)period : op;
+  return xasprintf("%s %llu", qs, p);
+}
+
+char *cg_pids_value(int64_t limit)
+{
+  return limit <= 0 ? xstrdup("max") : xasprintf("%" PRId64, limit);
+}
+
+char *cg_limit_v2(int64_t v)
+{
+  return v < 0 ? xstrdup("max") : xasprintf("%" PRId64, v);
+}
+
+bool cg_unified_key_ok(const char *key)
+{
+  return key && *key && !strchr(key, '/') && strcmp(key, ".") != 0 && strcmp(key, "..") != 0;
+}

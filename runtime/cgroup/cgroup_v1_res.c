@@ -1,0 +1,221 @@
+/* cgroup v1: resources (spec -> controller files) and usage counters. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/cgroup/cgroup_internal.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+/* The directory of controller c, or an error if it is needed but not mounted. */
+static struct cg_dir *need(struct cgroup *cg, enum cg_ctl c, struct td_err **err)
+{
+  struct cg_dir *d = cg_v1_dir(cg, c);
+  if (!d || d->fd < 0) {
+    err_set(err, ENOTSUP, "the %s controller is not mounted (cgroup v1)", cg_ctl_name(c));
+    return NULL;
+  }
+  return d;
+}
+
+static int mem_limits(struct cg_dir *d, const struct spec_resources *res, struct td_err **err)
+{
+  bool memsw = res->memory.has_swap && cg_has(d, "memory.memsw.limit_in_bytes");
+  if (!memsw) {
+    if (res->memory.has_limit)
+      return cg_writef(d, "memory.limit_in_bytes", err, "%" PRId64, res->memory.limit);
+    return 0;
+  }
+  /* memsw must stay >= limit at every step: try limit first, and the other order on EINVAL */
+  autofree char *lim =
+      res->memory.has_limit ? xasprintf("%" PRId64, res->memory.limit) : NULL;
+  autofree char *sw = xasprintf("%" PRId64, res->memory.swap);
+  autoerr struct td_err *e1 = NULL;
+  if ((!lim || cg_write(d, "memory.limit_in_bytes", lim, &e1) == 0) &&
+      cg_write(d, "memory.memsw.limit_in_bytes", sw, &e1) == 0)
+    return 0;
+  if (cg_write(d, "memory.memsw.limit_in_bytes", sw, err) < 0)
+    return -1;
+  if (lim && cg_write(d, "memory.limit_in_bytes", lim, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int apply_memory(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  const __typeof__(res->memory) *m = &res->memory;
+  if (!m->has_limit && !m->has_reservation && !m->has_swap && !m->has_swappiness &&
+      !m->disable_oom_killer)
+    return 0; /* kernel and kernelTCP are ignored: kmem limits are gone from recent kernels */
+  struct cg_dir *d = need(cg, CG_MEMORY, err);
+  if (!d)
+    return -1;
+  if (mem_limits(d, res, err) < 0)
+    return -1;
+  if (m->has_reservation &&
+      cg_writef(d, "memory.soft_limit_in_bytes", err, "%" PRId64, m->reservation) < 0)
+    return -1;
+  if (m->has_swappiness) {
+    if (m->swappiness > 100)
+      return err_set(err, EINVAL, "memory.swappiness %" PRIu64 " is above 100", m->swappiness);
+    if (cg_writef(d, "memory.swappiness", err, "%" PRIu64, m->swappiness) < 0)
+      return -1;
+  }
+  if (m->disable_oom_killer && cg_write(d, "memory.oom_control", "1", err) < 0)
+    return -1;
+  return 0;
+}
+
+static int apply_cpu(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  const __typeof__(res->cpu) *c = &res->cpu;
+  if (!c->has_shares && !c->has_quota && !c->has_period && !c->has_realtime_period &&
+      !c->has_realtime_runtime && !c->has_idle && !c->has_burst)
+    return 0;
+  struct cg_dir *d = need(cg, CG_CPU, err);
+  if (!d)
+    return -1;
+  if (c->has_shares && c->shares && cg_writef(d, "cpu.shares", err, "%" PRIu64, c->shares) < 0)
+    return -1;
+  if (c->has_period && c->period &&
+      cg_writef(d, "cpu.cfs_period_us", err, "%" PRIu64, c->period) < 0)
+    return -1;
+  if (c->has_quota && cg_writef(d, "cpu.cfs_quota_us", err, "%" PRId64, c->quota) < 0)
+    return -1;
+  if (c->has_burst && cg_writef(d, "cpu.cfs_burst_us", err, "%" PRIu64, c->burst) < 0)
+    return -1;
+  /* the runtime must fit in the period: the period goes first */
+  if (c->has_realtime_period && c->realtime_period &&
+      cg_writef(d, "cpu.rt_period_us", err, "%" PRIu64, c->realtime_period) < 0)
+    return -1;
+  if (c->has_realtime_runtime &&
+      cg_writef(d, "cpu.rt_runtime_us", err, "%" PRId64, c->realtime_runtime) < 0)
+    return -1;
+  if (c->has_idle && cg_writef(d, "cpu.idle", err, "%" PRId64, c->idle) < 0)
+    return -1;
+  return 0;
+}
+
+static int apply_cpuset(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  const char *cpus = res->cpu.cpus, *mems = res->cpu.mems;
+  bool has_cpus = cpus && *cpus, has_mems = mems && *mems;
+  if (!has_cpus && !has_mems)
+    return 0;
+  if ((has_cpus && cg_cpuset_validate("cpuset.cpus", cpus, err) < 0) ||
+      (has_mems && cg_cpuset_validate("cpuset.mems", mems, err) < 0))
+    return -1;
+  struct cg_dir *d = need(cg, CG_CPUSET, err);
+  if (!d)
+    return -1;
+  if (has_cpus && cg_write(d, "cpuset.cpus", cpus, err) < 0)
+    return -1;
+  if (has_mems && cg_write(d, "cpuset.mems", mems, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int apply_pids(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  if (!res->pids.has_limit)
+    return 0;
+  struct cg_dir *d = need(cg, CG_PIDS, err);
+  if (!d)
+    return -1;
+  autofree char *v = cg_pids_value(res->pids.limit);
+  return cg_write(d, "pids.max", v, err);
+}
+
+/* Major/minor as the cgroup files print them; -1 is the wildcard. */
+static char *devnum(int64_t v)
+{
+  return v < 0 ? xstrdup("*") : xasprintf("%" PRId64, v);
+}
+
+static int apply_devices(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  if (res->n_devices == 0)
+    return 0;
+  struct cg_dir *d = need(cg, CG_DEVICES, err);
+  if (!d)
+    return -1;
+  for (size_t i = 0; i < res->n_devices; i++) {
+    const struct spec_device_rule *r = &res->devices[i];
+    autofree char *maj = devnum(r->major), *min = devnum(r->minor);
+    const char *acc = r->access[0] ? r->access : "rwm";
+    autofree char *line = r->type == 'a' ? xasprintf("a *:* %s", acc)
+                                         : xasprintf("%c %s:%s %s", r->type, maj, min, acc);
+    if (cg_write(d, r->allow ? "devices.allow" : "devices.deny", line, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int apply_net(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  /* only where the controllers exist: most hosts no longer mount them */
+  struct cg_dir *cls = cg_v1_dir(cg, CG_NET_CLS), *prio = cg_v1_dir(cg, CG_NET_PRIO);
+  if (res->network.has_class_id && cls && cls->fd >= 0 &&
+      cg_writef(cls, "net_cls.classid", err, "%" PRIu32, res->network.class_id) < 0)
+    return -1;
+  for (size_t i = 0; prio && prio->fd >= 0 && i < res->network.n_priorities; i++) {
+    const struct spec_net_priority *p = &res->network.priorities[i];
+    if (cg_writef(prio, "net_prio.ifpriomap", err, "%s %" PRIu32, p->name, p->priority) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int apply_hugetlb(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  if (res->n_hugepage_limits == 0)
+    return 0;
+  struct cg_dir *d = cg_v1_dir(cg, CG_HUGETLB);
+  if (d && d->fd >= 0) {
+    for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+      const struct spec_hugepage_limit *h = &res->hugepage_limits[i];
+      autofree char *f = xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
+      if (cg_writef(d, f, err, "%" PRIu64, h->limit) < 0)
+        return -1;
+    }
+    return 0;
+  }
+  /* a hybrid host may hold hugetlb in its cgroup2 mount; skipped where it is not enabled */
+  if (cg->mode == CGROUP_MODE_HYBRID && cg->v2.present && cg->v2.fd >= 0)
+    return cg_v2_apply_hugetlb(&cg->v2, res, true, err);
+  return 0;
+}
+
+static int apply_unified(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  if (res->n_unified == 0)
+    return 0;
+  if (cg->mode != CGROUP_MODE_HYBRID || !cg->v2.present || cg->v2.fd < 0)
+    return err_set(err, ENOTSUP, "linux.resources.unified needs cgroup v2 (this host is %s)",
+                   cgroup_mode_name(cg->mode));
+  for (size_t i = 0; i < res->n_unified; i++) {
+    const struct spec_kv *kv = &res->unified[i];
+    if (!cg_unified_key_ok(kv->key))
+      return err_set(err, EINVAL, "linux.resources.unified: bad key '%s'", kv->key);
+    if (!cg_has(&cg->v2, kv->key))
+      return err_set(err, ENOTSUP,
+                     "linux.resources.unified.%s: no such file in %s (hybrid host: only the "
+                     "controllers of the cgroup2 mount are there)",
+                     kv->key, cg->v2.dir);
+    if (cg_write(&cg->v2, kv->key, kv->value, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int cg_v1_apply(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
+{
+  if (apply_cpuset(cg, res, err) < 0 || apply_memory(cg, res, err) < 0 ||
+      apply_cpu(cg, res, err) < 0 || apply_pids(cg, res, err) < 0 ||
+      cg_v1_apply_blkio(cg, res, err) < 0 || apply_devices(cg, res, err) < 0 ||
+      apply_net(cg, res, err) < 0 || apply_hugetlb(cg, res, err) < 0 ||
+      apply_unified(cg, res, err) < 0)
+    return -1;
+  return 0;
+}

@@ -1,0 +1,184 @@
+/* Pure logic of runtime/cgroup: paths, conversions, cpuset lists, the device BPF program. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/cgroup/cgroup_bpf.h"
+#include "runtime/cgroup/cgroup_internal.h"
+#include "tests/tap.h"
+#include "util/cleanup.h"
+
+static void test_resolve(void)
+{
+  autofree char *a = cgroup_resolve_path(NULL, "/tinyrun", "abc");
+  TAP_STREQ(a, "/tinyrun/abc", "NULL path => <parent>/<id>");
+  autofree char *b = cgroup_resolve_path("/my/own//path/", "/tinyrun", "abc");
+  TAP_STREQ(b, "/my/own/path", "absolute path used as is (normalised)");
+  autofree char *c = cgroup_resolve_path("sub/x", "tinydocker", "abc");
+  TAP_STREQ(c, "/tinydocker/sub/x", "relative path goes below the default parent");
+  autofree char *d = cgroup_resolve_path("", NULL, "abc");
+  TAP_STREQ(d, "/tinyrun/abc", "empty path and no parent => /tinyrun/<id>");
+  autofree char *e = cgroup_resolve_path("/a/../../etc", "/tinyrun", "abc");
+  TAP_OK(e == NULL, "'..' refused");
+  autofree char *f = cgroup_resolve_path("/", "/tinyrun", "abc");
+  TAP_OK(f == NULL, "the root itself refused");
+  autofree char *g = cgroup_resolve_path("system.slice:docker:abc", "/tinyrun", "abc");
+  TAP_OK(g == NULL, "systemd form refused");
+  autoerr struct td_err *err = NULL;
+  char *out = NULL;
+  TAP_OK(cgroup_resolve("system.slice:docker:abc", NULL, "x", &out, &err) < 0 &&
+             strstr(err_text(err), "--systemd-cgroup"),
+         "systemd form: error mentions --systemd-cgroup");
+  TAP_OK(cgroup_path_is_systemd("a.slice:p:n") && !cgroup_path_is_systemd("/a:b:c") &&
+             !cgroup_path_is_systemd("a:b"),
+         "systemd form detection");
+}
+
+static void test_conversions(void)
+{
+  TAP_OK(cg_shares_to_weight(0) == 0, "shares 0 stays unset");
+  TAP_OK(cg_shares_to_weight(2) == 1, "shares 2 -> weight 1");
+  TAP_OK(cg_shares_to_weight(1024) == 39, "shares 1024 -> weight 39");
+  TAP_OK(cg_shares_to_weight(262144) == 10000, "shares max -> weight 10000");
+  TAP_OK(cg_shares_to_weight(512) == 20, "shares 512 -> weight 20");
+  TAP_OK(cg_blkio_to_io_weight(10) == 1 && cg_blkio_to_io_weight(1000) == 10000 &&
+             cg_blkio_to_io_weight(500) == 4950,
+         "blkio weight -> io.weight");
+  autofree char *m1 = cg_cpu_max(true, 20000, false, 0, NULL);
+  TAP_STREQ(m1, "20000 100000", "cpu.max from quota, default period");
+  autofree char *m2 = cg_cpu_max(false, 0, true, 50000, "30000 100000\n");
+  TAP_STREQ(m2, "30000 50000", "cpu.max keeps the old quota when only the period is given");
+  autofree char *m3 = cg_cpu_max(true, -1, true, 10000, "max 100000\n");
+  TAP_STREQ(m3, "max 10000", "negative quota => max");
+  autofree char *p1 = cg_pids_value(-1), *p2 = cg_pids_value(0), *p3 = cg_pids_value(42);
+  TAP_OK(strcmp(p1, "max") == 0 && strcmp(p2, "max") == 0 && strcmp(p3, "42") == 0,
+         "pids: -1 and 0 => max");
+  TAP_OK(cg_unified_key_ok("memory.high") && !cg_unified_key_ok("../x") &&
+             !cg_unified_key_ok("..") && !cg_unified_key_ok(""),
+         "unified keys are plain file names");
+}
+
+static void test_swap(void)
+{
+  autoerr struct td_err *e = NULL;
+  char *s = NULL;
+  TAP_OK(cg_swap_v2(true, 200, true, 100, &s, &e) == 0 && s && strcmp(s, "100") == 0,
+         "swap 200 limit 100 -> swap.max 100");
+  free(s);
+  TAP_OK(cg_swap_v2(true, 100, true, 100, &s, &e) == 0 && s && strcmp(s, "0") == 0,
+         "swap == limit -> no swap");
+  free(s);
+  TAP_OK(cg_swap_v2(true, -1, true, 100, &s, &e) == 0 && s && strcmp(s, "max") == 0,
+         "swap -1 -> max");
+  free(s);
+  TAP_OK(cg_swap_v2(false, 0, true, -1, &s, &e) == 0 && s && strcmp(s, "max") == 0,
+         "unlimited memory, no swap given -> swap max");
+  free(s);
+  TAP_OK(cg_swap_v2(false, 0, true, 100, &s, &e) == 0 && s == NULL, "no swap given -> unset");
+  TAP_OK(cg_swap_v2(true, 50, true, 100, &s, &e) < 0 && strstr(err_text(e), "below"),
+         "swap below limit refused");
+  err_free(&e);
+  TAP_OK(cg_swap_v2(true, 50, false, 0, &s, &e) < 0 && strstr(err_text(e), "memory limit"),
+         "swap without limit refused");
+}
+
+static void test_cpuset(void)
+{
+  autoerr struct td_err *e = NULL;
+  TAP_OK(cg_cpuset_validate("cpuset.cpus", "0-3,5,7-8", &e) == 0, "valid list");
+  TAP_OK(cg_cpuset_validate("cpuset.cpus", "1", &e) == 0, "single cpu");
+  const char *bad[] = {"a", "1-", "3-1", "1,,2", "1,", "-1", "1 2", NULL};
+  for (const char **b = bad; *b; b++) {
+    err_free(&e);
+    TAP_OK(cg_cpuset_validate("cpuset.cpus", *b, &e) < 0 && strstr(err_text(e), *b),
+           "invalid list '%s' refused with the value named", *b);
+  }
+}
+
+/* Run the generated program on a device access, as the kernel would. */
+static int run_prog(const struct bpf_insn *p, size_t n, int type, int acc, int maj, int min)
+{
+  uint64_t r[11] = {0};
+  uint32_t ctx[3] = {(uint32_t)(acc << 16 | type), (uint32_t)maj, (uint32_t)min};
+  for (size_t pc = 0; pc < n; pc++) {
+    const struct bpf_insn *i = &p[pc];
+    switch (i->code) {
+    case BPF_LDX | BPF_MEM | BPF_W:
+      r[i->dst_reg] = ctx[i->off / 4];
+      break;
+    case BPF_ALU | BPF_AND | BPF_K:
+      r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & (uint32_t)i->imm);
+      break;
+    case BPF_ALU | BPF_RSH | BPF_K:
+      r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm;
+      break;
+    case BPF_ALU64 | BPF_AND | BPF_K:
+      r[i->dst_reg] &= (uint64_t)(int64_t)i->imm;
+      break;
+    case BPF_ALU64 | BPF_MOV | BPF_X:
+      r[i->dst_reg] = r[i->src_reg];
+      break;
+    case BPF_ALU64 | BPF_MOV | BPF_K:
+      r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
+      break;
+    case BPF_JMP | BPF_JNE | BPF_K:
+      if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
+        pc += (size_t)i->off;
+      break;
+    case BPF_JMP | BPF_EXIT:
+      return (int)r[0];
+    default:
+      return -1;
+    }
+  }
+  return -2; /* fell off the end: invalid */
+}
+
+static void test_bpf(void)
+{
+  const int C = BPF_DEVCG_DEV_CHAR, B = BPF_DEVCG_DEV_BLOCK;
+  const int R = BPF_DEVCG_ACC_READ, W = BPF_DEVCG_ACC_WRITE, M = BPF_DEVCG_ACC_MKNOD;
+  struct spec_device_rule rules[] = {
+      {false, 'a', -1, -1, "rwm"}, /* deny all */
+      {true, 'c', 1, 3, "rwm"},    /* /dev/null */
+      {true, 'c', 1, -1, "r"},     /* c 1:* read only */
+      {false, 'c', 1, 5, "rwm"},   /* but not /dev/zero */
+      {true, 'b', 8, 0, "rw"},
+  };
+  autoerr struct td_err *e = NULL;
+  autofree struct bpf_insn *p = NULL;
+  size_t n = 0;
+  TAP_OK(cg_bpf_devices_prog(rules, 5, &p, &n, &e) == 0 && n > 6, "program built");
+  TAP_OK(run_prog(p, n, C, R | W, 1, 3) == 1, "c 1:3 rw allowed");
+  TAP_OK(run_prog(p, n, C, R, 1, 9) == 1, "c 1:9 r allowed by the wildcard rule");
+  TAP_OK(run_prog(p, n, C, W, 1, 9) == 0, "c 1:9 w denied (not in the rule's access)");
+  TAP_OK(run_prog(p, n, C, R, 1, 5) == 0, "c 1:5 denied: the later deny wins");
+  TAP_OK(run_prog(p, n, B, R | W, 8, 0) == 1, "b 8:0 rw allowed");
+  TAP_OK(run_prog(p, n, B, M, 8, 0) == 0, "b 8:0 mknod denied");
+  TAP_OK(run_prog(p, n, C, R, 4, 1) == 0, "anything else denied");
+  free(steal_ptr(p));
+  struct spec_device_rule allow_all_last[] = {
+      {false, 'c', 1, 3, "rwm"},
+      {true, 'a', -1, -1, "rwm"},
+  };
+  TAP_OK(cg_bpf_devices_prog(allow_all_last, 2, &p, &n, &e) == 0 && n == 8,
+         "an unconditional last rule ends the program (no dead code)");
+  TAP_OK(run_prog(p, n, C, R, 1, 3) == 1, "allow-all last wins over an earlier deny");
+  free(steal_ptr(p));
+  TAP_OK(cg_bpf_devices_prog(NULL, 0, &p, &n, &e) == 0 && run_prog(p, n, C, R, 1, 3) == 0,
+         "no rules: everything denied");
+  free(steal_ptr(p));
+  struct spec_device_rule bad[] = {{true, 'x', 1, 1, "r"}};
+  TAP_OK(cg_bpf_devices_prog(bad, 1, &p, &n, &e) < 0 && strstr(err_text(e), "devices[0]"),
+         "bad rule type refused");
+}
+
+int main(void)
+{
+  test_resolve();
+  test_conversions();
+  test_swap();
+  test_cpuset();
+  test_bpf();
+  return TAP_DONE();
+}

@@ -1,0 +1,159 @@
+/* /dev: the standard nodes, linux.devices and the usual symlinks. Device nodes are made with
+ * mknod; in a user namespace (where mknod is refused) the host's node is bound instead. */
+#include "runtime/rootfs/rootfs_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/safepath.h"
+#include "util/xalloc.h"
+
+static const struct spec_device std_devices[] = {
+    {.type = 'c', .path = "/dev/null", .major = 1, .minor = 3},
+    {.type = 'c', .path = "/dev/zero", .major = 1, .minor = 5},
+    {.type = 'c', .path = "/dev/full", .major = 1, .minor = 7},
+    {.type = 'c', .path = "/dev/random", .major = 1, .minor = 8},
+    {.type = 'c', .path = "/dev/urandom", .major = 1, .minor = 9},
+    {.type = 'c', .path = "/dev/tty", .major = 5, .minor = 0},
+};
+
+bool rootfs_dev_is_bind(const struct spec *spec)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++) {
+    const struct spec_mount *m = &spec->mounts[i];
+    if (m->destination == NULL)
+      continue;
+    autofree char *d = rootfs_clean_path(m->destination);
+    if (strcmp(d, "/dev") == 0 && (m->is_bind || (m->type && strcmp(m->type, "bind") == 0)))
+      return true;
+  }
+  return false;
+}
+
+static mode_t dev_type_bits(char t)
+{
+  switch (t) {
+  case 'b':
+    return S_IFBLK;
+  case 'p':
+    return S_IFIFO;
+  default:
+    return S_IFCHR; /* 'c' and 'u' (unbuffered character) */
+  }
+}
+
+/* In a user namespace: an empty file with the host's node bound over it. */
+static int bind_device(int rootfd, const char *path, struct td_err **err)
+{
+  autoclose int fd = safepath_mkfile_p(rootfd, path, 0000, err);
+  if (fd < 0)
+    return -1;
+  return rootfs_mount_fd(path, fd, NULL, MS_BIND, NULL, err);
+}
+
+static int make_device(int rootfd, const struct spec_device *d, bool in_userns,
+                       struct td_err **err)
+{
+  autofree char *path = rootfs_clean_path(d->path);
+  if (strcmp(path, "/") == 0)
+    return err_set(err, EINVAL, "device path %s", d->path);
+  if (in_userns)
+    return bind_device(rootfd, path, err);
+  char *slash = strrchr(path, '/');
+  autofree char *parent = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+  autoclose int pfd = safepath_mkdir_p(rootfd, parent, 0755, err);
+  if (pfd < 0)
+    return -1;
+  mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+  dev_t dev = d->type == 'p' ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
+  mode_t old = umask(0);
+  int r = mknodat(pfd, slash + 1, dev_type_bits(d->type) | perm, dev);
+  int saved = errno;
+  umask(old);
+  if (r < 0 && saved == EEXIST)
+    return 0; /* as runc: what is there stays */
+  if (r < 0 && saved == EPERM)
+    return bind_device(rootfd, path, err);
+  if (r < 0)
+    return err_set(err, saved, "mknod %s", path);
+  uid_t uid = d->has_uid ? d->uid : 0;
+  gid_t gid = d->has_gid ? d->gid : 0;
+  if (fchownat(pfd, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return err_set(err, errno, "chown %s", path);
+  return 0;
+}
+
+static bool spec_has_device(const struct spec *spec, const char *path)
+{
+  for (size_t i = 0; i < spec->linux_.n_devices; i++) {
+    autofree char *p = rootfs_clean_path(spec->linux_.devices[i].path);
+    if (strcmp(p, path) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int dev_links(int rootfd, struct td_err **err)
+{
+  static const char *const links[][2] = {
+      {"/proc/self/fd", "fd"},
+      {"/proc/self/fd/0", "stdin"},
+      {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"},
+  };
+  autoclose int dfd = safepath_open(rootfd, "/dev", O_PATH | O_DIRECTORY, 0, err);
+  if (dfd < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+    if (symlinkat(links[i][0], dfd, links[i][1]) < 0 && errno != EEXIST)
+      return err_set(err, errno, "symlink /dev/%s", links[i][1]);
+  if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", dfd, "core") < 0 &&
+      errno != EEXIST)
+    return err_set(err, errno, "symlink /dev/core");
+  /* the pts instance's own ptmx, not a host-wide one */
+  if (unlinkat(dfd, "ptmx", 0) < 0 && errno != ENOENT)
+    return err_set(err, errno, "remove /dev/ptmx");
+  if (symlinkat("pts/ptmx", dfd, "ptmx") < 0)
+    return err_set(err, errno, "symlink /dev/ptmx");
+  return 0;
+}
+
+int rootfs_setup_dev(int rootfd, const struct spec *spec, const struct rootfs_opts *o,
+                     struct td_err **err)
+{
+  if (rootfs_dev_is_bind(spec))
+    return 0;
+  for (size_t i = 0; i < sizeof(std_devices) / sizeof(std_devices[0]); i++) {
+    if (spec_has_device(spec, std_devices[i].path))
+      continue;
+    if (make_device(rootfd, &std_devices[i], o->in_userns, err) < 0)
+      return err_prefix(err, "create device %s", std_devices[i].path);
+  }
+  for (size_t i = 0; i < spec->linux_.n_devices; i++) {
+    const struct spec_device *d = &spec->linux_.devices[i];
+    if (make_device(rootfd, d, o->in_userns, err) < 0)
+      return err_prefix(err, "create device %s", d->path);
+  }
+  if (dev_links(rootfd, err) < 0)
+    return err_prefix(err, "/dev links");
+  return 0;
+}
+
+int rootfs_bind_console(const char *slave_path, struct td_err **err)
+{
+  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return err_set(err, errno, "open /");
+  autoclose int fd = safepath_mkfile_p(rootfd, "/dev/console", 0666, err);
+  if (fd < 0)
+    return err_prefix(err, "console");
+  if (rootfs_mount_fd(slave_path, fd, NULL, MS_BIND, NULL, err) < 0)
+    return err_prefix(err, "bind %s on /dev/console", slave_path);
+  return 0;
+}
