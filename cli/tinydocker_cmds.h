@@ -38,3 +38,6 @@ int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_version(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_port(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_container_help(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);

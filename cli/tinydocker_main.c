@@ -5,6 +5,7 @@
 
 #include "cli/tinydocker_cmds.h"
 #include "engine/engine.h"
+#include "image/image.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 
@@ -30,29 +31,18 @@ static void usage(void)
   printf("\nRun 'tinydocker COMMAND --help' for more information on a command.\n");
 }
 
-/* "container ls" / "image rm" -> the top-level command it means. */
-static const char *group_alias(const char *group, const char *sub)
+/* "container ls" -> the top-level command it means ("image ..." goes to the image tool). */
+static const char *group_alias(const char *sub)
 {
   static const struct {
-    const char *group, *sub, *cmd;
+    const char *sub, *cmd;
   } map[] = {
-      {"container", "ls", "ps"},        {"container", "list", "ps"},
-      {"container", "rm", "rm"},        {"container", "remove", "rm"},
-      {"container", "prune", "container-prune"}, {"container", "inspect", "inspect"},
-      {"image", "ls", "images"},        {"image", "list", "images"},
-      {"image", "rm", "rmi"},           {"image", "remove", "rmi"},
-      {"image", "prune", "image-prune"}, {"image", "inspect", "image-inspect"},
-      {"image", "pull", "pull"},        {"image", "push", "push"},
-      {"image", "tag", "tag"},          {"image", "history", "history"},
-      {"image", "save", "save"},        {"image", "load", "load"},
-      {"image", "import", "import"},
+      {"ls", "ps"}, {"list", "ps"}, {"remove", "rm"}, {"prune", "container-prune"},
   };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-    if (strcmp(map[i].group, group) == 0 && strcmp(map[i].sub, sub) == 0)
+    if (strcmp(map[i].sub, sub) == 0)
       return map[i].cmd;
-  if (strcmp(group, "container") == 0)
-    return sub; /* container run/start/stop/... */
-  return NULL;
+  return sub; /* container run/start/stop/... */
 }
 
 int main(int argc, char **argv)
@@ -87,15 +77,8 @@ int main(int argc, char **argv)
     return 0;
   }
   const char *name = argv[i++];
-  if ((strcmp(name, "container") == 0 || strcmp(name, "image") == 0) && i < argc &&
-      argv[i][0] != '-') {
-    const char *real = group_alias(name, argv[i]);
-    if (real == NULL) {
-      fprintf(stderr, "tinydocker: '%s %s' is not a tinydocker command.\nSee 'tinydocker "
-                      "--help'\n", name, argv[i]);
-      return EXIT_ENGINE;
-    }
-    name = real;
+  if (strcmp(name, "container") == 0 && i < argc && argv[i][0] != '-') {
+    name = group_alias(argv[i]);
     i++;
   }
   const struct td_cmd *cmd = find_cmd(name);
@@ -109,9 +92,16 @@ int main(int argc, char **argv)
   if (eng_ctx_init(&ctx, root, debug, &err) < 0)
     err_die("tinydocker", err);
   int rc;
-  if (cmd->image_tool)
-    rc = eng_image_tool_exec(&ctx, cmd->image_tool, argc - i, argv + i, &err);
-  else
+  if (cmd->image_tool) {
+    /* argv for the tool: [prog, command, args...] */
+    char **av = calloc((size_t)(argc - i + 3), sizeof(char *));
+    av[0] = argv[0];
+    av[1] = (char *)cmd->image_tool;
+    for (int k = i; k < argc; k++)
+      av[2 + k - i] = argv[k];
+    rc = image_tool_exec(ctx.root, argc - i + 2, av, &err);
+    free(av);
+  } else
     rc = cmd->fn(&ctx, argc - i, argv + i, &err);
   if (rc < 0)
     err_die("tinydocker", err);

@@ -16,6 +16,7 @@
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/safepath.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -423,6 +424,26 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
   return m;
 }
 
+/* tinydocker-init next to our binary (installed), or in the build tree's engine/. */
+static char *find_init(const struct eng_ctx *ctx)
+{
+  autofree char *dir = xstrdup(ctx->self_exe ? ctx->self_exe : "/usr/local/bin/tinydocker");
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *slash = '\0';
+  char *cands[] = {xasprintf("%s/tinydocker-init", dir),
+                   xasprintf("%s/engine/tinydocker-init", dir),
+                   xasprintf("%s/../libexec/tinydocker/tinydocker-init", dir)};
+  char *found = NULL;
+  for (size_t i = 0; i < 3; i++) {
+    if (found == NULL && access(cands[i], X_OK) == 0)
+      found = cands[i];
+    else
+      free(cands[i]);
+  }
+  return found;
+}
+
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       struct td_err **err)
@@ -448,14 +469,19 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   if (add_user_mounts(ctx, req, dir, mounts, err) < 0)
     return -1;
   if (req->init) {
-    autofree char *self = xstrdup(ctx->self_exe ? ctx->self_exe : "/usr/local/bin/tinydocker");
-    char *slash = strrchr(self, '/');
-    if (slash)
-      *slash = '\0';
-    autofree char *init = xasprintf("%s/tinydocker-init", self);
-    if (access(init, X_OK) != 0)
-      return err_set(err, errno, "--init: %s", init);
+    autofree char *init = find_init(ctx);
+    if (init == NULL)
+      return err_set(err, ENOENT, "--init: tinydocker-init not found next to %s",
+                     ctx->self_exe ? ctx->self_exe : "tinydocker");
     json_array_append_new(mounts, mount_json("/sbin/docker-init", "bind", init, "bind,ro"));
+    /* the bind target, made inside the rootfs (never through a symlink out of it) */
+    autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    autoclose int sbin = rootfd >= 0 ? safepath_mkdir_p(rootfd, "/sbin", 0755, err) : -1;
+    if (sbin < 0)
+      return rootfd < 0 ? err_set(err, errno, "open %s", rootfs) : err_prefix(err, "--init");
+    autoclose int f = safepath_mkfile_p(rootfd, "/sbin/docker-init", 0755, err);
+    if (f < 0)
+      return err_prefix(err, "--init");
   }
   json_t *ns = json_array();
   static const char *const nss[] = {"pid", "ipc", "uts", "mount"};

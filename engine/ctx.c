@@ -41,28 +41,3 @@ void eng_ctx_clear(struct eng_ctx *ctx)
   free(ctx->self_exe);
   memset(ctx, 0, sizeof(*ctx));
 }
-
-int eng_image_tool_exec(struct eng_ctx *ctx, const char *cmd, int argc, char **argv,
-                        struct td_err **err)
-{
-  autofree char *dir = xstrdup(ctx->self_exe ? ctx->self_exe : "/usr/local/bin/tinydocker");
-  char *slash = strrchr(dir, '/');
-  if (slash)
-    *slash = '\0';
-  autofree char *tool = xasprintf("%s/tinydocker-image", dir);
-  char **av = xcalloc((size_t)argc + 6, sizeof(char *));
-  size_t i = 0;
-  av[i++] = tool;
-  av[i++] = "--root";
-  av[i++] = ctx->root;
-  if (ctx->debug)
-    av[i++] = "--debug";
-  av[i++] = (char *)cmd;
-  for (int k = 0; k < argc; k++)
-    av[i++] = argv[k];
-  av[i] = NULL;
-  execv(tool, av);
-  int saved = errno;
-  free(av);
-  return err_set(err, saved, "exec %s", tool);
-}

@@ -144,9 +144,6 @@ int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err);
 int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err);
 int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err);
 
-/* Hand an image command to the tinydocker-image program (execs; returns only on error). */
-int eng_image_tool_exec(struct eng_ctx *ctx, const char *cmd, int argc, char **argv,
-                        struct td_err **err);
 
 /* The monitor's entry point when tinydocker re-enters itself (internal). */
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);

@@ -1,0 +1,53 @@
+/* `network`, `port` (net helper's CLI, fed with the engine's container lookup) and the
+ * `container` group's help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/tinydocker_cmds.h"
+#include "cli/tinydocker_network.h"
+#include "engine/engine.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_err **err)
+{
+  struct eng_ctx *ctx = ud;
+  autofree char *id = NULL;
+  if (eng_lookup(ctx, ref, &id, err) < 0)
+    return -1;
+  autojson json_t *doc = NULL;
+  if (eng_inspect(ctx, id, &doc, err) < 0)
+    return -1;
+  memset(c, 0, sizeof(*c));
+  const char *name = json_string_value(json_object_get(doc, "Name"));
+  c->id = xstrdup(id);
+  c->name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : ""));
+  c->hostname = xstrdup(json_string_value(json_object_get(json_object_get(doc, "Config"),
+                                                          "Hostname")));
+  c->hosts_path = xstrdup(json_string_value(json_object_get(doc, "HostsPath")));
+  c->pid = (pid_t)json_integer_value(json_object_get(json_object_get(doc, "State"), "Pid"));
+  return 0;
+}
+
+int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
+  return net_cli_network(ctx->root, &h, argc + 1, argv - 1, err);
+}
+
+int cmd_port(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
+  return net_cli_port(ctx->root, &h, argc + 1, argv - 1, err);
+}
+
+int cmd_container_help(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  (void)ctx, (void)argc, (void)argv, (void)err;
+  printf("\nUsage:  tinydocker container COMMAND\n\nManage containers\n\nCommands:\n"
+         "  attach cp create exec inspect kill logs ls pause port prune rename restart rm run\n"
+         "  start stats stop top unpause wait\n\nRun 'tinydocker container COMMAND --help' for "
+         "more information on a command.\n");
+  return 0;
+}
