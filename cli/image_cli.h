@@ -35,6 +35,16 @@ int cmd_commit_container(const char *root, int argc, char **argv);
 int cmd_export_container(const char *root, int argc, char **argv);
 /* engine-internal: export-rootfs --rootfs DIR [-o FILE] (an already merged tree) */
 int cmd_export_rootfs(const char *root, int argc, char **argv);
+/* debugging/tests/bench: mount-rootfs IMAGE CONTAINER_DIR (what the engine does at start) */
+int cmd_mount_rootfs(const char *root, int argc, char **argv);
+/* umount-rootfs CONTAINER_DIR [--release] (what the engine does at stop / rm) */
+int cmd_umount_rootfs(const char *root, int argc, char **argv);
+/* bench: mount-bench IMAGE CONTAINER_DIR COUNT (mean time of image_rootfs_mount) */
+int cmd_mount_bench(const char *root, int argc, char **argv);
+/* tests: volume-prepare NAME CONTAINER_DIR ROOTFS PATH (what run -v NAME:PATH does) */
+int cmd_volume_prepare(const char *root, int argc, char **argv);
+/* tests: volume-release CONTAINER_DIR (what rm does); prints the anonymous volumes */
+int cmd_volume_release(const char *root, int argc, char **argv);
 /* pull/push/login/logout until the registry client lands */
 int cmd_unsupported(const char *root, int argc, char **argv);
 /* Print the error like docker and return its exit code. */

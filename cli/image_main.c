@@ -7,7 +7,25 @@
 #include <string.h>
 
 #include "cli/image_cli.h"
+#include "cli/volume_cli.h"
+#include "cli/image_registry.h"
 #include "util/err.h"
+
+static int cmd_volume(const char *root, int argc, char **argv)
+{
+  return volume_cli(root, argc - 1, argv + 1);
+}
+
+static int cmd_needs_engine(const char *root, int argc, char **argv)
+{
+  (void)root;
+  (void)argc;
+  fprintf(stderr,
+          "%s: %s works on a container: run `tinydocker %s` (the engine passes the container "
+          "to `tinydocker-image %s-container --upper DIR --image ID`)\n",
+          err_progname, argv[0], argv[0], argv[0]);
+  return EXIT_ENGINE;
+}
 
 static const struct image_cmd cmds[] = {
     {"images", cmd_images},
@@ -18,13 +36,21 @@ static const struct image_cmd cmds[] = {
     {"rmi", cmd_rmi},
     {"history", cmd_history},
     {"create-default", cmd_create_default},
+    {"volume", cmd_volume},
+    {"volume-prepare", cmd_volume_prepare},
+    {"volume-release", cmd_volume_release},
+    {"commit", cmd_needs_engine},
+    {"export", cmd_needs_engine},
     {"commit-container", cmd_commit_container},
     {"export-container", cmd_export_container},
     {"export-rootfs", cmd_export_rootfs},
-    {"pull", cmd_unsupported},
-    {"push", cmd_unsupported},
-    {"login", cmd_unsupported},
-    {"logout", cmd_unsupported},
+    {"mount-rootfs", cmd_mount_rootfs},
+    {"umount-rootfs", cmd_umount_rootfs},
+    {"mount-bench", cmd_mount_bench},
+    {"pull", image_cmd_pull},
+    {"push", image_cmd_push},
+    {"login", image_cmd_login},
+    {"logout", image_cmd_logout},
     {NULL, NULL},
 };
 
@@ -33,8 +59,8 @@ static const struct image_cmd image_subcmds[] = {
     {"ls", cmd_images},      {"list", cmd_images},      {"import", cmd_import},
     {"load", cmd_load},      {"save", cmd_save},        {"tag", cmd_tag},
     {"rm", cmd_rmi},         {"remove", cmd_rmi},       {"history", cmd_history},
-    {"inspect", cmd_inspect}, {"prune", cmd_prune},     {"pull", cmd_unsupported},
-    {"push", cmd_unsupported}, {NULL, NULL},
+    {"inspect", cmd_inspect}, {"prune", cmd_prune},     {"pull", image_cmd_pull},
+    {"push", image_cmd_push}, {NULL, NULL},
 };
 
 static int dispatch(const struct image_cmd *table, const char *root, int argc, char **argv)

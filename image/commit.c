@@ -1,13 +1,157 @@
+/* commit (a container's upper dir becomes a layer over its image) and export (a merged
+ * rootfs as one tar). The engine runs them through tinydocker-image: see docs/images.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <archive.h>
+
+#include "image/build.h"
+#include "image/image.h"
+#include "image/layer.h"
 #include "image/ops.h"
+#include "image/store.h"
+#include "image/tarwrite.h"
+#include "image/write.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/lock.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+/* Tar of dir into fd (plain, pax). */
+static int tar_to_fd(const char *dir, bool upper, int fd, struct td_err **err)
+{
+  struct archive *a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_set_bytes_in_last_block(a, 1);
+  int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK
+               ? image_tar_dir(a, dir, upper, err)
+               : err_set(err, EIO, "open tar writer: %s", archive_error_string(a));
+  if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
+    rc = err_set(err, EIO, "finish tar: %s", archive_error_string(a));
+  archive_write_free(a);
+  return rc;
+}
+
+int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err)
+{
+  if (tar_to_fd(rootfs_dir, false, out_fd, err) < 0)
+    return err_prefix(err, "export %s", rootfs_dir);
+  return 0;
+}
+
+static int commit_locked(const char *root, const char *upper_dir, struct image_info *parent,
+                         struct image_build *b, char **id_out, struct td_err **err)
+{
+  autofree char *tarp = NULL;
+  autoclose int tfd = image_tmp_file(root, &tarp, err);
+  if (tfd < 0)
+    return -1;
+  int rc = tar_to_fd(upper_dir, true, tfd, err);
+  autofree char *blobp = NULL;
+  autoclose int bfd = rc == 0 ? image_tmp_file(root, &blobp, err) : -1;
+  struct image_layer layer = {0};
+  if (rc == 0 && bfd < 0)
+    rc = -1;
+  /* the layer goes into the store through the same checked unpack as any import */
+  if (rc == 0 && lseek(tfd, 0, SEEK_SET) < 0)
+    rc = err_set(err, errno, "seek %s", tarp);
+  const char *parent_chain = parent->n_layers ? parent->chain_ids[parent->n_layers - 1] : NULL;
+  if (rc == 0)
+    rc = image_layer_from_fd(root, tfd, parent_chain, NULL, bfd, &layer, err);
+  unlink(tarp);
+  autojson json_t *manifest = NULL;
+  if (rc == 0)
+    rc = image_blob_read_json(root, parent->manifest_digest, &manifest, err);
+  if (rc == 0) {
+    b->base_config = parent->config;
+    b->base_manifest = manifest;
+    b->layer = &layer;
+    b->layer_blob_tmp = blobp;
+    rc = image_build_store(root, b, id_out, err);
+  }
+  image_layer_clear(&layer);
+  if (blobp)
+    unlink(blobp);
+  return rc;
+}
+
 int image_commit_dir(const char *root, const char *upper_dir, const char *parent_image,
                      char *const *changes, const char *message, const char *author,
                      const char *ref, char **id_out, struct td_err **err)
 {
-  (void)root; (void)upper_dir; (void)parent_image; (void)changes; (void)message; (void)author; (void)ref; (void)id_out;
-  return err_set(err, 0, "commit: not yet");
+  autostrv char **names = NULL;
+  char *refs[] = {(char *)ref, NULL};
+  if (image_names_full(ref ? refs : NULL, &names, err) < 0)
+    return -1;
+  struct image_info *parent = NULL;
+  if (image_resolve(root, parent_image, &parent, err) < 0)
+    return -1;
+  int lock = image_store_lock_clean(root, err);
+  if (lock < 0) {
+    image_info_free(parent);
+    return -1;
+  }
+  struct image_build b = {.changes = changes,
+                          .created_by = "tinydocker commit",
+                          .comment = message,
+                          .author = author,
+                          .names = names};
+  int rc = commit_locked(root, upper_dir, parent, &b, id_out, err);
+  image_info_free(parent);
+  lock_release(lock);
+  return rc < 0 ? err_prefix(err, "commit") : 0;
 }
-int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err)
+
+static int overlay_ro(const char *upper, struct image_info *img, const char *target,
+                      struct td_err **err)
 {
-  (void)rootfs_dir; (void)out_fd;
-  return err_set(err, 0, "export: not yet");
+  autoclose int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return err_set(err, errno, "fsopen overlay");
+  if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", upper, 0) < 0)
+    return err_set(err, errno, "overlay lower %s", upper);
+  for (size_t i = img->n_layers; i-- > 0;)
+    if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", img->layer_dirs[i], 0) < 0)
+      return err_set(err, errno, "overlay lower %s", img->layer_dirs[i]);
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return err_set(err, errno, "create the merged overlay");
+  autoclose int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+  if (mnt < 0)
+    return err_set(err, errno, "fsmount");
+  if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return err_set(err, errno, "mount the merged rootfs on %s", target);
+  return 0;
+}
+
+int image_export_container(const char *root, const char *upper_dir, const char *image,
+                           int out_fd, struct td_err **err)
+{
+  struct image_info *img = NULL;
+  if (image_resolve(root, image, &img, err) < 0)
+    return -1;
+  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+    image_info_free(img);
+    return err_set(err, errno, "private mount namespace");
+  }
+  autofree char *tmpdir = xasprintf("%s/tmp", root);
+  autofree char *dir = xasprintf("%s/export-XXXXXX", tmpdir);
+  int rc = mkdir_p(tmpdir, 0700, err);
+  if (rc == 0 && mkdtemp(dir) == NULL)
+    rc = err_set(err, errno, "create %s", dir);
+  if (rc == 0) {
+    rc = overlay_ro(upper_dir, img, dir, err);
+    if (rc == 0) {
+      rc = image_export_rootfs(dir, out_fd, err);
+      umount2(dir, MNT_DETACH);
+    }
+    rmdir(dir);
+  }
+  image_info_free(img);
+  return rc;
 }

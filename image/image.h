@@ -97,5 +97,13 @@ int image_holders(const char *root, const char *image_id, struct td_err **err);
  * /usr/local/libexec/tinydocker, then $PATH. root (may be NULL) is passed as `--root ROOT`
  * before the command. Returns only on failure (-1 with err set, exit code 125). */
 int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err);
+/* `tinydocker commit [OPTIONS] CONTAINER [REPO[:TAG]]` and `tinydocker export [-o FILE]
+ * CONTAINER`, once the engine has found the container: argv is docker's from the command name
+ * on (argv[0] = "commit" or "export"); the CONTAINER argument is replaced by the container's
+ * upper dir (<container_dir>/upper) and image ID, and tinydocker-image runs
+ * commit-container/export-container. Returns only on failure. The engine may append its
+ * container config as "-c" changes (docker's commit keeps Env, Cmd, ... of the container). */
+int image_tool_exec_container(const char *root, const char *container_dir, const char *image_id,
+                              int argc, char **argv, struct td_err **err);
 /* The path of tinydocker-image as image_tool_exec finds it, or NULL (caller frees). */
 char *image_tool_path(void);

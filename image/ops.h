@@ -48,3 +48,7 @@ int image_commit_dir(const char *root, const char *upper_dir, const char *parent
                      const char *ref, char **id_out, struct td_err **err);
 /* export: the merged rootfs dir as a tar stream on out_fd. */
 int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err);
+/* export of a container: a read-only overlay of its upper dir over its image's layers,
+ * mounted in a private mount namespace of this process (nothing left behind), as a tar. */
+int image_export_container(const char *root, const char *upper_dir, const char *image,
+                           int out_fd, struct td_err **err);

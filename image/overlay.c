@@ -44,6 +44,10 @@ static int mount_new_api(char **lowers, size_t n, const char *upper, const char 
     return err_set(err, errno, "fsconfig upperdir/workdir");
   /* a lower dir shared by many containers must not be bound to one upper (index=on) */
   (void)fsconfig(fs, FSCONFIG_SET_STRING, "index", "off", 0);
+  /* commit reads the upper dir alone: it must hold whole files and dirs, not redirects or
+   * metadata-only copies that point into the lower layers */
+  (void)fsconfig(fs, FSCONFIG_SET_STRING, "redirect_dir", "off", 0);
+  (void)fsconfig(fs, FSCONFIG_SET_STRING, "metacopy", "off", 0);
   if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return err_set(err, errno, "create overlay");
   autoclose int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
@@ -62,7 +66,8 @@ static int mount_legacy(char **lowers, size_t n, const char *upper, const char *
     top_first[i] = xstrdup(lowers[n - 1 - i]);
   autofree char *lower = strv_join(top_first, ":");
   autofree char *opts =
-      xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off", lower, upper, work);
+      xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off", lower,
+                upper, work);
   if (strlen(opts) >= (size_t)sysconf(_SC_PAGESIZE))
     return err_set(err, E2BIG, "overlay options for %zu layers exceed a page", n);
   if (mount("tinydocker", target, "overlay", 0, opts) < 0)

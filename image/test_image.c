@@ -5,6 +5,8 @@
 #include "image/image.h"
 #include "image/sha256.h"
 #include "image/store.h"
+#include "image/tarpath.h"
+#include "image/changes.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -96,8 +98,81 @@ static void test_chain(void)
   TAP_STREQ(chain[1], want, "second chain id is sha256(parent + ' ' + diff)");
 }
 
+static void check_clean(const char *in, const char *want)
+{
+  autofree char *got = image_tar_path_clean(in);
+  if (want == NULL)
+    TAP_OK(got == NULL, "refuse tar path '%s'", in);
+  else
+    TAP_STREQ(got, want, "clean tar path '%s'", in);
+}
+
+static void test_tar_paths(void)
+{
+  check_clean("./a//b/", "a/b");
+  check_clean("/etc/passwd", "etc/passwd");
+  check_clean(".", "");
+  check_clean("./", "");
+  check_clean("a/./b", "a/b");
+  check_clean("../x", NULL);
+  check_clean("a/../../x", NULL);
+  check_clean("a/..", NULL);
+  check_clean("..", NULL);
+  check_clean("a/...", "a/...");
+  check_clean("..foo/bar", "..foo/bar");
+}
+
+static void test_whiteouts(void)
+{
+  const char *t = NULL;
+  TAP_OK(image_whiteout_kind("file", &t) == IMAGE_WH_NONE, "plain name");
+  TAP_OK(image_whiteout_kind(".wh..wh..opq", &t) == IMAGE_WH_OPAQUE, "opaque marker");
+  TAP_OK(image_whiteout_kind(".wh..wh.plnk", &t) == IMAGE_WH_META, "aufs metadata ignored");
+  TAP_OK(image_whiteout_kind(".wh.foo", &t) == IMAGE_WH_FILE && strcmp(t, "foo") == 0,
+         "file whiteout names its target");
+  TAP_OK(image_whiteout_kind(".wh.", &t) == IMAGE_WH_INVALID, "empty whiteout target");
+  TAP_OK(image_whiteout_kind(".wh..", &t) == IMAGE_WH_INVALID, "'.' whiteout target");
+  TAP_OK(image_whiteout_kind(".wh...", &t) == IMAGE_WH_INVALID, "'..' whiteout target");
+  TAP_OK(image_whiteout_kind(".whfoo", &t) == IMAGE_WH_NONE, "not a whiteout prefix");
+}
+
+static void test_changes(void)
+{
+  autojson json_t *c = json_object();
+  autoerr struct td_err *e = NULL;
+  TAP_OK(image_change_apply(c, "CMD [\"sh\",\"-c\",\"x\"]", &e) == 0, "CMD exec form");
+  autofree char *cmd = json_dumps(json_object_get(c, "Cmd"), JSON_COMPACT);
+  TAP_STREQ(cmd, "[\"sh\",\"-c\",\"x\"]", "CMD stored as given");
+  TAP_OK(image_change_apply(c, "ENTRYPOINT echo hi", &e) == 0, "ENTRYPOINT shell form");
+  autofree char *ep = json_dumps(json_object_get(c, "Entrypoint"), JSON_COMPACT);
+  TAP_STREQ(ep, "[\"/bin/sh\",\"-c\",\"echo hi\"]", "shell form wraps in /bin/sh -c");
+  TAP_OK(image_change_apply(c, "ENV A=1 B=\"two words\"", &e) == 0, "ENV pairs");
+  TAP_OK(image_change_apply(c, "env A=3", &e) == 0, "ENV replaces, keyword any case");
+  autofree char *env = json_dumps(json_object_get(c, "Env"), JSON_COMPACT);
+  TAP_STREQ(env, "[\"A=3\",\"B=two words\"]", "Env content");
+  TAP_OK(image_change_apply(c, "EXPOSE 80 53/udp", &e) == 0, "EXPOSE");
+  TAP_OK(json_object_get(json_object_get(c, "ExposedPorts"), "80/tcp") &&
+             json_object_get(json_object_get(c, "ExposedPorts"), "53/udp"),
+         "ports get /tcp by default");
+  TAP_OK(image_change_apply(c, "VOLUME [\"/data\"]", &e) == 0 &&
+             json_object_get(json_object_get(c, "Volumes"), "/data"),
+         "VOLUME");
+  TAP_OK(image_change_apply(c, "LABEL a=b", &e) == 0, "LABEL");
+  TAP_OK(image_change_apply(c, "WORKDIR /w", &e) == 0 &&
+             strcmp(json_string_value(json_object_get(c, "WorkingDir")), "/w") == 0,
+         "WORKDIR");
+  TAP_OK(image_change_apply(c, "USER 1000:1000", &e) == 0, "USER");
+  TAP_OK(image_change_apply(c, "STOPSIGNAL SIGINT", &e) == 0, "STOPSIGNAL");
+  TAP_OK(image_change_apply(c, "RUN rm -rf /", &e) < 0, "RUN is refused");
+  err_free(&e);
+  TAP_OK(image_change_apply(c, "ENV =x", &e) < 0, "ENV without a key is refused");
+}
+
 int main(void)
 {
+  test_tar_paths();
+  test_whiteouts();
+  test_changes();
   test_refs();
   test_sha256();
   test_chain();

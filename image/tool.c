@@ -68,3 +68,57 @@ int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err
   free(av);
   return err_set(err, saved, "exec %s", tool);
 }
+
+/* Whether docker's flag `a` of commit/export takes a separate value. */
+static bool flag_takes_value(const char *a)
+{
+  static const char *const with_value[] = {"-a", "--author", "-c", "--change", "-m", "--message",
+                                           "-o", "--output", NULL};
+  if (strchr(a, '=') != NULL)
+    return false;
+  for (const char *const *w = with_value; *w; w++)
+    if (strcmp(a, *w) == 0)
+      return true;
+  return false;
+}
+
+int image_tool_exec_container(const char *root, const char *container_dir, const char *image_id,
+                              int argc, char **argv, struct td_err **err)
+{
+  if (argc < 1 || (strcmp(argv[0], "commit") != 0 && strcmp(argv[0], "export") != 0))
+    return err_set(err, EINVAL, "image_tool_exec_container: commit or export expected");
+  bool commit = strcmp(argv[0], "commit") == 0;
+  char **av = xcalloc((size_t)argc + 8, sizeof(char *));
+  size_t n = 0;
+  av[n++] = (char *)TOOL_NAME;
+  av[n++] = (char *)(commit ? "commit-container" : "export-container");
+  autofree char *upper = xasprintf("%s/upper", container_dir);
+  av[n++] = (char *)"--upper";
+  av[n++] = upper;
+  av[n++] = (char *)"--image";
+  av[n++] = (char *)image_id;
+  bool skipped = false, only_args = false;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!only_args && strcmp(a, "--") == 0) {
+      only_args = true;
+      continue;
+    }
+    if (!only_args && a[0] == '-' && a[1] != '\0') {
+      av[n++] = argv[i];
+      if (flag_takes_value(a) && i + 1 < argc)
+        av[n++] = argv[++i];
+      continue;
+    }
+    if (!skipped) { /* the CONTAINER argument: the engine resolved it */
+      skipped = true;
+      continue;
+    }
+    av[n++] = argv[i];
+  }
+  av[n] = NULL;
+  /* image_tool_exec puts --root first and skips av[0] */
+  int rc = image_tool_exec(root, (int)n, av, err);
+  free(av);
+  return rc;
+}

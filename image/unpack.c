@@ -265,8 +265,10 @@ static int make_hardlink(struct unpack_ctx *c, const char *link, int dirfd, cons
   if (slash)
     *slash = '\0';
   autoclose int tdir = walk_dir(c->rootfd, slash ? clean : "", false, err);
-  if (tdir < 0)
-    return err_prefix(err, "hardlink %s -> %s", path, link);
+  if (tdir < 0) {
+    err_free(err);
+    return err_set(err, EPERM, "hardlink %s -> %s: target not in the layer", path, link);
+  }
   struct stat st;
   if (fstatat(tdir, tname, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return err_set(err, errno, "hardlink %s -> %s: target not in the layer", path, link);

@@ -55,25 +55,22 @@ static json_t *port_to_json(const struct net_port *p)
                    "HostPort", (int)p->host_port, "ContainerPort", (int)p->ctr_port);
 }
 
-/* nft element commands for an endpoint's ports (add or delete), one per port. */
-static char **port_cmds(struct net_ctx *ctx, json_t *ep, bool add)
+/* An endpoint's ports as structs; *n gets the count. */
+static struct net_port *ep_ports(json_t *ep, size_t *n)
 {
-  char **v = xcalloc(1, sizeof(char *));
-  size_t i;
-  json_t *pj;
-  const char *ip = json_string_value(json_object_get(ep, "IP"));
-  json_array_foreach (json_object_get(ep, "Ports"), i, pj) {
-    struct net_port p;
-    char hb[16];
-    port_from_json(pj, &p);
-    autofree char *val = xasprintf(" : %s . %u", ip, p.ctr_port);
-    autofree char *key = p.host_ip ? xasprintf("pub4 { %s . %s . %u", p.proto,
-                                               net_ip_fmt(p.host_ip, hb), p.host_port)
-                                   : xasprintf("pub4any { %s . %u", p.proto, p.host_port);
-    strv_push_owned(&v, xasprintf("%s element inet %s %s%s }", add ? "add" : "delete",
-                                  ctx->table, key, add ? val : ""));
-  }
+  json_t *a = json_object_get(ep, "Ports");
+  *n = json_array_size(a);
+  struct net_port *v = *n ? xcalloc(*n, sizeof(*v)) : NULL;
+  for (size_t i = 0; i < *n; i++)
+    port_from_json(json_array_get(a, i), &v[i]);
   return v;
+}
+
+static uint32_t ep_ip(json_t *ep)
+{
+  uint32_t ip = 0;
+  net_ip_parse(json_string_value(json_object_get(ep, "IP")), &ip, NULL);
+  return ip;
 }
 
 void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
@@ -83,11 +80,14 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
   if (!ep)
     return;
   autoerr struct td_err *e = NULL;
-  if (json_array_size(json_object_get(ep, "Ports")) > 0) {
-    struct nft *nft = net_ctx_nft(ctx, &e);
-    if (nft) {
-      autostrv char **cmds = port_cmds(ctx, ep, false);
-      nft_run_each_quiet(nft, cmds);
+  size_t np;
+  autofree struct net_port *ports = ep_ports(ep, &np);
+  if (np && net_nft_ports(ctx->table, ports, np, ep_ip(ep), false, &e) < 0) {
+    /* one missing element fails the whole batch: fall back to one delete at a time */
+    err_free(&e);
+    for (size_t i = 0; i < np; i++) {
+      net_nft_ports(ctx->table, &ports[i], 1, ep_ip(ep), false, &e);
+      err_free(&e);
     }
   }
   const char *veth = json_string_value(json_object_get(ep, "Veth"));
@@ -124,8 +124,7 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
   }
 }
 
-/* Lowest free address of the range (not network, broadcast or gateway). */
-static int ip_alloc(json_t *net, const char *fixed, uint32_t *out, struct td_err **err)
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err **err)
 {
   struct net_info in;
   net_info_get(net, &in);
@@ -250,15 +249,24 @@ static char *veth_name(const char *netid, const char *cid)
   return xasprintf("tdv%012llx", (unsigned long long)(net_hash(netid, cid) >> 16));
 }
 
-/* Number of networks cid is on: the next interface is eth<N>. */
-static size_t endpoint_count(struct net_ctx *ctx, const char *cid)
+/* The lowest eth<N> that none of cid's endpoints uses (after disconnects there are gaps). */
+static size_t ifname_pick(struct net_ctx *ctx, const char *cid)
 {
-  size_t i, n = 0;
-  json_t *net;
-  json_array_foreach (ctx->nets, i, net)
-    if (json_object_get(json_object_get(net, "Endpoints"), cid))
-      n++;
-  return n;
+  for (size_t k = 0;; k++) {
+    char want[16];
+    snprintf(want, sizeof(want), "eth%zu", k);
+    bool used = false;
+    size_t i;
+    json_t *net;
+    json_array_foreach (ctx->nets, i, net) {
+      json_t *ep = json_object_get(json_object_get(net, "Endpoints"), cid);
+      const char *ifn = json_string_value(json_object_get(ep, "Ifname"));
+      if (ifn && !strcmp(ifn, want))
+        used = true;
+    }
+    if (!used)
+      return k;
+  }
 }
 
 /* Both ends of the veth, then the container side: lo, address, up, default route. */
@@ -415,6 +423,22 @@ static void result_fill(json_t *net, json_t *ep, struct net_attach_result *res)
     port_from_json(json_array_get(ports, i), &res->ports[i]);
 }
 
+/* Map elements for the endpoint's ports; if our table is gone (nft flush ruleset), make it
+ * and the network's elements again through libnftables, then retry once. */
+static int ports_publish(struct net_ctx *ctx, json_t *net, json_t *ep, struct td_err **err)
+{
+  size_t np;
+  autofree struct net_port *ports = ep_ports(ep, &np);
+  if (net_nft_ports(ctx->table, ports, np, ep_ip(ep), true, err) == 0)
+    return 0;
+  if ((*err)->errnum != ENOENT)
+    return -1;
+  err_free(err);
+  if (net_plumb_nft(ctx, net, err) < 0)
+    return -1;
+  return net_nft_ports(ctx->table, ports, np, ep_ip(ep), true, err);
+}
+
 static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns_path,
                          const struct net_attach_req *req, struct net_attach_result *res,
                          struct td_err **err)
@@ -436,12 +460,12 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   }
   uint32_t ip;
   autojson json_t *ports = json_array();
-  if (ip_alloc(net, req->ip, &ip, err) < 0) {
+  if (net_ipam_pick(net, req->ip, &ip, err) < 0) {
     if (req->ip || (*err)->errnum != ENOSPC)
       return -1;
     err_free(err); /* exhausted: reclaim dead containers' addresses, then try once more */
     net_ctx_gc(ctx, true);
-    if (ip_alloc(net, NULL, &ip, err) < 0)
+    if (net_ipam_pick(net, NULL, &ip, err) < 0)
       return -1;
   }
   if (ports_reserve(ctx, req, ports, err) < 0) {
@@ -454,7 +478,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   if (net_plumb_ensure(ctx, net, err) < 0)
     return -1;
   autofree char *veth = veth_name(in.id, cid);
-  autofree char *ifname = xasprintf("eth%zu", endpoint_count(ctx, cid));
+  autofree char *ifname = xasprintf("eth%zu", ifname_pick(ctx, cid));
   json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
   json_object_set_new(eps, cid, ep);
   /* recorded before any device exists, so a crash from here on is found by net_gc */
@@ -463,12 +487,8 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
     return -1;
   }
   int r = veth_setup(&in, veth, ifname, netns_path, ip, res, err);
-  if (r == 0 && json_array_size(ports) > 0) {
-    struct nft *nft = net_ctx_nft(ctx, err);
-    autostrv char **cmds = nft ? port_cmds(ctx, ep, true) : NULL;
-    autofree char *all = cmds ? strv_join(cmds, "\n") : NULL;
-    r = nft ? nft_run(nft, all, err) : -1;
-  }
+  if (r == 0 && json_array_size(ports) > 0)
+    r = ports_publish(ctx, net, ep, err);
   if (r == 0) {
     json_object_set_new(ep, "State", json_string("ready"));
     json_object_set_new(ep, "Mac", json_string(res->mac));

@@ -196,6 +196,18 @@ static char **plumb_nft_cmds(const char *table, const struct net_info *in, bool 
   return v;
 }
 
+int net_plumb_nft(struct net_ctx *ctx, json_t *net, struct td_err **err)
+{
+  struct net_info in;
+  net_info_get(net, &in);
+  struct nft *nft = net_ctx_nft(ctx, err);
+  if (!nft)
+    return -1;
+  autostrv char **cmds = plumb_nft_cmds(ctx->table, &in, true);
+  autofree char *all = strv_join(cmds, "\n");
+  return nft_run(nft, all, err);
+}
+
 /* Bridge up with the gateway address, sysctls, nft elements. */
 static int plumb_up(struct net_ctx *ctx, json_t *net, struct td_err **err)
 {
@@ -216,14 +228,8 @@ static int plumb_up(struct net_ctx *ctx, json_t *net, struct td_err **err)
     r = net_sysctl(rl, "1", err);
   if (r == 0 && !in.internal)
     r = net_sysctl("/proc/sys/net/ipv4/ip_forward", "1", err);
-  struct nft *nft = r == 0 ? net_ctx_nft(ctx, err) : NULL;
-  if (r == 0 && !nft)
-    r = -1;
-  if (r == 0) {
-    autostrv char **cmds = plumb_nft_cmds(ctx->table, &in, true);
-    autofree char *all = strv_join(cmds, "\n");
-    r = nft_run(nft, all, err);
-  }
+  if (r == 0)
+    r = net_plumb_nft(ctx, net, err);
   return r < 0 ? err_prefix(err, "set up bridge %s", in.bridge) : 0;
 }
 

@@ -19,7 +19,12 @@ uint64_t net_hash(const char *a, const char *b)
   h = (h ^ 0xff) * 1099511628211ull;
   for (const char *s = b; s && *s; s++)
     h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
+  /* FNV's high bits barely change between similar ids; finish with a mixer */
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  return h ^ (h >> 31);
 }
 
 size_t net_host_routes(struct net_cidr **out)

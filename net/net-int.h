@@ -75,3 +75,11 @@ int net_sysctl(const char *path, const char *value, struct td_err **err);
 char *net_new_id(void);
 /* Undo a network's plumbing: nft elements and the bridge; best effort, idempotent. */
 void net_plumb_down(struct net_ctx *ctx, json_t *net);
+/* Add or delete published ports (map elements -> ctr_ip) with raw nf_tables netlink. */
+int net_nft_ports(const char *table, const struct net_port *ports, size_t n, uint32_t ctr_ip,
+                  bool add, struct td_err **err);
+/* The network's nft elements (bridge, isolation, masquerade), creating our table if needed. */
+int net_plumb_nft(struct net_ctx *ctx, json_t *net, struct td_err **err);
+/* IPAM: the lowest free host address of net's range (not network, broadcast or gateway), or
+ * the fixed one if usable and free; free = no endpoint of the record holds it. */
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err **err);

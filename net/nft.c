@@ -29,6 +29,8 @@ struct nft {
 };
 
 static struct nft_fns fns;
+static void *fns_handle;
+static int fns_users;
 
 static int nft_load(struct td_err **err)
 {
@@ -48,7 +50,18 @@ static int nft_load(struct td_err **err)
       !f.get_error)
     return err_set(err, ENOENT, "libnftables lacks a needed symbol");
   fns = f;
+  fns_handle = h;
   return 0;
+}
+
+/* The engine's monitor outlives the attach: give the library's memory back when done. */
+static void nft_unload(void)
+{
+  if (fns_users > 0 || !fns_handle)
+    return;
+  dlclose(fns_handle);
+  fns_handle = NULL;
+  memset(&fns, 0, sizeof(fns));
 }
 
 /* The whole table, created once. Order in forward matters: replies, then same-bridge traffic
@@ -92,11 +105,14 @@ static struct nft *nft_new(const char *table, struct td_err **err)
   if (nft_load(err) < 0)
     return NULL;
   struct nft_ctx *ctx = fns.ctx_new(0);
-  if (!ctx)
+  if (!ctx) {
+    nft_unload();
     return err_set(err, ENOMEM, "nft context"), NULL;
+  }
   fns.buffer_output(ctx);
   fns.buffer_error(ctx);
   struct nft *n = xmalloc(sizeof(*n));
+  fns_users++;
   n->ctx = ctx;
   n->table = xstrdup(table);
   return n;
@@ -144,6 +160,8 @@ void nft_close(struct nft *nft)
   fns.ctx_free(nft->ctx);
   free(nft->table);
   free(nft);
+  fns_users--;
+  nft_unload();
 }
 
 int nft_table_delete(const char *table, struct td_err **err)

@@ -1,4 +1,5 @@
 /* Unit tests: CIDR parsing and overlap, -p specs, --network values, hosts/resolv rendering. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,11 +102,66 @@ static void test_render(void)
   TAP_STREQ(r2, "search a.test b.test\nnameserver 10.0.0.53\noptions edns0\n", "resolv --dns");
 }
 
+static json_t *ipam_net(const char *subnet, const char *range)
+{
+  json_t *n = json_pack("{s:s,s:s,s:s,s:s,s:{}}", "Id", "n1", "Name", "n1", "Subnet", subnet,
+                        "Gateway", "10.9.0.1", "Endpoints");
+  if (range)
+    json_object_set_new(n, "IPRange", json_string(range));
+  return n;
+}
+
+static void ipam_take(json_t *net, const char *cid, uint32_t ip)
+{
+  char b[16];
+  json_object_set_new(json_object_get(net, "Endpoints"), cid,
+                      json_pack("{s:s}", "IP", net_ip_fmt(ip, b)));
+}
+
+static void test_ipam(void)
+{
+  autojson json_t *net = ipam_net("10.9.0.0/29", NULL);
+  autoerr struct td_err *err = NULL;
+  uint32_t ip = 0;
+  char b[16];
+  /* /29: .0 network, .1 gateway, .7 broadcast: .2 - .6 usable */
+  const char *ids[] = {"a", "b", "c", "d", "e"};
+  const char *want[] = {"10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5", "10.9.0.6"};
+  for (int i = 0; i < 5; i++) {
+    TAP_OK(net_ipam_pick(net, NULL, &ip, &err) == 0, "alloc %d", i);
+    TAP_STREQ(net_ip_fmt(ip, b), want[i], "address %d", i);
+    ipam_take(net, ids[i], ip);
+  }
+  TAP_OK(net_ipam_pick(net, NULL, &ip, &err) < 0 && err->errnum == ENOSPC, "exhausted");
+  TAP_OK(err && strstr(err->msg, "no available IPv4 address"), "clear exhaustion error");
+  err_free(&err);
+  json_object_del(json_object_get(net, "Endpoints"), "c");
+  TAP_OK(net_ipam_pick(net, NULL, &ip, &err) == 0 && ip == 0x0a090004, "released address reused");
+  TAP_OK(net_ipam_pick(net, "10.9.0.4", &ip, &err) == 0 && ip == 0x0a090004, "fixed free");
+  TAP_OK(net_ipam_pick(net, "10.9.0.5", &ip, &err) < 0, "fixed in use");
+  err_free(&err);
+  const char *bad[] = {"10.9.0.1", "10.9.0.0", "10.9.0.7", "10.9.1.2", "x"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+    TAP_OK(net_ipam_pick(net, bad[i], &ip, &err) < 0, "fixed %s refused", bad[i]);
+    err_free(&err);
+  }
+  autojson json_t *r = ipam_net("10.9.0.0/16", "10.9.8.0/30");
+  TAP_OK(net_ipam_pick(r, NULL, &ip, &err) == 0 && ip == 0x0a090800, "ip-range start used");
+  ipam_take(r, "a", ip);
+  for (int i = 1; i < 4; i++) {
+    TAP_OK(net_ipam_pick(r, NULL, &ip, &err) == 0 && ip == 0x0a090800u + (uint32_t)i,
+           "ip-range %d", i);
+    ipam_take(r, ids[i], ip);
+  }
+  TAP_OK(net_ipam_pick(r, NULL, &ip, &err) < 0, "ip-range exhausted");
+}
+
 int main(void)
 {
   test_cidr();
   test_ports();
   test_mode();
   test_render();
+  test_ipam();
   return TAP_DONE();
 }

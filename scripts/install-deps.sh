@@ -9,7 +9,7 @@ PKGS=(
   libjansson-dev libseccomp-dev libcap-dev libarchive-dev
   libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev
   # default image and tests
-  busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc
+  busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3
   # interop and benches
   podman crun runc containerd skopeo umoci docker-registry hyperfine
 )

@@ -10,5 +10,6 @@ done | sort
 ip -o link show type veth 2>/dev/null | awk -F': ' '{print "veth", $2}' | sed 's/@.*//' | sort
 ip -o link show type bridge 2>/dev/null | awk -F': ' '{print "bridge", $2}' | grep -E 'td|tinydocker' | sort
 nft list tables 2>/dev/null | sort
-pgrep -a -f 'tinydocker|tinyrun' 2>/dev/null | grep -v -E 'leakcheck|tests/run.sh|bats' | awk '{print "proc", $2, $3}' | sort
+# our long-lived processes (monitors, detached runtimes), zombies and the test runner excluded
+ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ && $3 ~ /^(tinydocker|tinyrun|td-)/ {print "proc", $1, $3}' | sort
 ls /run/netns 2>/dev/null | sed 's/^/netns /' | sort

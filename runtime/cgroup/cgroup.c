@@ -135,11 +135,40 @@ static struct cgroup *cg_new(const char *path)
 
 static int check_path(const char *path, struct td_err **err)
 {
+  /* NULL is what cgroup_resolve_path gives for a path it refuses; cgroup_resolve says why */
+  if (!path)
+    return err_set(err, EINVAL,
+                   "invalid cgroupsPath: a systemd-form path (slice:prefix:name) needs "
+                   "--systemd-cgroup, and '..' or the root cgroup are not allowed");
   if (!path || path[0] != '/' || strcmp(path, "/") == 0 || strstr(path, "/../") ||
       (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
     return err_set(err, EINVAL, "cgroup path '%s' must be absolute, below the root, without '..'",
                    path ? path : "");
   return 0;
+}
+
+/* 0 means "not set" for these values, as runc reads them (Go zero values); writing a 0
+ * memory limit would kill the container at once. */
+static struct spec_resources zero_is_unset(const struct spec_resources *res)
+{
+  struct spec_resources r = *res;
+  if (r.memory.limit == 0)
+    r.memory.has_limit = false;
+  if (r.memory.reservation == 0)
+    r.memory.has_reservation = false;
+  if (r.memory.swap == 0)
+    r.memory.has_swap = false;
+  if (r.cpu.quota == 0)
+    r.cpu.has_quota = false;
+  if (r.cpu.shares == 0)
+    r.cpu.has_shares = false;
+  if (r.cpu.period == 0)
+    r.cpu.has_period = false;
+  if (r.cpu.realtime_runtime == 0)
+    r.cpu.has_realtime_runtime = false;
+  if (r.cpu.realtime_period == 0)
+    r.cpu.has_realtime_period = false;
+  return r;
 }
 
 /* Undo a failed create: only the directories this handle made (a shared, pre-existing
@@ -166,7 +195,8 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
     cgroup_free(cg);
     return err_prefix(err, "create cgroup %s", path);
   }
-  if (res && cg->ops->apply(cg, res, err) < 0) {
+  struct spec_resources r = res ? zero_is_unset(res) : (struct spec_resources){0};
+  if (res && cg->ops->apply(cg, &r, err) < 0) {
     remove_created(cg);
     cgroup_free(cg);
     return err_prefix(err, "cgroup %s", path);
@@ -204,7 +234,8 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct td_
 {
   if (!res)
     return 0;
-  if (cg->ops->apply(cg, res, err) < 0)
+  struct spec_resources r = zero_is_unset(res);
+  if (cg->ops->apply(cg, &r, err) < 0)
     return err_prefix(err, "cgroup %s", cg->path);
   return 0;
 }

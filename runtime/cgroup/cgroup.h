@@ -22,6 +22,7 @@ struct cgroup_stats {
   uint64_t pids_current, pids_limit;
   uint64_t blkio_read_bytes, blkio_write_bytes;
   uint64_t oom_kills; /* number of OOM kills seen in this cgroup */
+  uint64_t memory_inactive_file; /* page cache docker subtracts from usage (memory.stat) */
 };
 
 /* Detect the host's mode (cached after the first call). */

@@ -79,7 +79,7 @@ int cg_bpf_devices_prog(const struct spec_device_rule *rules, size_t n, struct b
 {
   for (size_t i = 0; i < n; i++) {
     const struct spec_device_rule *r = &rules[i];
-    if (r->type != 'a' && r->type != 'c' && r->type != 'b')
+    if (r->type != 'a' && r->type != 'c' && r->type != 'b' && r->type != 'p')
       return err_set(err, EINVAL, "linux.resources.devices[%zu]: bad type '%c'", i, r->type);
     if (r->major > INT32_MAX || r->minor > INT32_MAX)
       return err_set(err, EINVAL, "linux.resources.devices[%zu]: major/minor out of range", i);
@@ -97,7 +97,8 @@ int cg_bpf_devices_prog(const struct spec_device_rule *rules, size_t n, struct b
   /* the last matching rule wins: test the rules from the end */
   bool done = false;
   for (size_t i = n; i-- > 0 && !done;)
-    done = emit_rule(&p, &rules[i]);
+    if (rules[i].type != 'p') /* fifos are not device-controlled; runc skips them too */
+      done = emit_rule(&p, &rules[i]);
   if (!done) {
     emit(&p, ALU64_K(BPF_MOV, 0, 0));
     emit(&p, EXIT_INSN());

@@ -59,6 +59,7 @@ int cg_v1_stats(struct cgroup *cg, struct cgroup_stats *out, struct td_err **err
       out->memory_limit = cap_limit(out->memory_limit);
     cg_read_u64(d, "memory.max_usage_in_bytes", &out->memory_max_usage);
     cg_read_key(d, "memory.oom_control", "oom_kill", &out->oom_kills);
+    cg_read_key(d, "memory.stat", "total_inactive_file", &out->memory_inactive_file);
   }
   if ((d = cg_v1_dir(cg, CG_PIDS)) && d->fd >= 0) {
     cg_read_u64(d, "pids.current", &out->pids_current);
@@ -99,6 +100,7 @@ int cg_v2_stats_dir(struct cg_dir *d, struct cgroup_stats *out)
     out->memory_limit = cap_limit(out->memory_limit);
   cg_read_u64(d, "memory.peak", &out->memory_max_usage);
   cg_read_key(d, "memory.events", "oom_kill", &out->oom_kills);
+  cg_read_key(d, "memory.stat", "inactive_file", &out->memory_inactive_file);
   cg_read_u64(d, "pids.current", &out->pids_current);
   cg_read_u64(d, "pids.max", &out->pids_limit);
   io_stat_sum(d, &out->blkio_read_bytes, &out->blkio_write_bytes);

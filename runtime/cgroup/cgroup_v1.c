@@ -158,6 +158,8 @@ static int v1_open(struct cgroup *cg, struct td_err **err)
     autoerr struct td_err *e = NULL;
     if (cg_dir_open(&cg->v2, &e) < 0)
       cg->v2.present = false;
+    else
+      any = true; /* a leftover on the cgroup2 side alone can still be destroyed */
   }
   if (!any)
     return err_set(err, ENOENT, "cgroup %s does not exist in any v1 hierarchy", cg->path);

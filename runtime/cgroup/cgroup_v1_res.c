@@ -142,6 +142,8 @@ static int apply_devices(struct cgroup *cg, const struct spec_resources *res, st
     return -1;
   for (size_t i = 0; i < res->n_devices; i++) {
     const struct spec_device_rule *r = &res->devices[i];
+    if (r->type == 'p')
+      continue; /* a fifo from linux.devices: not device-controlled */
     autofree char *maj = devnum(r->major), *min = devnum(r->minor);
     const char *acc = r->access[0] ? r->access : "rwm";
     autofree char *line = r->type == 'a' ? xasprintf("a *:* %s", acc)
@@ -177,6 +179,9 @@ static int apply_hugetlb(struct cgroup *cg, const struct spec_resources *res, st
       const struct spec_hugepage_limit *h = &res->hugepage_limits[i];
       autofree char *f = xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
       if (cg_writef(d, f, err, "%" PRIu64, h->limit) < 0)
+        return -1;
+      autofree char *rsvd = xasprintf("hugetlb.%s.rsvd.limit_in_bytes", h->page_size);
+      if (cg_has(d, rsvd) && cg_writef(d, rsvd, err, "%" PRIu64, h->limit) < 0)
         return -1;
     }
     return 0;

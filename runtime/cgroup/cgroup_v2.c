@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 
 #include "runtime/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
@@ -52,8 +54,22 @@ int cg_v2_enable_level(const char *level, bool created, void *arg, struct td_err
   return 0;
 }
 
+/* A forced v2 backend must still point at a cgroup2 mount, never at a plain directory. */
+static int v2_check_root(struct cgroup *cg, struct td_err **err)
+{
+  struct statfs sf;
+  if (statfs(cg->root, &sf) < 0)
+    return err_set(err, errno, "statfs %s", cg->root);
+  if ((long)sf.f_type != CGROUP2_SUPER_MAGIC)
+    return err_set(err, EINVAL, "%s is not a cgroup2 mount (set TINYRUN_CGROUP_ROOT?)",
+                   cg->root);
+  return 0;
+}
+
 static int v2_create(struct cgroup *cg, struct td_err **err)
 {
+  if (v2_check_root(cg, err) < 0)
+    return -1;
   v2_locate(cg);
   cg->v2.created = access(cg->v2.dir, F_OK) != 0;
   if (cg_mkdir_levels(cg->v2.hroot, cg->v2.dir, cg_v2_enable_level, cg->v2.hroot, err) < 0)
@@ -68,6 +84,8 @@ static int v2_create(struct cgroup *cg, struct td_err **err)
 
 static int v2_open(struct cgroup *cg, struct td_err **err)
 {
+  if (v2_check_root(cg, err) < 0)
+    return -1;
   v2_locate(cg);
   return cg_dir_open(&cg->v2, err);
 }

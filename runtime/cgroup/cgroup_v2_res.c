@@ -35,6 +35,13 @@ static int v2_memory(struct cg_dir *d, const struct spec_resources *res, struct 
   if (swap && strcmp(swap, "max") != 0 && strcmp(swap, "0") != 0 &&
       !cg_has(d, "memory.swap.max"))
     return err_set(err, ENOTSUP, "%s/memory.swap.max is missing: no swap accounting", d->dir);
+  uint64_t cur = 0;
+  if (m->has_limit && m->limit > 0 && m->check_before_update &&
+      cg_read_u64(d, "memory.current", &cur) && (uint64_t)m->limit < cur)
+    return err_set(err, EBUSY,
+                   "memory limit %" PRId64 " is below the current usage %" PRIu64
+                   " of %s (checkBeforeUpdate)",
+                   m->limit, cur, d->dir);
   if (m->has_limit) {
     autofree char *v = cg_limit_v2(m->limit);
     if (cg_write(d, "memory.max", v, err) < 0)
@@ -160,6 +167,10 @@ int cg_v2_apply_hugetlb(struct cg_dir *d, const struct spec_resources *res, bool
                      d->dir, f, h->page_size);
     }
     if (cg_writef(d, f, err, "%" PRIu64, h->limit) < 0)
+      return -1;
+    /* the reservation counter too (5.7+), or reserved-but-unfaulted pages escape the limit */
+    autofree char *rsvd = xasprintf("hugetlb.%s.rsvd.max", h->page_size);
+    if (cg_has(d, rsvd) && cg_writef(d, rsvd, err, "%" PRIu64, h->limit) < 0)
       return -1;
   }
   return 0;

@@ -1,5 +1,7 @@
 /* Pure logic of runtime/cgroup: paths, conversions, cpuset lists, the device BPF program. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +9,8 @@
 #include "runtime/cgroup/cgroup_internal.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
 
 static void test_resolve(void)
 {
@@ -168,9 +172,131 @@ static void test_bpf(void)
   TAP_OK(cg_bpf_devices_prog(NULL, 0, &p, &n, &e) == 0 && run_prog(p, n, C, R, 1, 3) == 0,
          "no rules: everything denied");
   free(steal_ptr(p));
+  struct spec_device_rule fifo[] = {{true, 'p', 0, 0, "rwm"}};
+  TAP_OK(cg_bpf_devices_prog(fifo, 1, &p, &n, &e) == 0 && n == 8,
+         "a fifo rule (type p) is skipped");
+  free(steal_ptr(p));
   struct spec_device_rule bad[] = {{true, 'x', 1, 1, "r"}};
   TAP_OK(cg_bpf_devices_prog(bad, 1, &p, &n, &e) < 0 && strstr(err_text(e), "devices[0]"),
          "bad rule type refused");
+}
+
+/* The v2 resource writer against a fake cgroup directory (regular files), since this host has
+ * no v2 cpu/memory/io/pids controllers: checks which file gets which value. */
+static char *fake_read(const char *dir, const char *f)
+{
+  autofree char *p = xasprintf("%s/%s", dir, f);
+  autoerr struct td_err *e = NULL;
+  char *s = NULL;
+  if (file_read_all(AT_FDCWD, p, &s, NULL, &e) < 0)
+    return xstrdup("(none)");
+  return s;
+}
+
+static void fake_file(const char *dir, const char *f, const char *content)
+{
+  autofree char *p = xasprintf("%s/%s", dir, f);
+  autoerr struct td_err *e = NULL;
+  file_write_atomic(AT_FDCWD, p, content, strlen(content), 0644, &e);
+}
+
+static void fake_check(const char *dir, const char *f, const char *want)
+{
+  autofree char *got = fake_read(dir, f);
+  TAP_STREQ(got, want, "v2 (fake dir): %s = %s", f, want);
+}
+
+static void test_v2_fake(void)
+{
+  char dir[] = "/tmp/td-unit-cg2-XXXXXX";
+  if (!mkdtemp(dir))
+    return;
+  const char *files[] = {"memory.max", "memory.swap.max", "memory.low", "cpu.max",
+                         "cpu.weight", "cpu.max.burst", "cpu.idle", "cpuset.cpus",
+                         "cpuset.mems", "pids.max", "io.weight", "io.max",
+                         "hugetlb.2MB.max", "memory.high", NULL};
+  for (const char **f = files; *f; f++)
+    fake_file(dir, *f, "");
+  fake_file(dir, "cpu.max", "max 100000");
+  struct spec_resources r = {0};
+  r.memory.has_limit = true, r.memory.limit = 100 << 20;
+  r.memory.has_swap = true, r.memory.swap = 300 << 20;
+  r.memory.has_reservation = true, r.memory.reservation = 50 << 20;
+  r.cpu.has_shares = true, r.cpu.shares = 512;
+  r.cpu.has_quota = true, r.cpu.quota = 20000;
+  r.cpu.has_burst = true, r.cpu.burst = 1000;
+  r.cpu.has_idle = true, r.cpu.idle = 1;
+  r.cpu.cpus = (char *)"0-1";
+  r.cpu.mems = (char *)"0";
+  r.pids.has_limit = true, r.pids.limit = -1;
+  r.blkio.has_weight = true, r.blkio.weight = 500;
+  struct spec_blkio_throttle rbps = {8, 0, 1048576};
+  r.blkio.throttle_read_bps = &rbps, r.blkio.n_throttle_read_bps = 1;
+  struct spec_hugepage_limit hp = {(char *)"2MB", 4194304};
+  r.hugepage_limits = &hp, r.n_hugepage_limits = 1;
+  struct spec_kv kv = {(char *)"memory.high", (char *)"80000000"};
+  r.unified = &kv, r.n_unified = 1;
+  struct cg_dir d = {.dir = dir, .fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  autoerr struct td_err *e = NULL;
+  TAP_OK(cg_v2_apply_dir(&d, &r, &e) == 0, "v2 (fake dir): apply (%s)", e ? err_text(e) : "ok");
+  fake_check(dir, "memory.max", "104857600");
+  fake_check(dir, "memory.swap.max", "209715200");
+  fake_check(dir, "memory.low", "52428800");
+  fake_check(dir, "cpu.weight", "20");
+  fake_check(dir, "cpu.max", "20000 100000");
+  fake_check(dir, "cpu.max.burst", "1000");
+  fake_check(dir, "cpu.idle", "1");
+  fake_check(dir, "cpuset.cpus", "0-1");
+  fake_check(dir, "pids.max", "max");
+  fake_check(dir, "io.weight", "default 4950");
+  fake_check(dir, "io.max", "8:0 rbps=1048576");
+  fake_check(dir, "hugetlb.2MB.max", "4194304");
+  fake_check(dir, "memory.high", "80000000");
+
+  /* stats from v2-shaped files */
+  fake_file(dir, "cpu.stat", "usage_usec 1500\nuser_usec 1000\n");
+  fake_file(dir, "memory.current", "4096\n");
+  fake_file(dir, "memory.max", "max\n");
+  fake_file(dir, "memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+  fake_file(dir, "memory.stat", "anon 1\nactive_file 7\ninactive_file 9\n");
+  fake_file(dir, "pids.current", "3\n");
+  fake_file(dir, "io.stat", "8:0 rbytes=100 wbytes=200 rios=1 wios=2\n8:16 rbytes=1 wbytes=2\n");
+  struct cgroup_stats st = {0};
+  cg_v2_stats_dir(&d, &st);
+  TAP_OK(st.cpu_usage_ns == 1500000 && st.memory_usage == 4096 && st.oom_kills == 1 &&
+             st.memory_inactive_file == 9 && st.pids_current == 3 &&
+             st.blkio_read_bytes == 101 && st.blkio_write_bytes == 202 &&
+             st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
+         "v2 (fake dir): stats (memory limit 'max' capped at MemTotal)");
+
+  struct spec_resources r5 = {0};
+  r5.memory.has_limit = true, r5.memory.limit = 1024, r5.memory.check_before_update = true;
+  err_free(&e);
+  TAP_OK(cg_v2_apply_dir(&d, &r5, &e) < 0 && strstr(err_text(e), "checkBeforeUpdate"),
+         "v2: checkBeforeUpdate refuses a limit below memory.current");
+
+  /* a missing controller file is named in the error */
+  autofree char *mm = xasprintf("%s/memory.max", dir);
+  unlink(mm);
+  struct spec_resources r2 = {0};
+  r2.memory.has_limit = true, r2.memory.limit = 1 << 20;
+  err_free(&e);
+  TAP_OK(cg_v2_apply_dir(&d, &r2, &e) < 0 && strstr(err_text(e), "memory.max is missing"),
+         "v2 (fake dir): missing memory.max -> %s", e ? err_text(e) : "");
+  struct spec_resources r3 = {0};
+  r3.cpu.has_realtime_runtime = true, r3.cpu.realtime_runtime = 1000;
+  err_free(&e);
+  TAP_OK(cg_v2_apply_dir(&d, &r3, &e) < 0 && strstr(err_text(e), "realtime"),
+         "v2: realtime refused clearly");
+  struct spec_kv bad = {(char *)"../../etc/passwd", (char *)"x"};
+  struct spec_resources r4 = {0};
+  r4.unified = &bad, r4.n_unified = 1;
+  err_free(&e);
+  TAP_OK(cg_v2_apply_dir(&d, &r4, &e) < 0 && strstr(err_text(e), "bad key"),
+         "v2: unified key with a slash refused");
+  close(d.fd);
+  autoerr struct td_err *re = NULL;
+  rm_rf(dir, &re);
 }
 
 int main(void)
@@ -180,5 +306,6 @@ int main(void)
   test_swap();
   test_cpuset();
   test_bpf();
+  test_v2_fake();
   return TAP_DONE();
 }

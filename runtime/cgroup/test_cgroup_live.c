@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
 
@@ -294,6 +295,15 @@ static void test_v2(void)
     return;
   }
   setenv("TINYRUN_CGROUP_MODE", "v2", 1);
+  {
+    struct cgroup *bad = NULL;
+    autoerr struct td_err *be = NULL;
+    autofree char *bp = xasprintf("/td-test-notv2-%d", (int)getpid());
+    autofree char *bd = xasprintf("/sys/fs/cgroup%s", bp);
+    TAP_OK(cgroup_create(bp, NULL, &bad, &be) < 0 && strstr(err_text(be), "not a cgroup2") &&
+               access(bd, F_OK) < 0,
+           "v2 forced onto a non-cgroup2 root is refused, nothing made");
+  }
   setenv("TINYRUN_CGROUP_ROOT", "/sys/fs/cgroup/unified", 1);
   autofree char *parent = xasprintf("/td-test-cg2-%d", (int)getpid());
   autofree char *pdir = xasprintf("/sys/fs/cgroup/unified%s", parent);
@@ -354,6 +364,27 @@ static void test_bad_input(void)
   rmdir(pre);
 }
 
+/* A diagnostic for the runtime's time budget: create + enter + destroy of an empty cgroup. */
+static void time_cycle(void)
+{
+  struct timespec a, b;
+  autofree char *path = xasprintf("/td-test-time-%d/ctr", (int)getpid());
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  const int rounds = 20;
+  for (int i = 0; i < rounds; i++) {
+    struct cgroup *cg = NULL;
+    autoerr struct td_err *e = NULL;
+    if (cgroup_create(path, NULL, &cg, &e) < 0)
+      return;
+    cgroup_destroy(cg, &e);
+    cgroup_free(cg);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  double ms = ((double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+  printf("# %s: create+destroy of an empty cgroup (with its parent): %.2f ms\n",
+         cgroup_mode_name(cgroup_mode()), ms / rounds);
+}
+
 int main(void)
 {
   if (geteuid() != 0 || access("/sys/fs/cgroup/memory/cgroup.procs", W_OK) != 0) {
@@ -364,5 +395,6 @@ int main(void)
   test_v1();
   test_oom();
   test_v2();
+  time_cycle();
   return TAP_DONE();
 }

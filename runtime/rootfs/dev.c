@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -150,10 +152,21 @@ int rootfs_bind_console(const char *slave_path, struct td_err **err)
   autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return err_set(err, errno, "open /");
+  /* the slave must be a pty of a devpts (CVE-2025-52565: a redirected console bind) */
+  autoclose int sfd = safepath_open(rootfd, slave_path, O_PATH | O_NOFOLLOW, 0, err);
+  if (sfd < 0)
+    return err_prefix(err, "console");
+  struct stat st;
+  struct statfs sfs;
+  if (fstat(sfd, &st) < 0 || fstatfs(sfd, &sfs) < 0)
+    return err_set(err, errno, "console: stat %s", slave_path);
+  if (!S_ISCHR(st.st_mode) || sfs.f_type != DEVPTS_SUPER_MAGIC)
+    return err_set(err, EPERM, "console: %s is not a pty on a devpts", slave_path);
   autoclose int fd = safepath_mkfile_p(rootfd, "/dev/console", 0666, err);
   if (fd < 0)
     return err_prefix(err, "console");
-  if (rootfs_mount_fd(slave_path, fd, NULL, MS_BIND, NULL, err) < 0)
+  autofree char *src = safepath_fd_path(sfd);
+  if (rootfs_mount_fd(src, fd, NULL, MS_BIND, NULL, err) < 0)
     return err_prefix(err, "bind %s on /dev/console", slave_path);
   return 0;
 }

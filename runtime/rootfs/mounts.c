@@ -15,6 +15,7 @@
 
 #include "util/cleanup.h"
 #include "util/safepath.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 #define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
@@ -136,8 +137,8 @@ static char *bind_source(const struct spec_mount *m, const struct rootfs_opts *o
   return xasprintf("%s/%s", o->bundle, m->source);
 }
 
-static int mount_bind(int rootfd, const char *dest, const char *src, const struct spec_mount *m,
-                      struct td_err **err)
+static int mount_bind(int rootfd, const struct spec *spec, const char *dest, const char *src,
+                      const struct spec_mount *m, const struct rootfs_opts *o, struct td_err **err)
 {
   struct stat st;
   if (stat(src, &st) < 0)
@@ -148,9 +149,18 @@ static int mount_bind(int rootfd, const char *dest, const char *src, const struc
     return -1;
   if (check_proc_dest(dest, fd, m, true, err) < 0)
     return -1;
-  if (rootfs_mount_fd(src, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL, err) < 0)
+  if (m->idmap) {
+    if (rootfs_mount_idmapped(src, fd, spec, m, o, err) < 0)
+      return -1;
+  } else if (rootfs_mount_fd(src, fd, NULL, MS_BIND | (m->flags & MS_REC), NULL, err) < 0) {
     return -1;
+  }
   return finish_mount(rootfd, dest, m, true, err);
+}
+
+static bool type_is(const struct spec_mount *m, const char *t)
+{
+  return m->type && strcmp(m->type, t) == 0;
 }
 
 /* A filesystem mount (proc, tmpfs, devpts, mqueue, sysfs, any type by name). */
@@ -164,33 +174,44 @@ static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
     return -1;
   unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_PROPAGATION);
   const char *src = m->source ? m->source : m->type;
-  if (rootfs_mount_fd(src, fd, m->type, flags, m->data, err) < 0)
+  bool copyup = type_is(m, "tmpfs") && strv_find(m->options, "tmpcopyup") >= 0;
+  autoclose int under = -1;
+  if (copyup && (under = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return err_set(err, errno, "tmpcopyup: open %s", dest);
+  /* a read-only tmpfs is filled first, then made read-only; a read-only /dev gets its nodes
+   * first and is made read-only by rootfs_finalize */
+  bool late_ro = copyup || strcmp(dest, "/dev") == 0;
+  if (rootfs_mount_fd(src, fd, m->type, late_ro ? flags & ~(unsigned long)MS_RDONLY : flags,
+                      m->data, err) < 0)
     return -1;
+  if (copyup) {
+    autoclose int top = safepath_open(rootfd, dest, O_RDONLY | O_DIRECTORY, 0, err);
+    if (top < 0 || rootfs_copyup(under, top, err) < 0)
+      return -1;
+    if ((flags & MS_RDONLY) && rootfs_remount_bind(top, flags, err) < 0)
+      return -1;
+  }
   return finish_mount(rootfd, dest, m, false, err);
 }
 
-/* sysfs without a network namespace of its own (or where the kernel refuses a new sysfs):
- * the host's /sys, bound recursively, slave so nothing propagates back, read-only on top. */
-static int mount_sys_bind(int rootfd, const char *dest, const struct spec_mount *m,
-                          struct td_err **err)
+/* sysfs without a network namespace of its own, or sysfs/mqueue where the kernel refuses a new
+ * instance (a user namespace that does not own the net/ipc namespace): the host's, bound
+ * recursively, slave so nothing propagates back; sysfs read-only on top unless rw is given. */
+static int mount_host_bind(int rootfd, const char *dest, const char *host,
+                           const struct spec_mount *m, struct td_err **err)
 {
   autoclose int fd = safepath_mkdir_p(rootfd, dest, 0755, err);
   if (fd < 0)
     return -1;
-  if (rootfs_mount_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+  if (rootfs_mount_fd(host, fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
     return -1;
   struct spec_mount b = *m;
-  b.flags = (m->flags & MS_PER_MOUNT) | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  if (m->clear_flags & MS_RDONLY)
-    b.flags &= ~(unsigned long)MS_RDONLY;
+  b.flags = (m->flags & MS_PER_MOUNT) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (strcmp(host, "/sys") == 0 && !(m->clear_flags & MS_RDONLY))
+    b.flags |= MS_RDONLY;
   if (b.propagation == 0)
     b.propagation = MS_SLAVE | MS_REC;
   return finish_mount(rootfd, dest, &b, true, err);
-}
-
-static bool type_is(const struct spec_mount *m, const char *t)
-{
-  return m->type && strcmp(m->type, t) == 0;
 }
 
 int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_mount *m,
@@ -200,24 +221,24 @@ int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_moun
     return err_set(err, EINVAL, "mount without a destination");
   autofree char *dest = rootfs_clean_path(m->destination);
   int r;
-  if (m->n_uid_mappings || m->n_gid_mappings)
-    r = err_set(err, ENOTSUP, "idmapped mounts are not supported");
+  if (m->idmap && !(m->is_bind || type_is(m, "bind")))
+    r = err_set(err, ENOTSUP, "idmapped mounts are supported for bind mounts only");
   else if (m->is_bind || type_is(m, "bind")) {
     if (m->source == NULL)
       return err_set(err, EINVAL, "mount %s: bind mount without a source", dest);
     autofree char *src = bind_source(m, o);
-    r = mount_bind(rootfd, dest, src, m, err);
+    r = mount_bind(rootfd, spec, dest, src, m, o, err);
   } else if (m->type == NULL)
     r = err_set(err, EINVAL, "no type and no bind option");
   else if (type_is(m, "cgroup") || type_is(m, "cgroup2"))
     r = rootfs_mount_cgroup(rootfd, spec, m, err);
   else if (type_is(m, "sysfs") && !spec->linux_.ns[NS_NET].present)
-    r = mount_sys_bind(rootfd, dest, m, err);
+    r = mount_host_bind(rootfd, dest, "/sys", m, err);
   else {
     r = mount_fs(rootfd, dest, m, err);
-    if (r < 0 && type_is(m, "sysfs") && (*err)->errnum == EPERM) {
+    if (r < 0 && (*err)->errnum == EPERM && (type_is(m, "sysfs") || type_is(m, "mqueue"))) {
       err_free(err);
-      r = mount_sys_bind(rootfd, dest, m, err);
+      r = mount_host_bind(rootfd, dest, type_is(m, "sysfs") ? "/sys" : "/dev/mqueue", m, err);
     }
   }
   if (r < 0)

@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,9 +62,21 @@ static int check_mount_label(const struct spec *spec, struct td_err **err)
                  label);
 }
 
+/* runtime-spec: masked and read-only paths are absolute paths in the container */
+static int check_paths(char **v, const char *what, struct td_err **err)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    if (v[i][0] != '/')
+      return err_set(err, EINVAL, "linux.%s[%zu]: \"%s\" is not an absolute path", what, i,
+                     v[i]);
+  return 0;
+}
+
 int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct td_err **err)
 {
-  if (check_mount_label(spec, err) < 0)
+  if (check_mount_label(spec, err) < 0 ||
+      check_paths(spec->linux_.masked_paths, "maskedPaths", err) < 0 ||
+      check_paths(spec->linux_.readonly_paths, "readonlyPaths", err) < 0)
     return -1;
   autofree char *rootfs = root_path(o);
   unsigned long prop = spec->linux_.rootfs_propagation;
@@ -71,7 +84,9 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
     prop = MS_SLAVE | MS_REC;
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return err_set(err, errno, "set propagation of /");
-  if (parent_mount_private(rootfs, err) < 0)
+  /* after a recursive slave/private nothing is shared: spare the mountinfo read */
+  bool maybe_shared = (prop & MS_SHARED) || !(prop & MS_REC);
+  if (maybe_shared && parent_mount_private(rootfs, err) < 0)
     return -1;
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return err_set(err, errno, "bind rootfs %s onto itself", rootfs);
@@ -163,8 +178,9 @@ static int readonly_path(int rootfd, const char *path, struct td_err **err)
   if (fd < 0 && errno == ENOENT)
     return 0;
   if (fd < 0)
-    return err_set(err, errno, "open %s", path);
-  if (rootfs_mount_fd(path, fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+    return err_set(err, errno, "readonly path %s", path);
+  autofree char *self = safepath_fd_path(fd);
+  if (rootfs_mount_fd(self, fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
     return err_prefix(err, "readonly path %s", path);
   autoclose int top = safepath_open(rootfd, path, O_PATH, 0, err);
   if (top < 0)
@@ -174,21 +190,40 @@ static int readonly_path(int rootfd, const char *path, struct td_err **err)
   return 0;
 }
 
-static int mask_path(int rootfd, const char *path, struct td_err **err)
+/* The container's /dev/null, checked to be the real node (CVE-2025-31133: a /dev/null
+ * replaced by a symlink would turn the mask into a bind of whatever it points to). */
+static int open_dev_null(int rootfd, struct td_err **err)
+{
+  autoclose int fd = safepath_open(rootfd, "/dev/null", O_PATH | O_NOFOLLOW, 0, err);
+  if (fd < 0)
+    return -1;
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return err_set(err, errno, "stat /dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    return err_set(err, EPERM, "/dev/null in the container is not the null device");
+  return steal_fd(fd);
+}
+
+static int mask_path(int rootfd, int *nullfd, const char *path, struct td_err **err)
 {
   autoclose int fd = safepath_open(rootfd, path, O_PATH, 0, NULL);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
     return 0;
   if (fd < 0)
-    return err_set(err, errno, "open %s", path);
+    return err_set(err, errno, "masked path %s", path);
   struct stat st;
   if (fstat(fd, &st) < 0)
     return err_set(err, errno, "stat %s", path);
   int r;
   if (S_ISDIR(st.st_mode))
     r = rootfs_mount_fd("tmpfs", fd, "tmpfs", MS_RDONLY, NULL, err);
-  else
-    r = rootfs_mount_fd("/dev/null", fd, NULL, MS_BIND, NULL, err);
+  else {
+    if (*nullfd < 0 && (*nullfd = open_dev_null(rootfd, err)) < 0)
+      return err_prefix(err, "mask %s", path);
+    autofree char *src = safepath_fd_path(*nullfd);
+    r = rootfs_mount_fd(src, fd, NULL, MS_BIND, NULL, err);
+  }
   if (r < 0)
     return err_prefix(err, "mask %s", path);
   return 0;
@@ -224,8 +259,9 @@ int rootfs_finalize(const struct spec *spec, const struct rootfs_opts *o, struct
   for (char **p = spec->linux_.readonly_paths; p && *p; p++)
     if (readonly_path(rootfd, *p, err) < 0)
       return -1;
+  autoclose int nullfd = -1;
   for (char **p = spec->linux_.masked_paths; p && *p; p++)
-    if (mask_path(rootfd, *p, err) < 0)
+    if (mask_path(rootfd, &nullfd, *p, err) < 0)
       return -1;
   if (late_readonly(rootfd, spec, err) < 0)
     return -1;

@@ -35,6 +35,16 @@ int rootfs_setattr(int fd, const struct spec_mount *m, struct td_err **err);
 /* Apply one spec mount inside the rootfs (rootfd: an O_PATH fd of the rootfs). */
 int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_mount *m,
                      const struct rootfs_opts *o, struct td_err **err);
+/* Copy the directory tree under_fd hides into top_fd (a fresh tmpfs), by fd, no symlink
+ * followed; the tmpfs root takes the owner and mode of the hidden directory. */
+int rootfs_copyup(int under_fd, int top_fd, struct td_err **err);
+/* A procfs of our own pid namespace that nothing in the container can have mounted over:
+ * a new detached instance, else a clone of /proc, else /proc (checked to be procfs). */
+int rootfs_open_procfs(struct td_err **err);
+/* Attach an idmapped clone of src (mappings of the mount, else the container's) at target_fd. */
+int rootfs_mount_idmapped(const char *src, int target_fd, const struct spec *spec,
+                          const struct spec_mount *m, const struct rootfs_opts *o,
+                          struct td_err **err);
 /* The cgroup mount: cgroup2, or a tmpfs with the container's v1 hierarchies bound in. */
 int rootfs_mount_cgroup(int rootfd, const struct spec *spec, const struct spec_mount *m,
                         struct td_err **err);

@@ -1,7 +1,7 @@
 /* linux.sysctl, written through a procfs we can trust: a fresh, detached procfs instance
  * (fsopen/fsmount), so nothing the container image or its mounts put over /proc can redirect
  * the write (the 2025 runc procfs CVEs); every opened file is checked to be on procfs. */
-#include "runtime/rootfs/rootfs.h"
+#include "runtime/rootfs/rootfs_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +25,7 @@ static bool on_procfs(int fd)
 
 /* A private procfs: a new instance if the kernel allows, else a non-recursive clone of /proc
  * (which drops whatever is mounted below it), else /proc itself. */
-static int open_procfs(struct td_err **err)
+int rootfs_open_procfs(struct td_err **err)
 {
   int fd = -1;
   autoclose int fsfd = fsopen("proc", FSOPEN_CLOEXEC);
@@ -77,7 +77,7 @@ int rootfs_apply_sysctl(const struct spec *spec, struct td_err **err)
 {
   if (spec->linux_.n_sysctl == 0)
     return 0;
-  autoclose int procfd = open_procfs(err);
+  autoclose int procfd = rootfs_open_procfs(err);
   if (procfd < 0)
     return err_prefix(err, "sysctl");
   for (size_t i = 0; i < spec->linux_.n_sysctl; i++)

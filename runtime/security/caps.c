@@ -10,10 +10,21 @@
 #include "runtime/security/security_int.h"
 
 static const char *const docker_default_caps[] = {
-    "CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-    "CAP_MKNOD",      "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-    "CAP_SETFCAP",    "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",       "CAP_AUDIT_WRITE",  NULL,
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+    NULL,
 };
 
 const char *const *security_docker_default_caps(void)
@@ -122,8 +133,9 @@ static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **er
   int saved = errno;
   cap_free(c);
   if (r < 0)
-    return err_set(err, saved, "set capabilities (effective %#llx permitted %#llx "
-                               "inheritable %#llx)",
+    return err_set(err, saved,
+                   "set capabilities (effective %#llx permitted %#llx "
+                   "inheritable %#llx)",
                    (unsigned long long)eff, (unsigned long long)prm, (unsigned long long)inh);
   return 0;
 }
@@ -155,8 +167,8 @@ int security_caps_apply(const struct spec_caps *caps, uint64_t avail, struct td_
 {
   if (caps_restore_effective(err) < 0)
     return -1;
-  if (caps_set(caps->effective & avail, caps->permitted & avail, caps->inheritable & avail,
-               err) < 0)
+  if (caps_set(caps->effective & avail, caps->permitted & avail, caps->inheritable & avail, err) <
+      0)
     return -1;
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return err_set(err, errno, "clear ambient capabilities");

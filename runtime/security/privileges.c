@@ -18,14 +18,14 @@
 #include "util/xalloc.h"
 
 static const char *const rlimit_names[] = {
-    [RLIMIT_CPU] = "RLIMIT_CPU",         [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
-    [RLIMIT_DATA] = "RLIMIT_DATA",       [RLIMIT_STACK] = "RLIMIT_STACK",
-    [RLIMIT_CORE] = "RLIMIT_CORE",       [RLIMIT_RSS] = "RLIMIT_RSS",
-    [RLIMIT_NPROC] = "RLIMIT_NPROC",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-    [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS",
-    [RLIMIT_LOCKS] = "RLIMIT_LOCKS",     [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+    [RLIMIT_CPU] = "RLIMIT_CPU",           [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+    [RLIMIT_DATA] = "RLIMIT_DATA",         [RLIMIT_STACK] = "RLIMIT_STACK",
+    [RLIMIT_CORE] = "RLIMIT_CORE",         [RLIMIT_RSS] = "RLIMIT_RSS",
+    [RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+    [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",   [RLIMIT_AS] = "RLIMIT_AS",
+    [RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
     [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
-    [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",   [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+    [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
 };
 
 const char *security_rlimit_name(int resource)
@@ -127,21 +127,21 @@ static int apply_user(const struct spec_process *p, bool keep_caps, struct td_er
   return 0;
 }
 
+/* No capabilities object means no capabilities at all, as runc does. */
 static int drop_user_and_caps(const struct spec_process *p, struct td_err **err)
 {
-  const struct spec_caps *caps = &p->caps;
+  static const struct spec_caps none = {.present = true};
+  const struct spec_caps *caps = p->caps.present ? &p->caps : &none;
   uint64_t avail = security_caps_available();
-  if (caps->present && security_caps_drop_bounding(caps, err) < 0)
+  if (security_caps_drop_bounding(caps, err) < 0)
     return -1;
-  if (apply_user(p, caps->present, err) < 0)
+  if (apply_user(p, true, err) < 0)
     return -1;
-  if (caps->present && security_caps_apply(caps, avail, err) < 0)
-    return -1;
-  return 0;
+  return security_caps_apply(caps, avail, err);
 }
 
-int security_drop_privileges(const struct spec *spec, struct security_seccomp *f,
-                             int *listener_fd, struct td_err **err)
+int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
+                             struct td_err **err)
 {
   *listener_fd = -1;
   const struct spec_process *p = spec->process;
@@ -193,8 +193,7 @@ int security_check_lsm(const struct spec_process *p, struct td_err **err)
     return 0;
   if (p->apparmor_profile && *p->apparmor_profile &&
       access("/sys/kernel/security/apparmor", F_OK) < 0)
-    return err_set(err, 0,
-                   "apparmor profile %s requested but AppArmor is not enabled on this host",
+    return err_set(err, 0, "apparmor profile %s requested but AppArmor is not enabled on this host",
                    p->apparmor_profile);
   if (p->selinux_label && *p->selinux_label && access("/sys/fs/selinux/enforce", F_OK) < 0)
     return err_set(err, 0, "SELinux label %s requested but SELinux is not enabled on this host",

@@ -112,8 +112,8 @@ static int seccomp_add_call(scmp_filter_ctx ctx, const char *name, uint32_t act,
                      a->index);
     if (++counts[a->index] > 1)
       split = true;
-    conds[i] = (struct scmp_arg_cmp){.arg = a->index, .op = seccomp_op(a->op),
-                                     .datum_a = a->value, .datum_b = a->value_two};
+    conds[i] = (struct scmp_arg_cmp){
+        .arg = a->index, .op = seccomp_op(a->op), .datum_a = a->value, .datum_b = a->value_two};
   }
   int r = 0;
   if (split) {
@@ -230,12 +230,13 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
   *out = NULL;
   if (!sc)
     return 0;
-  uint32_t def = seccomp_action(sc->default_action, sc->has_default_errno_ret,
-                                sc->default_errno_ret);
+  uint32_t def =
+      seccomp_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret);
   scmp_filter_ctx ctx = seccomp_init(def);
   if (!ctx)
-    return err_set(err, EINVAL, "seccomp: the kernel or libseccomp refuses default action "
-                                "%#x",
+    return err_set(err, EINVAL,
+                   "seccomp: the kernel or libseccomp refuses default action "
+                   "%#x",
                    def);
   struct security_seccomp *f = xcalloc(1, sizeof(*f));
   f->notify = sc->default_action == SPEC_SCMP_NOTIFY;
@@ -258,6 +259,11 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
   return 0;
 }
 
+bool security_seccomp_has_notify(const struct security_seccomp *f)
+{
+  return f && f->notify;
+}
+
 void security_seccomp_free(struct security_seccomp *f)
 {
   if (!f)
@@ -273,8 +279,7 @@ static const char *seccomp_flag_names(unsigned flags, char *buf, size_t len)
     const char *n;
   } names[] = {{SECCOMP_FILTER_FLAG_LOG, "SECCOMP_FILTER_FLAG_LOG"},
                {SECCOMP_FILTER_FLAG_SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"},
-               {SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-                "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}};
+               {SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"}};
   size_t o = 0;
   buf[0] = 0;
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -301,8 +306,8 @@ int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct t
   if (r < 0 && errno == EINVAL && (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
     /* kernels before 5.7 lack TSYNC_ESRCH and refuse TSYNC with a listener: we are single
      * threaded here, so TSYNC has nothing to sync */
-    unsigned fl = f->flags & ~(unsigned)(SECCOMP_FILTER_FLAG_TSYNC |
-                                         SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
+    unsigned fl =
+        f->flags & ~(unsigned)(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
     r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &prog);
   }
   if (r < 0) {
@@ -331,9 +336,8 @@ static json_t *seccomp_process_state(const struct spec_seccomp *sc, const char *
   }
   json_t *ver = json_object_get(st, "ociVersion");
   json_t *pid = json_object_get(st, "pid");
-  return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid",
-                   pid, "metadata", sc->listener_metadata ? sc->listener_metadata : "", "state",
-                   st);
+  return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid", pid,
+                   "metadata", sc->listener_metadata ? sc->listener_metadata : "", "state", st);
 }
 
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
@@ -359,8 +363,8 @@ int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_f
     struct cmsghdr align;
   } cm = {0};
   struct iovec iov = {.iov_base = txt, .iov_len = strlen(txt)};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-                      .msg_controllen = sizeof(cm.buf)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
   struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;

@@ -152,8 +152,8 @@ int security_seccomp_build_cached(const struct spec_seccomp *sc, const char *cac
     return security_seccomp_build(sc, out, err);
   struct buf key = {0};
   cache_key(&key, sc);
-  autofree char *path = xasprintf("%s/%016llx.bpf", cache_dir,
-                                  (unsigned long long)fnv1a(key.p, key.len));
+  autofree char *path =
+      xasprintf("%s/%016llx.bpf", cache_dir, (unsigned long long)fnv1a(key.p, key.len));
   *out = cache_load(path, &key);
   if (!*out && security_seccomp_build(sc, out, err) == 0)
     cache_store(cache_dir, path, &key, *out);

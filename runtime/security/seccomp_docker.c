@@ -12,6 +12,7 @@
 
 #include "runtime/security/security.h"
 
+// clang-format off
 static const char *const allow_common[] = {
     "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "cachestat", "capget",
     "capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64",
@@ -69,14 +70,19 @@ static const char *const allow_common[] = {
     "truncate64", "ugetrlimit", "umask", "uname", "unlink", "unlinkat", "utime", "utimensat",
     "utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid", "write",
     "writev", NULL};
+// clang-format on
 
 #if defined(__x86_64__) || defined(__i386__)
 static const char *const allow_arch[] = {"arch_prctl", "modify_ldt", NULL};
 static const char *const arches[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL};
 #elif defined(__aarch64__) || defined(__arm__)
-static const char *const allow_arch[] = {"arm_fadvise64_64", "arm_sync_file_range",
-                                         "sync_file_range2", "breakpoint", "cacheflush",
-                                         "set_tls", NULL};
+static const char *const allow_arch[] = {"arm_fadvise64_64",
+                                         "arm_sync_file_range",
+                                         "sync_file_range2",
+                                         "breakpoint",
+                                         "cacheflush",
+                                         "set_tls",
+                                         NULL};
 static const char *const arches[] = {"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL};
 #else
 static const char *const allow_arch[] = {NULL};
@@ -85,8 +91,7 @@ static const char *const arches[] = {NULL};
 
 /* Tracing other processes: docker allows it from kernel 4.8 on, where seccomp can no
  * longer be bypassed through ptrace. */
-static const char *const allow_ptrace[] = {"ptrace", "process_vm_readv", "process_vm_writev",
-                                           NULL};
+static const char *const allow_ptrace[] = {"ptrace", "process_vm_readv", "process_vm_writev", NULL};
 
 struct cap_group {
   int cap;
@@ -95,11 +100,14 @@ struct cap_group {
 
 /* Syscalls that only make sense with a capability the default set lacks. */
 static const struct cap_group cap_groups[] = {
-    {CAP_SYS_ADMIN, {"bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen",
-                     "fspick", "lookup_dcookie", "mount", "mount_setattr", "move_mount",
-                     "open_tree", "perf_event_open", "quotactl", "quotactl_fd",
-                     "setdomainname", "sethostname", "setns", "syslog", "umount", "umount2",
-                     "unshare", NULL}},
+    {CAP_SYS_ADMIN, {"bpf",           "clone",           "clone3",
+                     "fanotify_init", "fsconfig",        "fsmount",
+                     "fsopen",        "fspick",          "lookup_dcookie",
+                     "mount",         "mount_setattr",   "move_mount",
+                     "open_tree",     "perf_event_open", "quotactl",
+                     "quotactl_fd",   "setdomainname",   "sethostname",
+                     "setns",         "syslog",          "umount",
+                     "umount2",       "unshare",         NULL}},
     {CAP_SYS_BOOT, {"reboot", NULL}},
     {CAP_SYS_CHROOT, {"chroot", NULL}},
     {CAP_SYS_MODULE, {"delete_module", "init_module", "finit_module", NULL}},
@@ -126,14 +134,14 @@ static json_t *names_json(const char *const *names)
 static void add_allow(json_t *calls, const char *const *names)
 {
   if (*names)
-    json_array_append_new(calls, json_pack("{s:o,s:s}", "names", names_json(names), "action",
-                                           "SCMP_ACT_ALLOW"));
+    json_array_append_new(
+        calls, json_pack("{s:o,s:s}", "names", names_json(names), "action", "SCMP_ACT_ALLOW"));
 }
 
 static void add_arg_rule(json_t *calls, const char *name, const char *action, json_t *arg)
 {
-  json_array_append_new(calls, json_pack("{s:[s],s:s,s:[o]}", "names", name, "action", action,
-                                         "args", arg));
+  json_array_append_new(
+      calls, json_pack("{s:[s],s:s,s:[o]}", "names", name, "action", action, "args", arg));
 }
 
 static json_t *arg_json(unsigned index, uint64_t value, uint64_t value_two, const char *op)
@@ -183,8 +191,8 @@ json_t *security_docker_seccomp_json_for_caps(uint64_t caps)
   for (size_t i = 0; i < sizeof(cap_groups) / sizeof(cap_groups[0]); i++)
     if (caps & (UINT64_C(1) << cap_groups[i].cap))
       add_allow(calls, cap_groups[i].names);
-  return json_pack("{s:s,s:i,s:o,s:o}", "defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet",
-                   EPERM, "architectures", names_json(arches), "syscalls", calls);
+  return json_pack("{s:s,s:i,s:o,s:o}", "defaultAction", "SCMP_ACT_ERRNO", "defaultErrnoRet", EPERM,
+                   "architectures", names_json(arches), "syscalls", calls);
 }
 
 json_t *security_docker_default_seccomp_json(void)

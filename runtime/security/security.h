@@ -27,12 +27,16 @@ int security_seccomp_build(const struct spec_seccomp *sc, struct security_seccom
  * NULL = no cache): a hit costs a file read instead of ~10 ms of libseccomp. */
 int security_seccomp_build_cached(const struct spec_seccomp *sc, const char *cache_dir,
                                   struct security_seccomp **out, struct td_err **err);
+/* True when the filter uses SCMP_ACT_NOTIFY: then the core loads it (security_final) before
+ * it reports ready, so that the listener fd can reach the runtime for
+ * security_seccomp_send_listener, as runc does; security_final later is a no-op. */
+bool security_seccomp_has_notify(const struct security_seccomp *f);
 /* Free a compiled filter. */
 void security_seccomp_free(struct security_seccomp *f);
 /* Everything but the final no_new_privs+seccomp step (see above). *listener_fd gets the
  * seccomp notify fd when the filter was loaded here and uses SCMP_ACT_NOTIFY, else -1. */
-int security_drop_privileges(const struct spec *spec, struct security_seccomp *f,
-                             int *listener_fd, struct td_err **err);
+int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
+                             struct td_err **err);
 /* Set no_new_privs (if asked) and load the filter if not loaded yet; *listener_fd as above. */
 int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
                    struct td_err **err);

@@ -7,10 +7,10 @@
 #include "util/err.h"
 
 struct security_seccomp {
-  void *prog;        /* struct sock_filter[] exported by libseccomp */
+  void *prog;         /* struct sock_filter[] exported by libseccomp */
   unsigned short len; /* number of instructions */
-  unsigned flags;    /* SECCOMP_FILTER_FLAG_* to load with */
-  bool notify;       /* some rule (or the default) is SCMP_ACT_NOTIFY */
+  unsigned flags;     /* SECCOMP_FILTER_FLAG_* to load with */
+  bool notify;        /* some rule (or the default) is SCMP_ACT_NOTIFY */
   bool loaded;
 };
 

@@ -106,10 +106,10 @@ static const char *proc_status(pid_t pid, const char *key, char *buf, size_t len
 }
 
 /* Record the result of a probe syscall expression. */
-#define PROBE(rep, i, expr)                                                                      \
-  do {                                                                                           \
-    errno = 0;                                                                                   \
-    long probe_r_ = (long)(expr);                                                                \
-    (rep)->probe_ret[i] = probe_r_;                                                              \
-    (rep)->probe_errno[i] = probe_r_ < 0 ? errno : 0;                                            \
+#define PROBE(rep, i, expr)                                                                        \
+  do {                                                                                             \
+    errno = 0;                                                                                     \
+    long probe_r_ = (long)(expr);                                                                  \
+    (rep)->probe_ret[i] = probe_r_;                                                                \
+    (rep)->probe_errno[i] = probe_r_ < 0 ? errno : 0;                                              \
   } while (0)

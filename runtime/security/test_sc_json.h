@@ -8,10 +8,9 @@
 
 static inline enum spec_seccomp_action tsc_action(const char *s)
 {
-  static const char *const n[] = {"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-                                  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_ERRNO",
-                                  "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",
-                                  "SCMP_ACT_NOTIFY"};
+  static const char *const n[] = {"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+                                  "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+                                  "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
   for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++)
     if (strcmp(s, n[i]) == 0)
       return (enum spec_seccomp_action)i;
@@ -20,7 +19,7 @@ static inline enum spec_seccomp_action tsc_action(const char *s)
 
 static inline enum spec_seccomp_op tsc_op(const char *s)
 {
-  static const char *const n[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+  static const char *const n[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
                                   "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
   for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++)
     if (strcmp(s, n[i]) == 0)

@@ -42,8 +42,8 @@ static bool profile_has(json_t *p, const char *name)
     if (strcmp(json_string_value(json_object_get(c, "action")), "SCMP_ACT_ALLOW") != 0 ||
         json_object_get(c, "args"))
       continue;
-    json_array_foreach(json_object_get(c, "names"), k, n) if (strcmp(json_string_value(n), name) ==
-                                                              0) return true;
+    json_array_foreach(json_object_get(c, "names"), k,
+                       n) if (strcmp(json_string_value(n), name) == 0) return true;
   }
   return false;
 }
@@ -56,9 +56,22 @@ static void test_docker_profile(void)
   TAP_OK(json_integer_value(json_object_get(p, "defaultErrnoRet")) == EPERM, "errnoRet 1");
   TAP_OK(profile_has(p, "read") && profile_has(p, "execve") && profile_has(p, "chroot"),
          "read, execve and chroot (CAP_SYS_CHROOT is a default cap) allowed");
-  const char *blocked[] = {"mount", "unshare", "setns", "keyctl", "add_key", "bpf", "reboot",
-                           "kexec_load", "init_module", "clock_settime", "open_by_handle_at",
-                           "userfaultfd", "clone", "io_uring_setup", "pivot_root", NULL};
+  const char *blocked[] = {"mount",
+                           "unshare",
+                           "setns",
+                           "keyctl",
+                           "add_key",
+                           "bpf",
+                           "reboot",
+                           "kexec_load",
+                           "init_module",
+                           "clock_settime",
+                           "open_by_handle_at",
+                           "userfaultfd",
+                           "clone",
+                           "io_uring_setup",
+                           "pivot_root",
+                           NULL};
   for (const char **b = blocked; *b; b++)
     TAP_OK(!profile_has(p, *b), "%s not allowed unconditionally", *b);
   json_t *admin = security_docker_seccomp_json_for_caps(security_docker_default_caps_mask() |
@@ -95,6 +108,14 @@ static void test_build_errors(void)
   sc = tsc_from_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
                      "[\"no_such_call\",\"getpid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}");
   TAP_OK(security_seccomp_build(sc, &f, &err) == 0 && f, "unknown syscall names are skipped");
+  TAP_OK(!security_seccomp_has_notify(f), "no NOTIFY rule");
+  security_seccomp_free(f);
+  f = NULL;
+  tsc_free(sc);
+  sc = tsc_from_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                     "[\"getppid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+  TAP_OK(security_seccomp_build(sc, &f, &err) == 0 && security_seccomp_has_notify(f),
+         "a NOTIFY rule is seen");
   security_seccomp_free(f);
   f = NULL;
   tsc_free(sc);
@@ -153,8 +174,8 @@ static void test_cache(void)
 static void test_spec_parser(void)
 {
   json_t *p = security_docker_default_seccomp_json();
-  json_t *cfg = json_pack("{s:s,s:{s:s},s:{s:O}}", "ociVersion", "1.2.0", "root", "path",
-                          "rootfs", "linux", "seccomp", p);
+  json_t *cfg = json_pack("{s:s,s:{s:s},s:{s:O}}", "ociVersion", "1.2.0", "root", "path", "rootfs",
+                          "linux", "seccomp", p);
   struct spec *s = NULL;
   struct td_err *err = NULL;
   struct security_seccomp *a = NULL, *b = NULL;

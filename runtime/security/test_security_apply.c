@@ -75,8 +75,12 @@ static void test_user_and_ambient(void)
   tcase_init(&t);
   uint64_t nbs = UINT64_C(1) << CAP_NET_BIND_SERVICE;
   set_caps(&t.proc.caps, nbs, nbs);
-  t.proc.user = (struct spec_user){.uid = 1000, .gid = 1001, .has_umask = true, .umask = 027,
-                                   .additional_gids = gids, .n_additional_gids = 2};
+  t.proc.user = (struct spec_user){.uid = 1000,
+                                   .gid = 1001,
+                                   .has_umask = true,
+                                   .umask = 027,
+                                   .additional_gids = gids,
+                                   .n_additional_gids = 2};
   child_start(&c, setup_all, NULL, &t);
   TAP_OK(c.got_report && c.rep.setup_rc == 0, "user 1000:1001 applied %s", c.rep.msg);
   TAP_STREQ(proc_status(c.pid, "Uid", b, sizeof(b)), "1000\t1000\t1000\t1000", "Uid");
@@ -90,7 +94,7 @@ static void test_user_and_ambient(void)
   TAP_STREQ(proc_status(c.pid, "NoNewPrivs", b, sizeof(b)), "0", "NoNewPrivs off");
   child_finish(&c);
 
-  /* no capabilities object: the kernel's rules for a uid change; [] drops all groups */
+  /* no capabilities object: no capabilities (as runc); [] drops all groups */
   tcase_init(&t);
   t.proc.user = (struct spec_user){.uid = 1000, .gid = 1000};
   child_start(&c, setup_all, NULL, &t);
@@ -98,6 +102,14 @@ static void test_user_and_ambient(void)
   TAP_STREQ(proc_status(c.pid, "Groups", b, sizeof(b)), "", "no supplementary groups");
   TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "0000000000000000",
             "non-root without caps has none");
+  child_finish(&c);
+
+  tcase_init(&t);
+  child_start(&c, setup_all, NULL, &t);
+  TAP_OK(c.got_report && c.rep.setup_rc == 0, "root without caps %s", c.rep.msg);
+  TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "0000000000000000",
+            "root without a capabilities object has none");
+  TAP_STREQ(proc_status(c.pid, "CapBnd", b, sizeof(b)), "0000000000000000", "nor a bounding set");
   child_finish(&c);
 }
 
@@ -188,7 +200,6 @@ static void test_oom_and_lsm(void)
   p = (struct spec_process){0};
   TAP_OK(security_check_lsm(&p, &err) == 0, "no LSM asked: fine");
 }
-
 
 int main(void)
 {

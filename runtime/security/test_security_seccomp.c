@@ -63,8 +63,9 @@ static void test_errno_action(void)
   struct tcase t;
   struct child c;
   char b[64];
-  if (!tcase_profile(&t, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-                         "[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":42}]}",
+  if (!tcase_profile(&t,
+                     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                     "[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":42}]}",
                      true))
     return;
   child_start(&c, setup_all, probe_getppid, &t);
@@ -76,8 +77,9 @@ static void test_errno_action(void)
   security_seccomp_free(t.filter);
 
   /* default ERRNO without errnoRet is EPERM; loaded before caps when nnp is off */
-  if (!tcase_profile(&t, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-                         "[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+  if (!tcase_profile(&t,
+                     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                     "[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
                      false))
     return;
   child_start(&c, setup_all, probe_getppid, &t);
@@ -162,13 +164,15 @@ static void test_flags(void)
 {
   struct tcase t;
   struct child c;
-  if (!tcase_profile(&t, "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[],\"syscalls\":"
-                         "[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"}]}",
+  if (!tcase_profile(&t,
+                     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\","
+                     "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"syscalls\":"
+                     "[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_LOG\"}]}",
                      true))
     return;
   child_start(&c, setup_all, probe_getppid, &t);
-  TAP_OK(c.rep.setup_rc == 0 && c.rep.probe_errno[0] == 0, "LOG action lets the call run %s",
-         c.rep.msg);
+  TAP_OK(c.rep.setup_rc == 0 && c.rep.probe_errno[0] == 0,
+         "LOG action with flags LOG+SPEC_ALLOW lets the call run %s", c.rep.msg);
   child_finish(&c);
   security_seccomp_free(t.filter);
 }
@@ -195,8 +199,8 @@ static int notify_receive(int lsock, char *buf, size_t len)
     struct cmsghdr a;
   } cm;
   struct iovec iov = {.iov_base = buf, .iov_len = len - 1};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
-                      .msg_controllen = sizeof(cm.b)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
   ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
   close(conn);
   buf[n > 0 ? n : 0] = 0;
@@ -213,9 +217,10 @@ static void notify_child(struct tcase *t, struct spec_seccomp *sc, int out)
   long r = -1;
   int lfd = -1;
   if (security_drop_privileges(&t->spec, t->filter, &lfd, &err) == 0 && lfd >= 0 &&
-      security_seccomp_send_listener(sc, lfd, "{\"ociVersion\":\"1.2.0\",\"id\":\"t\","
-                                              "\"status\":\"creating\",\"pid\":7,"
-                                              "\"bundle\":\"/b\"}",
+      security_seccomp_send_listener(sc, lfd,
+                                     "{\"ociVersion\":\"1.2.0\",\"id\":\"t\","
+                                     "\"status\":\"creating\",\"pid\":7,"
+                                     "\"bundle\":\"/b\"}",
                                      &err) == 0) {
     close(lfd);
     r = syscall(SYS_getppid);
@@ -299,8 +304,8 @@ static void probe_docker(void *arg, struct child_report *r)
     _exit(0);
   PROBE(r, 4, p > 0 ? waitpid(p, NULL, 0) : -1);
   long cl;
-  PROBE(r, 5, (cl = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)) == 0 ? (_exit(0), 0)
-                                                                                   : cl);
+  PROBE(r, 5,
+        (cl = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0)) == 0 ? (_exit(0), 0) : cl);
   if (cl > 0)
     waitpid((pid_t)cl, NULL, 0);
   PROBE(r, 6, personality(0xffffffff));
@@ -336,19 +341,21 @@ static void test_docker_once(bool nnp, uint32_t uid)
   t.proc.user.gid = uid;
   child_start(&c, setup_all, probe_docker, &t);
   int *e = c.rep.probe_errno;
-  TAP_OK(c.got_report && c.rep.setup_rc == 0, "docker profile (nnp %d uid %u) loaded %s", nnp,
-         uid, c.rep.msg);
+  TAP_OK(c.got_report && c.rep.setup_rc == 0, "docker profile (nnp %d uid %u) loaded %s", nnp, uid,
+         c.rep.msg);
   TAP_OK(e[0] == EPERM && e[1] == EPERM && e[2] == EPERM, "unshare/keyctl/mount: EPERM (%d %d %d)",
          e[0], e[1], e[2]);
   TAP_OK(e[3] == 0 && e[4] == 0 && e[6] == 0 && e[10] == 0,
          "getpid, fork, personality query, unix socket work (%d %d %d %d)", e[3], e[4], e[6],
          e[10]);
-  TAP_OK(e[5] == EPERM && e[7] == EPERM, "clone(CLONE_NEWUSER), personality(PER_BSD): EPERM "
-                                         "(%d %d)",
+  TAP_OK(e[5] == EPERM && e[7] == EPERM,
+         "clone(CLONE_NEWUSER), personality(PER_BSD): EPERM "
+         "(%d %d)",
          e[5], e[7]);
   TAP_OK(e[8] == ENOSYS, "clone3: ENOSYS so libc falls back (%d)", e[8]);
-  TAP_OK(e[9] == EPERM && e[11] == EPERM && e[12] == EPERM, "bpf, AF_VSOCK, setns: EPERM "
-                                                            "(%d %d %d)",
+  TAP_OK(e[9] == EPERM && e[11] == EPERM && e[12] == EPERM,
+         "bpf, AF_VSOCK, setns: EPERM "
+         "(%d %d %d)",
          e[9], e[11], e[12]);
   TAP_OK(e[13] == ENOSYS, "a syscall newer than libseccomp: ENOSYS (%d)", e[13]);
   TAP_OK(e[14] == EBADF, "an allowed syscall reaches the kernel (%d)", e[14]);

@@ -1,5 +1,6 @@
 /* JSON path formatting and typed getters shared by the section parsers. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,12 @@ const char *sj_type_name(json_t *v)
   return "?";
 }
 
+static bool is_integral(double d)
+{
+  /* every double of magnitude 2^52 or more is an integer; no libm needed */
+  return isfinite(d) && (fabs(d) >= 0x1p52 || d == (double)(long long)d);
+}
+
 /* obj[key], or NULL when absent or JSON null (Go's decoder treats null as absent too). */
 static json_t *member(json_t *obj, const char *key)
 {
@@ -119,9 +126,18 @@ int sj_i64(json_t *obj, const struct sp *p, const char *key, int64_t min, int64_
   if (v == NULL)
     return 0;
   struct sp c = SP_KEY(p, key);
-  if (!json_is_integer(v))
+  json_int_t x;
+  if (json_is_real(v) && is_integral(json_real_value(v))) {
+    double d = json_real_value(v);
+    if (d < (double)min || d > (double)max)
+      return sp_err(err, &c, "%g is out of range [%" PRId64 ", %" PRId64 "]", d, min, max);
+    /* (double)INT64_MAX rounds up to 2^63: clamp instead of overflowing the conversion */
+    x = d >= 0x1p63 ? INT64_MAX : (json_int_t)d;
+  } else if (json_is_integer(v)) {
+    x = json_integer_value(v);
+  } else {
     return sp_err(err, &c, "must be an integer, not %s", sj_type_name(v));
-  json_int_t x = json_integer_value(v);
+  }
   if (x < min || x > max)
     return sp_err(err, &c, "%lld is out of range [%" PRId64 ", %" PRId64 "]", (long long)x, min,
                   max);
@@ -131,6 +147,13 @@ int sj_i64(json_t *obj, const struct sp *p, const char *key, int64_t min, int64_
 
 int sj_u64(json_t *obj, const struct sp *p, const char *key, uint64_t *out, struct td_err **err)
 {
+  json_t *v = member(obj, key);
+  /* only a double can hold a value above INT64_MAX (see load_json in spec_parse.c) */
+  if (v && json_is_real(v) && is_integral(json_real_value(v)) && json_real_value(v) >= 0x1p63) {
+    double d = json_real_value(v);
+    *out = d >= 0x1p64 ? UINT64_MAX : (uint64_t)d;
+    return 1;
+  }
   int64_t x = 0;
   int r = sj_i64(obj, p, key, 0, INT64_MAX, &x, err);
   if (r > 0)

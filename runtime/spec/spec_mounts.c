@@ -61,6 +61,7 @@ static const struct mount_opt propagation_opts[] = {
 
 /* mount_setattr(2) attributes applied to the whole tree; atime modes clear the whole
  * MOUNT_ATTR__ATIME field, which is the only way the kernel accepts an atime change */
+#define ATIME_MODE 0x40000000ul /* marks an atime mode entry (not a kernel bit) */
 static const struct mount_opt recursive_opts[] = {
     {"rro", false, MOUNT_ATTR_RDONLY},
     {"rrw", true, MOUNT_ATTR_RDONLY},
@@ -74,12 +75,12 @@ static const struct mount_opt recursive_opts[] = {
     {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
     {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
     {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
-    {"rrelatime", false, MOUNT_ATTR__ATIME | MOUNT_ATTR_RELATIME},
-    {"rnorelatime", true, MOUNT_ATTR__ATIME | MOUNT_ATTR_RELATIME},
-    {"rnoatime", false, MOUNT_ATTR__ATIME | MOUNT_ATTR_NOATIME},
-    {"ratime", true, MOUNT_ATTR__ATIME | MOUNT_ATTR_NOATIME},
-    {"rstrictatime", false, MOUNT_ATTR__ATIME | MOUNT_ATTR_STRICTATIME},
-    {"rnostrictatime", true, MOUNT_ATTR__ATIME | MOUNT_ATTR_STRICTATIME},
+    {"rrelatime", false, ATIME_MODE | MOUNT_ATTR_RELATIME},
+    {"rnorelatime", true, ATIME_MODE | MOUNT_ATTR_RELATIME},
+    {"rnoatime", false, ATIME_MODE | MOUNT_ATTR_NOATIME},
+    {"ratime", true, ATIME_MODE | MOUNT_ATTR_NOATIME},
+    {"rstrictatime", false, ATIME_MODE | MOUNT_ATTR_STRICTATIME},
+    {"rnostrictatime", true, ATIME_MODE | MOUNT_ATTR_STRICTATIME},
 };
 
 /* Options other runtimes define that are not mount(2) data: kept in options, not in data. */
@@ -102,11 +103,11 @@ static void apply_recursive(struct spec_mount *m, const struct mount_opt *o)
 {
   uint64_t v = o->flag;
   m->attr_recursive = true;
-  if (v & MOUNT_ATTR__ATIME) {
+  if (v & ATIME_MODE) {
     m->attr_clr |= MOUNT_ATTR__ATIME;
     m->attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
     if (!o->clear)
-      m->attr_set |= v & ~(uint64_t)MOUNT_ATTR__ATIME;
+      m->attr_set |= v & MOUNT_ATTR__ATIME;
     return;
   }
   if (o->clear) {

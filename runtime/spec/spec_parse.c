@@ -83,10 +83,27 @@ int spec_from_json(json_t *root, struct spec **out, struct td_err **err)
   return 0;
 }
 
+/* jansson holds integers as int64: a uint64 above that (an rlimit of 2^64-1, "unlimited")
+ * is "too big". Such a document is decoded again with integers as doubles; the getters take
+ * integral doubles, clamped to the field's range. */
+static json_t *load_json(const char *buf, size_t len, json_error_t *jerr)
+{
+  json_t *j = json_loadb(buf, len, 0, jerr);
+  if (j == NULL && strstr(jerr->text, "too big integer"))
+    j = json_loadb(buf, len, JSON_DECODE_INT_AS_REAL, jerr);
+  return j;
+}
+
 int spec_load_file(const char *path, struct spec **out, struct td_err **err)
 {
-  autojson json_t *j = NULL;
-  if (file_read_json(AT_FDCWD, path, &j, err) < 0)
+  autofree char *buf = NULL;
+  size_t len = 0;
+  if (file_read_all(AT_FDCWD, path, &buf, &len, err) < 0)
     return -1;
+  json_error_t jerr;
+  autojson json_t *j = load_json(buf, len, &jerr);
+  if (j == NULL)
+    return err_set(err, 0, "parse %s: line %d column %d: %s", path, jerr.line, jerr.column,
+                   jerr.text);
   return spec_from_json(j, out, err);
 }

@@ -341,6 +341,28 @@ static void test_files(void)
             "config.json: linux.namespaces[0].type: unknown namespace type \"foo\"",
             "invalid value names the path");
   err_free(&err);
+  fd = open(missing, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  const char big[] = "{\"ociVersion\":\"1.2.0\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
+                     "\"rlimits\":[{\"type\":\"RLIMIT_CORE\",\"soft\":18446744073709551615,"
+                     "\"hard\":18446744073709551615},{\"type\":\"RLIMIT_NOFILE\","
+                     "\"soft\":9007199254740993,\"hard\":1024}]},\"linux\":{\"resources\":"
+                     "{\"memory\":{\"limit\":9223372036854775807}}}}";
+  TAP_OK(fd >= 0 && write(fd, big, sizeof(big) - 1) == (ssize_t)sizeof(big) - 1, "write big");
+  close(fd);
+  int r = spec_load_file(missing, &s, &err);
+  TAP_OK(r == 0, "integers above INT64_MAX load: %s", r ? err_text(err) : "ok");
+  err_free(&err);
+  if (r == 0) {
+    TAP_OK(s->process->rlimits[0].soft == UINT64_MAX && s->process->rlimits[0].hard == UINT64_MAX,
+           "2^64-1 rlimit is RLIM_INFINITY");
+    TAP_OK(s->process->rlimits[1].hard == 1024, "small values stay exact");
+    TAP_OK(s->linux_.resources->memory.limit == INT64_MAX, "INT64_MAX clamps, no overflow");
+    spec_free(s);
+  }
+  TAP_OK(rejects("{\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"oomScoreAdj\":1e300}}",
+                 "config.json: process.oomScoreAdj: 1e+300 "
+                 "is out of range [-1000, 1000]"),
+         "huge double out of range");
   unlink(missing);
   rmdir(dir);
 }

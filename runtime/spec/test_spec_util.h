@@ -6,6 +6,7 @@
 #include "runtime/spec/spec.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 
 /* Parse text; NULL when it does not parse (the error is printed as a TAP comment). */
 static inline struct spec *parse_ok(const char *text)

@@ -136,14 +136,14 @@ static int cmd_id(void)
 static const struct {
   const char *n;
   int r;
-} rlimits[] = {{"CPU", RLIMIT_CPU},         {"FSIZE", RLIMIT_FSIZE},
-               {"DATA", RLIMIT_DATA},       {"STACK", RLIMIT_STACK},
-               {"CORE", RLIMIT_CORE},       {"RSS", RLIMIT_RSS},
-               {"NPROC", RLIMIT_NPROC},     {"NOFILE", RLIMIT_NOFILE},
-               {"MEMLOCK", RLIMIT_MEMLOCK}, {"AS", RLIMIT_AS},
-               {"LOCKS", RLIMIT_LOCKS},     {"SIGPENDING", RLIMIT_SIGPENDING},
+} rlimits[] = {{"CPU", RLIMIT_CPU},           {"FSIZE", RLIMIT_FSIZE},
+               {"DATA", RLIMIT_DATA},         {"STACK", RLIMIT_STACK},
+               {"CORE", RLIMIT_CORE},         {"RSS", RLIMIT_RSS},
+               {"NPROC", RLIMIT_NPROC},       {"NOFILE", RLIMIT_NOFILE},
+               {"MEMLOCK", RLIMIT_MEMLOCK},   {"AS", RLIMIT_AS},
+               {"LOCKS", RLIMIT_LOCKS},       {"SIGPENDING", RLIMIT_SIGPENDING},
                {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
-               {"RTPRIO", RLIMIT_RTPRIO},   {"RTTIME", RLIMIT_RTTIME}};
+               {"RTPRIO", RLIMIT_RTPRIO},     {"RTTIME", RLIMIT_RTTIME}};
 
 static void print_lim(rlim_t v)
 {

@@ -1,0 +1,247 @@
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/volume_cli.h"
+#include "image/volume.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static int vfail(struct td_err *err)
+{
+  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  err_print(NULL, err);
+  err_free(&err);
+  return code;
+}
+
+static int vol_create(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"label", required_argument, NULL, 'l'},
+                                       {"driver", required_argument, NULL, 'd'},
+                                       {"opt", required_argument, NULL, 'o'},
+                                       {"name", required_argument, NULL, 'n'},
+                                       {NULL, 0, NULL, 0}};
+  autojson json_t *labels = json_object();
+  const char *name = NULL;
+  autoerr struct td_err *err = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "d:o:", opts, NULL)) != -1) {
+    if (c == 'l') {
+      char *eq = strchr(optarg, '=');
+      autofree char *k = eq ? xstrndup(optarg, (size_t)(eq - optarg)) : xstrdup(optarg);
+      json_object_set_new(labels, k, json_string(eq ? eq + 1 : ""));
+    } else if (c == 'd' && strcmp(optarg, "local") != 0) {
+      err_set_exit(&err, 1, 0, "plugin \"%s\" not found", optarg);
+      return vfail(steal_ptr(err));
+    } else if (c == 'n') {
+      name = optarg;
+    } else if (c == '?') {
+      return EXIT_ENGINE;
+    }
+  }
+  if (optind < argc)
+    name = argv[optind];
+  autofree char *out = NULL;
+  if (volume_create(root, name, labels, false, &out, &err) < 0)
+    return vfail(steal_ptr(err));
+  printf("%s\n", out);
+  return 0;
+}
+
+static bool filter_match(json_t *v, char *const *filters, const char *root)
+{
+  for (char *const *f = filters; f && *f; f++) {
+    if (strncmp(*f, "name=", 5) == 0 &&
+        !strstr(json_string_value(json_object_get(v, "Name")), *f + 5))
+      return false;
+    if (strncmp(*f, "dangling=", 9) == 0) {
+      /* dangling: no container uses it */
+      autofree char *users = xasprintf("%s/volumes/%s/users", root,
+                                       json_string_value(json_object_get(v, "Name")));
+      bool in_use = false;
+      autoclosedir DIR *d = opendir(users);
+      struct dirent *de;
+      while (d && (de = readdir(d)) != NULL)
+        in_use = in_use || de->d_name[0] != '.';
+      bool want = strcmp(*f + 9, "true") == 0 || strcmp(*f + 9, "1") == 0;
+      if (want == in_use)
+        return false;
+    }
+  }
+  return true;
+}
+
+static int vol_ls(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                       {"filter", required_argument, NULL, 'f'},
+                                       {"format", required_argument, NULL, 'F'},
+                                       {NULL, 0, NULL, 0}};
+  bool quiet = false;
+  autostrv char **filters = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
+    if (c == 'q')
+      quiet = true;
+    else if (c == 'f')
+      strv_push(&filters, optarg);
+    else if (c != 'F')
+      return EXIT_ENGINE;
+  }
+  autojson json_t *vols = NULL;
+  autoerr struct td_err *err = NULL;
+  if (volume_list(root, &vols, &err) < 0)
+    return vfail(steal_ptr(err));
+  if (!quiet)
+    printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
+  size_t i;
+  json_t *v;
+  json_array_foreach(vols, i, v)
+  {
+    if (!filter_match(v, filters, root))
+      continue;
+    const char *n = json_string_value(json_object_get(v, "Name"));
+    if (quiet)
+      printf("%s\n", n);
+    else
+      printf("%-10s%s\n", "local", n);
+  }
+  return 0;
+}
+
+static int vol_inspect(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {NULL, 0, NULL, 0}};
+  const char *format = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+    if (c == 'f')
+      format = optarg;
+    else
+      return EXIT_ENGINE;
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "%s: \"volume inspect\" requires at least 1 argument.\n", err_progname);
+    return EXIT_ENGINE;
+  }
+  autojson json_t *all = json_array();
+  int rc = 0;
+  for (int i = optind; i < argc; i++) {
+    json_t *o = NULL;
+    autoerr struct td_err *err = NULL;
+    if (volume_inspect(root, argv[i], &o, &err) < 0) {
+      rc = vfail(steal_ptr(err));
+      continue;
+    }
+    if (format) { /* the common {{.Mountpoint}}-style paths */
+      const char *s = strstr(format, "{{.");
+      const char *e = s ? strstr(s, "}}") : NULL;
+      autofree char *key = s && e ? xstrndup(s + 3, (size_t)(e - s - 3)) : NULL;
+      json_t *val = key ? json_object_get(o, key) : NULL;
+      if (json_is_string(val))
+        printf("%s\n", json_string_value(val));
+      else {
+        autofree char *js = val ? json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        printf("%s\n", js ? js : "<no value>");
+      }
+    }
+    json_array_append_new(all, o);
+  }
+  if (!format) {
+    autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+    printf("%s\n", s);
+  }
+  return rc;
+}
+
+static int vol_rm(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+  bool force = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+    if (c == 'f')
+      force = true;
+    else
+      return EXIT_ENGINE;
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "%s: \"volume rm\" requires at least 1 argument.\n", err_progname);
+    return EXIT_ENGINE;
+  }
+  int rc = 0;
+  for (int i = optind; i < argc; i++) {
+    autoerr struct td_err *err = NULL;
+    if (volume_remove(root, argv[i], force, &err) < 0)
+      rc = vfail(steal_ptr(err));
+    else
+      printf("%s\n", argv[i]);
+  }
+  return rc;
+}
+
+static int vol_prune(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+                                       {"force", no_argument, NULL, 'f'},
+                                       {"filter", required_argument, NULL, 'F'},
+                                       {NULL, 0, NULL, 0}};
+  bool all = false;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "af", opts, NULL)) != -1) {
+    if (c == 'a')
+      all = true;
+    else if (c != 'f' && c != 'F')
+      return EXIT_ENGINE;
+  }
+  autojson json_t *removed = json_array();
+  unsigned long long freed = 0;
+  autoerr struct td_err *err = NULL;
+  if (volume_prune(root, all, removed, &freed, &err) < 0)
+    return vfail(steal_ptr(err));
+  if (json_array_size(removed) > 0) {
+    printf("Deleted Volumes:\n");
+    size_t i;
+    json_t *n;
+    json_array_foreach(removed, i, n) printf("%s\n", json_string_value(n));
+    printf("\n");
+  }
+  double f = (double)freed;
+  const char *u[] = {"B", "kB", "MB", "GB", "TB"};
+  size_t k = 0;
+  while (f >= 1000 && k < 4) {
+    f /= 1000;
+    k++;
+  }
+  printf("Total reclaimed space: %.3g%s\n", f, u[k]);
+  return 0;
+}
+
+int volume_cli(const char *root, int argc, char **argv)
+{
+  static const struct {
+    const char *name;
+    int (*fn)(const char *, int, char **);
+  } subs[] = {{"create", vol_create}, {"ls", vol_ls},         {"list", vol_ls},
+              {"inspect", vol_inspect}, {"rm", vol_rm},       {"remove", vol_rm},
+              {"prune", vol_prune}};
+  if (argc < 1) {
+    fprintf(stderr, "Usage: tinydocker volume COMMAND (create, ls, inspect, rm, prune)\n");
+    return EXIT_ENGINE;
+  }
+  for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+    if (strcmp(subs[i].name, argv[0]) == 0)
+      return subs[i].fn(root, argc, argv);
+  fprintf(stderr, "%s: unknown volume command: %s\n", err_progname, argv[0]);
+  return EXIT_ENGINE;
+}

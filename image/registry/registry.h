@@ -1,0 +1,25 @@
+/* The registry client (distribution HTTP API v2) behind pull, push, login and logout.
+ * Heavy part: libcurl + libcrypto, linked only into tinydocker-image. See docs/registry.md. */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/err.h"
+
+struct registry_opts {
+  char **insecure; /* --insecure-registry hosts: plain http allowed */
+  bool quiet;      /* -q: only the final line */
+  const char *platform; /* "linux/amd64[/variant]"; NULL = this host's */
+};
+
+/* Pull ref into the store; nothing is published unless every digest checks out. */
+int registry_pull(const char *root, const char *ref, const struct registry_opts *o, FILE *out,
+                  struct td_err **err);
+/* Push a stored image to its registry; blobs the registry has are skipped (HEAD first). */
+int registry_push(const char *root, const char *ref, const struct registry_opts *o, FILE *out,
+                  struct td_err **err);
+/* Check credentials against server and store them in <root>/auth.json (mode 0600). */
+int registry_login(const char *root, const char *server, const char *user, const char *password,
+                   const struct registry_opts *o, struct td_err **err);
+/* Remove stored credentials for server; not logged in is an error as in docker. */
+int registry_logout(const char *root, const char *server, struct td_err **err);
