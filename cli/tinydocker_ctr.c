@@ -62,9 +62,9 @@ static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_r
 
 #define DONE(ci, r, rc)                                                                          \
   do {                                                                                           \
-    int rc_ = (rc);                                                                              \
+    int rc_ = (r)->help ? 0 : (rc);                                                              \
     opts_free(ci, r);                                                                            \
-    return rc_ == 1 ? 0 : rc_;                                                                   \
+    return rc_;                                                                                  \
   } while (0)
 
 /* ---- ps ---- */

@@ -4,13 +4,13 @@
  * libcurl or libcrypto. */
 const struct td_cmd td_commands[] = {
     {"attach", cmd_attach, NULL, "Attach local standard input, output, and error streams to a running container"},
-    {"commit", NULL, "commit", "Create a new image from a container's changes"},
+    {"commit", cmd_commit, NULL, "Create a new image from a container's changes"},
     {"container-prune", cmd_container_prune, NULL, NULL},
     {"container", cmd_container_help, NULL, "Manage containers (ls, rm, prune, inspect, run, ...)"},
     {"cp", cmd_cp, NULL, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, NULL, "Create a new container"},
     {"exec", cmd_exec, NULL, "Execute a command in a running container"},
-    {"export", NULL, "export", "Export a container's filesystem as a tar archive"},
+    {"export", cmd_export, NULL, "Export a container's filesystem as a tar archive"},
     {"history", NULL, "history", "Show the history of an image"},
     {"image", NULL, "image", "Manage images (ls, rm, prune, inspect, ...)"},
     {"images", NULL, "images", "List images"},

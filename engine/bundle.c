@@ -12,6 +12,7 @@
 
 #include "engine/internal.h"
 #include "engine/user.h"
+#include "image/volume.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
@@ -273,8 +274,10 @@ static json_t *build_resources(const struct eng_run_req *req)
   return r;
 }
 
+/* -v / --mount / --tmpfs into OCI mounts; *rec gets docker's "Mounts" entries. */
 static int add_user_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req,
-                           const char *dir, json_t *mounts, struct td_err **err)
+                           const char *dir, const char *rootfs, json_t *mounts, json_t *rec,
+                           struct td_err **err)
 {
   for (size_t i = 0; i < req->n_mounts; i++) {
     const struct eng_mount *m = &req->mounts[i];
@@ -289,34 +292,40 @@ static int add_user_mounts(const struct eng_ctx *ctx, const struct eng_run_req *
       if (m->tmpfs_mode)
         json_array_append_new(o, json_str_own(xasprintf("mode=%o", m->tmpfs_mode)));
       json_array_append_new(mounts, j);
+      json_array_append_new(rec, json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source",
+                                           "", "Destination", m->target, "RW", !m->readonly,
+                                           "Propagation", ""));
       continue;
     }
     autofree char *src = NULL;
+    autofree char *vname = NULL;
     if (m->type == MOUNT_BIND) {
-      if (access(m->source, F_OK) != 0) {
-        if (m->source && strchr(m->source, ',') == NULL && req->mounts[i].propagation == NULL &&
-            mkdir_p(m->source, 0755, err) < 0)
-          return err_prefix(err, "invalid mount config: bind source path does not exist: %s",
-                            m->source);
-      }
+      if (access(m->source, F_OK) != 0)
+        return err_set(err, 0, "invalid mount config for type \"bind\": bind source path does "
+                               "not exist: %s", m->source);
       src = xstrdup(m->source);
     } else {
-      /* named volume under <root>/volumes/<name>/_data, anonymous one in the container dir */
-      autofree char *name = m->source ? xstrdup(m->source) : NULL;
-      if (name)
-        src = xasprintf("%s/volumes/%s/_data", ctx->root, name);
-      else
-        src = xasprintf("%s/anon/%zu", dir, i);
-      if (mkdir_p(src, 0755, err) < 0)
-        return err_prefix(err, "create volume");
+      if (m->source == NULL && volume_create(ctx->root, NULL, NULL, true, &vname, err) < 0)
+        return err_prefix(err, "anonymous volume for %s", m->target);
+      if (vname == NULL)
+        vname = xstrdup(m->source);
+      if (volume_prepare(ctx->root, vname, dir, rootfs, m->target, &src, err) < 0)
+        return -1;
     }
     autofree char *opts = xasprintf("rbind,%s%s%s", m->readonly ? "ro" : "rw",
                                     m->propagation ? "," : "", m->propagation ? m->propagation : "");
     json_array_append_new(mounts, mount_json(m->target, "bind", src, opts));
+    json_t *r = json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", vname ? "volume" : "bind", "Source",
+                          src, "Destination", m->target, "RW", !m->readonly, "Propagation",
+                          m->propagation ? m->propagation : "rprivate");
+    if (vname) {
+      json_object_set_new(r, "Name", json_string(vname));
+      json_object_set_new(r, "Driver", json_string("local"));
+    }
+    json_array_append_new(rec, r);
   }
   return 0;
 }
-
 
 static int build_process(const struct eng_run_req *req, json_t *imgcfg, const char *rootfs,
                          const char *hostname, json_t **out, struct td_err **err)
@@ -446,7 +455,7 @@ static char *find_init(const struct eng_ctx *ctx)
 
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
-                      struct td_err **err)
+                      json_t **mounts_rec, struct td_err **err)
 {
   char sid[13];
   const char *hostname = req->hostname ? req->hostname : eng_short_id(id, sid);
@@ -466,7 +475,8 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
                                     req->read_only, "hostname", hostname, "mounts",
                                     base_mounts(req, dir, req->network));
   json_t *mounts = json_object_get(spec, "mounts");
-  if (add_user_mounts(ctx, req, dir, mounts, err) < 0)
+  autojson json_t *mrec = json_array();
+  if (add_user_mounts(ctx, req, dir, rootfs, mounts, mrec, err) < 0)
     return -1;
   if (req->init) {
     autofree char *init = find_init(ctx);
@@ -516,5 +526,6 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   if (build_seccomp(req, linux_, err) < 0)
     return -1;
   *out = steal_ptr(spec);
+  *mounts_rec = steal_ptr(mrec);
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "image/image.h"
+#include "image/volume.h"
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -197,40 +198,13 @@ static json_t *host_config(const struct eng_run_req *req)
   return hc;
 }
 
-static json_t *mounts_json(const struct eng_ctx *ctx, const struct eng_run_req *req,
-                           const char *dir)
-{
-  json_t *a = json_array();
-  for (size_t i = 0; i < req->n_mounts; i++) {
-    const struct eng_mount *m = &req->mounts[i];
-    if (m->type == MOUNT_TMPFS) {
-      json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b}", "Type", "tmpfs", "Source", "",
-                                         "Destination", m->target, "RW", !m->readonly));
-      continue;
-    }
-    autofree char *src = NULL;
-    if (m->type == MOUNT_BIND)
-      src = xstrdup(m->source);
-    else if (m->source)
-      src = xasprintf("%s/volumes/%s/_data", ctx->root, m->source);
-    else
-      src = xasprintf("%s/anon/%zu", dir, i);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type",
-                          m->type == MOUNT_BIND ? "bind" : "volume", "Source", src,
-                          "Destination", m->target, "RW", !m->readonly, "Propagation",
-                          m->propagation ? m->propagation : "rprivate");
-    if (m->type == MOUNT_VOLUME)
-      json_object_set_new(o, "Name", json_string(m->source ? m->source : ""));
-    json_array_append_new(a, o);
-  }
-  return a;
-}
-
 /* The engine record: docker's inspect shape plus "Td" (private). */
 static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req *req,
                             const char *id, const char *name, const char *dir, json_t *spec,
-                            json_t *imgcfg, const char *image_id, const char *rootfs)
+                            json_t *imgcfg, const char *image_id, const char *rootfs,
+                            json_t *mounts)
 {
+  (void)ctx;
   json_t *proc = json_object_get(spec, "process");
   json_t *args = json_object_get(proc, "args");
   autofree char *now = eng_now_rfc3339();
@@ -276,7 +250,7 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
       "0001-01-01T00:00:00Z", "Image", image_id ? image_id : "", "ResolvConfPath", p_resolv,
       "HostnamePath", p_hostname, "HostsPath", p_hosts, "LogPath", logpath, "Name", slash_name,
       "RestartCount", 0, "Driver", req->rootfs ? "dir" : "overlay", "Platform", "linux",
-      "HostConfig", host_config(req), "Mounts", mounts_json(ctx, req, dir), "Config", config,
+      "HostConfig", host_config(req), "Mounts", json_incref(mounts), "Config", config,
       "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "",
       "Ports", json_object(), "Networks", json_object());
   json_t *td = json_pack("{s:s,s:b,s:s,s:o,s:i,s:i,s:i}", "Rootfs", rootfs, "RootfsIsDir",
@@ -341,8 +315,16 @@ static void undo(struct create_undo *u)
     image_release(u->ctx->root, u->dir, &e);
     err_free(&e);
   }
-  if (u->dir_made)
+  if (u->dir_made) {
+    autostrv char **anon = NULL;
+    volume_release(u->ctx->root, u->dir, &anon, &e);
+    err_free(&e);
+    for (char **a = anon; a && *a; a++) {
+      volume_remove(u->ctx->root, *a, true, &e);
+      err_free(&e);
+    }
     rm_rf(u->dir, &e);
+  }
   if (u->name_reserved)
     store_name_release(u->ctx, u->name, u->id);
 }
@@ -365,7 +347,8 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     rootfs = xasprintf("%s/rootfs", dir);
   }
   autojson json_t *spec = NULL;
-  if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, err) < 0)
+  autojson json_t *mounts = NULL;
+  if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
   if (bundle_write_etc(dir, json_string_value(json_object_get(spec, "hostname")), req->network,
                        req->add_hosts, req->dns, req->dns_search, err) < 0)
@@ -373,7 +356,7 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
   if (file_write_json(AT_FDCWD, cfgpath, spec, 0600, err) < 0)
     return -1;
-  autojson json_t *rec = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs);
+  autojson json_t *rec = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   if (store_save(ctx, id, rec, err) < 0)
     return -1;
   return 0;
@@ -386,8 +369,10 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
     return -1;
   if (req->image) {
     struct image_ref *r = NULL;
-    if (image_ref_parse(req->image, &r, err) < 0)
+    if (image_ref_parse(req->image, &r, err) < 0) {
+      (*err)->exit_code = EXIT_ENGINE;
       return -1;
+    }
     image_ref_free(r);
   }
   autofree char *id = store_new_id();
@@ -409,11 +394,14 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
     goto fail;
   }
   u.dir_made = true;
+  store_mark_creator(ctx, id);
   if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
     goto fail;
   *id_out = steal_ptr(id);
   return 0;
 fail:
   undo(&u);
+  if (*err)
+    (*err)->exit_code = EXIT_ENGINE; /* docker: every create failure is the engine's (125) */
   return -1;
 }

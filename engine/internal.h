@@ -14,7 +14,7 @@
  * rootfs: path the runtime sees; rec: the record being built (paths of hostname etc.). */
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
-                      struct td_err **err);
+                      json_t **mounts_rec, struct td_err **err);
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode,
                      char **add_hosts, char **dns, char **dns_search, struct td_err **err);
@@ -33,7 +33,7 @@ void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
-                          bool remove_record, struct td_err **err);
+                          bool remove_record, bool remove_volumes, struct td_err **err);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);

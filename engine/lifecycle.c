@@ -13,11 +13,13 @@
 #include "engine/monproto.h"
 #include "engine/store.h"
 #include "image/image.h"
+#include "image/volume.h"
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err)
@@ -25,11 +27,42 @@ int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **
   return store_lookup(ctx, ref, id, err);
 }
 
+/* A container directory without a record: its creator died before writing it (kill -9 of
+ * `run`/`create`), or `rm` died half way. Shown as "dead" so that `rm -f` can clean it. */
+static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
+{
+  autofree char *dir = store_dir(ctx, id);
+  autofree char *creator = xasprintf("%s/creator", dir);
+  autofree char *text = NULL;
+  autoerr struct td_err *e = NULL;
+  if (file_read_all(AT_FDCWD, creator, &text, NULL, &e) == 0) {
+    int pid = 0;
+    unsigned long long st = 0;
+    if (sscanf(text, "%d %llu", &pid, &st) == 2 && proc_alive(pid, st))
+      return NULL; /* still being created */
+  }
+  autofree char *name = store_name_of(ctx, id);
+  autofree char *slash = xasprintf("/%s", name ? name : "");
+  return json_pack("{s:s,s:s,s:s,s:[],s:{s:s,s:b,s:b,s:b,s:b,s:i,s:i,s:s},s:s,s:{s:s},"
+                   "s:{},s:{},s:{s:b}}",
+                   "Id", id, "Name", slash, "Created", "0001-01-01T00:00:00Z", "Args", "State",
+                   "Status", "dead", "Running", 0, "Paused", 0, "Restarting", 0, "Dead", 1,
+                   "Pid", 0, "ExitCode", 255, "Error", "incomplete container record", "Path", "",
+                   "Config", "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
+}
+
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err)
 {
-  if (store_load(ctx, id, rec, err) < 0)
-    return -1;
+  if (store_load(ctx, id, rec, err) < 0) {
+    autofree char *dir = store_dir(ctx, id);
+    json_t *dead = access(dir, F_OK) == 0 ? dead_record(ctx, id) : NULL;
+    if (dead == NULL)
+      return -1;
+    err_free(err);
+    *rec = dead;
+    return 0;
+  }
   store_refresh_state(*rec);
   return 0;
 }
@@ -223,7 +256,7 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
 }
 
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
-                          bool remove_record, struct td_err **err)
+                          bool remove_record, bool remove_volumes, struct td_err **err)
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
@@ -244,6 +277,15 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
   if (!remove_record)
     return 0;
   eng_image_release(ctx, rec);
+  autofree char *cdir = store_dir(ctx, id);
+  autostrv char **anon = NULL;
+  autoerr struct td_err *e5 = NULL;
+  volume_release(ctx->root, cdir, &anon, &e5);
+  /* docker: --rm removes anonymous volumes too, rm only with -v */
+  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove")); a++) {
+    autoerr struct td_err *e6 = NULL;
+    volume_remove(ctx->root, *a, true, &e6);
+  }
   const char *name = rec_str(rec, "Name");
   store_name_release(ctx, name, id);
   autofree char *dir = store_dir(ctx, id);
@@ -255,7 +297,6 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
 
 int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct td_err **err)
 {
-  (void)volumes; /* anonymous volumes live in the container dir and go with it */
   autojson json_t *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
@@ -289,7 +330,7 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
   int lk = store_lock(ctx, id, err);
   if (lk < 0)
     return -1;
-  int rc = eng_cleanup_container(ctx, id, rec, true, err);
+  int rc = eng_cleanup_container(ctx, id, rec, true, volumes, err);
   lock_release(lk);
   return rc;
 }

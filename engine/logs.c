@@ -118,6 +118,11 @@ static int parse_time_arg(const char *s, int64_t *out, struct td_err **err)
 static void emit(const struct log_entry *e, const struct eng_logs_opts *o)
 {
   FILE *f = e->stream == 2 ? stderr : stdout;
+  /* keep the order of lines across the two streams */
+  static FILE *last;
+  if (last && last != f)
+    fflush(last);
+  last = f;
   if (o->timestamps)
     fprintf(f, "%s ", e->time);
   fwrite(e->text, 1, e->len, f);

@@ -628,7 +628,7 @@ static void finish(struct mon *m, struct rt_ctx *rt, int code, bool oom)
   (void)rt;
   autoerr struct td_err *err = NULL;
   if (m->auto_remove) {
-    eng_cleanup_container(m->ctx, m->id, m->rec, true, &err);
+    eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
   } else {
     eng_rootfs_umount(m->ctx, m->rec);
     rec_update_state(m, "exited", false, 0, code, NULL, false, true, oom);
@@ -671,7 +671,7 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
       report_error(&m, err);
       autoerr struct td_err *e2 = NULL;
       if (m.auto_remove) {
-        eng_cleanup_container(ctx, id, m.rec, true, &e2);
+        eng_cleanup_container(ctx, id, m.rec, true, true, &e2);
       } else {
         eng_rootfs_umount(ctx, m.rec);
         rec_update_state(&m, "created", false, 0, code, err_text(err), false, false, false);

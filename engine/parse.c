@@ -368,7 +368,8 @@ int eng_parse_volume(const char *s, struct eng_mount *out, struct td_err **err)
   const char *src = NULL, *dst, *opts = NULL;
   if (n == 1) {
     dst = parts[0];
-  } else if (n == 2 && parts[1][0] != '/') {
+  } else if (n == 2 && parts[1][0] != '/' && strchr(parts[1], '/') == NULL &&
+             parts[0][0] == '/') {
     /* "/dst:ro" */
     dst = parts[0];
     opts = parts[1];

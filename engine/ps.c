@@ -130,7 +130,8 @@ static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_p
   autofree char *img_fam = image && *image ? image_name_familiar(image) : NULL;
   if (img_fam == NULL || *img_fam == '\0') {
     free(img_fam);
-    img_fam = xstrdup(rec_bool(rec, "Td.RootfsIsDir") ? rec_str(rec, "Td.Rootfs") : "");
+    const char *dirfs = rec_str(rec, "Td.Rootfs");
+    img_fam = xstrdup(rec_bool(rec, "Td.RootfsIsDir") && dirfs ? dirfs : "");
   }
   autostrv char **labels = NULL;
   const char *k;
@@ -142,7 +143,8 @@ static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_p
   json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
                           o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command",
                           cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,
-                          "State", rec_str(rec, "State.Status"), "Status", status, "Names",
+                          "State", rec_str(rec, "State.Status") ? rec_str(rec, "State.Status") : "",
+                          "Status", status, "Names",
                           name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
                           rec_str(rec, "HostConfig.NetworkMode") ? rec_str(rec, "HostConfig.NetworkMode") : "");
   if (o->size) {
@@ -209,9 +211,8 @@ static int load_all(const struct eng_ctx *ctx, json_t ***out, size_t *n, struct 
   for (size_t i = 0; i < cnt; i++) {
     autoerr struct td_err *e = NULL;
     json_t *rec = NULL;
-    if (store_load(ctx, ids[i], &rec, &e) < 0)
-      continue; /* being created or removed right now */
-    store_refresh_state(rec);
+    if (eng_load_refreshed(ctx, ids[i], &rec, &e) < 0)
+      continue; /* being created right now */
     recs[k++] = rec;
   }
   qsort(recs, k, sizeof(*recs), cmp_created);

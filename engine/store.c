@@ -378,3 +378,30 @@ int64_t eng_parse_rfc3339(const char *s)
   }
   return t;
 }
+
+char *store_name_of(const struct eng_ctx *ctx, const char *id)
+{
+  autofree char *names = xasprintf("%s/names", ctx->ctr_dir);
+  autoclosedir DIR *d = opendir(names);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    autofree char *owner = store_name_lookup(ctx, de->d_name);
+    if (owner && strcmp(owner, id) == 0)
+      return xstrdup(de->d_name);
+  }
+  return NULL;
+}
+
+void store_mark_creator(const struct eng_ctx *ctx, const char *id)
+{
+  autofree char *p = xasprintf("%s/%s/creator", ctx->ctr_dir, id);
+  autofree char *s = xasprintf("%d %llu\n", (int)getpid(),
+                               (unsigned long long)proc_starttime(getpid()));
+  int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    write_all(fd, s, strlen(s));
+    close(fd);
+  }
+}

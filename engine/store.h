@@ -28,6 +28,10 @@ int store_name_reserve(const struct eng_ctx *ctx, const char *name, const char *
 void store_name_release(const struct eng_ctx *ctx, const char *name, const char *id);
 /* Name (without '/') -> id; NULL if none. */
 char *store_name_lookup(const struct eng_ctx *ctx, const char *name);
+/* The name that points at id (scanning the names dir), or NULL. */
+char *store_name_of(const struct eng_ctx *ctx, const char *id);
+/* Record who is creating the container (pid + start time), so a crash shows as "dead". */
+void store_mark_creator(const struct eng_ctx *ctx, const char *id);
 /* Resolve a name / id / unique id prefix; docker's "No such container" otherwise. */
 int store_lookup(const struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err);
 /* Ids of every container (unsorted). */
