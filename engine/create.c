@@ -105,7 +105,7 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
 {
   autofree char *hn = xasprintf("%s\n", hostname);
   autofree char *p_hn = xasprintf("%s/hostname", dir);
-  if (file_write_atomic(AT_FDCWD, p_hn, hn, strlen(hn), 0644, err) < 0)
+  if (store_write(p_hn, hn, strlen(hn), 0644, err) < 0)
     return -1;
   bool host = net_mode && strcmp(net_mode, "host") == 0;
   autofree char *host_resolv = NULL;
@@ -123,8 +123,8 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
   autofree char *resolv = net_resolv_render(&d, host_resolv);
   autofree char *p_hosts = xasprintf("%s/hosts", dir);
   autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
-  if (file_write_atomic(AT_FDCWD, p_hosts, hosts, strlen(hosts), 0644, err) < 0 ||
-      file_write_atomic(AT_FDCWD, p_resolv, resolv, strlen(resolv), 0644, err) < 0)
+  if (store_write(p_hosts, hosts, strlen(hosts), 0644, err) < 0 ||
+      store_write(p_resolv, resolv, strlen(resolv), 0644, err) < 0)
     return -1;
   return 0;
 }
@@ -354,7 +354,7 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
                        req->add_hosts, req->dns, req->dns_search, err) < 0)
     return -1;
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
-  if (file_write_json(AT_FDCWD, cfgpath, spec, 0600, err) < 0)
+  if (store_write_json(cfgpath, spec, 0600, err) < 0)
     return -1;
   autojson json_t *rec = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   if (store_save(ctx, id, rec, err) < 0)

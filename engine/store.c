@@ -205,10 +205,37 @@ int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct t
   return 0;
 }
 
+int store_write(const char *path, const void *buf, size_t len, mode_t mode, struct td_err **err)
+{
+  autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+  autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    return err_set(err, errno, "create %s", tmp);
+  if (write_all(fd, buf, len) < 0) {
+    int saved = errno;
+    unlink(tmp);
+    return err_set(err, saved, "write %s", tmp);
+  }
+  if (rename(tmp, path) < 0) {
+    int saved = errno;
+    unlink(tmp);
+    return err_set(err, saved, "rename %s", path);
+  }
+  return 0;
+}
+
+int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **err)
+{
+  autofree char *s = json_dumps(j, JSON_COMPACT);
+  if (s == NULL)
+    return err_set(err, ENOMEM, "serialise %s", path);
+  return store_write(path, s, strlen(s), mode, err);
+}
+
 int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err)
 {
   autofree char *p = xasprintf("%s/%s/%s", ctx->ctr_dir, id, STORE_RECORD);
-  return file_write_json(AT_FDCWD, p, rec, 0600, err);
+  return store_write_json(p, rec, 0600, err);
 }
 
 int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err)

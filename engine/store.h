@@ -5,6 +5,7 @@
  * reservation, so two concurrent `run --name x` cannot both win. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -38,6 +39,13 @@ int store_lookup(const struct eng_ctx *ctx, const char *ref, char **id, struct t
 int store_list(const struct eng_ctx *ctx, char ***ids, struct td_err **err);
 /* Load a record (no refresh). */
 int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err);
+/* Write a file of the container dir atomically against crashes of our processes (temp file +
+ * rename) but without fsync: that only guards against a host power loss, after which the
+ * runtime state in /run and every container process are gone anyway, and the record is
+ * re-read as "exited". It saves ~2 ms per file on the hot path. */
+int store_write(const char *path, const void *buf, size_t len, mode_t mode, struct td_err **err);
+/* Same for JSON. */
+int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **err);
 /* Write a record atomically. */
 int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
 /* Take the container's lock (for read-modify-write of its record); returns the fd. */
