@@ -29,6 +29,10 @@ int cmd_inspect(const char *root, int argc, char **argv);
 int cmd_prune(const char *root, int argc, char **argv);
 /* create-default [--busybox PATH] [REF]: busybox:latest from the host's busybox-static */
 int cmd_create_default(const char *root, int argc, char **argv);
+/* commit [-m] [-a] [-c]... CONTAINER [REF]: the container found in the engine's store */
+int cmd_commit(const char *root, int argc, char **argv);
+/* export [-o FILE] CONTAINER */
+int cmd_export(const char *root, int argc, char **argv);
 /* engine-internal: commit-container --upper DIR --image ID [-m] [-a] [-c]... [REF] */
 int cmd_commit_container(const char *root, int argc, char **argv);
 /* engine-internal: export-container --upper DIR --image ID [-o FILE] */
@@ -47,7 +51,11 @@ int cmd_volume_prepare(const char *root, int argc, char **argv);
 int cmd_volume_release(const char *root, int argc, char **argv);
 /* pull/push/login/logout until the registry client lands */
 int cmd_unsupported(const char *root, int argc, char **argv);
+/* If argv asks for --help and cmd is known, print docker's usage and return 0; else -1. */
+int image_help(const char *cmd, int argc, char **argv);
 /* Print the error like docker and return its exit code. */
 int cli_fail(struct td_err *err);
+/* Render a --format template for obj (no newline added; caller frees). */
+char *cli_format_render(const char *fmt, json_t *obj);
 /* docker's `--format` subset for inspect: {{.A.B}}, {{json .A}}, text around it. */
 int cli_format_print(const char *fmt, json_t *obj);

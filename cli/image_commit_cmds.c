@@ -11,6 +11,7 @@
 
 #include "cli/image_cli.h"
 #include "image/image.h"
+#include "image/container_ref.h"
 #include "image/ops.h"
 #include "image/volume.h"
 #include "util/cleanup.h"
@@ -225,4 +226,77 @@ int cmd_volume_release(const char *root, int argc, char **argv)
   for (char **a = anon; a && *a; a++)
     printf("%s\n", *a);
   return 0;
+}
+
+int cmd_commit(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"message", required_argument, NULL, 'm'},
+                                       {"author", required_argument, NULL, 'a'},
+                                       {"change", required_argument, NULL, 'c'},
+                                       {"pause", optional_argument, NULL, 'p'},
+                                       {NULL, 0, NULL, 0}};
+  const char *message = NULL, *author = NULL;
+  autostrv char **changes = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "m:a:c:p", opts, NULL)) != -1) {
+    switch (c) {
+    case 'm': message = optarg; break;
+    case 'a': author = optarg; break;
+    case 'c': strv_push(&changes, optarg); break;
+    case 'p': break;
+    default: return EXIT_ENGINE;
+    }
+  }
+  if (optind >= argc || argc - optind > 2) {
+    fprintf(stderr, "%s: \"commit\" requires at least 1 and at most 2 arguments.\n",
+            err_progname);
+    return EXIT_ENGINE;
+  }
+  autoerr struct td_err *err = NULL;
+  struct image_container ct;
+  if (image_container_find(root, argv[optind], &ct, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  autofree char *id = NULL;
+  int rc = 0;
+  if (ct.image_id == NULL)
+    rc = err_set(&err, EINVAL, "container %s runs from a plain rootfs dir: nothing to commit",
+                 argv[optind]);
+  else
+    rc = image_commit_dir_config(root, ct.upper, ct.image_id, ct.config, changes, message,
+                                 author, optind + 1 < argc ? argv[optind + 1] : NULL, &id, &err);
+  image_container_clear(&ct);
+  if (rc < 0)
+    return cli_fail(steal_ptr(err));
+  printf("%s\n", id);
+  return 0;
+}
+
+int cmd_export(const char *root, int argc, char **argv)
+{
+  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {NULL, 0, NULL, 0}};
+  const char *output = NULL;
+  int c;
+  optind = 0;
+  while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    if (c == 'o')
+      output = optarg;
+    else
+      return EXIT_ENGINE;
+  }
+  if (optind + 1 != argc) {
+    fprintf(stderr, "%s: \"export\" requires exactly 1 argument.\n", err_progname);
+    return EXIT_ENGINE;
+  }
+  autoerr struct td_err *err = NULL;
+  struct image_container ct;
+  if (image_container_find(root, argv[optind], &ct, &err) < 0)
+    return cli_fail(steal_ptr(err));
+  autoclose int fd = open_output(output, &err);
+  int rc = fd < 0 ? -1
+           : ct.image_id ? image_export_container(root, ct.upper, ct.image_id, fd, &err)
+                         : image_export_rootfs(ct.rootfs_dir, fd, &err);
+  image_container_clear(&ct);
+  return rc < 0 ? cli_fail(steal_ptr(err)) : 0;
 }

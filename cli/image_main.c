@@ -16,17 +16,6 @@ static int cmd_volume(const char *root, int argc, char **argv)
   return volume_cli(root, argc - 1, argv + 1);
 }
 
-static int cmd_needs_engine(const char *root, int argc, char **argv)
-{
-  (void)root;
-  (void)argc;
-  fprintf(stderr,
-          "%s: %s works on a container: run `tinydocker %s` (the engine passes the container "
-          "to `tinydocker-image %s-container --upper DIR --image ID`)\n",
-          err_progname, argv[0], argv[0], argv[0]);
-  return EXIT_ENGINE;
-}
-
 static const struct image_cmd cmds[] = {
     {"images", cmd_images},
     {"import", cmd_import},
@@ -39,8 +28,8 @@ static const struct image_cmd cmds[] = {
     {"volume", cmd_volume},
     {"volume-prepare", cmd_volume_prepare},
     {"volume-release", cmd_volume_release},
-    {"commit", cmd_needs_engine},
-    {"export", cmd_needs_engine},
+    {"commit", cmd_commit},
+    {"export", cmd_export},
     {"commit-container", cmd_commit_container},
     {"export-container", cmd_export_container},
     {"export-rootfs", cmd_export_rootfs},
@@ -65,9 +54,12 @@ static const struct image_cmd image_subcmds[] = {
 
 static int dispatch(const struct image_cmd *table, const char *root, int argc, char **argv)
 {
-  for (const struct image_cmd *c = table; c->name; c++)
-    if (strcmp(c->name, argv[0]) == 0)
-      return c->fn(root, argc, argv);
+  for (const struct image_cmd *c = table; c->name; c++) {
+    if (strcmp(c->name, argv[0]) != 0)
+      continue;
+    int h = image_help(argv[0], argc, argv);
+    return h >= 0 ? h : c->fn(root, argc, argv);
+  }
   fprintf(stderr, "%s: '%s' is not an image command.\n", err_progname, argv[0]);
   return EXIT_ENGINE;
 }

@@ -219,6 +219,22 @@ static int cmd_prune(const char *root, int argc, char **argv, struct td_err **er
   return 0;
 }
 
+/* `network cleanup [--orphans]`: this root's everything, or what deleted roots left. */
+static int cmd_cleanup(const char *root, int argc, char **argv, struct td_err **err)
+{
+  if (argc == 2 && !strcmp(argv[1], "--orphans")) {
+    autostrv char **removed = NULL;
+    if (net_cleanup_orphans(&removed, err) < 0)
+      return -1;
+    for (char **r = removed; r && *r; r++)
+      printf("%s\n", *r);
+    return 0;
+  }
+  if (argc != 1)
+    return err_set(err, EINVAL, "usage: network cleanup [--orphans]");
+  return net_cleanup(root, err);
+}
+
 struct attach_args {
   struct net_attach_req req;
   struct net_port *ports;
@@ -361,7 +377,8 @@ int net_cli_network(const char *root, const struct net_cli_hooks *hooks, int arg
            "  ls          List networks\n"
            "  prune       Remove all unused networks\n"
            "  rm          Remove one or more networks\n"
-           "  cleanup     Remove every network, endpoint and nft rule of this root\n");
+           "  cleanup     Remove every network, endpoint and nft rule of this root\n"
+           "              (--orphans: those of roots that no longer exist)\n");
     return argc < 2 ? 1 : 0;
   }
   const char *sub = argv[1];
@@ -383,7 +400,7 @@ int net_cli_network(const char *root, const struct net_cli_hooks *hooks, int arg
   else if (!strcmp(sub, "disconnect"))
     r = cmd_disconnect(root, hooks, argc, argv, err);
   else if (!strcmp(sub, "cleanup"))
-    r = net_cleanup(root, err);
+    r = cmd_cleanup(root, argc, argv, err);
   else if (!strcmp(sub, "_attach"))
     r = cmd_attach_raw(root, argc, argv, err);
   else if (!strcmp(sub, "_detach"))

@@ -56,6 +56,32 @@ static json_t *config_skeleton(void)
                    "type", "layers", "diff_ids", "history");
 }
 
+/* docker's commit: the new image runs like the container did */
+static void config_take_container(json_t *cc, json_t *ctr)
+{
+  static const char *const keys[] = {"Cmd",     "Entrypoint", "WorkingDir", "User",
+                                     "Volumes", "Labels",     "StopSignal", "ExposedPorts",
+                                     "OnBuild", NULL};
+  for (const char *const *k = keys; *k; k++) {
+    json_t *v = json_object_get(ctr, *k);
+    if (v && !json_is_null(v) && !(json_is_string(v) && *json_string_value(v) == '\0'))
+      json_object_set(cc, *k, v);
+  }
+  json_t *env = json_object_get(ctr, "Env");
+  if (json_is_array(env)) {
+    json_t *keep = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(env, i, e)
+    {
+      const char *s = json_string_value(e);
+      if (s && strncmp(s, "HOSTNAME=", 9) != 0)
+        json_array_append(keep, e);
+    }
+    json_object_set_new(cc, "Env", keep);
+  }
+}
+
 static int config_build(const struct image_build *b, const char *created, json_t **out,
                         struct td_err **err)
 {
@@ -65,6 +91,8 @@ static int config_build(const struct image_build *b, const char *created, json_t
     cc = json_object();
     json_object_set_new(cfg, "config", cc);
   }
+  if (b->container_config)
+    config_take_container(cc, b->container_config);
   for (char *const *c = b->changes; c && *c; c++)
     if (image_change_apply(cc, *c, err) < 0)
       return err_prefix(err, "change \"%s\"", *c);

@@ -10,6 +10,7 @@ struct image_build {
   json_t *base_manifest;      /* parent manifest (its layer descriptors are kept), or NULL */
   struct image_layer *layer;  /* the new layer, or NULL (then history says empty_layer) */
   const char *layer_blob_tmp; /* temp file with the layer's uncompressed tar (becomes a blob) */
+  json_t *container_config;   /* commit: the container's Config (its Env, Cmd...), or NULL */
   char *const *changes;       /* Dockerfile-style changes (-c) */
   const char *created_by;     /* history */
   const char *comment;        /* history (-m) */

@@ -85,6 +85,15 @@ int image_commit_dir(const char *root, const char *upper_dir, const char *parent
                      char *const *changes, const char *message, const char *author,
                      const char *ref, char **id_out, struct td_err **err)
 {
+  return image_commit_dir_config(root, upper_dir, parent_image, NULL, changes, message, author,
+                                 ref, id_out, err);
+}
+
+int image_commit_dir_config(const char *root, const char *upper_dir, const char *parent_image,
+                            json_t *container_config, char *const *changes, const char *message,
+                            const char *author, const char *ref, char **id_out,
+                            struct td_err **err)
+{
   autostrv char **names = NULL;
   char *refs[] = {(char *)ref, NULL};
   if (image_names_full(ref ? refs : NULL, &names, err) < 0)
@@ -97,7 +106,8 @@ int image_commit_dir(const char *root, const char *upper_dir, const char *parent
     image_info_free(parent);
     return -1;
   }
-  struct image_build b = {.changes = changes,
+  struct image_build b = {.container_config = container_config,
+                          .changes = changes,
                           .created_by = "tinydocker commit",
                           .comment = message,
                           .author = author,
@@ -139,7 +149,9 @@ int image_export_container(const char *root, const char *upper_dir, const char *
     image_info_free(img);
     return err_set(err, errno, "private mount namespace");
   }
-  autofree char *tmpdir = xasprintf("%s/tmp", root);
+  /* not under tmp/: writers empty tmp/, and removing a dir that is a mount point in our
+   * private namespace would detach the mount under the running export */
+  autofree char *tmpdir = xasprintf("%s/exports", root);
   autofree char *dir = xasprintf("%s/export-XXXXXX", tmpdir);
   int rc = mkdir_p(tmpdir, 0700, err);
   if (rc == 0 && mkdtemp(dir) == NULL)

@@ -56,11 +56,12 @@ int image_list(const char *root, bool all, json_t **out, struct td_err **err)
       image_ref_free(r);
     }
     json_array_append_new(
-        rows, json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:b}", "repo", repo ? repo : "<none>", "tag",
-                        tag ? tag : "<none>", "id", id, "digest",
+        rows, json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:b,s:O?}", "repo", repo ? repo : "<none>",
+                        "tag", tag ? tag : "<none>", "id", id, "digest",
                         json_string_value(json_object_get(e, "digest")), "created",
                         json_string_value(json_object_get(cfg, "created")), "size",
-                        (json_int_t)image_size(root, cfg), "dangling", name == NULL));
+                        (json_int_t)image_size(root, cfg), "dangling", name == NULL, "labels",
+                        json_object_get(json_object_get(cfg, "config"), "Labels")));
   }
   *out = steal_ptr(rows);
   return 0;

@@ -39,13 +39,18 @@ int image_prune(const char *root, bool all, FILE *out, struct td_err **err);
 int image_inspect(const char *root, const char *ref, json_t **out, struct td_err **err);
 /* The rows of `history`: array of {id, created, created_by, size, comment} newest first. */
 int image_history(const char *root, const char *ref, json_t **out, struct td_err **err);
-/* All images for `images`: array of {repo, tag, id, digest, created, size, dangling}. */
+/* All images for `images`: array of {repo, tag, id, digest, created, size, dangling, labels}. */
 int image_list(const char *root, bool all, json_t **out, struct td_err **err);
 /* commit: the container's overlay upper dir becomes a new layer over parent_image (an ID).
  * Whiteouts (char 0:0) -> .wh.<name>, opaque dirs -> .wh..wh..opq. ref may be NULL. */
 int image_commit_dir(const char *root, const char *upper_dir, const char *parent_image,
                      char *const *changes, const char *message, const char *author,
                      const char *ref, char **id_out, struct td_err **err);
+/* commit with the container's Config carried into the image (docker's commit). */
+int image_commit_dir_config(const char *root, const char *upper_dir, const char *parent_image,
+                            json_t *container_config, char *const *changes, const char *message,
+                            const char *author, const char *ref, char **id_out,
+                            struct td_err **err);
 /* export: the merged rootfs dir as a tar stream on out_fd. */
 int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err);
 /* export of a container: a read-only overlay of its upper dir over its image's layers,

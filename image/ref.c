@@ -191,13 +191,14 @@ int image_ref_parse(const char *s, struct image_ref **out, struct td_err **err)
     }
     r->tag = xstrdup(colon + 1);
   }
-  if (strlen(copy) > REF_NAME_MAX) {
-    image_ref_free(r);
-    return bad_ref(err, s, "repository name must not be more than 255 characters");
-  }
+  /* docker counts the normalised name ("docker.io/library/x") against the limit */
   if (ref_split_name(s, copy, r, err) < 0) {
     image_ref_free(r);
     return -1;
+  }
+  if (strlen(r->domain) + 1 + strlen(r->path) > REF_NAME_MAX) {
+    image_ref_free(r);
+    return bad_ref(err, s, "repository name must not be more than 255 characters");
   }
   if (r->tag == NULL && r->digest == NULL)
     r->tag = xstrdup("latest");

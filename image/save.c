@@ -144,6 +144,8 @@ static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *man
 {
   const char *cfgd = json_string_value(json_object_get(json_object_get(im->manifest, "config"),
                                                        "digest"));
+  if (!image_digest_valid(cfgd))
+    return err_set(err, EINVAL, "image manifest has no valid config digest");
   autofree char *cfgname = xasprintf("%s.json", image_digest_hex(cfgd));
   autofree char *cfg = NULL;
   size_t clen = 0;
@@ -191,6 +193,18 @@ static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *man
                             json_string(image_digest_hex(
                                 json_string_value(json_array_get(diff_ids, nl - 1)))));
       image_ref_free(r);
+    }
+  }
+  /* several names of one image share one entry, as docker save writes them */
+  size_t k;
+  json_t *prev;
+  json_array_foreach(manifest_json, k, prev)
+  {
+    if (strcmp(json_string_value(json_object_get(prev, "Config")), cfgname) == 0) {
+      json_array_extend(json_object_get(prev, "RepoTags"), tags);
+      json_decref(tags);
+      json_decref(layers);
+      return 0;
     }
   }
   json_array_append_new(manifest_json, json_pack("{s:s,s:o,s:o}", "Config", cfgname, "RepoTags",

@@ -65,6 +65,12 @@ static void test_refs(void)
   check_bad_ref("a___b");
   check_bad_ref("a:b:c");
   check_bad_ref("exa mple");
+  {
+    char longname[250];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    check_bad_ref(longname); /* 249 chars, but "docker.io/library/" makes it 267 */
+  }
   autofree char *fam = image_name_familiar("docker.io/library/busybox:latest");
   TAP_STREQ(fam, "busybox:latest", "image_name_familiar");
 }

@@ -242,7 +242,6 @@ int volume_remove(const char *root, const char *name, bool force, struct td_err 
 
 static unsigned long long du(const char *path)
 {
-  autoerr struct td_err *e = NULL;
   unsigned long long total = 0;
   autoclosedir DIR *d = opendir(path);
   struct dirent *de;

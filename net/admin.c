@@ -7,13 +7,14 @@
 
 #include "net/net-int.h"
 #include "net/nft.h"
+#include "net/nl.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
 /* docker's inspect shape, built from our record. */
-static json_t *inspect_obj(json_t *net)
+static json_t *inspect_obj(struct net_ctx *ctx, json_t *net)
 {
   json_t *cfg = json_pack("{s:O,s:O}", "Subnet", json_object_get(net, "Subnet"), "Gateway",
                           json_object_get(net, "Gateway"));
@@ -23,7 +24,7 @@ static json_t *inspect_obj(json_t *net)
   const char *prefix = strchr(json_string_value(json_object_get(net, "Subnet")), '/');
   const char *cid;
   json_t *ep;
-  json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+  json_object_foreach (net_eps(ctx, net), cid, ep) {
     autofree char *addr = xasprintf("%s%s", json_string_value(json_object_get(ep, "IP")),
                                     prefix ? prefix : "");
     json_t *name = json_object_get(ep, "Name");
@@ -59,7 +60,7 @@ int net_list(const char *root, json_t **out, struct td_err **err)
   size_t i;
   json_t *net;
   json_array_foreach (ctx.nets, i, net)
-    json_array_append_new(a, inspect_obj(net));
+    json_array_append_new(a, inspect_obj(&ctx, net));
   net_ctx_close(&ctx);
   *out = a;
   return 0;
@@ -73,7 +74,7 @@ int net_inspect(const char *root, const char *name_or_id, json_t **out, struct t
   net_ctx_gc(&ctx, true);
   json_t *net = net_ctx_find(&ctx, name_or_id);
   if (net)
-    *out = inspect_obj(net);
+    *out = inspect_obj(&ctx, net);
   net_ctx_close(&ctx);
   if (!net)
     return err_set(err, ENOENT, "network %s not found", name_or_id);
@@ -83,7 +84,7 @@ int net_inspect(const char *root, const char *name_or_id, json_t **out, struct t
 static int remove_locked(struct net_ctx *ctx, json_t *net, struct td_err **err)
 {
   const char *name = json_string_value(json_object_get(net, "Name"));
-  size_t n = json_object_size(json_object_get(net, "Endpoints"));
+  size_t n = json_object_size(net_eps(ctx, net));
   if (n > 0)
     return err_set(err, EBUSY, "network %s has %zu active endpoint%s", name, n, n > 1 ? "s" : "");
   net_plumb_down(ctx, net);
@@ -91,6 +92,7 @@ static int remove_locked(struct net_ctx *ctx, json_t *net, struct td_err **err)
       xasprintf("%s/%s.json", ctx->dir, json_string_value(json_object_get(net, "Id")));
   if (unlink(p) < 0 && errno != ENOENT)
     return err_set(err, errno, "remove %s", p);
+  net_ep_dir_remove(ctx, net);
   return 0;
 }
 
@@ -123,7 +125,7 @@ int net_prune(const char *root, char ***removed, struct td_err **err)
   json_t *net;
   json_array_foreach (ctx.nets, i, net) {
     const char *name = json_string_value(json_object_get(net, "Name"));
-    if (!strcmp(name, NET_DEFAULT_NAME) || json_object_size(json_object_get(net, "Endpoints")))
+    if (!strcmp(name, NET_DEFAULT_NAME) || json_object_size(net_eps(&ctx, net)))
       continue;
     autoerr struct td_err *e = NULL;
     if (remove_locked(&ctx, net, &e) == 0 && removed)
@@ -144,7 +146,7 @@ int net_cleanup(const char *root, struct td_err **err)
     autostrv char **cids = NULL;
     const char *cid;
     json_t *ep;
-    json_object_foreach (json_object_get(net, "Endpoints"), cid, ep)
+    json_object_foreach (net_eps(&ctx, net), cid, ep)
       strv_push(&cids, cid);
     for (char **c = cids; c && *c; c++)
       net_endpoint_release(&ctx, net, *c);
@@ -152,8 +154,37 @@ int net_cleanup(const char *root, struct td_err **err)
     autofree char *p =
         xasprintf("%s/%s.json", ctx.dir, json_string_value(json_object_get(net, "Id")));
     unlink(p);
+    net_ep_dir_remove(&ctx, net);
   }
+  autofree char *ports = xasprintf("%s/ports", ctx.dir);
+  autoerr struct td_err *e = NULL;
+  rm_rf(ports, &e);
   int r = nft_table_delete(ctx.table, err);
   net_ctx_close(&ctx);
   return r;
+}
+
+int net_cleanup_orphans(char ***removed, struct td_err **err)
+{
+  autostrv char **tables = NULL;
+  autostrv char **bridges = NULL;
+  if (nft_orphans(&tables, &bridges, err) < 0)
+    return -1;
+  struct nl *nl = bridges ? nl_open(err) : NULL;
+  if (bridges && !nl)
+    return -1;
+  for (char **b = bridges; b && *b; b++) {
+    autoerr struct td_err *e = NULL;
+    nl_bridge_del_ports(nl, *b, &e);
+    err_free(&e);
+    if (nl_link_del(nl, *b, &e) == 0 && removed)
+      strv_push_owned(removed, xasprintf("bridge %s", *b));
+  }
+  nl_close(nl);
+  for (char **t = tables; t && *t; t++) {
+    autoerr struct td_err *e = NULL;
+    if (nft_table_delete(*t, &e) == 0 && removed)
+      strv_push_owned(removed, xasprintf("nft table inet %s", *t));
+  }
+  return 0;
 }

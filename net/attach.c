@@ -75,8 +75,8 @@ static uint32_t ep_ip(json_t *ep)
 
 void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
 {
-  json_t *eps = json_object_get(net, "Endpoints");
-  json_t *ep = json_object_get(eps, cid);
+  /* our own reference: net_ep_del drops the one the network holds */
+  autojson json_t *ep = json_incref(net_ep_get(ctx, net, cid));
   if (!ep)
     return;
   autoerr struct td_err *e = NULL;
@@ -90,6 +90,8 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
       err_free(&e);
     }
   }
+  for (size_t i = 0; i < np; i++)
+    net_port_unclaim(ctx, &ports[i], cid);
   const char *veth = json_string_value(json_object_get(ep, "Veth"));
   if (veth && if_nametoindex(veth) > 0) {
     struct nl *nl = nl_open(&e);
@@ -98,9 +100,9 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
       nl_close(nl);
     }
   }
-  json_object_del(eps, cid);
-  err_free(&e);
-  net_ctx_save(ctx, net, &e);
+  net_ip_unclaim(ctx, net, ep_ip(ep), cid);
+  net_hosts_mark(ctx, net, cid, false);
+  net_ep_del(ctx, net, cid);
   net_hosts_refresh(ctx, net);
 }
 
@@ -112,7 +114,7 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
     autostrv char **stale = NULL;
     const char *cid;
     json_t *ep;
-    json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+    json_object_foreach (net_eps(ctx, net), cid, ep) {
       const char *st = json_string_value(json_object_get(ep, "State"));
       const char *veth = json_string_value(json_object_get(ep, "Veth"));
       /* setup runs under the lock we hold: an unfinished one belongs to a dead process */
@@ -124,23 +126,16 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
   }
 }
 
-int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err **err)
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
+                  bool (*used)(void *ud, uint32_t ip), void *ud, uint32_t *out,
+                  struct td_err **err)
 {
   struct net_info in;
   net_info_get(net, &in);
   uint32_t smask = 0xffffffffu << (32 - in.subnet.prefix);
   uint32_t netaddr = in.subnet.addr & smask, bcast = netaddr | ~smask;
-  size_t span = (size_t)1 << (32 - in.range.prefix);
+  uint64_t span = (uint64_t)1 << (32 - in.range.prefix);
   uint32_t base = in.range.addr & (uint32_t)~(span - 1);
-  autofree unsigned char *used = xcalloc(span, 1);
-  const char *cid;
-  json_t *ep;
-  json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
-    uint32_t ip;
-    if (net_ip_parse(json_string_value(json_object_get(ep, "IP")), &ip, NULL) == 0 &&
-        ip - base < span)
-      used[ip - base] = 1;
-  }
   char b[16];
   if (fixed) {
     uint32_t ip;
@@ -149,44 +144,23 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err *
     if (!net_cidr_contains(&in.subnet, ip) || ip == netaddr || ip == bcast || ip == in.gateway)
       return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
                      fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
-    if (ip - base < span && used[ip - base])
+    if (used(ud, ip))
       return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed,
                      in.name);
     *out = ip;
     return 0;
   }
-  for (size_t k = 0; k < span; k++) {
-    uint32_t ip = base + (uint32_t)k;
-    if (used[k] || ip == netaddr || ip == bcast || ip == in.gateway)
+  /* next-fit from the hint, wrapping once: O(1) probes while the range has room */
+  uint64_t start = hint - base < span ? hint - base : 0;
+  for (uint64_t k = 0; k < span; k++) {
+    uint32_t ip = base + (uint32_t)((start + k) % span);
+    if (ip == netaddr || ip == bcast || ip == in.gateway || used(ud, ip))
       continue;
     *out = ip;
     return 0;
   }
   return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
                       in.name, json_string_value(json_object_get(net, "Subnet")));
-}
-
-/* Published ports clash when protocol and port match and the addresses overlap. */
-static const char *port_taken(struct net_ctx *ctx, const struct net_port *p)
-{
-  size_t i;
-  json_t *net;
-  json_array_foreach (ctx->nets, i, net) {
-    const char *cid;
-    json_t *ep;
-    json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
-      size_t k;
-      json_t *pj;
-      json_array_foreach (json_object_get(ep, "Ports"), k, pj) {
-        struct net_port q;
-        port_from_json(pj, &q);
-        if (q.host_port == p->host_port && !strcmp(q.proto, p->proto) &&
-            (!q.host_ip || !p->host_ip || q.host_ip == p->host_ip))
-          return cid;
-      }
-    }
-  }
-  return NULL;
 }
 
 /* Ask the kernel whether a host process holds the port; port 0 asks it for a free one. */
@@ -221,7 +195,8 @@ static int ports_reserve(struct net_ctx *ctx, const struct net_attach_req *req, 
       bool random = p.host_port == 0;
       if (port_probe(&p, err) < 0)
         return err_prefix(err, "publish %u/%s", p.ctr_port, p.proto);
-      const char *holder = port_taken(ctx, &p);
+      autofree char *taken = net_port_holder(ctx, &p);
+      const char *holder = taken;
       json_t *pj = NULL;
       size_t k;
       json_array_foreach (out, k, pj) {
@@ -259,7 +234,7 @@ static size_t ifname_pick(struct net_ctx *ctx, const char *cid)
     size_t i;
     json_t *net;
     json_array_foreach (ctx->nets, i, net) {
-      json_t *ep = json_object_get(json_object_get(net, "Endpoints"), cid);
+      json_t *ep = net_ep_get(ctx, net, cid);
       const char *ifn = json_string_value(json_object_get(ep, "Ifname"));
       if (ifn && !strcmp(ifn, want))
         used = true;
@@ -324,10 +299,10 @@ static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
   json_t *net;
   autostrv char **add = json_to_strv(json_object_get(self, "AddHosts"));
   json_array_foreach (ctx->nets, i, net) {
-    json_t *eps = json_object_get(net, "Endpoints");
-    if (!json_object_get(eps, cid) ||
-        !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
+    if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME) ||
+        !net_ep_get(ctx, net, cid))
       continue;
+    json_t *eps = net_eps(ctx, net);
     const char *oid;
     json_t *ep;
     json_object_foreach (eps, oid, ep) {
@@ -353,13 +328,15 @@ void net_hosts_refresh(struct net_ctx *ctx, json_t *net)
 {
   if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
     return; /* no name resolution on the default network, as in docker */
-  const char *cid;
-  json_t *ep;
-  json_object_foreach (json_object_get(net, "Endpoints"), cid, ep) {
+  /* only endpoints with a hosts file are listed in <netid>/hosts/: a network whose
+   * containers have none costs one readdir, not a read of every endpoint */
+  autostrv char **cids = net_hosts_list(ctx, net);
+  for (char **c = cids; c && *c; c++) {
+    json_t *ep = net_ep_get(ctx, net, *c);
     const char *path = json_string_value(json_object_get(ep, "HostsPath"));
     if (!path)
       continue;
-    autofree char *text = hosts_for(ctx, cid, ep);
+    autofree char *text = hosts_for(ctx, *c, ep);
     hosts_write(path, text, false);
   }
 }
@@ -439,33 +416,29 @@ static int ports_publish(struct net_ctx *ctx, json_t *net, json_t *ep, struct td
   return net_nft_ports(ctx->table, ports, np, ep_ip(ep), true, err);
 }
 
-static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns_path,
-                         const struct net_attach_req *req, struct net_attach_result *res,
-                         struct td_err **err)
+struct claim_probe {
+  struct net_ctx *ctx;
+  json_t *net;
+};
+
+static bool ip_used(void *ud, uint32_t ip)
 {
-  net_ctx_gc(ctx, false);
-  json_t *net = attach_network(ctx, req, err);
-  if (!net)
-    return -1;
-  struct net_info in;
-  net_info_get(net, &in);
-  json_t *eps = json_object_get(net, "Endpoints");
-  json_t *old = json_object_get(eps, cid);
-  if (old) {
-    const char *v = json_string_value(json_object_get(old, "Veth"));
-    if (v && if_nametoindex(v) > 0)
-      return err_set(err, EEXIST, "container %.12s is already connected to network %s", cid,
-                     in.name);
-    net_endpoint_release(ctx, net, cid);
-  }
-  uint32_t ip;
-  autojson json_t *ports = json_array();
-  if (net_ipam_pick(net, req->ip, &ip, err) < 0) {
+  struct claim_probe *c = ud;
+  return net_ip_claimed(c->ctx, c->net, ip);
+}
+
+/* Address and ports, reclaiming dead endpoints once if the first try finds no room. */
+static int attach_claims(struct net_ctx *ctx, json_t *net, const struct net_attach_req *req,
+                         uint32_t *ip, json_t *ports, struct td_err **err)
+{
+  struct claim_probe cp = {ctx, net};
+  uint32_t hint = net_ip_hint(ctx, net);
+  if (net_ipam_pick(net, req->ip, hint, ip_used, &cp, ip, err) < 0) {
     if (req->ip || (*err)->errnum != ENOSPC)
       return -1;
     err_free(err); /* exhausted: reclaim dead containers' addresses, then try once more */
     net_ctx_gc(ctx, true);
-    if (net_ipam_pick(net, NULL, &ip, err) < 0)
+    if (net_ipam_pick(net, NULL, hint, ip_used, &cp, ip, err) < 0)
       return -1;
   }
   if (ports_reserve(ctx, req, ports, err) < 0) {
@@ -475,30 +448,60 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
     if (ports_reserve(ctx, req, ports, err) < 0)
       return -1;
   }
-  if (net_plumb_ensure(ctx, net, err) < 0)
+  return 0;
+}
+
+static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns_path,
+                         const struct net_attach_req *req, struct net_attach_result *res,
+                         struct td_err **err)
+{
+  json_t *net = attach_network(ctx, req, err);
+  if (!net)
+    return -1;
+  struct net_info in;
+  net_info_get(net, &in);
+  json_t *old = net_ep_get(ctx, net, cid);
+  if (old) {
+    const char *v = json_string_value(json_object_get(old, "Veth"));
+    const char *st = json_string_value(json_object_get(old, "State"));
+    if (st && !strcmp(st, "ready") && v && if_nametoindex(v) > 0)
+      return err_set(err, EEXIST, "container %.12s is already connected to network %s", cid,
+                     in.name);
+    net_endpoint_release(ctx, net, cid);
+  }
+  uint32_t ip;
+  autojson json_t *ports = json_array();
+  if (attach_claims(ctx, net, req, &ip, ports, err) < 0 || net_plumb_ensure(ctx, net, err) < 0)
     return -1;
   autofree char *veth = veth_name(in.id, cid);
   autofree char *ifname = xasprintf("eth%zu", ifname_pick(ctx, cid));
-  json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
-  json_object_set_new(eps, cid, ep);
-  /* recorded before any device exists, so a crash from here on is found by net_gc */
-  if (net_ctx_save(ctx, net, err) < 0) {
-    json_object_del(eps, cid);
+  autojson json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
+  /* recorded (State setup) before any claim or device exists: a crash from here on is
+   * found by the gc, which releases everything the record names */
+  if (net_ep_put(ctx, net, cid, ep, err) < 0)
     return -1;
+  int r = net_ip_claim(ctx, net, ip, cid, err);
+  for (size_t i = 0; r == 0 && i < json_array_size(ports); i++) {
+    struct net_port p;
+    port_from_json(json_array_get(ports, i), &p);
+    r = net_port_claim(ctx, &p, cid, err);
   }
-  int r = veth_setup(&in, veth, ifname, netns_path, ip, res, err);
+  if (r == 0)
+    r = veth_setup(&in, veth, ifname, netns_path, ip, res, err);
   if (r == 0 && json_array_size(ports) > 0)
     r = ports_publish(ctx, net, ep, err);
   if (r == 0) {
     json_object_set_new(ep, "State", json_string("ready"));
     json_object_set_new(ep, "Mac", json_string(res->mac));
-    r = net_ctx_save(ctx, net, err);
+    r = net_ep_put(ctx, net, cid, ep, err);
   }
   if (r < 0) {
     net_endpoint_release(ctx, net, cid);
     return -1;
   }
+  net_ip_hint_set(ctx, net, ip + 1);
   if (req->hosts_path) {
+    net_hosts_mark(ctx, net, cid, true);
     autofree char *text = hosts_for(ctx, cid, ep);
     hosts_write(req->hosts_path, text, true);
   }
@@ -553,7 +556,7 @@ int net_disconnect(const char *root, const char *network, const char *container_
   int r = 0;
   if (!net)
     r = err_set(err, ENOENT, "network %s not found", network);
-  else if (!json_object_get(json_object_get(net, "Endpoints"), container_id))
+  else if (!net_ep_get(&ctx, net, container_id))
     r = err_set(err, ENOENT, "container %.12s is not connected to network %s", container_id,
                 network);
   else
@@ -573,7 +576,7 @@ int net_container_ports(const char *root, const char *container_id, struct net_p
   size_t i;
   json_t *net;
   json_array_foreach (ctx.nets, i, net) {
-    json_t *ep = json_object_get(json_object_get(net, "Endpoints"), container_id);
+    json_t *ep = net_ep_get(&ctx, net, container_id);
     size_t k;
     json_t *pj;
     json_array_foreach (json_object_get(ep, "Ports"), k, pj) {

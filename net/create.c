@@ -174,7 +174,6 @@ static json_t *record_new(const struct net_create_req *req, const struct create_
   json_object_set_new(j, "MTU", json_integer(o->mtu));
   json_object_set(j, "Labels", labels);
   json_object_set(j, "Options", options);
-  json_object_set_new(j, "Endpoints", json_object());
   return j;
 }
 

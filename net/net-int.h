@@ -80,6 +80,35 @@ int net_nft_ports(const char *table, const struct net_port *ports, size_t n, uin
                   bool add, struct td_err **err);
 /* The network's nft elements (bridge, isolation, masquerade), creating our table if needed. */
 int net_plumb_nft(struct net_ctx *ctx, json_t *net, struct td_err **err);
-/* IPAM: the lowest free host address of net's range (not network, broadcast or gateway), or
- * the fixed one if usable and free; free = no endpoint of the record holds it. */
-int net_ipam_pick(json_t *net, const char *fixed, uint32_t *out, struct td_err **err);
+/* IPAM: the first free host address of net's range at or after hint, wrapping (never the
+ * network, broadcast or gateway address), or the fixed one if usable and free. */
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
+                  bool (*used)(void *ud, uint32_t ip), void *ud, uint32_t *out,
+                  struct td_err **err);
+/* ---- endpoint store (epstore.c) ---- */
+/* Every endpoint of net (reads its directory once). */
+json_t *net_eps(struct net_ctx *ctx, json_t *net);
+/* One endpoint, or NULL. */
+json_t *net_ep_get(struct net_ctx *ctx, json_t *net, const char *cid);
+/* Write an endpoint record (and keep it in memory; ep is not stolen). */
+int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep,
+               struct td_err **err);
+/* Forget an endpoint record. */
+void net_ep_del(struct net_ctx *ctx, json_t *net, const char *cid);
+/* Address claims and the allocator's next-fit hint. */
+bool net_ip_claimed(struct net_ctx *ctx, json_t *net, uint32_t ip);
+int net_ip_claim(struct net_ctx *ctx, json_t *net, uint32_t ip, const char *cid,
+                 struct td_err **err);
+void net_ip_unclaim(struct net_ctx *ctx, json_t *net, uint32_t ip, const char *cid);
+uint32_t net_ip_hint(struct net_ctx *ctx, json_t *net);
+void net_ip_hint_set(struct net_ctx *ctx, json_t *net, uint32_t ip);
+/* Host port claims (all networks of the root): the holder's id, or NULL if free. */
+char *net_port_holder(struct net_ctx *ctx, const struct net_port *p);
+int net_port_claim(struct net_ctx *ctx, const struct net_port *p, const char *cid,
+                   struct td_err **err);
+void net_port_unclaim(struct net_ctx *ctx, const struct net_port *p, const char *cid);
+/* Remove a network's endpoint directory (network rm). */
+void net_ep_dir_remove(struct net_ctx *ctx, json_t *net);
+/* Mark/unmark cid as having a hosts file to keep current on net; list the marked ones. */
+void net_hosts_mark(struct net_ctx *ctx, json_t *net, const char *cid, bool on);
+char **net_hosts_list(struct net_ctx *ctx, json_t *net);

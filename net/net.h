@@ -104,6 +104,9 @@ int net_inspect(const char *root, const char *name_or_id, json_t **out, struct t
 int net_prune(const char *root, char ***removed, struct td_err **err);
 /* Remove everything of ours under root: endpoints, veths, bridges, the nft table, records. */
 int net_cleanup(const char *root, struct td_err **err);
+/* Remove bridges and nft tables of roots that no longer exist (tables carry their root as a
+ * comment); what was removed goes to *removed (may be NULL). */
+int net_cleanup_orphans(char ***removed, struct td_err **err);
 /* Make sure the default network exists (created on first use). */
 int net_ensure_default(const char *root, struct td_err **err);
 

@@ -4,6 +4,10 @@
 #include "net/nft.h"
 
 #include <dlfcn.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <jansson.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +15,7 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 struct nft_ctx;
@@ -19,6 +24,8 @@ struct nft_fns {
   void (*ctx_free)(struct nft_ctx *ctx);
   int (*run)(struct nft_ctx *ctx, const char *buf);
   int (*buffer_output)(struct nft_ctx *ctx);
+  const char *(*get_output)(struct nft_ctx *ctx);
+  void (*set_flags)(struct nft_ctx *ctx, unsigned flags);
   int (*buffer_error)(struct nft_ctx *ctx);
   const char *(*get_error)(struct nft_ctx *ctx);
 };
@@ -45,9 +52,11 @@ static int nft_load(struct td_err **err)
   *(void **)&f.run = dlsym(h, "nft_run_cmd_from_buffer");
   *(void **)&f.buffer_output = dlsym(h, "nft_ctx_buffer_output");
   *(void **)&f.buffer_error = dlsym(h, "nft_ctx_buffer_error");
+  *(void **)&f.get_output = dlsym(h, "nft_ctx_get_output_buffer");
+  *(void **)&f.set_flags = dlsym(h, "nft_ctx_output_set_flags");
   *(void **)&f.get_error = dlsym(h, "nft_ctx_get_error_buffer");
   if (!f.ctx_new || !f.ctx_free || !f.run || !f.buffer_output || !f.buffer_error ||
-      !f.get_error)
+      !f.get_error || !f.get_output || !f.set_flags)
     return err_set(err, ENOENT, "libnftables lacks a needed symbol");
   fns = f;
   fns_handle = h;
@@ -68,6 +77,7 @@ static void nft_unload(void)
  * (seen here when br_netfilter is on), then published ports, then isolation. */
 static const char table_fmt[] =
     "table inet %1$s {\n"
+    "  comment \"%2$s\";\n"
     "  set bridges { type ifname; }\n"
     "  set internal { type ifname; }\n"
     "  set same { type ifname . ifname; }\n"
@@ -137,14 +147,18 @@ void nft_run_each_quiet(struct nft *nft, char *const *cmds)
     fns.run(nft->ctx, *c);
 }
 
-struct nft *nft_open(const char *table, struct td_err **err)
+struct nft *nft_open(const char *table, const char *root, struct td_err **err)
 {
   struct nft *n = nft_new(table, err);
   if (!n)
     return NULL;
   autofree char *probe = xasprintf("list chain inet %s forward", table);
   if (fns.run(n->ctx, probe) != 0) {
-    autofree char *def = xasprintf(table_fmt, table);
+    /* the comment names the root, so `network cleanup --orphans` can tell a table whose
+     * root is gone (a test's deleted tmp dir) from a live one */
+    char real[PATH_MAX];
+    const char *r = realpath(root, real) ? real : root;
+    autofree char *def = xasprintf(table_fmt, table, strchr(r, '"') ? "" : r);
     if (nft_run(n, def, err) < 0) {
       nft_close(n);
       return NULL;
@@ -177,4 +191,75 @@ int nft_table_delete(const char *table, struct td_err **err)
   }
   nft_close(n);
   return r;
+}
+
+/* JSON output of one list command, parsed; NULL on failure. */
+static json_t *nft_list_json(struct nft *n, const char *cmd)
+{
+  fns.set_flags(n->ctx, 1u << 4 /* NFT_CTX_OUTPUT_JSON */);
+  if (fns.run(n->ctx, cmd) != 0)
+    return NULL;
+  return json_loads(fns.get_output(n->ctx), 0, NULL);
+}
+
+/* The table's comment (our root); nft 1.0's JSON output leaves comments out, its text has
+ * them on the line after the table's. */
+static char *table_comment(struct nft *n, const char *table)
+{
+  fns.set_flags(n->ctx, 0);
+  autofree char *cmd = xasprintf("list table inet %s", table);
+  if (fns.run(n->ctx, cmd) != 0)
+    return NULL;
+  const char *c = strstr(fns.get_output(n->ctx), "\tcomment \"");
+  if (!c)
+    return NULL;
+  c += strlen("\tcomment \"");
+  const char *e = strchr(c, '"');
+  return e ? xstrndup(c, (size_t)(e - c)) : NULL;
+}
+
+/* Names of the elements of an ifname set. */
+static char **set_ifnames(struct nft *n, const char *table, const char *set)
+{
+  autofree char *cmd = xasprintf("list set inet %s %s", table, set);
+  autojson json_t *j = nft_list_json(n, cmd);
+  char **v = xcalloc(1, sizeof(char *));
+  size_t i, k;
+  json_t *o, *e;
+  json_array_foreach (json_object_get(j, "nftables"), i, o) {
+    json_t *elems = json_object_get(json_object_get(o, "set"), "elem");
+    json_array_foreach (elems, k, e)
+      if (json_is_string(e))
+        strv_push(&v, json_string_value(e));
+  }
+  return v;
+}
+
+int nft_orphans(char ***tables, char ***bridges, struct td_err **err)
+{
+  struct nft *n = nft_new("", err);
+  if (!n)
+    return -1;
+  autojson json_t *j = nft_list_json(n, "list tables");
+  size_t i;
+  json_t *o;
+  json_array_foreach (json_object_get(j, "nftables"), i, o) {
+    json_t *t = json_object_get(o, "table");
+    const char *name = json_string_value(json_object_get(t, "name"));
+    if (!name || strncmp(name, "tinydocker", 10) != 0 ||
+        strcmp(json_string_value(json_object_get(t, "family")), "inet") != 0)
+      continue;
+    autofree char *root = table_comment(n, name);
+    if (!root || root[0] != '/')
+      continue;
+    autofree char *dir = xasprintf("%s/networks", root);
+    if (access(dir, F_OK) == 0)
+      continue;
+    strv_push(tables, name);
+    autostrv char **b = set_ifnames(n, name, "bridges");
+    for (char **p = b; p && *p; p++)
+      strv_push(bridges, *p);
+  }
+  nft_close(n);
+  return 0;
 }

@@ -7,7 +7,7 @@
 struct nft;
 
 /* dlopen libnftables and make sure the table exists; table name from net_nft_table(). */
-struct nft *nft_open(const char *table, struct td_err **err);
+struct nft *nft_open(const char *table, const char *root, struct td_err **err);
 /* Free the context (the library stays loaded for the process). */
 void nft_close(struct nft *nft);
 /* Run nft commands (one or more lines) in one transaction. */
@@ -16,3 +16,5 @@ int nft_run(struct nft *nft, const char *cmds, struct td_err **err);
 void nft_run_each_quiet(struct nft *nft, char *const *cmds);
 /* Delete the whole table; a missing table is fine. */
 int nft_table_delete(const char *table, struct td_err **err);
+/* Our tables whose root (their comment) no longer exists, and the bridges they list. */
+int nft_orphans(char ***tables, char ***bridges, struct td_err **err);

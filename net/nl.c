@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 struct nl {
@@ -251,5 +252,46 @@ int nl_route_default(struct nl *nl, uint32_t gw, struct td_err **err)
   int r = nl_talk(nl, h);
   if (r < 0)
     return err_set(err, -r, "add default route");
+  return 0;
+}
+
+static int port_name_cb(const struct nlmsghdr *h, void *data)
+{
+  char ***names = data;
+  struct nlattr *a;
+  mnl_attr_for_each (a, h, sizeof(struct ifinfomsg))
+    if (mnl_attr_get_type(a) == IFLA_IFNAME)
+      strv_push(names, mnl_attr_get_str(a));
+  return MNL_CB_OK;
+}
+
+int nl_bridge_del_ports(struct nl *nl, const char *bridge, struct td_err **err)
+{
+  int master = (int)if_nametoindex(bridge);
+  if (master <= 0)
+    return 0;
+  struct nlmsghdr *h = mnl_nlmsg_put_header(nl->buf);
+  h->nlmsg_type = RTM_GETLINK;
+  h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  h->nlmsg_seq = ++nl->seq;
+  link_hdr(h, 0);
+  mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master); /* the kernel filters the dump */
+  if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+    return err_set(err, errno, "list ports of %s", bridge);
+  autostrv char **names = NULL;
+  char rbuf[16384];
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
+    if (n < 0)
+      return err_set(err, errno, "list ports of %s", bridge);
+    int r = mnl_cb_run(rbuf, (size_t)n, h->nlmsg_seq, nl->portid, port_name_cb, &names);
+    if (r < 0)
+      return err_set(err, errno, "list ports of %s", bridge);
+    if (r == MNL_CB_STOP)
+      break;
+  }
+  for (char **p = names; p && *p; p++)
+    if (nl_link_del(nl, *p, err) < 0)
+      return -1;
   return 0;
 }

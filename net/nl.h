@@ -29,3 +29,5 @@ int nl_veth_create(struct nl *nl, const char *host_name, int master, unsigned mt
 int nl_link_index(struct nl *nl, const char *name, struct td_err **err);
 /* Add a default route via gw (host order). */
 int nl_route_default(struct nl *nl, uint32_t gw, struct td_err **err);
+/* Delete every link enslaved to bridge (veths whose container side is pinned elsewhere). */
+int nl_bridge_del_ports(struct nl *nl, const char *bridge, struct td_err **err);

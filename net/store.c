@@ -1,7 +1,7 @@
 /* Network records: one JSON file per network under <root>/networks, every change under
  * <root>/networks/.lock. A record holds the network's config and its endpoints:
  *   {"Id","Name","Created","Driver","Internal","Subnet","Gateway","IPRange","Bridge","MTU",
- *    "Labels":{},"Options":{},"Endpoints":{"<container id>":{...}}} */
+ *    "Labels":{},"Options":{}}; endpoints in <root>/networks/<id>/ (epstore.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,8 +45,7 @@ static int ctx_load(struct net_ctx *ctx, struct td_err **err)
     json_t *j = NULL;
     if (file_read_json(AT_FDCWD, p, &j, err) < 0)
       return -1;
-    if (!json_is_object(json_object_get(j, "Endpoints")))
-      json_object_set_new(j, "Endpoints", json_object());
+    json_object_del(j, "Endpoints"); /* endpoints live in <id>/ (epstore.c) */
     json_array_append_new(ctx->nets, j);
   }
   return 0;
@@ -86,7 +85,7 @@ void net_ctx_close(struct net_ctx *ctx)
 struct nft *net_ctx_nft(struct net_ctx *ctx, struct td_err **err)
 {
   if (!ctx->nft)
-    ctx->nft = nft_open(ctx->table, err);
+    ctx->nft = nft_open(ctx->table, ctx->root, err);
   return ctx->nft;
 }
 
@@ -116,7 +115,11 @@ int net_ctx_save(struct net_ctx *ctx, json_t *net, struct td_err **err)
   const char *id = json_string_value(json_object_get(net, "Id"));
   autofree char *p = xasprintf("%s/%s.json", ctx->dir, id);
   autofree char *tmp = xasprintf("%s/.%s.json.tmp", ctx->dir, id);
-  autofree char *text = json_dumps(net, JSON_COMPACT);
+  /* only the network's config: endpoints have their own files */
+  autojson json_t *cfg = json_copy(net);
+  json_object_del(cfg, "Endpoints");
+  json_object_del(cfg, "_All");
+  autofree char *text = json_dumps(cfg, JSON_COMPACT);
   autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
     return err_set(err, errno, "create %s", tmp);

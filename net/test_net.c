@@ -118,6 +118,19 @@ static void ipam_take(json_t *net, const char *cid, uint32_t ip)
                       json_pack("{s:s}", "IP", net_ip_fmt(ip, b)));
 }
 
+/* The unit tests' view of "used": an endpoint of the record holds the address. */
+static bool json_used(void *ud, uint32_t ip)
+{
+  const char *cid;
+  json_t *ep;
+  json_object_foreach (json_object_get(ud, "Endpoints"), cid, ep) {
+    uint32_t a;
+    if (net_ip_parse(json_string_value(json_object_get(ep, "IP")), &a, NULL) == 0 && a == ip)
+      return true;
+  }
+  return false;
+}
+
 static void test_ipam(void)
 {
   autojson json_t *net = ipam_net("10.9.0.0/29", NULL);
@@ -128,32 +141,39 @@ static void test_ipam(void)
   const char *ids[] = {"a", "b", "c", "d", "e"};
   const char *want[] = {"10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5", "10.9.0.6"};
   for (int i = 0; i < 5; i++) {
-    TAP_OK(net_ipam_pick(net, NULL, &ip, &err) == 0, "alloc %d", i);
+    TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) == 0, "alloc %d", i);
     TAP_STREQ(net_ip_fmt(ip, b), want[i], "address %d", i);
     ipam_take(net, ids[i], ip);
   }
-  TAP_OK(net_ipam_pick(net, NULL, &ip, &err) < 0 && err->errnum == ENOSPC, "exhausted");
+  TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) < 0 && err->errnum == ENOSPC, "exhausted");
   TAP_OK(err && strstr(err->msg, "no available IPv4 address"), "clear exhaustion error");
   err_free(&err);
   json_object_del(json_object_get(net, "Endpoints"), "c");
-  TAP_OK(net_ipam_pick(net, NULL, &ip, &err) == 0 && ip == 0x0a090004, "released address reused");
-  TAP_OK(net_ipam_pick(net, "10.9.0.4", &ip, &err) == 0 && ip == 0x0a090004, "fixed free");
-  TAP_OK(net_ipam_pick(net, "10.9.0.5", &ip, &err) < 0, "fixed in use");
+  TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) == 0 && ip == 0x0a090004, "released address reused");
+  TAP_OK(net_ipam_pick(net, "10.9.0.4", 0, json_used, net, &ip, &err) == 0 && ip == 0x0a090004, "fixed free");
+  TAP_OK(net_ipam_pick(net, "10.9.0.5", 0, json_used, net, &ip, &err) < 0, "fixed in use");
   err_free(&err);
   const char *bad[] = {"10.9.0.1", "10.9.0.0", "10.9.0.7", "10.9.1.2", "x"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-    TAP_OK(net_ipam_pick(net, bad[i], &ip, &err) < 0, "fixed %s refused", bad[i]);
+    TAP_OK(net_ipam_pick(net, bad[i], 0, json_used, net, &ip, &err) < 0, "fixed %s refused", bad[i]);
     err_free(&err);
   }
   autojson json_t *r = ipam_net("10.9.0.0/16", "10.9.8.0/30");
-  TAP_OK(net_ipam_pick(r, NULL, &ip, &err) == 0 && ip == 0x0a090800, "ip-range start used");
+  TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) == 0 && ip == 0x0a090800, "ip-range start used");
   ipam_take(r, "a", ip);
   for (int i = 1; i < 4; i++) {
-    TAP_OK(net_ipam_pick(r, NULL, &ip, &err) == 0 && ip == 0x0a090800u + (uint32_t)i,
+    TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) == 0 && ip == 0x0a090800u + (uint32_t)i,
            "ip-range %d", i);
     ipam_take(r, ids[i], ip);
   }
-  TAP_OK(net_ipam_pick(r, NULL, &ip, &err) < 0, "ip-range exhausted");
+  TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) < 0, "ip-range exhausted");
+  err_free(&err);
+  /* next-fit: from the hint, wrapping to the start */
+  json_object_del(json_object_get(r, "Endpoints"), "a");
+  TAP_OK(net_ipam_pick(r, NULL, 0x0a090803, json_used, r, &ip, &err) == 0 && ip == 0x0a090800,
+         "next-fit wraps to a freed address");
+  TAP_OK(net_ipam_pick(r, NULL, 0x0b000000, json_used, r, &ip, &err) == 0 && ip == 0x0a090800,
+         "a hint outside the range starts at the range");
 }
 
 int main(void)

@@ -59,12 +59,62 @@ fi
 mkdir -p "$out"
 : >"$out/failures.txt"
 
+# Containers the suite left behind (a test that timed out): delete them, ours only.
+before_ids=$("$RUNTIME" list -q 2>/dev/null)
+cleanup_containers() {
+  local id
+  for id in $("$RUNTIME" list -q 2>/dev/null); do
+    grep -qxF "$id" <<<"$before_ids" && continue
+    timeout 20 "$RUNTIME" delete --force "$id" >/dev/null 2>&1 && continue
+    # a wedged runtime (e.g. a lock held by the container): kill the processes that carry
+    # this container's unique id as an argument, then try again
+    kill_by_arg "$id"
+    timeout 20 "$RUNTIME" delete --force "$id" >/dev/null 2>&1 ||
+      echo "oci-validation: could not delete leftover container $id" >&2
+  done
+}
+
+kill_by_arg() { # exact argv element
+  local c pid
+  for c in /proc/[0-9]*/cmdline; do
+    pid=${c#/proc/}; pid=${pid%/cmdline}
+    [ "$pid" = $$ ] && continue
+    tr '\0' '\n' <"$c" 2>/dev/null | grep -qxF "$1" && kill -9 "$pid" 2>/dev/null
+  done
+  sleep 0.5
+}
+
+# A runtime that leaks fds into its containers must not keep the caller's pipes open (a
+# container left running would hold them): close everything above stdio except bash's own.
+for fd in $(ls /proc/$$/fd); do
+  case $fd in 0 | 1 | 2 | 255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
+
+# The suite makes its bundles as /tmp/ocitest*; a file that times out (or a runtime that
+# leaks a mount through shared propagation) leaves them, with mounts, behind. Remove what
+# appeared during this run only, deepest mount first.
+before_bundles=$(ls -d /tmp/ocitest* 2>/dev/null)
+cleanup_bundles() {
+  local d m
+  for d in /tmp/ocitest*; do
+    [ -d "$d" ] || continue
+    grep -qxF "$d" <<<"$before_bundles" && continue
+    for m in $(awk -v d="$d" '$5 == d || index($5, d "/") == 1 {print $5}' /proc/self/mountinfo |
+      sort -r); do
+      umount -l "$m" 2>/dev/null
+    done
+    rm -rf --one-file-system "$d"
+  done
+}
+
 passed=0 failed=0 skipped=0
 for t in "${tests[@]}"; do
   exe=validation/$t/$t.t
   [ -x "$exe" ] || { echo "$t: not built"; failed=$((failed + 1)); continue; }
-  timeout "$TEST_TIMEOUT" "$exe" >"$out/$t.tap" 2>"$out/$t.err"
+  timeout -k 10 "$TEST_TIMEOUT" "$exe" </dev/null >"$out/$t.tap" 2>"$out/$t.err"
   rc=$?
+  cleanup_containers
+  cleanup_bundles
   p=$(grep -E '^ok ' "$out/$t.tap" | grep -vc '# [Ss][Kk][Ii][Pp]')
   s=$(grep -E '^ok ' "$out/$t.tap" | grep -c '# [Ss][Kk][Ii][Pp]')
   f=$(grep -cE '^not ok ' "$out/$t.tap")

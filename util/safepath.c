@@ -223,7 +223,9 @@ static bool split_last(const char *path, char **parent, char **base)
   return true;
 }
 
-static int mkdir_in(int rootfd, const char *path, mode_t mode)
+/* mkdir -p inside the root. A dangling symlink on the way is followed (inside the root) and
+ * its target created, as a lexical join inside the root would; links counts them. */
+static int mkdir_in(int rootfd, const char *path, mode_t mode, int links)
 {
   int fd = open_raw(rootfd, path, O_PATH | O_DIRECTORY, 0);
   if (fd >= 0 || errno != ENOENT)
@@ -233,21 +235,33 @@ static int mkdir_in(int rootfd, const char *path, mode_t mode)
     errno = ENOENT;
     return -1;
   }
-  autoclose int pfd = mkdir_in(rootfd, parent, mode);
+  autoclose int pfd = mkdir_in(rootfd, parent, mode, links);
   if (pfd < 0)
     return -1;
   if (mkdirat(pfd, base, mode) < 0 && errno != EEXIST)
     return -1;
-  /* re-resolve from the root: what we made (or found) must still be a directory inside it */
   fd = openat(pfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == ELOOP)
-    fd = open_raw(rootfd, path, O_PATH | O_DIRECTORY, 0);
-  return fd;
+  if (fd >= 0 || (errno != ENOTDIR && errno != ELOOP))
+    return fd;
+  char target[PATH_MAX];
+  ssize_t n = readlinkat(pfd, base, target, sizeof(target) - 1);
+  if (n < 0) {
+    errno = ENOTDIR; /* not a symlink: a file is in the way */
+    return -1;
+  }
+  if (links >= SAFEPATH_MAX_LINKS) {
+    errno = ELOOP;
+    return -1;
+  }
+  target[n] = '\0';
+  autofree char *next =
+      target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
+  return mkdir_in(rootfd, next, mode, links + 1);
 }
 
 int safepath_mkdir_p(int rootfd, const char *path, mode_t mode, struct td_err **err)
 {
-  int fd = mkdir_in(rootfd, path, mode);
+  int fd = mkdir_in(rootfd, path, mode, 0);
   if (fd < 0)
     return err_set(err, errno, "mkdir %s in the rootfs", path);
   return fd;
@@ -263,7 +277,7 @@ int safepath_mkfile_p(int rootfd, const char *path, mode_t mode, struct td_err *
   autofree char *parent = NULL, *base = NULL;
   if (!split_last(path, &parent, &base))
     return err_set(err, EINVAL, "create %s in the rootfs: not a file name", path);
-  autoclose int pfd = mkdir_in(rootfd, parent, 0755);
+  autoclose int pfd = mkdir_in(rootfd, parent, 0755, 0);
   if (pfd < 0)
     return err_set(err, errno, "mkdir parents of %s in the rootfs", path);
   /* O_CREAT follows a dangling symlink; resolving from the root keeps its target inside */

@@ -121,6 +121,26 @@ static void run_suite(int rootfd, const char *mode)
   TAP_OK(stat(fcheck, &st) == 0 && S_ISREG(st.st_mode), "[%s] ... file created in the root",
          mode);
 
+  /* a dangling symlink on the way of mkdir_p is followed inside the root and its target made */
+  autofree char *dl = xasprintf("/etc/evil/dangling_dir_%s/sub", mode);
+  autofree char *dlink = xasprintf("%s/dangling_dir_%s", root, mode);
+  autofree char *dtarget = xasprintf("%s/made_by_link_%s", outside, mode);
+  if (symlink(dtarget, dlink) < 0)
+    printf("# symlink: %s\n", strerror(errno));
+  fd = safepath_mkdir_p(rootfd, dl, 0755, &e);
+  TAP_OK(fd >= 0, "[%s] mkdir_p through a dangling symlink: %s", mode, fd < 0 ? err_text(e) : "ok");
+  if (fd >= 0)
+    close(fd);
+  err_free(&e);
+  autofree char *inside = xasprintf("%s%s/sub", root, dtarget);
+  TAP_OK(stat(inside, &st) == 0 && S_ISDIR(st.st_mode) && access(dtarget, F_OK) < 0,
+         "[%s] ... its target made inside the root, not on the host", mode);
+
+  /* a symlink loop in mkdir_p is ELOOP */
+  fd = safepath_mkdir_p(rootfd, "/loop1/x", 0755, &e);
+  TAP_OK(fd < 0 && e && e->errnum == ELOOP, "[%s] mkdir_p through a loop: ELOOP", mode);
+  err_free(&e);
+
   /* O_CREAT through a dangling absolute symlink creates the target inside the root */
   fd = safepath_mkfile_p(rootfd, "/etc/evil/dangling", 0600, &e);
   err_free(&e);

@@ -80,8 +80,8 @@ static int normalize(const char *const *parts, char **out, struct td_err **err)
   return 0;
 }
 
-int cgroup_resolve(const char *cgroups_path, const char *default_parent, const char *id,
-                   char **out, struct td_err **err)
+int cgroup_resolve(const char *cgroups_path, const char *default_parent, const char *id, char **out,
+                   struct td_err **err)
 {
   if (cgroup_path_is_systemd(cgroups_path))
     return err_set(err, EINVAL,
@@ -352,8 +352,8 @@ static void push_hier(struct cgroup_hierarchy **out, size_t *n, const struct cg_
   *out = xrealloc(*out, (*n + 1) * sizeof(**out));
   char *real = realpath(d->hroot, NULL);
   const char *base = real ? strrchr(real, '/') + 1 : strrchr(d->hroot, '/') + 1;
-  (*out)[*n] = (struct cgroup_hierarchy){
-      .name = xstrdup(top ? "" : base), .dir = xstrdup(d->dir), .v2 = v2};
+  (*out)[*n] =
+      (struct cgroup_hierarchy){.name = xstrdup(top ? "" : base), .dir = xstrdup(d->dir), .v2 = v2};
   free(real);
   (*n)++;
 }

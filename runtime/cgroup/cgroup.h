@@ -21,7 +21,7 @@ struct cgroup_stats {
   uint64_t memory_usage, memory_limit, memory_max_usage;
   uint64_t pids_current, pids_limit;
   uint64_t blkio_read_bytes, blkio_write_bytes;
-  uint64_t oom_kills; /* number of OOM kills seen in this cgroup */
+  uint64_t oom_kills;            /* number of OOM kills seen in this cgroup */
   uint64_t memory_inactive_file; /* page cache docker subtracts from usage (memory.stat) */
 };
 
@@ -65,8 +65,8 @@ const char *cgroup_path(struct cgroup *cg);
 /* --- additions (extend, don't break) --- */
 /* Like cgroup_resolve_path, with a clear error for what cgroup_resolve_path returns NULL for:
  * a systemd-form path ("slice:prefix:name"), a ".." component, the root itself, a bad id. */
-int cgroup_resolve(const char *cgroups_path, const char *default_parent, const char *id,
-                   char **out, struct td_err **err);
+int cgroup_resolve(const char *cgroups_path, const char *default_parent, const char *id, char **out,
+                   struct td_err **err);
 /* Whether a cgroupsPath is in systemd's "slice:prefix:name" form. */
 bool cgroup_path_is_systemd(const char *cgroups_path);
 /* The mode a handle was opened in (TINYRUN_CGROUP_MODE can force one). */

@@ -10,7 +10,7 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-#define INSN(c, d, s, o, i)                                                                      \
+#define INSN(c, d, s, o, i)                                                                        \
   ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define LDX_W(dst, src, off) INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
 #define ALU32_K(op, dst, imm) INSN(BPF_ALU | (op) | BPF_K, dst, 0, 0, imm)

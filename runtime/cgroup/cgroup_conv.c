@@ -9,6 +9,39 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
+/* ln(m) for m in [1, 2): 2 atanh((m-1)/(m+1)), a series that converges fast there. Kept
+ * here so that the hot path does not link libm for one conversion. */
+static double ln_1_2(double m)
+{
+  double z = (m - 1) / (m + 1), z2 = z * z, term = z, sum = 0;
+  for (int k = 1; k < 60; k += 2) {
+    sum += term / k;
+    term *= z2;
+  }
+  return 2 * sum;
+}
+
+static double log2_u64(uint64_t v)
+{
+  int e = 63 - __builtin_clzll(v);
+  double m = (double)v / (double)(1ULL << e);
+  return e + ln_1_2(m) / 0.69314718055994530942;
+}
+
+/* 10^y for y in [0, 4]: an integer power times exp(frac * ln 10) by its Taylor series. */
+static double exp10_0_4(double y)
+{
+  int ip = (int)y;
+  double x = (y - ip) * 2.30258509299404568402, term = 1, sum = 1;
+  for (int k = 1; k < 40; k++) {
+    term *= x / k;
+    sum += term;
+  }
+  for (int i = 0; i < ip; i++)
+    sum *= 10;
+  return sum;
+}
+
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
   if (shares == 0)
@@ -17,8 +50,19 @@ uint64_t cg_shares_to_weight(uint64_t shares)
     shares = 2;
   if (shares > 262144)
     shares = 262144;
-  /* linear map of [2, 262144] onto [1, 10000], the mapping runc and crun share */
-  return 1 + ((shares - 2) * 9999) / 262142;
+  /* The mapping of current runc and crun (and Kubernetes): a curve through (2, 1),
+   * (1024, 100) and (262144, 10000), so that the v1 default stays the v2 default (the older
+   * linear map gave 1024 -> 39). weight = ceil(10^((L^2 + 125 L) / 612 - 7/34)), L = log2. */
+  double l = log2_u64(shares);
+  double y = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+  if (y < 0)
+    y = 0;
+  double w = exp10_0_4(y);
+  /* tolerate rounding at the exact points (1024 -> 100.0000000001 is 100) */
+  uint64_t r = (uint64_t)(w - 1e-9);
+  if ((double)r < w - 1e-9)
+    r++;
+  return r < 1 ? 1 : r > 10000 ? 10000 : r;
 }
 
 uint64_t cg_blkio_to_io_weight(uint64_t weight)
@@ -86,8 +130,7 @@ int cg_cpuset_validate(const char *what, const char *list, struct td_err **err)
       if (!parse_num(&p, &b))
         return err_set(err, EINVAL, "invalid %s '%s': bad range end at '%s'", what, list, p);
       if (b < a)
-        return err_set(err, EINVAL, "invalid %s '%s': range %lu-%lu is reversed", what, list,
-                       a, b);
+        return err_set(err, EINVAL, "invalid %s '%s': range %lu-%lu is reversed", what, list, a, b);
     }
     if (*p == ',') {
       p++;
@@ -102,8 +145,7 @@ int cg_cpuset_validate(const char *what, const char *list, struct td_err **err)
   return 0;
 }
 
-char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period,
-                 const char *old)
+char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period, const char *old)
 {
   char oq[32] = "max";
   unsigned long long op = 100000;

@@ -111,7 +111,7 @@ bool cg_has(const struct cg_dir *d, const char *file)
 static int mkdir_levels_once(const char *hroot, const char *dir,
                              int (*level_cb)(const char *level, bool created, void *arg,
                                              struct td_err **err),
-                             void *arg, struct td_err **err)
+                             void *arg, bool *leaf_created, struct td_err **err)
 {
   size_t rl = strlen(hroot);
   if (strncmp(dir, hroot, rl) != 0 || dir[rl] != '/')
@@ -139,8 +139,10 @@ static int mkdir_levels_once(const char *hroot, const char *dir,
     if (level_cb && level_cb(p, created, arg, err) < 0)
       goto fail;
     *s = saved;
-    if (!saved)
+    if (!saved) {
+      *leaf_created = created;
       break;
+    }
   }
   return 0;
 fail:
@@ -154,14 +156,14 @@ fail:
   return -1;
 }
 
-int cg_mkdir_levels(const char *hroot, const char *dir,
+int cg_mkdir_levels(struct cg_dir *d,
                     int (*level_cb)(const char *level, bool created, void *arg,
                                     struct td_err **err),
                     void *arg, struct td_err **err)
 {
   for (int i = 0;; i++) {
     autoerr struct td_err *e = NULL;
-    if (mkdir_levels_once(hroot, dir, level_cb, arg, &e) == 0)
+    if (mkdir_levels_once(d->hroot, d->dir, level_cb, arg, &d->created, &e) == 0)
       return 0;
     /* ENOENT: a concurrent delete removed a shared parent between our mkdirs; go again */
     if (e->errnum != ENOENT || i >= 5) {

@@ -30,12 +30,12 @@ enum cg_ctl {
 
 /* One directory of this container in one hierarchy. */
 struct cg_dir {
-  char *dir;      /* absolute directory of the container's cgroup */
-  char *hroot;    /* the hierarchy's mount root */
-  int fd;         /* O_DIRECTORY fd of dir, -1 until opened */
-  dev_t dev;      /* hierarchy identity (one superblock per v1 hierarchy) */
-  bool present;   /* the controller is mounted */
-  bool created;   /* this handle made the leaf (a failed create removes only those) */
+  char *dir;    /* absolute directory of the container's cgroup */
+  char *hroot;  /* the hierarchy's mount root */
+  int fd;       /* O_DIRECTORY fd of dir, -1 until opened */
+  dev_t dev;    /* hierarchy identity (one superblock per v1 hierarchy) */
+  bool present; /* the controller is mounted */
+  bool created; /* this handle made the leaf (a failed create removes only those) */
 };
 
 struct cgroup;
@@ -90,13 +90,13 @@ bool cg_read_key(const struct cg_dir *d, const char *file, const char *key, uint
 bool cg_has(const struct cg_dir *d, const char *file);
 
 /* --- directories --- */
-/* mkdir every missing level of dir below hroot, marking each with CG_MARK_XATTR, and call
- * level_cb (may be NULL) on each level below hroot, parent first, with whether we created it.
- * On failure removes what it made. */
-int cg_mkdir_levels(const char *hroot, const char *dir,
+/* mkdir every missing level of d->dir below d->hroot, marking each with CG_MARK_XATTR, and
+ * call level_cb (may be NULL) on each level below the root, parent first, with whether we
+ * created it; d->created tells whether the leaf was made. On failure removes what it made. */
+int cg_mkdir_levels(struct cg_dir *d,
                     int (*level_cb)(const char *level, bool created, void *arg,
-                                    struct td_err **err), void *arg,
-                    struct td_err **err);
+                                    struct td_err **err),
+                    void *arg, struct td_err **err);
 /* Open d->dir into d->fd. */
 int cg_dir_open(struct cg_dir *d, struct td_err **err);
 /* rmdir d->dir (depth first, children too), retrying on EBUSY, then every empty ancestor that
@@ -129,6 +129,8 @@ int cg_v1_stats(struct cgroup *cg, struct cgroup_stats *out, struct td_err **err
 /* cg_mkdir_levels callback for v2: enable the available controllers in the parent's
  * cgroup.subtree_control (never the mount root's), best effort for levels not ours. */
 int cg_v2_enable_level(const char *level, bool created, void *arg, struct td_err **err);
+/* Controllers listed in avail (cgroup.controllers) but not in enabled (subtree_control). */
+char **cg_v2_missing_controllers(const char *avail, const char *enabled);
 /* Apply resources on a v2 directory. */
 int cg_v2_apply_dir(struct cg_dir *d, const struct spec_resources *res, struct td_err **err);
 /* Apply hugepage limits on a v2 directory (files missing: skipped if skip_missing). */
@@ -151,8 +153,7 @@ int cg_swap_v2(bool has_swap, int64_t swap, bool has_limit, int64_t limit, char 
 int cg_cpuset_validate(const char *what, const char *list, struct td_err **err);
 /* cpu.max value from quota/period (quota < 0 => "max"); old is the current cpu.max text to
  * keep the part not given (may be NULL). */
-char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period,
-                 const char *old);
+char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period, const char *old);
 /* pids limit as written: "max" for <= 0, the number otherwise. */
 char *cg_pids_value(int64_t limit);
 /* A number or "max"/-1 for negative v2 limits. */

@@ -15,9 +15,9 @@
 #include "util/xalloc.h"
 
 static const char *const ctl_names[CG_CTL_COUNT] = {
-    [CG_CPU] = "cpu",         [CG_CPUACCT] = "cpuacct", [CG_CPUSET] = "cpuset",
-    [CG_MEMORY] = "memory",   [CG_DEVICES] = "devices", [CG_FREEZER] = "freezer",
-    [CG_BLKIO] = "blkio",     [CG_PIDS] = "pids",       [CG_NET_CLS] = "net_cls",
+    [CG_CPU] = "cpu",           [CG_CPUACCT] = "cpuacct", [CG_CPUSET] = "cpuset",
+    [CG_MEMORY] = "memory",     [CG_DEVICES] = "devices", [CG_FREEZER] = "freezer",
+    [CG_BLKIO] = "blkio",       [CG_PIDS] = "pids",       [CG_NET_CLS] = "net_cls",
     [CG_NET_PRIO] = "net_prio", [CG_HUGETLB] = "hugetlb",
 };
 
@@ -112,11 +112,9 @@ static void hybrid_create(struct cgroup *cg)
   if (!cg->v2.present)
     return;
   autoerr struct td_err *e = NULL;
-  bool existed = access(cg->v2.dir, F_OK) == 0;
-  if (cg_mkdir_levels(cg->v2.hroot, cg->v2.dir, cg_v2_enable_level, cg->v2.hroot, &e) < 0 ||
+  if (cg_mkdir_levels(&cg->v2, cg_v2_enable_level, cg->v2.hroot, &e) < 0 ||
       cg_dir_open(&cg->v2, &e) < 0)
     cg->v2.present = false;
-  cg->v2.created = !existed;
 }
 
 static int v1_create(struct cgroup *cg, struct td_err **err)
@@ -127,13 +125,14 @@ static int v1_create(struct cgroup *cg, struct td_err **err)
     if (!cg_v1_unique(cg, i))
       continue;
     struct cg_dir *d = &cg->v1[i];
-    bool existed = access(d->dir, F_OK) == 0;
-    if (cg_mkdir_levels(d->hroot, d->dir, i == CG_CPUSET ? cpuset_fill : NULL, NULL, err) < 0 ||
-        cg_dir_open(d, err) < 0) {
+    if (cg_mkdir_levels(d, i == CG_CPUSET ? cpuset_fill : NULL, NULL, err) < 0) {
       v1_remove_created(cg);
       return -1;
     }
-    d->created = !existed;
+    if (cg_dir_open(d, err) < 0) {
+      v1_remove_created(cg);
+      return -1;
+    }
     any = true;
   }
   if (!any)
@@ -186,13 +185,15 @@ static bool v1_is_frozen(struct cgroup *cg)
   return s && strncmp(s, "FROZEN", 6) == 0;
 }
 
-static int v1_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
+/* Polls up to `rounds` times (10 ms each after the first few); ~10 s for pause, ~1 s when
+ * the freeze only guards a kill. A freeze that does not settle is undone. */
+static int v1_freeze_wait(struct cgroup *cg, bool frozen, int rounds, struct td_err **err)
 {
   struct cg_dir *d = cg_v1_dir(cg, CG_FREEZER);
   if (!d || d->fd < 0)
     return err_set(err, ENOTSUP, "the freezer controller is not mounted");
   const char *want = frozen ? "FROZEN" : "THAWED";
-  for (int i = 0; i < 1000; i++) {
+  for (int i = 0; i < rounds; i++) {
     /* re-writing FROZEN nudges tasks that were forking when the freeze began */
     if (i % 50 == 0 && cg_write(d, "freezer.state", want, err) < 0)
       return -1;
@@ -206,6 +207,11 @@ static int v1_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
     cg_write(d, "freezer.state", "THAWED", &e);
   }
   return err_set(err, ETIMEDOUT, "%s/freezer.state did not reach %s", d->dir, want);
+}
+
+static int v1_freeze(struct cgroup *cg, bool frozen, struct td_err **err)
+{
+  return v1_freeze_wait(cg, frozen, 1000, err);
 }
 
 static const char *v1_procs_dir(struct cgroup *cg)
@@ -236,7 +242,7 @@ static int v1_kill_all(struct cgroup *cg, int sig, struct td_err **err)
   bool freezer = fz && fz->fd >= 0;
   autoerr struct td_err *fe = NULL;
   if (freezer && !v1_is_frozen(cg))
-    freezer = v1_freeze(cg, true, &fe) == 0;
+    freezer = v1_freeze_wait(cg, true, 100, &fe) == 0;
   int r = cg_signal_pids(dir, SIGKILL, err);
   if (freezer) {
     autoerr struct td_err *te = NULL;

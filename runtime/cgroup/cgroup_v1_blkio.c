@@ -54,15 +54,13 @@ static int weights(struct cg_dir *d, const struct spec_resources *res, struct td
   }
   for (size_t i = 0; i < b->n_weight_device; i++) {
     const struct spec_blkio_weight_device *w = &b->weight_device[i];
-    if (w->has_weight &&
-        (weight_file(d, "blkio.weight_device", "blkio.bfq.weight", &f, err) < 0 ||
-         cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
-                   (unsigned)w->weight) < 0))
+    if (w->has_weight && (weight_file(d, "blkio.weight_device", "blkio.bfq.weight", &f, err) < 0 ||
+                          cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+                                    (unsigned)w->weight) < 0))
       return -1;
-    if (w->has_leaf_weight &&
-        (weight_file(d, "blkio.leaf_weight_device", NULL, &f, err) < 0 ||
-         cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
-                   (unsigned)w->leaf_weight) < 0))
+    if (w->has_leaf_weight && (weight_file(d, "blkio.leaf_weight_device", NULL, &f, err) < 0 ||
+                               cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major,
+                                         w->minor, (unsigned)w->leaf_weight) < 0))
       return -1;
   }
   return 0;
@@ -79,10 +77,10 @@ int cg_v1_apply_blkio(struct cgroup *cg, const struct spec_resources *res, struc
   if (weights(d, res, err) < 0 ||
       throttle(d, "blkio.throttle.read_bps_device", b->throttle_read_bps, b->n_throttle_read_bps,
                err) < 0 ||
-      throttle(d, "blkio.throttle.write_bps_device", b->throttle_write_bps,
-               b->n_throttle_write_bps, err) < 0 ||
-      throttle(d, "blkio.throttle.read_iops_device", b->throttle_read_iops,
-               b->n_throttle_read_iops, err) < 0 ||
+      throttle(d, "blkio.throttle.write_bps_device", b->throttle_write_bps, b->n_throttle_write_bps,
+               err) < 0 ||
+      throttle(d, "blkio.throttle.read_iops_device", b->throttle_read_iops, b->n_throttle_read_iops,
+               err) < 0 ||
       throttle(d, "blkio.throttle.write_iops_device", b->throttle_write_iops,
                b->n_throttle_write_iops, err) < 0)
     return -1;

@@ -28,8 +28,7 @@ static int mem_limits(struct cg_dir *d, const struct spec_resources *res, struct
     return 0;
   }
   /* memsw must stay >= limit at every step: try limit first, and the other order on EINVAL */
-  autofree char *lim =
-      res->memory.has_limit ? xasprintf("%" PRId64, res->memory.limit) : NULL;
+  autofree char *lim = res->memory.has_limit ? xasprintf("%" PRId64, res->memory.limit) : NULL;
   autofree char *sw = xasprintf("%" PRId64, res->memory.swap);
   autoerr struct td_err *e1 = NULL;
   if ((!lim || cg_write(d, "memory.limit_in_bytes", lim, &e1) == 0) &&

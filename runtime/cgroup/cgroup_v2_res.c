@@ -32,8 +32,7 @@ static int v2_memory(struct cg_dir *d, const struct spec_resources *res, struct 
    * (no swap accounting) is then reported before the limit changes */
   if (swap && cg_has(d, "memory.swap.max") && cg_write(d, "memory.swap.max", swap, err) < 0)
     return -1;
-  if (swap && strcmp(swap, "max") != 0 && strcmp(swap, "0") != 0 &&
-      !cg_has(d, "memory.swap.max"))
+  if (swap && strcmp(swap, "max") != 0 && strcmp(swap, "0") != 0 && !cg_has(d, "memory.swap.max"))
     return err_set(err, ENOTSUP, "%s/memory.swap.max is missing: no swap accounting", d->dir);
   uint64_t cur = 0;
   if (m->has_limit && m->limit > 0 && m->check_before_update &&
@@ -60,8 +59,9 @@ static int v2_cpu(struct cg_dir *d, const struct spec_resources *res, struct td_
   const __typeof__(res->cpu) *c = &res->cpu;
   if ((c->has_realtime_runtime && c->realtime_runtime) ||
       (c->has_realtime_period && c->realtime_period))
-    return err_set(err, ENOTSUP, "cpu.realtimeRuntime/realtimePeriod are not supported on "
-                                 "cgroup v2");
+    return err_set(err, ENOTSUP,
+                   "cpu.realtimeRuntime/realtimePeriod are not supported on "
+                   "cgroup v2");
   if (!c->has_shares && !c->has_quota && !c->has_period && !c->has_idle && !c->has_burst)
     return 0;
   if (need(d, "cpu.max", "cpu", err) < 0)
@@ -109,12 +109,12 @@ static int v2_pids(struct cg_dir *d, const struct spec_resources *res, struct td
   return cg_write(d, "pids.max", v, err);
 }
 
-static int io_max(struct cg_dir *d, const char *key, const struct spec_blkio_throttle *t,
-                  size_t n, struct td_err **err)
+static int io_max(struct cg_dir *d, const char *key, const struct spec_blkio_throttle *t, size_t n,
+                  struct td_err **err)
 {
   for (size_t i = 0; i < n; i++)
-    if (cg_writef(d, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, t[i].major,
-                  t[i].minor, key, t[i].rate) < 0)
+    if (cg_writef(d, "io.max", err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, t[i].major, t[i].minor,
+                  key, t[i].rate) < 0)
       return -1;
   return 0;
 }
@@ -123,8 +123,8 @@ static int v2_io(struct cg_dir *d, const struct spec_resources *res, struct td_e
 {
   const __typeof__(res->blkio) *b = &res->blkio;
   bool weights = (b->has_weight && b->weight) || b->n_weight_device;
-  bool throttles = b->n_throttle_read_bps || b->n_throttle_write_bps ||
-                   b->n_throttle_read_iops || b->n_throttle_write_iops;
+  bool throttles = b->n_throttle_read_bps || b->n_throttle_write_bps || b->n_throttle_read_iops ||
+                   b->n_throttle_write_iops;
   if (!weights && !throttles)
     return 0;
   /* BFQ takes the v1 weight range as is; io.weight wants it converted */
@@ -163,8 +163,8 @@ int cg_v2_apply_hugetlb(struct cg_dir *d, const struct spec_resources *res, bool
     if (!cg_has(d, f)) {
       if (skip_missing)
         continue;
-      return err_set(err, ENOTSUP, "%s/%s is missing: hugetlb not enabled or no %s pages",
-                     d->dir, f, h->page_size);
+      return err_set(err, ENOTSUP, "%s/%s is missing: hugetlb not enabled or no %s pages", d->dir,
+                     f, h->page_size);
     }
     if (cg_writef(d, f, err, "%" PRIu64, h->limit) < 0)
       return -1;

@@ -10,6 +10,7 @@
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 static void test_resolve(void)
@@ -42,9 +43,17 @@ static void test_conversions(void)
 {
   TAP_OK(cg_shares_to_weight(0) == 0, "shares 0 stays unset");
   TAP_OK(cg_shares_to_weight(2) == 1, "shares 2 -> weight 1");
-  TAP_OK(cg_shares_to_weight(1024) == 39, "shares 1024 -> weight 39");
+  TAP_OK(cg_shares_to_weight(1024) == 100, "shares 1024 (v1 default) -> weight 100 (v2 default)");
   TAP_OK(cg_shares_to_weight(262144) == 10000, "shares max -> weight 10000");
-  TAP_OK(cg_shares_to_weight(512) == 20, "shares 512 -> weight 20");
+  TAP_OK(cg_shares_to_weight(512) == 59, "shares 512 -> weight 59 (got %lu)",
+         (unsigned long)cg_shares_to_weight(512));
+  TAP_OK(cg_shares_to_weight(2048) == 174 && cg_shares_to_weight(100) == 17,
+         "shares 2048 -> 174, 100 -> 17 (got %lu, %lu)", (unsigned long)cg_shares_to_weight(2048),
+         (unsigned long)cg_shares_to_weight(100));
+  bool mono = true;
+  for (uint64_t sh = 3; sh <= 262144; sh++)
+    mono &= cg_shares_to_weight(sh) >= cg_shares_to_weight(sh - 1);
+  TAP_OK(mono, "shares -> weight is monotonic over the whole range");
   TAP_OK(cg_blkio_to_io_weight(10) == 1 && cg_blkio_to_io_weight(1000) == 10000 &&
              cg_blkio_to_io_weight(500) == 4950,
          "blkio weight -> io.weight");
@@ -60,6 +69,18 @@ static void test_conversions(void)
   TAP_OK(cg_unified_key_ok("memory.high") && !cg_unified_key_ok("../x") &&
              !cg_unified_key_ok("..") && !cg_unified_key_ok(""),
          "unified keys are plain file names");
+}
+
+static void test_controllers(void)
+{
+  autostrv char **m =
+      cg_v2_missing_controllers("cpuset cpu io memory hugetlb pids\n", "cpu memory\n");
+  autofree char *j = m ? strv_join(m, " ") : NULL;
+  TAP_STREQ(j, "cpuset io hugetlb pids", "v2: controllers to enable in a parent");
+  autostrv char **none = cg_v2_missing_controllers("cpu\n", "cpu\n");
+  TAP_OK(none == NULL, "v2: nothing to enable when all are on");
+  autostrv char **empty = cg_v2_missing_controllers("", NULL);
+  TAP_OK(empty == NULL, "v2: no controllers available");
 }
 
 static void test_swap(void)
@@ -211,10 +232,10 @@ static void test_v2_fake(void)
   char dir[] = "/tmp/td-unit-cg2-XXXXXX";
   if (!mkdtemp(dir))
     return;
-  const char *files[] = {"memory.max", "memory.swap.max", "memory.low", "cpu.max",
-                         "cpu.weight", "cpu.max.burst", "cpu.idle", "cpuset.cpus",
-                         "cpuset.mems", "pids.max", "io.weight", "io.max",
-                         "hugetlb.2MB.max", "memory.high", NULL};
+  const char *files[] = {"memory.max",      "memory.swap.max", "memory.low", "cpu.max",
+                         "cpu.weight",      "cpu.max.burst",   "cpu.idle",   "cpuset.cpus",
+                         "cpuset.mems",     "pids.max",        "io.weight",  "io.max",
+                         "hugetlb.2MB.max", "memory.high",     NULL};
   for (const char **f = files; *f; f++)
     fake_file(dir, *f, "");
   fake_file(dir, "cpu.max", "max 100000");
@@ -242,7 +263,7 @@ static void test_v2_fake(void)
   fake_check(dir, "memory.max", "104857600");
   fake_check(dir, "memory.swap.max", "209715200");
   fake_check(dir, "memory.low", "52428800");
-  fake_check(dir, "cpu.weight", "20");
+  fake_check(dir, "cpu.weight", "59");
   fake_check(dir, "cpu.max", "20000 100000");
   fake_check(dir, "cpu.max.burst", "1000");
   fake_check(dir, "cpu.idle", "1");
@@ -264,9 +285,8 @@ static void test_v2_fake(void)
   struct cgroup_stats st = {0};
   cg_v2_stats_dir(&d, &st);
   TAP_OK(st.cpu_usage_ns == 1500000 && st.memory_usage == 4096 && st.oom_kills == 1 &&
-             st.memory_inactive_file == 9 && st.pids_current == 3 &&
-             st.blkio_read_bytes == 101 && st.blkio_write_bytes == 202 &&
-             st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
+             st.memory_inactive_file == 9 && st.pids_current == 3 && st.blkio_read_bytes == 101 &&
+             st.blkio_write_bytes == 202 && st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
          "v2 (fake dir): stats (memory limit 'max' capped at MemTotal)");
 
   struct spec_resources r5 = {0};
@@ -303,6 +323,7 @@ int main(void)
 {
   test_resolve();
   test_conversions();
+  test_controllers();
   test_swap();
   test_cpuset();
   test_bpf();

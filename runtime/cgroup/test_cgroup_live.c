@@ -18,6 +18,7 @@
 #include <linux/magic.h>
 
 #include "runtime/cgroup/cgroup.h"
+#include "runtime/cgroup/cgroup_bpf.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -161,6 +162,17 @@ static void test_v1(void)
   size_t n = 0;
   TAP_OK(cgroup_pids(cg, &pids, &n, &e) == 0 && n == 1 && pids[0] == child, "v1: pids");
   free(pids);
+  /* a sub-cgroup made inside, as a container with a cgroup namespace may do */
+  autofree char *sub = xasprintf("/sys/fs/cgroup/pids%s/sub", path);
+  pid_t child2 = spawn_sleeper();
+  char pb2[32];
+  snprintf(pb2, sizeof(pb2), "%d", (int)child2);
+  autoerr struct td_err *we = NULL;
+  autofree char *subprocs = xasprintf("%s/cgroup.procs", sub);
+  TAP_OK(mkdir(sub, 0755) == 0 && file_write_str(AT_FDCWD, subprocs, pb2, &we) == 0,
+         "v1: second child in a nested pids cgroup");
+  TAP_OK(cgroup_pids(cg, &pids, &n, &e) == 0 && n == 2, "v1: pids are listed recursively (%zu)", n);
+  free(pids);
 
   TAP_OK(cgroup_freeze(cg, true, &e) == 0 && cgroup_is_frozen(cg), "v1: frozen");
   check("freezer", path, "freezer.state", "FROZEN");
@@ -171,7 +183,7 @@ static void test_v1(void)
   TAP_OK(st == 'S', "v1: thawed child sleeps again (got %c)", st);
 
   struct cgroup_stats s;
-  TAP_OK(cgroup_stats(cg, &s, &e) == 0 && s.pids_current == 1 && s.pids_limit == 50 &&
+  TAP_OK(cgroup_stats(cg, &s, &e) == 0 && s.pids_current == 2 && s.pids_limit == 50 &&
              s.memory_limit > 0 && s.memory_limit <= 104857600,
          "v1: stats pids %lu/%lu, memory limit %lu", (unsigned long)s.pids_current,
          (unsigned long)s.pids_limit, (unsigned long)s.memory_limit);
@@ -180,14 +192,16 @@ static void test_v1(void)
   TAP_OK(cgroup_freeze(cg, true, &e) == 0, "v1: frozen again before the kill");
   TAP_OK(cgroup_kill_all(cg, SIGKILL, &e) == 0, "v1: kill_all");
   reap(child);
+  reap(child2);
   TAP_OK(cgroup_destroy(cg, &e) == 0, "v1: destroy (%s)", e ? err_text(e) : "ok");
   cgroup_free(cg);
-  const char *hiers[] = {"memory", "cpu", "cpuacct", "cpuset", "pids", "devices", "freezer",
-                         "blkio", "unified", NULL};
+  const char *hiers[] = {"memory",  "cpu",     "cpuacct", "cpuset",  "pids",
+                         "devices", "freezer", "blkio",   "unified", NULL};
   bool left = false;
   for (const char **h = hiers; *h; h++)
     left |= exists(*h, path) || exists(*h, parent);
-  TAP_OK(!left, "v1: the leaf and the parent we created are gone from every hierarchy");
+  TAP_OK(!left && access(sub, F_OK) < 0,
+         "v1: the leaf, its nested cgroup and the parent we created are gone everywhere");
 }
 
 static void test_oom(void)
@@ -236,8 +250,8 @@ static void test_oom(void)
   TAP_OK(!exists("memory", path), "oom: gone");
 }
 
-/* child: wait for the go byte, open /dev/null, exit with the errno (0 on success) */
-static pid_t spawn_opener(int *go)
+/* child: wait for the go byte, open dev, exit with the errno (0 on success) */
+static pid_t spawn_opener(const char *dev, int *go)
 {
   int p[2];
   if (pipe2(p, O_CLOEXEC) < 0)
@@ -248,7 +262,7 @@ static pid_t spawn_opener(int *go)
     close(p[1]);
     if (read(p[0], &c, 1) != 1)
       _exit(100);
-    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int fd = open(dev, O_RDONLY | O_CLOEXEC);
     _exit(fd >= 0 ? 0 : errno);
   }
   close(p[0]);
@@ -256,10 +270,10 @@ static pid_t spawn_opener(int *go)
   return pid;
 }
 
-static int opener_result(struct cgroup *cg, struct td_err **e)
+static int opener_result(struct cgroup *cg, const char *dev, struct td_err **e)
 {
   int go = -1;
-  pid_t child = spawn_opener(&go);
+  pid_t child = spawn_opener(dev, &go);
   int ok = cgroup_enter(cg, child, e);
   if (write(go, "x", 1) != 1)
     ok = -1;
@@ -276,15 +290,32 @@ static void test_v2_devices(struct cgroup *cg)
   struct spec_resources r = {0};
   r.devices = deny_null;
   r.n_devices = 2;
-  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program attached (%s)",
-         e ? err_text(e) : "ok");
-  int rc = opener_result(cg, &e);
+  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program attached (%s)", e ? err_text(e) : "ok");
+  int rc = opener_result(cg, "/dev/null", &e);
   TAP_OK(rc == EPERM, "v2: a child in the cgroup gets EPERM opening /dev/null (got %d)", rc);
   struct spec_device_rule allow_null[] = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}};
   r.devices = allow_null;
-  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: device program replaced");
-  rc = opener_result(cg, &e);
+  TAP_OK(cgroup_apply(cg, &r, &e) == 0 && cg_bpf_devices_count(cgroup_v2_dirfd(cg)) == 1,
+         "v2: device program replaced (the old one detached)");
+  rc = opener_result(cg, "/dev/null", &e);
   TAP_OK(rc == 0, "v2: after the update /dev/null opens (got %d)", rc);
+  /* the list the runtime core gives a default container (runc's), after a deny-all */
+  struct spec_device_rule dflt[] = {
+      {false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"}, {true, 'b', -1, -1, "m"},
+      {true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 7, "rwm"},
+      {true, 'c', 5, 0, "rwm"},    {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 9, "rwm"},
+      {true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
+  };
+  r.devices = dflt;
+  r.n_devices = sizeof(dflt) / sizeof(dflt[0]);
+  err_free(&e);
+  TAP_OK(cgroup_apply(cg, &r, &e) == 0, "v2: the default rule list loads (%s)",
+         e ? err_text(e) : "ok");
+  TAP_OK(opener_result(cg, "/dev/urandom", &e) == 0, "v2: default list: /dev/urandom opens");
+  rc = opener_result(cg, "/dev/kmsg", &e);
+  TAP_OK(rc == EPERM, "v2: default list: /dev/kmsg (c 1:11) is EPERM (got %d)", rc);
+  rc = opener_result(cg, "/dev/loop0", &e);
+  TAP_OK(rc == EPERM, "v2: default list: /dev/loop0 (b 7:0, mknod only) is EPERM (got %d)", rc);
 }
 
 static void test_v2(void)
@@ -337,6 +368,23 @@ static void test_v2(void)
   rmdir(pdir);
   unsetenv("TINYRUN_CGROUP_MODE");
   unsetenv("TINYRUN_CGROUP_ROOT");
+}
+
+/* The plain v1 path, forced on this hybrid host: nothing goes to the cgroup2 mount. */
+static void test_forced_v1(void)
+{
+  setenv("TINYRUN_CGROUP_MODE", "v1", 1);
+  autofree char *path = xasprintf("/td-test-v1-%d", (int)getpid());
+  struct cgroup *cg = NULL;
+  autoerr struct td_err *e = NULL;
+  TAP_OK(cgroup_create(path, NULL, &cg, &e) == 0 && cgroup_handle_mode(cg) == CGROUP_MODE_V1,
+         "forced v1: create");
+  TAP_OK(exists("memory", path) && !exists("unified", path), "forced v1: no cgroup2 directory");
+  if (cg) {
+    TAP_OK(cgroup_destroy(cg, &e) == 0 && !exists("memory", path), "forced v1: destroy");
+    cgroup_free(cg);
+  }
+  unsetenv("TINYRUN_CGROUP_MODE");
 }
 
 static void test_bad_input(void)
@@ -393,6 +441,7 @@ int main(void)
   }
   test_bad_input();
   test_v1();
+  test_forced_v1();
   test_oom();
   test_v2();
   time_cycle();

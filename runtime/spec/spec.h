@@ -73,12 +73,12 @@ struct spec_idmap {
 
 struct spec_mount {
   char *destination;
-  char *type;   /* may be NULL (bind) */
-  char *source; /* may be NULL */
-  char **options;         /* raw options as given */
-  unsigned long flags;    /* MS_* to set; MS_BIND (|MS_REC) for bind/rbind */
-  unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec, atime...) */
-  unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, |MS_REC for r*; 0 none */
+  char *type;                  /* may be NULL (bind) */
+  char *source;                /* may be NULL */
+  char **options;              /* raw options as given */
+  unsigned long flags;         /* MS_* to set; MS_BIND (|MS_REC) for bind/rbind */
+  unsigned long clear_flags;   /* MS_* explicitly cleared (rw, suid, dev, exec, atime...) */
+  unsigned long propagation;   /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE, |MS_REC for r*; 0 none */
   uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options (rro, rnosuid, ...) */
   bool attr_recursive;
   char *data; /* filesystem-specific options joined with ',' (NULL if none) */
@@ -177,8 +177,8 @@ struct spec_resources {
     bool check_before_update;
   } memory;
   struct {
-    bool has_shares, has_quota, has_period, has_realtime_runtime, has_realtime_period,
-        has_idle, has_burst;
+    bool has_shares, has_quota, has_period, has_realtime_runtime, has_realtime_period, has_idle,
+        has_burst;
     uint64_t shares, period, realtime_period, burst;
     int64_t quota, realtime_runtime, idle;
     char *cpus, *mems;
@@ -277,7 +277,7 @@ struct spec_linux {
   struct spec_resources *resources; /* NULL if absent */
   struct spec_kv *sysctl;
   size_t n_sysctl;
-  struct spec_seccomp *seccomp; /* NULL if absent */
+  struct spec_seccomp *seccomp;     /* NULL if absent */
   unsigned long rootfs_propagation; /* MS_* flags, 0 = default (MS_REC|MS_SLAVE) */
   char **masked_paths;
   char **readonly_paths;
@@ -304,7 +304,8 @@ struct spec {
   struct spec_linux linux_;
 };
 
-/* Parse and validate a config.json document; errors name the JSON path ("linux.namespaces[2].type"). */
+/* Parse and validate a config.json document; errors name the JSON path
+ * ("linux.namespaces[2].type"). */
 int spec_from_json(json_t *root, struct spec **out, struct td_err **err);
 /* Load <path> (a config.json file) and parse it. */
 int spec_load_file(const char *path, struct spec **out, struct td_err **err);

@@ -45,8 +45,8 @@ static json_t *seccomp_features(void)
   json_t *archs = json_array();
   for (const char *const *a = spec_seccomp_archs; *a; a++)
     json_array_append_new(archs, json_string(*a));
-  return json_pack("{s:b,s:o,s:o,s:o,s:o,s:[ss]}", "enabled", 1, "actions", actions,
-                   "operators", ops, "archs", archs, "knownFlags", known, "supportedFlags",
+  return json_pack("{s:b,s:o,s:o,s:o,s:o,s:[ss]}", "enabled", 1, "actions", actions, "operators",
+                   ops, "archs", archs, "knownFlags", known, "supportedFlags",
                    "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
 }
 
@@ -71,11 +71,10 @@ json_t *spec_features_json(void)
   spec_mount_options_append(mopts);
   const struct scmp_version *v = seccomp_version();
   char *sv = xasprintf("%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
-  json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:{s:s,s:s}}", "ociVersionMin", "1.0.0",
-                        "ociVersionMax", "1.2.0", "hooks", str_array(hooks, 6), "mountOptions",
-                        mopts, "linux", linux_features(), "annotations",
-                        "io.github.seccomp.libseccomp.version", sv,
-                        "io.github.tinydocker.version", TD_VERSION);
+  json_t *j = json_pack(
+      "{s:s,s:s,s:o,s:o,s:o,s:{s:s,s:s}}", "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0",
+      "hooks", str_array(hooks, 6), "mountOptions", mopts, "linux", linux_features(), "annotations",
+      "io.github.seccomp.libseccomp.version", sv, "io.github.tinydocker.version", TD_VERSION);
   free(sv);
   return j;
 }

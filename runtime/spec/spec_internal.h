@@ -30,12 +30,10 @@ int sp_err(struct td_err **err, const struct sp *p, const char *fmt, ...)
  * (with the error naming "<p>.<key>"). Outputs are untouched when absent. */
 int sj_str(json_t *obj, const struct sp *p, const char *key, char **out, struct td_err **err);
 int sj_bool(json_t *obj, const struct sp *p, const char *key, bool *out, struct td_err **err);
-int sj_i64(json_t *obj, const struct sp *p, const char *key, int64_t min, int64_t max,
-           int64_t *out, struct td_err **err);
-int sj_u64(json_t *obj, const struct sp *p, const char *key, uint64_t *out,
+int sj_i64(json_t *obj, const struct sp *p, const char *key, int64_t min, int64_t max, int64_t *out,
            struct td_err **err);
-int sj_u32(json_t *obj, const struct sp *p, const char *key, uint32_t *out,
-           struct td_err **err);
+int sj_u64(json_t *obj, const struct sp *p, const char *key, uint64_t *out, struct td_err **err);
+int sj_u32(json_t *obj, const struct sp *p, const char *key, uint32_t *out, struct td_err **err);
 int sj_obj(json_t *obj, const struct sp *p, const char *key, json_t **out, struct td_err **err);
 int sj_arr(json_t *obj, const struct sp *p, const char *key, json_t **out, struct td_err **err);
 /* An array of strings into a NULL-terminated vector (an empty array gives an empty vector). */
@@ -59,8 +57,7 @@ int spec_parse_hooks(json_t *j, const struct sp *p, struct spec *s, struct td_er
 int spec_parse_linux(json_t *j, const struct sp *p, struct spec_linux *l, struct td_err **err);
 int spec_parse_resources(json_t *j, const struct sp *p, struct spec_resources *r,
                          struct td_err **err);
-int spec_parse_seccomp(json_t *j, const struct sp *p, struct spec_seccomp *sc,
-                       struct td_err **err);
+int spec_parse_seccomp(json_t *j, const struct sp *p, struct spec_seccomp *sc, struct td_err **err);
 
 /* Release what the members of each part own (not the part itself). */
 void spec_process_clear(struct spec_process *p);

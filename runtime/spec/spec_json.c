@@ -119,8 +119,8 @@ int sj_bool(json_t *obj, const struct sp *p, const char *key, bool *out, struct 
   return 1;
 }
 
-int sj_i64(json_t *obj, const struct sp *p, const char *key, int64_t min, int64_t max,
-           int64_t *out, struct td_err **err)
+int sj_i64(json_t *obj, const struct sp *p, const char *key, int64_t min, int64_t max, int64_t *out,
+           struct td_err **err)
 {
   json_t *v = member(obj, key);
   if (v == NULL)

@@ -13,13 +13,13 @@
 #endif
 
 static const char *const ns_names[NS_TYPE_COUNT] = {
-    [NS_PID] = "pid",   [NS_NET] = "network", [NS_MNT] = "mount",   [NS_IPC] = "ipc",
-    [NS_UTS] = "uts",   [NS_USER] = "user",   [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
+    [NS_PID] = "pid", [NS_NET] = "network", [NS_MNT] = "mount",     [NS_IPC] = "ipc",
+    [NS_UTS] = "uts", [NS_USER] = "user",   [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
 };
 
 static const int ns_flags[NS_TYPE_COUNT] = {
-    [NS_PID] = CLONE_NEWPID,   [NS_NET] = CLONE_NEWNET,   [NS_MNT] = CLONE_NEWNS,
-    [NS_IPC] = CLONE_NEWIPC,   [NS_UTS] = CLONE_NEWUTS,   [NS_USER] = CLONE_NEWUSER,
+    [NS_PID] = CLONE_NEWPID,       [NS_NET] = CLONE_NEWNET,   [NS_MNT] = CLONE_NEWNS,
+    [NS_IPC] = CLONE_NEWIPC,       [NS_UTS] = CLONE_NEWUTS,   [NS_USER] = CLONE_NEWUSER,
     [NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
 };
 
@@ -232,7 +232,8 @@ static int parse_time_offsets(json_t *j, const struct sp *p, struct spec_linux *
     } else {
       return sp_err(err, &cc, "unknown clock (want monotonic or boottime)");
     }
-    if (sj_want_obj(v, &cc, err) < 0 || sj_i64(v, &cc, "secs", INT64_MIN, INT64_MAX, secs, err) < 0 ||
+    if (sj_want_obj(v, &cc, err) < 0 ||
+        sj_i64(v, &cc, "secs", INT64_MIN, INT64_MAX, secs, err) < 0 ||
         sj_u32(v, &cc, "nanosecs", nsecs, err) < 0)
       return -1;
     if (*nsecs >= 1000000000u)
@@ -280,14 +281,13 @@ int spec_parse_linux(json_t *j, const struct sp *p, struct spec_linux *l, struct
     return -1;
   if (r > 0 && spec_parse_idmaps(maps, &cg, &l->gid_mappings, &l->n_gid_mappings, err) < 0)
     return -1;
-  if (parse_devices(j, p, l, err) < 0 ||
-      sj_str(j, p, "cgroupsPath", &l->cgroups_path, err) < 0 ||
+  if (parse_devices(j, p, l, err) < 0 || sj_str(j, p, "cgroupsPath", &l->cgroups_path, err) < 0 ||
       sj_kv(j, p, "sysctl", &l->sysctl, &l->n_sysctl, err) < 0 || parse_sub(j, p, l, err) < 0 ||
       parse_propagation(j, p, l, err) < 0 ||
       sj_strv(j, p, "maskedPaths", &l->masked_paths, err) < 0 ||
       sj_strv(j, p, "readonlyPaths", &l->readonly_paths, err) < 0 ||
-      sj_str(j, p, "mountLabel", &l->mount_label, err) < 0 ||
-      parse_personality(j, p, l, err) < 0 || parse_time_offsets(j, p, l, err) < 0)
+      sj_str(j, p, "mountLabel", &l->mount_label, err) < 0 || parse_personality(j, p, l, err) < 0 ||
+      parse_time_offsets(j, p, l, err) < 0)
     return -1;
   return 0;
 }

@@ -85,8 +85,8 @@ static const struct mount_opt recursive_opts[] = {
 
 /* Options other runtimes define that are not mount(2) data: kept in options, not in data. */
 static const char *const extension_opts[] = {
-    "idmap", "ridmap", "tmpcopyup", "notmpcopyup", "copy-symlink", "src-nofollow",
-    "dest-nofollow", "nocopyup", "r", NULL,
+    "idmap",        "ridmap",        "tmpcopyup", "notmpcopyup", "copy-symlink",
+    "src-nofollow", "dest-nofollow", "nocopyup",  "r",           NULL,
 };
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))

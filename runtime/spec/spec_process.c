@@ -185,8 +185,8 @@ static int parse_rlimits(json_t *j, const struct sp *p, struct spec_process *out
       return -1;
     for (size_t k = 0; k < i; k++)
       if (out->rlimits[k].resource == rl->resource)
-        return sp_err(err, &(struct sp){.parent = &ci, .key = "type"},
-                      "duplicate rlimit \"%s\"", json_string_value(json_object_get(e, "type")));
+        return sp_err(err, &(struct sp){.parent = &ci, .key = "type"}, "duplicate rlimit \"%s\"",
+                      json_string_value(json_object_get(e, "type")));
     if (sj_u64(e, &ci, "soft", &rl->soft, err) < 0 || sj_u64(e, &ci, "hard", &rl->hard, err) < 0)
       return -1;
     out->n_rlimits = i + 1;
@@ -282,8 +282,8 @@ static int parse_args_env_cwd(json_t *j, const struct sp *p, struct spec_process
   struct sp ce = SP_KEY(p, "env");
   for (size_t i = 0; out->env && out->env[i]; i++)
     if (strchr(out->env[i], '=') == NULL || out->env[i][0] == '=')
-      return sp_err(err, &(struct sp){.parent = &ce, .index = i},
-                    "\"%s\" is not in KEY=VALUE form", out->env[i]);
+      return sp_err(err, &(struct sp){.parent = &ce, .index = i}, "\"%s\" is not in KEY=VALUE form",
+                    out->env[i]);
   r = sj_str(j, p, "cwd", &out->cwd, err);
   if (r < 0)
     return -1;
@@ -295,8 +295,7 @@ static int parse_args_env_cwd(json_t *j, const struct sp *p, struct spec_process
   return 0;
 }
 
-int spec_parse_process(json_t *j, const struct sp *p, struct spec_process *out,
-                       struct td_err **err)
+int spec_parse_process(json_t *j, const struct sp *p, struct spec_process *out, struct td_err **err)
 {
   if (sj_want_obj(j, p, err) < 0)
     return -1;

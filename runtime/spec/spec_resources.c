@@ -75,8 +75,8 @@ static int parse_cpu(json_t *j, const struct sp *p, struct spec_resources *r, st
       opt_i64(m, &c, "quota", -1, &o->has_quota, &o->quota, err) < 0 ||
       opt_u64(m, &c, "burst", &o->has_burst, &o->burst, err) < 0 ||
       opt_u64(m, &c, "period", &o->has_period, &o->period, err) < 0 ||
-      opt_i64(m, &c, "realtimeRuntime", -1, &o->has_realtime_runtime, &o->realtime_runtime,
-              err) < 0 ||
+      opt_i64(m, &c, "realtimeRuntime", -1, &o->has_realtime_runtime, &o->realtime_runtime, err) <
+          0 ||
       opt_u64(m, &c, "realtimePeriod", &o->has_realtime_period, &o->realtime_period, err) < 0 ||
       sj_str(m, &c, "cpus", &o->cpus, err) < 0 || sj_str(m, &c, "mems", &o->mems, err) < 0)
     return -1;
@@ -85,8 +85,7 @@ static int parse_cpu(json_t *j, const struct sp *p, struct spec_resources *r, st
   return rc < 0 ? -1 : 0;
 }
 
-static int parse_pids(json_t *j, const struct sp *p, struct spec_resources *r,
-                      struct td_err **err)
+static int parse_pids(json_t *j, const struct sp *p, struct spec_resources *r, struct td_err **err)
 {
   json_t *m = NULL;
   int rc = sj_obj(j, p, "pids", &m, err);
@@ -124,8 +123,7 @@ static int parse_throttle(json_t *j, const struct sp *p, const char *key,
     json_t *e = json_array_get(arr, i);
     struct sp ci = SP_IDX(&c, i);
     struct spec_blkio_throttle *t = &(*out)[i];
-    if (sj_want_obj(e, &ci, err) < 0 ||
-        parse_major_minor(e, &ci, &t->major, &t->minor, err) < 0)
+    if (sj_want_obj(e, &ci, err) < 0 || parse_major_minor(e, &ci, &t->major, &t->minor, err) < 0)
       return -1;
     if ((rc = sj_u64(e, &ci, "rate", &t->rate, err)) < 0)
       return -1;
@@ -150,8 +148,7 @@ static int parse_weight_devices(json_t *j, const struct sp *p, struct spec_resou
     json_t *e = json_array_get(arr, i);
     struct sp ci = SP_IDX(&c, i);
     struct spec_blkio_weight_device *w = &r->blkio.weight_device[i];
-    if (sj_want_obj(e, &ci, err) < 0 ||
-        parse_major_minor(e, &ci, &w->major, &w->minor, err) < 0 ||
+    if (sj_want_obj(e, &ci, err) < 0 || parse_major_minor(e, &ci, &w->major, &w->minor, err) < 0 ||
         opt_u16(e, &ci, "weight", &w->has_weight, &w->weight, err) < 0 ||
         opt_u16(e, &ci, "leafWeight", &w->has_leaf_weight, &w->leaf_weight, err) < 0)
       return -1;
@@ -159,8 +156,7 @@ static int parse_weight_devices(json_t *j, const struct sp *p, struct spec_resou
   return 0;
 }
 
-static int parse_blkio(json_t *j, const struct sp *p, struct spec_resources *r,
-                       struct td_err **err)
+static int parse_blkio(json_t *j, const struct sp *p, struct spec_resources *r, struct td_err **err)
 {
   json_t *m = NULL;
   int rc = sj_obj(j, p, "blockIO", &m, err);
@@ -171,8 +167,8 @@ static int parse_blkio(json_t *j, const struct sp *p, struct spec_resources *r,
   if (opt_u16(m, &c, "weight", &o->has_weight, &o->weight, err) < 0 ||
       opt_u16(m, &c, "leafWeight", &o->has_leaf_weight, &o->leaf_weight, err) < 0 ||
       parse_weight_devices(m, &c, r, err) < 0 ||
-      parse_throttle(m, &c, "throttleReadBpsDevice", &o->throttle_read_bps,
-                     &o->n_throttle_read_bps, err) < 0 ||
+      parse_throttle(m, &c, "throttleReadBpsDevice", &o->throttle_read_bps, &o->n_throttle_read_bps,
+                     err) < 0 ||
       parse_throttle(m, &c, "throttleWriteBpsDevice", &o->throttle_write_bps,
                      &o->n_throttle_write_bps, err) < 0 ||
       parse_throttle(m, &c, "throttleReadIOPSDevice", &o->throttle_read_iops,

@@ -24,9 +24,12 @@ static const struct name_val actions[] = {
 };
 
 static const struct name_val ops[] = {
-    {"SCMP_CMP_NE", SPEC_SCMP_CMP_NE}, {"SCMP_CMP_LT", SPEC_SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SPEC_SCMP_CMP_LE}, {"SCMP_CMP_EQ", SPEC_SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SPEC_SCMP_CMP_GE}, {"SCMP_CMP_GT", SPEC_SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SPEC_SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SPEC_SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SPEC_SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SPEC_SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SPEC_SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SPEC_SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SPEC_SCMP_CMP_MASKED_EQ},
 };
 
@@ -38,12 +41,12 @@ static const struct name_val flags[] = {
 };
 
 const char *const spec_seccomp_archs[] = {
-    "SCMP_ARCH_X86",        "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",       "SCMP_ARCH_ARM",
-    "SCMP_ARCH_AARCH64",    "SCMP_ARCH_MIPS",      "SCMP_ARCH_MIPS64",    "SCMP_ARCH_MIPS64N32",
-    "SCMP_ARCH_MIPSEL",     "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-    "SCMP_ARCH_PPC64",      "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_S390",      "SCMP_ARCH_S390X",
-    "SCMP_ARCH_PARISC",     "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64",   "SCMP_ARCH_LOONGARCH64",
-    "SCMP_ARCH_M68K",       "SCMP_ARCH_SH",        "SCMP_ARCH_SHEB",      NULL,
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
+    "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB",        NULL,
 };
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -98,8 +101,8 @@ static int parse_named(json_t *j, const struct sp *p, const char *key, const str
 }
 
 /* errnoRet carries the value of SCMP_ACT_ERRNO and SCMP_ACT_TRACE only */
-static int parse_errno_ret(json_t *j, const struct sp *p, const char *key, int action,
-                           bool *has, uint32_t *out, struct td_err **err)
+static int parse_errno_ret(json_t *j, const struct sp *p, const char *key, int action, bool *has,
+                           uint32_t *out, struct td_err **err)
 {
   int r = sj_u32(j, p, key, out, err);
   if (r < 0)
@@ -111,8 +114,7 @@ static int parse_errno_ret(json_t *j, const struct sp *p, const char *key, int a
   return 0;
 }
 
-static int parse_arg(json_t *e, const struct sp *p, struct spec_seccomp_arg *a,
-                     struct td_err **err)
+static int parse_arg(json_t *e, const struct sp *p, struct spec_seccomp_arg *a, struct td_err **err)
 {
   int r, op;
   if (sj_want_obj(e, p, err) < 0 || (r = sj_u32(e, p, "index", &a->index, err)) < 0)
@@ -120,8 +122,8 @@ static int parse_arg(json_t *e, const struct sp *p, struct spec_seccomp_arg *a,
   if (r == 0)
     return sp_err(err, &(struct sp){.parent = p, .key = "index"}, "is required");
   if (a->index > 5)
-    return sp_err(err, &(struct sp){.parent = p, .key = "index"},
-                  "%u is out of range [0, 5]", a->index);
+    return sp_err(err, &(struct sp){.parent = p, .key = "index"}, "%u is out of range [0, 5]",
+                  a->index);
   if ((r = sj_u64(e, p, "value", &a->value, err)) < 0)
     return -1;
   if (r == 0)
@@ -188,8 +190,7 @@ static int parse_archs_flags(json_t *j, const struct sp *p, struct spec_seccomp 
   return 0;
 }
 
-int spec_parse_seccomp(json_t *j, const struct sp *p, struct spec_seccomp *sc,
-                       struct td_err **err)
+int spec_parse_seccomp(json_t *j, const struct sp *p, struct spec_seccomp *sc, struct td_err **err)
 {
   int action, r;
   if (parse_named(j, p, "defaultAction", actions, N_ELEM(actions), "action", &action, err) < 0)

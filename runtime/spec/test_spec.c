@@ -57,19 +57,19 @@ static void test_top(void)
 
 static void test_process(void)
 {
-  struct spec *s = parse_ok(MIN(
-      ",\"process\":{\"terminal\":true,\"consoleSize\":{\"height\":24,\"width\":80},"
-      "\"args\":[\"sh\",\"-c\",\"true\"],\"env\":[\"A=1\",\"B=\"],\"cwd\":\"/tmp\","
-      "\"user\":{\"uid\":1000,\"gid\":100,\"umask\":18,\"additionalGids\":[5,6]},"
-      "\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_NOT_A_CAP\"],\"effective\":[],"
-      "\"permitted\":[\"CAP_SYS_ADMIN\"],\"ambient\":[\"CAP_CHOWN\"]},"
-      "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":4096},"
-      "{\"type\":\"RLIMIT_CORE\",\"soft\":0,\"hard\":0}],"
-      "\"noNewPrivileges\":true,\"oomScoreAdj\":-500,\"apparmorProfile\":\"p\","
-      "\"selinuxLabel\":\"l\",\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\",\"priority\":4},"
-      "\"scheduler\":{\"policy\":\"SCHED_BATCH\",\"nice\":5,"
-      "\"flags\":[\"SCHED_FLAG_RESET_ON_FORK\"]},"
-      "\"execCPUAffinity\":{\"initial\":\"0\",\"final\":\"0-1\"}}"));
+  struct spec *s = parse_ok(
+      MIN(",\"process\":{\"terminal\":true,\"consoleSize\":{\"height\":24,\"width\":80},"
+          "\"args\":[\"sh\",\"-c\",\"true\"],\"env\":[\"A=1\",\"B=\"],\"cwd\":\"/tmp\","
+          "\"user\":{\"uid\":1000,\"gid\":100,\"umask\":18,\"additionalGids\":[5,6]},"
+          "\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_NOT_A_CAP\"],\"effective\":[],"
+          "\"permitted\":[\"CAP_SYS_ADMIN\"],\"ambient\":[\"CAP_CHOWN\"]},"
+          "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":4096},"
+          "{\"type\":\"RLIMIT_CORE\",\"soft\":0,\"hard\":0}],"
+          "\"noNewPrivileges\":true,\"oomScoreAdj\":-500,\"apparmorProfile\":\"p\","
+          "\"selinuxLabel\":\"l\",\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\",\"priority\":4},"
+          "\"scheduler\":{\"policy\":\"SCHED_BATCH\",\"nice\":5,"
+          "\"flags\":[\"SCHED_FLAG_RESET_ON_FORK\"]},"
+          "\"execCPUAffinity\":{\"initial\":\"0\",\"final\":\"0-1\"}}"));
   TAP_OK(s && s->process, "full process parses");
   if (!s || !s->process)
     return;
@@ -205,16 +205,17 @@ static void test_process_from_json(void)
 
 static void test_hooks(void)
 {
-  struct spec *s = parse_ok(MIN(
-      ",\"hooks\":{\"prestart\":[{\"path\":\"/bin/a\"}],"
-      "\"createRuntime\":[{\"path\":\"/bin/b\",\"args\":[\"b\",\"1\"],\"env\":[\"X=1\"],"
-      "\"timeout\":5},{\"path\":\"/bin/c\"}],\"createContainer\":[],"
-      "\"startContainer\":[{\"path\":\"/s\"}],\"poststart\":[{\"path\":\"/p\"}],"
-      "\"poststop\":[{\"path\":\"/q\"}],\"unknownHook\":[{}]}"));
+  struct spec *s = parse_ok(
+      MIN(",\"hooks\":{\"prestart\":[{\"path\":\"/bin/a\"}],"
+          "\"createRuntime\":[{\"path\":\"/bin/b\",\"args\":[\"b\",\"1\"],\"env\":[\"X=1\"],"
+          "\"timeout\":5},{\"path\":\"/bin/c\"}],\"createContainer\":[],"
+          "\"startContainer\":[{\"path\":\"/s\"}],\"poststart\":[{\"path\":\"/p\"}],"
+          "\"poststop\":[{\"path\":\"/q\"}],\"unknownHook\":[{}]}"));
   TAP_OK(s != NULL, "hooks parse");
   if (s) {
     TAP_OK(s->hooks[HOOK_PRESTART].n == 1, "prestart");
-    TAP_OK(s->hooks[HOOK_CREATE_RUNTIME].n == 2 && s->hooks[HOOK_CREATE_RUNTIME].v[0].timeout == 5 &&
+    TAP_OK(s->hooks[HOOK_CREATE_RUNTIME].n == 2 &&
+               s->hooks[HOOK_CREATE_RUNTIME].v[0].timeout == 5 &&
                strv_len(s->hooks[HOOK_CREATE_RUNTIME].v[0].args) == 2,
            "createRuntime with args and timeout");
     TAP_OK(s->hooks[HOOK_CREATE_CONTAINER].n == 0, "empty createContainer");
@@ -254,9 +255,9 @@ static void test_default(void)
       continue;
     TAP_OK(s->process && s->process->terminal && strcmp(s->process->args[0], "sh") == 0,
            "terminal sh");
-    TAP_OK(s->process->caps.bounding == ((UINT64_C(1) << CAP_AUDIT_WRITE) |
-                                         (UINT64_C(1) << CAP_KILL) |
-                                         (UINT64_C(1) << CAP_NET_BIND_SERVICE)),
+    TAP_OK(s->process->caps.bounding ==
+               ((UINT64_C(1) << CAP_AUDIT_WRITE) | (UINT64_C(1) << CAP_KILL) |
+                (UINT64_C(1) << CAP_NET_BIND_SERVICE)),
            "default capabilities");
     TAP_OK(s->process->n_rlimits == 1 && s->process->rlimits[0].soft == 1024, "NOFILE 1024");
     TAP_OK(s->n_mounts == 7, "seven mounts");

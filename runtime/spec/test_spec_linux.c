@@ -8,13 +8,13 @@
 
 static void test_namespaces(void)
 {
-  struct spec *s = parse_ok(LINUX(
-      "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"},"
-      "{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"user\"},"
-      "{\"type\":\"cgroup\"},{\"type\":\"time\"}],"
-      "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
-      "\"gidMappings\":[{\"containerID\":0,\"hostID\":200000,\"size\":1},"
-      "{\"containerID\":1,\"hostID\":300000,\"size\":2}]"));
+  struct spec *s = parse_ok(
+      LINUX("\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/x\"},"
+            "{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"user\"},"
+            "{\"type\":\"cgroup\"},{\"type\":\"time\"}],"
+            "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+            "\"gidMappings\":[{\"containerID\":0,\"hostID\":200000,\"size\":1},"
+            "{\"containerID\":1,\"hostID\":300000,\"size\":2}]"));
   TAP_OK(s != NULL, "all eight namespaces parse");
   if (s) {
     int all = 1;
@@ -65,23 +65,23 @@ static void test_namespaces(void)
   TAP_OK(spec_ns_from_name("mount") == NS_MNT && spec_ns_from_name("bogus") == -1 &&
              spec_ns_from_name(NULL) == -1,
          "ns from name");
-  TAP_OK(spec_ns_clone_flag(NS_USER) == CLONE_NEWUSER && spec_ns_clone_flag(NS_MNT) == CLONE_NEWNS &&
-             spec_ns_clone_flag(NS_TIME) == 0x80,
+  TAP_OK(spec_ns_clone_flag(NS_USER) == CLONE_NEWUSER &&
+             spec_ns_clone_flag(NS_MNT) == CLONE_NEWNS && spec_ns_clone_flag(NS_TIME) == 0x80,
          "clone flags");
   TAP_OK(spec_ns_name(NS_TYPE_COUNT) == NULL, "out of range name");
 }
 
 static void test_devices_misc(void)
 {
-  struct spec *s = parse_ok(LINUX(
-      "\"devices\":[{\"type\":\"c\",\"path\":\"/dev/fuse\",\"major\":10,\"minor\":229,"
-      "\"fileMode\":438,\"uid\":0,\"gid\":0},{\"type\":\"p\",\"path\":\"/dev/fifo\"}],"
-      "\"cgroupsPath\":\"/a/b\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
-      "\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],"
-      "\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"mountLabel\":\"m\","
-      "\"personality\":{\"domain\":\"LINUX32\",\"flags\":[]},"
-      "\"timeOffsets\":{\"monotonic\":{\"secs\":-10,\"nanosecs\":5},"
-      "\"boottime\":{\"secs\":100}},\"intelRdt\":{\"closID\":\"x\"}"));
+  struct spec *s = parse_ok(
+      LINUX("\"devices\":[{\"type\":\"c\",\"path\":\"/dev/fuse\",\"major\":10,\"minor\":229,"
+            "\"fileMode\":438,\"uid\":0,\"gid\":0},{\"type\":\"p\",\"path\":\"/dev/fifo\"}],"
+            "\"cgroupsPath\":\"/a/b\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+            "\"rootfsPropagation\":\"rslave\",\"maskedPaths\":[\"/proc/kcore\"],"
+            "\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],\"mountLabel\":\"m\","
+            "\"personality\":{\"domain\":\"LINUX32\",\"flags\":[]},"
+            "\"timeOffsets\":{\"monotonic\":{\"secs\":-10,\"nanosecs\":5},"
+            "\"boottime\":{\"secs\":100}},\"intelRdt\":{\"closID\":\"x\"}"));
   TAP_OK(s != NULL, "linux misc parses");
   if (s) {
     struct spec_linux *l = &s->linux_;
@@ -146,8 +146,7 @@ static void test_devices_misc(void)
   TAP_OK(rejects(LINUX("\"personality\":{\"domain\":\"LINUX64\"}"),
                  "config.json: linux.personality.domain: unknown personality domain \"LINUX64\""),
          "personality domain");
-  TAP_OK(rejects(LINUX("\"personality\":{}"),
-                 "config.json: linux.personality.domain: is required"),
+  TAP_OK(rejects(LINUX("\"personality\":{}"), "config.json: linux.personality.domain: is required"),
          "personality domain required");
   TAP_OK(rejects(LINUX("\"timeOffsets\":{\"realtime\":{\"secs\":1}}"),
                  "config.json: linux.timeOffsets.realtime: unknown clock (want monotonic or "
@@ -297,19 +296,19 @@ static void test_resources(void)
 
 static void test_seccomp(void)
 {
-  struct spec *s = parse_ok(LINUX(
-      "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
-      "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],"
-      "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],"
-      "\"listenerPath\":\"/run/l.sock\",\"listenerMetadata\":\"meta\","
-      "\"syscalls\":[{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-      "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
-      "\"value\":8,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":255,\"valueTwo\":3,"
-      "\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
-      "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38},"
-      "{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_NOTIFY\"},"
-      "{\"names\":[\"x\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"},"
-      "{\"names\":[\"y\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":5}]}"));
+  struct spec *s = parse_ok(
+      LINUX("\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+            "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],"
+            "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],"
+            "\"listenerPath\":\"/run/l.sock\",\"listenerMetadata\":\"meta\","
+            "\"syscalls\":[{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+            "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+            "\"value\":8,\"op\":\"SCMP_CMP_EQ\"},{\"index\":1,\"value\":255,\"valueTwo\":3,"
+            "\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+            "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38},"
+            "{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_NOTIFY\"},"
+            "{\"names\":[\"x\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"},"
+            "{\"names\":[\"y\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":5}]}"));
   TAP_OK(s && s->linux_.seccomp, "seccomp parses");
   if (!s || !s->linux_.seccomp)
     return;

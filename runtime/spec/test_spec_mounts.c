@@ -70,16 +70,14 @@ static void test_bind_propagation(void)
   TAP_OK(m && m->is_bind && m->flags == MS_BIND && m->propagation == MS_SHARED,
          "bind option with shared");
   spec_free(s);
-  const char *props[] = {"private",  "slave",  "rslave",     "shared",
-                         "rshared",  "unbindable", "runbindable"};
-  unsigned long want[] = {MS_PRIVATE,          MS_SLAVE,      MS_SLAVE | MS_REC,
-                          MS_SHARED,           MS_SHARED | MS_REC, MS_UNBINDABLE,
-                          MS_UNBINDABLE | MS_REC};
+  const char *props[] = {"private", "slave",      "rslave",     "shared",
+                         "rshared", "unbindable", "runbindable"};
+  unsigned long want[] = {MS_PRIVATE,         MS_SLAVE,      MS_SLAVE | MS_REC,     MS_SHARED,
+                          MS_SHARED | MS_REC, MS_UNBINDABLE, MS_UNBINDABLE | MS_REC};
   for (size_t i = 0; i < 7; i++) {
     char text[256];
     snprintf(text, sizeof(text),
-             MOUNT("{\"destination\":\"/d\",\"type\":\"tmpfs\",\"options\":[\"%s\"]}"),
-             props[i]);
+             MOUNT("{\"destination\":\"/d\",\"type\":\"tmpfs\",\"options\":[\"%s\"]}"), props[i]);
     m = one(&s, text);
     TAP_OK(m && m->propagation == want[i] && m->flags == 0, "propagation %s", props[i]);
     spec_free(s);
@@ -94,9 +92,9 @@ static void test_recursive(void)
                                        "\"rnosuid\",\"rnodev\",\"rnoexec\",\"rnodiratime\","
                                        "\"rnosymfollow\"]}"));
   TAP_OK(m && m->attr_recursive, "recursive options mark attr_recursive");
-  TAP_OK(m && m->attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                              MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME |
-                              MOUNT_ATTR_NOSYMFOLLOW) &&
+  TAP_OK(m &&
+             m->attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                             MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW) &&
              m->attr_clr == 0,
          "attr_set of the r* options");
   TAP_OK(m && m->flags == (MS_BIND | MS_REC), "recursive options are not MS_ flags");
@@ -109,8 +107,8 @@ static void test_recursive(void)
                              MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW),
          "clearing r* options");
   spec_free(s);
-  const char *atime[] = {"rnoatime", "rstrictatime", "rrelatime", "ratime", "rnorelatime",
-                         "rnostrictatime"};
+  const char *atime[] = {"rnoatime", "rstrictatime", "rrelatime",
+                         "ratime",   "rnorelatime",  "rnostrictatime"};
   uint64_t set[] = {MOUNT_ATTR_NOATIME, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR_RELATIME, 0, 0, 0};
   for (size_t i = 0; i < 6; i++) {
     char text[256];
@@ -128,11 +126,11 @@ static void test_recursive(void)
 static void test_idmap(void)
 {
   struct spec *s;
-  struct spec_mount *m = one(
-      &s, MOUNT("{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"/s\","
-                "\"options\":[\"bind\",\"idmap\"],"
-                "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10}],"
-                "\"gidMappings\":[{\"containerID\":0,\"hostID\":2000,\"size\":5}]}"));
+  struct spec_mount *m =
+      one(&s, MOUNT("{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"/s\","
+                    "\"options\":[\"bind\",\"idmap\"],"
+                    "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10}],"
+                    "\"gidMappings\":[{\"containerID\":0,\"hostID\":2000,\"size\":5}]}"));
   TAP_OK(m && m->idmap && !m->idmap_recursive && m->n_uid_mappings == 1 &&
              m->uid_mappings[0].host_id == 1000 && m->gid_mappings[0].size == 5,
          "idmapped bind mount");

@@ -3,9 +3,31 @@
 # linux.resources, checked in the cgroup files from the host.
 load ../helpers/common
 
-setup() { td_setup_roots; }
+setup() {
+  td_setup_roots
+  PARENT=/td-test-bats-$$-$BATS_TEST_NUMBER
+}
+
+# Last resort when the runtime failed to clean up: kill what is left in our cgroup, remove it.
+force_cleanup() {
+  local h d
+  for d in /sys/fs/cgroup/pids$PARENT/ctr /sys/fs/cgroup/unified$PARENT/ctr; do
+    [ -f "$d/cgroup.procs" ] && xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
+  done
+  sleep 0.2
+  for h in /sys/fs/cgroup/*/; do
+    [ -d "$h${PARENT#/}" ] || continue
+    rmdir "$h${PARENT#/}/ctr" 2>/dev/null
+    rmdir "$h${PARENT#/}" 2>/dev/null
+  done
+  return 0
+}
+
 teardown() {
-  if [ -n "${CID:-}" ]; then "$TINYRUN" --root "$TR_ROOT" delete --force "$CID" 2>/dev/null || true; fi
+  if [ -n "${CID:-}" ]; then
+    timeout 20 "$TINYRUN" --root "$TR_ROOT" delete --force "$CID" </dev/null >/dev/null 2>&1 || true
+  fi
+  force_cleanup
   td_teardown_roots
 }
 
@@ -47,12 +69,12 @@ tinyrun_works() {
 
 @test "tinyrun create applies linux.resources; delete removes the cgroup" {
   tinyrun_works || skip "tinyrun not implemented yet"
-  local parent=/td-test-bats-$$ B=$TEST_TMP/bundle
+  local parent=$PARENT B=$TEST_TMP/bundle
   make_bundle "$B" "$parent/ctr"
   CID=cg-$$
-  run "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID"
-  echo "$output"
-  [ "$status" -eq 0 ]
+  # the container keeps create's stdio: give it a file, not bats' capture pipe
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID" </dev/null \
+    >"$TEST_TMP/create.out" 2>&1 || { cat "$TEST_TMP/create.out"; false; }
   local m=/sys/fs/cgroup/memory$parent/ctr
   [ "$(cat $m/memory.limit_in_bytes)" = 104857600 ]
   [ "$(cat $m/memory.memsw.limit_in_bytes)" = 209715200 ]
@@ -63,9 +85,10 @@ tinyrun_works() {
   [ "$(cat /sys/fs/cgroup/pids$parent/ctr/pids.max)" = 64 ]
   grep -qx 'c 1:3 rwm' /sys/fs/cgroup/devices$parent/ctr/devices.list
   local pid
-  pid=$("$TINYRUN" --root "$TR_ROOT" state "$CID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  pid=$(timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
   grep -qx "$pid" $m/cgroup.procs
-  run "$TINYRUN" --root "$TR_ROOT" delete --force "$CID"
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" delete --force "$CID"
+  echo "$output"
   [ "$status" -eq 0 ]
   CID=
   [ ! -d $m ] && [ ! -d /sys/fs/cgroup/cpu$parent/ctr ] && [ ! -d /sys/fs/cgroup/unified$parent/ctr ]
@@ -75,9 +98,61 @@ tinyrun_works() {
   tinyrun_works || skip "tinyrun not implemented yet"
   local B=$TEST_TMP/bundle
   make_bundle "$B" "system.slice:td-test:x$$"
-  run "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" sd-$$
-  echo "$output"
-  [ "$status" -ne 0 ]
-  [[ "$output" == *"systemd"* ]]
+  CID=sd-$$
+  ! timeout 20 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID" </dev/null \
+    >"$TEST_TMP/create.out" 2>&1
+  cat "$TEST_TMP/create.out"
+  grep -q systemd "$TEST_TMP/create.out"
+  [ "$(wc -l <"$TEST_TMP/create.out")" -eq 1 ]
   [ ! -e "$TR_ROOT/sd-$$" ]
+}
+
+# create + start a sleeping container with resources; sets CID and PID_
+start_sleeper() {
+  local B=$TEST_TMP/bundle
+  make_bundle "$B" "$PARENT/ctr"
+  CID=cg-$$-$BATS_TEST_NUMBER
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID" </dev/null \
+    >"$TEST_TMP/create.out" 2>&1 || { cat "$TEST_TMP/create.out"; return 1; }
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" start "$CID" </dev/null >/dev/null 2>&1
+  PID_=$(timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+}
+
+@test "tinyrun pause/resume freeze and thaw the container's cgroup" {
+  tinyrun_works || skip "tinyrun not implemented yet"
+  start_sleeper
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" pause "$CID"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/freezer$PARENT/ctr/freezer.state)" = FROZEN ]
+  grep -q '^State:.D' /proc/$PID_/status
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | grep -q '"paused"'
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" resume "$CID"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/freezer$PARENT/ctr/freezer.state)" = THAWED ]
+  timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | grep -q '"running"'
+}
+
+@test "tinyrun update changes the limits in the cgroup files; ps lists the pids" {
+  tinyrun_works || skip "tinyrun not implemented yet"
+  start_sleeper
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" update --memory 209715200 --memory-swap 314572800 \
+    --cpu-quota 50000 --pids-limit 99 "$CID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/memory$PARENT/ctr/memory.limit_in_bytes)" = 209715200 ]
+  [ "$(cat /sys/fs/cgroup/memory$PARENT/ctr/memory.memsw.limit_in_bytes)" = 314572800 ]
+  [ "$(cat /sys/fs/cgroup/cpu$PARENT/ctr/cpu.cfs_quota_us)" = 50000 ]
+  [ "$(cat /sys/fs/cgroup/pids$PARENT/ctr/pids.max)" = 99 ]
+  echo '{"cpu": {"shares": 256}, "pids": {"limit": -1}}' >"$TEST_TMP/res.json"
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" update --resources "$TEST_TMP/res.json" "$CID"
+  [ "$status" -eq 0 ]
+  [ "$(cat /sys/fs/cgroup/cpu$PARENT/ctr/cpu.shares)" = 256 ]
+  [ "$(cat /sys/fs/cgroup/pids$PARENT/ctr/pids.max)" = max ]
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" update --cpuset-cpus 0-x "$CID"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"0-x"* ]]
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" ps --format json "$CID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"$PID_"* ]]
 }

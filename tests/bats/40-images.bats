@@ -312,3 +312,77 @@ assert d["Size"]>1000000
   [[ "$output" != *libcrypto* ]]
   [[ "$output" != *libcurl* ]]
 }
+
+@test "images --filter and --format" {
+  make_rootfs_tar "$TEST_TMP/a.tar" a
+  make_rootfs_tar "$TEST_TMP/b.tar" b
+  img import "$TEST_TMP/a.tar" >/dev/null
+  img import -c 'LABEL team=blue' "$TEST_TMP/b.tar" app/web:1 >/dev/null
+  img tag app/web:1 other:2
+  run img images -q -f dangling=true
+  [ "${#lines[@]}" -eq 1 ]
+  run img images --filter reference='app/*' --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "app/web:1" ]
+  run img images -f label=team=blue --format '{{.Repository}}'
+  [ "$(echo "$output" | sort | tr '\n' ' ')" = "app/web other " ]
+  run img images --format 'table {{.Repository}}\t{{.Tag}}'
+  [[ "${lines[0]}" =~ ^REPOSITORY\ +TAG$ ]]
+  run img images --format '{{.ID}}\t{{.Size}}' other:2
+  [[ "$output" =~ ^[0-9a-f]{12}$'\t'[0-9.]+MB$ ]]
+}
+
+@test "commit and export CONTAINER find the container in the engine's store" {
+  img create-default >/dev/null
+  iid=$(img image inspect -f '{{.Id}}' busybox)
+  cid=$(printf 'c%.0s' {1..64})
+  CD=$TD_ROOT/containers/$cid
+  mkdir -p "$TD_ROOT/containers/names"
+  ln -s "$cid" "$TD_ROOT/containers/names/web"
+  img mount-rootfs busybox "$CD" >/dev/null
+  echo data >"$CD/rootfs/state"
+  img umount-rootfs "$CD"
+  cat >"$CD/container.json" <<JSON
+{"Id":"$cid","Image":"$iid","Name":"/web",
+ "Config":{"Env":["PATH=/bin","HOSTNAME=abc","MODE=prod"],"Cmd":["cat","/state"],
+           "Entrypoint":null,"WorkingDir":"/tmp","User":"","Labels":{"x":"y"}},
+ "Td":{"RootfsIsDir":false}}
+JSON
+  run img commit -m snap -c 'EXPOSE 8080' web snap:1
+  [ "$status" -eq 0 ]
+  run img image inspect -f '{{json .Config.Cmd}} {{json .Config.Env}} {{.Config.WorkingDir}} {{json .Config.ExposedPorts}} {{.Comment}}' snap:1
+  [ "$output" = '["cat","/state"] ["PATH=/bin","MODE=prod"] /tmp {"8080/tcp":{}} snap' ]
+  run img export -o "$TEST_TMP/web.tar" "${cid:0:12}"
+  [ "$status" -eq 0 ]
+  tar -xOf "$TEST_TMP/web.tar" state | grep -qx data
+  run img commit nosuch
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"No such container: nosuch"* ]]
+  img umount-rootfs "$CD" --release
+}
+
+@test "the legacy overlay mount path (kernels before 6.8) mounts the same tree" {
+  img create-default >/dev/null
+  C=$TEST_TMP/c1
+  img mount-rootfs busybox "$C" >/dev/null
+  echo one >"$C/rootfs/one"
+  img umount-rootfs "$C" --release
+  img commit-container --upper "$C/upper" --image busybox two:1 >/dev/null
+  C2=$TEST_TMP/c2
+  TD_FORCE_LEGACY_OVERLAY=1 img mount-rootfs two:1 "$C2" >/dev/null
+  findmnt -n -o OPTIONS "$C2/rootfs" | grep -q 'lowerdir=.*:'
+  [ "$(cat "$C2/rootfs/one")" = one ]
+  [ -x "$C2/rootfs/bin/busybox" ]
+  img umount-rootfs "$C2" --release
+  ! findmnt "$C2/rootfs"
+}
+
+@test "--help of the image commands" {
+  for c in images import load save tag rmi history commit export; do
+    run img "$c" --help
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "Usage:  tinydocker $c"* ]]
+  done
+  run img image inspect --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"IMAGE [IMAGE...]"* ]]
+}

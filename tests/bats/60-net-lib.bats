@@ -275,3 +275,21 @@ teardown() { net_teardown; }
   ! ip -o link | grep -q "master tdb"  || true
   ! in_ns a ip link show eth0 2>/dev/null
 }
+
+@test "cleanup --orphans removes what a deleted root left, and nothing else" {
+  other=$(mktemp -d /tmp/td-orphan.XXXXXX)
+  TINYDOCKER_ROOT=$other nt network create "$TN-orph" >/dev/null
+  br=$(TINYDOCKER_ROOT=$other nt network inspect "$TN-orph" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  net_ns o
+  TINYDOCKER_ROOT=$other nt network _attach --network "$TN-orph" "$TN-o" "/run/netns/$TN-o" >/dev/null
+  net_create_random "$TN-mine"
+  mine=$(nt network inspect "$TN-mine" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  rm -rf "$other"
+  run nt network cleanup --orphans
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bridge $br"* ]]
+  ! ip link show "$br" 2>/dev/null
+  # the container's veth went with it, even though its netns is still alive
+  [ "$(in_ns o ip -o link | grep -c eth0)" -eq 0 ]
+  ip link show "$mine" >/dev/null
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# Networking through `tinydocker run`: busybox containers from a plain rootfs (--rootfs).
+load ../helpers/common
+load ../helpers/net
+
+td() { "$TINYDOCKER" "$@"; }
+
+setup() {
+  net_setup
+  ROOTFS=$TEST_TMP/rootfs
+  td_make_busybox_rootfs "$ROOTFS"
+  mkdir -p "$ROOTFS/www" && echo "hello-$TN" >"$ROOTFS/www/index.html"
+  if ! td run --rm --rootfs "$ROOTFS" --network none true >/dev/null 2>&1; then
+    skip "tinydocker run does not work yet"
+  fi
+}
+
+teardown() {
+  if [ -x "$TINYDOCKER" ] && [ -n "${TD_ROOT:-}" ]; then
+    ids=$(td ps -aq 2>/dev/null || true)
+    [ -n "$ids" ] && td rm -f $ids >/dev/null 2>&1
+    td network cleanup >/dev/null 2>&1 || true
+  fi
+  net_teardown
+}
+
+web() { # name [run flags...]: a detached busybox httpd
+  local n=$1
+  shift
+  td run -d --rootfs "$ROOTFS" --name "$n" "$@" httpd -f -p 80 -h /www >/dev/null
+}
+
+ctr_ip() { td inspect -f '{{.NetworkSettings.IPAddress}}' "$1"; }
+
+@test "default network: eth0 with an address and a default route, lo up" {
+  run td run --rm --rootfs "$ROOTFS" sh -c 'ip -4 -o addr show eth0; ip route; ip -o link show lo'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"eth0"*"inet "* ]]
+  [[ "$output" == *"default via "* ]]
+  [[ "$output" == *"lo"*"UP"* ]]
+}
+
+@test "--network none has only lo; --network host sees the host's links" {
+  run td run --rm --rootfs "$ROOTFS" --network none sh -c 'ls /sys/class/net'
+  [ "$status" -eq 0 ] && [ "$output" = lo ]
+  hostlinks=$(ls /sys/class/net | wc -l)
+  run td run --rm --rootfs "$ROOTFS" --network host sh -c 'ls /sys/class/net | wc -l'
+  [ "$status" -eq 0 ]
+  [ "$output" -ge 2 ]
+}
+
+@test "container to container by name, alias and IP on a user network; host to container" {
+  net_create_random "$TN-n"
+  td network ls | grep -q "$TN-n"
+  web "$TN-web" --network "$TN-n" --network-alias "api-$TN"
+  ip=$(ctr_ip "$TN-web")
+  [[ "$ip" == "$SUBNET_PREFIX."* ]]
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-n" wget -q -T 3 -O- "http://$TN-web/"
+  [ "$status" -eq 0 ] && [ "$output" = "hello-$TN" ]
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-n" wget -q -T 3 -O- "http://$ip/"
+  [ "$output" = "hello-$TN" ]
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-n" wget -q -T 3 -O- "http://api-$TN/"
+  [ "$output" = "hello-$TN" ]
+  [ "$(curl -s -m 3 "http://$ip/")" = "hello-$TN" ]
+}
+
+@test "names are kept current as containers come and go" {
+  net_create_random "$TN-n"
+  td run -d --rootfs "$ROOTFS" --name "$TN-a" --network "$TN-n" sleep 100 >/dev/null
+  web "$TN-b" --network "$TN-n"
+  run td exec "$TN-a" wget -q -T 3 -O- "http://$TN-b/"
+  [ "$output" = "hello-$TN" ]
+  td rm -f "$TN-b" >/dev/null
+  run td exec "$TN-a" cat /etc/hosts
+  [[ "$output" != *"$TN-b"* ]]
+}
+
+@test "published ports: from 127.0.0.1, from a client netns; port command; rm removes them" {
+  net_client
+  web "$TN-web" -p 127.0.0.1::80 -p 80
+  lport=$(td port "$TN-web" 80 | grep 127.0.0.1 | cut -d: -f2)
+  aport=$(td port "$TN-web" 80 | grep 0.0.0.0 | cut -d: -f2)
+  [ -n "$lport" ] && [ -n "$aport" ]
+  [ "$(curl -s -m 3 http://127.0.0.1:$lport/)" = "hello-$TN" ]
+  [ "$(curl -s -m 3 http://127.0.0.1:$aport/)" = "hello-$TN" ]
+  [ "$(in_ns client curl -s -m 3 http://$CLIENT_HOST_IP:$aport/)" = "hello-$TN" ]
+  run td run --rm --rootfs "$ROOTFS" -p "$aport:80" true
+  [ "$status" -ne 0 ] && [[ "$output" == *"already"* ]]
+  ip=$(ctr_ip "$TN-web")
+  td rm -f "$TN-web" >/dev/null
+  ! nft list ruleset | grep -q ": $ip . 80"
+  ! curl -s -m 2 http://127.0.0.1:$aport/
+}
+
+@test "isolation between networks and --internal" {
+  net_client
+  net_create_random "$TN-n1"
+  net_create_random "$TN-n2"
+  net_create_random "$TN-in" --internal
+  web "$TN-w2" --network "$TN-n2"
+  ip2=$(ctr_ip "$TN-w2")
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-n1" wget -q -T 2 -O- "http://$ip2/"
+  [ "$status" -ne 0 ]
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-n1" sh -c "nc -w 2 $CLIENT_IP 1 </dev/null; echo rc=\$?"
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-in" wget -q -T 2 -O- "http://$CLIENT_IP/"
+  [ "$status" -ne 0 ]
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-in" ip route
+  [[ "$output" != *default* ]]
+}
+
+@test "container:ID shares the network namespace" {
+  web "$TN-web"
+  run td run --rm --rootfs "$ROOTFS" --network "container:$TN-web" wget -q -T 3 -O- http://127.0.0.1/
+  [ "$status" -eq 0 ] && [ "$output" = "hello-$TN" ]
+}
+
+@test "--hostname --add-host --dns --dns-search end up in /etc" {
+  run td run --rm --rootfs "$ROOTFS" --hostname h1 --add-host db:10.9.9.9 --dns 10.0.0.53 \
+    --dns-search a.test sh -c 'hostname; cat /etc/hosts /etc/resolv.conf'
+  [ "$status" -eq 0 ]
+  [[ "$output" == h1* ]]
+  [[ "$output" == *"10.9.9.9	db"* ]]
+  [[ "$output" == *"nameserver 10.0.0.53"* ]]
+  [[ "$output" == *"search a.test"* ]]
+}
+
+@test "bad input: unknown network, malformed -p, --ip on the default network" {
+  run td run --rm --rootfs "$ROOTFS" --network "$TN-nosuch" true
+  [ "$status" -eq 125 ] && [[ "$output" == *"not found"* ]]
+  run td run --rm --rootfs "$ROOTFS" -p 80:99999 true
+  [ "$status" -eq 125 ]
+  run td run --rm --rootfs "$ROOTFS" -p foo true
+  [ "$status" -eq 125 ]
+  [ -z "$(td ps -aq)" ]
+}
+
+@test "rm of a network in use is refused" {
+  net_create_random "$TN-n"
+  td run -d --rootfs "$ROOTFS" --name "$TN-a" --network "$TN-n" sleep 100 >/dev/null
+  run td network rm "$TN-n"
+  [ "$status" -ne 0 ]
+  td rm -f "$TN-a" >/dev/null
+  run td network rm "$TN-n"
+  [ "$status" -eq 0 ]
+}
+
+@test "kill -9 during setup, then rm -f: no veths, rules or addresses left" {
+  net_create_random "$TN-n"
+  br=$(td network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  for i in $(seq 1 10); do
+    "$TINYDOCKER" run -d --rootfs "$ROOTFS" --network "$TN-n" -p 80 sleep 100 >/dev/null 2>&1 3>&- &
+    pid=$!
+    sleep "0.0$((RANDOM % 9))"
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+  done
+  sleep 1
+  ids=$(td ps -aq)
+  [ -z "$ids" ] || td rm -f $ids >/dev/null 2>&1 || true
+  td network _gc
+  [ "$(td network inspect "$TN-n" | jq '.[0].Containers | length')" -eq 0 ]
+  [ "$(ip -o link show master "$br" | wc -l)" -eq 0 ]
+  ! nft list ruleset | grep -q ": $SUBNET_PREFIX\."
+}
+
+@test "100 containers on one network" {
+  net_create_random "$TN-big"
+  start=$(date +%s%N)
+  for i in $(seq 1 100); do
+    td run -d --rootfs "$ROOTFS" --name "$TN-m$i" --network "$TN-big" sleep 300 >/dev/null
+  done
+  end=$(date +%s%N)
+  echo "# 100 x run -d: $(( (end - start) / 1000000 )) ms" >&3
+  [ "$(td network inspect "$TN-big" | jq '.[0].Containers | length')" -eq 100 ]
+  run td exec "$TN-m1" ping -c 1 -W 2 "$TN-m100"
+  [ "$status" -eq 0 ]
+  td rm -f $(td ps -aq) >/dev/null
+  [ "$(td network inspect "$TN-big" | jq '.[0].Containers | length')" -eq 0 ]
+}
