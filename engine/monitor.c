@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -533,6 +534,63 @@ static bool should_restart(struct mon *m, int code)
   return false;
 }
 
+/* One line of /proc/self/smaps: remember the mapping, act on its "Anonymous:" line. */
+static void shrink_line(const char *line, unsigned long *a, unsigned long *b, bool *candidate)
+{
+  unsigned long x, y;
+  char perms[8];
+  if (sscanf(line, "%lx-%lx %7s", &x, &y, perms) == 3 && strlen(perms) == 4) {
+    *a = x;
+    *b = y;
+    *candidate = perms[0] == 'r' && perms[1] != 'w' && perms[3] == 'p' && strchr(line, '/');
+    return;
+  }
+  unsigned long anon;
+  if (*candidate && sscanf(line, "Anonymous: %lu kB", &anon) == 1) {
+    /* no private copy in it: the pages are the file's, safe to drop; MADV_RANDOM stops the
+     * kernel from mapping whole neighbourhoods back on the next fault */
+    if (anon == 0) {
+      madvise((void *)*a, *b - *a, MADV_RANDOM);
+      madvise((void *)*a, *b - *a, MADV_DONTNEED);
+    }
+    *candidate = false;
+  }
+}
+
+/* Drop the page-table entries of the code and read-only data we used while starting the
+ * container (libc, jansson, libseccomp, our binary): shared page-cache pages that still count
+ * in our RSS. Only read-only file mappings without private copies are dropped, so the next
+ * use just faults the page back in. The idle loop needs a few pages of it. */
+static void monitor_shrink(void)
+{
+  malloc_trim(0);
+  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  char buf[4096];
+  size_t have = 0;
+  unsigned long a = 0, b = 0;
+  bool candidate = false;
+  for (;;) {
+    ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+    if (r <= 0)
+      break;
+    have += (size_t)r;
+    buf[have] = '\0';
+    char *line = buf, *nl;
+    while ((nl = strchr(line, '\n')) != NULL) {
+      *nl = '\0';
+      shrink_line(line, &a, &b, &candidate);
+      line = nl + 1;
+    }
+    have = (size_t)(buf + have - line);
+    memmove(buf, line, have);
+    if (have == sizeof(buf) - 1)
+      have = 0;
+  }
+  close(fd);
+}
+
 static int exit_code_of(int status)
 {
   if (WIFEXITED(status))
@@ -681,7 +739,7 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
     }
     struct mon_msg started = {.type = MON_STARTED, .a = m.pid};
     send_all(&m, &started);
-    malloc_trim(0);
+    monitor_shrink();
     run_loop(&m);
     drain_rest(&m);
     int code = exit_code_of(m.status);
