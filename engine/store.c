@@ -95,7 +95,6 @@ int store_name_reserve(const struct eng_ctx *ctx, const char *name, const char *
     autofree char *owner = store_name_lookup(ctx, bare);
     if (owner) {
       autofree char *d = store_dir(ctx, owner);
-      autofree char *rec = xasprintf("%s/%s", d, STORE_RECORD);
       if (access(d, F_OK) == 0)
         return err_set(err, 0, "Conflict. The container name \"/%s\" is already in use by "
                                "container \"%s\". You have to remove (or rename) that "
