@@ -726,8 +726,8 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
     if (start_container(&m, &rt, &err) < 0) {
       close_stdio(&m);
       int code = err->exit_code ? err->exit_code : EXIT_ENGINE;
-      report_error(&m, err);
       autoerr struct td_err *e2 = NULL;
+      /* clean up before answering, so the CLI never sees a half-removed container */
       if (m.auto_remove) {
         eng_cleanup_container(ctx, id, m.rec, true, true, &e2);
       } else {
@@ -735,6 +735,7 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
         rec_update_state(&m, "created", false, 0, code, err_text(err), false, false, false);
         unlinkat(m.dirfd, "attach.sock", 0);
       }
+      report_error(&m, err);
       return code;
     }
     struct mon_msg started = {.type = MON_STARTED, .a = m.pid};
