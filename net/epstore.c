@@ -259,9 +259,9 @@ void net_hosts_mark(struct net_ctx *ctx, json_t *net, const char *cid, bool on)
     return;
   }
   autoerr struct td_err *e = NULL;
-  if (mkdir_p(hd, 0700, &e) == 0) {
-    autoclose int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  }
+  int fd = mkdir_p(hd, 0700, &e) == 0 ? open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
+  if (fd >= 0)
+    close(fd);
 }
 
 char **net_hosts_list(struct net_ctx *ctx, json_t *net)

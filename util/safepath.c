@@ -31,7 +31,8 @@ static bool openat2_disabled(void)
   return f && strcmp(f, "1") == 0;
 }
 
-static int sys_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve)
+static int sys_openat2(int dirfd, const char *path, int flags, mode_t mode,
+                       unsigned long long resolve)
 {
   struct open_how how = {.flags = (unsigned long long)(flags | O_CLOEXEC),
                          .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
@@ -254,8 +255,7 @@ static int mkdir_in(int rootfd, const char *path, mode_t mode, int links)
     return -1;
   }
   target[n] = '\0';
-  autofree char *next =
-      target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
+  autofree char *next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
   return mkdir_in(rootfd, next, mode, links + 1);
 }
 

@@ -79,9 +79,11 @@ static void build_tree(void)
 static void run_suite(int rootfd, const char *mode)
 {
   expect_read(rootfd, "/etc/passwd", "inside", "[%s] plain path", mode);
-  expect_read(rootfd, "/etc/evil/etc/passwd", "inside", "[%s] absolute symlink resolves inside the root", mode);
+  expect_read(rootfd, "/etc/evil/etc/passwd", "inside",
+              "[%s] absolute symlink resolves inside the root", mode);
   expect_read(rootfd, "/a/b/up/secret", "rootsecret", "[%s] ../ chain clamps at the root", mode);
-  expect_read(rootfd, "../../../../secret", "rootsecret", "[%s] leading .. clamps at the root", mode);
+  expect_read(rootfd, "../../../../secret", "rootsecret", "[%s] leading .. clamps at the root",
+              mode);
   expect_read(rootfd, "rel_up", "inside", "[%s] relative symlink through an escaping chain", mode);
   expect_read(rootfd, "abslink", "inside", "[%s] absolute symlink to a file", mode);
   autoerr struct td_err *e = NULL;
@@ -118,8 +120,7 @@ static void run_suite(int rootfd, const char *mode)
     close(fd);
   err_free(&e);
   autofree char *fcheck = xasprintf("%s/files_%s/f", root, mode);
-  TAP_OK(stat(fcheck, &st) == 0 && S_ISREG(st.st_mode), "[%s] ... file created in the root",
-         mode);
+  TAP_OK(stat(fcheck, &st) == 0 && S_ISREG(st.st_mode), "[%s] ... file created in the root", mode);
 
   /* a dangling symlink on the way of mkdir_p is followed inside the root and its target made */
   autofree char *dl = xasprintf("/etc/evil/dangling_dir_%s/sub", mode);

@@ -199,7 +199,7 @@ int cgroup_create(const char *path, const struct spec_resources *res, struct cgr
   if (res && cg->ops->apply(cg, &r, err) < 0) {
     remove_created(cg);
     cgroup_free(cg);
-    return err_prefix(err, "cgroup %s", path);
+    return -1; /* the message names the file; the caller says which container */
   }
   *out = cg;
   return 0;
@@ -235,9 +235,7 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct td_
   if (!res)
     return 0;
   struct spec_resources r = zero_is_unset(res);
-  if (cg->ops->apply(cg, &r, err) < 0)
-    return err_prefix(err, "cgroup %s", cg->path);
-  return 0;
+  return cg->ops->apply(cg, &r, err);
 }
 
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct td_err **err)

@@ -47,20 +47,21 @@ static int weights(struct cg_dir *d, const struct spec_resources *res, struct td
         cg_writef(d, f, err, "%u", (unsigned)b->weight) < 0)
       return -1;
   }
-  if (b->has_leaf_weight && b->leaf_weight) {
-    if (weight_file(d, "blkio.leaf_weight", NULL, &f, err) < 0 ||
-        cg_writef(d, f, err, "%u", (unsigned)b->leaf_weight) < 0)
-      return -1;
-  }
+  /* leaf weights are CFQ's alone: with BFQ (as on v2) there is nothing to set them on */
+  bool leaf = cg_has(d, "blkio.leaf_weight");
+  if (leaf && b->has_leaf_weight && b->leaf_weight &&
+      cg_writef(d, "blkio.leaf_weight", err, "%u", (unsigned)b->leaf_weight) < 0)
+    return -1;
   for (size_t i = 0; i < b->n_weight_device; i++) {
     const struct spec_blkio_weight_device *w = &b->weight_device[i];
-    if (w->has_weight && (weight_file(d, "blkio.weight_device", "blkio.bfq.weight", &f, err) < 0 ||
-                          cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
-                                    (unsigned)w->weight) < 0))
+    if (w->has_weight &&
+        (weight_file(d, "blkio.weight_device", "blkio.bfq.weight_device", &f, err) < 0 ||
+         cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major, w->minor,
+                   (unsigned)w->weight) < 0))
       return -1;
-    if (w->has_leaf_weight && (weight_file(d, "blkio.leaf_weight_device", NULL, &f, err) < 0 ||
-                               cg_writef(d, f, err, "%" PRId64 ":%" PRId64 " %u", w->major,
-                                         w->minor, (unsigned)w->leaf_weight) < 0))
+    if (leaf && w->has_leaf_weight &&
+        cg_writef(d, "blkio.leaf_weight_device", err, "%" PRId64 ":%" PRId64 " %u", w->major,
+                  w->minor, (unsigned)w->leaf_weight) < 0)
       return -1;
   }
   return 0;

@@ -44,9 +44,10 @@ static int mem_limits(struct cg_dir *d, const struct spec_resources *res, struct
 static int apply_memory(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
 {
   const __typeof__(res->memory) *m = &res->memory;
+  bool tcp = m->has_kernel_tcp && m->kernel_tcp != 0;
   if (!m->has_limit && !m->has_reservation && !m->has_swap && !m->has_swappiness &&
-      !m->disable_oom_killer)
-    return 0; /* kernel and kernelTCP are ignored: kmem limits are gone from recent kernels */
+      !m->disable_oom_killer && !tcp)
+    return 0; /* kernel is ignored: recent kernels accept memory.kmem.limit_in_bytes and drop it */
   struct cg_dir *d = need(cg, CG_MEMORY, err);
   if (!d)
     return -1;
@@ -62,6 +63,10 @@ static int apply_memory(struct cgroup *cg, const struct spec_resources *res, str
       return -1;
   }
   if (m->disable_oom_killer && cg_write(d, "memory.oom_control", "1", err) < 0)
+    return -1;
+  /* kernelTCP still works on v1 (deprecated); where the file is gone there is nothing to set */
+  if (tcp && cg_has(d, "memory.kmem.tcp.limit_in_bytes") &&
+      cg_writef(d, "memory.kmem.tcp.limit_in_bytes", err, "%" PRId64, m->kernel_tcp) < 0)
     return -1;
   return 0;
 }

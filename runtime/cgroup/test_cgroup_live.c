@@ -99,6 +99,9 @@ static struct spec_resources *v1_resources(void)
   r->cpu.cpus = xstrdup("0");
   r->cpu.mems = xstrdup("0");
   r->pids.has_limit = true, r->pids.limit = 50;
+  r->memory.has_kernel_tcp = true, r->memory.kernel_tcp = 50593792;
+  r->blkio.has_weight = true, r->blkio.weight = 500;
+  r->blkio.has_leaf_weight = true, r->blkio.leaf_weight = 300; /* CFQ only: skipped on BFQ */
   static struct spec_device_rule devs[] = {
       {false, 'a', -1, -1, "rwm"},
       {true, 'c', 1, 3, "rwm"},
@@ -133,6 +136,11 @@ static void test_v1(void)
   check("memory", path, "memory.soft_limit_in_bytes", "52428800");
   check("memory", path, "memory.swappiness", "10");
   check("cpu", path, "cpu.shares", "512");
+  if (access("/sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes", F_OK) == 0)
+    check("memory", path, "memory.kmem.tcp.limit_in_bytes", "50593792");
+  autofree char *bfq = xasprintf("/sys/fs/cgroup/blkio%s/blkio.bfq.weight", path);
+  if (access(bfq, F_OK) == 0)
+    check("blkio", path, "blkio.bfq.weight", "500");
   check("cpu", path, "cpu.cfs_quota_us", "20000");
   check("cpu", path, "cpu.cfs_period_us", "100000");
   check("cpuset", path, "cpuset.cpus", "0");

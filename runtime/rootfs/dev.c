@@ -59,8 +59,7 @@ static int bind_device(int rootfd, const char *path, struct td_err **err)
   return rootfs_mount_fd(path, fd, NULL, MS_BIND, NULL, err);
 }
 
-static int make_device(int rootfd, const struct spec_device *d, bool in_userns,
-                       struct td_err **err)
+static int make_device(int rootfd, const struct spec_device *d, bool in_userns, struct td_err **err)
 {
   autofree char *path = rootfs_clean_path(d->path);
   if (strcmp(path, "/") == 0)

@@ -27,8 +27,8 @@ static char *map_text(const struct spec_idmap *v, size_t n)
 }
 
 /* procfd: a procfs of our pid namespace (the host's /proc shows other pids before the pivot) */
-static int write_map(int procfd, pid_t pid, const char *file, const struct spec_idmap *v,
-                     size_t n, struct td_err **err)
+static int write_map(int procfd, pid_t pid, const char *file, const struct spec_idmap *v, size_t n,
+                     struct td_err **err)
 {
   autofree char *path = xasprintf("%d/%s", (int)pid, file);
   autofree char *text = map_text(v, n);

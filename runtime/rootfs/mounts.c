@@ -20,20 +20,35 @@
 
 #define MS_PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 /* the flags a bind remount can change on one mount */
-#define MS_PER_MOUNT                                                                              \
-  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |    \
+#define MS_PER_MOUNT                                                                               \
+  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |       \
    MS_STRICTATIME | MS_NOSYMFOLLOW)
 
 /* The files below /proc a container may mount over (lxcfs and friends fake them). */
 static const char *const proc_allowed[] = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
-    "/proc/sys/kernel/ns_last_pid",
+    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+    "/proc/stat",    "/proc/swaps",     "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
 };
+
+/* /proc/self/fd/N only names our fd on a real procfs: after the pivot /proc is the
+ * container's, and an image without a proc mount could ship a fake /proc/self/fd tree that
+ * sends the mount elsewhere (the 2025 runc procfs CVEs). */
+static int check_proc_is_procfs(struct td_err **err)
+{
+  struct statfs sfs;
+  if (statfs("/proc/self/fd", &sfs) < 0)
+    return err_set(err, errno, "/proc/self/fd");
+  if (sfs.f_type != PROC_SUPER_MAGIC)
+    return err_set(err, EXDEV, "/proc is not a procfs: cannot mount by fd");
+  return 0;
+}
 
 int rootfs_mount_fd(const char *src, int fd, const char *type, unsigned long flags,
                     const char *data, struct td_err **err)
 {
+  if (check_proc_is_procfs(err) < 0)
+    return -1;
   autofree char *target = safepath_fd_path(fd);
   if (mount(src, target, type, flags, data) < 0)
     return err_set(err, errno, "mount %s (%s)", src ? src : "none", type ? type : "bind");
@@ -62,6 +77,8 @@ static unsigned long statvfs_to_ms(unsigned long f)
 
 int rootfs_remount_bind(int fd, unsigned long flags, struct td_err **err)
 {
+  if (check_proc_is_procfs(err) < 0)
+    return -1;
   autofree char *target = safepath_fd_path(fd);
   unsigned long f = MS_REMOUNT | MS_BIND | (flags & MS_PER_MOUNT);
   if (mount(NULL, target, NULL, f, NULL) == 0)
@@ -164,8 +181,7 @@ static bool type_is(const struct spec_mount *m, const char *t)
 }
 
 /* A filesystem mount (proc, tmpfs, devpts, mqueue, sysfs, any type by name). */
-static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m,
-                    struct td_err **err)
+static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m, struct td_err **err)
 {
   autoclose int fd = safepath_mkdir_p(rootfd, dest, 0755, err);
   if (fd < 0)
@@ -242,7 +258,6 @@ int rootfs_mount_one(int rootfd, const struct spec *spec, const struct spec_moun
     }
   }
   if (r < 0)
-    return err_prefix(err, "mount %s on %s", m->source ? m->source : m->type ? m->type : "?",
-                      dest);
+    return err_prefix(err, "mount %s on %s", m->source ? m->source : m->type ? m->type : "?", dest);
   return 0;
 }

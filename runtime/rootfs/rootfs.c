@@ -56,8 +56,7 @@ static int check_mount_label(const struct spec *spec, struct td_err **err)
   if (label == NULL || label[0] == '\0')
     return 0;
   if (access("/sys/fs/selinux/enforce", F_OK) < 0)
-    return err_set(err, ENOTSUP, "linux.mountLabel %s: SELinux is not enabled on this host",
-                   label);
+    return err_set(err, ENOTSUP, "linux.mountLabel %s: SELinux is not enabled on this host", label);
   return err_set(err, ENOTSUP, "linux.mountLabel %s: SELinux mount labels are not supported",
                  label);
 }
@@ -67,8 +66,7 @@ static int check_paths(char **v, const char *what, struct td_err **err)
 {
   for (size_t i = 0; v && v[i]; i++)
     if (v[i][0] != '/')
-      return err_set(err, EINVAL, "linux.%s[%zu]: \"%s\" is not an absolute path", what, i,
-                     v[i]);
+      return err_set(err, EINVAL, "linux.%s[%zu]: \"%s\" is not an absolute path", what, i, v[i]);
   return 0;
 }
 

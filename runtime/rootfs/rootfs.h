@@ -11,10 +11,10 @@
 #include "util/err.h"
 
 struct rootfs_opts {
-  const char *rootfs;  /* absolute host path of the root filesystem */
-  const char *bundle;  /* bundle dir: relative mount sources are relative to it */
-  bool no_pivot;       /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-  bool in_userns;      /* in a new user namespace: bind device nodes instead of mknod */
+  const char *rootfs; /* absolute host path of the root filesystem */
+  const char *bundle; /* bundle dir: relative mount sources are relative to it */
+  bool no_pivot;      /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+  bool in_userns;     /* in a new user namespace: bind device nodes instead of mknod */
 };
 
 /* Before pivot: rootfs propagation, bind the rootfs onto itself, every spec mount in order,

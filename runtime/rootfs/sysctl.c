@@ -47,8 +47,8 @@ int rootfs_open_procfs(struct td_err **err)
 static int open_beneath(int procfd, const char *rel)
 {
   struct open_how how = {.flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-                         .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-                                    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+                         .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                                    RESOLVE_NO_XDEV};
   int fd = (int)syscall(SYS_openat2, procfd, rel, &how, sizeof(how));
   if (fd < 0 && errno == ENOSYS)
     fd = openat(procfd, rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);

@@ -27,6 +27,7 @@
 #include "util/xalloc.h"
 
 static char tmp[64];
+static pid_t main_pid;     /* names the test cgroup; children see it too */
 static int report_fd = -1; /* the child writes "1 text" / "0 text" lines here */
 
 __attribute__((format(printf, 2, 3))) static void check(bool ok, const char *fmt, ...)
@@ -55,8 +56,8 @@ static void put(const char *path, const char *content)
 static char *make_bundle(const char *name)
 {
   char *b = xasprintf("%s/%s", tmp, name);
-  const char *dirs[] = {"rootfs/etc", "rootfs/proc", "rootfs/sys", "rootfs/dev", "rootfs/tmp",
-                        "hostdir/sub"};
+  const char *dirs[] = {"rootfs/etc", "rootfs/proc", "rootfs/sys",
+                        "rootfs/dev", "rootfs/tmp",  "hostdir/sub"};
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
     autofree char *p = xasprintf("%s/%s", b, dirs[i]);
     mkdirs(p);
@@ -84,8 +85,11 @@ static char *make_bundle(const char *name)
 static struct spec_mount mnt(const char *dest, const char *type, const char *src,
                              unsigned long flags, const char *data)
 {
-  struct spec_mount m = {.destination = (char *)dest, .type = (char *)type,
-                         .source = (char *)src, .flags = flags, .data = (char *)data};
+  struct spec_mount m = {.destination = (char *)dest,
+                         .type = (char *)type,
+                         .source = (char *)src,
+                         .flags = flags,
+                         .data = (char *)data};
   m.is_bind = (flags & MS_BIND) != 0;
   return m;
 }
@@ -123,8 +127,9 @@ static char *slurp_all(const char *p)
 
 static void check_dev(void)
 {
-  const char *want[] = {"null", "zero", "full", "random", "urandom", "tty", "fuse", "fd", "stdin",
-                        "stdout", "stderr", "ptmx", "pts", "shm", "mqueue", "core", "console"};
+  const char *want[] = {"null", "zero", "full",   "random", "urandom", "tty",
+                        "fuse", "fd",   "stdin",  "stdout", "stderr",  "ptmx",
+                        "pts",  "shm",  "mqueue", "core",   "console"};
   autoclosedir DIR *d = opendir("/dev");
   int extra = 0;
   struct dirent *de;
@@ -211,8 +216,8 @@ static void check_inside(const char *mode)
     char *mem = strstr(cg, ":memory:");
     if (mem && strncmp(mem, ":memory:/\n", 10) != 0) {
       struct stat a, b;
-      autofree char *host = xasprintf("/sys/fs/cgroup/memory%.*s", (int)strcspn(mem + 8, "\n"),
-                                      mem + 8);
+      autofree char *host =
+          xasprintf("/sys/fs/cgroup/memory%.*s", (int)strcspn(mem + 8, "\n"), mem + 8);
       check(stat("/sys/fs/cgroup/memory/cgroup.procs", &a) == 0 &&
                 access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) == 0 &&
                 stat(host, &b) < 0,
@@ -254,8 +259,7 @@ static void child_full(const char *bundle, const char *mode)
       mnt("/dev/shm", "tmpfs", "shm", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k"),
       mnt("/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL),
       mnt("/sys", "sysfs", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL),
-      mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY,
-          NULL),
+      mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL),
       mnt("/data", "bind", "hostdir", MS_BIND | MS_RDONLY, NULL),
       mnt("/etc/hostfile.txt", NULL, "hostfile", MS_BIND, NULL),
       mnt("/etc/evil/x", NULL, "hostdir", MS_BIND | MS_REC, NULL),
@@ -268,14 +272,21 @@ static void child_full(const char *bundle, const char *mode)
   mounts[10].attr_set = MOUNT_ATTR_RDONLY;
   mounts[10].attr_recursive = true;
   mounts[11].propagation = MS_SLAVE | MS_REC;
-  struct spec_device devs[] = {{.type = 'c', .path = "/dev/fuse", .major = 10, .minor = 229,
-                                .has_file_mode = true, .file_mode = 0600, .has_uid = true,
-                                .uid = 1000, .has_gid = true, .gid = 1001}};
+  struct spec_device devs[] = {{.type = 'c',
+                                .path = "/dev/fuse",
+                                .major = 10,
+                                .minor = 229,
+                                .has_file_mode = true,
+                                .file_mode = 0600,
+                                .has_uid = true,
+                                .uid = 1000,
+                                .has_gid = true,
+                                .gid = 1001}};
   char *masked[] = {"/proc/kcore", "/proc/acpi", "/sys/firmware", "/nonexistent", NULL};
   char *ro[] = {"/proc/sys", "/proc/sysrq-trigger", "/nonexistent", NULL};
   struct spec_kv sysctl[] = {{"net.ipv4.ip_forward", "1"}};
-  struct spec spec = {.mounts = mounts, .n_mounts = sizeof(mounts) / sizeof(mounts[0]),
-                      .root_readonly = true};
+  struct spec spec = {
+      .mounts = mounts, .n_mounts = sizeof(mounts) / sizeof(mounts[0]), .root_readonly = true};
   spec.linux_.ns[NS_NET].present = true;
   spec.linux_.devices = devs;
   spec.linux_.n_devices = 1;
@@ -400,6 +411,86 @@ static void child_propagation(const char *bundle)
         (int)st.st_gid);
 }
 
+/* cgroup v2 paths, on this (hybrid) host too: the child mounts the unified hierarchy over its
+ * own /sys/fs/cgroup first, so the rootfs code sees a pure v2 host. */
+static void cgroup2_child(const char *bundle, bool cgns)
+{
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    _exit(3);
+  if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL) < 0) {
+    check(true, "# SKIP no cgroup2 here: %s", strerror(errno));
+    return;
+  }
+  /* a cgroup of our own (removed by the parent), so "only ours" means something */
+  autofree char *cg = xasprintf("/sys/fs/cgroup/td-rootfs-test-%d", (int)main_pid);
+  autofree char *procs = xasprintf("%s/cgroup.procs", cg);
+  if (!cgns) {
+    autoerr struct td_err *ce = NULL;
+    int r = mkdir(cg, 0755) == 0 ? file_write_str(AT_FDCWD, procs, "0", &ce) : -1;
+    check(r == 0, "[v2] join a test cgroup: %s",
+          r == 0 ? "ok"
+          : ce   ? err_text(ce)
+                 : strerror(errno));
+  }
+  if (cgns && unshare(CLONE_NEWCGROUP) < 0)
+    _exit(3);
+  autofree char *own = slurp_all("/proc/self/cgroup");
+  char *p = strstr(own, "0::");
+  autofree char *path = p ? xstrndup(p + 3, strcspn(p + 3, "\n")) : xstrdup("?");
+  autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  struct spec_mount mounts[] = {
+      mnt("/proc", "proc", "proc", 0, NULL),
+      mnt("/sys/fs/cgroup", "cgroup", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
+  };
+  struct spec spec = {.mounts = mounts, .n_mounts = 2};
+  spec.linux_.ns[NS_CGROUP].present = cgns;
+  struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+  autoerr struct td_err *e = NULL;
+  const char *mode = cgns ? "v2 cgroupns" : "v2";
+  int r = rootfs_prepare(&spec, &o, &e);
+  if (r == 0)
+    r = rootfs_pivot(&o, &e);
+  if (r == 0)
+    r = rootfs_finalize(&spec, &o, &e);
+  check(r == 0, "[%s] prepare/pivot/finalize: %s", mode, r ? err_text(e) : "ok");
+  if (r)
+    _exit(1);
+  check(fs_is("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) && is_ro("/sys/fs/cgroup"),
+        "[%s] /sys/fs/cgroup is a read-only cgroup2", mode);
+  autofree char *mi = slurp_all("/proc/self/mountinfo");
+  char root[256] = "";
+  for (char *l = strtok(mi, "\n"); l; l = strtok(NULL, "\n")) {
+    char r4[256], mp[256];
+    if (sscanf(l, "%*s %*s %*s %255s %255s", r4, mp) == 2 && strcmp(mp, "/sys/fs/cgroup") == 0)
+      snprintf(root, sizeof(root), "%s", r4);
+  }
+  if (cgns)
+    check(strcmp(root, "/") == 0, "[%s] rooted at the namespace (root %s)", mode, root);
+  else
+    check(strcmp(root, path) == 0, "[%s] only our own cgroup %s is shown (root %s)", mode, path,
+          root);
+}
+
+static void child_cgroup2(const char *bundle)
+{
+  cgroup2_child(bundle, false);
+}
+
+/* The test cgroup child_cgroup2 made, on the host's cgroup2 mount. */
+static void remove_test_cgroup(pid_t child_parent)
+{
+  struct statfs s;
+  bool v2 = statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
+  autofree char *p =
+      xasprintf("/sys/fs/cgroup%s/td-rootfs-test-%d", v2 ? "" : "/unified", (int)child_parent);
+  TAP_OK(rmdir(p) == 0 || errno == ENOENT, "test cgroup %s removed", p);
+}
+
+static void child_cgroup2_ns(const char *bundle)
+{
+  cgroup2_child(bundle, true);
+}
+
 /* A mount into /proc, directly or through a symlink, is refused; so are relative masked or
  * read-only paths and a masked/read-only symlink loop (runtime-tools expects errors). */
 static void child_bad(const char *bundle)
@@ -440,6 +531,31 @@ static void child_bad(const char *bundle)
     check(r < 0 && strstr(err_text(e), "not an absolute path"), "relative %s path refused: %s",
           i % 2 ? "readonly" : "masked", r < 0 ? err_text(e) : "accepted");
   }
+  /* no proc mount and a fake /proc/self/fd in the image: masking by fd must refuse */
+  autofree char *fake = xasprintf("%s/proc/self/fd", rootfs);
+  mkdirs(fake);
+  {
+    char *masked[] = {"/etc", NULL};
+    struct spec spec = {0};
+    spec.linux_.masked_paths = masked;
+    struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+    autoerr struct td_err *e = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+      int r = unshare(CLONE_NEWNS) == 0 ? rootfs_prepare(&spec, &o, &e) : -1;
+      if (r == 0)
+        r = rootfs_pivot(&o, &e);
+      if (r == 0)
+        r = rootfs_finalize(&spec, &o, &e);
+      const char *msg = r < 0 && e ? err_text(e) : "accepted";
+      check(r < 0 && strstr(msg, "not a procfs"), "fake /proc/self/fd refused: %s", msg);
+      _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+  }
+  autofree char *fake_top = xasprintf("%s/proc/self", rootfs);
+  autoerr struct td_err *re = NULL;
+  rm_rf(fake_top, &re);
   const char *dests[] = {"/proc/sys/kernel", "/toproc/kernel"};
   for (int i = 0; i < 2; i++) {
     struct spec_mount mounts[] = {
@@ -528,6 +644,7 @@ int main(void)
     printf("1..0 # SKIP needs root\n");
     return 0;
   }
+  main_pid = getpid();
   snprintf(tmp, sizeof(tmp), "/tmp/td-rootfs-XXXXXX");
   if (!mkdtemp(tmp)) {
     printf("Bail out! mkdtemp\n");
@@ -538,6 +655,8 @@ int main(void)
   autofree char *b3 = make_bundle("b3");
   autofree char *b4 = make_bundle("b4");
   autofree char *b5 = make_bundle("b5");
+  autofree char *b6 = make_bundle("b6");
+  autofree char *b7 = make_bundle("b7");
   run_child(full_openat2, b1, NULL);
   host_checks(b1, "openat2");
   run_child(full_fallback, b2, "1");
@@ -545,6 +664,9 @@ int main(void)
   run_child(child_nopivot, b3, NULL);
   run_child(child_bad, b4, NULL);
   run_child(child_propagation, b5, NULL);
+  run_child(child_cgroup2, b6, NULL);
+  remove_test_cgroup(main_pid);
+  run_child(child_cgroup2_ns, b7, NULL);
   TAP_OK(!leaked_mounts(), "no mount leaked into the host namespace");
   autoerr struct td_err *e = NULL;
   rm_rf(tmp, &e);

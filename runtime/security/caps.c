@@ -88,27 +88,33 @@ int security_cap_last(void)
   return last > 63 ? 63 : last;
 }
 
-/* Caps outside our own bounding set can never be had: asking for them (docker
- * --privileged on a host that lacks CAP_SYS_RESOURCE) only narrows, it never fails. */
+/* Caps outside our own permitted set can never be had: asking for them (docker --privileged
+ * on a host that lacks CAP_SYS_RESOURCE) only narrows, it never fails. */
 uint64_t security_caps_available(void)
 {
   uint64_t m = 0;
+  cap_t c = cap_get_proc();
+  if (!c)
+    return 0;
   int last = security_cap_last();
-  for (int c = 0; c <= last; c++)
-    if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
-      m |= UINT64_C(1) << c;
+  for (int i = 0; i <= last; i++) {
+    cap_flag_value_t f = CAP_CLEAR;
+    if (cap_get_flag(c, i, CAP_PERMITTED, &f) == 0 && f == CAP_SET)
+      m |= UINT64_C(1) << i;
+  }
+  cap_free(c);
   return m;
 }
 
+/* Syscalls cost microseconds on the hot path: drop without reading first, and read only
+ * when a drop fails (without CAP_SETPCAP a drop fails even for a cap already gone). */
 int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **err)
 {
   int last = security_cap_last();
   for (int c = 0; c <= last; c++) {
     if (caps->bounding & (UINT64_C(1) << c))
       continue;
-    if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
-      continue;
-    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 0)
       return err_set(err, errno, "drop %s from the bounding set", security_cap_name(c));
   }
   return 0;
@@ -140,33 +146,14 @@ static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **er
   return 0;
 }
 
-/* After setresuid with KEEPCAPS the effective set is empty: raise it back to the permitted
- * set first so that CAP_SETPCAP is effective when the final sets (and a wider inheritable
- * set) are installed. */
-static int caps_restore_effective(struct td_err **err)
+int security_caps_apply(const struct spec_caps *caps, uint64_t avail, bool uid_changed,
+                        struct td_err **err)
 {
-  cap_t c = cap_get_proc();
-  if (!c)
-    return err_set(err, errno, "cap_get_proc");
-  int last = security_cap_last();
-  for (int i = 0; i <= last; i++) {
-    cap_value_t v = i;
-    cap_flag_value_t f = CAP_CLEAR;
-    cap_get_flag(c, v, CAP_PERMITTED, &f);
-    cap_set_flag(c, CAP_EFFECTIVE, 1, &v, f);
-  }
-  int r = cap_set_proc(c);
-  int saved = errno;
-  cap_free(c);
-  if (r < 0)
-    return err_set(err, saved, "restore effective capabilities");
-  return 0;
-}
-
-int security_caps_apply(const struct spec_caps *caps, uint64_t avail, struct td_err **err)
-{
-  if (caps_restore_effective(err) < 0)
-    return -1;
+  /* setresuid to a non-root uid (with KEEPCAPS) emptied the effective set: raise it to the
+   * permitted set first, so that CAP_SETPCAP is effective when the final sets (and a wider
+   * inheritable set) are installed */
+  if (uid_changed && caps_set(avail, avail, 0, err) < 0)
+    return err_prefix(err, "restore effective capabilities");
   if (caps_set(caps->effective & avail, caps->permitted & avail, caps->inheritable & avail, err) <
       0)
     return -1;

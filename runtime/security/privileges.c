@@ -109,20 +109,21 @@ static bool setgroups_denied(void)
   return strncmp(buf, "deny", 4) == 0;
 }
 
-static int apply_user(const struct spec_process *p, bool keep_caps, struct td_err **err)
+static int apply_user(const struct spec_process *p, struct td_err **err)
 {
   const struct spec_user *u = &p->user;
-  if (u->n_additional_gids > 0 || !setgroups_denied()) {
-    if (setgroups(u->n_additional_gids, u->additional_gids) < 0)
-      return err_set(err, errno, "setgroups (%zu additional gids)", u->n_additional_gids);
-  }
+  if (setgroups(u->n_additional_gids, u->additional_gids) < 0 &&
+      !(errno == EPERM && u->n_additional_gids == 0 && setgroups_denied()))
+    return err_set(err, errno, "setgroups (%zu additional gids)", u->n_additional_gids);
   if (setresgid(u->gid, u->gid, u->gid) < 0)
     return err_set(err, errno, "setresgid %u", u->gid);
-  if (keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+  if (u->uid == 0)
+    return setresuid(0, 0, 0) < 0 ? err_set(err, errno, "setresuid 0") : 0;
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return err_set(err, errno, "prctl PR_SET_KEEPCAPS");
   if (setresuid(u->uid, u->uid, u->uid) < 0)
     return err_set(err, errno, "setresuid %u", u->uid);
-  if (keep_caps && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return err_set(err, errno, "prctl PR_SET_KEEPCAPS");
   return 0;
 }
@@ -135,9 +136,9 @@ static int drop_user_and_caps(const struct spec_process *p, struct td_err **err)
   uint64_t avail = security_caps_available();
   if (security_caps_drop_bounding(caps, err) < 0)
     return -1;
-  if (apply_user(p, true, err) < 0)
+  if (apply_user(p, err) < 0)
     return -1;
-  return security_caps_apply(caps, avail, err);
+  return security_caps_apply(caps, avail, p->user.uid != 0, err);
 }
 
 int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,

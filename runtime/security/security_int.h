@@ -16,12 +16,14 @@ struct security_seccomp {
 
 /* Highest capability number the kernel knows. */
 int security_cap_last(void);
-/* The caps this process can still have: its bounding set, as a mask. */
+/* The caps this process can still have: its permitted set, as a mask. */
 uint64_t security_caps_available(void);
 /* Drop from the bounding set every cap not in caps->bounding (needs CAP_SETPCAP). */
 int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **err);
-/* Install effective/permitted/inheritable (masked by avail), then raise ambient. */
-int security_caps_apply(const struct spec_caps *caps, uint64_t avail, struct td_err **err);
+/* Install effective/permitted/inheritable (masked by avail, the permitted set before the
+ * user switch), then raise ambient; uid_changed: setresuid to non-root happened. */
+int security_caps_apply(const struct spec_caps *caps, uint64_t avail, bool uid_changed,
+                        struct td_err **err);
 /* Load a compiled filter now; *listener_fd gets the notify fd (or -1). */
 int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct td_err **err);
 /* RLIMIT_* name ("RLIMIT_NOFILE") of a resource number. */
