@@ -19,9 +19,11 @@ int cmd_import(const char *root, int argc, char **argv)
   static const struct option opts[] = {{"change", required_argument, NULL, 'c'},
                                        {"message", required_argument, NULL, 'm'},
                                        {"platform", required_argument, NULL, 'p'},
+                                       {"busybox", no_argument, NULL, 'B'},
                                        {NULL, 0, NULL, 0}};
   autostrv char **changes = NULL;
   const char *message = NULL;
+  bool busybox = false;
   int c;
   optind = 0;
   while ((c = getopt_long(argc, argv, "c:m:", opts, NULL)) != -1) {
@@ -29,12 +31,21 @@ int cmd_import(const char *root, int argc, char **argv)
       strv_push(&changes, optarg);
     else if (c == 'm')
       message = optarg;
+    else if (c == 'B')
+      busybox = true;
     else if (c != 'p')
       return EXIT_ENGINE;
   }
+  if (busybox) { /* `import --busybox [REF]`: the built-in default image source */
+    autoerr struct td_err *berr = NULL;
+    autofree char *bid = NULL;
+    if (image_create_default(root, NULL, optind < argc ? argv[optind] : NULL, &bid, &berr) < 0)
+      return cli_fail(steal_ptr(berr));
+    printf("%s\n", bid);
+    return 0;
+  }
   if (optind >= argc || argc - optind > 2) {
-    fprintf(stderr, "%s: \"import\" requires at least 1 and at most 2 arguments.\n",
-            err_progname);
+    fprintf(stderr, "%s: \"import\" requires at least 1 and at most 2 arguments.\n", err_progname);
     return EXIT_ENGINE;
   }
   const char *src = argv[optind];
@@ -49,8 +60,7 @@ int cmd_import(const char *root, int argc, char **argv)
     err_set(&err, errno, "open %s", src);
     return cli_fail(steal_ptr(err));
   }
-  struct image_import_opts o = {.source = src, .ref = ref, .changes = changes,
-                                .message = message};
+  struct image_import_opts o = {.source = src, .ref = ref, .changes = changes, .message = message};
   autofree char *id = NULL;
   if (image_import(root, fd, &o, &id, &err) < 0)
     return cli_fail(steal_ptr(err));

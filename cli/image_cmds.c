@@ -50,9 +50,8 @@ int cmd_tag(const char *root, int argc, char **argv)
 
 int cmd_rmi(const char *root, int argc, char **argv)
 {
-  static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-                                       {"no-prune", no_argument, NULL, 'P'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"force", no_argument, NULL, 'f'}, {"no-prune", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
   bool force = false;
   int c;
   optind = 0;
@@ -115,7 +114,8 @@ int cmd_history(const char *root, int argc, char **argv)
   json_array_foreach(rows, i, r)
   {
     const char *id = json_string_value(json_object_get(r, "id"));
-    autofree char *idc = strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
+    autofree char *idc =
+        strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
     if (quiet) {
       printf("%s\n", idc);
       continue;
@@ -124,10 +124,9 @@ int cmd_history(const char *root, int argc, char **argv)
     autofree char *ago = human ? fmt_ago(fmt_parse_time(created)) : xstrdup(created);
     json_int_t sz = json_integer_value(json_object_get(r, "size"));
     autofree char *size = human ? fmt_size((double)sz) : xasprintf("%lld", (long long)sz);
-    autofree char *by = trunc_created_by(json_string_value(json_object_get(r, "created_by")),
-                                         no_trunc);
-    char *cols[] = {idc, ago, by, size,
-                    (char *)json_string_value(json_object_get(r, "comment"))};
+    autofree char *by =
+        trunc_created_by(json_string_value(json_object_get(r, "created_by")), no_trunc);
+    char *cols[] = {idc, ago, by, size, (char *)json_string_value(json_object_get(r, "comment"))};
     fmt_table_row(t, cols);
   }
   if (t)

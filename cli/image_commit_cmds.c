@@ -34,19 +34,32 @@ int cmd_commit_container(const char *root, int argc, char **argv)
   optind = 0;
   while ((c = getopt_long(argc, argv, "m:a:c:p", opts, NULL)) != -1) {
     switch (c) {
-    case 'U': upper = optarg; break;
-    case 'I': image = optarg; break;
-    case 'm': message = optarg; break;
-    case 'a': author = optarg; break;
-    case 'c': strv_push(&changes, optarg); break;
-    case 'p': break;
-    default: return EXIT_ENGINE;
+    case 'U':
+      upper = optarg;
+      break;
+    case 'I':
+      image = optarg;
+      break;
+    case 'm':
+      message = optarg;
+      break;
+    case 'a':
+      author = optarg;
+      break;
+    case 'c':
+      strv_push(&changes, optarg);
+      break;
+    case 'p':
+      break;
+    default:
+      return EXIT_ENGINE;
     }
   }
   autoerr struct td_err *err = NULL;
   if (upper == NULL || image == NULL || argc - optind > 1) {
-    err_set(&err, EINVAL, "usage: commit-container --upper DIR --image ID [-m MSG] [-a AUTHOR] "
-                          "[-c CHANGE]... [REPOSITORY[:TAG]]");
+    err_set(&err, EINVAL,
+            "usage: commit-container --upper DIR --image ID [-m MSG] [-a AUTHOR] "
+            "[-c CHANGE]... [REPOSITORY[:TAG]]");
     err->errnum = 0;
     return cli_fail(steal_ptr(err));
   }
@@ -62,8 +75,9 @@ static int open_output(const char *output, struct td_err **err)
 {
   if (output == NULL) {
     if (isatty(1))
-      return err_set(err, 0, "cowardly refusing to save to a terminal. Use the -o flag or "
-                             "redirect");
+      return err_set(err, 0,
+                     "cowardly refusing to save to a terminal. Use the -o flag or "
+                     "redirect");
     return dup(1);
   }
   int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -194,8 +208,8 @@ int cmd_mount_bench(const char *root, int argc, char **argv)
     return cli_fail(steal_ptr(err));
   autoerr struct td_err *rerr = NULL;
   image_release(root, argv[2], &rerr);
-  printf("%zu layers: image_rootfs_mount mean %.1f us over %ld mounts\n", layers,
-         total / (double)n, n);
+  printf("%zu layers: image_rootfs_mount mean %.1f us over %ld mounts\n", layers, total / (double)n,
+         n);
   return 0;
 }
 
@@ -241,16 +255,23 @@ int cmd_commit(const char *root, int argc, char **argv)
   optind = 0;
   while ((c = getopt_long(argc, argv, "m:a:c:p", opts, NULL)) != -1) {
     switch (c) {
-    case 'm': message = optarg; break;
-    case 'a': author = optarg; break;
-    case 'c': strv_push(&changes, optarg); break;
-    case 'p': break;
-    default: return EXIT_ENGINE;
+    case 'm':
+      message = optarg;
+      break;
+    case 'a':
+      author = optarg;
+      break;
+    case 'c':
+      strv_push(&changes, optarg);
+      break;
+    case 'p':
+      break;
+    default:
+      return EXIT_ENGINE;
     }
   }
   if (optind >= argc || argc - optind > 2) {
-    fprintf(stderr, "%s: \"commit\" requires at least 1 and at most 2 arguments.\n",
-            err_progname);
+    fprintf(stderr, "%s: \"commit\" requires at least 1 and at most 2 arguments.\n", err_progname);
     return EXIT_ENGINE;
   }
   autoerr struct td_err *err = NULL;
@@ -263,8 +284,8 @@ int cmd_commit(const char *root, int argc, char **argv)
     rc = err_set(&err, EINVAL, "container %s runs from a plain rootfs dir: nothing to commit",
                  argv[optind]);
   else
-    rc = image_commit_dir_config(root, ct.upper, ct.image_id, ct.config, changes, message,
-                                 author, optind + 1 < argc ? argv[optind + 1] : NULL, &id, &err);
+    rc = image_commit_dir_config(root, ct.upper, ct.image_id, ct.config, changes, message, author,
+                                 optind + 1 < argc ? argv[optind + 1] : NULL, &id, &err);
   image_container_clear(&ct);
   if (rc < 0)
     return cli_fail(steal_ptr(err));
@@ -294,7 +315,7 @@ int cmd_export(const char *root, int argc, char **argv)
   if (image_container_find(root, argv[optind], &ct, &err) < 0)
     return cli_fail(steal_ptr(err));
   autoclose int fd = open_output(output, &err);
-  int rc = fd < 0 ? -1
+  int rc = fd < 0        ? -1
            : ct.image_id ? image_export_container(root, ct.upper, ct.image_id, fd, &err)
                          : image_export_rootfs(ct.rootfs_dir, fd, &err);
   image_container_clear(&ct);

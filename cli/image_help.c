@@ -19,7 +19,8 @@ static const struct {
                "Import the contents from a tarball to create a filesystem image\n\nOptions:\n"
                "  -c, --change list        Apply Dockerfile instruction to the created image\n"
                "  -m, --message string     Set commit message for imported image\n"
-               "      --platform string    Set platform if server is multi-platform capable\n"},
+               "      --platform string    Set platform if server is multi-platform capable\n"
+               "      --busybox            Build the default image from the host's busybox\n"},
     {"load", "Usage:  tinydocker load [OPTIONS]\n\n"
              "Load an image from a tar archive or STDIN\n\nOptions:\n"
              "  -i, --input string   Read from tar archive file, instead of STDIN\n"
@@ -64,9 +65,9 @@ int image_help(const char *cmd, int argc, char **argv)
     asked = asked || strcmp(argv[i], "--help") == 0;
   if (!asked)
     return -1;
-  const char *name = strcmp(cmd, "ls") == 0 || strcmp(cmd, "list") == 0 ? "images"
+  const char *name = strcmp(cmd, "ls") == 0 || strcmp(cmd, "list") == 0     ? "images"
                      : strcmp(cmd, "rm") == 0 || strcmp(cmd, "remove") == 0 ? "rmi"
-                                                                              : cmd;
+                                                                            : cmd;
   for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
     if (strcmp(helps[i].name, name) == 0) {
       fputs(helps[i].text, stdout);

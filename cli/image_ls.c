@@ -95,9 +95,9 @@ static json_t *format_obj(json_t *r, bool no_trunc)
   const char *id = rs(r, "id");
   autofree char *sid = no_trunc ? xstrdup(id) : xstrndup(image_digest_hex(id), 12);
   return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", rs(r, "repo"), "Tag",
-                   rs(r, "tag"), "ID", sid, "Digest", json_object_get(r, "digest") ? rs(r, "digest") : "<none>",
-                   "CreatedSince", ago, "CreatedAt", rs(r, "created"), "Size", size,
-                   "Containers", "N/A");
+                   rs(r, "tag"), "ID", sid, "Digest",
+                   json_object_get(r, "digest") ? rs(r, "digest") : "<none>", "CreatedSince", ago,
+                   "CreatedAt", rs(r, "created"), "Size", size, "Containers", "N/A");
 }
 
 static void add_rendered(struct fmt_table *t, size_t ncol, const char *line)
@@ -121,10 +121,14 @@ static void print_formatted(json_t **rows, size_t n, const struct ls_opts *o)
     }
     return;
   }
-  static const char *const heads[][2] = {
-      {"Repository", "REPOSITORY"}, {"Tag", "TAG"},              {"ID", "IMAGE ID"},
-      {"Digest", "DIGEST"},         {"CreatedSince", "CREATED"}, {"CreatedAt", "CREATED AT"},
-      {"Size", "SIZE"},             {"Containers", "CONTAINERS"}};
+  static const char *const heads[][2] = {{"Repository", "REPOSITORY"},
+                                         {"Tag", "TAG"},
+                                         {"ID", "IMAGE ID"},
+                                         {"Digest", "DIGEST"},
+                                         {"CreatedSince", "CREATED"},
+                                         {"CreatedAt", "CREATED AT"},
+                                         {"Size", "SIZE"},
+                                         {"Containers", "CONTAINERS"}};
   autojson json_t *h = json_object();
   for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
     json_object_set_new(h, heads[i][0], json_string(heads[i][1]));
@@ -161,22 +165,37 @@ static void print_table(json_t **rows, size_t n, const struct ls_opts *o)
 
 static int parse_ls(int argc, char **argv, struct ls_opts *o)
 {
-  static const struct option opts[] = {
-      {"quiet", no_argument, NULL, 'q'},        {"all", no_argument, NULL, 'a'},
-      {"digests", no_argument, NULL, 'D'},      {"no-trunc", no_argument, NULL, 'T'},
-      {"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+                                       {"all", no_argument, NULL, 'a'},
+                                       {"digests", no_argument, NULL, 'D'},
+                                       {"no-trunc", no_argument, NULL, 'T'},
+                                       {"filter", required_argument, NULL, 'f'},
+                                       {"format", required_argument, NULL, 'F'},
+                                       {NULL, 0, NULL, 0}};
   int c;
   optind = 0;
   while ((c = getopt_long(argc, argv, "qaf:", opts, NULL)) != -1) {
     switch (c) {
-    case 'q': o->quiet = true; break;
-    case 'a': o->all = true; break;
-    case 'D': o->digests = true; break;
-    case 'T': o->no_trunc = true; break;
-    case 'f': strv_push(&o->filters, optarg); break;
-    case 'F': o->format = optarg; break;
-    default: return -1;
+    case 'q':
+      o->quiet = true;
+      break;
+    case 'a':
+      o->all = true;
+      break;
+    case 'D':
+      o->digests = true;
+      break;
+    case 'T':
+      o->no_trunc = true;
+      break;
+    case 'f':
+      strv_push(&o->filters, optarg);
+      break;
+    case 'F':
+      o->format = optarg;
+      break;
+    default:
+      return -1;
     }
   }
   o->repo_arg = optind < argc ? argv[optind] : NULL;

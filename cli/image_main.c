@@ -45,10 +45,10 @@ static const struct image_cmd cmds[] = {
 
 /* `image SUB`: docker's management-command spellings. */
 static const struct image_cmd image_subcmds[] = {
-    {"ls", cmd_images},      {"list", cmd_images},      {"import", cmd_import},
-    {"load", cmd_load},      {"save", cmd_save},        {"tag", cmd_tag},
-    {"rm", cmd_rmi},         {"remove", cmd_rmi},       {"history", cmd_history},
-    {"inspect", cmd_inspect}, {"prune", cmd_prune},     {"pull", image_cmd_pull},
+    {"ls", cmd_images},       {"list", cmd_images}, {"import", cmd_import},
+    {"load", cmd_load},       {"save", cmd_save},   {"tag", cmd_tag},
+    {"rm", cmd_rmi},          {"remove", cmd_rmi},  {"history", cmd_history},
+    {"inspect", cmd_inspect}, {"prune", cmd_prune}, {"pull", image_cmd_pull},
     {"push", image_cmd_push}, {NULL, NULL},
 };
 

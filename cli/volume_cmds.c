@@ -61,8 +61,8 @@ static bool filter_match(json_t *v, char *const *filters, const char *root)
       return false;
     if (strncmp(*f, "dangling=", 9) == 0) {
       /* dangling: no container uses it */
-      autofree char *users = xasprintf("%s/volumes/%s/users", root,
-                                       json_string_value(json_object_get(v, "Name")));
+      autofree char *users =
+          xasprintf("%s/volumes/%s/users", root, json_string_value(json_object_get(v, "Name")));
       bool in_use = false;
       autoclosedir DIR *d = opendir(users);
       struct dirent *de;
@@ -232,8 +232,8 @@ int volume_cli(const char *root, int argc, char **argv)
   static const struct {
     const char *name;
     int (*fn)(const char *, int, char **);
-  } subs[] = {{"create", vol_create}, {"ls", vol_ls},         {"list", vol_ls},
-              {"inspect", vol_inspect}, {"rm", vol_rm},       {"remove", vol_rm},
+  } subs[] = {{"create", vol_create},   {"ls", vol_ls}, {"list", vol_ls},
+              {"inspect", vol_inspect}, {"rm", vol_rm}, {"remove", vol_rm},
               {"prune", vol_prune}};
   if (argc < 1) {
     fprintf(stderr, "Usage: tinydocker volume COMMAND (create, ls, inspect, rm, prune)\n");

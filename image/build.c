@@ -50,8 +50,8 @@ const char *image_host_arch(void)
 
 static json_t *config_skeleton(void)
 {
-  return json_pack("{s:s,s:s,s:{s:[s]},s:{s:s,s:[]},s:[]}", "architecture", image_host_arch(),
-                   "os", "linux", "config", "Env",
+  return json_pack("{s:s,s:s,s:{s:[s]},s:{s:s,s:[]},s:[]}", "architecture", image_host_arch(), "os",
+                   "linux", "config", "Env",
                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "rootfs",
                    "type", "layers", "diff_ids", "history");
 }
@@ -59,9 +59,8 @@ static json_t *config_skeleton(void)
 /* docker's commit: the new image runs like the container did */
 static void config_take_container(json_t *cc, json_t *ctr)
 {
-  static const char *const keys[] = {"Cmd",     "Entrypoint", "WorkingDir", "User",
-                                     "Volumes", "Labels",     "StopSignal", "ExposedPorts",
-                                     "OnBuild", NULL};
+  static const char *const keys[] = {"Cmd",    "Entrypoint", "WorkingDir",   "User",    "Volumes",
+                                     "Labels", "StopSignal", "ExposedPorts", "OnBuild", NULL};
   for (const char *const *k = keys; *k; k++) {
     json_t *v = json_object_get(ctr, *k);
     if (v && !json_is_null(v) && !(json_is_string(v) && *json_string_value(v) == '\0'))
@@ -113,8 +112,8 @@ static int config_build(const struct image_build *b, const char *created, json_t
     hist = json_array();
     json_object_set_new(cfg, "history", hist);
   }
-  json_t *h = json_pack("{s:s,s:s}", "created", created, "created_by",
-                        b->created_by ? b->created_by : "");
+  json_t *h =
+      json_pack("{s:s,s:s}", "created", created, "created_by", b->created_by ? b->created_by : "");
   if (b->comment && *b->comment)
     json_object_set_new(h, "comment", json_string(b->comment));
   if (b->author && *b->author)
@@ -134,9 +133,9 @@ static json_t *layers_desc(const struct image_build *b)
   json_array_foreach(json_object_get(b->base_manifest, "layers"), i, l)
       json_array_append(layers, l);
   if (b->layer)
-    json_array_append_new(layers, json_pack("{s:s,s:s,s:I}", "mediaType", IMAGE_MT_OCI_LAYER,
-                                            "digest", b->layer->diff_id, "size",
-                                            (json_int_t)b->layer->tar_size));
+    json_array_append_new(layers,
+                          json_pack("{s:s,s:s,s:I}", "mediaType", IMAGE_MT_OCI_LAYER, "digest",
+                                    b->layer->diff_id, "size", (json_int_t)b->layer->tar_size));
   return layers;
 }
 
@@ -163,8 +162,7 @@ int image_build_store(const char *root, const struct image_build *b, char **id_o
   autojson json_t *index = NULL;
   if (image_index_read(root, &index, err) < 0)
     return -1;
-  image_index_add(index, man_digest, strlen(man_s), IMAGE_MT_OCI_MANIFEST, cfg_digest,
-                  b->names);
+  image_index_add(index, man_digest, strlen(man_s), IMAGE_MT_OCI_MANIFEST, cfg_digest, b->names);
   if (image_index_write(root, index, err) < 0)
     return -1;
   *id_out = steal_ptr(cfg_digest);

@@ -22,10 +22,10 @@
 extern char **environ;
 
 static const char *const bb_dirs[][2] = {
-    {"bin", "0755"},  {"dev", "0755"},     {"etc", "0755"},     {"home", "0755"},
-    {"proc", "0755"}, {"root", "0700"},    {"sys", "0755"},     {"tmp", "1777"},
+    {"bin", "0755"},  {"dev", "0755"},     {"etc", "0755"},      {"home", "0755"},
+    {"proc", "0755"}, {"root", "0700"},    {"sys", "0755"},      {"tmp", "1777"},
     {"usr", "0755"},  {"usr/bin", "0755"}, {"usr/sbin", "0755"}, {"sbin", "0755"},
-    {"var", "0755"},  {"var/tmp", "1777"}, {"run", "0755"},     {"var/spool", "0755"},
+    {"var", "0755"},  {"var/tmp", "1777"}, {"run", "0755"},      {"var/spool", "0755"},
 };
 
 static const char *const bb_files[][2] = {
@@ -80,8 +80,8 @@ static int applets(const char *busybox, char ***out, struct td_err **err)
   return 0;
 }
 
-static int add_entry(struct archive *a, const char *path, mode_t mode, const void *data,
-                     size_t len, const char *link, struct td_err **err)
+static int add_entry(struct archive *a, const char *path, mode_t mode, const void *data, size_t len,
+                     const char *link, struct td_err **err)
 {
   struct archive_entry *e = archive_entry_new();
   archive_entry_set_pathname(e, path);
@@ -104,8 +104,8 @@ static int add_entry(struct archive *a, const char *path, mode_t mode, const voi
 static int write_rootfs(struct archive *a, const char *busybox, struct td_err **err)
 {
   for (size_t i = 0; i < sizeof(bb_dirs) / sizeof(bb_dirs[0]); i++)
-    if (add_entry(a, bb_dirs[i][0], S_IFDIR | (mode_t)strtol(bb_dirs[i][1], NULL, 8), NULL, 0,
-                  NULL, err) < 0)
+    if (add_entry(a, bb_dirs[i][0], S_IFDIR | (mode_t)strtol(bb_dirs[i][1], NULL, 8), NULL, 0, NULL,
+                  err) < 0)
       return -1;
   for (size_t i = 0; i < sizeof(bb_files) / sizeof(bb_files[0]); i++) {
     mode_t m = strcmp(bb_files[i][0], "etc/shadow") == 0 ? 0640 : 0644;

@@ -82,17 +82,16 @@ static int commit_locked(const char *root, const char *upper_dir, struct image_i
 }
 
 int image_commit_dir(const char *root, const char *upper_dir, const char *parent_image,
-                     char *const *changes, const char *message, const char *author,
-                     const char *ref, char **id_out, struct td_err **err)
+                     char *const *changes, const char *message, const char *author, const char *ref,
+                     char **id_out, struct td_err **err)
 {
-  return image_commit_dir_config(root, upper_dir, parent_image, NULL, changes, message, author,
-                                 ref, id_out, err);
+  return image_commit_dir_config(root, upper_dir, parent_image, NULL, changes, message, author, ref,
+                                 id_out, err);
 }
 
 int image_commit_dir_config(const char *root, const char *upper_dir, const char *parent_image,
                             json_t *container_config, char *const *changes, const char *message,
-                            const char *author, const char *ref, char **id_out,
-                            struct td_err **err)
+                            const char *author, const char *ref, char **id_out, struct td_err **err)
 {
   autostrv char **names = NULL;
   char *refs[] = {(char *)ref, NULL};
@@ -139,8 +138,8 @@ static int overlay_ro(const char *upper, struct image_info *img, const char *tar
   return 0;
 }
 
-int image_export_container(const char *root, const char *upper_dir, const char *image,
-                           int out_fd, struct td_err **err)
+int image_export_container(const char *root, const char *upper_dir, const char *image, int out_fd,
+                           struct td_err **err)
 {
   struct image_info *img = NULL;
   if (image_resolve(root, image, &img, err) < 0)

@@ -58,8 +58,7 @@ char *image_hash_buf(const void *data, size_t n)
   return image_hash_finish(h);
 }
 
-int image_hash_file(int dirfd, const char *path, char **digest, uint64_t *size,
-                    struct td_err **err)
+int image_hash_file(int dirfd, const char *path, char **digest, uint64_t *size, struct td_err **err)
 {
   autoclose int fd = RETRY_EINTR(openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (fd < 0)

@@ -49,22 +49,21 @@ struct image_config {
 };
 
 struct image_info {
-  char *id;            /* "sha256:<64 hex>": digest of the config blob (docker's image ID) */
-  char *name;          /* full stored name that matched ("docker.io/library/busybox:latest"),
-                          NULL when resolved by ID */
+  char *id;              /* "sha256:<64 hex>": digest of the config blob (docker's image ID) */
+  char *name;            /* full stored name that matched ("docker.io/library/busybox:latest"),
+                            NULL when resolved by ID */
   char *manifest_digest; /* "sha256:<hex>" of the manifest blob */
-  json_t *config;      /* the whole image config JSON */
+  json_t *config;        /* the whole image config JSON */
   struct image_config cfg;
   size_t n_layers;
-  char **layer_dirs;   /* absolute diff dirs, bottom layer first, NULL-terminated */
-  char **chain_ids;    /* "sha256:<hex>" per layer, bottom first, NULL-terminated */
+  char **layer_dirs; /* absolute diff dirs, bottom layer first, NULL-terminated */
+  char **chain_ids;  /* "sha256:<hex>" per layer, bottom first, NULL-terminated */
 };
 
 /* Resolve a reference, a full ID "sha256:<hex>" or a unique ID prefix (as docker accepts)
  * under the engine root. Not found: the message is "No such image: REF" (test it with
  * image_err_is_not_found; docker's run then says "Unable to find image 'x:latest' locally"). */
-int image_resolve(const char *root, const char *ref, struct image_info **out,
-                  struct td_err **err);
+int image_resolve(const char *root, const char *ref, struct image_info **out, struct td_err **err);
 /* Whether an error from image_resolve means "no such image" (rather than a broken store). */
 bool image_err_is_not_found(struct td_err *e);
 /* Free what image_resolve returned (NULL is fine). */

@@ -16,8 +16,8 @@ static uint64_t image_size(const char *root, json_t *config)
 {
   autostrv char **chain = NULL;
   autoerr struct td_err *e = NULL;
-  if (image_chain_ids(json_object_get(json_object_get(config, "rootfs"), "diff_ids"), &chain,
-                      &e) < 0)
+  if (image_chain_ids(json_object_get(json_object_get(config, "rootfs"), "diff_ids"), &chain, &e) <
+      0)
     return 0;
   uint64_t n = 0;
   for (char **c = chain; *c; c++)
@@ -88,8 +88,8 @@ static json_t *graph_driver(const char *root, json_t *cfg)
   autostrv char **chain = NULL;
   autoerr struct td_err *e = NULL;
   json_t *data = json_object();
-  if (image_chain_ids(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), &chain,
-                      &e) == 0 &&
+  if (image_chain_ids(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), &chain, &e) ==
+          0 &&
       strv_len(chain) > 0) {
     size_t n = strv_len(chain);
     autostrv char **dirs = xcalloc(n + 1, sizeof(char *));
@@ -128,10 +128,9 @@ int image_inspect(const char *root, const char *ref, json_t **out, struct td_err
   *out = json_pack(
       "{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:s,s:I,s:o,s:{s:s,s:O},s:{s:s}}", "Id", id,
       "RepoTags", repo_tags(index, id), "RepoDigests", "Parent", "", "Comment",
-      comment ? comment : "", "Created",
-      json_string_value(json_object_get(cfg, "created")) ?: "", "DockerVersion", "", "Author",
-      json_string_value(json_object_get(cfg, "author")) ?: "", "Config",
-      json_is_object(c) ? c : json_object(), "Architecture",
+      comment ? comment : "", "Created", json_string_value(json_object_get(cfg, "created")) ?: "",
+      "DockerVersion", "", "Author", json_string_value(json_object_get(cfg, "author")) ?: "",
+      "Config", json_is_object(c) ? c : json_object(), "Architecture",
       json_string_value(json_object_get(cfg, "architecture")) ?: "", "Os",
       json_string_value(json_object_get(cfg, "os")) ?: "", "Size",
       (json_int_t)image_size(root, cfg), "GraphDriver", graph_driver(root, cfg), "RootFS", "Type",
@@ -157,8 +156,7 @@ int image_history(const char *root, const char *ref, json_t **out, struct td_err
   if (entry_config(root, entry, &cfg, err) < 0)
     return -1;
   autostrv char **chain = NULL;
-  if (image_chain_ids(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), &chain,
-                      err) < 0)
+  if (image_chain_ids(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), &chain, err) < 0)
     return -1;
   json_t *rows = json_array();
   size_t li = 0, i;
@@ -169,13 +167,13 @@ int image_history(const char *root, const char *ref, json_t **out, struct td_err
     uint64_t size = 0;
     if (!empty && chain[li])
       size = image_layer_size(root, chain[li++]);
-    json_array_insert_new(
-        rows, 0,
-        json_pack("{s:s,s:s,s:s,s:I,s:s}", "id", "<missing>", "created",
-                  json_string_value(json_object_get(h, "created")) ?: "", "created_by",
-                  json_string_value(json_object_get(h, "created_by")) ?: "", "size",
-                  (json_int_t)size, "comment",
-                  json_string_value(json_object_get(h, "comment")) ?: ""));
+    json_array_insert_new(rows, 0,
+                          json_pack("{s:s,s:s,s:s,s:I,s:s}", "id", "<missing>", "created",
+                                    json_string_value(json_object_get(h, "created")) ?: "",
+                                    "created_by",
+                                    json_string_value(json_object_get(h, "created_by")) ?: "",
+                                    "size", (json_int_t)size, "comment",
+                                    json_string_value(json_object_get(h, "comment")) ?: ""));
   }
   if (json_array_size(rows) > 0)
     json_object_set_new(json_array_get(rows, 0), "id", json_string(image_entry_id(entry)));

@@ -172,9 +172,9 @@ static int stream_tar(struct stream *s, int diff_fd, struct image_unpack_stats *
 static int write_layer_meta(const char *dir, struct image_layer *l, const char *parent,
                             struct td_err **err)
 {
-  autojson json_t *j = json_pack("{s:s,s:s,s:s?,s:I,s:I}", "diff_id", l->diff_id, "chain_id",
-                                 l->chain_id, "parent", parent, "size", (json_int_t)l->size,
-                                 "tar_size", (json_int_t)l->tar_size);
+  autojson json_t *j =
+      json_pack("{s:s,s:s,s:s?,s:I,s:I}", "diff_id", l->diff_id, "chain_id", l->chain_id, "parent",
+                parent, "size", (json_int_t)l->size, "tar_size", (json_int_t)l->tar_size);
   autofree char *p = xasprintf("%s/layer.json", dir);
   return file_write_json(AT_FDCWD, p, j, 0644, err);
 }

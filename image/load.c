@@ -46,8 +46,8 @@ static const char *layer_media_type(const char *path, bool same_as_diff)
 }
 
 /* Unpack one staged layer (checked against diff_id) and file its blob; returns the desc. */
-static json_t *load_layer(const char *root, json_t *member, const char *diff_id,
-                          char **parent, struct td_err **err)
+static json_t *load_layer(const char *root, json_t *member, const char *diff_id, char **parent,
+                          struct td_err **err)
 {
   const char *path = json_string_value(json_object_get(member, "path"));
   const char *digest = json_string_value(json_object_get(member, "digest"));
@@ -127,8 +127,8 @@ static int names_from(json_t *arr, char ***out, struct td_err **err)
   return image_names_full(refs, out, err);
 }
 
-static int load_docker(const char *root, struct image_stage *s, struct loaded **res,
-                       size_t *nres, struct td_err **err)
+static int load_docker(const char *root, struct image_stage *s, struct loaded **res, size_t *nres,
+                       struct td_err **err)
 {
   autofree char *mbuf = NULL;
   size_t mlen = 0;
@@ -254,8 +254,7 @@ static int load_oci_manifest(const char *root, struct image_stage *s, json_t *de
     json_array_append(members, m);
   }
   const char *mt = json_string_value(json_object_get(desc, "mediaType"));
-  return load_image(root, cfg, clen, members, mbuf, mlen, mt ? mt : IMAGE_MT_OCI_MANIFEST, r,
-                    err);
+  return load_image(root, cfg, clen, members, mbuf, mlen, mt ? mt : IMAGE_MT_OCI_MANIFEST, r, err);
 }
 
 static int load_oci_index(const char *root, struct image_stage *s, json_t *index, int depth,
@@ -267,8 +266,8 @@ static int load_oci_index(const char *root, struct image_stage *s, json_t *index
   json_array_foreach(json_object_get(index, "manifests"), i, d)
   {
     const char *mt = json_string_value(json_object_get(d, "mediaType"));
-    bool is_index = mt && (strcmp(mt, IMAGE_MT_OCI_INDEX) == 0 ||
-                           strstr(mt, "manifest.list") != NULL);
+    bool is_index =
+        mt && (strcmp(mt, IMAGE_MT_OCI_INDEX) == 0 || strstr(mt, "manifest.list") != NULL);
     if (is_index) {
       autofree char *buf = NULL;
       size_t len = 0;
@@ -277,8 +276,7 @@ static int load_oci_index(const char *root, struct image_stage *s, json_t *index
       autojson json_t *sub = json_loadb(buf, len, 0, NULL);
       if (!json_is_object(sub))
         return err_set(err, EINVAL, "bad nested index");
-      if (load_oci_index(root, s, sub, depth + 1, res, nres, outer_desc ? outer_desc : d,
-                         err) < 0)
+      if (load_oci_index(root, s, sub, depth + 1, res, nres, outer_desc ? outer_desc : d, err) < 0)
         return -1;
       continue;
     }
@@ -321,8 +319,7 @@ static void loaded_free(struct loaded *res, size_t n)
 }
 
 /* Publish every loaded image in one index.json write. */
-static int publish(const char *root, struct loaded *res, size_t n, FILE *out,
-                   struct td_err **err)
+static int publish(const char *root, struct loaded *res, size_t n, FILE *out, struct td_err **err)
 {
   autojson json_t *index = NULL;
   if (image_index_read(root, &index, err) < 0)
@@ -358,8 +355,9 @@ int image_load(const char *root, int fd, FILE *out, struct td_err **err)
     else if (image_stage_get(&s, "index.json"))
       rc = load_oci(root, &s, &res, &n, err);
     else
-      rc = err_set(err, EINVAL, "not an image archive: no manifest.json (docker-archive) or "
-                                "index.json (oci-archive)");
+      rc = err_set(err, EINVAL,
+                   "not an image archive: no manifest.json (docker-archive) or "
+                   "index.json (oci-archive)");
   }
   if (rc == 0 && n == 0)
     rc = err_set(err, EINVAL, "the archive holds no image for linux/%s", image_host_arch());

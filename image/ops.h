@@ -44,8 +44,8 @@ int image_list(const char *root, bool all, json_t **out, struct td_err **err);
 /* commit: the container's overlay upper dir becomes a new layer over parent_image (an ID).
  * Whiteouts (char 0:0) -> .wh.<name>, opaque dirs -> .wh..wh..opq. ref may be NULL. */
 int image_commit_dir(const char *root, const char *upper_dir, const char *parent_image,
-                     char *const *changes, const char *message, const char *author,
-                     const char *ref, char **id_out, struct td_err **err);
+                     char *const *changes, const char *message, const char *author, const char *ref,
+                     char **id_out, struct td_err **err);
 /* commit with the container's Config carried into the image (docker's commit). */
 int image_commit_dir_config(const char *root, const char *upper_dir, const char *parent_image,
                             json_t *container_config, char *const *changes, const char *message,
@@ -55,5 +55,5 @@ int image_commit_dir_config(const char *root, const char *upper_dir, const char 
 int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err);
 /* export of a container: a read-only overlay of its upper dir over its image's layers,
  * mounted in a private mount namespace of this process (nothing left behind), as a tar. */
-int image_export_container(const char *root, const char *upper_dir, const char *image,
-                           int out_fd, struct td_err **err);
+int image_export_container(const char *root, const char *upper_dir, const char *image, int out_fd,
+                           struct td_err **err);

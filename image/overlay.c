@@ -65,9 +65,8 @@ static int mount_legacy(char **lowers, size_t n, const char *upper, const char *
   for (size_t i = 0; i < n; i++)
     top_first[i] = xstrdup(lowers[n - 1 - i]);
   autofree char *lower = strv_join(top_first, ":");
-  autofree char *opts =
-      xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off", lower,
-                upper, work);
+  autofree char *opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off",
+                                  lower, upper, work);
   if (strlen(opts) >= (size_t)sysconf(_SC_PAGESIZE))
     return err_set(err, E2BIG, "overlay options for %zu layers exceed a page", n);
   if (mount("tinydocker", target, "overlay", 0, opts) < 0)

@@ -126,14 +126,13 @@ static bool has_upper(const char *s, size_t n)
 }
 
 /* Split the name into domain and path (docker's splitDockerDomain) and check both. */
-static int ref_split_name(const char *s, const char *name, struct image_ref *r,
-                          struct td_err **err)
+static int ref_split_name(const char *s, const char *name, struct image_ref *r, struct td_err **err)
 {
   const char *slash = strchr(name, '/');
   size_t first_n = slash ? (size_t)(slash - name) : 0;
-  bool has_domain = slash && (memchr(name, '.', first_n) || memchr(name, ':', first_n) ||
-                              (first_n == 9 && strncmp(name, "localhost", 9) == 0) ||
-                              has_upper(name, first_n));
+  bool has_domain =
+      slash && (memchr(name, '.', first_n) || memchr(name, ':', first_n) ||
+                (first_n == 9 && strncmp(name, "localhost", 9) == 0) || has_upper(name, first_n));
   const char *path = name;
   if (has_domain) {
     if (!domain_valid(name, first_n))

@@ -65,8 +65,8 @@ static size_t names_of(json_t *index, const char *id, char ***out)
 }
 
 /* Delete an image with no names left (unless held) and collect its layers. */
-static int delete_image(const char *root, json_t *index, const char *id, FILE *out,
-                        uint64_t *freed, struct td_err **err)
+static int delete_image(const char *root, json_t *index, const char *id, FILE *out, uint64_t *freed,
+                        struct td_err **err)
 {
   image_index_remove_id(index, id);
   if (image_index_write(root, index, err) < 0)

@@ -102,8 +102,7 @@ static int resolve_layers(const char *root, struct image_info *img, struct td_er
   return 0;
 }
 
-int image_resolve(const char *root, const char *ref, struct image_info **out,
-                  struct td_err **err)
+int image_resolve(const char *root, const char *ref, struct image_info **out, struct td_err **err)
 {
   autojson json_t *index = NULL;
   if (image_index_read(root, &index, err) < 0)
@@ -118,8 +117,8 @@ int image_resolve(const char *root, const char *ref, struct image_info **out,
   autojson json_t *manifest = NULL;
   if (image_blob_read_json(root, img->manifest_digest, &manifest, err) < 0)
     goto fail;
-  const char *cfg_digest = json_string_value(
-      json_object_get(json_object_get(manifest, "config"), "digest"));
+  const char *cfg_digest =
+      json_string_value(json_object_get(json_object_get(manifest, "config"), "digest"));
   if (!image_digest_valid(cfg_digest)) {
     err_set(err, EINVAL, "manifest %s has no valid config digest", img->manifest_digest);
     goto fail;

@@ -122,8 +122,8 @@ static int put_blob(struct saver *sv, const char *name, const char *digest, bool
 }
 
 struct saved_image {
-  json_t *entry;    /* index entry (borrowed) */
-  char *name;       /* full stored name given on the command line, or NULL (by ID) */
+  json_t *entry; /* index entry (borrowed) */
+  char *name;    /* full stored name given on the command line, or NULL (by ID) */
   json_t *manifest;
   json_t *config;
 };
@@ -142,8 +142,8 @@ static uint64_t layer_plain_size(const char *root, const char *chain)
 static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *manifest_json,
                            json_t *repos, struct td_err **err)
 {
-  const char *cfgd = json_string_value(json_object_get(json_object_get(im->manifest, "config"),
-                                                       "digest"));
+  const char *cfgd =
+      json_string_value(json_object_get(json_object_get(im->manifest, "config"), "digest"));
   if (!image_digest_valid(cfgd))
     return err_set(err, EINVAL, "image manifest has no valid config digest");
   autofree char *cfgname = xasprintf("%s.json", image_digest_hex(cfgd));
@@ -189,9 +189,9 @@ static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *man
         json_object_set_new(repos, repo, rr = json_object());
       size_t nl = json_array_size(diff_ids);
       if (nl > 0)
-        json_object_set_new(rr, r->tag,
-                            json_string(image_digest_hex(
-                                json_string_value(json_array_get(diff_ids, nl - 1)))));
+        json_object_set_new(
+            rr, r->tag,
+            json_string(image_digest_hex(json_string_value(json_array_get(diff_ids, nl - 1)))));
       image_ref_free(r);
     }
   }
@@ -234,8 +234,8 @@ static int save_oci(struct saver *sv, struct saved_image *ims, size_t n, struct 
   for (size_t i = 0; i < n; i++) {
     json_t *m = ims[i].manifest;
     const char *md = json_string_value(json_object_get(ims[i].entry, "digest"));
-    autofree char *cfgd = xstrdup(
-        json_string_value(json_object_get(json_object_get(m, "config"), "digest")));
+    autofree char *cfgd =
+        xstrdup(json_string_value(json_object_get(json_object_get(m, "config"), "digest")));
     autostrv char **blobs = NULL;
     strv_push(&blobs, md);
     strv_push(&blobs, cfgd);
@@ -250,12 +250,11 @@ static int save_oci(struct saver *sv, struct saved_image *ims, size_t n, struct 
       if (put_blob(sv, name, *b, false, 0, err) < 0)
         return -1;
     }
-    json_t *desc = json_pack("{s:O,s:s,s:O}", "mediaType",
-                             json_object_get(ims[i].entry, "mediaType"), "digest", md, "size",
-                             json_object_get(ims[i].entry, "size"));
+    json_t *desc =
+        json_pack("{s:O,s:s,s:O}", "mediaType", json_object_get(ims[i].entry, "mediaType"),
+                  "digest", md, "size", json_object_get(ims[i].entry, "size"));
     if (ims[i].name)
-      json_object_set_new(desc, "annotations",
-                          json_pack("{s:s}", IMAGE_ANNOT_REF, ims[i].name));
+      json_object_set_new(desc, "annotations", json_pack("{s:s}", IMAGE_ANNOT_REF, ims[i].name));
     json_array_append_new(json_object_get(index, "manifests"), desc);
   }
   static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";

@@ -56,9 +56,9 @@ static int stage_file(struct image_stage *s, struct archive *a, const char *name
     }
   }
   autofree char *digest = image_hash_finish(h);
-  json_object_set_new(s->members, name,
-                      json_pack("{s:s,s:s,s:I}", "path", p, "digest", digest, "size",
-                                (json_int_t)total));
+  json_object_set_new(
+      s->members, name,
+      json_pack("{s:s,s:s,s:I}", "path", p, "digest", digest, "size", (json_int_t)total));
   return 0;
 }
 
@@ -71,8 +71,8 @@ static void stage_link(struct image_stage *s, const char *name, const char *targ
     *slash = '\0';
   else
     dir[0] = '\0';
-  autofree char *joined = target[0] == '/' ? xstrdup(target)
-                                           : xasprintf("%s%s%s", dir, *dir ? "/" : "", target);
+  autofree char *joined =
+      target[0] == '/' ? xstrdup(target) : xasprintf("%s%s%s", dir, *dir ? "/" : "", target);
   /* resolve ".." lexically inside the archive; escaping names are dropped */
   autostrv char **parts = strv_split(joined, '/');
   autostrv char **kept = xcalloc(1, sizeof(char *));

@@ -7,8 +7,8 @@
 #include "util/err.h"
 
 struct image_stage {
-  char *dir;        /* <root>/tmp/load-XXXXXX */
-  json_t *members;  /* cleaned name -> {path, digest, size} or {link} */
+  char *dir;       /* <root>/tmp/load-XXXXXX */
+  json_t *members; /* cleaned name -> {path, digest, size} or {link} */
   size_t n;
 };
 

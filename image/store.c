@@ -100,8 +100,7 @@ int image_index_write(const char *root, json_t *index, struct td_err **err)
   return file_write_json(AT_FDCWD, p, index, 0644, err);
 }
 
-int image_blob_read_json(const char *root, const char *digest, json_t **out,
-                         struct td_err **err)
+int image_blob_read_json(const char *root, const char *digest, json_t **out, struct td_err **err)
 {
   if (!image_digest_valid(digest))
     return err_set(err, EINVAL, "invalid digest \"%s\"", digest ? digest : "");
@@ -138,14 +137,12 @@ int image_chain_ids(json_t *diff_ids, char ***out, struct td_err **err)
 
 const char *image_entry_name(json_t *entry)
 {
-  return json_string_value(json_object_get(json_object_get(entry, "annotations"),
-                                           IMAGE_ANNOT_REF));
+  return json_string_value(json_object_get(json_object_get(entry, "annotations"), IMAGE_ANNOT_REF));
 }
 
 const char *image_entry_id(json_t *entry)
 {
-  return json_string_value(json_object_get(json_object_get(entry, "annotations"),
-                                           IMAGE_ANNOT_ID));
+  return json_string_value(json_object_get(json_object_get(entry, "annotations"), IMAGE_ANNOT_ID));
 }
 
 static bool is_hex_prefix(const char *s)
@@ -205,8 +202,7 @@ int image_index_find(json_t *index, const char *ref, json_t **entry, char **matc
     {
       const char *name = image_entry_name(e);
       const char *dg = json_string_value(json_object_get(e, "digest"));
-      bool hit = full ? (name && strcmp(name, full) == 0)
-                      : (dg && strcmp(dg, pr->digest) == 0);
+      bool hit = full ? (name && strcmp(name, full) == 0) : (dg && strcmp(dg, pr->digest) == 0);
       if (hit) {
         *entry = e;
         if (matched_name && name)

@@ -43,8 +43,7 @@ int image_index_read(const char *root, json_t **out, struct td_err **err);
 /* Write index.json atomically (hold the store lock). */
 int image_index_write(const char *root, json_t *index, struct td_err **err);
 /* Read and parse a JSON blob. */
-int image_blob_read_json(const char *root, const char *digest, json_t **out,
-                         struct td_err **err);
+int image_blob_read_json(const char *root, const char *digest, json_t **out, struct td_err **err);
 /* Chain IDs for a config's rootfs.diff_ids array: NULL-terminated "sha256:<hex>" vector. */
 int image_chain_ids(json_t *diff_ids, char ***out, struct td_err **err);
 /* Accessors for an index entry: its stored name (NULL if untagged) and image ID. */

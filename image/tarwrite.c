@@ -36,8 +36,8 @@ static int tw_fail(struct tw *t, struct td_err **err, const char *path)
 static void add_xattrs(int fd, const char *path_for_l, struct archive_entry *e)
 {
   char names[4096];
-  ssize_t n = fd >= 0 ? flistxattr(fd, names, sizeof(names))
-                      : llistxattr(path_for_l, names, sizeof(names));
+  ssize_t n =
+      fd >= 0 ? flistxattr(fd, names, sizeof(names)) : llistxattr(path_for_l, names, sizeof(names));
   for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t)strlen(names + off) + 1) {
     const char *x = names + off;
     if (strncmp(x, "trusted.overlay.", 16) == 0)

@@ -51,8 +51,8 @@ int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err
 {
   autofree char *tool = image_tool_path();
   if (tool == NULL)
-    return err_set(err, ENOENT, "cannot find %s (next to tinydocker, in %s, or in PATH)",
-                   TOOL_NAME, TOOL_LIBEXEC);
+    return err_set(err, ENOENT, "cannot find %s (next to tinydocker, in %s, or in PATH)", TOOL_NAME,
+                   TOOL_LIBEXEC);
   char **av = xcalloc((size_t)argc + 4, sizeof(char *));
   size_t n = 0;
   av[n++] = (char *)TOOL_NAME;
@@ -72,8 +72,8 @@ int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err
 /* Whether docker's flag `a` of commit/export takes a separate value. */
 static bool flag_takes_value(const char *a)
 {
-  static const char *const with_value[] = {"-a", "--author", "-c", "--change", "-m", "--message",
-                                           "-o", "--output", NULL};
+  static const char *const with_value[] = {"-a",        "--author", "-c",       "--change", "-m",
+                                           "--message", "-o",       "--output", NULL};
   if (strchr(a, '=') != NULL)
     return false;
   for (const char *const *w = with_value; *w; w++)

@@ -123,8 +123,7 @@ static int remove_at(int dfd, const char *name)
 }
 
 /* Make room for a new entry: an existing dir stays for a dir entry, anything else goes. */
-static int clear_name(int dirfd, const char *name, bool want_dir,
-                      bool *exists_dir)
+static int clear_name(int dirfd, const char *name, bool want_dir, bool *exists_dir)
 {
   struct stat st;
   *exists_dir = false;
@@ -207,8 +206,8 @@ static int write_file_data(struct archive *a, int fd, const char *path,
 static int make_reg(struct unpack_ctx *c, struct archive *a, struct archive_entry *e, int dirfd,
                     const char *name, const char *path, struct td_err **err)
 {
-  autoclose int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                            0600);
+  autoclose int fd =
+      openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return err_set(err, errno, "create %s", path);
   if (write_file_data(a, fd, path, c->stats, err) < 0)
@@ -231,8 +230,7 @@ static int make_dir(struct unpack_ctx *c, struct archive_entry *e, int dirfd, co
     return -1;
   c->dirs = xrealloc(c->dirs, (c->n_dirs + 1) * sizeof(*c->dirs));
   c->dirs[c->n_dirs].path = xstrdup(path);
-  c->dirs[c->n_dirs].mtime =
-      (struct timespec){archive_entry_mtime(e), archive_entry_mtime_nsec(e)};
+  c->dirs[c->n_dirs].mtime = (struct timespec){archive_entry_mtime(e), archive_entry_mtime_nsec(e)};
   c->n_dirs++;
   return 0;
 }

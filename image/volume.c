@@ -89,8 +89,8 @@ static int create_locked(const char *root, const char *name, json_t *labels, boo
   if (anonymous)
     json_object_set_new(lab, ANON_LABEL, json_string(""));
   autojson json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:{},s:s,s:b}", "CreatedAt", created,
-                                 "Driver", "local", "Mountpoint", data, "Name", name, "Labels",
-                                 lab, "Options", "Scope", "local", "Populated", false);
+                                 "Driver", "local", "Mountpoint", data, "Name", name, "Labels", lab,
+                                 "Options", "Scope", "local", "Populated", false);
   return file_write_json(AT_FDCWD, rec, j, 0600, err);
 }
 
@@ -216,7 +216,8 @@ static int remove_locked(const char *root, const char *name, struct td_err **err
   autostrv char **users = volume_users(root, name);
   if (strv_len(users) > 0) {
     const char *u = strrchr(users[0], '/');
-    return err_set_exit(err, 1, 0, "remove %s: volume is in use - [%s]", name, u ? u + 1 : users[0]);
+    return err_set_exit(err, 1, 0, "remove %s: volume is in use - [%s]", name,
+                        u ? u + 1 : users[0]);
   }
   autofree char *d = vol_dir(root, name);
   autofree char *gone = xasprintf("%s/volumes/.rm-%s", root, name);
@@ -288,8 +289,7 @@ int volume_prune(const char *root, bool all, json_t *removed, unsigned long long
   return rc;
 }
 
-int volume_use(const char *root, const char *name, const char *container_dir,
-               struct td_err **err)
+int volume_use(const char *root, const char *name, const char *container_dir, struct td_err **err)
 {
   autofree char *d = xasprintf("%s/volumes/%s/users", root, name);
   if (mkdir_p(d, 0700, err) < 0)
@@ -301,8 +301,7 @@ int volume_use(const char *root, const char *name, const char *container_dir,
   return 0;
 }
 
-int volume_release(const char *root, const char *container_dir, char ***anon,
-                   struct td_err **err)
+int volume_release(const char *root, const char *container_dir, char ***anon, struct td_err **err)
 {
   (void)err;
   autostrv char **names = volume_names(root);

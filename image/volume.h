@@ -27,14 +27,11 @@ int volume_prune(const char *root, bool all, json_t *removed, unsigned long long
  * and on first use copy the image content at ctr_path (inside the mounted rootfs, resolved
  * without leaving it) into the volume, as docker does. *data_path = <root>/volumes/NAME/_data. */
 int volume_prepare(const char *root, const char *name, const char *container_dir,
-                   const char *rootfs, const char *ctr_path, char **data_path,
-                   struct td_err **err);
+                   const char *rootfs, const char *ctr_path, char **data_path, struct td_err **err);
 /* Record that container_dir uses the volume (done by volume_prepare); idempotent. */
-int volume_use(const char *root, const char *name, const char *container_dir,
-               struct td_err **err);
+int volume_use(const char *root, const char *name, const char *container_dir, struct td_err **err);
 /* Drop container_dir's use of every volume (at `rm`); returns the anonymous volumes it used in
  * *anon (caller frees; remove them for `rm -v`). */
-int volume_release(const char *root, const char *container_dir, char ***anon,
-                   struct td_err **err);
+int volume_release(const char *root, const char *container_dir, char ***anon, struct td_err **err);
 /* Whether an error means "no such volume". */
 bool volume_err_is_not_found(struct td_err *e);

@@ -30,8 +30,8 @@ static int copy_file(int sfd, int ddir, const char *name, const struct stat *st,
   autoclose int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (in < 0)
     return err_set(err, errno, "open %s", name);
-  autoclose int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                             0600);
+  autoclose int out =
+      openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (out < 0)
     return err_set(err, errno, "create %s", name);
   char buf[65536];
@@ -154,8 +154,7 @@ static int populate(const char *root, const char *name, const char *rootfs, cons
 }
 
 int volume_prepare(const char *root, const char *name, const char *container_dir,
-                   const char *rootfs, const char *ctr_path, char **data_path,
-                   struct td_err **err)
+                   const char *rootfs, const char *ctr_path, char **data_path, struct td_err **err)
 {
   autofree char *n = NULL;
   if (volume_create(root, name, NULL, name == NULL, &n, err) < 0)

@@ -126,8 +126,7 @@ void image_index_add(json_t *index, const char *manifest_digest, uint64_t manife
     json_array_append_new(m, index_entry(mt, manifest_digest, (json_int_t)manifest_size, id, *n));
   }
   if (strv_len(names) == 0 && entries_of_id(m, id) == 0)
-    json_array_append_new(m, index_entry(mt, manifest_digest, (json_int_t)manifest_size, id,
-                                         NULL));
+    json_array_append_new(m, index_entry(mt, manifest_digest, (json_int_t)manifest_size, id, NULL));
 }
 
 void image_index_remove_id(json_t *index, const char *id)
@@ -169,8 +168,8 @@ static void gc_mark(const char *root, json_t *index, json_t *blobs, json_t *laye
       continue;
     json_object_set_new(blobs, image_digest_hex(cd), json_true());
     autostrv char **chain = NULL;
-    if (image_chain_ids(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), &chain,
-                        &err) < 0)
+    if (image_chain_ids(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), &chain, &err) <
+        0)
       continue;
     for (char **c = chain; *c; c++)
       json_object_set_new(layers, image_digest_hex(*c), json_true());
@@ -210,8 +209,7 @@ static int gc_sweep(const char *root, const char *dir, json_t *keep, bool is_lay
   return 0;
 }
 
-int image_gc(const char *root, json_t *index, json_t *removed, uint64_t *freed,
-             struct td_err **err)
+int image_gc(const char *root, json_t *index, json_t *removed, uint64_t *freed, struct td_err **err)
 {
   autojson json_t *blobs = json_object();
   autojson json_t *layers = json_object();

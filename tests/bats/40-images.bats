@@ -42,6 +42,10 @@ make_rootfs_tar() { # out.tar [marker]
   [ "$(stat -c %a "$layer/tmp")" = 1777 ]
   run chroot "$layer" /bin/sh -c 'echo ok'
   [ "$output" = ok ]
+  # the same source through import --busybox, and the same content: one layer
+  run img import --busybox bb:2
+  [ "$status" -eq 0 ]
+  [ "$(ls "$TD_ROOT/layers" | wc -l)" -eq 1 ]
 }
 
 @test "import plain, gzip and stdin tarballs; -c and -m" {
