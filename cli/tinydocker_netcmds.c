@@ -6,6 +6,7 @@
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_network.h"
+#include "cli/volume_cli.h"
 #include "engine/engine.h"
 #include "image/image.h"
 #include "util/cleanup.h"
@@ -95,4 +96,15 @@ int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   return container_image_cmd(ctx, "export", argc, argv, err);
+}
+
+int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  (void)err;
+  if (argc == 0) {
+    printf("\nUsage:  tinydocker volume COMMAND\n\nManage volumes\n\nCommands:\n"
+           "  create inspect ls prune rm\n");
+    return 0;
+  }
+  return volume_cli(ctx->root, argc, argv);
 }

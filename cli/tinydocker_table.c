@@ -41,7 +41,7 @@ const struct td_cmd td_commands[] = {
     {"top", cmd_top, NULL, "Display the running processes of a container"},
     {"unpause", cmd_unpause, NULL, "Unpause all processes within one or more containers"},
     {"version", cmd_version, NULL, "Show the tinydocker version information"},
-    {"volume", NULL, "volume", "Manage volumes"},
+    {"volume", cmd_volume, NULL, "Manage volumes"},
     {"create-default", NULL, "create-default", NULL},
     {"wait", cmd_wait, NULL, "Block until one or more containers stop, then print their exit codes"},
     {NULL, NULL, NULL, NULL},
