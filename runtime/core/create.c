@@ -20,6 +20,7 @@
 #include "runtime/core/internal.h"
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
+#include "util/safepath.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/xalloc.h"
@@ -101,6 +102,11 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
   autofree char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
   if (exe == NULL) {
     bool path = strchr(p->args[0], '/') != NULL;
+    /* an existing file that cannot be executed is docker's 126, not 127 */
+    autoerr struct td_err *e2 = NULL;
+    autoclose int f = path && p->args[0][0] == '/' ? safepath_open(rootfd, p->args[0], O_PATH, 0, &e2) : -1;
+    if (f >= 0)
+      return err_set_exit(err, EXIT_CANNOT_EXEC, 0, "exec: \"%s\": permission denied", p->args[0]);
     return err_set_exit(err, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
                         path ? "no such file or directory"
                              : "executable file not found in $PATH");
