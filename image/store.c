@@ -195,7 +195,7 @@ int image_index_find(json_t *index, const char *ref, json_t **entry, char **matc
   struct image_ref *pr = NULL;
   autoerr struct td_err *perr = NULL;
   if (image_ref_parse(ref, &pr, &perr) == 0) {
-    autofree char *full = pr->digest && !pr->tag ? NULL : image_ref_full(pr);
+    autofree char *full = pr->digest ? NULL : image_ref_full(pr); /* a digest wins over a tag */
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(index, "manifests"), i, e)

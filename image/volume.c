@@ -64,13 +64,23 @@ bool volume_err_is_not_found(struct td_err *e)
   return e && e->msg && strstr(e->msg, "No such volume: ") != NULL;
 }
 
+static int create_locked(const char *root, const char *name, json_t *labels, bool anonymous,
+                         struct td_err **err);
+
 static int read_record(const char *root, const char *name, json_t **out, struct td_err **err)
 {
   if (!volume_name_valid(name))
     return err_set_exit(err, 1, 0, "No such volume: %s", name ? name : "");
   autofree char *p = xasprintf("%s/volumes/%s/volume.json", root, name);
-  if (access(p, F_OK) < 0)
-    return err_set_exit(err, 1, 0, "No such volume: %s", name);
+  if (access(p, F_OK) < 0) {
+    /* a <name>/_data made without a record (by an older engine) is adopted as a volume */
+    autofree char *data = xasprintf("%s/volumes/%s/_data", root, name);
+    struct stat st;
+    if (stat(data, &st) < 0 || !S_ISDIR(st.st_mode))
+      return err_set_exit(err, 1, 0, "No such volume: %s", name);
+    if (create_locked(root, name, NULL, false, err) < 0)
+      return -1;
+  }
   return file_read_json(AT_FDCWD, p, out, err);
 }
 

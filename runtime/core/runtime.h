@@ -78,7 +78,22 @@ int rt_resume(const struct rt_ctx *ctx, const char *id, struct td_err **err);
 /* Apply new resources to a running container. */
 int rt_update(const struct rt_ctx *ctx, const char *id, const struct spec_resources *res,
               struct td_err **err);
+/* The pids in the container's cgroup; caller frees *pids. */
+int rt_cgroup_pids(const struct rt_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+                   struct td_err **err);
 /* The ids of all containers under the state root; caller frees with strv_free. */
 int rt_list(const struct rt_ctx *ctx, char ***ids, struct td_err **err);
+/* Wait for pid (our child, or reparented to us as subreaper), forwarding the signals we get
+ * to it; with console_master >= 0 also relay our stdio to that pty (raw mode meanwhile).
+ * Returns the exit code a shell would show (128+signal when killed), -1 on error. */
+int rt_wait_forward(pid_t pid, int console_master);
+/* Before create/exec in the foreground: block the signals rt_wait_forward forwards (so none
+ * is lost before the wait) and become a child subreaper (so a process that went through a
+ * second fork is still ours to wait for). */
+void rt_prepare_foreground(void);
+/* Status name for the OCI state ("created", ...). */
+const char *rt_status_name(enum rt_status s);
+/* RFC3339 time of now with nanoseconds, UTC (a new string). */
+char *rt_now_rfc3339(void);
 /* Parse a signal name or number ("KILL", "SIGKILL", "9"); -1 if invalid. */
 int rt_signal_parse(const char *s);

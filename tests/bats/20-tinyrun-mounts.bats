@@ -215,6 +215,13 @@ nothing_left() {
   [ "$status" -eq 0 ]
   [[ "$(mi_line /)" != *" shared:"* ]]
   [[ "$(mi_line /)" != *" master:"* ]]
+  mnt_delete
+
+  # runc fails here (an unbindable parent cannot be bound onto itself); we make it private
+  mnt_config '.linux.rootfsPropagation = "runbindable"'
+  mnt_create
+  [ "$status" -eq 0 ]
+  [[ "$(mi_line /)" == *" unbindable "* ]]
 }
 
 @test "default propagation is rslave: a host mount below a bind source reaches the container" {

@@ -119,3 +119,14 @@ assert v["Mountpoint"].endswith("/volumes/data1/_data")
   run img volume ls -q
   [ -z "$output" ]
 }
+
+@test "a <root>/volumes/NAME/_data made without a record is adopted" {
+  mkdir -p "$TD_ROOT/volumes/adhoc/_data"
+  run img volume ls -q
+  [ "$output" = adhoc ]
+  run img volume inspect -f '{{.Mountpoint}}' adhoc
+  [ "$output" = "$TD_ROOT/volumes/adhoc/_data" ]
+  run img volume rm adhoc
+  [ "$status" -eq 0 ]
+  [ ! -e "$TD_ROOT/volumes/adhoc" ]
+}

@@ -1,0 +1,46 @@
+/* The command table of tinydocker and the handlers (one file per command family). */
+#pragma once
+#include "engine/engine.h"
+#include "util/err.h"
+
+/* A handler returns the exit status (>= 0), or -1 with *err set. */
+typedef int (*td_cmd_fn)(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+
+struct td_cmd {
+  const char *name;
+  td_cmd_fn fn;
+  const char *image_tool; /* handed to tinydocker-image under this name instead of fn */
+  const char *summary;    /* for `tinydocker --help`; NULL hides it */
+};
+
+/* The table, terminated by a NULL name. */
+extern const struct td_cmd td_commands[];
+
+int cmd_run(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_create(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_logs(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_stop(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_restart(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_kill(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_rm(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_wait(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_rename(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_attach(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_top(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_stats(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_pause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_unpause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_version(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_port(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_container_help(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);

@@ -1,0 +1,553 @@
+/* The lifecycle and observation commands: ps logs stop restart kill rm wait rename inspect
+ * exec attach top stats pause unpause cp container-prune info version. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/tinydocker_cmds.h"
+#include "cli/tinydocker_opts.h"
+#include "engine/engine.h"
+#include "engine/format.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#define OPT_END {0, NULL, OPT_BOOL, NULL, NULL, NULL}
+
+/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message. */
+static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
+                 int min_args, struct td_err **err)
+{
+  if (opts_parse(ci, argc, argv, r, err) < 0)
+    return -1;
+  if (r->help)
+    return 1;
+  if (r->nargs < min_args) {
+    if (min_args == 1)
+      return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+                     ci->name, ci->name);
+    return err_set(err, 0, "\"%s\" requires at least %d arguments.\nSee 'tinydocker %s --help'.",
+                   ci->name, min_args, ci->name);
+  }
+  return 0;
+}
+
+/* Run fn for each container argument; docker prints each error and fails at the end. */
+static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_result *r,
+                    int first, bool print_ref,
+                    int (*fn)(struct eng_ctx *, const char *, const struct cmd_info *,
+                              struct opt_result *, struct td_err **),
+                    struct td_err **err)
+{
+  int failed = 0;
+  for (int i = first; i < r->nargs; i++) {
+    autofree char *id = NULL;
+    autoerr struct td_err *e = NULL;
+    if (eng_lookup(ctx, r->args[i], &id, &e) < 0 || fn(ctx, id, ci, r, &e) < 0) {
+      if (i == r->nargs - 1 && failed == 0) {
+        *err = steal_ptr(e);
+        return -1;
+      }
+      fprintf(stderr, "Error response from daemon: %s\n", err_text(e));
+      failed++;
+      continue;
+    }
+    if (print_ref)
+      printf("%s\n", r->args[i]);
+  }
+  if (failed)
+    return err_set(err, 0, "%d of the containers failed", failed);
+  return 0;
+}
+
+#define DONE(ci, r, rc)                                                                          \
+  do {                                                                                           \
+    int rc_ = (r)->help ? 0 : (rc);                                                              \
+    opts_free(ci, r);                                                                            \
+    return rc_;                                                                                  \
+  } while (0)
+
+/* ---- ps ---- */
+
+static const struct opt_def ps_opts[] = {
+    {'a', "all", OPT_BOOL, NULL, "Show all containers (default shows just running)", NULL},
+    {'f', "filter", OPT_LIST, "filter", "Filter output based on conditions provided", NULL},
+    {0, "format", OPT_STR, "string", "Format output using a custom template", NULL},
+    {'n', "last", OPT_STR, "int", "Show n last created containers (includes all states)", NULL},
+    {'l', "latest", OPT_BOOL, NULL, "Show the latest created container (includes all states)", NULL},
+    {0, "no-trunc", OPT_BOOL, NULL, "Don't truncate output", NULL},
+    {'q', "quiet", OPT_BOOL, NULL, "Only display container IDs", NULL},
+    {'s', "size", OPT_BOOL, NULL, "Display total file sizes", NULL},
+    OPT_END,
+};
+static const struct cmd_info ps_info = {"ps", "[OPTIONS]", "List containers", ps_opts, false};
+
+int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&ps_info, argc, argv, &r, 0, err);
+  if (rc == 0) {
+    struct eng_ps_opts o = {.all = opt_bool(&ps_info, &r, "all"),
+                            .quiet = opt_bool(&ps_info, &r, "quiet"),
+                            .size = opt_bool(&ps_info, &r, "size"),
+                            .no_trunc = opt_bool(&ps_info, &r, "no-trunc"),
+                            .latest = opt_bool(&ps_info, &r, "latest"),
+                            .last = opt_str(&ps_info, &r, "last")
+                                        ? atoi(opt_str(&ps_info, &r, "last")) : -1,
+                            .filters = opt_list(&ps_info, &r, "filter"),
+                            .format = opt_str(&ps_info, &r, "format")};
+    for (char **f = o.filters; f && *f && rc == 0; f++) {
+      static const char *const keys[] = {"status=", "name=", "label=", "ancestor=", "id=",
+                                         "exited=", NULL};
+      bool ok = false;
+      for (size_t k = 0; keys[k]; k++)
+        ok |= strncmp(*f, keys[k], strlen(keys[k])) == 0;
+      if (!ok)
+        rc = err_set(err, 0, "invalid filter '%s'", *f);
+    }
+    if (rc == 0)
+      rc = eng_ps(ctx, &o, err);
+  }
+  DONE(&ps_info, &r, rc);
+}
+
+/* ---- logs ---- */
+
+static const struct opt_def logs_opts[] = {
+    {0, "details", OPT_BOOL, NULL, "Show extra details provided to logs", NULL},
+    {'f', "follow", OPT_BOOL, NULL, "Follow log output", NULL},
+    {0, "since", OPT_STR, "string", "Show logs since timestamp or relative (e.g. 42m)", NULL},
+    {'n', "tail", OPT_STR, "string", "Number of lines to show from the end of the logs", NULL},
+    {'t', "timestamps", OPT_BOOL, NULL, "Show timestamps", NULL},
+    {0, "until", OPT_STR, "string", "Show logs before a timestamp or relative (e.g. 42m)", NULL},
+    OPT_END,
+};
+static const struct cmd_info logs_info = {"logs", "[OPTIONS] CONTAINER",
+                                          "Fetch the logs of a container", logs_opts, false};
+
+int cmd_logs(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&logs_info, argc, argv, &r, 1, err);
+  if (rc == 0) {
+    autofree char *id = NULL;
+    struct eng_logs_opts o = {.follow = opt_bool(&logs_info, &r, "follow"),
+                              .timestamps = opt_bool(&logs_info, &r, "timestamps"),
+                              .tail = opt_str(&logs_info, &r, "tail"),
+                              .since = opt_str(&logs_info, &r, "since"),
+                              .until = opt_str(&logs_info, &r, "until")};
+    rc = eng_lookup(ctx, r.args[0], &id, err);
+    if (rc == 0)
+      rc = eng_logs(ctx, id, &o, err);
+  }
+  DONE(&logs_info, &r, rc);
+}
+
+/* ---- stop / restart / kill ---- */
+
+static const struct opt_def stop_opts[] = {
+    {'s', "signal", OPT_STR, "string", "Signal to send to the container", NULL},
+    {'t', "time", OPT_STR, "int", "Seconds to wait before killing the container", "timeout"},
+    OPT_END,
+};
+static const struct cmd_info stop_info = {"stop", "[OPTIONS] CONTAINER [CONTAINER...]",
+                                          "Stop one or more running containers", stop_opts, false};
+static const struct cmd_info restart_info = {"restart", "[OPTIONS] CONTAINER [CONTAINER...]",
+                                             "Restart one or more containers", stop_opts, false};
+
+static int stop_timeout(const struct cmd_info *ci, struct opt_result *r)
+{
+  const char *t = opt_str(ci, r, "time");
+  return t ? atoi(t) : -1;
+}
+
+static int do_stop(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
+                   struct opt_result *r, struct td_err **err)
+{
+  return eng_stop(ctx, id, stop_timeout(ci, r), opt_str(ci, r, "signal"), err);
+}
+
+static int do_restart(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
+                      struct opt_result *r, struct td_err **err)
+{
+  if (eng_stop(ctx, id, stop_timeout(ci, r), opt_str(ci, r, "signal"), err) < 0)
+    return -1;
+  struct eng_start_opts o = {0};
+  int code;
+  return eng_start(ctx, id, &o, &code, err);
+}
+
+int cmd_stop(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&stop_info, argc, argv, &r, 1, err);
+  if (rc == 0)
+    rc = for_each(ctx, &stop_info, &r, 0, true, do_stop, err);
+  DONE(&stop_info, &r, rc);
+}
+
+int cmd_restart(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&restart_info, argc, argv, &r, 1, err);
+  if (rc == 0)
+    rc = for_each(ctx, &restart_info, &r, 0, true, do_restart, err);
+  DONE(&restart_info, &r, rc);
+}
+
+static const struct opt_def kill_opts[] = {
+    {'s', "signal", OPT_STR, "string", "Signal to send to the container (default KILL)", NULL},
+    OPT_END,
+};
+static const struct cmd_info kill_info = {"kill", "[OPTIONS] CONTAINER [CONTAINER...]",
+                                          "Kill one or more running containers", kill_opts, false};
+
+static int do_kill(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
+                   struct opt_result *r, struct td_err **err)
+{
+  return eng_kill(ctx, id, opt_str(ci, r, "signal"), err);
+}
+
+int cmd_kill(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&kill_info, argc, argv, &r, 1, err);
+  if (rc == 0)
+    rc = for_each(ctx, &kill_info, &r, 0, true, do_kill, err);
+  DONE(&kill_info, &r, rc);
+}
+
+/* ---- rm ---- */
+
+static const struct opt_def rm_opts[] = {
+    {'f', "force", OPT_BOOL, NULL, "Force the removal of a running container (uses SIGKILL)", NULL},
+    {'l', "link", OPT_BOOL, NULL, "Remove the specified link", NULL},
+    {'v', "volumes", OPT_BOOL, NULL, "Remove anonymous volumes associated with the container", NULL},
+    OPT_END,
+};
+static const struct cmd_info rm_info = {"rm", "[OPTIONS] CONTAINER [CONTAINER...]",
+                                        "Remove one or more containers", rm_opts, false};
+
+static int do_rm(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
+                 struct opt_result *r, struct td_err **err)
+{
+  return eng_rm(ctx, id, opt_bool(ci, r, "force"), opt_bool(ci, r, "volumes"), err);
+}
+
+int cmd_rm(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&rm_info, argc, argv, &r, 1, err);
+  if (rc == 0) {
+    /* docker: rm -f of a missing container is not an error */
+    if (opt_bool(&rm_info, &r, "force")) {
+      int k = 0;
+      for (int i = 0; i < r.nargs; i++) {
+        autofree char *id = NULL;
+        autoerr struct td_err *e = NULL;
+        if (eng_lookup(ctx, r.args[i], &id, &e) == 0)
+          r.args[k++] = r.args[i];
+      }
+      r.nargs = k;
+    }
+    rc = for_each(ctx, &rm_info, &r, 0, true, do_rm, err);
+  }
+  DONE(&rm_info, &r, rc);
+}
+
+/* ---- wait / rename / pause / unpause ---- */
+
+static const struct opt_def no_opts[] = {OPT_END};
+static const struct cmd_info wait_info = {"wait", "CONTAINER [CONTAINER...]",
+                                          "Block until one or more containers stop, then print "
+                                          "their exit codes", no_opts, false};
+
+static int do_wait(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
+                   struct opt_result *r, struct td_err **err)
+{
+  (void)ci, (void)r;
+  int code = 0;
+  if (eng_wait(ctx, id, &code, err) < 0)
+    return -1;
+  printf("%d\n", code);
+  fflush(stdout);
+  return 0;
+}
+
+int cmd_wait(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&wait_info, argc, argv, &r, 1, err);
+  if (rc == 0)
+    rc = for_each(ctx, &wait_info, &r, 0, false, do_wait, err);
+  DONE(&wait_info, &r, rc);
+}
+
+static const struct cmd_info rename_info = {"rename", "CONTAINER NEW_NAME", "Rename a container",
+                                            no_opts, false};
+
+int cmd_rename(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&rename_info, argc, argv, &r, 2, err);
+  if (rc == 0) {
+    autofree char *id = NULL;
+    rc = eng_lookup(ctx, r.args[0], &id, err);
+    if (rc == 0)
+      rc = eng_rename(ctx, id, r.args[1], err);
+  }
+  DONE(&rename_info, &r, rc);
+}
+
+static const struct cmd_info pause_info = {"pause", "CONTAINER [CONTAINER...]",
+                                           "Pause all processes within one or more containers",
+                                           no_opts, false};
+static const struct cmd_info unpause_info = {"unpause", "CONTAINER [CONTAINER...]",
+                                             "Unpause all processes within one or more containers",
+                                             no_opts, false};
+
+static int do_pause(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
+                    struct opt_result *r, struct td_err **err)
+{
+  (void)r;
+  return eng_pause(ctx, id, ci == &pause_info, err);
+}
+
+int cmd_pause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&pause_info, argc, argv, &r, 1, err);
+  if (rc == 0)
+    rc = for_each(ctx, &pause_info, &r, 0, true, do_pause, err);
+  DONE(&pause_info, &r, rc);
+}
+
+int cmd_unpause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&unpause_info, argc, argv, &r, 1, err);
+  if (rc == 0)
+    rc = for_each(ctx, &unpause_info, &r, 0, true, do_pause, err);
+  DONE(&unpause_info, &r, rc);
+}
+
+/* ---- inspect ---- */
+
+static const struct opt_def inspect_opts[] = {
+    {'f', "format", OPT_STR, "string", "Format output using a custom template", NULL},
+    {'s', "size", OPT_BOOL, NULL, "Display total file sizes", NULL},
+    {0, "type", OPT_STR, "string", "Return JSON for specified type (container)", NULL},
+    OPT_END,
+};
+static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
+                                             "Return low-level information on containers",
+                                             inspect_opts, false};
+
+int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&inspect_info, argc, argv, &r, 1, err);
+  if (rc != 0)
+    DONE(&inspect_info, &r, rc);
+  const char *fmt = opt_str(&inspect_info, &r, "format");
+  autojson json_t *all = json_array();
+  int failed = 0;
+  for (int i = 0; i < r.nargs; i++) {
+    autofree char *id = NULL;
+    autoerr struct td_err *e = NULL;
+    json_t *doc = NULL;
+    if (eng_lookup(ctx, r.args[i], &id, &e) < 0 || eng_inspect(ctx, id, &doc, &e) < 0) {
+      fprintf(stderr, "Error: %s\n", err_text(e));
+      failed++;
+      continue;
+    }
+    if (fmt) {
+      autofree char *out = NULL;
+      rc = eng_format(fmt, doc, &out, err);
+      json_decref(doc);
+      if (rc < 0)
+        DONE(&inspect_info, &r, -1);
+      printf("%s\n", out);
+    } else {
+      json_array_append_new(all, doc);
+    }
+  }
+  if (!fmt) {
+    autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+    printf("%s\n", s);
+  }
+  if (failed)
+    rc = err_set_exit(err, 1, 0, "%d of the objects were not found", failed);
+  DONE(&inspect_info, &r, rc);
+}
+
+/* ---- exec / attach ---- */
+
+static const struct opt_def exec_opts[] = {
+    {'d', "detach", OPT_BOOL, NULL, "Detached mode: run command in the background", NULL},
+    {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},
+    {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},
+    {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to the command", NULL},
+    {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},
+    {'u', "user", OPT_STR, "string", "Username or UID (format: <name|uid>[:<group|gid>])", NULL},
+    {'w', "workdir", OPT_STR, "string", "Working directory inside the container", NULL},
+    OPT_END,
+};
+static const struct cmd_info exec_info = {"exec", "[OPTIONS] CONTAINER COMMAND [ARG...]",
+                                          "Execute a command in a running container", exec_opts,
+                                          true};
+
+int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&exec_info, argc, argv, &r, 2, err);
+  if (rc != 0)
+    DONE(&exec_info, &r, rc);
+  autofree char *id = NULL;
+  int code = 0;
+  struct eng_exec_req q = {.cmd = r.args + 1,
+                           .interactive = opt_bool(&exec_info, &r, "interactive"),
+                           .tty = opt_bool(&exec_info, &r, "tty"),
+                           .detach = opt_bool(&exec_info, &r, "detach"),
+                           .privileged = opt_bool(&exec_info, &r, "privileged"),
+                           .env = opt_list(&exec_info, &r, "env"),
+                           .workdir = opt_str(&exec_info, &r, "workdir"),
+                           .user = opt_str(&exec_info, &r, "user")};
+  rc = eng_lookup(ctx, r.args[0], &id, err);
+  if (rc == 0)
+    rc = eng_exec(ctx, id, &q, &code, err);
+  DONE(&exec_info, &r, rc < 0 ? -1 : code);
+}
+
+static const struct opt_def attach_opts[] = {
+    {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching", NULL},
+    {0, "no-stdin", OPT_BOOL, NULL, "Do not attach STDIN", NULL},
+    {0, "sig-proxy", OPT_BOOL, NULL, "Proxy all received signals to the process (default true)",
+     NULL},
+    OPT_END,
+};
+static const struct cmd_info attach_info = {"attach", "[OPTIONS] CONTAINER",
+                                            "Attach local standard input, output, and error "
+                                            "streams to a running container", attach_opts, false};
+
+int cmd_attach(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&attach_info, argc, argv, &r, 1, err);
+  if (rc != 0)
+    DONE(&attach_info, &r, rc);
+  autofree char *id = NULL;
+  int code = 0;
+  bool proxy = !opt_isset(&attach_info, &r, "sig-proxy") || opt_bool(&attach_info, &r, "sig-proxy");
+  rc = eng_lookup(ctx, r.args[0], &id, err);
+  if (rc == 0)
+    rc = eng_attach(ctx, id, opt_bool(&attach_info, &r, "no-stdin"), proxy, &code, err);
+  DONE(&attach_info, &r, rc < 0 ? -1 : code);
+}
+
+/* ---- top / stats / cp / prune / info / version ---- */
+
+static const struct cmd_info top_info = {"top", "CONTAINER [ps OPTIONS]",
+                                         "Display the running processes of a container", no_opts,
+                                         true};
+
+int cmd_top(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&top_info, argc, argv, &r, 1, err);
+  if (rc == 0) {
+    autofree char *id = NULL;
+    rc = eng_lookup(ctx, r.args[0], &id, err);
+    if (rc == 0)
+      rc = eng_top(ctx, id, r.args + 1, err);
+  }
+  DONE(&top_info, &r, rc);
+}
+
+static const struct opt_def stats_opts[] = {
+    {'a', "all", OPT_BOOL, NULL, "Show all containers (default shows just running)", NULL},
+    {0, "format", OPT_STR, "string", "Format output using a custom template", NULL},
+    {0, "no-stream", OPT_BOOL, NULL, "Disable streaming stats and only pull the first result", NULL},
+    {0, "no-trunc", OPT_BOOL, NULL, "Do not truncate output", NULL},
+    OPT_END,
+};
+static const struct cmd_info stats_info = {"stats", "[OPTIONS] [CONTAINER...]",
+                                           "Display a live stream of container(s) resource "
+                                           "usage statistics", stats_opts, false};
+
+int cmd_stats(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&stats_info, argc, argv, &r, 0, err);
+  if (rc == 0)
+    rc = eng_stats(ctx, r.args, opt_bool(&stats_info, &r, "all"),
+                   opt_bool(&stats_info, &r, "no-stream"), opt_str(&stats_info, &r, "format"),
+                   err);
+  DONE(&stats_info, &r, rc);
+}
+
+static const struct opt_def cp_opts[] = {
+    {'a', "archive", OPT_BOOL, NULL, "Archive mode (copy all uid/gid information)", NULL},
+    {'L', "follow-link", OPT_BOOL, NULL, "Always follow symbol link in SRC_PATH", NULL},
+    {'q', "quiet", OPT_BOOL, NULL, "Suppress progress output during copy", NULL},
+    OPT_END,
+};
+static const struct cmd_info cp_info = {"cp", "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+                                              "        tinydocker cp [OPTIONS] SRC_PATH|- "
+                                              "CONTAINER:DEST_PATH",
+                                        "Copy files/folders between a container and the local "
+                                        "filesystem", cp_opts, false};
+
+int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&cp_info, argc, argv, &r, 2, err);
+  if (rc == 0)
+    rc = eng_cp(ctx, r.args[0], r.args[1], err);
+  DONE(&cp_info, &r, rc);
+}
+
+static const struct opt_def prune_opts[] = {
+    {0, "filter", OPT_LIST, "filter", "Provide filter values (e.g. 'label=<key>=<value>')", NULL},
+    {'f', "force", OPT_BOOL, NULL, "Do not prompt for confirmation", NULL},
+    OPT_END,
+};
+static const struct cmd_info prune_info = {"container prune", "[OPTIONS]",
+                                           "Remove all stopped containers", prune_opts, false};
+
+int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&prune_info, argc, argv, &r, 0, err);
+  if (rc == 0)
+    rc = eng_prune(ctx, opt_list(&prune_info, &r, "filter"), err);
+  DONE(&prune_info, &r, rc);
+}
+
+static const struct opt_def fmt_opts[] = {
+    {'f', "format", OPT_STR, "string", "Format the output using the given Go template", NULL},
+    OPT_END,
+};
+static const struct cmd_info info_info = {"info", "[OPTIONS]", "Display system-wide information",
+                                          fmt_opts, false};
+static const struct cmd_info version_info = {"version", "[OPTIONS]",
+                                             "Show the tinydocker version information", fmt_opts,
+                                             false};
+
+int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&info_info, argc, argv, &r, 0, err);
+  if (rc == 0)
+    rc = eng_info(ctx, opt_str(&info_info, &r, "format"), err);
+  DONE(&info_info, &r, rc);
+}
+
+int cmd_version(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = parse(&version_info, argc, argv, &r, 0, err);
+  if (rc == 0)
+    rc = eng_version(ctx, opt_str(&version_info, &r, "format"), err);
+  DONE(&version_info, &r, rc);
+}

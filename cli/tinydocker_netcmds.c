@@ -1,0 +1,110 @@
+/* `network`, `port` (net helper's CLI, fed with the engine's container lookup) and the
+ * `container` group's help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/tinydocker_cmds.h"
+#include "cli/tinydocker_network.h"
+#include "cli/volume_cli.h"
+#include "engine/engine.h"
+#include "image/image.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_err **err)
+{
+  struct eng_ctx *ctx = ud;
+  autofree char *id = NULL;
+  if (eng_lookup(ctx, ref, &id, err) < 0)
+    return -1;
+  autojson json_t *doc = NULL;
+  if (eng_inspect(ctx, id, &doc, err) < 0)
+    return -1;
+  memset(c, 0, sizeof(*c));
+  const char *name = json_string_value(json_object_get(doc, "Name"));
+  c->id = xstrdup(id);
+  c->name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : ""));
+  c->hostname = xstrdup(json_string_value(json_object_get(json_object_get(doc, "Config"),
+                                                          "Hostname")));
+  c->hosts_path = xstrdup(json_string_value(json_object_get(doc, "HostsPath")));
+  c->pid = (pid_t)json_integer_value(json_object_get(json_object_get(doc, "State"), "Pid"));
+  return 0;
+}
+
+int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
+  return net_cli_network(ctx->root, &h, argc + 1, argv - 1, err);
+}
+
+int cmd_port(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
+  return net_cli_port(ctx->root, &h, argc + 1, argv - 1, err);
+}
+
+int cmd_container_help(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  (void)ctx, (void)argc, (void)argv, (void)err;
+  printf("\nUsage:  tinydocker container COMMAND\n\nManage containers\n\nCommands:\n"
+         "  attach cp create exec inspect kill logs ls pause port prune rename restart rm run\n"
+         "  start stats stop top unpause wait\n\nRun 'tinydocker container COMMAND --help' for "
+         "more information on a command.\n");
+  return 0;
+}
+
+/* commit / export: find the container, then hand over to tinydocker-image. */
+static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, char **argv,
+                               struct td_err **err)
+{
+  const char *ref = NULL;
+  for (int i = 0; i < argc && ref == NULL; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0)
+      break;
+    if (a[0] != '-') {
+      ref = a;
+    } else if (strchr(a, '=') == NULL &&
+               (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "-a") == 0 ||
+                strcmp(a, "--author") == 0 || strcmp(a, "-c") == 0 ||
+                strcmp(a, "--change") == 0 || strcmp(a, "-m") == 0 ||
+                strcmp(a, "--message") == 0)) {
+      i++;
+    }
+  }
+  if (ref == NULL)
+    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+                   cmd, cmd);
+  autofree char *id = NULL;
+  if (eng_lookup(ctx, ref, &id, err) < 0)
+    return -1;
+  autojson json_t *doc = NULL;
+  if (eng_inspect(ctx, id, &doc, err) < 0)
+    return -1;
+  autofree char *dir = xasprintf("%s/%s", ctx->ctr_dir, id);
+  const char *image = json_string_value(json_object_get(doc, "Image"));
+  return image_tool_exec_container(ctx->root, dir, image && *image ? image : NULL, argc + 1,
+                                   argv - 1, err);
+}
+
+int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  return container_image_cmd(ctx, "commit", argc, argv, err);
+}
+
+int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  return container_image_cmd(ctx, "export", argc, argv, err);
+}
+
+int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  (void)err;
+  if (argc == 0) {
+    printf("\nUsage:  tinydocker volume COMMAND\n\nManage volumes\n\nCommands:\n"
+           "  create inspect ls prune rm\n");
+    return 0;
+  }
+  return volume_cli(ctx->root, argc, argv);
+}

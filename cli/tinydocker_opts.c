@@ -1,0 +1,216 @@
+#include "cli/tinydocker_opts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static size_t n_defs(const struct cmd_info *ci)
+{
+  size_t n = 0;
+  while (ci->opts && ci->opts[n].long_name)
+    n++;
+  return n;
+}
+
+static int find_long(const struct cmd_info *ci, const char *name, size_t len)
+{
+  for (size_t i = 0; ci->opts && ci->opts[i].long_name; i++) {
+    const struct opt_def *d = &ci->opts[i];
+    if ((strlen(d->long_name) == len && strncmp(d->long_name, name, len) == 0) ||
+        (d->alias && strlen(d->alias) == len && strncmp(d->alias, name, len) == 0))
+      return (int)i;
+  }
+  return -1;
+}
+
+static int find_short(const struct cmd_info *ci, char c)
+{
+  for (size_t i = 0; ci->opts && ci->opts[i].long_name; i++)
+    if (ci->opts[i].short_name == c)
+      return (int)i;
+  return -1;
+}
+
+static int store(const struct cmd_info *ci, struct opt_result *r, int idx, const char *val,
+                 const char *shown, struct td_err **err)
+{
+  const struct opt_def *d = &ci->opts[idx];
+  struct opt_val *v = &r->v[idx];
+  v->set = true;
+  switch (d->kind) {
+  case OPT_BOOL:
+    if (val == NULL || strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
+      v->b = true;
+    else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
+      v->b = false;
+    else
+      return err_set(err, 0, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: "
+                             "parsing \"%s\": invalid syntax", val, shown, val);
+    break;
+  case OPT_STR:
+    free(v->s);
+    v->s = xstrdup(val);
+    break;
+  case OPT_LIST:
+    strv_push(&v->list, val);
+    break;
+  }
+  return 0;
+}
+
+static int parse_long(const struct cmd_info *ci, struct opt_result *r, int argc, char **argv,
+                      int *i, struct td_err **err)
+{
+  const char *a = argv[*i] + 2;
+  const char *eq = strchr(a, '=');
+  size_t len = eq ? (size_t)(eq - a) : strlen(a);
+  int idx = find_long(ci, a, len);
+  if (idx < 0)
+    return err_set(err, 0, "unknown flag: --%.*s\nSee 'tinydocker %s --help'.", (int)len, a,
+                   ci->name);
+  char shown[128];
+  snprintf(shown, sizeof(shown), "--%s", ci->opts[idx].long_name);
+  const char *val = eq ? eq + 1 : NULL;
+  if (ci->opts[idx].kind != OPT_BOOL && val == NULL) {
+    if (*i + 1 >= argc)
+      return err_set(err, 0, "flag needs an argument: --%.*s\nSee 'tinydocker %s --help'.",
+                     (int)len, a, ci->name);
+    val = argv[++*i];
+  }
+  return store(ci, r, idx, val, shown, err);
+}
+
+static int parse_short(const struct cmd_info *ci, struct opt_result *r, int argc, char **argv,
+                       int *i, struct td_err **err)
+{
+  const char *a = argv[*i] + 1;
+  for (size_t k = 0; a[k]; k++) {
+    int idx = find_short(ci, a[k]);
+    if (idx < 0)
+      return err_set(err, 0, "unknown shorthand flag: '%c' in -%s\nSee 'tinydocker %s --help'.",
+                     a[k], a, ci->name);
+    char shown[128];
+    snprintf(shown, sizeof(shown), "-%c, --%s", a[k], ci->opts[idx].long_name);
+    if (ci->opts[idx].kind == OPT_BOOL) {
+      const char *val = NULL;
+      if (a[k + 1] == '=') {
+        val = a + k + 2;
+        if (store(ci, r, idx, val, shown, err) < 0)
+          return -1;
+        return 0;
+      }
+      if (store(ci, r, idx, NULL, shown, err) < 0)
+        return -1;
+      continue;
+    }
+    const char *val = a + k + 1;
+    if (*val == '=')
+      val++;
+    if (*val == '\0') {
+      if (*i + 1 >= argc)
+        return err_set(err, 0, "flag needs an argument: '%c' in -%s\nSee 'tinydocker %s --help'.",
+                       a[k], a, ci->name);
+      val = argv[++*i];
+    }
+    return store(ci, r, idx, val, shown, err);
+  }
+  return 0;
+}
+
+int opts_parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
+               struct td_err **err)
+{
+  memset(r, 0, sizeof(*r));
+  r->v = xcalloc(n_defs(ci) + 1, sizeof(*r->v));
+  r->args = xcalloc((size_t)argc + 1, sizeof(char *));
+  bool opts_done = false;
+  for (int i = 0; i < argc; i++) {
+    char *a = argv[i];
+    if (opts_done || a[0] != '-' || a[1] == '\0') {
+      r->args[r->nargs++] = a;
+      if (ci->stop_at_positional)
+        opts_done = true;
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      opts_done = true;
+      continue;
+    }
+    if (strcmp(a, "--help") == 0) {
+      r->help = true;
+      opts_usage(ci);
+      return 0;
+    }
+    int rc = a[1] == '-' ? parse_long(ci, r, argc, argv, &i, err)
+                         : parse_short(ci, r, argc, argv, &i, err);
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
+void opts_free(const struct cmd_info *ci, struct opt_result *r)
+{
+  if (r->v) {
+    for (size_t i = 0; i < n_defs(ci); i++) {
+      free(r->v[i].s);
+      strv_free(r->v[i].list);
+    }
+  }
+  free(r->v);
+  free(r->args);
+  memset(r, 0, sizeof(*r));
+}
+
+void opts_usage(const struct cmd_info *ci)
+{
+  printf("\nUsage:  tinydocker %s %s\n\n%s\n", ci->name, ci->usage ? ci->usage : "", ci->desc);
+  if (n_defs(ci) == 0)
+    return;
+  printf("\nOptions:\n");
+  for (size_t i = 0; ci->opts[i].long_name; i++) {
+    const struct opt_def *d = &ci->opts[i];
+    char left[96];
+    int n;
+    if (d->short_name)
+      n = snprintf(left, sizeof(left), "  -%c, --%s", d->short_name, d->long_name);
+    else
+      n = snprintf(left, sizeof(left), "      --%s", d->long_name);
+    if (d->kind != OPT_BOOL && n > 0 && (size_t)n < sizeof(left))
+      snprintf(left + n, sizeof(left) - (size_t)n, " %s", d->metavar ? d->metavar : "string");
+    printf("%-34s %s\n", left, d->help ? d->help : "");
+  }
+}
+
+static int idx_of(const struct cmd_info *ci, const char *name)
+{
+  int i = find_long(ci, name, strlen(name));
+  if (i < 0) {
+    fprintf(stderr, "tinydocker: internal error: no option %s in %s\n", name, ci->name);
+    abort();
+  }
+  return i;
+}
+
+bool opt_bool(const struct cmd_info *ci, const struct opt_result *r, const char *name)
+{
+  return r->v[idx_of(ci, name)].b;
+}
+
+const char *opt_str(const struct cmd_info *ci, const struct opt_result *r, const char *name)
+{
+  return r->v[idx_of(ci, name)].s;
+}
+
+char **opt_list(const struct cmd_info *ci, const struct opt_result *r, const char *name)
+{
+  return r->v[idx_of(ci, name)].list;
+}
+
+bool opt_isset(const struct cmd_info *ci, const struct opt_result *r, const char *name)
+{
+  return r->v[idx_of(ci, name)].set;
+}

@@ -1,0 +1,404 @@
+/* run, create, start: argv -> struct eng_run_req, every value checked before the engine
+ * creates anything. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/tinydocker_cmds.h"
+#include "cli/tinydocker_opts.h"
+#include "engine/engine.h"
+#include "engine/parse.h"
+#include "runtime/core/runtime.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#define RUN_OPTS                                                                                 \
+  {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                  \
+  {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},          \
+  {0, "cap-add", OPT_LIST, "list", "Add Linux capabilities", NULL},                              \
+  {0, "cap-drop", OPT_LIST, "list", "Drop Linux capabilities", NULL},                            \
+  {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},   \
+  {0, "cpu-quota", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) quota",            \
+   "cpu-cfs-quota"},                                                                              \
+  {'c', "cpu-shares", OPT_STR, "int", "CPU shares (relative weight)", "cpu-share"},              \
+  {0, "cpus", OPT_STR, "decimal", "Number of CPUs", NULL},                                       \
+  {0, "cpuset-cpus", OPT_STR, "string", "CPUs in which to allow execution (0-3, 0,1)", NULL},    \
+  {0, "cpuset-mems", OPT_STR, "string", "MEMs in which to allow execution (0-3, 0,1)", NULL},    \
+  {0, "device", OPT_LIST, "list", "Add a host device to the container", NULL},                   \
+  {0, "dns", OPT_LIST, "list", "Set custom DNS servers", NULL},                                  \
+  {0, "dns-search", OPT_LIST, "list", "Set custom DNS search domains", NULL},                    \
+  {0, "entrypoint", OPT_STR, "string", "Overwrite the default ENTRYPOINT of the image", NULL},   \
+  {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},                             \
+  {0, "env-file", OPT_LIST, "list", "Read in a file of environment variables", NULL},            \
+  {'h', "hostname", OPT_STR, "string", "Container host name", NULL},                             \
+  {0, "init", OPT_BOOL, NULL, "Run an init inside the container that forwards signals and "      \
+                               "reaps processes", NULL},                                          \
+  {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},            \
+  {0, "ip", OPT_STR, "string", "IPv4 address (e.g., 172.30.100.104)", NULL},                     \
+  {'l', "label", OPT_LIST, "list", "Set meta data on a container", NULL},                        \
+  {0, "log-driver", OPT_STR, "string", "Logging driver for the container (json-file)", NULL},    \
+  {0, "log-opt", OPT_LIST, "list", "Log driver options (max-size, max-file)", NULL},             \
+  {'m', "memory", OPT_STR, "bytes", "Memory limit", NULL},                                       \
+  {0, "memory-reservation", OPT_STR, "bytes", "Memory soft limit", NULL},                        \
+  {0, "memory-swap", OPT_STR, "bytes", "Swap limit equal to memory plus swap: '-1' to enable "   \
+                                         "unlimited swap", NULL},                                 \
+  {0, "mount", OPT_LIST, "mount", "Attach a filesystem mount to the container", NULL},           \
+  {0, "name", OPT_STR, "string", "Assign a name to the container", NULL},                        \
+  {0, "network", OPT_STR, "network", "Connect a container to a network (none, host, bridge, "    \
+                                       "NAME)", "net"},                                          \
+  {0, "network-alias", OPT_LIST, "list", "Add network-scoped alias for the container", NULL},    \
+  {0, "oom-kill-disable", OPT_BOOL, NULL, "Disable OOM Killer", NULL},                           \
+  {0, "pids-limit", OPT_STR, "int", "Tune container pids limit (set -1 for unlimited)", NULL},   \
+  {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to this container", NULL},         \
+  {'p', "publish", OPT_LIST, "list", "Publish a container's port(s) to the host", NULL},         \
+  {'P', "publish-all", OPT_BOOL, NULL, "Publish all exposed ports to random ports", NULL},       \
+  {0, "read-only", OPT_BOOL, NULL, "Mount the container's root filesystem as read only", NULL},  \
+  {0, "restart", OPT_STR, "string", "Restart policy to apply when a container exits", NULL},     \
+  {0, "rm", OPT_BOOL, NULL, "Automatically remove the container when it exits", NULL},           \
+  {0, "rootfs", OPT_STR, "dir", "Use a plain directory as the root filesystem (no image)",       \
+   NULL},                                                                                         \
+  {0, "security-opt", OPT_LIST, "list", "Security Options (seccomp=FILE|unconfined, "            \
+                                          "no-new-privileges)", NULL},                            \
+  {0, "shm-size", OPT_STR, "bytes", "Size of /dev/shm", NULL},                                   \
+  {0, "stop-signal", OPT_STR, "string", "Signal to stop the container", NULL},                   \
+  {0, "stop-timeout", OPT_STR, "int", "Timeout (in seconds) to stop a container", NULL},         \
+  {0, "sysctl", OPT_LIST, "map", "Sysctl options", NULL},                                        \
+  {0, "tmpfs", OPT_LIST, "list", "Mount a tmpfs directory", NULL},                               \
+  {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},                                   \
+  {0, "ulimit", OPT_LIST, "ulimit", "Ulimit options", NULL},                                     \
+  {'u', "user", OPT_STR, "string", "Username or UID (format: <name|uid>[:<group|gid>])", NULL},  \
+  {'v', "volume", OPT_LIST, "list", "Bind mount a volume", NULL},                                \
+  {'w', "workdir", OPT_STR, "string", "Working directory inside the container", NULL}
+
+static const struct opt_def run_opts[] = {
+    RUN_OPTS,
+    {'d', "detach", OPT_BOOL, NULL, "Run container in background and print container ID", NULL},
+    {0, "sig-proxy", OPT_BOOL, NULL, "Proxy received signals to the process (default true)",
+     NULL},
+    {0, NULL, OPT_BOOL, NULL, NULL, NULL},
+};
+
+static const struct opt_def create_opts[] = {
+    RUN_OPTS,
+    {0, NULL, OPT_BOOL, NULL, NULL, NULL},
+};
+
+static const struct cmd_info run_info = {"run", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                         "Create and run a new container from an image",
+                                         run_opts, true};
+static const struct cmd_info create_info = {"create", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                                            "Create a new container", create_opts, true};
+
+/* Everything the request points at, freed together. */
+struct run_store {
+  char **env;
+  struct eng_ulimit *ulimits;
+  struct eng_device *devices;
+  size_t n_devices;
+  struct eng_mount *mounts;
+  size_t n_mounts;
+  char **sysctls, **labels;
+};
+
+static void run_store_free(struct run_store *s)
+{
+  strv_free(s->env);
+  free(s->ulimits);
+  for (size_t i = 0; i < s->n_devices; i++)
+    eng_device_clear(&s->devices[i]);
+  free(s->devices);
+  for (size_t i = 0; i < s->n_mounts; i++)
+    eng_mount_clear(&s->mounts[i]);
+  free(s->mounts);
+  strv_free(s->sysctls);
+  strv_free(s->labels);
+}
+
+static int parse_int_opt(const char *flag, const char *v, int64_t *out, struct td_err **err)
+{
+  char *e = NULL;
+  long long n = strtoll(v, &e, 10);
+  if (*v == '\0' || *e != '\0')
+    return err_set(err, 0, "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseInt: "
+                           "parsing \"%s\": invalid syntax", v, flag, v);
+  *out = n;
+  return 0;
+}
+
+static int size_opt(const struct cmd_info *ci, const struct opt_result *r, const char *flag,
+                    int64_t *out, struct td_err **err)
+{
+  const char *v = opt_str(ci, r, flag);
+  if (v == NULL)
+    return 0;
+  if (strcmp(flag, "memory-swap") == 0 && strcmp(v, "-1") == 0) {
+    *out = -1;
+    return 0;
+  }
+  if (eng_parse_size(v, out, err) < 0)
+    return err_prefix(err, "invalid argument \"%s\" for \"--%s\" flag", v, flag);
+  return 0;
+}
+
+static int parse_resources(const struct cmd_info *ci, const struct opt_result *r,
+                           struct eng_run_req *q, struct td_err **err)
+{
+  if (size_opt(ci, r, "memory", &q->memory, err) < 0 ||
+      size_opt(ci, r, "memory-swap", &q->memory_swap, err) < 0 ||
+      size_opt(ci, r, "memory-reservation", &q->memory_reservation, err) < 0 ||
+      size_opt(ci, r, "shm-size", &q->shm_size, err) < 0)
+    return -1;
+  const char *v;
+  if ((v = opt_str(ci, r, "cpus")) && eng_parse_cpus(v, (int)sysconf(_SC_NPROCESSORS_ONLN),
+                                                     &q->nano_cpus, err) < 0)
+    return -1;
+  if ((v = opt_str(ci, r, "cpu-shares")) && parse_int_opt("cpu-shares", v, &q->cpu_shares, err) < 0)
+    return -1;
+  if ((v = opt_str(ci, r, "cpu-quota")) && parse_int_opt("cpu-quota", v, &q->cpu_quota, err) < 0)
+    return -1;
+  if ((v = opt_str(ci, r, "cpu-period")) && parse_int_opt("cpu-period", v, &q->cpu_period, err) < 0)
+    return -1;
+  int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+  if ((q->cpuset_cpus = opt_str(ci, r, "cpuset-cpus")) &&
+      eng_parse_cpuset(q->cpuset_cpus, ncpu, err) < 0)
+    return err_prefix(err, "invalid argument \"%s\" for \"--cpuset-cpus\" flag", q->cpuset_cpus);
+  if ((q->cpuset_mems = opt_str(ci, r, "cpuset-mems")) && eng_parse_cpuset(q->cpuset_mems, 0, err) < 0)
+    return err_prefix(err, "invalid argument \"%s\" for \"--cpuset-mems\" flag", q->cpuset_mems);
+  if ((v = opt_str(ci, r, "pids-limit"))) {
+    if (parse_int_opt("pids-limit", v, &q->pids_limit, err) < 0)
+      return -1;
+    q->has_pids_limit = true;
+  }
+  q->oom_kill_disable = opt_bool(ci, r, "oom-kill-disable");
+  return 0;
+}
+
+static int parse_mounts(const struct cmd_info *ci, const struct opt_result *r,
+                        struct run_store *s, struct td_err **err)
+{
+  char **vols = opt_list(ci, r, "volume"), **mnts = opt_list(ci, r, "mount"),
+       **tmps = opt_list(ci, r, "tmpfs");
+  size_t n = strv_len(vols) + strv_len(mnts) + strv_len(tmps);
+  s->mounts = xcalloc(n + 1, sizeof(*s->mounts));
+  for (char **v = vols; v && *v; v++)
+    if (eng_parse_volume(*v, &s->mounts[s->n_mounts++], err) < 0)
+      return -1;
+  for (char **v = mnts; v && *v; v++)
+    if (eng_parse_mount(*v, &s->mounts[s->n_mounts++], err) < 0)
+      return -1;
+  for (char **v = tmps; v && *v; v++)
+    if (eng_parse_tmpfs(*v, &s->mounts[s->n_mounts++], err) < 0)
+      return -1;
+  char **devs = opt_list(ci, r, "device");
+  s->devices = xcalloc(strv_len(devs) + 1, sizeof(*s->devices));
+  for (char **v = devs; v && *v; v++)
+    if (eng_parse_device(*v, &s->devices[s->n_devices++], err) < 0)
+      return -1;
+  return 0;
+}
+
+static int parse_security(const struct cmd_info *ci, const struct opt_result *r,
+                          struct eng_run_req *q, struct td_err **err)
+{
+  q->security_opts = opt_list(ci, r, "security-opt");
+  for (char **o = q->security_opts; o && *o; o++) {
+    if (strcmp(*o, "no-new-privileges") == 0 || strcmp(*o, "no-new-privileges:true") == 0 ||
+        strcmp(*o, "no-new-privileges=true") == 0)
+      q->no_new_privs = true;
+    else if (strcmp(*o, "no-new-privileges:false") == 0 || strcmp(*o, "no-new-privileges=false") == 0)
+      q->no_new_privs = false;
+    else if (strncmp(*o, "seccomp=", 8) == 0 || strncmp(*o, "seccomp:", 8) == 0)
+      q->seccomp = *o + 8;
+    else if (strncmp(*o, "apparmor", 8) == 0 || strncmp(*o, "label", 5) == 0)
+      continue;
+    else
+      return err_set(err, 0, "invalid --security-opt: %s", *o);
+  }
+  return 0;
+}
+
+static int parse_misc(const struct cmd_info *ci, const struct opt_result *r,
+                      struct eng_run_req *q, struct run_store *s, struct td_err **err)
+{
+  for (char **f = opt_list(ci, r, "env-file"); f && *f; f++)
+    if (eng_parse_env_file(*f, &s->env, err) < 0)
+      return -1;
+  for (char **e = opt_list(ci, r, "env"); e && *e; e++) {
+    if (strchr(*e, '='))
+      strv_push(&s->env, *e);
+    else if (getenv(*e))
+      strv_push_owned(&s->env, xasprintf("%s=%s", *e, getenv(*e)));
+  }
+  q->env = s->env;
+  char **ul = opt_list(ci, r, "ulimit");
+  s->ulimits = xcalloc(strv_len(ul) + 1, sizeof(*s->ulimits));
+  for (char **u = ul; u && *u; u++)
+    if (eng_parse_ulimit(*u, &s->ulimits[q->n_ulimits++], err) < 0)
+      return -1;
+  q->ulimits = s->ulimits;
+  const char *v;
+  if ((v = opt_str(ci, r, "restart")) && eng_parse_restart(v, &q->restart, err) < 0)
+    return -1;
+  q->stop_timeout = -1;
+  if ((v = opt_str(ci, r, "stop-timeout"))) {
+    int64_t t;
+    if (parse_int_opt("stop-timeout", v, &t, err) < 0)
+      return -1;
+    q->stop_timeout = (int)t;
+  }
+  if ((q->stop_signal = opt_str(ci, r, "stop-signal")) && rt_signal_parse(q->stop_signal) < 0)
+    return err_set(err, 0, "invalid signal: %s", q->stop_signal);
+  for (char **l = opt_list(ci, r, "label"); l && *l; l++)
+    strv_push(&s->labels, *l);
+  q->labels = s->labels;
+  for (char **l = opt_list(ci, r, "sysctl"); l && *l; l++) {
+    if (strchr(*l, '=') == NULL)
+      return err_set(err, 0, "invalid argument \"%s\" for \"--sysctl\" flag: %s is not a "
+                             "valid sysctl value", *l, *l);
+    strv_push(&s->sysctls, *l);
+  }
+  q->sysctls = s->sysctls;
+  q->log_opts = opt_list(ci, r, "log-opt");
+  for (char **l = q->log_opts; l && *l; l++) {
+    int64_t sz;
+    if (strncmp(*l, "max-size=", 9) == 0 && eng_parse_size(*l + 9, &sz, err) < 0)
+      return err_prefix(err, "invalid log-opt");
+    if (strncmp(*l, "max-size=", 9) && strncmp(*l, "max-file=", 9) && strncmp(*l, "compress=", 9) &&
+        strncmp(*l, "labels=", 7) && strncmp(*l, "env=", 4) && strncmp(*l, "tag=", 4))
+      return err_set(err, 0, "unknown log opt '%.*s' for json-file log driver",
+                     (int)strcspn(*l, "="), *l);
+  }
+  if ((v = opt_str(ci, r, "log-driver")) && strcmp(v, "json-file") != 0 && strcmp(v, "none") != 0)
+    return err_set(err, 0, "logging driver %s is not supported (json-file only)", v);
+  return 0;
+}
+
+/* Fill q from the parsed options and positionals. */
+static int build_request(const struct cmd_info *ci, const struct opt_result *r,
+                         struct eng_run_req *q, struct run_store *s, bool detach,
+                         struct td_err **err)
+{
+  memset(q, 0, sizeof(*q));
+  q->interactive = opt_bool(ci, r, "interactive");
+  q->tty = opt_bool(ci, r, "tty");
+  q->detach = detach;
+  q->auto_remove = opt_bool(ci, r, "rm");
+  q->init = opt_bool(ci, r, "init");
+  q->read_only = opt_bool(ci, r, "read-only");
+  q->privileged = opt_bool(ci, r, "privileged");
+  q->name = opt_str(ci, r, "name");
+  q->workdir = opt_str(ci, r, "workdir");
+  q->user = opt_str(ci, r, "user");
+  q->hostname = opt_str(ci, r, "hostname");
+  q->entrypoint = opt_str(ci, r, "entrypoint");
+  q->entrypoint_set = opt_isset(ci, r, "entrypoint");
+  q->cap_add = opt_list(ci, r, "cap-add");
+  q->cap_drop = opt_list(ci, r, "cap-drop");
+  q->network = opt_str(ci, r, "network");
+  q->publish = opt_list(ci, r, "publish");
+  q->publish_all = opt_bool(ci, r, "publish-all");
+  q->add_hosts = opt_list(ci, r, "add-host");
+  q->dns = opt_list(ci, r, "dns");
+  q->dns_search = opt_list(ci, r, "dns-search");
+  q->net_aliases = opt_list(ci, r, "network-alias");
+  q->ip = opt_str(ci, r, "ip");
+  q->rootfs = opt_str(ci, r, "rootfs");
+  if (parse_resources(ci, r, q, err) < 0 || parse_security(ci, r, q, err) < 0 ||
+      parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0)
+    return -1;
+  q->mounts = s->mounts;
+  q->n_mounts = s->n_mounts;
+  q->devices = s->devices;
+  q->n_devices = s->n_devices;
+  if (q->rootfs) {
+    q->cmd = r->args;
+  } else if (r->nargs == 0) {
+    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+                   ci->name, ci->name);
+  } else if (r->args[0][0] == '/') {
+    /* the seeds' `run -it /bin/sh`: no image, a command path => the default image */
+    q->image = ENG_DEFAULT_IMAGE;
+    q->cmd = r->args;
+  } else {
+    q->image = r->args[0];
+    q->cmd = r->nargs > 1 ? r->args + 1 : NULL;
+  }
+  return 0;
+}
+
+static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool run, int argc,
+                         char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  if (opts_parse(ci, argc, argv, &r, err) < 0) {
+    opts_free(ci, &r);
+    return -1;
+  }
+  if (r.help) {
+    opts_free(ci, &r);
+    return 0;
+  }
+  struct run_store s = {0};
+  struct eng_run_req q;
+  bool detach = run && opt_bool(ci, &r, "detach");
+  int rc = build_request(ci, &r, &q, &s, detach, err);
+  int code = 0;
+  if (rc == 0) {
+    if (run) {
+      rc = eng_run(ctx, &q, &code, err);
+    } else {
+      char *id = NULL;
+      rc = eng_create(ctx, &q, &id, err);
+      if (rc == 0)
+        printf("%s\n", id);
+      free(id);
+    }
+  }
+  run_store_free(&s);
+  opts_free(ci, &r);
+  return rc < 0 ? -1 : code;
+}
+
+int cmd_run(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  return run_or_create(ctx, &run_info, true, argc, argv, err);
+}
+
+int cmd_create(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  return run_or_create(ctx, &create_info, false, argc, argv, err);
+}
+
+static const struct opt_def start_opts[] = {
+    {'a', "attach", OPT_BOOL, NULL, "Attach STDOUT/STDERR and forward signals", NULL},
+    {'i', "interactive", OPT_BOOL, NULL, "Attach container's STDIN", NULL},
+    {0, NULL, OPT_BOOL, NULL, NULL, NULL},
+};
+static const struct cmd_info start_info = {"start", "[OPTIONS] CONTAINER [CONTAINER...]",
+                                           "Start one or more stopped containers", start_opts,
+                                           false};
+
+int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  struct opt_result r;
+  int rc = opts_parse(&start_info, argc, argv, &r, err);
+  if (rc == 0 && !r.help && r.nargs == 0)
+    rc = err_set(err, 0, "\"start\" requires at least 1 argument.\nSee 'tinydocker start --help'.");
+  int code = 0;
+  for (int i = 0; rc == 0 && !r.help && i < r.nargs; i++) {
+    autofree char *id = NULL;
+    struct eng_start_opts o = {.attach = opt_bool(&start_info, &r, "attach"),
+                               .interactive = opt_bool(&start_info, &r, "interactive"),
+                               .sig_proxy = true};
+    if (eng_lookup(ctx, r.args[i], &id, err) < 0 || eng_start(ctx, id, &o, &code, err) < 0) {
+      rc = -1;
+      break;
+    }
+    if (!o.attach)
+      printf("%s\n", r.args[i]);
+  }
+  opts_free(&start_info, &r);
+  return rc < 0 ? -1 : code;
+}

@@ -1,0 +1,43 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
+
+int eng_ctx_init(struct eng_ctx *ctx, const char *root_flag, bool debug, struct td_err **err)
+{
+  memset(ctx, 0, sizeof(*ctx));
+  const char *env = getenv("TINYDOCKER_ROOT");
+  const char *root = root_flag ? root_flag : (env && *env ? env : NULL);
+  ctx->root = xstrdup(root ? root : ENG_DEFAULT_ROOT);
+  /* a private root gets a private runtime state dir, so test roots never meet */
+  ctx->run_root = root ? xasprintf("%s/run", ctx->root) : xstrdup(ENG_DEFAULT_RUN_ROOT);
+  ctx->ctr_dir = xasprintf("%s/containers", ctx->root);
+  ctx->debug = debug;
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n > 0) {
+    buf[n] = '\0';
+    ctx->self_exe = xstrdup(buf);
+  }
+  autofree char *names = xasprintf("%s/names", ctx->ctr_dir);
+  if (access(names, F_OK) != 0 && mkdir_p(names, 0700, err) < 0)
+    return err_prefix(err, "state root %s", ctx->root);
+  if (access(ctx->run_root, F_OK) != 0 && mkdir_p(ctx->run_root, 0700, err) < 0)
+    return err_prefix(err, "runtime root %s", ctx->run_root);
+  return 0;
+}
+
+void eng_ctx_clear(struct eng_ctx *ctx)
+{
+  free(ctx->root);
+  free(ctx->run_root);
+  free(ctx->ctr_dir);
+  free(ctx->self_exe);
+  memset(ctx, 0, sizeof(*ctx));
+}

@@ -1,0 +1,149 @@
+/* The tinydocker engine: containers, their store, bundles, monitors and lifecycle.
+ * The CLI (cli/tinydocker_*.c) parses argv into these requests and calls in here. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "engine/parse.h"
+#include "util/err.h"
+
+#define ENG_DEFAULT_ROOT "/var/lib/tinydocker"
+#define ENG_DEFAULT_RUN_ROOT "/run/tinydocker"
+#define ENG_DEFAULT_IMAGE "busybox:latest"
+#define ENG_CGROUP_PARENT "tinydocker"
+
+struct eng_ctx {
+  char *root;      /* engine root (--root, $TINYDOCKER_ROOT, default /var/lib/tinydocker) */
+  char *run_root;  /* runtime state root (/run/tinydocker, or <root>/run with a custom root) */
+  char *ctr_dir;   /* <root>/containers */
+  char *self_exe;  /* our own binary (to find tinydocker-image next to it) */
+  bool debug;
+};
+
+/* Fill ctx from the --root flag (NULL = env or default); creates the directories. */
+int eng_ctx_init(struct eng_ctx *ctx, const char *root_flag, bool debug, struct td_err **err);
+/* Free what the ctx holds. */
+void eng_ctx_clear(struct eng_ctx *ctx);
+
+/* Everything `run` / `create` take. Strings are owned by the caller. */
+struct eng_run_req {
+  const char *image;   /* reference; NULL with rootfs */
+  const char *rootfs;  /* --rootfs DIR */
+  char **cmd;          /* COMMAND [ARG...] or NULL */
+  const char *name;
+  bool interactive, tty, detach, auto_remove, init, read_only, privileged;
+  bool no_new_privs, oom_kill_disable, entrypoint_set;
+  char **env;          /* KEY=VALUE, env files already merged in order */
+  const char *workdir, *user, *hostname, *entrypoint;
+  struct eng_restart restart;
+  char **cap_add, **cap_drop;
+  const char *seccomp; /* NULL = docker's default, "unconfined", or a file path */
+  char **security_opts; /* as given, for inspect */
+  struct eng_ulimit *ulimits;
+  size_t n_ulimits;
+  bool has_pids_limit;
+  int64_t pids_limit;
+  int64_t memory, memory_swap, memory_reservation, shm_size; /* 0 = unset; swap -1 = unlimited */
+  int64_t nano_cpus, cpu_shares, cpu_quota, cpu_period;
+  const char *cpuset_cpus, *cpuset_mems;
+  struct eng_device *devices;
+  size_t n_devices;
+  struct eng_mount *mounts;
+  size_t n_mounts;
+  char **labels;  /* KEY=VALUE */
+  char **sysctls; /* KEY=VALUE */
+  const char *stop_signal;
+  int stop_timeout; /* -1 = default (10) */
+  const char *network; /* NULL = default */
+  char **log_opts;     /* max-size=, max-file= */
+  char **publish, **add_hosts, **dns, **dns_search, **net_aliases;
+  bool publish_all;
+  const char *ip;
+};
+
+/* Create a container (status "created"): validates everything first, nothing is left
+ * behind on error. *id gets the full id. */
+int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id, struct td_err **err);
+
+struct eng_start_opts {
+  bool attach;      /* relay our stdio and wait for the exit */
+  bool interactive; /* pass our stdin too */
+  bool detach_print_id;
+  bool sig_proxy;
+};
+/* Start a created or stopped container: spawns its monitor. With attach, relays stdio and
+ * returns the container's exit code in *exit_code. */
+int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *o, int *exit_code,
+              struct td_err **err);
+/* create + start; with auto_remove and a failed start, removes the container. */
+int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, struct td_err **err);
+
+/* Resolve a name, full id or unique id prefix to the full id. */
+int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err);
+/* Stop: stop signal, wait up to timeout seconds (-1 = the container's own), then SIGKILL. */
+int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signal,
+             struct td_err **err);
+/* Send a signal to a running container. */
+int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_err **err);
+/* Remove a container (force: kill it first; volumes: its anonymous volumes too). */
+int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct td_err **err);
+/* Block until the container stops; *code gets its exit code. */
+int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err);
+/* Rename a container. */
+int eng_rename(struct eng_ctx *ctx, const char *id, const char *new_name, struct td_err **err);
+/* Freeze / thaw all processes of a running container. */
+int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **err);
+/* Attach our stdio to a running container; *exit_code when it exits. */
+int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
+               int *exit_code, struct td_err **err);
+
+/* The inspect document of a container (status refreshed), new reference. */
+int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err);
+
+struct eng_ps_opts {
+  bool all, quiet, size, no_trunc, latest;
+  int last;             /* -n; -1 = all */
+  char **filters;       /* key=value */
+  const char *format;
+};
+/* Print `ps` output. */
+int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err);
+
+struct eng_logs_opts {
+  bool follow, timestamps, details;
+  const char *tail;  /* "all" or N */
+  const char *since, *until;
+};
+/* Print a container's logs to our stdout/stderr. */
+int eng_logs(struct eng_ctx *ctx, const char *id, const struct eng_logs_opts *o,
+             struct td_err **err);
+
+struct eng_exec_req {
+  char **cmd;
+  bool interactive, tty, detach, privileged;
+  char **env;
+  const char *workdir, *user;
+};
+/* Run a command in a running container; *exit_code gets its status. */
+int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req, int *exit_code,
+             struct td_err **err);
+
+/* `top`: ps output of the container's processes (ps_args: NULL = "-ef"). */
+int eng_top(struct eng_ctx *ctx, const char *id, char **ps_args, struct td_err **err);
+/* `stats`: one table (no_stream) or refreshed until interrupted. */
+int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const char *format,
+              struct td_err **err);
+/* `cp`: src and dst as docker takes them ("ctr:/path" or a host path). */
+int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, struct td_err **err);
+/* Remove all stopped containers; prints what was removed. */
+int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err);
+/* `info` and `version`. */
+int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err);
+int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err);
+
+
+/* The monitor's entry point when tinydocker re-enters itself (internal). */
+int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);

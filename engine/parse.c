@@ -1,0 +1,629 @@
+#include "engine/parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+/* A decimal number with an optional fraction; *end gets the first char after it. */
+static bool parse_decimal(const char *s, double *out, const char **end)
+{
+  const char *p = s;
+  if (*p == '-' || *p == '+')
+    p++;
+  if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+    return false;
+  char *e = NULL;
+  errno = 0;
+  double v = strtod(s, &e);
+  if (errno != 0 || e == s || !isfinite(v))
+    return false;
+  /* strtod accepts hex, inf, exponents: allow only digits and one dot */
+  for (const char *q = p; q < e; q++)
+    if (!isdigit((unsigned char)*q) && *q != '.')
+      return false;
+  *out = v;
+  *end = e;
+  return true;
+}
+
+int eng_parse_size(const char *s, int64_t *out, struct td_err **err)
+{
+  double v;
+  const char *u;
+  if (s == NULL || !parse_decimal(s, &v, &u) || v < 0)
+    return err_set(err, 0, "invalid size: '%s'", s ? s : "");
+  double mult = 1;
+  switch (tolower((unsigned char)*u)) {
+  case '\0': break;
+  case 'b': mult = 1; break;
+  case 'k': mult = 1024.0; break;
+  case 'm': mult = 1024.0 * 1024; break;
+  case 'g': mult = 1024.0 * 1024 * 1024; break;
+  case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
+  case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
+  default: return err_set(err, 0, "invalid size: '%s'", s);
+  }
+  if (*u != '\0') {
+    u++;
+    if (tolower((unsigned char)*u) == 'i')
+      u++;
+    if (tolower((unsigned char)*u) == 'b' && tolower((unsigned char)u[-1]) != 'b')
+      u++;
+    if (*u != '\0')
+      return err_set(err, 0, "invalid size: '%s'", s);
+  }
+  double r = v * mult;
+  if (r >= 9.2e18)
+    return err_set(err, 0, "invalid size: '%s'", s);
+  *out = (int64_t)r;
+  return 0;
+}
+
+int eng_parse_duration(const char *s, int64_t *out, struct td_err **err)
+{
+  static const struct {
+    const char *unit;
+    double ns;
+  } units[] = {{"ns", 1},       {"us", 1e3},  {"\xc2\xb5s", 1e3}, {"ms", 1e6},
+               {"s", 1e9},      {"m", 60e9},  {"h", 3600e9}};
+  if (s == NULL || *s == '\0')
+    return err_set(err, 0, "invalid duration: '%s'", s ? s : "");
+  const char *p = s;
+  int sign = 1;
+  if (*p == '-' || *p == '+') {
+    sign = *p == '-' ? -1 : 1;
+    p++;
+  }
+  if (strcmp(p, "0") == 0) {
+    *out = 0;
+    return 0;
+  }
+  double total = 0;
+  while (*p) {
+    double v;
+    const char *u;
+    if (*p == '-' || *p == '+' || !parse_decimal(p, &v, &u))
+      return err_set(err, 0, "invalid duration: '%s'", s);
+    size_t best = 0;
+    double mult = 0;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+      size_t n = strlen(units[i].unit);
+      if (strncmp(u, units[i].unit, n) == 0 && n > best) {
+        best = n;
+        mult = units[i].ns;
+      }
+    }
+    if (best == 0)
+      return err_set(err, 0, "invalid duration: '%s': missing unit", s);
+    total += v * mult;
+    p = u + best;
+  }
+  if (total > 9.2e18)
+    return err_set(err, 0, "invalid duration: '%s'", s);
+  *out = (int64_t)total * sign;
+  return 0;
+}
+
+int eng_parse_cpus(const char *s, int ncpu, int64_t *nanocpus, struct td_err **err)
+{
+  double v;
+  const char *e;
+  if (s == NULL || !parse_decimal(s, &v, &e) || *e != '\0')
+    return err_set(err, 0, "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
+                           "rational number", s ? s : "", s ? s : "");
+  if (v < 0)
+    return err_set(err, 0, "invalid value: %s: range of CPUs is from 0.01 to %d.00", s, ncpu);
+  int64_t n = (int64_t)(v * 1e9 + 0.5);
+  if (ncpu > 0 && n > (int64_t)ncpu * 1000000000LL)
+    return err_set(err, 0, "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
+                           "available", ncpu, ncpu);
+  if (n != 0 && n < 10000000)
+    return err_set(err, 0, "range of CPUs is from 0.01 to %d.00", ncpu);
+  *nanocpus = n;
+  return 0;
+}
+
+int64_t eng_cpus_quota(int64_t nanocpus, uint64_t period)
+{
+  return (int64_t)((double)nanocpus * (double)period / 1e9);
+}
+
+int eng_parse_cpuset(const char *s, int max, struct td_err **err)
+{
+  if (s == NULL || *s == '\0')
+    return err_set(err, 0, "invalid cpuset: '%s'", s ? s : "");
+  const char *p = s;
+  while (*p) {
+    char *e = NULL;
+    if (!isdigit((unsigned char)*p))
+      return err_set(err, 0, "invalid cpuset: '%s'", s);
+    long a = strtol(p, &e, 10), b = a;
+    p = e;
+    if (*p == '-') {
+      p++;
+      if (!isdigit((unsigned char)*p))
+        return err_set(err, 0, "invalid cpuset: '%s'", s);
+      b = strtol(p, &e, 10);
+      p = e;
+      if (b < a)
+        return err_set(err, 0, "invalid cpuset: '%s'", s);
+    }
+    if (max > 0 && b >= max)
+      return err_set(err, 0, "requested CPUs are not available - requested %s, available: 0-%d",
+                     s, max - 1);
+    if (*p == ',') {
+      p++;
+      if (*p == '\0')
+        return err_set(err, 0, "invalid cpuset: '%s'", s);
+    } else if (*p != '\0') {
+      return err_set(err, 0, "invalid cpuset: '%s'", s);
+    }
+  }
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  int res;
+  const char *oci;
+} ulimit_names[] = {
+    {"as", RLIMIT_AS, "RLIMIT_AS"},
+    {"core", RLIMIT_CORE, "RLIMIT_CORE"},
+    {"cpu", RLIMIT_CPU, "RLIMIT_CPU"},
+    {"data", RLIMIT_DATA, "RLIMIT_DATA"},
+    {"fsize", RLIMIT_FSIZE, "RLIMIT_FSIZE"},
+    {"locks", RLIMIT_LOCKS, "RLIMIT_LOCKS"},
+    {"memlock", RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK"},
+    {"msgqueue", RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE"},
+    {"nice", RLIMIT_NICE, "RLIMIT_NICE"},
+    {"nofile", RLIMIT_NOFILE, "RLIMIT_NOFILE"},
+    {"nproc", RLIMIT_NPROC, "RLIMIT_NPROC"},
+    {"rss", RLIMIT_RSS, "RLIMIT_RSS"},
+    {"rtprio", RLIMIT_RTPRIO, "RLIMIT_RTPRIO"},
+    {"rttime", RLIMIT_RTTIME, "RLIMIT_RTTIME"},
+    {"sigpending", RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING"},
+    {"stack", RLIMIT_STACK, "RLIMIT_STACK"},
+};
+
+const char *eng_rlimit_oci_name(int resource)
+{
+  for (size_t i = 0; i < sizeof(ulimit_names) / sizeof(ulimit_names[0]); i++)
+    if (ulimit_names[i].res == resource)
+      return ulimit_names[i].oci;
+  return NULL;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+  if (strcmp(s, "-1") == 0 || strcmp(s, "unlimited") == 0) {
+    *out = RLIM_INFINITY;
+    return true;
+  }
+  if (!isdigit((unsigned char)*s))
+    return false;
+  char *e = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &e, 10);
+  if (errno || *e)
+    return false;
+  *out = v;
+  return true;
+}
+
+int eng_parse_ulimit(const char *s, struct eng_ulimit *out, struct td_err **err)
+{
+  const char *eq = s ? strchr(s, '=') : NULL;
+  if (eq == NULL)
+    return err_set(err, 0, "invalid ulimit argument: %s", s ? s : "");
+  autofree char *name = xstrndup(s, (size_t)(eq - s));
+  int idx = -1;
+  for (size_t i = 0; i < sizeof(ulimit_names) / sizeof(ulimit_names[0]); i++)
+    if (strcmp(ulimit_names[i].name, name) == 0)
+      idx = (int)i;
+  if (idx < 0)
+    return err_set(err, 0, "invalid ulimit type: %s", name);
+  autofree char *vals = xstrdup(eq + 1);
+  char *colon = strchr(vals, ':');
+  if (colon)
+    *colon = '\0';
+  uint64_t soft, hard;
+  if (!parse_u64(vals, &soft))
+    return err_set(err, 0, "invalid ulimit argument: %s", s);
+  hard = soft;
+  if (colon && !parse_u64(colon + 1, &hard))
+    return err_set(err, 0, "invalid ulimit argument: %s", s);
+  if (soft > hard)
+    return err_set(err, 0, "ulimit soft limit must be less than or equal to hard limit: %s", s);
+  out->resource = ulimit_names[idx].res;
+  out->name = ulimit_names[idx].name;
+  out->soft = soft;
+  out->hard = hard;
+  return 0;
+}
+
+int eng_parse_restart(const char *s, struct eng_restart *out, struct td_err **err)
+{
+  out->max_retries = 0;
+  if (s == NULL || *s == '\0' || strcmp(s, "no") == 0) {
+    out->mode = RESTART_NO;
+    return 0;
+  }
+  if (strcmp(s, "always") == 0) {
+    out->mode = RESTART_ALWAYS;
+    return 0;
+  }
+  if (strcmp(s, "unless-stopped") == 0) {
+    out->mode = RESTART_UNLESS_STOPPED;
+    return 0;
+  }
+  if (strncmp(s, "on-failure", 10) == 0 && (s[10] == '\0' || s[10] == ':')) {
+    out->mode = RESTART_ON_FAILURE;
+    if (s[10] == ':') {
+      char *e = NULL;
+      long n = strtol(s + 11, &e, 10);
+      if (s[11] == '\0' || *e != '\0' || n < 0 || n > 1000000)
+        return err_set(err, 0, "invalid restart policy: maximum retry count must be a "
+                               "positive integer: '%s'", s);
+      out->max_retries = (int)n;
+    }
+    return 0;
+  }
+  if ((strncmp(s, "always:", 7) == 0) || strncmp(s, "no:", 3) == 0 ||
+      strncmp(s, "unless-stopped:", 15) == 0)
+    return err_set(err, 0, "invalid restart policy: maximum retry count can only be used with "
+                           "'on-failure'");
+  return err_set(err, 0, "invalid restart policy: unknown policy '%s'; use one of 'no', "
+                         "'always', 'on-failure', or 'unless-stopped'", s);
+}
+
+const char *eng_restart_name(enum eng_restart_mode m)
+{
+  switch (m) {
+  case RESTART_NO: return "no";
+  case RESTART_ON_FAILURE: return "on-failure";
+  case RESTART_ALWAYS: return "always";
+  case RESTART_UNLESS_STOPPED: return "unless-stopped";
+  }
+  return "no";
+}
+
+int eng_parse_env_text(const char *text, const char *name, char ***env, struct td_err **err)
+{
+  autostrv char **lines = strv_split(text, '\n');
+  int lineno = 0;
+  for (char **l = lines; *l; l++) {
+    lineno++;
+    char *line = *l;
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\r')
+      line[--n] = '\0';
+    while (*line == ' ' || *line == '\t')
+      line++;
+    if (*line == '\0' || *line == '#')
+      continue;
+    char *eq = strchr(line, '=');
+    size_t klen = eq ? (size_t)(eq - line) : strlen(line);
+    if (klen == 0)
+      return err_set(err, 0, "%s: line %d: variable name is empty", name, lineno);
+    for (size_t i = 0; i < klen; i++)
+      if (isspace((unsigned char)line[i]))
+        return err_set(err, 0, "%s: line %d: variable '%.*s' contains whitespaces", name,
+                       lineno, (int)klen, line);
+    if (eq) {
+      strv_push(env, line);
+    } else {
+      const char *v = getenv(line);
+      if (v)
+        strv_push_owned(env, xasprintf("%s=%s", line, v));
+    }
+  }
+  return 0;
+}
+
+int eng_parse_env_file(const char *path, char ***env, struct td_err **err)
+{
+  autofree char *text = NULL;
+  if (file_read_all(AT_FDCWD, path, &text, NULL, err) < 0)
+    return err_prefix(err, "env file");
+  return eng_parse_env_text(text, path, env, err);
+}
+
+void eng_mount_clear(struct eng_mount *m)
+{
+  free(m->source);
+  free(m->target);
+  free(m->propagation);
+  free(m->tmpfs_opts);
+  memset(m, 0, sizeof(*m));
+}
+
+static bool is_propagation(const char *o)
+{
+  static const char *const p[] = {"private", "rprivate", "shared", "rshared", "slave",
+                                  "rslave", NULL};
+  for (size_t i = 0; p[i]; i++)
+    if (strcmp(p[i], o) == 0)
+      return true;
+  return false;
+}
+
+int eng_parse_volume(const char *s, struct eng_mount *out, struct td_err **err)
+{
+  memset(out, 0, sizeof(*out));
+  autostrv char **parts = strv_split(s ? s : "", ':');
+  size_t n = strv_len(parts);
+  if (n == 0 || n > 3 || **parts == '\0')
+    return err_set(err, 0, "invalid spec: %s: invalid volume specification", s ? s : "");
+  const char *src = NULL, *dst, *opts = NULL;
+  if (n == 1) {
+    dst = parts[0];
+  } else if (n == 2 && parts[1][0] != '/' && strchr(parts[1], '/') == NULL &&
+             parts[0][0] == '/') {
+    /* "/dst:ro" */
+    dst = parts[0];
+    opts = parts[1];
+  } else {
+    src = parts[0];
+    dst = parts[1];
+    opts = n == 3 ? parts[2] : NULL;
+  }
+  if (dst[0] != '/')
+    return err_set(err, 0, "invalid volume specification: '%s': invalid mount config: "
+                           "mount path must be absolute", s);
+  if (strcmp(dst, "/") == 0)
+    return err_set(err, 0, "invalid volume specification: '%s': invalid mount config: "
+                           "destination can't be '/'", s);
+  out->type = src == NULL || src[0] != '/' ? MOUNT_VOLUME : MOUNT_BIND;
+  if (src && src[0] == '\0')
+    return err_set(err, 0, "invalid spec: %s: empty section between colons", s);
+  if (src && out->type == MOUNT_VOLUME && !eng_valid_name(src))
+    return err_set(err, 0, "create %s: \"%s\" includes invalid characters for a local volume "
+                           "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", src, src);
+  if (opts) {
+    autostrv char **ov = strv_split(opts, ',');
+    for (char **o = ov; *o; o++) {
+      if (strcmp(*o, "ro") == 0)
+        out->readonly = true;
+      else if (strcmp(*o, "rw") == 0)
+        out->readonly = false;
+      else if (strcmp(*o, "nocopy") == 0)
+        out->nocopy = true;
+      else if (is_propagation(*o)) {
+        free(out->propagation);
+        out->propagation = xstrdup(*o);
+      } else if (strcmp(*o, "z") == 0 || strcmp(*o, "Z") == 0)
+        continue;
+      else {
+        eng_mount_clear(out);
+        return err_set(err, 0, "invalid mode: %s", *o);
+      }
+    }
+  }
+  out->source = xstrdup(src);
+  out->target = xstrdup(dst);
+  return 0;
+}
+
+int eng_parse_mount(const char *s, struct eng_mount *out, struct td_err **err)
+{
+  memset(out, 0, sizeof(*out));
+  autostrv char **fields = strv_split(s ? s : "", ',');
+  bool have_type = false;
+  out->type = MOUNT_VOLUME;
+  for (char **f = fields; *f; f++) {
+    char *eq = strchr(*f, '=');
+    autofree char *k = eq ? xstrndup(*f, (size_t)(eq - *f)) : xstrdup(*f);
+    const char *v = eq ? eq + 1 : NULL;
+    if (strcmp(k, "type") == 0 && v) {
+      have_type = true;
+      if (strcmp(v, "bind") == 0)
+        out->type = MOUNT_BIND;
+      else if (strcmp(v, "volume") == 0)
+        out->type = MOUNT_VOLUME;
+      else if (strcmp(v, "tmpfs") == 0)
+        out->type = MOUNT_TMPFS;
+      else
+        goto bad_value;
+    } else if ((strcmp(k, "source") == 0 || strcmp(k, "src") == 0) && v) {
+      free(out->source);
+      out->source = xstrdup(v);
+    } else if ((strcmp(k, "target") == 0 || strcmp(k, "destination") == 0 ||
+                strcmp(k, "dst") == 0) && v) {
+      free(out->target);
+      out->target = xstrdup(v);
+    } else if (strcmp(k, "readonly") == 0 || strcmp(k, "ro") == 0) {
+      out->readonly = v == NULL || strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
+    } else if (strcmp(k, "bind-propagation") == 0 && v && is_propagation(v)) {
+      free(out->propagation);
+      out->propagation = xstrdup(v);
+    } else if (strcmp(k, "volume-nocopy") == 0) {
+      out->nocopy = true;
+    } else if (strcmp(k, "tmpfs-size") == 0 && v) {
+      struct td_err *e2 = NULL;
+      if (eng_parse_size(v, &out->tmpfs_size, &e2) < 0) {
+        err_free(&e2);
+        goto bad_value;
+      }
+    } else if (strcmp(k, "tmpfs-mode") == 0 && v) {
+      char *e = NULL;
+      unsigned long m = strtoul(v, &e, 8);
+      if (*v == '\0' || *e || m > 07777)
+        goto bad_value;
+      out->tmpfs_mode = (uint32_t)m;
+    } else {
+      eng_mount_clear(out);
+      return err_set(err, 0, "invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' "
+                             "in '%s'", s, k, *f);
+    }
+    continue;
+  bad_value:
+    eng_mount_clear(out);
+    return err_set(err, 0, "invalid argument \"%s\" for \"--mount\" flag: invalid value for "
+                           "'%s'", s, k);
+  }
+  if (!have_type) {
+    eng_mount_clear(out);
+    return err_set(err, 0, "invalid argument \"%s\" for \"--mount\" flag: type is required", s);
+  }
+  if (out->target == NULL || out->target[0] != '/') {
+    eng_mount_clear(out);
+    return err_set(err, 0, "invalid mount config: mount path must be absolute (%s)", s);
+  }
+  if (out->type == MOUNT_BIND && (out->source == NULL || out->source[0] != '/')) {
+    eng_mount_clear(out);
+    return err_set(err, 0, "invalid mount config for type \"bind\": field Source must not be "
+                           "empty and must be absolute");
+  }
+  if (out->type == MOUNT_TMPFS && out->source) {
+    eng_mount_clear(out);
+    return err_set(err, 0, "invalid mount config for type \"tmpfs\": field Source must not be "
+                           "specified");
+  }
+  return 0;
+}
+
+int eng_parse_tmpfs(const char *s, struct eng_mount *out, struct td_err **err)
+{
+  memset(out, 0, sizeof(*out));
+  if (s == NULL || s[0] != '/')
+    return err_set(err, 0, "invalid tmpfs mount: %s: mount path must be absolute", s ? s : "");
+  out->type = MOUNT_TMPFS;
+  const char *c = strchr(s, ':');
+  out->target = c ? xstrndup(s, (size_t)(c - s)) : xstrdup(s);
+  if (c && c[1]) {
+    autostrv char **ov = strv_split(c + 1, ',');
+    for (char **o = ov; *o; o++) {
+      if (strncmp(*o, "size=", 5) == 0) {
+        if (eng_parse_size(*o + 5, &out->tmpfs_size, err) < 0) {
+          eng_mount_clear(out);
+          return err_prefix(err, "invalid tmpfs option");
+        }
+      } else if (strcmp(*o, "ro") == 0) {
+        out->readonly = true;
+      }
+    }
+    out->tmpfs_opts = xstrdup(c + 1);
+  }
+  return 0;
+}
+
+int eng_parse_device(const char *s, struct eng_device *out, struct td_err **err)
+{
+  memset(out, 0, sizeof(*out));
+  autostrv char **p = strv_split(s ? s : "", ':');
+  size_t n = strv_len(p);
+  if (n == 0 || n > 3 || p[0][0] != '/')
+    return err_set(err, 0, "invalid device specification: %s", s ? s : "");
+  const char *perms = "rwm";
+  const char *ctr = p[0];
+  if (n >= 2) {
+    if (p[1][0] == '/')
+      ctr = p[1];
+    else if (n == 2)
+      perms = p[1];
+    else
+      return err_set(err, 0, "invalid device specification: %s", s);
+  }
+  if (n == 3)
+    perms = p[2];
+  if (*perms == '\0' || strlen(perms) > 3 || strspn(perms, "rwm") != strlen(perms))
+    return err_set(err, 0, "invalid device mode: %s", perms);
+  out->host = xstrdup(p[0]);
+  out->container = xstrdup(ctr);
+  memcpy(out->perms, perms, strlen(perms) + 1);
+  return 0;
+}
+
+void eng_device_clear(struct eng_device *d)
+{
+  free(d->host);
+  free(d->container);
+  memset(d, 0, sizeof(*d));
+}
+
+bool eng_valid_name(const char *name)
+{
+  if (name == NULL)
+    return false;
+  if (*name == '/')
+    name++;
+  if (!isalnum((unsigned char)name[0]) || name[1] == '\0')
+    return false;
+  for (const char *p = name; *p; p++)
+    if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+      return false;
+  return strlen(name) <= 128;
+}
+
+int eng_parse_kv(const char *s, char **key, char **value, struct td_err **err)
+{
+  if (s == NULL || *s == '\0' || *s == '=')
+    return err_set(err, 0, "invalid key=value: '%s'", s ? s : "");
+  const char *eq = strchr(s, '=');
+  *key = eq ? xstrndup(s, (size_t)(eq - s)) : xstrdup(s);
+  *value = xstrdup(eq ? eq + 1 : "");
+  return 0;
+}
+
+char *eng_human_duration(int64_t secs)
+{
+  if (secs < 1)
+    return xstrdup("Less than a second");
+  if (secs == 1)
+    return xstrdup("1 second");
+  if (secs < 60)
+    return xasprintf("%lld seconds", (long long)secs);
+  int64_t m = secs / 60;
+  if (m == 1)
+    return xstrdup("About a minute");
+  if (m < 60)
+    return xasprintf("%lld minutes", (long long)m);
+  int64_t h = (int64_t)((double)secs / 3600.0 + 0.5);
+  if (h == 1)
+    return xstrdup("About an hour");
+  if (h < 48)
+    return xasprintf("%lld hours", (long long)h);
+  if (h < 24 * 7 * 2)
+    return xasprintf("%lld days", (long long)(h / 24));
+  if (h < 24 * 30 * 2)
+    return xasprintf("%lld weeks", (long long)(h / 24 / 7));
+  if (h < 24 * 365 * 2)
+    return xasprintf("%lld months", (long long)(h / 24 / 30));
+  return xasprintf("%lld years", (long long)(h / 24 / 365));
+}
+
+static char *human_units(double v, double base, const char *const *units, size_t nunits)
+{
+  size_t i = 0;
+  while (v >= base && i + 1 < nunits) {
+    v /= base;
+    i++;
+  }
+  /* 3 significant digits, like Go's %.4g then trimmed */
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%.4g", v);
+  return xasprintf("%s%s", buf, units[i]);
+}
+
+char *eng_human_size(double bytes)
+{
+  static const char *const u[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  return human_units(bytes, 1000.0, u, 6);
+}
+
+char *eng_human_bytes_binary(double bytes)
+{
+  static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  return human_units(bytes, 1024.0, u, 6);
+}

@@ -1,0 +1,380 @@
+/* ps and inspect: read records only (no forks, no runtime calls), so `ps` stays fast with
+ * hundreds of containers. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/format.h"
+#include "engine/internal.h"
+#include "engine/store.h"
+#include "image/image.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static int64_t now_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char *ago(const char *t)
+{
+  int64_t then = eng_parse_rfc3339(t);
+  if (then <= 0)
+    return xstrdup("");
+  autofree char *d = eng_human_duration((now_ns() - then) / 1000000000LL);
+  return xasprintf("%s ago", d);
+}
+
+static char *status_text(json_t *rec)
+{
+  const char *st = rec_str(rec, "State.Status");
+  if (st == NULL)
+    return xstrdup("");
+  if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
+    int64_t then = eng_parse_rfc3339(rec_str(rec, "State.StartedAt"));
+    autofree char *d = eng_human_duration((now_ns() - then) / 1000000000LL);
+    return xasprintf("Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
+  }
+  if (strcmp(st, "exited") == 0 || strcmp(st, "restarting") == 0) {
+    autofree char *a = ago(rec_str(rec, "State.FinishedAt"));
+    return xasprintf("%s (%lld) %s", strcmp(st, "exited") == 0 ? "Exited" : "Restarting",
+                     (long long)rec_int(rec, "State.ExitCode"), a);
+  }
+  if (strcmp(st, "created") == 0)
+    return xstrdup("Created");
+  return xstrdup(st);
+}
+
+static char *command_text(json_t *rec, bool no_trunc)
+{
+  autostrv char **v = NULL;
+  const char *path = rec_str(rec, "Path");
+  if (path)
+    strv_push(&v, path);
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(rec, "Args"), i, e) strv_push(&v, json_string_value(e));
+  autofree char *cmd = v ? strv_join(v, " ") : xstrdup("");
+  if (!no_trunc && strlen(cmd) > 20) {
+    cmd[19] = '\0';
+    return xasprintf("\"%s…\"", cmd);
+  }
+  return xasprintf("\"%s\"", cmd);
+}
+
+static char *ports_text(json_t *rec)
+{
+  json_t *ports = json_object_get(json_object_get(rec, "NetworkSettings"), "Ports");
+  autostrv char **v = NULL;
+  const char *k;
+  json_t *e;
+  json_object_foreach(ports, k, e) {
+    json_t *b = json_array_get(e, 0);
+    if (b)
+      strv_push_owned(&v, xasprintf("%s:%s->%s", json_string_value(json_object_get(b, "HostIp")),
+                                    json_string_value(json_object_get(b, "HostPort")), k));
+    else
+      strv_push(&v, k);
+  }
+  return v ? strv_join(v, ", ") : xstrdup("");
+}
+
+static int64_t dir_size(int dfd)
+{
+  int64_t total = 0;
+  DIR *d = fdopendir(dfd);
+  if (d == NULL) {
+    close(dfd);
+    return 0;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    struct stat st;
+    if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      continue;
+    if (S_ISDIR(st.st_mode)) {
+      int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0)
+        total += dir_size(sub);
+    } else {
+      total += st.st_size;
+    }
+  }
+  closedir(d);
+  return total;
+}
+
+/* The ps row of a record as docker's formatter fields. */
+static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_ps_opts *o)
+{
+  const char *id = rec_str(rec, "Id");
+  char sid[13];
+  autofree char *cmd = command_text(rec, o->no_trunc);
+  autofree char *created = ago(rec_str(rec, "Created"));
+  autofree char *status = status_text(rec);
+  autofree char *ports = ports_text(rec);
+  const char *name = rec_str(rec, "Name");
+  const char *image = rec_str(rec, "Config.Image");
+  autofree char *img_fam = image && *image ? image_name_familiar(image) : NULL;
+  if (img_fam == NULL || *img_fam == '\0') {
+    free(img_fam);
+    const char *dirfs = rec_str(rec, "Td.Rootfs");
+    img_fam = xstrdup(rec_bool(rec, "Td.RootfsIsDir") && dirfs ? dirfs : "");
+  }
+  autostrv char **labels = NULL;
+  const char *k;
+  json_t *e;
+  json_object_foreach(json_object_get(json_object_get(rec, "Config"), "Labels"), k, e)
+    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
+  autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
+  autofree char *created_at = xstrdup(rec_str(rec, "Created") ? rec_str(rec, "Created") : "");
+  json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
+                          o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command",
+                          cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,
+                          "State", rec_str(rec, "State.Status") ? rec_str(rec, "State.Status") : "",
+                          "Status", status, "Names",
+                          name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
+                          rec_str(rec, "HostConfig.NetworkMode") ? rec_str(rec, "HostConfig.NetworkMode") : "");
+  if (o->size) {
+    autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
+    int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int64_t sz = dfd >= 0 ? dir_size(dfd) : 0;
+    autofree char *h = eng_human_size((double)sz);
+    json_object_set_new(row, "Size", json_string(h));
+  }
+  return row;
+}
+
+static bool match_filter(json_t *rec, const char *f)
+{
+  const char *eq = strchr(f, '=');
+  if (eq == NULL)
+    return true;
+  size_t kl = (size_t)(eq - f);
+  const char *v = eq + 1;
+  if (strncmp(f, "status", kl) == 0 && kl == 6)
+    return strcmp(rec_str(rec, "State.Status"), v) == 0;
+  if (strncmp(f, "name", kl) == 0 && kl == 4)
+    return strstr(rec_str(rec, "Name"), v) != NULL;
+  if (strncmp(f, "id", kl) == 0 && kl == 2)
+    return strncmp(rec_str(rec, "Id"), v, strlen(v)) == 0;
+  if (strncmp(f, "exited", kl) == 0 && kl == 6)
+    return strcmp(rec_str(rec, "State.Status"), "exited") == 0 &&
+           rec_int(rec, "State.ExitCode") == strtol(v, NULL, 10);
+  if (strncmp(f, "label", kl) == 0 && kl == 5) {
+    json_t *labels = json_object_get(json_object_get(rec, "Config"), "Labels");
+    const char *leq = strchr(v, '=');
+    autofree char *key = xstrndup(v, leq ? (size_t)(leq - v) : strlen(v));
+    json_t *lv = json_object_get(labels, key);
+    return lv && (leq == NULL || strcmp(json_string_value(lv), leq + 1) == 0);
+  }
+  if (strncmp(f, "ancestor", kl) == 0 && kl == 8) {
+    const char *img = rec_str(rec, "Config.Image");
+    const char *iid = rec_str(rec, "Image");
+    autofree char *fam = img && *img ? image_name_familiar(img) : NULL;
+    autofree char *want = strchr(v, ':') || strchr(v, '@') ? xstrdup(v) : xasprintf("%s:latest", v);
+    return (img && strcmp(img, v) == 0) || (fam && strcmp(fam, want) == 0) ||
+           (fam && strcmp(fam, v) == 0) ||
+           (iid && (strncmp(iid, v, strlen(v)) == 0 ||
+                    (strlen(iid) > 7 && strncmp(iid + 7, v, strlen(v)) == 0)));
+  }
+  return true;
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+  const char *ca = rec_str(*(json_t *const *)a, "Created");
+  const char *cb = rec_str(*(json_t *const *)b, "Created");
+  return strcmp(cb ? cb : "", ca ? ca : "");
+}
+
+/* Records of every container, newest first, refreshed. */
+static int load_all(const struct eng_ctx *ctx, json_t ***out, size_t *n, struct td_err **err)
+{
+  autostrv char **ids = NULL;
+  if (store_list(ctx, &ids, err) < 0)
+    return -1;
+  size_t cnt = strv_len(ids), k = 0;
+  json_t **recs = xcalloc(cnt + 1, sizeof(*recs));
+  for (size_t i = 0; i < cnt; i++) {
+    autoerr struct td_err *e = NULL;
+    json_t *rec = NULL;
+    if (eng_load_refreshed(ctx, ids[i], &rec, &e) < 0)
+      continue; /* being created right now */
+    recs[k++] = rec;
+  }
+  qsort(recs, k, sizeof(*recs), cmp_created);
+  *out = recs;
+  *n = k;
+  return 0;
+}
+
+static const char *ps_header(const char *field)
+{
+  static const struct {
+    const char *f, *h;
+  } map[] = {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"},     {"Command", "COMMAND"},
+             {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+             {"State", "STATE"},     {"Status", "STATUS"},   {"Size", "SIZE"},
+             {"Names", "NAMES"},     {"Labels", "LABELS"},   {"Mounts", "MOUNTS"},
+             {"Networks", "NETWORKS"}};
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+    if (strcmp(map[i].f, field) == 0)
+      return map[i].h;
+  return NULL;
+}
+
+/* Print rows of cells separated by '\t' aligned like Go's tabwriter (padding 3). */
+void eng_print_table(char **lines)
+{
+  size_t widths[32] = {0};
+  for (char **l = lines; l && *l; l++) {
+    autostrv char **cells = strv_split(*l, '\t');
+    for (size_t c = 0; cells[c] && c < 32; c++) {
+      /* count UTF-8 characters, not bytes */
+      size_t w = 0;
+      for (const char *p = cells[c]; *p; p++)
+        w += ((unsigned char)*p & 0xc0) != 0x80;
+      if (cells[c + 1] && w > widths[c])
+        widths[c] = w;
+    }
+  }
+  for (char **l = lines; l && *l; l++) {
+    autostrv char **cells = strv_split(*l, '\t');
+    for (size_t c = 0; cells[c]; c++) {
+      fputs(cells[c], stdout);
+      if (cells[c + 1] && c < 32) {
+        size_t w = 0;
+        for (const char *p = cells[c]; *p; p++)
+          w += ((unsigned char)*p & 0xc0) != 0x80;
+        for (size_t k = w; k < widths[c] + 3; k++)
+          putchar(' ');
+      }
+    }
+    putchar('\n');
+  }
+}
+
+int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
+{
+  json_t **recs = NULL;
+  size_t n = 0;
+  if (load_all(ctx, &recs, &n, err) < 0)
+    return -1;
+  const char *fmt = o->format;
+  bool table_default = false;
+  if (fmt == NULL || strcmp(fmt, "table") == 0) {
+    table_default = true;
+    fmt = o->size ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                    "{{.Ports}}\t{{.Names}}\t{{.Size}}"
+                  : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+                    "{{.Ports}}\t{{.Names}}";
+  }
+  if (o->quiet)
+    fmt = "{{.ID}}";
+  bool table = eng_format_is_table(fmt);
+  char **lines = xcalloc(1, sizeof(char *));
+  if (table)
+    strv_push_owned(&lines, eng_format_header(fmt, ps_header));
+  int rc = 0;
+  size_t shown = 0;
+  for (size_t i = 0; i < n; i++) {
+    json_t *rec = recs[i];
+    const char *st = rec_str(rec, "State.Status");
+    bool running = st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 ||
+                          strcmp(st, "restarting") == 0);
+    bool has_status_filter = false;
+    for (char **f = o->filters; f && *f; f++)
+      if (strncmp(*f, "status=", 7) == 0)
+        has_status_filter = true;
+    if (!o->all && !running && !has_status_filter && o->last < 0 && !o->latest)
+      continue;
+    bool ok = true;
+    for (char **f = o->filters; f && *f && ok; f++)
+      ok = match_filter(rec, *f);
+    if (!ok)
+      continue;
+    if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t)o->last))
+      break;
+    shown++;
+    autojson json_t *row = ps_row(ctx, rec, o);
+    char *line = NULL;
+    if (eng_format(fmt, row, &line, err) < 0) {
+      rc = -1;
+      break;
+    }
+    strv_push_owned(&lines, line);
+  }
+  if (rc == 0) {
+    if (table || table_default)
+      eng_print_table(lines);
+    else
+      for (char **l = lines; *l; l++)
+        printf("%s\n", *l);
+  }
+  strv_free(lines);
+  for (size_t i = 0; i < n; i++)
+    json_decref(recs[i]);
+  free(recs);
+  return rc;
+}
+
+int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err)
+{
+  json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  json_object_del(rec, "Td");
+  *out = rec;
+  return 0;
+}
+
+static int prune_one(struct eng_ctx *ctx, json_t *rec, char ***removed)
+{
+  const char *st = rec_str(rec, "State.Status");
+  if (st == NULL || (strcmp(st, "exited") != 0 && strcmp(st, "created") != 0 &&
+                     strcmp(st, "dead") != 0))
+    return 0;
+  autoerr struct td_err *e = NULL;
+  if (eng_rm(ctx, rec_str(rec, "Id"), false, true, &e) == 0)
+    strv_push(removed, rec_str(rec, "Id"));
+  return 0;
+}
+
+int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
+{
+  json_t **recs = NULL;
+  size_t n = 0;
+  if (load_all(ctx, &recs, &n, err) < 0)
+    return -1;
+  autostrv char **removed = xcalloc(1, sizeof(char *));
+  for (size_t i = 0; i < n; i++) {
+    bool ok = true;
+    for (char **f = filters; f && *f && ok; f++)
+      ok = match_filter(recs[i], *f);
+    if (ok)
+      prune_one(ctx, recs[i], &removed);
+    json_decref(recs[i]);
+  }
+  free(recs);
+  if (removed[0]) {
+    printf("Deleted Containers:\n");
+    for (char **r = removed; *r; r++)
+      printf("%s\n", *r);
+    printf("\n");
+  }
+  printf("Total reclaimed space: 0B\n");
+  return 0;
+}

@@ -1,0 +1,236 @@
+/* The container init, in the cloned child, top to bottom in the order the kernel sees it.
+ * Any error is fatal: the message goes to the runtime over the sync socket, then _exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/core/internal.h"
+#include "runtime/rootfs/rootfs.h"
+#include "runtime/security/security.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
+
+_Noreturn void rt_child_fail(int sync_fd, struct td_err *err)
+{
+  const char *t = err_text(err);
+  int code = err->exit_code == EXIT_ENGINE ? 0 : err->exit_code;
+  if (rt_msg_send(sync_fd, RT_MSG_ERROR, code, t, -1) < 0)
+    dprintf(STDERR_FILENO, "tinyrun: %s\n", t);
+  _exit(1);
+}
+
+#define CHILD_TRY(a, expr)                                                                       \
+  do {                                                                                           \
+    if ((expr) < 0)                                                                              \
+      rt_child_fail((a)->sync_fd, cerr);                                                         \
+  } while (0)
+
+static int wait_go(int sync, char *state, size_t cap, struct td_err **err)
+{
+  struct rt_msg m;
+  int rc = rt_msg_recv(sync, &m, NULL);
+  if (rc != 0 || m.type != RT_MSG_GO)
+    _exit(1); /* the runtime went away or gave up on us: nothing to report to */
+  if (state)
+    snprintf(state, cap, "%s", m.data);
+  (void)err;
+  return 0;
+}
+
+static int become_root_in_userns(struct td_err **err)
+{
+  if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+    return err_set(err, errno, "become root in the user namespace (is uid 0 mapped?)");
+  return 0;
+}
+
+static int write_time_offsets(const struct spec *s, struct td_err **err)
+{
+  char buf[128];
+  snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+           (long long)s->linux_.monotonic_secs, s->linux_.monotonic_nanosecs,
+           (long long)s->linux_.boottime_secs, s->linux_.boottime_nanosecs);
+  if (file_write_str(AT_FDCWD, "/proc/self/timens_offsets", buf, err) < 0)
+    return err_prefix(err, "set time namespace offsets");
+  return 0;
+}
+
+/* Slow path: join the namespaces given by path, create the others inside them. */
+static int join_and_unshare(struct rt_child_args *a, struct td_err **err)
+{
+  if (a->join_fds[NS_USER] >= 0 && setns(a->join_fds[NS_USER], CLONE_NEWUSER) < 0)
+    return err_set(err, errno, "join user namespace %s", a->spec->linux_.ns[NS_USER].path);
+  for (int t = 0; t < NS_TYPE_COUNT; t++) {
+    if (t == NS_USER || a->join_fds[t] < 0)
+      continue;
+    if (setns(a->join_fds[t], spec_ns_clone_flag((enum spec_ns_type)t)) < 0)
+      return err_set(err, errno, "join %s namespace %s", spec_ns_name((enum spec_ns_type)t),
+                     a->spec->linux_.ns[t].path);
+  }
+  if (a->unshare_flags & CLONE_NEWUSER) {
+    if (unshare(CLONE_NEWUSER) < 0)
+      return err_set(err, errno, "create user namespace");
+    if (rt_msg_send(a->sync_fd, RT_MSG_USERMAP, 0, NULL, -1) < 0)
+      return err_set(err, errno, "sync");
+    wait_go(a->sync_fd, NULL, 0, err);
+    if (become_root_in_userns(err) < 0)
+      return -1;
+  }
+  int rest = a->unshare_flags & ~CLONE_NEWUSER;
+  if (rest && unshare(rest) < 0)
+    return err_set(err, errno, "create namespaces (flags 0x%x)", rest);
+  if ((rest & CLONE_NEWTIME) && a->spec->linux_.has_time_offsets &&
+      write_time_offsets(a->spec, err) < 0)
+    return -1;
+  if (a->double_fork) {
+    pid_t pid = fork();
+    if (pid < 0)
+      return err_set(err, errno, "fork into the new pid namespace");
+    if (pid > 0)
+      _exit(0);
+    if (rt_msg_send(a->sync_fd, RT_MSG_PID, 0, NULL, -1) < 0)
+      return err_set(err, errno, "sync");
+  }
+  return 0;
+}
+
+static int set_names(const struct spec *s, struct td_err **err)
+{
+  if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+    return err_set(err, errno, "set hostname %s", s->hostname);
+  if (s->domainname && *s->domainname &&
+      setdomainname(s->domainname, strlen(s->domainname)) < 0)
+    return err_set(err, errno, "set domainname %s", s->domainname);
+  return 0;
+}
+
+static bool has_hooks(const struct spec *s)
+{
+  return s->hooks[HOOK_PRESTART].n || s->hooks[HOOK_CREATE_RUNTIME].n ||
+         s->hooks[HOOK_CREATE_CONTAINER].n || s->hooks[HOOK_START_CONTAINER].n;
+}
+
+static int setup_stdio(struct rt_child_args *a, struct td_err **err)
+{
+  const struct spec_process *p = a->spec->process;
+  if (p->terminal) {
+    int master = rt_console_setup(p, true, err);
+    if (master < 0)
+      return -1;
+    int rc = rt_msg_send(a->sync_fd, RT_MSG_CONSOLE, 0, NULL, master);
+    close(master);
+    if (rc < 0)
+      return err_set(err, errno, "send the pty master");
+    return 0;
+  }
+  for (int i = 0; i < 3; i++)
+    if (a->o->stdio[i] >= 0 && a->o->stdio[i] != i && dup2(a->o->stdio[i], i) < 0)
+      return err_set(err, errno, "set up stdio fd %d", i);
+  return 0;
+}
+
+static int enter_cwd(const struct spec_process *p, struct td_err **err)
+{
+  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+  if (chdir(cwd) < 0)
+    return err_set(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+  return 0;
+}
+
+/* Wait for `start`: the open for writing blocks until the runtime opens the fifo to read. */
+static int wait_exec_fifo(int dirfd, struct td_err **err)
+{
+  autoclose int fd = RETRY_EINTR(openat(dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC));
+  if (fd < 0)
+    return err_set(err, errno, "open exec fifo");
+  if (write_all(fd, "0", 1) < 0)
+    return err_set(err, errno, "write exec fifo");
+  return 0;
+}
+
+static int close_fds(int preserve, struct td_err **err)
+{
+  for (int fd = 3; fd < 3 + preserve; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0)
+      fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+  }
+  if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return err_set(err, errno, "close_range");
+  return 0;
+}
+
+static void reset_signals(void)
+{
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      signal(s, SIG_DFL);
+}
+
+_Noreturn void rt_child_main(struct rt_child_args *a)
+{
+  struct td_err *cerr = NULL;
+  const struct spec *s = a->spec;
+  const struct spec_process *p = s->process;
+  if (a->lock_fd >= 0)
+    close(a->lock_fd);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  wait_go(a->sync_fd, NULL, 0, &cerr);
+  CHILD_TRY(a, join_and_unshare(a, &cerr));
+  if (a->new_userns && !(a->unshare_flags & CLONE_NEWUSER))
+    CHILD_TRY(a, become_root_in_userns(&cerr));
+  CHILD_TRY(a, set_names(s, &cerr));
+  struct rootfs_opts ro = {.rootfs = a->rootfs, .bundle = a->bundle, .no_pivot = a->o->no_pivot,
+                           .in_userns = a->new_userns || s->linux_.ns[NS_USER].path};
+  CHILD_TRY(a, rootfs_prepare(s, &ro, &cerr));
+  static char state[sizeof(((struct rt_msg *)0)->data)];
+  if (has_hooks(s)) {
+    if (rt_msg_send(a->sync_fd, RT_MSG_HOOKS, 0, NULL, -1) < 0)
+      _exit(1);
+    wait_go(a->sync_fd, state, sizeof(state), &cerr);
+    CHILD_TRY(a, rt_hooks_run(&s->hooks[HOOK_CREATE_CONTAINER], state, "createContainer", &cerr));
+  }
+  CHILD_TRY(a, rootfs_pivot(&ro, &cerr));
+  CHILD_TRY(a, setup_stdio(a, &cerr));
+  CHILD_TRY(a, rootfs_finalize(s, &ro, &cerr));
+  CHILD_TRY(a, rootfs_apply_sysctl(s, &cerr));
+  CHILD_TRY(a, enter_cwd(p, &cerr));
+  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
+  if (exe == NULL) {
+    err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
+                 p->args[0]);
+    rt_child_fail(a->sync_fd, cerr);
+  }
+  struct security_seccomp *filter = NULL;
+  int listener = -1;
+  CHILD_TRY(a, security_seccomp_build(s->linux_.seccomp, &filter, &cerr));
+  CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (rt_msg_send(a->sync_fd, RT_MSG_READY, 0, NULL, -1) < 0)
+    _exit(1);
+  /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
+  if (wait_exec_fifo(a->fifo_fd, &cerr) < 0 ||
+      rt_hooks_run(&s->hooks[HOOK_START_CONTAINER], state, "startContainer", &cerr) < 0 ||
+      close_fds(a->o->preserve_fds, &cerr) < 0 ||
+      security_final(s, filter, &listener, &cerr) < 0) {
+    dprintf(STDERR_FILENO, "tinyrun: %s\n", err_text(cerr));
+    _exit(EXIT_CANNOT_EXEC);
+  }
+  reset_signals();
+  execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+  dprintf(STDERR_FILENO, "tinyrun: exec %s: %s\n", exe, strerror(errno));
+  _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}

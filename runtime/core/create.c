@@ -1,0 +1,309 @@
+/* rt_create, the runtime side: resolve the bundle, make the state dir and the cgroup, clone
+ * the init straight into its namespaces (and cgroup on v2), serve its sync requests, and
+ * undo everything if any step fails. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/core/internal.h"
+#include "runtime/security/security.h"
+#include "util/cleanup.h"
+#include "util/safepath.h"
+#include "util/fileio.h"
+#include "util/lock.h"
+#include "util/xalloc.h"
+
+static void run_undo(struct rt_create_run *r)
+{
+  if (r->init > 0)
+    kill(r->init, SIGKILL);
+  if (r->child > 0 && r->child != r->init)
+    kill(r->child, SIGKILL);
+  if (r->child > 0)
+    RETRY_EINTR(waitpid(r->child, NULL, 0));
+  if (r->init > 0 && r->init != r->child)
+    RETRY_EINTR(waitpid(r->init, NULL, __WALL)); /* ours only when we are its subreaper */
+  if (r->cg) {
+    autoerr struct td_err *e = NULL;
+    cgroup_destroy(r->cg, &e);
+  }
+  if (r->dir) {
+    autoerr struct td_err *e = NULL;
+    rm_rf(r->dir, &e);
+  }
+}
+
+static void run_free(struct rt_create_run *r)
+{
+  if (r->cg)
+    cgroup_free(r->cg);
+  if (r->sync >= 0)
+    close(r->sync);
+  if (r->console >= 0)
+    close(r->console);
+  free(r->bundle);
+  free(r->rootfs);
+  free(r->dir);
+  free(r->cg_path);
+  free(r->created);
+}
+
+static int resolve_bundle(struct rt_create_run *r, struct spec **owned, struct td_err **err)
+{
+  const char *b = r->o->bundle ? r->o->bundle : ".";
+  char buf[PATH_MAX];
+  if (realpath(b, buf) == NULL)
+    return err_set(err, errno, "bundle %s", b);
+  r->bundle = xstrdup(buf);
+  if (r->spec == NULL) {
+    autofree char *cfg = xasprintf("%s/config.json", r->bundle);
+    if (access(cfg, F_OK) < 0)
+      return err_set(err, 0, "JSON specification file config.json not found in %s", r->bundle);
+    if (spec_load_file(cfg, owned, err) < 0)
+      return -1;
+    r->spec = *owned;
+  }
+  const char *root = r->spec->root_path ? r->spec->root_path : "rootfs";
+  autofree char *rp = root[0] == '/' ? xstrdup(root) : xasprintf("%s/%s", r->bundle, root);
+  if (realpath(rp, buf) == NULL)
+    return err_set(err, errno, "root.path %s", rp);
+  struct stat sb;
+  if (stat(buf, &sb) < 0 || !S_ISDIR(sb.st_mode))
+    return err_set(err, ENOTDIR, "root.path %s", buf);
+  r->rootfs = xstrdup(buf);
+  return 0;
+}
+
+/* runc fails create when args[0] cannot be found; so do we, before anything is made. */
+static int check_process(struct rt_create_run *r, struct td_err **err)
+{
+  const struct spec_process *p = r->spec->process;
+  if (p == NULL)
+    return err_set(err, 0, "config.json: process is required to create a container");
+  if (p->args == NULL || p->args[0] == NULL)
+    return err_set(err, 0, "process.args must not be empty");
+  if (!r->spec->linux_.ns[NS_MNT].present)
+    return err_set(err, 0, "linux.namespaces: a mount namespace is required");
+  autoclose int rootfd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return err_set(err, errno, "open %s", r->rootfs);
+  autofree char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
+  if (exe == NULL) {
+    bool path = strchr(p->args[0], '/') != NULL;
+    /* an existing file that cannot be executed is docker's 126, not 127 */
+    autoerr struct td_err *e2 = NULL;
+    autoclose int f = path && p->args[0][0] == '/' ? safepath_open(rootfd, p->args[0], O_PATH, 0, &e2) : -1;
+    if (f >= 0)
+      return err_set_exit(err, EXIT_CANNOT_EXEC, 0, "exec: \"%s\": permission denied", p->args[0]);
+    return err_set_exit(err, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
+                        path ? "no such file or directory"
+                             : "executable file not found in $PATH");
+  }
+  return security_check_lsm(p, err);
+}
+
+static int make_state_dir(struct rt_create_run *r, struct td_err **err)
+{
+  if (mkdir_p(r->ctx->state_root, 0711, err) < 0)
+    return -1;
+  autofree char *dir = rt_state_dir(r->ctx, r->o->id);
+  if (mkdir(dir, 0711) < 0) {
+    if (errno == EEXIST)
+      return err_set(err, 0, "container with id %s already exists", r->o->id);
+    return err_set(err, errno, "mkdir %s", dir);
+  }
+  r->dir = steal_ptr(dir);
+  autofree char *fifo = xasprintf("%s/exec.fifo", r->dir);
+  if (mkfifo(fifo, 0622) < 0)
+    return err_set(err, errno, "mkfifo %s", fifo);
+  return 0;
+}
+
+static int make_cgroup(struct rt_create_run *r, struct td_err **err)
+{
+  const char *cp = r->spec->linux_.cgroups_path;
+  autofree char *mapped = NULL;
+  if (cp && r->ctx->systemd_cgroup && strchr(cp, ':'))
+    cp = mapped = rt_systemd_to_cgroupfs(cp);
+  const char *parent = r->ctx->cgroup_parent ? r->ctx->cgroup_parent : "tinyrun";
+  r->cg_path = cgroup_resolve_path(cp, parent, r->o->id);
+  autofree struct spec_device_rule *rules = NULL;
+  autofree struct spec_resources *res = rt_resources_for_create(r->spec, &rules);
+  if (cgroup_create(r->cg_path, res, &r->cg, err) < 0)
+    return err_prefix(err, "cgroup %s", r->cg_path);
+  return 0;
+}
+
+/* The state document the hooks get on stdin. */
+static char *hook_state(struct rt_create_run *r, enum rt_status status)
+{
+  struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = status,
+                        .pid = r->init, .oci_version = r->spec->oci_version};
+  autojson json_t *ann = json_object();
+  for (size_t i = 0; i < r->spec->n_annotations; i++)
+    json_object_set_new(ann, r->spec->annotations[i].key,
+                        json_string(r->spec->annotations[i].value));
+  st.annotations = ann;
+  autojson json_t *j = rt_state_json(&st);
+  return json_dumps(j, JSON_COMPACT);
+}
+
+static int save_state(struct rt_create_run *r, enum rt_status status, struct td_err **err)
+{
+  autojson json_t *ann = json_object();
+  for (size_t i = 0; i < r->spec->n_annotations; i++)
+    json_object_set_new(ann, r->spec->annotations[i].key,
+                        json_string(r->spec->annotations[i].value));
+  struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = status,
+                        .pid = r->init, .cgroup_path = r->cg_path, .created = r->created,
+                        .annotations = ann, .oci_version = r->spec->oci_version};
+  return rt_state_write(r->ctx, &st, r->start_time, err);
+}
+
+static int deliver_console(struct rt_create_run *r, int fd, struct td_err **err)
+{
+  autoclose int master = fd;
+  if (r->o->console_socket)
+    return rt_console_send_to_socket(r->o->console_socket, master, err);
+  if (r->o->console_master_out) {
+    *r->o->console_master_out = steal_fd(master);
+    return 0;
+  }
+  return err_set(err, 0, "process.terminal is set but no console socket was given");
+}
+
+static int child_exit_error(struct rt_create_run *r, struct td_err **err)
+{
+  int st = 0;
+  if (r->child > 0 && RETRY_EINTR(waitpid(r->child, &st, WNOHANG)) == r->child) {
+    r->child = r->init == r->child ? (r->init = 0) : 0;
+    if (WIFSIGNALED(st))
+      return err_set(err, 0, "container init was killed by signal %d", WTERMSIG(st));
+    return err_set(err, 0, "container init exited with status %d", WEXITSTATUS(st));
+  }
+  return err_set(err, 0, "container init exited unexpectedly");
+}
+
+static int serve_child(struct rt_create_run *r, struct td_err **err)
+{
+  for (;;) {
+    struct rt_msg m;
+    int fd = -1;
+    int rc = rt_msg_recv(r->sync, &m, &fd);
+    if (rc < 0)
+      return err_set(err, errno, "read from the container init");
+    if (rc == 1)
+      return child_exit_error(r, err);
+    switch ((enum rt_msg_type)m.type) {
+    case RT_MSG_ERROR:
+      return err_set_exit(err, m.value ? m.value : EXIT_ENGINE, 0, "%s", m.data);
+    case RT_MSG_PID:
+      r->init = m.value;
+      r->start_time = rt_proc_start_time(r->init);
+      if (save_state(r, RT_CREATING, err) < 0)
+        return -1;
+      break;
+    case RT_MSG_USERMAP:
+      if (rt_write_user_maps(r->spec, m.value > 0 ? m.value : r->child, err) < 0 ||
+          rt_msg_send(r->sync, RT_MSG_GO, 0, NULL, -1) < 0)
+        return err ? -1 : err_set(err, errno, "sync");
+      break;
+    case RT_MSG_HOOKS: {
+      autofree char *state = hook_state(r, RT_CREATING);
+      if (rt_hooks_run(&r->spec->hooks[HOOK_PRESTART], state, "prestart", err) < 0 ||
+          rt_hooks_run(&r->spec->hooks[HOOK_CREATE_RUNTIME], state, "createRuntime", err) < 0)
+        return -1;
+      if (rt_msg_send(r->sync, RT_MSG_GO, 0, state, -1) < 0)
+        return err_set(err, errno, "sync with the container init");
+      break;
+    }
+    case RT_MSG_CONSOLE:
+      if (fd < 0)
+        return err_set(err, EPROTO, "console message without a pty");
+      if (deliver_console(r, fd, err) < 0)
+        return -1;
+      break;
+    case RT_MSG_READY:
+      if (fd >= 0)
+        close(fd);
+      return 0;
+    case RT_MSG_GO:
+      break;
+    }
+    if (fd >= 0 && m.type != RT_MSG_CONSOLE)
+      close(fd);
+  }
+}
+
+static int finish(struct rt_create_run *r, struct td_err **err)
+{
+  if (save_state(r, RT_CREATED, err) < 0)
+    return -1;
+  if (r->o->pid_file) {
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)r->init);
+    if (file_write_atomic(AT_FDCWD, r->o->pid_file, buf, (size_t)n, 0644, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* Everything after the checks, under the container's lock; undone by the caller. */
+static int create_locked(struct rt_create_run *r, struct td_err **err)
+{
+  if (make_state_dir(r, err) < 0)
+    return -1;
+  autofree char *lockp = xasprintf("%s/lock", r->dir);
+  int lock = lock_acquire(lockp, err);
+  if (lock < 0)
+    return -1;
+  r->lock_fd = lock;
+  int rc = 0;
+  if (make_cgroup(r, err) < 0 || rt_spawn_init(r, err) < 0 ||
+      (r->init > 0 && save_state(r, RT_CREATING, err) < 0) || serve_child(r, err) < 0 ||
+      finish(r, err) < 0)
+    rc = -1;
+  lock_release(lock);
+  r->lock_fd = -1;
+  return rc;
+}
+
+int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o, pid_t *pid_out,
+              struct td_err **err)
+{
+  struct rt_create_run r = {
+      .ctx = ctx, .o = o, .spec = o->spec, .sync = -1, .console = -1, .lock_fd = -1};
+  spec_autofree struct spec *owned = NULL;
+  int rc = -1;
+  if (rt_check_id(o->id, err) == 0 && resolve_bundle(&r, &owned, err) == 0 &&
+      check_process(&r, err) == 0) {
+    r.created = rt_now_rfc3339();
+    if (create_locked(&r, err) == 0)
+      rc = 0;
+    else
+      run_undo(&r);
+  }
+  if (rc == 0) {
+    /* the intermediate process of a second fork has done its job */
+    if (r.child != r.init)
+      RETRY_EINTR(waitpid(r.child, NULL, 0));
+    if (pid_out)
+      *pid_out = r.init;
+  } else {
+    err_prefix(err, "create container %s", o->id ? o->id : "");
+  }
+  run_free(&r);
+  return rc;
+}

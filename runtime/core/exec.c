@@ -1,0 +1,256 @@
+/* rt_exec: a new process inside a running container. It is cloned into the container's
+ * cgroup, joins every namespace of the init that differs from ours in one setns(pidfd)
+ * call, forks once more when the pid or time namespace changed, and takes the same security
+ * settings (the bundle's seccomp/LSM plus the process's own user, caps, rlimits). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/core/internal.h"
+#include "runtime/security/security.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
+
+struct exec_child {
+  const struct spec *spec; /* the bundle's spec with process = the exec'd process */
+  const struct rt_exec_opts *o;
+  int sync;
+  int pidfd;
+  int ns_flags;
+  bool fork_again;
+};
+
+/* Namespaces of pid that differ from ours, as CLONE_NEW* flags. */
+static int differing_namespaces(pid_t pid)
+{
+  int flags = 0;
+  for (int t = 0; t < NS_TYPE_COUNT; t++) {
+    const char *name = spec_ns_name((enum spec_ns_type)t);
+    const char *file = strcmp(name, "network") == 0 ? "net" : strcmp(name, "mount") == 0 ? "mnt" : name;
+    char a[64], b[64];
+    snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, file);
+    snprintf(b, sizeof(b), "/proc/self/ns/%s", file);
+    struct stat sa, sb;
+    if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+      continue;
+    if (sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev)
+      flags |= spec_ns_clone_flag((enum spec_ns_type)t);
+  }
+  return flags;
+}
+
+static _Noreturn void exec_child_main(struct exec_child *c)
+{
+  struct td_err *cerr = NULL;
+  const struct spec_process *p = c->spec->process;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  struct rt_msg m;
+  if (rt_msg_recv(c->sync, &m, NULL) != 0 || m.type != RT_MSG_GO)
+    _exit(1);
+  if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
+    err_set(&cerr, errno, "join the container's namespaces");
+    rt_child_fail(c->sync, cerr);
+  }
+  if (c->fork_again) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      err_set(&cerr, errno, "fork");
+      rt_child_fail(c->sync, cerr);
+    }
+    if (pid > 0)
+      _exit(0);
+  }
+  if (rt_msg_send(c->sync, RT_MSG_PID, 0, NULL, -1) < 0)
+    _exit(1);
+  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
+  if (chdir(cwd) < 0) {
+    err_set(&cerr, errno, "chdir to cwd (\"%s\") failed", cwd);
+    rt_child_fail(c->sync, cerr);
+  }
+  if (p->terminal) {
+    int master = rt_console_setup(p, false, &cerr);
+    if (master < 0)
+      rt_child_fail(c->sync, cerr);
+    rt_msg_send(c->sync, RT_MSG_CONSOLE, 0, NULL, master);
+    close(master);
+  } else {
+    for (int i = 0; i < 3; i++)
+      if (c->o->stdio[i] >= 0 && c->o->stdio[i] != i)
+        dup2(c->o->stdio[i], i);
+  }
+  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
+  if (exe == NULL) {
+    err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
+                 p->args[0]);
+    rt_child_fail(c->sync, cerr);
+  }
+  struct security_seccomp *filter = NULL;
+  int listener = -1;
+  if (security_seccomp_build(c->spec->linux_.seccomp, &filter, &cerr) < 0 ||
+      security_drop_privileges(c->spec, filter, &listener, &cerr) < 0)
+    rt_child_fail(c->sync, cerr);
+  for (int fd = 3; fd < 3 + c->o->preserve_fds; fd++)
+    fcntl(fd, F_SETFD, 0);
+  if (syscall(SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ||
+      security_final(c->spec, filter, &listener, &cerr) < 0) {
+    if (cerr == NULL)
+      err_set(&cerr, errno, "close_range");
+    rt_child_fail(c->sync, cerr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  /* the sync socket is close-on-exec: its EOF tells the runtime the exec happened */
+  execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+  err_set_exit(&cerr, errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, errno, "exec %s", exe);
+  rt_child_fail(c->sync, cerr);
+}
+
+static int serve(int sync, const struct rt_exec_opts *o, pid_t *pid, struct td_err **err)
+{
+  for (;;) {
+    struct rt_msg m;
+    int fd = -1;
+    int rc = rt_msg_recv(sync, &m, &fd);
+    if (rc < 0)
+      return err_set(err, errno, "read from the exec'd process");
+    if (rc == 1)
+      return *pid > 0 ? 0 : err_set(err, 0, "the exec'd process died during setup");
+    if (m.type == RT_MSG_ERROR)
+      return err_set_exit(err, m.value ? m.value : EXIT_ENGINE, 0, "%s", m.data);
+    if (m.type == RT_MSG_PID)
+      *pid = m.value;
+    if (m.type == RT_MSG_CONSOLE && fd >= 0) {
+      autoclose int master = fd;
+      if (o->console_socket) {
+        if (rt_console_send_to_socket(o->console_socket, master, err) < 0)
+          return -1;
+      } else if (o->console_master_out) {
+        *o->console_master_out = steal_fd(master);
+      } else {
+        return err_set(err, 0, "process.terminal is set but no console socket was given");
+      }
+    } else if (fd >= 0) {
+      close(fd);
+    }
+  }
+}
+
+static pid_t clone_into(int cgfd)
+{
+  struct clone_args ca;
+  memset(&ca, 0, sizeof(ca));
+  ca.exit_signal = SIGCHLD;
+  if (cgfd >= 0) {
+    ca.flags = CLONE_INTO_CGROUP;
+    ca.cgroup = (uint64_t)cgfd;
+  }
+  pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+  if (pid < 0 && cgfd >= 0)
+    return clone_into(-1);
+  return pid;
+}
+
+static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out,
+                      struct td_err **err)
+{
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+    return err_set(err, errno, "socketpair");
+  int one = 1;
+  setsockopt(sp[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+  int cgfd = cg ? cgroup_v2_dirfd(cg) : -1;
+  if (!c->o->detach)
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* so the grandchild is ours to wait for */
+  pid_t child = clone_into(cgfd);
+  if (child == 0) {
+    close(sp[0]);
+    c->sync = sp[1];
+    exec_child_main(c);
+  }
+  close(sp[1]);
+  autoclose int sync = sp[0];
+  if (child < 0)
+    return err_set(err, errno, "clone");
+  pid_t pid = 0;
+  int rc = 0;
+  bool entered = cgfd >= 0 || cg == NULL || cgroup_enter(cg, child, err) == 0;
+  if (!entered || rt_msg_send(sync, RT_MSG_GO, 0, NULL, -1) < 0 ||
+      serve(sync, c->o, &pid, err) < 0) {
+    if (*err == NULL)
+      err_set(err, errno, "sync");
+    kill(child, SIGKILL);
+    if (pid > 0)
+      kill(pid, SIGKILL);
+    rc = -1;
+  }
+  if (c->fork_again || rc < 0)
+    RETRY_EINTR(waitpid(child, NULL, 0));
+  *pid_out = pid;
+  return rc;
+}
+
+int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts *o,
+            pid_t *pid_out, struct td_err **err)
+{
+  struct rt_state st;
+  if (rt_state(ctx, id, &st, err) < 0)
+    return err_prefix(err, "exec in container %s", id);
+  int rc = -1;
+  struct cgroup *cg = NULL;
+  spec_autofree struct spec *s = NULL;
+  autoclose int pidfd = -1;
+  autofree char *cfg = NULL;
+  if (st.status != RT_RUNNING && st.status != RT_CREATED) {
+    err_set(err, 0, "cannot exec in a %s container", rt_status_name(st.status));
+    goto out;
+  }
+  if (o->process == NULL || o->process->args == NULL || o->process->args[0] == NULL) {
+    err_set(err, 0, "process.args must not be empty");
+    goto out;
+  }
+  cfg = xasprintf("%s/config.json", st.bundle);
+  if (spec_load_file(cfg, &s, err) < 0)
+    goto out;
+  pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
+  if (pidfd < 0) {
+    err_set(err, errno, "open the container init");
+    goto out;
+  }
+  int flags = differing_namespaces(st.pid);
+  if (st.cgroup_path && *st.cgroup_path && cgroup_open(st.cgroup_path, &cg, err) < 0)
+    goto out;
+  struct spec_process *saved = s->process;
+  s->process = o->process;
+  struct exec_child c = {.spec = s, .o = o, .pidfd = pidfd, .ns_flags = flags,
+                         .fork_again = (flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0};
+  pid_t pid = 0;
+  rc = exec_spawn(&c, cg, &pid, err);
+  s->process = saved;
+  if (rc == 0 && o->pid_file) {
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    rc = file_write_atomic(AT_FDCWD, o->pid_file, buf, (size_t)n, 0644, err);
+  }
+  if (rc == 0 && pid_out)
+    *pid_out = pid;
+out:
+  if (cg)
+    cgroup_free(cg);
+  rt_state_clear(&st);
+  return rc < 0 ? err_prefix(err, "exec in container %s", id) : 0;
+}

@@ -1,0 +1,120 @@
+/* Private to runtime/core: the sync protocol between the runtime and the container init,
+ * the on-disk state record, hooks and console helpers. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "runtime/core/runtime.h"
+#include "runtime/spec/spec.h"
+#include "util/err.h"
+
+/* Messages on the SOCK_SEQPACKET socketpair between runtime and child. */
+enum rt_msg_type {
+  RT_MSG_GO = 1,      /* parent -> child: continue (payload: optional state JSON) */
+  RT_MSG_PID,         /* child -> parent: I am the init (after a second fork); the parent
+                         reads the pid from SCM_CREDENTIALS (SO_PASSCRED) */
+  RT_MSG_USERMAP,     /* child -> parent: write my uid/gid maps, then GO */
+  RT_MSG_HOOKS,       /* child -> parent: run prestart + createRuntime hooks, then GO */
+  RT_MSG_CONSOLE,     /* child -> parent: pty master attached (SCM_RIGHTS) */
+  RT_MSG_READY,       /* child -> parent: set up, about to wait on the exec fifo */
+  RT_MSG_ERROR,       /* child -> parent: payload is the error text; child exits */
+};
+
+struct rt_msg {
+  uint32_t type;
+  int32_t value;
+  char data[4088];
+};
+
+/* Send a message (fd >= 0 is attached with SCM_RIGHTS); -1 with errno on failure. */
+int rt_msg_send(int sock, uint32_t type, int32_t value, const char *data, int fd);
+/* Receive one message; *fd_out (if given) gets an attached fd or -1. Returns 0, -1 on error,
+ * or 1 when the peer closed the socket. */
+int rt_msg_recv(int sock, struct rt_msg *m, int *fd_out);
+/* Send an fd to a unix socket path the runc way (one SCM_RIGHTS message). */
+int rt_console_send_to_socket(const char *path, int master, struct td_err **err);
+/* In the child: open a pty in the current /dev, make the slave our stdio and controlling
+ * terminal, bind it to /dev/console (if bind_console), return the master fd. */
+int rt_console_setup(const struct spec_process *p, bool bind_console, struct td_err **err);
+
+/* The per-container state directory and its record. */
+char *rt_state_dir(const struct rt_ctx *ctx, const char *id);
+/* Validate a container id (no '/', not "." or "..", not empty, printable). */
+int rt_check_id(const char *id, struct td_err **err);
+/* Write state.json atomically from st plus the extra fields (start time, config path). */
+int rt_state_write(const struct rt_ctx *ctx, const struct rt_state *st,
+                   unsigned long long start_time, struct td_err **err);
+/* Load the state record without refreshing; *start_time gets the stored init start time. */
+int rt_state_load(const struct rt_ctx *ctx, const char *id, struct rt_state *out,
+                  unsigned long long *start_time, struct td_err **err);
+/* Start time (clock ticks since boot, /proc/PID/stat field 22) of pid, 0 if gone; zombies
+ * count as gone. */
+unsigned long long rt_proc_start_time(pid_t pid);
+
+/* Run the hooks of one kind with the state JSON on stdin; fail on the first error. */
+int rt_hooks_run(const struct spec_hook_list *hooks, const char *state_json, const char *kind,
+                 struct td_err **err);
+/* The name of a hook kind ("prestart", ...). */
+const char *rt_hook_kind_name(enum spec_hook_kind k);
+
+/* Find an executable inside the root rootfd (an O_PATH fd of the container's /): a path
+ * with '/' (relative ones from cwd) or a PATH lookup with the process env. Returns the path
+ * inside the root, or NULL. */
+char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *env);
+
+/* A shallow copy of the spec's resources (free it and *owned with free()) whose device
+ * rules have the standard nodes and linux.devices appended, as runc does. */
+struct spec_resources *rt_resources_for_create(const struct spec *s,
+                                               struct spec_device_rule **owned);
+
+/* Map a systemd "slice:prefix:name" cgroupsPath to a cgroupfs path (documented). */
+char *rt_systemd_to_cgroupfs(const char *path);
+
+struct cgroup;
+
+/* What a create has made so far, so that a failure can undo it. */
+struct rt_create_run {
+  const struct rt_ctx *ctx;
+  const struct rt_create_opts *o;
+  const struct spec *spec;
+  char *bundle, *rootfs, *dir, *cg_path, *created;
+  struct cgroup *cg;
+  int sync;    /* parent's end of the sync socket */
+  int lock_fd; /* the container's lock, held by create; the child must not keep it */
+  pid_t child; /* what clone returned */
+  pid_t init;  /* the container init (child, or its child after a second fork) */
+  unsigned long long start_time;
+  int console;
+};
+
+/* Clone the init into its namespaces and cgroup; sets r->sync, r->child and (unless a second
+ * fork follows) r->init. */
+int rt_spawn_init(struct rt_create_run *r, struct td_err **err);
+/* Write uid_map/gid_map of pid from the spec. */
+int rt_write_user_maps(const struct spec *s, pid_t pid, struct td_err **err);
+
+/* Parameters the child runs with; everything it needs is resolved in the parent. */
+struct rt_child_args {
+  const struct spec *spec;
+  const struct rt_create_opts *o;
+  const char *rootfs;   /* absolute host path */
+  const char *bundle;   /* absolute */
+  int sync_fd;          /* child's end */
+  int lock_fd;          /* the runtime's lock on the container: closed first thing (a clone
+                           inherits it and never execs the runtime, so CLOEXEC won't drop it,
+                           and `start`/`delete` would block on it forever) */
+  int fifo_fd;          /* O_PATH fd of the state dir holding exec.fifo */
+  int join_fds[NS_TYPE_COUNT]; /* fds of namespaces joined by path in the child, else -1 */
+  int unshare_flags;    /* namespaces the child unshares itself (slow path / cgroup on v1) */
+  bool double_fork;     /* pid/time ns created by unshare: fork once more */
+  bool new_userns;      /* a new user namespace is created (maps written by the parent) */
+};
+
+/* The container init: runs in the cloned child, never returns. */
+_Noreturn void rt_child_main(struct rt_child_args *a);
+/* The child's error path: send the message to the parent and exit. */
+_Noreturn void rt_child_fail(int sync_fd, struct td_err *err);

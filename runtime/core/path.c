@@ -1,0 +1,76 @@
+/* Finding the process's executable inside the rootfs, and the systemd cgroupsPath form. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/core/internal.h"
+#include "util/cleanup.h"
+#include "util/safepath.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static bool is_exec_in_root(int rootfd, const char *path)
+{
+  autoerr struct td_err *err = NULL;
+  autoclose int fd = safepath_open(rootfd, path, O_PATH, 0, &err);
+  if (fd < 0)
+    return false;
+  struct stat sb;
+  return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0111);
+}
+
+char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *env)
+{
+  if (arg0 == NULL || *arg0 == '\0')
+    return NULL;
+  if (strchr(arg0, '/')) {
+    autofree char *p = arg0[0] == '/' ? xstrdup(arg0)
+                                      : xasprintf("%s/%s", cwd ? cwd : "/", arg0);
+    return is_exec_in_root(rootfd, p) ? xstrdup(arg0) : NULL;
+  }
+  const char *path = default_path;
+  for (char *const *e = env; e && *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0)
+      path = *e + 5;
+  autostrv char **dirs = strv_split(path, ':');
+  for (char **d = dirs; d && *d; d++) {
+    const char *dir = **d ? *d : ".";
+    char *cand = dir[0] == '/' ? xasprintf("%s/%s", dir, arg0)
+                               : xasprintf("%s/%s/%s", cwd ? cwd : "/", dir, arg0);
+    if (is_exec_in_root(rootfd, cand))
+      return cand;
+    free(cand);
+  }
+  return NULL;
+}
+
+/* "system.slice:docker:abc" -> "/system.slice/docker-abc.scope"; a parent slice named
+ * "a-b.slice" expands to "a.slice/a-b.slice" like systemd lays it out. */
+char *rt_systemd_to_cgroupfs(const char *path)
+{
+  autostrv char **parts = strv_split(path, ':');
+  if (strv_len(parts) != 3)
+    return xstrdup(path);
+  const char *slice = *parts[0] ? parts[0] : "system.slice";
+  autofree char *dir = xstrdup("");
+  if (strcmp(slice, "-.slice") != 0) {
+    size_t n = strlen(slice);
+    const char *base = n > 6 ? slice : "system.slice";
+    n = strlen(base);
+    for (size_t i = 0; i + 6 <= n; i++) {
+      if (base[i] == '-' || i + 6 == n) {
+        autofree char *prefix = xstrndup(base, base[i] == '-' ? i : n - 6);
+        char *nd = xasprintf("%s/%s.slice", dir, prefix);
+        free(dir);
+        dir = nd;
+      }
+    }
+  }
+  if (strcmp(parts[1], "") == 0)
+    return xasprintf("%s/%s.scope", dir, parts[2]);
+  return xasprintf("%s/%s-%s.scope", dir, parts[1], parts[2]);
+}

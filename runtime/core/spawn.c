@@ -1,0 +1,235 @@
+/* Cloning the container init. The fast path is one clone3 straight into every new namespace
+ * (and into the cgroup on v2). Joining a namespace by path needs an order clone3 cannot
+ * give (join first, then create the rest inside), so then the child joins and unshares
+ * itself, and forks once more when a new pid or time namespace must take effect. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/core/internal.h"
+#include "runtime/security/security.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+
+static int write_maps(pid_t pid, const struct spec_idmap *m, size_t n, const char *file,
+                      struct td_err **err)
+{
+  if (n == 0)
+    return 0;
+  char buf[4096];
+  size_t off = 0;
+  for (size_t i = 0; i < n && off < sizeof(buf) - 40; i++)
+    off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%u %u %u\n", m[i].container_id,
+                            m[i].host_id, m[i].size);
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+  if (file_write_str(AT_FDCWD, path, buf, err) < 0)
+    return err_prefix(err, "write %s", file);
+  return 0;
+}
+
+int rt_write_user_maps(const struct spec *s, pid_t pid, struct td_err **err)
+{
+  if (write_maps(pid, s->linux_.uid_mappings, s->linux_.n_uid_mappings, "uid_map", err) < 0)
+    return -1;
+  if (write_maps(pid, s->linux_.gid_mappings, s->linux_.n_gid_mappings, "gid_map", err) < 0) {
+    /* an unprivileged writer must deny setgroups first */
+    err_free(err);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+    if (file_write_str(AT_FDCWD, path, "deny", err) < 0)
+      return -1;
+    return write_maps(pid, s->linux_.gid_mappings, s->linux_.n_gid_mappings, "gid_map", err);
+  }
+  return 0;
+}
+
+static bool needs_slow_path(const struct spec *s)
+{
+  static const enum spec_ns_type joined_in_child[] = {NS_NET, NS_MNT, NS_IPC, NS_UTS, NS_USER,
+                                                      NS_CGROUP};
+  for (size_t i = 0; i < sizeof(joined_in_child) / sizeof(joined_in_child[0]); i++)
+    if (s->linux_.ns[joined_in_child[i]].present && s->linux_.ns[joined_in_child[i]].path)
+      return true;
+  return s->linux_.has_time_offsets;
+}
+
+/* pid and time namespaces given by path only apply to children: enter them here, around
+ * the clone, and go back afterwards. */
+struct ns_swap {
+  int saved[2];
+  int type[2];
+};
+
+static int ns_swap_enter(const struct spec *s, struct ns_swap *sw, struct td_err **err)
+{
+  static const enum spec_ns_type kinds[2] = {NS_PID, NS_TIME};
+  static const char *const self[2] = {"/proc/self/ns/pid_for_children",
+                                      "/proc/self/ns/time_for_children"};
+  for (int i = 0; i < 2; i++) {
+    sw->saved[i] = -1;
+    sw->type[i] = spec_ns_clone_flag(kinds[i]);
+    const struct spec_namespace *ns = &s->linux_.ns[kinds[i]];
+    if (!ns->present || ns->path == NULL)
+      continue;
+    autoclose int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return err_set(err, errno, "open %s namespace %s", spec_ns_name(kinds[i]), ns->path);
+    sw->saved[i] = open(self[i], O_RDONLY | O_CLOEXEC);
+    if (sw->saved[i] < 0 || setns(fd, sw->type[i]) < 0)
+      return err_set(err, errno, "join %s namespace %s", spec_ns_name(kinds[i]), ns->path);
+  }
+  return 0;
+}
+
+static void ns_swap_leave(struct ns_swap *sw)
+{
+  for (int i = 0; i < 2; i++) {
+    if (sw->saved[i] >= 0) {
+      setns(sw->saved[i], sw->type[i]);
+      close(sw->saved[i]);
+      sw->saved[i] = -1;
+    }
+  }
+}
+
+static int open_joins(const struct spec *s, int fds[NS_TYPE_COUNT], struct td_err **err)
+{
+  for (int t = 0; t < NS_TYPE_COUNT; t++) {
+    const struct spec_namespace *ns = &s->linux_.ns[t];
+    if (t == NS_PID || t == NS_TIME || !ns->present || ns->path == NULL)
+      continue;
+    fds[t] = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fds[t] < 0)
+      return err_set(err, errno, "open %s namespace %s", spec_ns_name((enum spec_ns_type)t),
+                     ns->path);
+  }
+  return 0;
+}
+
+static pid_t do_clone3(uint64_t flags, int cgfd)
+{
+  struct clone_args ca;
+  memset(&ca, 0, sizeof(ca));
+  ca.flags = flags;
+  ca.exit_signal = SIGCHLD;
+  if (cgfd >= 0) {
+    ca.flags |= CLONE_INTO_CGROUP;
+    ca.cgroup = (uint64_t)cgfd;
+  }
+  return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* Flags for clone3 (fast path) or for the child's unshare (slow path). */
+static void plan_namespaces(const struct spec *s, bool slow, bool into_cgroup,
+                            struct rt_child_args *a, uint64_t *clone_flags)
+{
+  *clone_flags = 0;
+  for (int t = 0; t < NS_TYPE_COUNT; t++) {
+    const struct spec_namespace *ns = &s->linux_.ns[t];
+    if (!ns->present || ns->path)
+      continue;
+    int f = spec_ns_clone_flag((enum spec_ns_type)t);
+    if (t == NS_USER)
+      a->new_userns = true;
+    if (slow) {
+      a->unshare_flags |= f;
+      if (t == NS_PID || t == NS_TIME)
+        a->double_fork = true;
+    } else if (t == NS_CGROUP && !into_cgroup) {
+      a->unshare_flags |= f; /* after the parent moved us into the v1 cgroup */
+    } else {
+      *clone_flags |= (uint64_t)f;
+    }
+  }
+}
+
+static int parent_after_clone(struct rt_create_run *r, bool into_cgroup, bool slow,
+                              struct td_err **err)
+{
+  if (!into_cgroup && cgroup_enter(r->cg, r->child, err) < 0)
+    return -1;
+  if (!slow && r->spec->linux_.ns[NS_USER].present && !r->spec->linux_.ns[NS_USER].path &&
+      rt_write_user_maps(r->spec, r->child, err) < 0)
+    return -1;
+  const struct spec_process *p = r->spec->process;
+  if (p && p->has_oom_score_adj && security_set_oom_score_adj(r->child, p->oom_score_adj, err) < 0)
+    return -1;
+  if (rt_msg_send(r->sync, RT_MSG_GO, 0, NULL, -1) < 0)
+    return err_set(err, errno, "sync with the container init");
+  return 0;
+}
+
+int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
+{
+  struct rt_child_args a = {.spec = r->spec, .o = r->o, .rootfs = r->rootfs,
+                            .bundle = r->bundle, .sync_fd = -1, .fifo_fd = -1,
+                            .lock_fd = r->lock_fd};
+  for (int t = 0; t < NS_TYPE_COUNT; t++)
+    a.join_fds[t] = -1;
+  int rc = -1;
+  int sp[2] = {-1, -1};
+  struct ns_swap sw = {{-1, -1}, {0, 0}};
+  /* the init opens exec.fifo relative to this after pivot, without needing /proc */
+  a.fifo_fd = open(r->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (a.fifo_fd < 0) {
+    err_set(err, errno, "open %s", r->dir);
+    goto out;
+  }
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+    err_set(err, errno, "socketpair");
+    goto out;
+  }
+  int one = 1;
+  setsockopt(sp[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+  if (open_joins(r->spec, a.join_fds, err) < 0 || ns_swap_enter(r->spec, &sw, err) < 0)
+    goto out;
+  bool slow = needs_slow_path(r->spec);
+  int cgfd = cgroup_v2_dirfd(r->cg);
+  uint64_t flags = 0;
+  plan_namespaces(r->spec, slow, cgfd >= 0, &a, &flags);
+  a.sync_fd = sp[1];
+  pid_t pid = do_clone3(flags, cgfd);
+  if (pid < 0 && cgfd >= 0) {
+    /* e.g. a v2 cgroup that cannot take processes directly: enter it afterwards */
+    cgfd = -1;
+    a.unshare_flags = 0;
+    a.double_fork = false;
+    a.new_userns = false;
+    plan_namespaces(r->spec, slow, false, &a, &flags);
+    pid = do_clone3(flags, -1);
+  }
+  if (pid == 0) {
+    close(sp[0]);
+    rt_child_main(&a);
+  }
+  ns_swap_leave(&sw);
+  if (pid < 0) {
+    err_set(err, errno, "clone the container init");
+    goto out;
+  }
+  r->child = pid;
+  r->init = slow && a.double_fork ? 0 : pid;
+  if (r->init)
+    r->start_time = rt_proc_start_time(pid);
+  r->sync = steal_fd(sp[0]);
+  rc = parent_after_clone(r, cgfd >= 0, slow, err);
+out:
+  ns_swap_leave(&sw);
+  for (int i = 0; i < 2; i++)
+    if (sp[i] >= 0)
+      close(sp[i]);
+  if (a.fifo_fd >= 0)
+    close(a.fifo_fd);
+  for (int t = 0; t < NS_TYPE_COUNT; t++)
+    if (a.join_fds[t] >= 0)
+      close(a.join_fds[t]);
+  return rc;
+}
