@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/store.h"
 #include "engine/user.h"
 #include "image/volume.h"
 #include "runtime/cgroup/cgroup.h"
@@ -497,8 +498,23 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   static const char *const nss[] = {"pid", "ipc", "uts", "mount"};
   for (size_t i = 0; i < 4; i++)
     json_array_append_new(ns, json_pack("{s:s}", "type", nss[i]));
-  if (!host_net)
+  if (req->network && strncmp(req->network, "container:", 10) == 0) {
+    /* join the other container's network namespace */
+    autofree char *other = NULL;
+    autojson json_t *orec = NULL;
+    if (store_lookup(ctx, req->network + 10, &other, err) < 0 ||
+        store_load(ctx, other, &orec, err) < 0)
+      return -1;
+    store_refresh_state(orec);
+    pid_t opid = (pid_t)rec_int(orec, "State.Pid");
+    if (!rec_bool(orec, "State.Running") || opid <= 0)
+      return err_set(err, 0, "cannot join network of a non running container: %s",
+                     req->network + 10);
+    autofree char *path = xasprintf("/proc/%d/ns/net", (int)opid);
+    json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", path));
+  } else if (!host_net) {
     json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
+  }
   if (cgroup_mode() == CGROUP_MODE_V2)
     json_array_append_new(ns, json_pack("{s:s}", "type", "cgroup"));
   json_t *res = build_resources(req);
