@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <strings.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,21 +454,6 @@ static char *find_init(const struct eng_ctx *ctx)
   return found;
 }
 
-/* /proc/<pid>/ns/net of a running container, for --network container:ID. */
-static int container_netns(const struct eng_ctx *ctx, const char *ref, char **out,
-                           struct td_err **err)
-{
-  autofree char *id = NULL;
-  autojson json_t *rec = NULL;
-  if (store_lookup(ctx, ref, &id, err) < 0 || store_load(ctx, id, &rec, err) < 0)
-    return err_prefix(err, "--network container:%s", ref);
-  int64_t pid = rec_int(rec, "State.Pid");
-  if (pid <= 0 || kill((pid_t)pid, 0) < 0)
-    return err_set(err, EINVAL, "cannot join network of a non running container: %s", ref);
-  *out = xasprintf("/proc/%lld/ns/net", (long long)pid);
-  return 0;
-}
-
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       json_t **mounts_rec, struct td_err **err)
@@ -515,11 +499,19 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   for (size_t i = 0; i < 4; i++)
     json_array_append_new(ns, json_pack("{s:s}", "type", nss[i]));
   if (req->network && strncmp(req->network, "container:", 10) == 0) {
-    /* --network container:ID joins ID's netns (resolved now: ID must be running) */
-    autofree char *nsp = NULL;
-    if (container_netns(ctx, req->network + 10, &nsp, err) < 0)
+    /* join the other container's network namespace */
+    autofree char *other = NULL;
+    autojson json_t *orec = NULL;
+    if (store_lookup(ctx, req->network + 10, &other, err) < 0 ||
+        store_load(ctx, other, &orec, err) < 0)
       return -1;
-    json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", nsp));
+    store_refresh_state(orec);
+    pid_t opid = (pid_t)rec_int(orec, "State.Pid");
+    if (!rec_bool(orec, "State.Running") || opid <= 0)
+      return err_set(err, 0, "cannot join network of a non running container: %s",
+                     req->network + 10);
+    autofree char *path = xasprintf("/proc/%d/ns/net", (int)opid);
+    json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", path));
   } else if (!host_net) {
     json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
   }

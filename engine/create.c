@@ -253,9 +253,21 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
       "HostConfig", host_config(req), "Mounts", json_incref(mounts), "Config", config,
       "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "",
       "Ports", json_object(), "Networks", json_object());
+  json_t *publish = strv_to_json(req->publish);
+  if (req->publish_all) {
+    /* -P: every ExposedPorts key on a random host port, as `-p 80/tcp` would */
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(imgcfg, "ExposedPorts"), k, v) {
+      (void)v;
+      json_array_append_new(publish, json_string(k));
+    }
+  }
+  if (json_object_get(imgcfg, "ExposedPorts"))
+    json_object_set(config, "ExposedPorts", json_object_get(imgcfg, "ExposedPorts"));
   json_t *td = json_pack("{s:s,s:b,s:s,s:o,s:i,s:i,s:i}", "Rootfs", rootfs, "RootfsIsDir",
                          req->rootfs != NULL, "ImageRef", req->image ? req->image : "",
-                         "Publish", strv_to_json(req->publish), "MonitorPid", 0,
+                         "Publish", publish, "MonitorPid", 0,
                          "MonitorStart", 0, "InitStart", 0);
   if (req->ip)
     json_object_set_new(td, "IP", json_string(req->ip));
@@ -295,6 +307,20 @@ static int validate(const struct eng_run_req *req, struct td_err **err)
                            "allowed", req->name);
   if (req->hostname && strlen(req->hostname) > 63)
     return err_set(err, 0, "invalid hostname format: %s", req->hostname);
+  for (char **p = req->publish; p && *p; p++) {
+    struct net_port *ports = NULL;
+    size_t n = 0;
+    int rc = net_port_parse(*p, &ports, &n, err);
+    free(ports);
+    if (rc < 0)
+      return -1;
+  }
+  if (req->network) {
+    enum net_mode mode;
+    autofree char *arg = NULL;
+    if (net_mode_parse(req->network, &mode, &arg, err) < 0)
+      return -1;
+  }
   if (req->rootfs) {
     struct stat st;
     if (stat(req->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -370,6 +396,14 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
 {
   if (validate(req, err) < 0)
     return -1;
+  if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
+      strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {
+    autojson json_t *net = NULL;
+    if (net_inspect(ctx->root, req->network, &net, err) < 0) {
+      (*err)->exit_code = EXIT_ENGINE;
+      return -1;
+    }
+  }
   if (req->image) {
     struct image_ref *r = NULL;
     if (image_ref_parse(req->image, &r, err) < 0) {

@@ -343,6 +343,8 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
   int lk = store_lock(m->ctx, m->id, &err);
   json_t *fresh = NULL;
   if (store_load(m->ctx, m->id, &fresh, &err) == 0) {
+    /* others may have renamed or paused it; the network part is ours */
+    json_object_set(fresh, "NetworkSettings", json_object_get(m->rec, "NetworkSettings"));
     json_decref(m->rec);
     m->rec = fresh;
   }

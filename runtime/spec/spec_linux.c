@@ -126,9 +126,11 @@ static int parse_device(json_t *e, const struct sp *p, struct spec_device *d, st
   r = sj_u32(e, p, "fileMode", &d->file_mode, err);
   if (r < 0)
     return -1;
-  if (r > 0 && d->file_mode > 07777)
-    return sp_err(err, &(struct sp){.parent = p, .key = "fileMode"},
-                  "%u is not a valid permission mode", d->file_mode);
+  /* some engines write st_mode with the S_IFCHR/S_IFBLK bits: keep the permission bits */
+  if (r > 0 && d->file_mode > 0177777)
+    return sp_err(err, &(struct sp){.parent = p, .key = "fileMode"}, "%u is not a valid file mode",
+                  d->file_mode);
+  d->file_mode &= 07777;
   d->has_file_mode = r > 0;
   if ((r = sj_u32(e, p, "uid", &d->uid, err)) < 0)
     return -1;

@@ -128,9 +128,13 @@ static void test_devices_misc(void)
                  "config.json: linux.devices[0].minor: -3 is out of range [0, 4294967295]"),
          "device minor range");
   TAP_OK(rejects(LINUX("\"devices\":[{\"type\":\"c\",\"path\":\"/dev/x\",\"major\":1,"
-                       "\"minor\":3,\"fileMode\":65535}]"),
-                 "config.json: linux.devices[0].fileMode: 65535 is not a valid permission mode"),
+                       "\"minor\":3,\"fileMode\":65536}]"),
+                 "config.json: linux.devices[0].fileMode: 65536 is not a valid file mode"),
          "device fileMode");
+  s = parse_ok(LINUX("\"devices\":[{\"type\":\"c\",\"path\":\"/dev/x\",\"major\":1,"
+                     "\"minor\":3,\"fileMode\":8630}]"));
+  TAP_OK(s && s->linux_.devices[0].file_mode == 0666, "S_IFCHR|0666 keeps 0666");
+  spec_free(s);
   TAP_OK(rejects(LINUX("\"sysctl\":{\"kernel.x\":1}"),
                  "config.json: linux.sysctl.kernel.x: must be a string, not an integer"),
          "sysctl value");

@@ -144,3 +144,15 @@ rejects() {
   echo "$output"
   [ "$status" -eq 0 ]
 }
+
+@test "run: an rlimit of 2^64-1 (above int64) is RLIM_INFINITY in the container" {
+  [ "$(ulimit -Hc)" = unlimited ] || skip "the host's hard RLIMIT_CORE is limited"
+  spec_config '.process.args = ["/bin/sh", "-c", "ulimit -c; ulimit -Hc"]'
+  # jq cannot write 18446744073709551615 exactly: splice the literal in
+  sed -i 's|"process": {|"process": {"rlimits": [{"type": "RLIMIT_CORE", "soft": 18446744073709551615, "hard": 18446744073709551615}],|' "$B/config.json"
+  grep -q 18446744073709551615 "$B/config.json"
+  run "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(printf 'unlimited\nunlimited')" ]
+}

@@ -27,7 +27,8 @@ teardown_file() { td_engine_teardown_file; }
   [[ "$output" == *'"nosuchcmd": executable file not found in $PATH'* ]]
   run -126 td run --rm busybox /etc/passwd
   [ "$status" -eq 126 ]
-  run td run --rm busybox sh -c 'kill -9 $$'
+  # (PID 1 of the pid namespace ignores SIGKILL from inside, so a child gets killed)
+  run td run --rm busybox sh -c 'sh -c "kill -9 \$\$"; exit $?'
   [ "$status" -eq 137 ]
   [ "$(td_count)" -eq 0 ]
 }

@@ -19,11 +19,11 @@ assert_clean() { # ids...
   done
   [ -z "$(ls "$TD_ROOT/containers/names")" ] || { echo "names left"; return 1; }
   [ "$(td_mounts_under_root)" -eq 0 ] || { echo "mounts left"; return 1; }
-  ! pgrep -f "sleep 3[0-9]{2}" >/dev/null || { echo "process left"; return 1; }
+  ! pgrep -f "sleep 3010[0-9]" >/dev/null || { echo "process left"; return 1; }
 }
 
 @test "kill -9 of the monitor: ps -a shows the true status, rm -f cleans up" {
-  id=$(td run -d --name m1 busybox sleep 301)
+  id=$(td run -d --name m1 busybox sleep 30101)
   pid=$(td inspect -f '{{.State.Pid}}' m1)
   mon=$(awk '/^PPid/ {print $2}' /proc/$pid/status)
   [ "$(cat /proc/$mon/comm)" = td-monitor ]
@@ -38,7 +38,7 @@ assert_clean() { # ids...
 }
 
 @test "kill -9 of a foreground run: the container lives on and can be removed" {
-  td run --name fg busybox sleep 302 &
+  "$TINYDOCKER" run --name fg busybox sleep 30102 &
   cli=$!
   td_wait_status fg running
   kill -9 "$cli"
@@ -51,7 +51,7 @@ assert_clean() { # ids...
 
 @test "kill -9 at random points of run -d: ps -a works and rm -f removes everything" {
   for i in $(seq 12); do
-    td run -d --name "k$i" busybox sleep 303 >/dev/null 2>&1 &
+    "$TINYDOCKER" run -d --name "k$i" busybox sleep 30103 >/dev/null 2>&1 &
     cli=$!
     sleep "0.0$((RANDOM % 10))"
     kill -9 "$cli" 2>/dev/null || true
@@ -70,8 +70,8 @@ assert_clean() { # ids...
 }
 
 @test "kill -9 of stop and of rm -f, then rm -f again" {
-  id=$(td run -d --name s1 busybox sleep 304)
-  td stop -t 5 s1 &
+  id=$(td run -d --name s1 busybox sleep 30104)
+  "$TINYDOCKER" stop -t 5 s1 &
   cli=$!
   sleep 0.2
   kill -9 "$cli"
@@ -80,17 +80,18 @@ assert_clean() { # ids...
   st=$(td inspect -f '{{.State.Status}}' s1)
   pid=$(td inspect -f '{{.State.Pid}}' s1)
   if [ "$st" = running ]; then [ -e "/proc/$pid" ]; else [ "$st" = exited ]; fi
-  td rm -f s1 &
+  "$TINYDOCKER" rm -f s1 &
   cli=$!
   sleep 0.0$((RANDOM % 10))
   kill -9 "$cli" 2>/dev/null || true
   wait "$cli" || true
-  [ -z "$(td ps -aq)" ] || td rm -f $(td ps -aq --no-trunc)
+  ids=$(td ps -aq --no-trunc)
+  [ -z "$ids" ] || td rm -f $ids
   assert_clean "$id"
 }
 
 @test "a stopped container whose monitor died before recording the exit" {
-  id=$(td run -d --name m2 busybox sleep 305)
+  id=$(td run -d --name m2 busybox sleep 30105)
   pid=$(td inspect -f '{{.State.Pid}}' m2)
   mon=$(awk '/^PPid/ {print $2}' /proc/$pid/status)
   kill -STOP "$mon"
