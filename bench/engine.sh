@@ -16,6 +16,7 @@ have_podman=0
 command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1
 cleanup() {
   $TD rm -f $($TD ps -aq --no-trunc 2>/dev/null) >/dev/null 2>&1 || true
+  $TD network cleanup >/dev/null 2>&1 || true
   [ $have_podman = 0 ] || $PODMAN rm -af -t 0 >/dev/null 2>&1 || true
   [ $have_podman = 0 ] || $PODMAN system reset -f >/dev/null 2>&1 || true
   bench_cleanup "$W"
