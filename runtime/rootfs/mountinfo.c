@@ -33,10 +33,12 @@ static bool parse_line(char *line, struct mountinfo *mi)
   if (n < 10)
     return false;
   size_t sep = 6;
-  bool shared = false;
+  bool shared = false, unbindable = false;
   while (sep < n && strcmp(f[sep], "-") != 0) {
     if (strncmp(f[sep], "shared:", 7) == 0)
       shared = true;
+    if (strcmp(f[sep], "unbindable") == 0)
+      unbindable = true;
     sep++;
   }
   if (sep + 2 >= n)
@@ -47,6 +49,7 @@ static bool parse_line(char *line, struct mountinfo *mi)
   mi->source = unescape(f[sep + 2]);
   mi->super_opts = sep + 3 < n ? unescape(f[sep + 3]) : xstrdup("");
   mi->shared = shared;
+  mi->unbindable = unbindable;
   return true;
 }
 

@@ -27,8 +27,9 @@ static char *root_path(const struct rootfs_opts *o)
   return xasprintf("%s/%s", o->bundle, o->rootfs);
 }
 
-/* pivot_root refuses a shared parent mount of the new root: make the mount holding the rootfs
- * private (in our namespace only) when it is shared, e.g. under rootfsPropagation=shared. */
+/* pivot_root refuses a shared parent mount of the new root, and an unbindable one cannot be
+ * bound onto itself: make the mount holding the rootfs private (in our namespace only) when
+ * rootfsPropagation made it so. */
 static int parent_mount_private(const char *rootfs, struct td_err **err)
 {
   autofree char *real = realpath(rootfs, NULL);
@@ -44,7 +45,8 @@ static int parent_mount_private(const char *rootfs, struct td_err **err)
         (best == NULL || strlen(mi[i].mountpoint) >= strlen(best->mountpoint)))
       best = &mi[i];
   int r = 0;
-  if (best && best->shared && mount(NULL, best->mountpoint, NULL, MS_PRIVATE, NULL) < 0)
+  if (best && (best->shared || best->unbindable) &&
+      mount(NULL, best->mountpoint, NULL, MS_PRIVATE, NULL) < 0)
     r = err_set(err, errno, "make %s private", best->mountpoint);
   mountinfo_free(mi, n);
   return r;
@@ -80,10 +82,14 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
   unsigned long prop = spec->linux_.rootfs_propagation;
   if (prop == 0)
     prop = MS_SLAVE | MS_REC;
+  /* unbindable is private that cannot be bound: an unbindable copy of the host's mounts would
+   * refuse every bind source, so the tree stays private until rootfs_finalize */
+  if (prop & MS_UNBINDABLE)
+    prop = MS_PRIVATE | (prop & MS_REC);
   if (mount(NULL, "/", NULL, prop, NULL) < 0)
     return err_set(err, errno, "set propagation of /");
   /* after a recursive slave/private nothing is shared: spare the mountinfo read */
-  bool maybe_shared = (prop & MS_SHARED) || !(prop & MS_REC);
+  bool maybe_shared = (prop & (MS_SHARED | MS_UNBINDABLE)) || !(prop & MS_REC);
   if (maybe_shared && parent_mount_private(rootfs, err) < 0)
     return -1;
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -250,10 +256,6 @@ int rootfs_finalize(const struct spec *spec, const struct rootfs_opts *o, struct
   autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return err_set(err, errno, "open /");
-  unsigned long prop = spec->linux_.rootfs_propagation & (MS_PROPAGATION | MS_REC);
-  /* only now: on the old root a shared propagation would have reached the host */
-  if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
-    return err_set(err, errno, "set propagation of the container's /");
   for (char **p = spec->linux_.readonly_paths; p && *p; p++)
     if (readonly_path(rootfd, *p, err) < 0)
       return -1;
@@ -266,5 +268,10 @@ int rootfs_finalize(const struct spec *spec, const struct rootfs_opts *o, struct
   if (spec->root_readonly &&
       mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep_flags(rootfd), NULL) < 0)
     return err_set(err, errno, "remount / read-only");
+  /* last: on the old root a shared propagation would have reached the host, and an
+   * unbindable tree would refuse the binds of readonlyPaths and maskedPaths above */
+  unsigned long prop = spec->linux_.rootfs_propagation & (MS_PROPAGATION | MS_REC);
+  if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+    return err_set(err, errno, "set propagation of the container's /");
   return 0;
 }

@@ -13,6 +13,7 @@ struct mountinfo {
   char *source;
   char *super_opts; /* per-superblock options (cgroup controllers live here) */
   bool shared;      /* propagation: has a shared:N tag */
+  bool unbindable;  /* propagation: unbindable */
 };
 
 /* Read /proc/self/mountinfo; free with mountinfo_free. */

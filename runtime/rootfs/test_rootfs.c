@@ -378,6 +378,34 @@ static bool root_tagged(const char *tag)
   return false;
 }
 
+static void child_unbindable(const char *bundle)
+{
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    _exit(3);
+  autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL),
+                                mnt("/data", NULL, "hostdir", MS_BIND | MS_REC, NULL)};
+  struct spec spec = {.mounts = mounts, .n_mounts = 2};
+  spec.linux_.rootfs_propagation = MS_UNBINDABLE | MS_REC;
+  char *masked[] = {"/opt/app/file", "/etc", NULL};
+  char *ro[] = {"/proc/sys", NULL};
+  spec.linux_.masked_paths = masked;
+  spec.linux_.readonly_paths = ro;
+  struct rootfs_opts o = {.rootfs = rootfs, .bundle = bundle};
+  autoerr struct td_err *e = NULL;
+  int r = rootfs_prepare(&spec, &o, &e);
+  if (r == 0)
+    r = rootfs_pivot(&o, &e);
+  if (r == 0)
+    r = rootfs_finalize(&spec, &o, &e);
+  check(r == 0, "[runbindable] prepare/pivot/finalize: %s", r ? err_text(e) : "ok");
+  if (r)
+    _exit(1);
+  check(root_tagged("unbindable"), "[runbindable] the container's / is unbindable");
+  check(is_ro("/proc/sys") && fs_is("/etc", TMPFS_MAGIC), "[runbindable] masks and ro binds done");
+  check(access("/data/data", F_OK) == 0, "[runbindable] binds of host sources work");
+}
+
 static void child_propagation(const char *bundle)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -657,6 +685,7 @@ int main(void)
   autofree char *b5 = make_bundle("b5");
   autofree char *b6 = make_bundle("b6");
   autofree char *b7 = make_bundle("b7");
+  autofree char *b8 = make_bundle("b8");
   run_child(full_openat2, b1, NULL);
   host_checks(b1, "openat2");
   run_child(full_fallback, b2, "1");
@@ -664,6 +693,7 @@ int main(void)
   run_child(child_nopivot, b3, NULL);
   run_child(child_bad, b4, NULL);
   run_child(child_propagation, b5, NULL);
+  run_child(child_unbindable, b8, NULL);
   run_child(child_cgroup2, b6, NULL);
   remove_test_cgroup(main_pid);
   run_child(child_cgroup2_ns, b7, NULL);

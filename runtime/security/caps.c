@@ -120,7 +120,7 @@ int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **er
   return 0;
 }
 
-static int caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **err)
+int security_caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **err)
 {
   cap_t c = cap_init();
   if (!c)
@@ -152,10 +152,10 @@ int security_caps_apply(const struct spec_caps *caps, uint64_t avail, bool uid_c
   /* setresuid to a non-root uid (with KEEPCAPS) emptied the effective set: raise it to the
    * permitted set first, so that CAP_SETPCAP is effective when the final sets (and a wider
    * inheritable set) are installed */
-  if (uid_changed && caps_set(avail, avail, 0, err) < 0)
+  if (uid_changed && security_caps_set(avail, avail, 0, err) < 0)
     return err_prefix(err, "restore effective capabilities");
-  if (caps_set(caps->effective & avail, caps->permitted & avail, caps->inheritable & avail, err) <
-      0)
+  if (security_caps_set(caps->effective & avail, caps->permitted & avail, caps->inheritable & avail,
+                        err) < 0)
     return -1;
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return err_set(err, errno, "clear ambient capabilities");

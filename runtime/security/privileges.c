@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -128,17 +129,39 @@ static int apply_user(const struct spec_process *p, struct td_err **err)
   return 0;
 }
 
+/* Loading a filter without no_new_privs needs CAP_SYS_ADMIN in the effective set. Rather
+ * than load it before the user switch (then every syscall until execve must pass it: the
+ * fifo wait, closing fds), hold CAP_SYS_ADMIN in effective+permitted until security_final
+ * has loaded it; it is never in the bounding set, so no execve can carry it over. */
+static bool hold_admin(const struct spec_process *p, const struct spec_caps *caps,
+                       struct security_seccomp *f, uint64_t avail)
+{
+  const uint64_t admin = UINT64_C(1) << CAP_SYS_ADMIN;
+  if (!f || f->loaded || p->no_new_privileges || (caps->effective & admin) || !(avail & admin))
+    return false;
+  f->restore_caps = true;
+  f->final_eff = caps->effective & avail;
+  f->final_prm = caps->permitted & avail;
+  f->final_inh = caps->inheritable & avail;
+  return true;
+}
+
 /* No capabilities object means no capabilities at all, as runc does. */
-static int drop_user_and_caps(const struct spec_process *p, struct td_err **err)
+static int drop_user_and_caps(const struct spec_process *p, struct security_seccomp *f,
+                              struct td_err **err)
 {
   static const struct spec_caps none = {.present = true};
-  const struct spec_caps *caps = p->caps.present ? &p->caps : &none;
+  struct spec_caps caps = p->caps.present ? p->caps : none;
   uint64_t avail = security_caps_available();
-  if (security_caps_drop_bounding(caps, err) < 0)
+  if (security_caps_drop_bounding(&caps, err) < 0)
     return -1;
   if (apply_user(p, err) < 0)
     return -1;
-  return security_caps_apply(caps, avail, p->user.uid != 0, err);
+  if (hold_admin(p, &caps, f, avail)) {
+    caps.effective |= UINT64_C(1) << CAP_SYS_ADMIN;
+    caps.permitted |= UINT64_C(1) << CAP_SYS_ADMIN;
+  }
+  return security_caps_apply(&caps, avail, p->user.uid != 0, err);
 }
 
 int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
@@ -154,12 +177,7 @@ int security_drop_privileges(const struct spec *spec, struct security_seccomp *f
     return err_set(err, errno, "personality %#lx", spec->linux_.personality);
   if (apply_ioprio(p, err) < 0 || apply_lsm(p, err) < 0)
     return -1;
-  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the user switch and
-   * the capability sets may take away: load it now (the filter must then allow the few
-   * syscalls that follow, as docker's does). */
-  if (f && !p->no_new_privileges && security_seccomp_load(f, listener_fd, err) < 0)
-    return -1;
-  if (drop_user_and_caps(p, err) < 0)
+  if (drop_user_and_caps(p, f, err) < 0)
     return -1;
   umask(p->user.has_umask ? (mode_t)p->user.umask : 022);
   return 0;
@@ -172,7 +190,14 @@ int security_final(const struct spec *spec, struct security_seccomp *f, int *lis
   const struct spec_process *p = spec->process;
   if (p && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return err_set(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-  return security_seccomp_load(f, listener_fd, err);
+  if (security_seccomp_load(f, listener_fd, err) < 0)
+    return -1;
+  if (f && f->restore_caps) {
+    f->restore_caps = false;
+    if (security_caps_set(f->final_eff, f->final_prm, f->final_inh, err) < 0)
+      return err_prefix(err, "drop CAP_SYS_ADMIN after loading the seccomp filter");
+  }
+  return 0;
 }
 
 int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err)

@@ -1,13 +1,18 @@
 /* The process's privileges: rlimits, user and groups, capabilities, no_new_privs, seccomp,
  * personality, LSM labels; and docker's defaults for the engine (caps, seccomp profile).
  * Core calls, in the child after rootfs_finalize:
- *   security_seccomp_build (may be earlier: needs no files)
- *   security_drop_privileges  (rlimits, personality, ioprio, LSM, user, caps; loads seccomp
- *                              here when no_new_privileges is false, since that needs
- *                              CAP_SYS_ADMIN)
+ *   security_seccomp_build (may be earlier: needs no files; best before the clone, through
+ *                           security_seccomp_build_cached)
+ *   security_drop_privileges  (rlimits, personality, ioprio, LSM, user, caps; when
+ *                              no_new_privileges is false and a filter is to be loaded,
+ *                              CAP_SYS_ADMIN stays effective, never in the bounding set,
+ *                              until security_final has loaded it)
  *   <core waits on the exec fifo, closes fds>
- *   security_final            (no_new_privs + seccomp when no_new_privileges is true)
- *   execve */
+ *   security_final            (no_new_privs if asked, then the seccomp filter, then the
+ *                              final capability sets when CAP_SYS_ADMIN was held for it)
+ *   execve
+ * A filter with SCMP_ACT_NOTIFY (security_seccomp_has_notify) is loaded by calling
+ * security_final before the core reports ready, so the listener fd can reach the runtime. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,8 +38,8 @@ int security_seccomp_build_cached(const struct spec_seccomp *sc, const char *cac
 bool security_seccomp_has_notify(const struct security_seccomp *f);
 /* Free a compiled filter. */
 void security_seccomp_free(struct security_seccomp *f);
-/* Everything but the final no_new_privs+seccomp step (see above). *listener_fd gets the
- * seccomp notify fd when the filter was loaded here and uses SCMP_ACT_NOTIFY, else -1. */
+/* Everything but the final no_new_privs+seccomp step (see above). *listener_fd is -1 (the
+ * filter is loaded by security_final; kept for callers written against the first API). */
 int security_drop_privileges(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
                              struct td_err **err);
 /* Set no_new_privs (if asked) and load the filter if not loaded yet; *listener_fd as above. */

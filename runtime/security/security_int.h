@@ -12,6 +12,11 @@ struct security_seccomp {
   unsigned flags;     /* SECCOMP_FILTER_FLAG_* to load with */
   bool notify;        /* some rule (or the default) is SCMP_ACT_NOTIFY */
   bool loaded;
+  /* Without no_new_privs, loading needs CAP_SYS_ADMIN: security_drop_privileges then keeps
+   * it effective (never in the bounding set) and security_final installs these sets right
+   * after the load. */
+  bool restore_caps;
+  uint64_t final_eff, final_prm, final_inh;
 };
 
 /* Highest capability number the kernel knows. */
@@ -24,6 +29,8 @@ int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **er
  * user switch), then raise ambient; uid_changed: setresuid to non-root happened. */
 int security_caps_apply(const struct spec_caps *caps, uint64_t avail, bool uid_changed,
                         struct td_err **err);
+/* Set the effective/permitted/inheritable sets (capset through libcap). */
+int security_caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **err);
 /* Load a compiled filter now; *listener_fd gets the notify fd (or -1). */
 int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct td_err **err);
 /* RLIMIT_* name ("RLIMIT_NOFILE") of a resource number. */

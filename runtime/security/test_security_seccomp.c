@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
@@ -191,6 +192,9 @@ static int notify_listen(const char *path)
 
 static int notify_receive(int lsock, char *buf, size_t len)
 {
+  struct pollfd pfd = {.fd = lsock, .events = POLLIN};
+  if (poll(&pfd, 1, 5000) != 1)
+    return -1;
   int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
   if (conn < 0)
     return -1;
@@ -216,7 +220,8 @@ static void notify_child(struct tcase *t, struct spec_seccomp *sc, int out)
   struct td_err *err = NULL;
   long r = -1;
   int lfd = -1;
-  if (security_drop_privileges(&t->spec, t->filter, &lfd, &err) == 0 && lfd >= 0 &&
+  if (security_drop_privileges(&t->spec, t->filter, &lfd, &err) == 0 && lfd < 0 &&
+      security_final(&t->spec, t->filter, &lfd, &err) == 0 && lfd >= 0 &&
       security_seccomp_send_listener(sc, lfd,
                                      "{\"ociVersion\":\"1.2.0\",\"id\":\"t\","
                                      "\"status\":\"creating\",\"pid\":7,"
@@ -292,6 +297,53 @@ static void test_notify(void)
   free(path);
 }
 
+static int setup_drop_only(void *arg, struct td_err **err)
+{
+  struct tcase *t = arg;
+  int lfd = -1;
+  return security_drop_privileges(&t->spec, t->filter, &lfd, err);
+}
+
+/* What the core does between the two calls (close fds) runs before the filter. */
+static void probe_late_load(void *arg, struct child_report *r)
+{
+  struct tcase *t = arg;
+  struct td_err *err = NULL;
+  int lfd = -1;
+  PROBE(r, 0, syscall(SYS_close_range, 1000, 1001, 0));
+  PROBE(r, 1, security_final(&t->spec, t->filter, &lfd, &err));
+  PROBE(r, 2, syscall(SYS_close_range, 1000, 1001, 0));
+  err_free(&err);
+}
+
+static void test_late_load_without_nnp(void)
+{
+  struct tcase t;
+  struct child c;
+  char b[64];
+  if (!tcase_profile(&t,
+                     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                     "[\"close_range\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+                     false))
+    return;
+  t.proc.caps.present = true;
+  t.proc.caps.bounding = t.proc.caps.effective = t.proc.caps.permitted = 1u << CAP_KILL;
+  t.proc.user.uid = t.proc.user.gid = 1000;
+  child_start(&c, setup_drop_only, probe_late_load, &t);
+  int *e = c.rep.probe_errno;
+  TAP_OK(c.rep.setup_rc == 0 && e[0] == 0 && e[1] == 0 && e[2] == EPERM,
+         "no_new_privs off: filter loads in security_final, after the core's close_range "
+         "(%d %d %d) %s",
+         e[0], e[1], e[2], c.rep.msg);
+  TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "0000000000000020",
+            "CAP_SYS_ADMIN held for the load is gone after it (CapEff)");
+  TAP_STREQ(proc_status(c.pid, "CapPrm", b, sizeof(b)), "0000000000000020", "CapPrm");
+  TAP_STREQ(proc_status(c.pid, "NoNewPrivs", b, sizeof(b)), "0", "NoNewPrivs 0");
+  TAP_STREQ(proc_status(c.pid, "Seccomp", b, sizeof(b)), "2", "Seccomp 2");
+  child_finish(&c);
+  security_seccomp_free(t.filter);
+}
+
 static void probe_docker(void *arg, struct child_report *r)
 {
   (void)arg;
@@ -361,6 +413,7 @@ static void test_docker_once(bool nnp, uint32_t uid)
   TAP_OK(e[14] == EBADF, "an allowed syscall reaches the kernel (%d)", e[14]);
   TAP_STREQ(proc_status(c.pid, "Seccomp", b, sizeof(b)), "2", "Seccomp 2");
   TAP_STREQ(proc_status(c.pid, "CapEff", b, sizeof(b)), "00000000a80425fb", "CapEff");
+  TAP_STREQ(proc_status(c.pid, "CapPrm", b, sizeof(b)), "00000000a80425fb", "CapPrm");
   child_finish(&c);
   security_seccomp_free(t.filter);
 }
@@ -382,6 +435,7 @@ int main(void)
   test_kill_actions();
   test_arg_conditions();
   test_flags();
+  test_late_load_without_nnp();
   test_notify();
   test_docker();
   return TAP_DONE();
