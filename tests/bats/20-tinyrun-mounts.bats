@@ -5,6 +5,12 @@
 # read from the kernel (/proc/self/mountinfo, stat) inside it; the host side from the host.
 load ../helpers/common
 
+setup_file() {
+  # one busybox tree per file (making it costs seconds); each test gets a copy
+  export MNT_TEMPLATE=$BATS_FILE_TMPDIR/rootfs
+  td_make_busybox_rootfs "$MNT_TEMPLATE"
+}
+
 setup() {
   if "$TINYRUN" run --bundle /nonexistent x 2>&1 | grep -q "not implemented"; then
     skip "tinyrun run is not implemented yet"
@@ -12,7 +18,8 @@ setup() {
   td_setup_roots
   B=$TEST_TMP/bundle
   R=$B/rootfs
-  td_make_busybox_rootfs "$R"
+  mkdir -p "$B"
+  cp -a "$MNT_TEMPLATE" "$R"
   ID=mnt-$$-$BATS_TEST_NUMBER
   PID=
 }
