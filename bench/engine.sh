@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${RUNS:-30}
 N=${N:-200}
+PN=${PN:-$N} # podman bulk count (it takes ~1 s per container here)
 W=$(bench_tmpdir)
 TD="$PWD/build/tinydocker --root $W/td"
 PODMAN="podman --root $W/podman --runroot $W/podman-run --runtime runc --cgroup-manager cgroupfs --events-backend none"
@@ -14,7 +15,9 @@ PODRUN="--network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
 have_podman=0
 command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1
 cleanup() {
+  set +e # lib.sh pipelines may fail harmlessly; the cleanup must run to the end
   $TD rm -f $($TD ps -aq --no-trunc 2>/dev/null) >/dev/null 2>&1 || true
+  $TD network cleanup >/dev/null 2>&1 || true
   [ $have_podman = 0 ] || $PODMAN rm -af -t 0 >/dev/null 2>&1 || true
   [ $have_podman = 0 ] || $PODMAN system reset -f >/dev/null 2>&1 || true
   bench_cleanup "$W"
@@ -57,7 +60,7 @@ echo
 echo "### $N detached containers"
 echo
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
-echo "| step | tinydocker (ms) | podman (ms) |"
+echo "| step | tinydocker, $N containers (ms) | podman, $PN containers (ms) |"
 echo "| --- | --- | --- |"
 t=$(date +%s%N)
 for i in $(seq "$N"); do $TD run -d --network none busybox sleep 600 >/dev/null; done
@@ -70,7 +73,7 @@ td_rm=$(ms "$t")
 p_start=- p_ps=- p_rm=-
 if [ $have_podman = 1 ]; then
   t=$(date +%s%N)
-  for i in $(seq "$N"); do $PODMAN run -d $PODRUN busybox sleep 600 >/dev/null; done
+  for i in $(seq "$PN"); do $PODMAN run -d $PODRUN busybox sleep 600 >/dev/null; done
   p_start=$(ms "$t")
   hyperfine -N --warmup 1 --runs 5 --export-json "$W/pps.json" "$PODMAN ps" >&2
   p_ps=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$W/pps.json")
@@ -78,6 +81,6 @@ if [ $have_podman = 1 ]; then
   $PODMAN rm -af -t 0 >/dev/null
   p_rm=$(ms "$t")
 fi
-echo "| start $N with run -d | $td_start | $p_start |"
-echo "| ps with $N (median) | $td_ps | $p_ps |"
-echo "| rm -f all $N | $td_rm | $p_rm |"
+echo "| start all with run -d | $td_start | $p_start |"
+echo "| ps (median) | $td_ps | $p_ps |"
+echo "| rm -f all | $td_rm | $p_rm |"

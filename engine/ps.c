@@ -116,6 +116,19 @@ static int64_t dir_size(int dfd)
   return total;
 }
 
+/* image_name_familiar, remembering the last answer (rows mostly share an image). */
+static char *familiar_cached(const char *image)
+{
+  static char *last_in, *last_out;
+  if (last_in == NULL || strcmp(last_in, image) != 0) {
+    free(last_in);
+    free(last_out);
+    last_in = xstrdup(image);
+    last_out = image_name_familiar(image);
+  }
+  return xstrdup(last_out);
+}
+
 /* The ps row of a record as docker's formatter fields. */
 static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_ps_opts *o)
 {
@@ -127,7 +140,7 @@ static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_p
   autofree char *ports = ports_text(rec);
   const char *name = rec_str(rec, "Name");
   const char *image = rec_str(rec, "Config.Image");
-  autofree char *img_fam = image && *image ? image_name_familiar(image) : NULL;
+  autofree char *img_fam = image && *image ? familiar_cached(image) : NULL;
   if (img_fam == NULL || *img_fam == '\0') {
     free(img_fam);
     const char *dirfs = rec_str(rec, "Td.Rootfs");
@@ -211,8 +224,14 @@ static int load_all(const struct eng_ctx *ctx, json_t ***out, size_t *n, struct 
   for (size_t i = 0; i < cnt; i++) {
     autoerr struct td_err *e = NULL;
     json_t *rec = NULL;
-    if (eng_load_refreshed(ctx, ids[i], &rec, &e) < 0)
-      continue; /* being created right now */
+    autofree char *ps = xasprintf("%s/%s/%s", ctx->ctr_dir, ids[i], STORE_PS_RECORD);
+    if (file_read_json(AT_FDCWD, ps, &rec, &e) == 0) {
+      store_refresh_state(rec);
+    } else {
+      err_free(&e);
+      if (eng_load_refreshed(ctx, ids[i], &rec, &e) < 0)
+        continue; /* being created right now */
+    }
     recs[k++] = rec;
   }
   qsort(recs, k, sizeof(*recs), cmp_created);

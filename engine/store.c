@@ -231,10 +231,49 @@ int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **e
   return store_write(path, s, strlen(s), mode, err);
 }
 
+/* Copy rec[a][b] into out[a][b] (b NULL: the whole rec[a]). */
+static void summary_copy(json_t *out, json_t *rec, const char *a, const char *b)
+{
+  json_t *v = json_object_get(rec, a);
+  if (v == NULL)
+    return;
+  if (b == NULL) {
+    json_object_set(out, a, v);
+    return;
+  }
+  json_t *sub = json_object_get(out, a);
+  if (sub == NULL) {
+    sub = json_object();
+    json_object_set_new(out, a, sub);
+  }
+  if (json_object_get(v, b))
+    json_object_set(sub, b, json_object_get(v, b));
+}
+
+json_t *store_summary(json_t *rec)
+{
+  json_t *o = json_object();
+  static const char *const whole[] = {"Id", "Created", "Name", "Path", "Args", "State", "Image"};
+  for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+    summary_copy(o, rec, whole[i], NULL);
+  static const char *const parts[][2] = {
+      {"Config", "Image"},         {"Config", "Labels"},     {"HostConfig", "NetworkMode"},
+      {"NetworkSettings", "Ports"}, {"Td", "MonitorPid"},     {"Td", "MonitorStart"},
+      {"Td", "InitStart"},         {"Td", "RootfsIsDir"},    {"Td", "Rootfs"}};
+  for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+    summary_copy(o, rec, parts[i][0], parts[i][1]);
+  return o;
+}
+
 int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err)
 {
   autofree char *p = xasprintf("%s/%s/%s", ctx->ctr_dir, id, STORE_RECORD);
-  return store_write_json(p, rec, 0600, err);
+  if (store_write_json(p, rec, 0600, err) < 0)
+    return -1;
+  /* what `ps` reads: a few fields, so listing hundreds of containers parses little */
+  autofree char *ps = xasprintf("%s/%s/%s", ctx->ctr_dir, id, STORE_PS_RECORD);
+  autojson json_t *sum = store_summary(rec);
+  return store_write_json(ps, sum, 0600, err);
 }
 
 int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err)

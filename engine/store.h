@@ -15,6 +15,7 @@
 #include "util/err.h"
 
 #define STORE_RECORD "container.json"
+#define STORE_PS_RECORD "ps.json" /* the fields ps needs, written with every record */
 
 /* A new random 64-hex id (getrandom). */
 char *store_new_id(void);
@@ -46,6 +47,8 @@ int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct t
 int store_write(const char *path, const void *buf, size_t len, mode_t mode, struct td_err **err);
 /* Same for JSON. */
 int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **err);
+/* The part of a record that `ps` uses, in the same shape (new reference). */
+json_t *store_summary(json_t *rec);
 /* Write a record atomically. */
 int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
 /* Take the container's lock (for read-modify-write of its record); returns the fd. */

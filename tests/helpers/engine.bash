@@ -32,7 +32,7 @@ td_engine_teardown() {
 td_engine_teardown_file() {
   td_engine_env
   td_engine_teardown
-  "$TINYDOCKER" network prune -f >/dev/null 2>&1 || true
+  "$TINYDOCKER" network cleanup >/dev/null 2>&1 || true
   td_teardown_roots
 }
 
