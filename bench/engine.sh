@@ -15,6 +15,7 @@ PODRUN="--network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
 have_podman=0
 command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1
 cleanup() {
+  set +e # lib.sh pipelines may fail harmlessly; the cleanup must run to the end
   $TD rm -f $($TD ps -aq --no-trunc 2>/dev/null) >/dev/null 2>&1 || true
   $TD network cleanup >/dev/null 2>&1 || true
   [ $have_podman = 0 ] || $PODMAN rm -af -t 0 >/dev/null 2>&1 || true

@@ -21,8 +21,10 @@ cleanup() {
     ip netns pids "$ns" | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns"
   done
-  "$NT" network cleanup >/dev/null 2>&1 || true
-  [ -n "${TDROOT2:-}" ] && TINYDOCKER_ROOT=$TDROOT2 "$TD" network cleanup >/dev/null 2>&1 || true
+  TINYDOCKER_ROOT=$W/root "$NT" network cleanup >/dev/null 2>&1 || true
+  if [ -n "${TDROOT2:-}" ]; then
+    TINYDOCKER_ROOT=$TDROOT2 "$NT" network cleanup >/dev/null 2>&1 || true
+  fi
   bench_cleanup "$W"
 }
 trap cleanup EXIT

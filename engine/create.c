@@ -271,6 +271,9 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
                          "MonitorStart", 0, "InitStart", 0);
   if (req->ip)
     json_object_set_new(td, "IP", json_string(req->ip));
+  /* for net_attach at every start (net/ writes the hosts file of bridge networks) */
+  json_object_set_new(td, "Aliases", strv_to_json(req->net_aliases));
+  json_object_set_new(td, "AddHosts", strv_to_json(req->add_hosts));
   json_object_set_new(rec, "Td", td);
   return rec;
 }

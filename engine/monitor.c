@@ -32,6 +32,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 #define MON_MAX_CLIENTS 8
@@ -426,6 +427,12 @@ static int attach_network(struct mon *m, struct td_err **err)
   }
   autofree char *hosts = xasprintf("%s/hosts", m->dir);
   const char *name = rec_str(m->rec, "Name");
+  autostrv char **aliases = NULL;
+  autostrv char **add_hosts = NULL;
+  json_array_foreach(json_object_get(json_object_get(m->rec, "Td"), "Aliases"), i, e)
+    strv_push(&aliases, json_string_value(e));
+  json_array_foreach(json_object_get(json_object_get(m->rec, "Td"), "AddHosts"), i, e)
+    strv_push(&add_hosts, json_string_value(e));
   struct net_attach_req req = {
       .network = strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 ? NULL : mode,
       .container_name = name && name[0] == '/' ? name + 1 : name,
@@ -434,6 +441,8 @@ static int attach_network(struct mon *m, struct td_err **err)
       .ports = ports,
       .n_ports = nports,
       .hosts_path = hosts,
+      .aliases = aliases,
+      .add_hosts = add_hosts,
   };
   struct net_attach_result res = {0};
   int rc = net_attach(m->ctx->root, m->id, nspath, &req, &res, err);

@@ -126,7 +126,8 @@ static int make_state_dir(struct rt_create_run *r, struct td_err **err)
   }
   r->dir = steal_ptr(dir);
   autofree char *fifo = xasprintf("%s/exec.fifo", r->dir);
-  if (mkfifo(fifo, 0622) < 0)
+  /* the umask would take the write bits that a non-root init without CAP_DAC_OVERRIDE needs */
+  if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
     return err_set(err, errno, "mkfifo %s", fifo);
   return 0;
 }
