@@ -93,7 +93,7 @@ int tr_cmd_run(const struct rt_ctx *ctx, int argc, char **argv)
   int rc = 0;
   if (parse_create(argc, argv, &cf, true, &rc) < 0)
     return rc;
-  autofree char **pos = cf.pos;
+  autofree __attribute__((unused)) char **pos = cf.pos; /* frees the positionals */
   struct rt_create_opts o;
   fill_create(&cf, &o);
   int master = -1;

@@ -214,9 +214,10 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
                  p->args[0]);
     rt_child_fail(a->sync_fd, cerr);
   }
-  struct security_seccomp *filter = NULL;
+  struct security_seccomp *filter = a->filter;
   int listener = -1;
-  CHILD_TRY(a, security_seccomp_build(s->linux_.seccomp, &filter, &cerr));
+  /* fds are marked close-on-exec before a seccomp filter may forbid close_range */
+  CHILD_TRY(a, close_fds(a->o->preserve_fds, &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (rt_msg_send(a->sync_fd, RT_MSG_READY, 0, NULL, -1) < 0)
@@ -224,7 +225,6 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
   if (wait_exec_fifo(a->fifo_fd, &cerr) < 0 ||
       rt_hooks_run(&s->hooks[HOOK_START_CONTAINER], state, "startContainer", &cerr) < 0 ||
-      close_fds(a->o->preserve_fds, &cerr) < 0 ||
       security_final(s, filter, &listener, &cerr) < 0) {
     dprintf(STDERR_FILENO, "tinyrun: %s\n", err_text(cerr));
     _exit(EXIT_CANNOT_EXEC);

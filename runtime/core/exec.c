@@ -100,17 +100,17 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   }
   struct security_seccomp *filter = NULL;
   int listener = -1;
-  if (security_seccomp_build(c->spec->linux_.seccomp, &filter, &cerr) < 0 ||
-      security_drop_privileges(c->spec, filter, &listener, &cerr) < 0)
-    rt_child_fail(c->sync, cerr);
+  /* fds are marked close-on-exec before a seccomp filter may forbid close_range */
   for (int fd = 3; fd < 3 + c->o->preserve_fds; fd++)
     fcntl(fd, F_SETFD, 0);
-  if (syscall(SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0 ||
-      security_final(c->spec, filter, &listener, &cerr) < 0) {
-    if (cerr == NULL)
-      err_set(&cerr, errno, "close_range");
+  if (syscall(SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    err_set(&cerr, errno, "close_range");
     rt_child_fail(c->sync, cerr);
   }
+  if (security_seccomp_build(c->spec->linux_.seccomp, &filter, &cerr) < 0 ||
+      security_drop_privileges(c->spec, filter, &listener, &cerr) < 0 ||
+      security_final(c->spec, filter, &listener, &cerr) < 0)
+    rt_child_fail(c->sync, cerr);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);

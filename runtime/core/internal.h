@@ -75,6 +75,7 @@ struct spec_resources *rt_resources_for_create(const struct spec *s,
 char *rt_systemd_to_cgroupfs(const char *path);
 
 struct cgroup;
+struct security_seccomp;
 
 /* What a create has made so far, so that a failure can undo it. */
 struct rt_create_run {
@@ -112,6 +113,7 @@ struct rt_child_args {
   int unshare_flags;    /* namespaces the child unshares itself (slow path / cgroup on v1) */
   bool double_fork;     /* pid/time ns created by unshare: fork once more */
   bool new_userns;      /* a new user namespace is created (maps written by the parent) */
+  struct security_seccomp *filter; /* compiled by the parent (cached), loaded by the child */
 };
 
 /* The container init: runs in the cloned child, never returns. */

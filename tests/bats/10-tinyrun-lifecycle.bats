@@ -1,267 +1,159 @@
 #!/usr/bin/env bats
-# tinyrun's lifecycle as the host sees it: exit codes, signals, create/start/state/kill/delete,
-# list/ps, pause/resume, update, exec, pid file, preserved fds, hooks, fd hygiene, bad input.
+# tinyrun lifecycle: create/start/state/kill/delete/run/exec/ps/list/pause/resume/spec.
 load ../helpers/common
 
 setup() {
   td_setup_roots
   B=$TEST_TMP/bundle
   td_make_busybox_rootfs "$B/rootfs"
-  ID=lc-$$-$BATS_TEST_NUMBER
-  ( cd "$B" && "$TINYRUN" spec )
-  lc_config '.'
+  (cd "$B" && "$TINYRUN" spec)
+  # no terminal, and a command given per test
+  jq '.process.terminal=false' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
 }
 
 teardown() {
-  [ -n "${TEST_TMP:-}" ] || return 0
-  local c
-  for c in "$ID" "$ID-2"; do
-    "$TINYRUN" --root "$TR_ROOT" delete --force "$c" >/dev/null 2>&1 || true
+  for id in $("$TINYRUN" --root "$TR_ROOT" list -q 2>/dev/null); do
+    "$TINYRUN" --root "$TR_ROOT" delete --force "$id" || true
   done
-  [ -n "${RUNPID:-}" ] && kill -9 "$RUNPID" 2>/dev/null || true
   td_teardown_roots
 }
 
-# Rewrite config.json: not a terminal, sleep by default, then the jq filter $1.
-lc_config() {
-  jq '.process.terminal = false | .process.args = ["sleep", "1000"]
-      | .root.readonly = false' "$B/config.json" | jq "$1" >"$B/config.tmp"
-  mv "$B/config.tmp" "$B/config.json"
+args() { # set process.args
+  local a
+  a=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+  jq --argjson a "$a" '.process.args=$a' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
 }
 
-tr() { "$TINYRUN" --root "$TR_ROOT" "$@"; }
-lc_status() { tr state "${1:-$ID}" | jq -r .status; }
-lc_pid() { tr state "${1:-$ID}" | jq -r .pid; }
+trn() { "$TINYRUN" --root "$TR_ROOT" "$@"; }
 
-# Nothing left for $ID: no state dir, no cgroup dir in any v1 hierarchy.
-lc_nothing_left() {
-  [ ! -e "$TR_ROOT/$ID" ]
-  [ -z "$(ls -A "$TR_ROOT")" ]
-  local d
-  for d in /sys/fs/cgroup/*/tinyrun/"$ID" /sys/fs/cgroup/tinyrun/"$ID"; do
-    [ ! -e "$d" ] || { echo "left: $d"; return 1; }
-  done
+@test "version and help" {
+  run "$TINYRUN" --version
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "tinyrun version "* ]]
+  [ "${lines[1]}" = "spec: 1.2.0" ]
+  run "$TINYRUN" --help
+  [ "$status" -eq 0 ]
+  run "$TINYRUN" kill --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"kill [--all]"* ]]
 }
 
-@test "run: the exit code of the process passes through (exit 3 -> 3)" {
-  lc_config '.process.args = ["sh", "-c", "exit 3"]'
-  run timeout 60 "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
+@test "run prints output and returns the exit status" {
+  args sh -c 'echo hello; exit 3'
+  run trn run --bundle "$B" c1
   [ "$status" -eq 3 ]
-  lc_nothing_left
-}
-
-@test "run: output and exit 0; the container is deleted afterwards" {
-  lc_config '.process.args = ["echo", "hello"]'
-  run timeout 60 "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
-  [ "$status" -eq 0 ]
   [ "$output" = "hello" ]
-  lc_nothing_left
+  [ ! -e "$TR_ROOT/c1" ]
 }
 
-@test "run: kill TERM of the running container -> run exits 143" {
-  # without a pid namespace sleep is not an init, so TERM's default action kills it
-  lc_config '.linux.namespaces |= map(select(.type != "pid"))'
-  timeout 60 "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID" &
-  RUNPID=$!
-  for _ in $(seq 50); do [ "$(lc_status 2>/dev/null)" = running ] && break; sleep 0.1; done
-  [ "$(lc_status)" = running ]
-  tr kill "$ID" TERM
-  st=0; wait "$RUNPID" || st=$?
-  RUNPID=
-  [ "$st" -eq 143 ]
-  lc_nothing_left
-}
-
-@test "run: SIGTERM to the run process is forwarded (exit 143)" {
-  lc_config '.linux.namespaces |= map(select(.type != "pid"))'
-  "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID" &
-  RUNPID=$!
-  for _ in $(seq 50); do [ "$(lc_status 2>/dev/null)" = running ] && break; sleep 0.1; done
-  kill -s TERM "$RUNPID"
-  st=0; wait "$RUNPID" || st=$?
-  RUNPID=
-  [ "$st" -eq 143 ]
-}
-
-@test "create/start/state/kill/delete: created -> running -> stopped -> gone" {
-  tr create --bundle "$B" "$ID"
-  [ "$(lc_status)" = created ]
-  pid=$(lc_pid)
-  [ -d "/proc/$pid" ]
-  tr state "$ID" | jq -e --arg id "$ID" --arg b "$B" '.id == $id and .bundle == $b and .ociVersion != null'
-  tr start "$ID"
-  [ "$(lc_status)" = running ]
-  grep -q sleep "/proc/$pid/cmdline"
-  tr kill "$ID" KILL
-  for _ in $(seq 50); do [ "$(lc_status)" = stopped ] && break; sleep 0.1; done
-  [ "$(lc_status)" = stopped ]
-  tr delete "$ID"
-  run tr state "$ID"
-  [ "$status" -ne 0 ]
-  lc_nothing_left
-}
-
-@test "list: table, --format json and -q" {
-  tr create --bundle "$B" "$ID"
-  run tr list
+@test "create, state created, start, running, kill TERM -> stopped, delete" {
+  args sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+  trn create --bundle "$B" --pid-file "$TEST_TMP/pid" c2
+  run trn state c2
   [ "$status" -eq 0 ]
-  [[ "${lines[0]}" == ID*PID*STATUS*BUNDLE* ]]
-  [[ "$output" == *"$ID"*created*"$B"* ]]
-  run tr list -q
-  [ "$output" = "$ID" ]
-  tr list --format json | jq -e --arg id "$ID" '.[0].id == $id and .[0].status == "created"'
+  [ "$(echo "$output" | jq -r .status)" = created ]
+  pid=$(echo "$output" | jq -r .pid)
+  [ "$pid" = "$(cat "$TEST_TMP/pid")" ]
+  # not dumpable until exec: /proc/PID/status shows the init still waiting
+  trn start c2
+  [ "$(trn state c2 | jq -r .status)" = running ]
+  [ "$(trn list --format json | jq -r '.[0].id')" = c2 ]
+  run trn delete c2
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"not stopped"* ]]
+  trn kill c2 TERM
+  for i in $(seq 50); do [ "$(trn state c2 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  [ "$(trn state c2 | jq -r .status)" = stopped ]
+  trn delete c2
+  [ ! -e "$TR_ROOT/c2" ]
+  [ ! -e /sys/fs/cgroup/memory/tinyrun/c2 ]
 }
 
-@test "ps --format json lists the init's host pid" {
-  tr run -d --bundle "$B" "$ID"
-  pid=$(lc_pid)
-  tr ps --format json "$ID" | jq -e --argjson p "$pid" 'index($p) != null'
+@test "run: killed by a signal exits 128+sig (TERM -> 143, KILL -> 137)" {
+  # without a pid namespace the process is not an init, so TERM's default action applies
+  args sleep 100
+  jq '.linux.namespaces |= map(select(.type != "pid"))' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  (sleep 1; "$TINYRUN" --root "$TR_ROOT" kill c3 TERM) &
+  run trn run --bundle "$B" c3
+  [ "$status" -eq 143 ]
+  wait
+  args sleep 100
+  (sleep 1; "$TINYRUN" --root "$TR_ROOT" kill c3b KILL) &
+  run trn run --bundle "$B" c3b
+  [ "$status" -eq 137 ]
+  wait
+  [ -z "$(trn list -q)" ]
 }
 
-@test "pause/resume: state paused, the init is frozen, then running again" {
-  tr run -d --bundle "$B" "$ID"
-  pid=$(lc_pid)
-  tr pause "$ID"
-  [ "$(lc_status)" = paused ]
-  # the freezer puts the task in D (or T on some kernels)
-  grep -Eq '^State:[[:space:]]+(D|T)' "/proc/$pid/status"
-  cat "/sys/fs/cgroup/freezer/tinyrun/$ID/freezer.state" | grep -q FROZEN
-  tr resume "$ID"
-  [ "$(lc_status)" = running ]
-  grep -Eq '^State:[[:space:]]+S' "/proc/$pid/status"
-}
-
-@test "update --memory sets memory.limit_in_bytes on the host" {
-  tr run -d --bundle "$B" "$ID"
-  tr update --memory 64m "$ID"
-  [ "$(cat "/sys/fs/cgroup/memory/tinyrun/$ID/memory.limit_in_bytes")" -eq 67108864 ]
-  grep -qx "$(lc_pid)" "/sys/fs/cgroup/memory/tinyrun/$ID/cgroup.procs"
-}
-
-@test "exec: runs in the container and its exit code passes through" {
-  tr run -d --bundle "$B" "$ID"
-  run tr exec "$ID" sh -c 'exit 7'
+@test "run --detach, exec, ps, pause/resume, kill KILL" {
+  args sleep 100
+  trn run -d --bundle "$B" c4
+  run trn exec c4 sh -c 'echo in; exit 7'
   [ "$status" -eq 7 ]
-  run tr exec "$ID" hostname
+  [ "$output" = in ]
+  run trn ps --format json c4
   [ "$status" -eq 0 ]
-  [ "$output" = tinyrun ]
-  # the exec'd process sees the container's pid namespace: sleep is pid 1
-  run tr exec "$ID" cat /proc/1/cmdline
-  [[ "$output" == sleep* ]]
+  pid=$(trn state c4 | jq -r .pid)
+  [[ "$output" == *"$pid"* ]]
+  trn pause c4
+  [ "$(trn state c4 | jq -r .status)" = paused ]
+  trn resume c4
+  [ "$(trn state c4 | jq -r .status)" = running ]
+  # namespaces created: different from ours
+  [ "$(readlink /proc/$pid/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
+  [ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+  trn kill c4 KILL
+  for i in $(seq 50); do [ "$(trn state c4 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  trn delete c4
 }
 
-@test "--pid-file holds the init's host pid" {
-  tr create --pid-file "$TEST_TMP/pid" --bundle "$B" "$ID"
-  [ "$(cat "$TEST_TMP/pid")" -eq "$(lc_pid)" ]
+@test "no host fd leaks into the container; --preserve-fds passes fds" {
+  args sleep 100
+  exec 7>/dev/null
+  trn run -d --bundle "$B" c5
+  pid=$(trn state c5 | jq -r .pid)
+  run ls /proc/$pid/fd
+  [ "$(echo "$output" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+  trn delete --force c5
+  trn run -d --preserve-fds 1 --bundle "$B" c6 3</dev/null
+  pid=$(trn state c6 | jq -r .pid)
+  [ -e /proc/$pid/fd/3 ]
+  trn delete --force c6
 }
 
-@test "--preserve-fds passes fd 3 through to the process" {
-  lc_config '.process.args = ["sh", "-c", "cat <&3"]'
-  echo preserved >"$TEST_TMP/in"
-  run timeout 60 "$TINYRUN" --root "$TR_ROOT" run --preserve-fds 1 --bundle "$B" "$ID" 3<"$TEST_TMP/in"
-  [ "$status" -eq 0 ]
-  [ "$output" = preserved ]
-}
-
-@test "no host fd leaks into the init: only 0, 1, 2" {
-  tr run -d --bundle "$B" "$ID" 5<"$B/config.json" </dev/null >/dev/null 2>&1
-  pid=$(lc_pid)
-  run ls "/proc/$pid/fd"
-  [ "$(echo $output)" = "0 1 2" ]
-}
-
-@test "hooks: each gets the state JSON on stdin; poststop after delete" {
-  local h k
-  for k in prestart createRuntime createContainer startContainer poststart poststop; do
-    printf '#!/bin/sh\ncat >%s/hook-%s\n' "$TEST_TMP" "$k" >"$TEST_TMP/h-$k"
-    chmod +x "$TEST_TMP/h-$k"
-  done
-  lc_config "$(for k in prestart createRuntime createContainer startContainer poststart poststop; do
-    printf '.hooks.%s = [{path: "%s/h-%s"}] | ' "$k" "$TEST_TMP" "$k"; done) ."
-  # startContainer runs inside the container: give it a rootfs-visible copy of cat's target
-  mkdir -p "$B/rootfs$TEST_TMP" && cp "$TEST_TMP/h-startContainer" "$B/rootfs$TEST_TMP/"
-  tr create --bundle "$B" "$ID"
-  for k in prestart createRuntime createContainer; do
-    jq -e --arg id "$ID" '.id == $id and .status == "creating" or .status == "created"' "$TEST_TMP/hook-$k"
-  done
-  [ ! -e "$TEST_TMP/hook-poststart" ]
-  tr start "$ID"
-  jq -e --arg id "$ID" '.id == $id' "$TEST_TMP/hook-poststart"
-  jq -e --arg id "$ID" '.id == $id' "$B/rootfs$TEST_TMP/hook-startContainer"
-  tr kill "$ID" KILL
-  for _ in $(seq 50); do [ "$(lc_status)" = stopped ] && break; sleep 0.1; done
-  tr delete "$ID"
-  jq -e --arg id "$ID" '.id == $id and .status == "stopped"' "$TEST_TMP/hook-poststop"
-}
-
-@test "a failing prestart hook fails create and leaves nothing" {
-  lc_config '.hooks.prestart = [{path: "/bin/sh", args: ["sh", "-c", "exit 1"]}]'
-  run tr create --bundle "$B" "$ID"
+@test "hooks get the state on stdin; a failing prestart hook fails create" {
+  args true
+  cat >"$TEST_TMP/hook.sh" <<EOS
+#!/bin/sh
+cat >>"$TEST_TMP/hook.out"
+echo >>"$TEST_TMP/hook.out"
+EOS
+  chmod +x "$TEST_TMP/hook.sh"
+  jq --arg h "$TEST_TMP/hook.sh" '.hooks={prestart:[{path:$h}], poststop:[{path:$h}]}' \
+    "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  trn run --bundle "$B" c7
+  [ "$(head -1 "$TEST_TMP/hook.out" | jq -r .id)" = c7 ]
+  [ "$(wc -l <"$TEST_TMP/hook.out")" -ge 2 ]
+  jq '.hooks={createRuntime:[{path:"/bin/false"}]}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  run trn run --bundle "$B" c8
   [ "$status" -ne 0 ]
-  [ "${#lines[@]}" -eq 1 ]
-  lc_nothing_left
-}
-
-lc_bad() { # expected-substring
-  run tr create --bundle "$B" "$ID"
-  echo "$output"
+  [[ "$output" == *"createRuntime hook"* ]]
+  [ ! -e "$TR_ROOT/c8" ]
+  jq '.hooks={prestart:[{path:"/bin/sleep", args:["sleep","10"], timeout:1}]}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  run trn run --bundle "$B" c9
   [ "$status" -ne 0 ]
-  [ "${#lines[@]}" -eq 1 ]
-  [[ "$output" == *"$1"* ]]
-  lc_nothing_left
+  [[ "$output" == *"timeout"* ]]
 }
 
-@test "bad input: missing config.json" {
-  rm "$B/config.json"
-  lc_bad config.json
-}
-
-@test "bad input: malformed config.json" {
-  echo '{"ociVersion": ' >"$B/config.json"
-  lc_bad config.json
-}
-
-@test "bad input: unknown namespace type" {
-  lc_config '.linux.namespaces += [{type: "bogus"}]'
-  lc_bad bogus
-}
-
-@test "bad input: cwd missing in the rootfs" {
-  lc_config '.process.cwd = "/nonexistent"'
-  lc_bad nonexistent
-}
-
-@test "bad input: args[0] not found" {
-  lc_config '.process.args = ["/no-such-binary"]'
-  lc_bad 'no such file or directory'
-  lc_config '.process.args = ["no-such-binary"]'
-  lc_bad 'executable file not found'
-}
-
-@test "bad input: duplicate id leaves the first container alone" {
-  tr create --bundle "$B" "$ID"
-  run tr create --bundle "$B" "$ID"
+@test "spec refuses to overwrite; features prints JSON" {
+  run "$TINYRUN" spec --bundle "$B"
   [ "$status" -ne 0 ]
-  [ "${#lines[@]}" -eq 1 ]
-  [[ "$output" == *"already exists"* ]]
-  [ "$(lc_status)" = created ]
+  [[ "$output" == *"exists"* ]]
+  "$TINYRUN" features | jq -e .ociVersionMax
 }
 
-@test "bad input: delete of a running container without --force" {
-  tr run -d --bundle "$B" "$ID"
-  run tr delete "$ID"
-  [ "$status" -ne 0 ]
-  [ "${#lines[@]}" -eq 1 ]
-  [ "$(lc_status)" = running ]
-  tr delete --force "$ID"
-  lc_nothing_left
-}
-
-@test "bad input: bad signal name" {
-  tr run -d --bundle "$B" "$ID"
-  run tr kill "$ID" BOGUS
-  [ "$status" -ne 0 ]
-  [ "${#lines[@]}" -eq 1 ]
-  [[ "$output" == *BOGUS* ]]
-  [ "$(lc_status)" = running ]
+@test "log file gets errors as JSON lines" {
+  run "$TINYRUN" --root "$TR_ROOT" --log "$TEST_TMP/log" --log-format json state nope
+  [ "$status" -eq 1 ]
+  [ "$(jq -r .level "$TEST_TMP/log")" = error ]
 }
