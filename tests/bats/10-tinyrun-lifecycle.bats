@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# tinyrun lifecycle: create/start/state/kill/delete/run/exec/ps/list/pause/resume/spec.
+load ../helpers/common
+
+setup() {
+  td_setup_roots
+  B=$TEST_TMP/bundle
+  td_make_busybox_rootfs "$B/rootfs"
+  (cd "$B" && "$TINYRUN" spec)
+  # no terminal, and a command given per test
+  jq '.process.terminal=false' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+}
+
+teardown() {
+  for id in $("$TINYRUN" --root "$TR_ROOT" list -q 2>/dev/null); do
+    "$TINYRUN" --root "$TR_ROOT" delete --force "$id" || true
+  done
+  td_teardown_roots
+}
+
+args() { # set process.args
+  local a
+  a=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+  jq --argjson a "$a" '.process.args=$a' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+}
+
+trn() { "$TINYRUN" --root "$TR_ROOT" "$@"; }
+
+@test "version and help" {
+  run "$TINYRUN" --version
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "tinyrun version "* ]]
+  [ "${lines[1]}" = "spec: 1.2.0" ]
+  run "$TINYRUN" --help
+  [ "$status" -eq 0 ]
+  run "$TINYRUN" kill --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"kill [--all]"* ]]
+}
+
+@test "run prints output and returns the exit status" {
+  args sh -c 'echo hello; exit 3'
+  run trn run --bundle "$B" c1
+  [ "$status" -eq 3 ]
+  [ "$output" = "hello" ]
+  [ ! -e "$TR_ROOT/c1" ]
+}
+
+@test "create, state created, start, running, kill TERM -> stopped, delete" {
+  args sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+  trn create --bundle "$B" --pid-file "$TEST_TMP/pid" c2
+  run trn state c2
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | jq -r .status)" = created ]
+  pid=$(echo "$output" | jq -r .pid)
+  [ "$pid" = "$(cat "$TEST_TMP/pid")" ]
+  # not dumpable until exec: /proc/PID/status shows the init still waiting
+  trn start c2
+  [ "$(trn state c2 | jq -r .status)" = running ]
+  [ "$(trn list --format json | jq -r '.[0].id')" = c2 ]
+  run trn delete c2
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"not stopped"* ]]
+  trn kill c2 TERM
+  for i in $(seq 50); do [ "$(trn state c2 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  [ "$(trn state c2 | jq -r .status)" = stopped ]
+  trn delete c2
+  [ ! -e "$TR_ROOT/c2" ]
+  [ ! -e /sys/fs/cgroup/memory/tinyrun/c2 ]
+}
+
+@test "run: killed by a signal exits 128+sig (TERM -> 143, KILL -> 137)" {
+  # without a pid namespace the process is not an init, so TERM's default action applies
+  args sleep 100
+  jq '.linux.namespaces |= map(select(.type != "pid"))' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  (sleep 1; "$TINYRUN" --root "$TR_ROOT" kill c3 TERM) &
+  run trn run --bundle "$B" c3
+  [ "$status" -eq 143 ]
+  wait
+  args sleep 100
+  (sleep 1; "$TINYRUN" --root "$TR_ROOT" kill c3b KILL) &
+  run trn run --bundle "$B" c3b
+  [ "$status" -eq 137 ]
+  wait
+  [ -z "$(trn list -q)" ]
+}
+
+@test "run --detach, exec, ps, pause/resume, kill KILL" {
+  args sleep 100
+  trn run -d --bundle "$B" c4
+  run trn exec c4 sh -c 'echo in; exit 7'
+  [ "$status" -eq 7 ]
+  [ "$output" = in ]
+  run trn ps --format json c4
+  [ "$status" -eq 0 ]
+  pid=$(trn state c4 | jq -r .pid)
+  [[ "$output" == *"$pid"* ]]
+  trn pause c4
+  [ "$(trn state c4 | jq -r .status)" = paused ]
+  trn resume c4
+  [ "$(trn state c4 | jq -r .status)" = running ]
+  # namespaces created: different from ours
+  [ "$(readlink /proc/$pid/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
+  [ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+  trn kill c4 KILL
+  for i in $(seq 50); do [ "$(trn state c4 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  trn delete c4
+}
+
+@test "no host fd leaks into the container; --preserve-fds passes fds" {
+  args sleep 100
+  exec 7>/dev/null
+  trn run -d --bundle "$B" c5
+  pid=$(trn state c5 | jq -r .pid)
+  run ls /proc/$pid/fd
+  [ "$(echo "$output" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+  trn delete --force c5
+  trn run -d --preserve-fds 1 --bundle "$B" c6 3</dev/null
+  pid=$(trn state c6 | jq -r .pid)
+  [ -e /proc/$pid/fd/3 ]
+  trn delete --force c6
+}
+
+@test "hooks get the state on stdin; a failing prestart hook fails create" {
+  args true
+  cat >"$TEST_TMP/hook.sh" <<EOS
+#!/bin/sh
+cat >>"$TEST_TMP/hook.out"
+echo >>"$TEST_TMP/hook.out"
+EOS
+  chmod +x "$TEST_TMP/hook.sh"
+  jq --arg h "$TEST_TMP/hook.sh" '.hooks={prestart:[{path:$h}], poststop:[{path:$h}]}' \
+    "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  trn run --bundle "$B" c7
+  [ "$(head -1 "$TEST_TMP/hook.out" | jq -r .id)" = c7 ]
+  [ "$(wc -l <"$TEST_TMP/hook.out")" -ge 2 ]
+  jq '.hooks={createRuntime:[{path:"/bin/false"}]}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  run trn run --bundle "$B" c8
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"createRuntime hook"* ]]
+  [ ! -e "$TR_ROOT/c8" ]
+  jq '.hooks={prestart:[{path:"/bin/sleep", args:["sleep","10"], timeout:1}]}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  run trn run --bundle "$B" c9
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"timeout"* ]]
+}
+
+@test "spec refuses to overwrite; features prints JSON" {
+  run "$TINYRUN" spec --bundle "$B"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"exists"* ]]
+  "$TINYRUN" features | jq -e .ociVersionMax
+}
+
+@test "log file gets errors as JSON lines" {
+  run "$TINYRUN" --root "$TR_ROOT" --log "$TEST_TMP/log" --log-format json state nope
+  [ "$status" -eq 1 ]
+  [ "$(jq -r .level "$TEST_TMP/log")" = error ]
+}
