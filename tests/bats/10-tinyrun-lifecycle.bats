@@ -157,3 +157,28 @@ EOS
   [ "$status" -eq 1 ]
   [ "$(jq -r .level "$TEST_TMP/log")" = error ]
 }
+
+@test "namespaces joined by path (second fork for the new pid ns) and user ns mappings" {
+  args sleep 100
+  trn run -d --bundle "$B" n1
+  p1=$(trn state n1 | jq -r .pid)
+  mkdir "$TEST_TMP/b2"
+  ln -s "$B/rootfs" "$TEST_TMP/b2/rootfs"
+  jq --arg p "/proc/$p1/ns/net" '.linux.namespaces |= map(if .type=="network" then .path=$p else . end)' \
+    "$B/config.json" >"$TEST_TMP/b2/config.json"
+  trn run -d --bundle "$TEST_TMP/b2" n2
+  p2=$(trn state n2 | jq -r .pid)
+  [ "$(readlink /proc/$p1/ns/net)" = "$(readlink /proc/$p2/ns/net)" ]
+  [ "$(readlink /proc/$p1/ns/pid)" != "$(readlink /proc/$p2/ns/pid)" ]
+  [ "$(trn exec n2 echo ok)" = ok ]
+  trn delete --force n2
+  jq '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]' \
+    "$B/config.json" >"$TEST_TMP/b2/config.json"
+  chmod 755 "$TEST_TMP"  # the mapped root must reach the rootfs
+  trn run -d --bundle "$TEST_TMP/b2" u1
+  pu=$(trn state u1 | jq -r .pid)
+  [ "$(awk '{print $1,$2,$3}' /proc/$pu/uid_map)" = "0 100000 65536" ]
+  grep -q "^Uid:.100000" /proc/$pu/status
+  trn delete --force u1
+  trn delete --force n1
+}

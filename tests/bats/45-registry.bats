@@ -42,6 +42,12 @@ teardown() {
   [ "$(echo "$output" | jq '.[0].RootFS.Layers | length')" -eq 2 ]
   [ "$(cat "$TD_ROOT"/layers/*/diff/marker)" = layer-two ]
   [ -x "$(ls "$TD_ROOT"/layers/*/diff/bin/busybox)" ]
+  # and it runs: both layers are visible in the container's rootfs
+  run "$TINYDOCKER" --root "$TD_ROOT" run --rm --network none "$REG/multi:gz" \
+    /bin/busybox sh -c 'cat /marker; /bin/busybox stat -c %s /random.bin'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = layer-two ]
+  [ "${lines[1]}" = 300000 ]
 }
 
 @test "pull: zstd layers" {
