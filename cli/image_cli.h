@@ -1,5 +1,7 @@
 /* The commands of tinydocker-image: each gets the engine root and argv from its own name. */
 #pragma once
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "util/err.h"
@@ -27,6 +29,9 @@ int cmd_history(const char *root, int argc, char **argv);
 int cmd_inspect(const char *root, int argc, char **argv);
 /* image prune [-a] [-f] */
 int cmd_prune(const char *root, int argc, char **argv);
+/* The flags `image prune` and `volume prune` share (-a, -f, --filter): *all for -a;
+ * EXIT_ENGINE on an unknown flag, else 0. */
+int cli_prune_flags(int argc, char **argv, bool *all);
 /* create-default [--busybox PATH] [REF]: busybox:latest from the host's busybox-static */
 int cmd_create_default(const char *root, int argc, char **argv);
 /* commit [-m] [-a] [-c]... CONTAINER [REF]: the container found in the engine's store */

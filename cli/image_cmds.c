@@ -171,19 +171,9 @@ int cmd_inspect(const char *root, int argc, char **argv)
 
 int cmd_prune(const char *root, int argc, char **argv)
 {
-  static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-                                       {"force", no_argument, NULL, 'f'},
-                                       {"filter", required_argument, NULL, 'F'},
-                                       {NULL, 0, NULL, 0}};
   bool all = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "af", opts, NULL)) != -1) {
-    if (c == 'a')
-      all = true;
-    else if (c != 'f' && c != 'F')
-      return EXIT_ENGINE;
-  }
+  if (cli_prune_flags(argc, argv, &all) != 0)
+    return EXIT_ENGINE;
   autoerr struct td_err *err = NULL;
   if (image_prune(root, all, stdout, &err) < 0)
     return cli_fail(steal_ptr(err));

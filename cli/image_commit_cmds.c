@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,26 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+
+/* The options both commit commands take (-m -a -c -p); false for an unknown one. */
+static bool commit_opt(int c, const char **message, const char **author, char ***changes)
+{
+  switch (c) {
+  case 'm':
+    *message = optarg;
+    return true;
+  case 'a':
+    *author = optarg;
+    return true;
+  case 'c':
+    strv_push(changes, optarg);
+    return true;
+  case 'p': /* --pause: accepted; commit reads the upper dir as it is */
+    return true;
+  default:
+    return false;
+  }
+}
 
 int cmd_commit_container(const char *root, int argc, char **argv)
 {
@@ -40,19 +61,9 @@ int cmd_commit_container(const char *root, int argc, char **argv)
     case 'I':
       image = optarg;
       break;
-    case 'm':
-      message = optarg;
-      break;
-    case 'a':
-      author = optarg;
-      break;
-    case 'c':
-      strv_push(&changes, optarg);
-      break;
-    case 'p':
-      break;
     default:
-      return EXIT_ENGINE;
+      if (!commit_opt(c, &message, &author, &changes))
+        return EXIT_ENGINE;
     }
   }
   autoerr struct td_err *err = NULL;
@@ -255,19 +266,9 @@ int cmd_commit(const char *root, int argc, char **argv)
   optind = 0;
   while ((c = getopt_long(argc, argv, "m:a:c:p", opts, NULL)) != -1) {
     switch (c) {
-    case 'm':
-      message = optarg;
-      break;
-    case 'a':
-      author = optarg;
-      break;
-    case 'c':
-      strv_push(&changes, optarg);
-      break;
-    case 'p':
-      break;
     default:
-      return EXIT_ENGINE;
+      if (!commit_opt(c, &message, &author, &changes))
+        return EXIT_ENGINE;
     }
   }
   if (optind >= argc || argc - optind > 2) {

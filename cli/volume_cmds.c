@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/image_cli.h"
 #include "cli/volume_cli.h"
 #include "image/volume.h"
 #include "util/cleanup.h"
@@ -191,19 +192,9 @@ static int vol_rm(const char *root, int argc, char **argv)
 
 static int vol_prune(const char *root, int argc, char **argv)
 {
-  static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-                                       {"force", no_argument, NULL, 'f'},
-                                       {"filter", required_argument, NULL, 'F'},
-                                       {NULL, 0, NULL, 0}};
   bool all = false;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "af", opts, NULL)) != -1) {
-    if (c == 'a')
-      all = true;
-    else if (c != 'f' && c != 'F')
-      return EXIT_ENGINE;
-  }
+  if (cli_prune_flags(argc, argv, &all) != 0)
+    return EXIT_ENGINE;
   autojson json_t *removed = json_array();
   unsigned long long freed = 0;
   autoerr struct td_err *err = NULL;
