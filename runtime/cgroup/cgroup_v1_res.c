@@ -160,12 +160,19 @@ static int apply_devices(struct cgroup *cg, const struct spec_resources *res, st
 
 static int apply_net(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
 {
-  /* only where the controllers exist: most hosts no longer mount them */
+  /* Most hosts no longer mount these controllers. A limit that cannot be applied is an
+   * error (runtime-spec), as runc refuses it, rather than a container without it. */
   struct cg_dir *cls = cg_v1_dir(cg, CG_NET_CLS), *prio = cg_v1_dir(cg, CG_NET_PRIO);
-  if (res->network.has_class_id && cls && cls->fd >= 0 &&
+  if (res->network.has_class_id && !(cls && cls->fd >= 0))
+    return err_set(err, ENODEV, "linux.resources.network.classID: the net_cls controller is "
+                                "not mounted on this host");
+  if (res->network.n_priorities > 0 && !(prio && prio->fd >= 0))
+    return err_set(err, ENODEV, "linux.resources.network.priorities: the net_prio controller "
+                                "is not mounted on this host");
+  if (res->network.has_class_id &&
       cg_writef(cls, "net_cls.classid", err, "%" PRIu32, res->network.class_id) < 0)
     return -1;
-  for (size_t i = 0; prio && prio->fd >= 0 && i < res->network.n_priorities; i++) {
+  for (size_t i = 0; i < res->network.n_priorities; i++) {
     const struct spec_net_priority *p = &res->network.priorities[i];
     if (cg_writef(prio, "net_prio.ifpriomap", err, "%s %" PRIu32, p->name, p->priority) < 0)
       return -1;

@@ -107,6 +107,24 @@ tinyrun_works() {
   [ ! -e "$TR_ROOT/sd-$$" ]
 }
 
+@test "tinyrun: a network classID on a host without net_cls is refused, nothing left" {
+  tinyrun_works || skip "tinyrun not implemented yet"
+  [ ! -d /sys/fs/cgroup/net_cls ] || skip "this host mounts net_cls"
+  local B=$TEST_TMP/bundle
+  make_bundle "$B" "$PARENT/ctr"
+  jq '.linux.resources.network = {"classID": 1048577}' "$B/config.json" >"$B/c.json"
+  mv "$B/c.json" "$B/config.json"
+  CID=nc-$$
+  ! timeout 20 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID" </dev/null \
+    >"$TEST_TMP/create.out" 2>&1
+  cat "$TEST_TMP/create.out"
+  grep -q "net_cls controller is not mounted" "$TEST_TMP/create.out"
+  [ "$(wc -l <"$TEST_TMP/create.out")" -eq 1 ]
+  [ ! -e "$TR_ROOT/$CID" ]
+  [ ! -d "/sys/fs/cgroup/memory$PARENT/ctr" ]
+  CID=
+}
+
 # create + start a sleeping container with resources; sets CID and PID_
 start_sleeper() {
   local B=$TEST_TMP/bundle
