@@ -160,8 +160,11 @@ int security_caps_apply(const struct spec_caps *caps, uint64_t avail, bool uid_c
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return err_set(err, errno, "clear ambient capabilities");
   int last = security_cap_last();
+  /* an ambient cap that is not both permitted and inheritable cannot be raised: skipped, as
+   * runc does (its own `spec` template asks for ambient caps without inheritable ones) */
+  uint64_t raisable = caps->ambient & avail & caps->permitted & caps->inheritable;
   for (int c = 0; c <= last; c++) {
-    if (!((caps->ambient & avail) & (UINT64_C(1) << c)))
+    if (!(raisable & (UINT64_C(1) << c)))
       continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
       return err_set(err, errno, "raise ambient %s (it must be permitted and inheritable)",

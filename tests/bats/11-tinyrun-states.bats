@@ -265,3 +265,16 @@ lc_bad() { # expected-substring
   [[ "$output" == *BOGUS* ]]
   [ "$(lc_status)" = running ]
 }
+
+@test "runc's own spec template runs (ambient caps without inheritable are skipped, as runc)" {
+  command -v runc >/dev/null || skip "runc not installed"
+  local b=$TEST_TMP/runcspec
+  mkdir -p "$b"
+  td_make_busybox_rootfs "$b/rootfs"
+  (cd "$b" && runc spec)
+  jq '.process.terminal=false | .process.args=["/bin/sh","-c","exit 7"]' "$b/config.json" >"$b/c.json"
+  mv "$b/c.json" "$b/config.json"
+  run bash -c "cd '$b' && '$TINYRUN' --root '$TR_ROOT' run rs-$$ </dev/null"
+  [ "$status" -eq 7 ]
+  [ ! -e "$TR_ROOT/rs-$$" ]
+}
