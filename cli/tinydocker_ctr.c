@@ -7,7 +7,7 @@
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
 #include "engine/engine.h"
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -363,7 +363,7 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     }
     if (fmt) {
       autofree char *out = NULL;
-      rc = eng_format(fmt, doc, &out, err);
+      rc = gotmpl_render(fmt, doc, &out, err);
       json_decref(doc);
       if (rc < 0)
         DONE(&inspect_info, &r, -1);

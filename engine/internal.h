@@ -15,6 +15,13 @@
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       json_t **mounts_rec, struct td_err **err);
+/* One OCI mount object; opts is a comma-separated list. */
+json_t *bundle_mount_json(const char *dst, const char *type, const char *src, const char *opts);
+/* -v / --mount / --tmpfs and the image config's Volumes (anonymous volumes where no user mount
+ * covers them) into OCI mounts, ordered parents first; rec gets docker's "Mounts" entries. */
+int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
+                      const char *dir, const char *rootfs, json_t *mounts, json_t *rec,
+                      struct td_err **err);
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode,
                      char **add_hosts, char **dns, char **dns_search, struct td_err **err);

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "runtime/cgroup/cgroup.h"
@@ -268,13 +268,13 @@ int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const c
     struct timespec ts = {0, 500000000};
     nanosleep(&ts, NULL);
     autostrv char **lines = xcalloc(1, sizeof(char *));
-    if (eng_format_is_table(fmt))
-      strv_push_owned(&lines, eng_format_header(fmt, stats_header));
+    if (gotmpl_is_table(fmt))
+      strv_push_owned(&lines, gotmpl_header(fmt, stats_header));
     for (size_t i = 0; i < n; i++) {
       sample(ctx, &b[i]);
       autojson json_t *row = stats_row(&a[i], &b[i], eng_ncpu());
       char *line = NULL;
-      if (eng_format(fmt, row, &line, err) < 0) {
+      if (gotmpl_render(fmt, row, &line, err) < 0) {
         rc = -1;
         break;
       }
@@ -287,7 +287,7 @@ int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const c
       break;
     if (!no_stream)
       printf("\033[2J\033[H");
-    if (eng_format_is_table(fmt))
+    if (gotmpl_is_table(fmt))
       eng_print_table(lines);
     else
       for (char **l = lines; *l; l++)
@@ -309,7 +309,7 @@ static int print_doc(json_t *doc, const char *format, const char *text, struct t
 {
   if (format) {
     autofree char *out = NULL;
-    if (eng_format(format, doc, &out, err) < 0)
+    if (gotmpl_render(format, doc, &out, err) < 0)
       return -1;
     printf("%s\n", out);
   } else {

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "image/image.h"
@@ -303,10 +303,10 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   if (o->quiet)
     fmt = "{{.ID}}";
-  bool table = eng_format_is_table(fmt);
+  bool table = gotmpl_is_table(fmt);
   char **lines = xcalloc(1, sizeof(char *));
   if (table)
-    strv_push_owned(&lines, eng_format_header(fmt, ps_header));
+    strv_push_owned(&lines, gotmpl_header(fmt, ps_header));
   int rc = 0;
   size_t shown = 0;
   for (size_t i = 0; i < n; i++) {
@@ -330,7 +330,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
     shown++;
     autojson json_t *row = ps_row(ctx, rec, o);
     char *line = NULL;
-    if (eng_format(fmt, row, &line, err) < 0) {
+    if (gotmpl_render(fmt, row, &line, err) < 0) {
       rc = -1;
       break;
     }
