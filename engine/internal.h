@@ -59,5 +59,11 @@ int attach_connect(const struct eng_ctx *ctx, const char *id, struct td_err **er
 const char *eng_short_id(const char *id, char *buf);
 /* Host CPU count. */
 int eng_ncpu(void);
+/* ps --filter ancestor=: the images the filters name, resolved (NULL when none resolves). */
+struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
+/* Whether the container's image is one of them or built on one (their layers at its bottom). */
+bool ps_ancestry_match(struct ps_ancestry *a, json_t *rec);
+/* Free it (NULL is fine). */
+void ps_ancestry_free(struct ps_ancestry *a);
 /* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
 void eng_print_table(char **lines);
