@@ -10,6 +10,8 @@ PKGS=(
   libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev
   # default image and tests
   busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3
+  # man pages: made by scripts/gen-man.py (python3), checked with man -l / groff
+  man-db groff-base
   # interop and benches
   podman crun runc containerd skopeo umoci docker-registry hyperfine
 )
