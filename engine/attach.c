@@ -105,9 +105,12 @@ int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool sen
                    const char *detach_keys, int *exit_code, struct td_err **err)
 {
   struct mon_msg m = {.type = MON_ATTACH, .a = (with_stdin ? MON_F_STDIN : 0) | (tty ? MON_F_TTY : 0)};
-  if (tty && with_stdin) /* the monitor scans the terminal's input for them (docker: tty only) */
-    snprintf(m.text, sizeof(m.text), "%s",
-             detach_keys && *detach_keys ? detach_keys : DETACH_KEYS_DEFAULT);
+  if (tty && with_stdin) { /* the monitor scans the terminal's input for them (docker: tty only) */
+    struct detach_keys k;
+    if (detach_keys_parse(detach_keys, &k, err) < 0)
+      return -1;
+    detach_keys_to_wire(&k, m.text);
+  }
   if (tty)
     fill_size(&m);
   int fds[3] = {0, 1, 2};

@@ -35,32 +35,3 @@ int detach_keys_parse(const char *spec, struct detach_keys *k, struct td_err **e
   }
   return 0;
 }
-
-bool detach_keys_scan(struct detach_keys *k, const char *in, size_t n, char *out, size_t *nout)
-{
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char b = (unsigned char)in[i];
-    if (k->len && b == k->seq[k->pos]) {
-      if (++k->pos == k->len) {
-        k->pos = 0;
-        *nout = o;
-        return true;
-      }
-      continue;
-    }
-    if (k->pos) {
-      /* the held bytes were input after all; this byte may start the sequence anew */
-      memcpy(out + o, k->seq, k->pos);
-      o += k->pos;
-      k->pos = 0;
-      if (b == k->seq[0]) { /* len > 1 here: a 1-key sequence never holds bytes back */
-        k->pos = 1;
-        continue;
-      }
-    }
-    out[o++] = (char)b;
-  }
-  *nout = o;
-  return false;
-}

@@ -129,13 +129,7 @@ static bool client_msg(struct mon *m, int i, bool *start)
     }
     m->cl[i].read_stdin = (msg.a & MON_F_STDIN) && m->open_stdin;
     /* docker scans for the detach keys only in a terminal's input */
-    msg.text[sizeof(msg.text) - 1] = '\0';
-    m->cl[i].dk.len = 0;
-    if (m->tty && (msg.a & MON_F_TTY) && msg.text[0]) {
-      autoerr struct td_err *e = NULL;
-      if (detach_keys_parse(msg.text, &m->cl[i].dk, &e) < 0)
-        m->cl[i].dk.len = 0;
-    }
+    detach_keys_from_wire(&m->cl[i].dk, m->tty && (msg.a & MON_F_TTY) ? msg.text : NULL);
     if (msg.rows && msg.cols) {
       m->rows = msg.rows;
       m->cols = msg.cols;

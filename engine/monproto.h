@@ -8,7 +8,7 @@
 
 enum mon_msg_type {
   MON_ATTACH = 1,  /* client -> monitor; fds [stdin, stdout, stderr]; a = MON_F_* flags;
-                      text = --detach-keys spec (docker's format) for a tty, "" for none */
+                      text[0] = number of detach key bytes (0..16) for a tty, text[1..] them */
   MON_START,       /* client -> monitor: create and start the container now */
   MON_RESIZE,      /* client -> monitor: rows/cols of the client's terminal */
   MON_SIGNAL,      /* client -> monitor: send signal a to the container's init */

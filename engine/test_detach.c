@@ -67,5 +67,18 @@ int main(void)
          "a held ctrl-p at the end is not passed yet");
   TAP_OK(feed("ctrl-a", "x\x01y", out) && strcmp(out, "x") == 0, "one-key sequence");
   TAP_OK(feed("q,u,i,t", "aqu|qui|t", out) && strcmp(out, "aqu") == 0, "letters as keys");
+  struct detach_keys k, back;
+  autoerr struct td_err *e = NULL;
+  char wire[32];
+  detach_keys_parse("ctrl-@,x", &k, &e);
+  detach_keys_to_wire(&k, wire);
+  detach_keys_from_wire(&back, wire);
+  TAP_OK(back.len == 2 && back.seq[0] == 0 && back.seq[1] == 'x' && back.pos == 0,
+         "wire round trip keeps a NUL key");
+  wire[0] = 17;
+  detach_keys_from_wire(&back, wire);
+  TAP_OK(back.len == 0, "a bad wire length gives no keys");
+  detach_keys_from_wire(&back, NULL);
+  TAP_OK(back.len == 0, "no text: no keys");
   return TAP_DONE();
 }
