@@ -65,5 +65,7 @@ struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
 bool ps_ancestry_match(struct ps_ancestry *a, json_t *rec);
 /* Free it (NULL is fine). */
 void ps_ancestry_free(struct ps_ancestry *a);
+/* top's table for pids (sorted) with docker's ps options (-ef, aux, -o FIELD,...). */
+int top_print(const pid_t *pids, size_t n, char **ps_args, struct td_err **err);
 /* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
 void eng_print_table(char **lines);

@@ -151,3 +151,28 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   [ "$output" = "$(printf '137\n3')" ]
   [ "$(td inspect -f '{{.State.ExitCode}}' k1)" = 137 ]
 }
+
+@test "top takes ps options: -ef (default), aux, -o/-eo field lists with headers; bad ones 125" {
+  td run -d --name tq busybox sleep 60 >/dev/null
+  pid=$(td inspect -f '{{.State.Pid}}' tq)
+  run td top tq
+  [[ "${lines[0]}" == UID*PID*PPID*C*STIME*TTY*TIME*CMD ]]
+  [[ "${lines[1]}" == "root "*" $pid "*"sleep 60" ]]
+  run td top tq aux
+  [[ "${lines[0]}" == USER*PID*%CPU*%MEM*VSZ*RSS*TTY*STAT*START*TIME*COMMAND ]]
+  # the kernel's numbers: RSS and VSZ in KiB as /proc/PID/status has them
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  vsz=$(awk '/VmSize/ {print $2}' "/proc/$pid/status")
+  read -r _ p _ _ v r _ s _ <<<"${lines[1]}"
+  [ "$p" = "$pid" ] && [ "$v" = "$vsz" ] && [ "$r" = "$rss" ] && [ "$s" = S ]
+  run td top tq -o pid,comm,nlwp
+  [[ "${lines[0]}" == PID*COMMAND*NLWP ]]
+  [[ "${lines[1]}" == "$pid "*"sleep "*"1" ]]
+  run td top tq -eo pid=ID,ppid
+  [[ "${lines[0]}" == ID*PPID ]]
+  [ "$(echo "${lines[1]}" | awk '{print $2}')" = "$(awk '{print $4}' "/proc/$pid/stat")" ]
+  run -125 td top tq -x
+  [ "${#lines[@]}" -eq 1 ]
+  run -125 td top tq -o bogus
+  [[ "$output" == *"unknown field 'bogus'"* ]]
+}
