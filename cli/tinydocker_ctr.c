@@ -134,6 +134,7 @@ int cmd_logs(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     autofree char *id = NULL;
     struct eng_logs_opts o = {.follow = opt_bool(&logs_info, &r, "follow"),
                               .timestamps = opt_bool(&logs_info, &r, "timestamps"),
+                              .details = opt_bool(&logs_info, &r, "details"),
                               .tail = opt_str(&logs_info, &r, "tail"),
                               .since = opt_str(&logs_info, &r, "since"),
                               .until = opt_str(&logs_info, &r, "until")};

@@ -176,3 +176,16 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   run -125 td top tq -o bogus
   [[ "$output" == *"unknown field 'bogus'"* ]]
 }
+
+@test "logs --details: docker's attrs prefix (k=v sorted, query-escaped), a space when none" {
+  td run --name ld busybox echo plain >/dev/null
+  run td logs --details ld
+  [ "$output" = " plain" ]
+  # an entry as docker's json-file writes it with --log-opt labels=... (attrs)
+  f=$(td inspect -f '{{.LogPath}}' ld)
+  echo '{"log":"tagged\n","stream":"stdout","attrs":{"zone":"a b","app":"x/y"},"time":"2030-01-01T00:00:00.000000001Z"}' >>"$f"
+  run td logs --details ld
+  [ "$output" = "$(printf ' plain\napp=x%%2Fy,zone=a+b tagged')" ]
+  run td logs ld
+  [ "$output" = "$(printf 'plain\ntagged')" ]
+}
