@@ -235,3 +235,45 @@ sec_run() {
   [ ! -e "$TR_ROOT/$ID" ]
   [ -z "$(find /sys/fs/cgroup -name "*$ID*" 2>/dev/null)" ]
 }
+
+@test "the created init is not dumpable: without CAP_SYS_PTRACE its exe and fds stay closed" {
+  sec_config '.process.args = ["sleep", "100"]'
+  trn() { timeout 30 "$TINYRUN" --root "$TR_ROOT" "$@"; }
+  trn create --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  pid=$(trn state "$ID" | jq -r .pid)
+  # while it waits on the fifo it holds stdio, the sync socket and the state dir (O_PATH),
+  # nothing else of the host (no cgroup dirs, no caller's fds)
+  run ls /proc/$pid/fd
+  [ "$(echo "$output" | sort -n | tr '\n' ' ')" = "0 1 2 $(ls /proc/$pid/fd | sort -n | tail -1) " ]
+  ! ls -l /proc/$pid/fd | grep -q /sys/fs/cgroup
+  hostfd=$(ls /proc/$pid/fd | sort -n | tail -1)
+  [ "$(readlink /proc/$pid/fd/$hostfd)" = "$TR_ROOT/$ID" ]
+  # with CAP_SYS_PTRACE (the host's root) it is the runtime binary, as cloned
+  [ "$(readlink /proc/$pid/exe)" = "$(readlink -f "$TINYRUN")" ]
+  # a root process without CAP_SYS_PTRACE, as every container process is: refused
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
+  [ "$status" -ne 0 ]
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/fd/$hostfd
+  [ "$status" -ne 0 ]
+  # from inside: a process exec'd into the created container cannot reach its pid 1
+  run trn exec "$ID" sh -c "readlink /proc/1/exe; echo exe=\$?; cat /proc/1/fd/$hostfd/config.json; echo fd=\$?"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"exe=1"* ]]
+  [[ "$output" == *"fd=1"* ]]
+  [[ "$output" != *ociVersion* ]]
+  # after start pid 1 is the user's program, dumpable again: the same reads now work
+  trn start "$ID"
+  run trn exec "$ID" sh -c 'readlink /proc/1/exe; echo exe=$?'
+  [[ "$output" == *"/bin/busybox"*"exe=0"* ]]
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
+  [ "$status" -eq 0 ]
+  [ "$(ls /proc/$pid/fd | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+}
+
+@test "a caller's pipe does not stay open in a created container" {
+  sec_config '.process.args = ["sleep", "100"]'
+  # fd 7 is a pipe: if the init kept it, the reader would wait until the container ends
+  run timeout 20 sh -c "\"$TINYRUN\" --root \"$TR_ROOT\" create --bundle \"$B\" $ID 7>&1 >/dev/null 2>&1 </dev/null | cat"
+  [ "$status" -eq 0 ]
+  [ "$("$TINYRUN" --root "$TR_ROOT" state "$ID" | jq -r .status)" = created ]
+}
