@@ -249,7 +249,7 @@ sec_run() {
   hostfd=$(ls /proc/$pid/fd | sort -n | tail -1)
   [ "$(readlink /proc/$pid/fd/$hostfd)" = "$TR_ROOT/$ID" ]
   # with CAP_SYS_PTRACE (the host's root) it is the runtime binary, as cloned
-  [ "$(readlink /proc/$pid/exe)" = "$(readlink -f "$TINYRUN")" ]
+  [ "$(stat -L -c %d:%i /proc/$pid/exe)" = "$(stat -L -c %d:%i "$TINYRUN")" ]
   # a root process without CAP_SYS_PTRACE, as every container process is: refused
   run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
   [ "$status" -ne 0 ]
@@ -276,4 +276,36 @@ sec_run() {
   run timeout 20 sh -c "\"$TINYRUN\" --root \"$TR_ROOT\" create --bundle \"$B\" $ID 7>&1 >/dev/null 2>&1 </dev/null | cat"
   [ "$status" -eq 0 ]
   [ "$("$TINYRUN" --root "$TR_ROOT" state "$ID" | jq -r .status)" = created ]
+}
+
+@test "the runtime binary cannot be reopened for writing through /proc/PID/exe of its clones" {
+  # a private copy of the runtime: nothing else executes it (so no ETXTBSY hides the
+  # result), and nothing real is at stake if the protection were missing
+  cp "$TINYRUN" "$TEST_TMP/tinyrun"
+  T=$TEST_TMP/tinyrun
+  sec_config '.process.args = ["sleep", "100"]'
+  timeout 30 "$T" --root "$TR_ROOT" create --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  pid=$("$T" --root "$TR_ROOT" state "$ID" | jq -r .pid)
+  # the init (a clone of the runtime) runs the copy, from a read-only mount of it
+  [ "$(stat -L -c %d:%i /proc/$pid/exe)" = "$(stat -c %d:%i "$T")" ]
+  # CVE-2019-5736: hold the exe open, let the runtime's clone go, reopen it for writing
+  run python3 -c '
+import errno, os, sys, time
+pid = int(sys.argv[1])
+fd = os.open("/proc/%d/exe" % pid, os.O_PATH)
+os.kill(pid, 9)
+for _ in range(100):
+    if not os.path.exists("/proc/%d" % pid):
+        break
+    time.sleep(0.05)
+try:
+    os.close(os.open("/proc/self/fd/%d" % fd, os.O_WRONLY))
+    print("writable")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+' "$pid"
+  [ "$output" = EROFS ]
+  cmp "$TINYRUN" "$T"
+  # and the re-executed runtime left no mount behind on the host
+  ! grep -q "$TEST_TMP/tinyrun" /proc/self/mountinfo
 }
