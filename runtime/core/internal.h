@@ -45,6 +45,10 @@ int rt_console_check(const struct spec_process *p, const char *console_socket,
  * terminal, bind it to /dev/console (if bind_console), return the master fd. */
 int rt_console_setup(const struct spec_process *p, bool bind_console, struct td_err **err);
 
+/* Before execve: clear close-on-exec on fds 3..3+preserve-1, close every fd above them but
+ * *keep[i] (which stay open, close-on-exec, moved above the range if they were in it). */
+int rt_close_fds(int preserve, int *const *keep, size_t n_keep, struct td_err **err);
+
 /* The per-container state directory and its record. */
 char *rt_state_dir(const struct rt_ctx *ctx, const char *id);
 /* Validate a container id (no '/', not "." or "..", not empty, printable). */
