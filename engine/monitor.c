@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/detach.h"
 #include "engine/internal.h"
 #include "engine/monitor_log.h"
 #include "engine/monproto.h"
@@ -41,6 +42,7 @@ struct mon_client {
   int sock;
   int fd[3]; /* the client's stdin, stdout, stderr (-1 = none) */
   bool read_stdin;
+  struct detach_keys dk; /* scanned in the client's terminal input (len 0: none) */
 };
 
 struct mon {
@@ -85,6 +87,7 @@ static int client_add(struct mon *m, int sock)
       m->cl[i].sock = sock;
       m->cl[i].fd[0] = m->cl[i].fd[1] = m->cl[i].fd[2] = -1;
       m->cl[i].read_stdin = false;
+      m->cl[i].dk.len = 0;
       return i;
     }
   }
@@ -125,6 +128,8 @@ static bool client_msg(struct mon *m, int i, bool *start)
       m->cl[i].fd[k] = k < n ? fds[k] : -1;
     }
     m->cl[i].read_stdin = (msg.a & MON_F_STDIN) && m->open_stdin;
+    /* docker scans for the detach keys only in a terminal's input */
+    detach_keys_from_wire(&m->cl[i].dk, m->tty && (msg.a & MON_F_TTY) ? msg.text : NULL);
     if (msg.rows && msg.cols) {
       m->rows = msg.rows;
       m->cols = msg.cols;
@@ -150,6 +155,7 @@ static bool client_msg(struct mon *m, int i, bool *start)
   case MON_STARTED:
   case MON_EXIT:
   case MON_ERROR:
+  case MON_DETACHED:
     break;
   }
   for (int k = n; k < 3; k++)
@@ -198,8 +204,23 @@ static void stdin_from_client(struct mon *m, int i)
 {
   char buf[8192];
   struct mon_client *c = &m->cl[i];
+  if (c->sock < 0 || c->fd[0] < 0)
+    return; /* closed earlier in this poll round */
   ssize_t r = read(c->fd[0], buf, sizeof(buf));
   int target = m->tty ? m->master : m->in_w;
+  if (r > 0 && c->dk.len) {
+    char pass[sizeof(buf) + DETACH_KEYS_MAX];
+    size_t n = 0;
+    bool detach = detach_keys_scan(&c->dk, buf, (size_t)r, pass, &n);
+    if (target >= 0 && n)
+      write_all(target, pass, n);
+    if (detach) {
+      struct mon_msg d = {.type = MON_DETACHED};
+      mon_send(c->sock, &d, NULL, 0);
+      client_close(m, i);
+    }
+    return;
+  }
   if (r > 0) {
     if (target >= 0)
       write_all(target, buf, (size_t)r);

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "image/image.h"
@@ -206,6 +206,28 @@ static bool match_filter(json_t *rec, const char *f)
   return true;
 }
 
+/* docker's rule: filters with the same key are or-ed (status=exited + status=created shows
+ * both), different keys and-ed. skip_ancestor: those are matched by ps_ancestry. */
+static bool filters_match(json_t *rec, char **filters, bool skip_ancestor)
+{
+  for (char **f = filters; f && *f; f++) {
+    size_t kl = strcspn(*f, "=");
+    if (skip_ancestor && strncmp(*f, "ancestor=", 9) == 0)
+      continue;
+    bool first = true, any = false;
+    for (char **g = filters; g < f; g++)
+      first = first && !(strncmp(*g, *f, kl + 1) == 0);
+    if (!first)
+      continue; /* this key was decided at its first filter */
+    for (char **g = f; *g && !any; g++)
+      if (strncmp(*g, *f, kl + 1) == 0)
+        any = match_filter(rec, *g);
+    if (!any)
+      return false;
+  }
+  return true;
+}
+
 static int cmp_created(const void *a, const void *b)
 {
   const char *ca = rec_str(*(json_t *const *)a, "Created");
@@ -303,10 +325,11 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   if (o->quiet)
     fmt = "{{.ID}}";
-  bool table = eng_format_is_table(fmt);
+  bool table = gotmpl_is_table(fmt);
+  struct ps_ancestry *anc = ps_ancestry_new(ctx->root, o->filters);
   char **lines = xcalloc(1, sizeof(char *));
   if (table)
-    strv_push_owned(&lines, eng_format_header(fmt, ps_header));
+    strv_push_owned(&lines, gotmpl_header(fmt, ps_header));
   int rc = 0;
   size_t shown = 0;
   for (size_t i = 0; i < n; i++) {
@@ -320,9 +343,9 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
         has_status_filter = true;
     if (!o->all && !running && !has_status_filter && o->last < 0 && !o->latest)
       continue;
-    bool ok = true;
-    for (char **f = o->filters; f && *f && ok; f++)
-      ok = match_filter(rec, *f);
+    bool ok = filters_match(rec, o->filters, anc != NULL);
+    if (ok && anc)
+      ok = ps_ancestry_match(anc, rec);
     if (!ok)
       continue;
     if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t)o->last))
@@ -330,7 +353,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
     shown++;
     autojson json_t *row = ps_row(ctx, rec, o);
     char *line = NULL;
-    if (eng_format(fmt, row, &line, err) < 0) {
+    if (gotmpl_render(fmt, row, &line, err) < 0) {
       rc = -1;
       break;
     }
@@ -344,6 +367,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
         printf("%s\n", *l);
   }
   strv_free(lines);
+  ps_ancestry_free(anc);
   for (size_t i = 0; i < n; i++)
     json_decref(recs[i]);
   free(recs);

@@ -4,7 +4,6 @@
  * settings (the bundle's seccomp/LSM plus the process's own user, caps, rlimits). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -100,13 +99,10 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   }
   struct security_seccomp *filter = NULL;
   int listener = -1;
-  /* fds are marked close-on-exec before a seccomp filter may forbid close_range */
-  for (int fd = 3; fd < 3 + c->o->preserve_fds; fd++)
-    fcntl(fd, F_SETFD, 0);
-  if (syscall(SYS_close_range, 3 + c->o->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-    err_set(&cerr, errno, "close_range");
+  /* closed before a seccomp filter may forbid close_range; the host's fds (the init's
+   * pidfd, cgroup dirs, the caller's) are gone before the process runs in the container */
+  if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync}, 1, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
-  }
   if (security_seccomp_build(c->spec->linux_.seccomp, &filter, &cerr) < 0 ||
       security_drop_privileges(c->spec, filter, &listener, &cerr) < 0 ||
       security_final(c->spec, filter, &listener, &cerr) < 0)
@@ -223,6 +219,8 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
     err_set(err, 0, "process.args must not be empty");
     goto out;
   }
+  if (rt_console_check(o->process, o->console_socket, o->console_master_out != NULL, err) < 0)
+    goto out;
   cfg = xasprintf("%s/config.json", st.bundle);
   if (spec_load_file(cfg, &s, err) < 0)
     goto out;

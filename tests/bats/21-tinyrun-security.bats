@@ -7,9 +7,6 @@ load ../helpers/probe
 DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
 
 setup() {
-  if "$TINYRUN" run --bundle /nonexistent x 2>&1 | grep -q "not implemented"; then
-    skip "tinyrun run is not implemented yet"
-  fi
   td_setup_roots
   td_build_probe
   B=$TEST_TMP/bundle
@@ -176,7 +173,7 @@ sec_run() {
 }
 
 @test "docker's default seccomp profile blocks unshare, mount, keyctl; allows normal work" {
-  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ] || skip "no td-seccomp-json helper"
+  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ]
   "$BUILD_DIR/tests/helpers/td-seccomp-json" >"$TEST_TMP/docker.json"
   sec_config ".linux.seccomp = $(cat "$TEST_TMP/docker.json")
     | .process.args = [\"/bin/sh\", \"-c\", \"/probe seccomp; /probe syscall unshare mount keyctl clone_newuser personality personality_bsd fork getpid clone3 setns reboot; echo hello > /tmp/x && cat /tmp/x\"]"
@@ -193,7 +190,7 @@ sec_run() {
 }
 
 @test "docker's profile without noNewPrivileges: CAP_SYS_ADMIN held for the load does not leak" {
-  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ] || skip "no td-seccomp-json helper"
+  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ]
   "$BUILD_DIR/tests/helpers/td-seccomp-json" >"$TEST_TMP/docker.json"
   sec_config ".linux.seccomp = $(cat "$TEST_TMP/docker.json") | .process.noNewPrivileges = false
     | .process.args = [\"/bin/sh\", \"-c\", \"/probe seccomp; /probe nnp; /probe caps; /probe syscall unshare getpid\"]"
@@ -234,4 +231,78 @@ sec_run() {
   [ "$(echo "$output" | wc -l)" -eq 1 ]
   [ ! -e "$TR_ROOT/$ID" ]
   [ -z "$(find /sys/fs/cgroup -name "*$ID*" 2>/dev/null)" ]
+}
+
+@test "the created init is not dumpable: without CAP_SYS_PTRACE its exe and fds stay closed" {
+  sec_config '.process.args = ["sleep", "100"]'
+  trn() { timeout 30 "$TINYRUN" --root "$TR_ROOT" "$@"; }
+  trn create --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  pid=$(trn state "$ID" | jq -r .pid)
+  # while it waits on the fifo it holds stdio, the sync socket and the state dir (O_PATH),
+  # nothing else of the host (no cgroup dirs, no caller's fds)
+  run ls /proc/$pid/fd
+  [ "$(echo "$output" | sort -n | tr '\n' ' ')" = "0 1 2 $(ls /proc/$pid/fd | sort -n | tail -1) " ]
+  ! ls -l /proc/$pid/fd | grep -q /sys/fs/cgroup
+  hostfd=$(ls /proc/$pid/fd | sort -n | tail -1)
+  [ "$(readlink /proc/$pid/fd/$hostfd)" = "$TR_ROOT/$ID" ]
+  # with CAP_SYS_PTRACE (the host's root) it is the runtime binary, as cloned
+  [ "$(stat -L -c %d:%i /proc/$pid/exe)" = "$(stat -L -c %d:%i "$TINYRUN")" ]
+  # a root process without CAP_SYS_PTRACE, as every container process is: refused
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
+  [ "$status" -ne 0 ]
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/fd/$hostfd
+  [ "$status" -ne 0 ]
+  # from inside: a process exec'd into the created container cannot reach its pid 1
+  run trn exec "$ID" sh -c "readlink /proc/1/exe; echo exe=\$?; cat /proc/1/fd/$hostfd/config.json; echo fd=\$?"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"exe=1"* ]]
+  [[ "$output" == *"fd=1"* ]]
+  [[ "$output" != *ociVersion* ]]
+  # after start pid 1 is the user's program, dumpable again: the same reads now work
+  trn start "$ID"
+  run trn exec "$ID" sh -c 'readlink /proc/1/exe; echo exe=$?'
+  [[ "$output" == *"/bin/busybox"*"exe=0"* ]]
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
+  [ "$status" -eq 0 ]
+  [ "$(ls /proc/$pid/fd | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+}
+
+@test "a caller's pipe does not stay open in a created container" {
+  sec_config '.process.args = ["sleep", "100"]'
+  # fd 7 is a pipe: if the init kept it, the reader would wait until the container ends
+  run timeout 20 sh -c "\"$TINYRUN\" --root \"$TR_ROOT\" create --bundle \"$B\" $ID 7>&1 >/dev/null 2>&1 </dev/null | cat"
+  [ "$status" -eq 0 ]
+  [ "$("$TINYRUN" --root "$TR_ROOT" state "$ID" | jq -r .status)" = created ]
+}
+
+@test "the runtime binary cannot be reopened for writing through /proc/PID/exe of its clones" {
+  # a private copy of the runtime: nothing else executes it (so no ETXTBSY hides the
+  # result), and nothing real is at stake if the protection were missing
+  cp "$TINYRUN" "$TEST_TMP/tinyrun"
+  T=$TEST_TMP/tinyrun
+  sec_config '.process.args = ["sleep", "100"]'
+  timeout 30 "$T" --root "$TR_ROOT" create --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  pid=$("$T" --root "$TR_ROOT" state "$ID" | jq -r .pid)
+  # the init (a clone of the runtime) runs the copy, from a read-only mount of it
+  [ "$(stat -L -c %d:%i /proc/$pid/exe)" = "$(stat -c %d:%i "$T")" ]
+  # CVE-2019-5736: hold the exe open, let the runtime's clone go, reopen it for writing
+  run python3 -c '
+import errno, os, sys, time
+pid = int(sys.argv[1])
+fd = os.open("/proc/%d/exe" % pid, os.O_PATH)
+os.kill(pid, 9)
+for _ in range(100):
+    if not os.path.exists("/proc/%d" % pid):
+        break
+    time.sleep(0.05)
+try:
+    os.close(os.open("/proc/self/fd/%d" % fd, os.O_WRONLY))
+    print("writable")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+' "$pid"
+  [ "$output" = EROFS ]
+  cmp "$TINYRUN" "$T"
+  # and the re-executed runtime left no mount behind on the host
+  ! grep -q "$TEST_TMP/tinyrun" /proc/self/mountinfo
 }

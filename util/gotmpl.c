@@ -1,4 +1,4 @@
-#include "engine/format.h"
+#include "util/gotmpl.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -30,14 +30,14 @@ static void buf_str(struct buf *b, const char *s)
   buf_add(b, s, strlen(s));
 }
 
-bool eng_format_is_table(const char *tmpl)
+bool gotmpl_is_table(const char *tmpl)
 {
   return tmpl && strncmp(tmpl, "table", 5) == 0 && (tmpl[5] == '\0' || isspace((unsigned char)tmpl[5]));
 }
 
-const char *eng_format_body(const char *tmpl)
+const char *gotmpl_body(const char *tmpl)
 {
-  if (!eng_format_is_table(tmpl))
+  if (!gotmpl_is_table(tmpl))
     return tmpl;
   tmpl += 5;
   while (*tmpl == ' ')
@@ -105,7 +105,7 @@ static void value_to_buf(struct buf *b, json_t *v)
   }
 }
 
-char *eng_format_value(json_t *v)
+char *gotmpl_value(json_t *v)
 {
   struct buf b = {0};
   buf_str(&b, "");
@@ -301,7 +301,7 @@ static int eval_expr(json_t *dot, const char *expr, json_t **out, struct td_err 
     return 0;
   }
   if (strcmp(fn, "upper") == 0 || strcmp(fn, "lower") == 0 || strcmp(fn, "title") == 0) {
-    char *s = eng_format_value(a1);
+    char *s = gotmpl_value(a1);
     for (char *c = s; *c; c++)
       *c = (char)(fn[0] == 'u' ? toupper((unsigned char)*c)
                                : fn[0] == 'l' ? tolower((unsigned char)*c) : *c);
@@ -414,9 +414,9 @@ static char *unescape(const char *s)
   return b.s;
 }
 
-int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err)
+int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err)
 {
-  autofree char *body = unescape(eng_format_body(tmpl));
+  autofree char *body = unescape(gotmpl_body(tmpl));
   struct node *nodes = NULL;
   size_t n = 0;
   const char *p = body, *stop = NULL;
@@ -440,9 +440,9 @@ int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err)
   return 0;
 }
 
-char *eng_format_header(const char *tmpl, const char *(*header)(const char *field))
+char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field))
 {
-  autofree char *body = unescape(eng_format_body(tmpl));
+  autofree char *body = unescape(gotmpl_body(tmpl));
   struct buf b = {0};
   buf_str(&b, "");
   const char *p = body;
