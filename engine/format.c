@@ -414,7 +414,12 @@ static char *unescape(const char *s)
   return b.s;
 }
 
-int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err)
+struct eng_tmpl {
+  struct node *nodes;
+  size_t n;
+};
+
+int eng_tmpl_parse(const char *tmpl, struct eng_tmpl **out, struct td_err **err)
 {
   autofree char *body = unescape(eng_format_body(tmpl));
   struct node *nodes = NULL;
@@ -428,16 +433,41 @@ int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err)
     nodes_free(nodes, n);
     return err_set(err, 0, "template parsing error: unexpected {{%s}}", stop);
   }
+  struct eng_tmpl *t = xcalloc(1, sizeof(*t));
+  t->nodes = nodes;
+  t->n = n;
+  *out = t;
+  return 0;
+}
+
+int eng_tmpl_render(const struct eng_tmpl *t, json_t *data, char **out, struct td_err **err)
+{
   struct buf b = {0};
   buf_str(&b, "");
-  int r = render(nodes, n, data, &b, err);
-  nodes_free(nodes, n);
-  if (r < 0) {
+  if (render(t->nodes, t->n, data, &b, err) < 0) {
     free(b.s);
     return -1;
   }
   *out = b.s;
   return 0;
+}
+
+void eng_tmpl_free(struct eng_tmpl *t)
+{
+  if (t == NULL)
+    return;
+  nodes_free(t->nodes, t->n);
+  free(t);
+}
+
+int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err)
+{
+  struct eng_tmpl *t = NULL;
+  if (eng_tmpl_parse(tmpl, &t, err) < 0)
+    return -1;
+  int r = eng_tmpl_render(t, data, out, err);
+  eng_tmpl_free(t);
+  return r;
 }
 
 char *eng_format_header(const char *tmpl, const char *(*header)(const char *field))

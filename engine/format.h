@@ -11,6 +11,14 @@
 
 /* Render tmpl against data into a new string (no trailing newline added). */
 int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err);
+/* A parsed template, to render many rows (ps) without parsing it for each. */
+struct eng_tmpl;
+/* Parse tmpl (the "table" prefix is skipped). */
+int eng_tmpl_parse(const char *tmpl, struct eng_tmpl **out, struct td_err **err);
+/* Render a parsed template against data into a new string. */
+int eng_tmpl_render(const struct eng_tmpl *t, json_t *data, char **out, struct td_err **err);
+/* Free a parsed template (NULL is fine). */
+void eng_tmpl_free(struct eng_tmpl *t);
 /* Whether tmpl starts with "table". */
 bool eng_format_is_table(const char *tmpl);
 /* The template without the "table" prefix (pointer into tmpl). */
