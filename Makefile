@@ -1,9 +1,10 @@
 # tinydocker: the two commands of the quick start are `make demo` and `make test`.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test unit demo bench install clean asan
+.PHONY: all deps build test unit demo bench install clean asan fuzz
 
 all: build
 
@@ -25,7 +26,15 @@ asan: deps $(ASAN_BUILD)/build.ninja
 unit: build
 	meson test -C $(BUILD) --suite unit --print-errorlogs
 
-test: build asan
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true
+
+# the libFuzzer targets (tests/run.sh runs each briefly over its seed corpus)
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) fuzz/fuzz-spec fuzz/fuzz-image-ref fuzz/fuzz-layer fuzz/fuzz-cli-specs \
+		fuzz/fuzz-load
+
+test: build asan fuzz
 	tests/run.sh
 
 demo: build
@@ -38,4 +47,4 @@ install: build
 	meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

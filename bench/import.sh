@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `import` of a generated ~100 MB rootfs tarball (a busybox tree plus 1,000 small files and
 # 4 x 24 MB of random data): tinydocker-image import vs podman import, side by side with
-# hyperfine. Then the cost of mounting a container rootfs from an image with 1 layer vs 20.
+# hyperfine. Then the cost of mounting a container rootfs from an image with 1 layer vs 20, and
+# of `run --rm true` from each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -46,3 +47,14 @@ for r in 1 2; do
   $TDI --root "$R" mount-bench busybox "$W/mb" "${MOUNT_RUNS:-200}"
   $TDI --root "$R" mount-bench l:20 "$W/mb" "${MOUNT_RUNS:-200}"
 done | sed 's/^/    /'
+
+# the issue's measure: starting a container (run --rm, no network) from the 20-layer image
+# against the 1-layer one, side by side
+TD="$PWD/build/tinydocker --root $R"
+echo
+echo "### run --rm true: image of 1 layer vs 20 layers"
+echo
+hyperfine -N --warmup 3 --runs "${RUN_RUNS:-30}" --export-markdown "$W/layers.md" \
+  -n "1 layer" "$TD run --rm --network none busybox true" \
+  -n "20 layers" "$TD run --rm --network none l:20 true" >&2
+cat "$W/layers.md"

@@ -64,3 +64,8 @@ int cli_fail(struct td_err *err);
 char *cli_format_render(const char *fmt, json_t *obj);
 /* docker's `--format` subset for inspect: {{.A.B}}, {{json .A}}, text around it. */
 int cli_format_print(const char *fmt, json_t *obj);
+/* `image inspect` / `volume inspect` (cmd names it in errors): [-f FORMAT] NAME..., each
+ * looked up with get. Returns the exit code. */
+int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
+                     int (*get)(const char *root, const char *name, json_t **out,
+                                struct td_err **err));

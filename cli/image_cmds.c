@@ -13,14 +13,6 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-int cli_fail(struct td_err *err)
-{
-  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
-  err_print(NULL, err);
-  err_free(&err);
-  return code;
-}
-
 static int usage_err(const char *cmd, const char *usage)
 {
   fprintf(stderr, "%s: \"%s\" requires %s.\nSee 'tinydocker %s --help'.\n", err_progname, cmd,
@@ -136,37 +128,7 @@ int cmd_history(const char *root, int argc, char **argv)
 
 int cmd_inspect(const char *root, int argc, char **argv)
 {
-  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                       {NULL, 0, NULL, 0}};
-  const char *format = NULL;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-    if (c == 'f')
-      format = optarg;
-    else
-      return EXIT_ENGINE;
-  }
-  if (optind >= argc)
-    return usage_err("image inspect", "at least 1 argument");
-  autojson json_t *all = json_array();
-  int rc = 0;
-  for (int i = optind; i < argc; i++) {
-    json_t *obj = NULL;
-    autoerr struct td_err *err = NULL;
-    if (image_inspect(root, argv[i], &obj, &err) < 0) {
-      rc = cli_fail(steal_ptr(err));
-      continue;
-    }
-    if (format)
-      cli_format_print(format, obj);
-    json_array_append_new(all, obj);
-  }
-  if (!format) {
-    autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-    printf("%s\n", s);
-  }
-  return rc;
+  return cli_inspect_each(root, "image inspect", argc, argv, image_inspect);
 }
 
 int cmd_prune(const char *root, int argc, char **argv)

@@ -44,3 +44,6 @@ int cmd_container_help(struct eng_ctx *ctx, int argc, char **argv, struct td_err
 int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+/* --help of a command group parsed elsewhere ("image", "network", "volume", "port"; argv from
+ * the subcommand on): prints it and returns true when argv asks for it (or is empty). */
+bool td_group_help(const char *group, int argc, char **argv);

@@ -6,8 +6,9 @@
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
+#include "engine/detach.h"
 #include "engine/engine.h"
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -133,6 +134,7 @@ int cmd_logs(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     autofree char *id = NULL;
     struct eng_logs_opts o = {.follow = opt_bool(&logs_info, &r, "follow"),
                               .timestamps = opt_bool(&logs_info, &r, "timestamps"),
+                              .details = opt_bool(&logs_info, &r, "details"),
                               .tail = opt_str(&logs_info, &r, "tail"),
                               .since = opt_str(&logs_info, &r, "since"),
                               .until = opt_str(&logs_info, &r, "until")};
@@ -363,7 +365,7 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     }
     if (fmt) {
       autofree char *out = NULL;
-      rc = eng_format(fmt, doc, &out, err);
+      rc = gotmpl_render(fmt, doc, &out, err);
       json_decref(doc);
       if (rc < 0)
         DONE(&inspect_info, &r, -1);
@@ -385,6 +387,8 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 
 static const struct opt_def exec_opts[] = {
     {'d', "detach", OPT_BOOL, NULL, "Detached mode: run command in the background", NULL},
+    {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
+     NULL},
     {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},
     {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},
     {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to the command", NULL},
@@ -412,8 +416,12 @@ int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
                            .privileged = opt_bool(&exec_info, &r, "privileged"),
                            .env = opt_list(&exec_info, &r, "env"),
                            .workdir = opt_str(&exec_info, &r, "workdir"),
-                           .user = opt_str(&exec_info, &r, "user")};
-  rc = eng_lookup(ctx, r.args[0], &id, err);
+                           .user = opt_str(&exec_info, &r, "user"),
+                           .detach_keys = opt_str(&exec_info, &r, "detach-keys")};
+  struct detach_keys k;
+  rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
+  if (rc == 0)
+    rc = eng_lookup(ctx, r.args[0], &id, err);
   if (rc == 0)
     rc = eng_exec(ctx, id, &q, &code, err);
   DONE(&exec_info, &r, rc < 0 ? -1 : code);
@@ -439,9 +447,13 @@ int cmd_attach(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   autofree char *id = NULL;
   int code = 0;
   bool proxy = !opt_isset(&attach_info, &r, "sig-proxy") || opt_bool(&attach_info, &r, "sig-proxy");
-  rc = eng_lookup(ctx, r.args[0], &id, err);
+  const char *keys = opt_str(&attach_info, &r, "detach-keys");
+  struct detach_keys k;
+  rc = keys ? detach_keys_parse(keys, &k, err) : 0;
   if (rc == 0)
-    rc = eng_attach(ctx, id, opt_bool(&attach_info, &r, "no-stdin"), proxy, &code, err);
+    rc = eng_lookup(ctx, r.args[0], &id, err);
+  if (rc == 0)
+    rc = eng_attach(ctx, id, opt_bool(&attach_info, &r, "no-stdin"), proxy, keys, &code, err);
   DONE(&attach_info, &r, rc < 0 ? -1 : code);
 }
 

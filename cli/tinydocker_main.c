@@ -95,6 +95,9 @@ int main(int argc, char **argv)
   if (eng_ctx_init(&ctx, root, debug, &err) < 0)
     err_die("tinydocker", err);
   int rc;
+  if (strcmp(name, "image") == 0 && (i >= argc || argv[i][0] == '-') &&
+      td_group_help("image", argc - i, argv + i))
+    return 0;
   if (cmd->image_tool) {
     /* argv for the tool: [prog, command, args...] */
     char **av = calloc((size_t)(argc - i + 3), sizeof(char *));

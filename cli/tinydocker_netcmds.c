@@ -34,12 +34,16 @@ static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_er
 
 int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
+  if (td_group_help("network", argc, argv))
+    return 0;
   struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
   return net_cli_network(ctx->root, &h, argc + 1, argv - 1, err);
 }
 
 int cmd_port(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
+  if (td_group_help("port", argc, argv))
+    return 0;
   struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
   return net_cli_port(ctx->root, &h, argc + 1, argv - 1, err);
 }
@@ -61,8 +65,11 @@ static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, c
   const char *ref = NULL;
   for (int i = 0; i < argc && ref == NULL; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "--help") == 0)
-      break;
+    if (strcmp(a, "--help") == 0) {
+      /* the image tool prints it: argv for it is [ignored, command, --help] */
+      char *av[] = {(char *)"tinydocker", (char *)cmd, (char *)"--help", NULL};
+      return image_tool_exec(ctx->root, 3, av, err);
+    }
     if (a[0] != '-') {
       ref = a;
     } else if (strchr(a, '=') == NULL &&
@@ -101,10 +108,7 @@ int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   (void)err;
-  if (argc == 0) {
-    printf("\nUsage:  tinydocker volume COMMAND\n\nManage volumes\n\nCommands:\n"
-           "  create inspect ls prune rm\n");
+  if (td_group_help("volume", argc, argv))
     return 0;
-  }
   return volume_cli(ctx->root, argc, argv);
 }

@@ -181,7 +181,10 @@ void opts_usage(const struct cmd_info *ci)
       n = snprintf(left, sizeof(left), "      --%s", d->long_name);
     if (d->kind != OPT_BOOL && n > 0 && (size_t)n < sizeof(left))
       snprintf(left + n, sizeof(left) - (size_t)n, " %s", d->metavar ? d->metavar : "string");
-    printf("%-34s %s\n", left, d->help ? d->help : "");
+    printf("%-34s %s", left, d->help ? d->help : "");
+    if (d->alias)
+      printf(" (also --%s)", d->alias);
+    printf("\n");
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
+#include "engine/detach.h"
 #include "engine/engine.h"
 #include "engine/parse.h"
 #include "runtime/core/runtime.h"
@@ -75,6 +76,8 @@
 static const struct opt_def run_opts[] = {
     RUN_OPTS,
     {'d', "detach", OPT_BOOL, NULL, "Run container in background and print container ID", NULL},
+    {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
+     NULL},
     {0, "sig-proxy", OPT_BOOL, NULL, "Proxy received signals to the process (default true)",
      NULL},
     {0, NULL, OPT_BOOL, NULL, NULL, NULL},
@@ -328,6 +331,13 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   return 0;
 }
 
+/* A bad --detach-keys is refused before anything is created. */
+static int check_detach_keys(const char *spec, struct td_err **err)
+{
+  struct detach_keys k;
+  return spec ? detach_keys_parse(spec, &k, err) : 0;
+}
+
 static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool run, int argc,
                          char **argv, struct td_err **err)
 {
@@ -344,6 +354,8 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
   struct eng_run_req q;
   bool detach = run && opt_bool(ci, &r, "detach");
   int rc = build_request(ci, &r, &q, &s, detach, err);
+  if (rc == 0 && run)
+    rc = check_detach_keys(q.detach_keys = opt_str(ci, &r, "detach-keys"), err);
   int code = 0;
   if (rc == 0) {
     if (run) {
@@ -373,6 +385,8 @@ int cmd_create(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 
 static const struct opt_def start_opts[] = {
     {'a', "attach", OPT_BOOL, NULL, "Attach STDOUT/STDERR and forward signals", NULL},
+    {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
+     NULL},
     {'i', "interactive", OPT_BOOL, NULL, "Attach container's STDIN", NULL},
     {0, NULL, OPT_BOOL, NULL, NULL, NULL},
 };
@@ -386,12 +400,15 @@ int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   int rc = opts_parse(&start_info, argc, argv, &r, err);
   if (rc == 0 && !r.help && r.nargs == 0)
     rc = err_set(err, 0, "\"start\" requires at least 1 argument.\nSee 'tinydocker start --help'.");
+  const char *keys = rc == 0 ? opt_str(&start_info, &r, "detach-keys") : NULL;
+  if (rc == 0 && !r.help)
+    rc = check_detach_keys(keys, err);
   int code = 0;
   for (int i = 0; rc == 0 && !r.help && i < r.nargs; i++) {
     autofree char *id = NULL;
     struct eng_start_opts o = {.attach = opt_bool(&start_info, &r, "attach"),
                                .interactive = opt_bool(&start_info, &r, "interactive"),
-                               .sig_proxy = true};
+                               .sig_proxy = true, .detach_keys = keys};
     if (eng_lookup(ctx, r.args[i], &id, err) < 0 || eng_start(ctx, id, &o, &code, err) < 0) {
       rc = -1;
       break;

@@ -199,7 +199,9 @@ int tr_cmd_ps(const struct rt_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-int tr_cmd_pause(const struct rt_ctx *ctx, int argc, char **argv)
+/* A command that takes one ID and no flags and runs op on it. */
+static int id_only(const struct rt_ctx *ctx, int argc, char **argv,
+                   int (*op)(const struct rt_ctx *ctx, const char *id, struct td_err **err))
 {
   const struct tr_flag flags[] = {{NULL, 0, TR_BOOL, NULL}};
   autofree char **pos = NULL;
@@ -208,19 +210,17 @@ int tr_cmd_pause(const struct rt_ctx *ctx, int argc, char **argv)
   if (id == NULL)
     return rc;
   struct td_err *err = NULL;
-  return rt_pause(ctx, id, &err) < 0 ? tr_fail(err) : 0;
+  return op(ctx, id, &err) < 0 ? tr_fail(err) : 0;
+}
+
+int tr_cmd_pause(const struct rt_ctx *ctx, int argc, char **argv)
+{
+  return id_only(ctx, argc, argv, rt_pause);
 }
 
 int tr_cmd_resume(const struct rt_ctx *ctx, int argc, char **argv)
 {
-  const struct tr_flag flags[] = {{NULL, 0, TR_BOOL, NULL}};
-  autofree char **pos = NULL;
-  int rc = 0;
-  const char *id = one_id(argc, argv, flags, &pos, &rc);
-  if (id == NULL)
-    return rc;
-  struct td_err *err = NULL;
-  return rt_resume(ctx, id, &err) < 0 ? tr_fail(err) : 0;
+  return id_only(ctx, argc, argv, rt_resume);
 }
 
 int tr_cmd_spec(const struct rt_ctx *ctx, int argc, char **argv)

@@ -11,14 +11,6 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-static int vfail(struct td_err *err)
-{
-  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
-  err_print(NULL, err);
-  err_free(&err);
-  return code;
-}
-
 static int vol_create(const char *root, int argc, char **argv)
 {
   static const struct option opts[] = {{"label", required_argument, NULL, 'l'},
@@ -38,7 +30,7 @@ static int vol_create(const char *root, int argc, char **argv)
       json_object_set_new(labels, k, json_string(eq ? eq + 1 : ""));
     } else if (c == 'd' && strcmp(optarg, "local") != 0) {
       err_set_exit(&err, 1, 0, "plugin \"%s\" not found", optarg);
-      return vfail(steal_ptr(err));
+      return cli_fail(steal_ptr(err));
     } else if (c == 'n') {
       name = optarg;
     } else if (c == '?') {
@@ -49,7 +41,7 @@ static int vol_create(const char *root, int argc, char **argv)
     name = argv[optind];
   autofree char *out = NULL;
   if (volume_create(root, name, labels, false, &out, &err) < 0)
-    return vfail(steal_ptr(err));
+    return cli_fail(steal_ptr(err));
   printf("%s\n", out);
   return 0;
 }
@@ -98,7 +90,7 @@ static int vol_ls(const char *root, int argc, char **argv)
   autojson json_t *vols = NULL;
   autoerr struct td_err *err = NULL;
   if (volume_list(root, &vols, &err) < 0)
-    return vfail(steal_ptr(err));
+    return cli_fail(steal_ptr(err));
   if (!quiet)
     printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
   size_t i;
@@ -118,49 +110,7 @@ static int vol_ls(const char *root, int argc, char **argv)
 
 static int vol_inspect(const char *root, int argc, char **argv)
 {
-  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                       {NULL, 0, NULL, 0}};
-  const char *format = NULL;
-  int c;
-  optind = 0;
-  while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
-    if (c == 'f')
-      format = optarg;
-    else
-      return EXIT_ENGINE;
-  }
-  if (optind >= argc) {
-    fprintf(stderr, "%s: \"volume inspect\" requires at least 1 argument.\n", err_progname);
-    return EXIT_ENGINE;
-  }
-  autojson json_t *all = json_array();
-  int rc = 0;
-  for (int i = optind; i < argc; i++) {
-    json_t *o = NULL;
-    autoerr struct td_err *err = NULL;
-    if (volume_inspect(root, argv[i], &o, &err) < 0) {
-      rc = vfail(steal_ptr(err));
-      continue;
-    }
-    if (format) { /* the common {{.Mountpoint}}-style paths */
-      const char *s = strstr(format, "{{.");
-      const char *e = s ? strstr(s, "}}") : NULL;
-      autofree char *key = s && e ? xstrndup(s + 3, (size_t)(e - s - 3)) : NULL;
-      json_t *val = key ? json_object_get(o, key) : NULL;
-      if (json_is_string(val))
-        printf("%s\n", json_string_value(val));
-      else {
-        autofree char *js = val ? json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-        printf("%s\n", js ? js : "<no value>");
-      }
-    }
-    json_array_append_new(all, o);
-  }
-  if (!format) {
-    autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-    printf("%s\n", s);
-  }
-  return rc;
+  return cli_inspect_each(root, "volume inspect", argc, argv, volume_inspect);
 }
 
 static int vol_rm(const char *root, int argc, char **argv)
@@ -183,7 +133,7 @@ static int vol_rm(const char *root, int argc, char **argv)
   for (int i = optind; i < argc; i++) {
     autoerr struct td_err *err = NULL;
     if (volume_remove(root, argv[i], force, &err) < 0)
-      rc = vfail(steal_ptr(err));
+      rc = cli_fail(steal_ptr(err));
     else
       printf("%s\n", argv[i]);
   }
@@ -199,7 +149,7 @@ static int vol_prune(const char *root, int argc, char **argv)
   unsigned long long freed = 0;
   autoerr struct td_err *err = NULL;
   if (volume_prune(root, all, removed, &freed, &err) < 0)
-    return vfail(steal_ptr(err));
+    return cli_fail(steal_ptr(err));
   if (json_array_size(removed) > 0) {
     printf("Deleted Volumes:\n");
     size_t i;

@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/detach.h"
 #include "engine/internal.h"
 #include "engine/monproto.h"
 #include "engine/store.h"
@@ -95,9 +96,15 @@ static void fill_size(struct mon_msg *m)
 }
 
 int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool send_start,
-                   int *exit_code, struct td_err **err)
+                   const char *detach_keys, int *exit_code, struct td_err **err)
 {
   struct mon_msg m = {.type = MON_ATTACH, .a = (with_stdin ? MON_F_STDIN : 0) | (tty ? MON_F_TTY : 0)};
+  if (tty && with_stdin) { /* the monitor scans the terminal's input for them (docker: tty only) */
+    struct detach_keys k;
+    if (detach_keys_parse(detach_keys, &k, err) < 0)
+      return -1;
+    detach_keys_to_wire(&k, m.text);
+  }
   if (tty)
     fill_size(&m);
   int fds[3] = {0, 1, 2};
@@ -154,6 +161,11 @@ int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool sen
       }
       if (r.type == MON_EXIT) {
         *exit_code = r.a;
+        rc = 0;
+        break;
+      }
+      if (r.type == MON_DETACHED) { /* the container runs on; docker exits 0 */
+        *exit_code = 0;
         rc = 0;
         break;
       }

@@ -13,7 +13,6 @@
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "engine/user.h"
-#include "image/volume.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
@@ -29,14 +28,6 @@ static const char *const masked_paths[] = {
     NULL};
 static const char *const readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                                              "/proc/sysrq-trigger", NULL};
-
-/* A JSON string from an allocated C string, which it frees. */
-static json_t *json_str_own(char *s)
-{
-  json_t *j = json_string(s);
-  free(s);
-  return j;
-}
 
 static json_t *strv_json(char *const *v)
 {
@@ -54,7 +45,7 @@ static json_t *cstrv_json(const char *const *v)
   return a;
 }
 
-static json_t *mount_json(const char *dst, const char *type, const char *src, const char *opts)
+json_t *bundle_mount_json(const char *dst, const char *type, const char *src, const char *opts)
 {
   json_t *m = json_pack("{s:s,s:s,s:s}", "destination", dst, "type", type, "source", src);
   autostrv char **o = strv_split(opts, ',');
@@ -275,59 +266,6 @@ static json_t *build_resources(const struct eng_run_req *req)
   return r;
 }
 
-/* -v / --mount / --tmpfs into OCI mounts; *rec gets docker's "Mounts" entries. */
-static int add_user_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req,
-                           const char *dir, const char *rootfs, json_t *mounts, json_t *rec,
-                           struct td_err **err)
-{
-  for (size_t i = 0; i < req->n_mounts; i++) {
-    const struct eng_mount *m = &req->mounts[i];
-    if (m->type == MOUNT_TMPFS) {
-      autofree char *opts = xasprintf("nosuid,nodev%s%s", m->readonly ? ",ro" : "",
-                                      m->tmpfs_opts ? "," : "");
-      autofree char *all = xasprintf("%s%s", opts, m->tmpfs_opts ? m->tmpfs_opts : "");
-      json_t *j = mount_json(m->target, "tmpfs", "tmpfs", all);
-      json_t *o = json_object_get(j, "options");
-      if (m->tmpfs_size > 0 && !(m->tmpfs_opts && strstr(m->tmpfs_opts, "size=")))
-        json_array_append_new(o, json_str_own(xasprintf("size=%lld", (long long)m->tmpfs_size)));
-      if (m->tmpfs_mode)
-        json_array_append_new(o, json_str_own(xasprintf("mode=%o", m->tmpfs_mode)));
-      json_array_append_new(mounts, j);
-      json_array_append_new(rec, json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source",
-                                           "", "Destination", m->target, "RW", !m->readonly,
-                                           "Propagation", ""));
-      continue;
-    }
-    autofree char *src = NULL;
-    autofree char *vname = NULL;
-    if (m->type == MOUNT_BIND) {
-      if (access(m->source, F_OK) != 0)
-        return err_set(err, 0, "invalid mount config for type \"bind\": bind source path does "
-                               "not exist: %s", m->source);
-      src = xstrdup(m->source);
-    } else {
-      if (m->source == NULL && volume_create(ctx->root, NULL, NULL, true, &vname, err) < 0)
-        return err_prefix(err, "anonymous volume for %s", m->target);
-      if (vname == NULL)
-        vname = xstrdup(m->source);
-      if (volume_prepare(ctx->root, vname, dir, rootfs, m->target, &src, err) < 0)
-        return -1;
-    }
-    autofree char *opts = xasprintf("rbind,%s%s%s", m->readonly ? "ro" : "rw",
-                                    m->propagation ? "," : "", m->propagation ? m->propagation : "");
-    json_array_append_new(mounts, mount_json(m->target, "bind", src, opts));
-    json_t *r = json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", vname ? "volume" : "bind", "Source",
-                          src, "Destination", m->target, "RW", !m->readonly, "Propagation",
-                          m->propagation ? m->propagation : "rprivate");
-    if (vname) {
-      json_object_set_new(r, "Name", json_string(vname));
-      json_object_set_new(r, "Driver", json_string("local"));
-    }
-    json_array_append_new(rec, r);
-  }
-  return 0;
-}
-
 static int build_process(const struct eng_run_req *req, json_t *imgcfg, const char *rootfs,
                          const char *hostname, json_t **out, struct td_err **err)
 {
@@ -410,25 +348,25 @@ static int build_seccomp(const struct eng_run_req *req, json_t *linux_, struct t
 static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const char *net)
 {
   json_t *m = json_array();
-  json_array_append_new(m, mount_json("/proc", "proc", "proc", "nosuid,noexec,nodev"));
-  json_array_append_new(m, mount_json("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
-  json_array_append_new(m, mount_json("/dev/pts", "devpts", "devpts",
+  json_array_append_new(m, bundle_mount_json("/proc", "proc", "proc", "nosuid,noexec,nodev"));
+  json_array_append_new(m, bundle_mount_json("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+  json_array_append_new(m, bundle_mount_json("/dev/pts", "devpts", "devpts",
                                       "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
-  json_array_append_new(m, mount_json("/sys", "sysfs", "sysfs",
+  json_array_append_new(m, bundle_mount_json("/sys", "sysfs", "sysfs",
                                       req->privileged ? "nosuid,noexec,nodev,rw"
                                                       : "nosuid,noexec,nodev,ro"));
-  json_array_append_new(m, mount_json("/sys/fs/cgroup", "cgroup", "cgroup",
+  json_array_append_new(m, bundle_mount_json("/sys/fs/cgroup", "cgroup", "cgroup",
                                       req->privileged ? "nosuid,noexec,nodev,relatime,rw"
                                                       : "nosuid,noexec,nodev,relatime,ro"));
-  json_array_append_new(m, mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+  json_array_append_new(m, bundle_mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
   int64_t shm = req->shm_size > 0 ? req->shm_size : 64LL << 20;
   autofree char *shmopts = xasprintf("nosuid,noexec,nodev,mode=1777,size=%lld", (long long)shm);
-  json_array_append_new(m, mount_json("/dev/shm", "tmpfs", "shm", shmopts));
+  json_array_append_new(m, bundle_mount_json("/dev/shm", "tmpfs", "shm", shmopts));
   static const char *const etc[] = {"resolv.conf", "hostname", "hosts"};
   for (size_t i = 0; i < 3; i++) {
     autofree char *src = xasprintf("%s/%s", dir, etc[i]);
     autofree char *dst = xasprintf("/etc/%s", etc[i]);
-    json_array_append_new(m, mount_json(dst, "bind", src, "rbind,rprivate"));
+    json_array_append_new(m, bundle_mount_json(dst, "bind", src, "rbind,rprivate"));
   }
   (void)net;
   return m;
@@ -457,14 +395,14 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
                                     base_mounts(req, dir, req->network));
   json_t *mounts = json_object_get(spec, "mounts");
   autojson json_t *mrec = json_array();
-  if (add_user_mounts(ctx, req, dir, rootfs, mounts, mrec, err) < 0)
+  if (bundle_add_mounts(ctx, req, imgcfg, dir, rootfs, mounts, mrec, err) < 0)
     return -1;
   if (req->init) {
     autofree char *init = eng_find_helper(ctx, "tinydocker-init");
     if (init == NULL)
       return err_set(err, ENOENT, "--init: tinydocker-init not found next to %s",
                      ctx->self_exe ? ctx->self_exe : "tinydocker");
-    json_array_append_new(mounts, mount_json("/sbin/docker-init", "bind", init, "bind,ro"));
+    json_array_append_new(mounts, bundle_mount_json("/sbin/docker-init", "bind", init, "bind,ro"));
     /* the bind target, made inside the rootfs (never through a symlink out of it) */
     autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     autoclose int sbin = rootfd >= 0 ? safepath_mkdir_p(rootfd, "/sbin", 0755, err) : -1;

@@ -268,6 +268,9 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   }
   if (json_object_get(imgcfg, "ExposedPorts"))
     json_object_set(config, "ExposedPorts", json_object_get(imgcfg, "ExposedPorts"));
+  json_object_set_new(config, "Volumes", json_is_object(json_object_get(imgcfg, "Volumes"))
+                                             ? json_incref(json_object_get(imgcfg, "Volumes"))
+                                             : json_null());
   json_t *td = json_pack("{s:s,s:b,s:s,s:o,s:i,s:i,s:i}", "Rootfs", rootfs, "RootfsIsDir",
                          req->rootfs != NULL, "ImageRef", req->image ? req->image : "",
                          "Publish", publish, "MonitorPid", 0,

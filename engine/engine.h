@@ -62,6 +62,7 @@ struct eng_run_req {
   char **publish, **add_hosts, **dns, **dns_search, **net_aliases;
   bool publish_all;
   const char *ip;
+  const char *detach_keys; /* for the attached run; NULL = ctrl-p,ctrl-q */
 };
 
 /* Create a container (status "created"): validates everything first, nothing is left
@@ -73,6 +74,7 @@ struct eng_start_opts {
   bool interactive; /* pass our stdin too */
   bool detach_print_id;
   bool sig_proxy;
+  const char *detach_keys; /* --detach-keys (checked by the CLI); NULL = ctrl-p,ctrl-q */
 };
 /* Start a created or stopped container: spawns its monitor. With attach, relays stdio and
  * returns the container's exit code in *exit_code. */
@@ -96,9 +98,10 @@ int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err
 int eng_rename(struct eng_ctx *ctx, const char *id, const char *new_name, struct td_err **err);
 /* Freeze / thaw all processes of a running container. */
 int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **err);
-/* Attach our stdio to a running container; *exit_code when it exits. */
+/* Attach our stdio to a running container; *exit_code when it exits (0 when the detach keys,
+ * docker's format, NULL = ctrl-p,ctrl-q, were typed on a tty). */
 int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
-               int *exit_code, struct td_err **err);
+               const char *detach_keys, int *exit_code, struct td_err **err);
 
 /* The inspect document of a container (status refreshed), new reference. */
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err);
@@ -124,6 +127,7 @@ int eng_logs(struct eng_ctx *ctx, const char *id, const struct eng_logs_opts *o,
 struct eng_exec_req {
   char **cmd;
   bool interactive, tty, detach, privileged;
+  const char *detach_keys; /* NULL = ctrl-p,ctrl-q */
   char **env;
   const char *workdir, *user;
 };

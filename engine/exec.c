@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/detach.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "engine/user.h"
@@ -89,7 +90,29 @@ static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req
   return 0;
 }
 
-static int relay_pty(int master, pid_t pid, int *status)
+/* After a detach: a background process keeps the pty master open (closing it would hang up
+ * the exec'd process) and drains its output, until the last process on the pty is gone. */
+static void hold_master(int master)
+{
+  fflush(NULL);
+  pid_t p = fork();
+  if (p != 0)
+    return;
+  setsid();
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3 && null >= 0; fd++)
+    dup2(null, fd);
+  char buf[4096];
+  for (;;) {
+    ssize_t r = read(master, buf, sizeof(buf));
+    if (r <= 0 && !(r < 0 && errno == EINTR))
+      _exit(0);
+  }
+}
+
+/* Relay the pty; keys: the detach keys scanned in our input (NULL: none). Returns 1 when they
+ * were typed (the process runs on), 0 when it exited (*status). */
+static int relay_pty(int master, pid_t pid, struct detach_keys *keys, int *status)
 {
   struct termios saved;
   bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
@@ -108,8 +131,8 @@ static int relay_pty(int master, pid_t pid, int *status)
   sigaddset(&set, SIGWINCH);
   sigprocmask(SIG_BLOCK, &set, &old);
   int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  bool in_open = true, done = false;
-  char buf[8192];
+  bool in_open = true, done = false, detached = false;
+  char buf[8192], pass[sizeof(buf) + DETACH_KEYS_MAX];
   while (!done) {
     struct pollfd p[3] = {{.fd = master, .events = POLLIN},
                           {.fd = sfd, .events = POLLIN},
@@ -127,10 +150,16 @@ static int relay_pty(int master, pid_t pid, int *status)
     }
     if (p[2].revents) {
       ssize_t r = read(0, buf, sizeof(buf));
-      if (r > 0)
+      size_t n = 0;
+      if (r > 0 && keys && keys->len) {
+        detached = detach_keys_scan(keys, buf, (size_t)r, pass, &n);
+        write_all(master, pass, n);
+        done = detached;
+      } else if (r > 0) {
         write_all(master, buf, (size_t)r);
-      else
+      } else {
         in_open = false;
+      }
     }
     if (p[1].revents) {
       struct signalfd_siginfo si;
@@ -139,12 +168,15 @@ static int relay_pty(int master, pid_t pid, int *status)
           ioctl(master, TIOCSWINSZ, &ws);
     }
   }
-  RETRY_EINTR(waitpid(pid, status, 0));
+  if (detached)
+    hold_master(master);
+  else
+    RETRY_EINTR(waitpid(pid, status, 0));
   close(sfd);
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (raw)
     tcsetattr(0, TCSANOW, &saved);
-  return 0;
+  return detached ? 1 : 0;
 }
 
 int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req, int *exit_code,
@@ -200,8 +232,14 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   }
   int status = 0;
   if (master >= 0) {
-    relay_pty(master, pid, &status);
+    struct detach_keys keys = {0};
+    if (req->interactive && detach_keys_parse(req->detach_keys, &keys, err) < 0)
+      keys.len = 0; /* the CLI checked them */
+    err_free(err);
+    int detached = relay_pty(master, pid, &keys, &status);
     close(master);
+    if (detached)
+      return 0; /* docker: exit 0, the process runs on */
   } else {
     signal(SIGINT, SIG_IGN);
     RETRY_EINTR(waitpid(pid, &status, 0));

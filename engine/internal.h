@@ -15,6 +15,13 @@
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       json_t **mounts_rec, struct td_err **err);
+/* One OCI mount object; opts is a comma-separated list. */
+json_t *bundle_mount_json(const char *dst, const char *type, const char *src, const char *opts);
+/* -v / --mount / --tmpfs and the image config's Volumes (anonymous volumes where no user mount
+ * covers them) into OCI mounts, ordered parents first; rec gets docker's "Mounts" entries. */
+int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
+                      const char *dir, const char *rootfs, json_t *mounts, json_t *rec,
+                      struct td_err **err);
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode,
                      char **add_hosts, char **dns, char **dns_search, struct td_err **err);
@@ -46,14 +53,23 @@ int monitor_spawn(const struct eng_ctx *ctx, const char *id, int *sock, struct t
 /* Wait until pid (with starttime) is gone, up to timeout_ms (-1 forever); true if gone. */
 bool eng_wait_pid_gone(pid_t pid, uint64_t starttime, int timeout_ms);
 /* Attach our stdio over a monitor socket, relay signals/resizes, return the exit code.
- * send_start asks the monitor to start the container once attached. */
+ * send_start asks the monitor to start the container once attached. detach_keys (docker's
+ * format, NULL = ctrl-p,ctrl-q) end the session with exit code 0 for a tty with stdin. */
 int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool send_start,
-                   int *exit_code, struct td_err **err);
+                   const char *detach_keys, int *exit_code, struct td_err **err);
 /* Connect to a running container's monitor socket. */
 int attach_connect(const struct eng_ctx *ctx, const char *id, struct td_err **err);
 /* The short (12 hex) form of an id, in buf (>= 13 bytes). */
 const char *eng_short_id(const char *id, char *buf);
 /* Host CPU count. */
 int eng_ncpu(void);
+/* ps --filter ancestor=: the images the filters name, resolved (NULL when none resolves). */
+struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
+/* Whether the container's image is one of them or built on one (their layers at its bottom). */
+bool ps_ancestry_match(struct ps_ancestry *a, json_t *rec);
+/* Free it (NULL is fine). */
+void ps_ancestry_free(struct ps_ancestry *a);
+/* top's table for pids (sorted) with docker's ps options (-ef, aux, -o FIELD,...). */
+int top_print(const pid_t *pids, size_t n, char **ps_args, struct td_err **err);
 /* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
 void eng_print_table(char **lines);

@@ -106,7 +106,8 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
     return -1;
   bool tty = rec_bool(rec, "Config.Tty");
   if (o->attach)
-    return attach_session(sock, tty, o->interactive, o->sig_proxy, true, exit_code, err);
+    return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys,
+                          exit_code, err);
   struct mon_msg s = {.type = MON_START};
   if (mon_send(sock, &s, NULL, 0) < 0)
     return err_set(err, errno, "start");
@@ -134,7 +135,7 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code,
   if (eng_create(ctx, req, &id, err) < 0)
     return -1;
   struct eng_start_opts o = {.attach = !req->detach, .interactive = req->interactive,
-                             .sig_proxy = true};
+                             .sig_proxy = true, .detach_keys = req->detach_keys};
   int rc = eng_start(ctx, id, &o, exit_code, err);
   if (rc == 0 && req->detach) {
     printf("%s\n", id);
@@ -426,7 +427,7 @@ out:
 }
 
 int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
-               int *exit_code, struct td_err **err)
+               const char *detach_keys, int *exit_code, struct td_err **err)
 {
   autojson json_t *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
@@ -438,5 +439,5 @@ int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_prox
     return -1;
   bool with_stdin = !no_stdin && rec_bool(rec, "Config.OpenStdin");
   return attach_session(sock, rec_bool(rec, "Config.Tty"), with_stdin, sig_proxy, false,
-                        exit_code, err);
+                        detach_keys, exit_code, err);
 }

@@ -115,7 +115,48 @@ static int parse_time_arg(const char *s, int64_t *out, struct td_err **err)
   return 0;
 }
 
-static void emit(const struct log_entry *e, const struct eng_logs_opts *o)
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Go's url.QueryEscape of s onto f (docker escapes the details that way). */
+static void query_escape(FILE *f, const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        *p == '-' || *p == '_' || *p == '.' || *p == '~')
+      fputc(*p, f);
+    else if (*p == ' ')
+      fputc('+', f);
+    else
+      fprintf(f, "%%%02X", *p);
+  }
+}
+
+/* --details: the entry's "attrs" (what --log-opt labels=/env= recorded) as docker prints them,
+ * k=v,k2=v2 sorted by key, then a space; just the space when there are none. */
+static void emit_details(FILE *f, const char *line)
+{
+  autojson json_t *j = strstr(line, "\"attrs\"") ? json_loads(line, 0, NULL) : NULL;
+  json_t *attrs = json_object_get(j, "attrs");
+  autostrv char **keys = xcalloc(1, sizeof(char *));
+  const char *k;
+  json_t *v;
+  json_object_foreach(attrs, k, v) strv_push(&keys, k);
+  qsort(keys, strv_len(keys), sizeof(char *), cmp_str);
+  for (char **key = keys; *key; key++) {
+    if (key != keys)
+      fputc(',', f);
+    query_escape(f, *key);
+    fputc('=', f);
+    const char *val = json_string_value(json_object_get(attrs, *key));
+    query_escape(f, val ? val : "");
+  }
+  fputc(' ', f);
+}
+
+static void emit(const struct log_entry *e, const struct eng_logs_opts *o, const char *line)
 {
   FILE *f = e->stream == 2 ? stderr : stdout;
   /* keep the order of lines across the two streams */
@@ -125,6 +166,8 @@ static void emit(const struct log_entry *e, const struct eng_logs_opts *o)
   last = f;
   if (o->timestamps)
     fprintf(f, "%s ", e->time);
+  if (o->details)
+    emit_details(f, line);
   fwrite(e->text, 1, e->len, f);
 }
 
@@ -144,7 +187,7 @@ static size_t print_chunk(const char *buf, size_t n, const struct eng_logs_opts 
       continue;
     int64_t t = eng_parse_rfc3339(e.time);
     if ((since == 0 || t >= since) && (until == 0 || t <= until))
-      emit(&e, o);
+      emit(&e, o, line);
     free(e.text);
   }
   fflush(stdout);

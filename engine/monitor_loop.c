@@ -62,6 +62,7 @@ int mon_io_client_add(struct mon_io *io, int sock)
       io->cl[i].sock = sock;
       io->cl[i].fd[0] = io->cl[i].fd[1] = io->cl[i].fd[2] = -1;
       io->cl[i].read_stdin = false;
+      io->cl[i].dk.len = 0;
       return i;
     }
   }
@@ -101,6 +102,8 @@ bool mon_io_client_msg(struct mon_io *io, int i, bool *start)
       io->cl[i].fd[k] = k < n ? fds[k] : -1;
     }
     io->cl[i].read_stdin = (msg.a & MON_F_STDIN) && io->open_stdin;
+    /* docker scans for the detach keys only in a terminal's input */
+    detach_keys_from_wire(&io->cl[i].dk, io->tty && (msg.a & MON_F_TTY) ? msg.text : NULL);
     if (msg.rows && msg.cols) {
       io->rows = msg.rows;
       io->cols = msg.cols;
@@ -126,6 +129,7 @@ bool mon_io_client_msg(struct mon_io *io, int i, bool *start)
   case MON_STARTED:
   case MON_EXIT:
   case MON_ERROR:
+  case MON_DETACHED:
     break;
   }
   for (int k = n; k < 3; k++)
@@ -174,8 +178,23 @@ static void stdin_from_client(struct mon_io *io, int i)
 {
   char buf[8192];
   struct mon_client *c = &io->cl[i];
+  if (c->sock < 0 || c->fd[0] < 0)
+    return; /* closed earlier in this poll round */
   ssize_t r = read(c->fd[0], buf, sizeof(buf));
   int target = io->tty ? io->master : io->in_w;
+  if (r > 0 && c->dk.len) {
+    char pass[sizeof(buf) + DETACH_KEYS_MAX];
+    size_t n = 0;
+    bool detach = detach_keys_scan(&c->dk, buf, (size_t)r, pass, &n);
+    if (target >= 0 && n)
+      write_all(target, pass, n);
+    if (detach) {
+      struct mon_msg d = {.type = MON_DETACHED};
+      mon_send(c->sock, &d, NULL, 0);
+      client_close(io, i);
+    }
+    return;
+  }
   if (r > 0) {
     if (target >= 0)
       write_all(target, buf, (size_t)r);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "engine/detach.h"
 #include "engine/monitor_log.h"
 #include "engine/monproto.h"
 
@@ -17,6 +18,7 @@ struct mon_client {
   int sock;
   int fd[3]; /* the client's stdin, stdout, stderr (-1 = none) */
   bool read_stdin;
+  struct detach_keys dk; /* scanned in the client's terminal input (len 0: none) */
 };
 
 /* Everything the loop works on. Plain data and fd numbers only (no pointers): it is copied

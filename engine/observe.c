@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "runtime/cgroup/cgroup.h"
@@ -40,50 +40,6 @@ static bool running(json_t *rec)
   return s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0);
 }
 
-/* One `ps -ef`-like line for pid, from /proc. */
-static char *proc_line(pid_t pid)
-{
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-  autofree char *statbuf = NULL;
-  autoerr struct td_err *e = NULL;
-  if (file_read_all(AT_FDCWD, path, &statbuf, NULL, &e) < 0)
-    return NULL;
-  char *rp = strrchr(statbuf, ')');
-  if (rp == NULL)
-    return NULL;
-  int ppid = 0, tty = 0;
-  unsigned long utime = 0, stime = 0;
-  unsigned long long start = 0;
-  sscanf(rp + 2, "%*c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %llu",
-         &ppid, &tty, &utime, &stime, &start);
-  snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-  autofree char *cmd = NULL;
-  size_t n = 0;
-  if (file_read_all(AT_FDCWD, path, &cmd, &n, &e) < 0)
-    return NULL;
-  for (size_t i = 0; i + 1 < n; i++)
-    if (cmd[i] == '\0')
-      cmd[i] = ' ';
-  struct stat st;
-  snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-  uid_t uid = stat(path, &st) == 0 ? st.st_uid : 0;
-  struct passwd *pw = getpwuid(uid);
-  autofree char *user = pw ? xstrdup(pw->pw_name) : xasprintf("%u", uid);
-  long hz = sysconf(_SC_CLK_TCK);
-  unsigned long cpu = (utime + stime) / (unsigned long)(hz > 0 ? hz : 100);
-  struct sysinfo si;
-  sysinfo(&si);
-  time_t boot = time(NULL) - si.uptime;
-  time_t started = boot + (time_t)(start / (unsigned long long)(hz > 0 ? hz : 100));
-  struct tm tm;
-  localtime_r(&started, &tm);
-  autofree char *ttys = tty ? xasprintf("pts/%d", tty & 0xff) : xstrdup("?");
-  return xasprintf("%s\t%d\t%d\t0\t%02d:%02d\t%s\t%02lu:%02lu:%02lu\t%s", user, (int)pid, ppid,
-                   tm.tm_hour, tm.tm_min, ttys, cpu / 3600, (cpu / 60) % 60, cpu % 60,
-                   n ? cmd : "");
-}
-
 static int cmp_pid(const void *a, const void *b)
 {
   return *(const pid_t *)a - *(const pid_t *)b;
@@ -91,7 +47,6 @@ static int cmp_pid(const void *a, const void *b)
 
 int eng_top(struct eng_ctx *ctx, const char *id, char **ps_args, struct td_err **err)
 {
-  (void)ps_args;
   autojson json_t *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
@@ -107,16 +62,9 @@ int eng_top(struct eng_ctx *ctx, const char *id, char **ps_args, struct td_err *
   if (rc < 0)
     return -1;
   qsort(pids, n, sizeof(*pids), cmp_pid);
-  autostrv char **lines = xcalloc(1, sizeof(char *));
-  strv_push(&lines, "UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCMD");
-  for (size_t i = 0; i < n; i++) {
-    char *l = proc_line(pids[i]);
-    if (l)
-      strv_push_owned(&lines, l);
-  }
+  rc = top_print(pids, n, ps_args, err);
   free(pids);
-  eng_print_table(lines);
-  return 0;
+  return rc;
 }
 
 static uint64_t mem_total(void)
@@ -268,13 +216,13 @@ int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const c
     struct timespec ts = {0, 500000000};
     nanosleep(&ts, NULL);
     autostrv char **lines = xcalloc(1, sizeof(char *));
-    if (eng_format_is_table(fmt))
-      strv_push_owned(&lines, eng_format_header(fmt, stats_header));
+    if (gotmpl_is_table(fmt))
+      strv_push_owned(&lines, gotmpl_header(fmt, stats_header));
     for (size_t i = 0; i < n; i++) {
       sample(ctx, &b[i]);
       autojson json_t *row = stats_row(&a[i], &b[i], eng_ncpu());
       char *line = NULL;
-      if (eng_format(fmt, row, &line, err) < 0) {
+      if (gotmpl_render(fmt, row, &line, err) < 0) {
         rc = -1;
         break;
       }
@@ -287,7 +235,7 @@ int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const c
       break;
     if (!no_stream)
       printf("\033[2J\033[H");
-    if (eng_format_is_table(fmt))
+    if (gotmpl_is_table(fmt))
       eng_print_table(lines);
     else
       for (char **l = lines; *l; l++)
@@ -309,7 +257,7 @@ static int print_doc(json_t *doc, const char *format, const char *text, struct t
 {
   if (format) {
     autofree char *out = NULL;
-    if (eng_format(format, doc, &out, err) < 0)
+    if (gotmpl_render(format, doc, &out, err) < 0)
       return -1;
     printf("%s\n", out);
   } else {

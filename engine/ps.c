@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "image/image.h"
@@ -206,6 +206,28 @@ static bool match_filter(json_t *rec, const char *f)
   return true;
 }
 
+/* docker's rule: filters with the same key are or-ed (status=exited + status=created shows
+ * both), different keys and-ed. skip_ancestor: those are matched by ps_ancestry. */
+static bool filters_match(json_t *rec, char **filters, bool skip_ancestor)
+{
+  for (char **f = filters; f && *f; f++) {
+    size_t kl = strcspn(*f, "=");
+    if (skip_ancestor && strncmp(*f, "ancestor=", 9) == 0)
+      continue;
+    bool first = true, any = false;
+    for (char **g = filters; g < f; g++)
+      first = first && !(strncmp(*g, *f, kl + 1) == 0);
+    if (!first)
+      continue; /* this key was decided at its first filter */
+    for (char **g = f; *g && !any; g++)
+      if (strncmp(*g, *f, kl + 1) == 0)
+        any = match_filter(rec, *g);
+    if (!any)
+      return false;
+  }
+  return true;
+}
+
 static int cmp_created(const void *a, const void *b)
 {
   const char *ca = rec_str(*(json_t *const *)a, "Created");
@@ -306,7 +328,7 @@ static json_t *ps_load(const struct eng_ctx *ctx, int ctr_fd, const char *id)
   return eng_load_refreshed(ctx, id, &rec, &e) == 0 ? rec : NULL;
 }
 
-static bool ps_wanted(json_t *rec, const struct eng_ps_opts *o)
+static bool ps_wanted(json_t *rec, const struct eng_ps_opts *o, struct ps_ancestry *anc)
 {
   const char *st = rec_str(rec, "State.Status");
   bool running = st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 ||
@@ -317,10 +339,7 @@ static bool ps_wanted(json_t *rec, const struct eng_ps_opts *o)
       has_status_filter = true;
   if (!o->all && !running && !has_status_filter && o->last < 0 && !o->latest)
     return false;
-  for (char **f = o->filters; f && *f; f++)
-    if (!match_filter(rec, *f))
-      return false;
-  return true;
+  return filters_match(rec, o->filters, anc != NULL) && (anc == NULL || ps_ancestry_match(anc, rec));
 }
 
 struct ps_line {
@@ -345,19 +364,21 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   autoclose int ctr_fd = open(ctx->ctr_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctr_fd < 0)
     return err_set(err, errno, "open %s", ctx->ctr_dir);
-  struct eng_tmpl *tmpl = NULL;
-  if (eng_tmpl_parse(fmt, &tmpl, err) < 0)
+  struct gotmpl *tmpl = NULL;
+  if (gotmpl_parse(fmt, &tmpl, err) < 0)
     return -1;
+  struct ps_ancestry *anc = ps_ancestry_new(ctx->root, o->filters);
   size_t cnt = strv_len(ids), k = 0;
   struct ps_line *lines = xcalloc(cnt + 1, sizeof(*lines));
   for (size_t i = 0; i < cnt; i++) {
     autojson json_t *rec = ps_load(ctx, ctr_fd, ids[i]);
-    if (rec == NULL || !ps_wanted(rec, o))
+    if (rec == NULL || !ps_wanted(rec, o, anc))
       continue;
     autojson json_t *row = ps_row(ctx, rec, o);
     char *text = NULL;
-    if (eng_tmpl_render(tmpl, row, &text, err) < 0) {
-      eng_tmpl_free(tmpl);
+    if (gotmpl_exec(tmpl, row, &text, err) < 0) {
+      gotmpl_free(tmpl);
+      ps_ancestry_free(anc);
       for (size_t j = 0; j < k; j++) {
         free(lines[j].created);
         free(lines[j].text);
@@ -368,7 +389,8 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
     const char *created = rec_str(rec, "Created");
     lines[k++] = (struct ps_line){xstrdup(created ? created : ""), text};
   }
-  eng_tmpl_free(tmpl);
+  gotmpl_free(tmpl);
+  ps_ancestry_free(anc);
   qsort(lines, k, sizeof(*lines), cmp_line);
   *out = lines;
   *n = k;
@@ -392,7 +414,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   size_t n = 0;
   if (ps_lines(ctx, o, fmt, &rows, &n, err) < 0)
     return -1;
-  bool table = eng_format_is_table(fmt);
+  bool table = gotmpl_is_table(fmt);
   size_t shown = n;
   if (o->latest && shown > 1)
     shown = 1;
@@ -401,7 +423,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   char **lines = xcalloc(shown + 2, sizeof(char *));
   size_t k = 0;
   if (table)
-    lines[k++] = eng_format_header(fmt, ps_header);
+    lines[k++] = gotmpl_header(fmt, ps_header);
   for (size_t i = 0; i < n; i++) {
     free(rows[i].created);
     if (i < shown)

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "engine/format.h"
+#include "util/gotmpl.h"
 #include "engine/parse.h"
 #include "engine/store.h"
 #include "tests/tap.h"
@@ -174,22 +174,22 @@ static void test_format(void)
                                  "Pid", 42, "Running", 1, "Args", "a", "b", "Labels", "k", "v");
   autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *f = NULL, *g = NULL;
   autoerr struct td_err *e = NULL;
-  TAP_OK(eng_format("{{.State.Pid}}", j, &a, &e) == 0, "nested path renders");
+  TAP_OK(gotmpl_render("{{.State.Pid}}", j, &a, &e) == 0, "nested path renders");
   TAP_STREQ(a, "42", "{{.State.Pid}}");
-  eng_format("{{.Name}}\\t{{.State.Running}}", j, &b, &e);
+  gotmpl_render("{{.Name}}\\t{{.State.Running}}", j, &b, &e);
   TAP_STREQ(b, "/web\ttrue", "text, tab escape and bool");
-  eng_format("{{json .Args}}", j, &c, &e);
+  gotmpl_render("{{json .Args}}", j, &c, &e);
   TAP_STREQ(c, "[\"a\",\"b\"]", "json of an array");
-  eng_format("{{index .Labels \"k\"}} {{.Args}} {{.Nope}}", j, &d, &e);
+  gotmpl_render("{{index .Labels \"k\"}} {{.Args}} {{.Nope}}", j, &d, &e);
   TAP_STREQ(d, "v [a b] <no value>", "index, slice printing, missing field");
-  eng_format("{{range .Args}}<{{.}}>{{end}}{{if .State.Running}}up{{else}}down{{end}}", j, &f,
+  gotmpl_render("{{range .Args}}<{{.}}>{{end}}{{if .State.Running}}up{{else}}down{{end}}", j, &f,
              &e);
   TAP_STREQ(f, "<a><b>up", "range and if");
-  TAP_OK(eng_format("{{.Name", j, &g, &e) < 0, "unclosed action is an error");
-  autofree char *h = eng_format_header("table {{.ID}}\\t{{.Names}}", NULL);
+  TAP_OK(gotmpl_render("{{.Name", j, &g, &e) < 0, "unclosed action is an error");
+  autofree char *h = gotmpl_header("table {{.ID}}\\t{{.Names}}", NULL);
   TAP_STREQ(h, "ID\tNAMES", "table header");
   autofree char *k = NULL;
-  eng_format("{{json .}}", json_object_get(j, "Labels"), &k, &e);
+  gotmpl_render("{{json .}}", json_object_get(j, "Labels"), &k, &e);
   TAP_STREQ(k, "{\"k\":\"v\"}", "json .");
 }
 

@@ -32,10 +32,20 @@ static size_t entries(const char *dir)
   return n;
 }
 
+static void remove_scratch(void)
+{
+  struct td_err *err = NULL;
+  rm_rf(sandbox, &err);
+  err_free(&err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (sandbox[sizeof(sandbox) - 2] == 'X' && mkdtemp(sandbox) == NULL)
-    abort();
+  if (sandbox[sizeof(sandbox) - 2] == 'X') {
+    if (mkdtemp(sandbox) == NULL)
+      abort();
+    atexit(remove_scratch);
+  }
   char layer[sizeof(sandbox) + 8];
   snprintf(layer, sizeof(layer), "%s/layer", sandbox);
   if (mkdir(layer, 0755) < 0)

@@ -94,16 +94,24 @@ static int port_range_parse(const char *s, unsigned *lo, unsigned *hi, const cha
   return 0;
 }
 
-static void ports_push(struct net_port **ports, size_t *n, const char *proto, uint32_t ip,
-                       unsigned hp, unsigned cp)
+static void port_set(struct net_port *p, const char *proto, uint32_t ip, unsigned hp,
+                     unsigned cp)
 {
-  *ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
-  struct net_port *p = &(*ports)[(*n)++];
   memset(p, 0, sizeof(*p));
   snprintf(p->proto, sizeof(p->proto), "%s", proto);
   p->host_ip = ip;
   p->host_port = (uint16_t)hp;
   p->ctr_port = (uint16_t)cp;
+}
+
+/* Append count ports: host ports hp.. (0: random) to container ports cp.. (one allocation for a
+ * whole range: a range can hold 65535 ports). */
+static void ports_push(struct net_port **ports, size_t *n, const char *proto, uint32_t ip,
+                       unsigned hp, unsigned cp, unsigned count)
+{
+  *ports = xrealloc(*ports, (*n + count) * sizeof(**ports));
+  for (unsigned i = 0; i < count; i++)
+    port_set(&(*ports)[(*n)++], proto, ip, hp ? hp + i : 0, cp + i);
 }
 
 /* Split spec into [ip, hostport, ctrport] from the right: IP may be "" or [v6] (rejected). */
@@ -158,8 +166,7 @@ int net_port_parse(const char *spec, struct net_port **ports, size_t *n, struct 
       return err_set(err, EINVAL, "invalid port spec \"%s\": host and container ranges differ",
                      spec);
   }
-  for (unsigned i = 0; i <= chi - clo; i++)
-    ports_push(ports, n, proto, ip, hlo ? hlo + i : 0, clo + i);
+  ports_push(ports, n, proto, ip, hlo, clo, chi - clo + 1);
   return 0;
 }
 
@@ -177,12 +184,11 @@ int net_port_parse_exposed(const char *key, struct net_port **ports, size_t *n,
   }
   unsigned lo, hi;
   if (strchr(body, ':') || port_range_parse(body, &lo, &hi, key, err) < 0) {
-    if (!*err)
+    if (err && !*err)
       err_set(err, EINVAL, "invalid exposed port \"%s\"", key);
     return -1;
   }
-  for (unsigned p = lo; p <= hi; p++)
-    ports_push(ports, n, proto, 0, 0, p);
+  ports_push(ports, n, proto, 0, 0, lo, hi - lo + 1);
   return 0;
 }
 

@@ -10,6 +10,8 @@ PKGS=(
   libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev
   # default image and tests
   busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3
+  # man pages: made by scripts/gen-man.py (python3), checked with man -l / groff
+  man-db groff-base
   # interop and benches
   podman crun runc containerd skopeo umoci docker-registry hyperfine
 )
@@ -18,6 +20,17 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
+# clang's sanitizer and libFuzzer runtimes (libclang-rt-N-dev) are only a Recommends of clang
+# on Debian, and apt runs here without recommends: name the package of the clang in use.
+if command -v clang >/dev/null 2>&1; then
+  rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)
+  if [ ! -e "$rt" ]; then
+    major=$(clang -dumpversion | cut -d. -f1)
+    missing+=("libclang-rt-$major-dev")
+  fi
+else
+  missing+=(clang-rt-after-clang) # resolved below, once clang is installed
+fi
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all packages present"
   exit 0
@@ -28,7 +41,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+pkgs=()
+for p in "${missing[@]}"; do [ "$p" = clang-rt-after-clang ] || pkgs+=("$p"); done
+apt-get install -y -q --no-install-recommends "${pkgs[@]}"
+if [ ! -e "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+  apt-get install -y -q --no-install-recommends "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+fi
 # docker-registry's Debian package starts a system service on :5000; the tests start
 # their own on a free port, so keep the packaged one out of the way.
 if command -v systemctl >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
+FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 passed=0
 failed=0
 failures=()
@@ -43,6 +44,30 @@ if [ -z "${SKIP_ASAN:-}" ] && [ -d "$ASAN_BUILD" ]; then
   echo "# unit tests under ASan+UBSan"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_unit "$ASAN_BUILD" asan
+fi
+
+# each libFuzzer target: its seed corpus, then FUZZ_SECONDS of fuzzing on a copy of it (a crash,
+# a leak or a sanitizer report fails it)
+if [ -z "${SKIP_FUZZ:-}" ] && [ -d "$FUZZ_BUILD/fuzz" ]; then
+  echo "# fuzz smoke runs"
+  for t in spec:spec image-ref:image_ref layer:layer cli-specs:cli_specs load:load; do
+    bin=$FUZZ_BUILD/fuzz/fuzz-${t%%:*}
+    [ -x "$bin" ] || continue
+    corpus=$(mktemp -d)
+    cp -r "fuzz/corpus/${t#*:}/." "$corpus/"
+    dict=()
+    [ "${t%%:*}" = spec ] && dict=(-dict=fuzz/spec.dict)
+    if "$bin" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-15}" -max_len=4096 -rss_limit_mb=3072 \
+      "$corpus" >"$corpus.log" 2>&1; then
+      echo "ok - fuzz-${t%%:*} ($(grep -oE '^#[0-9]+' "$corpus.log" | tail -1 | tr -d '#') runs)"
+      passed=$((passed + 1))
+    else
+      echo "not ok - fuzz-${t%%:*}"
+      tail -30 "$corpus.log" | sed 's/^/#   /'
+      failed=$((failed + 1)); failures+=("fuzz-${t%%:*}")
+    fi
+    rm -rf "$corpus" "$corpus.log"
+  done
 fi
 
 if [ "$(id -u)" -ne 0 ]; then

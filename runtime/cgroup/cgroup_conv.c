@@ -180,3 +180,13 @@ bool cg_unified_key_ok(const char *key)
 {
   return key && *key && !strchr(key, '/') && strcmp(key, ".") != 0 && strcmp(key, "..") != 0;
 }
+
+int cg_cpuset_wanted(const struct spec_resources *res, struct td_err **err)
+{
+  const char *cpus = res->cpu.cpus, *mems = res->cpu.mems;
+  bool has_cpus = cpus && *cpus, has_mems = mems && *mems;
+  if ((has_cpus && cg_cpuset_validate("cpuset.cpus", cpus, err) < 0) ||
+      (has_mems && cg_cpuset_validate("cpuset.mems", mems, err) < 0))
+    return -1;
+  return has_cpus || has_mems;
+}

@@ -330,3 +330,13 @@ int cg_enter_dir(const struct cg_dir *d, pid_t pid, struct td_err **err)
 {
   return cg_writef(d, "cgroup.procs", err, "%d", (int)pid);
 }
+
+int cg_cpuset_write(const struct cg_dir *d, const struct spec_resources *res, struct td_err **err)
+{
+  const char *cpus = res->cpu.cpus, *mems = res->cpu.mems;
+  if (cpus && *cpus && cg_write(d, "cpuset.cpus", cpus, err) < 0)
+    return -1;
+  if (mems && *mems && cg_write(d, "cpuset.mems", mems, err) < 0)
+    return -1;
+  return 0;
+}

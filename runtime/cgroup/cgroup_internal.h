@@ -151,6 +151,11 @@ int cg_swap_v2(bool has_swap, int64_t swap, bool has_limit, int64_t limit, char 
                struct td_err **err);
 /* Check a cpuset list ("0-3,5,7-8"); returns -1 with a message naming what is wrong. */
 int cg_cpuset_validate(const char *what, const char *list, struct td_err **err);
+/* Whether res asks for cpuset.cpus or cpuset.mems: 1 yes (both lists valid), 0 no, -1 with a
+ * message when a list is invalid. */
+int cg_cpuset_wanted(const struct spec_resources *res, struct td_err **err);
+/* Write res's non-empty cpuset.cpus, then cpuset.mems, into d (same file names on v1/v2). */
+int cg_cpuset_write(const struct cg_dir *d, const struct spec_resources *res, struct td_err **err);
 /* cpu.max value from quota/period (quota < 0 => "max"); old is the current cpu.max text to
  * keep the part not given (may be NULL). */
 char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period, const char *old);

@@ -103,21 +103,11 @@ static int apply_cpu(struct cgroup *cg, const struct spec_resources *res, struct
 
 static int apply_cpuset(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
 {
-  const char *cpus = res->cpu.cpus, *mems = res->cpu.mems;
-  bool has_cpus = cpus && *cpus, has_mems = mems && *mems;
-  if (!has_cpus && !has_mems)
-    return 0;
-  if ((has_cpus && cg_cpuset_validate("cpuset.cpus", cpus, err) < 0) ||
-      (has_mems && cg_cpuset_validate("cpuset.mems", mems, err) < 0))
-    return -1;
+  int wanted = cg_cpuset_wanted(res, err);
+  if (wanted <= 0)
+    return wanted;
   struct cg_dir *d = need(cg, CG_CPUSET, err);
-  if (!d)
-    return -1;
-  if (has_cpus && cg_write(d, "cpuset.cpus", cpus, err) < 0)
-    return -1;
-  if (has_mems && cg_write(d, "cpuset.mems", mems, err) < 0)
-    return -1;
-  return 0;
+  return d ? cg_cpuset_write(d, res, err) : -1;
 }
 
 static int apply_pids(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)

@@ -84,19 +84,12 @@ static int v2_cpu(struct cg_dir *d, const struct spec_resources *res, struct td_
 
 static int v2_cpuset(struct cg_dir *d, const struct spec_resources *res, struct td_err **err)
 {
-  const char *cpus = res->cpu.cpus, *mems = res->cpu.mems;
-  bool has_cpus = cpus && *cpus, has_mems = mems && *mems;
-  if (!has_cpus && !has_mems)
-    return 0;
-  if ((has_cpus && cg_cpuset_validate("cpuset.cpus", cpus, err) < 0) ||
-      (has_mems && cg_cpuset_validate("cpuset.mems", mems, err) < 0) ||
-      need(d, "cpuset.cpus", "cpuset", err) < 0)
+  int wanted = cg_cpuset_wanted(res, err);
+  if (wanted <= 0)
+    return wanted;
+  if (need(d, "cpuset.cpus", "cpuset", err) < 0)
     return -1;
-  if (has_cpus && cg_write(d, "cpuset.cpus", cpus, err) < 0)
-    return -1;
-  if (has_mems && cg_write(d, "cpuset.mems", mems, err) < 0)
-    return -1;
-  return 0;
+  return cg_cpuset_write(d, res, err);
 }
 
 static int v2_pids(struct cg_dir *d, const struct spec_resources *res, struct td_err **err)

@@ -13,6 +13,16 @@
 #include "util/fileio.h"
 #include "util/xalloc.h"
 
+int rt_console_check(const struct spec_process *p, const char *console_socket,
+                     bool caller_takes_master, struct td_err **err)
+{
+  if (p->terminal && console_socket == NULL && !caller_takes_master)
+    return err_set(err, 0, "process.terminal is true but no --console-socket was given");
+  if (!p->terminal && console_socket != NULL)
+    return err_set(err, 0, "--console-socket needs process.terminal to be true");
+  return 0;
+}
+
 int rt_console_setup(const struct spec_process *p, bool bind_console, struct td_err **err)
 {
   autoclose int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -96,6 +96,8 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
     return err_set(err, 0, "process.args must not be empty");
   if (!r->spec->linux_.ns[NS_MNT].present)
     return err_set(err, 0, "linux.namespaces: a mount namespace is required");
+  if (rt_console_check(p, r->o->console_socket, r->o->console_master_out != NULL, err) < 0)
+    return -1;
   autoclose int rootfd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return err_set(err, errno, "open %s", r->rootfs);
@@ -182,7 +184,7 @@ static int deliver_console(struct rt_create_run *r, int fd, struct td_err **err)
     *r->o->console_master_out = steal_fd(master);
     return 0;
   }
-  return err_set(err, 0, "process.terminal is set but no console socket was given");
+  return err_set(err, EPROTO, "no console to deliver the pty master to"); /* checked before */
 }
 
 static int child_exit_error(struct rt_create_run *r, struct td_err **err)

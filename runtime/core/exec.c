@@ -223,6 +223,8 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
     err_set(err, 0, "process.args must not be empty");
     goto out;
   }
+  if (rt_console_check(o->process, o->console_socket, o->console_master_out != NULL, err) < 0)
+    goto out;
   cfg = xasprintf("%s/config.json", st.bundle);
   if (spec_load_file(cfg, &s, err) < 0)
     goto out;

@@ -37,6 +37,10 @@ int rt_msg_send(int sock, uint32_t type, int32_t value, const char *data, int fd
 int rt_msg_recv(int sock, struct rt_msg *m, int *fd_out);
 /* Send an fd to a unix socket path the runc way (one SCM_RIGHTS message). */
 int rt_console_send_to_socket(const char *path, int master, struct td_err **err);
+/* Before anything is made: a terminal needs somewhere to send its master (a console socket,
+ * or a caller that takes it), and a console socket needs a terminal (as runc). */
+int rt_console_check(const struct spec_process *p, const char *console_socket,
+                     bool caller_takes_master, struct td_err **err);
 /* In the child: open a pty in the current /dev, make the slave our stdio and controlling
  * terminal, bind it to /dev/console (if bind_console), return the master fd. */
 int rt_console_setup(const struct spec_process *p, bool bind_console, struct td_err **err);

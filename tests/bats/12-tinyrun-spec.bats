@@ -5,9 +5,6 @@
 load ../helpers/common
 
 setup() {
-  if "$TINYRUN" create --bundle /nonexistent x 2>&1 | grep -q "not implemented"; then
-    skip "tinyrun create is not implemented yet"
-  fi
   td_setup_roots
   B=$TEST_TMP/bundle
   td_make_busybox_rootfs "$B/rootfs"

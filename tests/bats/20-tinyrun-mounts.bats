@@ -12,9 +12,6 @@ setup_file() {
 }
 
 setup() {
-  if "$TINYRUN" run --bundle /nonexistent x 2>&1 | grep -q "not implemented"; then
-    skip "tinyrun run is not implemented yet"
-  fi
   td_setup_roots
   B=$TEST_TMP/bundle
   R=$B/rootfs

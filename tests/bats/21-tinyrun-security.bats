@@ -7,9 +7,6 @@ load ../helpers/probe
 DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
 
 setup() {
-  if "$TINYRUN" run --bundle /nonexistent x 2>&1 | grep -q "not implemented"; then
-    skip "tinyrun run is not implemented yet"
-  fi
   td_setup_roots
   td_build_probe
   B=$TEST_TMP/bundle
@@ -176,7 +173,7 @@ sec_run() {
 }
 
 @test "docker's default seccomp profile blocks unshare, mount, keyctl; allows normal work" {
-  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ] || skip "no td-seccomp-json helper"
+  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ]
   "$BUILD_DIR/tests/helpers/td-seccomp-json" >"$TEST_TMP/docker.json"
   sec_config ".linux.seccomp = $(cat "$TEST_TMP/docker.json")
     | .process.args = [\"/bin/sh\", \"-c\", \"/probe seccomp; /probe syscall unshare mount keyctl clone_newuser personality personality_bsd fork getpid clone3 setns reboot; echo hello > /tmp/x && cat /tmp/x\"]"
@@ -193,7 +190,7 @@ sec_run() {
 }
 
 @test "docker's profile without noNewPrivileges: CAP_SYS_ADMIN held for the load does not leak" {
-  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ] || skip "no td-seccomp-json helper"
+  [ -x "$BUILD_DIR/tests/helpers/td-seccomp-json" ]
   "$BUILD_DIR/tests/helpers/td-seccomp-json" >"$TEST_TMP/docker.json"
   sec_config ".linux.seccomp = $(cat "$TEST_TMP/docker.json") | .process.noNewPrivileges = false
     | .process.args = [\"/bin/sh\", \"-c\", \"/probe seccomp; /probe nnp; /probe caps; /probe syscall unshare getpid\"]"

@@ -44,3 +44,34 @@ teardown() {
   run "${PM[@]}" ps -aq
   [ -z "$output" ]
 }
+
+@test "podman run -it under tmux: the pty comes through tinyrun's --console-socket" {
+  command -v tmux >/dev/null || skip "tmux missing"
+  sess=td-pm-$$
+  # the command line is built here so that the session's shell does not re-split it
+  printf -v cmd '%q ' "${PM[@]}" run -it --rm --name trt "${OPTS[@]}" localhost/tr-bb:test /bin/sh
+  tmux new-session -d -s "$sess" -x 90 -y 25 "$cmd; echo EXITED=\$?; sleep 30"
+  for _ in $(seq 60); do
+    "${PM[@]}" inspect -f '{{.State.Status}}' trt 2>/dev/null | grep -q running && break
+    sleep 0.5
+  done
+  sleep 1
+  tmux send-keys -t "$sess" 'tty; stty size; echo PID1=$(cat /proc/1/comm)' Enter
+  sleep 1
+  # the host's view: the container's pid 1 has a pty of podman's devpts as its stdin
+  pid=$("${PM[@]}" inspect -f '{{.State.Pid}}' trt)
+  link=$(readlink "/proc/$pid/fd/0")
+  tmux send-keys -t "$sess" 'exit 3' Enter
+  for _ in $(seq 40); do
+    tmux capture-pane -p -t "$sess" | grep -q EXITED= && break
+    sleep 0.5
+  done
+  out=$(tmux capture-pane -p -t "$sess")
+  tmux kill-session -t "$sess"
+  echo "$out"; echo "fd0=$link"
+  [[ "$link" == /dev/pts/* ]]
+  echo "$out" | grep -q '^/dev/pts/0'
+  echo "$out" | grep -q '^25 90'
+  echo "$out" | grep -q 'PID1=sh'
+  echo "$out" | grep -q 'EXITED=3'
+}

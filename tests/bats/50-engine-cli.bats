@@ -24,11 +24,24 @@ teardown_file() { td_engine_teardown_file; }
 }
 
 @test "every command has --help" {
-  for c in run create start ps logs stop restart kill rm wait rename inspect exec attach top \
-    stats pause unpause cp info version; do
+  # every command `tinydocker --help` lists (image commands: through tinydocker-image)
+  cmds=$(td --help | awk '/^Commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }')
+  [ "$(echo "$cmds" | wc -l)" -ge 39 ]
+  for c in $cmds; do
     run td "$c" --help
     [ "$status" -eq 0 ] || { echo "$c: $output"; false; }
-    [[ "$output" == *"Usage:  tinydocker $c"* ]] || { echo "$c: $output"; false; }
+    [[ "$output" == *"Usage:  tinydocker "* ]] || { echo "$c: $output"; false; }
+    [[ "$output" == *"Usage:  tinydocker $c"* || "$c" == images ]] || { echo "$c: $output"; false; }
+  done
+  # and the subcommands of the groups
+  for g in image network volume; do
+    subs=$(td "$g" --help | awk '/^Commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }')
+    [ -n "$subs" ]
+    for s in $subs; do
+      run td "$g" "$s" --help
+      [ "$status" -eq 0 ] || { echo "$g $s: $output"; false; }
+      [[ "$output" == *"Usage:  tinydocker "* ]] || { echo "$g $s: $output"; false; }
+    done
   done
   run td container prune --help
   [[ "$output" == *"Usage:  tinydocker container prune"* ]]

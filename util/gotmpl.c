@@ -1,4 +1,4 @@
-#include "engine/format.h"
+#include "util/gotmpl.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -30,14 +30,14 @@ static void buf_str(struct buf *b, const char *s)
   buf_add(b, s, strlen(s));
 }
 
-bool eng_format_is_table(const char *tmpl)
+bool gotmpl_is_table(const char *tmpl)
 {
   return tmpl && strncmp(tmpl, "table", 5) == 0 && (tmpl[5] == '\0' || isspace((unsigned char)tmpl[5]));
 }
 
-const char *eng_format_body(const char *tmpl)
+const char *gotmpl_body(const char *tmpl)
 {
-  if (!eng_format_is_table(tmpl))
+  if (!gotmpl_is_table(tmpl))
     return tmpl;
   tmpl += 5;
   while (*tmpl == ' ')
@@ -105,7 +105,7 @@ static void value_to_buf(struct buf *b, json_t *v)
   }
 }
 
-char *eng_format_value(json_t *v)
+char *gotmpl_value(json_t *v)
 {
   struct buf b = {0};
   buf_str(&b, "");
@@ -301,7 +301,7 @@ static int eval_expr(json_t *dot, const char *expr, json_t **out, struct td_err 
     return 0;
   }
   if (strcmp(fn, "upper") == 0 || strcmp(fn, "lower") == 0 || strcmp(fn, "title") == 0) {
-    char *s = eng_format_value(a1);
+    char *s = gotmpl_value(a1);
     for (char *c = s; *c; c++)
       *c = (char)(fn[0] == 'u' ? toupper((unsigned char)*c)
                                : fn[0] == 'l' ? tolower((unsigned char)*c) : *c);
@@ -414,14 +414,14 @@ static char *unescape(const char *s)
   return b.s;
 }
 
-struct eng_tmpl {
+struct gotmpl {
   struct node *nodes;
   size_t n;
 };
 
-int eng_tmpl_parse(const char *tmpl, struct eng_tmpl **out, struct td_err **err)
+int gotmpl_parse(const char *tmpl, struct gotmpl **out, struct td_err **err)
 {
-  autofree char *body = unescape(eng_format_body(tmpl));
+  autofree char *body = unescape(gotmpl_body(tmpl));
   struct node *nodes = NULL;
   size_t n = 0;
   const char *p = body, *stop = NULL;
@@ -433,14 +433,14 @@ int eng_tmpl_parse(const char *tmpl, struct eng_tmpl **out, struct td_err **err)
     nodes_free(nodes, n);
     return err_set(err, 0, "template parsing error: unexpected {{%s}}", stop);
   }
-  struct eng_tmpl *t = xcalloc(1, sizeof(*t));
+  struct gotmpl *t = xcalloc(1, sizeof(*t));
   t->nodes = nodes;
   t->n = n;
   *out = t;
   return 0;
 }
 
-int eng_tmpl_render(const struct eng_tmpl *t, json_t *data, char **out, struct td_err **err)
+int gotmpl_exec(const struct gotmpl *t, json_t *data, char **out, struct td_err **err)
 {
   struct buf b = {0};
   buf_str(&b, "");
@@ -452,7 +452,7 @@ int eng_tmpl_render(const struct eng_tmpl *t, json_t *data, char **out, struct t
   return 0;
 }
 
-void eng_tmpl_free(struct eng_tmpl *t)
+void gotmpl_free(struct gotmpl *t)
 {
   if (t == NULL)
     return;
@@ -460,19 +460,19 @@ void eng_tmpl_free(struct eng_tmpl *t)
   free(t);
 }
 
-int eng_format(const char *tmpl, json_t *data, char **out, struct td_err **err)
+int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err)
 {
-  struct eng_tmpl *t = NULL;
-  if (eng_tmpl_parse(tmpl, &t, err) < 0)
+  struct gotmpl *t = NULL;
+  if (gotmpl_parse(tmpl, &t, err) < 0)
     return -1;
-  int r = eng_tmpl_render(t, data, out, err);
-  eng_tmpl_free(t);
+  int r = gotmpl_exec(t, data, out, err);
+  gotmpl_free(t);
   return r;
 }
 
-char *eng_format_header(const char *tmpl, const char *(*header)(const char *field))
+char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field))
 {
-  autofree char *body = unescape(eng_format_body(tmpl));
+  autofree char *body = unescape(gotmpl_body(tmpl));
   struct buf b = {0};
   buf_str(&b, "");
   const char *p = body;

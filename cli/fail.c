@@ -1,0 +1,11 @@
+/* The one place where the image and volume commands turn an error into docker's message and
+ * exit code. */
+#include "cli/image_cli.h"
+
+int cli_fail(struct td_err *err)
+{
+  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  err_print(NULL, err);
+  err_free(&err);
+  return code;
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# DESIGN.md's start-time budget: tinyrun and the hot tinydocker commands (run, start, exec,
+# ps, stop, rm, logs, inspect) never load libcurl, libarchive, libcrypto or libnftables. Checked
+# two ways: the libraries the dynamic loader initialises (LD_DEBUG=libs, which also shows a
+# dlopen), and /proc/PID/maps of the long-lived processes (tinyrun run, the monitor).
+load ../helpers/common
+
+HEAVY='libcurl|libarchive|libcrypto|libssl|libnftables'
+
+setup() {
+  td_setup_roots
+  "$TINYDOCKER" create-default >/dev/null
+}
+
+teardown() {
+  for c in $("$TINYDOCKER" ps -aq --no-trunc 2>/dev/null); do "$TINYDOCKER" rm -f "$c" >/dev/null 2>&1; done
+  [ -z "${TRPID:-}" ] || { kill "$TRPID" 2>/dev/null; wait "$TRPID" 2>/dev/null; }
+  "$TINYRUN" --root "$TR_ROOT" delete -f tr-libs >/dev/null 2>&1 || true
+  td_teardown_roots
+}
+
+# The shared objects the loader initialised while running "$@" (one basename a line).
+loaded_libs() {
+  LD_DEBUG=libs "$@" 2>&1 >/dev/null | awk '/calling init:/ { print $NF }' | xargs -rn1 basename | sort -u
+}
+
+@test "the check can fail: an image command execs the heavy tool, and the loader shows it" {
+  run loaded_libs "$TINYDOCKER" images
+  echo "$output"
+  [[ "$output" =~ libarchive ]]
+  [[ "$output" =~ libcurl ]]
+}
+
+@test "tinydocker run, ps, inspect, logs, exec, stop, start, rm load no heavy library" {
+  id=$("$TINYDOCKER" run -d --network none busybox sleep 300)
+  out=""
+  out+=$(loaded_libs "$TINYDOCKER" run --rm --network none busybox true)$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" ps -a)$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" inspect "$id")$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" logs "$id")$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" exec "$id" true)$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" stop -t 1 "$id")$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" start "$id")$'\n'
+  out+=$(loaded_libs "$TINYDOCKER" rm -f "$id")$'\n'
+  echo "$out" | sort -u
+  echo "$out" | grep -q libjansson # the loader's view was captured
+  ! echo "$out" | grep -qE "$HEAVY"
+}
+
+@test "the idle monitor of a detached container maps no heavy library" {
+  id=$("$TINYDOCKER" run -d busybox sleep 300)
+  pid=$("$TINYDOCKER" inspect -f '{{.State.Pid}}' "$id")
+  mon=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")
+  [ -r "/proc/$mon/maps" ]
+  grep -E '\.so|tinydocker' "/proc/$mon/maps" | awk '{ print $NF }' | sort -u
+  ! grep -qE "$HEAVY" "/proc/$mon/maps"
+}
+
+@test "tinyrun run: the runtime process maps no heavy library while the container runs" {
+  td_make_busybox_rootfs "$TEST_TMP/b/rootfs"
+  (cd "$TEST_TMP/b" && "$TINYRUN" spec)
+  jq '.process.args = ["sleep", "300"] | .process.terminal = false' "$TEST_TMP/b/config.json" >"$TEST_TMP/c.json"
+  mv "$TEST_TMP/c.json" "$TEST_TMP/b/config.json"
+  "$TINYRUN" --root "$TR_ROOT" run --bundle "$TEST_TMP/b" tr-libs </dev/null >/dev/null 2>&1 &
+  TRPID=$!
+  for _ in $(seq 50); do
+    [ "$("$TINYRUN" --root "$TR_ROOT" state tr-libs 2>/dev/null | jq -r .status)" = running ] && break
+    sleep 0.1
+  done
+  grep -q libjansson "/proc/$TRPID/maps"
+  ! grep -qE "$HEAVY" "/proc/$TRPID/maps"
+  run loaded_libs "$TINYRUN" --root "$TR_ROOT" state tr-libs
+  [[ "$output" =~ libseccomp ]]
+  ! [[ "$output" =~ libcurl|libarchive|libcrypto|libnftables ]]
+}
