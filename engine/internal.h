@@ -45,6 +45,10 @@ void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
                           bool remove_record, bool remove_volumes, struct td_err **err);
+/* The part of eng_cleanup_container after the runtime state, cgroup and network are gone
+ * (the monitor did those itself at the exit): rootfs mount, image hold, volumes, name, dir. */
+int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                      bool remove_record, bool remove_volumes, struct td_err **err);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);

@@ -361,10 +361,12 @@ static void report_error(struct mon *m, struct td_err *err)
 }
 
 /* The container ended for good: record, clean up (--rm), tell clients. */
-static void finish(struct mon *m, int code, bool oom)
+static void finish(struct mon *m, int code, bool oom, bool runtime_gone)
 {
   autoerr struct td_err *err = NULL;
-  if (m->auto_remove) {
+  if (m->auto_remove && runtime_gone) {
+    eng_cleanup_files(m->ctx, m->id, m->rec, true, true, &err);
+  } else if (m->auto_remove) {
     eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
   } else {
     eng_rootfs_umount(m->ctx, m->rec);
@@ -441,12 +443,13 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     int code = exit_code_of(m->io.status);
     bool oom = oom_killed(rt, m->id);
     autoerr struct td_err *e2 = NULL;
-    rt_delete(rt, m->id, true, &e2);
     autoerr struct td_err *e3 = NULL;
-    net_detach(m->ctx->root, m->id, &e3);
+    /* both done: --rm need not do them again */
+    bool runtime_gone = rt_delete(rt, m->id, true, &e2) == 0;
+    runtime_gone = net_detach(m->ctx->root, m->id, &e3) == 0 && runtime_gone;
     mon_io_close_stdio(&m->io);
     if (!should_restart(m, code)) {
-      finish(m, code, oom);
+      finish(m, code, oom, runtime_gone);
       return 0;
     }
     m->restart_count++;
@@ -455,7 +458,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     struct timespec ts = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
     if (!should_restart(m, code)) {
-      finish(m, code, oom);
+      finish(m, code, oom, runtime_gone);
       return 0;
     }
   }
