@@ -159,6 +159,11 @@ int main(int argc, char **argv)
     printf("tinyrun version %s\nspec: 1.2.0\n", TD_VERSION);
     return 0;
   }
+  if (pos[0] && (strcmp(pos[0], "create") == 0 || strcmp(pos[0], "run") == 0 ||
+                 strcmp(pos[0], "exec") == 0) &&
+      rt_exe_protect(argv) < 0 && ctx.debug)
+    fprintf(stderr, "tinyrun: debug: runtime binary not re-executed read-only: %s\n",
+            strerror(errno));
   if (open_log(log_path, log_format, &err) < 0)
     return tr_fail(err);
   if (help || pos[0] == NULL) {

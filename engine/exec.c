@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -102,6 +103,11 @@ static void hold_master(int master)
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; fd < 3 && null >= 0; fd++)
     dup2(null, fd);
+  /* keep only the master (as fd 3): no lock or state fd of the CLI outlives it here */
+  if (dup2(master, 3) < 0)
+    _exit(1);
+  master = 3;
+  syscall(SYS_close_range, 4U, ~0U, 0U);
   char buf[4096];
   for (;;) {
     ssize_t r = read(master, buf, sizeof(buf));

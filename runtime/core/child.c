@@ -2,7 +2,6 @@
  * Any error is fatal: the message goes to the runtime over the sync socket, then _exit. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -156,15 +155,22 @@ static int wait_exec_fifo(int dirfd, struct td_err **err)
   return 0;
 }
 
-static int close_fds(int preserve, struct td_err **err)
+/* A filter with SCMP_ACT_NOTIFY is loaded now, before READY, so that its listener fd can
+ * reach the runtime (which passes it on to listenerPath); from here on the filter also sees
+ * the fifo wait, as in runc. A filter that notifies sendmsg itself would wait for a
+ * listener that cannot come: runc has the same limit. */
+static int send_listener(struct rt_child_args *a, const struct spec *s,
+                         struct security_seccomp *filter, struct td_err **err)
 {
-  for (int fd = 3; fd < 3 + preserve; fd++) {
-    int fl = fcntl(fd, F_GETFD);
-    if (fl >= 0)
-      fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-  }
-  if (syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return err_set(err, errno, "close_range");
+  int listener = -1;
+  if (security_final(s, filter, &listener, err) < 0)
+    return -1;
+  if (listener < 0)
+    return 0;
+  int rc = rt_msg_send(a->sync_fd, RT_MSG_SECCOMP, 0, NULL, listener);
+  close(listener);
+  if (rc < 0)
+    return err_set(err, errno, "send the seccomp listener fd");
   return 0;
 }
 
@@ -216,12 +222,17 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   }
   struct security_seccomp *filter = a->filter;
   int listener = -1;
-  /* fds are marked close-on-exec before a seccomp filter may forbid close_range */
-  CHILD_TRY(a, close_fds(a->o->preserve_fds, &cerr));
+  /* before a seccomp filter may forbid close_range; nothing of the host stays open while
+   * the init waits on the fifo but the sync socket (until READY) and the fifo's dir */
+  CHILD_TRY(a, rt_close_fds(a->o->preserve_fds, (int *const[]){&a->sync_fd, &a->fifo_fd}, 2,
+                            &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
+  if (security_seccomp_has_notify(filter))
+    CHILD_TRY(a, send_listener(a, s, filter, &cerr));
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (rt_msg_send(a->sync_fd, RT_MSG_READY, 0, NULL, -1) < 0)
     _exit(1);
+  close(a->sync_fd); /* only the fifo's dir stays open while the init waits */
   /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
   if (wait_exec_fifo(a->fifo_fd, &cerr) < 0 ||
       rt_hooks_run(&s->hooks[HOOK_START_CONTAINER], state, "startContainer", &cerr) < 0 ||

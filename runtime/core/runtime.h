@@ -91,6 +91,13 @@ int rt_wait_forward(pid_t pid, int console_master);
  * is lost before the wait) and become a child subreaper (so a process that went through a
  * second fork is still ours to wait for). */
 void rt_prepare_foreground(void);
+/* Before create/run/exec: re-execute the runtime from a read-only detached bind mount of its
+ * own binary (once; a no-op when /proc/self/exe is already read-only), so that no container
+ * can write the binary through /proc/PID/exe of a runtime clone. Returns only when it did
+ * not re-execute: 0 when already protected, -1 when it could not be (errno set). */
+int rt_exe_protect(char **argv);
+/* Whether /proc/self/exe is on a read-only mount. */
+bool rt_exe_is_readonly(void);
 /* Status name for the OCI state ("created", ...). */
 const char *rt_status_name(enum rt_status s);
 /* RFC3339 time of now with nanoseconds, UTC (a new string). */

@@ -83,6 +83,12 @@ ctr_volume_at() { # pid path
   [ "$(cat "$TD_ROOT/volumes/$vid/_data/seed")" = from-image ]
   td exec c1 sh -c 'echo written >/data/new'
   [ "$(cat "$TD_ROOT/volumes/$vid/_data/new")" = written ]
+  # a stop and start keeps the same volume
+  td stop -t 0 c1 >/dev/null
+  td start c1 >/dev/null
+  pid=$(td inspect -f '{{.State.Pid}}' c1)
+  [ "$(ctr_volume_at "$pid" /data)" = "$vid" ]
+  [ "$(cat "/proc/$pid/root/data/new")" = written ]
   run td volume ls -q
   [ "$output" = "$vid" ]
   run td inspect -f '{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}} {{.RW}}{{end}}' c1

@@ -135,3 +135,14 @@ running_pid() { # ref: the init pid, checked running by inspect and by /proc
   [ "${#lines[@]}" -eq 1 ]
   [ "$(td inspect -f '{{.State.Status}}' d6)" = created ]
 }
+
+@test "run --rm -it, detached: the container runs on and is removed when it stops" {
+  tmux_run "$TINYDOCKER run --rm -it --name d7 busybox sh"
+  pane_wait '^/ #'
+  tmux send-keys -t "$SESS" C-p C-q
+  pane_wait 'EXITED=0$'
+  running_pid d7 >/dev/null
+  td stop -t 1 d7 >/dev/null
+  for i in $(seq 50); do [ "$(td_count)" -eq 0 ] && break; sleep 0.1; done
+  [ "$(td_count)" -eq 0 ]
+}

@@ -189,3 +189,26 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   run td logs ld
   [ "$output" = "$(printf 'plain\ntagged')" ]
 }
+
+@test "stats NET I/O counts the container's own traffic (a ping between two of our containers)" {
+  td run -d --name na busybox sleep 60 >/dev/null
+  td run -d --name nb busybox sleep 60 >/dev/null
+  ip=$(td inspect -f '{{.NetworkSettings.IPAddress}}' nb)
+  [ -n "$ip" ]
+  before=$(td stats --no-stream --format '{{.NetIO}}' na)
+  td exec na ping -c 5 -W 1 "$ip" >/dev/null
+  after=$(td stats --no-stream --format '{{.NetIO}}' na)
+  [ "$before" != "$after" ]
+  # what the kernel counted on the container's eth0 (received / sent), as docker's kB
+  pid=$(td inspect -f '{{.State.Pid}}' na)
+  read -r rx tx < <(awk '/eth0:/ { sub(/.*:/, ""); print $1, $9 }' "/proc/$pid/net/dev")
+  [ "$tx" -ge 490 ]
+  echo "kernel rx=$rx tx=$tx, stats: $after"
+  python3 - "$after" "$rx" "$tx" <<'PY'
+import re, sys
+units = {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+got = [float(v) * units[u] for v, u in re.findall(r"([0-9.]+)([kMG]?B)", sys.argv[1])]
+want = [int(sys.argv[2]), int(sys.argv[3])]
+assert len(got) == 2 and all(abs(g - w) <= max(100, 0.02 * w) for g, w in zip(got, want)), (got, want)
+PY
+}
