@@ -48,6 +48,9 @@ static const char *group_alias(const char *sub)
 int main(int argc, char **argv)
 {
   err_progname = "tinydocker";
+  /* internal: tinydocker-monitor hands a container's monitor back to us at its exit */
+  if (argc == 3 && strcmp(argv[1], "__monitor-resume") == 0)
+    return eng_monitor_resume(atoi(argv[2]));
   const char *root = NULL;
   bool debug = false;
   int i = 1;
