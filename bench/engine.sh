@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tinydocker vs podman (runc), side by side in one run, both with --network none and private
 # roots: `run --rm busybox true`, the idle monitor's RSS vs conmon's, and N (200) detached
-# containers: start them all, `ps`, then `rm -f` them all.
+# containers: start them all, `ps`, then `rm -f` them all. Medians (the issue's goals are
+# medians), with the load average before and after (the figures mean little on a busy host).
+# NO_PODMAN=1 skips podman (a quick run of tinydocker's own figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -13,7 +15,12 @@ TD="$PWD/build/tinydocker --root $W/td"
 PODMAN="podman --root $W/podman --runroot $W/podman-run --runtime runc --cgroup-manager cgroupfs --events-backend none"
 PODRUN="--network none --ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
 have_podman=0
-command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1
+[ "${NO_PODMAN:-0}" = 1 ] || { command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1; }
+# median and mean CPU (user + system) of hyperfine's first result, in ms
+hf_median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.1f" % (r["median"]*1000))' "$@"; }
+hf_cpu() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.1f" % ((r["user"]+r["system"])*1000))' "$@"; }
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 cleanup() {
   set +e # lib.sh pipelines may fail harmlessly; the cleanup must run to the end
   $TD rm -f $($TD ps -aq --no-trunc 2>/dev/null) >/dev/null 2>&1 || true
@@ -34,8 +41,12 @@ echo "### run --rm busybox true"
 echo
 cmds=(-n "tinydocker run --rm" "$TD run --rm --network none busybox true")
 [ $have_podman = 0 ] || cmds+=(-n "podman --runtime runc run --rm" "$PODMAN run --rm $PODRUN busybox true")
-hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$W/run.md" "${cmds[@]}" >&2
+hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$W/run.md" --export-json "$W/run.json" \
+  "${cmds[@]}" >&2
 cat "$W/run.md"
+echo
+echo "tinydocker median: $(hf_median "$W/run.json" 0) ms (CPU $(hf_cpu "$W/run.json" 0) ms)"
+[ $have_podman = 0 ] || echo "podman median: $(hf_median "$W/run.json" 1) ms"
 
 echo
 echo "### idle monitor RSS"
@@ -66,7 +77,7 @@ t=$(date +%s%N)
 for i in $(seq "$N"); do $TD run -d --network none busybox sleep 600 >/dev/null; done
 td_start=$(ms "$t")
 hyperfine -N --warmup 3 --runs 20 --export-json "$W/ps.json" "$TD ps" >&2
-td_ps=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$W/ps.json")
+td_ps="$(hf_median "$W/ps.json" 0) (CPU $(hf_cpu "$W/ps.json" 0))"
 t=$(date +%s%N)
 $TD rm -f $($TD ps -aq --no-trunc) >/dev/null
 td_rm=$(ms "$t")
@@ -76,7 +87,7 @@ if [ $have_podman = 1 ]; then
   for i in $(seq "$PN"); do $PODMAN run -d $PODRUN busybox sleep 600 >/dev/null; done
   p_start=$(ms "$t")
   hyperfine -N --warmup 1 --runs 5 --export-json "$W/pps.json" "$PODMAN ps" >&2
-  p_ps=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$W/pps.json")
+  p_ps=$(hf_median "$W/pps.json" 0)
   t=$(date +%s%N)
   $PODMAN rm -af -t 0 >/dev/null
   p_rm=$(ms "$t")
@@ -84,3 +95,5 @@ fi
 echo "| start all with run -d | $td_start | $p_start |"
 echo "| ps (median) | $td_ps | $p_ps |"
 echo "| rm -f all | $td_rm | $p_rm |"
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -78,6 +78,9 @@ static void exe_protect(char **argv)
 int main(int argc, char **argv)
 {
   err_progname = "tinydocker";
+  /* internal: tinydocker-monitor hands a container's monitor back to us at its exit */
+  if (argc == 3 && strcmp(argv[1], "__monitor-resume") == 0)
+    return eng_monitor_resume(atoi(argv[2]));
   const char *root = NULL;
   bool debug = false;
   int i = 1;

@@ -372,26 +372,6 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
   return m;
 }
 
-/* tinydocker-init next to our binary (installed), or in the build tree's engine/. */
-static char *find_init(const struct eng_ctx *ctx)
-{
-  autofree char *dir = xstrdup(ctx->self_exe ? ctx->self_exe : "/usr/local/bin/tinydocker");
-  char *slash = strrchr(dir, '/');
-  if (slash)
-    *slash = '\0';
-  char *cands[] = {xasprintf("%s/tinydocker-init", dir),
-                   xasprintf("%s/engine/tinydocker-init", dir),
-                   xasprintf("%s/../libexec/tinydocker/tinydocker-init", dir)};
-  char *found = NULL;
-  for (size_t i = 0; i < 3; i++) {
-    if (found == NULL && access(cands[i], X_OK) == 0)
-      found = cands[i];
-    else
-      free(cands[i]);
-  }
-  return found;
-}
-
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       json_t **mounts_rec, struct td_err **err)
@@ -418,7 +398,7 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   if (bundle_add_mounts(ctx, req, imgcfg, dir, rootfs, mounts, mrec, err) < 0)
     return -1;
   if (req->init) {
-    autofree char *init = find_init(ctx);
+    autofree char *init = eng_find_helper(ctx, "tinydocker-init");
     if (init == NULL)
       return err_set(err, ENOENT, "--init: tinydocker-init not found next to %s",
                      ctx->self_exe ? ctx->self_exe : "tinydocker");

@@ -45,15 +45,16 @@ static json_t *image_config_json(const struct image_info *img)
   return c ? json_incref(c) : json_object();
 }
 
-int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, const char *id,
+int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient,
                       const char *dir, json_t **config, char **image_id, struct td_err **err)
 {
-  (void)id;
   struct image_info *img = NULL;
   if (image_resolve(ctx->root, ref, &img, err) < 0)
     return -1;
   autofree char *rootfs = NULL;
-  if (image_rootfs_mount(ctx->root, img, dir, &rootfs, err) < 0) {
+  int rc = transient ? image_rootfs_mount_transient(ctx->root, img, dir, &rootfs, err)
+                     : image_rootfs_mount(ctx->root, img, dir, &rootfs, err);
+  if (rc < 0) {
     image_info_free(img);
     return -1;
   }
@@ -77,7 +78,9 @@ int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err
   if (image_resolve(ctx->root, rec_str(rec, "Image"), &img, err) < 0)
     return err_prefix(err, "image of container %s", id);
   autofree char *path = NULL;
-  int rc = image_rootfs_mount(ctx->root, img, dir, &path, err);
+  int rc = rec_bool(rec, "HostConfig.AutoRemove")
+               ? image_rootfs_mount_transient(ctx->root, img, dir, &path, err)
+               : image_rootfs_mount(ctx->root, img, dir, &path, err);
   image_info_free(img);
   return rc;
 }
@@ -373,7 +376,7 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     rootfs = realpath(req->rootfs, NULL);
     imgcfg = json_object();
   } else {
-    if (eng_image_prepare(ctx, req->image, id, dir, &imgcfg, &image_id, err) < 0)
+    if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, &imgcfg, &image_id, err) < 0)
       return -1;
     u->mounted = true;
     rootfs = xasprintf("%s/rootfs", dir);

@@ -151,3 +151,6 @@ int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err);
 
 /* The monitor's entry point when tinydocker re-enters itself (internal). */
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);
+/* tinydocker-monitor execs `tinydocker __monitor-resume FD` when the container exited: go on
+ * as the monitor with the state in FD (record the exit, clean up, restart). */
+int eng_monitor_resume(int state_fd);

@@ -274,6 +274,12 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
   }
   autoerr struct td_err *e4 = NULL;
   net_detach(ctx->root, id, &e4);
+  return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
+}
+
+int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                      bool remove_record, bool remove_volumes, struct td_err **err)
+{
   eng_rootfs_umount(ctx, rec);
   if (!remove_record)
     return 0;

@@ -308,12 +308,97 @@ void eng_print_table(char **lines)
   }
 }
 
+/* One container's ps record (ps.json, a few fields), refreshed from /proc; read relative to
+ * the containers dir with one read into a stack buffer: ps does this for every container. */
+static json_t *ps_load(const struct eng_ctx *ctx, int ctr_fd, const char *id)
+{
+  char path[128], buf[16384];
+  snprintf(path, sizeof(path), "%s/%s", id, STORE_PS_RECORD);
+  json_t *rec = NULL;
+  autoclose int fd = openat(ctr_fd, path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? RETRY_EINTR(read(fd, buf, sizeof(buf))) : -1;
+  if (n > 0 && (size_t)n < sizeof(buf))
+    rec = json_loadb(buf, (size_t)n, 0, NULL);
+  if (rec) {
+    store_refresh_state(rec);
+    return rec;
+  }
+  autoerr struct td_err *e = NULL;
+  /* no summary (older record, or a big one): the full record; none yet: being created */
+  return eng_load_refreshed(ctx, id, &rec, &e) == 0 ? rec : NULL;
+}
+
+static bool ps_wanted(json_t *rec, const struct eng_ps_opts *o, struct ps_ancestry *anc)
+{
+  const char *st = rec_str(rec, "State.Status");
+  bool running = st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 ||
+                        strcmp(st, "restarting") == 0);
+  bool has_status_filter = false;
+  for (char **f = o->filters; f && *f; f++)
+    if (strncmp(*f, "status=", 7) == 0)
+      has_status_filter = true;
+  if (!o->all && !running && !has_status_filter && o->last < 0 && !o->latest)
+    return false;
+  return filters_match(rec, o->filters, anc != NULL) && (anc == NULL || ps_ancestry_match(anc, rec));
+}
+
+struct ps_line {
+  char *created;
+  char *text;
+};
+
+static int cmp_line(const void *a, const void *b)
+{
+  const struct ps_line *x = a, *y = b;
+  return strcmp(y->created, x->created);
+}
+
+/* Every wanted container's formatted line with its creation time. Each record is formatted
+ * and freed at once, so the heap stays small (page faults cost here, not just parsing). */
+static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char *fmt,
+                    struct ps_line **out, size_t *n, struct td_err **err)
+{
+  autostrv char **ids = NULL;
+  if (store_list(ctx, &ids, err) < 0)
+    return -1;
+  autoclose int ctr_fd = open(ctx->ctr_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ctr_fd < 0)
+    return err_set(err, errno, "open %s", ctx->ctr_dir);
+  struct gotmpl *tmpl = NULL;
+  if (gotmpl_parse(fmt, &tmpl, err) < 0)
+    return -1;
+  struct ps_ancestry *anc = ps_ancestry_new(ctx->root, o->filters);
+  size_t cnt = strv_len(ids), k = 0;
+  struct ps_line *lines = xcalloc(cnt + 1, sizeof(*lines));
+  for (size_t i = 0; i < cnt; i++) {
+    autojson json_t *rec = ps_load(ctx, ctr_fd, ids[i]);
+    if (rec == NULL || !ps_wanted(rec, o, anc))
+      continue;
+    autojson json_t *row = ps_row(ctx, rec, o);
+    char *text = NULL;
+    if (gotmpl_exec(tmpl, row, &text, err) < 0) {
+      gotmpl_free(tmpl);
+      ps_ancestry_free(anc);
+      for (size_t j = 0; j < k; j++) {
+        free(lines[j].created);
+        free(lines[j].text);
+      }
+      free(lines);
+      return -1;
+    }
+    const char *created = rec_str(rec, "Created");
+    lines[k++] = (struct ps_line){xstrdup(created ? created : ""), text};
+  }
+  gotmpl_free(tmpl);
+  ps_ancestry_free(anc);
+  qsort(lines, k, sizeof(*lines), cmp_line);
+  *out = lines;
+  *n = k;
+  return 0;
+}
+
 int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
 {
-  json_t **recs = NULL;
-  size_t n = 0;
-  if (load_all(ctx, &recs, &n, err) < 0)
-    return -1;
   const char *fmt = o->format;
   bool table_default = false;
   if (fmt == NULL || strcmp(fmt, "table") == 0) {
@@ -325,53 +410,35 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   if (o->quiet)
     fmt = "{{.ID}}";
+  struct ps_line *rows = NULL;
+  size_t n = 0;
+  if (ps_lines(ctx, o, fmt, &rows, &n, err) < 0)
+    return -1;
   bool table = gotmpl_is_table(fmt);
-  struct ps_ancestry *anc = ps_ancestry_new(ctx->root, o->filters);
-  char **lines = xcalloc(1, sizeof(char *));
+  size_t shown = n;
+  if (o->latest && shown > 1)
+    shown = 1;
+  if (o->last >= 0 && shown > (size_t)o->last)
+    shown = (size_t)o->last;
+  char **lines = xcalloc(shown + 2, sizeof(char *));
+  size_t k = 0;
   if (table)
-    strv_push_owned(&lines, gotmpl_header(fmt, ps_header));
-  int rc = 0;
-  size_t shown = 0;
+    lines[k++] = gotmpl_header(fmt, ps_header);
   for (size_t i = 0; i < n; i++) {
-    json_t *rec = recs[i];
-    const char *st = rec_str(rec, "State.Status");
-    bool running = st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 ||
-                          strcmp(st, "restarting") == 0);
-    bool has_status_filter = false;
-    for (char **f = o->filters; f && *f; f++)
-      if (strncmp(*f, "status=", 7) == 0)
-        has_status_filter = true;
-    if (!o->all && !running && !has_status_filter && o->last < 0 && !o->latest)
-      continue;
-    bool ok = filters_match(rec, o->filters, anc != NULL);
-    if (ok && anc)
-      ok = ps_ancestry_match(anc, rec);
-    if (!ok)
-      continue;
-    if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t)o->last))
-      break;
-    shown++;
-    autojson json_t *row = ps_row(ctx, rec, o);
-    char *line = NULL;
-    if (gotmpl_render(fmt, row, &line, err) < 0) {
-      rc = -1;
-      break;
-    }
-    strv_push_owned(&lines, line);
-  }
-  if (rc == 0) {
-    if (table || table_default)
-      eng_print_table(lines);
+    free(rows[i].created);
+    if (i < shown)
+      lines[k++] = rows[i].text;
     else
-      for (char **l = lines; *l; l++)
-        printf("%s\n", *l);
+      free(rows[i].text);
   }
+  free(rows);
+  if (table || table_default)
+    eng_print_table(lines);
+  else
+    for (char **l = lines; *l; l++)
+      printf("%s\n", *l);
   strv_free(lines);
-  ps_ancestry_free(anc);
-  for (size_t i = 0; i < n; i++)
-    json_decref(recs[i]);
-  free(recs);
-  return rc;
+  return 0;
 }
 
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err)

@@ -77,6 +77,11 @@ void image_info_free(struct image_info *img);
  * *rootfs_path gets the mount point. */
 int image_rootfs_mount(const char *root, const struct image_info *img, const char *container_dir,
                        char **rootfs_path, struct td_err **err);
+/* image_rootfs_mount for a container that is removed when it stops (--rm): the overlay is
+ * "volatile" (no sync of the upper dir, so its unmount does not sync the host filesystem). */
+int image_rootfs_mount_transient(const char *root, const struct image_info *img,
+                                 const char *container_dir, char **rootfs_path,
+                                 struct td_err **err);
 /* Unmount <container_dir>/rootfs (detached is fine: lazy); not mounted is not an error. */
 int image_rootfs_umount(const char *container_dir, struct td_err **err);
 /* Record that the container in container_dir uses image_id (done by image_rootfs_mount too);

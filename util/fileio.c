@@ -1,6 +1,7 @@
 #include "util/fileio.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -52,14 +53,14 @@ int file_read_all(int dirfd, const char *path, char **out, size_t *len, struct t
   return 0;
 }
 
-int file_write_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
-                      struct td_err **err)
+static int write_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                        bool sync, struct td_err **err)
 {
   autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
   autoclose int fd = RETRY_EINTR(openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (fd < 0)
     return err_set(err, errno, "create %s", tmp);
-  if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+  if (write_all(fd, buf, len) < 0 || (sync && fsync(fd) < 0)) {
     int saved = errno;
     unlinkat(dirfd, tmp, 0);
     return err_set(err, saved, "write %s", tmp);
@@ -72,12 +73,27 @@ int file_write_atomic(int dirfd, const char *path, const void *buf, size_t len, 
   return 0;
 }
 
+int file_write_atomic(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
+                      struct td_err **err)
+{
+  return write_atomic(dirfd, path, buf, len, mode, true, err);
+}
+
 int file_write_json(int dirfd, const char *path, json_t *j, mode_t mode, struct td_err **err)
 {
   autofree char *s = json_dumps(j, JSON_COMPACT);
   if (s == NULL)
     return err_set(err, ENOMEM, "serialise %s", path);
-  return file_write_atomic(dirfd, path, s, strlen(s), mode, err);
+  return write_atomic(dirfd, path, s, strlen(s), mode, true, err);
+}
+
+int file_write_json_nosync(int dirfd, const char *path, json_t *j, mode_t mode,
+                           struct td_err **err)
+{
+  autofree char *s = json_dumps(j, JSON_COMPACT);
+  if (s == NULL)
+    return err_set(err, ENOMEM, "serialise %s", path);
+  return write_atomic(dirfd, path, s, strlen(s), mode, false, err);
 }
 
 int file_read_json(int dirfd, const char *path, json_t **out, struct td_err **err)

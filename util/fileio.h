@@ -14,6 +14,10 @@ int file_write_atomic(int dirfd, const char *path, const void *buf, size_t len, 
                       struct td_err **err);
 /* Serialise JSON and write it atomically. */
 int file_write_json(int dirfd, const char *path, json_t *j, mode_t mode, struct td_err **err);
+/* The same without the fsync: atomic against a crash of the writer, not against a power loss;
+ * for state that a reboot voids anyway (runtime state: its processes are gone then). */
+int file_write_json_nosync(int dirfd, const char *path, json_t *j, mode_t mode,
+                           struct td_err **err);
 /* Load and parse a JSON file; the error names the file and the parse position. */
 int file_read_json(int dirfd, const char *path, json_t **out, struct td_err **err);
 /* Write a short string to an existing file (cgroup, proc, sysfs knobs), no temp file. */

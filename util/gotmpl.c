@@ -414,7 +414,12 @@ static char *unescape(const char *s)
   return b.s;
 }
 
-int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err)
+struct gotmpl {
+  struct node *nodes;
+  size_t n;
+};
+
+int gotmpl_parse(const char *tmpl, struct gotmpl **out, struct td_err **err)
 {
   autofree char *body = unescape(gotmpl_body(tmpl));
   struct node *nodes = NULL;
@@ -428,16 +433,41 @@ int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **er
     nodes_free(nodes, n);
     return err_set(err, 0, "template parsing error: unexpected {{%s}}", stop);
   }
+  struct gotmpl *t = xcalloc(1, sizeof(*t));
+  t->nodes = nodes;
+  t->n = n;
+  *out = t;
+  return 0;
+}
+
+int gotmpl_exec(const struct gotmpl *t, json_t *data, char **out, struct td_err **err)
+{
   struct buf b = {0};
   buf_str(&b, "");
-  int r = render(nodes, n, data, &b, err);
-  nodes_free(nodes, n);
-  if (r < 0) {
+  if (render(t->nodes, t->n, data, &b, err) < 0) {
     free(b.s);
     return -1;
   }
   *out = b.s;
   return 0;
+}
+
+void gotmpl_free(struct gotmpl *t)
+{
+  if (t == NULL)
+    return;
+  nodes_free(t->nodes, t->n);
+  free(t);
+}
+
+int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err)
+{
+  struct gotmpl *t = NULL;
+  if (gotmpl_parse(tmpl, &t, err) < 0)
+    return -1;
+  int r = gotmpl_exec(t, data, out, err);
+  gotmpl_free(t);
+  return r;
 }
 
 char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field))

@@ -11,6 +11,14 @@
 
 /* Render tmpl against data into a new string (no trailing newline added). */
 int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err);
+/* A parsed template, to render many rows (ps) without parsing it for each. */
+struct gotmpl;
+/* Parse tmpl (the "table" prefix is skipped). */
+int gotmpl_parse(const char *tmpl, struct gotmpl **out, struct td_err **err);
+/* Render a parsed template against data into a new string. */
+int gotmpl_exec(const struct gotmpl *t, json_t *data, char **out, struct td_err **err);
+/* Free a parsed template (NULL is fine). */
+void gotmpl_free(struct gotmpl *t);
 /* Whether tmpl starts with "table". */
 bool gotmpl_is_table(const char *tmpl);
 /* The template without the "table" prefix (pointer into tmpl). */

@@ -155,6 +155,25 @@ static int wait_exec_fifo(int dirfd, struct td_err **err)
   return 0;
 }
 
+/* A filter with SCMP_ACT_NOTIFY is loaded now, before READY, so that its listener fd can
+ * reach the runtime (which passes it on to listenerPath); from here on the filter also sees
+ * the fifo wait, as in runc. A filter that notifies sendmsg itself would wait for a
+ * listener that cannot come: runc has the same limit. */
+static int send_listener(struct rt_child_args *a, const struct spec *s,
+                         struct security_seccomp *filter, struct td_err **err)
+{
+  int listener = -1;
+  if (security_final(s, filter, &listener, err) < 0)
+    return -1;
+  if (listener < 0)
+    return 0;
+  int rc = rt_msg_send(a->sync_fd, RT_MSG_SECCOMP, 0, NULL, listener);
+  close(listener);
+  if (rc < 0)
+    return err_set(err, errno, "send the seccomp listener fd");
+  return 0;
+}
+
 static void reset_signals(void)
 {
   sigset_t none;
@@ -208,6 +227,8 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   CHILD_TRY(a, rt_close_fds(a->o->preserve_fds, (int *const[]){&a->sync_fd, &a->fifo_fd}, 2,
                             &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
+  if (security_seccomp_has_notify(filter))
+    CHILD_TRY(a, send_listener(a, s, filter, &cerr));
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (rt_msg_send(a->sync_fd, RT_MSG_READY, 0, NULL, -1) < 0)
     _exit(1);

@@ -150,15 +150,20 @@ static int make_cgroup(struct rt_create_run *r, struct td_err **err)
 }
 
 /* The state document the hooks get on stdin. */
+static json_t *annotations_json(struct rt_create_run *r, json_t *ann)
+{
+  for (size_t i = 0; i < r->spec->n_annotations; i++)
+    json_object_set_new(ann, r->spec->annotations[i].key,
+                        json_string(r->spec->annotations[i].value));
+  return ann;
+}
+
 static char *hook_state(struct rt_create_run *r, enum rt_status status)
 {
   struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = status,
                         .pid = r->init, .oci_version = r->spec->oci_version};
   autojson json_t *ann = json_object();
-  for (size_t i = 0; i < r->spec->n_annotations; i++)
-    json_object_set_new(ann, r->spec->annotations[i].key,
-                        json_string(r->spec->annotations[i].value));
-  st.annotations = ann;
+  st.annotations = annotations_json(r, ann);
   autojson json_t *j = rt_state_json(&st);
   return json_dumps(j, JSON_COMPACT);
 }
@@ -238,6 +243,19 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
       if (deliver_console(r, fd, err) < 0)
         return -1;
       break;
+    case RT_MSG_SECCOMP: {
+      autoclose int listener = fd;
+      fd = -1;
+      if (listener < 0)
+        return err_set(err, EPROTO, "seccomp message without a listener fd");
+      autojson json_t *ann = json_object();
+      struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = RT_CREATING,
+                            .pid = r->init, .annotations = annotations_json(r, ann),
+                            .oci_version = r->spec->oci_version};
+      if (rt_seccomp_send_listener(r->spec, &st, 0, listener, err) < 0)
+        return -1;
+      break;
+    }
     case RT_MSG_READY:
       if (fd >= 0)
         close(fd);

@@ -30,6 +30,8 @@ struct exec_child {
   int pidfd;
   int ns_flags;
   bool fork_again;
+  struct security_seccomp *filter; /* compiled by the runtime (cached), loaded by the child */
+  const struct rt_state *st;       /* the container's state, for a seccomp listener */
 };
 
 /* Namespaces of pid that differ from ours, as CLONE_NEW* flags. */
@@ -97,16 +99,20 @@ static _Noreturn void exec_child_main(struct exec_child *c)
                  p->args[0]);
     rt_child_fail(c->sync, cerr);
   }
-  struct security_seccomp *filter = NULL;
+  struct security_seccomp *filter = c->filter;
   int listener = -1;
   /* closed before a seccomp filter may forbid close_range; the host's fds (the init's
    * pidfd, cgroup dirs, the caller's) are gone before the process runs in the container */
   if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync}, 1, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
-  if (security_seccomp_build(c->spec->linux_.seccomp, &filter, &cerr) < 0 ||
-      security_drop_privileges(c->spec, filter, &listener, &cerr) < 0 ||
+  if (security_drop_privileges(c->spec, filter, &listener, &cerr) < 0 ||
       security_final(c->spec, filter, &listener, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
+  /* SCMP_ACT_NOTIFY: the runtime passes the listener on to listenerPath, as for the init */
+  if (listener >= 0 && rt_msg_send(c->sync, RT_MSG_SECCOMP, 0, NULL, listener) < 0)
+    _exit(EXIT_CANNOT_EXEC);
+  if (listener >= 0)
+    close(listener);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -116,8 +122,9 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   rt_child_fail(c->sync, cerr);
 }
 
-static int serve(int sync, const struct rt_exec_opts *o, pid_t *pid, struct td_err **err)
+static int serve(int sync, const struct exec_child *c, pid_t *pid, struct td_err **err)
 {
+  const struct rt_exec_opts *o = c->o;
   for (;;) {
     struct rt_msg m;
     int fd = -1;
@@ -130,6 +137,13 @@ static int serve(int sync, const struct rt_exec_opts *o, pid_t *pid, struct td_e
       return err_set_exit(err, m.value ? m.value : EXIT_ENGINE, 0, "%s", m.data);
     if (m.type == RT_MSG_PID)
       *pid = m.value;
+    if (m.type == RT_MSG_SECCOMP && fd >= 0) {
+      autoclose int listener = fd;
+      fd = -1;
+      if (rt_seccomp_send_listener(c->spec, c->st, *pid, listener, err) < 0)
+        return -1;
+      continue;
+    }
     if (m.type == RT_MSG_CONSOLE && fd >= 0) {
       autoclose int master = fd;
       if (o->console_socket) {
@@ -186,7 +200,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out,
   int rc = 0;
   bool entered = cgfd >= 0 || cg == NULL || cgroup_enter(cg, child, err) == 0;
   if (!entered || rt_msg_send(sync, RT_MSG_GO, 0, NULL, -1) < 0 ||
-      serve(sync, c->o, &pid, err) < 0) {
+      serve(sync, c, &pid, err) < 0) {
     if (*err == NULL)
       err_set(err, errno, "sync");
     kill(child, SIGKILL);
@@ -208,9 +222,10 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
     return err_prefix(err, "exec in container %s", id);
   int rc = -1;
   struct cgroup *cg = NULL;
+  struct security_seccomp *filter = NULL;
   spec_autofree struct spec *s = NULL;
   autoclose int pidfd = -1;
-  autofree char *cfg = NULL;
+  autofree char *cfg = NULL, *cache = NULL;
   if (st.status != RT_RUNNING && st.status != RT_CREATED) {
     err_set(err, 0, "cannot exec in a %s container", rt_status_name(st.status));
     goto out;
@@ -232,9 +247,14 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   int flags = differing_namespaces(st.pid);
   if (st.cgroup_path && *st.cgroup_path && cgroup_open(st.cgroup_path, &cg, err) < 0)
     goto out;
+  /* compiled here through the cache, as for create: the child inherits the program */
+  cache = xasprintf("%s/seccomp-cache", ctx->state_root);
+  if (security_seccomp_build_cached(s->linux_.seccomp, cache, &filter, err) < 0)
+    goto out;
   struct spec_process *saved = s->process;
   s->process = o->process;
   struct exec_child c = {.spec = s, .o = o, .pidfd = pidfd, .ns_flags = flags,
+                         .filter = filter, .st = &st,
                          .fork_again = (flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0};
   pid_t pid = 0;
   rc = exec_spawn(&c, cg, &pid, err);
@@ -247,6 +267,7 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   if (rc == 0 && pid_out)
     *pid_out = pid;
 out:
+  security_seccomp_free(filter);
   if (cg)
     cgroup_free(cg);
   rt_state_clear(&st);

@@ -21,6 +21,8 @@ enum rt_msg_type {
   RT_MSG_HOOKS,       /* child -> parent: run prestart + createRuntime hooks, then GO */
   RT_MSG_CONSOLE,     /* child -> parent: pty master attached (SCM_RIGHTS) */
   RT_MSG_READY,       /* child -> parent: set up, about to wait on the exec fifo */
+  RT_MSG_SECCOMP,     /* child -> parent: seccomp notify listener fd (SCM_RIGHTS), for
+                         linux.seccomp.listenerPath */
   RT_MSG_ERROR,       /* child -> parent: payload is the error text; child exits */
 };
 
@@ -62,6 +64,12 @@ int rt_state_load(const struct rt_ctx *ctx, const char *id, struct rt_state *out
 /* Start time (clock ticks since boot, /proc/PID/stat field 22) of pid, 0 if gone; zombies
  * count as gone. */
 unsigned long long rt_proc_start_time(pid_t pid);
+
+/* Send a seccomp listener fd received from a child to linux.seccomp.listenerPath with the
+ * container state (id, bundle, init pid, status, annotations) as runtime-spec asks; pid is
+ * the process the filter is on (0: the init). */
+int rt_seccomp_send_listener(const struct spec *s, const struct rt_state *st, pid_t pid,
+                             int fd, struct td_err **err);
 
 /* Run the hooks of one kind with the state JSON on stdin; fail on the first error. */
 int rt_hooks_run(const struct spec_hook_list *hooks, const char *state_json, const char *kind,

@@ -326,7 +326,7 @@ int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct t
 
 /* The container process state runc sends (runtime-spec "seccomp listener"). */
 static json_t *seccomp_process_state(const struct spec_seccomp *sc, const char *state_json,
-                                     struct td_err **err)
+                                     pid_t proc, struct td_err **err)
 {
   json_error_t je;
   json_t *st = json_loads(state_json, 0, &je);
@@ -336,12 +336,14 @@ static json_t *seccomp_process_state(const struct spec_seccomp *sc, const char *
   }
   json_t *ver = json_object_get(st, "ociVersion");
   json_t *pid = json_object_get(st, "pid");
-  return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid", pid,
+  autojson json_t *own = proc > 0 ? json_integer(proc) : NULL;
+  return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid",
+                   own ? own : pid,
                    "metadata", sc->listener_metadata ? sc->listener_metadata : "", "state", st);
 }
 
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
-                                   const char *state_json, struct td_err **err)
+                                   const char *state_json, pid_t pid, struct td_err **err)
 {
   if (!sc || !sc->listener_path || listener_fd < 0)
     return 0;
@@ -349,7 +351,7 @@ int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_f
   if (strlen(sc->listener_path) >= sizeof(sa.sun_path))
     return err_set(err, ENAMETOOLONG, "seccomp listener path %s", sc->listener_path);
   memcpy(sa.sun_path, sc->listener_path, strlen(sc->listener_path) + 1);
-  autojson json_t *msg = seccomp_process_state(sc, state_json, err);
+  autojson json_t *msg = seccomp_process_state(sc, state_json, pid, err);
   if (!msg)
     return -1;
   autofree char *txt = json_dumps(msg, JSON_COMPACT);

@@ -45,9 +45,10 @@ int security_drop_privileges(const struct spec *spec, struct security_seccomp *f
 /* Set no_new_privs (if asked) and load the filter if not loaded yet; *listener_fd as above. */
 int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
                    struct td_err **err);
-/* Send a seccomp notify fd to linux.seccomp.listenerPath with the OCI state (runtime side). */
+/* Send a seccomp notify fd to linux.seccomp.listenerPath with the OCI state (runtime side);
+ * pid is the process the filter is on (an exec'd one), 0 = the state's pid (the init). */
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
-                                   const char *state_json, struct td_err **err);
+                                   const char *state_json, pid_t pid, struct td_err **err);
 /* Set /proc/<pid>/oom_score_adj (parent side). */
 int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err);
 /* Fail clearly if the process asks for an AppArmor profile or SELinux label the host lacks. */

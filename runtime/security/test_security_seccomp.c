@@ -226,7 +226,7 @@ static void notify_child(struct tcase *t, struct spec_seccomp *sc, int out)
                                      "{\"ociVersion\":\"1.2.0\",\"id\":\"t\","
                                      "\"status\":\"creating\",\"pid\":7,"
                                      "\"bundle\":\"/b\"}",
-                                     &err) == 0) {
+                                     0, &err) == 0) {
     close(lfd);
     r = syscall(SYS_getppid);
   }

@@ -16,6 +16,7 @@ setup() {
 }
 
 teardown() {
+  [ -z "${AGENT_PID:-}" ] || kill "$AGENT_PID" 2>/dev/null || true
   [ -n "${TEST_TMP:-}" ] || return 0
   "$TINYRUN" --root "$TR_ROOT" delete --force "$ID" >/dev/null 2>&1 || true
   td_teardown_roots
@@ -305,4 +306,121 @@ except OSError as e:
   cmp "$TINYRUN" "$T"
   # and the re-executed runtime left no mount behind on the host
   ! grep -q "$TEST_TMP/tinyrun" /proc/self/mountinfo
+}
+
+# td-seccomp-agent in the background (answer: ERRNO|ok|cont); $AGENT_SOCK, $TEST_TMP/agent.*
+start_agent() {
+  AGENT_SOCK=$TEST_TMP/agent.sock
+  "$BUILD_DIR/tests/helpers/td-seccomp-agent" "$AGENT_SOCK" "$TEST_TMP/agent.state" "$1" \
+    >"$TEST_TMP/agent.out" 2>&1 &
+  AGENT_PID=$!
+  for _ in $(seq 100); do [ -S "$AGENT_SOCK" ] && return 0; sleep 0.05; done
+  return 1
+}
+
+stop_agent() {
+  kill "$AGENT_PID" 2>/dev/null || true
+  wait "$AGENT_PID" 2>/dev/null || true
+}
+
+notify_config() { # args...: the process; mkdir/mkdirat go to the listener
+  local a
+  a=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+  sec_config
+  jq --arg sock "$AGENT_SOCK" --argjson a "$a" '.process.args = $a
+    | .annotations = {"org.test": "yes"}
+    | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $sock,
+        listenerMetadata: "meta-1",
+        syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}' \
+    "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+}
+
+@test "seccomp notify: listenerPath gets the fd and the state; the agent's errno is mkdir's" {
+  start_agent 28 # ENOSPC
+  notify_config sh -c 'mkdir /tmp/a; echo rc=$?; grep Seccomp: /proc/self/status'
+  sec_run
+  stop_agent
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"No space left on device"* ]]
+  [[ "$output" == *"rc=1"* ]]
+  [[ "$output" == *"Seccomp:	2"* ]]
+  [ ! -e "$B/rootfs/tmp/a" ]
+  grep -q '^notify ' "$TEST_TMP/agent.out"
+  # the container process state of runtime-spec, with the fd named
+  st=$(head -1 "$TEST_TMP/agent.state")
+  [ "$(echo "$st" | jq -c .fds)" = '["seccompFd"]' ]
+  [ "$(echo "$st" | jq -r .metadata)" = meta-1 ]
+  [ "$(echo "$st" | jq -r .ociVersion)" = 1.2.0 ]
+  [ "$(echo "$st" | jq -r .state.id)" = "$ID" ]
+  [ "$(echo "$st" | jq -r .state.status)" = creating ]
+  [ "$(echo "$st" | jq -r .state.bundle)" = "$B" ]
+  [ "$(echo "$st" | jq -r '.state.annotations["org.test"]')" = yes ]
+  [ "$(echo "$st" | jq -r .pid)" -gt 0 ]
+  [ "$(echo "$st" | jq -r .pid)" = "$(echo "$st" | jq -r .state.pid)" ]
+}
+
+@test "seccomp notify: an agent answering success without running the call" {
+  start_agent ok
+  notify_config sh -c 'mkdir /tmp/b; echo rc=$?; ls -d /tmp/b; echo ls=$?'
+  sec_run
+  stop_agent
+  [[ "$output" == *"rc=0"* ]]
+  [[ "$output" == *"ls=1"* ]]
+  [ ! -e "$B/rootfs/tmp/b" ]
+  # and with CONTINUE the call really runs
+  start_agent cont
+  notify_config sh -c 'mkdir /tmp/c; echo rc=$?'
+  sec_run
+  stop_agent
+  [[ "$output" == *"rc=0"* ]]
+  [ -d "$B/rootfs/tmp/c" ]
+}
+
+@test "seccomp notify: exec sends its own listener fd, with the exec'd pid and the init's state" {
+  start_agent 13 # EACCES
+  notify_config sleep 100
+  timeout 30 "$TINYRUN" --root "$TR_ROOT" run -d --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  init=$("$TINYRUN" --root "$TR_ROOT" state "$ID" | jq -r .pid)
+  run timeout 30 "$TINYRUN" --root "$TR_ROOT" exec --pid-file "$TEST_TMP/exec.pid" "$ID" \
+    sh -c 'mkdir /tmp/d; echo rc=$?'
+  stop_agent
+  [[ "$output" == *"Permission denied"* ]]
+  [[ "$output" == *"rc=1"* ]]
+  [ ! -e "$B/rootfs/tmp/d" ]
+  [ "$(wc -l <"$TEST_TMP/agent.state")" -eq 2 ]
+  st=$(sed -n 2p "$TEST_TMP/agent.state")
+  [ "$(echo "$st" | jq -r .state.status)" = running ]
+  [ "$(echo "$st" | jq -r .state.pid)" = "$init" ]
+  [ "$(echo "$st" | jq -r .pid)" = "$(cat "$TEST_TMP/exec.pid")" ]
+}
+
+@test "seccomp notify: nobody on listenerPath: create fails with one line, nothing left" {
+  AGENT_SOCK=$TEST_TMP/nobody.sock
+  notify_config true
+  run timeout 30 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$ID"
+  [ "$status" -ne 0 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ "$output" == *"seccomp listener: connect to $AGENT_SOCK"* ]]
+  [ ! -e "$TR_ROOT/$ID" ]
+  [ ! -e "/sys/fs/cgroup/memory/tinyrun/$ID" ]
+}
+
+@test "exec takes the bundle's filter from the runtime's compile cache: Seccomp 2, same rules" {
+  sec_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+      syscalls: [{names: ["mount"], action: "SCMP_ACT_ERRNO", errnoRet: 38},
+                 {names: ["chroot"], action: "SCMP_ACT_ERRNO"}]}
+    | .process.args = ["sleep", "100"]'
+  timeout 30 "$TINYRUN" --root "$TR_ROOT" run -d --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  [ "$(ls "$TR_ROOT/seccomp-cache" | wc -l)" -eq 1 ]
+  cached=$TR_ROOT/seccomp-cache/$(ls "$TR_ROOT/seccomp-cache")
+  run timeout 60 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" \
+    "$TINYRUN" --root "$TR_ROOT" exec "$ID" sh -c '/probe seccomp; /probe syscall mount chroot getpid'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Seccomp:	2"* ]]
+  [[ "$output" == *"mount ENOSYS"* ]]
+  [[ "$output" == *"chroot EPERM"* ]]
+  [[ "$output" == *"getpid ok"* ]]
+  # the runtime read the program the create compiled (a hit), and compiled nothing new
+  grep "openat(AT_FDCWD, \"$cached\"" "$TEST_TMP/strace" | grep -qv ENOENT
+  [ "$(ls "$TR_ROOT/seccomp-cache" | wc -l)" -eq 1 ]
 }
