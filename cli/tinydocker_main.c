@@ -1,4 +1,5 @@
 /* tinydocker: docker's CLI. Global flags, the command table, dispatch. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,8 +7,10 @@
 #include "cli/tinydocker_cmds.h"
 #include "engine/engine.h"
 #include "image/image.h"
+#include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/err.h"
+#include "util/fileio.h"
 
 static const struct td_cmd *find_cmd(const char *name)
 {
@@ -43,6 +46,33 @@ static const char *group_alias(const char *sub)
     if (strcmp(map[i].sub, sub) == 0)
       return map[i].cmd;
   return sub; /* container run/start/stop/... */
+}
+
+/* The commands whose process (or the monitor it forks) clones processes that enter a
+ * container: their /proc/PID/exe is this binary until the clone execs. */
+static bool cmd_clones_into_container(const char *name)
+{
+  static const char *const names[] = {"run", "create", "start", "restart", "exec", "cp", NULL};
+  for (const char *const *n = names; *n; n++)
+    if (strcmp(name, *n) == 0)
+      return true;
+  return false;
+}
+
+/* Re-execute once from a detached read-only mount of our binary, as tinyrun does (see
+ * runtime/core/selfexe.c), so that no container process can ever write it through
+ * /proc/PID/exe (CVE-2019-5736 class). Our path travels in SELF_EXE_ENV, since
+ * /proc/self/exe of the re-executed program reads "/" and the engine finds its helpers
+ * (tinydocker-image, tinydocker-init) next to itself. On failure we go on unprotected. */
+static void exe_protect(char **argv)
+{
+  if (rt_exe_is_readonly())
+    return;
+  autofree char *self = self_exe_path();
+  if (self == NULL || setenv(SELF_EXE_ENV, self, 1) < 0)
+    return;
+  rt_exe_protect(argv);
+  unsetenv(SELF_EXE_ENV);
 }
 
 int main(int argc, char **argv)
@@ -90,6 +120,8 @@ int main(int argc, char **argv)
             name);
     return EXIT_ENGINE;
   }
+  if (cmd_clones_into_container(name))
+    exe_protect(argv);
   struct eng_ctx ctx;
   autoerr struct td_err *err = NULL;
   if (eng_ctx_init(&ctx, root, debug, &err) < 0)

@@ -20,12 +20,7 @@ int eng_ctx_init(struct eng_ctx *ctx, const char *root_flag, bool debug, struct 
   ctx->run_root = root ? xasprintf("%s/run", ctx->root) : xstrdup(ENG_DEFAULT_RUN_ROOT);
   ctx->ctr_dir = xasprintf("%s/containers", ctx->root);
   ctx->debug = debug;
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n > 0) {
-    buf[n] = '\0';
-    ctx->self_exe = xstrdup(buf);
-  }
+  ctx->self_exe = self_exe_path();
   autofree char *names = xasprintf("%s/names", ctx->ctr_dir);
   if (access(names, F_OK) != 0 && mkdir_p(names, 0700, err) < 0)
     return err_prefix(err, "state root %s", ctx->root);

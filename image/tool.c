@@ -7,6 +7,7 @@
 
 #include "image/image.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 #define TOOL_NAME "tinydocker-image"
@@ -29,10 +30,8 @@ static char *tool_in_path(void)
 
 char *image_tool_path(void)
 {
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n > 0) {
-    self[n] = '\0';
+  autofree char *self = self_exe_path();
+  if (self) {
     char *slash = strrchr(self, '/');
     if (slash) {
       *slash = '\0';

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,4 +152,17 @@ int rm_rf(const char *path, struct td_err **err)
   if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
     return err_set(err, errno, "remove %s", path);
   return 0;
+}
+
+char *self_exe_path(void)
+{
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n > 1 && buf[0] == '/') {
+    buf[n] = '\0';
+    if (access(buf, X_OK) == 0)
+      return xstrdup(buf);
+  }
+  const char *env = getenv(SELF_EXE_ENV);
+  return env && env[0] == '/' ? xstrdup(env) : NULL;
 }

@@ -28,3 +28,9 @@ int mkdir_p(const char *path, mode_t mode, struct td_err **err);
 int rm_rf(const char *path, struct td_err **err);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
+/* The environment variable that carries our binary's path across a re-execution from a
+ * detached read-only mount of it (runtime/core/selfexe.c), where /proc/self/exe reads "/". */
+#define SELF_EXE_ENV "TINYDOCKER_SELF_EXE"
+/* The path of the running program (/proc/self/exe, or $SELF_EXE_ENV after such a
+ * re-execution), or NULL. Caller frees. */
+char *self_exe_path(void);

@@ -229,8 +229,11 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
         return err ? -1 : err_set(err, errno, "sync");
       break;
     case RT_MSG_HOOKS: {
+      /* prestart (deprecated, run at the same point) gets "created" as crun gives it and
+       * the runtime-tools suite checks; the create-time hooks see "creating" (runc) */
+      autofree char *pre = hook_state(r, RT_CREATED);
       autofree char *state = hook_state(r, RT_CREATING);
-      if (rt_hooks_run(&r->spec->hooks[HOOK_PRESTART], state, "prestart", err) < 0 ||
+      if (rt_hooks_run(&r->spec->hooks[HOOK_PRESTART], pre, "prestart", err) < 0 ||
           rt_hooks_run(&r->spec->hooks[HOOK_CREATE_RUNTIME], state, "createRuntime", err) < 0)
         return -1;
       if (rt_msg_send(r->sync, RT_MSG_GO, 0, state, -1) < 0)

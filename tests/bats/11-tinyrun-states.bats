@@ -184,6 +184,15 @@ lc_nothing_left() {
   for k in prestart createRuntime createContainer; do
     jq -e --arg id "$ID" '.id == $id and .status == "creating" or .status == "created"' "$TEST_TMP/hook-$k"
   done
+  # prestart: "created" (crun; the runtime-tools hooks_stdin check); the create-time hooks
+  # "creating" (runc); all with the init's pid
+  pid=$(tr state "$ID" | jq -r .pid)
+  [ "$(jq -r .status "$TEST_TMP/hook-prestart")" = created ]
+  [ "$(jq -r .status "$TEST_TMP/hook-createRuntime")" = creating ]
+  [ "$(jq -r .status "$TEST_TMP/hook-createContainer")" = creating ]
+  for k in prestart createRuntime createContainer; do
+    [ "$(jq -r .pid "$TEST_TMP/hook-$k")" = "$pid" ]
+  done
   [ ! -e "$TEST_TMP/hook-poststart" ]
   tr start "$ID"
   jq -e --arg id "$ID" '.id == $id' "$TEST_TMP/hook-poststart"
