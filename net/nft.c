@@ -74,7 +74,10 @@ static void nft_unload(void)
 }
 
 /* The whole table, created once. Order in forward matters: replies, then same-bridge traffic
- * (seen here when br_netfilter is on), then published ports, then isolation. */
+ * (seen here when br_netfilter is on), then --internal (nothing in or out, published ports of
+ * other networks included), then published ports, then isolation. input keeps an internal
+ * network's containers off every host address (the gateway's, 127.0.0.1's, eth0's) while the
+ * replies to connections the host made to them pass. */
 static const char table_fmt[] =
     "table inet %1$s {\n"
     "  comment \"%2$s\";\n"
@@ -103,9 +106,14 @@ static const char table_fmt[] =
     "  chain forward { type filter hook forward priority filter; policy accept;\n"
     "    ct state established,related accept\n"
     "    iifname . oifname @same accept\n"
+    "    iifname @internal drop\n"
+    "    oifname @internal drop\n"
     "    ct status dnat oifname @bridges accept\n"
     "    iifname @bridges oifname @bridges drop\n"
     "    oifname @bridges drop\n"
+    "  }\n"
+    "  chain input { type filter hook input priority filter; policy accept;\n"
+    "    iifname @internal ct state established,related accept\n"
     "    iifname @internal drop\n"
     "  }\n"
     "}\n";
@@ -152,13 +160,19 @@ struct nft *nft_open(const char *table, const char *root, struct td_err **err)
   struct nft *n = nft_new(table, err);
   if (!n)
     return NULL;
-  autofree char *probe = xasprintf("list chain inet %s forward", table);
+  /* input is the newest chain: a table made by an older version lacks it and gets its rules
+   * replaced in the same transaction (flush keeps the sets' elements) */
+  autofree char *probe = xasprintf("list chain inet %s input", table);
   if (fns.run(n->ctx, probe) != 0) {
     /* the comment names the root, so `network cleanup --orphans` can tell a table whose
      * root is gone (a test's deleted tmp dir) from a live one */
     char real[PATH_MAX];
     const char *r = realpath(root, real) ? real : root;
-    autofree char *def = xasprintf(table_fmt, table, strchr(r, '"') ? "" : r);
+    autofree char *body = xasprintf(table_fmt, table, strchr(r, '"') ? "" : r);
+    autofree char *tprobe = xasprintf("list table inet %s", table);
+    bool old = fns.run(n->ctx, tprobe) == 0;
+    autofree char *def = xasprintf("%s%s%s\n%s", old ? "flush table inet " : "",
+                                   old ? table : "", old ? "\n" : "", body);
     if (nft_run(n, def, err) < 0) {
       nft_close(n);
       return NULL;

@@ -22,7 +22,7 @@ teardown() { net_teardown; }
   [ "$(cat /proc/sys/net/ipv4/conf/$br/route_localnet)" = 1 ]
   run nt network rm "$TN-n1"
   [ "$status" -eq 0 ]
-  ! ip link show "$br" 2>/dev/null
+  ! ip link show "$br" 2>/dev/null || false
   run nt network ls -q
   [ -z "$output" ]
 }
@@ -43,33 +43,42 @@ teardown() { net_teardown; }
   net_create_random "$TN-ok"
   before=$(ip -o link show type bridge | wc -l)
   run nt network create --subnet 10.1.2.0/33 "$TN-b1"
-  [ "$status" -eq 125 ] && [[ "$output" == *"invalid CIDR"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"invalid CIDR"* ]]
   run nt network create --subnet 10.1.2.5/24 "$TN-b1"
-  [ "$status" -eq 125 ] && [[ "$output" == *"host bits"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"host bits"* ]]
   run nt network create --subnet nonsense "$TN-b1"
   [ "$status" -eq 125 ]
   run nt network create --subnet "$SUBNET_PREFIX.128/25" "$TN-b1"
-  [ "$status" -eq 125 ] && [[ "$output" == *"overlaps with network $TN-ok"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"overlaps with network $TN-ok"* ]]
   # overlaps the host's own eth0 route
   hostnet=$(ip -4 route show scope link | awk '$1 ~ /\// {print $1; exit}')
   if [ -n "$hostnet" ]; then
     run nt network create --subnet "$hostnet" "$TN-b1"
-    [ "$status" -eq 125 ] && [[ "$output" == *"overlaps"* ]]
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"overlaps"* ]]
   fi
   run nt network create --subnet 10.251.7.0/24 --gateway 10.251.8.1 "$TN-b1"
-  [ "$status" -eq 125 ] && [[ "$output" == *"gateway"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"gateway"* ]]
   run nt network create --subnet 10.251.7.0/24 --ip-range 10.251.0.0/16 "$TN-b1"
-  [ "$status" -eq 125 ] && [[ "$output" == *"ip-range"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"ip-range"* ]]
   run nt network create "$TN-ok"
-  [ "$status" -eq 125 ] && [[ "$output" == *"already exists"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"already exists"* ]]
   run nt network create --driver overlay "$TN-b1"
   [ "$status" -eq 125 ]
   run nt network create "bad/name"
   [ "$status" -eq 125 ]
   run nt network rm "$TN-nosuch"
-  [ "$status" -ne 0 ] && [[ "$output" == *"not found"* ]]
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"not found"* ]]
   run nt network _attach --network "$TN-nosuch" x /proc/self/ns/net
-  [ "$status" -eq 125 ] && [[ "$output" == *"not found"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"not found"* ]]
   [ "$(ip -o link show type bridge | wc -l)" -eq "$before" ]
   [ "$(nt network ls -q | wc -l)" -eq 1 ]
 }
@@ -101,14 +110,14 @@ teardown() { net_teardown; }
   [ "$(curl -s -m 3 http://127.0.0.1:$aport/)" = "hello-$TN" ]
   [ "$(in_ns client curl -s -m 3 http://$CLIENT_HOST_IP:$aport/)" = "hello-$TN" ]
   # bound to 127.0.0.1 only: not reachable through the client's address
-  ! in_ns client curl -s -m 2 http://$CLIENT_HOST_IP:$lport/
+  ! in_ns client curl -s -m 2 http://$CLIENT_HOST_IP:$lport/ || false
   # the container itself through its published port (hairpin)
   [ "$(in_ns web curl -s -m 3 http://$SUBNET_PREFIX.1:$aport/)" = "hello-$TN" ]
   # no route into the container for unsolicited outside traffic
-  ! in_ns client curl -s -m 2 http://$SUBNET_PREFIX.2/
+  ! in_ns client curl -s -m 2 http://$SUBNET_PREFIX.2/ || false
   # detach removes the port elements
   nt network _detach "$TN-web"
-  ! nft list ruleset | grep -q ": $SUBNET_PREFIX.2 . 80"
+  ! nft list ruleset | grep -q ": $SUBNET_PREFIX.2 . 80" || false
 }
 
 @test "a port already published, or out of range, is refused" {
@@ -116,16 +125,18 @@ teardown() { net_teardown; }
   port=$((20000 + RANDOM % 20000))
   net_attach a --network "$TN-n" -p "$port:80"
   run net_attach b --network "$TN-n" -p "$port:80"
-  [ "$status" -eq 125 ] && [[ "$output" == *"already published"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"already published"* ]]
   run net_attach b --network "$TN-n" -p "127.0.0.1:$port:80"
   [ "$status" -eq 125 ]
   run net_attach b --network "$TN-n" -p "70000:80"
-  [ "$status" -eq 125 ] && [[ "$output" == *"out of range"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"out of range"* ]]
   run net_attach b --network "$TN-n" -p "80:80/sctp"
   [ "$status" -eq 125 ]
   # nothing was left by the refusals
   [ "$(nt network inspect "$TN-n" | jq '.[0].Containers | length')" -eq 1 ]
-  ! in_ns b ip link show eth0 2>/dev/null
+  ! in_ns b ip link show eth0 2>/dev/null || false
   # udp on the same number is a different port
   run net_attach b --network "$TN-n" -p "$port:80/udp"
   [ "$status" -eq 0 ]
@@ -144,18 +155,75 @@ teardown() { net_teardown; }
   run in_ns a curl -s -m 3 http://$CLIENT_IP:1/
   [ "$status" -eq 7 ]
   # from an internal network there is no route out at all
-  ! in_ns c ip route | grep -q default
+  ! in_ns c ip route | grep -q default || false
   run in_ns c curl -s -m 2 http://$CLIENT_IP:1/
-  [ "$status" -ne 7 ] && [ "$status" -ne 0 ]
+  [ "$status" -ne 0 ]
+  [[ "$output" != *"hello"* ]]
   # even with a route added by hand, the host drops it
   in_ns c ip route add default via "$(nt network inspect "$TN-in" | jq -r '.[0].IPAM.Config[0].Gateway')"
   run in_ns c curl -s -m 2 http://$CLIENT_IP:1/
-  [ "$status" -ne 7 ] && [ "$status" -ne 0 ]
+  [ "$status" -ne 7 ]
+  [ "$status" -ne 0 ]
   # network 1 cannot reach network 2, the host can
   httpd_in b
   run in_ns a curl -s -m 2 http://$p2.2/
   [ "$status" -ne 0 ]
   [ "$(curl -s -m 3 http://$p2.2/)" = "hello-$TN" ]
+}
+
+@test "--internal: nothing outside the network, host addresses and other networks included" {
+  net_client
+  host_listener
+  net_create_random "$TN-n1"
+  gw1=$SUBNET_PREFIX.1
+  net_create_random "$TN-in" --internal
+  pin=$SUBNET_PREFIX
+  gw=$pin.1
+  table=$(net_table)
+  # the rules are keyed by the internal set: no per-network or per-container rule
+  nft list chain inet "$table" input | grep -q 'iifname @internal drop'
+  nft list set inet "$table" internal | grep -q "$(nt network inspect "$TN-in" | jq -r '.[0].Options["com.docker.network.bridge.name"]')"
+  net_attach a --network "$TN-n1"
+  web=$((20000 + RANDOM % 20000))
+  net_attach w --network "$TN-n1" -p "$web:80"
+  httpd_in w
+  net_attach c --network "$TN-in"
+  net_attach d --network "$TN-in"
+  httpd_in d
+  # a container of a normal network reaches the host's listener through its gateway, and a
+  # published port: the same probes from the internal network could succeed
+  [ "$(in_ns a curl -s -m 3 "http://$gw1:$HOST_PORT/")" = "host-$TN" ]
+  [ "$(in_ns a curl -s -m 3 "http://$gw1:$web/")" = "hello-$TN" ]
+  # a container on the internal network reaches its peer, and the host reaches both
+  [ "$(in_ns c curl -s -m 3 "http://$pin.3/")" = "hello-$TN" ]
+  [ "$(curl -s -m 3 "http://$pin.3/")" = "hello-$TN" ]
+  # ... but not the host's listener on the gateway address
+  run in_ns c curl -s -m 2 "http://$gw:$HOST_PORT/"
+  [ "$status" -ne 0 ]
+  [ "$output" != "host-$TN" ]
+  # nor, with a default route added by hand, the host's other addresses, another network's
+  # container, a published port through the gateway, or the outside
+  in_ns c ip route add default via "$gw"
+  for url in "http://$CLIENT_HOST_IP:$HOST_PORT/" "http://$gw1:$HOST_PORT/" \
+    "http://$(ip_of w)/" "http://$gw:$web/" "http://$CLIENT_IP:1/"; do
+    run in_ns c curl -s -m 2 "$url"
+    echo "$url -> $status $output"
+    [ "$status" -ne 0 ]
+    [ "$status" -ne 7 ]
+  done
+  # and nothing from outside gets in, through the host or a published port
+  run in_ns a curl -s -m 2 "http://$pin.3/"
+  [ "$status" -ne 0 ]
+}
+
+@test "an older table without the input chain is brought up to date, elements kept" {
+  net_create_random "$TN-in" --internal
+  table=$(net_table)
+  nft delete chain inet "$table" input
+  net_create_random "$TN-n2"
+  nft list chain inet "$table" input | grep -q 'iifname @internal drop'
+  [ "$(nft list chain inet "$table" forward | grep -c 'iifname @internal drop')" -eq 1 ]
+  [ "$(nft list set inet "$table" bridges | grep -o '"tdb' | wc -l)" -eq 2 ]
 }
 
 @test "masquerade: the outside sees the host's address" {
@@ -169,7 +237,8 @@ teardown() { net_teardown; }
   httpd_in client
   run in_ns a curl -s -m 3 "http://$CLIENT_IP/cgi-bin/ip"
   [ "$status" -eq 0 ]
-  [ "${output//[^0-9.]/}" = "${CLIENT_HOST_IP//[^0-9.]/}" ] && [[ "$output" == *":$CLIENT_HOST_IP]" ]]
+  [ "${output//[^0-9.]/}" = "${CLIENT_HOST_IP//[^0-9.]/}" ]
+  [[ "$output" == *":$CLIENT_HOST_IP]" ]]
   # without masquerade the host itself is seen as itself
   [[ "$(curl -s -m 3 "http://$CLIENT_IP/cgi-bin/ip")" == *":$CLIENT_HOST_IP]" ]]
 }
@@ -178,25 +247,31 @@ teardown() { net_teardown; }
   sub=10.$((160 + RANDOM % 40)).$((RANDOM % 256))
   nt network create --subnet "$sub.0/29" "$TN-s" >/dev/null || skip "subnet busy"
   run net_attach f --network "$TN-s" --ip "$sub.6"
-  [ "$status" -eq 0 ] && [ "$(ip_of f)" = "$sub.6" ]
+  [ "$status" -eq 0 ]
+  [ "$(ip_of f)" = "$sub.6" ]
   run net_attach g --network "$TN-s" --ip "$sub.6"
-  [ "$status" -eq 125 ] && [[ "$output" == *"already in use"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"already in use"* ]]
   run net_attach g --network "$TN-s" --ip "$sub.1"
   [ "$status" -eq 125 ]
   run net_attach g --network "$TN-s" --ip "10.0.0.9"
   [ "$status" -eq 125 ]
   for n in a b c d; do net_attach "$n" --network "$TN-s" >/dev/null; done
-  [ "$(ip_of a)" = "$sub.2" ] && [ "$(ip_of d)" = "$sub.5" ]
+  [ "$(ip_of a)" = "$sub.2" ]
+  [ "$(ip_of d)" = "$sub.5" ]
   run net_attach e --network "$TN-s"
-  [ "$status" -eq 125 ] && [[ "$output" == *"no available IPv4 address"* ]]
-  ! in_ns e ip link show eth0 2>/dev/null
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"no available IPv4 address"* ]]
+  ! in_ns e ip link show eth0 2>/dev/null || false
   nt network _detach "$TN-b"
   run net_attach e --network "$TN-s"
-  [ "$status" -eq 0 ] && [ "$(ip_of e)" = "$sub.3" ]
+  [ "$status" -eq 0 ]
+  [ "$(ip_of e)" = "$sub.3" ]
   # a dead "container" (its netns gone) gives its address back on exhaustion
   ip netns del "$TN-c"
   run net_attach h --network "$TN-s"
-  [ "$status" -eq 0 ] && [ "$(ip_of h)" = "$sub.4" ]
+  [ "$status" -eq 0 ]
+  [ "$(ip_of h)" = "$sub.4" ]
 }
 
 @test "names: hosts files list peers and aliases, kept current" {
@@ -211,7 +286,7 @@ teardown() { net_teardown; }
   # updated in place (the file is a bind mount in a real container)
   [ "$(stat -c %i "$TEST_TMP/hosts-a")" = "$ino" ]
   nt network _detach "$TN-b"
-  ! grep -q "api" "$TEST_TMP/hosts-a"
+  ! grep -q "api" "$TEST_TMP/hosts-a" || false
 }
 
 @test "rm of a network in use is refused; prune keeps used networks" {
@@ -219,7 +294,8 @@ teardown() { net_teardown; }
   net_create_random "$TN-free"
   net_attach a --network "$TN-used"
   run nt network rm "$TN-used"
-  [ "$status" -ne 0 ] && [[ "$output" == *"active endpoint"* ]]
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"active endpoint"* ]]
   run nt network prune -f
   [[ "$output" == *"$TN-free"* ]]
   [ "$(nt network ls -q | wc -l)" -eq 1 ]
@@ -239,13 +315,13 @@ teardown() { net_teardown; }
   # unfinished setups are reclaimed by gc alone (their veths deleted by name)
   run nt network _gc
   [ "$status" -eq 0 ]
-  ! nt network inspect "$TN-n" | jq -r '.[0].Containers[]' | grep -q setup
+  ! nt network inspect "$TN-n" | jq -r '.[0].Containers[]' | grep -q setup || false
   # the engine's crash recovery then detaches the containers that are gone
   for i in $(seq 1 12); do nt network _detach "$TN-k$i"; done
   [ "$(nt network inspect "$TN-n" | jq '.[0].Containers | length')" -eq 0 ]
   br=$(nt network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
   [ "$(ip -o link show master "$br" | wc -l)" -eq 0 ]
-  ! nft list ruleset | grep -q ": $SUBNET_PREFIX\."
+  ! nft list ruleset | grep -q ": $SUBNET_PREFIX\." || false
   [ "$(ls "$TD_ROOT/networks" | grep -c tmp)" -eq 0 ]
 }
 
@@ -268,12 +344,15 @@ teardown() { net_teardown; }
 @test "network cleanup removes bridges, veths and our nft table" {
   net_create_random "$TN-n"
   net_attach a --network "$TN-n" -p 80
-  table=$(nft list tables | awk '/tinydocker-/ {print $3}')
+  table=$(net_table)
+  br=$(nt network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  ip link show "$br" >/dev/null
   run nt network cleanup
   [ "$status" -eq 0 ]
   [ -z "$(nt network ls -q)" ]
-  ! ip -o link | grep -q "master tdb"  || true
-  ! in_ns a ip link show eth0 2>/dev/null
+  ! ip link show "$br" 2>/dev/null || false
+  ! nft list table inet "$table" 2>/dev/null || false
+  ! in_ns a ip link show eth0 2>/dev/null || false
 }
 
 @test "cleanup --orphans removes what a deleted root left, and nothing else" {
@@ -288,7 +367,7 @@ teardown() { net_teardown; }
   run nt network cleanup --orphans
   [ "$status" -eq 0 ]
   [[ "$output" == *"bridge $br"* ]]
-  ! ip link show "$br" 2>/dev/null
+  ! ip link show "$br" 2>/dev/null || false
   # the container's veth went with it, even though its netns is still alive
   [ "$(in_ns o ip -o link | grep -c eth0)" -eq 0 ]
   ip link show "$mine" >/dev/null

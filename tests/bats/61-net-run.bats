@@ -32,9 +32,9 @@ ctr_ip() { # from the kernel's view inside the container
 }
 
 # busybox wget (static glibc) segfaults on this machine; nc speaks enough HTTP
-HTTP_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 "$0" 80 | tail -1'
-get_in() { # network host -> body, fetched from a fresh container on network
-  td run --rm --rootfs "$ROOTFS" --network "$1" sh -c "$HTTP_GET" "$2"
+HTTP_GET='printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 "$0" "${1:-80}" | tail -1'
+get_in() { # network host [port] -> body, fetched from a fresh container on network
+  td run --rm --rootfs "$ROOTFS" --network "$1" sh -c "$HTTP_GET" "$2" "${3:-80}"
 }
 
 @test "default network: eth0 with an address and a default route, lo up" {
@@ -47,7 +47,8 @@ get_in() { # network host -> body, fetched from a fresh container on network
 
 @test "--network none has only lo; --network host sees the host's links" {
   run td run --rm --rootfs "$ROOTFS" --network none sh -c 'ls /sys/class/net'
-  [ "$status" -eq 0 ] && [ "$output" = lo ]
+  [ "$status" -eq 0 ]
+  [ "$output" = lo ]
   hostlinks=$(ls /sys/class/net | wc -l)
   run td run --rm --rootfs "$ROOTFS" --network host sh -c 'ls /sys/class/net | wc -l'
   [ "$status" -eq 0 ]
@@ -61,7 +62,8 @@ get_in() { # network host -> body, fetched from a fresh container on network
   ip=$(ctr_ip "$TN-web")
   [[ "$ip" == "$SUBNET_PREFIX."* ]]
   run get_in "$TN-n" "$TN-web"
-  [ "$status" -eq 0 ] && [ "$output" = "hello-$TN" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "hello-$TN" ]
   run get_in "$TN-n" "$ip"
   [ "$output" = "hello-$TN" ]
   run get_in "$TN-n" "api-$TN"
@@ -85,38 +87,60 @@ get_in() { # network host -> body, fetched from a fresh container on network
   web "$TN-web" -p 127.0.0.1::80 -p 80
   lport=$(td port "$TN-web" 80 | grep 127.0.0.1 | cut -d: -f2)
   aport=$(td port "$TN-web" 80 | grep 0.0.0.0 | cut -d: -f2)
-  [ -n "$lport" ] && [ -n "$aport" ]
+  [ -n "$lport" ]
+  [ -n "$aport" ]
   [ "$(curl -s -m 3 http://127.0.0.1:$lport/)" = "hello-$TN" ]
   [ "$(curl -s -m 3 http://127.0.0.1:$aport/)" = "hello-$TN" ]
   [ "$(in_ns client curl -s -m 3 http://$CLIENT_HOST_IP:$aport/)" = "hello-$TN" ]
   run td run --rm --rootfs "$ROOTFS" -p "$aport:80" true
-  [ "$status" -ne 0 ] && [[ "$output" == *"already"* ]]
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"already"* ]]
   ip=$(ctr_ip "$TN-web")
   td rm -f "$TN-web" >/dev/null
-  ! nft list ruleset | grep -q ": $ip . 80"
-  ! curl -s -m 2 http://127.0.0.1:$aport/
+  ! nft list ruleset | grep -q ": $ip . 80" || false
+  ! curl -s -m 2 http://127.0.0.1:$aport/ || false
 }
 
 @test "isolation between networks and --internal" {
-  net_client
+  host_listener
   net_create_random "$TN-n1"
+  gw1=$SUBNET_PREFIX.1
   net_create_random "$TN-n2"
   net_create_random "$TN-in" --internal
-  web "$TN-w2" --network "$TN-n2"
+  gwi=$SUBNET_PREFIX.1
+  web "$TN-w2" --network "$TN-n2" -p 80
   ip2=$(ctr_ip "$TN-w2")
+  pub=$(td port "$TN-w2" 80 | head -1 | cut -d: -f2)
+  web "$TN-wi" --network "$TN-in"
+  # a normal network reaches the host's listener through its gateway, and a published port
+  run get_in "$TN-n1" "$gw1" "$HOST_PORT"
+  [ "$output" = "host-$TN" ]
+  run get_in "$TN-n1" "$gw1" "$pub"
+  [ "$output" = "hello-$TN" ]
+  # ... but not another network's container
   run get_in "$TN-n1" "$ip2"
   [ "$output" != "hello-$TN" ]
-  run td run --rm --rootfs "$ROOTFS" --network "$TN-n1" sh -c "nc -w 2 $CLIENT_IP 1 </dev/null; echo rc=\$?"
-  run td run --rm --rootfs "$ROOTFS" --network "$TN-in" sh -c "nc -w 2 $CLIENT_IP 1 </dev/null"
-  [ "$status" -ne 0 ]
+  # an internal network: its peers by name, nothing else (host listener on the gateway,
+  # a published port through the gateway, another network), and no default route
+  run get_in "$TN-in" "$TN-wi"
+  [ "$output" = "hello-$TN" ]
+  run get_in "$TN-in" "$gwi" "$HOST_PORT"
+  [ "$output" != "host-$TN" ]
+  run get_in "$TN-in" "$gwi" "$pub"
+  [ "$output" != "hello-$TN" ]
+  run get_in "$TN-in" "$ip2"
+  [ "$output" != "hello-$TN" ]
   run td run --rm --rootfs "$ROOTFS" --network "$TN-in" ip route
   [[ "$output" != *default* ]]
+  # the host still reaches the internal container
+  [ "$(curl -s -m 3 "http://$(ctr_ip "$TN-wi")/")" = "hello-$TN" ]
 }
 
 @test "container:ID shares the network namespace" {
   web "$TN-web"
   run td run --rm --rootfs "$ROOTFS" --network "container:$TN-web" sh -c "$HTTP_GET" 127.0.0.1
-  [ "$status" -eq 0 ] && [ "$output" = "hello-$TN" ]
+  [ "$status" -eq 0 ]
+  [ "$output" = "hello-$TN" ]
 }
 
 @test "--hostname --add-host --dns --dns-search end up in /etc" {
@@ -131,7 +155,8 @@ get_in() { # network host -> body, fetched from a fresh container on network
 
 @test "bad input: unknown network, malformed -p, --ip on the default network" {
   run td run --rm --rootfs "$ROOTFS" --network "$TN-nosuch" true
-  [ "$status" -eq 125 ] && [[ "$output" == *"not found"* ]]
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"not found"* ]]
   run td run --rm --rootfs "$ROOTFS" -p 80:99999 true
   [ "$status" -eq 125 ]
   run td run --rm --rootfs "$ROOTFS" -p foo true
@@ -165,7 +190,7 @@ get_in() { # network host -> body, fetched from a fresh container on network
   td network _gc
   [ "$(td network inspect "$TN-n" | jq '.[0].Containers | length')" -eq 0 ]
   [ "$(ip -o link show master "$br" | wc -l)" -eq 0 ]
-  ! nft list ruleset | grep -q ": $SUBNET_PREFIX\."
+  ! nft list ruleset | grep -q ": $SUBNET_PREFIX\." || false
 }
 
 @test "100 containers on one network" {
@@ -193,8 +218,9 @@ get_in() { # network host -> body, fetched from a fresh container on network
   td exec "$TN-a" ip -4 -o addr show eth1 | grep -q "$p2.2/24"
   [ "$(td network inspect "$TN-c2" | jq -r '.[0].Containers[].Aliases[0]')" = "x-$TN" ]
   run td network connect "$TN-c2" "$TN-a"
-  [ "$status" -ne 0 ] && [[ "$output" == *"already connected"* ]]
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"already connected"* ]]
   td network disconnect "$TN-c2" "$TN-a"
-  ! td exec "$TN-a" ip link show eth1 2>/dev/null
+  ! td exec "$TN-a" ip link show eth1 2>/dev/null || false
   [ "$(td network inspect "$TN-c2" | jq '.[0].Containers | length')" -eq 0 ]
 }

@@ -12,6 +12,9 @@ net_setup() {
 
 net_teardown() {
   local ns
+  if [ -f "${TEST_TMP:-/nonexistent}/host_listener.pid" ]; then
+    kill "$(cat "$TEST_TMP/host_listener.pid")" 2>/dev/null
+  fi
   # net_ns may run in a subshell (bats `run`): find our netns by their prefix
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$TN-"); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
@@ -82,4 +85,33 @@ net_create_random() { # NAME [flags]
 
 curl_ok() { # [ns] url -> body on stdout
   curl -s -m 3 "$@"
+}
+
+# The name of this root's nft table (its comment is the root's real path).
+net_table() {
+  local t r
+  r=$(realpath "$TD_ROOT")
+  for t in $(nft list tables | awk '$2 == "inet" && $3 ~ /^tinydocker/ {print $3}'); do
+    if nft list table inet "$t" 2>/dev/null | grep -qF "comment \"$r\""; then
+      echo "$t"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# A TCP listener on the host (all addresses) answering "host-$TN"; its pid in HOST_LISTENER,
+# killed by net_teardown. Sets HOST_PORT.
+host_listener() {
+  HOST_PORT=$((20000 + RANDOM % 20000))
+  mkdir -p "$TEST_TMP/hostwww" && echo "host-$TN" >"$TEST_TMP/hostwww/index.html"
+  busybox httpd -f -p "$HOST_PORT" -h "$TEST_TMP/hostwww" >/dev/null 2>&1 3>&- &
+  HOST_LISTENER=$!
+  echo "$HOST_LISTENER" >"$TEST_TMP/host_listener.pid"
+  local i
+  for i in $(seq 1 50); do
+    curl -s -m 1 "http://127.0.0.1:$HOST_PORT/" >/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
 }
