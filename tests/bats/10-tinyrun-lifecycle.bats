@@ -182,3 +182,25 @@ EOS
   trn delete --force u1
   trn delete --force n1
 }
+
+@test "user namespace (runtime-tools' maps): created with the maps, then start runs the program" {
+  args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
+  jq '.linux.namespaces += [{"type":"user"}]
+    | .linux.uidMappings=[{"containerID":0,"hostID":1000,"size":2000}]
+    | .linux.gidMappings=[{"containerID":0,"hostID":1000,"size":3000}]' \
+    "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  chmod 755 "$TEST_TMP"  # the mapped root must reach the rootfs
+  trn create --bundle "$B" --pid-file "$TEST_TMP/pid" um1 </dev/null >"$TEST_TMP/out" 2>&1
+  pid=$(trn state um1 | jq -r .pid)
+  [ "$pid" = "$(cat "$TEST_TMP/pid")" ]
+  [ "$(trn state um1 | jq -r .status)" = created ]
+  [ "$(awk '{print $1,$2,$3}' /proc/$pid/uid_map)" = "0 1000 2000" ]
+  [ "$(awk '{print $1,$2,$3}' /proc/$pid/gid_map)" = "0 1000 3000" ]
+  grep -q "^Uid:.1000" /proc/$pid/status
+  trn start um1
+  for i in $(seq 50); do [ "$(trn state um1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+  [ "$(trn state um1 | jq -r .status)" = stopped ]
+  [ "$(awk '{print $1,$2,$3}' "$TEST_TMP/out" | tr -s ' \n' ' ')" = "0 1000 2000 0 1000 3000 0 " ]
+  trn delete um1
+  [ ! -e "$TR_ROOT/um1" ]
+}

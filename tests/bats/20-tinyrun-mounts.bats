@@ -404,3 +404,26 @@ nothing_left() {
   [[ "$(mi_line /proc)" == *" - proc "* ]]
   [[ "$output" == *"null ptmx pts random shm"* ]]
 }
+
+@test "root.path \".\": the bundle is the rootfs (runtime-tools' layout), with each rootfsPropagation" {
+  local p
+  for p in shared rshared rslave private; do
+    mnt_config ".root.path = \".\" | .linux.rootfsPropagation = \"$p\""
+    mv "$B/config.json" "$R/config.json"
+    B=$R mnt_create
+    [ "$status" -eq 0 ]
+    # the init is alive in `created`, its pid in state, and / is the bundle dir itself
+    [ "$PID" -gt 0 ]
+    [ -d "/proc/$PID" ]
+    [ "$(stat -c %d:%i "$CR/")" = "$(stat -c %d:%i "$R")" ]
+    [ -e "$CR/config.json" ]
+    # (a slave of this VM's private / has no master: only shared vs not is host-independent)
+    case $p in
+    *shared) [[ "$(mi_line /)" == *" shared:"* ]] ;;
+    *) [[ "$(mi_line /)" != *" shared:"* ]] ;;
+    esac
+    mnt_delete
+    rm "$R/config.json"
+  done
+  nothing_left
+}
