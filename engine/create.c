@@ -450,21 +450,21 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
                                   : store_random_name();
   autofree char *dir = store_dir(ctx, id);
   struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir};
+  /* the directory (with its creator) before the name: a crash in between leaves a directory
+   * that `ps -a` shows and `rm -f` removes, never a name that points at nothing */
+  if (mkdir(dir, 0700) < 0)
+    return err_set(err, errno, "mkdir %s", dir);
+  u.dir_made = true;
+  store_mark_creator(ctx, id);
   for (int tries = 0; store_name_reserve(ctx, name, id, err) < 0; tries++) {
     if (req->name || tries > 20)
-      return -1;
+      goto fail;
     err_free(err);
     free(name);
     name = store_random_name();
     u.name = name;
   }
   u.name_reserved = true;
-  if (mkdir(dir, 0700) < 0) {
-    err_set(err, errno, "mkdir %s", dir);
-    goto fail;
-  }
-  u.dir_made = true;
-  store_mark_creator(ctx, id);
   if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
     goto fail;
   *id_out = steal_ptr(id);
