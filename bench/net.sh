@@ -1,85 +1,183 @@
 #!/usr/bin/env bash
-# Network costs, side by side:
-#  1. attach (veth + addresses + routes) of one netns, on a network with 1 and with 500
-#     containers; with one published port, with 1 and with 500 published containers
-#     (flat = O(1) rules: nft map elements, not chains);
-#  2. `tinydocker run --rm` default network vs --network none (and podman's) once `run` works;
-#  3. TCP throughput container -> host over veth + bridge.
-# Only our own netns, bridges and loopback carry traffic.
+# Network costs, tinydocker side by side with podman (runc, CNI bridge + portmap) where it
+# applies, each with private roots:
+#  1. attach of one netns through td-nettool (veth + addresses + routes + record), on a network
+#     with 1 and with N containers, with one published port with 1 and with N published;
+#  2. `run --rm busybox true`: the default network against --network none;
+#  3. `run --rm -p 80 busybox true` with 1 and with N containers running, each publishing a
+#     port (podman with PN, smaller: about 1 s per container here);
+#  4. TCP throughput container -> host (the network's gateway address), one stream.
+# Only our own netns, bridges, podman's bridge and loopback carry traffic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${RUNS:-20}
+PRUNS=${PRUNS:-10}
 N=${N:-500}
+PN=${PN:-50}
+MB=${MB:-2000}
 W=$(bench_tmpdir)
-export TINYDOCKER_ROOT=$W/root
 NT=$PWD/build/net/td-nettool
-TD=$PWD/build/tinydocker
+TDB=$PWD/build/tinydocker
+TD="$TDB --root $W/td"
+PODMAN="podman --root $W/podman --runroot $W/podman-run --runtime runc --cgroup-manager cgroupfs --events-backend none"
+# CAP_SYS_RESOURCE is absent here: podman's default rlimits cannot be set
+PODRUN="--ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
+have_podman=0
+command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1
+cni_bridge_before=0
+ip link show cni-podman0 >/dev/null 2>&1 && cni_bridge_before=1
 P=tdb$$
+SRV=
 cleanup() {
+  set +e
+  [ -z "$SRV" ] || kill "$SRV" 2>/dev/null
   for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
-    ip netns pids "$ns" | xargs -r kill -9 2>/dev/null || true
+    ip netns pids "$ns" | xargs -r kill -9 2>/dev/null
     ip netns del "$ns"
   done
-  TINYDOCKER_ROOT=$W/root "$NT" network cleanup >/dev/null 2>&1 || true
-  if [ -n "${TDROOT2:-}" ]; then
-    TINYDOCKER_ROOT=$TDROOT2 "$NT" network cleanup >/dev/null 2>&1 || true
+  TINYDOCKER_ROOT=$W/root "$NT" network cleanup >/dev/null 2>&1
+  ids=$($TD ps -aq --no-trunc 2>/dev/null)
+  [ -z "$ids" ] || $TD rm -f $ids >/dev/null 2>&1
+  $TD network cleanup >/dev/null 2>&1
+  if [ $have_podman = 1 ]; then
+    $PODMAN rm -af -t 0 >/dev/null 2>&1
+    $PODMAN system reset -f >/dev/null 2>&1
+    # podman's bridge, if this bench made it and nothing else uses it
+    if [ $cni_bridge_before = 0 ] && [ -z "$(ip -o link show master cni-podman0 2>/dev/null)" ]; then
+      ip link del cni-podman0 2>/dev/null
+    fi
   fi
   bench_cleanup "$W"
 }
 trap cleanup EXIT
 
-"$NT" network create "$P" >/dev/null
-for i in probe probep; do ip netns add "$P-$i"; done
+median_ms() { # hyperfine json -> "name median"
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("| %s | %.1f | %.1f | %.1f |" % (r["command"], r["median"]*1000, r["min"]*1000, r["max"]*1000))' "$1"
+}
 
+echo "machine: $(nproc) cores, $(uname -r), load before: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+echo
+
+# 1. attach alone ----------------------------------------------------------------------
+export TINYDOCKER_ROOT=$W/root
+"$NT" network create "$P" >/dev/null
+ip netns add "$P-probe"
 attach_bench() { # label extra-flags...
   local label=$1
   shift
-  hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$W/a.md" \
+  hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/a.json" \
     --prepare "$NT network _detach probe" \
     -n "$label" "$NT network _attach --network $P $* probe /run/netns/$P-probe" >&2
-  tail -1 "$W/a.md"
+  median_ms "$W/a.json"
 }
-
-echo "### attach one container (td-nettool: process start + netlink + record)"
+echo "### attach one container (td-nettool: process start + netlink + record), $RUNS runs"
 echo
-echo "| case | mean [ms] | min [ms] | max [ms] | relative |"
-echo "|:---|---:|---:|---:|---:|"
+echo "| case | median [ms] | min [ms] | max [ms] |"
+echo "|:---|---:|---:|---:|"
 attach_bench "no port, 1 on the network"
 attach_bench "1 published port, 1 on the network" -p 80
 for i in $(seq 1 "$N"); do
   ip netns add "$P-m$i"
   "$NT" network _attach --network "$P" -p 80 "m$i" "/run/netns/$P-m$i" >/dev/null
 done
-attach_bench "no port, $((N + 1)) on the network" 
+attach_bench "no port, $((N + 1)) on the network"
 attach_bench "1 published port, $((N + 1)) published" -p 80
 "$NT" network _detach probe >/dev/null
+table=$(nft list tables | awk -v r="$(realpath "$W/root")" '$3 ~ /^tinydocker/ {print $3}' |
+  while read -r t; do nft list table inet "$t" | grep -qF "comment \"$(realpath "$W/root")\"" && echo "$t"; done)
 echo
-echo "nft rules in our table with $N containers published: $(nft -a list table inet "$(nft list tables | awk '/tinydocker-/ {print $3}' | head -1)" | grep -c handle) lines (elements are not rules)"
+echo "nft rules in our table with $N containers published: $(nft -a list table inet "$table" | grep -c '# handle') (elements are not rules)"
+for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do ip netns del "$ns"; done
+"$NT" network cleanup >/dev/null
+unset TINYDOCKER_ROOT
 
-# throughput: a netns on the network sends to the host's gateway address
-cc -O2 -o "$W/tcp_stream" bench/tcp_stream.c
-gw=$("$NT" network inspect "$P" | jq -r '.[0].IPAM.Config[0].Gateway')
-"$NT" network _attach --network "$P" probe "/run/netns/$P-probe" >/dev/null
-"$W/tcp_stream" server 5201 >"$W/tput" &
-sleep 0.3
-ip netns exec "$P-probe" "$W/tcp_stream" client "$gw" 5201 2000
-wait
-echo
-echo "TCP throughput container -> host (veth + bridge, 2000 MiB, one stream): $(cat "$W/tput")"
-
-# engine level, when `tinydocker run` works
-if "$TD" run --help >/dev/null 2>&1 && "$TD" images >/dev/null 2>&1; then
-  TDROOT2=$W/eroot
-  export TINYDOCKER_ROOT=$TDROOT2
-  mkdir -p "$W/rootfs"
-  BATS_TEST_DIRNAME=$PWD/tests/bats . tests/helpers/common.bash
-  td_make_busybox_rootfs "$W/rootfs"
-  if "$TD" run --rm --rootfs "$W/rootfs" --network none true >/dev/null 2>&1; then
-    cmds=(-n "run --rm --network none" "$TD run --rm --rootfs $W/rootfs --network none true"
-          -n "run --rm (default bridge)" "$TD run --rm --rootfs $W/rootfs true")
-    hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$W/run.md" "${cmds[@]}" >&2
-    echo
-    cat "$W/run.md"
-  fi
+# engine level: tinydocker and podman with the same busybox image -------------------------
+$TD create-default >/dev/null
+if [ $have_podman = 1 ]; then
+  $TD save -o "$W/busybox.tar" busybox:latest
+  $PODMAN load -q -i "$W/busybox.tar" >/dev/null
 fi
+
+echo
+echo "### run --rm busybox true: default network vs --network none (median of $RUNS, podman $PRUNS)"
+echo
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/r1.json" \
+  -n "tinydocker --network none" "$TD run --rm --network none busybox true" \
+  -n "tinydocker (default bridge)" "$TD run --rm busybox true" >&2
+echo "| command | median [ms] | min [ms] | max [ms] |"
+echo "|:---|---:|---:|---:|"
+median_ms "$W/r1.json"
+if [ $have_podman = 1 ]; then
+  hyperfine -N --warmup 2 --runs "$PRUNS" --export-json "$W/r2.json" \
+    -n "podman --network none" "$PODMAN run --rm $PODRUN --network none busybox true" \
+    -n "podman (default CNI bridge)" "$PODMAN run --rm $PODRUN busybox true" >&2
+  median_ms "$W/r2.json"
+fi
+
+echo
+echo "### run --rm -p 80 busybox true, with 1 and with many containers running (each publishing a port)"
+echo
+echo "| command | median [ms] | min [ms] | max [ms] |"
+echo "|:---|---:|---:|---:|"
+pub_bench() { # label engine runs json
+  local label=$1 eng=$2 runs=$3 extra=
+  [ "$eng" = "$TD" ] || extra=$PODRUN
+  hyperfine -N --warmup 2 --runs "$runs" --export-json "$W/$4" \
+    -n "$label" "$eng run --rm $extra -p 80 busybox true" >&2
+  median_ms "$W/$4"
+}
+start_many() { # engine count
+  local extra=
+  [ "$1" = "$TD" ] || extra=$PODRUN
+  for i in $(seq 1 "$2"); do $1 run -d $extra -p 80 busybox sleep 3600 >/dev/null; done
+}
+start_many "$TD" 1
+pub_bench "tinydocker, 1 running" "$TD" "$RUNS" p1.json
+t=$(date +%s%N)
+start_many "$TD" $((N - 1))
+td_start=$((($(date +%s%N) - t) / 1000000))
+pub_bench "tinydocker, $N running" "$TD" "$RUNS" p2.json
+$TD rm -f $($TD ps -aq --no-trunc) >/dev/null
+if [ $have_podman = 1 ]; then
+  start_many "$PODMAN" 1
+  pub_bench "podman, 1 running" "$PODMAN" "$PRUNS" p3.json
+  t=$(date +%s%N)
+  start_many "$PODMAN" $((PN - 1))
+  p_start=$((($(date +%s%N) - t) / 1000000))
+  pub_bench "podman, $PN running" "$PODMAN" "$PRUNS" p4.json
+  $PODMAN rm -af -t 0 >/dev/null
+fi
+echo
+echo "starting the background containers (run -d -p 80): tinydocker $((N - 1)) in $td_start ms${p_start:+, podman $((PN - 1)) in $p_start ms}"
+
+echo
+echo "### TCP throughput container -> host (gateway address, one stream of $MB MiB)"
+echo
+mkdir -p "$W/tb"
+cc -O2 -static -o "$W/tb/tcp_stream" bench/tcp_stream.c
+tput() { # label engine gateway
+  local extra= port=$((20000 + RANDOM % 20000))
+  [ "$2" = "$TD" ] || extra=$PODRUN
+  "$W/tb/tcp_stream" server "$port" >"$W/tput" &
+  SRV=$!
+  sleep 0.3
+  # through sh: tinydocker looks the command up in the image before the volume is mounted
+  $2 run --rm $extra -v "$W/tb:/tb:ro" busybox sh -c "/tb/tcp_stream client $3 $port $MB"
+  wait "$SRV"
+  SRV=
+  echo "| $1 | $(cat "$W/tput") |"
+}
+echo "| engine | throughput |"
+echo "|:---|---:|"
+gw=$($TD network inspect bridge | jq -r '.[0].IPAM.Config[0].Gateway')
+tput tinydocker "$TD" "$gw"
+if [ $have_podman = 1 ]; then
+  $PODMAN run --rm $PODRUN busybox true
+  pgw=$($PODMAN network inspect podman | jq -r '.[0].subnets[0].gateway')
+  tput "podman (CNI bridge)" "$PODMAN" "$pgw"
+fi
+echo
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
