@@ -86,8 +86,13 @@ done
 attach_bench "no port, $((N + 1)) on the network"
 attach_bench "1 published port, $((N + 1)) published" -p 80
 "$NT" network _detach probe >/dev/null
-table=$(nft list tables | awk -v r="$(realpath "$W/root")" '$3 ~ /^tinydocker/ {print $3}' |
-  while read -r t; do nft list table inet "$t" | grep -qF "comment \"$(realpath "$W/root")\"" && echo "$t"; done)
+table=
+for t in $(nft list tables | awk '$2 == "inet" && $3 ~ /^tinydocker/ {print $3}'); do
+  # grep -c reads it all (grep -q would cut nft off: a SIGPIPE under pipefail)
+  if [ "$(nft list table inet "$t" 2>/dev/null | grep -cF "comment \"$(realpath "$W/root")\"")" -gt 0 ]; then
+    table=$t
+  fi
+done
 echo
 echo "nft rules in our table with $N containers published: $(nft -a list table inet "$table" | grep -c '# handle') (elements are not rules)"
 for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do ip netns del "$ns"; done
@@ -118,15 +123,17 @@ if [ $have_podman = 1 ]; then
 fi
 
 echo
-echo "### run --rm -p 80 busybox true, with 1 and with many containers running (each publishing a port)"
+echo "### run --rm -p 80 busybox true, with 1 and with many containers running (each publishing a port);"
+echo "### --network none alongside: what the other containers cost without any network"
 echo
 echo "| command | median [ms] | min [ms] | max [ms] |"
 echo "|:---|---:|---:|---:|"
-pub_bench() { # label engine runs json
+pub_bench() { # label engine runs json: with -p 80, and without a network for comparison
   local label=$1 eng=$2 runs=$3 extra=
   [ "$eng" = "$TD" ] || extra=$PODRUN
   hyperfine -N --warmup 2 --runs "$runs" --export-json "$W/$4" \
-    -n "$label" "$eng run --rm $extra -p 80 busybox true" >&2
+    -n "$label, -p 80" "$eng run --rm $extra -p 80 busybox true" \
+    -n "$label, --network none" "$eng run --rm $extra --network none busybox true" >&2
   median_ms "$W/$4"
 }
 start_many() { # engine count

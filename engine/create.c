@@ -462,6 +462,11 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
     err_free(err);
     free(name);
     name = store_random_name();
+    if (tries >= 3) { /* 588 names: with hundreds taken, a digit keeps the odds (docker's way) */
+      char *n2 = xasprintf("%s%d", name, tries);
+      free(name);
+      name = n2;
+    }
     u.name = name;
   }
   u.name_reserved = true;

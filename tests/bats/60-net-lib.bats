@@ -274,6 +274,25 @@ teardown() { net_teardown; }
   [ "$(ip_of h)" = "$sub.4" ]
 }
 
+@test "IPAM under concurrent attaches: distinct addresses and ports, all recorded" {
+  net_create_random "$TN-n"
+  for i in $(seq 1 20); do net_ns "p$i"; done
+  pids=()
+  for i in $(seq 1 20); do
+    "$NETTOOL" network _attach -p 80 --network "$TN-n" "$TN-p$i" "/run/netns/$TN-p$i" \
+      >"$TEST_TMP/p$i.out" 2>&1 3>&- &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  # every one got an address of its own, on its own eth0 (the kernel's view)
+  for i in $(seq 1 20); do ip_of "p$i"; done | sort | uniq -c | awk '$1 != 1 {exit 1}'
+  [ "$(for i in $(seq 1 20); do ip_of "p$i"; done | grep -c "^$SUBNET_PREFIX\.")" -eq 20 ]
+  [ "$(nt network inspect "$TN-n" | jq '.[0].Containers | length')" -eq 20 ]
+  # and a host port of its own, each one an element of the nft map
+  [ "$(cat "$TEST_TMP"/p*.out | grep -o '0.0.0.0:[0-9]*' | sort -u | wc -l)" -eq 20 ]
+  [ "$(nft list map inet "$(net_table)" pub4any | grep -o ": $SUBNET_PREFIX\.[0-9]* . 80" | wc -l)" -eq 20 ]
+}
+
 @test "names: hosts files list peers and aliases, kept current" {
   net_create_random "$TN-n"
   net_attach a --network "$TN-n" --hostname a --hosts "$TEST_TMP/hosts-a" --add-host db:10.9.9.9
