@@ -335,6 +335,29 @@ static int validate(const struct eng_run_req *req, struct td_err **err)
   return 0;
 }
 
+/* A fixed host port that a host process or another container holds is refused before the
+ * container exists (issue 5's bad input); net_attach checks again under its lock. */
+static int ports_precheck(const struct eng_ctx *ctx, const struct eng_run_req *req,
+                          struct td_err **err)
+{
+  const char *m = req->network;
+  if (!req->publish || (m && (!strcmp(m, "none") || !strcmp(m, "host") ||
+                              !strncmp(m, "container:", 10))))
+    return 0;
+  autofree struct net_port *all = NULL;
+  size_t total = 0;
+  for (char **p = req->publish; *p; p++) {
+    autofree struct net_port *ports = NULL;
+    size_t n = 0;
+    if (net_port_parse(*p, &ports, &n, err) < 0)
+      return -1;
+    all = xrealloc(all, (total + n) * sizeof(*all));
+    memcpy(all + total, ports, n * sizeof(*all));
+    total += n;
+  }
+  return net_ports_check(ctx->root, all, total, err);
+}
+
 struct create_undo {
   const struct eng_ctx *ctx;
   char *id, *name, *dir;
@@ -410,6 +433,10 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
       return -1;
     }
   }
+  if (ports_precheck(ctx, req, err) < 0) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   if (req->image) {
     struct image_ref *r = NULL;
     if (image_ref_parse(req->image, &r, err) < 0) {
@@ -423,21 +450,21 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
                                   : store_random_name();
   autofree char *dir = store_dir(ctx, id);
   struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir};
+  /* the directory (with its creator) before the name: a crash in between leaves a directory
+   * that `ps -a` shows and `rm -f` removes, never a name that points at nothing */
+  if (mkdir(dir, 0700) < 0)
+    return err_set(err, errno, "mkdir %s", dir);
+  u.dir_made = true;
+  store_mark_creator(ctx, id);
   for (int tries = 0; store_name_reserve(ctx, name, id, err) < 0; tries++) {
     if (req->name || tries > 20)
-      return -1;
+      goto fail;
     err_free(err);
     free(name);
     name = store_random_name();
     u.name = name;
   }
   u.name_reserved = true;
-  if (mkdir(dir, 0700) < 0) {
-    err_set(err, errno, "mkdir %s", dir);
-    goto fail;
-  }
-  u.dir_made = true;
-  store_mark_creator(ctx, id);
   if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
     goto fail;
   *id_out = steal_ptr(id);

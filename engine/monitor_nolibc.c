@@ -240,6 +240,20 @@ void *memchr(const void *s, int c, size_t n)
       return (void *)p;
   return NULL;
 }
+int memcmp(const void *a, const void *b, size_t n)
+{
+  const unsigned char *x = a, *y = b;
+  for (; n--; x++, y++)
+    if (*x != *y)
+      return *x - *y;
+  return 0;
+}
+int strcmp(const char *a, const char *b)
+{
+  while (*a && *a == *b)
+    a++, b++;
+  return (unsigned char)*a - (unsigned char)*b;
+}
 size_t strlen(const char *s)
 {
   size_t n = 0;

@@ -39,22 +39,6 @@ static char **json_to_strv(json_t *a)
   return v;
 }
 
-static void port_from_json(json_t *p, struct net_port *o)
-{
-  memset(o, 0, sizeof(*o));
-  snprintf(o->proto, sizeof(o->proto), "%s", json_string_value(json_object_get(p, "Proto")));
-  net_ip_parse(json_string_value(json_object_get(p, "HostIp")), &o->host_ip, NULL);
-  o->host_port = (uint16_t)json_integer_value(json_object_get(p, "HostPort"));
-  o->ctr_port = (uint16_t)json_integer_value(json_object_get(p, "ContainerPort"));
-}
-
-static json_t *port_to_json(const struct net_port *p)
-{
-  char b[16];
-  return json_pack("{s:s,s:s,s:i,s:i}", "Proto", p->proto, "HostIp", net_ip_fmt(p->host_ip, b),
-                   "HostPort", (int)p->host_port, "ContainerPort", (int)p->ctr_port);
-}
-
 /* An endpoint's ports as structs; *n gets the count. */
 static struct net_port *ep_ports(json_t *ep, size_t *n)
 {
@@ -62,7 +46,7 @@ static struct net_port *ep_ports(json_t *ep, size_t *n)
   *n = json_array_size(a);
   struct net_port *v = *n ? xcalloc(*n, sizeof(*v)) : NULL;
   for (size_t i = 0; i < *n; i++)
-    port_from_json(json_array_get(a, i), &v[i]);
+    net_port_from_json(json_array_get(a, i), &v[i]);
   return v;
 }
 
@@ -161,61 +145,6 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
   }
   return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
                       in.name, json_string_value(json_object_get(net, "Subnet")));
-}
-
-/* Ask the kernel whether a host process holds the port; port 0 asks it for a free one. */
-static int port_probe(struct net_port *p, struct td_err **err)
-{
-  int type = strcmp(p->proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
-  autoclose int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return err_set(err, errno, "socket");
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host_port),
-                           .sin_addr.s_addr = htonl(p->host_ip)};
-  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-    char b[16];
-    if (errno == EADDRNOTAVAIL)
-      return err_set(err, errno, "host address %s is not on this host", net_ip_fmt(p->host_ip, b));
-    return err_set(err, errno, "bind %s:%u/%s for publishing", net_ip_fmt(p->host_ip, b),
-                   p->host_port, p->proto);
-  }
-  socklen_t l = sizeof(sa);
-  if (!p->host_port && getsockname(fd, (struct sockaddr *)&sa, &l) == 0)
-    p->host_port = ntohs(sa.sin_port);
-  return 0;
-}
-
-static int ports_reserve(struct net_ctx *ctx, const struct net_attach_req *req, json_t *out,
-                         struct td_err **err)
-{
-  for (size_t i = 0; i < req->n_ports; i++) {
-    struct net_port p = req->ports[i];
-    char b[16];
-    for (int tries = 0;; tries++) {
-      bool random = p.host_port == 0;
-      if (port_probe(&p, err) < 0)
-        return err_prefix(err, "publish %u/%s", p.ctr_port, p.proto);
-      autofree char *taken = net_port_holder(ctx, &p);
-      const char *holder = taken;
-      json_t *pj = NULL;
-      size_t k;
-      json_array_foreach (out, k, pj) {
-        struct net_port q;
-        port_from_json(pj, &q);
-        if (q.host_port == p.host_port && !strcmp(q.proto, p.proto) &&
-            (!q.host_ip || !p.host_ip || q.host_ip == p.host_ip))
-          holder = "this container";
-      }
-      if (!holder)
-        break;
-      if (!random || tries > 20)
-        return err_set(err, EADDRINUSE, "port %s:%u/%s is already published by %.12s",
-                       net_ip_fmt(p.host_ip, b), p.host_port, p.proto, holder);
-      p.host_port = 0;
-    }
-    json_array_append_new(out, port_to_json(&p));
-  }
-  return 0;
 }
 
 /* Host end "tdv" + 12 hex: stable per (network, container), short enough for IFNAMSIZ. */
@@ -397,7 +326,7 @@ static void result_fill(json_t *net, json_t *ep, struct net_attach_result *res)
   res->n_ports = json_array_size(ports);
   res->ports = res->n_ports ? xcalloc(res->n_ports, sizeof(*res->ports)) : NULL;
   for (size_t i = 0; i < res->n_ports; i++)
-    port_from_json(json_array_get(ports, i), &res->ports[i]);
+    net_port_from_json(json_array_get(ports, i), &res->ports[i]);
 }
 
 /* Map elements for the endpoint's ports; if our table is gone (nft flush ruleset), make it
@@ -441,11 +370,11 @@ static int attach_claims(struct net_ctx *ctx, json_t *net, const struct net_atta
     if (net_ipam_pick(net, NULL, hint, ip_used, &cp, ip, err) < 0)
       return -1;
   }
-  if (ports_reserve(ctx, req, ports, err) < 0) {
+  if (net_ports_reserve(ctx, req->ports, req->n_ports, ports, err) < 0) {
     err_free(err);
     net_ctx_gc(ctx, true);
     json_array_clear(ports);
-    if (ports_reserve(ctx, req, ports, err) < 0)
+    if (net_ports_reserve(ctx, req->ports, req->n_ports, ports, err) < 0)
       return -1;
   }
   return 0;
@@ -483,7 +412,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   int r = net_ip_claim(ctx, net, ip, cid, err);
   for (size_t i = 0; r == 0 && i < json_array_size(ports); i++) {
     struct net_port p;
-    port_from_json(json_array_get(ports, i), &p);
+    net_port_from_json(json_array_get(ports, i), &p);
     r = net_port_claim(ctx, &p, cid, err);
   }
   if (r == 0)
@@ -581,7 +510,7 @@ int net_container_ports(const char *root, const char *container_id, struct net_p
     json_t *pj;
     json_array_foreach (json_object_get(ep, "Ports"), k, pj) {
       *ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
-      port_from_json(pj, &(*ports)[(*n)++]);
+      net_port_from_json(pj, &(*ports)[(*n)++]);
     }
   }
   net_ctx_close(&ctx);

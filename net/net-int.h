@@ -107,6 +107,13 @@ char *net_port_holder(struct net_ctx *ctx, const struct net_port *p);
 int net_port_claim(struct net_ctx *ctx, const struct net_port *p, const char *cid,
                    struct td_err **err);
 void net_port_unclaim(struct net_ctx *ctx, const struct net_port *p, const char *cid);
+/* A published port to and from its record form ({Proto, HostIp, HostPort, ContainerPort}). */
+void net_port_from_json(json_t *p, struct net_port *o);
+json_t *net_port_to_json(const struct net_port *p);
+/* Check each port free (a host process bound to it, another container's claim, a port
+ * earlier in the list) and pick the random ones; appends the result to out. No claim made. */
+int net_ports_reserve(struct net_ctx *ctx, const struct net_port *ports, size_t n, json_t *out,
+                      struct td_err **err);
 /* Remove a network's endpoint directory (network rm). */
 void net_ep_dir_remove(struct net_ctx *ctx, json_t *net);
 /* Mark/unmark cid as having a hosts file to keep current on net; list the marked ones. */

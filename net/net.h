@@ -145,6 +145,10 @@ bool net_cidr_overlap(const struct net_cidr *a, const struct net_cidr *b);
 bool net_cidr_contains(const struct net_cidr *c, uint32_t ip);
 /* Parse one -p spec ([IP:][HOSTPORT[-END]:]CTRPORT[-END][/tcp|udp]); appends (ranges expand). */
 int net_port_parse(const char *spec, struct net_port **ports, size_t *n, struct td_err **err);
+/* Refuse, before a container exists, a fixed host port that a host process or another
+ * container of root already holds (attach checks again under its lock). */
+int net_ports_check(const char *root, const struct net_port *ports, size_t n,
+                    struct td_err **err);
 /* -P: one ExposedPorts key ("80/tcp", "53/udp") becomes a port on a random host port. */
 int net_port_parse_exposed(const char *key, struct net_port **ports, size_t *n,
                            struct td_err **err);

@@ -42,7 +42,7 @@ teardown_file() { td_engine_teardown_file; }
   [[ "$output" == *"->80/tcp"* && "$output" == *"0.0.0.0:18089->8080/udp"* ]]
   run td port np
   [[ "$output" == *"8080/udp -> 0.0.0.0:18089"* ]]
-  [ "$(td inspect -f '{{(index .NetworkSettings.Ports "8080/udp")}}' np)" != "" ] || true
+  [ "$(td inspect np | jq -r '.[0].NetworkSettings.Ports["8080/udp"][0].HostPort')" = 18089 ]
 }
 
 @test "bad -p and unknown networks are refused before anything is created" {
@@ -57,9 +57,50 @@ teardown_file() { td_engine_teardown_file; }
   [ "$(td_count)" -eq 0 ]
 }
 
-@test "rm -f releases the endpoint (the address is reused)" {
+@test "rm -f releases the endpoint: veth, address claim, record" {
   id=$(td run -d busybox sleep 30)
   ip=$(td inspect -f '{{.NetworkSettings.IPAddress}}' "$id")
+  nid=$(td network inspect bridge | jq -r '.[0].Id')
+  br=$(td network inspect bridge | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  [ "$(ip -o link show master "$br" | wc -l)" -eq 1 ]
+  [ -L "$TD_ROOT/networks/$nid/ips/$ip" ]
+  [ "$(td network inspect bridge | jq '.[0].Containers | length')" -eq 1 ]
   td rm -f "$id"
-  ! ip -o link show | grep -q "${id:0:8}" || false
+  [ "$(ip -o link show master "$br" | wc -l)" -eq 0 ]
+  [ ! -e "$TD_ROOT/networks/$nid/ips/$ip" ]
+  [ "$(td network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
+}
+
+@test "-P publishes the image's ExposedPorts; inspect of a detached container shows them" {
+  c=$(td create busybox true)
+  td commit --change 'EXPOSE 80' --change 'EXPOSE 53/udp' "$c" exposed:p >/dev/null
+  td rm "$c" >/dev/null
+  id=$(td run -d -P exposed:p httpd -f -p 80 -h /etc)
+  j=$(td inspect "$id")
+  tport=$(echo "$j" | jq -r '.[0].NetworkSettings.Ports["80/tcp"][0].HostPort')
+  uport=$(echo "$j" | jq -r '.[0].NetworkSettings.Ports["53/udp"][0].HostPort')
+  ip=$(echo "$j" | jq -r '.[0].NetworkSettings.Networks.bridge.IPAddress')
+  [ "$tport" -gt 0 ]
+  [ "$uport" -gt 0 ]
+  [ "$(echo "$j" | jq -r '.[0].NetworkSettings.IPAddress')" = "$ip" ]
+  # the kernel's view: the address is the container's own (its /proc/PID/net) ...
+  pid=$(td inspect -f '{{.State.Pid}}' "$id")
+  grep -q "$ip" "/proc/$pid/net/fib_trie"
+  # ... the nft map sends both host ports there, and the tcp one answers from 127.0.0.1
+  nft list ruleset | grep -q "tcp . $tport : $ip . 80"
+  nft list ruleset | grep -q "udp . $uport : $ip . 53"
+  run td port "$id"
+  [[ "$output" == *"80/tcp -> 0.0.0.0:$tport"* ]]
+  [[ "$output" == *"53/udp -> 0.0.0.0:$uport"* ]]
+  for i in $(seq 1 30); do
+    out=$(curl -s -m 2 "http://127.0.0.1:$tport/hostname") && break
+    sleep 0.1
+  done
+  [ "$out" = "${id:0:12}" ]
+  # without -P nothing is published
+  id2=$(td run -d exposed:p sleep 30)
+  [ "$(td inspect "$id2" | jq '.[0].NetworkSettings.Ports | length')" -eq 0 ]
+  td rm -f "$id" "$id2" >/dev/null
+  ! nft list ruleset | grep -q ": $ip . 80" || false
+  td rmi exposed:p >/dev/null
 }

@@ -166,31 +166,119 @@ get_in() { # network host [port] -> body, fetched from a fresh container on netw
 
 @test "rm of a network in use is refused" {
   net_create_random "$TN-n"
+  br=$(td network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
   td run -d --rootfs "$ROOTFS" --name "$TN-a" --network "$TN-n" sleep 100 >/dev/null
   run td network rm "$TN-n"
   [ "$status" -ne 0 ]
+  [[ "$output" == *"active endpoint"* ]]
+  ip link show "$br" >/dev/null
+  [ "$(td inspect -f '{{.State.Status}}' "$TN-a")" = running ]
   td rm -f "$TN-a" >/dev/null
   run td network rm "$TN-n"
   [ "$status" -eq 0 ]
+  ! ip link show "$br" 2>/dev/null || false
+}
+
+@test "network create: bad input through tinydocker is refused, nothing created" {
+  net_create_random "$TN-ok"
+  ok=$SUBNET_PREFIX
+  before=$(ip -o link show type bridge | wc -l)
+  files=$(ls "$TD_ROOT/networks" | wc -l)
+  run td network create --subnet 10.251.7.0/24 --gateway 10.251.8.1 "$TN-b"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"gateway"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+  run td network create --subnet "$ok.128/25" "$TN-b"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"overlaps with network $TN-ok"* ]]
+  run td network create --subnet 10.251.7.0/33 "$TN-b"
+  [ "$status" -eq 125 ]
+  run td network create --subnet 10.251.7.9/24 "$TN-b"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"host bits"* ]]
+  run td network create --driver macvlan "$TN-b"
+  [ "$status" -eq 125 ]
+  run td network create "$TN-ok"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"already exists"* ]]
+  [ "$(ip -o link show type bridge | wc -l)" -eq "$before" ]
+  [ "$(ls "$TD_ROOT/networks" | wc -l)" -eq "$files" ]
+  ! td network ls | grep -q "$TN-b" || false
+}
+
+@test "a host port held by a host process, or published twice, is refused before create" {
+  host_listener
+  run td run -d --rootfs "$ROOTFS" -p "$HOST_PORT:80" sleep 100
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"$HOST_PORT"* ]]
+  [ -z "$(td ps -aq)" ]
+  web "$TN-a" -p 127.0.0.1::80
+  port=$(td port "$TN-a" 80 | cut -d: -f2)
+  # the same host port on all addresses overlaps 127.0.0.1
+  run td run -d --rootfs "$ROOTFS" -p "$port:80" sleep 100
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"already"* ]]
+  [ "$(td ps -aq | wc -l)" -eq 1 ]
+  [ "$(curl -s -m 3 "http://127.0.0.1:$port/")" = "hello-$TN" ]
+}
+
+@test "IPAM through run: an exhausted subnet is a clear error; a freed address is reused" {
+  sub=10.$((160 + RANDOM % 40)).$((RANDOM % 256))
+  td network create --subnet "$sub.0/29" "$TN-s" >/dev/null || skip "subnet busy"
+  # .1 is the gateway: .2 to .6 are five containers
+  for n in 2 3 4 5 6; do
+    td run -d --rootfs "$ROOTFS" --name "$TN-c$n" --network "$TN-s" sleep 100 >/dev/null
+    [ "$(ctr_ip "$TN-c$n")" = "$sub.$n" ]
+  done
+  run td run -d --rootfs "$ROOTFS" --name "$TN-x" --network "$TN-s" sleep 100
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"no available IPv4 address"* ]]
+  [ "$(td ps -aq --filter status=running | wc -l)" -eq 5 ]
+  run td run -d --rootfs "$ROOTFS" --network "$TN-s" --ip "$sub.3" sleep 100
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"already in use"* ]]
+  td rm -f "$TN-c4" >/dev/null
+  td rm -f "$TN-x" >/dev/null 2>&1 || true
+  td run -d --rootfs "$ROOTFS" --name "$TN-y" --network "$TN-s" sleep 100 >/dev/null
+  [ "$(ctr_ip "$TN-y")" = "$sub.4" ]
+  # the kernel's view: the address is on the container's eth0 (its /proc/PID/net)
+  pid=$(td inspect -f '{{.State.Pid}}' "$TN-y")
+  grep -q "$sub.4" "/proc/$pid/net/fib_trie"
+}
+
+# pids of this root's engine processes (the run clients and their monitors), by environ
+engine_pids() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null | cut -d' ' -f1-2)" = "$TINYDOCKER run" ] || continue
+    grep -qzx "TINYDOCKER_ROOT=$TD_ROOT" "$p/environ" 2>/dev/null && echo "${p#/proc/}"
+  done
 }
 
 @test "kill -9 during setup, then rm -f: no veths, rules or addresses left" {
   net_create_random "$TN-n"
   br=$(td network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  nid=$(td network inspect "$TN-n" | jq -r '.[0].Id')
   for i in $(seq 1 10); do
     "$TINYDOCKER" run -d --rootfs "$ROOTFS" --network "$TN-n" -p 80 sleep 100 >/dev/null 2>&1 3>&- &
     pid=$!
-    sleep "0.0$((RANDOM % 9))"
-    kill -9 $pid 2>/dev/null || true
+    sleep "0.0$((RANDOM % 15))"
+    # the client and the monitor that does the network setup
+    kill -9 $pid $(engine_pids) 2>/dev/null || true
     wait $pid 2>/dev/null || true
   done
   sleep 1
   ids=$(td ps -aq)
   [ -z "$ids" ] || td rm -f $ids >/dev/null 2>&1 || true
   td network _gc
+  [ -z "$(td ps -aq)" ]
   [ "$(td network inspect "$TN-n" | jq '.[0].Containers | length')" -eq 0 ]
   [ "$(ip -o link show master "$br" | wc -l)" -eq 0 ]
   ! nft list ruleset | grep -q ": $SUBNET_PREFIX\." || false
+  # no address or host port is still claimed
+  [ -z "$(ls "$TD_ROOT/networks/$nid/ips" 2>/dev/null)" ]
+  [ -z "$(ls "$TD_ROOT/networks/ports" 2>/dev/null)" ]
+  [ -z "$(engine_pids)" ]
 }
 
 @test "100 containers on one network" {
