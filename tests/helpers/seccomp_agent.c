@@ -58,8 +58,8 @@ static int take_listener(int s, const char *state_path)
     struct cmsghdr align;
   } u;
   struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                      .msg_controllen = sizeof(u.b)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
   ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
   close(conn);
   if (n < 0)
