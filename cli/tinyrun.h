@@ -22,8 +22,8 @@ int tr_parse_flags(int argc, char **argv, const struct tr_flag *flags, bool stop
                    char ***pos, bool *help, struct td_err **err);
 
 /* Report an error the runc way: stderr and, with --log, the log file (JSON lines with
- * --log-format json). Returns the exit status to use (1). */
-int tr_fail(struct td_err *err);
+ * --log-format json), then free *err. Returns the exit status to use (1). */
+int tr_fail(struct td_err **err);
 /* A warning line in the same places. */
 void tr_warn(const char *msg);
 /* Print a command's usage and return 0. */

@@ -172,16 +172,16 @@ int tr_cmd_exec(const struct rt_ctx *ctx, int argc, char **argv)
   struct td_err *err = NULL;
   int rc = 0;
   if (tr_parse_flags(argc, argv, flags, true, &pos, &f.help, &err) < 0)
-    rc = tr_fail(err);
+    rc = tr_fail(&err);
   else if (f.help)
     rc = tr_usage(argv[0]);
   else if (pos[0] == NULL || (!f.process && pos[1] == NULL)) {
     err_set(&err, 0, "\"exec\" requires a container id and a command (or --process)");
-    rc = tr_fail(err);
+    rc = tr_fail(&err);
   } else {
     rc = run_exec(ctx, &f, pos, &err);
     if (rc < 0 && err) {
-      tr_fail(err);
+      tr_fail(&err);
       rc = 255; /* runc: an exec that could not start exits 255 */
     }
   }

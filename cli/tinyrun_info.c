@@ -22,7 +22,7 @@ static const char *one_id(int argc, char **argv, const struct tr_flag *flags, ch
   bool help = false;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, pos, &help, &err) < 0) {
-    *rc = tr_fail(err);
+    *rc = tr_fail(&err);
     return NULL;
   }
   if (help) {
@@ -31,7 +31,7 @@ static const char *one_id(int argc, char **argv, const struct tr_flag *flags, ch
   }
   if ((*pos)[0] == NULL || (*pos)[1] != NULL) {
     err_set(&err, 0, "\"%s\" requires exactly 1 argument", argv[0]);
-    *rc = tr_fail(err);
+    *rc = tr_fail(&err);
     return NULL;
   }
   return (*pos)[0];
@@ -97,16 +97,16 @@ int tr_cmd_list(const struct rt_ctx *ctx, int argc, char **argv)
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
     err_set(&err, 0, "invalid format option: %s", format);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   autostrv char **ids = NULL;
   if (rt_list(ctx, &ids, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   autojson json_t *arr = json_array();
   for (char **id = ids; *id; id++) {
     struct rt_state st;
@@ -182,10 +182,10 @@ int tr_cmd_ps(const struct rt_ctx *ctx, int argc, char **argv)
   size_t n = 0;
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
     err_set(&err, 0, "invalid format option: %s", format);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   if (rt_cgroup_pids(ctx, id, &pids, &n, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (strcmp(format, "json") == 0) {
     printf("[");
     for (size_t i = 0; i < n; i++)
@@ -210,7 +210,7 @@ static int id_only(const struct rt_ctx *ctx, int argc, char **argv,
   if (id == NULL)
     return rc;
   struct td_err *err = NULL;
-  return op(ctx, id, &err) < 0 ? tr_fail(err) : 0;
+  return op(ctx, id, &err) < 0 ? tr_fail(&err) : 0;
 }
 
 int tr_cmd_pause(const struct rt_ctx *ctx, int argc, char **argv)
@@ -234,19 +234,19 @@ int tr_cmd_spec(const struct rt_ctx *ctx, int argc, char **argv)
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   autofree char *path = xasprintf("%s/config.json", bundle ? bundle : ".");
   if (access(path, F_OK) == 0) {
     err_set(&err, 0, "File %s exists. Remove it first", path);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   autojson json_t *j = spec_default_json(rootless);
   autofree char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   autofree char *text = xasprintf("%s\n", s);
   if (file_write_atomic(AT_FDCWD, path, text, strlen(text), 0644, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   return 0;
 }
 
@@ -258,7 +258,7 @@ int tr_cmd_features(const struct rt_ctx *ctx, int argc, char **argv)
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   autojson json_t *j = spec_features_json();

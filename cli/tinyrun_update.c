@@ -129,12 +129,12 @@ int tr_cmd_update(const struct rt_ctx *ctx, int argc, char **argv)
   bool help = false;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   if (pos[0] == NULL || pos[1]) {
     err_set(&err, 0, "\"update\" requires exactly 1 argument");
-    return tr_fail(err);
+    return tr_fail(&err);
   }
-  return do_update(ctx, pos[0], &f, &err) < 0 ? tr_fail(err) : 0;
+  return do_update(ctx, pos[0], &f, &err) < 0 ? tr_fail(&err) : 0;
 }
