@@ -248,7 +248,7 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   if (st.cgroup_path && *st.cgroup_path && cgroup_open(st.cgroup_path, &cg, err) < 0)
     goto out;
   /* compiled here through the cache, as for create: the child inherits the program */
-  cache = xasprintf("%s/seccomp-cache", ctx->state_root);
+  cache = xasprintf("%s/.seccomp-cache", ctx->state_root);
   if (security_seccomp_build_cached(s->linux_.seccomp, cache, &filter, err) < 0)
     goto out;
   struct spec_process *saved = s->process;

@@ -193,7 +193,7 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   setsockopt(sp[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
   /* compiled here, through a cache under the state root (docker's profile costs ~10 ms of
    * libseccomp otherwise); the child inherits the program and loads it */
-  cache = xasprintf("%s/seccomp-cache", r->ctx->state_root);
+  cache = xasprintf("%s/.seccomp-cache", r->ctx->state_root);
   if (security_seccomp_build_cached(r->spec->linux_.seccomp, cache, &a.filter, err) < 0)
     goto out;
   if (open_joins(r->spec, a.join_fds, err) < 0 || ns_swap_enter(r->spec, &sw, err) < 0)

@@ -411,8 +411,8 @@ notify_config() { # args...: the process; mkdir/mkdirat go to the listener
                  {names: ["chroot"], action: "SCMP_ACT_ERRNO"}]}
     | .process.args = ["sleep", "100"]'
   timeout 30 "$TINYRUN" --root "$TR_ROOT" run -d --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
-  [ "$(ls "$TR_ROOT/seccomp-cache" | wc -l)" -eq 1 ]
-  cached=$TR_ROOT/seccomp-cache/$(ls "$TR_ROOT/seccomp-cache")
+  [ "$(ls "$TR_ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+  cached=$TR_ROOT/.seccomp-cache/$(ls "$TR_ROOT/.seccomp-cache")
   run timeout 60 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" \
     "$TINYRUN" --root "$TR_ROOT" exec "$ID" sh -c '/probe seccomp; /probe syscall mount chroot getpid'
   [ "$status" -eq 0 ]
@@ -422,7 +422,9 @@ notify_config() { # args...: the process; mkdir/mkdirat go to the listener
   [[ "$output" == *"getpid ok"* ]]
   # the runtime read the program the create compiled (a hit), and compiled nothing new
   grep "openat(AT_FDCWD, \"$cached\"" "$TEST_TMP/strace" | grep -qv ENOENT
-  [ "$(ls "$TR_ROOT/seccomp-cache" | wc -l)" -eq 1 ]
+  [ "$(ls "$TR_ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+  # the cache is no container: `list` shows only the one container
+  [ "$("$TINYRUN" --root "$TR_ROOT" list -q)" = "$ID" ]
 }
 
 @test "held in its execve (seccomp notify), the runtime's clone is not dumpable and holds no host fd" {
