@@ -8,10 +8,10 @@
 enum tr_flag_kind { TR_BOOL, TR_STR, TR_INT, TR_STRV };
 
 struct tr_flag {
-  const char *name;  /* long name, without dashes */
-  char shortname;    /* 0 if none */
+  const char *name; /* long name, without dashes */
+  char shortname;   /* 0 if none */
   enum tr_flag_kind kind;
-  void *out;         /* bool*, const char**, int*, char*** */
+  void *out; /* bool*, const char**, int*, char*** */
 };
 
 /* Parse flags in argv[1..] (argv[0] is the command). Accepts --name, -name, --name=value,

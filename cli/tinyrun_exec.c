@@ -114,8 +114,8 @@ static int run_exec(const struct rt_ctx *ctx, const struct exec_flags *f, char *
                     struct td_err **err)
 {
   struct spec_process *p = NULL;
-  int rc = f->process ? load_process_file(f->process, &p, err)
-                      : container_process(ctx, pos[0], &p, err);
+  int rc =
+      f->process ? load_process_file(f->process, &p, err) : container_process(ctx, pos[0], &p, err);
   if (rc == 0 && !f->process)
     rc = apply_flags(p, f, pos + 1, err);
   else if (rc == 0 && f->tty)
@@ -125,9 +125,12 @@ static int run_exec(const struct rt_ctx *ctx, const struct exec_flags *f, char *
     return -1;
   }
   int master = -1;
-  struct rt_exec_opts o = {.process = p, .pid_file = f->pid_file,
-                           .console_socket = f->console_socket, .detach = f->detach,
-                           .preserve_fds = f->preserve_fds, .stdio = {-1, -1, -1}};
+  struct rt_exec_opts o = {.process = p,
+                           .pid_file = f->pid_file,
+                           .console_socket = f->console_socket,
+                           .detach = f->detach,
+                           .preserve_fds = f->preserve_fds,
+                           .stdio = {-1, -1, -1}};
   if (!f->detach) {
     rt_prepare_foreground();
     if (!f->console_socket)

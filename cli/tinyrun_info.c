@@ -16,8 +16,7 @@
 #include "util/xalloc.h"
 
 /* Flags then exactly one id; returns the id or NULL (then *rc is the exit status). */
-static const char *one_id(int argc, char **argv, const struct tr_flag *flags, char ***pos,
-                          int *rc)
+static const char *one_id(int argc, char **argv, const struct tr_flag *flags, char ***pos, int *rc)
 {
   bool help = false;
   struct td_err *err = NULL;
@@ -62,7 +61,7 @@ static void print_table(json_t *arr)
   size_t i;
   json_t *e;
   char buf[32];
-  json_array_foreach(arr, i, e) {
+  json_array_foreach (arr, i, e) {
     for (int c = 0; c < 6; c++) {
       json_t *v = json_object_get(e, keys[c]);
       size_t len = json_is_integer(v) ? (size_t)snprintf(buf, sizeof(buf), "%lld",
@@ -74,7 +73,7 @@ static void print_table(json_t *arr)
   }
   for (int c = 0; c < 6; c++)
     printf("%-*s%s", c < 5 ? (int)w[c] : 0, cols[c], c < 5 ? "   " : "\n");
-  json_array_foreach(arr, i, e) {
+  json_array_foreach (arr, i, e) {
     for (int c = 0; c < 6; c++) {
       json_t *v = json_object_get(e, keys[c]);
       const char *s = json_string_value(v);
@@ -91,9 +90,8 @@ int tr_cmd_list(const struct rt_ctx *ctx, int argc, char **argv)
 {
   const char *format = "table";
   bool quiet = false, help = false;
-  const struct tr_flag flags[] = {{"format", 'f', TR_STR, &format},
-                                  {"quiet", 'q', TR_BOOL, &quiet},
-                                  {NULL, 0, TR_BOOL, NULL}};
+  const struct tr_flag flags[] = {
+      {"format", 'f', TR_STR, &format}, {"quiet", 'q', TR_BOOL, &quiet}, {NULL, 0, TR_BOOL, NULL}};
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
@@ -164,8 +162,8 @@ static void ps_row(pid_t pid)
     snprintf(uname, sizeof(uname), "%s", pw->pw_name);
   else
     snprintf(uname, sizeof(uname), "%u", (unsigned)uid);
-  printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", uname, (int)pid, ppid, secs / 3600,
-         secs / 60 % 60, secs % 60, cmd);
+  printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", uname, (int)pid, ppid, secs / 3600, secs / 60 % 60,
+         secs % 60, cmd);
 }
 
 int tr_cmd_ps(const struct rt_ctx *ctx, int argc, char **argv)

@@ -35,8 +35,8 @@ static int parse(int argc, char **argv, const struct tr_flag *flags, size_t want
   while ((*pos)[n])
     n++;
   if (n < want || (want == 1 && n > 1)) {
-    err_set(&err, 0, "\"%s\" requires %s%zu argument%s", argv[0], want == 1 ? "exactly " : "",
-            want, want == 1 ? "" : "s");
+    err_set(&err, 0, "\"%s\" requires %s%zu argument%s", argv[0], want == 1 ? "exactly " : "", want,
+            want == 1 ? "" : "s");
     *rc = tr_fail(&err);
     return -1;
   }

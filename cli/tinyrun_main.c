@@ -141,16 +141,11 @@ int main(int argc, char **argv)
   const char *log_path = NULL, *log_format = NULL, *unused = NULL;
   bool version = false, help = false;
   const struct tr_flag flags[] = {
-      {"root", 0, TR_STR, &ctx.state_root},
-      {"log", 0, TR_STR, &log_path},
-      {"log-format", 0, TR_STR, &log_format},
-      {"log-level", 0, TR_STR, &unused},
-      {"debug", 0, TR_BOOL, &ctx.debug},
-      {"systemd-cgroup", 0, TR_BOOL, &ctx.systemd_cgroup},
-      {"rootless", 0, TR_STR, &unused},
-      {"criu", 0, TR_STR, &unused},
-      {"version", 'v', TR_BOOL, &version},
-      {NULL, 0, TR_BOOL, NULL},
+      {"root", 0, TR_STR, &ctx.state_root},   {"log", 0, TR_STR, &log_path},
+      {"log-format", 0, TR_STR, &log_format}, {"log-level", 0, TR_STR, &unused},
+      {"debug", 0, TR_BOOL, &ctx.debug},      {"systemd-cgroup", 0, TR_BOOL, &ctx.systemd_cgroup},
+      {"rootless", 0, TR_STR, &unused},       {"criu", 0, TR_STR, &unused},
+      {"version", 'v', TR_BOOL, &version},    {NULL, 0, TR_BOOL, NULL},
   };
   char **pos = NULL;
   struct td_err *err = NULL;
@@ -161,8 +156,9 @@ int main(int argc, char **argv)
     free(pos);
     return 0;
   }
-  if (pos[0] && (strcmp(pos[0], "create") == 0 || strcmp(pos[0], "run") == 0 ||
-                 strcmp(pos[0], "exec") == 0) &&
+  if (pos[0] &&
+      (strcmp(pos[0], "create") == 0 || strcmp(pos[0], "run") == 0 ||
+       strcmp(pos[0], "exec") == 0) &&
       rt_exe_protect(argv) < 0 && ctx.debug)
     fprintf(stderr, "tinyrun: debug: runtime binary not re-executed read-only: %s\n",
             strerror(errno));
