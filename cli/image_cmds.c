@@ -103,8 +103,7 @@ int cmd_history(const char *root, int argc, char **argv)
   }
   size_t i;
   json_t *r;
-  json_array_foreach(rows, i, r)
-  {
+  json_array_foreach (rows, i, r) {
     const char *id = json_string_value(json_object_get(r, "id"));
     autofree char *idc =
         strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));

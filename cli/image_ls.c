@@ -49,8 +49,7 @@ static const char *created_of(json_t *rows, const char *ref)
 {
   size_t i;
   json_t *r;
-  json_array_foreach(rows, i, r)
-  {
+  json_array_foreach (rows, i, r) {
     autofree char *full = xasprintf("%s:%s", rs(r, "repo"), rs(r, "tag"));
     const char *id = image_digest_hex(rs(r, "id"));
     if (strcmp(full, ref) == 0 || strcmp(rs(r, "repo"), ref) == 0 ||

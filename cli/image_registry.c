@@ -130,13 +130,12 @@ static char *read_password_stdin(void)
 
 int image_cmd_login(const char *root, int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"username", required_argument, NULL, 'u'},
-      {"password", required_argument, NULL, 'p'},
-      {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
-      {"insecure-registry", required_argument, NULL, OPT_INSECURE},
-      {"help", no_argument, NULL, OPT_HELP},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"username", required_argument, NULL, 'u'},
+                                       {"password", required_argument, NULL, 'p'},
+                                       {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+                                       {"insecure-registry", required_argument, NULL, OPT_INSECURE},
+                                       {"help", no_argument, NULL, OPT_HELP},
+                                       {NULL, 0, NULL, 0}};
   const char *user = NULL, *pass = NULL;
   bool pass_stdin = false;
   autostrv char **insecure = NULL;

@@ -13,7 +13,10 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-#define OPT_END {0, NULL, OPT_BOOL, NULL, NULL, NULL}
+#define OPT_END                                                                                    \
+  {                                                                                                \
+    0, NULL, OPT_BOOL, NULL, NULL, NULL                                                            \
+  }
 
 /* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message. */
 static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
@@ -34,8 +37,8 @@ static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_re
 }
 
 /* Run fn for each container argument; docker prints each error and fails at the end. */
-static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_result *r,
-                    int first, bool print_ref,
+static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_result *r, int first,
+                    bool print_ref,
                     int (*fn)(struct eng_ctx *, const char *, const struct cmd_info *,
                               struct opt_result *, struct td_err **),
                     struct td_err **err)
@@ -61,11 +64,11 @@ static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_r
   return 0;
 }
 
-#define DONE(ci, r, rc)                                                                          \
-  do {                                                                                           \
-    int rc_ = (r)->help ? 0 : (rc);                                                              \
-    opts_free(ci, r);                                                                            \
-    return rc_;                                                                                  \
+#define DONE(ci, r, rc)                                                                            \
+  do {                                                                                             \
+    int rc_ = (r)->help ? 0 : (rc);                                                                \
+    opts_free(ci, r);                                                                              \
+    return rc_;                                                                                    \
   } while (0)
 
 /* ---- ps ---- */
@@ -75,7 +78,8 @@ static const struct opt_def ps_opts[] = {
     {'f', "filter", OPT_LIST, "filter", "Filter output based on conditions provided", NULL},
     {0, "format", OPT_STR, "string", "Format output using a custom template", NULL},
     {'n', "last", OPT_STR, "int", "Show n last created containers (includes all states)", NULL},
-    {'l', "latest", OPT_BOOL, NULL, "Show the latest created container (includes all states)", NULL},
+    {'l', "latest", OPT_BOOL, NULL, "Show the latest created container (includes all states)",
+     NULL},
     {0, "no-trunc", OPT_BOOL, NULL, "Don't truncate output", NULL},
     {'q', "quiet", OPT_BOOL, NULL, "Only display container IDs", NULL},
     {'s', "size", OPT_BOOL, NULL, "Display total file sizes", NULL},
@@ -88,18 +92,18 @@ int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   struct opt_result r;
   int rc = parse(&ps_info, argc, argv, &r, 0, err);
   if (rc == 0) {
-    struct eng_ps_opts o = {.all = opt_bool(&ps_info, &r, "all"),
-                            .quiet = opt_bool(&ps_info, &r, "quiet"),
-                            .size = opt_bool(&ps_info, &r, "size"),
-                            .no_trunc = opt_bool(&ps_info, &r, "no-trunc"),
-                            .latest = opt_bool(&ps_info, &r, "latest"),
-                            .last = opt_str(&ps_info, &r, "last")
-                                        ? atoi(opt_str(&ps_info, &r, "last")) : -1,
-                            .filters = opt_list(&ps_info, &r, "filter"),
-                            .format = opt_str(&ps_info, &r, "format")};
+    struct eng_ps_opts o = {
+        .all = opt_bool(&ps_info, &r, "all"),
+        .quiet = opt_bool(&ps_info, &r, "quiet"),
+        .size = opt_bool(&ps_info, &r, "size"),
+        .no_trunc = opt_bool(&ps_info, &r, "no-trunc"),
+        .latest = opt_bool(&ps_info, &r, "latest"),
+        .last = opt_str(&ps_info, &r, "last") ? atoi(opt_str(&ps_info, &r, "last")) : -1,
+        .filters = opt_list(&ps_info, &r, "filter"),
+        .format = opt_str(&ps_info, &r, "format")};
     for (char **f = o.filters; f && *f && rc == 0; f++) {
-      static const char *const keys[] = {"status=", "name=", "label=", "ancestor=", "id=",
-                                         "exited=", NULL};
+      static const char *const keys[] = {
+          "status=", "name=", "label=", "ancestor=", "id=", "exited=", NULL};
       bool ok = false;
       for (size_t k = 0; keys[k]; k++)
         ok |= strncmp(*f, keys[k], strlen(keys[k])) == 0;
@@ -224,7 +228,8 @@ int cmd_kill(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 static const struct opt_def rm_opts[] = {
     {'f', "force", OPT_BOOL, NULL, "Force the removal of a running container (uses SIGKILL)", NULL},
     {'l', "link", OPT_BOOL, NULL, "Remove the specified link", NULL},
-    {'v', "volumes", OPT_BOOL, NULL, "Remove anonymous volumes associated with the container", NULL},
+    {'v', "volumes", OPT_BOOL, NULL, "Remove anonymous volumes associated with the container",
+     NULL},
     OPT_END,
 };
 static const struct cmd_info rm_info = {"rm", "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -262,7 +267,8 @@ int cmd_rm(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 static const struct opt_def no_opts[] = {OPT_END};
 static const struct cmd_info wait_info = {"wait", "CONTAINER [CONTAINER...]",
                                           "Block until one or more containers stop, then print "
-                                          "their exit codes", no_opts, false};
+                                          "their exit codes",
+                                          no_opts, false};
 
 static int do_wait(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
                    struct opt_result *r, struct td_err **err)
@@ -436,7 +442,8 @@ static const struct opt_def attach_opts[] = {
 };
 static const struct cmd_info attach_info = {"attach", "[OPTIONS] CONTAINER",
                                             "Attach local standard input, output, and error "
-                                            "streams to a running container", attach_opts, false};
+                                            "streams to a running container",
+                                            attach_opts, false};
 
 int cmd_attach(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
@@ -459,9 +466,8 @@ int cmd_attach(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 
 /* ---- top / stats / cp / prune / info / version ---- */
 
-static const struct cmd_info top_info = {"top", "CONTAINER [ps OPTIONS]",
-                                         "Display the running processes of a container", no_opts,
-                                         true};
+static const struct cmd_info top_info = {
+    "top", "CONTAINER [ps OPTIONS]", "Display the running processes of a container", no_opts, true};
 
 int cmd_top(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
@@ -479,13 +485,15 @@ int cmd_top(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 static const struct opt_def stats_opts[] = {
     {'a', "all", OPT_BOOL, NULL, "Show all containers (default shows just running)", NULL},
     {0, "format", OPT_STR, "string", "Format output using a custom template", NULL},
-    {0, "no-stream", OPT_BOOL, NULL, "Disable streaming stats and only pull the first result", NULL},
+    {0, "no-stream", OPT_BOOL, NULL, "Disable streaming stats and only pull the first result",
+     NULL},
     {0, "no-trunc", OPT_BOOL, NULL, "Do not truncate output", NULL},
     OPT_END,
 };
 static const struct cmd_info stats_info = {"stats", "[OPTIONS] [CONTAINER...]",
                                            "Display a live stream of container(s) resource "
-                                           "usage statistics", stats_opts, false};
+                                           "usage statistics",
+                                           stats_opts, false};
 
 int cmd_stats(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
@@ -493,8 +501,7 @@ int cmd_stats(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   int rc = parse(&stats_info, argc, argv, &r, 0, err);
   if (rc == 0)
     rc = eng_stats(ctx, r.args, opt_bool(&stats_info, &r, "all"),
-                   opt_bool(&stats_info, &r, "no-stream"), opt_str(&stats_info, &r, "format"),
-                   err);
+                   opt_bool(&stats_info, &r, "no-stream"), opt_str(&stats_info, &r, "format"), err);
   DONE(&stats_info, &r, rc);
 }
 
@@ -504,11 +511,13 @@ static const struct opt_def cp_opts[] = {
     {'q', "quiet", OPT_BOOL, NULL, "Suppress progress output during copy", NULL},
     OPT_END,
 };
-static const struct cmd_info cp_info = {"cp", "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                                              "        tinydocker cp [OPTIONS] SRC_PATH|- "
-                                              "CONTAINER:DEST_PATH",
+static const struct cmd_info cp_info = {"cp",
+                                        "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+                                        "        tinydocker cp [OPTIONS] SRC_PATH|- "
+                                        "CONTAINER:DEST_PATH",
                                         "Copy files/folders between a container and the local "
-                                        "filesystem", cp_opts, false};
+                                        "filesystem",
+                                        cp_opts, false};
 
 int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
@@ -542,9 +551,8 @@ static const struct opt_def fmt_opts[] = {
 };
 static const struct cmd_info info_info = {"info", "[OPTIONS]", "Display system-wide information",
                                           fmt_opts, false};
-static const struct cmd_info version_info = {"version", "[OPTIONS]",
-                                             "Show the tinydocker version information", fmt_opts,
-                                             false};
+static const struct cmd_info version_info = {
+    "version", "[OPTIONS]", "Show the tinydocker version information", fmt_opts, false};
 
 int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {

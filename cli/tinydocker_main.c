@@ -27,7 +27,8 @@ static void usage(void)
          "      --root string   Engine state root (default $TINYDOCKER_ROOT or %s)\n"
          "  -D, --debug         Enable debug mode\n"
          "  -v, --version       Print version information and quit\n"
-         "  -h, --help          Print usage\n\nCommands:\n", ENG_DEFAULT_ROOT);
+         "  -h, --help          Print usage\n\nCommands:\n",
+         ENG_DEFAULT_ROOT);
   for (const struct td_cmd *c = td_commands; c->name; c++)
     if (c->summary)
       printf("  %-10s  %s\n", c->name, c->summary);
@@ -40,7 +41,10 @@ static const char *group_alias(const char *sub)
   static const struct {
     const char *sub, *cmd;
   } map[] = {
-      {"ls", "ps"}, {"list", "ps"}, {"remove", "rm"}, {"prune", "container-prune"},
+      {"ls", "ps"},
+      {"list", "ps"},
+      {"remove", "rm"},
+      {"prune", "container-prune"},
   };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcmp(map[i].sub, sub) == 0)

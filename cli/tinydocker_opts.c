@@ -47,8 +47,10 @@ static int store(const struct cmd_info *ci, struct opt_result *r, int idx, const
     else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
       v->b = false;
     else
-      return err_set(err, 0, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: "
-                             "parsing \"%s\": invalid syntax", val, shown, val);
+      return err_set(err, 0,
+                     "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: "
+                     "parsing \"%s\": invalid syntax",
+                     val, shown, val);
     break;
   case OPT_STR:
     free(v->s);

@@ -16,16 +16,16 @@ struct opt_def {
   char short_name;       /* 0 = none */
   const char *long_name; /* without "--" */
   enum opt_kind kind;
-  const char *metavar;   /* "string", "list", "bytes"... for --help */
+  const char *metavar; /* "string", "list", "bytes"... for --help */
   const char *help;
-  const char *alias;     /* another long name for the same flag, or NULL */
+  const char *alias; /* another long name for the same flag, or NULL */
 };
 
 struct opt_val {
   bool set;
   bool b;
-  char *s;      /* OPT_STR */
-  char **list;  /* OPT_LIST, NULL-terminated */
+  char *s;     /* OPT_STR */
+  char **list; /* OPT_LIST, NULL-terminated */
 };
 
 struct cmd_info {

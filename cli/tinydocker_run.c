@@ -15,71 +15,96 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-#define RUN_OPTS                                                                                 \
-  {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                  \
-  {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},          \
-  {0, "cap-add", OPT_LIST, "list", "Add Linux capabilities", NULL},                              \
-  {0, "cap-drop", OPT_LIST, "list", "Drop Linux capabilities", NULL},                            \
-  {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},   \
-  {0, "cpu-quota", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) quota",            \
-   "cpu-cfs-quota"},                                                                              \
-  {'c', "cpu-shares", OPT_STR, "int", "CPU shares (relative weight)", "cpu-share"},              \
-  {0, "cpus", OPT_STR, "decimal", "Number of CPUs", NULL},                                       \
-  {0, "cpuset-cpus", OPT_STR, "string", "CPUs in which to allow execution (0-3, 0,1)", NULL},    \
-  {0, "cpuset-mems", OPT_STR, "string", "MEMs in which to allow execution (0-3, 0,1)", NULL},    \
-  {0, "device", OPT_LIST, "list", "Add a host device to the container", NULL},                   \
-  {0, "dns", OPT_LIST, "list", "Set custom DNS servers", NULL},                                  \
-  {0, "dns-search", OPT_LIST, "list", "Set custom DNS search domains", NULL},                    \
-  {0, "entrypoint", OPT_STR, "string", "Overwrite the default ENTRYPOINT of the image", NULL},   \
-  {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},                             \
-  {0, "env-file", OPT_LIST, "list", "Read in a file of environment variables", NULL},            \
-  {'h', "hostname", OPT_STR, "string", "Container host name", NULL},                             \
-  {0, "init", OPT_BOOL, NULL, "Run an init inside the container that forwards signals and "      \
-                               "reaps processes", NULL},                                          \
-  {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},            \
-  {0, "ip", OPT_STR, "string", "IPv4 address (e.g., 172.30.100.104)", NULL},                     \
-  {'l', "label", OPT_LIST, "list", "Set meta data on a container", NULL},                        \
-  {0, "log-driver", OPT_STR, "string", "Logging driver for the container (json-file)", NULL},    \
-  {0, "log-opt", OPT_LIST, "list", "Log driver options (max-size, max-file)", NULL},             \
-  {'m', "memory", OPT_STR, "bytes", "Memory limit", NULL},                                       \
-  {0, "memory-reservation", OPT_STR, "bytes", "Memory soft limit", NULL},                        \
-  {0, "memory-swap", OPT_STR, "bytes", "Swap limit equal to memory plus swap: '-1' to enable "   \
-                                         "unlimited swap", NULL},                                 \
-  {0, "mount", OPT_LIST, "mount", "Attach a filesystem mount to the container", NULL},           \
-  {0, "name", OPT_STR, "string", "Assign a name to the container", NULL},                        \
-  {0, "network", OPT_STR, "network", "Connect a container to a network (none, host, bridge, "    \
-                                       "NAME)", "net"},                                          \
-  {0, "network-alias", OPT_LIST, "list", "Add network-scoped alias for the container", NULL},    \
-  {0, "oom-kill-disable", OPT_BOOL, NULL, "Disable OOM Killer", NULL},                           \
-  {0, "pids-limit", OPT_STR, "int", "Tune container pids limit (set -1 for unlimited)", NULL},   \
-  {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to this container", NULL},         \
-  {'p', "publish", OPT_LIST, "list", "Publish a container's port(s) to the host", NULL},         \
-  {'P', "publish-all", OPT_BOOL, NULL, "Publish all exposed ports to random ports", NULL},       \
-  {0, "read-only", OPT_BOOL, NULL, "Mount the container's root filesystem as read only", NULL},  \
-  {0, "restart", OPT_STR, "string", "Restart policy to apply when a container exits", NULL},     \
-  {0, "rm", OPT_BOOL, NULL, "Automatically remove the container when it exits", NULL},           \
-  {0, "rootfs", OPT_STR, "dir", "Use a plain directory as the root filesystem (no image)",       \
-   NULL},                                                                                         \
-  {0, "security-opt", OPT_LIST, "list", "Security Options (seccomp=FILE|unconfined, "            \
-                                          "no-new-privileges)", NULL},                            \
-  {0, "shm-size", OPT_STR, "bytes", "Size of /dev/shm", NULL},                                   \
-  {0, "stop-signal", OPT_STR, "string", "Signal to stop the container", NULL},                   \
-  {0, "stop-timeout", OPT_STR, "int", "Timeout (in seconds) to stop a container", NULL},         \
-  {0, "sysctl", OPT_LIST, "map", "Sysctl options", NULL},                                        \
-  {0, "tmpfs", OPT_LIST, "list", "Mount a tmpfs directory", NULL},                               \
-  {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},                                   \
-  {0, "ulimit", OPT_LIST, "ulimit", "Ulimit options", NULL},                                     \
-  {'u', "user", OPT_STR, "string", "Username or UID (format: <name|uid>[:<group|gid>])", NULL},  \
-  {'v', "volume", OPT_LIST, "list", "Bind mount a volume", NULL},                                \
-  {'w', "workdir", OPT_STR, "string", "Working directory inside the container", NULL}
+#define RUN_OPTS                                                                                    \
+  {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                     \
+      {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},         \
+      {0, "cap-add", OPT_LIST, "list", "Add Linux capabilities", NULL},                             \
+      {0, "cap-drop", OPT_LIST, "list", "Drop Linux capabilities", NULL},                           \
+      {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},  \
+      {0,                                                                                           \
+       "cpu-quota",                                                                                 \
+       OPT_STR,                                                                                     \
+       "int",                                                                                       \
+       "Limit CPU CFS (Completely Fair Scheduler) quota",                                           \
+       "cpu-cfs-quota"},                                                                            \
+      {'c', "cpu-shares", OPT_STR, "int", "CPU shares (relative weight)", "cpu-share"},             \
+      {0, "cpus", OPT_STR, "decimal", "Number of CPUs", NULL},                                      \
+      {0, "cpuset-cpus", OPT_STR, "string", "CPUs in which to allow execution (0-3, 0,1)", NULL},   \
+      {0, "cpuset-mems", OPT_STR, "string", "MEMs in which to allow execution (0-3, 0,1)", NULL},   \
+      {0, "device", OPT_LIST, "list", "Add a host device to the container", NULL},                  \
+      {0, "dns", OPT_LIST, "list", "Set custom DNS servers", NULL},                                 \
+      {0, "dns-search", OPT_LIST, "list", "Set custom DNS search domains", NULL},                   \
+      {0, "entrypoint", OPT_STR, "string", "Overwrite the default ENTRYPOINT of the image", NULL},  \
+      {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},                            \
+      {0, "env-file", OPT_LIST, "list", "Read in a file of environment variables", NULL},           \
+      {'h', "hostname", OPT_STR, "string", "Container host name", NULL},                            \
+      {0,                                                                                           \
+       "init",                                                                                      \
+       OPT_BOOL,                                                                                    \
+       NULL,                                                                                        \
+       "Run an init inside the container that forwards signals and "                                \
+       "reaps processes",                                                                           \
+       NULL},                                                                                       \
+      {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},           \
+      {0, "ip", OPT_STR, "string", "IPv4 address (e.g., 172.30.100.104)", NULL},                    \
+      {'l', "label", OPT_LIST, "list", "Set meta data on a container", NULL},                       \
+      {0, "log-driver", OPT_STR, "string", "Logging driver for the container (json-file)", NULL},   \
+      {0, "log-opt", OPT_LIST, "list", "Log driver options (max-size, max-file)", NULL},            \
+      {'m', "memory", OPT_STR, "bytes", "Memory limit", NULL},                                      \
+      {0, "memory-reservation", OPT_STR, "bytes", "Memory soft limit", NULL},                       \
+      {0,                                                                                           \
+       "memory-swap",                                                                               \
+       OPT_STR,                                                                                     \
+       "bytes",                                                                                     \
+       "Swap limit equal to memory plus swap: '-1' to enable "                                      \
+       "unlimited swap",                                                                            \
+       NULL},                                                                                       \
+      {0, "mount", OPT_LIST, "mount", "Attach a filesystem mount to the container", NULL},          \
+      {0, "name", OPT_STR, "string", "Assign a name to the container", NULL},                       \
+      {0,                                                                                           \
+       "network",                                                                                   \
+       OPT_STR,                                                                                     \
+       "network",                                                                                   \
+       "Connect a container to a network (none, host, bridge, "                                     \
+       "NAME)",                                                                                     \
+       "net"},                                                                                      \
+      {0, "network-alias", OPT_LIST, "list", "Add network-scoped alias for the container", NULL},   \
+      {0, "oom-kill-disable", OPT_BOOL, NULL, "Disable OOM Killer", NULL},                          \
+      {0, "pids-limit", OPT_STR, "int", "Tune container pids limit (set -1 for unlimited)", NULL},  \
+      {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to this container", NULL},        \
+      {'p', "publish", OPT_LIST, "list", "Publish a container's port(s) to the host", NULL},        \
+      {'P', "publish-all", OPT_BOOL, NULL, "Publish all exposed ports to random ports", NULL},      \
+      {0, "read-only", OPT_BOOL, NULL, "Mount the container's root filesystem as read only", NULL}, \
+      {0, "restart", OPT_STR, "string", "Restart policy to apply when a container exits", NULL},    \
+      {0, "rm", OPT_BOOL, NULL, "Automatically remove the container when it exits", NULL},          \
+      {0,   "rootfs", OPT_STR, "dir", "Use a plain directory as the root filesystem (no image)",    \
+       NULL},                                                                                       \
+      {0,                                                                                           \
+       "security-opt",                                                                              \
+       OPT_LIST,                                                                                    \
+       "list",                                                                                      \
+       "Security Options (seccomp=FILE|unconfined, "                                                \
+       "no-new-privileges)",                                                                        \
+       NULL},                                                                                       \
+      {0, "shm-size", OPT_STR, "bytes", "Size of /dev/shm", NULL},                                  \
+      {0, "stop-signal", OPT_STR, "string", "Signal to stop the container", NULL},                  \
+      {0, "stop-timeout", OPT_STR, "int", "Timeout (in seconds) to stop a container", NULL},        \
+      {0, "sysctl", OPT_LIST, "map", "Sysctl options", NULL},                                       \
+      {0, "tmpfs", OPT_LIST, "list", "Mount a tmpfs directory", NULL},                              \
+      {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},                                  \
+      {0, "ulimit", OPT_LIST, "ulimit", "Ulimit options", NULL},                                    \
+      {'u', "user", OPT_STR, "string", "Username or UID (format: <name|uid>[:<group|gid>])", NULL}, \
+      {'v', "volume", OPT_LIST, "list", "Bind mount a volume", NULL},                               \
+  {                                                                                                 \
+    'w', "workdir", OPT_STR, "string", "Working directory inside the container", NULL               \
+  }
 
 static const struct opt_def run_opts[] = {
     RUN_OPTS,
     {'d', "detach", OPT_BOOL, NULL, "Run container in background and print container ID", NULL},
     {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
      NULL},
-    {0, "sig-proxy", OPT_BOOL, NULL, "Proxy received signals to the process (default true)",
-     NULL},
+    {0, "sig-proxy", OPT_BOOL, NULL, "Proxy received signals to the process (default true)", NULL},
     {0, NULL, OPT_BOOL, NULL, NULL, NULL},
 };
 
@@ -89,8 +114,8 @@ static const struct opt_def create_opts[] = {
 };
 
 static const struct cmd_info run_info = {"run", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-                                         "Create and run a new container from an image",
-                                         run_opts, true};
+                                         "Create and run a new container from an image", run_opts,
+                                         true};
 static const struct cmd_info create_info = {"create", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
                                             "Create a new container", create_opts, true};
 
@@ -124,8 +149,10 @@ static int parse_int_opt(const char *flag, const char *v, int64_t *out, struct t
   char *e = NULL;
   long long n = strtoll(v, &e, 10);
   if (*v == '\0' || *e != '\0')
-    return err_set(err, 0, "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseInt: "
-                           "parsing \"%s\": invalid syntax", v, flag, v);
+    return err_set(err, 0,
+                   "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseInt: "
+                   "parsing \"%s\": invalid syntax",
+                   v, flag, v);
   *out = n;
   return 0;
 }
@@ -154,8 +181,8 @@ static int parse_resources(const struct cmd_info *ci, const struct opt_result *r
       size_opt(ci, r, "shm-size", &q->shm_size, err) < 0)
     return -1;
   const char *v;
-  if ((v = opt_str(ci, r, "cpus")) && eng_parse_cpus(v, (int)sysconf(_SC_NPROCESSORS_ONLN),
-                                                     &q->nano_cpus, err) < 0)
+  if ((v = opt_str(ci, r, "cpus")) &&
+      eng_parse_cpus(v, (int)sysconf(_SC_NPROCESSORS_ONLN), &q->nano_cpus, err) < 0)
     return -1;
   if ((v = opt_str(ci, r, "cpu-shares")) && parse_int_opt("cpu-shares", v, &q->cpu_shares, err) < 0)
     return -1;
@@ -167,7 +194,8 @@ static int parse_resources(const struct cmd_info *ci, const struct opt_result *r
   if ((q->cpuset_cpus = opt_str(ci, r, "cpuset-cpus")) &&
       eng_parse_cpuset(q->cpuset_cpus, ncpu, err) < 0)
     return err_prefix(err, "invalid argument \"%s\" for \"--cpuset-cpus\" flag", q->cpuset_cpus);
-  if ((q->cpuset_mems = opt_str(ci, r, "cpuset-mems")) && eng_parse_cpuset(q->cpuset_mems, 0, err) < 0)
+  if ((q->cpuset_mems = opt_str(ci, r, "cpuset-mems")) &&
+      eng_parse_cpuset(q->cpuset_mems, 0, err) < 0)
     return err_prefix(err, "invalid argument \"%s\" for \"--cpuset-mems\" flag", q->cpuset_mems);
   if ((v = opt_str(ci, r, "pids-limit"))) {
     if (parse_int_opt("pids-limit", v, &q->pids_limit, err) < 0)
@@ -178,8 +206,8 @@ static int parse_resources(const struct cmd_info *ci, const struct opt_result *r
   return 0;
 }
 
-static int parse_mounts(const struct cmd_info *ci, const struct opt_result *r,
-                        struct run_store *s, struct td_err **err)
+static int parse_mounts(const struct cmd_info *ci, const struct opt_result *r, struct run_store *s,
+                        struct td_err **err)
 {
   char **vols = opt_list(ci, r, "volume"), **mnts = opt_list(ci, r, "mount"),
        **tmps = opt_list(ci, r, "tmpfs");
@@ -210,7 +238,8 @@ static int parse_security(const struct cmd_info *ci, const struct opt_result *r,
     if (strcmp(*o, "no-new-privileges") == 0 || strcmp(*o, "no-new-privileges:true") == 0 ||
         strcmp(*o, "no-new-privileges=true") == 0)
       q->no_new_privs = true;
-    else if (strcmp(*o, "no-new-privileges:false") == 0 || strcmp(*o, "no-new-privileges=false") == 0)
+    else if (strcmp(*o, "no-new-privileges:false") == 0 ||
+             strcmp(*o, "no-new-privileges=false") == 0)
       q->no_new_privs = false;
     else if (strncmp(*o, "seccomp=", 8) == 0 || strncmp(*o, "seccomp:", 8) == 0)
       q->seccomp = *o + 8;
@@ -222,8 +251,8 @@ static int parse_security(const struct cmd_info *ci, const struct opt_result *r,
   return 0;
 }
 
-static int parse_misc(const struct cmd_info *ci, const struct opt_result *r,
-                      struct eng_run_req *q, struct run_store *s, struct td_err **err)
+static int parse_misc(const struct cmd_info *ci, const struct opt_result *r, struct eng_run_req *q,
+                      struct run_store *s, struct td_err **err)
 {
   for (char **f = opt_list(ci, r, "env-file"); f && *f; f++)
     if (eng_parse_env_file(*f, &s->env, err) < 0)
@@ -258,8 +287,10 @@ static int parse_misc(const struct cmd_info *ci, const struct opt_result *r,
   q->labels = s->labels;
   for (char **l = opt_list(ci, r, "sysctl"); l && *l; l++) {
     if (strchr(*l, '=') == NULL)
-      return err_set(err, 0, "invalid argument \"%s\" for \"--sysctl\" flag: %s is not a "
-                             "valid sysctl value", *l, *l);
+      return err_set(err, 0,
+                     "invalid argument \"%s\" for \"--sysctl\" flag: %s is not a "
+                     "valid sysctl value",
+                     *l, *l);
     strv_push(&s->sysctls, *l);
   }
   q->sysctls = s->sysctls;
@@ -408,7 +439,8 @@ int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     autofree char *id = NULL;
     struct eng_start_opts o = {.attach = opt_bool(&start_info, &r, "attach"),
                                .interactive = opt_bool(&start_info, &r, "interactive"),
-                               .sig_proxy = true, .detach_keys = keys};
+                               .sig_proxy = true,
+                               .detach_keys = keys};
     if (eng_lookup(ctx, r.args[i], &id, err) < 0 || eng_start(ctx, id, &o, &code, err) < 0) {
       rc = -1;
       break;

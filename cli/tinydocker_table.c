@@ -3,7 +3,8 @@
 /* Image commands go to tinydocker-image, so the hot commands never load libarchive,
  * libcurl or libcrypto. */
 const struct td_cmd td_commands[] = {
-    {"attach", cmd_attach, NULL, "Attach local standard input, output, and error streams to a running container"},
+    {"attach", cmd_attach, NULL,
+     "Attach local standard input, output, and error streams to a running container"},
     {"commit", cmd_commit, NULL, "Create a new image from a container's changes"},
     {"container-prune", cmd_container_prune, NULL, NULL},
     {"container", cmd_container_help, NULL, "Manage containers (ls, rm, prune, inspect, run, ...)"},
@@ -43,6 +44,7 @@ const struct td_cmd td_commands[] = {
     {"version", cmd_version, NULL, "Show the tinydocker version information"},
     {"volume", cmd_volume, NULL, "Manage volumes"},
     {"create-default", NULL, "create-default", NULL},
-    {"wait", cmd_wait, NULL, "Block until one or more containers stop, then print their exit codes"},
+    {"wait", cmd_wait, NULL,
+     "Block until one or more containers stop, then print their exit codes"},
     {NULL, NULL, NULL, NULL},
 };

@@ -8,10 +8,10 @@
 enum tr_flag_kind { TR_BOOL, TR_STR, TR_INT, TR_STRV };
 
 struct tr_flag {
-  const char *name;  /* long name, without dashes */
-  char shortname;    /* 0 if none */
+  const char *name; /* long name, without dashes */
+  char shortname;   /* 0 if none */
   enum tr_flag_kind kind;
-  void *out;         /* bool*, const char**, int*, char*** */
+  void *out; /* bool*, const char**, int*, char*** */
 };
 
 /* Parse flags in argv[1..] (argv[0] is the command). Accepts --name, -name, --name=value,
@@ -22,8 +22,8 @@ int tr_parse_flags(int argc, char **argv, const struct tr_flag *flags, bool stop
                    char ***pos, bool *help, struct td_err **err);
 
 /* Report an error the runc way: stderr and, with --log, the log file (JSON lines with
- * --log-format json). Returns the exit status to use (1). */
-int tr_fail(struct td_err *err);
+ * --log-format json), then free *err. Returns the exit status to use (1). */
+int tr_fail(struct td_err **err);
 /* A warning line in the same places. */
 void tr_warn(const char *msg);
 /* Print a command's usage and return 0. */

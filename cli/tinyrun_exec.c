@@ -114,8 +114,8 @@ static int run_exec(const struct rt_ctx *ctx, const struct exec_flags *f, char *
                     struct td_err **err)
 {
   struct spec_process *p = NULL;
-  int rc = f->process ? load_process_file(f->process, &p, err)
-                      : container_process(ctx, pos[0], &p, err);
+  int rc =
+      f->process ? load_process_file(f->process, &p, err) : container_process(ctx, pos[0], &p, err);
   if (rc == 0 && !f->process)
     rc = apply_flags(p, f, pos + 1, err);
   else if (rc == 0 && f->tty)
@@ -125,9 +125,12 @@ static int run_exec(const struct rt_ctx *ctx, const struct exec_flags *f, char *
     return -1;
   }
   int master = -1;
-  struct rt_exec_opts o = {.process = p, .pid_file = f->pid_file,
-                           .console_socket = f->console_socket, .detach = f->detach,
-                           .preserve_fds = f->preserve_fds, .stdio = {-1, -1, -1}};
+  struct rt_exec_opts o = {.process = p,
+                           .pid_file = f->pid_file,
+                           .console_socket = f->console_socket,
+                           .detach = f->detach,
+                           .preserve_fds = f->preserve_fds,
+                           .stdio = {-1, -1, -1}};
   if (!f->detach) {
     rt_prepare_foreground();
     if (!f->console_socket)
@@ -172,16 +175,16 @@ int tr_cmd_exec(const struct rt_ctx *ctx, int argc, char **argv)
   struct td_err *err = NULL;
   int rc = 0;
   if (tr_parse_flags(argc, argv, flags, true, &pos, &f.help, &err) < 0)
-    rc = tr_fail(err);
+    rc = tr_fail(&err);
   else if (f.help)
     rc = tr_usage(argv[0]);
   else if (pos[0] == NULL || (!f.process && pos[1] == NULL)) {
     err_set(&err, 0, "\"exec\" requires a container id and a command (or --process)");
-    rc = tr_fail(err);
+    rc = tr_fail(&err);
   } else {
     rc = run_exec(ctx, &f, pos, &err);
     if (rc < 0 && err) {
-      tr_fail(err);
+      tr_fail(&err);
       rc = 255; /* runc: an exec that could not start exits 255 */
     }
   }

@@ -16,13 +16,12 @@
 #include "util/xalloc.h"
 
 /* Flags then exactly one id; returns the id or NULL (then *rc is the exit status). */
-static const char *one_id(int argc, char **argv, const struct tr_flag *flags, char ***pos,
-                          int *rc)
+static const char *one_id(int argc, char **argv, const struct tr_flag *flags, char ***pos, int *rc)
 {
   bool help = false;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, pos, &help, &err) < 0) {
-    *rc = tr_fail(err);
+    *rc = tr_fail(&err);
     return NULL;
   }
   if (help) {
@@ -31,7 +30,7 @@ static const char *one_id(int argc, char **argv, const struct tr_flag *flags, ch
   }
   if ((*pos)[0] == NULL || (*pos)[1] != NULL) {
     err_set(&err, 0, "\"%s\" requires exactly 1 argument", argv[0]);
-    *rc = tr_fail(err);
+    *rc = tr_fail(&err);
     return NULL;
   }
   return (*pos)[0];
@@ -62,7 +61,7 @@ static void print_table(json_t *arr)
   size_t i;
   json_t *e;
   char buf[32];
-  json_array_foreach(arr, i, e) {
+  json_array_foreach (arr, i, e) {
     for (int c = 0; c < 6; c++) {
       json_t *v = json_object_get(e, keys[c]);
       size_t len = json_is_integer(v) ? (size_t)snprintf(buf, sizeof(buf), "%lld",
@@ -74,7 +73,7 @@ static void print_table(json_t *arr)
   }
   for (int c = 0; c < 6; c++)
     printf("%-*s%s", c < 5 ? (int)w[c] : 0, cols[c], c < 5 ? "   " : "\n");
-  json_array_foreach(arr, i, e) {
+  json_array_foreach (arr, i, e) {
     for (int c = 0; c < 6; c++) {
       json_t *v = json_object_get(e, keys[c]);
       const char *s = json_string_value(v);
@@ -91,22 +90,21 @@ int tr_cmd_list(const struct rt_ctx *ctx, int argc, char **argv)
 {
   const char *format = "table";
   bool quiet = false, help = false;
-  const struct tr_flag flags[] = {{"format", 'f', TR_STR, &format},
-                                  {"quiet", 'q', TR_BOOL, &quiet},
-                                  {NULL, 0, TR_BOOL, NULL}};
+  const struct tr_flag flags[] = {
+      {"format", 'f', TR_STR, &format}, {"quiet", 'q', TR_BOOL, &quiet}, {NULL, 0, TR_BOOL, NULL}};
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
     err_set(&err, 0, "invalid format option: %s", format);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   autostrv char **ids = NULL;
   if (rt_list(ctx, &ids, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   autojson json_t *arr = json_array();
   for (char **id = ids; *id; id++) {
     struct rt_state st;
@@ -164,8 +162,8 @@ static void ps_row(pid_t pid)
     snprintf(uname, sizeof(uname), "%s", pw->pw_name);
   else
     snprintf(uname, sizeof(uname), "%u", (unsigned)uid);
-  printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", uname, (int)pid, ppid, secs / 3600,
-         secs / 60 % 60, secs % 60, cmd);
+  printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", uname, (int)pid, ppid, secs / 3600, secs / 60 % 60,
+         secs % 60, cmd);
 }
 
 int tr_cmd_ps(const struct rt_ctx *ctx, int argc, char **argv)
@@ -182,10 +180,10 @@ int tr_cmd_ps(const struct rt_ctx *ctx, int argc, char **argv)
   size_t n = 0;
   if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0) {
     err_set(&err, 0, "invalid format option: %s", format);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   if (rt_cgroup_pids(ctx, id, &pids, &n, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (strcmp(format, "json") == 0) {
     printf("[");
     for (size_t i = 0; i < n; i++)
@@ -210,7 +208,7 @@ static int id_only(const struct rt_ctx *ctx, int argc, char **argv,
   if (id == NULL)
     return rc;
   struct td_err *err = NULL;
-  return op(ctx, id, &err) < 0 ? tr_fail(err) : 0;
+  return op(ctx, id, &err) < 0 ? tr_fail(&err) : 0;
 }
 
 int tr_cmd_pause(const struct rt_ctx *ctx, int argc, char **argv)
@@ -234,19 +232,19 @@ int tr_cmd_spec(const struct rt_ctx *ctx, int argc, char **argv)
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   autofree char *path = xasprintf("%s/config.json", bundle ? bundle : ".");
   if (access(path, F_OK) == 0) {
     err_set(&err, 0, "File %s exists. Remove it first", path);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   autojson json_t *j = spec_default_json(rootless);
   autofree char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   autofree char *text = xasprintf("%s\n", s);
   if (file_write_atomic(AT_FDCWD, path, text, strlen(text), 0644, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   return 0;
 }
 
@@ -258,7 +256,7 @@ int tr_cmd_features(const struct rt_ctx *ctx, int argc, char **argv)
   autofree char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   autojson json_t *j = spec_features_json();

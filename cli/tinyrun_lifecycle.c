@@ -24,7 +24,7 @@ static int parse(int argc, char **argv, const struct tr_flag *flags, size_t want
 {
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, pos, help, &err) < 0) {
-    *rc = tr_fail(err);
+    *rc = tr_fail(&err);
     return -1;
   }
   if (*help) {
@@ -35,9 +35,9 @@ static int parse(int argc, char **argv, const struct tr_flag *flags, size_t want
   while ((*pos)[n])
     n++;
   if (n < want || (want == 1 && n > 1)) {
-    err_set(&err, 0, "\"%s\" requires %s%zu argument%s", argv[0], want == 1 ? "exactly " : "",
-            want, want == 1 ? "" : "s");
-    *rc = tr_fail(err);
+    err_set(&err, 0, "\"%s\" requires %s%zu argument%s", argv[0], want == 1 ? "exactly " : "", want,
+            want == 1 ? "" : "s");
+    *rc = tr_fail(&err);
     return -1;
   }
   return 0;
@@ -82,7 +82,7 @@ int tr_cmd_create(const struct rt_ctx *ctx, int argc, char **argv)
   struct rt_create_opts o;
   fill_create(&cf, &o);
   struct td_err *err = NULL;
-  rc = rt_create(ctx, &o, NULL, &err) < 0 ? tr_fail(err) : 0;
+  rc = rt_create(ctx, &o, NULL, &err) < 0 ? tr_fail(&err) : 0;
   free(cf.pos);
   return rc;
 }
@@ -105,9 +105,9 @@ int tr_cmd_run(const struct rt_ctx *ctx, int argc, char **argv)
   struct td_err *err = NULL;
   pid_t pid = 0;
   if (rt_create(ctx, &o, &pid, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (rt_start(ctx, o.id, &err) < 0) {
-    rc = tr_fail(err);
+    rc = tr_fail(&err);
     struct td_err *e2 = NULL;
     if (rt_delete(ctx, o.id, true, &e2) < 0)
       err_free(&e2);
@@ -119,7 +119,7 @@ int tr_cmd_run(const struct rt_ctx *ctx, int argc, char **argv)
   if (master >= 0)
     close(master);
   if (!cf.keep && rt_delete(ctx, o.id, true, &err) < 0)
-    tr_fail(err);
+    tr_fail(&err);
   return rc < 0 ? 255 : rc;
 }
 
@@ -132,7 +132,7 @@ int tr_cmd_start(const struct rt_ctx *ctx, int argc, char **argv)
   if (parse(argc, argv, flags, 1, &pos, &help, &rc) < 0)
     return rc;
   struct td_err *err = NULL;
-  return rt_start(ctx, pos[0], &err) < 0 ? tr_fail(err) : 0;
+  return rt_start(ctx, pos[0], &err) < 0 ? tr_fail(&err) : 0;
 }
 
 int tr_cmd_state(const struct rt_ctx *ctx, int argc, char **argv)
@@ -146,7 +146,7 @@ int tr_cmd_state(const struct rt_ctx *ctx, int argc, char **argv)
   struct td_err *err = NULL;
   struct rt_state st;
   if (rt_state(ctx, pos[0], &st, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   autojson json_t *j = rt_state_json(&st);
   if (st.status == RT_STOPPED)
     json_object_set_new(j, "pid", json_integer(0));
@@ -167,20 +167,20 @@ int tr_cmd_kill(const struct rt_ctx *ctx, int argc, char **argv)
   (void)rc;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   if (pos[0] == NULL) {
     err_set(&err, 0, "\"kill\" requires a container id");
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   const char *sname = pos[1] ? pos[1] : "TERM";
   int sig = rt_signal_parse(sname);
   if (sig < 0) {
     err_set(&err, 0, "invalid signal: %s", sname);
-    return tr_fail(err);
+    return tr_fail(&err);
   }
-  return rt_kill(ctx, pos[0], sig, all, &err) < 0 ? tr_fail(err) : 0;
+  return rt_kill(ctx, pos[0], sig, all, &err) < 0 ? tr_fail(&err) : 0;
 }
 
 int tr_cmd_delete(const struct rt_ctx *ctx, int argc, char **argv)
@@ -191,12 +191,12 @@ int tr_cmd_delete(const struct rt_ctx *ctx, int argc, char **argv)
   const struct tr_flag flags[] = {{"force", 'f', TR_BOOL, &force}, {NULL, 0, TR_BOOL, NULL}};
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   if (pos[0] == NULL) {
     err_set(&err, 0, "\"delete\" requires at least 1 argument");
-    return tr_fail(err);
+    return tr_fail(&err);
   }
   for (char **id = pos; *id; id++) {
     struct rt_state st;
@@ -207,7 +207,7 @@ int tr_cmd_delete(const struct rt_ctx *ctx, int argc, char **argv)
     if (force)
       rt_state_clear(&st);
     if (rt_delete(ctx, *id, force, &err) < 0)
-      rc = tr_fail(err);
+      rc = tr_fail(&err);
     err_free(&err);
   }
   return rc;

@@ -76,11 +76,12 @@ static void log_line(const char *level, const char *msg)
   write_all(log_fd, line, strlen(line));
 }
 
-int tr_fail(struct td_err *err)
+int tr_fail(struct td_err **err)
 {
-  const char *t = err_text(err);
+  const char *t = err_text(*err);
   fprintf(stderr, "tinyrun: %s\n", t);
   log_line("error", t);
+  err_free(err);
   return 1;
 }
 
@@ -140,32 +141,29 @@ int main(int argc, char **argv)
   const char *log_path = NULL, *log_format = NULL, *unused = NULL;
   bool version = false, help = false;
   const struct tr_flag flags[] = {
-      {"root", 0, TR_STR, &ctx.state_root},
-      {"log", 0, TR_STR, &log_path},
-      {"log-format", 0, TR_STR, &log_format},
-      {"log-level", 0, TR_STR, &unused},
-      {"debug", 0, TR_BOOL, &ctx.debug},
-      {"systemd-cgroup", 0, TR_BOOL, &ctx.systemd_cgroup},
-      {"rootless", 0, TR_STR, &unused},
-      {"criu", 0, TR_STR, &unused},
-      {"version", 'v', TR_BOOL, &version},
-      {NULL, 0, TR_BOOL, NULL},
+      {"root", 0, TR_STR, &ctx.state_root},   {"log", 0, TR_STR, &log_path},
+      {"log-format", 0, TR_STR, &log_format}, {"log-level", 0, TR_STR, &unused},
+      {"debug", 0, TR_BOOL, &ctx.debug},      {"systemd-cgroup", 0, TR_BOOL, &ctx.systemd_cgroup},
+      {"rootless", 0, TR_STR, &unused},       {"criu", 0, TR_STR, &unused},
+      {"version", 'v', TR_BOOL, &version},    {NULL, 0, TR_BOOL, NULL},
   };
   char **pos = NULL;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, true, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (version) {
     printf("tinyrun version %s\nspec: 1.2.0\n", TD_VERSION);
+    free(pos);
     return 0;
   }
-  if (pos[0] && (strcmp(pos[0], "create") == 0 || strcmp(pos[0], "run") == 0 ||
-                 strcmp(pos[0], "exec") == 0) &&
+  if (pos[0] &&
+      (strcmp(pos[0], "create") == 0 || strcmp(pos[0], "run") == 0 ||
+       strcmp(pos[0], "exec") == 0) &&
       rt_exe_protect(argv) < 0 && ctx.debug)
     fprintf(stderr, "tinyrun: debug: runtime binary not re-executed read-only: %s\n",
             strerror(errno));
   if (open_log(log_path, log_format, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help || pos[0] == NULL) {
     usage_all(help ? stdout : stderr);
     free(pos);
@@ -173,15 +171,21 @@ int main(int argc, char **argv)
   }
   if (strcmp(pos[0], "help") == 0) {
     usage_all(stdout);
+    free(pos);
     return 0;
   }
   /* pos[0] is the command; everything from it on is the command's argv */
   int cargc = 0;
   while (pos[cargc])
     cargc++;
-  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-    if (strcmp(commands[i].name, pos[0]) == 0)
-      return commands[i].fn(&ctx, cargc, pos);
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+    if (strcmp(commands[i].name, pos[0]) == 0) {
+      int rc = commands[i].fn(&ctx, cargc, pos);
+      free(pos); /* the strings are argv's */
+      return rc;
+    }
+  }
   err_set(&err, 0, "unknown command %s (see tinyrun --help)", pos[0]);
-  return tr_fail(err);
+  free(pos);
+  return tr_fail(&err);
 }

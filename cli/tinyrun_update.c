@@ -40,10 +40,23 @@ static int put_int(json_t *res, const char *section, const char *key, const char
   if (end == v)
     return err_set(err, 0, "invalid value for %s.%s: %s", section, key, v);
   switch (*end) {
-  case 'k': case 'K': n *= 1024; end++; break;
-  case 'm': case 'M': n *= 1024 * 1024; end++; break;
-  case 'g': case 'G': n *= 1024LL * 1024 * 1024; end++; break;
-  default: break;
+  case 'k':
+  case 'K':
+    n *= 1024;
+    end++;
+    break;
+  case 'm':
+  case 'M':
+    n *= 1024 * 1024;
+    end++;
+    break;
+  case 'g':
+  case 'G':
+    n *= 1024LL * 1024 * 1024;
+    end++;
+    break;
+  default:
+    break;
   }
   if (*end == 'b' || *end == 'B')
     end++;
@@ -93,8 +106,8 @@ static int do_update(const struct rt_ctx *ctx, const char *id, const struct upda
   if (load_resources(f->resources, &res, err) < 0 || build(f, res, err) < 0)
     return -1;
   /* parse through the spec parser so that the same validation applies */
-  autojson json_t *doc = json_pack("{s:s, s:{s:s}, s:{s:O}}", "ociVersion", "1.2.0", "root",
-                                   "path", "rootfs", "linux", "resources", res);
+  autojson json_t *doc = json_pack("{s:s, s:{s:s}, s:{s:O}}", "ociVersion", "1.2.0", "root", "path",
+                                   "rootfs", "linux", "resources", res);
   spec_autofree struct spec *s = NULL;
   if (doc == NULL)
     return err_set(err, 0, "resources must be a JSON object");
@@ -110,31 +123,24 @@ int tr_cmd_update(const struct rt_ctx *ctx, int argc, char **argv)
   struct update_flags f = {0};
   const char *unused = NULL;
   const struct tr_flag flags[] = {
-      {"resources", 'r', TR_STR, &f.resources},
-      {"memory", 0, TR_STR, &f.memory},
-      {"memory-swap", 0, TR_STR, &f.swap},
-      {"memory-reservation", 0, TR_STR, &f.reservation},
-      {"kernel-memory", 0, TR_STR, &unused},
-      {"kernel-memory-tcp", 0, TR_STR, &unused},
-      {"cpu-shares", 0, TR_STR, &f.shares},
-      {"cpu-quota", 0, TR_STR, &f.quota},
-      {"cpu-period", 0, TR_STR, &f.period},
-      {"cpuset-cpus", 0, TR_STR, &f.cpus},
-      {"cpuset-mems", 0, TR_STR, &f.mems},
-      {"pids-limit", 0, TR_STR, &f.pids},
-      {"blkio-weight", 0, TR_STR, &f.blkio},
-      {NULL, 0, TR_BOOL, NULL},
+      {"resources", 'r', TR_STR, &f.resources}, {"memory", 0, TR_STR, &f.memory},
+      {"memory-swap", 0, TR_STR, &f.swap},      {"memory-reservation", 0, TR_STR, &f.reservation},
+      {"kernel-memory", 0, TR_STR, &unused},    {"kernel-memory-tcp", 0, TR_STR, &unused},
+      {"cpu-shares", 0, TR_STR, &f.shares},     {"cpu-quota", 0, TR_STR, &f.quota},
+      {"cpu-period", 0, TR_STR, &f.period},     {"cpuset-cpus", 0, TR_STR, &f.cpus},
+      {"cpuset-mems", 0, TR_STR, &f.mems},      {"pids-limit", 0, TR_STR, &f.pids},
+      {"blkio-weight", 0, TR_STR, &f.blkio},    {NULL, 0, TR_BOOL, NULL},
   };
   autofree char **pos = NULL;
   bool help = false;
   struct td_err *err = NULL;
   if (tr_parse_flags(argc, argv, flags, false, &pos, &help, &err) < 0)
-    return tr_fail(err);
+    return tr_fail(&err);
   if (help)
     return tr_usage(argv[0]);
   if (pos[0] == NULL || pos[1]) {
     err_set(&err, 0, "\"update\" requires exactly 1 argument");
-    return tr_fail(err);
+    return tr_fail(&err);
   }
-  return do_update(ctx, pos[0], &f, &err) < 0 ? tr_fail(err) : 0;
+  return do_update(ctx, pos[0], &f, &err) < 0 ? tr_fail(&err) : 0;
 }

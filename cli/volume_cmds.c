@@ -95,8 +95,7 @@ static int vol_ls(const char *root, int argc, char **argv)
     printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
   size_t i;
   json_t *v;
-  json_array_foreach(vols, i, v)
-  {
+  json_array_foreach (vols, i, v) {
     if (!filter_match(v, filters, root))
       continue;
     const char *n = json_string_value(json_object_get(v, "Name"));
@@ -154,7 +153,8 @@ static int vol_prune(const char *root, int argc, char **argv)
     printf("Deleted Volumes:\n");
     size_t i;
     json_t *n;
-    json_array_foreach(removed, i, n) printf("%s\n", json_string_value(n));
+    json_array_foreach (removed, i, n)
+      printf("%s\n", json_string_value(n));
     printf("\n");
   }
   double f = (double)freed;

@@ -98,7 +98,8 @@ static void fill_size(struct mon_msg *m)
 int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool send_start,
                    const char *detach_keys, int *exit_code, struct td_err **err)
 {
-  struct mon_msg m = {.type = MON_ATTACH, .a = (with_stdin ? MON_F_STDIN : 0) | (tty ? MON_F_TTY : 0)};
+  struct mon_msg m = {.type = MON_ATTACH,
+                      .a = (with_stdin ? MON_F_STDIN : 0) | (tty ? MON_F_TTY : 0)};
   if (tty && with_stdin) { /* the monitor scans the terminal's input for them (docker: tty only) */
     struct detach_keys k;
     if (detach_keys_parse(detach_keys, &k, err) < 0)

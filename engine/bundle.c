@@ -21,13 +21,21 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-static const char *const masked_paths[] = {
-    "/proc/asound",        "/proc/acpi",        "/proc/interrupts", "/proc/kcore",
-    "/proc/keys",          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-    "/proc/sched_debug",   "/proc/scsi",        "/sys/firmware",    "/sys/devices/virtual/powercap",
-    NULL};
-static const char *const readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                             "/proc/sysrq-trigger", NULL};
+static const char *const masked_paths[] = {"/proc/asound",
+                                           "/proc/acpi",
+                                           "/proc/interrupts",
+                                           "/proc/kcore",
+                                           "/proc/keys",
+                                           "/proc/latency_stats",
+                                           "/proc/timer_list",
+                                           "/proc/timer_stats",
+                                           "/proc/sched_debug",
+                                           "/proc/scsi",
+                                           "/sys/firmware",
+                                           "/sys/devices/virtual/powercap",
+                                           NULL};
+static const char *const readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 
 static json_t *strv_json(char *const *v)
 {
@@ -139,7 +147,9 @@ static char **json_strv(json_t *a)
   char **v = xcalloc(1, sizeof(char *));
   size_t i;
   json_t *e;
-  json_array_foreach(a, i, e) if (json_is_string(e)) strv_push(&v, json_string_value(e));
+  json_array_foreach (a, i, e)
+    if (json_is_string(e))
+      strv_push(&v, json_string_value(e));
   return v;
 }
 
@@ -179,25 +189,21 @@ static json_t *device_rules(bool privileged)
   if (privileged)
     return json_pack("[{s:b,s:s}]", "allow", 1, "access", "rwm");
   /* deny all, then docker's allowlist */
-  return json_pack(
-      "[{s:b,s:s},"
-      "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},"
-      "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},"
-      "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:s},"
-      "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:s},{s:b,s:s,s:s}]",
-      "allow", 0, "access", "rwm",
-      "allow", 1, "type", "c", "major", 1, "minor", 3, "access", "rwm",
-      "allow", 1, "type", "c", "major", 1, "minor", 5, "access", "rwm",
-      "allow", 1, "type", "c", "major", 1, "minor", 7, "access", "rwm",
-      "allow", 1, "type", "c", "major", 1, "minor", 8, "access", "rwm",
-      "allow", 1, "type", "c", "major", 1, "minor", 9, "access", "rwm",
-      "allow", 1, "type", "c", "major", 5, "minor", 0, "access", "rwm",
-      "allow", 1, "type", "c", "major", 5, "minor", 1, "access", "rwm",
-      "allow", 1, "type", "c", "major", 5, "minor", 2, "access", "rwm",
-      "allow", 1, "type", "c", "major", 136, "access", "rwm",
-      "allow", 1, "type", "c", "major", 10, "minor", 200, "access", "rwm",
-      "allow", 1, "type", "c", "access", "m",
-      "allow", 1, "type", "b", "access", "m");
+  return json_pack("[{s:b,s:s},"
+                   "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},"
+                   "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},"
+                   "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:i,s:s},"
+                   "{s:b,s:s,s:i,s:i,s:s},{s:b,s:s,s:s},{s:b,s:s,s:s}]",
+                   "allow", 0, "access", "rwm", "allow", 1, "type", "c", "major", 1, "minor", 3,
+                   "access", "rwm", "allow", 1, "type", "c", "major", 1, "minor", 5, "access",
+                   "rwm", "allow", 1, "type", "c", "major", 1, "minor", 7, "access", "rwm", "allow",
+                   1, "type", "c", "major", 1, "minor", 8, "access", "rwm", "allow", 1, "type", "c",
+                   "major", 1, "minor", 9, "access", "rwm", "allow", 1, "type", "c", "major", 5,
+                   "minor", 0, "access", "rwm", "allow", 1, "type", "c", "major", 5, "minor", 1,
+                   "access", "rwm", "allow", 1, "type", "c", "major", 5, "minor", 2, "access",
+                   "rwm", "allow", 1, "type", "c", "major", 136, "access", "rwm", "allow", 1,
+                   "type", "c", "major", 10, "minor", 200, "access", "rwm", "allow", 1, "type", "c",
+                   "access", "m", "allow", 1, "type", "b", "access", "m");
 }
 
 static int add_devices(const struct eng_run_req *req, json_t *linux_, json_t *rules,
@@ -209,11 +215,15 @@ static int add_devices(const struct eng_run_req *req, json_t *linux_, json_t *ru
     const struct eng_device *d = &req->devices[i];
     struct stat st;
     if (stat(d->host, &st) < 0)
-      return err_set(err, errno, "error gathering device information while adding custom "
-                                 "device \"%s\"", d->host);
+      return err_set(err, errno,
+                     "error gathering device information while adding custom "
+                     "device \"%s\"",
+                     d->host);
     if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-      return err_set(err, 0, "error gathering device information while adding custom device "
-                             "\"%s\": not a device node", d->host);
+      return err_set(err, 0,
+                     "error gathering device information while adding custom device "
+                     "\"%s\": not a device node",
+                     d->host);
     const char *type = S_ISCHR(st.st_mode) ? "c" : "b";
     json_array_append_new(devs, json_pack("{s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "path", d->container,
                                           "type", type, "major", (json_int_t)major(st.st_rdev),
@@ -290,15 +300,17 @@ static int build_process(const struct eng_run_req *req, json_t *imgcfg, const ch
   json_t *gids = json_array();
   for (size_t i = 0; i < u.n_groups; i++)
     json_array_append_new(gids, json_integer(u.groups[i]));
-  const char *cwd = req->workdir ? req->workdir
-                                 : json_string_value(json_object_get(imgcfg, "WorkingDir"));
+  const char *cwd =
+      req->workdir ? req->workdir : json_string_value(json_object_get(imgcfg, "WorkingDir"));
   if (cwd == NULL || *cwd == '\0')
     cwd = "/";
   if (cwd[0] != '/') {
     eng_user_clear(&u);
     json_decref(gids);
-    return err_set(err, 0, "the working directory '%s' is invalid, it needs to be an absolute "
-                           "path", cwd);
+    return err_set(err, 0,
+                   "the working directory '%s' is invalid, it needs to be an absolute "
+                   "path",
+                   cwd);
   }
   if (!env_has(env, "HOME")) {
     autofree char *home = xasprintf("HOME=%s", u.home && *u.home ? u.home : "/");
@@ -310,10 +322,10 @@ static int build_process(const struct eng_run_req *req, json_t *imgcfg, const ch
     json_decref(gids);
     return -1;
   }
-  json_t *p = json_pack("{s:b,s:{s:i,s:i,s:o},s:o,s:o,s:s,s:o,s:b}", "terminal", req->tty,
-                        "user", "uid", (int)u.uid, "gid", (int)u.gid, "additionalGids", gids,
-                        "args", strv_json(args), "env", strv_json(env), "cwd", cwd,
-                        "capabilities", caps, "noNewPrivileges", req->no_new_privs);
+  json_t *p = json_pack("{s:b,s:{s:i,s:i,s:o},s:o,s:o,s:s,s:o,s:b}", "terminal", req->tty, "user",
+                        "uid", (int)u.uid, "gid", (int)u.gid, "additionalGids", gids, "args",
+                        strv_json(args), "env", strv_json(env), "cwd", cwd, "capabilities", caps,
+                        "noNewPrivileges", req->no_new_privs);
   eng_user_clear(&u);
   if (req->n_ulimits) {
     json_t *rl = json_array();
@@ -349,16 +361,19 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
 {
   json_t *m = json_array();
   json_array_append_new(m, bundle_mount_json("/proc", "proc", "proc", "nosuid,noexec,nodev"));
-  json_array_append_new(m, bundle_mount_json("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
-  json_array_append_new(m, bundle_mount_json("/dev/pts", "devpts", "devpts",
-                                      "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
-  json_array_append_new(m, bundle_mount_json("/sys", "sysfs", "sysfs",
-                                      req->privileged ? "nosuid,noexec,nodev,rw"
-                                                      : "nosuid,noexec,nodev,ro"));
+  json_array_append_new(
+      m, bundle_mount_json("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+  json_array_append_new(
+      m, bundle_mount_json("/dev/pts", "devpts", "devpts",
+                           "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
+  json_array_append_new(
+      m, bundle_mount_json("/sys", "sysfs", "sysfs",
+                           req->privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro"));
   json_array_append_new(m, bundle_mount_json("/sys/fs/cgroup", "cgroup", "cgroup",
-                                      req->privileged ? "nosuid,noexec,nodev,relatime,rw"
-                                                      : "nosuid,noexec,nodev,relatime,ro"));
-  json_array_append_new(m, bundle_mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+                                             req->privileged ? "nosuid,noexec,nodev,relatime,rw"
+                                                             : "nosuid,noexec,nodev,relatime,ro"));
+  json_array_append_new(
+      m, bundle_mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
   int64_t shm = req->shm_size > 0 ? req->shm_size : 64LL << 20;
   autofree char *shmopts = xasprintf("nosuid,noexec,nodev,mode=1777,size=%lld", (long long)shm);
   json_array_append_new(m, bundle_mount_json("/dev/shm", "tmpfs", "shm", shmopts));
@@ -389,10 +404,10 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   json_t *process = NULL;
   if (build_process(req, imgcfg, rootfs, hostname, &process, err) < 0)
     return -1;
-  autojson json_t *spec = json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o}", "ociVersion", "1.2.0",
-                                    "process", process, "root", "path", rootfs, "readonly",
-                                    req->read_only, "hostname", hostname, "mounts",
-                                    base_mounts(req, dir, req->network));
+  autojson json_t *spec =
+      json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o}", "ociVersion", "1.2.0", "process", process, "root",
+                "path", rootfs, "readonly", req->read_only, "hostname", hostname, "mounts",
+                base_mounts(req, dir, req->network));
   json_t *mounts = json_object_get(spec, "mounts");
   autojson json_t *mrec = json_array();
   if (bundle_add_mounts(ctx, req, imgcfg, dir, rootfs, mounts, mrec, err) < 0)
@@ -439,8 +454,8 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   json_t *rules = device_rules(req->privileged);
   json_object_set_new(res, "devices", rules);
   autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
-  json_t *linux_ = json_pack("{s:s,s:o,s:o}", "cgroupsPath", cgpath, "namespaces", ns,
-                             "resources", res);
+  json_t *linux_ =
+      json_pack("{s:s,s:o,s:o}", "cgroupsPath", cgpath, "namespaces", ns, "resources", res);
   json_object_set_new(spec, "linux", linux_);
   if (add_devices(req, linux_, rules, err) < 0)
     return -1;

@@ -57,8 +57,8 @@ static char *path_clean(const char *p)
 
 static int add_tmpfs(const struct eng_mount *m, json_t *mounts, json_t *rec)
 {
-  autofree char *opts = xasprintf("nosuid,nodev%s%s", m->readonly ? ",ro" : "",
-                                  m->tmpfs_opts ? "," : "");
+  autofree char *opts =
+      xasprintf("nosuid,nodev%s%s", m->readonly ? ",ro" : "", m->tmpfs_opts ? "," : "");
   autofree char *all = xasprintf("%s%s", opts, m->tmpfs_opts ? m->tmpfs_opts : "");
   json_t *j = bundle_mount_json(m->target, "tmpfs", "tmpfs", all);
   json_t *o = json_object_get(j, "options");
@@ -67,16 +67,16 @@ static int add_tmpfs(const struct eng_mount *m, json_t *mounts, json_t *rec)
   if (m->tmpfs_mode)
     json_array_append_new(o, json_str_own(xasprintf("mode=%o", m->tmpfs_mode)));
   json_array_append_new(mounts, j);
-  json_array_append_new(rec, json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source", "",
-                                       "Destination", m->target, "RW", !m->readonly,
-                                       "Propagation", ""));
+  json_array_append_new(rec,
+                        json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source", "",
+                                  "Destination", m->target, "RW", !m->readonly, "Propagation", ""));
   return 0;
 }
 
 /* A volume mount (vname NULL: a new anonymous one) at target, filled from the image. */
 static int add_volume(const struct eng_ctx *ctx, const char *vname_in, const char *target,
-                      bool readonly, const char *propagation, const char *dir,
-                      const char *rootfs, json_t *mounts, json_t *rec, struct td_err **err)
+                      bool readonly, const char *propagation, const char *dir, const char *rootfs,
+                      json_t *mounts, json_t *rec, struct td_err **err)
 {
   autofree char *vname = vname_in ? xstrdup(vname_in) : NULL;
   if (vname == NULL && volume_create(ctx->root, NULL, NULL, true, &vname, err) < 0)
@@ -84,13 +84,13 @@ static int add_volume(const struct eng_ctx *ctx, const char *vname_in, const cha
   autofree char *src = NULL;
   if (volume_prepare(ctx->root, vname, dir, rootfs, target, &src, err) < 0)
     return -1;
-  autofree char *opts = xasprintf("rbind,%s%s%s", readonly ? "ro" : "rw",
-                                  propagation ? "," : "", propagation ? propagation : "");
+  autofree char *opts = xasprintf("rbind,%s%s%s", readonly ? "ro" : "rw", propagation ? "," : "",
+                                  propagation ? propagation : "");
   json_array_append_new(mounts, bundle_mount_json(target, "bind", src, opts));
-  json_array_append_new(rec, json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "volume",
-                                       "Name", vname, "Source", src, "Destination", target,
-                                       "Driver", "local", "RW", !readonly, "Propagation",
-                                       propagation ? propagation : ""));
+  json_array_append_new(rec,
+                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "volume", "Name", vname,
+                                  "Source", src, "Destination", target, "Driver", "local", "RW",
+                                  !readonly, "Propagation", propagation ? propagation : ""));
   return 0;
 }
 
@@ -100,17 +100,18 @@ static int add_user_mount(const struct eng_ctx *ctx, const struct eng_mount *m, 
   if (m->type == MOUNT_TMPFS)
     return add_tmpfs(m, mounts, rec);
   if (m->type != MOUNT_BIND)
-    return add_volume(ctx, m->source, m->target, m->readonly, m->propagation, dir, rootfs,
-                      mounts, rec, err);
+    return add_volume(ctx, m->source, m->target, m->readonly, m->propagation, dir, rootfs, mounts,
+                      rec, err);
   if (access(m->source, F_OK) != 0)
-    return err_set(err, 0, "invalid mount config for type \"bind\": bind source path does not "
-                           "exist: %s", m->source);
+    return err_set(err, 0,
+                   "invalid mount config for type \"bind\": bind source path does not "
+                   "exist: %s",
+                   m->source);
   autofree char *opts = xasprintf("rbind,%s%s%s", m->readonly ? "ro" : "rw",
                                   m->propagation ? "," : "", m->propagation ? m->propagation : "");
   json_array_append_new(mounts, bundle_mount_json(m->target, "bind", m->source, opts));
-  json_array_append_new(rec, json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source",
-                                       m->source, "Destination", m->target, "RW", !m->readonly,
-                                       "Propagation",
+  json_array_append_new(rec, json_pack("{s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", m->source,
+                                       "Destination", m->target, "RW", !m->readonly, "Propagation",
                                        m->propagation ? m->propagation : "rprivate"));
   return 0;
 }
@@ -156,7 +157,7 @@ int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   }
   const char *path;
   json_t *v;
-  json_object_foreach(json_object_get(imgcfg, "Volumes"), path, v) {
+  json_object_foreach (json_object_get(imgcfg, "Volumes"), path, v) {
     (void)v;
     if (path[0] != '/')
       continue; /* docker refuses such configs at build time; nothing to mount */

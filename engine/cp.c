@@ -73,8 +73,8 @@ static int copy_entry(int sfd, const char *name, int dfd, const char *dname, str
   autoclose int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (in < 0)
     return err_set(err, errno, "open %s", name);
-  autoclose int out = openat(dfd, dname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                             st.st_mode & 07777);
+  autoclose int out =
+      openat(dfd, dname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
   if (out < 0)
     return err_set(err, errno, "create %s", dname);
   if (copy_fd(in, out) < 0)
@@ -94,8 +94,7 @@ static char *split_ref(const char *s, const char **path)
 }
 
 /* Open the parent directory of path and give the last name (dirfd + name). */
-static int open_parent(int rootfd, const char *path, bool in_root, char **name,
-                       struct td_err **err)
+static int open_parent(int rootfd, const char *path, bool in_root, char **name, struct td_err **err)
 {
   autofree char *a = xstrdup(path), *b = xstrdup(path);
   const char *dir = dirname(a);
@@ -111,8 +110,8 @@ static int open_parent(int rootfd, const char *path, bool in_root, char **name,
 }
 
 /* Copy (src_root,src) -> (dst_root,dst); docker's rule: into dst/<name> when dst is a dir. */
-static int copy_path(int src_root, const char *src, bool src_in_root, int dst_root,
-                     const char *dst, bool dst_in_root, struct td_err **err)
+static int copy_path(int src_root, const char *src, bool src_in_root, int dst_root, const char *dst,
+                     bool dst_in_root, struct td_err **err)
 {
   autofree char *sname = NULL;
   autoclose int sfd = open_parent(src_root, src, src_in_root, &sname, err);

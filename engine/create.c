@@ -45,8 +45,8 @@ static json_t *image_config_json(const struct image_info *img)
   return c ? json_incref(c) : json_object();
 }
 
-int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient,
-                      const char *dir, json_t **config, char **image_id, struct td_err **err)
+int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
+                      json_t **config, char **image_id, struct td_err **err)
 {
   struct image_info *img = NULL;
   if (image_resolve(ctx->root, ref, &img, err) < 0)
@@ -103,8 +103,8 @@ void eng_image_release(const struct eng_ctx *ctx, json_t *rec)
   image_release(ctx->root, dir, &err);
 }
 
-int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode,
-                     char **add_hosts, char **dns, char **dns_search, struct td_err **err)
+int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
+                     char **dns, char **dns_search, struct td_err **err)
 {
   autofree char *hn = xasprintf("%s\n", hostname);
   autofree char *p_hn = xasprintf("%s/hostname", dir);
@@ -184,20 +184,20 @@ static json_t *host_config(const struct eng_run_req *req)
       "Binds", binds, "NetworkMode", req->network ? req->network : "bridge", "RestartPolicy",
       "Name", eng_restart_name(req->restart.mode), "MaximumRetryCount", req->restart.max_retries,
       "AutoRemove", req->auto_remove, "Privileged", req->privileged, "ReadonlyRootfs",
-      req->read_only, "CapAdd", strv_to_json(req->cap_add), "CapDrop",
-      strv_to_json(req->cap_drop), "SecurityOpt", strv_to_json(req->security_opts), "Ulimits",
-      ul, "Memory", (json_int_t)req->memory, "MemorySwap", (json_int_t)swap,
-      "MemoryReservation", (json_int_t)req->memory_reservation, "NanoCpus",
-      (json_int_t)req->nano_cpus, "CpuShares", (json_int_t)req->cpu_shares, "CpuQuota",
+      req->read_only, "CapAdd", strv_to_json(req->cap_add), "CapDrop", strv_to_json(req->cap_drop),
+      "SecurityOpt", strv_to_json(req->security_opts), "Ulimits", ul, "Memory",
+      (json_int_t)req->memory, "MemorySwap", (json_int_t)swap, "MemoryReservation",
+      (json_int_t)req->memory_reservation, "NanoCpus", (json_int_t)req->nano_cpus, "CpuShares",
+      (json_int_t)req->cpu_shares, "CpuQuota",
       (json_int_t)(req->nano_cpus ? eng_cpus_quota(req->nano_cpus, 100000) : req->cpu_quota),
       "CpuPeriod", (json_int_t)(req->nano_cpus ? 100000 : req->cpu_period), "CpusetCpus",
       req->cpuset_cpus ? req->cpuset_cpus : "", "CpusetMems",
-      req->cpuset_mems ? req->cpuset_mems : "", "OomKillDisable", req->oom_kill_disable,
-      "ShmSize", (json_int_t)(req->shm_size > 0 ? req->shm_size : 64LL << 20), "Devices", devs,
-      "Tmpfs", tmpfs, "Sysctls", kv_object(req->sysctls), "LogConfig", "Type", "json-file",
-      "Config", logcfg, "Init", req->init);
-  json_object_set_new(hc, "PidsLimit", req->has_pids_limit ? json_integer(req->pids_limit)
-                                                           : json_null());
+      req->cpuset_mems ? req->cpuset_mems : "", "OomKillDisable", req->oom_kill_disable, "ShmSize",
+      (json_int_t)(req->shm_size > 0 ? req->shm_size : 64LL << 20), "Devices", devs, "Tmpfs", tmpfs,
+      "Sysctls", kv_object(req->sysctls), "LogConfig", "Type", "json-file", "Config", logcfg,
+      "Init", req->init);
+  json_object_set_new(hc, "PidsLimit",
+                      req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
   return hc;
 }
 
@@ -221,60 +221,60 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
     json_array_append(rest, json_array_get(args, i));
   json_t *cmd = req->cmd && req->cmd[0] ? strv_to_json(req->cmd)
                                         : json_incref(json_object_get(imgcfg, "Cmd"));
-  json_t *ep = req->entrypoint_set
-                   ? (req->entrypoint && *req->entrypoint
-                          ? json_pack("[s]", req->entrypoint) : json_null())
-                   : json_incref(json_object_get(imgcfg, "Entrypoint"));
+  json_t *ep =
+      req->entrypoint_set
+          ? (req->entrypoint && *req->entrypoint ? json_pack("[s]", req->entrypoint) : json_null())
+          : json_incref(json_object_get(imgcfg, "Entrypoint"));
   json_t *labels = json_object();
   json_object_update(labels, json_object_get(imgcfg, "Labels"));
   json_t *reqlabels = kv_object(req->labels);
   json_object_update(labels, reqlabels);
   json_decref(reqlabels);
-  const char *stop_sig = req->stop_signal ? req->stop_signal
-                                          : json_string_value(json_object_get(imgcfg, "StopSignal"));
+  const char *stop_sig = req->stop_signal
+                             ? req->stop_signal
+                             : json_string_value(json_object_get(imgcfg, "StopSignal"));
   json_t *config = json_pack(
-      "{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:O,s:o,s:o,s:s,s:s,s:o,s:s}",
-      "Hostname", json_string_value(json_object_get(spec, "hostname")), "Domainname", "",
-      "User", req->user ? req->user : "", "AttachStdin", req->interactive && !req->detach,
-      "AttachStdout", !req->detach, "AttachStderr", !req->detach, "Tty", req->tty,
-      "OpenStdin", req->interactive, "StdinOnce", req->interactive && !req->detach, "Env",
-      json_object_get(proc, "env"), "Cmd", cmd ? cmd : json_null(), "Entrypoint",
-      ep ? ep : json_null(), "Image", req->image ? req->image : "", "WorkingDir",
-      req->workdir ? req->workdir : "", "Labels", labels, "StopSignal",
-      stop_sig ? stop_sig : "SIGTERM");
+      "{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:O,s:o,s:o,s:s,s:s,s:o,s:s}", "Hostname",
+      json_string_value(json_object_get(spec, "hostname")), "Domainname", "", "User",
+      req->user ? req->user : "", "AttachStdin", req->interactive && !req->detach, "AttachStdout",
+      !req->detach, "AttachStderr", !req->detach, "Tty", req->tty, "OpenStdin", req->interactive,
+      "StdinOnce", req->interactive && !req->detach, "Env", json_object_get(proc, "env"), "Cmd",
+      cmd ? cmd : json_null(), "Entrypoint", ep ? ep : json_null(), "Image",
+      req->image ? req->image : "", "WorkingDir", req->workdir ? req->workdir : "", "Labels",
+      labels, "StopSignal", stop_sig ? stop_sig : "SIGTERM");
   if (req->stop_timeout >= 0)
     json_object_set_new(config, "StopTimeout", json_integer(req->stop_timeout));
   json_t *rec = json_pack(
       "{s:s,s:s,s:O,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,s:s,s:s,s:s,"
       "s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:{s:s,s:s,s:i,s:s,s:o,s:o}}",
-      "Id", id, "Created", now, "Path", json_array_get(args, 0), "Args", rest, "State",
-      "Status", "created", "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0,
-      "Pid", 0, "ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+      "Id", id, "Created", now, "Path", json_array_get(args, 0), "Args", rest, "State", "Status",
+      "created", "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0,
+      "ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
       "0001-01-01T00:00:00Z", "Image", image_id ? image_id : "", "ResolvConfPath", p_resolv,
       "HostnamePath", p_hostname, "HostsPath", p_hosts, "LogPath", logpath, "Name", slash_name,
       "RestartCount", 0, "Driver", req->rootfs ? "dir" : "overlay", "Platform", "linux",
       "HostConfig", host_config(req), "Mounts", json_incref(mounts), "Config", config,
-      "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "",
-      "Ports", json_object(), "Networks", json_object());
+      "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "Ports",
+      json_object(), "Networks", json_object());
   json_t *publish = strv_to_json(req->publish);
   if (req->publish_all) {
     /* -P: every ExposedPorts key on a random host port, as `-p 80/tcp` would */
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(imgcfg, "ExposedPorts"), k, v) {
+    json_object_foreach (json_object_get(imgcfg, "ExposedPorts"), k, v) {
       (void)v;
       json_array_append_new(publish, json_string(k));
     }
   }
   if (json_object_get(imgcfg, "ExposedPorts"))
     json_object_set(config, "ExposedPorts", json_object_get(imgcfg, "ExposedPorts"));
-  json_object_set_new(config, "Volumes", json_is_object(json_object_get(imgcfg, "Volumes"))
-                                             ? json_incref(json_object_get(imgcfg, "Volumes"))
-                                             : json_null());
+  json_object_set_new(config, "Volumes",
+                      json_is_object(json_object_get(imgcfg, "Volumes"))
+                          ? json_incref(json_object_get(imgcfg, "Volumes"))
+                          : json_null());
   json_t *td = json_pack("{s:s,s:b,s:s,s:o,s:i,s:i,s:i}", "Rootfs", rootfs, "RootfsIsDir",
-                         req->rootfs != NULL, "ImageRef", req->image ? req->image : "",
-                         "Publish", publish, "MonitorPid", 0,
-                         "MonitorStart", 0, "InitStart", 0);
+                         req->rootfs != NULL, "ImageRef", req->image ? req->image : "", "Publish",
+                         publish, "MonitorPid", 0, "MonitorStart", 0, "InitStart", 0);
   if (req->ip)
     json_object_set_new(td, "IP", json_string(req->ip));
   /* for net_attach at every start (net/ writes the hosts file of bridge networks) */
@@ -292,25 +292,32 @@ static int validate(const struct eng_run_req *req, struct td_err **err)
   if (req->memory > 0 && req->memory < 6 * 1024 * 1024)
     return err_set(err, 0, "Minimum memory limit allowed is 6MB");
   if (req->memory_swap > 0 && req->memory == 0)
-    return err_set(err, 0, "You should always set the Memory limit when using Memoryswap limit, "
-                           "see usage");
+    return err_set(err, 0,
+                   "You should always set the Memory limit when using Memoryswap limit, "
+                   "see usage");
   if (req->memory_swap > 0 && req->memory_swap < req->memory)
-    return err_set(err, 0, "Minimum memoryswap limit should be larger than memory limit, see "
-                           "usage");
+    return err_set(err, 0,
+                   "Minimum memoryswap limit should be larger than memory limit, see "
+                   "usage");
   if (req->memory_reservation > 0 && req->memory > 0 && req->memory_reservation > req->memory)
-    return err_set(err, 0, "Minimum memory limit can not be less than memory reservation limit, "
-                           "see usage");
+    return err_set(err, 0,
+                   "Minimum memory limit can not be less than memory reservation limit, "
+                   "see usage");
   if (req->nano_cpus > 0 && (req->cpu_quota != 0 || req->cpu_period != 0))
-    return err_set(err, 0, "Conflicting options: Nano CPUs and CPU Period/Quota cannot both be "
-                           "set");
+    return err_set(err, 0,
+                   "Conflicting options: Nano CPUs and CPU Period/Quota cannot both be "
+                   "set");
   if (req->cpu_period != 0 && (req->cpu_period < 1000 || req->cpu_period > 1000000))
-    return err_set(err, 0, "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than "
-                           "1s (i.e. 1000000)");
+    return err_set(err, 0,
+                   "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than "
+                   "1s (i.e. 1000000)");
   if (req->cpu_quota > 0 && req->cpu_quota < 1000)
     return err_set(err, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
   if (req->name && !eng_valid_name(req->name))
-    return err_set(err, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
-                           "allowed", req->name);
+    return err_set(err, 0,
+                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                   "allowed",
+                   req->name);
   if (req->hostname && strlen(req->hostname) > 63)
     return err_set(err, 0, "invalid hostname format: %s", req->hostname);
   for (char **p = req->publish; p && *p; p++) {
@@ -341,8 +348,8 @@ static int ports_precheck(const struct eng_ctx *ctx, const struct eng_run_req *r
                           struct td_err **err)
 {
   const char *m = req->network;
-  if (!req->publish || (m && (!strcmp(m, "none") || !strcmp(m, "host") ||
-                              !strncmp(m, "container:", 10))))
+  if (!req->publish ||
+      (m && (!strcmp(m, "none") || !strcmp(m, "host") || !strncmp(m, "container:", 10))))
     return 0;
   autofree struct net_port *all = NULL;
   size_t total = 0;
@@ -414,7 +421,8 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
   if (store_write_json(cfgpath, spec, 0600, err) < 0)
     return -1;
-  autojson json_t *rec = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
+  autojson json_t *rec =
+      build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   if (store_save(ctx, id, rec, err) < 0)
     return -1;
   return 0;
@@ -446,8 +454,8 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
     image_ref_free(r);
   }
   autofree char *id = store_new_id();
-  autofree char *name = req->name ? xstrdup(req->name[0] == '/' ? req->name + 1 : req->name)
-                                  : store_random_name();
+  autofree char *name =
+      req->name ? xstrdup(req->name[0] == '/' ? req->name + 1 : req->name) : store_random_name();
   autofree char *dir = store_dir(ctx, id);
   struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir};
   /* the directory (with its creator) before the name: a crash in between leaves a directory

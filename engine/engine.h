@@ -16,10 +16,10 @@
 #define ENG_CGROUP_PARENT "tinydocker"
 
 struct eng_ctx {
-  char *root;      /* engine root (--root, $TINYDOCKER_ROOT, default /var/lib/tinydocker) */
-  char *run_root;  /* runtime state root (/run/tinydocker, or <root>/run with a custom root) */
-  char *ctr_dir;   /* <root>/containers */
-  char *self_exe;  /* our own binary (to find tinydocker-image next to it) */
+  char *root;     /* engine root (--root, $TINYDOCKER_ROOT, default /var/lib/tinydocker) */
+  char *run_root; /* runtime state root (/run/tinydocker, or <root>/run with a custom root) */
+  char *ctr_dir;  /* <root>/containers */
+  char *self_exe; /* our own binary (to find tinydocker-image next to it) */
   bool debug;
 };
 
@@ -30,17 +30,17 @@ void eng_ctx_clear(struct eng_ctx *ctx);
 
 /* Everything `run` / `create` take. Strings are owned by the caller. */
 struct eng_run_req {
-  const char *image;   /* reference; NULL with rootfs */
-  const char *rootfs;  /* --rootfs DIR */
-  char **cmd;          /* COMMAND [ARG...] or NULL */
+  const char *image;  /* reference; NULL with rootfs */
+  const char *rootfs; /* --rootfs DIR */
+  char **cmd;         /* COMMAND [ARG...] or NULL */
   const char *name;
   bool interactive, tty, detach, auto_remove, init, read_only, privileged;
   bool no_new_privs, oom_kill_disable, entrypoint_set;
-  char **env;          /* KEY=VALUE, env files already merged in order */
+  char **env; /* KEY=VALUE, env files already merged in order */
   const char *workdir, *user, *hostname, *entrypoint;
   struct eng_restart restart;
   char **cap_add, **cap_drop;
-  const char *seccomp; /* NULL = docker's default, "unconfined", or a file path */
+  const char *seccomp;  /* NULL = docker's default, "unconfined", or a file path */
   char **security_opts; /* as given, for inspect */
   struct eng_ulimit *ulimits;
   size_t n_ulimits;
@@ -56,7 +56,7 @@ struct eng_run_req {
   char **labels;  /* KEY=VALUE */
   char **sysctls; /* KEY=VALUE */
   const char *stop_signal;
-  int stop_timeout; /* -1 = default (10) */
+  int stop_timeout;    /* -1 = default (10) */
   const char *network; /* NULL = default */
   char **log_opts;     /* max-size=, max-file= */
   char **publish, **add_hosts, **dns, **dns_search, **net_aliases;
@@ -81,7 +81,8 @@ struct eng_start_opts {
 int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *o, int *exit_code,
               struct td_err **err);
 /* create + start; with auto_remove and a failed start, removes the container. */
-int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, struct td_err **err);
+int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code,
+            struct td_err **err);
 
 /* Resolve a name, full id or unique id prefix to the full id. */
 int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err);
@@ -108,8 +109,8 @@ int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err
 
 struct eng_ps_opts {
   bool all, quiet, size, no_trunc, latest;
-  int last;             /* -n; -1 = all */
-  char **filters;       /* key=value */
+  int last;       /* -n; -1 = all */
+  char **filters; /* key=value */
   const char *format;
 };
 /* Print `ps` output. */
@@ -117,7 +118,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
 
 struct eng_logs_opts {
   bool follow, timestamps, details;
-  const char *tail;  /* "all" or N */
+  const char *tail; /* "all" or N */
   const char *since, *until;
 };
 /* Print a container's logs to our stdout/stderr. */
@@ -147,7 +148,6 @@ int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err);
 /* `info` and `version`. */
 int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err);
 int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err);
-
 
 /* The monitor's entry point when tinydocker re-enters itself (internal). */
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);

@@ -30,7 +30,7 @@ static void env_override(json_t *env, const char *kv)
   size_t k = eq ? (size_t)(eq - kv) : strlen(kv);
   size_t i;
   json_t *e;
-  json_array_foreach(env, i, e) {
+  json_array_foreach (env, i, e) {
     const char *s = json_string_value(e);
     if (s && strncmp(s, kv, k) == 0 && s[k] == '=') {
       json_array_set_new(env, i, json_string(kv));
@@ -41,8 +41,8 @@ static void env_override(json_t *env, const char *kv)
 }
 
 /* The process object for the exec, starting from the container's own. */
-static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req,
-                        json_t **out, struct td_err **err)
+static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req, json_t **out,
+                        struct td_err **err)
 {
   json_t *p = json_deep_copy(json_object_get(cfg, "process"));
   if (p == NULL)
@@ -73,8 +73,9 @@ static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req
     json_t *gids = json_array();
     for (size_t i = 0; i < u.n_groups; i++)
       json_array_append_new(gids, json_integer(u.groups[i]));
-    json_object_set_new(p, "user", json_pack("{s:i,s:i,s:o}", "uid", (int)u.uid, "gid",
-                                             (int)u.gid, "additionalGids", gids));
+    json_object_set_new(
+        p, "user",
+        json_pack("{s:i,s:i,s:o}", "uid", (int)u.uid, "gid", (int)u.gid, "additionalGids", gids));
     eng_user_clear(&u);
   }
   if (req->privileged) {
@@ -82,8 +83,9 @@ static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req
     for (int c = 0; c <= 63; c++)
       if (security_cap_name(c))
         json_array_append_new(all, json_string(security_cap_name(c)));
-    json_object_set_new(p, "capabilities", json_pack("{s:O,s:O,s:O}", "bounding", all,
-                                                     "effective", all, "permitted", all));
+    json_object_set_new(
+        p, "capabilities",
+        json_pack("{s:O,s:O,s:O}", "bounding", all, "effective", all, "permitted", all));
     json_decref(all);
   }
   json_object_del(p, "consoleSize");
@@ -210,7 +212,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   eng_rt_ctx(ctx, &rt);
   int master = -1;
   int null = -1;
-  struct rt_exec_opts o = {.process = proc, .detach = req->detach,
+  struct rt_exec_opts o = {.process = proc,
+                           .detach = req->detach,
                            .console_master_out = req->tty ? &master : NULL,
                            .stdio = {-1, -1, -1}};
   if (req->detach || !req->interactive) {
@@ -250,7 +253,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     signal(SIGINT, SIG_IGN);
     RETRY_EINTR(waitpid(pid, &status, 0));
   }
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                 : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+  *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
+               : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                     : 255;
   return 0;
 }

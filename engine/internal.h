@@ -23,8 +23,8 @@ int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, 
                       const char *dir, const char *rootfs, json_t *mounts, json_t *rec,
                       struct td_err **err);
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
-int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode,
-                     char **add_hosts, char **dns, char **dns_search, struct td_err **err);
+int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
+                     char **dns, char **dns_search, struct td_err **err);
 /* A helper program of ours (tinydocker-init, tinydocker-monitor) next to our binary (installed),
  * in the build tree's engine/, or in ../libexec/tinydocker; NULL when not found. */
 char *eng_find_helper(const struct eng_ctx *ctx, const char *name);
@@ -33,8 +33,8 @@ void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt);
 /* The image layer: resolve ref, mount its rootfs at <dir>/rootfs with upper/work in dir
  * (transient: a --rm container, whose overlay needs no sync). *config gets the image's config
  * object ("Env", "Cmd"...) and *image_id its id. */
-int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient,
-                      const char *dir, json_t **config, char **image_id, struct td_err **err);
+int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
+                      json_t **config, char **image_id, struct td_err **err);
 /* Mount the container's rootfs again (start after stop); no-op for --rootfs dirs. */
 int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err);
 /* Unmount the container's rootfs if it is mounted (idempotent). */
@@ -47,8 +47,8 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
                           bool remove_record, bool remove_volumes, struct td_err **err);
 /* The part of eng_cleanup_container after the runtime state, cgroup and network are gone
  * (the monitor did those itself at the exit): rootfs mount, image hold, volumes, name, dir. */
-int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
-                      bool remove_record, bool remove_volumes, struct td_err **err);
+int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
+                      bool remove_volumes, struct td_err **err);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);

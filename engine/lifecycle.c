@@ -46,13 +46,12 @@ static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
   return json_pack("{s:s,s:s,s:s,s:[],s:{s:s,s:b,s:b,s:b,s:b,s:i,s:i,s:s},s:s,s:{s:s},"
                    "s:{},s:{},s:{s:b}}",
                    "Id", id, "Name", slash, "Created", "0001-01-01T00:00:00Z", "Args", "State",
-                   "Status", "dead", "Running", 0, "Paused", 0, "Restarting", 0, "Dead", 1,
-                   "Pid", 0, "ExitCode", 255, "Error", "incomplete container record", "Path", "",
-                   "Config", "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
+                   "Status", "dead", "Running", 0, "Paused", 0, "Restarting", 0, "Dead", 1, "Pid",
+                   0, "ExitCode", 255, "Error", "incomplete container record", "Path", "", "Config",
+                   "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
 }
 
-int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
-                       struct td_err **err)
+int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
 {
   if (store_load(ctx, id, rec, err) < 0) {
     autofree char *dir = store_dir(ctx, id);
@@ -70,8 +69,8 @@ int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
 static bool is_running(json_t *rec)
 {
   const char *s = rec_str(rec, "State.Status");
-  return s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0 ||
-               strcmp(s, "restarting") == 0);
+  return s &&
+         (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0 || strcmp(s, "restarting") == 0);
 }
 
 static void flag_stopping(const struct eng_ctx *ctx, const char *id, bool on)
@@ -106,8 +105,8 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
     return -1;
   bool tty = rec_bool(rec, "Config.Tty");
   if (o->attach)
-    return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys,
-                          exit_code, err);
+    return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys, exit_code,
+                          err);
   struct mon_msg s = {.type = MON_START};
   if (mon_send(sock, &s, NULL, 0) < 0)
     return err_set(err, errno, "start");
@@ -128,14 +127,15 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   }
 }
 
-int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code,
-            struct td_err **err)
+int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, struct td_err **err)
 {
   autofree char *id = NULL;
   if (eng_create(ctx, req, &id, err) < 0)
     return -1;
-  struct eng_start_opts o = {.attach = !req->detach, .interactive = req->interactive,
-                             .sig_proxy = true, .detach_keys = req->detach_keys};
+  struct eng_start_opts o = {.attach = !req->detach,
+                             .interactive = req->interactive,
+                             .sig_proxy = true,
+                             .detach_keys = req->detach_keys};
   int rc = eng_start(ctx, id, &o, exit_code, err);
   if (rc == 0 && req->detach) {
     printf("%s\n", id);
@@ -230,8 +230,10 @@ int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signa
   autoerr struct td_err *e2 = NULL;
   signal_container(ctx, id, rec, SIGKILL, true, &e2);
   if (pid > 0 && !eng_wait_pid_gone(pid, st, 10000))
-    return err_set(err, 0, "cannot stop container: %s: tried to kill container, but did not "
-                           "receive an exit event", id);
+    return err_set(err, 0,
+                   "cannot stop container: %s: tried to kill container, but did not "
+                   "receive an exit event",
+                   id);
   wait_monitor(ctx, id, 10000);
   recover_orphan(ctx, id);
   return 0;
@@ -277,8 +279,8 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
   return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
 }
 
-int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
-                      bool remove_record, bool remove_volumes, struct td_err **err)
+int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
+                      bool remove_volumes, struct td_err **err)
 {
   eng_rootfs_umount(ctx, rec);
   if (!remove_record)
@@ -289,7 +291,8 @@ int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
   autoerr struct td_err *e5 = NULL;
   volume_release(ctx->root, cdir, &anon, &e5);
   /* docker: --rm removes anonymous volumes too, rm only with -v */
-  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove")); a++) {
+  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
+       a++) {
     autoerr struct td_err *e6 = NULL;
     volume_remove(ctx->root, *a, true, &e6);
   }
@@ -309,8 +312,9 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
     return -1;
   if (is_running(rec)) {
     if (!force)
-      return err_set(err, 0, "cannot remove container \"%s\": container is %s: stop the "
-                             "container before removing or force remove",
+      return err_set(err, 0,
+                     "cannot remove container \"%s\": container is %s: stop the "
+                     "container before removing or force remove",
                      rec_str(rec, "Name") + 1, rec_str(rec, "State.Status"));
     flag_stopping(ctx, id, true);
     pid_t pid = (pid_t)rec_int(rec, "State.Pid");
@@ -391,8 +395,10 @@ static int rename_locked(struct eng_ctx *ctx, const char *id, const char *new_na
 int eng_rename(struct eng_ctx *ctx, const char *id, const char *new_name, struct td_err **err)
 {
   if (!eng_valid_name(new_name))
-    return err_set(err, 0, "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
-                           "allowed", new_name);
+    return err_set(err, 0,
+                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                   "allowed",
+                   new_name);
   int lk = store_lock(ctx, id, err);
   if (lk < 0)
     return -1;
@@ -412,8 +418,8 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
     goto out;
   const char *st = rec_str(rec, "State.Status");
   if (pause && strcmp(st, "running") != 0) {
-    err_set(err, 0, "Container %s is %s", id, strcmp(st, "paused") == 0 ? "already paused"
-                                                                          : "not running");
+    err_set(err, 0, "Container %s is %s", id,
+            strcmp(st, "paused") == 0 ? "already paused" : "not running");
     goto out;
   }
   if (!pause && strcmp(st, "paused") != 0) {

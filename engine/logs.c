@@ -34,11 +34,21 @@ static const char *json_str_decode(const char *p, char *out, size_t *outlen)
     }
     p++;
     switch (*p) {
-    case 'n': out[o++] = '\n'; break;
-    case 'r': out[o++] = '\r'; break;
-    case 't': out[o++] = '\t'; break;
-    case 'b': out[o++] = '\b'; break;
-    case 'f': out[o++] = '\f'; break;
+    case 'n':
+      out[o++] = '\n';
+      break;
+    case 'r':
+      out[o++] = '\r';
+      break;
+    case 't':
+      out[o++] = '\t';
+      break;
+    case 'b':
+      out[o++] = '\b';
+      break;
+    case 'f':
+      out[o++] = '\f';
+      break;
     case 'u': {
       unsigned v = 0;
       if (sscanf(p + 1, "%4x", &v) != 1)
@@ -56,8 +66,11 @@ static const char *json_str_decode(const char *p, char *out, size_t *outlen)
       p += 4;
       break;
     }
-    case '\0': return NULL;
-    default: out[o++] = *p; break;
+    case '\0':
+      return NULL;
+    default:
+      out[o++] = *p;
+      break;
     }
     p++;
   }
@@ -143,7 +156,8 @@ static void emit_details(FILE *f, const char *line)
   autostrv char **keys = xcalloc(1, sizeof(char *));
   const char *k;
   json_t *v;
-  json_object_foreach(attrs, k, v) strv_push(&keys, k);
+  json_object_foreach (attrs, k, v)
+    strv_push(&keys, k);
   qsort(keys, strv_len(keys), sizeof(char *), cmp_str);
   for (char **key = keys; *key; key++) {
     if (key != keys)
@@ -172,8 +186,8 @@ static void emit(const struct log_entry *e, const struct eng_logs_opts *o, const
 }
 
 /* Print complete lines of buf; returns bytes consumed. */
-static size_t print_chunk(const char *buf, size_t n, const struct eng_logs_opts *o,
-                          int64_t since, int64_t until)
+static size_t print_chunk(const char *buf, size_t n, const struct eng_logs_opts *o, int64_t since,
+                          int64_t until)
 {
   size_t used = 0;
   while (used < n) {

@@ -56,8 +56,8 @@ struct mon {
 
 /* Update the record under the container lock. */
 static void rec_update_state(struct mon *m, const char *status, bool running, pid_t pid,
-                             int exit_code, const char *error, bool set_started,
-                             bool set_finished, bool oom)
+                             int exit_code, const char *error, bool set_started, bool set_finished,
+                             bool oom)
 {
   autoerr struct td_err *err = NULL;
   int lk = store_lock(m->ctx, m->id, &err);
@@ -139,7 +139,7 @@ static int attach_network(struct mon *m, struct td_err **err)
   json_t *pub = json_object_get(json_object_get(m->rec, "Td"), "Publish");
   size_t i;
   json_t *e;
-  json_array_foreach(pub, i, e) {
+  json_array_foreach (pub, i, e) {
     if (net_port_parse(json_string_value(e), &ports, &nports, err) < 0) {
       free(ports);
       return -1;
@@ -149,9 +149,9 @@ static int attach_network(struct mon *m, struct td_err **err)
   const char *name = rec_str(m->rec, "Name");
   autostrv char **aliases = NULL;
   autostrv char **add_hosts = NULL;
-  json_array_foreach(json_object_get(json_object_get(m->rec, "Td"), "Aliases"), i, e)
+  json_array_foreach (json_object_get(json_object_get(m->rec, "Td"), "Aliases"), i, e)
     strv_push(&aliases, json_string_value(e));
-  json_array_foreach(json_object_get(json_object_get(m->rec, "Td"), "AddHosts"), i, e)
+  json_array_foreach (json_object_get(json_object_get(m->rec, "Td"), "AddHosts"), i, e)
     strv_push(&add_hosts, json_string_value(e));
   struct net_attach_req req = {
       .network = strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 ? NULL : mode,
@@ -180,9 +180,9 @@ static int attach_network(struct mon *m, struct td_err **err)
     snprintf(key, sizeof(key), "%u/%s", res.ports[k].ctr_port, res.ports[k].proto);
     char hp[8];
     snprintf(hp, sizeof(hp), "%u", res.ports[k].host_port);
-    json_object_set_new(ports_j, key, json_pack("[{s:s,s:s}]", "HostIp",
-                                                net_ip_fmt(res.ports[k].host_ip, hip),
-                                                "HostPort", hp));
+    json_object_set_new(
+        ports_j, key,
+        json_pack("[{s:s,s:s}]", "HostIp", net_ip_fmt(res.ports[k].host_ip, hip), "HostPort", hp));
   }
   json_object_set_new(ns, "Ports", ports_j);
   json_object_set_new(ns, "Networks",
@@ -256,9 +256,11 @@ static bool should_restart(struct mon *m, int code)
   if (access(flag, F_OK) == 0)
     return false;
   switch (m->restart.mode) {
-  case RESTART_NO: return false;
+  case RESTART_NO:
+    return false;
   case RESTART_ALWAYS:
-  case RESTART_UNLESS_STOPPED: return true;
+  case RESTART_UNLESS_STOPPED:
+    return true;
   case RESTART_ON_FAILURE:
     return code != 0 && (m->restart.max_retries == 0 || m->restart_count < m->restart.max_retries);
   }
@@ -495,11 +497,13 @@ int eng_monitor_resume(int state_fd)
   mon_state_cloexec(&s, true);
   if (s.exe_fd >= 0)
     close(s.exe_fd);
-  struct eng_ctx ctx = {.root = s.root, .run_root = s.run_root,
+  struct eng_ctx ctx = {.root = s.root,
+                        .run_root = s.run_root,
                         .ctr_dir = xasprintf("%s/containers", s.root),
-                        .self_exe = s.self_exe[0] ? s.self_exe : NULL, .debug = s.debug};
-  struct mon m = {.ctx = &ctx, .id = s.id, .dirfd = -1, .io = s.io,
-                  .restart_count = s.restart_count};
+                        .self_exe = s.self_exe[0] ? s.self_exe : NULL,
+                        .debug = s.debug};
+  struct mon m = {
+      .ctx = &ctx, .id = s.id, .dirfd = -1, .io = s.io, .restart_count = s.restart_count};
   m.dir = store_dir(&ctx, s.id);
   autoerr struct td_err *err = NULL;
   struct rt_ctx rt;

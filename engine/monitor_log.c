@@ -33,11 +33,26 @@ size_t mon_json_escape(const char *s, size_t n, char *out)
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': out[o++] = '\\'; out[o++] = '"'; break;
-    case '\\': out[o++] = '\\'; out[o++] = '\\'; break;
-    case '\n': out[o++] = '\\'; out[o++] = 'n'; break;
-    case '\r': out[o++] = '\\'; out[o++] = 'r'; break;
-    case '\t': out[o++] = '\\'; out[o++] = 't'; break;
+    case '"':
+      out[o++] = '\\';
+      out[o++] = '"';
+      break;
+    case '\\':
+      out[o++] = '\\';
+      out[o++] = '\\';
+      break;
+    case '\n':
+      out[o++] = '\\';
+      out[o++] = 'n';
+      break;
+    case '\r':
+      out[o++] = '\\';
+      out[o++] = 'r';
+      break;
+    case '\t':
+      out[o++] = '\\';
+      out[o++] = 't';
+      break;
     default:
       if (c < 0x20 || c == 0x7f) {
         memcpy(out + o, "\\u00", 4);
@@ -84,8 +99,8 @@ static void write_entry(struct mon_log *l, int stream, const char *s, size_t n)
   o += mon_json_escape(s, n, line + o);
   int k = snprintf(line + o, sizeof(line) - o,
                    "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n",
-                   stream == 2 ? "stderr" : "stdout", tm.tm_year + 1900, tm.tm_mon + 1,
-                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+                   stream == 2 ? "stderr" : "stdout", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                   tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
   o += (size_t)k;
   if (l->fd < 0)
     return;

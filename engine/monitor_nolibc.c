@@ -57,7 +57,8 @@ static long ret(long r)
   return r;
 }
 
-#define SC(n, a, b, c, d, e, f) ret(sc6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f)))
+#define SC(n, a, b, c, d, e, f)                                                                    \
+  ret(sc6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f)))
 
 __attribute__((noreturn)) void _exit(int code)
 {
@@ -82,13 +83,22 @@ __attribute__((used)) static void start_c(long *sp)
 __asm__(".text\n.global _start\n_start:\n  xor %rbp, %rbp\n  mov %rsp, %rdi\n"
         "  and $-16, %rsp\n  call start_c\n  hlt\n");
 
-ssize_t read(int fd, void *buf, size_t n) { return SC(SYS_read, fd, buf, n, 0, 0, 0); }
-ssize_t write(int fd, const void *buf, size_t n) { return SC(SYS_write, fd, buf, n, 0, 0, 0); }
+ssize_t read(int fd, void *buf, size_t n)
+{
+  return SC(SYS_read, fd, buf, n, 0, 0, 0);
+}
+ssize_t write(int fd, const void *buf, size_t n)
+{
+  return SC(SYS_write, fd, buf, n, 0, 0, 0);
+}
 ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
   return SC(SYS_pread64, fd, buf, n, off, 0, 0);
 }
-int close(int fd) { return (int)SC(SYS_close, fd, 0, 0, 0, 0, 0); }
+int close(int fd)
+{
+  return (int)SC(SYS_close, fd, 0, 0, 0, 0, 0);
+}
 int open64(const char *path, int flags, ...)
 {
   va_list ap;
@@ -133,8 +143,14 @@ ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
   return SC(SYS_recvmsg, fd, m, flags, 0, 0, 0);
 }
-pid_t waitpid(pid_t pid, int *st, int opts) { return (pid_t)SC(SYS_wait4, pid, st, opts, 0, 0, 0); }
-int kill(pid_t pid, int sig) { return (int)SC(SYS_kill, pid, sig, 0, 0, 0, 0); }
+pid_t waitpid(pid_t pid, int *st, int opts)
+{
+  return (pid_t)SC(SYS_wait4, pid, st, opts, 0, 0, 0);
+}
+int kill(pid_t pid, int sig)
+{
+  return (int)SC(SYS_kill, pid, sig, 0, 0, 0, 0);
+}
 int prctl(int op, ...)
 {
   va_list ap;

@@ -34,8 +34,8 @@ int mon_recv(int sock, struct mon_msg *m, int *fds, int *nfds)
     char buf[CMSG_SPACE(sizeof(int) * 3)];
     struct cmsghdr align;
   } u;
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                      .msg_controllen = sizeof(u.buf)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
   fds[0] = fds[1] = fds[2] = -1;
   *nfds = 0;
   memset(m, 0, sizeof(*m));

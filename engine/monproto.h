@@ -7,21 +7,21 @@
 #include <stdint.h>
 
 enum mon_msg_type {
-  MON_ATTACH = 1,  /* client -> monitor; fds [stdin, stdout, stderr]; a = MON_F_* flags;
-                      text[0] = number of detach key bytes (0..16) for a tty, text[1..] them */
-  MON_START,       /* client -> monitor: create and start the container now */
-  MON_RESIZE,      /* client -> monitor: rows/cols of the client's terminal */
-  MON_SIGNAL,      /* client -> monitor: send signal a to the container's init */
-  MON_STARTED,     /* monitor -> client: a = init pid */
-  MON_EXIT,        /* monitor -> client: a = exit code */
-  MON_ERROR,       /* monitor -> client: a = exit code, text = message */
-  MON_DETACH,      /* client -> monitor: forget my fds */
-  MON_DETACHED,    /* monitor -> client: the detach keys were typed; fds forgotten */
+  MON_ATTACH = 1, /* client -> monitor; fds [stdin, stdout, stderr]; a = MON_F_* flags;
+                     text[0] = number of detach key bytes (0..16) for a tty, text[1..] them */
+  MON_START,      /* client -> monitor: create and start the container now */
+  MON_RESIZE,     /* client -> monitor: rows/cols of the client's terminal */
+  MON_SIGNAL,     /* client -> monitor: send signal a to the container's init */
+  MON_STARTED,    /* monitor -> client: a = init pid */
+  MON_EXIT,       /* monitor -> client: a = exit code */
+  MON_ERROR,      /* monitor -> client: a = exit code, text = message */
+  MON_DETACH,     /* client -> monitor: forget my fds */
+  MON_DETACHED,   /* monitor -> client: the detach keys were typed; fds forgotten */
 };
 
 enum {
-  MON_F_STDIN = 1,   /* read the client's stdin into the container */
-  MON_F_TTY = 2,     /* the client is a terminal */
+  MON_F_STDIN = 1, /* read the client's stdin into the container */
+  MON_F_TTY = 2,   /* the client is a terminal */
 };
 
 struct mon_msg {

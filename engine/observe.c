@@ -133,7 +133,8 @@ static json_t *stats_row(const struct stat_sample *a, const struct stat_sample *
   net_io(b->pid, &rx, &tx);
   char sid[13], cpus[32], memp[32], pids[32];
   snprintf(cpus, sizeof(cpus), "%.2f%%", cpu);
-  snprintf(memp, sizeof(memp), "%.2f%%", limit ? (double)b->s.memory_usage * 100.0 / (double)limit : 0.0);
+  snprintf(memp, sizeof(memp), "%.2f%%",
+           limit ? (double)b->s.memory_usage * 100.0 / (double)limit : 0.0);
   snprintf(pids, sizeof(pids), "%llu", (unsigned long long)b->s.pids_current);
   autofree char *mu = eng_human_bytes_binary((double)b->s.memory_usage);
   autofree char *ml = eng_human_bytes_binary((double)limit);
@@ -152,9 +153,14 @@ static const char *stats_header(const char *f)
 {
   static const struct {
     const char *f, *h;
-  } map[] = {{"Container", "CONTAINER"}, {"ID", "CONTAINER ID"}, {"Name", "NAME"},
-             {"CPUPerc", "CPU %"},       {"MemUsage", "MEM USAGE / LIMIT"},
-             {"MemPerc", "MEM %"},       {"NetIO", "NET I/O"}, {"BlockIO", "BLOCK I/O"},
+  } map[] = {{"Container", "CONTAINER"},
+             {"ID", "CONTAINER ID"},
+             {"Name", "NAME"},
+             {"CPUPerc", "CPU %"},
+             {"MemUsage", "MEM USAGE / LIMIT"},
+             {"MemPerc", "MEM %"},
+             {"NetIO", "NET I/O"},
+             {"BlockIO", "BLOCK I/O"},
              {"PIDs", "PIDS"}};
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcmp(map[i].f, f) == 0)
@@ -162,8 +168,8 @@ static const char *stats_header(const char *f)
   return NULL;
 }
 
-static int stats_collect(const struct eng_ctx *ctx, char **ids, bool all,
-                         struct stat_sample **out, size_t *n, struct td_err **err)
+static int stats_collect(const struct eng_ctx *ctx, char **ids, bool all, struct stat_sample **out,
+                         size_t *n, struct td_err **err)
 {
   autostrv char **list = NULL;
   if (ids && ids[0]) {
@@ -288,7 +294,7 @@ int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err)
   struct utsname u;
   uname(&u);
   const char *cgv = cgroup_mode() == CGROUP_MODE_V2 ? "2" : "1";
-  const char *drv = cgroup_mode() == CGROUP_MODE_V2 ? "cgroupfs (v2)"
+  const char *drv = cgroup_mode() == CGROUP_MODE_V2       ? "cgroupfs (v2)"
                     : cgroup_mode() == CGROUP_MODE_HYBRID ? "cgroupfs (hybrid)"
                                                           : "cgroupfs (v1)";
   char host[256] = "";
@@ -297,10 +303,9 @@ int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err)
       "{s:i,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:s,s:s}", "Containers",
       (int)strv_len(ids), "ContainersRunning", running_n, "ContainersPaused", paused,
       "ContainersStopped", stopped, "Driver", "overlay", "LoggingDriver", "json-file",
-      "CgroupDriver", drv, "CgroupVersion", cgv, "KernelVersion", u.release,
-      "OperatingSystem", "Linux", "NCPU", eng_ncpu(), "MemTotal", (json_int_t)mem_total(),
-      "DockerRootDir", ctx->root, "Name", host, "ServerVersion", TD_VERSION, "DefaultRuntime",
-      "tinyrun");
+      "CgroupDriver", drv, "CgroupVersion", cgv, "KernelVersion", u.release, "OperatingSystem",
+      "Linux", "NCPU", eng_ncpu(), "MemTotal", (json_int_t)mem_total(), "DockerRootDir", ctx->root,
+      "Name", host, "ServerVersion", TD_VERSION, "DefaultRuntime", "tinyrun");
   autofree char *text = xasprintf(
       "Client:\n Version:    %s\n Context:    default\n\nServer:\n Containers: %d\n  Running: %d\n"
       "  Paused: %d\n  Stopped: %d\n Server Version: %s\n Storage Driver: overlay\n"
@@ -308,9 +313,9 @@ int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err)
       " Default Runtime: tinyrun (in-process)\n Security Options:\n  seccomp\n   Profile: "
       "builtin\n Kernel Version: %s\n Operating System: Linux\n Architecture: %s\n CPUs: %d\n"
       " Total Memory: %.2fGiB\n Name: %s\n Docker Root Dir: %s\n Runtime State Dir: %s\n",
-      TD_VERSION, (int)strv_len(ids), running_n, paused, stopped, TD_VERSION, drv, cgv,
-      u.release, u.machine, eng_ncpu(), (double)mem_total() / (1024.0 * 1024 * 1024), host,
-      ctx->root, ctx->run_root);
+      TD_VERSION, (int)strv_len(ids), running_n, paused, stopped, TD_VERSION, drv, cgv, u.release,
+      u.machine, eng_ncpu(), (double)mem_total() / (1024.0 * 1024 * 1024), host, ctx->root,
+      ctx->run_root);
   return print_doc(doc, format, text, err);
 }
 
@@ -319,15 +324,14 @@ int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err)
   (void)ctx;
   struct utsname u;
   uname(&u);
-  autojson json_t *doc = json_pack("{s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}", "Client", "Version",
-                                   TD_VERSION, "Os", "linux", "Arch", u.machine, "Server",
-                                   "Version", TD_VERSION, "Os", "linux", "KernelVersion",
-                                   u.release);
-  autofree char *text = xasprintf("Client:\n Version:           %s\n OS/Arch:           linux/%s\n"
-                                  "\nServer: tinydocker (daemonless)\n Engine:\n  Version:          %s\n"
-                                  "  OS/Arch:          linux/%s\n  Kernel:           %s\n"
-                                  " Runtime:\n  tinyrun:          %s (in-process)\n",
-                                  TD_VERSION, u.machine, TD_VERSION, u.machine, u.release,
-                                  TD_VERSION);
+  autojson json_t *doc = json_pack(
+      "{s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}", "Client", "Version", TD_VERSION, "Os", "linux", "Arch",
+      u.machine, "Server", "Version", TD_VERSION, "Os", "linux", "KernelVersion", u.release);
+  autofree char *text =
+      xasprintf("Client:\n Version:           %s\n OS/Arch:           linux/%s\n"
+                "\nServer: tinydocker (daemonless)\n Engine:\n  Version:          %s\n"
+                "  OS/Arch:          linux/%s\n  Kernel:           %s\n"
+                " Runtime:\n  tinyrun:          %s (in-process)\n",
+                TD_VERSION, u.machine, TD_VERSION, u.machine, u.release, TD_VERSION);
   return print_doc(doc, format, text, err);
 }

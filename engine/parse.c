@@ -45,14 +45,28 @@ int eng_parse_size(const char *s, int64_t *out, struct td_err **err)
     return err_set(err, 0, "invalid size: '%s'", s ? s : "");
   double mult = 1;
   switch (tolower((unsigned char)*u)) {
-  case '\0': break;
-  case 'b': mult = 1; break;
-  case 'k': mult = 1024.0; break;
-  case 'm': mult = 1024.0 * 1024; break;
-  case 'g': mult = 1024.0 * 1024 * 1024; break;
-  case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
-  case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
-  default: return err_set(err, 0, "invalid size: '%s'", s);
+  case '\0':
+    break;
+  case 'b':
+    mult = 1;
+    break;
+  case 'k':
+    mult = 1024.0;
+    break;
+  case 'm':
+    mult = 1024.0 * 1024;
+    break;
+  case 'g':
+    mult = 1024.0 * 1024 * 1024;
+    break;
+  case 't':
+    mult = 1024.0 * 1024 * 1024 * 1024;
+    break;
+  case 'p':
+    mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
+    break;
+  default:
+    return err_set(err, 0, "invalid size: '%s'", s);
   }
   if (*u != '\0') {
     u++;
@@ -75,8 +89,8 @@ int eng_parse_duration(const char *s, int64_t *out, struct td_err **err)
   static const struct {
     const char *unit;
     double ns;
-  } units[] = {{"ns", 1},       {"us", 1e3},  {"\xc2\xb5s", 1e3}, {"ms", 1e6},
-               {"s", 1e9},      {"m", 60e9},  {"h", 3600e9}};
+  } units[] = {{"ns", 1},  {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6},
+               {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
   if (s == NULL || *s == '\0')
     return err_set(err, 0, "invalid duration: '%s'", s ? s : "");
   const char *p = s;
@@ -120,14 +134,18 @@ int eng_parse_cpus(const char *s, int ncpu, int64_t *nanocpus, struct td_err **e
   double v;
   const char *e;
   if (s == NULL || !parse_decimal(s, &v, &e) || *e != '\0')
-    return err_set(err, 0, "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
-                           "rational number", s ? s : "", s ? s : "");
+    return err_set(err, 0,
+                   "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
+                   "rational number",
+                   s ? s : "", s ? s : "");
   if (v < 0)
     return err_set(err, 0, "invalid value: %s: range of CPUs is from 0.01 to %d.00", s, ncpu);
   int64_t n = (int64_t)(v * 1e9 + 0.5);
   if (ncpu > 0 && n > (int64_t)ncpu * 1000000000LL)
-    return err_set(err, 0, "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
-                           "available", ncpu, ncpu);
+    return err_set(err, 0,
+                   "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
+                   "available",
+                   ncpu, ncpu);
   if (n != 0 && n < 10000000)
     return err_set(err, 0, "range of CPUs is from 0.01 to %d.00", ncpu);
   *nanocpus = n;
@@ -160,8 +178,8 @@ int eng_parse_cpuset(const char *s, int max, struct td_err **err)
         return err_set(err, 0, "invalid cpuset: '%s'", s);
     }
     if (max > 0 && b >= max)
-      return err_set(err, 0, "requested CPUs are not available - requested %s, available: 0-%d",
-                     s, max - 1);
+      return err_set(err, 0, "requested CPUs are not available - requested %s, available: 0-%d", s,
+                     max - 1);
     if (*p == ',') {
       p++;
       if (*p == '\0')
@@ -273,27 +291,36 @@ int eng_parse_restart(const char *s, struct eng_restart *out, struct td_err **er
       char *e = NULL;
       long n = strtol(s + 11, &e, 10);
       if (s[11] == '\0' || *e != '\0' || n < 0 || n > 1000000)
-        return err_set(err, 0, "invalid restart policy: maximum retry count must be a "
-                               "positive integer: '%s'", s);
+        return err_set(err, 0,
+                       "invalid restart policy: maximum retry count must be a "
+                       "positive integer: '%s'",
+                       s);
       out->max_retries = (int)n;
     }
     return 0;
   }
   if ((strncmp(s, "always:", 7) == 0) || strncmp(s, "no:", 3) == 0 ||
       strncmp(s, "unless-stopped:", 15) == 0)
-    return err_set(err, 0, "invalid restart policy: maximum retry count can only be used with "
-                           "'on-failure'");
-  return err_set(err, 0, "invalid restart policy: unknown policy '%s'; use one of 'no', "
-                         "'always', 'on-failure', or 'unless-stopped'", s);
+    return err_set(err, 0,
+                   "invalid restart policy: maximum retry count can only be used with "
+                   "'on-failure'");
+  return err_set(err, 0,
+                 "invalid restart policy: unknown policy '%s'; use one of 'no', "
+                 "'always', 'on-failure', or 'unless-stopped'",
+                 s);
 }
 
 const char *eng_restart_name(enum eng_restart_mode m)
 {
   switch (m) {
-  case RESTART_NO: return "no";
-  case RESTART_ON_FAILURE: return "on-failure";
-  case RESTART_ALWAYS: return "always";
-  case RESTART_UNLESS_STOPPED: return "unless-stopped";
+  case RESTART_NO:
+    return "no";
+  case RESTART_ON_FAILURE:
+    return "on-failure";
+  case RESTART_ALWAYS:
+    return "always";
+  case RESTART_UNLESS_STOPPED:
+    return "unless-stopped";
   }
   return "no";
 }
@@ -318,8 +345,8 @@ int eng_parse_env_text(const char *text, const char *name, char ***env, struct t
       return err_set(err, 0, "%s: line %d: variable name is empty", name, lineno);
     for (size_t i = 0; i < klen; i++)
       if (isspace((unsigned char)line[i]))
-        return err_set(err, 0, "%s: line %d: variable '%.*s' contains whitespaces", name,
-                       lineno, (int)klen, line);
+        return err_set(err, 0, "%s: line %d: variable '%.*s' contains whitespaces", name, lineno,
+                       (int)klen, line);
     if (eq) {
       strv_push(env, line);
     } else {
@@ -350,8 +377,8 @@ void eng_mount_clear(struct eng_mount *m)
 
 static bool is_propagation(const char *o)
 {
-  static const char *const p[] = {"private", "rprivate", "shared", "rshared", "slave",
-                                  "rslave", NULL};
+  static const char *const p[] = {"private", "rprivate", "shared", "rshared",
+                                  "slave",   "rslave",   NULL};
   for (size_t i = 0; p[i]; i++)
     if (strcmp(p[i], o) == 0)
       return true;
@@ -368,8 +395,7 @@ int eng_parse_volume(const char *s, struct eng_mount *out, struct td_err **err)
   const char *src = NULL, *dst, *opts = NULL;
   if (n == 1) {
     dst = parts[0];
-  } else if (n == 2 && parts[1][0] != '/' && strchr(parts[1], '/') == NULL &&
-             parts[0][0] == '/') {
+  } else if (n == 2 && parts[1][0] != '/' && strchr(parts[1], '/') == NULL && parts[0][0] == '/') {
     /* "/dst:ro" */
     dst = parts[0];
     opts = parts[1];
@@ -379,17 +405,23 @@ int eng_parse_volume(const char *s, struct eng_mount *out, struct td_err **err)
     opts = n == 3 ? parts[2] : NULL;
   }
   if (dst[0] != '/')
-    return err_set(err, 0, "invalid volume specification: '%s': invalid mount config: "
-                           "mount path must be absolute", s);
+    return err_set(err, 0,
+                   "invalid volume specification: '%s': invalid mount config: "
+                   "mount path must be absolute",
+                   s);
   if (strcmp(dst, "/") == 0)
-    return err_set(err, 0, "invalid volume specification: '%s': invalid mount config: "
-                           "destination can't be '/'", s);
+    return err_set(err, 0,
+                   "invalid volume specification: '%s': invalid mount config: "
+                   "destination can't be '/'",
+                   s);
   out->type = src == NULL || src[0] != '/' ? MOUNT_VOLUME : MOUNT_BIND;
   if (src && src[0] == '\0')
     return err_set(err, 0, "invalid spec: %s: empty section between colons", s);
   if (src && out->type == MOUNT_VOLUME && !eng_valid_name(src))
-    return err_set(err, 0, "create %s: \"%s\" includes invalid characters for a local volume "
-                           "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed", src, src);
+    return err_set(err, 0,
+                   "create %s: \"%s\" includes invalid characters for a local volume "
+                   "name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
+                   src, src);
   if (opts) {
     autostrv char **ov = strv_split(opts, ',');
     for (char **o = ov; *o; o++) {
@@ -439,7 +471,8 @@ int eng_parse_mount(const char *s, struct eng_mount *out, struct td_err **err)
       free(out->source);
       out->source = xstrdup(v);
     } else if ((strcmp(k, "target") == 0 || strcmp(k, "destination") == 0 ||
-                strcmp(k, "dst") == 0) && v) {
+                strcmp(k, "dst") == 0) &&
+               v) {
       free(out->target);
       out->target = xstrdup(v);
     } else if (strcmp(k, "readonly") == 0 || strcmp(k, "ro") == 0) {
@@ -463,14 +496,18 @@ int eng_parse_mount(const char *s, struct eng_mount *out, struct td_err **err)
       out->tmpfs_mode = (uint32_t)m;
     } else {
       eng_mount_clear(out);
-      return err_set(err, 0, "invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' "
-                             "in '%s'", s, k, *f);
+      return err_set(err, 0,
+                     "invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' "
+                     "in '%s'",
+                     s, k, *f);
     }
     continue;
   bad_value:
     eng_mount_clear(out);
-    return err_set(err, 0, "invalid argument \"%s\" for \"--mount\" flag: invalid value for "
-                           "'%s'", s, k);
+    return err_set(err, 0,
+                   "invalid argument \"%s\" for \"--mount\" flag: invalid value for "
+                   "'%s'",
+                   s, k);
   }
   if (!have_type) {
     eng_mount_clear(out);
@@ -482,13 +519,15 @@ int eng_parse_mount(const char *s, struct eng_mount *out, struct td_err **err)
   }
   if (out->type == MOUNT_BIND && (out->source == NULL || out->source[0] != '/')) {
     eng_mount_clear(out);
-    return err_set(err, 0, "invalid mount config for type \"bind\": field Source must not be "
-                           "empty and must be absolute");
+    return err_set(err, 0,
+                   "invalid mount config for type \"bind\": field Source must not be "
+                   "empty and must be absolute");
   }
   if (out->type == MOUNT_TMPFS && out->source) {
     eng_mount_clear(out);
-    return err_set(err, 0, "invalid mount config for type \"tmpfs\": field Source must not be "
-                           "specified");
+    return err_set(err, 0,
+                   "invalid mount config for type \"tmpfs\": field Source must not be "
+                   "specified");
   }
   return 0;
 }

@@ -19,7 +19,7 @@ int64_t eng_cpus_quota(int64_t nanocpus, uint64_t period);
 int eng_parse_cpuset(const char *s, int max, struct td_err **err);
 
 struct eng_ulimit {
-  int resource; /* RLIMIT_* */
+  int resource;     /* RLIMIT_* */
   const char *name; /* "nofile" (static) */
   uint64_t soft, hard;
 };
@@ -47,13 +47,13 @@ int eng_parse_env_text(const char *text, const char *name, char ***env, struct t
 enum eng_mount_type { MOUNT_BIND, MOUNT_VOLUME, MOUNT_TMPFS };
 struct eng_mount {
   enum eng_mount_type type;
-  char *source;  /* host path (bind), volume name (volume; NULL = anonymous), NULL (tmpfs) */
-  char *target;  /* absolute path in the container */
+  char *source; /* host path (bind), volume name (volume; NULL = anonymous), NULL (tmpfs) */
+  char *target; /* absolute path in the container */
   bool readonly;
-  char *propagation;  /* "rprivate", ... or NULL */
-  int64_t tmpfs_size; /* 0 = default */
+  char *propagation;   /* "rprivate", ... or NULL */
+  int64_t tmpfs_size;  /* 0 = default */
   uint32_t tmpfs_mode; /* 0 = default */
-  char *tmpfs_opts;   /* raw options for --tmpfs (",size=..") or NULL */
+  char *tmpfs_opts;    /* raw options for --tmpfs (",size=..") or NULL */
   bool nocopy;
 };
 /* Free what a mount holds. */

@@ -63,7 +63,8 @@ static char *command_text(json_t *rec, bool no_trunc)
     strv_push(&v, path);
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(rec, "Args"), i, e) strv_push(&v, json_string_value(e));
+  json_array_foreach (json_object_get(rec, "Args"), i, e)
+    strv_push(&v, json_string_value(e));
   autofree char *cmd = v ? strv_join(v, " ") : xstrdup("");
   if (!no_trunc && strlen(cmd) > 20) {
     cmd[19] = '\0';
@@ -78,7 +79,7 @@ static char *ports_text(json_t *rec)
   autostrv char **v = NULL;
   const char *k;
   json_t *e;
-  json_object_foreach(ports, k, e) {
+  json_object_foreach (ports, k, e) {
     json_t *b = json_array_get(e, 0);
     if (b)
       strv_push_owned(&v, xasprintf("%s:%s->%s", json_string_value(json_object_get(b, "HostIp")),
@@ -149,17 +150,17 @@ static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_p
   autostrv char **labels = NULL;
   const char *k;
   json_t *e;
-  json_object_foreach(json_object_get(json_object_get(rec, "Config"), "Labels"), k, e)
+  json_object_foreach (json_object_get(json_object_get(rec, "Config"), "Labels"), k, e)
     strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
   autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
   autofree char *created_at = xstrdup(rec_str(rec, "Created") ? rec_str(rec, "Created") : "");
-  json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
-                          o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command",
-                          cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,
-                          "State", rec_str(rec, "State.Status") ? rec_str(rec, "State.Status") : "",
-                          "Status", status, "Names",
-                          name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
-                          rec_str(rec, "HostConfig.NetworkMode") ? rec_str(rec, "HostConfig.NetworkMode") : "");
+  json_t *row = json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
+      o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command", cmd, "CreatedAt",
+      created_at, "RunningFor", created, "Ports", ports, "State",
+      rec_str(rec, "State.Status") ? rec_str(rec, "State.Status") : "", "Status", status, "Names",
+      name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
+      rec_str(rec, "HostConfig.NetworkMode") ? rec_str(rec, "HostConfig.NetworkMode") : "");
   if (o->size) {
     autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
     int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -266,10 +267,10 @@ static const char *ps_header(const char *field)
 {
   static const struct {
     const char *f, *h;
-  } map[] = {{"ID", "CONTAINER ID"}, {"Image", "IMAGE"},     {"Command", "COMMAND"},
+  } map[] = {{"ID", "CONTAINER ID"},      {"Image", "IMAGE"},        {"Command", "COMMAND"},
              {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
-             {"State", "STATE"},     {"Status", "STATUS"},   {"Size", "SIZE"},
-             {"Names", "NAMES"},     {"Labels", "LABELS"},   {"Mounts", "MOUNTS"},
+             {"State", "STATE"},          {"Status", "STATUS"},      {"Size", "SIZE"},
+             {"Names", "NAMES"},          {"Labels", "LABELS"},      {"Mounts", "MOUNTS"},
              {"Networks", "NETWORKS"}};
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcmp(map[i].f, field) == 0)
@@ -339,7 +340,8 @@ static bool ps_wanted(json_t *rec, const struct eng_ps_opts *o, struct ps_ancest
       has_status_filter = true;
   if (!o->all && !running && !has_status_filter && o->last < 0 && !o->latest)
     return false;
-  return filters_match(rec, o->filters, anc != NULL) && (anc == NULL || ps_ancestry_match(anc, rec));
+  return filters_match(rec, o->filters, anc != NULL) &&
+         (anc == NULL || ps_ancestry_match(anc, rec));
 }
 
 struct ps_line {
@@ -454,8 +456,8 @@ int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err
 static int prune_one(struct eng_ctx *ctx, json_t *rec, char ***removed)
 {
   const char *st = rec_str(rec, "State.Status");
-  if (st == NULL || (strcmp(st, "exited") != 0 && strcmp(st, "created") != 0 &&
-                     strcmp(st, "dead") != 0))
+  if (st == NULL ||
+      (strcmp(st, "exited") != 0 && strcmp(st, "created") != 0 && strcmp(st, "dead") != 0))
     return 0;
   autoerr struct td_err *e = NULL;
   if (eng_rm(ctx, rec_str(rec, "Id"), false, true, &e) == 0)

@@ -45,14 +45,14 @@ char *store_new_id(void)
 char *store_random_name(void)
 {
   static const char *const adj[] = {
-      "admiring", "agitated", "amazing", "awesome", "bold",    "brave",   "busy",
-      "clever",   "cool",     "dazzling", "eager",  "elastic", "festive", "focused",
-      "gallant",  "happy",    "jolly",   "keen",    "loving",  "nifty",   "quirky",
-      "relaxed",  "serene",   "sharp",   "stoic",   "tender",  "vibrant", "zealous"};
+      "admiring", "agitated", "amazing",  "awesome", "bold",    "brave",   "busy",
+      "clever",   "cool",     "dazzling", "eager",   "elastic", "festive", "focused",
+      "gallant",  "happy",    "jolly",    "keen",    "loving",  "nifty",   "quirky",
+      "relaxed",  "serene",   "sharp",    "stoic",   "tender",  "vibrant", "zealous"};
   static const char *const who[] = {
-      "turing",  "hopper",   "lovelace", "ritchie", "thompson", "knuth",  "dijkstra",
-      "curie",   "noether",  "hamilton", "lamport", "liskov",   "torvalds", "kernighan",
-      "babbage", "shannon",  "neumann",  "goldberg", "pike",    "mccarthy", "wozniak"};
+      "turing",  "hopper",  "lovelace", "ritchie",  "thompson", "knuth",    "dijkstra",
+      "curie",   "noether", "hamilton", "lamport",  "liskov",   "torvalds", "kernighan",
+      "babbage", "shannon", "neumann",  "goldberg", "pike",     "mccarthy", "wozniak"};
   unsigned int r[2];
   if (getrandom(r, sizeof(r), 0) != sizeof(r))
     r[0] = r[1] = (unsigned)getpid();
@@ -96,9 +96,11 @@ int store_name_reserve(const struct eng_ctx *ctx, const char *name, const char *
     if (owner) {
       autofree char *d = store_dir(ctx, owner);
       if (access(d, F_OK) == 0)
-        return err_set(err, 0, "Conflict. The container name \"/%s\" is already in use by "
-                               "container \"%s\". You have to remove (or rename) that "
-                               "container to be able to reuse that name.", bare, owner);
+        return err_set(err, 0,
+                       "Conflict. The container name \"/%s\" is already in use by "
+                       "container \"%s\". You have to remove (or rename) that "
+                       "container to be able to reuse that name.",
+                       bare, owner);
       autoerr struct td_err *e2 = NULL;
       int lk = store_lock_all(ctx, &e2);
       if (lk < 0)
@@ -257,9 +259,9 @@ json_t *store_summary(json_t *rec)
   for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
     summary_copy(o, rec, whole[i], NULL);
   static const char *const parts[][2] = {
-      {"Config", "Image"},         {"Config", "Labels"},     {"HostConfig", "NetworkMode"},
-      {"NetworkSettings", "Ports"}, {"Td", "MonitorPid"},     {"Td", "MonitorStart"},
-      {"Td", "InitStart"},         {"Td", "RootfsIsDir"},    {"Td", "Rootfs"}};
+      {"Config", "Image"},          {"Config", "Labels"},  {"HostConfig", "NetworkMode"},
+      {"NetworkSettings", "Ports"}, {"Td", "MonitorPid"},  {"Td", "MonitorStart"},
+      {"Td", "InitStart"},          {"Td", "RootfsIsDir"}, {"Td", "Rootfs"}};
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
     summary_copy(o, rec, parts[i][0], parts[i][1]);
   return o;
@@ -377,8 +379,8 @@ void rec_set(json_t *rec, const char *path, json_t *v)
 bool store_refresh_state(json_t *rec)
 {
   const char *st = rec_str(rec, "State.Status");
-  if (st == NULL || (strcmp(st, "running") != 0 && strcmp(st, "paused") != 0 &&
-                     strcmp(st, "restarting") != 0))
+  if (st == NULL ||
+      (strcmp(st, "running") != 0 && strcmp(st, "paused") != 0 && strcmp(st, "restarting") != 0))
     return false;
   pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
   uint64_t mst = (uint64_t)rec_int(rec, "Td.MonitorStart");
@@ -462,8 +464,8 @@ char *store_name_of(const struct eng_ctx *ctx, const char *id)
 void store_mark_creator(const struct eng_ctx *ctx, const char *id)
 {
   autofree char *p = xasprintf("%s/%s/creator", ctx->ctr_dir, id);
-  autofree char *s = xasprintf("%d %llu\n", (int)getpid(),
-                               (unsigned long long)proc_starttime(getpid()));
+  autofree char *s =
+      xasprintf("%d %llu\n", (int)getpid(), (unsigned long long)proc_starttime(getpid()));
   int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) {
     write_all(fd, s, strlen(s));

@@ -87,9 +87,9 @@ static void test_ulimit(void)
   struct eng_ulimit u;
   autoerr struct td_err *e = NULL;
   TAP_OK(eng_parse_ulimit("nofile=1024:2048", &u, &e) == 0 && u.resource == RLIMIT_NOFILE &&
-             u.soft == 1024 && u.hard == 2048, "nofile=1024:2048");
-  TAP_OK(eng_parse_ulimit("nproc=512", &u, &e) == 0 && u.soft == 512 && u.hard == 512,
-         "nproc=512");
+             u.soft == 1024 && u.hard == 2048,
+         "nofile=1024:2048");
+  TAP_OK(eng_parse_ulimit("nproc=512", &u, &e) == 0 && u.soft == 512 && u.hard == 512, "nproc=512");
   TAP_OK(eng_parse_ulimit("bogus=1", &u, &e) < 0, "unknown type");
   err_free(&e);
   TAP_OK(eng_parse_ulimit("nofile=10:5", &u, &e) < 0, "soft above hard");
@@ -102,7 +102,8 @@ static void test_restart(void)
   autoerr struct td_err *e = NULL;
   TAP_OK(eng_parse_restart("always", &r, &e) == 0 && r.mode == RESTART_ALWAYS, "always");
   TAP_OK(eng_parse_restart("on-failure:3", &r, &e) == 0 && r.mode == RESTART_ON_FAILURE &&
-             r.max_retries == 3, "on-failure:3");
+             r.max_retries == 3,
+         "on-failure:3");
   TAP_OK(eng_parse_restart("unless-stopped", &r, &e) == 0, "unless-stopped");
   TAP_OK(eng_parse_restart("no", &r, &e) == 0 && r.mode == RESTART_NO, "no");
   TAP_OK(eng_parse_restart("sometimes", &r, &e) < 0, "bad policy");
@@ -115,8 +116,8 @@ static void test_env(void)
   autostrv char **env = NULL;
   autoerr struct td_err *e = NULL;
   setenv("TD_TEST_PASS", "through", 1);
-  TAP_OK(eng_parse_env_text("# c\nA=1\n\nB=x=y\r\nTD_TEST_PASS\nTD_UNSET_X\n", "f", &env,
-                            &e) == 0, "env file parses");
+  TAP_OK(eng_parse_env_text("# c\nA=1\n\nB=x=y\r\nTD_TEST_PASS\nTD_UNSET_X\n", "f", &env, &e) == 0,
+         "env file parses");
   TAP_OK(strv_len(env) == 3, "three entries");
   TAP_STREQ(env[1], "B=x=y", "value with =");
   TAP_STREQ(env[2], "TD_TEST_PASS=through", "bare key from environment");
@@ -129,10 +130,12 @@ static void test_mounts(void)
   struct eng_mount m;
   autoerr struct td_err *e = NULL;
   TAP_OK(eng_parse_volume("/host:/ctr:ro", &m, &e) == 0 && m.type == MOUNT_BIND && m.readonly &&
-             strcmp(m.target, "/ctr") == 0, "-v bind ro");
+             strcmp(m.target, "/ctr") == 0,
+         "-v bind ro");
   eng_mount_clear(&m);
   TAP_OK(eng_parse_volume("data:/data", &m, &e) == 0 && m.type == MOUNT_VOLUME &&
-             strcmp(m.source, "data") == 0, "-v named volume");
+             strcmp(m.source, "data") == 0,
+         "-v named volume");
   eng_mount_clear(&m);
   TAP_OK(eng_parse_volume("/anon", &m, &e) == 0 && m.type == MOUNT_VOLUME && m.source == NULL,
          "-v anonymous");
@@ -140,21 +143,24 @@ static void test_mounts(void)
   TAP_OK(eng_parse_volume("/a:rel", &m, &e) < 0, "-v relative target");
   err_free(&e);
   TAP_OK(eng_parse_mount("type=bind,source=/a,target=/b,readonly", &m, &e) == 0 &&
-             m.type == MOUNT_BIND && m.readonly, "--mount bind");
+             m.type == MOUNT_BIND && m.readonly,
+         "--mount bind");
   eng_mount_clear(&m);
-  TAP_OK(eng_parse_mount("type=tmpfs,dst=/t,tmpfs-size=1m", &m, &e) == 0 &&
-             m.tmpfs_size == 1 << 20, "--mount tmpfs size");
+  TAP_OK(eng_parse_mount("type=tmpfs,dst=/t,tmpfs-size=1m", &m, &e) == 0 && m.tmpfs_size == 1 << 20,
+         "--mount tmpfs size");
   eng_mount_clear(&m);
   TAP_OK(eng_parse_mount("type=bind,target=/b", &m, &e) < 0, "--mount bind without source");
   err_free(&e);
   TAP_OK(eng_parse_mount("type=nfs,target=/b", &m, &e) < 0, "--mount bad type");
   err_free(&e);
   TAP_OK(eng_parse_tmpfs("/run:size=64k,noexec", &m, &e) == 0 && m.tmpfs_size == 65536 &&
-             strcmp(m.target, "/run") == 0, "--tmpfs");
+             strcmp(m.target, "/run") == 0,
+         "--tmpfs");
   eng_mount_clear(&m);
   struct eng_device d;
   TAP_OK(eng_parse_device("/dev/null:/dev/xnull:r", &d, &e) == 0 &&
-             strcmp(d.container, "/dev/xnull") == 0 && strcmp(d.perms, "r") == 0, "--device");
+             strcmp(d.container, "/dev/xnull") == 0 && strcmp(d.perms, "r") == 0,
+         "--device");
   eng_device_clear(&d);
   TAP_OK(eng_parse_device("/dev/null:rw", &d, &e) == 0 && strcmp(d.container, "/dev/null") == 0,
          "--device perms only");
@@ -165,7 +171,8 @@ static void test_mounts(void)
 static void test_names(void)
 {
   TAP_OK(eng_valid_name("web-1") && eng_valid_name("a_b.c") && !eng_valid_name("-x") &&
-             !eng_valid_name("a b") && !eng_valid_name("a"), "name rule");
+             !eng_valid_name("a b") && !eng_valid_name("a"),
+         "name rule");
 }
 
 static void test_format(void)
@@ -183,7 +190,7 @@ static void test_format(void)
   gotmpl_render("{{index .Labels \"k\"}} {{.Args}} {{.Nope}}", j, &d, &e);
   TAP_STREQ(d, "v [a b] <no value>", "index, slice printing, missing field");
   gotmpl_render("{{range .Args}}<{{.}}>{{end}}{{if .State.Running}}up{{else}}down{{end}}", j, &f,
-             &e);
+                &e);
   TAP_STREQ(f, "<a><b>up", "range and if");
   TAP_OK(gotmpl_render("{{.Name", j, &g, &e) < 0, "unclosed action is an error");
   autofree char *h = gotmpl_header("table {{.ID}}\\t{{.Names}}", NULL);

@@ -42,10 +42,11 @@ static bool read_pinfo(pid_t pid, struct pinfo *p)
   memset(p, 0, sizeof(*p));
   p->pid = pid;
   snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(rp - lp - 1), lp + 1);
-  if (sscanf(rp + 2, "%c %d %d %d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %d %d %d %*d %llu "
-                     "%llu %llu", &p->state, &p->ppid, &p->pgid, &p->sid, &p->tty, &p->utime,
-             &p->stime, &p->prio, &p->nice, &p->threads, &p->start, &p->vsize,
-             &p->rss_pages) < 13)
+  if (sscanf(rp + 2,
+             "%c %d %d %d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %d %d %d %*d %llu "
+             "%llu %llu",
+             &p->state, &p->ppid, &p->pgid, &p->sid, &p->tty, &p->utime, &p->stime, &p->prio,
+             &p->nice, &p->threads, &p->start, &p->vsize, &p->rss_pages) < 13)
     return false;
   snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
   size_t n = 0;
@@ -136,7 +137,8 @@ static char *cell(const char *f, const struct pinfo *p)
   if (!strcmp(f, "stime") || !strcmp(f, "start") || !strcmp(f, "start_time"))
     return fmt_start(p);
   if (!strcmp(f, "tty") || !strcmp(f, "tt") || !strcmp(f, "tname"))
-    return p->tty ? xasprintf("pts/%d", (p->tty & 0xff) | ((p->tty >> 12) & 0xfff00)) : xstrdup("?");
+    return p->tty ? xasprintf("pts/%d", (p->tty & 0xff) | ((p->tty >> 12) & 0xfff00))
+                  : xstrdup("?");
   if (!strcmp(f, "nlwp") || !strcmp(f, "thcount"))
     return xasprintf("%d", p->threads);
   if (!strcmp(f, "ni") || !strcmp(f, "nice"))
@@ -158,17 +160,17 @@ static char *cell(const char *f, const struct pinfo *p)
 static const char *header(const char *f)
 {
   static const char *const map[][2] = {
-      {"pid", "PID"},     {"ppid", "PPID"},   {"pgid", "PGID"},     {"pgrp", "PGRP"},
-      {"sid", "SID"},     {"sess", "SESS"},   {"uid", "UID"},       {"euid", "EUID"},
-      {"user", "USER"},   {"euser", "EUSER"}, {"uname", "USER"},    {"comm", "COMMAND"},
-      {"ucomm", "COMMAND"}, {"args", "COMMAND"}, {"cmd", "CMD"},    {"command", "COMMAND"},
-      {"stat", "STAT"},   {"s", "S"},         {"state", "S"},       {"rss", "RSS"},
-      {"rssize", "RSS"},  {"vsz", "VSZ"},     {"vsize", "VSZ"},     {"time", "TIME"},
-      {"cputime", "TIME"}, {"etime", "ELAPSED"}, {"stime", "STIME"}, {"start", "STARTED"},
-      {"start_time", "START"}, {"tty", "TT"}, {"tt", "TT"},         {"tname", "TTY"},
-      {"nlwp", "NLWP"},   {"thcount", "THCNT"}, {"ni", "NI"},       {"nice", "NI"},
-      {"pri", "PRI"},     {"c", "C"},         {"pcpu", "%CPU"},     {"%cpu", "%CPU"},
-      {"pmem", "%MEM"},   {"%mem", "%MEM"}};
+      {"pid", "PID"},          {"ppid", "PPID"},     {"pgid", "PGID"},   {"pgrp", "PGRP"},
+      {"sid", "SID"},          {"sess", "SESS"},     {"uid", "UID"},     {"euid", "EUID"},
+      {"user", "USER"},        {"euser", "EUSER"},   {"uname", "USER"},  {"comm", "COMMAND"},
+      {"ucomm", "COMMAND"},    {"args", "COMMAND"},  {"cmd", "CMD"},     {"command", "COMMAND"},
+      {"stat", "STAT"},        {"s", "S"},           {"state", "S"},     {"rss", "RSS"},
+      {"rssize", "RSS"},       {"vsz", "VSZ"},       {"vsize", "VSZ"},   {"time", "TIME"},
+      {"cputime", "TIME"},     {"etime", "ELAPSED"}, {"stime", "STIME"}, {"start", "STARTED"},
+      {"start_time", "START"}, {"tty", "TT"},        {"tt", "TT"},       {"tname", "TTY"},
+      {"nlwp", "NLWP"},        {"thcount", "THCNT"}, {"ni", "NI"},       {"nice", "NI"},
+      {"pri", "PRI"},          {"c", "C"},           {"pcpu", "%CPU"},   {"%cpu", "%CPU"},
+      {"pmem", "%MEM"},        {"%mem", "%MEM"}};
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (!strcmp(map[i][0], f))
       return map[i][1];
@@ -191,10 +193,10 @@ static void append_split(char ***list, const char *s)
 /* ps options -> field list (with our header overrides for -ef/aux); NULL + err when unknown. */
 static int fields_of(char **args, char ***fields, char ***heads, struct td_err **err)
 {
-  static const char *const ef[] = {"user:UID", "pid", "ppid", "c", "stime", "tty:TTY", "time",
-                                   "args:CMD", NULL};
-  static const char *const aux[] = {"user", "pid", "pcpu", "pmem", "vsz", "rss", "tty:TTY",
-                                    "stat", "start:START", "time", "args", NULL};
+  static const char *const ef[] = {"user:UID", "pid",  "ppid",     "c", "stime",
+                                   "tty:TTY",  "time", "args:CMD", NULL};
+  static const char *const aux[] = {"user",    "pid",  "pcpu",        "pmem", "vsz",  "rss",
+                                    "tty:TTY", "stat", "start:START", "time", "args", NULL};
   const char *const *base = ef;
   autostrv char **list = NULL;
   for (char **a = args; a && *a; a++) {
@@ -223,9 +225,11 @@ static int fields_of(char **args, char ***fields, char ***heads, struct td_err *
     char *sep = colon ? colon : eq; /* "pid=ID" or our "uid:UID": the header given */
     autofree char *name = sep ? xstrndup(*f, (size_t)(sep - *f)) : xstrdup(*f);
     if (header(name) == NULL)
-      return err_set(err, 0, "ps: unknown field '%s' (known: pid ppid pgid sid uid user comm "
-                             "args cmd stat rss vsz time etime stime start tty nlwp ni pri c "
-                             "pcpu pmem)", name);
+      return err_set(err, 0,
+                     "ps: unknown field '%s' (known: pid ppid pgid sid uid user comm "
+                     "args cmd stat rss vsz time etime stime start tty nlwp ni pri c "
+                     "pcpu pmem)",
+                     name);
     strv_push(fields, name);
     strv_push(heads, sep ? sep + 1 : header(name));
   }

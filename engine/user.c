@@ -118,16 +118,14 @@ int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
   }
   if (!found) {
     if (!all_digits(user))
-      return err_set(err, 0, "unable to find user %s: no matching entries in passwd file",
-                     user);
+      return err_set(err, 0, "unable to find user %s: no matching entries in passwd file", user);
     out->uid = (uid_t)strtoul(user, NULL, 10);
     out->gid = 0;
   }
   if (group) {
     if (find_group(grp, group, &out->gid) < 0) {
       eng_user_clear(out);
-      return err_set(err, 0, "unable to find group %s: no matching entries in group file",
-                     group);
+      return err_set(err, 0, "unable to find group %s: no matching entries in group file", group);
     }
   } else if (uname) {
     /* supplementary groups the user is listed in */

@@ -12,7 +12,7 @@ struct eng_user {
   gid_t gid;
   gid_t *groups; /* supplementary groups */
   size_t n_groups;
-  char *home;    /* from passwd, or NULL */
+  char *home; /* from passwd, or NULL */
 };
 
 /* Resolve spec ("", "1000", "1000:1000", "nobody", "app:staff") against rootfs. */

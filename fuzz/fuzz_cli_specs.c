@@ -22,8 +22,7 @@ static void fuzz_ports(const char *s)
   struct td_err *err = NULL;
   if (net_port_parse(s, &p, &n, &err) == 0 || net_port_parse_exposed(s, &p, &n, &err) == 0) {
     for (size_t i = 0; i < n; i++) {
-      if ((strcmp(p[i].proto, "tcp") != 0 && strcmp(p[i].proto, "udp") != 0) ||
-          p[i].ctr_port == 0)
+      if ((strcmp(p[i].proto, "tcp") != 0 && strcmp(p[i].proto, "udp") != 0) || p[i].ctr_port == 0)
         abort();
       free(net_port_fmt(&p[i]));
     }
@@ -82,8 +81,8 @@ static void fuzz_numbers(const char *s)
 
 static void fuzz_mounts(const char *s)
 {
-  int (*parsers[])(const char *, struct eng_mount *, struct td_err **) = {
-      eng_parse_volume, eng_parse_mount, eng_parse_tmpfs};
+  int (*parsers[])(const char *, struct eng_mount *,
+                   struct td_err **) = {eng_parse_volume, eng_parse_mount, eng_parse_tmpfs};
   for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
     struct eng_mount m = {0};
     struct td_err *err = NULL;

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   close(fd);
   err_free(&err);
   if (rc < 0 && images() != 0)
-    abort(); /* a failed load left an image behind */
+    abort();     /* a failed load left an image behind */
   if (rc == 0) { /* start the next input from an empty store */
     if (rm_rf(root, &err) < 0 || mkdir(root, 0700) < 0)
       abort();

@@ -71,8 +71,7 @@ static void config_take_container(json_t *cc, json_t *ctr)
     json_t *keep = json_array();
     size_t i;
     json_t *e;
-    json_array_foreach(env, i, e)
-    {
+    json_array_foreach (env, i, e) {
       const char *s = json_string_value(e);
       if (s && strncmp(s, "HOSTNAME=", 9) != 0)
         json_array_append(keep, e);
@@ -130,8 +129,8 @@ static json_t *layers_desc(const struct image_build *b)
   json_t *layers = json_array();
   size_t i;
   json_t *l;
-  json_array_foreach(json_object_get(b->base_manifest, "layers"), i, l)
-      json_array_append(layers, l);
+  json_array_foreach (json_object_get(b->base_manifest, "layers"), i, l)
+    json_array_append(layers, l);
   if (b->layer)
     json_array_append_new(layers,
                           json_pack("{s:s,s:s,s:I}", "mediaType", IMAGE_MT_OCI_LAYER, "digest",

@@ -20,8 +20,7 @@ static json_t *exec_form(const char *args)
   }
   size_t i;
   json_t *s;
-  json_array_foreach(j, i, s)
-  {
+  json_array_foreach (j, i, s) {
     if (!json_is_string(s)) {
       json_decref(j);
       return NULL;
@@ -91,8 +90,7 @@ static int change_env(json_t *cfg, const char *args, struct td_err **err)
     size_t i;
     json_t *e;
     bool replaced = false;
-    json_array_foreach(env, i, e)
-    {
+    json_array_foreach (env, i, e) {
       const char *s = json_string_value(e);
       if (s && strncmp(s, *p, kl) == 0) {
         json_array_set_new(env, i, json_string(*p));
@@ -119,7 +117,8 @@ static int change_set_keys(json_t *cfg, const char *key, const char *args, bool 
   if (arr) {
     size_t i;
     json_t *s;
-    json_array_foreach(arr, i, s) strv_push(&w, json_string_value(s));
+    json_array_foreach (arr, i, s)
+      strv_push(&w, json_string_value(s));
     json_decref(arr);
   } else {
     w = words(args);

@@ -40,8 +40,7 @@ int image_list(const char *root, bool all, json_t **out, struct td_err **err)
   autojson json_t *rows = json_array();
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(index, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, e) {
     const char *id = image_entry_id(e);
     autojson json_t *cfg = NULL;
     autoerr struct td_err *cerr = NULL;
@@ -72,8 +71,7 @@ static json_t *repo_tags(json_t *index, const char *id)
   json_t *tags = json_array();
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(index, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, e) {
     const char *eid = image_entry_id(e), *name = image_entry_name(e);
     if (eid && name && strcmp(eid, id) == 0) {
       autofree char *f = image_name_familiar(name);
@@ -161,8 +159,7 @@ int image_history(const char *root, const char *ref, json_t **out, struct td_err
   json_t *rows = json_array();
   size_t li = 0, i;
   json_t *h;
-  json_array_foreach(json_object_get(cfg, "history"), i, h)
-  {
+  json_array_foreach (json_object_get(cfg, "history"), i, h) {
     bool empty = json_is_true(json_object_get(h, "empty_layer"));
     uint64_t size = 0;
     if (!empty && chain[li])

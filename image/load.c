@@ -87,8 +87,7 @@ static int load_image(const char *root, const char *cfg, size_t cfg_len, json_t 
   autojson json_t *descs = json_array();
   size_t i;
   json_t *m;
-  json_array_foreach(members, i, m)
-  {
+  json_array_foreach (members, i, m) {
     const char *did = json_string_value(json_array_get(diff_ids, i));
     if (!image_digest_valid(did))
       return err_set(err, EINVAL, "image config: bad diff_id \"%s\"", did ? did : "");
@@ -119,8 +118,7 @@ static int names_from(json_t *arr, char ***out, struct td_err **err)
   autostrv char **refs = xcalloc(1, sizeof(char *));
   size_t i;
   json_t *t;
-  json_array_foreach(arr, i, t)
-  {
+  json_array_foreach (arr, i, t) {
     if (json_is_string(t))
       strv_push(&refs, json_string_value(t));
   }
@@ -141,8 +139,7 @@ static int load_docker(const char *root, struct image_stage *s, struct loaded **
   *res = xcalloc(json_array_size(man), sizeof(struct loaded));
   size_t i;
   json_t *item;
-  json_array_foreach(man, i, item)
-  {
+  json_array_foreach (man, i, item) {
     const char *cfgname = json_string_value(json_object_get(item, "Config"));
     json_t *layers = json_object_get(item, "Layers");
     if (cfgname == NULL || !json_is_array(layers))
@@ -154,8 +151,7 @@ static int load_docker(const char *root, struct image_stage *s, struct loaded **
     autojson json_t *members = json_array();
     size_t j;
     json_t *l;
-    json_array_foreach(layers, j, l)
-    {
+    json_array_foreach (layers, j, l) {
       json_t *mem = json_is_string(l) ? image_stage_get(s, json_string_value(l)) : NULL;
       if (mem == NULL)
         return err_set(err, ENOENT, "manifest.json names layer %s, not in the archive",
@@ -246,8 +242,7 @@ static int load_oci_manifest(const char *root, struct image_stage *s, json_t *de
   autojson json_t *members = json_array();
   size_t i;
   json_t *l;
-  json_array_foreach(json_object_get(man, "layers"), i, l)
-  {
+  json_array_foreach (json_object_get(man, "layers"), i, l) {
     json_t *m = oci_blob(s, l, err);
     if (m == NULL)
       return err_prefix(err, "layer %zu", i + 1);
@@ -263,8 +258,7 @@ static int load_oci_index(const char *root, struct image_stage *s, json_t *index
 {
   size_t i;
   json_t *d;
-  json_array_foreach(json_object_get(index, "manifests"), i, d)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, d) {
     const char *mt = json_string_value(json_object_get(d, "mediaType"));
     bool is_index =
         mt && (strcmp(mt, IMAGE_MT_OCI_INDEX) == 0 || strstr(mt, "manifest.list") != NULL);

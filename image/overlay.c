@@ -161,8 +161,7 @@ int image_rootfs_mount(const char *root, const struct image_info *img, const cha
 }
 
 int image_rootfs_mount_transient(const char *root, const struct image_info *img,
-                                 const char *container_dir, char **rootfs_path,
-                                 struct td_err **err)
+                                 const char *container_dir, char **rootfs_path, struct td_err **err)
 {
   return rootfs_mount(root, img, container_dir, true, rootfs_path, err);
 }

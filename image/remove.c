@@ -55,8 +55,7 @@ static size_t names_of(json_t *index, const char *id, char ***out)
 {
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(index, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, e) {
     const char *eid = image_entry_id(e), *n = image_entry_name(e);
     if (eid && n && strcmp(eid, id) == 0)
       strv_push(out, n);
@@ -77,7 +76,8 @@ static int delete_image(const char *root, json_t *index, const char *id, FILE *o
     return -1;
   size_t i;
   json_t *c;
-  json_array_foreach(removed, i, c) fprintf(out, "Deleted: %s\n", json_string_value(c));
+  json_array_foreach (removed, i, c)
+    fprintf(out, "Deleted: %s\n", json_string_value(c));
   return 0;
 }
 
@@ -149,8 +149,7 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
   autostrv char **victims = NULL;
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(index, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, e) {
     const char *id = image_entry_id(e);
     if (id == NULL || (!all && image_entry_name(e) != NULL) || strv_find(victims, id) >= 0)
       continue;
@@ -176,7 +175,8 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
   autojson json_t *removed = json_array();
   if (image_gc(root, index, removed, &freed, err) < 0)
     return -1;
-  json_array_foreach(removed, i, e) fprintf(out, "deleted: %s\n", json_string_value(e));
+  json_array_foreach (removed, i, e)
+    fprintf(out, "deleted: %s\n", json_string_value(e));
   if (strv_len(victims) > 0)
     fprintf(out, "\n");
   char buf[32];

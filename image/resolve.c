@@ -17,8 +17,7 @@ static char **json_strv(json_t *a)
   char **v = xcalloc(json_array_size(a) + 1, sizeof(char *));
   size_t i, n = 0;
   json_t *s;
-  json_array_foreach(a, i, s)
-  {
+  json_array_foreach (a, i, s) {
     if (json_is_string(s))
       v[n++] = xstrdup(json_string_value(s));
   }
@@ -33,8 +32,7 @@ static char **json_keys(json_t *o)
   const char *k;
   json_t *val;
   size_t n = 0;
-  json_object_foreach(o, k, val)
-  {
+  json_object_foreach (o, k, val) {
     (void)val;
     v[n++] = xstrdup(k);
   }

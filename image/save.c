@@ -160,8 +160,7 @@ static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *man
   json_t *layers = json_array();
   size_t i;
   json_t *l;
-  json_array_foreach(json_object_get(im->manifest, "layers"), i, l)
-  {
+  json_array_foreach (json_object_get(im->manifest, "layers"), i, l) {
     const char *ld = json_string_value(json_object_get(l, "digest"));
     const char *did = json_string_value(json_array_get(diff_ids, i));
     if (!image_digest_valid(ld) || did == NULL || chain[i] == NULL) {
@@ -198,8 +197,7 @@ static int save_docker_one(struct saver *sv, struct saved_image *im, json_t *man
   /* several names of one image share one entry, as docker save writes them */
   size_t k;
   json_t *prev;
-  json_array_foreach(manifest_json, k, prev)
-  {
+  json_array_foreach (manifest_json, k, prev) {
     if (strcmp(json_string_value(json_object_get(prev, "Config")), cfgname) == 0) {
       json_array_extend(json_object_get(prev, "RepoTags"), tags);
       json_decref(tags);
@@ -241,8 +239,8 @@ static int save_oci(struct saver *sv, struct saved_image *ims, size_t n, struct 
     strv_push(&blobs, cfgd);
     size_t j;
     json_t *l;
-    json_array_foreach(json_object_get(m, "layers"), j, l)
-        strv_push(&blobs, json_string_value(json_object_get(l, "digest")));
+    json_array_foreach (json_object_get(m, "layers"), j, l)
+      strv_push(&blobs, json_string_value(json_object_get(l, "digest")));
     for (char **b = blobs; *b; b++) {
       if (!image_digest_valid(*b))
         return err_set(err, EINVAL, "bad digest in image manifest");

@@ -116,8 +116,7 @@ int image_chain_ids(json_t *diff_ids, char ***out, struct td_err **err)
   size_t i;
   json_t *d;
   char prev[72] = "";
-  json_array_foreach(diff_ids, i, d)
-  {
+  json_array_foreach (diff_ids, i, d) {
     const char *s = json_string_value(d);
     if (!image_digest_valid(s))
       return err_set(err, EINVAL, "image config: bad diff_id \"%s\"", s ? s : "");
@@ -164,8 +163,7 @@ static int find_by_id(json_t *index, const char *ref, json_t **entry, struct td_
     return 0;
   size_t wl = strlen(want), i;
   json_t *e, *found = NULL;
-  json_array_foreach(json_object_get(index, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, e) {
     const char *id = image_entry_id(e);
     if (id == NULL || strncmp(image_digest_hex(id), want, wl) != 0)
       continue;
@@ -198,8 +196,7 @@ int image_index_find(json_t *index, const char *ref, json_t **entry, char **matc
     autofree char *full = pr->digest ? NULL : image_ref_full(pr); /* a digest wins over a tag */
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(index, "manifests"), i, e)
-    {
+    json_array_foreach (json_object_get(index, "manifests"), i, e) {
       const char *name = image_entry_name(e);
       const char *dg = json_string_value(json_object_get(e, "digest"));
       bool hit = full ? (name && strcmp(name, full) == 0) : (dg && strcmp(dg, pr->digest) == 0);

@@ -76,8 +76,7 @@ static size_t entries_of_id(json_t *manifests, const char *id)
 {
   size_t i, n = 0;
   json_t *e;
-  json_array_foreach(manifests, i, e)
-  {
+  json_array_foreach (manifests, i, e) {
     const char *eid = image_entry_id(e);
     n += eid && strcmp(eid, id) == 0;
   }
@@ -146,8 +145,7 @@ static void gc_mark(const char *root, json_t *index, json_t *blobs, json_t *laye
 {
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(index, "manifests"), i, e)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, e) {
     const char *md = json_string_value(json_object_get(e, "digest"));
     autojson json_t *man = NULL;
     autoerr struct td_err *err = NULL;
@@ -157,8 +155,7 @@ static void gc_mark(const char *root, json_t *index, json_t *blobs, json_t *laye
     const char *cd = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
     size_t j;
     json_t *l;
-    json_array_foreach(json_object_get(man, "layers"), j, l)
-    {
+    json_array_foreach (json_object_get(man, "layers"), j, l) {
       const char *ld = json_string_value(json_object_get(l, "digest"));
       if (ld)
         json_object_set_new(blobs, image_digest_hex(ld), json_true());

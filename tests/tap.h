@@ -6,24 +6,24 @@
 static int tap_n_;
 static int tap_failed_;
 
-#define TAP_OK(cond, ...)                                                                        \
-  do {                                                                                           \
-    int tap_c_ = !!(cond);                                                                       \
-    printf("%sok %d - ", tap_c_ ? "" : "not ", ++tap_n_);                                        \
-    printf(__VA_ARGS__);                                                                         \
-    printf("\n");                                                                                \
-    if (!tap_c_) {                                                                               \
-      tap_failed_++;                                                                             \
-      printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);                            \
-    }                                                                                            \
+#define TAP_OK(cond, ...)                                                                          \
+  do {                                                                                             \
+    int tap_c_ = !!(cond);                                                                         \
+    printf("%sok %d - ", tap_c_ ? "" : "not ", ++tap_n_);                                          \
+    printf(__VA_ARGS__);                                                                           \
+    printf("\n");                                                                                  \
+    if (!tap_c_) {                                                                                 \
+      tap_failed_++;                                                                               \
+      printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
+    }                                                                                              \
   } while (0)
 
-#define TAP_STREQ(a, b, ...)                                                                     \
-  do {                                                                                           \
-    const char *tap_a_ = (a), *tap_b_ = (b);                                                     \
-    int tap_eq_ = tap_a_ && tap_b_ && strcmp(tap_a_, tap_b_) == 0;                               \
-    TAP_OK(tap_eq_, __VA_ARGS__);                                                                \
-    if (!tap_eq_)                                                                                \
+#define TAP_STREQ(a, b, ...)                                                                       \
+  do {                                                                                             \
+    const char *tap_a_ = (a), *tap_b_ = (b);                                                       \
+    int tap_eq_ = tap_a_ && tap_b_ && strcmp(tap_a_, tap_b_) == 0;                                 \
+    TAP_OK(tap_eq_, __VA_ARGS__);                                                                  \
+    if (!tap_eq_)                                                                                  \
       printf("#   got '%s', want '%s'\n", tap_a_ ? tap_a_ : "(null)", tap_b_ ? tap_b_ : "(null)"); \
   } while (0)
 

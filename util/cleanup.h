@@ -59,25 +59,25 @@ static inline void cleanup_strvp(char ***v)
 #define autostrv __attribute__((cleanup(cleanup_strvp)))
 
 /* Hand ownership of a cleanup-managed pointer to the caller. */
-#define steal_ptr(p)                                                                             \
-  ({                                                                                             \
-    __typeof__(p) steal_tmp_ = (p);                                                              \
-    (p) = NULL;                                                                                  \
-    steal_tmp_;                                                                                  \
+#define steal_ptr(p)                                                                               \
+  ({                                                                                               \
+    __typeof__(p) steal_tmp_ = (p);                                                                \
+    (p) = NULL;                                                                                    \
+    steal_tmp_;                                                                                    \
   })
 /* Hand ownership of a cleanup-managed fd to the caller. */
-#define steal_fd(fd)                                                                             \
-  ({                                                                                             \
-    int steal_tmp_ = (fd);                                                                       \
-    (fd) = -1;                                                                                   \
-    steal_tmp_;                                                                                  \
+#define steal_fd(fd)                                                                               \
+  ({                                                                                               \
+    int steal_tmp_ = (fd);                                                                         \
+    (fd) = -1;                                                                                     \
+    steal_tmp_;                                                                                    \
   })
 /* Retry a syscall expression while it fails with EINTR. */
-#define RETRY_EINTR(expr)                                                                        \
-  ({                                                                                             \
-    __typeof__(expr) retry_r_;                                                                   \
-    do                                                                                           \
-      retry_r_ = (expr);                                                                         \
-    while (retry_r_ == -1 && errno == EINTR);                                                    \
-    retry_r_;                                                                                    \
+#define RETRY_EINTR(expr)                                                                          \
+  ({                                                                                               \
+    __typeof__(expr) retry_r_;                                                                     \
+    do                                                                                             \
+      retry_r_ = (expr);                                                                           \
+    while (retry_r_ == -1 && errno == EINTR);                                                      \
+    retry_r_;                                                                                      \
   })

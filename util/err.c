@@ -10,7 +10,7 @@
 const char *err_progname = "tinydocker";
 
 __attribute__((format(printf, 4, 0))) static int err_vset(struct td_err **err, int exit_code,
-                                                        int errnum, const char *fmt, va_list ap)
+                                                          int errnum, const char *fmt, va_list ap)
 {
   if (err == NULL)
     return -1;

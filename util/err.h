@@ -5,7 +5,7 @@
 
 /* docker's exit codes */
 enum {
-  EXIT_ENGINE = 125,    /* the engine itself failed */
+  EXIT_ENGINE = 125, /* the engine itself failed */
   EXIT_CANNOT_EXEC = 126,
   EXIT_NOT_FOUND = 127,
 };

@@ -57,7 +57,8 @@ static int write_atomic(int dirfd, const char *path, const void *buf, size_t len
                         bool sync, struct td_err **err)
 {
   autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-  autoclose int fd = RETRY_EINTR(openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  autoclose int fd =
+      RETRY_EINTR(openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (fd < 0)
     return err_set(err, errno, "create %s", tmp);
   if (write_all(fd, buf, len) < 0 || (sync && fsync(fd) < 0)) {
@@ -87,8 +88,7 @@ int file_write_json(int dirfd, const char *path, json_t *j, mode_t mode, struct 
   return write_atomic(dirfd, path, s, strlen(s), mode, true, err);
 }
 
-int file_write_json_nosync(int dirfd, const char *path, json_t *j, mode_t mode,
-                           struct td_err **err)
+int file_write_json_nosync(int dirfd, const char *path, json_t *j, mode_t mode, struct td_err **err)
 {
   autofree char *s = json_dumps(j, JSON_COMPACT);
   if (s == NULL)

@@ -32,7 +32,8 @@ static void buf_str(struct buf *b, const char *s)
 
 bool gotmpl_is_table(const char *tmpl)
 {
-  return tmpl && strncmp(tmpl, "table", 5) == 0 && (tmpl[5] == '\0' || isspace((unsigned char)tmpl[5]));
+  return tmpl && strncmp(tmpl, "table", 5) == 0 &&
+         (tmpl[5] == '\0' || isspace((unsigned char)tmpl[5]));
 }
 
 const char *gotmpl_body(const char *tmpl)
@@ -58,7 +59,9 @@ static void value_to_buf(struct buf *b, json_t *v)
     return;
   }
   switch (json_typeof(v)) {
-  case JSON_STRING: buf_add(b, json_string_value(v), json_string_length(v)); break;
+  case JSON_STRING:
+    buf_add(b, json_string_value(v), json_string_length(v));
+    break;
   case JSON_INTEGER:
     snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
     buf_str(b, tmp);
@@ -67,14 +70,20 @@ static void value_to_buf(struct buf *b, json_t *v)
     snprintf(tmp, sizeof(tmp), "%g", json_real_value(v));
     buf_str(b, tmp);
     break;
-  case JSON_TRUE: buf_str(b, "true"); break;
-  case JSON_FALSE: buf_str(b, "false"); break;
-  case JSON_NULL: buf_str(b, "<nil>"); break;
+  case JSON_TRUE:
+    buf_str(b, "true");
+    break;
+  case JSON_FALSE:
+    buf_str(b, "false");
+    break;
+  case JSON_NULL:
+    buf_str(b, "<nil>");
+    break;
   case JSON_ARRAY: {
     buf_str(b, "[");
     size_t i;
     json_t *e;
-    json_array_foreach(v, i, e) {
+    json_array_foreach (v, i, e) {
       if (i)
         buf_str(b, " ");
       value_to_buf(b, e);
@@ -89,7 +98,8 @@ static void value_to_buf(struct buf *b, json_t *v)
     const char **keys = xcalloc(nk + 1, sizeof(*keys));
     const char *k;
     json_t *e;
-    json_object_foreach(v, k, e) keys[i++] = k;
+    json_object_foreach (v, k, e)
+      keys[i++] = k;
     qsort(keys, nk, sizeof(*keys), strcmp_ptr_cb);
     for (i = 0; i < nk; i++) {
       if (i)
@@ -119,10 +129,10 @@ enum node_kind { N_TEXT, N_ACTION, N_RANGE, N_IF };
 
 struct node {
   enum node_kind kind;
-  char *text;            /* N_TEXT: literal; others: the expression */
-  struct node *body;     /* N_RANGE/N_IF */
+  char *text;        /* N_TEXT: literal; others: the expression */
+  struct node *body; /* N_RANGE/N_IF */
   size_t n_body;
-  struct node *other;    /* else branch */
+  struct node *other; /* else branch */
   size_t n_other;
 };
 
@@ -183,7 +193,8 @@ static int parse_nodes(const char **pp, struct node **out, size_t *nout, const c
                         .text = xstrdup(act + (is_range ? 6 : 3))};
       const char *st = NULL;
       if (parse_nodes(&p, &nd.body, &nd.n_body, &st, err) < 0 ||
-          (st && strcmp(st, "else") == 0 && parse_nodes(&p, &nd.other, &nd.n_other, &st, err) < 0)) {
+          (st && strcmp(st, "else") == 0 &&
+           parse_nodes(&p, &nd.other, &nd.n_other, &st, err) < 0)) {
         nodes_free(nd.body, nd.n_body);
         nodes_free(nd.other, nd.n_other);
         free(nd.text);
@@ -303,8 +314,9 @@ static int eval_expr(json_t *dot, const char *expr, json_t **out, struct td_err 
   if (strcmp(fn, "upper") == 0 || strcmp(fn, "lower") == 0 || strcmp(fn, "title") == 0) {
     char *s = gotmpl_value(a1);
     for (char *c = s; *c; c++)
-      *c = (char)(fn[0] == 'u' ? toupper((unsigned char)*c)
-                               : fn[0] == 'l' ? tolower((unsigned char)*c) : *c);
+      *c = (char)(fn[0] == 'u'   ? toupper((unsigned char)*c)
+                  : fn[0] == 'l' ? tolower((unsigned char)*c)
+                                 : *c);
     if (fn[0] == 't' && *s)
       *s = (char)toupper((unsigned char)*s);
     *out = json_string(s);
@@ -329,7 +341,7 @@ static int eval_expr(json_t *dot, const char *expr, json_t **out, struct td_err 
     size_t i;
     json_t *e;
     if (json_is_array(a1))
-      json_array_foreach(a1, i, e) {
+      json_array_foreach (a1, i, e) {
         if (i)
           buf_str(&b, json_string_value(a2) ? json_string_value(a2) : "");
         value_to_buf(&b, e);
@@ -370,15 +382,15 @@ static int render(struct node *v, size_t n, json_t *dot, struct buf *b, struct t
     if (nd->kind == N_ACTION) {
       value_to_buf(b, val);
     } else if (nd->kind == N_IF) {
-      if (render(truthy(val) ? nd->body : nd->other, truthy(val) ? nd->n_body : nd->n_other,
-                 dot, b, err) < 0)
+      if (render(truthy(val) ? nd->body : nd->other, truthy(val) ? nd->n_body : nd->n_other, dot, b,
+                 err) < 0)
         return -1;
     } else {
       size_t count = 0;
       if (json_is_array(val)) {
         size_t j;
         json_t *e;
-        json_array_foreach(val, j, e) {
+        json_array_foreach (val, j, e) {
           count++;
           if (render(nd->body, nd->n_body, e, b, err) < 0)
             return -1;
@@ -386,7 +398,7 @@ static int render(struct node *v, size_t n, json_t *dot, struct buf *b, struct t
       } else if (json_is_object(val)) {
         const char *k;
         json_t *e;
-        json_object_foreach(val, k, e) {
+        json_object_foreach (val, k, e) {
           count++;
           if (render(nd->body, nd->n_body, e, b, err) < 0)
             return -1;

@@ -61,8 +61,8 @@ int reg_blob_download(struct reg_client *c, const char *root, const struct reg_b
     rc = err_set(err, EFBIG, "blob %s: larger than its %llu bytes", d->digest,
                  (unsigned long long)d->size);
   } else if (rc == 0 && d->size && s.got != d->size) {
-    rc = err_set(err, EIO, "blob %s: size %llu, want %llu", d->digest,
-                 (unsigned long long)s.got, (unsigned long long)d->size);
+    rc = err_set(err, EIO, "blob %s: size %llu, want %llu", d->digest, (unsigned long long)s.got,
+                 (unsigned long long)d->size);
   } else if (rc == 0 && strcmp(got, d->digest) != 0) {
     rc = err_set(err, EIO, "blob %s: digest mismatch (got %s)", d->digest, got);
   }

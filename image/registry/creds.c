@@ -162,9 +162,9 @@ static int fetch_token(struct reg_client *c, const char *realm, const char *serv
   autofree char *scope = xasprintf("repository:%s:%s", c->repo, c->actions);
   char *esc_scope = curl_easy_escape(e, scope, 0);
   char *esc_service = service ? curl_easy_escape(e, service, 0) : NULL;
-  autofree char *url = xasprintf("%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
-                                 esc_scope, esc_service ? "&service=" : "",
-                                 esc_service ? esc_service : "");
+  autofree char *url =
+      xasprintf("%s%sscope=%s%s%s", realm, strchr(realm, '?') ? "&" : "?", esc_scope,
+                esc_service ? "&service=" : "", esc_service ? esc_service : "");
   curl_free(esc_scope);
   curl_free(esc_service);
   struct buf b = {0};

@@ -12,11 +12,10 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-const char reg_manifest_accept[] =
-    "application/vnd.docker.distribution.manifest.v2+json, "
-    "application/vnd.oci.image.manifest.v1+json, "
-    "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.oci.image.index.v1+json";
+const char reg_manifest_accept[] = "application/vnd.docker.distribution.manifest.v2+json, "
+                                   "application/vnd.oci.image.manifest.v1+json, "
+                                   "application/vnd.docker.distribution.manifest.list.v2+json, "
+                                   "application/vnd.oci.image.index.v1+json";
 
 bool reg_media_is_index(const char *mt)
 {
@@ -53,8 +52,7 @@ const char *reg_index_pick(json_t *index, const char *platform)
   const char *fallback = NULL;
   size_t i;
   json_t *m;
-  json_array_foreach(json_object_get(index, "manifests"), i, m)
-  {
+  json_array_foreach (json_object_get(index, "manifests"), i, m) {
     json_t *p = json_object_get(m, "platform");
     const char *os = json_string_value(json_object_get(p, "os"));
     const char *arch = json_string_value(json_object_get(p, "architecture"));
@@ -105,8 +103,8 @@ static int fetch_one(struct reg_client *c, const char *reference, struct reg_man
   const char *expect = by_digest ? reference : resp.docker_digest;
   if (expect && strcmp(expect, out->digest) != 0) {
     reg_resp_clear(&resp);
-    return err_set(err, 0, "manifest %s: digest mismatch: got %s, want %s", reference,
-                   out->digest, expect);
+    return err_set(err, 0, "manifest %s: digest mismatch: got %s, want %s", reference, out->digest,
+                   expect);
   }
   json_error_t jerr;
   out->json = json_loadb(out->bytes, out->len, 0, &jerr);
@@ -139,8 +137,7 @@ int reg_manifest_fetch(struct reg_client *c, const char *reference, const char *
   const char *d = reg_index_pick(out->json, want);
   if (d == NULL) {
     reg_manifest_clear(out);
-    return err_set(err, ENOENT, "no matching manifest for %s in the manifest list entries",
-                   want);
+    return err_set(err, ENOENT, "no matching manifest for %s in the manifest list entries", want);
   }
   autofree char *digest = xstrdup(d);
   reg_manifest_clear(out);

@@ -263,8 +263,8 @@ static int pull_locked(struct pull_ctx *p, const struct registry_opts *o, FILE *
   return rc;
 }
 
-static int pull_run(struct pull_ctx *p, const char *ref, const struct registry_opts *o,
-                    FILE *out, struct td_err **err)
+static int pull_run(struct pull_ctx *p, const char *ref, const struct registry_opts *o, FILE *out,
+                    struct td_err **err)
 {
   if (image_ref_parse(ref, &p->ref, err) < 0)
     return -1;

@@ -106,8 +106,8 @@ static int put_manifest(struct push_ctx *p, struct td_err **err)
   return 0;
 }
 
-static int push_run(struct push_ctx *p, const char *ref, const struct registry_opts *o,
-                    FILE *out, struct td_err **err)
+static int push_run(struct push_ctx *p, const char *ref, const struct registry_opts *o, FILE *out,
+                    struct td_err **err)
 {
   if (image_ref_parse(ref, &p->ref, err) < 0)
     return -1;
@@ -115,8 +115,8 @@ static int push_run(struct push_ctx *p, const char *ref, const struct registry_o
     return err_set(err, EINVAL, "push needs a tag, not only a digest");
   if (load_local(p, err) < 0)
     return -1;
-  if (reg_client_init(&p->c, p->root, p->ref->domain, p->ref->path, "pull,push", o->insecure,
-                      err) < 0)
+  if (reg_client_init(&p->c, p->root, p->ref->domain, p->ref->path, "pull,push", o->insecure, err) <
+      0)
     return -1;
   autofree char *fam_repo = image_ref_familiar_repo(p->ref);
   if (!o->quiet)

@@ -7,8 +7,8 @@
 #include "util/err.h"
 
 struct registry_opts {
-  char **insecure; /* --insecure-registry hosts: plain http allowed */
-  bool quiet;      /* -q: only the final line */
+  char **insecure;      /* --insecure-registry hosts: plain http allowed */
+  bool quiet;           /* -q: only the final line */
   const char *platform; /* "linux/amd64[/variant]"; NULL = this host's */
 };
 

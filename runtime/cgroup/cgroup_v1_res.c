@@ -154,11 +154,13 @@ static int apply_net(struct cgroup *cg, const struct spec_resources *res, struct
    * error (runtime-spec), as runc refuses it, rather than a container without it. */
   struct cg_dir *cls = cg_v1_dir(cg, CG_NET_CLS), *prio = cg_v1_dir(cg, CG_NET_PRIO);
   if (res->network.has_class_id && !(cls && cls->fd >= 0))
-    return err_set(err, ENODEV, "linux.resources.network.classID: the net_cls controller is "
-                                "not mounted on this host");
+    return err_set(err, ENODEV,
+                   "linux.resources.network.classID: the net_cls controller is "
+                   "not mounted on this host");
   if (res->network.n_priorities > 0 && !(prio && prio->fd >= 0))
-    return err_set(err, ENODEV, "linux.resources.network.priorities: the net_prio controller "
-                                "is not mounted on this host");
+    return err_set(err, ENODEV,
+                   "linux.resources.network.priorities: the net_prio controller "
+                   "is not mounted on this host");
   if (res->network.has_class_id &&
       cg_writef(cls, "net_cls.classid", err, "%" PRIu32, res->network.class_id) < 0)
     return -1;

@@ -26,10 +26,10 @@ _Noreturn void rt_child_fail(int sync_fd, struct td_err *err)
   _exit(1);
 }
 
-#define CHILD_TRY(a, expr)                                                                       \
-  do {                                                                                           \
-    if ((expr) < 0)                                                                              \
-      rt_child_fail((a)->sync_fd, cerr);                                                         \
+#define CHILD_TRY(a, expr)                                                                         \
+  do {                                                                                             \
+    if ((expr) < 0)                                                                                \
+      rt_child_fail((a)->sync_fd, cerr);                                                           \
   } while (0)
 
 static int wait_go(int sync, char *state, size_t cap, struct td_err **err)
@@ -105,8 +105,7 @@ static int set_names(const struct spec *s, struct td_err **err)
 {
   if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
     return err_set(err, errno, "set hostname %s", s->hostname);
-  if (s->domainname && *s->domainname &&
-      setdomainname(s->domainname, strlen(s->domainname)) < 0)
+  if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
     return err_set(err, errno, "set domainname %s", s->domainname);
   return 0;
 }
@@ -198,7 +197,9 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   if (a->new_userns && !(a->unshare_flags & CLONE_NEWUSER))
     CHILD_TRY(a, become_root_in_userns(&cerr));
   CHILD_TRY(a, set_names(s, &cerr));
-  struct rootfs_opts ro = {.rootfs = a->rootfs, .bundle = a->bundle, .no_pivot = a->o->no_pivot,
+  struct rootfs_opts ro = {.rootfs = a->rootfs,
+                           .bundle = a->bundle,
+                           .no_pivot = a->o->no_pivot,
                            .in_userns = a->new_userns || s->linux_.ns[NS_USER].path};
   CHILD_TRY(a, rootfs_prepare(s, &ro, &cerr));
   static char state[sizeof(((struct rt_msg *)0)->data)];
@@ -224,8 +225,8 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   int listener = -1;
   /* before a seccomp filter may forbid close_range; nothing of the host stays open while
    * the init waits on the fifo but the sync socket (until READY) and the fifo's dir */
-  CHILD_TRY(a, rt_close_fds(a->o->preserve_fds, (int *const[]){&a->sync_fd, &a->fifo_fd}, 2,
-                            &cerr));
+  CHILD_TRY(a,
+            rt_close_fds(a->o->preserve_fds, (int *const[]){&a->sync_fd, &a->fifo_fd}, 2, &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
   if (security_seccomp_has_notify(filter))
     CHILD_TRY(a, send_listener(a, s, filter, &cerr));

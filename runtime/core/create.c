@@ -106,12 +106,12 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
     bool path = strchr(p->args[0], '/') != NULL;
     /* an existing file that cannot be executed is docker's 126, not 127 */
     autoerr struct td_err *e2 = NULL;
-    autoclose int f = path && p->args[0][0] == '/' ? safepath_open(rootfd, p->args[0], O_PATH, 0, &e2) : -1;
+    autoclose int f =
+        path && p->args[0][0] == '/' ? safepath_open(rootfd, p->args[0], O_PATH, 0, &e2) : -1;
     if (f >= 0)
       return err_set_exit(err, EXIT_CANNOT_EXEC, 0, "exec: \"%s\": permission denied", p->args[0]);
     return err_set_exit(err, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
-                        path ? "no such file or directory"
-                             : "executable file not found in $PATH");
+                        path ? "no such file or directory" : "executable file not found in $PATH");
   }
   return security_check_lsm(p, err);
 }
@@ -160,8 +160,11 @@ static json_t *annotations_json(struct rt_create_run *r, json_t *ann)
 
 static char *hook_state(struct rt_create_run *r, enum rt_status status)
 {
-  struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = status,
-                        .pid = r->init, .oci_version = r->spec->oci_version};
+  struct rt_state st = {.id = (char *)r->o->id,
+                        .bundle = r->bundle,
+                        .status = status,
+                        .pid = r->init,
+                        .oci_version = r->spec->oci_version};
   autojson json_t *ann = json_object();
   st.annotations = annotations_json(r, ann);
   autojson json_t *j = rt_state_json(&st);
@@ -174,9 +177,14 @@ static int save_state(struct rt_create_run *r, enum rt_status status, struct td_
   for (size_t i = 0; i < r->spec->n_annotations; i++)
     json_object_set_new(ann, r->spec->annotations[i].key,
                         json_string(r->spec->annotations[i].value));
-  struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = status,
-                        .pid = r->init, .cgroup_path = r->cg_path, .created = r->created,
-                        .annotations = ann, .oci_version = r->spec->oci_version};
+  struct rt_state st = {.id = (char *)r->o->id,
+                        .bundle = r->bundle,
+                        .status = status,
+                        .pid = r->init,
+                        .cgroup_path = r->cg_path,
+                        .created = r->created,
+                        .annotations = ann,
+                        .oci_version = r->spec->oci_version};
   return rt_state_write(r->ctx, &st, r->start_time, err);
 }
 
@@ -252,8 +260,11 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
       if (listener < 0)
         return err_set(err, EPROTO, "seccomp message without a listener fd");
       autojson json_t *ann = json_object();
-      struct rt_state st = {.id = (char *)r->o->id, .bundle = r->bundle, .status = RT_CREATING,
-                            .pid = r->init, .annotations = annotations_json(r, ann),
+      struct rt_state st = {.id = (char *)r->o->id,
+                            .bundle = r->bundle,
+                            .status = RT_CREATING,
+                            .pid = r->init,
+                            .annotations = annotations_json(r, ann),
                             .oci_version = r->spec->oci_version};
       if (rt_seccomp_send_listener(r->spec, &st, 0, listener, err) < 0)
         return -1;

@@ -40,7 +40,9 @@ static int differing_namespaces(pid_t pid)
   int flags = 0;
   for (int t = 0; t < NS_TYPE_COUNT; t++) {
     const char *name = spec_ns_name((enum spec_ns_type)t);
-    const char *file = strcmp(name, "network") == 0 ? "net" : strcmp(name, "mount") == 0 ? "mnt" : name;
+    const char *file = strcmp(name, "network") == 0 ? "net"
+                       : strcmp(name, "mount") == 0 ? "mnt"
+                                                    : name;
     char a[64], b[64];
     snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, file);
     snprintf(b, sizeof(b), "/proc/self/ns/%s", file);
@@ -175,8 +177,7 @@ static pid_t clone_into(int cgfd)
   return pid;
 }
 
-static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out,
-                      struct td_err **err)
+static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, struct td_err **err)
 {
   int sp[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
@@ -199,8 +200,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out,
   pid_t pid = 0;
   int rc = 0;
   bool entered = cgfd >= 0 || cg == NULL || cgroup_enter(cg, child, err) == 0;
-  if (!entered || rt_msg_send(sync, RT_MSG_GO, 0, NULL, -1) < 0 ||
-      serve(sync, c, &pid, err) < 0) {
+  if (!entered || rt_msg_send(sync, RT_MSG_GO, 0, NULL, -1) < 0 || serve(sync, c, &pid, err) < 0) {
     if (*err == NULL)
       err_set(err, errno, "sync");
     kill(child, SIGKILL);
@@ -214,8 +214,8 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out,
   return rc;
 }
 
-int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts *o,
-            pid_t *pid_out, struct td_err **err)
+int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts *o, pid_t *pid_out,
+            struct td_err **err)
 {
   struct rt_state st;
   if (rt_state(ctx, id, &st, err) < 0)
@@ -248,13 +248,17 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   if (st.cgroup_path && *st.cgroup_path && cgroup_open(st.cgroup_path, &cg, err) < 0)
     goto out;
   /* compiled here through the cache, as for create: the child inherits the program */
-  cache = xasprintf("%s/seccomp-cache", ctx->state_root);
+  cache = xasprintf("%s/.seccomp-cache", ctx->state_root);
   if (security_seccomp_build_cached(s->linux_.seccomp, cache, &filter, err) < 0)
     goto out;
   struct spec_process *saved = s->process;
   s->process = o->process;
-  struct exec_child c = {.spec = s, .o = o, .pidfd = pidfd, .ns_flags = flags,
-                         .filter = filter, .st = &st,
+  struct exec_child c = {.spec = s,
+                         .o = o,
+                         .pidfd = pidfd,
+                         .ns_flags = flags,
+                         .filter = filter,
+                         .st = &st,
                          .fork_again = (flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0};
   pid_t pid = 0;
   rc = exec_spawn(&c, cg, &pid, err);

@@ -17,13 +17,20 @@
 const char *rt_hook_kind_name(enum spec_hook_kind k)
 {
   switch (k) {
-  case HOOK_PRESTART: return "prestart";
-  case HOOK_CREATE_RUNTIME: return "createRuntime";
-  case HOOK_CREATE_CONTAINER: return "createContainer";
-  case HOOK_START_CONTAINER: return "startContainer";
-  case HOOK_POSTSTART: return "poststart";
-  case HOOK_POSTSTOP: return "poststop";
-  case HOOK_KIND_COUNT: break;
+  case HOOK_PRESTART:
+    return "prestart";
+  case HOOK_CREATE_RUNTIME:
+    return "createRuntime";
+  case HOOK_CREATE_CONTAINER:
+    return "createContainer";
+  case HOOK_START_CONTAINER:
+    return "startContainer";
+  case HOOK_POSTSTART:
+    return "poststart";
+  case HOOK_POSTSTOP:
+    return "poststop";
+  case HOOK_KIND_COUNT:
+    break;
   }
   return "unknown";
 }
@@ -98,8 +105,7 @@ static int hook_run_one(const struct spec_hook *h, const char *state_json, const
   if (WIFSIGNALED(st))
     return err_set(err, 0, "%s hook #%zu (%s): killed by signal %d", kind, idx, h->path,
                    WTERMSIG(st));
-  return err_set(err, 0, "%s hook #%zu (%s): exit status %d", kind, idx, h->path,
-                 WEXITSTATUS(st));
+  return err_set(err, 0, "%s hook #%zu (%s): exit status %d", kind, idx, h->path, WEXITSTATUS(st));
 }
 
 int rt_hooks_run(const struct spec_hook_list *hooks, const char *state_json, const char *kind,

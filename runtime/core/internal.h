@@ -14,16 +14,16 @@
 
 /* Messages on the SOCK_SEQPACKET socketpair between runtime and child. */
 enum rt_msg_type {
-  RT_MSG_GO = 1,      /* parent -> child: continue (payload: optional state JSON) */
-  RT_MSG_PID,         /* child -> parent: I am the init (after a second fork); the parent
-                         reads the pid from SCM_CREDENTIALS (SO_PASSCRED) */
-  RT_MSG_USERMAP,     /* child -> parent: write my uid/gid maps, then GO */
-  RT_MSG_HOOKS,       /* child -> parent: run prestart + createRuntime hooks, then GO */
-  RT_MSG_CONSOLE,     /* child -> parent: pty master attached (SCM_RIGHTS) */
-  RT_MSG_READY,       /* child -> parent: set up, about to wait on the exec fifo */
-  RT_MSG_SECCOMP,     /* child -> parent: seccomp notify listener fd (SCM_RIGHTS), for
-                         linux.seccomp.listenerPath */
-  RT_MSG_ERROR,       /* child -> parent: payload is the error text; child exits */
+  RT_MSG_GO = 1,  /* parent -> child: continue (payload: optional state JSON) */
+  RT_MSG_PID,     /* child -> parent: I am the init (after a second fork); the parent
+                     reads the pid from SCM_CREDENTIALS (SO_PASSCRED) */
+  RT_MSG_USERMAP, /* child -> parent: write my uid/gid maps, then GO */
+  RT_MSG_HOOKS,   /* child -> parent: run prestart + createRuntime hooks, then GO */
+  RT_MSG_CONSOLE, /* child -> parent: pty master attached (SCM_RIGHTS) */
+  RT_MSG_READY,   /* child -> parent: set up, about to wait on the exec fifo */
+  RT_MSG_SECCOMP, /* child -> parent: seccomp notify listener fd (SCM_RIGHTS), for
+                     linux.seccomp.listenerPath */
+  RT_MSG_ERROR,   /* child -> parent: payload is the error text; child exits */
 };
 
 struct rt_msg {
@@ -68,8 +68,8 @@ unsigned long long rt_proc_start_time(pid_t pid);
 /* Send a seccomp listener fd received from a child to linux.seccomp.listenerPath with the
  * container state (id, bundle, init pid, status, annotations) as runtime-spec asks; pid is
  * the process the filter is on (0: the init). */
-int rt_seccomp_send_listener(const struct spec *s, const struct rt_state *st, pid_t pid,
-                             int fd, struct td_err **err);
+int rt_seccomp_send_listener(const struct spec *s, const struct rt_state *st, pid_t pid, int fd,
+                             struct td_err **err);
 
 /* Run the hooks of one kind with the state JSON on stdin; fail on the first error. */
 int rt_hooks_run(const struct spec_hook_list *hooks, const char *state_json, const char *kind,
@@ -118,17 +118,17 @@ int rt_write_user_maps(const struct spec *s, pid_t pid, struct td_err **err);
 struct rt_child_args {
   const struct spec *spec;
   const struct rt_create_opts *o;
-  const char *rootfs;   /* absolute host path */
-  const char *bundle;   /* absolute */
-  int sync_fd;          /* child's end */
-  int lock_fd;          /* the runtime's lock on the container: closed first thing (a clone
-                           inherits it and never execs the runtime, so CLOEXEC won't drop it,
-                           and `start`/`delete` would block on it forever) */
-  int fifo_fd;          /* O_PATH fd of the state dir holding exec.fifo */
+  const char *rootfs;          /* absolute host path */
+  const char *bundle;          /* absolute */
+  int sync_fd;                 /* child's end */
+  int lock_fd;                 /* the runtime's lock on the container: closed first thing (a clone
+                                  inherits it and never execs the runtime, so CLOEXEC won't drop it,
+                                  and `start`/`delete` would block on it forever) */
+  int fifo_fd;                 /* O_PATH fd of the state dir holding exec.fifo */
   int join_fds[NS_TYPE_COUNT]; /* fds of namespaces joined by path in the child, else -1 */
-  int unshare_flags;    /* namespaces the child unshares itself (slow path / cgroup on v1) */
-  bool double_fork;     /* pid/time ns created by unshare: fork once more */
-  bool new_userns;      /* a new user namespace is created (maps written by the parent) */
+  int unshare_flags;           /* namespaces the child unshares itself (slow path / cgroup on v1) */
+  bool double_fork;            /* pid/time ns created by unshare: fork once more */
+  bool new_userns;             /* a new user namespace is created (maps written by the parent) */
   struct security_seccomp *filter; /* compiled by the parent (cached), loaded by the child */
 };
 

@@ -8,8 +8,8 @@
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
 
-int rt_seccomp_send_listener(const struct spec *s, const struct rt_state *st, pid_t pid,
-                             int fd, struct td_err **err)
+int rt_seccomp_send_listener(const struct spec *s, const struct rt_state *st, pid_t pid, int fd,
+                             struct td_err **err)
 {
   autojson json_t *j = rt_state_json(st);
   autofree char *state = json_dumps(j, JSON_COMPACT);

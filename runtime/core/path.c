@@ -28,8 +28,7 @@ char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *e
   if (arg0 == NULL || *arg0 == '\0')
     return NULL;
   if (strchr(arg0, '/')) {
-    autofree char *p = arg0[0] == '/' ? xstrdup(arg0)
-                                      : xasprintf("%s/%s", cwd ? cwd : "/", arg0);
+    autofree char *p = arg0[0] == '/' ? xstrdup(arg0) : xasprintf("%s/%s", cwd ? cwd : "/", arg0);
     return is_exec_in_root(rootfd, p) ? xstrdup(arg0) : NULL;
   }
   const char *path = default_path;

@@ -10,8 +10,8 @@
 #include "util/err.h"
 
 struct rt_ctx {
-  const char *state_root;     /* runc's --root; default /run/tinyrun */
-  const char *cgroup_parent;  /* default parent for a missing cgroupsPath */
+  const char *state_root;    /* runc's --root; default /run/tinyrun */
+  const char *cgroup_parent; /* default parent for a missing cgroupsPath */
   bool systemd_cgroup;
   bool debug;
 };
@@ -22,24 +22,24 @@ struct rt_state {
   char *id;
   char *bundle;
   enum rt_status status;
-  pid_t pid;          /* 0 when stopped */
-  char *cgroup_path;  /* resolved cgroup path */
-  char *created;      /* RFC3339 */
+  pid_t pid;         /* 0 when stopped */
+  char *cgroup_path; /* resolved cgroup path */
+  char *created;     /* RFC3339 */
   json_t *annotations;
   char *oci_version;
 };
 
 struct rt_create_opts {
   const char *id;
-  const char *bundle;        /* directory holding config.json and the rootfs */
-  struct spec *spec;         /* already parsed (engine); NULL = load bundle/config.json */
+  const char *bundle; /* directory holding config.json and the rootfs */
+  struct spec *spec;  /* already parsed (engine); NULL = load bundle/config.json */
   const char *pid_file;
-  const char *console_socket;  /* send the pty master here (runc protocol) */
-  int *console_master_out;     /* or hand it back to the caller (engine monitor) */
+  const char *console_socket; /* send the pty master here (runc protocol) */
+  int *console_master_out;    /* or hand it back to the caller (engine monitor) */
   bool no_pivot;
   bool no_new_keyring;
-  int preserve_fds;            /* fds 3..3+N-1 pass into the container */
-  int stdio[3];                /* fds for the container's stdio; -1 = inherit ours */
+  int preserve_fds; /* fds 3..3+N-1 pass into the container */
+  int stdio[3];     /* fds for the container's stdio; -1 = inherit ours */
 };
 
 /* Create the container; it waits on its exec fifo until rt_start. *pid_out gets the init pid. */
@@ -70,8 +70,8 @@ struct rt_exec_opts {
 
 /* Start an extra process in a running container (joins its namespaces and cgroup, same
  * security settings). *pid_out gets its pid; the caller waits for it unless detached. */
-int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts *o,
-            pid_t *pid_out, struct td_err **err);
+int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts *o, pid_t *pid_out,
+            struct td_err **err);
 /* Freeze / thaw. */
 int rt_pause(const struct rt_ctx *ctx, const char *id, struct td_err **err);
 int rt_resume(const struct rt_ctx *ctx, const char *id, struct td_err **err);

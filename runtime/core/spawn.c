@@ -54,8 +54,8 @@ int rt_write_user_maps(const struct spec *s, pid_t pid, struct td_err **err)
 
 static bool needs_slow_path(const struct spec *s)
 {
-  static const enum spec_ns_type joined_in_child[] = {NS_NET, NS_MNT, NS_IPC, NS_UTS, NS_USER,
-                                                      NS_CGROUP};
+  static const enum spec_ns_type joined_in_child[] = {NS_NET, NS_MNT,  NS_IPC,
+                                                      NS_UTS, NS_USER, NS_CGROUP};
   for (size_t i = 0; i < sizeof(joined_in_child) / sizeof(joined_in_child[0]); i++)
     if (s->linux_.ns[joined_in_child[i]].present && s->linux_.ns[joined_in_child[i]].path)
       return true;
@@ -170,8 +170,12 @@ static int parent_after_clone(struct rt_create_run *r, bool into_cgroup, bool sl
 
 int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
 {
-  struct rt_child_args a = {.spec = r->spec, .o = r->o, .rootfs = r->rootfs,
-                            .bundle = r->bundle, .sync_fd = -1, .fifo_fd = -1,
+  struct rt_child_args a = {.spec = r->spec,
+                            .o = r->o,
+                            .rootfs = r->rootfs,
+                            .bundle = r->bundle,
+                            .sync_fd = -1,
+                            .fifo_fd = -1,
                             .lock_fd = r->lock_fd};
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     a.join_fds[t] = -1;
@@ -193,7 +197,7 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   setsockopt(sp[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
   /* compiled here, through a cache under the state root (docker's profile costs ~10 ms of
    * libseccomp otherwise); the child inherits the program and loads it */
-  cache = xasprintf("%s/seccomp-cache", r->ctx->state_root);
+  cache = xasprintf("%s/.seccomp-cache", r->ctx->state_root);
   if (security_seccomp_build_cached(r->spec->linux_.seccomp, cache, &a.filter, err) < 0)
     goto out;
   if (open_joins(r->spec, a.join_fds, err) < 0 || ns_swap_enter(r->spec, &sw, err) < 0)

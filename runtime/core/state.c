@@ -38,19 +38,23 @@ int rt_check_id(const char *id, struct td_err **err)
 const char *rt_status_name(enum rt_status s)
 {
   switch (s) {
-  case RT_CREATING: return "creating";
-  case RT_CREATED: return "created";
-  case RT_RUNNING: return "running";
-  case RT_PAUSED: return "paused";
-  case RT_STOPPED: return "stopped";
+  case RT_CREATING:
+    return "creating";
+  case RT_CREATED:
+    return "created";
+  case RT_RUNNING:
+    return "running";
+  case RT_PAUSED:
+    return "paused";
+  case RT_STOPPED:
+    return "stopped";
   }
   return "unknown";
 }
 
 static enum rt_status status_from_name(const char *s)
 {
-  static const enum rt_status all[] = {RT_CREATING, RT_CREATED, RT_RUNNING, RT_PAUSED,
-                                       RT_STOPPED};
+  static const enum rt_status all[] = {RT_CREATING, RT_CREATED, RT_RUNNING, RT_PAUSED, RT_STOPPED};
   for (size_t i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
     if (strcmp(s, rt_status_name(all[i])) == 0)
       return all[i];

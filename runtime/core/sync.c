@@ -50,8 +50,8 @@ int rt_msg_recv(int sock, struct rt_msg *m, int *fd_out)
     struct cmsghdr align;
   } u;
   struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                      .msg_controllen = sizeof(u.buf)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
   if (fd_out)
     *fd_out = -1;
   memset(m, 0, offsetof(struct rt_msg, data) + 1);

@@ -338,8 +338,8 @@ static json_t *seccomp_process_state(const struct spec_seccomp *sc, const char *
   json_t *pid = json_object_get(st, "pid");
   autojson json_t *own = proc > 0 ? json_integer(proc) : NULL;
   return json_pack("{s:O?,s:[s],s:O?,s:s,s:o}", "ociVersion", ver, "fds", "seccompFd", "pid",
-                   own ? own : pid,
-                   "metadata", sc->listener_metadata ? sc->listener_metadata : "", "state", st);
+                   own ? own : pid, "metadata", sc->listener_metadata ? sc->listener_metadata : "",
+                   "state", st);
 }
 
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,

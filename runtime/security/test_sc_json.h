@@ -53,8 +53,7 @@ static inline struct spec_seccomp *tsc_from_json(json_t *j)
     sc->architectures = tsc_strv(json_object_get(j, "architectures"));
   size_t fi;
   json_t *fl;
-  json_array_foreach(json_object_get(j, "flags"), fi, fl)
-  {
+  json_array_foreach (json_object_get(j, "flags"), fi, fl) {
     const char *f = json_string_value(fl);
     if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
       sc->flags |= SPEC_SECCOMP_FLAG_LOG;

@@ -37,13 +37,13 @@ static bool profile_has(json_t *p, const char *name)
 {
   size_t i, k;
   json_t *c, *n;
-  json_array_foreach(json_object_get(p, "syscalls"), i, c)
-  {
+  json_array_foreach (json_object_get(p, "syscalls"), i, c) {
     if (strcmp(json_string_value(json_object_get(c, "action")), "SCMP_ACT_ALLOW") != 0 ||
         json_object_get(c, "args"))
       continue;
-    json_array_foreach(json_object_get(c, "names"), k,
-                       n) if (strcmp(json_string_value(n), name) == 0) return true;
+    json_array_foreach (json_object_get(c, "names"), k, n)
+      if (strcmp(json_string_value(n), name) == 0)
+        return true;
   }
   return false;
 }

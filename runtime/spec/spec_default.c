@@ -63,8 +63,7 @@ static void rootless_namespaces(json_t *linux_)
   json_t *kept = json_array();
   size_t i;
   json_t *e;
-  json_array_foreach(ns, i, e)
-  {
+  json_array_foreach (ns, i, e) {
     const char *t = json_string_value(json_object_get(e, "type"));
     if (t && strcmp(t, "network") != 0 && strcmp(t, "user") != 0)
       json_array_append(kept, e);
@@ -84,8 +83,7 @@ static void rootless_mounts(json_t *spec)
   json_t *mounts = json_object_get(spec, "mounts");
   size_t i;
   json_t *m;
-  json_array_foreach(mounts, i, m)
-  {
+  json_array_foreach (mounts, i, m) {
     const char *dest = json_string_value(json_object_get(m, "destination"));
     if (dest && strcmp(dest, "/sys") == 0) {
       json_object_set_new(m, "type", json_string("none"));

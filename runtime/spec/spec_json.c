@@ -244,8 +244,7 @@ int sj_kv(json_t *obj, const struct sp *p, const char *key, struct spec_kv **out
   struct spec_kv *kv = xcalloc(cnt ? cnt : 1, sizeof(*kv));
   const char *k;
   json_t *v;
-  json_object_foreach(o, k, v)
-  {
+  json_object_foreach (o, k, v) {
     struct sp ck = SP_KEY(&c, k);
     if (!json_is_string(v)) {
       spec_kv_free(kv, i);

@@ -220,8 +220,7 @@ static int parse_time_offsets(json_t *j, const struct sp *p, struct spec_linux *
   struct sp c = SP_KEY(p, "timeOffsets");
   const char *clock;
   json_t *v;
-  json_object_foreach(to, clock, v)
-  {
+  json_object_foreach (to, clock, v) {
     struct sp cc = SP_KEY(&c, clock);
     int64_t *secs;
     uint32_t *nsecs;

@@ -411,8 +411,8 @@ notify_config() { # args...: the process; mkdir/mkdirat go to the listener
                  {names: ["chroot"], action: "SCMP_ACT_ERRNO"}]}
     | .process.args = ["sleep", "100"]'
   timeout 30 "$TINYRUN" --root "$TR_ROOT" run -d --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
-  [ "$(ls "$TR_ROOT/seccomp-cache" | wc -l)" -eq 1 ]
-  cached=$TR_ROOT/seccomp-cache/$(ls "$TR_ROOT/seccomp-cache")
+  [ "$(ls "$TR_ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+  cached=$TR_ROOT/.seccomp-cache/$(ls "$TR_ROOT/.seccomp-cache")
   run timeout 60 strace -f -qq -e trace=openat -o "$TEST_TMP/strace" \
     "$TINYRUN" --root "$TR_ROOT" exec "$ID" sh -c '/probe seccomp; /probe syscall mount chroot getpid'
   [ "$status" -eq 0 ]
@@ -422,5 +422,41 @@ notify_config() { # args...: the process; mkdir/mkdirat go to the listener
   [[ "$output" == *"getpid ok"* ]]
   # the runtime read the program the create compiled (a hit), and compiled nothing new
   grep "openat(AT_FDCWD, \"$cached\"" "$TEST_TMP/strace" | grep -qv ENOENT
-  [ "$(ls "$TR_ROOT/seccomp-cache" | wc -l)" -eq 1 ]
+  [ "$(ls "$TR_ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+  # the cache is no container: `list` shows only the one container
+  [ "$("$TINYRUN" --root "$TR_ROOT" list -q)" = "$ID" ]
+}
+
+@test "held in its execve (seccomp notify), the runtime's clone is not dumpable and holds no host fd" {
+  start_agent hold
+  notify_config sleep 100
+  jq '.linux.seccomp.syscalls = [{names: ["execve"], action: "SCMP_ACT_NOTIFY"}]' \
+    "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  trn() { timeout 30 "$TINYRUN" --root "$TR_ROOT" "$@"; }
+  trn create --bundle "$B" "$ID" </dev/null >/dev/null 2>&1
+  pid=$(trn state "$ID" | jq -r .pid)
+  trn start "$ID"
+  # the init waits in execve for the agent: still the runtime's clone, not dumpable
+  for _ in $(seq 100); do grep -q '^notify' "$TEST_TMP/agent.out" && break; sleep 0.05; done
+  [ "$(stat -L -c %d:%i /proc/$pid/exe)" = "$(stat -L -c %d:%i "$TINYRUN")" ]
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
+  [ "$status" -ne 0 ]
+  touch "$TEST_TMP/agent.state.go1"
+  for _ in $(seq 100); do [ "$(stat -L -c %d:%i /proc/$pid/exe)" != "$(stat -L -c %d:%i "$TINYRUN")" ] && break; sleep 0.05; done
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$pid/exe
+  [ "$status" -eq 0 ]
+  # an exec'd process, held the same way before its program runs
+  trn exec "$ID" true </dev/null >/dev/null 2>&1 &
+  epid_runtime=$!
+  for _ in $(seq 100); do [ "$(grep -c '^notify' "$TEST_TMP/agent.out")" -ge 2 ] && break; sleep 0.05; done
+  epid=$(grep '^notify' "$TEST_TMP/agent.out" | sed -n 2p | awk '{print $3}')
+  [ "$(stat -L -c %d:%i /proc/$epid/exe)" = "$(stat -L -c %d:%i "$TINYRUN")" ]
+  run setpriv --bounding-set=-sys_ptrace readlink /proc/$epid/exe
+  [ "$status" -ne 0 ]
+  # stdio and the sync socket only: no pidfd of the init, no cgroup dir, nothing of the caller
+  [ "$(ls /proc/$epid/fd | wc -l)" -eq 4 ]
+  ! ls -l /proc/$epid/fd | grep -q -e anon_inode -e /sys/fs/cgroup -e "$TR_ROOT"
+  touch "$TEST_TMP/agent.state.go2"
+  wait "$epid_runtime"
+  stop_agent
 }

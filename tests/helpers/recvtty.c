@@ -61,8 +61,8 @@ static int receive_fd(int conn, char *name, size_t cap)
     struct cmsghdr align;
   } u;
   struct iovec iov = {.iov_base = name, .iov_len = cap - 1};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                      .msg_controllen = sizeof(u.buf)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
   if (wait_readable(conn) < 0)
     return -1;
   ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
@@ -90,8 +90,7 @@ static void describe(int master, const char *name)
   struct winsize ws = {0};
   ioctl(master, TIOCGPTN, &ptn);
   ioctl(master, TIOCGWINSZ, &ws);
-  printf("name: %s\nlink: %s\npty: %d\nwinsize: %u %u\n", name, link, ptn, ws.ws_row,
-         ws.ws_col);
+  printf("name: %s\nlink: %s\npty: %d\nwinsize: %u %u\n", name, link, ptn, ws.ws_row, ws.ws_col);
   fflush(stdout);
 }
 

@@ -6,9 +6,11 @@
  *   ERRNO   the syscall fails with that errno (without running)
  *   ok      the syscall "succeeds" with 0 without running
  *   cont    the syscall runs as if there were no filter (SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+ *   hold    as cont, but the Nth notification is answered only once the file STATE.goN
+ *           exists (so a test can look at the process while it waits in the syscall)
  * It runs until killed, or 30 s without anything to do. The socket appears only once it
  * listens (bound under a temporary name, then renamed).
- *   td-seccomp-agent SOCKET STATE ERRNO|ok|cont */
+ *   td-seccomp-agent SOCKET STATE ERRNO|ok|cont|hold */
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -58,8 +60,8 @@ static int take_listener(int s, const char *state_path)
     struct cmsghdr align;
   } u;
   struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                      .msg_controllen = sizeof(u.b)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
   ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
   close(conn);
   if (n < 0)
@@ -80,6 +82,18 @@ static int take_listener(int s, const char *state_path)
   return fd;
 }
 
+static const char *state_path;
+static int held;
+
+/* Wait (bounded) until STATE.goN exists. */
+static void hold(int n)
+{
+  char go[4096];
+  snprintf(go, sizeof(go), "%s.go%d", state_path, n);
+  for (int i = 0; i < IDLE_MS / 50 && access(go, F_OK) < 0; i++)
+    usleep(50 * 1000);
+}
+
 /* Receive one notification on fd and answer it as mode says. */
 static int answer(int fd, const char *mode)
 {
@@ -94,7 +108,9 @@ static int answer(int fd, const char *mode)
   printf("notify %d %u\n", req->data.nr, req->pid);
   fflush(stdout);
   resp->id = req->id;
-  if (strcmp(mode, "cont") == 0)
+  if (strcmp(mode, "hold") == 0)
+    hold(++held);
+  if (strcmp(mode, "cont") == 0 || strcmp(mode, "hold") == 0)
     resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
   else if (strcmp(mode, "ok") != 0)
     resp->error = -atoi(mode);
@@ -109,9 +125,10 @@ out:
 int main(int argc, char **argv)
 {
   if (argc != 4) {
-    fprintf(stderr, "usage: td-seccomp-agent SOCKET STATE ERRNO|ok|cont\n");
+    fprintf(stderr, "usage: td-seccomp-agent SOCKET STATE ERRNO|ok|cont|hold\n");
     return 2;
   }
+  state_path = argv[2];
   struct pollfd p[MAX_FDS + 1];
   int n = 1;
   p[0] = (struct pollfd){.fd = listen_on(argv[1]), .events = POLLIN};
