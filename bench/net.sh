@@ -27,6 +27,8 @@ have_podman=0
 command -v podman >/dev/null && command -v runc >/dev/null && have_podman=1
 cni_bridge_before=0
 ip link show cni-podman0 >/dev/null 2>&1 && cni_bridge_before=1
+cni_nat_before=0
+iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1 && cni_nat_before=1
 P=tdb$$
 SRV=
 cleanup() {
@@ -46,6 +48,16 @@ cleanup() {
     # podman's bridge, if this bench made it and nothing else uses it
     if [ $cni_bridge_before = 0 ] && [ -z "$(ip -o link show master cni-podman0 2>/dev/null)" ]; then
       ip link del cni-podman0 2>/dev/null
+    fi
+    # the portmap plugin's global nat chains, if this bench made them and they are empty
+    if [ $cni_nat_before = 0 ] && [ "$(iptables -t nat -S CNI-HOSTPORT-DNAT 2>/dev/null | wc -l)" = 1 ]; then
+      iptables -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
+      iptables -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT
+      iptables -t nat -D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" \
+        -j CNI-HOSTPORT-MASQ
+      for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do
+        iptables -t nat -F "$c" && iptables -t nat -X "$c"
+      done
     fi
   fi
   bench_cleanup "$W"
