@@ -25,8 +25,8 @@ static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_er
   const char *name = json_string_value(json_object_get(doc, "Name"));
   c->id = xstrdup(id);
   c->name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : ""));
-  c->hostname = xstrdup(json_string_value(json_object_get(json_object_get(doc, "Config"),
-                                                          "Hostname")));
+  c->hostname =
+      xstrdup(json_string_value(json_object_get(json_object_get(doc, "Config"), "Hostname")));
   c->hosts_path = xstrdup(json_string_value(json_object_get(doc, "HostsPath")));
   c->pid = (pid_t)json_integer_value(json_object_get(json_object_get(doc, "State"), "Pid"));
   return 0;
@@ -74,15 +74,14 @@ static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, c
       ref = a;
     } else if (strchr(a, '=') == NULL &&
                (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "-a") == 0 ||
-                strcmp(a, "--author") == 0 || strcmp(a, "-c") == 0 ||
-                strcmp(a, "--change") == 0 || strcmp(a, "-m") == 0 ||
-                strcmp(a, "--message") == 0)) {
+                strcmp(a, "--author") == 0 || strcmp(a, "-c") == 0 || strcmp(a, "--change") == 0 ||
+                strcmp(a, "-m") == 0 || strcmp(a, "--message") == 0)) {
       i++;
     }
   }
   if (ref == NULL)
-    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
-                   cmd, cmd);
+    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.", cmd,
+                   cmd);
   autofree char *id = NULL;
   if (eng_lookup(ctx, ref, &id, err) < 0)
     return -1;

@@ -39,31 +39,46 @@ static int next_opt(int argc, char **argv, const char *shorts, const struct opti
 static int cmd_create(const char *root, int argc, char **argv, struct td_err **err)
 {
   static const struct option lo[] = {
-      {"driver", required_argument, NULL, 'd'}, {"subnet", required_argument, NULL, 's'},
+      {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
       {"gateway", required_argument, NULL, 'g'}, {"ip-range", required_argument, NULL, 'r'},
-      {"internal", no_argument, NULL, 'i'},     {"label", required_argument, NULL, 'l'},
-      {"opt", required_argument, NULL, 'o'},    {"attachable", no_argument, NULL, 'a'},
-      {"ipv6", no_argument, NULL, '6'},         {NULL, 0, NULL, 0}};
+      {"internal", no_argument, NULL, 'i'},      {"label", required_argument, NULL, 'l'},
+      {"opt", required_argument, NULL, 'o'},     {"attachable", no_argument, NULL, 'a'},
+      {"ipv6", no_argument, NULL, '6'},          {NULL, 0, NULL, 0}};
   struct net_create_req req = {0};
   autostrv char **labels = NULL;
   autostrv char **options = NULL;
   int c;
   while ((c = next_opt(argc, argv, "+d:o:", lo, "network create", err)) != -1) {
     switch (c) {
-    case 'd': req.driver = optarg; break;
+    case 'd':
+      req.driver = optarg;
+      break;
     case 's':
       if (req.subnet)
         return err_set(err, EINVAL, "only one --subnet is supported");
       req.subnet = optarg;
       break;
-    case 'g': req.gateway = optarg; break;
-    case 'r': req.ip_range = optarg; break;
-    case 'i': req.internal = true; break;
-    case 'l': strv_push(&labels, optarg); break;
-    case 'o': strv_push(&options, optarg); break;
-    case 'a': break;
-    case '6': return err_set(err, ENOTSUP, "IPv6 networks are not supported");
-    default: return -1;
+    case 'g':
+      req.gateway = optarg;
+      break;
+    case 'r':
+      req.ip_range = optarg;
+      break;
+    case 'i':
+      req.internal = true;
+      break;
+    case 'l':
+      strv_push(&labels, optarg);
+      break;
+    case 'o':
+      strv_push(&options, optarg);
+      break;
+    case 'a':
+      break;
+    case '6':
+      return err_set(err, ENOTSUP, "IPv6 networks are not supported");
+    default:
+      return -1;
     }
   }
   if (argc - optind != 1)
@@ -123,15 +138,22 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
   int c;
   while ((c = next_opt(argc, argv, "+qf:", lo, "network ls", err)) != -1) {
     switch (c) {
-    case 'q': quiet = true; break;
-    case 'n': notrunc = true; break;
-    case 'f': fmt = optarg; break;
+    case 'q':
+      quiet = true;
+      break;
+    case 'n':
+      notrunc = true;
+      break;
+    case 'f':
+      fmt = optarg;
+      break;
     case 'F':
       if (strncmp(optarg, "name=", 5) != 0)
         return err_set(err, EINVAL, "network ls: only the name= filter is supported");
       fname = optarg + 5;
       break;
-    default: return -1;
+    default:
+      return -1;
     }
   }
   autojson json_t *all = NULL;
@@ -158,8 +180,7 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
 
 static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **err)
 {
-  static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                     {NULL, 0, NULL, 0}};
+  static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
   int c;
   const char *fmt = NULL;
   while ((c = next_opt(argc, argv, "+f:", lo, "network inspect", err)) != -1)
@@ -254,17 +275,23 @@ static int attach_flags(int argc, char **argv, const char *cmd, struct attach_ar
                         struct td_err **err)
 {
   static const struct option lo[] = {
-      {"ip", required_argument, NULL, 'i'},       {"alias", required_argument, NULL, 'a'},
-      {"network", required_argument, NULL, 'n'},  {"publish", required_argument, NULL, 'p'},
-      {"name", required_argument, NULL, 'N'},     {"hostname", required_argument, NULL, 'h'},
-      {"hosts", required_argument, NULL, 'H'},    {"add-host", required_argument, NULL, 'A'},
-      {"expose", required_argument, NULL, 'E'},   {NULL, 0, NULL, 0}};
+      {"ip", required_argument, NULL, 'i'},      {"alias", required_argument, NULL, 'a'},
+      {"network", required_argument, NULL, 'n'}, {"publish", required_argument, NULL, 'p'},
+      {"name", required_argument, NULL, 'N'},    {"hostname", required_argument, NULL, 'h'},
+      {"hosts", required_argument, NULL, 'H'},   {"add-host", required_argument, NULL, 'A'},
+      {"expose", required_argument, NULL, 'E'},  {NULL, 0, NULL, 0}};
   int c;
   while ((c = next_opt(argc, argv, "+p:", lo, cmd, err)) != -1) {
     switch (c) {
-    case 'i': a->req.ip = optarg; break;
-    case 'a': strv_push(&a->aliases, optarg); break;
-    case 'n': a->req.network = optarg; break;
+    case 'i':
+      a->req.ip = optarg;
+      break;
+    case 'a':
+      strv_push(&a->aliases, optarg);
+      break;
+    case 'n':
+      a->req.network = optarg;
+      break;
     case 'p':
       if (net_port_parse(optarg, &a->ports, &a->n_ports, err) < 0)
         return -1;
@@ -273,11 +300,20 @@ static int attach_flags(int argc, char **argv, const char *cmd, struct attach_ar
       if (net_port_parse_exposed(optarg, &a->ports, &a->n_ports, err) < 0)
         return -1;
       break;
-    case 'N': a->req.container_name = optarg; break;
-    case 'h': a->req.hostname = optarg; break;
-    case 'H': a->req.hosts_path = optarg; break;
-    case 'A': strv_push(&a->add_hosts, optarg); break;
-    default: return -1;
+    case 'N':
+      a->req.container_name = optarg;
+      break;
+    case 'h':
+      a->req.hostname = optarg;
+      break;
+    case 'H':
+      a->req.hosts_path = optarg;
+      break;
+    case 'A':
+      strv_push(&a->add_hosts, optarg);
+      break;
+    default:
+      return -1;
     }
   }
   a->req.aliases = a->aliases;
@@ -322,8 +358,8 @@ static int ctr_lookup(const struct net_cli_hooks *hooks, const char *name, struc
   return hooks->lookup(hooks->ud, name, c, err);
 }
 
-static int cmd_connect(const char *root, const struct net_cli_hooks *hooks, int argc,
-                       char **argv, struct td_err **err)
+static int cmd_connect(const char *root, const struct net_cli_hooks *hooks, int argc, char **argv,
+                       struct td_err **err)
 {
   struct attach_args a = {0};
   struct net_cli_ctr c = {0};

@@ -6,8 +6,8 @@
 
 /* What the network commands need from the engine about a container. */
 struct net_cli_ctr {
-  char *id;         /* full id */
-  char *name;       /* without the leading '/' */
+  char *id;   /* full id */
+  char *name; /* without the leading '/' */
   char *hostname;
   char *hosts_path; /* the container's /etc/hosts on the host, or NULL */
   pid_t pid;        /* running init, 0 if not running */

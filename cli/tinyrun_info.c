@@ -130,6 +130,20 @@ int tr_cmd_list(const struct rt_ctx *ctx, int argc, char **argv)
 }
 
 /* One `ps -ef`-like row from /proc/PID. */
+/* The host's name for uid from /etc/passwd (the file itself: fgetpwent needs no NSS, so the
+ * static tinyrun can do it), else the number. */
+static void user_name(uid_t uid, char *buf, size_t size)
+{
+  snprintf(buf, size, "%u", (unsigned)uid);
+  autofclose FILE *f = fopen("/etc/passwd", "re");
+  struct passwd *pw;
+  while (f && (pw = fgetpwent(f)) != NULL)
+    if (pw->pw_uid == uid) {
+      snprintf(buf, size, "%s", pw->pw_name);
+      return;
+    }
+}
+
 static void ps_row(pid_t pid)
 {
   char path[64];
@@ -154,14 +168,10 @@ static void ps_row(pid_t pid)
   snprintf(path, sizeof(path), "/proc/%d", (int)pid);
   struct stat sb;
   uid_t uid = stat(path, &sb) == 0 ? sb.st_uid : 0;
-  struct passwd *pw = getpwuid(uid);
   long hz = sysconf(_SC_CLK_TCK);
   unsigned long secs = (utime + stime) / (unsigned long)(hz > 0 ? hz : 100);
   char uname[32];
-  if (pw)
-    snprintf(uname, sizeof(uname), "%s", pw->pw_name);
-  else
-    snprintf(uname, sizeof(uname), "%u", (unsigned)uid);
+  user_name(uid, uname, sizeof(uname));
   printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", uname, (int)pid, ppid, secs / 3600, secs / 60 % 60,
          secs % 60, cmd);
 }

@@ -25,29 +25,27 @@ static json_t *inspect_obj(struct net_ctx *ctx, json_t *net)
   const char *cid;
   json_t *ep;
   json_object_foreach (net_eps(ctx, net), cid, ep) {
-    autofree char *addr = xasprintf("%s%s", json_string_value(json_object_get(ep, "IP")),
-                                    prefix ? prefix : "");
+    autofree char *addr =
+        xasprintf("%s%s", json_string_value(json_object_get(ep, "IP")), prefix ? prefix : "");
     json_t *name = json_object_get(ep, "Name");
-    json_object_set_new(containers, cid,
-                        json_pack("{s:O,s:s,s:O,s:s,s:s,s:O}", "Name",
-                                  name ? name : json_string(""), "EndpointID", cid, "MacAddress",
-                                  json_object_get(ep, "Mac") ? json_object_get(ep, "Mac")
-                                                             : json_string(""),
-                                  "IPv4Address", addr, "IPv6Address", "", "Aliases",
-                                  json_object_get(ep, "Aliases")));
+    json_object_set_new(
+        containers, cid,
+        json_pack(
+            "{s:O,s:s,s:O,s:s,s:s,s:O}", "Name", name ? name : json_string(""), "EndpointID", cid,
+            "MacAddress", json_object_get(ep, "Mac") ? json_object_get(ep, "Mac") : json_string(""),
+            "IPv4Address", addr, "IPv6Address", "", "Aliases", json_object_get(ep, "Aliases")));
   }
   json_t *opts = json_deep_copy(json_object_get(net, "Options"));
   if (!opts)
     opts = json_object();
   json_object_set(opts, "com.docker.network.bridge.name", json_object_get(net, "Bridge"));
-  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:[o]},s:O,s:b,s:b,s:o,s:o,s:O}",
-                   "Name", json_object_get(net, "Name"), "Id", json_object_get(net, "Id"),
-                   "Created", json_object_get(net, "Created"), "Scope", "local", "Driver",
-                   "bridge", "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config",
-                   cfg, "Internal", json_object_get(net, "Internal"), "Attachable", 0, "Ingress",
-                   0, "Containers", containers, "Options", opts, "Labels",
-                   json_object_get(net, "Labels") ? json_object_get(net, "Labels")
-                                                  : json_object());
+  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:[o]},s:O,s:b,s:b,s:o,s:o,s:O}", "Name",
+                   json_object_get(net, "Name"), "Id", json_object_get(net, "Id"), "Created",
+                   json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge",
+                   "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", cfg,
+                   "Internal", json_object_get(net, "Internal"), "Attachable", 0, "Ingress", 0,
+                   "Containers", containers, "Options", opts, "Labels",
+                   json_object_get(net, "Labels") ? json_object_get(net, "Labels") : json_object());
 }
 
 int net_list(const char *root, json_t **out, struct td_err **err)

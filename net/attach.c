@@ -111,15 +111,14 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
 }
 
 int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
-                  bool (*used)(void *ud, uint32_t ip), void *ud, uint32_t *out,
-                  struct td_err **err)
+                  bool (*used)(void *ud, uint32_t ip), void *ud, uint32_t *out, struct td_err **err)
 {
   struct net_info in;
   net_info_get(net, &in);
   uint32_t smask = 0xffffffffu << (32 - in.subnet.prefix);
   uint32_t netaddr = in.subnet.addr & smask, bcast = netaddr | ~smask;
   uint64_t span = (uint64_t)1 << (32 - in.range.prefix);
-  uint32_t base = in.range.addr & (uint32_t)~(span - 1);
+  uint32_t base = in.range.addr & (uint32_t) ~(span - 1);
   char b[16];
   if (fixed) {
     uint32_t ip;
@@ -129,8 +128,7 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
       return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
                      fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
     if (used(ud, ip))
-      return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed,
-                     in.name);
+      return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed, in.name);
     *out = ip;
     return 0;
   }
@@ -184,7 +182,7 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
   int master = (int)if_nametoindex(in->bridge);
   if (master <= 0)
     return err_set(err, errno, "bridge %s", in->bridge);
-  uint8_t mac[6] = {0x02, 0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+  uint8_t mac[6] = {0x02,       0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
                     (uint8_t)ip};
   snprintf(res->mac, sizeof(res->mac), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
            mac[3], mac[4], mac[5]);
@@ -244,9 +242,9 @@ static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
       n++;
     }
   }
-  char *text = net_hosts_render_peers(json_string_value(json_object_get(self, "Hostname")),
-                                      json_string_value(json_object_get(self, "IP")), add,
-                                      peers, n);
+  char *text =
+      net_hosts_render_peers(json_string_value(json_object_get(self, "Hostname")),
+                             json_string_value(json_object_get(self, "IP")), add, peers, n);
   for (size_t k = 0; k < n; k++)
     strv_free(peers[k].aliases);
   free(peers);
@@ -270,8 +268,8 @@ void net_hosts_refresh(struct net_ctx *ctx, json_t *net)
   }
 }
 
-static json_t *endpoint_new(const struct net_attach_req *req, const char *veth,
-                            const char *ifname, uint32_t ip, json_t *ports)
+static json_t *endpoint_new(const struct net_attach_req *req, const char *veth, const char *ifname,
+                            uint32_t ip, json_t *ports)
 {
   char b[16];
   json_t *ep = json_object();
@@ -305,8 +303,9 @@ static json_t *attach_network(struct net_ctx *ctx, const struct net_attach_req *
   if (!net)
     return err_set_exit(err, EXIT_ENGINE, ENOENT, "network %s not found", name), NULL;
   if (req->ip && !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
-    return err_set(err, EINVAL, "user specified IP address is supported on user defined "
-                                "networks only"),
+    return err_set(err, EINVAL,
+                   "user specified IP address is supported on user defined "
+                   "networks only"),
            NULL;
   return net;
 }
@@ -440,8 +439,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
 }
 
 int net_attach(const char *root, const char *container_id, const char *netns_path,
-               const struct net_attach_req *req, struct net_attach_result *res,
-               struct td_err **err)
+               const struct net_attach_req *req, struct net_attach_result *res, struct td_err **err)
 {
   memset(res, 0, sizeof(*res));
   struct net_ctx ctx;

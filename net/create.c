@@ -111,8 +111,8 @@ static int opts_parse(struct net_ctx *ctx, const struct net_create_req *req, jso
   return 0;
 }
 
-static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req,
-                       struct create_opts *o, struct td_err **err)
+static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req, struct create_opts *o,
+                       struct td_err **err)
 {
   if (req->subnet) {
     if (net_cidr_parse(req->subnet, false, &o->subnet, err) < 0)
@@ -136,8 +136,8 @@ static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req,
       return -1;
     if (!net_cidr_contains(&o->subnet, o->gateway) || o->gateway == o->subnet.addr ||
         o->gateway == bcast)
-      return err_set(err, EINVAL, "gateway %s is not a host address of subnet %s",
-                     req->gateway, req->subnet);
+      return err_set(err, EINVAL, "gateway %s is not a host address of subnet %s", req->gateway,
+                     req->subnet);
   }
   o->range = o->subnet;
   if (req->ip_range) {
@@ -183,8 +183,8 @@ static char **plumb_nft_cmds(const char *table, const struct net_info *in, bool 
   const char *verb = add ? "add" : "delete";
   char b[16];
   v[0] = xasprintf("%s element inet %s bridges { \"%s\" }", verb, table, in->bridge);
-  v[1] = xasprintf("%s element inet %s same { \"%s\" . \"%s\" }", verb, table, in->bridge,
-                   in->bridge);
+  v[1] =
+      xasprintf("%s element inet %s same { \"%s\" . \"%s\" }", verb, table, in->bridge, in->bridge);
   if (in->internal)
     v[2] = xasprintf("%s element inet %s internal { \"%s\" }", verb, table, in->bridge);
   else
@@ -264,12 +264,10 @@ int net_plumb_ensure(struct net_ctx *ctx, json_t *net, struct td_err **err)
   return r;
 }
 
-json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req,
-                       struct td_err **err)
+json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, struct td_err **err)
 {
   if (!name_valid(req->name))
-    return err_set(err, EINVAL, "invalid network name \"%s\"", req->name ? req->name : ""),
-           NULL;
+    return err_set(err, EINVAL, "invalid network name \"%s\"", req->name ? req->name : ""), NULL;
   if (req->driver && strcmp(req->driver, "bridge") != 0)
     return err_set(err, EINVAL, "network driver \"%s\" is not supported (only bridge)",
                    req->driver),
@@ -300,7 +298,8 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req,
     if (!strcmp(req->name, NET_DEFAULT_NAME) && !strcmp(r, "/var/lib/tinydocker"))
       bridge_owned = o.bridge = xstrdup("td0");
     else
-      bridge_owned = o.bridge = xasprintf("tdb%012llx", (unsigned long long)(net_hash(id, r) >> 16));
+      bridge_owned = o.bridge =
+          xasprintf("tdb%012llx", (unsigned long long)(net_hash(id, r) >> 16));
   }
   if (if_nametoindex(o.bridge) > 0) {
     err_set(err, EEXIST, "bridge device %s already exists", o.bridge);

@@ -98,8 +98,7 @@ static int write_small(const char *path, const char *text, struct td_err **err)
   return 0;
 }
 
-int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep,
-               struct td_err **err)
+int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep, struct td_err **err)
 {
   autofree char *dir = net_dir(ctx, net);
   if (mkdir_p(dir, 0700, err) < 0)

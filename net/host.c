@@ -40,8 +40,8 @@ size_t net_host_routes(struct net_cidr **out)
   while (fgets(line, sizeof(line), f)) {
     char ifname[64];
     unsigned dst, gw, flags, refcnt, use, metric, mask;
-    if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags, &refcnt, &use,
-               &metric, &mask) != 8)
+    if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifname, &dst, &gw, &flags, &refcnt, &use, &metric,
+               &mask) != 8)
       continue;
     if (mask == 0)
       continue; /* the default route covers everything; it is not a collision */

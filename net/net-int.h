@@ -25,7 +25,7 @@ struct nft;
 /* Everything of one root's networks, loaded under <root>/networks/.lock. */
 struct net_ctx {
   char *root;
-  char *dir;       /* <root>/networks */
+  char *dir; /* <root>/networks */
   int lock_fd;
   json_t *nets;    /* array of network records (see store.c for the fields) */
   char *table;     /* our nft table for this root */
@@ -43,8 +43,7 @@ json_t *net_ctx_find(struct net_ctx *ctx, const char *name_or_id);
 /* Write one network record atomically. */
 int net_ctx_save(struct net_ctx *ctx, json_t *net, struct td_err **err);
 /* Create a network inside an open ctx (also used for the default network). */
-json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req,
-                       struct td_err **err);
+json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, struct td_err **err);
 /* Make sure a network's bridge (and its nft elements) exist, e.g. after a reboot. */
 int net_plumb_ensure(struct net_ctx *ctx, json_t *net, struct td_err **err);
 /* Remove one endpoint of net: veth, nft elements, record, peers' hosts files. */
@@ -91,8 +90,7 @@ json_t *net_eps(struct net_ctx *ctx, json_t *net);
 /* One endpoint, or NULL. */
 json_t *net_ep_get(struct net_ctx *ctx, json_t *net, const char *cid);
 /* Write an endpoint record (and keep it in memory; ep is not stolen). */
-int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep,
-               struct td_err **err);
+int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep, struct td_err **err);
 /* Forget an endpoint record. */
 void net_ep_del(struct net_ctx *ctx, json_t *net, const char *cid);
 /* Address claims and the allocator's next-fit hint. */

@@ -45,21 +45,21 @@ struct net_create_req {
 
 /* One published port: host side (ip 0 = all addresses, port 0 = pick) -> container side. */
 struct net_port {
-  char proto[4];     /* "tcp" or "udp" */
-  uint32_t host_ip;  /* host byte order, 0 for any */
+  char proto[4];    /* "tcp" or "udp" */
+  uint32_t host_ip; /* host byte order, 0 for any */
   uint16_t host_port;
   uint16_t ctr_port;
 };
 
 struct net_attach_req {
-  const char *network;        /* name or id; NULL means "bridge" (created on first use) */
-  const char *container_name; /* for other containers' /etc/hosts (user networks) */
-  const char *hostname;       /* first name on this container's own hosts line */
-  const char *ip;             /* --ip, NULL to allocate */
-  char **aliases;             /* --network-alias, NULL-terminated, may be NULL */
+  const char *network;          /* name or id; NULL means "bridge" (created on first use) */
+  const char *container_name;   /* for other containers' /etc/hosts (user networks) */
+  const char *hostname;         /* first name on this container's own hosts line */
+  const char *ip;               /* --ip, NULL to allocate */
+  char **aliases;               /* --network-alias, NULL-terminated, may be NULL */
   const struct net_port *ports; /* -p / -P, already parsed */
   size_t n_ports;
-  char **add_hosts;   /* --add-host "name:ip", may be NULL */
+  char **add_hosts;       /* --add-host "name:ip", may be NULL */
   const char *hosts_path; /* if set, net writes /etc/hosts there and keeps it current (in place) */
 };
 
@@ -70,8 +70,8 @@ struct net_attach_result {
   char gateway[16];
   int prefix;
   char mac[18];
-  char host_ifname[16];    /* host end of the veth */
-  struct net_port *ports;  /* ports as bound (random host ports filled in); free with _free */
+  char host_ifname[16];   /* host end of the veth */
+  struct net_port *ports; /* ports as bound (random host ports filled in); free with _free */
   size_t n_ports;
 };
 
@@ -83,7 +83,7 @@ struct net_dns_req {
 };
 
 enum net_mode {
-  NET_MODE_BRIDGE,    /* default network or a named one (name in *arg) */
+  NET_MODE_BRIDGE, /* default network or a named one (name in *arg) */
   NET_MODE_NONE,
   NET_MODE_HOST,
   NET_MODE_CONTAINER, /* container name/id in *arg */
@@ -133,8 +133,7 @@ int net_gc(const char *root, struct td_err **err);
 /* ---- parsing and rendering (pure) ---- */
 
 /* Parse "A.B.C.D/N" (host bits must be zero unless allow_host_bits). */
-int net_cidr_parse(const char *s, bool allow_host_bits, struct net_cidr *out,
-                   struct td_err **err);
+int net_cidr_parse(const char *s, bool allow_host_bits, struct net_cidr *out, struct td_err **err);
 /* Parse a dotted IPv4 address into host byte order. */
 int net_ip_parse(const char *s, uint32_t *out, struct td_err **err);
 /* Format a host-order IPv4 address into buf (>= 16 bytes); returns buf. */
@@ -147,8 +146,7 @@ bool net_cidr_contains(const struct net_cidr *c, uint32_t ip);
 int net_port_parse(const char *spec, struct net_port **ports, size_t *n, struct td_err **err);
 /* Refuse, before a container exists, a fixed host port that a host process or another
  * container of root already holds (attach checks again under its lock). */
-int net_ports_check(const char *root, const struct net_port *ports, size_t n,
-                    struct td_err **err);
+int net_ports_check(const char *root, const struct net_port *ports, size_t n, struct td_err **err);
 /* -P: one ExposedPorts key ("80/tcp", "53/udp") becomes a port on a random host port. */
 int net_port_parse_exposed(const char *key, struct net_port **ports, size_t *n,
                            struct td_err **err);

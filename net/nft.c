@@ -55,8 +55,8 @@ static int nft_load(struct td_err **err)
   *(void **)&f.get_output = dlsym(h, "nft_ctx_get_output_buffer");
   *(void **)&f.set_flags = dlsym(h, "nft_ctx_output_set_flags");
   *(void **)&f.get_error = dlsym(h, "nft_ctx_get_error_buffer");
-  if (!f.ctx_new || !f.ctx_free || !f.run || !f.buffer_output || !f.buffer_error ||
-      !f.get_error || !f.get_output || !f.set_flags)
+  if (!f.ctx_new || !f.ctx_free || !f.run || !f.buffer_output || !f.buffer_error || !f.get_error ||
+      !f.get_output || !f.set_flags)
     return err_set(err, ENOENT, "libnftables lacks a needed symbol");
   fns = f;
   fns_handle = h;
@@ -171,8 +171,8 @@ struct nft *nft_open(const char *table, const char *root, struct td_err **err)
     autofree char *body = xasprintf(table_fmt, table, strchr(r, '"') ? "" : r);
     autofree char *tprobe = xasprintf("list table inet %s", table);
     bool old = fns.run(n->ctx, tprobe) == 0;
-    autofree char *def = xasprintf("%s%s%s\n%s", old ? "flush table inet " : "",
-                                   old ? table : "", old ? "\n" : "", body);
+    autofree char *def = xasprintf("%s%s%s\n%s", old ? "flush table inet " : "", old ? table : "",
+                                   old ? "\n" : "", body);
     if (nft_run(n, def, err) < 0) {
       nft_close(n);
       return NULL;

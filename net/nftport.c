@@ -104,9 +104,10 @@ static int ports_apply(const char *table, const struct net_port *ports, size_t n
     if (!count)
       continue;
     acks[nacks++] = seq;
-    struct nlmsghdr *h =
-        batch_hdr(b, (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM)),
-                  (add ? NLM_F_CREATE : 0) | NLM_F_ACK, seq++, NFPROTO_INET);
+    struct nlmsghdr *h = batch_hdr(
+        b,
+        (uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM)),
+        (add ? NLM_F_CREATE : 0) | NLM_F_ACK, seq++, NFPROTO_INET);
     mnl_attr_put_strz(h, NFTA_SET_ELEM_LIST_TABLE, table);
     mnl_attr_put_strz(h, NFTA_SET_ELEM_LIST_SET, anyaddr ? "pub4any" : "pub4");
     struct nlattr *list = mnl_attr_nest_start(h, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -118,8 +119,7 @@ static int ports_apply(const char *table, const struct net_port *ports, size_t n
   }
   batch_hdr(b, NFNL_MSG_BATCH_END, 0, seq++, AF_UNSPEC);
   mnl_nlmsg_batch_next(b);
-  if (r == 0 && nacks &&
-      mnl_socket_sendto(s, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0)
+  if (r == 0 && nacks && mnl_socket_sendto(s, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0)
     r = -errno;
   /* every message flagged NLM_F_ACK gets its answer, in order, even when the batch aborts */
   for (int i = 0; r == 0 && i < nacks; i++)
@@ -136,7 +136,6 @@ int net_nft_ports(const char *table, const struct net_port *ports, size_t n, uin
   for (size_t off = 0; r == 0 && off < n; off += 256)
     r = ports_apply(table, ports + off, n - off < 256 ? n - off : 256, ctr_ip, add);
   if (r < 0 && !(r == -ENOENT && !add))
-    return err_set(err, -r, "%s published ports in nft table %s", add ? "add" : "delete",
-                   table);
+    return err_set(err, -r, "%s published ports in nft table %s", add ? "add" : "delete", table);
   return 0;
 }

@@ -259,8 +259,7 @@ static int port_name_cb(const struct nlmsghdr *h, void *data)
 {
   char ***names = data;
   struct nlattr *a;
-  mnl_attr_for_each (a, h, sizeof(struct ifinfomsg))
-    if (mnl_attr_get_type(a) == IFLA_IFNAME)
+  mnl_attr_for_each(a, h, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_IFNAME)
       strv_push(names, mnl_attr_get_str(a));
   return MNL_CB_OK;
 }

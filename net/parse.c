@@ -29,8 +29,7 @@ static uint32_t cidr_mask(int prefix)
   return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
 }
 
-int net_cidr_parse(const char *s, bool allow_host_bits, struct net_cidr *out,
-                   struct td_err **err)
+int net_cidr_parse(const char *s, bool allow_host_bits, struct net_cidr *out, struct td_err **err)
 {
   const char *slash = s ? strchr(s, '/') : NULL;
   if (!slash)
@@ -94,8 +93,7 @@ static int port_range_parse(const char *s, unsigned *lo, unsigned *hi, const cha
   return 0;
 }
 
-static void port_set(struct net_port *p, const char *proto, uint32_t ip, unsigned hp,
-                     unsigned cp)
+static void port_set(struct net_port *p, const char *proto, uint32_t ip, unsigned hp, unsigned cp)
 {
   memset(p, 0, sizeof(*p));
   snprintf(p->proto, sizeof(p->proto), "%s", proto);
@@ -170,8 +168,7 @@ int net_port_parse(const char *spec, struct net_port **ports, size_t *n, struct 
   return 0;
 }
 
-int net_port_parse_exposed(const char *key, struct net_port **ports, size_t *n,
-                           struct td_err **err)
+int net_port_parse_exposed(const char *key, struct net_port **ports, size_t *n, struct td_err **err)
 {
   autofree char *body = xstrdup(key ? key : "");
   const char *proto = "tcp";

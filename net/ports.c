@@ -33,8 +33,8 @@ static int port_probe(struct net_port *p, struct td_err **err)
   autoclose int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return err_set(err, errno, "socket");
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host_port),
-                           .sin_addr.s_addr = htonl(p->host_ip)};
+  struct sockaddr_in sa = {
+      .sin_family = AF_INET, .sin_port = htons(p->host_port), .sin_addr.s_addr = htonl(p->host_ip)};
   if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
     char b[16];
     if (errno == EADDRNOTAVAIL)
@@ -81,8 +81,7 @@ int net_ports_reserve(struct net_ctx *ctx, const struct net_port *ports, size_t 
   return 0;
 }
 
-int net_ports_check(const char *root, const struct net_port *ports, size_t n,
-                    struct td_err **err)
+int net_ports_check(const char *root, const struct net_port *ports, size_t n, struct td_err **err)
 {
   bool fixed = false;
   for (size_t i = 0; i < n; i++)

@@ -21,8 +21,8 @@ static void test_cidr(void)
   TAP_OK(net_cidr_parse("172.30.0.1/16", false, &b, &err) < 0, "host bits rejected");
   err_free(&err);
   TAP_OK(net_cidr_parse("172.30.0.1/16", true, &b, &err) == 0, "host bits allowed on request");
-  const char *bad[] = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "x/8", "10.0.0.0/-1",
-                       "10.0.0.256/24", "10.0.0.0/8x"};
+  const char *bad[] = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/",     "10.0.0/8",
+                       "x/8",      "10.0.0.0/-1", "10.0.0.256/24", "10.0.0.0/8x"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
     TAP_OK(net_cidr_parse(bad[i], false, &b, &err) < 0, "reject %s", bad[i]);
     err_free(&err);
@@ -39,26 +39,29 @@ static void test_ports(void)
   autoerr struct td_err *err = NULL;
   TAP_OK(net_port_parse("8080:80", &p, &n, &err) == 0 && n == 1, "8080:80");
   TAP_OK(p[0].host_port == 8080 && p[0].ctr_port == 80 && !strcmp(p[0].proto, "tcp") &&
-             p[0].host_ip == 0, "8080:80 fields");
+             p[0].host_ip == 0,
+         "8080:80 fields");
   TAP_OK(net_port_parse("127.0.0.1:53:53/udp", &p, &n, &err) == 0 && n == 2, "ip:53:53/udp");
   TAP_OK(p[1].host_ip == 0x7f000001 && !strcmp(p[1].proto, "udp"), "udp fields");
   TAP_OK(net_port_parse("80", &p, &n, &err) == 0 && n == 3 && p[2].host_port == 0, "80 random");
   TAP_OK(net_port_parse("127.0.0.1::80", &p, &n, &err) == 0 && n == 4 && p[3].host_port == 0 &&
-             p[3].host_ip == 0x7f000001, "ip::80");
+             p[3].host_ip == 0x7f000001,
+         "ip::80");
   TAP_OK(net_port_parse("9000-9002:7000-7002", &p, &n, &err) == 0 && n == 7, "range");
   TAP_OK(p[6].host_port == 9002 && p[6].ctr_port == 7002, "range end");
   autofree char *f = net_port_fmt(&p[0]);
   TAP_STREQ(f, "80/tcp -> 0.0.0.0:8080", "port fmt");
-  const char *bad[] = {"",       "abc",        "0:80",    "80:0",      "65536:80", "80:65536",
-                       "8080:80/sctp", "1-3:1-2", "5-3:5-3", "x:80:80", "::1:80:80", "-1:80",
-                       "80:",     ":80x",       "1.2.3.4:80:80:80"};
+  const char *bad[] = {"",          "abc",          "0:80",    "80:0",    "65536:80",
+                       "80:65536",  "8080:80/sctp", "1-3:1-2", "5-3:5-3", "x:80:80",
+                       "::1:80:80", "-1:80",        "80:",     ":80x",    "1.2.3.4:80:80:80"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
     size_t before = n;
     TAP_OK(net_port_parse(bad[i], &p, &n, &err) < 0 && n == before, "reject -p '%s'", bad[i]);
     err_free(&err);
   }
   TAP_OK(net_port_parse_exposed("53/udp", &p, &n, &err) == 0 && p[n - 1].ctr_port == 53 &&
-             !strcmp(p[n - 1].proto, "udp"), "exposed 53/udp");
+             !strcmp(p[n - 1].proto, "udp"),
+         "exposed 53/udp");
   TAP_OK(net_port_parse_exposed("80:80", &p, &n, &err) < 0, "exposed rejects host part");
 }
 
@@ -70,13 +73,16 @@ static void test_mode(void)
   TAP_OK(net_mode_parse("none", &m, &arg, &err) == 0 && m == NET_MODE_NONE && !arg, "none");
   TAP_OK(net_mode_parse("host", &m, &arg, &err) == 0 && m == NET_MODE_HOST, "host");
   TAP_OK(net_mode_parse("bridge", &m, &arg, &err) == 0 && m == NET_MODE_BRIDGE &&
-             !strcmp(arg, "bridge"), "bridge");
+             !strcmp(arg, "bridge"),
+         "bridge");
   free(arg);
   TAP_OK(net_mode_parse("container:web", &m, &arg, &err) == 0 && m == NET_MODE_CONTAINER &&
-             !strcmp(arg, "web"), "container:web");
+             !strcmp(arg, "web"),
+         "container:web");
   free(arg);
   TAP_OK(net_mode_parse("mynet", &m, &arg, &err) == 0 && m == NET_MODE_BRIDGE &&
-             !strcmp(arg, "mynet"), "named");
+             !strcmp(arg, "mynet"),
+         "named");
   free(arg);
   TAP_OK(net_mode_parse("container:", &m, &arg, &err) < 0, "container: without name");
 }
@@ -95,7 +101,8 @@ static void test_render(void)
   const char *host = "nameserver 127.0.0.53\nsearch example.com\noptions edns0\n";
   autofree char *r = net_resolv_render(NULL, host);
   TAP_OK(strstr(r, "nameserver 8.8.8.8") && strstr(r, "search example.com") &&
-             strstr(r, "options edns0") && !strstr(r, "127.0.0.53"), "resolv drops loopback");
+             strstr(r, "options edns0") && !strstr(r, "127.0.0.53"),
+         "resolv drops loopback");
   char *dns[] = {"10.0.0.53", NULL}, *search[] = {"a.test", "b.test", NULL};
   struct net_dns_req req = {.dns = dns, .dns_search = search};
   autofree char *r2 = net_resolv_render(&req, host);
@@ -145,24 +152,30 @@ static void test_ipam(void)
     TAP_STREQ(net_ip_fmt(ip, b), want[i], "address %d", i);
     ipam_take(net, ids[i], ip);
   }
-  TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) < 0 && err->errnum == ENOSPC, "exhausted");
+  TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) < 0 && err->errnum == ENOSPC,
+         "exhausted");
   TAP_OK(err && strstr(err->msg, "no available IPv4 address"), "clear exhaustion error");
   err_free(&err);
   json_object_del(json_object_get(net, "Endpoints"), "c");
-  TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) == 0 && ip == 0x0a090004, "released address reused");
-  TAP_OK(net_ipam_pick(net, "10.9.0.4", 0, json_used, net, &ip, &err) == 0 && ip == 0x0a090004, "fixed free");
+  TAP_OK(net_ipam_pick(net, NULL, 0, json_used, net, &ip, &err) == 0 && ip == 0x0a090004,
+         "released address reused");
+  TAP_OK(net_ipam_pick(net, "10.9.0.4", 0, json_used, net, &ip, &err) == 0 && ip == 0x0a090004,
+         "fixed free");
   TAP_OK(net_ipam_pick(net, "10.9.0.5", 0, json_used, net, &ip, &err) < 0, "fixed in use");
   err_free(&err);
   const char *bad[] = {"10.9.0.1", "10.9.0.0", "10.9.0.7", "10.9.1.2", "x"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-    TAP_OK(net_ipam_pick(net, bad[i], 0, json_used, net, &ip, &err) < 0, "fixed %s refused", bad[i]);
+    TAP_OK(net_ipam_pick(net, bad[i], 0, json_used, net, &ip, &err) < 0, "fixed %s refused",
+           bad[i]);
     err_free(&err);
   }
   autojson json_t *r = ipam_net("10.9.0.0/16", "10.9.8.0/30");
-  TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) == 0 && ip == 0x0a090800, "ip-range start used");
+  TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) == 0 && ip == 0x0a090800,
+         "ip-range start used");
   ipam_take(r, "a", ip);
   for (int i = 1; i < 4; i++) {
-    TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) == 0 && ip == 0x0a090800u + (uint32_t)i,
+    TAP_OK(net_ipam_pick(r, NULL, 0, json_used, r, &ip, &err) == 0 &&
+               ip == 0x0a090800u + (uint32_t)i,
            "ip-range %d", i);
     ipam_take(r, ids[i], ip);
   }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   # build
-  build-essential clang pkg-config meson ninja-build
+  build-essential clang clang-format pkg-config meson ninja-build
   libjansson-dev libseccomp-dev libcap-dev libarchive-dev
   libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev
   # default image and tests

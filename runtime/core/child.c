@@ -217,8 +217,9 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
   if (exe == NULL) {
-    err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
-                 p->args[0]);
+    err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
+                 strchr(p->args[0], '/') ? "no such file or directory"
+                                         : "executable file not found in $PATH");
     rt_child_fail(a->sync_fd, cerr);
   }
   struct security_seccomp *filter = a->filter;

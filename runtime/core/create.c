@@ -102,7 +102,9 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
   if (rootfd < 0)
     return err_set(err, errno, "open %s", r->rootfs);
   autofree char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
-  if (exe == NULL) {
+  /* a program on a mount (-v DIR:/tools /tools/prog) is looked for again by the init once
+   * the mounts exist, and a missing one is reported from there */
+  if (exe == NULL && !rt_exec_maybe_in_mount(r->spec, p->cwd, p->args[0], p->env)) {
     bool path = strchr(p->args[0], '/') != NULL;
     /* an existing file that cannot be executed is docker's 126, not 127 */
     autoerr struct td_err *e2 = NULL;

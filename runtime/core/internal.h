@@ -81,6 +81,10 @@ const char *rt_hook_kind_name(enum spec_hook_kind k);
  * with '/' (relative ones from cwd) or a PATH lookup with the process env. Returns the path
  * inside the root, or NULL. */
 char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *env);
+/* Whether a place where rt_find_exec would look for arg0 lies at or under one of the spec's
+ * mount destinations (a program on a volume or bind mount exists only once they are made). */
+bool rt_exec_maybe_in_mount(const struct spec *s, const char *cwd, const char *arg0,
+                            char *const *env);
 
 /* A shallow copy of the spec's resources (free it and *owned with free()) whose device
  * rules have the standard nodes and linux.devices appended, as runc does. */

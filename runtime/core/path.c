@@ -23,6 +23,52 @@ static bool is_exec_in_root(int rootfd, const char *path)
   return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0111);
 }
 
+/* The directories rt_find_exec searches for arg0 (absolute or cwd-relative). */
+static char **exec_dirs(const char *cwd, const char *arg0, char *const *env)
+{
+  if (strchr(arg0, '/')) {
+    autofree char *p = arg0[0] == '/' ? xstrdup(arg0) : xasprintf("%s/%s", cwd ? cwd : "/", arg0);
+    char **one = xcalloc(2, sizeof(char *));
+    one[0] = steal_ptr(p);
+    return one;
+  }
+  const char *path = default_path;
+  for (char *const *e = env; e && *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0)
+      path = *e + 5;
+  char **dirs = strv_split(path, ':');
+  for (char **d = dirs; d && *d; d++)
+    if ((*d)[0] != '/') {
+      char *abs = xasprintf("%s/%s", cwd ? cwd : "/", **d ? *d : ".");
+      free(*d);
+      *d = abs;
+    }
+  return dirs;
+}
+
+static bool path_under(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  if (n == 1 && dir[0] == '/')
+    return true;
+  return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+bool rt_exec_maybe_in_mount(const struct spec *s, const char *cwd, const char *arg0,
+                            char *const *env)
+{
+  if (arg0 == NULL || *arg0 == '\0')
+    return false;
+  autostrv char **dirs = exec_dirs(cwd, arg0, env);
+  for (char **d = dirs; d && *d; d++)
+    for (size_t i = 0; i < s->n_mounts; i++)
+      if (s->mounts[i].destination && path_under(*d, s->mounts[i].destination))
+        return true;
+  return false;
+}
+
 char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *env)
 {
   if (arg0 == NULL || *arg0 == '\0')

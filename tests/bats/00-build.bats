@@ -9,3 +9,13 @@ load ../helpers/common
   [ "$status" -eq 0 ]
   [[ "$output" == *"tinyrun version "* ]]
 }
+
+@test "the C sources follow the committed .clang-format" {
+  command -v clang-format
+  cd "$REPO"
+  files=$(find cli engine fuzz image net runtime tests/helpers util -name '*.[ch]' | sort)
+  [ -n "$files" ]
+  run clang-format --dry-run -Werror $files
+  echo "$output" | head -40
+  [ "$status" -eq 0 ]
+}

@@ -44,7 +44,7 @@ loaded_libs() {
   out+=$(loaded_libs "$TINYDOCKER" rm -f "$id")$'\n'
   echo "$out" | sort -u
   echo "$out" | grep -q libjansson # the loader's view was captured
-  ! echo "$out" | grep -qE "$HEAVY"
+  ! echo "$out" | grep -qE "$HEAVY" || false
 }
 
 @test "the idle monitor of a detached container maps no heavy library" {
@@ -53,7 +53,7 @@ loaded_libs() {
   mon=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")
   [ -r "/proc/$mon/maps" ]
   grep -E '\.so|tinydocker' "/proc/$mon/maps" | awk '{ print $NF }' | sort -u
-  ! grep -qE "$HEAVY" "/proc/$mon/maps"
+  ! grep -qE "$HEAVY" "/proc/$mon/maps" || false
 }
 
 @test "tinyrun run: the runtime process maps no heavy library while the container runs" {
@@ -67,9 +67,11 @@ loaded_libs() {
     [ "$("$TINYRUN" --root "$TR_ROOT" state tr-libs 2>/dev/null | jq -r .status)" = running ] && break
     sleep 0.1
   done
-  grep -q libjansson "/proc/$TRPID/maps"
-  ! grep -qE "$HEAVY" "/proc/$TRPID/maps"
+  # the maps were read (tinyrun is static where it can be: no libjansson to see)
+  [ "$(wc -l <"/proc/$TRPID/maps")" -gt 5 ]
+  ! grep -qE "$HEAVY" "/proc/$TRPID/maps" || false
   run loaded_libs "$TINYRUN" --root "$TR_ROOT" state tr-libs
-  [[ "$output" =~ libseccomp ]]
-  ! [[ "$output" =~ libcurl|libarchive|libcrypto|libnftables ]]
+  # a dynamic tinyrun (sanitizer builds) shows its libraries; a static one none at all
+  if ldd "$TINYRUN" >/dev/null 2>&1; then [[ "$output" =~ libseccomp ]]; else [ -z "$output" ]; fi
+  ! [[ "$output" =~ libcurl|libarchive|libcrypto|libnftables ]] || false
 }

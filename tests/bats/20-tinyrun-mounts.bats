@@ -95,8 +95,8 @@ mi_root() {
 
 nothing_left() {
   [ -z "$(ls -A "$TR_ROOT")" ]
-  ! grep -q "$TEST_TMP" /proc/self/mountinfo
-  ! ls -d /sys/fs/cgroup/*/tinyrun/"$ID" /sys/fs/cgroup/tinyrun/"$ID" 2>/dev/null | grep -q .
+  ! grep -q "$TEST_TMP" /proc/self/mountinfo || false
+  ! ls -d /sys/fs/cgroup/*/tinyrun/"$ID" /sys/fs/cgroup/tinyrun/"$ID" 2>/dev/null | grep -q . || false
 }
 
 @test "docker's mounts: proc, /dev tmpfs, devpts, shm, mqueue, sysfs ro, cgroup ro" {
@@ -111,7 +111,7 @@ nothing_left() {
   [[ "$(mi_line /sys)" == "/sys ro,"*" - sysfs "* ]]
   [[ "$(mi_line /sys/fs/cgroup)" == "/sys/fs/cgroup ro,"* ]]
   # pivot_root done and the old root detached: nothing of the host's tree is left
-  ! printf '%s\n' "$MI" | awk '{print $5}' | grep -q "^$TEST_TMP"
+  ! printf '%s\n' "$MI" | awk '{print $5}' | grep -q "^$TEST_TMP" || false
   [ "$(printf '%s\n' "$MI" | awk '$5 == "/" {print $4}')" = "$R" ]
 }
 
@@ -164,7 +164,7 @@ nothing_left() {
   [ "$(cat "$CR/etc/cfg.txt")" = hostfile ]
   [[ "$(mi_line /data)" == "/data ro,nosuid,nodev,noexec"* ]]
   [[ "$(mi_line /rw)" == "/rw rw"* ]]
-  ! touch "$CR/data/x" 2>/dev/null
+  ! touch "$CR/data/x" 2>/dev/null || false
   touch "$CR/rw/y"
   [ -e "$B/data/y" ]
   [ -f "$R/etc/cfg.txt" ] # the file target was created inside the rootfs
@@ -258,7 +258,7 @@ nothing_left() {
   if [ -e /proc/sysrq-trigger ]; then
     [[ "$(mi_line /proc/sysrq-trigger)" == "/proc/sysrq-trigger ro"* ]]
   fi
-  ! grep -q nonexistent "/proc/$PID/mountinfo"
+  ! grep -q nonexistent "/proc/$PID/mountinfo" || false
 }
 
 @test "root.readonly: / is read-only, /dev and /dev/shm stay writable" {
@@ -266,7 +266,7 @@ nothing_left() {
   mnt_create
   [ "$status" -eq 0 ]
   [[ "$(mi_line /)" == "/ ro"* ]]
-  ! touch "$CR/x" 2>/dev/null
+  ! touch "$CR/x" 2>/dev/null || false
   touch "$CR/dev/shm/y"
   [ ! -e "$R/x" ]
 }
@@ -311,11 +311,11 @@ nothing_left() {
   [ "$(cat "$CR/deep/f")" = hostdata ]
   [ "$(cat "$CR/inside/f")" = hostdata ]
   [ "$(cat "$CR$TEST_TMP/victim/file")" = hostdata ]
-  [ -d "$R/x" ] && [ -d "$R/deep" ] && [ -d "$R/inside" ]
+  [ -d "$R/x" ] && [ -d "$R/deep" ] && [ -d "$R/inside" ] || false
   [ -f "$R$TEST_TMP/victim/file" ]                 # the target was made inside the rootfs...
   [ "$(cat "$TEST_TMP/victim/file")" = untouched ] # ...and the host victim is untouched
-  [ ! -e /x ] && [ ! -e /deep ] && [ ! -e /inside ]
-  ! grep -q " $TEST_TMP/victim" /proc/self/mountinfo
+  [ ! -e /x ] && [ ! -e /deep ] && [ ! -e /inside ] || false
+  ! grep -q " $TEST_TMP/victim" /proc/self/mountinfo || false
 }
 
 @test "forced openat2 fallback: the same escapes stay inside" {
@@ -329,7 +329,7 @@ nothing_left() {
   TD_FORCE_NO_OPENAT2=1 mnt_create
   [ "$status" -eq 0 ]
   [ "$(cat "$CR/x/f")" = hostdata ]
-  [ -d "$R/x" ] && [ ! -e /x ]
+  [ -d "$R/x" ] && [ ! -e /x ] || false
   [ "$(cat "$TEST_TMP/victim/file")" = untouched ]
 }
 
@@ -365,7 +365,7 @@ nothing_left() {
   mnt_config
   mnt_create
   [ "$status" -eq 0 ]
-  ! touch "$CR/sys/fs/cgroup/x" 2>/dev/null
+  ! touch "$CR/sys/fs/cgroup/x" 2>/dev/null || false
   if [ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ]; then
     [[ "$(mi_line /sys/fs/cgroup/memory)" == "/sys/fs/cgroup/memory ro,"*" - cgroup "*memory* ]]
     [ "$(mi_root /sys/fs/cgroup/memory)" != / ] # our cgroup, not the hierarchy's root

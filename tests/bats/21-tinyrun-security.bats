@@ -243,7 +243,7 @@ sec_run() {
   # nothing else of the host (no cgroup dirs, no caller's fds)
   run ls /proc/$pid/fd
   [ "$(echo "$output" | sort -n | tr '\n' ' ')" = "0 1 2 $(ls /proc/$pid/fd | sort -n | tail -1) " ]
-  ! ls -l /proc/$pid/fd | grep -q /sys/fs/cgroup
+  ! ls -l /proc/$pid/fd | grep -q /sys/fs/cgroup || false
   hostfd=$(ls /proc/$pid/fd | sort -n | tail -1)
   [ "$(readlink /proc/$pid/fd/$hostfd)" = "$TR_ROOT/$ID" ]
   # with CAP_SYS_PTRACE (the host's root) it is the runtime binary, as cloned
@@ -305,7 +305,7 @@ except OSError as e:
   [ "$output" = EROFS ]
   cmp "$TINYRUN" "$T"
   # and the re-executed runtime left no mount behind on the host
-  ! grep -q "$TEST_TMP/tinyrun" /proc/self/mountinfo
+  ! grep -q "$TEST_TMP/tinyrun" /proc/self/mountinfo || false
 }
 
 # td-seccomp-agent in the background (answer: ERRNO|ok|cont); $AGENT_SOCK, $TEST_TMP/agent.*
@@ -455,7 +455,7 @@ notify_config() { # args...: the process; mkdir/mkdirat go to the listener
   [ "$status" -ne 0 ]
   # stdio and the sync socket only: no pidfd of the init, no cgroup dir, nothing of the caller
   [ "$(ls /proc/$epid/fd | wc -l)" -eq 4 ]
-  ! ls -l /proc/$epid/fd | grep -q -e anon_inode -e /sys/fs/cgroup -e "$TR_ROOT"
+  ! ls -l /proc/$epid/fd | grep -q -e anon_inode -e /sys/fs/cgroup -e "$TR_ROOT" || false
   touch "$TEST_TMP/agent.state.go2"
   wait "$epid_runtime"
   stop_agent

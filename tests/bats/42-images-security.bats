@@ -123,8 +123,8 @@ mktar() { python3 -c "$MKTAR_PY" "$@"; }
   [ "$status" -eq 0 ]
   victim_untouched
   layer=$(ls -d "$TD_ROOT"/layers/*/diff)
-  [ -f "$layer/f" ] && [ ! -L "$layer/f" ]
-  [ -d "$layer/d" ] && [ ! -L "$layer/d" ]
+  [ -f "$layer/f" ] && [ ! -L "$layer/f" ] || false
+  [ -d "$layer/d" ] && [ ! -L "$layer/d" ] || false
   [ "$(stat -c %a "$layer/d")" = 777 ]
 }
 

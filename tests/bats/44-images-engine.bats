@@ -58,7 +58,7 @@ td() { "$TINYDOCKER" --root "$TD_ROOT" "$@"; }
   run td rmi snap:1 busybox
   [ "$status" -eq 0 ]
   [ -z "$(ls "$TD_ROOT/layers")" ]
-  ! findmnt -rn | grep -q "$TD_ROOT"
+  ! findmnt -rn | grep -q "$TD_ROOT" || false
 }
 
 # The volume mounted at PATH in the container whose init is PID (its source's path, as the

@@ -54,7 +54,7 @@ cg_file() { # id v1-controller v1-file v2-file
   b=$(read_ns); t1=$(date +%s%N)
   pct=$(((b - a) * 100 / (t1 - t0)))
   echo "cpu: $pct%"
-  [ "$pct" -ge 10 ] && [ "$pct" -le 30 ]
+  [ "$pct" -ge 10 ] && [ "$pct" -le 30 ] || false
 }
 
 @test "--cpus 0.5 sets quota 50000 / period 100000" {

@@ -71,7 +71,7 @@ running_pid() { # ref: the init pid, checked running by inspect and by /proc
   [ "$(cat "/proc/$pid/root/tmp/f")" = qy ]
   tmux send-keys -t "$SESS" C-p C-q
   sleep 0.3
-  ! tmux capture-pane -p -t "$SESS" | grep -q EXITED
+  ! tmux capture-pane -p -t "$SESS" | grep -q EXITED || false
   tmux send-keys -t "$SESS" q z
   pane_wait 'EXITED=0$'
   [ "$(running_pid d2)" = "$pid" ]

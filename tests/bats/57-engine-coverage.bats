@@ -164,7 +164,7 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   vsz=$(awk '/VmSize/ {print $2}' "/proc/$pid/status")
   read -r _ p _ _ v r _ s _ <<<"${lines[1]}"
-  [ "$p" = "$pid" ] && [ "$v" = "$vsz" ] && [ "$r" = "$rss" ] && [ "$s" = S ]
+  [ "$p" = "$pid" ] && [ "$v" = "$vsz" ] && [ "$r" = "$rss" ] && [ "$s" = S ] || false
   run td top tq -o pid,comm,nlwp
   [[ "${lines[0]}" == PID*COMMAND*NLWP ]]
   [[ "${lines[1]}" == "$pid "*"sleep "*"1" ]]
@@ -211,4 +211,24 @@ got = [float(v) * units[u] for v, u in re.findall(r"([0-9.]+)([kMG]?B)", sys.arg
 want = [int(sys.argv[2]), int(sys.argv[3])]
 assert len(got) == 2 and all(abs(g - w) <= max(100, 0.02 * w) for g, w in zip(got, want)), (got, want)
 PY
+}
+
+@test "run: a program on a bind mount or volume runs (looked up once the mounts exist)" {
+  mkdir -p "$TEST_TMP/tools"
+  cp /bin/busybox "$TEST_TMP/tools/echo"
+  run td run --rm --network none -v "$TEST_TMP/tools:/tb" busybox /tb/echo from-the-volume
+  [ "$status" -eq 0 ]
+  [ "$output" = from-the-volume ]
+  # through PATH too
+  run td run --rm --network none -e PATH=/tb:/bin -v "$TEST_TMP/tools:/tb:ro" busybox echo via-path
+  [ "$status" -eq 0 ]
+  [ "$output" = via-path ]
+  # a program missing from the mount is still docker's 127, with one line
+  run td run --rm --network none -v "$TEST_TMP/tools:/tb" busybox /tb/nope
+  [ "$status" -eq 127 ]
+  [[ "$output" == *'exec: "/tb/nope": no such file or directory'* ]]
+  # and one missing from the image, not under any mount: the same
+  run td run --rm --network none busybox /nope
+  [ "$status" -eq 127 ]
+  [[ "$output" == *'exec: "/nope": no such file or directory'* ]]
 }

@@ -30,7 +30,7 @@ wait_idle() { # pid
   wait_idle "$mon"
   [ "$(cat /proc/$mon/comm)" = td-monitor ]
   # no shared library at all in the process (it is static and needs no libc)
-  ! grep -q '\.so' "/proc/$mon/maps"
+  ! grep -q '\.so' "/proc/$mon/maps" || false
   rss=$(awk '/^VmRSS/ {print $2}' "/proc/$mon/status")
   echo "rss $rss KB"
   [ "$rss" -le 500 ]
