@@ -23,7 +23,8 @@ static bool is_exec_in_root(int rootfd, const char *path)
   return fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0111);
 }
 
-/* The directories rt_find_exec searches for arg0 (absolute or cwd-relative). */
+/* Where rt_find_exec looks for arg0: the path itself when it has a '/' (cwd-relative made
+ * absolute), else each $PATH directory (relative ones under cwd). */
 static char **exec_dirs(const char *cwd, const char *arg0, char *const *env)
 {
   if (strchr(arg0, '/')) {
@@ -73,19 +74,11 @@ char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *e
 {
   if (arg0 == NULL || *arg0 == '\0')
     return NULL;
-  if (strchr(arg0, '/')) {
-    autofree char *p = arg0[0] == '/' ? xstrdup(arg0) : xasprintf("%s/%s", cwd ? cwd : "/", arg0);
-    return is_exec_in_root(rootfd, p) ? xstrdup(arg0) : NULL;
-  }
-  const char *path = default_path;
-  for (char *const *e = env; e && *e; e++)
-    if (strncmp(*e, "PATH=", 5) == 0)
-      path = *e + 5;
-  autostrv char **dirs = strv_split(path, ':');
+  autostrv char **dirs = exec_dirs(cwd, arg0, env);
+  if (strchr(arg0, '/'))
+    return is_exec_in_root(rootfd, dirs[0]) ? xstrdup(arg0) : NULL;
   for (char **d = dirs; d && *d; d++) {
-    const char *dir = **d ? *d : ".";
-    char *cand = dir[0] == '/' ? xasprintf("%s/%s", dir, arg0)
-                               : xasprintf("%s/%s/%s", cwd ? cwd : "/", dir, arg0);
+    char *cand = xasprintf("%s/%s", *d, arg0);
     if (is_exec_in_root(rootfd, cand))
       return cand;
     free(cand);

@@ -287,21 +287,7 @@ sec_run() {
   # the init (a clone of the runtime) runs the copy, from a read-only mount of it
   [ "$(stat -L -c %d:%i /proc/$pid/exe)" = "$(stat -c %d:%i "$T")" ]
   # CVE-2019-5736: hold the exe open, let the runtime's clone go, reopen it for writing
-  run python3 -c '
-import errno, os, sys, time
-pid = int(sys.argv[1])
-fd = os.open("/proc/%d/exe" % pid, os.O_PATH)
-os.kill(pid, 9)
-for _ in range(100):
-    if not os.path.exists("/proc/%d" % pid):
-        break
-    time.sleep(0.05)
-try:
-    os.close(os.open("/proc/self/fd/%d" % fd, os.O_WRONLY))
-    print("writable")
-except OSError as e:
-    print(errno.errorcode[e.errno])
-' "$pid"
+  run reopen_exe_after_kill "$pid"
   [ "$output" = EROFS ]
   cmp "$TINYRUN" "$T"
   # and the re-executed runtime left no mount behind on the host

@@ -39,3 +39,23 @@ td_make_busybox_rootfs() { # dir
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
   chmod 1777 "$d/tmp"
 }
+
+# Open /proc/PID/exe by O_PATH, kill PID, wait until it is gone, then try to reopen the
+# binary for writing through that handle; prints "writable" or the errno name.
+reopen_exe_after_kill() { # pid
+  python3 -c '
+import errno, os, sys, time
+pid = int(sys.argv[1])
+fd = os.open("/proc/%d/exe" % pid, os.O_PATH)
+os.kill(pid, 9)
+for _ in range(100):
+    if not os.path.exists("/proc/%d" % pid):
+        break
+    time.sleep(0.05)
+try:
+    os.close(os.open("/proc/self/fd/%d" % fd, os.O_WRONLY))
+    print("writable")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+' "$1"
+}
