@@ -14,8 +14,10 @@ setup() {
 
 teardown() {
   for c in $("$TINYDOCKER" ps -aq --no-trunc 2>/dev/null); do "$TINYDOCKER" rm -f "$c" >/dev/null 2>&1; done
-  [ -z "${TRPID:-}" ] || { kill "$TRPID" 2>/dev/null; wait "$TRPID" 2>/dev/null; }
+  # the container first: `tinyrun run` passes SIGTERM on to a PID 1 that ignores it, and
+  # would be waited for until its sleep ends
   "$TINYRUN" --root "$TR_ROOT" delete -f tr-libs >/dev/null 2>&1 || true
+  [ -z "${TRPID:-}" ] || { kill "$TRPID" 2>/dev/null; wait "$TRPID" 2>/dev/null; }
   td_teardown_roots
 }
 
