@@ -446,14 +446,17 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     bool oom = oom_killed(rt, m->id);
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
+    autostrv char **unplug = NULL;
     /* both done: --rm need not do them again */
     bool runtime_gone = rt_delete(rt, m->id, true, &e2) == 0;
-    runtime_gone = net_detach(m->ctx->root, m->id, &e3) == 0 && runtime_gone;
+    runtime_gone = net_release(m->ctx->root, m->id, &unplug, &e3) == 0 && runtime_gone;
     mon_io_close_stdio(&m->io);
     if (!should_restart(m, code)) {
       finish(m, code, oom, runtime_gone);
+      net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
       return 0;
     }
+    net_unplug(unplug);
     m->restart_count++;
     rec_update_state(m, "restarting", false, 0, code, NULL, false, true, oom);
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);
