@@ -49,6 +49,16 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
  * (the monitor did those itself at the exit): rootfs mount, image hold, volumes, name, dir. */
 int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
                       bool remove_volumes, struct td_err **err);
+/* Release what names the container to other commands: its name, image hold and (with
+ * remove_volumes, or --rm) anonymous volumes. Part of every removal. */
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes);
+/* --rm, first half (engine/trash.c): the network endpoint released, the rootfs unmounted,
+ * unpublished, the store directory renamed into <root>/trash; the caller holds its lock. */
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
+/* --rm, second half: runtime state, cgroups and files of a trash entry. */
+void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir);
+/* Finish the trash entries whose remover died (their lock is free). */
+void eng_trash_sweep(const struct eng_ctx *ctx);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);
