@@ -52,9 +52,11 @@ int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bo
 /* Release what names the container to other commands: its name, image hold and (with
  * remove_volumes, or --rm) anonymous volumes. Part of every removal. */
 void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes);
-/* --rm, first half (engine/trash.c): the network endpoint released, the rootfs unmounted,
- * unpublished, the store directory renamed into <root>/trash; the caller holds its lock. */
-int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
+/* --rm, first half (engine/trash.c): the network endpoint released (the host veths to
+ * delete in *unplug, net_release), the rootfs unmounted, unpublished, the store directory
+ * renamed into <root>/trash; the caller holds its lock. */
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
+                   struct td_err **err);
 /* --rm, second half: runtime state, cgroups and files of a trash entry. */
 void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir);
 /* Finish the trash entries whose remover died (their lock is free). */

@@ -379,11 +379,13 @@ static void finish_removed(struct mon *m, int code)
 {
   autoerr struct td_err *err = NULL;
   int lk = store_lock(m->ctx, m->id, &err); /* moves with the directory; held to the end */
-  bool moved = eng_trash_move(m->ctx, m->id, m->rec, &err) == 0;
+  autostrv char **unplug = NULL;
+  bool moved = eng_trash_move(m->ctx, m->id, m->rec, &unplug, &err) == 0;
   if (!moved)
     eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
+  net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
   if (moved)
     eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"));
   lock_release(lk);
@@ -461,13 +463,16 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     bool oom = oom_killed(rt, m->id);
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
+    autostrv char **unplug = NULL;
     rt_delete(rt, m->id, true, &e2);
-    net_detach(m->ctx->root, m->id, &e3);
+    net_release(m->ctx->root, m->id, &unplug, &e3);
     mon_io_close_stdio(&m->io);
     if (!should_restart(m, code)) {
       finish(m, code, oom);
+      net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
       return 0;
     }
+    net_unplug(unplug);
     m->restart_count++;
     rec_update_state(m, "restarting", false, 0, code, NULL, false, true, oom);
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);

@@ -5,7 +5,8 @@
  * anonymous volumes, the network endpoint (its address and ports), and renames the store
  * directory into <root>/trash, one atomic step after which ps, inspect and rm no longer see
  * the container. The second half (after the answer) removes what only the host sees: the
- * runtime state and cgroups, and the files.
+ * host ends of the veths (net_unplug, ~20 ms of kernel wait), the runtime state and cgroups,
+ * and the files.
  *
  * The remover holds the container's lock file (it moves with the directory) until it is done;
  * a trash entry whose lock is free belongs to a remover that died (kill -9), and the next
@@ -55,10 +56,11 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool 
   store_name_release(ctx, rec_str(rec, "Name"), id);
 }
 
-int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err)
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
+                   struct td_err **err)
 {
   autoerr struct td_err *e = NULL;
-  net_detach(ctx->root, id, &e);
+  net_release(ctx->root, id, unplug, &e);
   /* unmounted here, not later: `rmi` may delete the image's layers at once */
   eng_rootfs_umount(ctx, rec);
   eng_unpublish(ctx, id, rec, true);

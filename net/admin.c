@@ -147,7 +147,7 @@ int net_cleanup(const char *root, struct td_err **err)
     json_object_foreach (net_eps(&ctx, net), cid, ep)
       strv_push(&cids, cid);
     for (char **c = cids; c && *c; c++)
-      net_endpoint_release(&ctx, net, *c);
+      net_endpoint_release(&ctx, net, *c, NULL);
     net_plumb_down(&ctx, net);
     autofree char *p =
         xasprintf("%s/%s.json", ctx.dir, json_string_value(json_object_get(net, "Id")));

@@ -57,7 +57,7 @@ static uint32_t ep_ip(json_t *ep)
   return ip;
 }
 
-void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
+void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, char ***unplug)
 {
   /* our own reference: net_ep_del drops the one the network holds */
   autojson json_t *ep = json_incref(net_ep_get(ctx, net, cid));
@@ -77,12 +77,20 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid)
   for (size_t i = 0; i < np; i++)
     net_port_unclaim(ctx, &ports[i], cid);
   const char *veth = json_string_value(json_object_get(ep, "Veth"));
-  if (veth && if_nametoindex(veth) > 0) {
+  int idx = veth ? (int)if_nametoindex(veth) : 0;
+  if (idx > 0) {
     struct nl *nl = nl_open(&e);
-    if (nl) {
+    /* deleting waits ~20 ms in the kernel (netdev unregister waits for RCU grace periods):
+     * the caller may do it later (net_unplug); down, the port forwards nothing meanwhile and
+     * the bridge forgets the MAC, which a new container given this address reuses */
+    if (nl && unplug && nl_link_down(nl, idx, &e) == 0) {
+      char b[16];
+      snprintf(b, sizeof(b), "%d", idx);
+      strv_push(unplug, b);
+    } else if (nl) {
       nl_link_del(nl, veth, &e);
-      nl_close(nl);
     }
+    nl_close(nl);
   }
   net_ip_unclaim(ctx, net, ep_ip(ep), cid);
   net_hosts_mark(ctx, net, cid, false);
@@ -106,7 +114,7 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
         strv_push(&stale, cid);
     }
     for (char **c = stale; c && *c; c++)
-      net_endpoint_release(ctx, net, *c);
+      net_endpoint_release(ctx, net, *c, NULL);
   }
 }
 
@@ -395,7 +403,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
     if (st && !strcmp(st, "ready") && v && if_nametoindex(v) > 0)
       return err_set(err, EEXIST, "container %.12s is already connected to network %s", cid,
                      in.name);
-    net_endpoint_release(ctx, net, cid);
+    net_endpoint_release(ctx, net, cid, NULL);
   }
   uint32_t ip;
   autojson json_t *ports = json_array();
@@ -424,7 +432,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
     r = net_ep_put(ctx, net, cid, ep, err);
   }
   if (r < 0) {
-    net_endpoint_release(ctx, net, cid);
+    net_endpoint_release(ctx, net, cid, NULL);
     return -1;
   }
   net_ip_hint_set(ctx, net, ip + 1);
@@ -460,7 +468,8 @@ void net_attach_result_free(struct net_attach_result *res)
   res->n_ports = 0;
 }
 
-int net_detach(const char *root, const char *container_id, struct td_err **err)
+static int release_all(const char *root, const char *container_id, char ***unplug,
+                       struct td_err **err)
 {
   struct net_ctx ctx;
   if (net_ctx_open(root, &ctx, err) < 0)
@@ -468,9 +477,34 @@ int net_detach(const char *root, const char *container_id, struct td_err **err)
   size_t i;
   json_t *net;
   json_array_foreach (ctx.nets, i, net)
-    net_endpoint_release(&ctx, net, container_id);
+    net_endpoint_release(&ctx, net, container_id, unplug);
   net_ctx_close(&ctx);
   return 0;
+}
+
+int net_release(const char *root, const char *container_id, char ***unplug, struct td_err **err)
+{
+  *unplug = NULL;
+  return release_all(root, container_id, unplug, err);
+}
+
+void net_unplug(char **unplug)
+{
+  if (!unplug || !*unplug)
+    return;
+  autoerr struct td_err *e = NULL;
+  struct nl *nl = nl_open(&e);
+  /* by index: the name may already belong to a new veth of the same container (a restart) */
+  for (char **u = unplug; nl && *u; u++) {
+    nl_link_del_index(nl, atoi(*u), &e);
+    err_free(&e);
+  }
+  nl_close(nl);
+}
+
+int net_detach(const char *root, const char *container_id, struct td_err **err)
+{
+  return release_all(root, container_id, NULL, err);
 }
 
 int net_disconnect(const char *root, const char *network, const char *container_id,
@@ -487,7 +521,7 @@ int net_disconnect(const char *root, const char *network, const char *container_
     r = err_set(err, ENOENT, "container %.12s is not connected to network %s", container_id,
                 network);
   else
-    net_endpoint_release(&ctx, net, container_id);
+    net_endpoint_release(&ctx, net, container_id, NULL);
   net_ctx_close(&ctx);
   return r;
 }

@@ -46,8 +46,9 @@ int net_ctx_save(struct net_ctx *ctx, json_t *net, struct td_err **err);
 json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, struct td_err **err);
 /* Make sure a network's bridge (and its nft elements) exist, e.g. after a reboot. */
 int net_plumb_ensure(struct net_ctx *ctx, json_t *net, struct td_err **err);
-/* Remove one endpoint of net: veth, nft elements, record, peers' hosts files. */
-void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid);
+/* Remove one endpoint of net: veth, nft elements, record, peers' hosts files. With unplug
+ * non-NULL the host veth is only set down and its ifindex appended there (net_unplug). */
+void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, char ***unplug);
 /* Rewrite the hosts files of every endpoint on net (in place: they are bind mounts). */
 void net_hosts_refresh(struct net_ctx *ctx, json_t *net);
 /* Reclaim endpoints whose setup never finished, or (full) whose veth is gone. */

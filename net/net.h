@@ -121,6 +121,16 @@ void net_attach_result_free(struct net_attach_result *res);
 /* Disconnect container_id from every network: veth, IPs, port rules, hosts entries.
  * Idempotent; safe after a crash and when the netns is already gone. */
 int net_detach(const char *root, const char *container_id, struct td_err **err);
+/* net_detach in two halves, so that a caller can answer first and wait later. net_release
+ * does everything but deleting the host ends of the veths (records, addresses, ports, nft
+ * elements, hosts files: ~1 ms), sets them down (they forward nothing and the bridge forgets
+ * their MACs) and lists them in *unplug (NULL if none; free with strv_free). net_unplug
+ * deletes them: ~20 ms, mostly waiting in the kernel (netdev unregister waits for RCU grace
+ * periods); no lock, a link already gone is fine. Never skip net_unplug: a netns kept alive
+ * (--network container:ID, an open fd) keeps its veth, and nothing else deletes a released
+ * one but `network cleanup`. Call net_unplug before the same container attaches again. */
+int net_release(const char *root, const char *container_id, char ***unplug, struct td_err **err);
+void net_unplug(char **unplug);
 /* Disconnect container_id from one network (network disconnect). */
 int net_disconnect(const char *root, const char *network, const char *container_id,
                    struct td_err **err);

@@ -179,6 +179,28 @@ int nl_link_up(struct nl *nl, int ifindex, unsigned mtu, struct td_err **err)
   return 0;
 }
 
+int nl_link_down(struct nl *nl, int ifindex, struct td_err **err)
+{
+  struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, 0);
+  struct ifinfomsg *ifi = link_hdr(h, ifindex);
+  ifi->ifi_change = IFF_UP;
+  ifi->ifi_flags = 0;
+  int r = nl_talk(nl, h);
+  if (r < 0 && r != -ENODEV)
+    return err_set(err, -r, "set link %d down", ifindex);
+  return 0;
+}
+
+int nl_link_del_index(struct nl *nl, int ifindex, struct td_err **err)
+{
+  struct nlmsghdr *h = nl_msg(nl, RTM_DELLINK, 0);
+  link_hdr(h, ifindex);
+  int r = nl_talk(nl, h);
+  if (r < 0 && r != -ENODEV)
+    return err_set(err, -r, "delete link %d", ifindex);
+  return 0;
+}
+
 int nl_link_del(struct nl *nl, const char *name, struct td_err **err)
 {
   struct nlmsghdr *h = nl_msg(nl, RTM_DELLINK, 0);

@@ -18,6 +18,10 @@ int nl_bridge_create(struct nl *nl, const char *name, unsigned mtu, struct td_er
 int nl_addr_add(struct nl *nl, int ifindex, uint32_t ip, int prefix, struct td_err **err);
 /* Set a link up (and its MTU when mtu != 0). */
 int nl_link_up(struct nl *nl, int ifindex, unsigned mtu, struct td_err **err);
+/* Set a link down (a bridge port stops forwarding and forgets the addresses it learned). */
+int nl_link_down(struct nl *nl, int ifindex, struct td_err **err);
+/* Delete a link by index; a missing link is not an error. */
+int nl_link_del_index(struct nl *nl, int ifindex, struct td_err **err);
 /* Delete a link by name; a missing link is not an error. */
 int nl_link_del(struct nl *nl, const char *name, struct td_err **err);
 /* veth pair: host end attached to master and up, peer created inside the netns fd with

@@ -143,6 +143,52 @@ get_in() { # network host [port] -> body, fetched from a fresh container on netw
   [ "$output" = "hello-$TN" ]
 }
 
+# the monitor deletes a stopped container's host veth after it has answered the client:
+# wait (up to 5 s) until bridge has count ports
+ports_become() { # bridge count
+  local i
+  for i in $(seq 1 50); do
+    [ "$(ip -o link show master "$1" | wc -l)" -eq "$2" ] && return 0
+    sleep 0.1
+  done
+  echo "ports of $1: $(ip -o link show master "$1")"
+  return 1
+}
+
+@test "run --rm: the address is free when run returns, the veth goes right after; the same --ip at once" {
+  net_create_random "$TN-n"
+  br=$(td network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  nid=$(td network inspect "$TN-n" | jq -r '.[0].Id')
+  ip=$SUBNET_PREFIX.77
+  for i in 1 2 3; do
+    td run --rm --rootfs "$ROOTFS" --network "$TN-n" --ip "$ip" true
+    # released before the exit code came back: no address claim, no endpoint record
+    [ ! -e "$TD_ROOT/networks/$nid/ips/$ip" ]
+    [ -z "$(ls "$TD_ROOT/networks/$nid" | grep json)" ]
+  done
+  # the same address (hence the same MAC) at once, the last veth perhaps not yet deleted:
+  # the host reaches the new container, not the old port
+  web "$TN-w" --network "$TN-n" --ip "$ip"
+  [ "$(curl -s -m 3 "http://$ip/")" = "hello-$TN" ]
+  ports_become "$br" 1
+  td rm -f "$TN-w" >/dev/null
+  ports_become "$br" 0
+}
+
+@test "container:ID keeps the netns alive: its owner's veth is still deleted when the owner stops" {
+  net_create_random "$TN-n"
+  br=$(td network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  td run -d --rootfs "$ROOTFS" --name "$TN-a" --network "$TN-n" sleep 100 >/dev/null
+  td run -d --rootfs "$ROOTFS" --name "$TN-b" --network "container:$TN-a" sleep 100 >/dev/null
+  [ "$(ip -o link show master "$br" | wc -l)" -eq 1 ]
+  td kill "$TN-a" >/dev/null
+  ports_become "$br" 0
+  # b still runs in the netns, which kept its eth0 until the pair was deleted
+  [ "$(td inspect -f '{{.State.Running}}' "$TN-b")" = true ]
+  run td exec "$TN-b" ls /sys/class/net
+  [ "$output" = lo ]
+}
+
 @test "--hostname --add-host --dns --dns-search end up in /etc" {
   run td run --rm --rootfs "$ROOTFS" --hostname h1 --add-host db:10.9.9.9 --dns 10.0.0.53 \
     --dns-search a.test sh -c 'hostname; cat /etc/hosts /etc/resolv.conf'
