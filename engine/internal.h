@@ -41,6 +41,9 @@ int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err
 void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec);
 /* Release the image's hold on the container (layers refcount), at rm. */
 void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
+/* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
+ * not running. Idempotent. */
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,

@@ -258,8 +258,7 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   return 0;
 }
 
-int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
-                          bool remove_record, bool remove_volumes, struct td_err **err)
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id)
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
@@ -275,7 +274,13 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
     cgroup_free(cg);
   }
   autoerr struct td_err *e4 = NULL;
-  net_detach(ctx->root, id, &e4);
+  net_detach(ctx->root, id, &e4); /* idempotent */
+}
+
+int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                          bool remove_record, bool remove_volumes, struct td_err **err)
+{
+  eng_teardown_runtime(ctx, id);
   return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
 }
 

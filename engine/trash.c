@@ -25,7 +25,6 @@
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
-#include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
@@ -76,21 +75,7 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
 
 void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir)
 {
-  struct rt_ctx rt;
-  eng_rt_ctx(ctx, &rt);
-  autoerr struct td_err *e1 = NULL;
-  rt_delete(&rt, id, true, &e1);
-  /* a cgroup left by a runtime that died mid-create */
-  autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
-  struct cgroup *cg = NULL;
-  autoerr struct td_err *e2 = NULL;
-  if (cgroup_open(cgpath, &cg, &e2) == 0) {
-    autoerr struct td_err *e3 = NULL;
-    cgroup_destroy(cg, &e3);
-    cgroup_free(cg);
-  }
-  autoerr struct td_err *e4 = NULL;
-  net_detach(ctx->root, id, &e4); /* idempotent: a sweep after a crash in the first half */
+  eng_teardown_runtime(ctx, id); /* its network part: a sweep after a crash in the first half */
   autofree char *dir = trash_path(ctx, id);
   autoerr struct td_err *e5 = NULL;
   if (!rootfs_is_dir) /* a sweep after a crash before the first half's unmount */
