@@ -274,12 +274,16 @@ int cgroup_kill_all(struct cgroup *cg, int sig, struct td_err **err)
 
 int cgroup_destroy(struct cgroup *cg, struct td_err **err)
 {
-  autoerr struct td_err *kerr = NULL;
-  /* a failed kill is not fatal: the removal below reports what is really left */
-  cg->ops->kill_all(cg, SIGKILL, &kerr);
   const char *dir = cg->ops->procs_dir(cg);
-  if (dir)
-    cg_wait_empty(dir, 5000);
+  /* the common delete comes after the init is gone and took everything with it: one look
+   * at the pids is enough then (kill_all and the wait after it would each list them again) */
+  if (!dir || !cg_wait_empty(dir, 0)) {
+    autoerr struct td_err *kerr = NULL;
+    /* a failed kill is not fatal: the removal below reports what is really left */
+    cg->ops->kill_all(cg, SIGKILL, &kerr);
+    if (dir)
+      cg_wait_empty(dir, 5000);
+  }
   if (cg->ops->remove(cg, err) < 0)
     return err_prefix(err, "remove cgroup %s", cg->path);
   return 0;

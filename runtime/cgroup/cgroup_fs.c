@@ -46,6 +46,21 @@ int cg_write(const struct cg_dir *d, const char *file, const char *value, struct
   return 0;
 }
 
+int cg_write_keep(const struct cg_dir *d, const char *file, int *fd, const char *value,
+                  struct td_err **err)
+{
+  if (*fd < 0) {
+    autofree char *rel = dir_file(d, file);
+    *fd = RETRY_EINTR(openat(dir_fd(d), rel, O_WRONLY | O_CLOEXEC));
+    if (*fd < 0)
+      return err_set(err, errno, "open %s/%s", d->dir, file);
+  }
+  /* each write() is parsed on its own (one rule, one value), whatever the file offset */
+  if (RETRY_EINTR(write(*fd, value, strlen(value))) < 0)
+    return err_set(err, errno, "write '%s' to %s/%s", value, d->dir, file);
+  return 0;
+}
+
 int cg_writef(const struct cg_dir *d, const char *file, struct td_err **err, const char *fmt, ...)
 {
   va_list ap;
@@ -200,6 +215,12 @@ static int remove_tree(const char *path, int depth, struct td_err **err)
 {
   if (depth > 32)
     return err_set(err, ELOOP, "cgroup tree too deep at %s", path);
+  /* the common case is a leaf with no sub-cgroups and no tasks left: one rmdir, no listing.
+   * A cgroup with children (or tasks) refuses with EBUSY: then go through the children. */
+  if (rmdir(path) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EBUSY && errno != ENOTEMPTY)
+    return err_set(err, errno, "rmdir %s", path);
   DIR *dp = opendir(path);
   if (!dp)
     return errno == ENOENT ? 0 : err_set(err, errno, "opendir %s", path);

@@ -77,6 +77,10 @@ const char *cg_mount_root(void);
 /* --- file helpers (errors name the full path and the value) --- */
 /* Write value to <dir>/<file>. */
 int cg_write(const struct cg_dir *d, const char *file, const char *value, struct td_err **err);
+/* Write value to <dir>/<file> through *fd, opening it first if *fd < 0 (the caller closes
+ * it): for a run of values into one file, such as the device rules. */
+int cg_write_keep(const struct cg_dir *d, const char *file, int *fd, const char *value,
+                  struct td_err **err);
 /* Write a formatted value to <dir>/<file>. */
 int cg_writef(const struct cg_dir *d, const char *file, struct td_err **err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -26,30 +26,59 @@ const char *cg_ctl_name(enum cg_ctl c)
   return ctl_names[c];
 }
 
-/* Find each controller's hierarchy as <root>/<name> (co-mounts are reached through the
- * symlinks that systemd makes, e.g. cpu -> cpu,cpuacct). */
-static void v1_locate(struct cgroup *cg)
+/* Where each controller's hierarchy is mounted below one cgroup root. */
+struct v1_layout {
+  char *root;
+  bool present[CG_CTL_COUNT];
+  dev_t dev[CG_CTL_COUNT];
+  bool unified; /* <root>/unified is a cgroup2 mount */
+};
+
+/* Probe the hierarchies (statfs + stat per controller) once per process and root: create,
+ * the stats read after exit and delete each open a handle, and on a v1 host with 11 names
+ * to try that was ~30 syscalls every time. The mounts under /sys/fs/cgroup do not change
+ * under a running engine; a hierarchy that went away since shows up as a failed open. */
+static const struct v1_layout *v1_layout(const char *root)
 {
+  static struct v1_layout cache;
+  if (cache.root && strcmp(cache.root, root) == 0)
+    return &cache;
+  free(cache.root);
+  memset(&cache, 0, sizeof(cache));
   for (int i = 0; i < CG_CTL_COUNT; i++) {
-    struct cg_dir *d = &cg->v1[i];
-    autofree char *hroot = xasprintf("%s/%s", cg->root, ctl_names[i]);
+    autofree char *hroot = xasprintf("%s/%s", root, ctl_names[i]);
     struct statfs sf;
     struct stat st;
     if (statfs(hroot, &sf) < 0 || (long)sf.f_type != CGROUP_SUPER_MAGIC || stat(hroot, &st) < 0)
       continue;
-    d->present = true;
-    d->dev = st.st_dev;
-    d->dir = xasprintf("%s%s", hroot, cg->path);
-    d->hroot = steal_ptr(hroot);
+    cache.present[i] = true;
+    cache.dev[i] = st.st_dev;
   }
-  if (cg->mode == CGROUP_MODE_HYBRID) {
-    autofree char *hroot = xasprintf("%s/unified", cg->root);
-    struct statfs sf;
-    if (statfs(hroot, &sf) == 0 && (long)sf.f_type == CGROUP2_SUPER_MAGIC) {
-      cg->v2.present = true;
-      cg->v2.dir = xasprintf("%s%s", hroot, cg->path);
-      cg->v2.hroot = steal_ptr(hroot);
-    }
+  autofree char *unified = xasprintf("%s/unified", root);
+  struct statfs sf;
+  cache.unified = statfs(unified, &sf) == 0 && (long)sf.f_type == CGROUP2_SUPER_MAGIC;
+  cache.root = xstrdup(root);
+  return &cache;
+}
+
+/* Find each controller's hierarchy as <root>/<name> (co-mounts are reached through the
+ * symlinks that systemd makes, e.g. cpu -> cpu,cpuacct). */
+static void v1_locate(struct cgroup *cg)
+{
+  const struct v1_layout *l = v1_layout(cg->root);
+  for (int i = 0; i < CG_CTL_COUNT; i++) {
+    if (!l->present[i])
+      continue;
+    struct cg_dir *d = &cg->v1[i];
+    d->present = true;
+    d->dev = l->dev[i];
+    d->hroot = xasprintf("%s/%s", cg->root, ctl_names[i]);
+    d->dir = xasprintf("%s%s", d->hroot, cg->path);
+  }
+  if (cg->mode == CGROUP_MODE_HYBRID && l->unified) {
+    cg->v2.present = true;
+    cg->v2.hroot = xasprintf("%s/unified", cg->root);
+    cg->v2.dir = xasprintf("%s%s", cg->v2.hroot, cg->path);
   }
 }
 
@@ -75,25 +104,50 @@ struct cg_dir *cg_v1_dir(struct cgroup *cg, enum cg_ctl c)
   return d;
 }
 
+/* What cpuset_fill found at the level it filled last, so that the next level down does not
+ * read the same two files again as its parent's. */
+struct cpuset_walk {
+  char *level;  /* the directory val describes */
+  char *val[2]; /* its cpuset.cpus, cpuset.mems */
+};
+
+static void cpuset_walk_clear(struct cpuset_walk *w)
+{
+  free(w->level);
+  free(w->val[0]);
+  free(w->val[1]);
+  memset(w, 0, sizeof(*w));
+}
+
 /* A cpuset cgroup with empty cpus/mems refuses tasks: fill each level from its parent. */
 static int cpuset_fill(const char *level, bool created, void *arg, struct td_err **err)
 {
-  (void)created;
-  (void)arg;
+  struct cpuset_walk *w = arg;
   autofree char *parent = xstrdup(level);
   *strrchr(parent, '/') = '\0';
+  /* only the values of this very parent may stand in for reading it (a retried walk starts
+   * over at the top) */
+  if (!w->level || strcmp(w->level, parent) != 0)
+    cpuset_walk_clear(w);
   struct cg_dir p = {.dir = parent, .fd = -1}, l = {.dir = (char *)level, .fd = -1};
   static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
   for (size_t i = 0; i < 2; i++) {
-    autofree char *cur = cg_read(&l, files[i]);
-    if (cur && cur[0] != '\n' && cur[0] != '\0')
+    /* a level we just made holds nothing or (cgroup.clone_children) its parent's values:
+     * writing the parent's values is right either way, so it need not be read first */
+    char *cur = created && w->val[i] ? NULL : cg_read(&l, files[i]);
+    if (cur && cur[0] != '\n' && cur[0] != '\0') {
+      free(w->val[i]);
+      w->val[i] = cur;
       continue;
-    autofree char *pv = cg_read(&p, files[i]);
-    if (!pv)
+    }
+    free(cur);
+    if (!w->val[i] && !(w->val[i] = cg_read(&p, files[i])))
       return err_set(err, errno, "read %s/%s", parent, files[i]);
-    if (cg_write(&l, files[i], pv, err) < 0)
+    if (cg_write(&l, files[i], w->val[i], err) < 0)
       return -1;
   }
+  free(w->level);
+  w->level = xstrdup(level);
   return 0;
 }
 
@@ -125,7 +179,10 @@ static int v1_create(struct cgroup *cg, struct td_err **err)
     if (!cg_v1_unique(cg, i))
       continue;
     struct cg_dir *d = &cg->v1[i];
-    if (cg_mkdir_levels(d, i == CG_CPUSET ? cpuset_fill : NULL, NULL, err) < 0) {
+    struct cpuset_walk w = {0};
+    int rc = cg_mkdir_levels(d, i == CG_CPUSET ? cpuset_fill : NULL, &w, err);
+    cpuset_walk_clear(&w);
+    if (rc < 0) {
       v1_remove_created(cg);
       return -1;
     }

@@ -134,6 +134,10 @@ static int apply_devices(struct cgroup *cg, const struct spec_resources *res, st
   struct cg_dir *d = need(cg, CG_DEVICES, err);
   if (!d)
     return -1;
+  /* one open per file for the whole list (~20 rules for the default set): the kernel takes
+   * one rule per write() on the same fd, in order */
+  autoclose int allow = -1;
+  autoclose int deny = -1;
   for (size_t i = 0; i < res->n_devices; i++) {
     const struct spec_device_rule *r = &res->devices[i];
     if (r->type == 'p')
@@ -142,7 +146,8 @@ static int apply_devices(struct cgroup *cg, const struct spec_resources *res, st
     const char *acc = r->access[0] ? r->access : "rwm";
     autofree char *line = r->type == 'a' ? xasprintf("a *:* %s", acc)
                                          : xasprintf("%c %s:%s %s", r->type, maj, min, acc);
-    if (cg_write(d, r->allow ? "devices.allow" : "devices.deny", line, err) < 0)
+    if (cg_write_keep(d, r->allow ? "devices.allow" : "devices.deny", r->allow ? &allow : &deny,
+                      line, err) < 0)
       return -1;
   }
   return 0;

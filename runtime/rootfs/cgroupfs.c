@@ -3,12 +3,14 @@
  * hierarchy mounted afresh, rooted at the namespace). */
 #include "runtime/rootfs/rootfs_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -145,42 +147,82 @@ static int mount_v2(int rootfd, const struct spec *spec, const struct spec_mount
   return bind_at(rootfd, dest, src, flags, err);
 }
 
-/* Mount (cgroup namespace) or bind (no namespace) one v1/hybrid hierarchy below dest. */
-static int mount_v1_one(int rootfd, const struct spec *spec, const struct spec_mount *m,
-                        const char *dest, const struct mountinfo *mi, const struct cg_line *l,
-                        struct td_err **err)
+/* A directory made in the fresh tmpfs at top. The tmpfs is ours and nothing else runs in
+ * this mount namespace yet, so a name made in it cannot have been swapped for a symlink:
+ * plain mkdirat/openat suffice (no walk from the rootfs for each hierarchy). */
+static int tmpfs_subdir(int top, const char *name, struct td_err **err)
+{
+  if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
+    return err_set(err, errno, "mkdir %s", name);
+  int fd = openat(top, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return err_set(err, errno, "open %s", name);
+  return fd;
+}
+
+/* Mount (cgroup namespace) or bind (no namespace) one v1/hybrid hierarchy below top. The
+ * flags (read-only, nosuid...) come in one pass over the whole tree afterwards. */
+static int mount_v1_one(int top, const struct spec *spec, const struct spec_mount *m,
+                        const struct mountinfo *mi, const struct cg_line *l, struct td_err **err)
 {
   const char *name = strrchr(mi->mountpoint, '/') + 1;
-  autofree char *sub = xasprintf("%s/%s", dest, name);
-  if (spec->linux_.ns[NS_CGROUP].present) {
-    autoclose int fd = safepath_mkdir_p(rootfd, sub, 0755, err);
-    if (fd < 0)
-      return -1;
-    bool v2 = l->controllers[0] == '\0';
-    autofree char *data = strncmp(l->controllers, "name=", 5) == 0
-                              ? xasprintf("none,%s", l->controllers)
-                              : xstrdup(l->controllers);
-    return rootfs_mount_fd(v2 ? "cgroup2" : "cgroup", fd, v2 ? "cgroup2" : "cgroup", sub_flags(m),
-                           v2 ? NULL : data, err);
-  }
-  autofree char *src = host_cgroup_dir(mi, l->path);
-  if (src == NULL)
+  autofree char *src = NULL;
+  if (!spec->linux_.ns[NS_CGROUP].present && (src = host_cgroup_dir(mi, l->path)) == NULL)
     return 0; /* our cgroup is not visible in this mount: nothing to show */
-  return bind_at(rootfd, sub, src, sub_flags(m), err);
+  autoclose int fd = tmpfs_subdir(top, name, err);
+  if (fd < 0)
+    return -1;
+  if (src)
+    return rootfs_mount_fd(src, fd, NULL, MS_BIND, NULL, err);
+  bool v2 = l->controllers[0] == '\0';
+  autofree char *data = strncmp(l->controllers, "name=", 5) == 0
+                            ? xasprintf("none,%s", l->controllers)
+                            : xstrdup(l->controllers);
+  return rootfs_mount_fd(v2 ? "cgroup2" : "cgroup", fd, v2 ? "cgroup2" : "cgroup", sub_flags(m),
+                         v2 ? NULL : data, err);
 }
 
 /* cpu -> cpu,cpuacct: the names docker and runc give co-mounted controllers. */
-static void comount_links(int rootfd, const char *dest, const char *name)
+static void comount_links(int top, const char *name)
 {
   if (strchr(name, ',') == NULL)
     return;
-  autoclose int dfd = safepath_open(rootfd, dest, O_PATH | O_DIRECTORY, 0, NULL);
-  if (dfd < 0)
-    return;
   autostrv char **parts = strv_split(name, ',');
   for (char **p = parts; *p; p++)
-    if (symlinkat(name, dfd, *p) < 0 && errno != EEXIST)
+    if (symlinkat(name, top, *p) < 0 && errno != EEXIST)
       return;
+}
+
+/* nosuid/nodev/noexec (and ro unless rw was asked for) on the tmpfs and every hierarchy in
+ * it: one recursive mount_setattr, else (kernel < 5.12) a remount of each. */
+static int v1_flags(int top, const struct spec_mount *m, struct td_err **err)
+{
+  unsigned long flags = sub_flags(m);
+  struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                                     ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0)};
+  if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return err_set(err, errno, "mount_setattr");
+  int dfd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autoclosedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  if (d == NULL) {
+    int e = errno;
+    if (dfd >= 0)
+      close(dfd);
+    return err_set(err, e, "list the cgroup tmpfs");
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_type != DT_DIR || de->d_name[0] == '.')
+      continue;
+    autoclose int fd = openat(top, de->d_name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || rootfs_remount_bind(fd, flags, err) < 0)
+      return fd < 0 ? err_set(err, errno, "open %s", de->d_name) : -1;
+  }
+  if (!(flags & MS_RDONLY))
+    return 0;
+  return rootfs_remount_bind(top, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
 }
 
 static int mount_v1(int rootfd, const struct spec *spec, const struct spec_mount *m,
@@ -190,6 +232,9 @@ static int mount_v1(int rootfd, const struct spec *spec, const struct spec_mount
   if (fd < 0)
     return -1;
   if (rootfs_mount_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755", err) < 0)
+    return -1;
+  autoclose int top = safepath_open(rootfd, dest, O_PATH | O_DIRECTORY, 0, err);
+  if (top < 0)
     return -1;
   struct mountinfo *mi = NULL;
   size_t nmi = 0;
@@ -206,18 +251,15 @@ static int mount_v1(int rootfd, const struct spec *spec, const struct spec_mount
     const struct mountinfo *h = find_hierarchy(mi, nmi, &lines[i]);
     if (h == NULL || strcmp(h->mountpoint, CGROUP_ROOT) == 0)
       continue;
-    r = mount_v1_one(rootfd, spec, m, dest, h, &lines[i], err);
+    r = mount_v1_one(top, spec, m, h, &lines[i], err);
     if (r == 0)
-      comount_links(rootfd, dest, strrchr(h->mountpoint, '/') + 1);
+      comount_links(top, strrchr(h->mountpoint, '/') + 1);
   }
   mountinfo_free(mi, nmi);
   free_cg_lines(lines, n);
-  if (r < 0 || !want_ro(m))
+  if (r < 0)
     return r;
-  autoclose int top = safepath_open(rootfd, dest, O_PATH, 0, err);
-  if (top < 0)
-    return -1;
-  return rootfs_remount_bind(top, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+  return v1_flags(top, m, err);
 }
 
 int rootfs_mount_cgroup(int rootfd, const struct spec *spec, const struct spec_mount *m,

@@ -59,7 +59,30 @@ static int bind_device(int rootfd, const char *path, struct td_err **err)
   return rootfs_mount_fd(path, fd, NULL, MS_BIND, NULL, err);
 }
 
-static int make_device(int rootfd, const struct spec_device *d, bool in_userns, struct td_err **err)
+/* The directory the last node went into: the standard nodes all go into /dev, so it is
+ * resolved once rather than once per node. */
+struct dev_parent {
+  char *path;
+  int fd;
+};
+
+static int parent_fd(int rootfd, struct dev_parent *p, const char *parent, struct td_err **err)
+{
+  if (p->path && strcmp(p->path, parent) == 0)
+    return p->fd;
+  if (p->fd >= 0)
+    close(p->fd);
+  free(p->path);
+  p->path = NULL;
+  p->fd = safepath_mkdir_p(rootfd, parent, 0755, err);
+  if (p->fd >= 0)
+    p->path = xstrdup(parent);
+  return p->fd;
+}
+
+/* Called with the umask at 0 (rootfs_setup_dev sets it once for all nodes). */
+static int make_device(int rootfd, struct dev_parent *dp, const struct spec_device *d,
+                       bool in_userns, struct td_err **err)
 {
   autofree char *path = rootfs_clean_path(d->path);
   if (strcmp(path, "/") == 0)
@@ -68,15 +91,13 @@ static int make_device(int rootfd, const struct spec_device *d, bool in_userns, 
     return bind_device(rootfd, path, err);
   char *slash = strrchr(path, '/');
   autofree char *parent = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
-  autoclose int pfd = safepath_mkdir_p(rootfd, parent, 0755, err);
+  int pfd = parent_fd(rootfd, dp, parent, err);
   if (pfd < 0)
     return -1;
   mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
   dev_t dev = d->type == 'p' ? 0 : makedev((unsigned)d->major, (unsigned)d->minor);
-  mode_t old = umask(0);
   int r = mknodat(pfd, slash + 1, dev_type_bits(d->type) | perm, dev);
   int saved = errno;
-  umask(old);
   if (r < 0 && saved == EEXIST)
     return 0; /* as runc: what is there stays */
   if (r < 0 && saved == EPERM)
@@ -125,22 +146,39 @@ static int dev_links(int rootfd, struct td_err **err)
   return 0;
 }
 
+static int make_devices(int rootfd, const struct spec *spec, const struct rootfs_opts *o,
+                        struct td_err **err)
+{
+  struct dev_parent dp = {NULL, -1};
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < sizeof(std_devices) / sizeof(std_devices[0]); i++) {
+    if (spec_has_device(spec, std_devices[i].path))
+      continue;
+    if ((r = make_device(rootfd, &dp, &std_devices[i], o->in_userns, err)) < 0)
+      err_prefix(err, "create device %s", std_devices[i].path);
+  }
+  for (size_t i = 0; r == 0 && i < spec->linux_.n_devices; i++) {
+    const struct spec_device *d = &spec->linux_.devices[i];
+    if ((r = make_device(rootfd, &dp, d, o->in_userns, err)) < 0)
+      err_prefix(err, "create device %s", d->path);
+  }
+  if (dp.fd >= 0)
+    close(dp.fd);
+  free(dp.path);
+  return r;
+}
+
 int rootfs_setup_dev(int rootfd, const struct spec *spec, const struct rootfs_opts *o,
                      struct td_err **err)
 {
   if (rootfs_dev_is_bind(spec))
     return 0;
-  for (size_t i = 0; i < sizeof(std_devices) / sizeof(std_devices[0]); i++) {
-    if (spec_has_device(spec, std_devices[i].path))
-      continue;
-    if (make_device(rootfd, &std_devices[i], o->in_userns, err) < 0)
-      return err_prefix(err, "create device %s", std_devices[i].path);
-  }
-  for (size_t i = 0; i < spec->linux_.n_devices; i++) {
-    const struct spec_device *d = &spec->linux_.devices[i];
-    if (make_device(rootfd, d, o->in_userns, err) < 0)
-      return err_prefix(err, "create device %s", d->path);
-  }
+  /* the modes are the spec's, not cut by the umask: set it aside once for all the nodes */
+  mode_t old = umask(0);
+  int r = make_devices(rootfd, spec, o, err);
+  umask(old);
+  if (r < 0)
+    return -1;
   if (dev_links(rootfd, err) < 0)
     return err_prefix(err, "/dev links");
   return 0;

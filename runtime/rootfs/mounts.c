@@ -31,16 +31,36 @@ static const char *const proc_allowed[] = {
     "/proc/loadavg", "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
 };
 
+/* Whether /proc/self/fd was found to be a procfs in the current phase (see below). */
+static bool proc_checked;
+
+void rootfs_proc_recheck(void)
+{
+  proc_checked = false;
+}
+
 /* /proc/self/fd/N only names our fd on a real procfs: after the pivot /proc is the
  * container's, and an image without a proc mount could ship a fake /proc/self/fd tree that
- * sends the mount elsewhere (the 2025 runc procfs CVEs). */
+ * sends the mount elsewhere (the 2025 runc procfs CVEs).
+ * The answer holds for a whole phase (before the pivot; from the pivot on), and the check is
+ * made once per phase rather than before each of the ~50 mounts: nothing else runs in the new
+ * mount namespace yet, and our own mounts in a phase cannot turn /proc/self/fd into anything
+ * else. Before the pivot every target is inside the rootfs (RESOLVE_IN_ROOT), so it is not our
+ * /proc; and in either phase check_proc_dest refuses any mount inside a procfs but a few
+ * plain files, while the masks and read-only paths only put an empty read-only tmpfs,
+ * /dev/null or the same tree over a path. rootfs_prepare, rootfs_pivot and rootfs_finalize
+ * call rootfs_proc_recheck at the phase boundaries (and the createContainer hooks, which run
+ * between the first two, are followed by the pivot's recheck). */
 static int check_proc_is_procfs(struct td_err **err)
 {
+  if (proc_checked)
+    return 0;
   struct statfs sfs;
   if (statfs("/proc/self/fd", &sfs) < 0)
     return err_set(err, errno, "/proc/self/fd");
   if (sfs.f_type != PROC_SUPER_MAGIC)
     return err_set(err, EXDEV, "/proc is not a procfs: cannot mount by fd");
+  proc_checked = true;
   return 0;
 }
 
@@ -135,10 +155,14 @@ static int check_proc_dest(const char *dest, int fd, const struct spec_mount *m,
 static int finish_mount(int rootfd, const char *dest, const struct spec_mount *m, bool bind,
                         struct td_err **err)
 {
+  /* most mounts (proc, a tmpfs, devpts, sysfs) need nothing more: spare the re-resolve */
+  bool remount = bind && (m->flags & MS_PER_MOUNT);
+  if (!remount && m->attr_set == 0 && m->attr_clr == 0 && !m->propagation)
+    return 0;
   autoclose int fd = safepath_open(rootfd, dest, O_PATH, 0, err);
   if (fd < 0)
     return -1;
-  if (bind && (m->flags & MS_PER_MOUNT) && rootfs_remount_bind(fd, m->flags, err) < 0)
+  if (remount && rootfs_remount_bind(fd, m->flags, err) < 0)
     return -1;
   if (rootfs_setattr(fd, m, err) < 0)
     return -1;

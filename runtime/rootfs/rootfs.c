@@ -78,6 +78,7 @@ int rootfs_prepare(const struct spec *spec, const struct rootfs_opts *o, struct 
       check_paths(spec->linux_.masked_paths, "maskedPaths", err) < 0 ||
       check_paths(spec->linux_.readonly_paths, "readonlyPaths", err) < 0)
     return -1;
+  rootfs_proc_recheck();
   autofree char *rootfs = root_path(o);
   unsigned long prop = spec->linux_.rootfs_propagation;
   if (prop == 0)
@@ -136,6 +137,7 @@ static int move_root(const char *rootfs, struct td_err **err)
 
 int rootfs_pivot(const struct rootfs_opts *o, struct td_err **err)
 {
+  rootfs_proc_recheck(); /* from here on /proc is the container's */
   autofree char *rootfs = root_path(o);
   if (o->no_pivot)
     return move_root(rootfs, err);
@@ -253,6 +255,7 @@ static int late_readonly(int rootfd, const struct spec *spec, struct td_err **er
 int rootfs_finalize(const struct spec *spec, const struct rootfs_opts *o, struct td_err **err)
 {
   (void)o;
+  rootfs_proc_recheck(); /* setup_stdio ran meanwhile */
   autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return err_set(err, errno, "open /");

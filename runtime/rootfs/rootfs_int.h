@@ -25,6 +25,9 @@ bool rootfs_path_under(const char *path, const char *dir);
 /* Lexically clean an absolute container path: "//a/./b/../c/" -> "/a/c". */
 char *rootfs_clean_path(const char *path);
 
+/* Forget that /proc/self/fd was checked to be a procfs: called where a new phase begins
+ * (mounts.c says why once per phase is enough). */
+void rootfs_proc_recheck(void);
 /* mount(2) onto an fd through /proc/self/fd/N, so the target cannot be swapped for a symlink. */
 int rootfs_mount_fd(const char *src, int fd, const char *type, unsigned long flags,
                     const char *data, struct td_err **err);

@@ -309,6 +309,9 @@ struct spec {
 int spec_from_json(json_t *root, struct spec **out, struct td_err **err);
 /* Load <path> (a config.json file) and parse it. */
 int spec_load_file(const char *path, struct spec **out, struct td_err **err);
+/* Like spec_load_file, but only when the text names word (a hook kind, say): otherwise 0
+ * with *out NULL and no parse, which is most of the cost for a 13 KB config.json. */
+int spec_load_file_if(const char *path, const char *word, struct spec **out, struct td_err **err);
 /* Free a spec and everything it owns; NULL is ignored. */
 void spec_free(struct spec *s);
 /* The default config.json that `tinyrun spec` writes (runc's template); rootless variant too. */

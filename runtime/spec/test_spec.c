@@ -368,6 +368,46 @@ static void test_files(void)
   rmdir(dir);
 }
 
+/* Write text to path; false on failure. */
+static bool put(const char *path, const char *text)
+{
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+  if (fd >= 0)
+    close(fd);
+  return ok;
+}
+
+static void test_load_if(void)
+{
+  char dir[] = "/tmp/test-spec-XXXXXX";
+  TAP_OK(mkdtemp(dir) != NULL, "temp dir");
+  autofree char *cfg = xasprintf("%s/config.json", dir);
+  struct spec *s = NULL;
+  struct td_err *err = NULL;
+  TAP_OK(spec_load_file_if(cfg, "poststop", &s, &err) < 0 && s == NULL, "missing file fails");
+  err_free(&err);
+  /* no mention of the word: no parse (so even a document the parser refuses passes) */
+  TAP_OK(put(cfg, "{\"ociVersion\":\"1.2.0\",\"root\":{}}}"), "write");
+  TAP_OK(spec_load_file_if(cfg, "poststop", &s, &err) == 0 && s == NULL, "no poststop: no spec");
+  const char hooks[] = "{\"ociVersion\":\"1.2.0\",\"hooks\":{\"poststop\":[{\"path\":\"/bin/true\"}]}}";
+  TAP_OK(put(cfg, hooks), "write hooks");
+  int r = spec_load_file_if(cfg, "poststop", &s, &err);
+  TAP_OK(r == 0 && s && s->hooks[HOOK_POSTSTOP].n == 1, "poststop named: parsed, one hook");
+  spec_free(s);
+  s = NULL;
+  TAP_OK(spec_load_file_if(cfg, "poststart", &s, &err) == 0 && s == NULL, "other kind: no spec");
+  /* a key spelled with \u escapes still counts */
+  const char esc[] = "{\"ociVersion\":\"1.2.0\",\"hooks\":{\"\\u0070oststop\":[{\"path\":\"/bin/true\"}]}}";
+  TAP_OK(put(cfg, esc), "write escaped");
+  r = spec_load_file_if(cfg, "poststop", &s, &err);
+  TAP_OK(r == 0 && s && s->hooks[HOOK_POSTSTOP].n == 1, "escaped key: parsed, one hook");
+  spec_free(s);
+  err_free(&err);
+  unlink(cfg);
+  rmdir(dir);
+}
+
 int main(void)
 {
   test_top();
@@ -377,5 +417,6 @@ int main(void)
   test_default();
   test_features();
   test_files();
+  test_load_if();
   return TAP_DONE();
 }
