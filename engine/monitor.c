@@ -362,21 +362,33 @@ static void report_error(struct mon *m, struct td_err *err)
   mon_io_send_all(&m->io, &msg);
 }
 
-/* The container ended for good: record, clean up (--rm), tell clients. */
-static void finish(struct mon *m, int code, bool oom, bool runtime_gone)
+/* The container ended for good (not --rm): record, tell clients. */
+static void finish(struct mon *m, int code, bool oom)
 {
-  autoerr struct td_err *err = NULL;
-  if (m->auto_remove && runtime_gone) {
-    eng_cleanup_files(m->ctx, m->id, m->rec, true, true, &err);
-  } else if (m->auto_remove) {
-    eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
-  } else {
-    eng_rootfs_umount(m->ctx, m->rec);
-    rec_update_state(m, "exited", false, 0, code, NULL, false, true, oom);
-    unlinkat(m->dirfd, "attach.sock", 0);
-  }
+  eng_rootfs_umount(m->ctx, m->rec);
+  rec_update_state(m, "exited", false, 0, code, NULL, false, true, oom);
+  unlinkat(m->dirfd, "attach.sock", 0);
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
+}
+
+/* --rm: out of every view first (engine/trash.c), then the exit code to the clients, then
+ * the teardown that only the host sees, off the CLI's path. Falls back to the whole
+ * removal before answering when the directory cannot be moved. */
+static void finish_removed(struct mon *m, int code)
+{
+  autoerr struct td_err *err = NULL;
+  int lk = store_lock(m->ctx, m->id, &err); /* moves with the directory; held to the end */
+  autostrv char **unplug = NULL;
+  bool moved = eng_trash_move(m->ctx, m->id, m->rec, &unplug, &err) == 0;
+  if (!moved)
+    eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
+  struct mon_msg msg = {.type = MON_EXIT, .a = code};
+  mon_io_send_all(&m->io, &msg);
+  net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
+  if (moved)
+    eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"));
+  lock_release(lk);
 }
 
 /* Exec tinydocker-monitor with our state; returns only when that could not be done (the loop
@@ -443,16 +455,20 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     }
     mon_io_drain_rest(&m->io);
     int code = exit_code_of(m->io.status);
+    if (m->auto_remove) { /* never restarts (create refuses --rm with a policy) */
+      mon_io_close_stdio(&m->io);
+      finish_removed(m, code);
+      return 0;
+    }
     bool oom = oom_killed(rt, m->id);
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
     autostrv char **unplug = NULL;
-    /* both done: --rm need not do them again */
-    bool runtime_gone = rt_delete(rt, m->id, true, &e2) == 0;
-    runtime_gone = net_release(m->ctx->root, m->id, &unplug, &e3) == 0 && runtime_gone;
+    rt_delete(rt, m->id, true, &e2);
+    net_release(m->ctx->root, m->id, &unplug, &e3);
     mon_io_close_stdio(&m->io);
     if (!should_restart(m, code)) {
-      finish(m, code, oom, runtime_gone);
+      finish(m, code, oom);
       net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
       return 0;
     }
@@ -463,7 +479,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     struct timespec ts = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
     if (!should_restart(m, code)) {
-      finish(m, code, oom, runtime_gone);
+      finish(m, code, oom);
       return 0;
     }
   }
