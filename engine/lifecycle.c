@@ -340,12 +340,39 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
   return rc;
 }
 
+/* The exit code of a running container from its monitor (every client of attach.sock gets
+ * MON_EXIT); -1 when the monitor hangs up without one. */
+static int exit_from_monitor(struct eng_ctx *ctx, const char *id, int *code)
+{
+  autoerr struct td_err *e = NULL;
+  autoclose int sock = attach_connect(ctx, id, &e);
+  if (sock < 0)
+    return -1;
+  for (;;) {
+    struct mon_msg m;
+    int fds[3], n;
+    if (mon_recv(sock, &m, fds, &n) <= 0)
+      return -1;
+    for (int i = 0; i < n; i++)
+      close(fds[i]);
+    if (m.type == MON_EXIT) {
+      *code = m.a;
+      return 0;
+    }
+  }
+}
+
 int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err)
 {
   for (;;) {
     autojson json_t *rec = NULL;
     if (eng_load_refreshed(ctx, id, &rec, err) < 0)
       return -1;
+    /* a --rm container takes its record along when it ends: as docker, wait still gets
+     * the exit code, from the monitor */
+    if (is_running(rec) && rec_bool(rec, "HostConfig.AutoRemove") &&
+        exit_from_monitor(ctx, id, code) == 0)
+      return 0;
     if (!is_running(rec) || strcmp(rec_str(rec, "State.Status"), "restarting") == 0) {
       if (strcmp(rec_str(rec, "State.Status"), "created") == 0) {
         /* docker waits for a created container to run and exit; we wait for start */

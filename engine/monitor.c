@@ -52,7 +52,28 @@ struct mon {
   struct eng_restart restart;
   int restart_count;
   struct mon_io io;
+  int mntns; /* the container's mount namespace, held until its exit is reported */
 };
+
+/* The container's mount namespace, held from create until its exit has been reported: the
+ * namespace of a process's last exit is torn down in that exit, before the parent hears of
+ * it, and that teardown waits for an RCU grace period (strace, the program's exit_group to
+ * our wait4: median 4.5 ms, up to 17 ms here; 2.0 ms when held). Held, it goes when we let
+ * go of it, after the CLI has its exit code. The fd is close-on-exec: the idle program
+ * (hand-over after 100 ms) does not keep it. */
+static void hold_mntns(struct mon *m)
+{
+  char nspath[64];
+  snprintf(nspath, sizeof(nspath), "/proc/%d/ns/mnt", (int)m->io.pid);
+  m->mntns = open(nspath, O_RDONLY | O_CLOEXEC);
+}
+
+static void release_mntns(struct mon *m)
+{
+  if (m->mntns >= 0)
+    close(m->mntns);
+  m->mntns = -1;
+}
 
 /* Update the record under the container lock. */
 static void rec_update_state(struct mon *m, const char *status, bool running, pid_t pid,
@@ -212,6 +233,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   if (rc < 0)
     return -1;
   m->io.exited = false;
+  hold_mntns(m);
   if (m->io.master >= 0) {
     fcntl(m->io.master, F_SETFD, FD_CLOEXEC);
     mon_io_apply_winsize(&m->io);
@@ -370,6 +392,7 @@ static void finish(struct mon *m, int code, bool oom)
   unlinkat(m->dirfd, "attach.sock", 0);
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
+  release_mntns(m);
 }
 
 /* --rm: out of every view first (engine/trash.c), then the exit code to the clients, then
@@ -385,6 +408,7 @@ static void finish_removed(struct mon *m, int code)
     eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
+  release_mntns(m);
   net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
   if (moved)
     eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"));
@@ -429,6 +453,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     autoerr struct td_err *err = NULL;
     if (!running) {
       if (start_container(m, rt, &err) < 0) {
+        release_mntns(m);
         mon_io_close_stdio(&m->io);
         int code = err->exit_code ? err->exit_code : EXIT_ENGINE;
         autoerr struct td_err *e2 = NULL;
@@ -473,6 +498,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       return 0;
     }
     net_unplug(unplug);
+    release_mntns(m);
     m->restart_count++;
     rec_update_state(m, "restarting", false, 0, code, NULL, false, true, oom);
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);
@@ -488,7 +514,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
 {
   monitor_setup_process(&sock);
-  struct mon m = {.ctx = ctx, .id = id, .dirfd = -1};
+  struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1};
   mon_io_init(&m.io);
   m.dir = store_dir(ctx, id);
   mon_io_client_add(&m.io, sock);
@@ -521,8 +547,12 @@ int eng_monitor_resume(int state_fd)
                         .ctr_dir = xasprintf("%s/containers", s.root),
                         .self_exe = s.self_exe[0] ? s.self_exe : NULL,
                         .debug = s.debug};
-  struct mon m = {
-      .ctx = &ctx, .id = s.id, .dirfd = -1, .io = s.io, .restart_count = s.restart_count};
+  struct mon m = {.ctx = &ctx,
+                  .id = s.id,
+                  .dirfd = -1,
+                  .mntns = -1,
+                  .io = s.io,
+                  .restart_count = s.restart_count};
   m.dir = store_dir(&ctx, s.id);
   autoerr struct td_err *err = NULL;
   struct rt_ctx rt;
