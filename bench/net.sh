@@ -133,6 +133,39 @@ if [ $have_podman = 1 ]; then
     -n "podman (default CNI bridge)" "$PODMAN run --rm $PODRUN busybox true" >&2
   median_ms "$W/r2.json"
 fi
+# hyperfine runs one command's runs, then the other's: on this shared VM the load drifts
+# between the two (one run gave none 84 ms, default 61 ms). Pairs, interleaved, compare under
+# the same load: "after none" alternates none/default (each default run follows a none run),
+# "back to back" times the second of two default runs against the second of two none runs
+# (a default run right after another, whose veth the kernel is still deleting)
+pairs() { # mode -> "none_median default_median paired_median"
+  python3 - "$1" "$RUNS" $TD <<'PY'
+import statistics, subprocess, sys, time
+mode, n, td = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+none = td + ["run", "--rm", "--network", "none", "busybox", "true"]
+dflt = td + ["run", "--rm", "busybox", "true"]
+def t(c):
+    s = time.perf_counter(); subprocess.run(c, check=True); return (time.perf_counter() - s) * 1000
+a, b = [], []
+for i in range(n):
+    if mode == "interleaved":
+        if i % 2: a.append(t(none)); b.append(t(dflt))
+        else: b.append(t(dflt)); a.append(t(none))
+    else:
+        t(dflt); b.append(t(dflt)); t(none); a.append(t(none))
+print("%.1f %.1f %+.1f" % (statistics.median(a), statistics.median(b),
+                           statistics.median([y - x for x, y in zip(a, b)])))
+PY
+}
+echo
+echo "### the same in $RUNS pairs under the same load (medians)"
+echo
+echo "| pairs | --network none [ms] | default [ms] | default - none, paired [ms] |"
+echo "|:---|---:|---:|---:|"
+read -r n d p < <(pairs interleaved)
+echo "| interleaved | $n | $d | $p |"
+read -r n d p < <(pairs back-to-back)
+echo "| back to back | $n | $d | $p |"
 
 echo
 echo "### run --rm -p 80 busybox true, with 1 and with many containers running (each publishing a port);"
