@@ -52,14 +52,23 @@ static const char *group_alias(const char *sub)
   return sub; /* container run/start/stop/... */
 }
 
-/* The commands whose process (or the monitor it forks) clones processes that enter a
- * container: their /proc/PID/exe is this binary until the clone execs. */
-static bool cmd_clones_into_container(const char *name)
+/* Whether this command must re-execute read-only first. Every container process execs its
+ * program through tinydocker-entry (runtime/core/entry.c), so after its last exec none is the
+ * engine; before it, a clone of ours is non-dumpable, which keeps out everyone without
+ * CAP_SYS_PTRACE. The re-exec closes what is left: a process with that capability in the
+ * same pid namespace opening /proc/PID/exe of the clone during its setup. A new container
+ * (`run`/`create` without --pid) gets a new, empty pid namespace: nobody is there to look.
+ * `exec` joins a populated one, `start`/`restart` (not on `run`'s path) may have a shared one:
+ * those re-execute. */
+static bool cmd_needs_readonly_exe(const char *name, int argc, char **argv)
 {
-  static const char *const names[] = {"run", "create", "start", "restart", "exec", "cp", NULL};
-  for (const char *const *n = names; *n; n++)
-    if (strcmp(name, *n) == 0)
-      return true;
+  if (strcmp(name, "exec") == 0 || strcmp(name, "start") == 0 || strcmp(name, "restart") == 0)
+    return true;
+  if (strcmp(name, "run") != 0 && strcmp(name, "create") != 0)
+    return false;
+  for (int i = 1; i < argc; i++)
+    if (strncmp(argv[i], "--pid", 5) == 0 && (argv[i][5] == '\0' || argv[i][5] == '='))
+      return true; /* an over-match (an argument that reads --pid) only costs the re-exec */
   return false;
 }
 
@@ -67,7 +76,8 @@ static bool cmd_clones_into_container(const char *name)
  * runtime/core/selfexe.c), so that no container process can ever write it through
  * /proc/PID/exe (CVE-2019-5736 class). Our path travels in SELF_EXE_ENV, since
  * /proc/self/exe of the re-executed program reads "/" and the engine finds its helpers
- * (tinydocker-image, tinydocker-init) next to itself. On failure we go on unprotected. */
+ * (tinydocker-image, tinydocker-init, tinydocker-entry) next to itself. On failure we go on
+ * unprotected. */
 static void exe_protect(char **argv)
 {
   if (rt_exe_is_readonly())
@@ -124,7 +134,7 @@ int main(int argc, char **argv)
             name);
     return EXIT_ENGINE;
   }
-  if (cmd_clones_into_container(name))
+  if (cmd_needs_readonly_exe(name, argc, argv))
     exe_protect(argv);
   struct eng_ctx ctx;
   autoerr struct td_err *err = NULL;

@@ -401,6 +401,19 @@ static int cmd_disconnect(const char *root, const struct net_cli_hooks *hooks, i
   return r;
 }
 
+/* `network _release ID`: net_release, printing what net_unplug (`network _unplug ...`) takes. */
+static int cmd_release_raw(const char *root, int argc, char **argv, struct td_err **err)
+{
+  if (argc != 2)
+    return err_set(err, EINVAL, "usage: network _release CONTAINER_ID");
+  autostrv char **unplug = NULL;
+  if (net_release(root, argv[1], &unplug, err) < 0)
+    return -1;
+  for (char **u = unplug; u && *u; u++)
+    printf("%s\n", *u);
+  return 0;
+}
+
 int net_cli_network(const char *root, const struct net_cli_hooks *hooks, int argc, char **argv,
                     struct td_err **err)
 {
@@ -442,6 +455,10 @@ int net_cli_network(const char *root, const struct net_cli_hooks *hooks, int arg
   else if (!strcmp(sub, "_detach"))
     r = argc == 2 ? net_detach(root, argv[1], err)
                   : err_set(err, EINVAL, "usage: network _detach CONTAINER_ID");
+  else if (!strcmp(sub, "_release"))
+    r = cmd_release_raw(root, argc, argv, err);
+  else if (!strcmp(sub, "_unplug"))
+    r = (net_unplug(argv + 1), 0);
   else if (!strcmp(sub, "_gc"))
     r = net_gc(root, err);
   else

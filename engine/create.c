@@ -33,10 +33,19 @@ int eng_ncpu(void)
 
 void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt)
 {
+  /* found once a process: every container process execs its program through it (a
+   * missing helper, as in sanitizer builds, means a direct exec) */
+  static char *entry;
+  static bool looked;
+  if (!looked) {
+    entry = eng_find_helper(ctx, "tinydocker-entry");
+    looked = true;
+  }
   memset(rt, 0, sizeof(*rt));
   rt->state_root = ctx->run_root;
   rt->cgroup_parent = ENG_CGROUP_PARENT;
   rt->debug = ctx->debug;
+  rt->entry = entry;
 }
 
 static json_t *image_config_json(const struct image_info *img)

@@ -41,6 +41,9 @@ int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err
 void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec);
 /* Release the image's hold on the container (layers refcount), at rm. */
 void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
+/* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
+ * not running. Idempotent. */
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
@@ -49,6 +52,18 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
  * (the monitor did those itself at the exit): rootfs mount, image hold, volumes, name, dir. */
 int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
                       bool remove_volumes, struct td_err **err);
+/* Release what names the container to other commands: its name, image hold and (with
+ * remove_volumes, or --rm) anonymous volumes. Part of every removal. */
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes);
+/* --rm, first half (engine/trash.c): the network endpoint released (the host veths to
+ * delete in *unplug, net_release), the rootfs unmounted, unpublished, the store directory
+ * renamed into <root>/trash; the caller holds its lock. */
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
+                   struct td_err **err);
+/* --rm, second half: runtime state, cgroups and files of a trash entry. */
+void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir);
+/* Finish the trash entries whose remover died (their lock is free). */
+void eng_trash_sweep(const struct eng_ctx *ctx);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);

@@ -258,8 +258,7 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   return 0;
 }
 
-int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
-                          bool remove_record, bool remove_volumes, struct td_err **err)
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id)
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
@@ -275,7 +274,13 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
     cgroup_free(cg);
   }
   autoerr struct td_err *e4 = NULL;
-  net_detach(ctx->root, id, &e4);
+  net_detach(ctx->root, id, &e4); /* idempotent */
+}
+
+int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                          bool remove_record, bool remove_volumes, struct td_err **err)
+{
+  eng_teardown_runtime(ctx, id);
   return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
 }
 
@@ -285,19 +290,7 @@ int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bo
   eng_rootfs_umount(ctx, rec);
   if (!remove_record)
     return 0;
-  eng_image_release(ctx, rec);
-  autofree char *cdir = store_dir(ctx, id);
-  autostrv char **anon = NULL;
-  autoerr struct td_err *e5 = NULL;
-  volume_release(ctx->root, cdir, &anon, &e5);
-  /* docker: --rm removes anonymous volumes too, rm only with -v */
-  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
-       a++) {
-    autoerr struct td_err *e6 = NULL;
-    volume_remove(ctx->root, *a, true, &e6);
-  }
-  const char *name = rec_str(rec, "Name");
-  store_name_release(ctx, name, id);
+  eng_unpublish(ctx, id, rec, remove_volumes);
   autofree char *dir = store_dir(ctx, id);
   if (rm_rf(dir, err) < 0 && (*err)->errnum != ENOENT)
     return err_prefix(err, "remove container %s", id);
@@ -307,6 +300,7 @@ int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bo
 
 int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct td_err **err)
 {
+  eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   autojson json_t *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
@@ -346,12 +340,39 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
   return rc;
 }
 
+/* The exit code of a running container from its monitor (every client of attach.sock gets
+ * MON_EXIT); -1 when the monitor hangs up without one. */
+static int exit_from_monitor(struct eng_ctx *ctx, const char *id, int *code)
+{
+  autoerr struct td_err *e = NULL;
+  autoclose int sock = attach_connect(ctx, id, &e);
+  if (sock < 0)
+    return -1;
+  for (;;) {
+    struct mon_msg m;
+    int fds[3], n;
+    if (mon_recv(sock, &m, fds, &n) <= 0)
+      return -1;
+    for (int i = 0; i < n; i++)
+      close(fds[i]);
+    if (m.type == MON_EXIT) {
+      *code = m.a;
+      return 0;
+    }
+  }
+}
+
 int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err)
 {
   for (;;) {
     autojson json_t *rec = NULL;
     if (eng_load_refreshed(ctx, id, &rec, err) < 0)
       return -1;
+    /* a --rm container takes its record along when it ends: as docker, wait still gets
+     * the exit code, from the monitor */
+    if (is_running(rec) && rec_bool(rec, "HostConfig.AutoRemove") &&
+        exit_from_monitor(ctx, id, code) == 0)
+      return 0;
     if (!is_running(rec) || strcmp(rec_str(rec, "State.Status"), "restarting") == 0) {
       if (strcmp(rec_str(rec, "State.Status"), "created") == 0) {
         /* docker waits for a created container to run and exit; we wait for start */

@@ -401,6 +401,7 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
 
 int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
 {
+  eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   const char *fmt = o->format;
   bool table_default = false;
   if (fmt == NULL || strcmp(fmt, "table") == 0) {
@@ -467,6 +468,7 @@ static int prune_one(struct eng_ctx *ctx, json_t *rec, char ***removed)
 
 int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
 {
+  eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   json_t **recs = NULL;
   size_t n = 0;
   if (load_all(ctx, &recs, &n, err) < 0)

@@ -39,6 +39,11 @@ static char **json_to_strv(json_t *a)
   return v;
 }
 
+static bool is_default(json_t *net)
+{
+  return !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME);
+}
+
 /* An endpoint's ports as structs; *n gets the count. */
 static struct net_port *ep_ports(json_t *ep, size_t *n)
 {
@@ -93,9 +98,37 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, cha
     nl_close(nl);
   }
   net_ip_unclaim(ctx, net, ep_ip(ep), cid);
-  net_hosts_mark(ctx, net, cid, false);
+  if (!is_default(net)) /* marks only matter where net_hosts_refresh works */
+    net_hosts_mark(ctx, net, cid, false);
   net_ep_del(ctx, net, cid);
-  net_hosts_refresh(ctx, net);
+  net_hosts_refresh(ctx, net, NULL);
+}
+
+/* Host veths that net_release set down and whose net_unplug never came (the caller died in
+ * between): down, on the network's bridge, named by no endpoint. */
+static void unplugged_sweep(struct net_ctx *ctx, json_t *net)
+{
+  struct net_info in;
+  net_info_get(net, &in);
+  autoerr struct td_err *e = NULL;
+  struct nl *nl = nl_open(&e);
+  autostrv char **down = NULL;
+  if (nl && nl_bridge_ports(nl, in.bridge, true, &down, &e) == 0) {
+    json_t *eps = net_eps(ctx, net);
+    for (char **d = down; d && *d; d++) {
+      bool named = false;
+      const char *cid;
+      json_t *ep;
+      json_object_foreach (eps, cid, ep) {
+        const char *v = json_string_value(json_object_get(ep, "Veth"));
+        named = named || (v && !strcmp(v, *d));
+      }
+      if (!named && !strncmp(*d, "tdv", 3))
+        nl_link_del(nl, *d, &e);
+      err_free(&e);
+    }
+  }
+  nl_close(nl);
 }
 
 void net_ctx_gc(struct net_ctx *ctx, bool full)
@@ -115,6 +148,8 @@ void net_ctx_gc(struct net_ctx *ctx, bool full)
     }
     for (char **c = stale; c && *c; c++)
       net_endpoint_release(ctx, net, *c, NULL);
+    if (full)
+      unplugged_sweep(ctx, net);
   }
 }
 
@@ -197,33 +232,36 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
   struct nl *nl = nl_open(err);
   if (!nl)
     return -1;
-  int r = nl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, err);
+  int eth = 0;
+  int r = nl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, &eth, err);
+  if (r < 0 && (*err)->errnum == EEXIST) {
+    /* our name: a pair released but not yet unplugged (net_release), or left by a crash */
+    err_free(err);
+    r = nl_link_del(nl, veth, err);
+    if (r == 0)
+      r = nl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, &eth, err);
+  }
   nl_close(nl);
   if (r < 0)
     return -1;
   nl = nl_open_in_netns(netns_path, err);
   if (!nl)
     return -1;
-  int lo = nl_link_index(nl, "lo", err);
-  r = lo < 0 ? -1 : nl_link_up(nl, lo, 0, err);
-  int eth = r < 0 ? -1 : nl_link_index(nl, ifname, err);
-  r = eth < 0 ? -1 : nl_addr_add(nl, eth, ip, in->subnet.prefix, err);
-  if (r == 0)
-    r = nl_link_up(nl, eth, 0, err);
-  /* an --internal network has no way out, so no default route either (like docker) */
-  if (r == 0 && !in->internal && strcmp(ifname, "eth0") == 0)
-    r = nl_route_default(nl, in->gateway, err);
+  if (eth <= 0) /* a kernel without NLM_F_ECHO on RTM_NEWLINK */
+    eth = nl_link_index(nl, ifname, err);
+  r = -1;
+  if (eth > 0) { /* one round trip for the rest */
+    nl_batch_begin(nl);
+    nl_link_up_name(nl, "lo", err);
+    nl_addr_add(nl, eth, ip, in->subnet.prefix, err);
+    nl_link_up(nl, eth, 0, err);
+    /* an --internal network has no way out, so no default route either (like docker) */
+    if (!in->internal && strcmp(ifname, "eth0") == 0)
+      nl_route_default(nl, in->gateway, err);
+    r = nl_batch_end(nl, err);
+  }
   nl_close(nl);
   return r < 0 ? err_prefix(err, "configure %s in %s", ifname, netns_path) : 0;
-}
-
-/* Write path in place (it is bind-mounted into the container: a rename would not show). */
-static void hosts_write(const char *path, const char *text, bool create)
-{
-  int flags = O_WRONLY | O_TRUNC | O_CLOEXEC | (create ? O_CREAT : 0);
-  autoclose int fd = open(path, flags, 0644);
-  if (fd >= 0)
-    write_all(fd, text, strlen(text));
 }
 
 /* The hosts file of cid: its own line, then peers on every user network it is on. */
@@ -259,20 +297,22 @@ static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
   return text;
 }
 
-void net_hosts_refresh(struct net_ctx *ctx, json_t *net)
+void net_hosts_refresh(struct net_ctx *ctx, json_t *net, const char *skip)
 {
-  if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
+  if (is_default(net))
     return; /* no name resolution on the default network, as in docker */
   /* only endpoints with a hosts file are listed in <netid>/hosts/: a network whose
    * containers have none costs one readdir, not a read of every endpoint */
   autostrv char **cids = net_hosts_list(ctx, net);
   for (char **c = cids; c && *c; c++) {
+    if (skip && !strcmp(*c, skip))
+      continue;
     json_t *ep = net_ep_get(ctx, net, *c);
     const char *path = json_string_value(json_object_get(ep, "HostsPath"));
     if (!path)
       continue;
     autofree char *text = hosts_for(ctx, *c, ep);
-    hosts_write(path, text, false);
+    net_write_in_place(path, text, false);
   }
 }
 
@@ -414,7 +454,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   autojson json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
   /* recorded (State setup) before any claim or device exists: a crash from here on is
    * found by the gc, which releases everything the record names */
-  if (net_ep_put(ctx, net, cid, ep, err) < 0)
+  if (net_ep_put(ctx, net, cid, ep, false, err) < 0)
     return -1;
   int r = net_ip_claim(ctx, net, ip, cid, err);
   for (size_t i = 0; r == 0 && i < json_array_size(ports); i++) {
@@ -429,7 +469,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   if (r == 0) {
     json_object_set_new(ep, "State", json_string("ready"));
     json_object_set_new(ep, "Mac", json_string(res->mac));
-    r = net_ep_put(ctx, net, cid, ep, err);
+    r = net_ep_put(ctx, net, cid, ep, true, err);
   }
   if (r < 0) {
     net_endpoint_release(ctx, net, cid, NULL);
@@ -437,11 +477,12 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   }
   net_ip_hint_set(ctx, net, ip + 1);
   if (req->hosts_path) {
-    net_hosts_mark(ctx, net, cid, true);
+    if (!is_default(net))
+      net_hosts_mark(ctx, net, cid, true);
     autofree char *text = hosts_for(ctx, cid, ep);
-    hosts_write(req->hosts_path, text, true);
+    net_write_in_place(req->hosts_path, text, true);
   }
-  net_hosts_refresh(ctx, net);
+  net_hosts_refresh(ctx, net, cid);
   result_fill(net, ep, res);
   return 0;
 }

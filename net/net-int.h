@@ -49,8 +49,9 @@ int net_plumb_ensure(struct net_ctx *ctx, json_t *net, struct td_err **err);
 /* Remove one endpoint of net: veth, nft elements, record, peers' hosts files. With unplug
  * non-NULL the host veth is only set down and its ifindex appended there (net_unplug). */
 void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, char ***unplug);
-/* Rewrite the hosts files of every endpoint on net (in place: they are bind mounts). */
-void net_hosts_refresh(struct net_ctx *ctx, json_t *net);
+/* Rewrite the hosts files of every endpoint on net but skip (may be NULL), in place: they
+ * are bind mounts. */
+void net_hosts_refresh(struct net_ctx *ctx, json_t *net, const char *skip);
 /* Reclaim endpoints whose setup never finished, or (full) whose veth is gone. */
 void net_ctx_gc(struct net_ctx *ctx, bool full);
 
@@ -90,8 +91,13 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
 json_t *net_eps(struct net_ctx *ctx, json_t *net);
 /* One endpoint, or NULL. */
 json_t *net_ep_get(struct net_ctx *ctx, json_t *net, const char *cid);
-/* Write an endpoint record (and keep it in memory; ep is not stolen). */
-int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep, struct td_err **err);
+/* Write an endpoint record (and keep it in memory; ep is not stolen). update: the record
+ * exists, rewrite it in place (no rename: cheaper on ext4) when it fits in one page. */
+int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep, bool update,
+               struct td_err **err);
+/* Rewrite path in place (pwrite + ftruncate, no O_TRUNC and no rename: both start writeback
+ * on ext4, ~2 ms each here); -1 on failure. */
+int net_write_in_place(const char *path, const char *text, bool create);
 /* Forget an endpoint record. */
 void net_ep_del(struct net_ctx *ctx, json_t *net, const char *cid);
 /* Address claims and the allocator's next-fit hint. */

@@ -24,6 +24,10 @@ struct nl {
   struct mnl_socket *sock;
   unsigned portid;
   unsigned seq;
+  bool batch;            /* requests are queued (nl_batch_begin) instead of sent one by one */
+  size_t len;            /* bytes queued before last */
+  struct nlmsghdr *last; /* the request being built */
+  int queued;
   char buf[8192];
 };
 
@@ -71,16 +75,80 @@ void nl_close(struct nl *nl)
 
 static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
 {
-  struct nlmsghdr *h = mnl_nlmsg_put_header(nl->buf);
+  char *at = nl->buf;
+  if (nl->batch) {
+    if (nl->last)
+      nl->len += NLMSG_ALIGN(nl->last->nlmsg_len);
+    at = nl->buf + nl->len;
+  }
+  struct nlmsghdr *h = mnl_nlmsg_put_header(at);
   h->nlmsg_type = type;
   h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
   h->nlmsg_seq = ++nl->seq;
+  if (nl->batch) {
+    nl->last = h;
+    nl->queued++;
+  }
   return h;
 }
 
-/* Send h and wait for its ACK; returns 0 or -errno from the kernel. */
+void nl_batch_begin(struct nl *nl)
+{
+  nl->batch = true;
+  nl->len = 0;
+  nl->last = NULL;
+  nl->queued = 0;
+}
+
+/* Send the queued requests in one sendmsg and read one ACK per request; other messages
+ * (NLM_F_ECHO replies) go to cb. The kernel runs them in order and goes on after a failed
+ * one: the first failure is reported. */
+static int batch_end(struct nl *nl, mnl_cb_t cb, void *data, struct td_err **err)
+{
+  nl->batch = false;
+  size_t total = nl->len + (nl->last ? NLMSG_ALIGN(nl->last->nlmsg_len) : 0);
+  int want = nl->queued, acks = 0, first = 0;
+  uint16_t bad = 0;
+  if (total == 0)
+    return 0;
+  if (mnl_socket_sendto(nl->sock, nl->buf, total) < 0)
+    return err_set(err, errno, "netlink send");
+  char rbuf[8192];
+  while (acks < want) {
+    ssize_t n = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
+    if (n < 0)
+      return err_set(err, errno, "netlink receive");
+    size_t left = (size_t)n;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, (int)left);
+         h = mnl_nlmsg_next(h, (int *)&left)) {
+      if (h->nlmsg_type != NLMSG_ERROR) {
+        if (cb)
+          cb(h, data);
+        continue;
+      }
+      const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+      acks++;
+      if (e->error < 0 && first == 0) {
+        first = -e->error;
+        bad = e->msg.nlmsg_type;
+      }
+    }
+  }
+  if (first)
+    return err_set(err, first, "netlink request (type %u)", bad);
+  return 0;
+}
+
+int nl_batch_end(struct nl *nl, struct td_err **err)
+{
+  return batch_end(nl, NULL, NULL, err);
+}
+
+/* Send h and wait for its ACK; returns 0 or -errno from the kernel. In a batch, only queue. */
 static int nl_talk(struct nl *nl, struct nlmsghdr *h)
 {
+  if (nl->batch)
+    return 0;
   if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
     return -errno;
   char rbuf[8192];
@@ -179,6 +247,19 @@ int nl_link_up(struct nl *nl, int ifindex, unsigned mtu, struct td_err **err)
   return 0;
 }
 
+int nl_link_up_name(struct nl *nl, const char *name, struct td_err **err)
+{
+  struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, 0);
+  struct ifinfomsg *ifi = link_hdr(h, 0);
+  ifi->ifi_change = IFF_UP;
+  ifi->ifi_flags = IFF_UP;
+  mnl_attr_put_strz(h, IFLA_IFNAME, name);
+  int r = nl_talk(nl, h);
+  if (r < 0)
+    return err_set(err, -r, "set link %s up", name);
+  return 0;
+}
+
 int nl_link_down(struct nl *nl, int ifindex, struct td_err **err)
 {
   struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, 0);
@@ -212,11 +293,24 @@ int nl_link_del(struct nl *nl, const char *name, struct td_err **err)
   return 0;
 }
 
+/* The NLM_F_ECHO of the veth's host end: its IFLA_LINK is the peer's ifindex. */
+static int echo_peer_cb(const struct nlmsghdr *h, void *data)
+{
+  if (h->nlmsg_type != RTM_NEWLINK)
+    return MNL_CB_OK;
+  struct nlattr *a;
+  mnl_attr_for_each(a, h, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_LINK) *
+      (int *)data = (int)mnl_attr_get_u32(a);
+  return MNL_CB_OK;
+}
+
 int nl_veth_create(struct nl *nl, const char *host_name, int master, unsigned mtu,
                    const char *peer_name, int peer_netns_fd, const uint8_t *peer_mac,
-                   struct td_err **err)
+                   int *peer_index, struct td_err **err)
 {
-  struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  /* one round trip: the pair (echoed back, for the peer's index) and the hairpin */
+  nl_batch_begin(nl);
+  struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO);
   struct ifinfomsg *ifi = link_hdr(h, 0);
   ifi->ifi_change = IFF_UP;
   ifi->ifi_flags = IFF_UP;
@@ -241,22 +335,20 @@ int nl_veth_create(struct nl *nl, const char *host_name, int master, unsigned mt
   mnl_attr_nest_end(h, peer);
   mnl_attr_nest_end(h, data);
   mnl_attr_nest_end(h, li);
-  int r = nl_talk(nl, h);
-  if (r < 0)
-    return err_set(err, -r, "create veth %s", host_name);
-  /* hairpin: a container reaching its own published port goes back out the port it came in */
-  int idx = (int)if_nametoindex(host_name);
-  if (idx <= 0)
-    return err_set(err, errno, "veth %s", host_name);
-  h = nl_msg(nl, RTM_SETLINK, 0);
-  ifi = link_hdr(h, idx);
-  ifi->ifi_family = AF_BRIDGE;
-  struct nlattr *pi = mnl_attr_nest_start(h, IFLA_PROTINFO | NLA_F_NESTED);
+  /* hairpin: a container reaching its own published port goes back out the port it came in
+   * (a bridge port option, set by the port's name in the same batch) */
+  h = nl_msg(nl, RTM_NEWLINK, 0);
+  link_hdr(h, 0);
+  mnl_attr_put_strz(h, IFLA_IFNAME, host_name);
+  li = mnl_attr_nest_start(h, IFLA_LINKINFO);
+  mnl_attr_put_strz(h, IFLA_INFO_SLAVE_KIND, "bridge");
+  data = mnl_attr_nest_start(h, IFLA_INFO_SLAVE_DATA);
   mnl_attr_put_u8(h, IFLA_BRPORT_MODE, 1);
-  mnl_attr_nest_end(h, pi);
-  r = nl_talk(nl, h);
-  if (r < 0)
-    return err_set(err, -r, "set hairpin on %s", host_name);
+  mnl_attr_nest_end(h, data);
+  mnl_attr_nest_end(h, li);
+  *peer_index = 0;
+  if (batch_end(nl, echo_peer_cb, peer_index, err) < 0)
+    return err_prefix(err, "create veth %s", host_name);
   return 0;
 }
 
@@ -277,16 +369,25 @@ int nl_route_default(struct nl *nl, uint32_t gw, struct td_err **err)
   return 0;
 }
 
+struct port_list {
+  bool down_only;
+  char ***names;
+};
+
 static int port_name_cb(const struct nlmsghdr *h, void *data)
 {
-  char ***names = data;
+  struct port_list *pl = data;
+  const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+  if (pl->down_only && (ifi->ifi_flags & IFF_UP))
+    return MNL_CB_OK;
   struct nlattr *a;
   mnl_attr_for_each(a, h, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_IFNAME)
-      strv_push(names, mnl_attr_get_str(a));
+      strv_push(pl->names, mnl_attr_get_str(a));
   return MNL_CB_OK;
 }
 
-int nl_bridge_del_ports(struct nl *nl, const char *bridge, struct td_err **err)
+int nl_bridge_ports(struct nl *nl, const char *bridge, bool down_only, char ***names,
+                    struct td_err **err)
 {
   int master = (int)if_nametoindex(bridge);
   if (master <= 0)
@@ -299,18 +400,25 @@ int nl_bridge_del_ports(struct nl *nl, const char *bridge, struct td_err **err)
   mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master); /* the kernel filters the dump */
   if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
     return err_set(err, errno, "list ports of %s", bridge);
-  autostrv char **names = NULL;
+  struct port_list pl = {down_only, names};
   char rbuf[16384];
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(nl->sock, rbuf, sizeof(rbuf));
     if (n < 0)
       return err_set(err, errno, "list ports of %s", bridge);
-    int r = mnl_cb_run(rbuf, (size_t)n, h->nlmsg_seq, nl->portid, port_name_cb, &names);
+    int r = mnl_cb_run(rbuf, (size_t)n, h->nlmsg_seq, nl->portid, port_name_cb, &pl);
     if (r < 0)
       return err_set(err, errno, "list ports of %s", bridge);
     if (r == MNL_CB_STOP)
-      break;
+      return 0;
   }
+}
+
+int nl_bridge_del_ports(struct nl *nl, const char *bridge, struct td_err **err)
+{
+  autostrv char **names = NULL;
+  if (nl_bridge_ports(nl, bridge, false, &names, err) < 0)
+    return -1;
   for (char **p = names; p && *p; p++)
     if (nl_link_del(nl, *p, err) < 0)
       return -1;

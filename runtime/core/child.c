@@ -252,8 +252,8 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   int listener = -1;
   /* before a seccomp filter may forbid close_range; nothing of the host stays open while
    * the init waits on the fifo but the sync socket (until READY) and the fifo's dir */
-  CHILD_TRY(a,
-            rt_close_fds(a->o->preserve_fds, (int *const[]){&a->sync_fd, &a->fifo_fd}, 2, &cerr));
+  CHILD_TRY(a, rt_close_fds(a->o->preserve_fds,
+                            (int *const[]){&a->sync_fd, &a->fifo_fd, &a->entry_fd}, 3, &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
   if (security_seccomp_has_notify(filter))
     CHILD_TRY(a, send_listener(a, s, filter, &cerr));
@@ -269,7 +269,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     _exit(EXIT_CANNOT_EXEC);
   }
   reset_signals(ignored);
-  execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+  rt_exec_program(a->entry_fd, exe, p->args, p->env);
   dprintf(STDERR_FILENO, "tinyrun: exec %s: %s\n", exe, strerror(errno));
   _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 }

@@ -32,6 +32,7 @@ struct exec_child {
   bool fork_again;
   struct security_seccomp *filter; /* compiled by the runtime (cached), loaded by the child */
   const struct rt_state *st;       /* the container's state, for a seccomp listener */
+  int entry_fd;                    /* rt_ctx.entry's read-only tree, or -1 */
 };
 
 /* Namespaces of pid that differ from ours, as CLONE_NEW* flags. */
@@ -105,7 +106,7 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   int listener = -1;
   /* closed before a seccomp filter may forbid close_range; the host's fds (the init's
    * pidfd, cgroup dirs, the caller's) are gone before the process runs in the container */
-  if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync}, 1, &cerr) < 0)
+  if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync, &c->entry_fd}, 2, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
   if (security_drop_privileges(c->spec, filter, &listener, &cerr) < 0 ||
       security_final(c->spec, filter, &listener, &cerr) < 0)
@@ -119,7 +120,7 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   /* the sync socket is close-on-exec: its EOF tells the runtime the exec happened */
-  execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+  rt_exec_program(c->entry_fd, exe, p->args, p->env);
   err_set_exit(&cerr, errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, errno, "exec %s", exe);
   rt_child_fail(c->sync, cerr);
 }
@@ -225,6 +226,7 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   struct security_seccomp *filter = NULL;
   spec_autofree struct spec *s = NULL;
   autoclose int pidfd = -1;
+  autoclose int entry_fd = -1;
   autofree char *cfg = NULL, *cache = NULL;
   if (st.status != RT_RUNNING && st.status != RT_CREATED) {
     err_set(err, 0, "cannot exec in a %s container", rt_status_name(st.status));
@@ -247,6 +249,10 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
   int flags = differing_namespaces(st.pid);
   if (st.cgroup_path && *st.cgroup_path && cgroup_open(st.cgroup_path, &cg, err) < 0)
     goto out;
+  if (ctx->entry && (entry_fd = rt_ro_tree(ctx->entry)) < 0) {
+    err_set(err, errno, "open %s read-only", ctx->entry);
+    goto out;
+  }
   /* compiled here through the cache, as for create: the child inherits the program */
   cache = xasprintf("%s/.seccomp-cache", ctx->state_root);
   if (security_seccomp_build_cached(s->linux_.seccomp, cache, &filter, err) < 0)
@@ -259,6 +265,7 @@ int rt_exec(const struct rt_ctx *ctx, const char *id, const struct rt_exec_opts 
                          .ns_flags = flags,
                          .filter = filter,
                          .st = &st,
+                         .entry_fd = entry_fd,
                          .fork_again = (flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0};
   pid_t pid = 0;
   rc = exec_spawn(&c, cg, &pid, err);

@@ -50,6 +50,9 @@ int rt_console_setup(const struct spec_process *p, bool bind_console, struct td_
 /* Before execve: clear close-on-exec on fds 3..3+preserve-1, close every fd above them but
  * *keep[i] (which stay open, close-on-exec, moved above the range if they were in it). */
 int rt_close_fds(int preserve, int *const *keep, size_t n_keep, struct td_err **err);
+/* The last exec: exe with args and env (NULL = empty), through the entry program when
+ * entry_fd (its read-only tree, rt_ro_tree) is >= 0 (entry.c). Returns only on failure. */
+void rt_exec_program(int entry_fd, const char *exe, char *const *args, char *const *env);
 
 /* The per-container state directory and its record. */
 char *rt_state_dir(const struct rt_ctx *ctx, const char *id);
@@ -140,6 +143,7 @@ struct rt_child_args {
   bool double_fork;            /* pid/time ns created by unshare: fork once more */
   bool new_userns;             /* a new user namespace is created (maps written by the parent) */
   struct security_seccomp *filter; /* compiled by the parent (cached), loaded by the child */
+  int entry_fd;                    /* rt_ctx.entry's read-only tree, or -1 */
 };
 
 /* The container init: runs in the cloned child, never returns. */

@@ -14,6 +14,11 @@ struct rt_ctx {
   const char *cgroup_parent; /* default parent for a missing cgroupsPath */
   bool systemd_cgroup;
   bool debug;
+  /* A program every container process execs last, from a read-only detached mount, to run
+   * its program (argv: "tinydocker-entry", path, args...): the engine's tinydocker-entry, so
+   * /proc/PID/exe of a container process is never the engine (CVE-2019-5736 class) without
+   * the engine re-executing itself. NULL: exec directly (tinyrun re-executes itself). */
+  const char *entry;
 };
 
 enum rt_status { RT_CREATING, RT_CREATED, RT_RUNNING, RT_PAUSED, RT_STOPPED };
@@ -96,6 +101,8 @@ void rt_prepare_foreground(void);
  * can write the binary through /proc/PID/exe of a runtime clone. Returns only when it did
  * not re-execute: 0 when already protected, -1 when it could not be (errno set). */
 int rt_exe_protect(char **argv);
+/* An O_PATH fd of a detached read-only mount of path (a file), or -1. */
+int rt_ro_tree(const char *path);
 /* Whether /proc/self/exe is on a read-only mount. */
 bool rt_exe_is_readonly(void);
 /* Status name for the OCI state ("created", ...). */

@@ -27,16 +27,24 @@ bool rt_exe_is_readonly(void)
   return self >= 0 && fstatvfs(self, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-int rt_exe_protect(char **argv)
+int rt_ro_tree(const char *path)
 {
-  if (rt_exe_is_readonly())
-    return 0; /* done already, or installed on a read-only file system */
   autoclose int tree =
-      (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (tree < 0)
     return -1;
   struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
   if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+    return -1;
+  return steal_fd(tree);
+}
+
+int rt_exe_protect(char **argv)
+{
+  if (rt_exe_is_readonly())
+    return 0; /* done already, or installed on a read-only file system */
+  autoclose int tree = rt_ro_tree("/proc/self/exe");
+  if (tree < 0)
     return -1;
   syscall(SYS_execveat, tree, "", argv, environ, AT_EMPTY_PATH);
   return -1; /* still the old image: carry on unprotected rather than not at all */

@@ -176,6 +176,7 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
                             .bundle = r->bundle,
                             .sync_fd = -1,
                             .fifo_fd = -1,
+                            .entry_fd = -1,
                             .lock_fd = r->lock_fd};
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     a.join_fds[t] = -1;
@@ -187,6 +188,10 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   a.fifo_fd = open(r->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (a.fifo_fd < 0) {
     err_set(err, errno, "open %s", r->dir);
+    goto out;
+  }
+  if (r->ctx->entry && (a.entry_fd = rt_ro_tree(r->ctx->entry)) < 0) {
+    err_set(err, errno, "open %s read-only", r->ctx->entry);
     goto out;
   }
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
@@ -239,6 +244,8 @@ out:
       close(sp[i]);
   if (a.fifo_fd >= 0)
     close(a.fifo_fd);
+  if (a.entry_fd >= 0)
+    close(a.entry_fd);
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     if (a.join_fds[t] >= 0)
       close(a.join_fds[t]);

@@ -390,7 +390,8 @@ static void test_load_if(void)
   /* no mention of the word: no parse (so even a document the parser refuses passes) */
   TAP_OK(put(cfg, "{\"ociVersion\":\"1.2.0\",\"root\":{}}}"), "write");
   TAP_OK(spec_load_file_if(cfg, "poststop", &s, &err) == 0 && s == NULL, "no poststop: no spec");
-  const char hooks[] = "{\"ociVersion\":\"1.2.0\",\"hooks\":{\"poststop\":[{\"path\":\"/bin/true\"}]}}";
+  const char hooks[] =
+      "{\"ociVersion\":\"1.2.0\",\"hooks\":{\"poststop\":[{\"path\":\"/bin/true\"}]}}";
   TAP_OK(put(cfg, hooks), "write hooks");
   int r = spec_load_file_if(cfg, "poststop", &s, &err);
   TAP_OK(r == 0 && s && s->hooks[HOOK_POSTSTOP].n == 1, "poststop named: parsed, one hook");
@@ -398,7 +399,8 @@ static void test_load_if(void)
   s = NULL;
   TAP_OK(spec_load_file_if(cfg, "poststart", &s, &err) == 0 && s == NULL, "other kind: no spec");
   /* a key spelled with \u escapes still counts */
-  const char esc[] = "{\"ociVersion\":\"1.2.0\",\"hooks\":{\"\\u0070oststop\":[{\"path\":\"/bin/true\"}]}}";
+  const char esc[] =
+      "{\"ociVersion\":\"1.2.0\",\"hooks\":{\"\\u0070oststop\":[{\"path\":\"/bin/true\"}]}}";
   TAP_OK(put(cfg, esc), "write escaped");
   r = spec_load_file_if(cfg, "poststop", &s, &err);
   TAP_OK(r == 0 && s && s->hooks[HOOK_POSTSTOP].n == 1, "escaped key: parsed, one hook");

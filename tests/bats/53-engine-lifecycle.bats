@@ -97,6 +97,21 @@ teardown_file() { td_engine_teardown_file; }
   [ "$(td inspect -f '{{.State.Running}}' sk)" = true ]
 }
 
+@test "wait on a --rm container gets its exit code, though its record goes with it" {
+  # the exit comes after the monitor's hand-over (100 ms): the idle program keeps wait's
+  # connection across its exec back into tinydocker
+  id=$(td run -d --rm busybox sh -c 'sleep 1; exit 9')
+  run td wait "$id"
+  [ "$status" -eq 0 ]
+  [ "$output" = 9 ]
+  run td inspect "$id"
+  [ "$status" -ne 0 ]
+  # gone already: docker's error
+  run td wait "$id"
+  [ "$status" -eq 1 ] || [ "$status" -eq 125 ]
+  [[ "$output" == *"No such container"* ]]
+}
+
 @test "rm: refuses running, -f kills and removes everything" {
   id=$(td run -d --name rr busybox sleep 60)
   run td rm rr

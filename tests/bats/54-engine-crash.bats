@@ -12,6 +12,7 @@ teardown_file() { td_engine_teardown_file; }
 # Nothing of ours left for these ids.
 assert_clean() { # ids...
   local id
+  td_wait_trash || { echo "trash not emptied"; return 1; }
   for id in "$@"; do
     [ ! -d "$TD_ROOT/containers/$id" ] || { echo "dir $id left"; return 1; }
     [ ! -d "$TD_ROOT/run/$id" ] || { echo "runtime state $id left"; return 1; }
@@ -101,5 +102,50 @@ assert_clean() { # ids...
   [ "$(td inspect -f '{{.State.Status}} {{.State.Running}}' m2)" = "exited false" ]
   [[ "$(td ps -a --format '{{.Status}}')" == Exited* ]]
   td rm m2
+  assert_clean "$id"
+}
+
+@test "run --rm returns with the container out of every view; its teardown follows" {
+  td tag busybox rmview:1
+  run td run --rm --name rmv rmview:1 sh -c 'echo out; exit 4'
+  [ "$status" -eq 4 ]
+  [ "$output" = out ]
+  # at once: no record, no name, no rootfs mount, the image free to remove
+  [ "$(td_count)" -eq 0 ]
+  [ -z "$(td ps -aq)" ]
+  [ -z "$(ls "$TD_ROOT/containers/names")" ]
+  [ "$(td_mounts_under_root)" -eq 0 ]
+  td rmi rmview:1 >/dev/null
+  # the name is free at once
+  id=$(td create --rm --name rmv busybox true)
+  td rm "$id" >/dev/null
+  # and the rest (runtime state, cgroups, files) goes just after
+  td_wait_trash
+  [ -z "$(ls "$TD_ROOT/run")" ]
+  [ -z "$(ls -A "$TD_ROOT/trash")" ]
+}
+
+@test "a --rm remover killed half way: the next ps finishes its teardown, not before" {
+  id=$(td run -d --rm --name half busybox sleep 30106)
+  pid=$(td inspect -f '{{.State.Pid}}' half)
+  mon=$(awk '/^PPid/ {print $2}' /proc/$pid/status)
+  [ -n "$(td_cgroup_dirs "$id")" ]
+  # the first half as the monitor would do it, then the monitor dies before the second
+  kill -STOP "$mon"
+  mkdir -p "$TD_ROOT/trash"
+  rm "$TD_ROOT/containers/names/half"
+  mv "$TD_ROOT/containers/$id" "$TD_ROOT/trash/$id"
+  kill -9 "$pid" "$mon"
+  for i in $(seq 50); do [ -e "/proc/$mon" ] || break; sleep 0.05; done
+  # a live remover's lock is respected
+  exec 9>"$TD_ROOT/trash/$id/lock"
+  flock 9
+  td ps -a >/dev/null
+  [ -d "$TD_ROOT/trash/$id" ]
+  [ "$(td_mounts_under_root)" -eq 1 ]
+  exec 9>&-
+  # the lock is free: ps finishes the dead remover's work
+  [ -z "$(td ps -aq)" ]
+  [ ! -e "$TD_ROOT/trash/$id" ]
   assert_clean "$id"
 }

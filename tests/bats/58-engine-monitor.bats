@@ -102,6 +102,7 @@ wait_idle() { # pid
   wait_idle "$(monitor_of "$id")"
   for i in $(seq 100); do [ -d "$TD_ROOT/containers/$id" ] || break; sleep 0.05; done
   [ ! -d "$TD_ROOT/containers/$id" ]
+  td_wait_trash
   [ -z "$(td_cgroup_dirs "$id")" ]
   [ "$(td_mounts_under_root)" -eq 0 ]
 }

@@ -274,6 +274,45 @@ teardown() { net_teardown; }
   [ "$(ip_of h)" = "$sub.4" ]
 }
 
+@test "release sets the host veth down, unplug deletes it; an address reused meanwhile works; gc sweeps" {
+  net_create_random "$TN-n"
+  br=$(nt network inspect "$TN-n" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  nid=$(nt network inspect "$TN-n" | jq -r '.[0].Id')
+  net_attach a --network "$TN-n" >/dev/null
+  ip=$(ip_of a)
+  va=$(jq -r .Veth "$TD_ROOT/networks/$nid/$TN-a.json")
+  # the bridge learns a's MAC on its port
+  busybox ping -c 1 -W 2 "$ip" >/dev/null
+  idx=$(nt network _release "$TN-a")
+  [ "$idx" = "$(cat "/sys/class/net/$va/ifindex")" ]
+  # still there but down; the address claim and the record are gone
+  [ $(($(cat "/sys/class/net/$va/flags") & 1)) -eq 0 ]
+  [ ! -e "$TD_ROOT/networks/$nid/ips/$ip" ]
+  [ ! -e "$TD_ROOT/networks/$nid/$TN-a.json" ]
+  # the same address (so the same MAC) on another netns while a's port exists: the host
+  # reaches the new one (a, still configured, is never answered through its down port)
+  net_attach b --network "$TN-n" --ip "$ip" >/dev/null
+  httpd_in b
+  [ "$(curl -s -m 3 "http://$ip/")" = "hello-$TN" ]
+  nt network _unplug "$idx"
+  ! ip link show "$va" 2>/dev/null || false
+  # attached again while its released veth (same name, its eth0 still in the netns) exists:
+  # the old pair is replaced
+  nt network _release "$TN-b" >/dev/null
+  net_attach b --network "$TN-n" --ip "$ip" >/dev/null
+  [ "$(curl -s -m 3 "http://$ip/")" = "hello-$TN" ]
+  # a release whose unplug never came: the gc deletes the down veth, not b's
+  net_attach c --network "$TN-n" >/dev/null
+  vc=$(jq -r .Veth "$TD_ROOT/networks/$nid/$TN-c.json")
+  vb=$(jq -r .Veth "$TD_ROOT/networks/$nid/$TN-b.json")
+  nt network _release "$TN-c" >/dev/null
+  ip link show "$vc" >/dev/null
+  nt network _gc
+  ! ip link show "$vc" 2>/dev/null || false
+  ip link show "$vb" >/dev/null
+  [ "$(ip -o link show master "$br" | wc -l)" -eq 1 ]
+}
+
 @test "IPAM under concurrent attaches: distinct addresses and ports, all recorded" {
   net_create_random "$TN-n"
   for i in $(seq 1 20); do net_ns "p$i"; done

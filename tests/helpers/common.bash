@@ -15,6 +15,7 @@ td_setup_roots() {
 
 td_teardown_roots() {
   [ -n "${TEST_TMP:-}" ] || return 0
+  td_wait_trash
   # networks made under this root (the default "bridge" appears on the first run): their
   # bridges, veths and nft table live outside the tmp dir
   if [ -d "${TD_ROOT:-}/networks" ] && [ -x "$BUILD_DIR/net/td-nettool" ]; then
@@ -23,6 +24,18 @@ td_teardown_roots() {
   # unmount anything a failed test left under its own tmp dir, deepest first
   findmnt -rn -o TARGET | grep "^$TEST_TMP" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
   rm -rf "$TEST_TMP"
+}
+
+# Wait (up to 10 s) until the --rm removers of this root are done: `run --rm` returns once the
+# container is out of every view, its teardown (cgroups, files) finishes just after
+# (engine/trash.c). True when the trash is empty.
+td_wait_trash() {
+  local i
+  for i in $(seq 200); do
+    [ -n "$(ls -A "${TD_ROOT:-/nonexistent}/trash" 2>/dev/null)" ] || return 0
+    sleep 0.05
+  done
+  return 1
 }
 
 # A busybox rootfs directory from the host's busybox-static (no network).

@@ -25,6 +25,7 @@ td_engine_setup() {
 # teardown: remove every container of this root.
 td_engine_teardown() {
   local ids
+  td_wait_trash || true
   ids=$("$TINYDOCKER" ps -aq --no-trunc 2>/dev/null) || true
   [ -z "$ids" ] || "$TINYDOCKER" rm -f $ids >/dev/null 2>&1 || true
 }

@@ -20,28 +20,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 #define TIMEOUT_MS 20000
 
 static int die(const char *what)
 {
   fprintf(stderr, "td-recvtty: %s: %s\n", what, strerror(errno));
   return 1;
-}
-
-static int listen_on(const char *path)
-{
-  struct sockaddr_un sa = {.sun_family = AF_UNIX};
-  char tmp[sizeof(sa.sun_path)];
-  if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(sa.sun_path, tmp, strlen(tmp) + 1);
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 1) < 0 ||
-      rename(tmp, path) < 0)
-    return -1;
-  return s;
 }
 
 static int wait_readable(int fd)
@@ -118,7 +104,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: td-recvtty SOCKET [INPUT]\n");
     return 2;
   }
-  int s = listen_on(argv[1]);
+  int s = listen_on(argv[1], 1);
   if (s < 0)
     return die("listen");
   if (wait_readable(s) < 0)

@@ -23,6 +23,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 #define MAX_FDS 16
 #define IDLE_MS 30000
 
@@ -30,22 +32,6 @@ static int die(const char *what)
 {
   fprintf(stderr, "td-seccomp-agent: %s: %s\n", what, strerror(errno));
   return 1;
-}
-
-static int listen_on(const char *path)
-{
-  struct sockaddr_un sa = {.sun_family = AF_UNIX};
-  char tmp[sizeof(sa.sun_path)];
-  if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(sa.sun_path, tmp, strlen(tmp) + 1);
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 4) < 0 ||
-      rename(tmp, path) < 0)
-    return -1;
-  return s;
 }
 
 /* One connection: the state JSON (appended to state_path as a line) and the listener fd. */
@@ -131,7 +117,7 @@ int main(int argc, char **argv)
   state_path = argv[2];
   struct pollfd p[MAX_FDS + 1];
   int n = 1;
-  p[0] = (struct pollfd){.fd = listen_on(argv[1]), .events = POLLIN};
+  p[0] = (struct pollfd){.fd = listen_on(argv[1], 4), .events = POLLIN};
   if (p[0].fd < 0)
     return die("listen");
   for (;;) {
