@@ -192,7 +192,7 @@ uint32_t net_ip_hint(struct net_ctx *ctx, json_t *net)
   autoerr struct td_err *e = NULL;
   uint32_t ip = 0;
   if (file_read_all(AT_FDCWD, p, &text, NULL, &e) == 0) {
-    text[strcspn(text, " \n")] = '\0';
+    text[strcspn(text, "\n")] = '\0';
     net_ip_parse(text, &ip, NULL);
   }
   return ip;
@@ -202,10 +202,9 @@ void net_ip_hint_set(struct net_ctx *ctx, json_t *net, uint32_t ip)
 {
   autofree char *dir = net_dir(ctx, net);
   autofree char *p = xasprintf("%s/next", dir);
-  char b[16], text[17];
-  /* fixed width, so that the write in place never leaves a longer old tail */
-  snprintf(text, sizeof(text), "%-15s\n", net_ip_fmt(ip, b));
-  net_write_in_place(p, text, true);
+  char b[16];
+  /* a crash between the write and the truncate can leave a wrong address: only a hint */
+  net_write_in_place(p, net_ip_fmt(ip, b), true);
 }
 
 static char *port_dir(struct net_ctx *ctx, const struct net_port *p)

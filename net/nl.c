@@ -128,7 +128,7 @@ static int batch_end(struct nl *nl, mnl_cb_t cb, void *data, struct td_err **err
       }
       const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
       acks++;
-      if (e->error < 0 && e->error != -EEXIST && first == 0) {
+      if (e->error < 0 && first == 0) {
         first = -e->error;
         bad = e->msg.nlmsg_type;
       }

@@ -296,6 +296,11 @@ teardown() { net_teardown; }
   [ "$(curl -s -m 3 "http://$ip/")" = "hello-$TN" ]
   nt network _unplug "$idx"
   ! ip link show "$va" 2>/dev/null || false
+  # attached again while its released veth (same name, its eth0 still in the netns) exists:
+  # the old pair is replaced
+  nt network _release "$TN-b" >/dev/null
+  net_attach b --network "$TN-n" --ip "$ip" >/dev/null
+  [ "$(curl -s -m 3 "http://$ip/")" = "hello-$TN" ]
   # a release whose unplug never came: the gc deletes the down veth, not b's
   net_attach c --network "$TN-n" >/dev/null
   vc=$(jq -r .Veth "$TD_ROOT/networks/$nid/$TN-c.json")
