@@ -284,6 +284,22 @@ int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec
   return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
 }
 
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes)
+{
+  eng_image_release(ctx, rec);
+  autofree char *cdir = store_dir(ctx, id);
+  autostrv char **anon = NULL;
+  autoerr struct td_err *e = NULL;
+  volume_release(ctx->root, cdir, &anon, &e);
+  /* docker: --rm removes anonymous volumes too, rm only with -v */
+  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
+       a++) {
+    autoerr struct td_err *e2 = NULL;
+    volume_remove(ctx->root, *a, true, &e2);
+  }
+  store_name_release(ctx, rec_str(rec, "Name"), id);
+}
+
 int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
                       bool remove_volumes, struct td_err **err)
 {

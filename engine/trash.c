@@ -23,7 +23,6 @@
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "image/image.h"
-#include "image/volume.h"
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -36,23 +35,6 @@ static char *trash_path(const struct eng_ctx *ctx, const char *id)
 {
   return id ? xasprintf("%s/%s/%s", ctx->root, TRASH_DIR, id)
             : xasprintf("%s/%s", ctx->root, TRASH_DIR);
-}
-
-/* The name, the image hold and the volumes: what eng_cleanup_files releases too. */
-void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes)
-{
-  eng_image_release(ctx, rec);
-  autofree char *cdir = store_dir(ctx, id);
-  autostrv char **anon = NULL;
-  autoerr struct td_err *e = NULL;
-  volume_release(ctx->root, cdir, &anon, &e);
-  /* docker: --rm removes anonymous volumes too, rm only with -v */
-  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
-       a++) {
-    autoerr struct td_err *e2 = NULL;
-    volume_remove(ctx->root, *a, true, &e2);
-  }
-  store_name_release(ctx, rec_str(rec, "Name"), id);
 }
 
 int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 #include "runtime/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
@@ -13,12 +14,12 @@
 
 uint64_t cg_mem_total(void)
 {
-  struct cg_dir d = {.dir = "/proc", .fd = -1};
-  uint64_t kb = 0;
-  autofree char *s = cg_read(&d, "meminfo");
-  if (s && sscanf(s, "MemTotal: %" SCNu64, &kb) == 1)
-    return kb * 1024;
-  return 0;
+  /* sysinfo's totalram is MemTotal of /proc/meminfo, in one syscall rather than formatting
+   * and parsing the whole file (it is read for every stats call) */
+  struct sysinfo si;
+  if (sysinfo(&si) < 0)
+    return 0;
+  return (uint64_t)si.totalram * (si.mem_unit ? si.mem_unit : 1);
 }
 
 static uint64_t cap_limit(uint64_t v)

@@ -288,6 +288,15 @@ static void test_v2_fake(void)
              st.memory_inactive_file == 9 && st.pids_current == 3 && st.blkio_read_bytes == 101 &&
              st.blkio_write_bytes == 202 && st.memory_limit > 0 && st.memory_limit < UINT64_MAX,
          "v2 (fake dir): stats (memory limit 'max' capped at MemTotal)");
+  {
+    FILE *mi = fopen("/proc/meminfo", "re");
+    unsigned long long kb = 0;
+    bool got = mi && fscanf(mi, "MemTotal: %llu", &kb) == 1;
+    if (mi)
+      fclose(mi);
+    TAP_OK(got && cg_mem_total() == kb * 1024,
+           "cg_mem_total is MemTotal of /proc/meminfo (%llu kB)", kb);
+  }
 
   struct spec_resources r5 = {0};
   r5.memory.has_limit = true, r5.memory.limit = 1024, r5.memory.check_before_update = true;

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -173,13 +175,36 @@ static int send_listener(struct rt_child_args *a, const struct spec *s,
   return 0;
 }
 
-static void reset_signals(void)
+/* The signals this process ignores (SigIgn of /proc/thread-self/status, bit s-1 for signal
+ * s); all bits when it cannot be read. Read at the start, on the host's procfs: the init
+ * changes no disposition for good after that. */
+static uint64_t ignored_signals(void)
+{
+  autoclose int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+  char buf[4096];
+  size_t len = 0;
+  ssize_t n = 0;
+  while (fd >= 0 && len < sizeof(buf) - 1 &&
+         (n = RETRY_EINTR(read(fd, buf + len, sizeof(buf) - 1 - len))) > 0)
+    len += (size_t)n;
+  buf[len] = '\0';
+  const char *p = fd >= 0 && n >= 0 ? strstr(buf, "\nSigIgn:") : NULL;
+  if (p == NULL)
+    return UINT64_MAX;
+  char *end = NULL;
+  unsigned long long v = strtoull(p + 9, &end, 16);
+  return end == p + 9 ? UINT64_MAX : (uint64_t)v;
+}
+
+/* execve resets caught signals by itself but keeps ignored ones: only those (usually just
+ * SIGPIPE, from the engine) need a call, not all 64 signals. */
+static void reset_signals(uint64_t ignored)
 {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
+  for (int s = 1; s < NSIG && s <= 64; s++)
+    if (s != SIGKILL && s != SIGSTOP && (ignored & (UINT64_C(1) << (s - 1))))
       signal(s, SIG_DFL);
 }
 
@@ -190,6 +215,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   const struct spec_process *p = s->process;
   if (a->lock_fd >= 0)
     close(a->lock_fd);
+  uint64_t ignored = ignored_signals();
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   wait_go(a->sync_fd, NULL, 0, &cerr);
@@ -242,7 +268,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     dprintf(STDERR_FILENO, "tinyrun: %s\n", err_text(cerr));
     _exit(EXIT_CANNOT_EXEC);
   }
-  reset_signals();
+  reset_signals(ignored);
   rt_exec_program(a->entry_fd, exe, p->args, p->env);
   dprintf(STDERR_FILENO, "tinyrun: exec %s: %s\n", exe, strerror(errno));
   _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);

@@ -120,10 +120,15 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
 
 static int make_state_dir(struct rt_create_run *r, struct td_err **err)
 {
-  if (mkdir_p(r->ctx->state_root, 0711, err) < 0)
-    return -1;
   autofree char *dir = rt_state_dir(r->ctx, r->o->id);
-  if (mkdir(dir, 0711) < 0) {
+  /* the state root exists but for the first container: make it only when that mkdir says so */
+  int made = mkdir(dir, 0711);
+  if (made < 0 && errno == ENOENT) {
+    if (mkdir_p(r->ctx->state_root, 0711, err) < 0)
+      return -1;
+    made = mkdir(dir, 0711);
+  }
+  if (made < 0) {
     if (errno == EEXIST)
       return err_set(err, 0, "container with id %s already exists", r->o->id);
     return err_set(err, errno, "mkdir %s", dir);
@@ -286,7 +291,11 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
 
 static int finish(struct rt_create_run *r, struct td_err **err)
 {
-  if (save_state(r, RT_CREATED, err) < 0)
+  /* state.json was written "creating" once the pid was known; rewriting it as "created"
+   * (a new file renamed over the old, whose block is freed) cost 0.3-3 ms on an ext4 mounted
+   * with discard: an xattr on it says the same, and only a filesystem without user xattrs
+   * gets the rewrite */
+  if (rt_state_mark_created(r->ctx, r->o->id) < 0 && save_state(r, RT_CREATED, err) < 0)
     return -1;
   if (r->o->pid_file) {
     char buf[32];
@@ -302,8 +311,7 @@ static int create_locked(struct rt_create_run *r, struct td_err **err)
 {
   if (make_state_dir(r, err) < 0)
     return -1;
-  autofree char *lockp = xasprintf("%s/lock", r->dir);
-  int lock = lock_acquire(lockp, err);
+  int lock = rt_lock_dir(r->dir, err);
   if (lock < 0)
     return -1;
   r->lock_fd = lock;

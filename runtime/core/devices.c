@@ -12,6 +12,22 @@ static const struct spec_device_rule default_rules[] = {
     {true, 'c', 5, 2, "rwm"}, {true, 'c', 10, 200, "rwm"},
 };
 
+/* Whether allowing r again after v[0..n) changes nothing: the same allow rule is there and
+ * no deny came after it (the engine's config already lists the standard rules, and each rule
+ * is a write to devices.allow on v1). */
+static bool already_allowed(const struct spec_device_rule *v, size_t n,
+                            const struct spec_device_rule *r)
+{
+  for (size_t i = n; i-- > 0;) {
+    if (!v[i].allow)
+      return false;
+    if (v[i].type == r->type && v[i].major == r->major && v[i].minor == r->minor &&
+        strcmp(v[i].access, r->access) == 0)
+      return true;
+  }
+  return false;
+}
+
 struct spec_resources *rt_resources_for_create(const struct spec *s,
                                                struct spec_device_rule **owned)
 {
@@ -22,15 +38,19 @@ struct spec_resources *rt_resources_for_create(const struct spec *s,
   struct spec_device_rule *v = xcalloc(n, sizeof(*v));
   if (n_in)
     memcpy(v, in->devices, n_in * sizeof(*v));
-  memcpy(v + n_in, default_rules, sizeof(default_rules));
+  n = n_in;
+  for (size_t i = 0; i < nd; i++)
+    if (!already_allowed(v, n, &default_rules[i]))
+      v[n++] = default_rules[i];
   for (size_t i = 0; i < s->linux_.n_devices; i++) {
     const struct spec_device *d = &s->linux_.devices[i];
-    struct spec_device_rule *r = &v[n_in + nd + i];
-    r->allow = true;
-    r->type = d->type == 'u' ? 'c' : d->type;
-    r->major = d->major;
-    r->minor = d->minor;
-    memcpy(r->access, "rwm", 4);
+    struct spec_device_rule r = {.allow = true,
+                                 .type = d->type == 'u' ? 'c' : d->type,
+                                 .major = d->major,
+                                 .minor = d->minor};
+    memcpy(r.access, "rwm", 4);
+    if (!already_allowed(v, n, &r))
+      v[n++] = r;
   }
   struct spec_resources *out = xcalloc(1, sizeof(*out));
   if (in)

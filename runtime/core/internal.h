@@ -56,11 +56,17 @@ void rt_exec_program(int entry_fd, const char *exe, char *const *args, char *con
 
 /* The per-container state directory and its record. */
 char *rt_state_dir(const struct rt_ctx *ctx, const char *id);
+/* Lock a container: flock(LOCK_EX) on its state directory (an fd to close to release). */
+int rt_lock_dir(const char *dir, struct td_err **err);
 /* Validate a container id (no '/', not "." or "..", not empty, printable). */
 int rt_check_id(const char *id, struct td_err **err);
 /* Write state.json atomically from st plus the extra fields (start time, config path). */
 int rt_state_write(const struct rt_ctx *ctx, const struct rt_state *st,
                    unsigned long long start_time, struct td_err **err);
+/* Mark the state written as "creating" as created now, without rewriting it: an xattr on
+ * state.json (no new file, no block freed; see state.c). -1 with errno where the filesystem
+ * takes no user xattrs: then write the state again. */
+int rt_state_mark_created(const struct rt_ctx *ctx, const char *id);
 /* Load the state record without refreshing; *start_time gets the stored init start time. */
 int rt_state_load(const struct rt_ctx *ctx, const char *id, struct rt_state *out,
                   unsigned long long *start_time, struct td_err **err);

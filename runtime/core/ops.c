@@ -23,10 +23,7 @@ static int lock_and_load(const struct rt_ctx *ctx, const char *id, struct rt_sta
   if (rt_check_id(id, err) < 0)
     return -1;
   autofree char *dir = rt_state_dir(ctx, id);
-  if (access(dir, F_OK) < 0)
-    return err_set(err, 0, "container %s does not exist", id);
-  autofree char *lp = xasprintf("%s/lock", dir);
-  int lock = lock_acquire(lp, err);
+  int lock = rt_lock_dir(dir, err);
   if (lock < 0)
     return -1;
   if (rt_state(ctx, id, st, err) < 0) {

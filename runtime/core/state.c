@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +23,19 @@
 char *rt_state_dir(const struct rt_ctx *ctx, const char *id)
 {
   return xasprintf("%s/%s", ctx->state_root, id);
+}
+
+int rt_lock_dir(const char *dir, struct td_err **err)
+{
+  /* the state dir itself is the lock: a lock file was one more inode to create and remove
+   * per container (0.03-0.6 ms each on an ext4 under load) */
+  autoclose int fd = RETRY_EINTR(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd < 0)
+    return errno == ENOENT ? err_set(err, 0, "container %s does not exist", strrchr(dir, '/') + 1)
+                           : err_set(err, errno, "open %s", dir);
+  if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0)
+    return err_set(err, errno, "lock %s", dir);
+  return steal_fd(fd);
 }
 
 int rt_check_id(const char *id, struct td_err **err)
@@ -145,6 +160,16 @@ int rt_state_write(const struct rt_ctx *ctx, const struct rt_state *st,
   return file_write_json_nosync(dfd, "state.json", j, 0600, err);
 }
 
+/* The create is over (READY came, hooks ran) although state.json still says "creating":
+ * runtime.md says why this is an xattr rather than a second state.json. */
+#define STATE_CREATED_XATTR "user.tinyrun.created"
+
+int rt_state_mark_created(const struct rt_ctx *ctx, const char *id)
+{
+  autofree char *path = xasprintf("%s/%s/state.json", ctx->state_root, id);
+  return setxattr(path, STATE_CREATED_XATTR, "1", 1, 0);
+}
+
 static char *jstr(json_t *j, const char *key)
 {
   const char *s = json_string_value(json_object_get(j, key));
@@ -182,6 +207,9 @@ int rt_state_load(const struct rt_ctx *ctx, const char *id, struct rt_state *out
   out->oci_version = jstr(j, "ociVersion");
   out->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
   out->status = status_from_name(json_string_value(json_object_get(j, "status")));
+  char mark[2];
+  if (out->status == RT_CREATING && getxattr(path, STATE_CREATED_XATTR, mark, sizeof(mark)) > 0)
+    out->status = RT_CREATED;
   json_t *a = json_object_get(j, "annotations");
   out->annotations = a ? json_incref(a) : json_object();
   if (start_time)

@@ -194,16 +194,16 @@ static void comount_links(int top, const char *name)
 }
 
 /* nosuid/nodev/noexec (and ro unless rw was asked for) on the tmpfs and every hierarchy in
- * it: one recursive mount_setattr, else (kernel < 5.12) a remount of each. */
+ * it: one recursive mount_setattr, else (kernel < 5.12, or refused) a remount of each. */
 static int v1_flags(int top, const struct spec_mount *m, struct td_err **err)
 {
   unsigned long flags = sub_flags(m);
   struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
                                      ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0)};
+  /* any failure (ENOSYS; EPERM from a seccomp filter of our own container) takes the old
+   * way, which reports a real error itself */
   if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
     return 0;
-  if (errno != ENOSYS)
-    return err_set(err, errno, "mount_setattr");
   int dfd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   autoclosedir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
   if (d == NULL) {

@@ -58,6 +58,8 @@ int mountinfo_read(struct mountinfo **out, size_t *count, struct td_err **err)
   autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
   if (f == NULL)
     return err_set(err, errno, "open /proc/self/mountinfo");
+  /* stdio would read procfs 1 KB at a time (its st_blksize): one read for most hosts */
+  setvbuf(f, NULL, _IOFBF, 32768);
   autofree char *line = NULL;
   size_t cap = 0, n = 0, alloc = 0;
   struct mountinfo *v = NULL;

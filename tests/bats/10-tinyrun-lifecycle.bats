@@ -46,6 +46,19 @@ trn() { "$TINYRUN" --root "$TR_ROOT" "$@"; }
   [ ! -e "$TR_ROOT/c1" ]
 }
 
+@test "run: signals the caller ignores are default again in the container, caught ones too" {
+  args grep -E '^Sig(Ign|Cgt):' /proc/self/status
+  # the caller ignores HUP, USR1 and PIPE: execve would keep those; the init resets them
+  run bash -c 'trap "" HUP USR1 PIPE; grep "^SigIgn:" /proc/self/status; exec "$0" "$@"' \
+    "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" sig1
+  [ "$status" -eq 0 ]
+  # the caller's own mask shows the three (HUP=1, PIPE=13, USR1=10: 0x1201)
+  [[ "${lines[0]}" == *0000000000001201 ]]
+  [[ "$output" == *"SigIgn:"*"0000000000000000"* ]]
+  [ "$(echo "$output" | grep -c '^SigIgn:.*0000000000000000$')" -eq 1 ]
+  [[ "$output" == *"SigCgt:"*"0000000000000000"* ]]
+}
+
 @test "create, state created, start, running, kill TERM -> stopped, delete" {
   args sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
   trn create --bundle "$B" --pid-file "$TEST_TMP/pid" c2
