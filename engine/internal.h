@@ -64,6 +64,9 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
 void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir);
 /* Finish the trash entries whose remover died (their lock is free). */
 void eng_trash_sweep(const struct eng_ctx *ctx);
+/* The config.json that this process's create wrote for id (a new reference), once; NULL
+ * otherwise. The monitor `run` forks starts from it instead of the file. */
+json_t *eng_spec_cache_take(const char *id);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);

@@ -31,6 +31,7 @@
 #include "engine/store.h"
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
+#include "runtime/spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -220,9 +221,16 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   int child[3];
   if (setup_stdio(m, child, err) < 0)
     return -1;
+  /* the spec run's create just wrote, if we are that process's fork (else the file) */
+  autojson json_t *cached = eng_spec_cache_take(m->id);
+  spec_autofree struct spec *spec = NULL;
+  autoerr struct td_err *e = NULL;
+  if (cached && spec_from_json(cached, &spec, &e) < 0)
+    spec = NULL;
   struct rt_create_opts o = {
       .id = m->id,
       .bundle = m->dir,
+      .spec = spec,
       .console_master_out = m->io.tty ? &m->io.master : NULL,
       .stdio = {child[0], child[1], child[2]},
   };
