@@ -2,13 +2,16 @@
  * Any error is fatal: the message goes to the runtime over the sync socket, then _exit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -109,6 +112,27 @@ static int set_names(const struct spec *s, struct td_err **err)
     return err_set(err, errno, "set hostname %s", s->hostname);
   if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
     return err_set(err, errno, "set domainname %s", s->domainname);
+  return 0;
+}
+
+/* A new network namespace starts with its loopback down; runc brings it up (its loopback
+ * "network"), docker's `--network none` has it up, and programs expect 127.0.0.1 to work.
+ * Before the capabilities are dropped (the default set has no CAP_NET_ADMIN). */
+static int loopback_up(const struct spec *s, struct td_err **err)
+{
+  const struct spec_namespace *n = &s->linux_.ns[NS_NET];
+  if (!n->present || n->path)
+    return 0;
+  autoclose int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr = {0};
+  snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+  if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+    return err_set(err, errno, "read the flags of lo");
+  if (ifr.ifr_flags & IFF_UP)
+    return 0;
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+    return err_set(err, errno, "set lo up");
   return 0;
 }
 
@@ -223,6 +247,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   if (a->new_userns && !(a->unshare_flags & CLONE_NEWUSER))
     CHILD_TRY(a, become_root_in_userns(&cerr));
   CHILD_TRY(a, set_names(s, &cerr));
+  CHILD_TRY(a, loopback_up(s, &cerr));
   struct rootfs_opts ro = {.rootfs = a->rootfs,
                            .bundle = a->bundle,
                            .no_pivot = a->o->no_pivot,

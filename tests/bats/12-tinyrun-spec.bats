@@ -64,12 +64,14 @@ rejects() {
 
 @test "spec: the default document runs once args and terminal are set" {
   "$TINYRUN" spec --bundle "$B"
-  jq '.process.terminal = false | .process.args = ["/bin/sh", "-c", "echo spec-ok"]' \
+  jq '.process.terminal = false | .process.args = ["/bin/sh", "-c", "echo spec-ok; cat /sys/class/net/lo/flags"]' \
     "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
   run "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *spec-ok* ]]
+  # a new network namespace gets its loopback up, as runc does
+  [[ "$output" == *0x9* ]]
 }
 
 @test "features: runtime-spec features document" {

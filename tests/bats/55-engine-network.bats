@@ -8,9 +8,13 @@ setup() { td_engine_setup; }
 teardown() { td_engine_teardown; }
 teardown_file() { td_engine_teardown_file; }
 
-@test "--network none: only lo; host: the host's netns" {
+@test "--network none: only lo, and it is up (docker's); host: the host's netns" {
   run td run --rm --network none busybox sh -c 'ls /sys/class/net'
   [ "$output" = lo ]
+  # IFF_UP|IFF_LOOPBACK, as docker has it: 127.0.0.1 answers
+  run td run --rm --network none busybox sh -c 'cat /sys/class/net/lo/flags; ping -c1 -W2 127.0.0.1 >/dev/null && echo answered'
+  [ "${lines[0]}" = 0x9 ]
+  [ "${lines[1]}" = answered ]
   id=$(td run -d --network host busybox sleep 30)
   pid=$(td inspect -f '{{.State.Pid}}' "$id")
   [ "$(readlink /proc/$pid/ns/net)" = "$(readlink /proc/self/ns/net)" ]
