@@ -94,18 +94,24 @@ static json_t *load_json(const char *buf, size_t len, json_error_t *jerr)
   return j;
 }
 
-int spec_load_file(const char *path, struct spec **out, struct td_err **err)
+static int spec_from_text(const char *path, const char *buf, size_t len, struct spec **out,
+                          struct td_err **err)
 {
-  autofree char *buf = NULL;
-  size_t len = 0;
-  if (file_read_all(AT_FDCWD, path, &buf, &len, err) < 0)
-    return -1;
   json_error_t jerr;
   autojson json_t *j = load_json(buf, len, &jerr);
   if (j == NULL)
     return err_set(err, 0, "parse %s: line %d column %d: %s", path, jerr.line, jerr.column,
                    jerr.text);
   return spec_from_json(j, out, err);
+}
+
+int spec_load_file(const char *path, struct spec **out, struct td_err **err)
+{
+  autofree char *buf = NULL;
+  size_t len = 0;
+  if (file_read_all(AT_FDCWD, path, &buf, &len, err) < 0)
+    return -1;
+  return spec_from_text(path, buf, len, out, err);
 }
 
 int spec_load_file_if(const char *path, const char *word, struct spec **out, struct td_err **err)
@@ -118,10 +124,5 @@ int spec_load_file_if(const char *path, const char *word, struct spec **out, str
   /* a key spelled with \u escapes is the only way to name it without the plain word */
   if (memmem(buf, len, word, strlen(word)) == NULL && memmem(buf, len, "\\u", 2) == NULL)
     return 0;
-  json_error_t jerr;
-  autojson json_t *j = load_json(buf, len, &jerr);
-  if (j == NULL)
-    return err_set(err, 0, "parse %s: line %d column %d: %s", path, jerr.line, jerr.column,
-                   jerr.text);
-  return spec_from_json(j, out, err);
+  return spec_from_text(path, buf, len, out, err);
 }
