@@ -221,15 +221,19 @@ static uint64_t ignored_signals(void)
 }
 
 /* execve resets caught signals by itself but keeps ignored ones: only those (usually just
- * SIGPIPE, from the engine) need a call, not all 64 signals. */
+ * SIGPIPE, from the engine) need a call, not all 64 signals. Through the system call: libc
+ * refuses 32 and 33 (its own), which a caller may still ignore (seen under CI). SIG_DFL is
+ * 0, so an all-zero kernel sigaction means "default, no flags, empty mask" whatever the
+ * architecture's layout. */
 static void reset_signals(uint64_t ignored)
 {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  unsigned long dfl[8] = {0};
   for (int s = 1; s < NSIG && s <= 64; s++)
     if (s != SIGKILL && s != SIGSTOP && (ignored & (UINT64_C(1) << (s - 1))))
-      signal(s, SIG_DFL);
+      syscall(SYS_rt_sigaction, s, dfl, NULL, (size_t)((NSIG - 1) / 8));
 }
 
 _Noreturn void rt_child_main(struct rt_child_args *a)
