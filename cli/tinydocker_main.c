@@ -56,20 +56,14 @@ static const char *group_alias(const char *sub)
  * program through tinydocker-entry (runtime/core/entry.c), so after its last exec none is the
  * engine; before it, a clone of ours is non-dumpable, which keeps out everyone without
  * CAP_SYS_PTRACE. The re-exec closes what is left: a process with that capability in the
- * same pid namespace opening /proc/PID/exe of the clone during its setup. A new container
- * (`run`/`create` without --pid) gets a new, empty pid namespace: nobody is there to look.
+ * same pid namespace opening /proc/PID/exe of the clone during its setup. `run`/`create`
+ * always give a container a new, empty pid namespace (there is no --pid): nobody is there
+ * to look.
  * `exec` joins a populated one, `start`/`restart` (not on `run`'s path) may have a shared one:
  * those re-execute. */
-static bool cmd_needs_readonly_exe(const char *name, int argc, char **argv)
+static bool cmd_needs_readonly_exe(const char *name)
 {
-  if (strcmp(name, "exec") == 0 || strcmp(name, "start") == 0 || strcmp(name, "restart") == 0)
-    return true;
-  if (strcmp(name, "run") != 0 && strcmp(name, "create") != 0)
-    return false;
-  for (int i = 1; i < argc; i++)
-    if (strncmp(argv[i], "--pid", 5) == 0 && (argv[i][5] == '\0' || argv[i][5] == '='))
-      return true; /* an over-match (an argument that reads --pid) only costs the re-exec */
-  return false;
+  return strcmp(name, "exec") == 0 || strcmp(name, "start") == 0 || strcmp(name, "restart") == 0;
 }
 
 /* Re-execute once from a detached read-only mount of our binary, as tinyrun does (see
@@ -134,7 +128,7 @@ int main(int argc, char **argv)
             name);
     return EXIT_ENGINE;
   }
-  if (cmd_needs_readonly_exe(name, argc, argv))
+  if (cmd_needs_readonly_exe(name))
     exe_protect(argv);
   struct eng_ctx ctx;
   autoerr struct td_err *err = NULL;

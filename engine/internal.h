@@ -48,10 +48,6 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id);
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
                           bool remove_record, bool remove_volumes, struct td_err **err);
-/* The part of eng_cleanup_container after the runtime state, cgroup and network are gone
- * (the monitor did those itself at the exit): rootfs mount, image hold, volumes, name, dir. */
-int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
-                      bool remove_volumes, struct td_err **err);
 /* Release what names the container to other commands: its name, image hold and (with
  * remove_volumes, or --rm) anonymous volumes. Part of every removal. */
 void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes);

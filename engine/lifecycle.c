@@ -277,6 +277,22 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id)
   net_detach(ctx->root, id, &e4); /* idempotent */
 }
 
+/* The part of eng_cleanup_container after the runtime state, cgroup and network are gone:
+ * rootfs mount, image hold, volumes, name, dir. */
+static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                             bool remove_record, bool remove_volumes, struct td_err **err)
+{
+  eng_rootfs_umount(ctx, rec);
+  if (!remove_record)
+    return 0;
+  eng_unpublish(ctx, id, rec, remove_volumes);
+  autofree char *dir = store_dir(ctx, id);
+  if (rm_rf(dir, err) < 0 && (*err)->errnum != ENOENT)
+    return err_prefix(err, "remove container %s", id);
+  err_free(err);
+  return 0;
+}
+
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
                           bool remove_record, bool remove_volumes, struct td_err **err)
 {
@@ -298,20 +314,6 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool 
     volume_remove(ctx->root, *a, true, &e2);
   }
   store_name_release(ctx, rec_str(rec, "Name"), id);
-}
-
-int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_record,
-                      bool remove_volumes, struct td_err **err)
-{
-  eng_rootfs_umount(ctx, rec);
-  if (!remove_record)
-    return 0;
-  eng_unpublish(ctx, id, rec, remove_volumes);
-  autofree char *dir = store_dir(ctx, id);
-  if (rm_rf(dir, err) < 0 && (*err)->errnum != ENOENT)
-    return err_prefix(err, "remove container %s", id);
-  err_free(err);
-  return 0;
 }
 
 int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct td_err **err)
