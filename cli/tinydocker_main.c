@@ -11,6 +11,7 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fileio.h"
+#include "util/trace.h"
 
 static const struct td_cmd *find_cmd(const char *name)
 {
@@ -85,6 +86,7 @@ static void exe_protect(char **argv)
 
 int main(int argc, char **argv)
 {
+  td_trace("cli-main");
   err_progname = "tinydocker";
   /* internal: tinydocker-monitor hands a container's monitor back to us at its exit */
   if (argc == 3 && strcmp(argv[1], "__monitor-resume") == 0)

@@ -18,6 +18,7 @@
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 const char *eng_short_id(const char *id, char *buf)
 {
@@ -442,19 +443,23 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, &imgcfg, &image_id, err) < 0)
       return -1;
     u->mounted = true;
+    td_trace("c-image");
     rootfs = xasprintf("%s/rootfs", dir);
   }
   autojson json_t *spec = NULL;
   autojson json_t *mounts = NULL;
   if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
+  td_trace("c-spec");
   if (bundle_write_etc(dir, json_string_value(json_object_get(spec, "hostname")), req->network,
                        req->add_hosts, req->dns, req->dns_search, err) < 0)
     return -1;
+  td_trace("c-etc");
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
   if (store_write_json(cfgpath, spec, 0600, err) < 0)
     return -1;
   spec_cache_put(id, spec);
+  td_trace("c-config");
   autojson json_t *rec =
       build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   if (store_save(ctx, id, rec, err) < 0)
@@ -487,6 +492,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
     }
     image_ref_free(r);
   }
+  td_trace("c-validated");
   autofree char *id = store_new_id();
   autofree char *name =
       req->name ? xstrdup(req->name[0] == '/' ? req->name + 1 : req->name) : store_random_name();
@@ -512,6 +518,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out
     u.name = name;
   }
   u.name_reserved = true;
+  td_trace("c-name");
   if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
     goto fail;
   *id_out = steal_ptr(id);

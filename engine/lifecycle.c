@@ -21,6 +21,7 @@
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err)
 {
@@ -99,10 +100,12 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   }
   if (eng_rootfs_mount(ctx, rec, err) < 0)
     return -1;
+  td_trace("rootfs-mounted");
   flag_stopping(ctx, id, false);
   autoclose int sock = -1;
   if (monitor_spawn(ctx, id, &sock, err) < 0)
     return -1;
+  td_trace("forked");
   bool tty = rec_bool(rec, "Config.Tty");
   if (o->attach)
     return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys, exit_code,
@@ -121,6 +124,7 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
     if (r.type == MON_ERROR)
       return err_set_exit(err, r.a ? r.a : EXIT_ENGINE, 0, "%s", r.text);
     if (r.type == MON_EXIT) {
+      td_trace("cli-got-exit");
       *exit_code = r.a;
       return 0;
     }
@@ -129,9 +133,11 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
 
 int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, struct td_err **err)
 {
+  td_trace("eng-run");
   autofree char *id = NULL;
   if (eng_create(ctx, req, &id, err) < 0)
     return -1;
+  td_trace("created");
   struct eng_start_opts o = {.attach = !req->detach,
                              .interactive = req->interactive,
                              .sig_proxy = true,

@@ -37,6 +37,7 @@
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 /* How long the monitor runs the loop itself before handing over to tinydocker-monitor: a
  * short-lived container (`run --rm true`) ends before and costs no exec; a long one idles in
@@ -53,7 +54,8 @@ struct mon {
   struct eng_restart restart;
   int restart_count;
   struct mon_io io;
-  int mntns; /* the container's mount namespace, held until its exit is reported */
+  int mntns;      /* the container's mount namespace, held until its exit is reported */
+  int entry_tree; /* the init's read-only entry tree, held the same way (rt_create_opts) */
 };
 
 /* The container's mount namespace, held from create until its exit has been reported: the
@@ -69,11 +71,16 @@ static void hold_mntns(struct mon *m)
   m->mntns = open(nspath, O_RDONLY | O_CLOEXEC);
 }
 
-static void release_mntns(struct mon *m)
+/* Dropping the last reference to a mount namespace or a detached tree unmounts it: an RCU
+ * grace period (~0.3-1 ms here) that waits until the exit has been reported. */
+static void release_held(struct mon *m)
 {
   if (m->mntns >= 0)
     close(m->mntns);
   m->mntns = -1;
+  if (m->entry_tree >= 0)
+    close(m->entry_tree);
+  m->entry_tree = -1;
 }
 
 /* Update the record under the container lock. */
@@ -221,7 +228,9 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   int child[3];
   if (setup_stdio(m, child, err) < 0)
     return -1;
+  td_trace("mon-stdio");
   /* the spec run's create just wrote, if we are that process's fork (else the file) */
+  td_trace("rt-create");
   autojson json_t *cached = eng_spec_cache_take(m->id);
   spec_autofree struct spec *spec = NULL;
   autoerr struct td_err *e = NULL;
@@ -233,8 +242,11 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
       .spec = spec,
       .console_master_out = m->io.tty ? &m->io.master : NULL,
       .stdio = {child[0], child[1], child[2]},
+      .entry_tree_out = &m->entry_tree,
   };
+  release_held(m); /* a restart's previous ones */
   int rc = rt_create(rt, &o, &m->io.pid, err);
+  td_trace("rt-created");
   for (int k = 0; k < 3; k++)
     if (child[k] >= 0)
       close(child[k]);
@@ -252,6 +264,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
     return -1;
   }
   rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
+  td_trace("rec-running");
   if (rt_start(rt, m->id, err) < 0) {
     autoerr struct td_err *e2 = NULL;
     rt_delete(rt, m->id, true, &e2);
@@ -259,6 +272,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
     net_detach(m->ctx->root, m->id, &e3);
     return -1;
   }
+  td_trace("rt-started");
   return 0;
 }
 
@@ -400,7 +414,7 @@ static void finish(struct mon *m, int code, bool oom)
   unlinkat(m->dirfd, "attach.sock", 0);
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
-  release_mntns(m);
+  release_held(m);
 }
 
 /* --rm: out of every view first (engine/trash.c), then the exit code to the clients, then
@@ -414,12 +428,14 @@ static void finish_removed(struct mon *m, int code)
   bool moved = eng_trash_move(m->ctx, m->id, m->rec, &unplug, &err) == 0;
   if (!moved)
     eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &err);
+  td_trace("trash-moved");
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
-  release_mntns(m);
+  release_held(m);
   net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
   if (moved)
     eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"));
+  td_trace("trash-finished");
   lock_release(lk);
 }
 
@@ -461,7 +477,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     autoerr struct td_err *err = NULL;
     if (!running) {
       if (start_container(m, rt, &err) < 0) {
-        release_mntns(m);
+        release_held(m);
         mon_io_close_stdio(&m->io);
         int code = err->exit_code ? err->exit_code : EXIT_ENGINE;
         autoerr struct td_err *e2 = NULL;
@@ -487,6 +503,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       mon_io_run(&m->io, -1);
     }
     mon_io_drain_rest(&m->io);
+    td_trace("mon-reaped");
     int code = exit_code_of(m->io.status);
     if (m->auto_remove) { /* never restarts (create refuses --rm with a policy) */
       mon_io_close_stdio(&m->io);
@@ -506,7 +523,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       return 0;
     }
     net_unplug(unplug);
-    release_mntns(m);
+    release_held(m);
     m->restart_count++;
     rec_update_state(m, "restarting", false, 0, code, NULL, false, true, oom);
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);
@@ -521,8 +538,10 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
 
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
 {
+  td_trace("mon-main");
   monitor_setup_process(&sock);
-  struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1};
+  td_trace("mon-setup");
+  struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1, .entry_tree = -1};
   mon_io_init(&m.io);
   m.dir = store_dir(ctx, id);
   mon_io_client_add(&m.io, sock);
@@ -530,11 +549,16 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
   mon_io_signals(&m.io);
-  if (load_record(&m, &err) < 0 || open_log(&m, &err) < 0 || !wait_for_start(&m)) {
+  bool ok = load_record(&m, &err) == 0;
+  td_trace("mon-loaded");
+  ok = ok && open_log(&m, &err) == 0;
+  td_trace("mon-log");
+  if (!ok || !wait_for_start(&m)) {
     if (err)
       report_error(&m, err);
     return EXIT_ENGINE;
   }
+  td_trace("mon-started-msg");
   m.io.listen_fd = listen_attach(&m);
   return supervise(&m, &rt, false);
 }
@@ -559,6 +583,7 @@ int eng_monitor_resume(int state_fd)
                   .id = s.id,
                   .dirfd = -1,
                   .mntns = -1,
+                  .entry_tree = -1,
                   .io = s.io,
                   .restart_count = s.restart_count};
   m.dir = store_dir(&ctx, s.id);

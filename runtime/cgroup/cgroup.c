@@ -1,6 +1,7 @@
 /* The public cgroup interface: mode detection, cgroupsPath resolution, and dispatch to the
  * v1 (also hybrid) or v2 backend. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,39 @@ int cgroup_open(const char *path, struct cgroup **out, struct td_err **err)
 int cgroup_v2_dirfd(struct cgroup *cg)
 {
   return cg->mode == CGROUP_MODE_V2 ? cg->v2.fd : -1;
+}
+
+int cgroup_unified_dirfd(struct cgroup *cg)
+{
+  return cg->mode != CGROUP_MODE_V2 && cg->v2.present ? cg->v2.fd : -1;
+}
+
+int cgroup_self_enter_fds(struct cgroup *cg, int fds[CGROUP_SELF_MAX], struct td_err **err)
+{
+  int n = 0;
+  if (cg->mode == CGROUP_MODE_V2)
+    return 0;
+  for (int i = 0; i < CG_CTL_COUNT && n < CGROUP_SELF_MAX; i++) {
+    if (!cg_v1_unique(cg, i) || cg->v1[i].fd < 0)
+      continue;
+    fds[n] = openat(cg->v1[i].fd, "tasks", O_WRONLY | O_CLOEXEC);
+    if (fds[n] < 0) {
+      int e = errno;
+      while (n > 0)
+        close(fds[--n]);
+      return err_set(err, e, "open %s/tasks", cg->v1[i].dir);
+    }
+    n++;
+  }
+  return n;
+}
+
+int cgroup_self_enter(const int *fds, int n, struct td_err **err)
+{
+  for (int i = 0; i < n; i++)
+    if (write(fds[i], "0", 1) != 1)
+      return err_set(err, errno, "move into the container's cgroup");
+  return 0;
 }
 
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct td_err **err)

@@ -21,6 +21,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 _Noreturn void rt_child_fail(int sync_fd, struct td_err *err)
 {
@@ -175,8 +176,10 @@ static int wait_exec_fifo(int dirfd, struct td_err **err)
   autoclose int fd = RETRY_EINTR(openat(dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC));
   if (fd < 0)
     return err_set(err, errno, "open exec fifo");
+  td_trace("init-fifo-open");
   if (write_all(fd, "0", 1) < 0)
     return err_set(err, errno, "write exec fifo");
+  td_trace("init-fifo-written");
   return 0;
 }
 
@@ -246,8 +249,19 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   uint64_t ignored = ignored_signals();
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  wait_go(a->sync_fd, NULL, 0, &cerr);
+  if (a->await_go)
+    wait_go(a->sync_fd, NULL, 0, &cerr);
+  td_trace("init-go");
+  if (a->n_cg_self > 0) { /* before the cgroup namespace, which takes its root from here */
+    CHILD_TRY(a, cgroup_self_enter(a->cg_self, a->n_cg_self, &cerr));
+    while (a->n_cg_self > 0)
+      close(a->cg_self[--a->n_cg_self]);
+  }
+  /* /proc is still the host's here (the new pid namespace's procfs comes with the rootfs) */
+  if (p && p->has_oom_score_adj)
+    CHILD_TRY(a, security_set_oom_score_adj(0, p->oom_score_adj, &cerr));
   CHILD_TRY(a, join_and_unshare(a, &cerr));
+  td_trace("init-unshared");
   if (a->new_userns && !(a->unshare_flags & CLONE_NEWUSER))
     CHILD_TRY(a, become_root_in_userns(&cerr));
   CHILD_TRY(a, set_names(s, &cerr));
@@ -257,6 +271,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
                            .no_pivot = a->o->no_pivot,
                            .in_userns = a->new_userns || s->linux_.ns[NS_USER].path};
   CHILD_TRY(a, rootfs_prepare(s, &ro, &cerr));
+  td_trace("init-rootfs-prepared");
   static char state[sizeof(((struct rt_msg *)0)->data)];
   if (has_hooks(s)) {
     if (rt_msg_send(a->sync_fd, RT_MSG_HOOKS, 0, NULL, -1) < 0)
@@ -265,10 +280,12 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     CHILD_TRY(a, rt_hooks_run(&s->hooks[HOOK_CREATE_CONTAINER], state, "createContainer", &cerr));
   }
   CHILD_TRY(a, rootfs_pivot(&ro, &cerr));
+  td_trace("init-pivoted");
   CHILD_TRY(a, setup_stdio(a, &cerr));
   CHILD_TRY(a, rootfs_finalize(s, &ro, &cerr));
   CHILD_TRY(a, rootfs_apply_sysctl(s, &cerr));
   CHILD_TRY(a, enter_cwd(p, &cerr));
+  td_trace("init-finalized");
   autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
   if (exe == NULL) {
@@ -277,12 +294,15 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
                                          : "executable file not found in $PATH");
     rt_child_fail(a->sync_fd, cerr);
   }
+  td_trace("init-found-exe");
   struct security_seccomp *filter = a->filter;
   int listener = -1;
   /* before a seccomp filter may forbid close_range; nothing of the host stays open while
    * the init waits on the fifo but the sync socket (until READY) and the fifo's dir */
+  int trace_fd = td_trace_fd();
   CHILD_TRY(a, rt_close_fds(a->o->preserve_fds,
-                            (int *const[]){&a->sync_fd, &a->fifo_fd, &a->entry_fd}, 3, &cerr));
+                            (int *const[]){&a->sync_fd, &a->fifo_fd, &a->entry_fd, &trace_fd}, 4,
+                            &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
   if (security_seccomp_has_notify(filter))
     CHILD_TRY(a, send_listener(a, s, filter, &cerr));
@@ -291,13 +311,16 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     _exit(1);
   close(a->sync_fd); /* only the fifo's dir stays open while the init waits */
   /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
+  td_trace("init-ready-sent");
   if (wait_exec_fifo(a->fifo_fd, &cerr) < 0 ||
       rt_hooks_run(&s->hooks[HOOK_START_CONTAINER], state, "startContainer", &cerr) < 0 ||
       security_final(s, filter, &listener, &cerr) < 0) {
     dprintf(STDERR_FILENO, "tinyrun: %s\n", err_text(cerr));
     _exit(EXIT_CANNOT_EXEC);
   }
+  td_trace("init-secured");
   reset_signals(ignored);
+  td_trace("init-exec");
   rt_exec_program(a->entry_fd, exe, p->args, p->env);
   dprintf(STDERR_FILENO, "tinyrun: exec %s: %s\n", exe, strerror(errno));
   _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);

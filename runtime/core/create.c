@@ -24,6 +24,7 @@
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 static void run_undo(struct rt_create_run *r)
 {
@@ -153,6 +154,7 @@ static int make_cgroup(struct rt_create_run *r, struct td_err **err)
   autofree struct spec_resources *res = rt_resources_for_create(r->spec, &rules);
   if (cgroup_create(r->cg_path, res, &r->cg, err) < 0)
     return err_prefix(err, "cgroup %s", r->cg_path);
+  td_trace("rt-cgroup");
   return 0;
 }
 
@@ -278,6 +280,7 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
       break;
     }
     case RT_MSG_READY:
+      td_trace("rt-ready");
       if (fd >= 0)
         close(fd);
       return 0;
@@ -309,13 +312,16 @@ static int finish(struct rt_create_run *r, struct td_err **err)
 /* Everything after the checks, under the container's lock; undone by the caller. */
 static int create_locked(struct rt_create_run *r, struct td_err **err)
 {
+  td_trace("rt-bundle");
   if (make_state_dir(r, err) < 0)
     return -1;
+  td_trace("rt-state-dir");
   int lock = rt_lock_dir(r->dir, err);
   if (lock < 0)
     return -1;
   r->lock_fd = lock;
   int rc = 0;
+  td_trace("rt-locked");
   if (make_cgroup(r, err) < 0 || rt_spawn_init(r, err) < 0 ||
       (r->init > 0 && save_state(r, RT_CREATING, err) < 0) || serve_child(r, err) < 0 ||
       finish(r, err) < 0)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "runtime/core/runtime.h"
+#include "runtime/cgroup/cgroup.h"
 #include "runtime/spec/spec.h"
 #include "util/err.h"
 
@@ -144,6 +145,9 @@ struct rt_child_args {
   bool new_userns;             /* a new user namespace is created (maps written by the parent) */
   struct security_seccomp *filter; /* compiled by the parent (cached), loaded by the child */
   int entry_fd;                    /* rt_ctx.entry's read-only tree, or -1 */
+  int cg_self[CGROUP_SELF_MAX];    /* v1 `tasks` files the child writes itself into */
+  int n_cg_self;                   /* 0: the clone or the parent placed it */
+  bool await_go;                   /* the parent has work before the init may go on */
 };
 
 /* The container init: runs in the cloned child, never returns. */

@@ -45,6 +45,10 @@ struct rt_create_opts {
   bool no_new_keyring;
   int preserve_fds; /* fds 3..3+N-1 pass into the container */
   int stdio[3];     /* fds for the container's stdio; -1 = inherit ours */
+  /* the read-only tree the init execs ctx->entry from, handed back open: whoever closes the
+   * last reference unmounts it, an RCU grace period (the init's exec would wait for it);
+   * NULL = closed here once the init is cloned */
+  int *entry_tree_out;
 };
 
 /* Create the container; it waits on its exec fifo until rt_start. *pid_out gets the init pid. */

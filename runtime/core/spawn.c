@@ -18,6 +18,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 static int write_maps(pid_t pid, const struct spec_idmap *m, size_t n, const char *file,
                       struct td_err **err)
@@ -152,20 +153,73 @@ static void plan_namespaces(const struct spec *s, bool slow, bool into_cgroup,
   }
 }
 
-static int parent_after_clone(struct rt_create_run *r, bool into_cgroup, bool slow,
-                              struct td_err **err)
+/* Whether the parent has work between the clone and the init going on: the cgroup when
+ * neither the clone nor the init itself places it, user maps. Without it the init goes on at
+ * once (no round trip on the sync socket; it sets its own oom_score_adj). */
+static bool parent_work_after_clone(const struct spec *s, bool placed, bool slow)
 {
-  if (!into_cgroup && cgroup_enter(r->cg, r->child, err) < 0)
+  const struct spec_namespace *user = &s->linux_.ns[NS_USER];
+  return !placed || (!slow && user->present && !user->path);
+}
+
+static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, struct td_err **err)
+{
+  if (!parent_work_after_clone(r->spec, placed, slow))
+    return 0;
+  if (!placed && cgroup_enter(r->cg, r->child, err) < 0)
     return -1;
   if (!slow && r->spec->linux_.ns[NS_USER].present && !r->spec->linux_.ns[NS_USER].path &&
       rt_write_user_maps(r->spec, r->child, err) < 0)
     return -1;
-  const struct spec_process *p = r->spec->process;
-  if (p && p->has_oom_score_adj && security_set_oom_score_adj(r->child, p->oom_score_adj, err) < 0)
-    return -1;
+  td_trace("rt-go");
   if (rt_msg_send(r->sync, RT_MSG_GO, 0, NULL, -1) < 0)
     return err_set(err, errno, "sync with the container init");
+  td_trace("rt-go-sent");
   return 0;
+}
+
+static void close_self_fds(struct rt_child_args *a)
+{
+  while (a->n_cg_self > 0)
+    close(a->cg_self[--a->n_cg_self]);
+}
+
+/* Clone the init into its namespaces and, as far as it can, its cgroup. On v2 the clone
+ * places it. On v1 (and a hybrid host's v1 part) the init writes itself into each
+ * hierarchy's `tasks` (cgroup_self_enter_fds: no grace period, unlike the parent's
+ * cgroup.procs) before it makes its cgroup namespace, while a hybrid host's unified part goes
+ * through the clone. With a new user namespace or on the slow path the parent moves it
+ * (*placed false). */
+static pid_t clone_init(struct rt_create_run *r, struct rt_child_args *a, bool slow, bool *placed)
+{
+  int cgfd = cgroup_v2_dirfd(r->cg);
+  bool by_clone = cgfd >= 0;
+  const struct spec_namespace *user = &r->spec->linux_.ns[NS_USER];
+  if (!by_clone && !slow && !(user->present && user->path == NULL)) {
+    autoerr struct td_err *e = NULL;
+    a->n_cg_self = cgroup_self_enter_fds(r->cg, a->cg_self, &e);
+    if (a->n_cg_self < 0)
+      a->n_cg_self = 0; /* the parent's way then */
+    if (a->n_cg_self > 0)
+      cgfd = cgroup_unified_dirfd(r->cg);
+  }
+  uint64_t flags = 0;
+  plan_namespaces(r->spec, slow, by_clone, a, &flags);
+  a->await_go = parent_work_after_clone(r->spec, by_clone || a->n_cg_self > 0, slow);
+  pid_t pid = do_clone3(flags, cgfd);
+  if (pid < 0 && cgfd >= 0) {
+    /* e.g. a v2 cgroup that cannot take processes directly: the parent moves it after */
+    close_self_fds(a);
+    by_clone = false;
+    a->unshare_flags = 0;
+    a->double_fork = false;
+    a->new_userns = false;
+    plan_namespaces(r->spec, slow, false, a, &flags);
+    a->await_go = true;
+    pid = do_clone3(flags, -1);
+  }
+  *placed = by_clone || a->n_cg_self > 0;
+  return pid;
 }
 
 int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
@@ -205,38 +259,33 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   cache = xasprintf("%s/.seccomp-cache", r->ctx->state_root);
   if (security_seccomp_build_cached(r->spec->linux_.seccomp, cache, &a.filter, err) < 0)
     goto out;
+  td_trace("rt-seccomp");
   if (open_joins(r->spec, a.join_fds, err) < 0 || ns_swap_enter(r->spec, &sw, err) < 0)
     goto out;
-  bool slow = needs_slow_path(r->spec);
-  int cgfd = cgroup_v2_dirfd(r->cg);
-  uint64_t flags = 0;
-  plan_namespaces(r->spec, slow, cgfd >= 0, &a, &flags);
+  td_trace("rt-pre-clone");
+  bool slow = needs_slow_path(r->spec), placed = false;
   a.sync_fd = sp[1];
-  pid_t pid = do_clone3(flags, cgfd);
-  if (pid < 0 && cgfd >= 0) {
-    /* e.g. a v2 cgroup that cannot take processes directly: enter it afterwards */
-    cgfd = -1;
-    a.unshare_flags = 0;
-    a.double_fork = false;
-    a.new_userns = false;
-    plan_namespaces(r->spec, slow, false, &a, &flags);
-    pid = do_clone3(flags, -1);
-  }
+  pid_t pid = clone_init(r, &a, slow, &placed);
   if (pid == 0) {
     close(sp[0]);
     rt_child_main(&a);
   }
+  td_trace("rt-cloned");
   ns_swap_leave(&sw);
   if (pid < 0) {
     err_set(err, errno, "clone the container init");
     goto out;
   }
   r->child = pid;
+  if (r->o->entry_tree_out) {
+    *r->o->entry_tree_out = a.entry_fd;
+    a.entry_fd = -1;
+  }
   r->init = slow && a.double_fork ? 0 : pid;
-  if (r->init)
-    r->start_time = rt_proc_start_time(pid);
   r->sync = steal_fd(sp[0]);
-  rc = parent_after_clone(r, cgfd >= 0, slow, err);
+  rc = parent_after_clone(r, placed, slow, err);
+  if (r->init) /* /proc/PID/stat waits on the child's mm while it faults in its first pages */
+    r->start_time = rt_proc_start_time(pid);
 out:
   ns_swap_leave(&sw);
   for (int i = 0; i < 2; i++)
@@ -246,6 +295,7 @@ out:
     close(a.fifo_fd);
   if (a.entry_fd >= 0)
     close(a.entry_fd);
+  close_self_fds(&a);
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     if (a.join_fds[t] >= 0)
       close(a.join_fds[t]);

@@ -17,6 +17,7 @@
 #include "runtime/security/security_int.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
+#include "util/trace.h"
 
 static const char *const rlimit_names[] = {
     [RLIMIT_CPU] = "RLIMIT_CPU",           [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
@@ -190,8 +191,10 @@ int security_final(const struct spec *spec, struct security_seccomp *f, int *lis
   const struct spec_process *p = spec->process;
   if (p && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return err_set(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  td_trace("init-nnp");
   if (security_seccomp_load(f, listener_fd, err) < 0)
     return -1;
+  td_trace("init-seccomp-loaded");
   if (f && f->restore_caps) {
     f->restore_caps = false;
     if (security_caps_set(f->final_eff, f->final_prm, f->final_inh, err) < 0)
@@ -203,13 +206,16 @@ int security_final(const struct spec *spec, struct security_seccomp *f, int *lis
 int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err)
 {
   char path[64], val[16];
-  snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+  if (pid == 0)
+    snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+  else
+    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
   int n = snprintf(val, sizeof(val), "%d", adj);
   autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return err_set(err, errno, "open %s", path);
   if (RETRY_EINTR(write(fd, val, (size_t)n)) != n)
-    return err_set(err, errno ? errno : EIO, "set oom_score_adj %d for pid %d", adj, (int)pid);
+    return err_set(err, errno ? errno : EIO, "set oom_score_adj %d", adj);
   return 0;
 }
 

@@ -18,7 +18,7 @@
 #include "util/fileio.h"
 #include "util/xalloc.h"
 
-#define CACHE_MAGIC "tdseccomp1\n"
+#define CACHE_MAGIC "tdseccomp2\n" /* 2: libseccomp's binary tree (seccomp.c) */
 
 struct buf {
   unsigned char *p;

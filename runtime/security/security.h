@@ -50,7 +50,7 @@ int security_final(const struct spec *spec, struct security_seccomp *f, int *lis
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,
                                    const char *state_json, pid_t pid, struct td_err **err);
 /* Set /proc/<pid>/oom_score_adj (parent side). */
-int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err);
+int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err); /* pid 0: self */
 /* Fail clearly if the process asks for an AppArmor profile or SELinux label the host lacks. */
 int security_check_lsm(const struct spec_process *p, struct td_err **err);
 /* Capability name ("CAP_NET_ADMIN") to number, -1 if unknown; and back. */
