@@ -29,6 +29,9 @@ static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_er
       xstrdup(json_string_value(json_object_get(json_object_get(doc, "Config"), "Hostname")));
   c->hosts_path = xstrdup(json_string_value(json_object_get(doc, "HostsPath")));
   c->pid = (pid_t)json_integer_value(json_object_get(json_object_get(doc, "State"), "Pid"));
+  const char *mode =
+      json_string_value(json_object_get(json_object_get(doc, "HostConfig"), "NetworkMode"));
+  c->network_mode = mode ? xstrdup(mode) : NULL;
   return 0;
 }
 

@@ -19,6 +19,7 @@ void net_cli_ctr_clear(struct net_cli_ctr *c)
   free(c->name);
   free(c->hostname);
   free(c->hosts_path);
+  free(c->network_mode);
   memset(c, 0, sizeof(*c));
 }
 
@@ -358,6 +359,21 @@ static int ctr_lookup(const struct net_cli_hooks *hooks, const char *name, struc
   return hooks->lookup(hooks->ud, name, c, err);
 }
 
+/* docker's refusals: a container without a network namespace of its own to add to. */
+static int check_connectable(const struct net_cli_ctr *c, struct td_err **err)
+{
+  const char *m = c->network_mode;
+  if (m && strcmp(m, "none") == 0)
+    return err_set(err, EINVAL,
+                   "container cannot be connected to multiple networks with one of the networks "
+                   "in private (none) mode");
+  if (m && (strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0))
+    return err_set(err, EINVAL,
+                   "container sharing network namespace with another container or host cannot "
+                   "be connected to any other network");
+  return 0;
+}
+
 static int cmd_connect(const char *root, const struct net_cli_hooks *hooks, int argc, char **argv,
                        struct td_err **err)
 {
@@ -371,6 +387,8 @@ static int cmd_connect(const char *root, const struct net_cli_hooks *hooks, int 
     r = ctr_lookup(hooks, argv[optind + 1], &c, err);
   if (r == 0 && c.pid <= 0)
     r = err_set(err, EINVAL, "container %s is not running", argv[optind + 1]);
+  if (r == 0)
+    r = check_connectable(&c, err);
   if (r == 0) {
     autofree char *ns = xasprintf("/proc/%d/ns/net", (int)c.pid);
     a.req.network = argv[optind];

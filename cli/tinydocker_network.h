@@ -9,8 +9,9 @@ struct net_cli_ctr {
   char *id;   /* full id */
   char *name; /* without the leading '/' */
   char *hostname;
-  char *hosts_path; /* the container's /etc/hosts on the host, or NULL */
-  pid_t pid;        /* running init, 0 if not running */
+  char *hosts_path;   /* the container's /etc/hosts on the host, or NULL */
+  pid_t pid;          /* running init, 0 if not running */
+  char *network_mode; /* HostConfig.NetworkMode, or NULL */
 };
 
 struct net_cli_hooks {

@@ -49,30 +49,6 @@ void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt)
   rt->entry = entry;
 }
 
-/* The config.json this process wrote last, for the monitor that `run` forks right after:
- * it starts the container from this copy instead of reading and parsing the 13 KB file
- * again (~0.5 ms of CPU, mostly jansson's allocations). One entry; taken once. */
-static struct {
-  char id[65]; /* 64 hex */
-  json_t *spec;
-} spec_cache;
-
-static void spec_cache_put(const char *id, json_t *spec)
-{
-  json_decref(spec_cache.spec);
-  snprintf(spec_cache.id, sizeof(spec_cache.id), "%s", id);
-  spec_cache.spec = json_incref(spec);
-}
-
-json_t *eng_spec_cache_take(const char *id)
-{
-  if (spec_cache.spec == NULL || strcmp(spec_cache.id, id) != 0)
-    return NULL;
-  json_t *s = spec_cache.spec;
-  spec_cache.spec = NULL;
-  return s;
-}
-
 static json_t *image_config_json(const struct image_info *img)
 {
   json_t *c = json_object_get(img->config, "config");
@@ -458,12 +434,13 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
   if (store_write_json(cfgpath, spec, 0600, err) < 0)
     return -1;
-  spec_cache_put(id, spec);
+  store_cache_put(STORE_CACHE_SPEC, id, spec);
   td_trace("c-config");
   autojson json_t *rec =
       build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   if (store_save(ctx, id, rec, err) < 0)
     return -1;
+  store_cache_put(STORE_CACHE_RECORD, id, rec); /* run's start goes on with it */
   return 0;
 }
 

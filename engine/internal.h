@@ -43,7 +43,11 @@ void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec);
 void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
-void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id);
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
+/* Whether the container can have network endpoints of its own: not with --network
+ * none/host/container:X (`network connect` refuses those, as docker does), so their removal
+ * skips the network store. */
+bool eng_net_endpoints(json_t *rec);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
@@ -57,12 +61,9 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool 
 int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
                    struct td_err **err);
 /* --rm, second half: runtime state, cgroups and files of a trash entry. */
-void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir);
+void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net);
 /* Finish the trash entries whose remover died (their lock is free). */
 void eng_trash_sweep(const struct eng_ctx *ctx);
-/* The config.json that this process's create wrote for id (a new reference), once; NULL
- * otherwise. The monitor `run` forks starts from it instead of the file. */
-json_t *eng_spec_cache_take(const char *id);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);

@@ -54,7 +54,8 @@ static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
 
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
 {
-  if (store_load(ctx, id, rec, err) < 0) {
+  if ((*rec = store_cache_take(STORE_CACHE_RECORD, id)) == NULL &&
+      store_load(ctx, id, rec, err) < 0) {
     autofree char *dir = store_dir(ctx, id);
     json_t *dead = access(dir, F_OK) == 0 ? dead_record(ctx, id) : NULL;
     if (dead == NULL)
@@ -103,6 +104,7 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   td_trace("rootfs-mounted");
   flag_stopping(ctx, id, false);
   autoclose int sock = -1;
+  store_cache_put(STORE_CACHE_RECORD, id, rec); /* for the monitor: a fork of this process */
   if (monitor_spawn(ctx, id, &sock, err) < 0)
     return -1;
   td_trace("forked");
@@ -264,7 +266,14 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   return 0;
 }
 
-void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id)
+bool eng_net_endpoints(json_t *rec)
+{
+  const char *mode = rec ? rec_str(rec, "HostConfig.NetworkMode") : NULL;
+  return mode == NULL || (strcmp(mode, "none") != 0 && strcmp(mode, "host") != 0 &&
+                          strncmp(mode, "container:", 10) != 0);
+}
+
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
@@ -280,7 +289,8 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id)
     cgroup_free(cg);
   }
   autoerr struct td_err *e4 = NULL;
-  net_detach(ctx->root, id, &e4); /* idempotent */
+  if (net)
+    net_detach(ctx->root, id, &e4); /* idempotent */
 }
 
 /* The part of eng_cleanup_container after the runtime state, cgroup and network are gone:
@@ -302,7 +312,7 @@ static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
                           bool remove_record, bool remove_volumes, struct td_err **err)
 {
-  eng_teardown_runtime(ctx, id);
+  eng_teardown_runtime(ctx, id, true);
   return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
 }
 

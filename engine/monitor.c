@@ -231,7 +231,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   td_trace("mon-stdio");
   /* the spec run's create just wrote, if we are that process's fork (else the file) */
   td_trace("rt-create");
-  autojson json_t *cached = eng_spec_cache_take(m->id);
+  autojson json_t *cached = store_cache_take(STORE_CACHE_SPEC, m->id);
   spec_autofree struct spec *spec = NULL;
   autoerr struct td_err *e = NULL;
   if (cached && spec_from_json(cached, &spec, &e) < 0)
@@ -263,8 +263,6 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
     rt_delete(rt, m->id, true, &e2);
     return -1;
   }
-  rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
-  td_trace("rec-running");
   if (rt_start(rt, m->id, err) < 0) {
     autoerr struct td_err *e2 = NULL;
     rt_delete(rt, m->id, true, &e2);
@@ -273,6 +271,10 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
     return -1;
   }
   td_trace("rt-started");
+  /* recorded while the init loads its filter and execs on the other CPU (~1 ms each); every
+   * client hears MON_STARTED only after this */
+  rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
+  td_trace("rec-running");
   return 0;
 }
 
@@ -345,7 +347,9 @@ static void monitor_setup_process(int *sock)
  * keeps the fd it was handed). */
 static int load_record(struct mon *m, struct td_err **err)
 {
-  if (store_load(m->ctx, m->id, &m->rec, err) < 0)
+  /* the record our parent (a start) had in memory when it forked us, else the file */
+  if ((m->rec = store_cache_take(STORE_CACHE_RECORD, m->id)) == NULL &&
+      store_load(m->ctx, m->id, &m->rec, err) < 0)
     return -1;
   m->io.tty = rec_bool(m->rec, "Config.Tty");
   m->io.open_stdin = rec_bool(m->rec, "Config.OpenStdin");
@@ -434,7 +438,7 @@ static void finish_removed(struct mon *m, int code)
   release_held(m);
   net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
   if (moved)
-    eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"));
+    eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"), eng_net_endpoints(m->rec));
   td_trace("trash-finished");
   lock_release(lk);
 }
@@ -515,7 +519,8 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     autoerr struct td_err *e3 = NULL;
     autostrv char **unplug = NULL;
     rt_delete(rt, m->id, true, &e2);
-    net_release(m->ctx->root, m->id, &unplug, &e3);
+    if (eng_net_endpoints(m->rec))
+      net_release(m->ctx->root, m->id, &unplug, &e3);
     mon_io_close_stdio(&m->io);
     if (!should_restart(m, code)) {
       finish(m, code, oom);

@@ -278,6 +278,27 @@ int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td
   return store_write_json(ps, sum, 0600, err);
 }
 
+static struct {
+  char id[80];
+  json_t *doc;
+} doc_cache[STORE_CACHE_SLOTS];
+
+void store_cache_put(enum store_cache_slot slot, const char *id, json_t *doc)
+{
+  json_decref(doc_cache[slot].doc);
+  snprintf(doc_cache[slot].id, sizeof(doc_cache[slot].id), "%s", id);
+  doc_cache[slot].doc = json_incref(doc);
+}
+
+json_t *store_cache_take(enum store_cache_slot slot, const char *id)
+{
+  if (doc_cache[slot].doc == NULL || strcmp(doc_cache[slot].id, id) != 0)
+    return NULL;
+  json_t *d = doc_cache[slot].doc;
+  doc_cache[slot].doc = NULL;
+  return d;
+}
+
 int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err)
 {
   autofree char *p = xasprintf("%s/%s/lock", ctx->ctr_dir, id);

@@ -51,6 +51,14 @@ int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **e
 json_t *store_summary(json_t *rec);
 /* Write a record atomically. */
 int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
+/* Documents kept in this process's memory for its next use of the same id, one per slot:
+ * the record run's create just saved (its start reads it back) and the one start hands its
+ * monitor (a fork); the config.json create wrote, which the monitor starts the container from
+ * (~0.5 ms of jansson each, instead of a read and a parse of the file). put takes a
+ * reference; take hands it over once (NULL if another id or none). */
+enum store_cache_slot { STORE_CACHE_RECORD, STORE_CACHE_SPEC, STORE_CACHE_SLOTS };
+void store_cache_put(enum store_cache_slot slot, const char *id, json_t *doc);
+json_t *store_cache_take(enum store_cache_slot slot, const char *id);
 /* Take the container's lock (for read-modify-write of its record); returns the fd. */
 int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err);
 /* Take the store-wide lock (creating / removing containers); returns the fd. */

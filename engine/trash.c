@@ -41,7 +41,8 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
                    struct td_err **err)
 {
   autoerr struct td_err *e = NULL;
-  net_release(ctx->root, id, unplug, &e);
+  if (eng_net_endpoints(rec))
+    net_release(ctx->root, id, unplug, &e);
   /* unmounted here, not later: `rmi` may delete the image's layers at once */
   eng_rootfs_umount(ctx, rec);
   eng_unpublish(ctx, id, rec, true);
@@ -55,9 +56,9 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
   return 0;
 }
 
-void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir)
+void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net)
 {
-  eng_teardown_runtime(ctx, id); /* its network part: a sweep after a crash in the first half */
+  eng_teardown_runtime(ctx, id, net); /* net: a sweep after a crash in the first half */
   autofree char *dir = trash_path(ctx, id);
   autoerr struct td_err *e5 = NULL;
   if (!rootfs_is_dir) /* a sweep after a crash before the first half's unmount */
@@ -77,7 +78,7 @@ static void sweep_one(const struct eng_ctx *ctx, int topfd, const char *id)
   autoclose int rfd = openat(topfd, recp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   autojson json_t *rec = rfd >= 0 ? json_loadfd(rfd, 0, NULL) : NULL;
   /* no record: the create half of a directory; its rootfs may still be an image mount */
-  eng_trash_finish(ctx, id, rec && rec_bool(rec, "Td.RootfsIsDir"));
+  eng_trash_finish(ctx, id, rec && rec_bool(rec, "Td.RootfsIsDir"), eng_net_endpoints(rec));
 }
 
 static bool is_id(const char *s)

@@ -90,6 +90,8 @@ int image_hold(const char *root, const char *image_id, const char *container_dir
                struct td_err **err);
 /* Drop the container's hold on its image (call at `rm`, after unmount); missing is fine. */
 int image_release(const char *root, const char *container_dir, struct td_err **err);
+/* Remove the image's (empty) hold directory: when the image is deleted. */
+void image_holds_drop(const char *root, const char *image_id);
 /* Number of containers that hold image_id (stale holds whose container dir is gone are
  * dropped); -1 on error. */
 int image_holders(const char *root, const char *image_id, struct td_err **err);

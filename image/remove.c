@@ -70,6 +70,7 @@ static int delete_image(const char *root, json_t *index, const char *id, FILE *o
   image_index_remove_id(index, id);
   if (image_index_write(root, index, err) < 0)
     return -1;
+  image_holds_drop(root, id);
   fprintf(out, "Deleted: %s\n", id);
   autojson json_t *removed = json_array();
   if (image_gc(root, index, removed, freed, err) < 0)
@@ -168,6 +169,7 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
       fprintf(out, "untagged: %s\n", f);
     }
     image_index_remove_id(index, *v);
+    image_holds_drop(root, *v);
     fprintf(out, "deleted: %s\n", *v);
   }
   if (image_index_write(root, index, err) < 0)

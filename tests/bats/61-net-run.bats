@@ -358,3 +358,23 @@ engine_pids() {
   ! td exec "$TN-a" ip link show eth1 2>/dev/null || false
   [ "$(td network inspect "$TN-c2" | jq '.[0].Containers | length')" -eq 0 ]
 }
+
+@test "network connect refuses --network none/host/container: containers (docker's errors); none leaves no store entry" {
+  net_create_random "$TN-c3"
+  td run -d --rootfs "$ROOTFS" --name "$TN-n" --network none sleep 100 >/dev/null
+  td run -d --rootfs "$ROOTFS" --name "$TN-h" --network host sleep 100 >/dev/null
+  td run -d --rootfs "$ROOTFS" --name "$TN-j" --network "container:$TN-n" sleep 100 >/dev/null
+  run td network connect "$TN-c3" "$TN-n"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"private (none) mode"* ]]
+  for c in "$TN-h" "$TN-j"; do
+    run td network connect "$TN-c3" "$c"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"cannot be connected to any other network"* ]]
+  done
+  [ "$(td network inspect "$TN-c3" | jq '.[0].Containers | length')" -eq 0 ]
+  # the none container's netns still has nothing but lo
+  pid=$(td inspect -f '{{.State.Pid}}' "$TN-n")
+  [ "$(nsenter -t "$pid" -n ip -o link show | grep -vc ': lo:')" -eq 0 ]
+  td rm -f "$TN-j" "$TN-h" "$TN-n" >/dev/null
+}
