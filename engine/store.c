@@ -74,7 +74,6 @@ static char *name_path(const struct eng_ctx *ctx, const char *name)
  * keeps a target under 60 bytes in the inode, while a 64-character one takes a block,
  * allocated at create and freed at rm (a synchronous discard on a filesystem mounted with
  * `discard`, ~0.3 ms on the --rm path here). Older stores' 64-hex targets still read. */
-#define LINK_ID_LEN 43
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static int hexval(char c)
@@ -82,8 +81,7 @@ static int hexval(char c)
   return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* 64 hex digits -> 43 base64url characters; false for anything else. */
-static bool id_to_link(const char *id, char out[LINK_ID_LEN + 1])
+bool store_id_to_link(const char *id, char out[STORE_LINK_ID_LEN + 1])
 {
   unsigned char raw[33] = {0};
   for (int i = 0; i < 64; i++) {
@@ -94,19 +92,18 @@ static bool id_to_link(const char *id, char out[LINK_ID_LEN + 1])
   }
   if (id[64] != '\0')
     return false;
-  for (int i = 0, bit = 0; i < LINK_ID_LEN; i++, bit += 6) {
+  for (int i = 0, bit = 0; i < STORE_LINK_ID_LEN; i++, bit += 6) {
     unsigned w = ((unsigned)raw[bit / 8] << 8) | raw[bit / 8 + 1];
     out[i] = b64url[(w >> (10 - bit % 8)) & 63];
   }
-  out[LINK_ID_LEN] = '\0';
+  out[STORE_LINK_ID_LEN] = '\0';
   return true;
 }
 
-/* The inverse: 43 base64url characters -> 64 hex digits. */
-static bool link_to_id(const char *s, char out[65])
+bool store_link_to_id(const char *s, char out[65])
 {
   unsigned char raw[34] = {0};
-  for (int i = 0, bit = 0; i < LINK_ID_LEN; i++, bit += 6) {
+  for (int i = 0, bit = 0; i < STORE_LINK_ID_LEN; i++, bit += 6) {
     const char *p = s[i] ? strchr(b64url, s[i]) : NULL;
     if (p == NULL)
       return false;
@@ -128,7 +125,7 @@ char *store_name_lookup(const struct eng_ctx *ctx, const char *name)
     return NULL;
   buf[n] = '\0';
   char id[65];
-  if (n == LINK_ID_LEN && link_to_id(buf, id))
+  if (n == STORE_LINK_ID_LEN && store_link_to_id(buf, id))
     return xstrdup(id);
   return xstrdup(buf);
 }
@@ -138,8 +135,8 @@ int store_name_reserve(const struct eng_ctx *ctx, const char *name, const char *
 {
   autofree char *p = name_path(ctx, name);
   const char *bare = name[0] == '/' ? name + 1 : name;
-  char link[LINK_ID_LEN + 1];
-  const char *target = id_to_link(id, link) ? link : id;
+  char link[STORE_LINK_ID_LEN + 1];
+  const char *target = store_id_to_link(id, link) ? link : id;
   for (int attempt = 0; attempt < 2; attempt++) {
     if (symlink(target, p) == 0)
       return 0;

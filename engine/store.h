@@ -51,6 +51,11 @@ int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **e
 json_t *store_summary(json_t *rec);
 /* Write a record atomically. */
 int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
+/* A name's symlink holds its container's id in base64url (engine/store.c says why): 64 hex
+ * digits <-> 43 characters; false for anything else (a 64-hex target of an older store). */
+#define STORE_LINK_ID_LEN 43
+bool store_id_to_link(const char *id, char out[STORE_LINK_ID_LEN + 1]);
+bool store_link_to_id(const char *link, char out[65]);
 /* Documents kept in this process's memory for its next use of the same id, one per slot:
  * the record run's create just saved (its start reads it back) and the one start hands its
  * monitor (a fork); the config.json create wrote, which the monitor starts the container from
