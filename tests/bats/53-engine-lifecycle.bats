@@ -155,6 +155,20 @@ assert d["Config"]["Image"]=="busybox"
 '
 }
 
+@test "exec joins the container's cgroup in every hierarchy (the host's /proc/PID/cgroup)" {
+  td run -d --name excg -m 64m busybox sleep 60
+  init=$(td inspect -f '{{.State.Pid}}' excg)
+  tag="sleep 4$RANDOM"
+  td exec -d excg $tag
+  p=
+  for i in $(seq 50); do p=$(pgrep -f -x "$tag" || true); [ -n "$p" ] && break; sleep 0.05; done
+  [ -n "$p" ]
+  diff <(sort /proc/$init/cgroup) <(sort /proc/$p/cgroup)
+  # and so the container's limit applies to it
+  grep -q "/tinydocker/" /proc/$p/cgroup
+  td rm -f excg >/dev/null
+}
+
 @test "exec: -e -w -u, exit code, -d, -it under a pipe" {
   td run -d --name ex busybox sleep 60
   run td exec -e X=1 -w /tmp -u nobody ex sh -c 'echo $X $(pwd) $(id -u)'
