@@ -257,8 +257,10 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     while (a->n_cg_self > 0)
       close(a->cg_self[--a->n_cg_self]);
   }
-  /* /proc is still the host's here (the new pid namespace's procfs comes with the rootfs) */
-  if (p && p->has_oom_score_adj)
+  /* /proc is still the host's here (the new pid namespace's procfs comes with the rootfs);
+   * in a user namespace the clone made, the parent sets it (spawn.c) */
+  bool userns_by_clone = a->new_userns && !(a->unshare_flags & CLONE_NEWUSER);
+  if (p && p->has_oom_score_adj && !userns_by_clone)
     CHILD_TRY(a, security_set_oom_score_adj(0, p->oom_score_adj, &cerr));
   CHILD_TRY(a, join_and_unshare(a, &cerr));
   td_trace("init-unshared");

@@ -168,9 +168,16 @@ static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, s
     return 0;
   if (!placed && cgroup_enter(r->cg, r->child, err) < 0)
     return -1;
-  if (!slow && r->spec->linux_.ns[NS_USER].present && !r->spec->linux_.ns[NS_USER].path &&
-      rt_write_user_maps(r->spec, r->child, err) < 0)
-    return -1;
+  if (!slow && r->spec->linux_.ns[NS_USER].present && !r->spec->linux_.ns[NS_USER].path) {
+    if (rt_write_user_maps(r->spec, r->child, err) < 0)
+      return -1;
+    /* the init, inside the user namespace the clone made, could not lower it itself (that
+     * takes CAP_SYS_RESOURCE in the host's): rt_child_main sets it in every other case */
+    const struct spec_process *p = r->spec->process;
+    if (p && p->has_oom_score_adj &&
+        security_set_oom_score_adj(r->child, p->oom_score_adj, err) < 0)
+      return -1;
+  }
   td_trace("rt-go");
   if (rt_msg_send(r->sync, RT_MSG_GO, 0, NULL, -1) < 0)
     return err_set(err, errno, "sync with the container init");

@@ -207,6 +207,24 @@ EOS
   trn delete --force n1
 }
 
+@test "oomScoreAdj with and without a new user namespace (the init sets it, or the parent for a userns the clone made)" {
+  args sleep 30
+  jq '.process.oomScoreAdj = 321' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  trn create --bundle "$B" oa1 </dev/null >/dev/null 2>&1
+  pid=$(trn state oa1 | jq -r .pid)
+  [ "$(cat /proc/$pid/oom_score_adj)" = 321 ]
+  trn delete -f oa1
+  jq '.linux.namespaces += [{"type":"user"}]
+    | .linux.uidMappings=[{"containerID":0,"hostID":1000,"size":2000}]
+    | .linux.gidMappings=[{"containerID":0,"hostID":1000,"size":3000}]' \
+    "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  chmod 755 "$TEST_TMP"
+  trn create --bundle "$B" oa2 </dev/null >/dev/null 2>&1
+  pid=$(trn state oa2 | jq -r .pid)
+  [ "$(cat /proc/$pid/oom_score_adj)" = 321 ]
+  trn delete -f oa2
+}
+
 @test "user namespace (runtime-tools' maps): created with the maps, then start runs the program" {
   args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
   jq '.linux.namespaces += [{"type":"user"}]
