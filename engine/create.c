@@ -357,9 +357,7 @@ static int validate(const struct eng_run_req *req, struct td_err **err)
 static int ports_precheck(const struct eng_ctx *ctx, const struct eng_run_req *req,
                           struct td_err **err)
 {
-  const char *m = req->network;
-  if (!req->publish ||
-      (m && (!strcmp(m, "none") || !strcmp(m, "host") || !strncmp(m, "container:", 10))))
+  if (!req->publish || !eng_mode_has_endpoints(req->network))
     return 0;
   autofree struct net_port *all = NULL;
   size_t total = 0;

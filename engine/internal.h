@@ -44,9 +44,11 @@ void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
-/* Whether the container can have network endpoints of its own: not with --network
- * none/host/container:X (`network connect` refuses those, as docker does), so their removal
- * skips the network store. */
+/* Whether a network mode gives the container endpoints of its own (NULL: the default
+ * network does): not none/host/container:X (`network connect` refuses those, as docker
+ * does), so they publish no ports and their removal skips the network store. */
+bool eng_mode_has_endpoints(const char *mode);
+/* The same for a container's record (HostConfig.NetworkMode). */
 bool eng_net_endpoints(json_t *rec);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */

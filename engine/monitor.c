@@ -158,8 +158,7 @@ static int setup_stdio(struct mon *m, int child[3], struct td_err **err)
 static int attach_network(struct mon *m, struct td_err **err)
 {
   const char *mode = rec_str(m->rec, "HostConfig.NetworkMode");
-  if (mode == NULL || strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0 ||
-      strncmp(mode, "container:", 10) == 0)
+  if (mode == NULL || !eng_mode_has_endpoints(mode))
     return 0;
   char nspath[64];
   snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)m->io.pid);

@@ -80,7 +80,9 @@ int image_release(const char *root, const char *container_dir, struct td_err **e
   autofree char *name = NULL;
   const char *target;
   hold_entry(root, container_dir, &name, &target);
-  autofree char *key = hold_key_v1(container_dir); /* an older store's hold */
+  /* a store container of an older store held under the dir's hash; elsewhere that hash is
+   * the name already */
+  autofree char *key = strcmp(target, HOLD_TARGET) == 0 ? hold_key_v1(container_dir) : NULL;
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
     if (de->d_name[0] == '.')
@@ -90,6 +92,8 @@ int image_release(const char *root, const char *container_dir, struct td_err **e
       continue;
     if (errno != ENOENT)
       return err_set(err, errno, "remove %s", p);
+    if (key == NULL)
+      continue;
     autofree char *old = xasprintf("%s/%s/%s", holds, de->d_name, key);
     if (unlink(old) < 0 && errno != ENOENT)
       return err_set(err, errno, "remove %s", old);

@@ -224,36 +224,40 @@ int cgroup_v2_dirfd(struct cgroup *cg)
   return cg->mode == CGROUP_MODE_V2 ? cg->v2.fd : -1;
 }
 
-int cgroup_unified_dirfd(struct cgroup *cg)
+void cgroup_self_close(int *fds, int *n)
 {
-  return cg->mode != CGROUP_MODE_V2 && cg->v2.present ? cg->v2.fd : -1;
+  while (*n > 0)
+    close(fds[--*n]);
 }
 
-int cgroup_self_enter_fds(struct cgroup *cg, int fds[CGROUP_SELF_MAX], struct td_err **err)
+int cgroup_clone_plan(struct cgroup *cg, bool self, int fds[CGROUP_SELF_MAX], int *n)
 {
-  int n = 0;
-  if (cg->mode == CGROUP_MODE_V2)
-    return 0;
-  for (int i = 0; i < CG_CTL_COUNT && n < CGROUP_SELF_MAX; i++) {
+  *n = 0;
+  if (cg->mode == CGROUP_MODE_V2 || !self)
+    return cgroup_v2_dirfd(cg);
+  for (int i = 0; i < CG_CTL_COUNT && *n < CGROUP_SELF_MAX; i++) {
     if (!cg_v1_unique(cg, i) || cg->v1[i].fd < 0)
       continue;
-    fds[n] = openat(cg->v1[i].fd, "tasks", O_WRONLY | O_CLOEXEC);
-    if (fds[n] < 0) {
-      int e = errno;
-      while (n > 0)
-        close(fds[--n]);
-      return err_set(err, e, "open %s/tasks", cg->v1[i].dir);
+    fds[*n] = openat(cg->v1[i].fd, "tasks", O_WRONLY | O_CLOEXEC);
+    if (fds[*n] < 0) { /* the parent's way then */
+      cgroup_self_close(fds, n);
+      return -1;
     }
-    n++;
+    ++*n;
   }
-  return n;
+  return *n > 0 && cg->v2.present ? cg->v2.fd : -1;
 }
 
-int cgroup_self_enter(const int *fds, int n, struct td_err **err)
+int cgroup_self_enter(int *fds, int *n, struct td_err **err)
 {
-  for (int i = 0; i < n; i++)
-    if (write(fds[i], "0", 1) != 1)
-      return err_set(err, errno, "move into the container's cgroup");
+  for (int i = 0; i < *n; i++) {
+    if (write(fds[i], "0", 1) != 1) {
+      int e = errno;
+      cgroup_self_close(fds, n);
+      return err_set(err, e, "move into the container's cgroup");
+    }
+  }
+  cgroup_self_close(fds, n);
   return 0;
 }
 

@@ -40,18 +40,21 @@ int cgroup_open(const char *path, struct cgroup **out, struct td_err **err);
 int cgroup_v2_dirfd(struct cgroup *cg);
 /* Move pid into the cgroup in every hierarchy. */
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct td_err **err);
-/* Most files cgroup_self_enter_fds opens (one per v1 hierarchy). */
+/* Most files cgroup_clone_plan opens (one per v1 hierarchy). */
 #define CGROUP_SELF_MAX 16
-/* For a process that moves itself (cgroup_self_enter): the `tasks` file of each v1 hierarchy,
- * opened write-only into fds; returns how many (0 on v2, where clone3 places the process).
- * Moving one thread by `tasks` skips the global threadgroup lock whose RCU grace period every
- * cgroup.procs write pays (0.5-5 ms here), so only a single-threaded process may use it. */
-int cgroup_self_enter_fds(struct cgroup *cg, int fds[CGROUP_SELF_MAX], struct td_err **err);
-/* The calling (single-threaded) process moves itself through those fds. */
-int cgroup_self_enter(const int *fds, int n, struct td_err **err);
-/* A hybrid host's cgroup2 directory (the unified part), for CLONE_INTO_CGROUP alongside
- * cgroup_self_enter; -1 elsewhere. */
-int cgroup_unified_dirfd(struct cgroup *cg);
+/* How a process about to be cloned gets into the cgroup. Returns the fd for
+ * clone3(CLONE_INTO_CGROUP), or -1. On v2 that fd places it (*n = 0). On v1/hybrid, when the
+ * child may move itself (self: it is single-threaded and has its own user namespace's
+ * rights), the `tasks` file of each v1 hierarchy is opened into fds (*n of them) and a hybrid
+ * host's cgroup2 part is the returned fd. Moving one thread by `tasks` skips the global
+ * threadgroup lock whose RCU grace period every cgroup.procs write pays (0.5-5 ms here).
+ * With *n = 0 and -1 returned the parent moves the child (cgroup_enter). */
+int cgroup_clone_plan(struct cgroup *cg, bool self, int fds[CGROUP_SELF_MAX], int *n);
+/* The calling (single-threaded) process moves itself through the *n fds of a plan, and
+ * closes them. */
+int cgroup_self_enter(int *fds, int *n, struct td_err **err);
+/* Close the *n fds of a plan (the parent's copies, or a plan given up). */
+void cgroup_self_close(int *fds, int *n);
 /* Apply (or update) resource limits. */
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, struct td_err **err);
 /* Freeze or thaw every task (freezer on v1, cgroup.freeze on v2); waits until done. */

@@ -252,11 +252,8 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   if (a->await_go)
     wait_go(a->sync_fd, NULL, 0, &cerr);
   td_trace("init-go");
-  if (a->n_cg_self > 0) { /* before the cgroup namespace, which takes its root from here */
-    CHILD_TRY(a, cgroup_self_enter(a->cg_self, a->n_cg_self, &cerr));
-    while (a->n_cg_self > 0)
-      close(a->cg_self[--a->n_cg_self]);
-  }
+  /* before the cgroup namespace, which takes its root from here */
+  CHILD_TRY(a, cgroup_self_enter(a->cg_self, &a->n_cg_self, &cerr));
   /* /proc is still the host's here (the new pid namespace's procfs comes with the rootfs);
    * in a user namespace the clone made, the parent sets it (spawn.c) */
   bool userns_by_clone = a->new_userns && !(a->unshare_flags & CLONE_NEWUSER);

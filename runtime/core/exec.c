@@ -66,10 +66,8 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   struct rt_msg m;
   if (rt_msg_recv(c->sync, &m, NULL) != 0 || m.type != RT_MSG_GO)
     _exit(1);
-  if (c->n_cg_self > 0 && cgroup_self_enter(c->cg_self, c->n_cg_self, &cerr) < 0)
+  if (cgroup_self_enter(c->cg_self, &c->n_cg_self, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
-  while (c->n_cg_self > 0)
-    close(c->cg_self[--c->n_cg_self]);
   if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
     err_set(&cerr, errno, "join the container's namespaces");
     rt_child_fail(c->sync, cerr);
@@ -191,15 +189,8 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
     return err_set(err, errno, "socketpair");
   int one = 1;
   setsockopt(sp[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
-  int cgfd = cg ? cgroup_v2_dirfd(cg) : -1;
-  if (cg && cgfd < 0) { /* v1/hybrid: the child moves itself (no grace period; cgroup.h) */
-    autoerr struct td_err *e = NULL;
-    c->n_cg_self = cgroup_self_enter_fds(cg, c->cg_self, &e);
-    if (c->n_cg_self < 0)
-      c->n_cg_self = 0;
-    if (c->n_cg_self > 0)
-      cgfd = cgroup_unified_dirfd(cg);
-  }
+  /* v1/hybrid: the child moves itself (no grace period; cgroup.h) */
+  int cgfd = cg ? cgroup_clone_plan(cg, true, c->cg_self, &c->n_cg_self) : -1;
   if (!c->o->detach)
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* so the grandchild is ours to wait for */
   pid_t child = clone_into(cgfd);
@@ -211,8 +202,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
   close(sp[1]);
   autoclose int sync = sp[0];
   bool self = c->n_cg_self > 0;
-  while (c->n_cg_self > 0)
-    close(c->cg_self[--c->n_cg_self]);
+  cgroup_self_close(c->cg_self, &c->n_cg_self);
   if (child < 0)
     return err_set(err, errno, "clone");
   pid_t pid = 0;

@@ -153,13 +153,19 @@ static void plan_namespaces(const struct spec *s, bool slow, bool into_cgroup,
   }
 }
 
+/* A new user namespace made by the clone itself (the fast path): the parent writes its maps. */
+static bool userns_by_clone(const struct spec *s, bool slow)
+{
+  const struct spec_namespace *user = &s->linux_.ns[NS_USER];
+  return !slow && user->present && !user->path;
+}
+
 /* Whether the parent has work between the clone and the init going on: the cgroup when
  * neither the clone nor the init itself places it, user maps. Without it the init goes on at
  * once (no round trip on the sync socket; it sets its own oom_score_adj). */
 static bool parent_work_after_clone(const struct spec *s, bool placed, bool slow)
 {
-  const struct spec_namespace *user = &s->linux_.ns[NS_USER];
-  return !placed || (!slow && user->present && !user->path);
+  return !placed || userns_by_clone(s, slow);
 }
 
 static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, struct td_err **err)
@@ -168,7 +174,7 @@ static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, s
     return 0;
   if (!placed && cgroup_enter(r->cg, r->child, err) < 0)
     return -1;
-  if (!slow && r->spec->linux_.ns[NS_USER].present && !r->spec->linux_.ns[NS_USER].path) {
+  if (userns_by_clone(r->spec, slow)) {
     if (rt_write_user_maps(r->spec, r->child, err) < 0)
       return -1;
     /* the init, inside the user namespace the clone made, could not lower it itself (that
@@ -185,38 +191,24 @@ static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, s
   return 0;
 }
 
-static void close_self_fds(struct rt_child_args *a)
-{
-  while (a->n_cg_self > 0)
-    close(a->cg_self[--a->n_cg_self]);
-}
-
 /* Clone the init into its namespaces and, as far as it can, its cgroup. On v2 the clone
  * places it. On v1 (and a hybrid host's v1 part) the init writes itself into each
- * hierarchy's `tasks` (cgroup_self_enter_fds: no grace period, unlike the parent's
+ * hierarchy's `tasks` (cgroup_clone_plan: no grace period, unlike the parent's
  * cgroup.procs) before it makes its cgroup namespace, while a hybrid host's unified part goes
  * through the clone. With a new user namespace or on the slow path the parent moves it
  * (*placed false). */
 static pid_t clone_init(struct rt_create_run *r, struct rt_child_args *a, bool slow, bool *placed)
 {
-  int cgfd = cgroup_v2_dirfd(r->cg);
-  bool by_clone = cgfd >= 0;
-  const struct spec_namespace *user = &r->spec->linux_.ns[NS_USER];
-  if (!by_clone && !slow && !(user->present && user->path == NULL)) {
-    autoerr struct td_err *e = NULL;
-    a->n_cg_self = cgroup_self_enter_fds(r->cg, a->cg_self, &e);
-    if (a->n_cg_self < 0)
-      a->n_cg_self = 0; /* the parent's way then */
-    if (a->n_cg_self > 0)
-      cgfd = cgroup_unified_dirfd(r->cg);
-  }
+  int cgfd =
+      cgroup_clone_plan(r->cg, !slow && !userns_by_clone(r->spec, slow), a->cg_self, &a->n_cg_self);
+  bool by_clone = cgfd >= 0 && a->n_cg_self == 0;
   uint64_t flags = 0;
   plan_namespaces(r->spec, slow, by_clone, a, &flags);
   a->await_go = parent_work_after_clone(r->spec, by_clone || a->n_cg_self > 0, slow);
   pid_t pid = do_clone3(flags, cgfd);
   if (pid < 0 && cgfd >= 0) {
     /* e.g. a v2 cgroup that cannot take processes directly: the parent moves it after */
-    close_self_fds(a);
+    cgroup_self_close(a->cg_self, &a->n_cg_self);
     by_clone = false;
     a->unshare_flags = 0;
     a->double_fork = false;
@@ -302,7 +294,7 @@ out:
     close(a.fifo_fd);
   if (a.entry_fd >= 0)
     close(a.entry_fd);
-  close_self_fds(&a);
+  cgroup_self_close(a.cg_self, &a.n_cg_self);
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     if (a.join_fds[t] >= 0)
       close(a.join_fds[t]);
