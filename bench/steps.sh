@@ -11,7 +11,12 @@ RUNS=${RUNS:-30}
 [ -d build-trace ] || meson setup build-trace -Dtrace=true >/dev/null
 ninja -C build-trace >/dev/null
 W=$(bench_tmpdir)
-trap 'build-trace/tinydocker --root "$W/td" rm -f $(build-trace/tinydocker --root "$W/td" ps -aq) >/dev/null 2>&1; bench_cleanup "$W"' EXIT
+cleanup() {
+  set +e # an empty `ps -aq` makes rm fail: the cleanup must still run to the end
+  build-trace/tinydocker --root "$W/td" rm -f $(build-trace/tinydocker --root "$W/td" ps -aq) >/dev/null 2>&1
+  bench_cleanup "$W"
+}
+trap cleanup EXIT
 build-trace/tinydocker --root "$W/td" create-default >/dev/null
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 args=("$@")
