@@ -154,6 +154,8 @@ static int setup_stdio(struct rt_child_args *a, struct td_err **err)
     close(master);
     if (rc < 0)
       return err_set(err, errno, "send the pty master");
+    if (a->shared_vm) /* the runtime delivers it with work of its own: clone_vm.c */
+      wait_go(a->sync_fd, NULL, 0, err);
     return 0;
   }
   for (int i = 0; i < 3; i++)
@@ -167,19 +169,6 @@ static int enter_cwd(const struct spec_process *p, struct td_err **err)
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
   if (chdir(cwd) < 0)
     return err_set(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
-  return 0;
-}
-
-/* Wait for `start`: the open for writing blocks until the runtime opens the fifo to read. */
-static int wait_exec_fifo(int dirfd, struct td_err **err)
-{
-  autoclose int fd = RETRY_EINTR(openat(dirfd, "exec.fifo", O_WRONLY | O_CLOEXEC));
-  if (fd < 0)
-    return err_set(err, errno, "open exec fifo");
-  td_trace("init-fifo-open");
-  if (write_all(fd, "0", 1) < 0)
-    return err_set(err, errno, "write exec fifo");
-  td_trace("init-fifo-written");
   return 0;
 }
 
@@ -199,13 +188,29 @@ static int send_listener(struct rt_child_args *a, const struct spec *s,
   close(listener);
   if (rc < 0)
     return err_set(err, errno, "send the seccomp listener fd");
+  if (a->shared_vm)
+    wait_go(a->sync_fd, NULL, 0, err);
   return 0;
 }
 
-/* The signals this process ignores (SigIgn of /proc/thread-self/status, bit s-1 for signal
- * s); all bits when it cannot be read. Read at the start, on the host's procfs: the init
- * changes no disposition for good after that. */
-static uint64_t ignored_signals(void)
+/* A mask from /proc/thread-self/status ("SigIgn:", "SigCgt:"; bit s-1 for signal s). */
+static uint64_t status_mask(const char *buf, const char *field, uint64_t dflt)
+{
+  const char *p = strstr(buf, field);
+  if (p == NULL)
+    return dflt;
+  p += strlen(field);
+  char *end = NULL;
+  unsigned long long v = strtoull(p, &end, 16);
+  return end == p ? dflt : (uint64_t)v;
+}
+
+/* The signals this process ignores (all when unknown), read at the start on the host's
+ * procfs: the init changes no disposition for good after that; and the handlers it
+ * inherited from the runtime go back to the default at once, before any signal is
+ * unblocked: a handler of the runtime's must not run here (in its address space, with
+ * clone_vm.c). Through the system call: libc refuses 32 and 33 (its own). */
+static uint64_t settle_signals(const sigset_t *mask)
 {
   autoclose int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
   char buf[4096];
@@ -215,28 +220,15 @@ static uint64_t ignored_signals(void)
          (n = RETRY_EINTR(read(fd, buf + len, sizeof(buf) - 1 - len))) > 0)
     len += (size_t)n;
   buf[len] = '\0';
-  const char *p = fd >= 0 && n >= 0 ? strstr(buf, "\nSigIgn:") : NULL;
-  if (p == NULL)
-    return UINT64_MAX;
-  char *end = NULL;
-  unsigned long long v = strtoull(p + 9, &end, 16);
-  return end == p + 9 ? UINT64_MAX : (uint64_t)v;
-}
-
-/* execve resets caught signals by itself but keeps ignored ones: only those (usually just
- * SIGPIPE, from the engine) need a call, not all 64 signals. Through the system call: libc
- * refuses 32 and 33 (its own), which a caller may still ignore (seen under CI). SIG_DFL is
- * 0, so an all-zero kernel sigaction means "default, no flags, empty mask" whatever the
- * architecture's layout. */
-static void reset_signals(uint64_t ignored)
-{
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  bool ok = fd >= 0 && n >= 0;
+  uint64_t ignored = ok ? status_mask(buf, "\nSigIgn:", UINT64_MAX) : UINT64_MAX;
+  uint64_t caught = ok ? status_mask(buf, "\nSigCgt:", UINT64_MAX) : UINT64_MAX;
   unsigned long dfl[8] = {0};
   for (int s = 1; s < NSIG && s <= 64; s++)
-    if (s != SIGKILL && s != SIGSTOP && (ignored & (UINT64_C(1) << (s - 1))))
+    if (s != SIGKILL && s != SIGSTOP && (caught & (UINT64_C(1) << (s - 1))))
       syscall(SYS_rt_sigaction, s, dfl, NULL, (size_t)((NSIG - 1) / 8));
+  sigprocmask(SIG_SETMASK, mask, NULL);
+  return ignored;
 }
 
 _Noreturn void rt_child_main(struct rt_child_args *a)
@@ -244,9 +236,10 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   struct td_err *cerr = NULL;
   const struct spec *s = a->spec;
   const struct spec_process *p = s->process;
+  close(a->parent_sync_fd);
   if (a->lock_fd >= 0)
     close(a->lock_fd);
-  uint64_t ignored = ignored_signals();
+  uint64_t ignored = settle_signals(&a->sigmask);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (a->await_go)
@@ -257,7 +250,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   /* /proc is still the host's here (the new pid namespace's procfs comes with the rootfs);
    * in a user namespace the clone made, the parent sets it (spawn.c) */
   bool userns_by_clone = a->new_userns && !(a->unshare_flags & CLONE_NEWUSER);
-  if (p && p->has_oom_score_adj && !userns_by_clone)
+  if (p && p->has_oom_score_adj && a->set_oom_adj && !userns_by_clone)
     CHILD_TRY(a, security_set_oom_score_adj(0, p->oom_score_adj, &cerr));
   CHILD_TRY(a, join_and_unshare(a, &cerr));
   td_trace("init-unshared");
@@ -305,22 +298,28 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
   if (security_seccomp_has_notify(filter))
     CHILD_TRY(a, send_listener(a, s, filter, &cerr));
+  /* everything from READY to the exec in memory of the init's own (tail.c) */
+  struct rt_exec_tail t = {.fifo_fd = a->fifo_fd,
+                           .entry_fd = a->entry_fd,
+                           .no_new_privs = p->no_new_privileges,
+                           .filter = filter,
+                           .ignored = ignored};
+  void *buf = a->shared_vm ? a->tail_buf : xmalloc(rt_exec_tail_size(p->args, p->env));
+  rt_exec_tail_fill(&t, exe, p->args, p->env, buf);
+  free(exe);
+  const struct spec_hook_list *start_hooks = &s->hooks[HOOK_START_CONTAINER];
+  if (start_hooks->n == 0)
+    start_hooks = NULL; /* always so with a shared address space: the spec is not ours */
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (rt_msg_send(a->sync_fd, RT_MSG_READY, 0, NULL, -1) < 0)
     _exit(1);
   close(a->sync_fd); /* only the fifo's dir stays open while the init waits */
   /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
   td_trace("init-ready-sent");
-  if (wait_exec_fifo(a->fifo_fd, &cerr) < 0 ||
-      rt_hooks_run(&s->hooks[HOOK_START_CONTAINER], state, "startContainer", &cerr) < 0 ||
-      security_final(s, filter, &listener, &cerr) < 0) {
+  rt_exec_tail_wait(&t);
+  if (start_hooks && rt_hooks_run(start_hooks, state, "startContainer", &cerr) < 0) {
     dprintf(STDERR_FILENO, "tinyrun: %s\n", err_text(cerr));
     _exit(EXIT_CANNOT_EXEC);
   }
-  td_trace("init-secured");
-  reset_signals(ignored);
-  td_trace("init-exec");
-  rt_exec_program(a->entry_fd, exe, p->args, p->env);
-  dprintf(STDERR_FILENO, "tinyrun: exec %s: %s\n", exe, strerror(errno));
-  _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+  rt_exec_tail_finish(&t);
 }

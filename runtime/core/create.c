@@ -221,14 +221,35 @@ static int child_exit_error(struct rt_create_run *r, struct td_err **err)
   return err_set(err, 0, "container init exited unexpectedly");
 }
 
+/* An init sharing our address space is stopped before we allocate (clone_vm.c). */
+static void stop_shared_child(struct rt_create_run *r)
+{
+  if (!r->shared_vm || r->child <= 0)
+    return;
+  kill(r->child, SIGKILL);
+  RETRY_EINTR(waitpid(r->child, NULL, 0));
+  r->child = r->init = 0;
+}
+
+/* A console or seccomp listener handed over: the init, in our address space, waits. */
+static int release_shared_child(struct rt_create_run *r, struct td_err **err)
+{
+  if (r->shared_vm && rt_msg_send(r->sync, RT_MSG_GO, 0, NULL, -1) < 0)
+    return err_set(err, errno, "sync with the container init");
+  return 0;
+}
+
 static int serve_child(struct rt_create_run *r, struct td_err **err)
 {
   for (;;) {
     struct rt_msg m;
     int fd = -1;
     int rc = rt_msg_recv(r->sync, &m, &fd);
-    if (rc < 0)
-      return err_set(err, errno, "read from the container init");
+    if (rc < 0) {
+      int e = errno;
+      stop_shared_child(r); /* before anything is allocated for the message */
+      return err_set(err, e, "read from the container init");
+    }
     if (rc == 1)
       return child_exit_error(r, err);
     switch ((enum rt_msg_type)m.type) {
@@ -260,7 +281,7 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
     case RT_MSG_CONSOLE:
       if (fd < 0)
         return err_set(err, EPROTO, "console message without a pty");
-      if (deliver_console(r, fd, err) < 0)
+      if (deliver_console(r, fd, err) < 0 || release_shared_child(r, err) < 0)
         return -1;
       break;
     case RT_MSG_SECCOMP: {
@@ -275,7 +296,8 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
                             .pid = r->init,
                             .annotations = annotations_json(r, ann),
                             .oci_version = r->spec->oci_version};
-      if (rt_seccomp_send_listener(r->spec, &st, 0, listener, err) < 0)
+      if (rt_seccomp_send_listener(r->spec, &st, 0, listener, err) < 0 ||
+          release_shared_child(r, err) < 0)
         return -1;
       break;
     }
@@ -294,11 +316,13 @@ static int serve_child(struct rt_create_run *r, struct td_err **err)
 
 static int finish(struct rt_create_run *r, struct td_err **err)
 {
-  /* state.json was written "creating" once the pid was known; rewriting it as "created"
-   * (a new file renamed over the old, whose block is freed) cost 0.3-3 ms on an ext4 mounted
+  /* state.json was written "creating" once the pid was known; rewriting it as "created" (a
+   * new file renamed over the old, whose block is freed) cost 0.3-3 ms on an ext4 mounted
    * with discard: an xattr on it says the same, and only a filesystem without user xattrs
-   * gets the rewrite */
-  if (rt_state_mark_created(r->ctx, r->o->id) < 0 && save_state(r, RT_CREATED, err) < 0)
+   * gets the rewrite. An init in our address space got no "creating" file (create_locked):
+   * its state is written here, once. */
+  bool marked = !r->shared_vm && rt_state_mark_created(r->ctx, r->o->id) == 0;
+  if (!marked && save_state(r, RT_CREATED, err) < 0)
     return -1;
   if (r->o->pid_file) {
     char buf[32];
@@ -322,9 +346,11 @@ static int create_locked(struct rt_create_run *r, struct td_err **err)
   r->lock_fd = lock;
   int rc = 0;
   td_trace("rt-locked");
+  /* with the init in our address space, state.json is written once it is READY, as
+   * "created" (nothing may be allocated before: clone_vm.c) */
   if (make_cgroup(r, err) < 0 || rt_spawn_init(r, err) < 0 ||
-      (r->init > 0 && save_state(r, RT_CREATING, err) < 0) || serve_child(r, err) < 0 ||
-      finish(r, err) < 0)
+      (r->init > 0 && !r->shared_vm && save_state(r, RT_CREATING, err) < 0) ||
+      serve_child(r, err) < 0 || finish(r, err) < 0)
     rc = -1;
   lock_release(lock);
   r->lock_fd = -1;

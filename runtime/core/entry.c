@@ -4,36 +4,87 @@
  * container program that is (or names as its #! interpreter) /proc/self/exe gets the small
  * read-only entry program instead of a writable engine binary (the CVE-2019-5736 class),
  * and the engine need not re-execute itself read-only before every run (a whole dynamic
- * start, where the entry program is a static one of a few KB). */
+ * start, where the entry program is a static one of a few KB).
+ * The argument and environment vectors are built ahead, in a buffer the caller gives (the
+ * init builds them before READY: tail.c), and the exec itself allocates nothing. */
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/core/internal.h"
 #include "util/cleanup.h"
+#include "util/rawsys.h"
 #include "util/xalloc.h"
+
+static size_t count(char *const *v)
+{
+  size_t n = 0;
+  while (v && v[n])
+    n++;
+  return n;
+}
+
+size_t rt_exec_tail_size(char *const *args, char *const *env)
+{
+  size_t n = count(args), m = count(env), bytes = PATH_MAX + 1;
+  for (size_t i = 0; i < n; i++)
+    bytes += strlen(args[i]) + 1;
+  for (size_t i = 0; i < m; i++)
+    bytes += strlen(env[i]) + 1;
+  return (n + 3 + m + 1) * sizeof(char *) + bytes;
+}
+
+static char *copy_str(char **at, const char *s, size_t max)
+{
+  size_t len = strnlen(s, max);
+  char *d = *at;
+  memcpy(d, s, len);
+  d[len] = '\0';
+  *at = d + len + 1;
+  return d;
+}
+
+void rt_exec_tail_fill(struct rt_exec_tail *t, const char *exe, char *const *args, char *const *env,
+                       void *buf)
+{
+  size_t n = count(args), m = count(env), k = 0;
+  char **argv = buf, **envp = argv + n + 3;
+  char *s = (char *)(envp + m + 1);
+  t->exe = copy_str(&s, exe, PATH_MAX);
+  if (t->entry_fd >= 0) {
+    argv[k++] = "tinydocker-entry";
+    argv[k++] = (char *)t->exe;
+    snprintf(t->path, sizeof(t->path), "/proc/self/fd/%d", t->entry_fd);
+  }
+  for (size_t i = 0; i < n; i++)
+    argv[k++] = copy_str(&s, args[i], SIZE_MAX);
+  argv[k] = NULL;
+  for (size_t i = 0; i < m; i++)
+    envp[i] = copy_str(&s, env[i], SIZE_MAX);
+  envp[m] = NULL;
+  t->argv = argv;
+  t->env = envp;
+}
+
+long rt_exec_tail_exec(const struct rt_exec_tail *t)
+{
+  if (t->entry_fd < 0)
+    return raw_syscall3(SYS_execve, t->exe, t->argv, t->env);
+  /* execve first: any seccomp profile that lets a program start allows it (/proc is the
+   * container's, mounted by then); execveat where there is no /proc */
+  raw_syscall3(SYS_execve, t->path, t->argv, t->env);
+  return raw_syscall5(SYS_execveat, t->entry_fd, "", t->argv, t->env, AT_EMPTY_PATH);
+}
 
 void rt_exec_program(int entry_fd, const char *exe, char *const *args, char *const *env)
 {
-  char *const empty[] = {NULL};
-  if (env == NULL)
-    env = empty;
-  if (entry_fd < 0) {
-    execve(exe, args, env);
-    return;
-  }
-  size_t n = 0;
-  while (args[n])
-    n++;
-  autofree char **argv = xcalloc(n + 3, sizeof(*argv));
-  argv[0] = "tinydocker-entry";
-  argv[1] = (char *)exe;
-  memcpy(argv + 2, args, (n + 1) * sizeof(*argv));
-  /* execve first: any seccomp profile that lets a program start allows it (/proc is the
-   * container's, mounted by then); execveat where there is no /proc */
-  char path[40];
-  snprintf(path, sizeof(path), "/proc/self/fd/%d", entry_fd);
-  execve(path, argv, env);
-  execveat(entry_fd, "", argv, env, AT_EMPTY_PATH);
+  struct rt_exec_tail t = {.fifo_fd = -1, .entry_fd = entry_fd};
+  autofree void *buf = xmalloc(rt_exec_tail_size(args, env));
+  rt_exec_tail_fill(&t, exe, args, env, buf);
+  errno = (int)-rt_exec_tail_exec(&t);
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -54,6 +55,31 @@ int rt_close_fds(int preserve, int *const *keep, size_t n_keep, struct td_err **
 /* The last exec: exe with args and env (NULL = empty), through the entry program when
  * entry_fd (its read-only tree, rt_ro_tree) is >= 0 (entry.c). Returns only on failure. */
 void rt_exec_program(int entry_fd, const char *exe, char *const *args, char *const *env);
+
+/* What a container process needs from its READY to its exec, in memory of its own (an init
+ * in the runtime's address space must not read the runtime's: clone_vm.c, tail.c). */
+struct rt_exec_tail {
+  int fifo_fd;  /* O_PATH of the state dir holding exec.fifo, or -1: no wait */
+  int entry_fd; /* the entry program's read-only tree, or -1 */
+  bool no_new_privs;
+  struct security_seccomp *filter;
+  uint64_t ignored; /* signals ignored on entry, set back to default before the exec */
+  const char *exe;  /* the program, for messages; execve gets path */
+  char path[40];
+  char **argv, **env;
+};
+/* Bytes rt_exec_tail_fill needs for a program with these args and env. */
+size_t rt_exec_tail_size(char *const *args, char *const *env);
+/* Fill t's exe/path/argv/env from copies in buf (rt_exec_tail_size bytes). */
+void rt_exec_tail_fill(struct rt_exec_tail *t, const char *exe, char *const *args, char *const *env,
+                       void *buf);
+/* The exec itself, through the entry program when t->entry_fd >= 0: -errno on failure. */
+long rt_exec_tail_exec(const struct rt_exec_tail *t);
+/* Wait for `start` on the exec fifo (writes "0" once it is opened), allocation-free. */
+void rt_exec_tail_wait(const struct rt_exec_tail *t);
+/* no_new_privs, the seccomp filter, signals, then the exec: never returns (a message on
+ * stderr and docker's 126/127 if it fails). Allocation-free, errno untouched. */
+_Noreturn void rt_exec_tail_finish(struct rt_exec_tail *t);
 
 /* The per-container state directory and its record. */
 char *rt_state_dir(const struct rt_ctx *ctx, const char *id);
@@ -120,6 +146,7 @@ struct rt_create_run {
   pid_t init;  /* the container init (child, or its child after a second fork) */
   unsigned long long start_time;
   int console;
+  bool shared_vm; /* the init shares our address space until READY (clone_vm.c) */
 };
 
 /* Clone the init into its namespaces and cgroup; sets r->sync, r->child and (unless a second
@@ -148,7 +175,24 @@ struct rt_child_args {
   int cg_self[CGROUP_SELF_MAX];    /* v1 `tasks` files the child writes itself into */
   int n_cg_self;                   /* 0: the clone or the parent placed it */
   bool await_go;                   /* the parent has work before the init may go on */
+  bool shared_vm;                  /* in the runtime's address space (clone_vm.c) */
+  bool set_oom_adj;                /* oomScoreAdj differs from the runtime's own */
+  int parent_sync_fd;              /* the runtime's end of the sync socket: closed first */
+  sigset_t sigmask;                /* the runtime's mask: all were blocked for the clone */
+  void *tail_buf;                  /* shared_vm: rt_exec_tail_size bytes in the region */
 };
+
+/* Cloning into the runtime's address space (clone_vm.c): supported here; a region holding
+ * the child's stack and payload bytes of its own; the clone (CLONE_VM added to flags; cgfd
+ * >= 0: CLONE_INTO_CGROUP), after which the runtime keeps the region until the child has
+ * left it; freeing the regions of children gone; and dropping one never used. */
+struct rt_vm_region;
+bool rt_clone_vm_supported(void);
+struct rt_vm_region *rt_vm_region_new(size_t payload, struct td_err **err);
+void *rt_vm_region_payload(struct rt_vm_region *r);
+pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(void *), void *arg);
+void rt_vm_regions_reap(void);
+void rt_vm_region_drop(struct rt_vm_region *r);
 
 /* The container init: runs in the cloned child, never returns. */
 _Noreturn void rt_child_main(struct rt_child_args *a);

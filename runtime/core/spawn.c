@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -153,6 +154,21 @@ static void plan_namespaces(const struct spec *s, bool slow, bool into_cgroup,
   }
 }
 
+/* Whether oomScoreAdj asks for a value other than ours, which the init inherits: only then is
+ * it written. It also keeps a shared clone out: the kernel gives every process sharing an
+ * address space the value written for one of them. */
+static bool oom_adj_differs(const struct spec *s)
+{
+  const struct spec_process *p = s->process;
+  if (!p || !p->has_oom_score_adj)
+    return false;
+  char buf[16] = {0};
+  autoclose int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+    return true;
+  return atoi(buf) != p->oom_score_adj;
+}
+
 /* A new user namespace made by the clone itself (the fast path): the parent writes its maps. */
 static bool userns_by_clone(const struct spec *s, bool slow)
 {
@@ -180,7 +196,7 @@ static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, s
     /* the init, inside the user namespace the clone made, could not lower it itself (that
      * takes CAP_SYS_RESOURCE in the host's): rt_child_main sets it in every other case */
     const struct spec_process *p = r->spec->process;
-    if (p && p->has_oom_score_adj &&
+    if (p && p->has_oom_score_adj && oom_adj_differs(r->spec) &&
         security_set_oom_score_adj(r->child, p->oom_score_adj, err) < 0)
       return -1;
   }
@@ -191,13 +207,68 @@ static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, s
   return 0;
 }
 
+/* Whether the init may share our address space until its exec (clone_vm.c): not on the slow
+ * path (a second fork), nor in a user namespace the clone makes (its maps are written from
+ * here while it runs), nor with startContainer hooks (run by the init after READY). */
+static bool use_shared_vm(const struct spec *s, bool slow, bool set_oom_adj)
+{
+  return rt_clone_vm_supported() && !slow && !userns_by_clone(s, slow) && !set_oom_adj &&
+         s->hooks[HOOK_START_CONTAINER].n == 0;
+}
+
+static int child_entry(void *arg)
+{
+  rt_child_main(arg);
+}
+
+/* The region of a shared clone: the child's copy of its args (the parent's go out of scope
+ * while it runs), then its seccomp program, then room for its tail (tail.c). */
+static size_t align16(size_t n)
+{
+  return (n + 15) & ~(size_t)15;
+}
+
+static size_t region_payload(const struct rt_child_args *a)
+{
+  const struct spec_process *p = a->spec->process;
+  return align16(sizeof(*a)) + align16(security_seccomp_copy_size(a->filter)) +
+         rt_exec_tail_size(p->args, p->env);
+}
+
+/* Move the filter and the tail's room into the region: from the clone on, the parent frees
+ * nothing until READY (clone_vm.c), so its own filter goes now. */
+static void region_fill(struct rt_vm_region *reg, struct rt_child_args *a)
+{
+  unsigned char *p = (unsigned char *)rt_vm_region_payload(reg) + align16(sizeof(*a));
+  struct security_seccomp *own = security_seccomp_copy(a->filter, p);
+  security_seccomp_free(a->filter);
+  a->filter = own;
+  a->tail_buf = p + align16(security_seccomp_copy_size(own));
+  a->shared_vm = true;
+}
+
+static pid_t clone_child(struct rt_child_args *a, struct rt_vm_region *reg, uint64_t flags,
+                         int cgfd)
+{
+  if (reg == NULL) {
+    pid_t pid = do_clone3(flags, cgfd);
+    if (pid == 0)
+      rt_child_main(a);
+    return pid;
+  }
+  struct rt_child_args *c = rt_vm_region_payload(reg);
+  *c = *a;
+  return rt_clone_vm(reg, flags, cgfd, child_entry, c);
+}
+
 /* Clone the init into its namespaces and, as far as it can, its cgroup. On v2 the clone
  * places it. On v1 (and a hybrid host's v1 part) the init writes itself into each
  * hierarchy's `tasks` (cgroup_clone_plan: no grace period, unlike the parent's
  * cgroup.procs) before it makes its cgroup namespace, while a hybrid host's unified part goes
  * through the clone. With a new user namespace or on the slow path the parent moves it
  * (*placed false). */
-static pid_t clone_init(struct rt_create_run *r, struct rt_child_args *a, bool slow, bool *placed)
+static pid_t clone_init(struct rt_create_run *r, struct rt_child_args *a, struct rt_vm_region *reg,
+                        bool slow, bool *placed)
 {
   int cgfd =
       cgroup_clone_plan(r->cg, !slow && !userns_by_clone(r->spec, slow), a->cg_self, &a->n_cg_self);
@@ -205,7 +276,7 @@ static pid_t clone_init(struct rt_create_run *r, struct rt_child_args *a, bool s
   uint64_t flags = 0;
   plan_namespaces(r->spec, slow, by_clone, a, &flags);
   a->await_go = parent_work_after_clone(r->spec, by_clone || a->n_cg_self > 0, slow);
-  pid_t pid = do_clone3(flags, cgfd);
+  pid_t pid = clone_child(a, reg, flags, cgfd);
   if (pid < 0 && cgfd >= 0) {
     /* e.g. a v2 cgroup that cannot take processes directly: the parent moves it after */
     cgroup_self_close(a->cg_self, &a->n_cg_self);
@@ -215,7 +286,7 @@ static pid_t clone_init(struct rt_create_run *r, struct rt_child_args *a, bool s
     a->new_userns = false;
     plan_namespaces(r->spec, slow, false, a, &flags);
     a->await_go = true;
-    pid = do_clone3(flags, -1);
+    pid = clone_child(a, reg, flags, -1);
   }
   *placed = by_clone || a->n_cg_self > 0;
   return pid;
@@ -230,11 +301,12 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
                             .sync_fd = -1,
                             .fifo_fd = -1,
                             .entry_fd = -1,
+                            .parent_sync_fd = -1,
                             .lock_fd = r->lock_fd};
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     a.join_fds[t] = -1;
   int rc = -1;
-  autofree char *cache = NULL;
+  struct rt_vm_region *reg = NULL;
   int sp[2] = {-1, -1};
   struct ns_swap sw = {{-1, -1}, {0, 0}};
   /* the init opens exec.fifo relative to this after pivot, without needing /proc */
@@ -255,26 +327,41 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   setsockopt(sp[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
   /* compiled here, through a cache under the state root (docker's profile costs ~10 ms of
    * libseccomp otherwise); the child inherits the program and loads it */
-  cache = xasprintf("%s/.seccomp-cache", r->ctx->state_root);
-  if (security_seccomp_build_cached(r->spec->linux_.seccomp, cache, &a.filter, err) < 0)
-    goto out;
+  { /* freed now: nothing is freed between the clone and READY (clone_vm.c) */
+    autofree char *cache = xasprintf("%s/.seccomp-cache", r->ctx->state_root);
+    if (security_seccomp_build_cached(r->spec->linux_.seccomp, cache, &a.filter, err) < 0)
+      goto out;
+  }
   td_trace("rt-seccomp");
   if (open_joins(r->spec, a.join_fds, err) < 0 || ns_swap_enter(r->spec, &sw, err) < 0)
     goto out;
-  td_trace("rt-pre-clone");
   bool slow = needs_slow_path(r->spec), placed = false;
-  a.sync_fd = sp[1];
-  pid_t pid = clone_init(r, &a, slow, &placed);
-  if (pid == 0) {
-    close(sp[0]);
-    rt_child_main(&a);
+  rt_vm_regions_reap(); /* of inits before this one (a restart) that have exec'd since */
+  a.set_oom_adj = oom_adj_differs(r->spec);
+  if (use_shared_vm(r->spec, slow, a.set_oom_adj)) {
+    if ((reg = rt_vm_region_new(region_payload(&a), err)) == NULL)
+      goto out;
+    region_fill(reg, &a);
   }
+  td_trace("rt-pre-clone");
+  a.sync_fd = sp[1];
+  a.parent_sync_fd = sp[0];
+  /* the child starts with every signal blocked and unblocks them once it has no handler of
+   * ours left (child.c) */
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &a.sigmask);
+  pid_t pid = clone_init(r, &a, reg, slow, &placed);
+  int clone_errno = errno;
+  sigprocmask(SIG_SETMASK, &a.sigmask, NULL);
   td_trace("rt-cloned");
   ns_swap_leave(&sw);
   if (pid < 0) {
-    err_set(err, errno, "clone the container init");
+    err_set(err, clone_errno, "clone the container init");
     goto out;
   }
+  r->shared_vm = reg != NULL;
+  reg = NULL; /* the clone keeps it until the init has left it */
   r->child = pid;
   if (r->o->entry_tree_out) {
     *r->o->entry_tree_out = a.entry_fd;
@@ -298,6 +385,8 @@ out:
   for (int t = 0; t < NS_TYPE_COUNT; t++)
     if (a.join_fds[t] >= 0)
       close(a.join_fds[t]);
-  security_seccomp_free(a.filter); /* the child has its own copy */
+  if (!a.shared_vm)
+    security_seccomp_free(a.filter); /* the child has its own copy */
+  rt_vm_region_drop(reg);
   return rc;
 }

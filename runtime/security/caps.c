@@ -5,9 +5,11 @@
 #include <strings.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "runtime/security/security.h"
 #include "runtime/security/security_int.h"
+#include "util/rawsys.h"
 
 static const char *const docker_default_caps[] = {
     "CAP_CHOWN",
@@ -118,6 +120,18 @@ int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **er
       return err_set(err, errno, "drop %s from the bounding set", security_cap_name(c));
   }
   return 0;
+}
+
+int security_caps_set_raw(uint64_t eff, uint64_t prm, uint64_t inh)
+{
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct d[2] = {
+      {.effective = (uint32_t)eff, .permitted = (uint32_t)prm, .inheritable = (uint32_t)inh},
+      {.effective = (uint32_t)(eff >> 32),
+       .permitted = (uint32_t)(prm >> 32),
+       .inheritable = (uint32_t)(inh >> 32)},
+  };
+  return (int)raw_syscall3(SYS_capset, &h, d, 0);
 }
 
 int security_caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **err)

@@ -16,6 +16,7 @@
 #include "runtime/security/security.h"
 #include "runtime/security/security_int.h"
 #include "util/cleanup.h"
+#include "util/rawsys.h"
 #include "util/xalloc.h"
 #include "util/trace.h"
 
@@ -184,23 +185,45 @@ int security_drop_privileges(const struct spec *spec, struct security_seccomp *f
   return 0;
 }
 
-int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
-                   struct td_err **err)
+static const char load_step[] = "load seccomp filter";
+
+int security_final_noalloc(bool no_new_privs, struct security_seccomp *f, int *listener_fd,
+                           const char **what)
 {
   *listener_fd = -1;
-  const struct spec_process *p = spec->process;
-  if (p && p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return err_set(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  long r;
+  if (no_new_privs && (r = raw_syscall5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) {
+    *what = "prctl PR_SET_NO_NEW_PRIVS";
+    return (int)r;
+  }
   td_trace("init-nnp");
-  if (security_seccomp_load(f, listener_fd, err) < 0)
-    return -1;
+  if ((r = security_seccomp_load_raw(f)) < -1) {
+    *what = load_step;
+    return (int)r;
+  }
+  *listener_fd = (int)r;
   td_trace("init-seccomp-loaded");
   if (f && f->restore_caps) {
     f->restore_caps = false;
-    if (security_caps_set(f->final_eff, f->final_prm, f->final_inh, err) < 0)
-      return err_prefix(err, "drop CAP_SYS_ADMIN after loading the seccomp filter");
+    if ((r = security_caps_set_raw(f->final_eff, f->final_prm, f->final_inh)) < 0) {
+      *what = "drop CAP_SYS_ADMIN after loading the seccomp filter";
+      return (int)r;
+    }
   }
   return 0;
+}
+
+int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
+                   struct td_err **err)
+{
+  const struct spec_process *p = spec->process;
+  const char *what = NULL;
+  int r = security_final_noalloc(p && p->no_new_privileges, f, listener_fd, &what);
+  if (r >= 0)
+    return 0;
+  if (what == load_step)
+    return security_seccomp_load_error(f, -r, err);
+  return err_set(err, -r, "%s", what);
 }
 
 int security_set_oom_score_adj(pid_t pid, int adj, struct td_err **err)

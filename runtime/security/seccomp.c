@@ -19,6 +19,7 @@
 #include "runtime/security/security.h"
 #include "runtime/security/security_int.h"
 #include "util/cleanup.h"
+#include "util/rawsys.h"
 #include "util/xalloc.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -301,32 +302,49 @@ static const char *seccomp_flag_names(unsigned flags, char *buf, size_t len)
   return buf;
 }
 
-int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct td_err **err)
+long security_seccomp_load_raw(struct security_seccomp *f)
 {
-  *listener_fd = -1;
   if (!f || f->loaded)
-    return 0;
+    return -1; /* no listener */
   struct sock_fprog prog = {.len = f->len, .filter = f->prog};
-  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog);
-  if (r < 0 && errno == EINVAL && (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
+  long r = raw_syscall3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog);
+  if (r == -EINVAL && (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
     /* kernels before 5.7 lack TSYNC_ESRCH and refuse TSYNC with a listener: we are single
      * threaded here, so TSYNC has nothing to sync */
     unsigned fl =
         f->flags & ~(unsigned)(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
-    r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &prog);
+    r = raw_syscall3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &prog);
   }
-  if (r < 0) {
-    char names[160];
-    if (errno == EINVAL && (f->flags & (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
-                                        SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)))
-      return err_set(err, errno, "load seccomp filter: the kernel refuses flags %s",
-                     seccomp_flag_names(f->flags, names, sizeof(names)));
-    return err_set(err, errno, "load seccomp filter");
-  }
+  if (r < 0)
+    return r == -1 ? -EPERM : r; /* -1 is reserved for "no listener" (EPERM is 1) */
   f->loaded = true;
-  if (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
-    *listener_fd = (int)r;
-  return 0;
+  return (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) ? r : -1;
+}
+
+int security_seccomp_load_error(const struct security_seccomp *f, int errnum, struct td_err **err)
+{
+  char names[160];
+  if (errnum == EINVAL && (f->flags & (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW |
+                                       SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)))
+    return err_set(err, errnum, "load seccomp filter: the kernel refuses flags %s",
+                   seccomp_flag_names(f->flags, names, sizeof(names)));
+  return err_set(err, errnum, "load seccomp filter");
+}
+
+size_t security_seccomp_copy_size(const struct security_seccomp *f)
+{
+  return f ? sizeof(*f) + (size_t)f->len * sizeof(struct sock_filter) : 0;
+}
+
+struct security_seccomp *security_seccomp_copy(const struct security_seccomp *f, void *buf)
+{
+  if (!f)
+    return NULL;
+  struct security_seccomp *c = buf;
+  *c = *f;
+  c->prog = (unsigned char *)buf + sizeof(*c);
+  memcpy(c->prog, f->prog, (size_t)f->len * sizeof(struct sock_filter));
+  return c;
 }
 
 /* The container process state runc sends (runtime-spec "seccomp listener"). */

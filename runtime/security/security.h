@@ -45,6 +45,15 @@ int security_drop_privileges(const struct spec *spec, struct security_seccomp *f
 /* Set no_new_privs (if asked) and load the filter if not loaded yet; *listener_fd as above. */
 int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
                    struct td_err **err);
+/* The same without allocating anything or touching errno, for the container init after
+ * READY (runtime/core/tail.c): 0, or -errno with *what naming the step; *listener_fd as
+ * above. */
+int security_final_noalloc(bool no_new_privs, struct security_seccomp *f, int *listener_fd,
+                           const char **what);
+/* A compiled filter copied into caller memory of security_seccomp_copy_size bytes (the
+ * init's own region, runtime/core/clone_vm.c); NULL for NULL. */
+size_t security_seccomp_copy_size(const struct security_seccomp *f);
+struct security_seccomp *security_seccomp_copy(const struct security_seccomp *f, void *buf);
 /* Send a seccomp notify fd to linux.seccomp.listenerPath with the OCI state (runtime side);
  * pid is the process the filter is on (an exec'd one), 0 = the state's pid (the init). */
 int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_fd,

@@ -31,7 +31,12 @@ int security_caps_apply(const struct spec_caps *caps, uint64_t avail, bool uid_c
                         struct td_err **err);
 /* Set the effective/permitted/inheritable sets (capset through libcap). */
 int security_caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **err);
-/* Load a compiled filter now; *listener_fd gets the notify fd (or -1). */
-int security_seccomp_load(struct security_seccomp *f, int *listener_fd, struct td_err **err);
+/* Load a compiled filter now, without allocating or touching errno: the notify fd, -1 when
+ * there is none (or nothing to load), or -errno (never -1). */
+long security_seccomp_load_raw(struct security_seccomp *f);
+/* The error for a failed load (the flags the kernel refused, when that is why). */
+int security_seccomp_load_error(const struct security_seccomp *f, int errnum, struct td_err **err);
+/* capset without libcap (which allocates): 0 or -errno. */
+int security_caps_set_raw(uint64_t eff, uint64_t prm, uint64_t inh);
 /* RLIMIT_* name ("RLIMIT_NOFILE") of a resource number. */
 const char *security_rlimit_name(int resource);
