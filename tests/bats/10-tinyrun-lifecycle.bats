@@ -225,6 +225,26 @@ EOS
   trn delete -f oa2
 }
 
+@test "an oomScoreAdj other than the runtime's stays the container's (an init sharing the runtime's address space would give it to both)" {
+  args sleep 30
+  jq '.process.oomScoreAdj = 321' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" oa3 </dev/null >/dev/null 2>&1 3>&- &
+  rt=$!
+  pid=
+  for _ in $(seq 100); do
+    pid=$(trn state oa3 2>/dev/null | jq -r 'select(.status == "running") | .pid')
+    [ -n "$pid" ] && break
+    sleep 0.05
+  done
+  [ -n "$pid" ]
+  [ "$(cat /proc/$pid/oom_score_adj)" = 321 ]
+  # the foreground runtime (the init's parent all along) keeps the value it started with
+  [ "$(cat /proc/$rt/oom_score_adj)" = "$(cat /proc/self/oom_score_adj)" ]
+  trn kill oa3 KILL
+  wait "$rt" || true
+  trn delete -f oa3 2>/dev/null || true
+}
+
 @test "user namespace (runtime-tools' maps): created with the maps, then start runs the program" {
   args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
   jq '.linux.namespaces += [{"type":"user"}]
