@@ -193,44 +193,6 @@ static int send_listener(struct rt_child_args *a, const struct spec *s,
   return 0;
 }
 
-/* A mask from /proc/thread-self/status ("SigIgn:", "SigCgt:"; bit s-1 for signal s). */
-static uint64_t status_mask(const char *buf, const char *field, uint64_t dflt)
-{
-  const char *p = strstr(buf, field);
-  if (p == NULL)
-    return dflt;
-  p += strlen(field);
-  char *end = NULL;
-  unsigned long long v = strtoull(p, &end, 16);
-  return end == p ? dflt : (uint64_t)v;
-}
-
-/* The signals this process ignores (all when unknown), read at the start on the host's
- * procfs: the init changes no disposition for good after that; and the handlers it
- * inherited from the runtime go back to the default at once, before any signal is
- * unblocked: a handler of the runtime's must not run here (in its address space, with
- * clone_vm.c). Through the system call: libc refuses 32 and 33 (its own). */
-static uint64_t settle_signals(const sigset_t *mask)
-{
-  autoclose int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
-  char buf[4096];
-  size_t len = 0;
-  ssize_t n = 0;
-  while (fd >= 0 && len < sizeof(buf) - 1 &&
-         (n = RETRY_EINTR(read(fd, buf + len, sizeof(buf) - 1 - len))) > 0)
-    len += (size_t)n;
-  buf[len] = '\0';
-  bool ok = fd >= 0 && n >= 0;
-  uint64_t ignored = ok ? status_mask(buf, "\nSigIgn:", UINT64_MAX) : UINT64_MAX;
-  uint64_t caught = ok ? status_mask(buf, "\nSigCgt:", UINT64_MAX) : UINT64_MAX;
-  unsigned long dfl[8] = {0};
-  for (int s = 1; s < NSIG && s <= 64; s++)
-    if (s != SIGKILL && s != SIGSTOP && (caught & (UINT64_C(1) << (s - 1))))
-      syscall(SYS_rt_sigaction, s, dfl, NULL, (size_t)((NSIG - 1) / 8));
-  sigprocmask(SIG_SETMASK, mask, NULL);
-  return ignored;
-}
-
 _Noreturn void rt_child_main(struct rt_child_args *a)
 {
   struct td_err *cerr = NULL;
@@ -239,7 +201,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   close(a->parent_sync_fd);
   if (a->lock_fd >= 0)
     close(a->lock_fd);
-  uint64_t ignored = settle_signals(&a->sigmask);
+  uint64_t ignored = rt_clone_settle_signals(&a->sigmask);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   if (a->await_go)

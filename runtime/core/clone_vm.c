@@ -21,6 +21,8 @@
  * x86_64 only (the entry sequence is written for it); other architectures, sanitizer builds
  * and the slow paths (namespaces joined by path, a user namespace, hooks) clone as before. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "runtime/core/internal.h"
+#include "util/cleanup.h"
 #include "util/rawsys.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -188,4 +191,42 @@ pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(vo
   errno = ENOSYS;
   return -1;
 #endif
+}
+
+/* A mask from /proc/thread-self/status ("SigIgn:", "SigCgt:"; bit s-1 for signal s). */
+static uint64_t status_mask(const char *buf, const char *field, uint64_t dflt)
+{
+  const char *p = strstr(buf, field);
+  if (p == NULL)
+    return dflt;
+  p += strlen(field);
+  char *end = NULL;
+  unsigned long long v = strtoull(p, &end, 16);
+  return end == p ? dflt : (uint64_t)v;
+}
+
+/* A clone's first step (the init, an exec'd process): the handlers it inherited from the
+ * runtime go back to the default before any signal is unblocked (all are blocked for the
+ * clone), since a handler of the runtime's must not run here, in its address space; then
+ * the runtime's mask. Returns the signals this process ignores (all when unknown), read on
+ * the host's procfs. Through the system call: libc refuses 32 and 33 (its own). */
+uint64_t rt_clone_settle_signals(const sigset_t *mask)
+{
+  autoclose int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
+  char buf[4096];
+  size_t len = 0;
+  ssize_t n = 0;
+  while (fd >= 0 && len < sizeof(buf) - 1 &&
+         (n = RETRY_EINTR(read(fd, buf + len, sizeof(buf) - 1 - len))) > 0)
+    len += (size_t)n;
+  buf[len] = '\0';
+  bool ok = fd >= 0 && n >= 0;
+  uint64_t ignored = ok ? status_mask(buf, "\nSigIgn:", UINT64_MAX) : UINT64_MAX;
+  uint64_t caught = ok ? status_mask(buf, "\nSigCgt:", UINT64_MAX) : UINT64_MAX;
+  unsigned long dfl[8] = {0};
+  for (int s = 1; s < NSIG && s <= 64; s++)
+    if (s != SIGKILL && s != SIGSTOP && (caught & (UINT64_C(1) << (s - 1))))
+      syscall(SYS_rt_sigaction, s, dfl, NULL, (size_t)((NSIG - 1) / 8));
+  sigprocmask(SIG_SETMASK, mask, NULL);
+  return ignored;
 }

@@ -1,13 +1,19 @@
 /* rt_exec: a new process inside a running container. It is cloned into the container's
  * cgroup, joins every namespace of the init that differs from ours in one setns(pidfd)
- * call, forks once more when the pid or time namespace changed, and takes the same security
- * settings (the bundle's seccomp/LSM plus the process's own user, caps, rlimits). */
+ * call, and takes the same security settings (the bundle's seccomp/LSM plus the process's
+ * own user, caps, rlimits). On x86_64 it is cloned into our address space (clone_vm.c)
+ * straight into the container's pid namespace (we enter it for our children around the
+ * clone); otherwise, and with a user or time namespace to join (which a process sharing an
+ * address space cannot), it is a plain clone that forks once more when the pid or time
+ * namespace changed. Shared, we only wait on the sync socket until its exec (the socket's
+ * EOF), and a console or seccomp listener it hands over waits for our GO. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -35,6 +41,8 @@ struct exec_child {
   int entry_fd;                    /* rt_ctx.entry's read-only tree, or -1 */
   int cg_self[CGROUP_SELF_MAX];    /* v1 `tasks` files the child writes itself into */
   int n_cg_self;
+  bool shared_vm;   /* in our address space (its own copy of this struct, in the region) */
+  sigset_t sigmask; /* ours: all were blocked for the clone */
 };
 
 /* Namespaces of pid that differ from ours, as CLONE_NEW* flags. */
@@ -58,10 +66,19 @@ static int differing_namespaces(pid_t pid)
   return flags;
 }
 
+/* Shared: the runtime does work of its own for what was handed over; wait for its GO. */
+static void wait_shared_go(const struct exec_child *c)
+{
+  struct rt_msg m;
+  if (c->shared_vm && (rt_msg_recv(c->sync, &m, NULL) != 0 || m.type != RT_MSG_GO))
+    _exit(1);
+}
+
 static _Noreturn void exec_child_main(struct exec_child *c)
 {
   struct td_err *cerr = NULL;
   const struct spec_process *p = c->spec->process;
+  rt_clone_settle_signals(&c->sigmask);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   struct rt_msg m;
   if (rt_msg_recv(c->sync, &m, NULL) != 0 || m.type != RT_MSG_GO)
@@ -94,6 +111,7 @@ static _Noreturn void exec_child_main(struct exec_child *c)
       rt_child_fail(c->sync, cerr);
     rt_msg_send(c->sync, RT_MSG_CONSOLE, 0, NULL, master);
     close(master);
+    wait_shared_go(c);
   } else {
     for (int i = 0; i < 3; i++)
       if (c->o->stdio[i] >= 0 && c->o->stdio[i] != i)
@@ -118,8 +136,10 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   /* SCMP_ACT_NOTIFY: the runtime passes the listener on to listenerPath, as for the init */
   if (listener >= 0 && rt_msg_send(c->sync, RT_MSG_SECCOMP, 0, NULL, listener) < 0)
     _exit(EXIT_CANNOT_EXEC);
-  if (listener >= 0)
+  if (listener >= 0) {
     close(listener);
+    wait_shared_go(c);
+  }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -127,6 +147,13 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   rt_exec_program(c->entry_fd, exe, p->args, p->env);
   err_set_exit(&cerr, errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, errno, "exec %s", exe);
   rt_child_fail(c->sync, cerr);
+}
+
+static int release_shared(int sync, const struct exec_child *c, struct td_err **err)
+{
+  if (c->shared_vm && rt_msg_send(sync, RT_MSG_GO, 0, NULL, -1) < 0)
+    return err_set(err, errno, "sync with the exec'd process");
+  return 0;
 }
 
 static int serve(int sync, const struct exec_child *c, pid_t *pid, struct td_err **err)
@@ -147,7 +174,8 @@ static int serve(int sync, const struct exec_child *c, pid_t *pid, struct td_err
     if (m.type == RT_MSG_SECCOMP && fd >= 0) {
       autoclose int listener = fd;
       fd = -1;
-      if (rt_seccomp_send_listener(c->spec, c->st, *pid, listener, err) < 0)
+      if (rt_seccomp_send_listener(c->spec, c->st, *pid, listener, err) < 0 ||
+          release_shared(sync, c, err) < 0)
         return -1;
       continue;
     }
@@ -161,10 +189,41 @@ static int serve(int sync, const struct exec_child *c, pid_t *pid, struct td_err
       } else {
         return err_set(err, 0, "process.terminal is set but no console socket was given");
       }
+      if (release_shared(sync, c, err) < 0)
+        return -1;
     } else if (fd >= 0) {
       close(fd);
     }
   }
+}
+
+static int exec_child_entry(void *arg)
+{
+  exec_child_main(arg);
+}
+
+/* Shared: the child gets its own copy of c (we close our cgroup fds meanwhile), and lands in
+ * the container's pid namespace, which we enter for our children around the clone. */
+static pid_t clone_shared(struct exec_child *c, struct rt_vm_region *reg, int cgfd)
+{
+  autoclose int ours = -1;
+  if (c->ns_flags & CLONE_NEWPID) {
+    ours = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (ours < 0 || setns(c->pidfd, CLONE_NEWPID) < 0)
+      return -1;
+  }
+  struct exec_child *own = rt_vm_region_payload(reg);
+  *own = *c;
+  own->ns_flags &= ~CLONE_NEWPID;
+  own->fork_again = false;
+  pid_t pid = rt_clone_vm(reg, 0, cgfd, exec_child_entry, own);
+  if (pid < 0 && cgfd >= 0)
+    pid = rt_clone_vm(reg, 0, -1, exec_child_entry, own);
+  int saved = errno;
+  if (ours >= 0 && setns(ours, CLONE_NEWPID) < 0)
+    abort(); /* we would create every later child in the container */
+  errno = saved;
+  return pid;
 }
 
 static pid_t clone_into(int cgfd)
@@ -193,18 +252,36 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
   int cgfd = cg ? cgroup_clone_plan(cg, true, c->cg_self, &c->n_cg_self) : -1;
   if (!c->o->detach)
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* so the grandchild is ours to wait for */
-  pid_t child = clone_into(cgfd);
-  if (child == 0) {
-    close(sp[0]);
-    c->sync = sp[1];
-    exec_child_main(c);
+  struct rt_vm_region *reg = NULL;
+  if (rt_clone_vm_supported() && !(c->ns_flags & (CLONE_NEWUSER | CLONE_NEWTIME))) {
+    autoerr struct td_err *e = NULL;
+    reg = rt_vm_region_new(sizeof(*c), &e); /* none: the plain clone */
   }
+  c->sync = sp[1];
+  c->shared_vm = reg != NULL;
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &c->sigmask);
+  pid_t child = -1;
+  if (reg && (child = clone_shared(c, reg, cgfd)) >= 0) {
+    c->fork_again = false;
+  } else {
+    c->shared_vm = false;
+    rt_vm_region_drop(reg);
+    child = clone_into(cgfd);
+    if (child == 0) {
+      close(sp[0]);
+      exec_child_main(c);
+    }
+  }
+  int clone_errno = errno;
+  sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
   close(sp[1]);
   autoclose int sync = sp[0];
   bool self = c->n_cg_self > 0;
   cgroup_self_close(c->cg_self, &c->n_cg_self);
   if (child < 0)
-    return err_set(err, errno, "clone");
+    return err_set(err, clone_errno, "clone");
   pid_t pid = 0;
   int rc = 0;
   bool entered = cgfd >= 0 || self || cg == NULL || cgroup_enter(cg, child, err) == 0;
@@ -218,6 +295,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
   }
   if (c->fork_again || rc < 0)
     RETRY_EINTR(waitpid(child, NULL, 0));
+  rt_vm_regions_reap(); /* the child has exec'd (the socket's EOF) or is gone */
   *pid_out = pid;
   return rc;
 }

@@ -193,6 +193,9 @@ void *rt_vm_region_payload(struct rt_vm_region *r);
 pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(void *), void *arg);
 void rt_vm_regions_reap(void);
 void rt_vm_region_drop(struct rt_vm_region *r);
+/* In a clone, first thing: inherited handlers back to the default, then mask; returns the
+ * signals ignored (a mask, bit s-1 for signal s). */
+uint64_t rt_clone_settle_signals(const sigset_t *mask);
 
 /* The container init: runs in the cloned child, never returns. */
 _Noreturn void rt_child_main(struct rt_child_args *a);
