@@ -105,10 +105,13 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   flag_stopping(ctx, id, false);
   autoclose int sock = -1;
   store_cache_put(STORE_CACHE_RECORD, id, rec); /* for the monitor: a fork of this process */
+  bool tty = rec_bool(rec, "Config.Tty");
+  if (o->attach && !tty && !o->interactive &&
+      monitor_handoff(ctx, id, o->sig_proxy, err) < 0) /* returns only when it did not */
+    return -1;
   if (monitor_spawn(ctx, id, &sock, err) < 0)
     return -1;
   td_trace("forked");
-  bool tty = rec_bool(rec, "Config.Tty");
   if (o->attach)
     return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys, exit_code,
                           err);

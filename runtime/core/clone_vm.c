@@ -19,7 +19,9 @@
  *  - the init resets every signal handler it inherited before it unblocks signals (a handler
  *    of the runtime's would run on the runtime's memory).
  * x86_64 only (the entry sequence is written for it); other architectures, sanitizer builds
- * and the slow paths (namespaces joined by path, a user namespace, hooks) clone as before. */
+ * and the slow paths (namespaces joined by path, a user namespace, hooks) clone as before.
+ * The same clone serves `exec` (exec.c) and the engine's hand-over of an attached run to its
+ * monitor (engine/handoff.c), each under the same rules. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -55,12 +57,12 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-#define STACK_SIZE (512u * 1024u)
 #define STACK_WARM (32u * 1024u) /* the top of the stack the init surely uses, faulted in here */
 
 struct rt_vm_region {
   volatile int32_t tid; /* the init's tid until it execs or exits, then 0 (the kernel) */
   size_t size;          /* of the whole mapping */
+  size_t stack;
   size_t payload_len;
   struct rt_vm_region *next; /* kept by the runtime until tid is 0 */
   _Alignas(64) unsigned char payload[];
@@ -80,11 +82,12 @@ static size_t page_size(void)
 }
 
 /* [guard page][stack ... ][region header and payload]: the stack grows down from the header. */
-struct rt_vm_region *rt_vm_region_new(size_t payload, struct td_err **err)
+struct rt_vm_region *rt_vm_region_new(size_t stack, size_t payload, struct td_err **err)
 {
   size_t pg = page_size();
   size_t head = (sizeof(struct rt_vm_region) + payload + pg - 1) & ~(pg - 1);
-  size_t size = pg + STACK_SIZE + head;
+  stack = (stack + pg - 1) & ~(pg - 1);
+  size_t size = pg + stack + head;
   unsigned char *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (m == MAP_FAILED) {
@@ -97,9 +100,10 @@ struct rt_vm_region *rt_vm_region_new(size_t payload, struct td_err **err)
     return NULL;
   }
   /* one call instead of a fault per page: the header, the payload and the stack's top */
-  (void)madvise(m + pg + STACK_SIZE - STACK_WARM, STACK_WARM + head, MADV_POPULATE_WRITE);
-  struct rt_vm_region *r = (struct rt_vm_region *)(m + pg + STACK_SIZE);
+  (void)madvise(m + pg + stack - STACK_WARM, STACK_WARM + head, MADV_POPULATE_WRITE);
+  struct rt_vm_region *r = (struct rt_vm_region *)(m + pg + stack);
   r->size = size;
+  r->stack = stack;
   r->payload_len = payload;
   return r;
 }
@@ -112,7 +116,7 @@ void *rt_vm_region_payload(struct rt_vm_region *r)
 static void region_free(struct rt_vm_region *r)
 {
   size_t pg = page_size();
-  munmap((unsigned char *)r - STACK_SIZE - pg, r->size);
+  munmap((unsigned char *)r - r->stack - pg, r->size);
 }
 
 void rt_vm_region_drop(struct rt_vm_region *r)
@@ -171,8 +175,8 @@ pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(vo
   ca.flags = flags | CLONE_VM | CLONE_CHILD_CLEARTID;
   ca.exit_signal = SIGCHLD;
   ca.child_tid = (uint64_t)(uintptr_t)&r->tid;
-  ca.stack = (uint64_t)(uintptr_t)((unsigned char *)r - STACK_SIZE);
-  ca.stack_size = STACK_SIZE; /* the top, r itself, is 64-byte aligned */
+  ca.stack = (uint64_t)(uintptr_t)((unsigned char *)r - r->stack);
+  ca.stack_size = r->stack; /* the top, r itself, is 64-byte aligned */
   if (cgfd >= 0) {
     ca.flags |= CLONE_INTO_CGROUP;
     ca.cgroup = (uint64_t)cgfd;

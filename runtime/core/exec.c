@@ -255,7 +255,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
   struct rt_vm_region *reg = NULL;
   if (rt_clone_vm_supported() && !(c->ns_flags & (CLONE_NEWUSER | CLONE_NEWTIME))) {
     autoerr struct td_err *e = NULL;
-    reg = rt_vm_region_new(sizeof(*c), &e); /* none: the plain clone */
+    reg = rt_vm_region_new(RT_VM_STACK, sizeof(*c), &e); /* none: the plain clone */
   }
   c->sync = sp[1];
   c->shared_vm = reg != NULL;

@@ -182,17 +182,6 @@ struct rt_child_args {
   void *tail_buf;                  /* shared_vm: rt_exec_tail_size bytes in the region */
 };
 
-/* Cloning into the runtime's address space (clone_vm.c): supported here; a region holding
- * the child's stack and payload bytes of its own; the clone (CLONE_VM added to flags; cgfd
- * >= 0: CLONE_INTO_CGROUP), after which the runtime keeps the region until the child has
- * left it; freeing the regions of children gone; and dropping one never used. */
-struct rt_vm_region;
-bool rt_clone_vm_supported(void);
-struct rt_vm_region *rt_vm_region_new(size_t payload, struct td_err **err);
-void *rt_vm_region_payload(struct rt_vm_region *r);
-pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(void *), void *arg);
-void rt_vm_regions_reap(void);
-void rt_vm_region_drop(struct rt_vm_region *r);
 /* In a clone, first thing: inherited handlers back to the default, then mask; returns the
  * signals ignored (a mask, bit s-1 for signal s). */
 uint64_t rt_clone_settle_signals(const sigset_t *mask);

@@ -2,6 +2,8 @@
  * State lives under ctx->state_root/<id>/ (state.json, exec fifo, lock). */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -115,3 +117,18 @@ const char *rt_status_name(enum rt_status s);
 char *rt_now_rfc3339(void);
 /* Parse a signal name or number ("KILL", "SIGKILL", "9"); -1 if invalid. */
 int rt_signal_parse(const char *s);
+
+/* Cloning into the caller's own address space (CLONE_VM, clone_vm.c: the rules that make it
+ * safe): whether this build and architecture can; a region holding the child's stack
+ * (stack bytes, RT_VM_STACK for the runtime's own clones) and payload bytes of its own; the
+ * clone (CLONE_VM added to flags; cgfd >= 0: CLONE_INTO_CGROUP), after which the region is
+ * kept until the child has left it (its exec or exit); freeing the regions of children
+ * gone; and dropping one never used. */
+#define RT_VM_STACK (512u * 1024u)
+struct rt_vm_region;
+bool rt_clone_vm_supported(void);
+struct rt_vm_region *rt_vm_region_new(size_t stack, size_t payload, struct td_err **err);
+void *rt_vm_region_payload(struct rt_vm_region *r);
+pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(void *), void *arg);
+void rt_vm_regions_reap(void);
+void rt_vm_region_drop(struct rt_vm_region *r);

@@ -339,7 +339,7 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   rt_vm_regions_reap(); /* of inits before this one (a restart) that have exec'd since */
   a.set_oom_adj = oom_adj_differs(r->spec);
   if (use_shared_vm(r->spec, slow, a.set_oom_adj)) {
-    if ((reg = rt_vm_region_new(region_payload(&a), err)) == NULL)
+    if ((reg = rt_vm_region_new(RT_VM_STACK, region_payload(&a), err)) == NULL)
       goto out;
     region_fill(reg, &a);
   }

@@ -243,7 +243,29 @@ JSON
   # the monitor is not a child of the CLI: its parent is init or a subreaper
   mon=$(td inspect -f '{{.State.Pid}}' bg)
   ppid=$(awk '/^PPid/ {print $2}' /proc/$mon/status)
-  [ "$(cat /proc/$ppid/comm)" = td-monitor ]
+  # (tinydocker-moni for the moment between the idle hand-over's exec and its PR_SET_NAME)
+  [[ "$(cat /proc/$ppid/comm)" =~ ^(td-monitor|tinydocker-moni)$ ]]
+}
+
+@test "attached without a terminal: the CLI's pid becomes tinydocker-attach, passes signals on (sig-proxy), exits with the code" {
+  "$TINYDOCKER" run --rm --name sp --network none busybox \
+    sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' \
+    >"$TEST_TMP/out" 2>&1 3>&- &
+  cli=$!
+  for _ in $(seq 100); do grep -q ready "$TEST_TMP/out" && break; sleep 0.05; done
+  grep -q ready "$TEST_TMP/out"
+  # handed over: the monitor (cloned into the CLI's address space) is the CLI's child, and
+  # the CLI's pid now runs the small static client
+  [ "$(basename "$(readlink /proc/$cli/exe)")" = tinydocker-attach ]
+  init=$(td inspect -f '{{.State.Pid}}' sp)
+  mon=$(awk '/^PPid/ {print $2}' /proc/$init/status)
+  [ "$(awk '/^PPid/ {print $2}' /proc/$mon/status)" = "$cli" ]
+  kill -TERM "$cli"
+  rc=0
+  wait "$cli" || rc=$?
+  [ "$rc" -eq 7 ]
+  grep -q got-term "$TEST_TMP/out"
+  ! td inspect sp >/dev/null 2>&1 || false
 }
 
 @test "--restart on-failure:2 restarts twice; --rm removes everything" {
