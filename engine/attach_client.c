@@ -6,7 +6,9 @@
  * It has already sent the monitor its stdio and the start; here it passes on the signals
  * docker's sig-proxy passes and exits with the container's code, or prints the monitor's
  * error as the CLI would ("tinydocker: ...", docker's code).
- * argv: tinydocker-attach SOCKET_FD SIG_PROXY(0|1) */
+ * For `run -d` it waits for the start instead and prints the id, as the CLI would.
+ * argv: tinydocker-attach SOCKET_FD MODE [ID]; MODE: a0 / a1 attached (sig-proxy off / on),
+ * d detached (ID printed once started). */
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -54,13 +56,45 @@ static void pass_signals(int sfd, int sock, bool proxy)
   }
 }
 
+/* The monitor's answer that ends this program: its exit code. */
+static int answer(const struct mon_msg *r, const char *id)
+{
+  if (r->type == MON_ERROR) {
+    char text[sizeof(r->text)];
+    memcpy(text, r->text, sizeof(text));
+    text[sizeof(text) - 1] = '\0';
+    return fail(text, r->a ? r->a : 125);
+  }
+  if (id) { /* run -d: started (or already over) */
+    char b[80];
+    int n = snprintf(b, sizeof(b), "%s\n", id);
+    if (n > 0 && (size_t)n < sizeof(b) && write(STDOUT_FILENO, b, (size_t)n) != n)
+      return 125;
+  }
+  return r->type == MON_EXIT ? r->a : 0; /* MON_DETACHED: the container runs on, docker's 0 */
+}
+
+static bool ends(uint32_t type, bool detached)
+{
+  return type == MON_ERROR || type == MON_EXIT ||
+         (detached ? type == MON_STARTED : type == MON_DETACHED);
+}
+
 int main(int argc, char **argv)
 {
-  if (argc != 3)
+  if (argc < 3)
     return 125;
   int sock = atoi(argv[1]);
-  bool proxy = argv[2][0] == '1';
-  int sfd = proxy_signals();
+  bool detached = argv[2][0] == 'd', proxy = argv[2][0] == 'a' && argv[2][1] == '1';
+  const char *id = detached && argc > 3 ? argv[3] : NULL;
+  int sfd = -1;
+  if (detached) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL); /* the CLI blocked every signal for the hand-over */
+  } else {
+    sfd = proxy_signals();
+  }
   for (;;) {
     struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
     if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0)
@@ -76,13 +110,7 @@ int main(int argc, char **argv)
       close(fds[k]);
     if (got <= 0)
       return fail("the container's monitor went away", 125);
-    if (r.type == MON_EXIT)
-      return r.a;
-    if (r.type == MON_DETACHED) /* the container runs on; docker exits 0 */
-      return 0;
-    if (r.type == MON_ERROR) {
-      r.text[sizeof(r.text) - 1] = '\0';
-      return fail(r.text, r.a ? r.a : 125);
-    }
+    if (ends(r.type, detached))
+      return answer(&r, id);
   }
 }

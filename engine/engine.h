@@ -70,9 +70,9 @@ struct eng_run_req {
 int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id, struct td_err **err);
 
 struct eng_start_opts {
-  bool attach;      /* relay our stdio and wait for the exit */
-  bool interactive; /* pass our stdin too */
-  bool detach_print_id;
+  bool attach;          /* relay our stdio and wait for the exit */
+  bool interactive;     /* pass our stdin too */
+  bool detach_print_id; /* not attached: the id is printed once started (run -d) */
   bool sig_proxy;
   const char *detach_keys; /* --detach-keys (checked by the CLI); NULL = ctrl-p,ctrl-q */
 };

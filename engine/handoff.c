@@ -1,5 +1,5 @@
-/* The hand-over of an attached `run` (or `start -a`) without a terminal: instead of forking
- * the monitor, the CLI clones it into its own address space (CLONE_VM, runtime/core/
+/* The hand-over of an attached `run` (or `start -a`) without a terminal, and of `run -d`: instead
+ * of forking the monitor, the CLI clones it into its own address space (CLONE_VM, runtime/core/
  * clone_vm.c) and execs the small static tinydocker-attach in its own place, same pid. A fork
  * copied the CLI's page tables, the monitor then faulted every page it wrote (copy on write)
  * and every page of code it ran (a fork copies no file-backed entries), ~70 faults at ~18 us on
@@ -40,14 +40,16 @@ static int monitor_entry(void *arg)
   _exit(eng_monitor_main((struct eng_ctx *)h->ctx, h->id, h->mon_sock));
 }
 
-static int send_attach_and_start(int sock)
+/* Attached: our stdio first, so the monitor copies the container's output straight to it. */
+static int send_attach_and_start(int sock, bool attach)
 {
   struct mon_msg a = {.type = MON_ATTACH}, s = {.type = MON_START};
   int fds[3] = {0, 1, 2};
-  return mon_send(sock, &a, fds, 3) < 0 || mon_send(sock, &s, NULL, 0) < 0 ? -1 : 0;
+  return (attach && mon_send(sock, &a, fds, 3) < 0) || mon_send(sock, &s, NULL, 0) < 0 ? -1 : 0;
 }
 
-int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool sig_proxy, struct td_err **err)
+int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool sig_proxy,
+                    struct td_err **err)
 {
   if (!rt_clone_vm_supported())
     return 1;
@@ -59,7 +61,7 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool sig_proxy, s
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return err_set(err, errno, "socketpair");
   struct rt_vm_region *reg = NULL;
-  if (send_attach_and_start(sv[0]) < 0 || fcntl(sv[0], F_SETFD, 0) < 0) {
+  if (send_attach_and_start(sv[0], attach) < 0 || fcntl(sv[0], F_SETFD, 0) < 0) {
     err_set(err, errno, "attach");
     goto fail;
   }
@@ -69,7 +71,11 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool sig_proxy, s
   *h = (struct handoff){.ctx = ctx, .id = id, .mon_sock = sv[1], .cli_sock = sv[0]};
   char fdarg[16];
   snprintf(fdarg, sizeof(fdarg), "%d", sv[0]);
-  char *argv[] = {"tinydocker-attach", fdarg, sig_proxy ? "1" : "0", NULL};
+  char *argv[] = {"tinydocker-attach", fdarg,
+                  !attach     ? "d"
+                  : sig_proxy ? "a1"
+                              : "a0",
+                  (char *)id, NULL};
   char *envp[] = {NULL};
   fflush(NULL);
   sigset_t all;

@@ -71,10 +71,12 @@ int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
                        struct td_err **err);
 /* Spawn the monitor for a container (double fork); sock gets our end of its socketpair. */
 int monitor_spawn(const struct eng_ctx *ctx, const char *id, int *sock, struct td_err **err);
-/* An attached run without a terminal: clone the monitor into this address space and exec
- * tinydocker-attach in our place (handoff.c). Returns only when it could not: 1 when not
- * possible here (the caller forks), -1 on an error before the clone. */
-int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool sig_proxy, struct td_err **err);
+/* An attached run without a terminal, or run -d (attach false: tinydocker-attach prints id
+ * once started): clone the monitor into this address space and exec tinydocker-attach in our
+ * place (handoff.c). Returns only when it could not: 1 when not possible here (the caller
+ * forks), -1 on an error before the clone. */
+int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool sig_proxy,
+                    struct td_err **err);
 /* Wait until pid (with starttime) is gone, up to timeout_ms (-1 forever); true if gone. */
 bool eng_wait_pid_gone(pid_t pid, uint64_t starttime, int timeout_ms);
 /* Attach our stdio over a monitor socket, relay signals/resizes, return the exit code.

@@ -106,8 +106,9 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   autoclose int sock = -1;
   store_cache_put(STORE_CACHE_RECORD, id, rec); /* for the monitor: a fork of this process */
   bool tty = rec_bool(rec, "Config.Tty");
-  if (o->attach && !tty && !o->interactive &&
-      monitor_handoff(ctx, id, o->sig_proxy, err) < 0) /* returns only when it did not */
+  /* returns only when it did not hand over */
+  if (((o->attach && !tty && !o->interactive) || (!o->attach && o->detach_print_id)) &&
+      monitor_handoff(ctx, id, o->attach, o->sig_proxy, err) < 0)
     return -1;
   if (monitor_spawn(ctx, id, &sock, err) < 0)
     return -1;
@@ -145,6 +146,8 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
   td_trace("created");
   struct eng_start_opts o = {.attach = !req->detach,
                              .interactive = req->interactive,
+                             .detach_print_id =
+                                 req->detach, /* by tinydocker-attach if handed over */
                              .sig_proxy = true,
                              .detach_keys = req->detach_keys};
   int rc = eng_start(ctx, id, &o, exit_code, err);
