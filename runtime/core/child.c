@@ -216,7 +216,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     CHILD_TRY(a, security_set_oom_score_adj(0, p->oom_score_adj, &cerr));
   CHILD_TRY(a, join_and_unshare(a, &cerr));
   td_trace("init-unshared");
-  if (a->new_userns && !(a->unshare_flags & CLONE_NEWUSER))
+  if (userns_by_clone)
     CHILD_TRY(a, become_root_in_userns(&cerr));
   CHILD_TRY(a, set_names(s, &cerr));
   CHILD_TRY(a, loopback_up(s, &cerr));

@@ -184,7 +184,8 @@ static bool parent_work_after_clone(const struct spec *s, bool placed, bool slow
   return !placed || userns_by_clone(s, slow);
 }
 
-static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, struct td_err **err)
+static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, bool set_oom_adj,
+                              struct td_err **err)
 {
   if (!parent_work_after_clone(r->spec, placed, slow))
     return 0;
@@ -196,7 +197,7 @@ static int parent_after_clone(struct rt_create_run *r, bool placed, bool slow, s
     /* the init, inside the user namespace the clone made, could not lower it itself (that
      * takes CAP_SYS_RESOURCE in the host's): rt_child_main sets it in every other case */
     const struct spec_process *p = r->spec->process;
-    if (p && p->has_oom_score_adj && oom_adj_differs(r->spec) &&
+    if (p && p->has_oom_score_adj && set_oom_adj &&
         security_set_oom_score_adj(r->child, p->oom_score_adj, err) < 0)
       return -1;
   }
@@ -369,7 +370,7 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   }
   r->init = slow && a.double_fork ? 0 : pid;
   r->sync = steal_fd(sp[0]);
-  rc = parent_after_clone(r, placed, slow, err);
+  rc = parent_after_clone(r, placed, slow, a.set_oom_adj, err);
   if (r->init) /* /proc/PID/stat waits on the child's mm while it faults in its first pages */
     r->start_time = rt_proc_start_time(pid);
 out:
