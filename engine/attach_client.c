@@ -80,10 +80,19 @@ static bool ends(uint32_t type, bool detached)
          (detached ? type == MON_STARTED : type == MON_DETACHED);
 }
 
+/* Started by tinydocker's hand-over: our name, a socket fd, a known mode. */
+static bool well_started(int argc, char **argv)
+{
+  if (argc < 3 || strcmp(argv[0], "tinydocker-attach") != 0 || argv[1][0] < '0' || argv[1][0] > '9')
+    return false;
+  return strcmp(argv[2], "a0") == 0 || strcmp(argv[2], "a1") == 0 ||
+         (strcmp(argv[2], "d") == 0 && argc == 4);
+}
+
 int main(int argc, char **argv)
 {
-  if (argc < 3)
-    return 125;
+  if (!well_started(argc, argv))
+    return fail("tinydocker-attach: not started by tinydocker's hand-over", 125);
   int sock = atoi(argv[1]);
   bool detached = argv[2][0] == 'd', proxy = argv[2][0] == 'a' && argv[2][1] == '1';
   const char *id = detached && argc > 3 ? argv[3] : NULL;

@@ -266,6 +266,11 @@ JSON
   [ "$rc" -eq 7 ]
   grep -q got-term "$TEST_TMP/out"
   ! td inspect sp >/dev/null 2>&1 || false
+  # called by hand (or with a mode it does not know) it refuses, with docker's engine code
+  run -125 "$BUILD_DIR/engine/tinydocker-attach"
+  [ "$output" = "tinydocker: tinydocker-attach: not started by tinydocker's hand-over" ]
+  run -125 "$BUILD_DIR/engine/tinydocker-attach" 3 x
+  [ "$output" = "tinydocker: tinydocker-attach: not started by tinydocker's hand-over" ]
 }
 
 @test "--restart on-failure:2 restarts twice; --rm removes everything" {
