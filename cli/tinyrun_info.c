@@ -1,7 +1,6 @@
 /* list, ps, pause, resume, spec, features. */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/hostuser.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -130,20 +130,6 @@ int tr_cmd_list(const struct rt_ctx *ctx, int argc, char **argv)
 }
 
 /* One `ps -ef`-like row from /proc/PID. */
-/* The host's name for uid from /etc/passwd (the file itself: fgetpwent needs no NSS, so the
- * static tinyrun can do it), else the number. */
-static void user_name(uid_t uid, char *buf, size_t size)
-{
-  snprintf(buf, size, "%u", (unsigned)uid);
-  autofclose FILE *f = fopen("/etc/passwd", "re");
-  struct passwd *pw;
-  while (f && (pw = fgetpwent(f)) != NULL)
-    if (pw->pw_uid == uid) {
-      snprintf(buf, size, "%s", pw->pw_name);
-      return;
-    }
-}
-
 static void ps_row(pid_t pid)
 {
   char path[64];
@@ -170,8 +156,7 @@ static void ps_row(pid_t pid)
   uid_t uid = stat(path, &sb) == 0 ? sb.st_uid : 0;
   long hz = sysconf(_SC_CLK_TCK);
   unsigned long secs = (utime + stime) / (unsigned long)(hz > 0 ? hz : 100);
-  char uname[32];
-  user_name(uid, uname, sizeof(uname));
+  autofree char *uname = host_user_name(uid);
   printf("%-8s %7d %7d %02lu:%02lu:%02lu %s\n", uname, (int)pid, ppid, secs / 3600, secs / 60 % 60,
          secs % 60, cmd);
 }

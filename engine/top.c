@@ -3,7 +3,6 @@
  * PPID C STIME TTY TIME CMD), aux (USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND),
  * and -o/-eo field lists (pid ppid pgid sid uid user comm args stat rss vsz time etime ...). */
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "engine/internal.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/hostuser.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -117,8 +117,7 @@ static char *cell(const char *f, const struct pinfo *p)
   if (!strcmp(f, "uid") || !strcmp(f, "euid"))
     return xasprintf("%u", (unsigned)p->uid);
   if (!strcmp(f, "user") || !strcmp(f, "euser") || !strcmp(f, "uname")) {
-    struct passwd *pw = getpwuid(p->uid);
-    return pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)p->uid);
+    return host_user_name(p->uid);
   }
   if (!strcmp(f, "comm") || !strcmp(f, "ucomm"))
     return xstrdup(p->comm);
