@@ -278,6 +278,12 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   close(a->sync_fd); /* only the fifo's dir stays open while the init waits */
   /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
   td_trace("init-ready-sent");
+  /* The filter is loaded while the runtime finishes create (and `run` its start), not after
+   * the wait, as runc does without no_new_privs: the fifo's open, write and close then pass
+   * the filter too (docker's profile allows them). startContainer hooks keep it after the
+   * wait, so that they do not run under the container's filter. */
+  if (!start_hooks)
+    rt_exec_tail_secure(&t);
   rt_exec_tail_wait(&t);
   if (start_hooks && rt_hooks_run(start_hooks, state, "startContainer", &cerr) < 0) {
     dprintf(STDERR_FILENO, "tinyrun: %s\n", err_text(cerr));

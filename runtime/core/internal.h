@@ -62,6 +62,7 @@ struct rt_exec_tail {
   int fifo_fd;  /* O_PATH of the state dir holding exec.fifo, or -1: no wait */
   int entry_fd; /* the entry program's read-only tree, or -1 */
   bool no_new_privs;
+  bool secured; /* rt_exec_tail_secure done */
   struct security_seccomp *filter;
   uint64_t ignored; /* signals ignored on entry, set back to default before the exec */
   const char *exe;  /* the program, for messages; execve gets path */
@@ -77,7 +78,10 @@ void rt_exec_tail_fill(struct rt_exec_tail *t, const char *exe, char *const *arg
 long rt_exec_tail_exec(const struct rt_exec_tail *t);
 /* Wait for `start` on the exec fifo (writes "0" once it is opened), allocation-free. */
 void rt_exec_tail_wait(const struct rt_exec_tail *t);
-/* no_new_privs, the seccomp filter, signals, then the exec: never returns (a message on
+/* no_new_privs and the seccomp filter (then CAP_SYS_ADMIN dropped if it was held for the
+ * load); on failure, a message on stderr and exit 126. Allocation-free, errno untouched. */
+void rt_exec_tail_secure(struct rt_exec_tail *t);
+/* rt_exec_tail_secure unless done, signals, then the exec: never returns (a message on
  * stderr and docker's 126/127 if it fails). Allocation-free, errno untouched. */
 _Noreturn void rt_exec_tail_finish(struct rt_exec_tail *t);
 

@@ -1,5 +1,6 @@
-/* A container init's last steps, from READY to its exec: wait for `start` on the exec fifo,
- * no_new_privs and the seccomp filter, signals back to their defaults, the exec. Nothing
+/* A container init's last steps, from READY to its exec: no_new_privs and the seccomp filter
+ * (before or after the wait: child.c says when), wait for `start` on the exec fifo, signals
+ * back to their defaults, the exec. Nothing
  * here allocates, reads the runtime's memory or touches errno (util/rawsys.h): an init
  * cloned into the runtime's address space (clone_vm.c) runs this while the runtime goes on
  * with its own work, and a malloc, a freed spec or errno would be shared with it. What it
@@ -66,14 +67,21 @@ static void reset_signals(uint64_t ignored)
       raw_syscall5(SYS_rt_sigaction, s, dfl, NULL, (size_t)((NSIG - 1) / 8), 0);
 }
 
-_Noreturn void rt_exec_tail_finish(struct rt_exec_tail *t)
+void rt_exec_tail_secure(struct rt_exec_tail *t)
 {
   const char *what = "security";
   int listener = -1;
   int r = security_final_noalloc(t->no_new_privs, t->filter, &listener, &what);
   if (r < 0)
     tail_die(what, NULL, -r, EXIT_CANNOT_EXEC);
+  t->secured = true;
   td_trace("init-secured");
+}
+
+_Noreturn void rt_exec_tail_finish(struct rt_exec_tail *t)
+{
+  if (!t->secured)
+    rt_exec_tail_secure(t);
   reset_signals(t->ignored);
   td_trace("init-exec");
   long e = rt_exec_tail_exec(t);
