@@ -413,7 +413,7 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   if (bundle_add_mounts(ctx, req, imgcfg, dir, rootfs, mounts, mrec, err) < 0)
     return -1;
   if (req->init) {
-    autofree char *init = eng_find_helper(ctx, "tinydocker-init");
+    autofree char *init = helper_find("tinydocker-init");
     if (init == NULL)
       return err_set(err, ENOENT, "--init: tinydocker-init not found next to %s",
                      ctx->self_exe ? ctx->self_exe : "tinydocker");

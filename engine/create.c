@@ -39,7 +39,7 @@ void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt)
   static char *entry;
   static bool looked;
   if (!looked) {
-    entry = eng_find_helper(ctx, "tinydocker-entry");
+    entry = helper_find("tinydocker-entry");
     looked = true;
   }
   memset(rt, 0, sizeof(*rt));

@@ -37,21 +37,3 @@ void eng_ctx_clear(struct eng_ctx *ctx)
   free(ctx->self_exe);
   memset(ctx, 0, sizeof(*ctx));
 }
-
-char *eng_find_helper(const struct eng_ctx *ctx, const char *name)
-{
-  autofree char *dir = xstrdup(ctx->self_exe ? ctx->self_exe : "/usr/local/bin/tinydocker");
-  char *slash = strrchr(dir, '/');
-  if (slash)
-    *slash = '\0';
-  char *cands[] = {xasprintf("%s/%s", dir, name), xasprintf("%s/engine/%s", dir, name),
-                   xasprintf("%s/../libexec/tinydocker/%s", dir, name)};
-  char *found = NULL;
-  for (size_t i = 0; i < 3; i++) {
-    if (found == NULL && access(cands[i], X_OK) == 0)
-      found = cands[i];
-    else
-      free(cands[i]);
-  }
-  return found;
-}

@@ -20,6 +20,7 @@
 #include "engine/monproto.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/rawsys.h"
 
 #define MONITOR_STACK (8u * 1024u * 1024u) /* a main thread's: the monitor runs everything */
@@ -53,7 +54,7 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool
 {
   if (!rt_clone_vm_supported())
     return 1;
-  autofree char *prog = eng_find_helper(ctx, "tinydocker-attach");
+  autofree char *prog = helper_find("tinydocker-attach");
   autoclose int exe = prog ? open(prog, O_PATH | O_CLOEXEC) : -1;
   if (exe < 0)
     return 1; /* not installed: the fork and the CLI's own session */

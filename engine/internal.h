@@ -25,9 +25,6 @@ int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, 
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
                      char **dns, char **dns_search, struct td_err **err);
-/* A helper program of ours (tinydocker-init, tinydocker-monitor) next to our binary (installed),
- * in the build tree's engine/, or in ../libexec/tinydocker; NULL when not found. */
-char *eng_find_helper(const struct eng_ctx *ctx, const char *name);
 /* The runtime context for the engine's containers. */
 void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt);
 /* The image layer: resolve ref, mount its rootfs at <dir>/rootfs with upper/work in dir

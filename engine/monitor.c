@@ -446,7 +446,7 @@ static void finish_removed(struct mon *m, int code)
  * then goes on here). */
 static void hand_over(struct mon *m)
 {
-  autofree char *prog = eng_find_helper(m->ctx, "tinydocker-monitor");
+  autofree char *prog = helper_find("tinydocker-monitor");
   if (prog == NULL)
     return;
   autofree struct mon_state *s = xcalloc(1, sizeof(*s));

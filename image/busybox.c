@@ -2,7 +2,6 @@
  * in a memfd) and imported like any rootfs tarball. No network. */
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,10 +15,9 @@
 #include "image/ops.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/spawn.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 static const char *const bb_dirs[][2] = {
     {"bin", "0755"},  {"dev", "0755"},     {"etc", "0755"},      {"home", "0755"},
@@ -45,35 +43,11 @@ static const char *const bb_files[][2] = {
 /* The applet names, from `busybox --list` (run directly, no shell). */
 static int applets(const char *busybox, char ***out, struct td_err **err)
 {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0)
-    return err_set(err, errno, "pipe");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
   char *argv[] = {(char *)busybox, (char *)"--list", NULL};
-  pid_t pid;
-  int rc = posix_spawn(&pid, busybox, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(p[1]);
-  if (rc != 0) {
-    close(p[0]);
-    return err_set(err, rc, "run %s --list", busybox);
-  }
-  size_t cap = 1 << 16, n = 0;
-  autofree char *buf = xmalloc(cap + 1);
-  for (;;) {
-    if (n == cap)
-      buf = xrealloc(buf, (cap *= 2) + 1);
-    ssize_t r = RETRY_EINTR(read(p[0], buf + n, cap - n));
-    if (r <= 0)
-      break;
-    n += (size_t)r;
-  }
-  buf[n] = '\0';
-  close(p[0]);
-  int st;
-  RETRY_EINTR(waitpid(pid, &st, 0));
+  autofree char *buf = NULL;
+  int st = spawn_capture(busybox, argv, NULL, 0, &buf, NULL, err);
+  if (st < 0)
+    return -1;
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
     return err_set(err, 0, "%s --list failed", busybox);
   *out = strv_split(buf, '\n');

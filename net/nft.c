@@ -1,77 +1,37 @@
-/* libnftables costs ~1.3 ms to load, so it is dlopen'ed on first use: `run` without -p and
- * --network none/host never load it. All our rules sit in one table whose base chains match
- * against sets and maps, so a network or a published port is a set element, not a rule. */
+/* Our rules sit in one table whose base chains match against sets and maps, so a network or
+ * a published port is a set element, not a rule. tinydocker is static and cannot dlopen:
+ * libnftables is loaded only by the helper tinydocker-nft (net/nft_tool.c), which nft_open
+ * starts once for all the handle's requests (one libnftables context, as a dlopen gave) and
+ * nft_close ends, so only when rules change: `run` without -p and --network none/host never
+ * runs it, nor does -p (net/nftport.c). */
 #include "net/nft.h"
 
-#include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/nft_proto.h"
 #include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/spawn.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-struct nft_ctx;
-struct nft_fns {
-  struct nft_ctx *(*ctx_new)(uint32_t flags);
-  void (*ctx_free)(struct nft_ctx *ctx);
-  int (*run)(struct nft_ctx *ctx, const char *buf);
-  int (*buffer_output)(struct nft_ctx *ctx);
-  const char *(*get_output)(struct nft_ctx *ctx);
-  void (*set_flags)(struct nft_ctx *ctx, unsigned flags);
-  int (*buffer_error)(struct nft_ctx *ctx);
-  const char *(*get_error)(struct nft_ctx *ctx);
-};
+#define NFT_TOOL "tinydocker-nft"
 
+/* A running `tinydocker-nft session`: one libnftables context for the handle's life. */
 struct nft {
-  struct nft_ctx *ctx;
+  pid_t pid;
+  int fd; /* our end of its stdin and stdout */
   char *table;
 };
-
-static struct nft_fns fns;
-static void *fns_handle;
-static int fns_users;
-
-static int nft_load(struct td_err **err)
-{
-  if (fns.ctx_new)
-    return 0;
-  void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!h)
-    return err_set(err, ENOENT, "load libnftables: %s", dlerror());
-  struct nft_fns f;
-  *(void **)&f.ctx_new = dlsym(h, "nft_ctx_new");
-  *(void **)&f.ctx_free = dlsym(h, "nft_ctx_free");
-  *(void **)&f.run = dlsym(h, "nft_run_cmd_from_buffer");
-  *(void **)&f.buffer_output = dlsym(h, "nft_ctx_buffer_output");
-  *(void **)&f.buffer_error = dlsym(h, "nft_ctx_buffer_error");
-  *(void **)&f.get_output = dlsym(h, "nft_ctx_get_output_buffer");
-  *(void **)&f.set_flags = dlsym(h, "nft_ctx_output_set_flags");
-  *(void **)&f.get_error = dlsym(h, "nft_ctx_get_error_buffer");
-  if (!f.ctx_new || !f.ctx_free || !f.run || !f.buffer_output || !f.buffer_error || !f.get_error ||
-      !f.get_output || !f.set_flags)
-    return err_set(err, ENOENT, "libnftables lacks a needed symbol");
-  fns = f;
-  fns_handle = h;
-  return 0;
-}
-
-/* The engine's monitor outlives the attach: give the library's memory back when done. */
-static void nft_unload(void)
-{
-  if (fns_users > 0 || !fns_handle)
-    return;
-  dlclose(fns_handle);
-  fns_handle = NULL;
-  memset(&fns, 0, sizeof(fns));
-}
 
 /* The whole table, created once. Order in forward matters: replies, then same-bridge traffic
  * (seen here when br_netfilter is on), then --internal (nothing in or out, published ports of
@@ -118,41 +78,123 @@ static const char table_fmt[] =
     "  }\n"
     "}\n";
 
+/* The helper with one end of a socketpair as its stdin and stdout; its stderr (nothing but a
+ * crash's, or the loader's debug output) goes nowhere. */
+static int tool_start(struct nft *n, struct td_err **err)
+{
+  autofree char *tool = helper_find(NFT_TOOL);
+  if (!tool)
+    return err_set(err, ENOENT,
+                   "cannot find " NFT_TOOL " (next to tinydocker or in ../libexec/tinydocker)");
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return err_set(err, errno, "socketpair");
+  autoclose int theirs = sv[1];
+  n->fd = sv[0];
+  autoclose int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null < 0)
+    return err_set(err, errno, "open /dev/null");
+  char *argv[] = {(char *)NFT_TOOL, (char *)"session", NULL};
+  return spawn_fds(tool, argv, (const int[3]){theirs, theirs, null}, &n->pid, err);
+}
+
 static struct nft *nft_new(const char *table, struct td_err **err)
 {
-  if (nft_load(err) < 0)
-    return NULL;
-  struct nft_ctx *ctx = fns.ctx_new(0);
-  if (!ctx) {
-    nft_unload();
-    return err_set(err, ENOMEM, "nft context"), NULL;
-  }
-  fns.buffer_output(ctx);
-  fns.buffer_error(ctx);
-  struct nft *n = xmalloc(sizeof(*n));
-  fns_users++;
-  n->ctx = ctx;
+  struct nft *n = xcalloc(1, sizeof(*n));
+  n->pid = -1;
+  n->fd = -1;
   n->table = xstrdup(table);
+  if (tool_start(n, err) < 0) {
+    nft_close(n);
+    return NULL;
+  }
   return n;
+}
+
+static bool send_all(int fd, const void *buf, size_t len)
+{
+  for (const char *p = buf; len > 0;) {
+    ssize_t w = RETRY_EINTR(send(fd, p, len, MSG_NOSIGNAL));
+    if (w <= 0)
+      return false;
+    p += w;
+    len -= (size_t)w;
+  }
+  return true;
+}
+
+static bool recv_all(int fd, void *buf, size_t len)
+{
+  for (char *p = buf; len > 0;) {
+    ssize_t r = RETRY_EINTR(read(fd, p, len));
+    if (r <= 0)
+      return false;
+    p += r;
+    len -= (size_t)r;
+  }
+  return true;
+}
+
+/* One request to the helper; its output (NUL-terminated) in *out and its error text in
+ * *errtxt. rc is 0 or 1 as libnftables answered; false when the helper is gone. */
+static bool tool_call(const struct nft *n, enum nft_mode mode, const char *cmds, size_t len,
+                      int *rc, char **out, char **errtxt)
+{
+  struct nft_req rq = {.mode = mode, .len = (uint32_t)len};
+  struct nft_rep rp;
+  if (!send_all(n->fd, &rq, sizeof(rq)) || !send_all(n->fd, cmds, len) ||
+      !recv_all(n->fd, &rp, sizeof(rp)))
+    return false;
+  *out = xmalloc((size_t)rp.out_len + 1);
+  *errtxt = xmalloc((size_t)rp.err_len + 1);
+  (*out)[rp.out_len] = (*errtxt)[rp.err_len] = '\0';
+  *rc = rp.rc;
+  return recv_all(n->fd, *out, rp.out_len) && recv_all(n->fd, *errtxt, rp.err_len);
+}
+
+/* Run commands in `mode`; the output in *out when out is not NULL. A failure is libnftables'
+ * first error line in err (NULL for a quiet probe). */
+static int nft_call(const struct nft *n, enum nft_mode mode, const char *cmds, size_t len,
+                    char **out, struct td_err **err)
+{
+  autofree char *output = NULL;
+  autofree char *errtxt = NULL;
+  int rc = 1;
+  if (!tool_call(n, mode, cmds, len, &rc, &output, &errtxt))
+    return err_set(err, EPIPE, "nftables: " NFT_TOOL " stopped answering");
+  if (rc != 0) {
+    errtxt[strcspn(errtxt, "\n")] = '\0';
+    return err_set(err, EINVAL, "nftables: %s", *errtxt ? errtxt : "failed");
+  }
+  if (out)
+    *out = steal_ptr(output);
+  return 0;
 }
 
 int nft_run(struct nft *nft, const char *cmds, struct td_err **err)
 {
-  if (fns.run(nft->ctx, cmds) != 0) {
-    const char *e = fns.get_error(nft->ctx);
-    autofree char *line = xstrdup(e && *e ? e : "failed");
-    char *nl = strchr(line, '\n');
-    if (nl)
-      *nl = '\0';
-    return err_set(err, EINVAL, "nftables: %s", line);
-  }
-  return 0;
+  return nft_call(nft, NFT_MODE_RUN, cmds, strlen(cmds), NULL, err);
+}
+
+/* Whether a command (a probe: list ...) succeeds. */
+static bool nft_ok(const struct nft *nft, const char *cmd)
+{
+  return nft_call(nft, NFT_MODE_RUN, cmd, strlen(cmd), NULL, NULL) == 0;
 }
 
 void nft_run_each_quiet(struct nft *nft, char *const *cmds)
 {
+  /* one request; the helper takes them NUL-separated, as a command may span lines */
+  size_t len = 0;
   for (char *const *c = cmds; c && *c; c++)
-    fns.run(nft->ctx, *c);
+    len += strlen(*c) + 1;
+  if (len == 0)
+    return;
+  autofree char *buf = xmalloc(len);
+  char *p = buf;
+  for (char *const *c = cmds; *c; c++)
+    p = stpcpy(p, *c) + 1;
+  nft_call(nft, NFT_MODE_EACH, buf, len, NULL, NULL);
 }
 
 struct nft *nft_open(const char *table, const char *root, struct td_err **err)
@@ -163,14 +205,14 @@ struct nft *nft_open(const char *table, const char *root, struct td_err **err)
   /* input is the newest chain: a table made by an older version lacks it and gets its rules
    * replaced in the same transaction (flush keeps the sets' elements) */
   autofree char *probe = xasprintf("list chain inet %s input", table);
-  if (fns.run(n->ctx, probe) != 0) {
+  if (!nft_ok(n, probe)) {
     /* the comment names the root, so `network cleanup --orphans` can tell a table whose
      * root is gone (a test's deleted tmp dir) from a live one */
     char real[PATH_MAX];
     const char *r = realpath(root, real) ? real : root;
     autofree char *body = xasprintf(table_fmt, table, strchr(r, '"') ? "" : r);
     autofree char *tprobe = xasprintf("list table inet %s", table);
-    bool old = fns.run(n->ctx, tprobe) == 0;
+    bool old = nft_ok(n, tprobe);
     autofree char *def = xasprintf("%s%s%s\n%s", old ? "flush table inet " : "", old ? table : "",
                                    old ? "\n" : "", body);
     if (nft_run(n, def, err) < 0) {
@@ -185,11 +227,12 @@ void nft_close(struct nft *nft)
 {
   if (!nft)
     return;
-  fns.ctx_free(nft->ctx);
+  /* EOF ends the session */
+  cleanup_closep(&nft->fd);
+  if (nft->pid > 0)
+    spawn_wait(nft->pid, NFT_TOOL, NULL);
   free(nft->table);
   free(nft);
-  fns_users--;
-  nft_unload();
 }
 
 int nft_table_delete(const char *table, struct td_err **err)
@@ -199,7 +242,7 @@ int nft_table_delete(const char *table, struct td_err **err)
     return -1;
   autofree char *probe = xasprintf("list table inet %s", table);
   int r = 0;
-  if (fns.run(n->ctx, probe) == 0) {
+  if (nft_ok(n, probe)) {
     autofree char *del = xasprintf("delete table inet %s", table);
     r = nft_run(n, del, err);
   }
@@ -207,24 +250,27 @@ int nft_table_delete(const char *table, struct td_err **err)
   return r;
 }
 
-/* JSON output of one list command, parsed; NULL on failure. */
-static json_t *nft_list_json(struct nft *n, const char *cmd)
+/* The output of one list command, text or JSON; NULL on failure. */
+static char *nft_list(const struct nft *n, enum nft_mode mode, const char *cmd)
 {
-  fns.set_flags(n->ctx, 1u << 4 /* NFT_CTX_OUTPUT_JSON */);
-  if (fns.run(n->ctx, cmd) != 0)
-    return NULL;
-  return json_loads(fns.get_output(n->ctx), 0, NULL);
+  char *out = NULL;
+  return nft_call(n, mode, cmd, strlen(cmd), &out, NULL) == 0 ? out : NULL;
+}
+
+/* JSON output of one list command, parsed; NULL on failure. */
+static json_t *nft_list_json(const struct nft *n, const char *cmd)
+{
+  autofree char *out = nft_list(n, NFT_MODE_LIST_JSON, cmd);
+  return out ? json_loads(out, 0, NULL) : NULL;
 }
 
 /* The table's comment (our root); nft 1.0's JSON output leaves comments out, its text has
  * them on the line after the table's. */
-static char *table_comment(struct nft *n, const char *table)
+static char *table_comment(const struct nft *n, const char *table)
 {
-  fns.set_flags(n->ctx, 0);
   autofree char *cmd = xasprintf("list table inet %s", table);
-  if (fns.run(n->ctx, cmd) != 0)
-    return NULL;
-  const char *c = strstr(fns.get_output(n->ctx), "\tcomment \"");
+  autofree char *out = nft_list(n, NFT_MODE_RUN, cmd);
+  const char *c = out ? strstr(out, "\tcomment \"") : NULL;
   if (!c)
     return NULL;
   c += strlen("\tcomment \"");
@@ -233,7 +279,7 @@ static char *table_comment(struct nft *n, const char *table)
 }
 
 /* Names of the elements of an ifname set. */
-static char **set_ifnames(struct nft *n, const char *table, const char *set)
+static char **set_ifnames(const struct nft *n, const char *table, const char *set)
 {
   autofree char *cmd = xasprintf("list set inet %s %s", table, set);
   autojson json_t *j = nft_list_json(n, cmd);

@@ -1,4 +1,5 @@
-/* Our nftables table through libnftables, loaded with dlopen only when rules change. */
+/* Our nftables table through libnftables, which only the helper tinydocker-nft loads
+ * (net/nft_tool.c): one helper process per handle, started when rules change. */
 #pragma once
 #include <stdbool.h>
 
@@ -6,9 +7,9 @@
 
 struct nft;
 
-/* dlopen libnftables and make sure the table exists; table name from net_nft_table(). */
+/* Start the helper and make sure the table exists; table name from net_nft_table(). */
 struct nft *nft_open(const char *table, const char *root, struct td_err **err);
-/* Free the context (the library stays loaded for the process). */
+/* End the helper (waited for) and free the handle. */
 void nft_close(struct nft *nft);
 /* Run nft commands (one or more lines) in one transaction. */
 int nft_run(struct nft *nft, const char *cmds, struct td_err **err);

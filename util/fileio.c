@@ -166,3 +166,20 @@ char *self_exe_path(void)
   const char *env = getenv(SELF_EXE_ENV);
   return env && env[0] == '/' ? xstrdup(env) : NULL;
 }
+
+char *helper_find(const char *name)
+{
+  autofree char *dir = self_exe_path();
+  if (!dir)
+    dir = xstrdup("/usr/local/bin/tinydocker");
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *slash = '\0';
+  static const char *const subdirs[] = {"", "/engine", "/../libexec/tinydocker", "/.."};
+  for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+    autofree char *p = xasprintf("%s%s/%s", dir, subdirs[i], name);
+    if (access(p, X_OK) == 0)
+      return steal_ptr(p);
+  }
+  return NULL;
+}

@@ -34,3 +34,7 @@ int write_all(int fd, const void *buf, size_t len);
 /* The path of the running program (/proc/self/exe, or $SELF_EXE_ENV after such a
  * re-execution), or NULL. Caller frees. */
 char *self_exe_path(void);
+/* An executable helper program `name` found next to the running program: in its directory,
+ * its engine/ subdirectory, ../libexec/tinydocker, or .. (the build tree's test tools sit one
+ * level below the programs); NULL when none is. Caller frees. */
+char *helper_find(const char *name);

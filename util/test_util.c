@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fileio.h"
+#include "util/spawn.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -42,10 +44,31 @@ static void test_atomic(void)
   TAP_OK(rm_rf(dir, &e) == 0, "rm_rf");
 }
 
+static void test_spawn(void)
+{
+  autoerr struct td_err *e = NULL;
+  autofree char *out = NULL, *errtxt = NULL;
+  char *cat[] = {"cat", NULL};
+  int st = spawn_capture("/bin/cat", cat, "a\nb", 3, &out, &errtxt, &e);
+  TAP_OK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "spawn: cat exits 0");
+  TAP_STREQ(out, "a\nb", "spawn: stdin in, stdout back");
+  TAP_STREQ(errtxt, "", "spawn: empty stderr");
+  free(errtxt);
+  errtxt = NULL;
+  char *ls[] = {"ls", "/nonexistent-td", NULL};
+  st = spawn_capture("/bin/ls", ls, NULL, 0, NULL, &errtxt, &e);
+  TAP_OK(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) != 0, "spawn: a failure's status");
+  TAP_OK(strstr(errtxt, "nonexistent-td") != NULL, "spawn: stderr back");
+  TAP_OK(spawn_capture("/nonexistent-td", ls, NULL, 0, NULL, NULL, &e) == -1 && e &&
+             e->errnum == ENOENT,
+         "spawn: a missing program is an error");
+}
+
 int main(void)
 {
   test_err();
   test_strv();
+  test_spawn();
   test_atomic();
   return TAP_DONE();
 }

@@ -2,7 +2,8 @@
 # DESIGN.md's start-time budget: tinyrun and the hot tinydocker commands (run, start, exec,
 # ps, stop, rm, logs, inspect) never load libcurl, libarchive, libcrypto or libnftables. Checked
 # two ways: the libraries the dynamic loader initialises (LD_DEBUG=libs, which also shows a
-# dlopen), and /proc/PID/maps of the long-lived processes (tinyrun run, the monitor).
+# dlopen), and /proc/PID/maps of the long-lived processes (tinyrun run, the monitor). Not even
+# network create/rm load libnftables: the tinydocker-nft helper they run does (net/nft_tool.c).
 load ../helpers/common
 
 HEAVY='libcurl|libarchive|libcrypto|libssl|libnftables'
@@ -47,6 +48,22 @@ loaded_libs() {
   echo "$out" | sort -u
   echo "$out" | grep -q libmnl # the loader's view was captured (jansson is linked in)
   ! echo "$out" | grep -qE "$HEAVY" || false
+}
+
+@test "network create and rm never load libnftables in tinydocker: the tinydocker-nft helper does" {
+  # the helper's own loader output goes to the stderr tinydocker captures from it
+  out=$(loaded_libs "$TINYDOCKER" network create "tdlibs$$")
+  echo "$out"
+  echo "$out" | grep -q libmnl # the loader's view was captured
+  ! echo "$out" | grep -q libnftables || false
+  # the helper did make the table, with the network's bridge in it
+  br=$("$TINYDOCKER" network inspect "tdlibs$$" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  table=$(nft list tables | awk '$2 == "inet" && $3 ~ /^tinydocker/ {print $3}' |
+    while read -r t; do nft list table inet "$t" | grep -qF "comment \"$(realpath "$TD_ROOT")\"" && echo "$t"; done)
+  nft list set inet "$table" bridges | grep -qF "\"$br\""
+  out=$(loaded_libs "$TINYDOCKER" network rm "tdlibs$$")
+  ! echo "$out" | grep -q libnftables || false
+  ! nft list set inet "$table" bridges | grep -qF "\"$br\"" || false
 }
 
 @test "the idle monitor of a detached container maps no heavy library" {

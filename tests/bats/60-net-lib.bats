@@ -399,6 +399,38 @@ teardown() { net_teardown; }
   [ "$(nt network inspect "$TN-big" | jq '.[0].Containers | length')" -eq 0 ]
 }
 
+@test "tinydocker-nft carries the rules: libnftables' errors come through it, bad usage is refused" {
+  nft_tool=$BUILD_DIR/tinydocker-nft
+  net_create_random "$TN-n1"
+  table=$(net_table)
+  br=$(nt network inspect "$TN-n1" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  # the table the helper made, with the network's elements, as the host's nft sees it
+  nft list set inet "$table" bridges | grep -qF "\"$br\""
+  nft list set inet "$table" masq | grep -qF "$SUBNET_PREFIX.0/24"
+  # by hand: what libnftables prints, and its error text with exit 1
+  echo "list set inet $table bridges" | "$nft_tool" run | grep -qF "\"$br\""
+  echo "list set inet $table bridges" | "$nft_tool" list-json | jq -e ".nftables[1].set.elem | index(\"$br\")"
+  run "$nft_tool" run <<<"list table inet $table-none"
+  [ "$status" -eq 1 ]
+  [[ "${lines[0]}" == "Error: No such file or directory"* ]]
+  # bad usage: one line naming the helper, exit 125, nothing run
+  for args in "" "bogus" "run extra"; do
+    run "$nft_tool" $args </dev/null
+    echo "$args -> $status $output"
+    [ "$status" -eq 125 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == "tinydocker-nft: "* ]]
+  done
+  # through the engine: a failed transaction names libnftables' first error line
+  nft flush chain inet "$table" postrouting
+  nft delete set inet "$table" masq
+  run nt network create --subnet "10.$((160 + RANDOM % 40)).$((RANDOM % 256)).0/24" "$TN-n2"
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"nftables: Error: "* ]]
+  ! nt network inspect "$TN-n2" >/dev/null 2>&1 || false
+}
+
 @test "network cleanup removes bridges, veths and our nft table" {
   net_create_random "$TN-n"
   net_attach a --network "$TN-n" -p 80
