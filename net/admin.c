@@ -168,17 +168,17 @@ int net_cleanup_orphans(char ***removed, struct td_err **err)
   autostrv char **bridges = NULL;
   if (nft_orphans(&tables, &bridges, err) < 0)
     return -1;
-  struct nl *nl = bridges ? nl_open(err) : NULL;
+  struct tdnl *nl = bridges ? tdnl_open(err) : NULL;
   if (bridges && !nl)
     return -1;
   for (char **b = bridges; b && *b; b++) {
     autoerr struct td_err *e = NULL;
-    nl_bridge_del_ports(nl, *b, &e);
+    tdnl_bridge_del_ports(nl, *b, &e);
     err_free(&e);
-    if (nl_link_del(nl, *b, &e) == 0 && removed)
+    if (tdnl_link_del(nl, *b, &e) == 0 && removed)
       strv_push_owned(removed, xasprintf("bridge %s", *b));
   }
-  nl_close(nl);
+  tdnl_close(nl);
   for (char **t = tables; t && *t; t++) {
     autoerr struct td_err *e = NULL;
     if (nft_table_delete(*t, &e) == 0 && removed)

@@ -84,18 +84,18 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, cha
   const char *veth = json_string_value(json_object_get(ep, "Veth"));
   int idx = veth ? (int)if_nametoindex(veth) : 0;
   if (idx > 0) {
-    struct nl *nl = nl_open(&e);
+    struct tdnl *nl = tdnl_open(&e);
     /* deleting waits ~20 ms in the kernel (netdev unregister waits for RCU grace periods):
      * the caller may do it later (net_unplug); down, the port forwards nothing meanwhile and
      * the bridge forgets the MAC, which a new container given this address reuses */
-    if (nl && unplug && nl_link_down(nl, idx, &e) == 0) {
+    if (nl && unplug && tdnl_link_down(nl, idx, &e) == 0) {
       char b[16];
       snprintf(b, sizeof(b), "%d", idx);
       strv_push(unplug, b);
     } else if (nl) {
-      nl_link_del(nl, veth, &e);
+      tdnl_link_del(nl, veth, &e);
     }
-    nl_close(nl);
+    tdnl_close(nl);
   }
   net_ip_unclaim(ctx, net, ep_ip(ep), cid);
   if (!is_default(net)) /* marks only matter where net_hosts_refresh works */
@@ -111,9 +111,9 @@ static void unplugged_sweep(struct net_ctx *ctx, json_t *net)
   struct net_info in;
   net_info_get(net, &in);
   autoerr struct td_err *e = NULL;
-  struct nl *nl = nl_open(&e);
+  struct tdnl *nl = tdnl_open(&e);
   autostrv char **down = NULL;
-  if (nl && nl_bridge_ports(nl, in.bridge, true, &down, &e) == 0) {
+  if (nl && tdnl_bridge_ports(nl, in.bridge, true, &down, &e) == 0) {
     json_t *eps = net_eps(ctx, net);
     for (char **d = down; d && *d; d++) {
       bool named = false;
@@ -124,11 +124,11 @@ static void unplugged_sweep(struct net_ctx *ctx, json_t *net)
         named = named || (v && !strcmp(v, *d));
       }
       if (!named && !strncmp(*d, "tdv", 3))
-        nl_link_del(nl, *d, &e);
+        tdnl_link_del(nl, *d, &e);
       err_free(&e);
     }
   }
-  nl_close(nl);
+  tdnl_close(nl);
 }
 
 void net_ctx_gc(struct net_ctx *ctx, bool full)
@@ -229,38 +229,38 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
                     (uint8_t)ip};
   snprintf(res->mac, sizeof(res->mac), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
            mac[3], mac[4], mac[5]);
-  struct nl *nl = nl_open(err);
+  struct tdnl *nl = tdnl_open(err);
   if (!nl)
     return -1;
   int eth = 0;
-  int r = nl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, &eth, err);
+  int r = tdnl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, &eth, err);
   if (r < 0 && (*err)->errnum == EEXIST) {
     /* our name: a pair released but not yet unplugged (net_release), or left by a crash */
     err_free(err);
-    r = nl_link_del(nl, veth, err);
+    r = tdnl_link_del(nl, veth, err);
     if (r == 0)
-      r = nl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, &eth, err);
+      r = tdnl_veth_create(nl, veth, master, in->mtu, ifname, nsfd, mac, &eth, err);
   }
-  nl_close(nl);
+  tdnl_close(nl);
   if (r < 0)
     return -1;
-  nl = nl_open_in_netns(netns_path, err);
+  nl = tdnl_open_in_netns(netns_path, err);
   if (!nl)
     return -1;
   if (eth <= 0) /* a kernel without NLM_F_ECHO on RTM_NEWLINK */
-    eth = nl_link_index(nl, ifname, err);
+    eth = tdnl_link_index(nl, ifname, err);
   r = -1;
   if (eth > 0) { /* one round trip for the rest */
-    nl_batch_begin(nl);
-    nl_link_up_name(nl, "lo", err);
-    nl_addr_add(nl, eth, ip, in->subnet.prefix, err);
-    nl_link_up(nl, eth, 0, err);
+    tdnl_batch_begin(nl);
+    tdnl_link_up_name(nl, "lo", err);
+    tdnl_addr_add(nl, eth, ip, in->subnet.prefix, err);
+    tdnl_link_up(nl, eth, 0, err);
     /* an --internal network has no way out, so no default route either (like docker) */
     if (!in->internal && strcmp(ifname, "eth0") == 0)
-      nl_route_default(nl, in->gateway, err);
-    r = nl_batch_end(nl, err);
+      tdnl_route_default(nl, in->gateway, err);
+    r = tdnl_batch_end(nl, err);
   }
-  nl_close(nl);
+  tdnl_close(nl);
   return r < 0 ? err_prefix(err, "configure %s in %s", ifname, netns_path) : 0;
 }
 
@@ -534,13 +534,13 @@ void net_unplug(char **unplug)
   if (!unplug || !*unplug)
     return;
   autoerr struct td_err *e = NULL;
-  struct nl *nl = nl_open(&e);
+  struct tdnl *nl = tdnl_open(&e);
   /* by index: the name may already belong to a new veth of the same container (a restart) */
   for (char **u = unplug; nl && *u; u++) {
-    nl_link_del_index(nl, atoi(*u), &e);
+    tdnl_link_del_index(nl, atoi(*u), &e);
     err_free(&e);
   }
-  nl_close(nl);
+  tdnl_close(nl);
 }
 
 int net_detach(const char *root, const char *container_id, struct td_err **err)

@@ -212,16 +212,16 @@ static int plumb_up(struct net_ctx *ctx, json_t *net, struct td_err **err)
 {
   struct net_info in;
   net_info_get(net, &in);
-  struct nl *nl = nl_open(err);
+  struct tdnl *nl = tdnl_open(err);
   if (!nl)
     return -1;
-  int idx = nl_bridge_create(nl, in.bridge, in.mtu, err);
+  int idx = tdnl_bridge_create(nl, in.bridge, in.mtu, err);
   int r = idx < 0 ? -1 : 0;
   if (r == 0)
-    r = nl_addr_add(nl, idx, in.gateway, in.subnet.prefix, err);
+    r = tdnl_addr_add(nl, idx, in.gateway, in.subnet.prefix, err);
   if (r == 0)
-    r = nl_link_up(nl, idx, 0, err);
-  nl_close(nl);
+    r = tdnl_link_up(nl, idx, 0, err);
+  tdnl_close(nl);
   autofree char *rl = xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", in.bridge);
   if (r == 0)
     r = net_sysctl(rl, "1", err);
@@ -243,11 +243,11 @@ void net_plumb_down(struct net_ctx *ctx, json_t *net)
     autostrv char **cmds = plumb_nft_cmds(ctx->table, &in, false);
     nft_run_each_quiet(nft, cmds);
   }
-  struct nl *nl = nl_open(&e);
+  struct tdnl *nl = tdnl_open(&e);
   if (nl) {
     err_free(&e);
-    nl_link_del(nl, in.bridge, &e);
-    nl_close(nl);
+    tdnl_link_del(nl, in.bridge, &e);
+    tdnl_close(nl);
   }
 }
 

@@ -7,7 +7,7 @@ PKGS=(
   # build
   build-essential clang clang-format pkg-config meson ninja-build
   libjansson-dev libseccomp-dev libcap-dev libarchive-dev
-  libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev
+  libcurl4-openssl-dev libssl-dev libnl-3-dev libnftables-dev
   # default image and tests
   busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3
   # man pages: made by scripts/gen-man.py (python3), checked with man -l / groff

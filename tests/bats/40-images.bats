@@ -310,11 +310,20 @@ assert d["Size"]>1000000
 }
 
 @test "tinydocker (the engine binary) does not link libarchive, libcrypto or libcurl" {
-  run ldd "$TINYDOCKER"
-  [ "$status" -eq 0 ]
-  [[ "$output" != *libarchive* ]]
-  [[ "$output" != *libcrypto* ]]
-  [[ "$output" != *libcurl* ]]
+  if ldd "$TINYDOCKER" >/dev/null 2>&1; then # a dynamic build (sanitizers)
+    run ldd "$TINYDOCKER"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *libarchive* ]]
+    [[ "$output" != *libcrypto* ]]
+    [[ "$output" != *libcurl* ]]
+  else # static: none of their code is in (the symbol table of the build tree's binary)
+    run nm "$TINYDOCKER"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *" json_loads"* ]] # the check can see a linked-in library
+    [[ "$output" != *" archive_read_new"* ]]
+    [[ "$output" != *" EVP_DigestInit"* ]]
+    [[ "$output" != *" curl_easy_init"* ]]
+  fi
 }
 
 @test "images --filter and --format" {
