@@ -47,7 +47,7 @@ loaded_libs() {
   out+=$(loaded_libs "$TINYDOCKER" rm -f "$id")$'\n'
   echo "$out" | sort -u
   # a dynamic tinydocker (sanitizer builds) shows its libraries; a static one none at all
-  if ldd "$TINYDOCKER" >/dev/null 2>&1; then
+  if td_is_dynamic "$TINYDOCKER"; then
     echo "$out" | grep -q 'libc\.so' # the loader's view was captured
   else
     [ -z "$(echo "$out" | tr -d '[:space:]')" ]
@@ -59,7 +59,12 @@ loaded_libs() {
   # the helper's own loader output goes to the stderr tinydocker captures from it
   out=$(loaded_libs "$TINYDOCKER" network create "tdlibs$$")
   echo "$out"
-  echo "$out" | grep -q libmnl # the loader's view was captured
+  if td_is_dynamic "$TINYDOCKER"; then
+    echo "$out" | grep -q 'libc\.so' # the loader's view was captured
+  else
+    [ -z "$(echo "$out" | tr -d '[:space:]')" ]
+    ! nm "$TINYDOCKER" | grep -q ' nft_ctx_new$' || false # nor is it linked in
+  fi
   ! echo "$out" | grep -q libnftables || false
   # the helper did make the table, with the network's bridge in it
   br=$("$TINYDOCKER" network inspect "tdlibs$$" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
@@ -96,6 +101,6 @@ loaded_libs() {
   ! grep -qE "$HEAVY" "/proc/$TRPID/maps" || false
   run loaded_libs "$TINYRUN" --root "$TR_ROOT" state tr-libs
   # a dynamic tinyrun (sanitizer builds) shows its libraries; a static one none at all
-  if ldd "$TINYRUN" >/dev/null 2>&1; then [[ "$output" =~ libseccomp ]]; else [ -z "$output" ]; fi
+  if td_is_dynamic "$TINYRUN"; then [[ "$output" =~ libseccomp ]]; else [ -z "$output" ]; fi
   ! [[ "$output" =~ libcurl|libarchive|libcrypto|libnftables ]] || false
 }

@@ -310,7 +310,7 @@ assert d["Size"]>1000000
 }
 
 @test "tinydocker (the engine binary) does not link libarchive, libcrypto or libcurl" {
-  if ldd "$TINYDOCKER" >/dev/null 2>&1; then # a dynamic build (sanitizers)
+  if td_is_dynamic "$TINYDOCKER"; then # a dynamic build (sanitizers)
     run ldd "$TINYDOCKER"
     [ "$status" -eq 0 ]
     [[ "$output" != *libarchive* ]]

@@ -6,6 +6,11 @@ TINYDOCKER=$BUILD_DIR/tinydocker
 TINYRUN=$BUILD_DIR/tinyrun
 
 # Per-test roots: TD_ROOT for the engine (--root), TR_ROOT for the runtime state.
+# True when the program has a dynamic loader (sanitizer builds); the normal builds of tinyrun
+# and tinydocker are static (ldd cannot tell: it says "statically linked" with status 0 for a
+# static-pie program).
+td_is_dynamic() { readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; }
+
 td_setup_roots() {
   TEST_TMP=$(mktemp -d /tmp/td-test.XXXXXX)
   export TD_ROOT=$TEST_TMP/root TR_ROOT=$TEST_TMP/run
