@@ -35,6 +35,10 @@ $TD create-default >/dev/null
 if [ $have_podman = 1 ]; then
   $TD save -o "$W/busybox.tar" busybox:latest
   $PODMAN load -q -i "$W/busybox.tar" >/dev/null
+  # podman's load leaves ~10 s of writeback and discards on this ext4 (mounted with
+  # discard): runs timed in them took 20-24 ms instead of 14-17 (seen in session 6)
+  sync
+  sleep "${SETTLE:-15}"
 fi
 
 echo "### run --rm busybox true"
