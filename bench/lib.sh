@@ -1,12 +1,19 @@
 # Shared helpers for the benches (sourced).
 bench_tmpdir() { mktemp -d /tmp/td-bench.XXXXXX; }
 
+# A mount podman makes while it resets its store may appear after a first look (seen once in
+# session 6: its overlay dir stayed mounted): look again until the directory is gone.
 bench_cleanup() { # dir
-  local m
-  for m in $(findmnt -rn -o TARGET | grep "^$1" | sort -r || true); do
-    umount -l "$m" 2>/dev/null || true
+  local m try
+  for try in 1 2 3 4 5; do
+    for m in $(findmnt -rn -o TARGET | grep "^$1" | sort -r || true); do
+      umount -l "$m" 2>/dev/null || true
+    done
+    rm -rf "$1" 2>/dev/null || true
+    [ -e "$1" ] || return 0
+    sleep 0.5
   done
-  rm -rf "$1"
+  echo "bench: could not remove $1" >&2
 }
 
 # A busybox bundle running /bin/true, without a network namespace (runtimes compare fairly).
