@@ -523,8 +523,11 @@ int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
   int rc = parse(&cp_info, argc, argv, &r, 2, err);
-  if (rc == 0)
-    rc = eng_cp(ctx, r.args[0], r.args[1], err);
+  if (rc == 0) {
+    struct eng_cp_opts o = {.follow_link = opt_bool(&cp_info, &r, "follow-link"),
+                            .archive = opt_bool(&cp_info, &r, "archive")};
+    rc = eng_cp(ctx, r.args[0], r.args[1], &o, err);
+  }
   DONE(&cp_info, &r, rc);
 }
 

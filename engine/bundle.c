@@ -377,11 +377,13 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
   int64_t shm = req->shm_size > 0 ? req->shm_size : 64LL << 20;
   autofree char *shmopts = xasprintf("nosuid,noexec,nodev,mode=1777,size=%lld", (long long)shm);
   json_array_append_new(m, bundle_mount_json("/dev/shm", "tmpfs", "shm", shmopts));
+  /* docker: the network files follow the rootfs, read-only with --read-only */
   static const char *const etc[] = {"resolv.conf", "hostname", "hosts"};
+  const char *etc_opts = req->read_only ? "rbind,rprivate,ro" : "rbind,rprivate";
   for (size_t i = 0; i < 3; i++) {
     autofree char *src = xasprintf("%s/%s", dir, etc[i]);
     autofree char *dst = xasprintf("/etc/%s", etc[i]);
-    json_array_append_new(m, bundle_mount_json(dst, "bind", src, "rbind,rprivate"));
+    json_array_append_new(m, bundle_mount_json(dst, "bind", src, etc_opts));
   }
   (void)net;
   return m;

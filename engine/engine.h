@@ -142,7 +142,12 @@ int eng_top(struct eng_ctx *ctx, const char *id, char **ps_args, struct td_err *
 int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const char *format,
               struct td_err **err);
 /* `cp`: src and dst as docker takes them ("ctr:/path" or a host path). */
-int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, struct td_err **err);
+struct eng_cp_opts {
+  bool follow_link; /* -L: follow SRC_PATH's own symlink (inside the container's root) */
+  bool archive;     /* -a: keep uid/gid (and set-id bits) */
+};
+int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct eng_cp_opts *o,
+           struct td_err **err);
 /* Remove all stopped containers; prints what was removed. */
 int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err);
 /* `info` and `version`. */
