@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,10 +99,25 @@ static int add_whiteout(struct tw *t, const char *dir, const char *name, const s
 
 static int walk(struct tw *t, int dfd, const char *rel, struct td_err **err);
 
+/* The data of an entry from its pinned O_PATH fd (the inode fstat checked): a regular file
+ * reopened for reading, a directory opened; no second lookup by name. */
+static int open_data(int pathfd, const struct stat *st)
+{
+  if (S_ISDIR(st->st_mode))
+    return openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char proc[64];
+  snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pathfd);
+  return open(proc, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+}
+
 static int add_one(struct tw *t, int dfd, const char *rel, const char *name, struct td_err **err)
 {
+  /* Opened O_PATH first and stat'ed on that fd: a running container may swap the entry, but
+   * what is archived is the inode we hold; a device node or fifo is never opened (O_PATH runs
+   * no driver's open and never blocks). */
+  autoclose int pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   struct stat st;
-  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+  if (pfd < 0 || fstat(pfd, &st) < 0)
     return errno == ENOENT ? 0 : err_set(err, errno, "stat %s/%s", rel, name);
   if (t->upper && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
     return add_whiteout(t, rel, name, &st, err);
@@ -114,7 +130,7 @@ static int add_one(struct tw *t, int dfd, const char *rel, const char *name, str
   autoclose int fd = -1;
   if (S_ISLNK(st.st_mode)) {
     char target[4096];
-    ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+    ssize_t n = readlinkat(pfd, "", target, sizeof(target) - 1);
     if (n < 0) {
       archive_entry_free(e);
       return err_set(err, errno, "readlink %s", path);
@@ -122,8 +138,7 @@ static int add_one(struct tw *t, int dfd, const char *rel, const char *name, str
     target[n] = '\0';
     archive_entry_set_symlink(e, target);
   } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-    fd = openat(dfd, name,
-                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+    fd = open_data(pfd, &st);
     if (fd < 0) {
       archive_entry_free(e);
       return err_set(err, errno, "open %s", path);
