@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "engine/internal.h"
@@ -110,6 +112,40 @@ static int make_room(int dfd, const char *name, bool want_dir, struct td_err **e
 static int copy_obj(const struct cp *c, int obj, const struct stat *st, int dfd, const char *dname,
                     int depth, struct td_err **err);
 
+#ifndef MQUEUE_MAGIC
+#define MQUEUE_MAGIC 0x19800202
+#endif
+
+/* Whether fd lies on a kernel filesystem (proc, sysfs, cgroup, ...), which a running
+ * container's root reaches through its mounts: cp neither reads nor writes those (docker's
+ * cp never sees them), so a link planted in the container cannot aim a copy at /proc files. */
+static bool kernel_fs(int fd)
+{
+  struct statfs sf;
+  if (fstatfs(fd, &sf) < 0)
+    return true;
+  switch ((unsigned long)sf.f_type) {
+  case PROC_SUPER_MAGIC:
+  case SYSFS_MAGIC:
+  case CGROUP_SUPER_MAGIC:
+  case CGROUP2_SUPER_MAGIC:
+  case DEVPTS_SUPER_MAGIC:
+  case MQUEUE_MAGIC:
+  case DEBUGFS_MAGIC:
+  case TRACEFS_MAGIC:
+  case SECURITYFS_MAGIC:
+  case BPF_FS_MAGIC:
+  case SELINUX_MAGIC:
+  case SMACK_MAGIC:
+  case EFIVARFS_MAGIC:
+  case PSTOREFS_MAGIC:
+  case BINFMTFS_MAGIC:
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* Every entry of directory src (an O_RDONLY fd) into directory dst. */
 static int copy_children(const struct cp *c, int src, int dst, int depth, struct td_err **err)
 {
@@ -165,6 +201,8 @@ static int copy_link(const struct cp *c, int obj, const struct stat *st, int dfd
 static int copy_dir(const struct cp *c, int obj, const struct stat *st, int dfd, const char *dname,
                     int depth, struct td_err **err)
 {
+  if (depth > 0 && kernel_fs(obj))
+    return 0; /* a kernel filesystem mounted in the container: not copied */
   autoclose int src = openat(obj, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (src < 0)
     return err_set(err, errno, "open directory %s", dname);
@@ -280,6 +318,8 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
     return err_set(err, errno, "stat %s", spath);
   if (sp->dir && !S_ISDIR(sst.st_mode))
     return err_set_exit(err, 1, ENOTDIR, "%s", spath);
+  if (S->ctr && kernel_fs(sobj))
+    return err_set_exit(err, 1, EPERM, "%s: on a kernel filesystem, not copied", spath);
   /* the destination: followed inside its root; an existing directory receives the copy */
   autoerr struct td_err *de = NULL;
   autoclose int dobj = side_open(D, dpath, O_PATH, &de);
@@ -291,6 +331,8 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
     autoclose int dd = openat(dobj, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dd < 0)
       return err_set(err, errno, "open %s", dpath);
+    if (D->ctr && kernel_fs(dd))
+      return err_set_exit(err, 1, EPERM, "%s: on a kernel filesystem, not copied", dpath);
     if (!S_ISDIR(sst.st_mode) || !sp->contents)
       return copy_obj(c, sobj, &sst, dd, sp->base, 0, err);
     autoclose int sd = openat(sobj, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -306,6 +348,8 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
   autoclose int pd = side_open(D, dp->parent, O_RDONLY | O_DIRECTORY, err);
   if (pd < 0)
     return -1;
+  if (D->ctr && kernel_fs(pd))
+    return err_set_exit(err, 1, EPERM, "%s: on a kernel filesystem, not copied", dpath);
   return copy_obj(c, sobj, &sst, pd, dp->base, 0, err);
 }
 
@@ -320,6 +364,26 @@ static int cp_run(const struct cp *c, const struct cp_side *S, const char *spath
   cp_path_free(&sp);
   cp_path_free(&dp);
   return rc;
+}
+
+/* A running container's root as its processes see it (volumes, tmpfs and the /etc files
+ * mounted), through /proc/PID/root, when that is the container's rootfs: the same inode as
+ * the rootfs on the host, so a recycled pid (another root) is never used. -1 otherwise. */
+static int live_root(json_t *rec, int hostroot)
+{
+  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+  if (pid <= 0)
+    return -1;
+  char p[64];
+  snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+  int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct stat a, b;
+  if (fd >= 0 && fstat(fd, &a) == 0 && fstat(hostroot, &b) == 0 && a.st_dev == b.st_dev &&
+      a.st_ino == b.st_ino)
+    return fd;
+  if (fd >= 0)
+    close(fd);
+  return -1;
 }
 
 /* Split "ctr:/path"; NULL when s is a host path. */
@@ -353,6 +417,13 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
   if (!was_running && eng_rootfs_mount(ctx, rec, err) < 0)
     return -1;
   autoclose int rootfd = open(rec_str(rec, "Td.Rootfs"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd >= 0 && was_running) {
+    int live = live_root(rec, rootfd);
+    if (live >= 0) {
+      close(rootfd);
+      rootfd = live;
+    }
+  }
   struct cp c = {.archive = o && o->archive};
   bool follow = o && o->follow_link;
   struct cp_side host = {.root = AT_FDCWD, .ctr = false}, ctr = {.root = rootfd, .ctr = true};

@@ -259,3 +259,40 @@ secret_ctr() {
   opts=$(awk '$5 == "/etc/hosts" {print $6}' "/proc/$pid2/mountinfo")
   [[ "$opts" == rw,* ]]
 }
+
+@test "cp with a running container sees its mounts (volumes, /etc files), never its kernel filesystems" {
+  mkdir -p "$T/bind" && echo payload >"$T/in"
+  td run -d --name cv -v "$T/bind:/data" -v namedvol:/nv busybox sh -c 'ln -s /proc/1/environ /envlink && ln -s /proc/sys /tmp/sys && sleep 60' >/dev/null
+  sleep 0.3
+  # into a bind volume and a named volume: the volume gets it, as with docker
+  td cp "$T/in" cv:/data/f
+  [ "$(cat "$T/bind/f")" = payload ]
+  td cp "$T/in" cv:/nv/f
+  [ "$(td exec cv cat /nv/f)" = payload ]
+  # out of the container's own /etc/hostname (a bind mount of its state file)
+  td cp cv:/etc/hostname "$T/hn"
+  [ "$(cat "$T/hn")" = "$(td exec cv hostname)" ]
+  # a link to /proc, followed with -L, or a path through it: refused, nothing written
+  run td cp -L cv:/envlink "$T/env"
+  [ "$status" -ne 0 ]
+  [ ! -e "$T/env" ]
+  run td cp "$T/in" cv:/tmp/sys/kernel/td-x
+  [ "$status" -ne 0 ]
+  # the whole root: the rootfs and volumes, not /proc or /sys
+  td cp cv:/ "$T/all"
+  [ "$(cat "$T/all/data/f")" = payload ]
+  [ -d "$T/all/bin" ]
+  [ ! -e "$T/all/proc/1" ]
+  [ ! -e "$T/all/proc/self" ]
+  [ ! -e "$T/all/sys/kernel" ]
+  td volume rm -f namedvol >/dev/null 2>&1 || true
+}
+
+@test "cp into a running --read-only container fails (docker), its rootfs unchanged" {
+  echo payload >"$T/in"
+  id=$(td run -d --read-only busybox sleep 60)
+  run td cp "$T/in" "$id:/td-ro"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Read-only file system"* ]]
+  [ ! -e "$TD_ROOT/containers/$id/upper/td-ro" ]
+}
