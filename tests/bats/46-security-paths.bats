@@ -296,3 +296,15 @@ secret_ctr() {
   [[ "$output" == *"Read-only file system"* ]]
   [ ! -e "$TD_ROOT/containers/$id/upper/td-ro" ]
 }
+
+@test "CVE-2019-14271: cp -a loads and runs nothing of the container's (no nss library, no exec)" {
+  command -v strace >/dev/null || skip "strace not installed"
+  td run -d --name nss busybox sh -c 'mkdir -p /lib64 /lib/x86_64-linux-gnu &&
+    for d in /lib /lib64 /lib/x86_64-linux-gnu; do echo evil >$d/libnss_files.so.2; done &&
+    echo "passwd: files" >/etc/nsswitch.conf && chown 1234:5678 /etc/passwd && sleep 60' >/dev/null
+  sleep 0.3
+  strace -f -e trace=execve,open,openat,openat2 -o "$T/trace" "$TINYDOCKER" cp -a nss:/etc/passwd "$T/pw"
+  [ "$(stat -c %u:%g "$T/pw")" = 1234:5678 ]
+  [ "$(grep -c 'execve(' "$T/trace")" -eq 1 ]
+  ! grep -q 'libnss\|nsswitch' "$T/trace"
+}
