@@ -16,6 +16,7 @@
 #include "image/volume.h"
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -185,7 +186,7 @@ static void recover_orphan(const struct eng_ctx *ctx, const char *id)
     autoerr struct td_err *e3 = NULL;
     net_detach(ctx->root, id, &e3);
     eng_rootfs_umount(ctx, rec);
-    autofree char *now = eng_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     rec_set(rec, "State.FinishedAt", json_string(now));
     autoerr struct td_err *e4 = NULL;
     store_save(ctx, id, rec, &e4);

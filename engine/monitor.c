@@ -32,6 +32,7 @@
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/spec/spec.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -106,12 +107,12 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
   json_object_set_new(st, "ExitCode", json_integer(exit_code));
   json_object_set_new(st, "Error", json_string(error ? error : ""));
   if (set_started) {
-    autofree char *now = eng_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     json_object_set_new(st, "StartedAt", json_string(now));
     json_object_set_new(st, "OOMKilled", json_false());
   }
   if (set_finished) {
-    autofree char *now = eng_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     json_object_set_new(st, "FinishedAt", json_string(now));
     json_object_set_new(st, "OOMKilled", json_boolean(oom));
   }
