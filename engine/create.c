@@ -377,20 +377,20 @@ static void undo(struct create_undo *u)
 {
   autoerr struct td_err *e = NULL;
   if (u->mounted) {
-    image_rootfs_umount(u->dir, &e);
-    err_free(&e);
-    image_release(u->ctx->root, u->dir, &e);
-    err_free(&e);
+    if (image_rootfs_umount(u->dir, &e) < 0)
+      err_warn(&e, "undo create: unmount the rootfs");
+    if (image_release(u->ctx->root, u->dir, &e) < 0)
+      err_warn(&e, "undo create: release the image");
   }
   if (u->dir_made) {
     autostrv char **anon = NULL;
-    volume_release(u->ctx->root, u->dir, &anon, &e);
-    err_free(&e);
-    for (char **a = anon; a && *a; a++) {
-      volume_remove(u->ctx->root, *a, true, &e);
-      err_free(&e);
-    }
-    rm_rf(u->dir, &e);
+    if (volume_release(u->ctx->root, u->dir, &anon, &e) < 0)
+      err_warn(&e, "undo create: release the volumes");
+    for (char **a = anon; a && *a; a++)
+      if (volume_remove(u->ctx->root, *a, true, &e) < 0)
+        err_warn(&e, "undo create: remove anonymous volume %s", *a);
+    if (rm_rf(u->dir, &e) < 0)
+      err_warn(&e, "undo create: remove %s", u->dir);
   }
   if (u->name_reserved)
     store_name_release(u->ctx, u->name, u->id);

@@ -14,6 +14,8 @@
 #define ENG_DEFAULT_RUN_ROOT "/run/tinydocker"
 #define ENG_DEFAULT_IMAGE "busybox:latest"
 #define ENG_CGROUP_PARENT "tinydocker"
+/* In the store root: the monitors' warnings (best-effort steps that failed), appended. */
+#define ENG_LOG_FILE "engine.log"
 
 struct eng_ctx {
   char *root;     /* engine root (--root, $TINYDOCKER_ROOT, default /var/lib/tinydocker) */
