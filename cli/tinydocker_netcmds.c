@@ -75,10 +75,7 @@ static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, c
     }
     if (a[0] != '-') {
       ref = a;
-    } else if (strchr(a, '=') == NULL &&
-               (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "-a") == 0 ||
-                strcmp(a, "--author") == 0 || strcmp(a, "-c") == 0 || strcmp(a, "--change") == 0 ||
-                strcmp(a, "-m") == 0 || strcmp(a, "--message") == 0)) {
+    } else if (image_tool_flag_takes_value(a)) {
       i++;
     }
   }

@@ -38,8 +38,7 @@ int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err
   return err_set(err, saved, "exec %s", tool);
 }
 
-/* Whether docker's flag `a` of commit/export takes a separate value. */
-static bool flag_takes_value(const char *a)
+bool image_tool_flag_takes_value(const char *a)
 {
   static const char *const with_value[] = {"-a",        "--author", "-c",       "--change", "-m",
                                            "--message", "-o",       "--output", NULL};
@@ -75,7 +74,7 @@ int image_tool_exec_container(const char *root, const char *container_dir, const
     }
     if (!only_args && a[0] == '-' && a[1] != '\0') {
       av[n++] = argv[i];
-      if (flag_takes_value(a) && i + 1 < argc)
+      if (image_tool_flag_takes_value(a) && i + 1 < argc)
         av[n++] = argv[++i];
       continue;
     }
