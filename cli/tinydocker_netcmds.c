@@ -35,11 +35,24 @@ static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_er
   return 0;
 }
 
+static int connect_hook(void *ud, const char *container, struct net_attach_req *req,
+                        struct td_err **err)
+{
+  return eng_network_connect(ud, container, req, err);
+}
+
+static int disconnect_hook(void *ud, const char *network, const char *container,
+                           struct td_err **err)
+{
+  return eng_network_disconnect(ud, network, container, err);
+}
+
 int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   if (td_group_help("network", argc, argv))
     return 0;
-  struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
+  struct net_cli_hooks h = {
+      .lookup = lookup, .connect = connect_hook, .disconnect = disconnect_hook, .ud = ctx};
   return net_cli_network(ctx->root, &h, argc + 1, argv - 1, err);
 }
 

@@ -276,17 +276,6 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   return 0;
 }
 
-bool eng_mode_has_endpoints(const char *mode)
-{
-  return mode == NULL || (strcmp(mode, "none") != 0 && strcmp(mode, "host") != 0 &&
-                          strncmp(mode, "container:", 10) != 0);
-}
-
-bool eng_net_endpoints(json_t *rec)
-{
-  return eng_mode_has_endpoints(rec ? rec_str(rec, "HostConfig.NetworkMode") : NULL);
-}
-
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
 {
   struct rt_ctx rt;

@@ -214,10 +214,9 @@ static int attach_network(struct mon *m, struct td_err **err)
         json_pack("[{s:s,s:s}]", "HostIp", net_ip_fmt(res.ports[k].host_ip, hip), "HostPort", hp));
   }
   json_object_set_new(ns, "Ports", ports_j);
-  json_object_set_new(ns, "Networks",
-                      json_pack("{s:{s:s,s:s,s:s,s:i,s:s}}", res.network_name, "NetworkID",
-                                res.network_id, "IPAddress", res.ip, "Gateway", res.gateway,
-                                "IPPrefixLen", res.prefix, "MacAddress", res.mac));
+  json_t *nets = json_object();
+  json_object_set_new(nets, res.network_name, eng_net_endpoint_json(&res, aliases));
+  json_object_set_new(ns, "Networks", nets);
   net_attach_result_free(&res);
   return 0;
 }
