@@ -9,6 +9,7 @@
 #include "image/image.h"
 #include "image/ops.h"
 #include "image/store.h"
+#include "util/human.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -112,9 +113,9 @@ int cmd_history(const char *root, int argc, char **argv)
       continue;
     }
     const char *created = json_string_value(json_object_get(r, "created"));
-    autofree char *ago = human ? fmt_ago(fmt_parse_time(created)) : xstrdup(created);
+    autofree char *ago = human ? fmt_ago(created) : xstrdup(created);
     json_int_t sz = json_integer_value(json_object_get(r, "size"));
-    autofree char *size = human ? fmt_size((double)sz) : xasprintf("%lld", (long long)sz);
+    autofree char *size = human ? human_size((double)sz, 3) : xasprintf("%lld", (long long)sz);
     autofree char *by =
         trunc_created_by(json_string_value(json_object_get(r, "created_by")), no_trunc);
     char *cols[] = {idc, ago, by, size, (char *)json_string_value(json_object_get(r, "comment"))};

@@ -6,69 +6,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/timefmt.h"
+#include "util/human.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-char *fmt_size(double size)
+char *fmt_ago(const char *rfc3339)
 {
-  static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  size_t u = 0;
-  while (size >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-    size /= 1000.0;
-    u++;
-  }
-  return xasprintf("%.3g%s", size, units[u]);
-}
-
-char *fmt_ago(time_t then)
-{
-  double s = difftime(time(NULL), then);
-  if (s < 0)
-    s = 0;
-  char *d;
-  if (s < 1)
-    d = xstrdup("Less than a second");
-  else if (s < 60)
-    d = xasprintf("%d seconds", (int)s);
-  else if (s < 120)
-    d = xstrdup("About a minute");
-  else if (s < 3600)
-    d = xasprintf("%d minutes", (int)(s / 60));
-  else if (s < 7200)
-    d = xstrdup("About an hour");
-  else if (s < 48 * 3600)
-    d = xasprintf("%d hours", (int)(s / 3600));
-  else if (s < 14 * 86400)
-    d = xasprintf("%d days", (int)(s / 86400));
-  else if (s < 60 * 86400)
-    d = xasprintf("%d weeks", (int)(s / (7 * 86400)));
-  else if (s < 2 * 365 * 86400)
-    d = xasprintf("%d months", (int)(s / (30 * 86400)));
-  else
-    d = xasprintf("%d years", (int)(s / (365 * 86400)));
-  char *r = xasprintf("%s ago", d);
-  free(d);
-  return r;
-}
-
-time_t fmt_parse_time(const char *rfc3339)
-{
-  if (rfc3339 == NULL)
-    return 0;
-  struct tm tm = {0};
-  const char *rest = strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == NULL)
-    return 0;
-  time_t t = timegm(&tm);
-  while (*rest == '.' || (*rest >= '0' && *rest <= '9'))
-    rest++;
-  if (*rest == '+' || *rest == '-') {
-    int hh = 0, mm = 0;
-    if (sscanf(rest + 1, "%d:%d", &hh, &mm) == 2)
-      t += (*rest == '+' ? -1 : 1) * (hh * 3600 + mm * 60);
-  }
-  return t;
+  int64_t then = time_parse_rfc3339(rfc3339) / 1000000000LL;
+  int64_t now = (int64_t)time(NULL);
+  autofree char *d = human_duration(now > then ? now - then : 0);
+  return xasprintf("%s ago", d);
 }
 
 struct fmt_table {

@@ -4,12 +4,8 @@
 #include <stdio.h>
 #include <time.h>
 
-/* docker's size: 3 significant digits, decimal units ("4.26MB"). */
-char *fmt_size(double size);
-/* docker's "N minutes ago". */
-char *fmt_ago(time_t then);
-/* An RFC 3339 timestamp as seconds since the epoch (0 if it does not parse). */
-time_t fmt_parse_time(const char *rfc3339);
+/* docker's "N minutes ago" for an RFC 3339 time. */
+char *fmt_ago(const char *rfc3339);
 
 struct fmt_table;
 /* A table of ncol columns printed like docker's tabwriter. */

@@ -11,6 +11,7 @@
 #include "image/image.h"
 #include "image/ops.h"
 #include "image/store.h"
+#include "util/human.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -89,8 +90,8 @@ static bool filter_ok(json_t *rows, json_t *r, const char *f)
 
 static json_t *format_obj(json_t *r, bool no_trunc)
 {
-  autofree char *ago = fmt_ago(fmt_parse_time(rs(r, "created")));
-  autofree char *size = fmt_size((double)json_integer_value(json_object_get(r, "size")));
+  autofree char *ago = fmt_ago(rs(r, "created"));
+  autofree char *size = human_size((double)json_integer_value(json_object_get(r, "size")), 3);
   const char *id = rs(r, "id");
   autofree char *sid = no_trunc ? xstrdup(id) : xstrndup(image_digest_hex(id), 12);
   return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", rs(r, "repo"), "Tag",

@@ -1,5 +1,6 @@
 /* The command table of tinydocker and the handlers (one file per command family). */
 #pragma once
+#include <stdbool.h>
 #include "engine/engine.h"
 #include "util/err.h"
 
@@ -11,6 +12,9 @@ struct td_cmd {
   td_cmd_fn fn;
   const char *image_tool; /* handed to tinydocker-image under this name instead of fn */
   const char *summary;    /* for `tinydocker --help`; NULL hides it */
+  /* the command's own process runs a container process (exec) or a container's start from
+   * itself: re-executed first from a read-only copy of the binary (CVE-2019-5736 class) */
+  bool readonly_exe;
 };
 
 /* The table, terminated by a NULL name. */

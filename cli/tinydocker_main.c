@@ -62,11 +62,6 @@ static const char *group_alias(const char *sub)
  * to look.
  * `exec` joins a populated one, `start`/`restart` (not on `run`'s path) may have a shared one:
  * those re-execute. */
-static bool cmd_needs_readonly_exe(const char *name)
-{
-  return strcmp(name, "exec") == 0 || strcmp(name, "start") == 0 || strcmp(name, "restart") == 0;
-}
-
 /* Re-execute once from a detached read-only mount of our binary, as tinyrun does (see
  * runtime/core/selfexe.c), so that no container process can ever write it through
  * /proc/PID/exe (CVE-2019-5736 class). Our path travels in SELF_EXE_ENV, since
@@ -130,7 +125,7 @@ int main(int argc, char **argv)
             name);
     return EXIT_ENGINE;
   }
-  if (cmd_needs_readonly_exe(name))
+  if (cmd->readonly_exe)
     exe_protect(argv);
   struct eng_ctx ctx;
   autoerr struct td_err *err = NULL;

@@ -35,11 +35,24 @@ static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_er
   return 0;
 }
 
+static int connect_hook(void *ud, const char *container, struct net_attach_req *req,
+                        struct td_err **err)
+{
+  return eng_network_connect(ud, container, req, err);
+}
+
+static int disconnect_hook(void *ud, const char *network, const char *container,
+                           struct td_err **err)
+{
+  return eng_network_disconnect(ud, network, container, err);
+}
+
 int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   if (td_group_help("network", argc, argv))
     return 0;
-  struct net_cli_hooks h = {.lookup = lookup, .ud = ctx};
+  struct net_cli_hooks h = {
+      .lookup = lookup, .connect = connect_hook, .disconnect = disconnect_hook, .ud = ctx};
   return net_cli_network(ctx->root, &h, argc + 1, argv - 1, err);
 }
 
@@ -75,10 +88,7 @@ static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, c
     }
     if (a[0] != '-') {
       ref = a;
-    } else if (strchr(a, '=') == NULL &&
-               (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "-a") == 0 ||
-                strcmp(a, "--author") == 0 || strcmp(a, "-c") == 0 || strcmp(a, "--change") == 0 ||
-                strcmp(a, "-m") == 0 || strcmp(a, "--message") == 0)) {
+    } else if (image_tool_flag_takes_value(a)) {
       i++;
     }
   }

@@ -359,46 +359,20 @@ static int ctr_lookup(const struct net_cli_hooks *hooks, const char *name, struc
   return hooks->lookup(hooks->ud, name, c, err);
 }
 
-/* docker's refusals: a container without a network namespace of its own to add to. */
-static int check_connectable(const struct net_cli_ctr *c, struct td_err **err)
-{
-  const char *m = c->network_mode;
-  if (m && strcmp(m, "none") == 0)
-    return err_set(err, EINVAL,
-                   "container cannot be connected to multiple networks with one of the networks "
-                   "in private (none) mode");
-  if (m && (strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0))
-    return err_set(err, EINVAL,
-                   "container sharing network namespace with another container or host cannot "
-                   "be connected to any other network");
-  return 0;
-}
-
 static int cmd_connect(const char *root, const struct net_cli_hooks *hooks, int argc, char **argv,
                        struct td_err **err)
 {
+  (void)root;
   struct attach_args a = {0};
-  struct net_cli_ctr c = {0};
-  struct net_attach_result res = {0};
   int r = attach_flags(argc, argv, "network connect", &a, err);
   if (r == 0 && argc - optind != 2)
     r = err_set(err, EINVAL, "\"network connect\" requires exactly 2 arguments");
-  if (r == 0)
-    r = ctr_lookup(hooks, argv[optind + 1], &c, err);
-  if (r == 0 && c.pid <= 0)
-    r = err_set(err, EINVAL, "container %s is not running", argv[optind + 1]);
-  if (r == 0)
-    r = check_connectable(&c, err);
+  if (r == 0 && (!hooks || !hooks->connect))
+    r = err_set(err, ENOTSUP, "network connect needs the engine");
   if (r == 0) {
-    autofree char *ns = xasprintf("/proc/%d/ns/net", (int)c.pid);
     a.req.network = argv[optind];
-    a.req.container_name = c.name;
-    a.req.hostname = c.hostname;
-    a.req.hosts_path = c.hosts_path;
-    r = net_attach(root, c.id, ns, &a.req, &res, err);
+    r = hooks->connect(hooks->ud, argv[optind + 1], &a.req, err);
   }
-  net_attach_result_free(&res);
-  net_cli_ctr_clear(&c);
   attach_args_clear(&a);
   return r;
 }
@@ -406,17 +380,15 @@ static int cmd_connect(const char *root, const struct net_cli_hooks *hooks, int 
 static int cmd_disconnect(const char *root, const struct net_cli_hooks *hooks, int argc,
                           char **argv, struct td_err **err)
 {
+  (void)root;
   int i = 1;
   if (i < argc && (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")))
     i++;
   if (argc - i != 2)
     return err_set(err, EINVAL, "\"network disconnect\" requires exactly 2 arguments");
-  struct net_cli_ctr c = {0};
-  int r = ctr_lookup(hooks, argv[i + 1], &c, err);
-  if (r == 0)
-    r = net_disconnect(root, argv[i], c.id, err);
-  net_cli_ctr_clear(&c);
-  return r;
+  if (!hooks || !hooks->disconnect)
+    return err_set(err, ENOTSUP, "network disconnect needs the engine");
+  return hooks->disconnect(hooks->ud, argv[i], argv[i + 1], err);
 }
 
 /* `network _release ID`: net_release, printing what net_unplug (`network _unplug ...`) takes. */

@@ -14,9 +14,14 @@ struct net_cli_ctr {
   char *network_mode; /* HostConfig.NetworkMode, or NULL */
 };
 
+struct net_attach_req;
+
 struct net_cli_hooks {
   /* Resolve a container name or id prefix; fill *c (strings malloc'ed). */
   int (*lookup)(void *ud, const char *name_or_id, struct net_cli_ctr *c, struct td_err **err);
+  /* `network connect` / `disconnect` through the engine (its rules and record) */
+  int (*connect)(void *ud, const char *container, struct net_attach_req *req, struct td_err **err);
+  int (*disconnect)(void *ud, const char *network, const char *container, struct td_err **err);
   void *ud;
 };
 

@@ -8,6 +8,7 @@
 
 #include "cli/tinyrun.h"
 #include "runtime/core/runtime.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
@@ -63,14 +64,14 @@ static void log_line(const char *level, const char *msg)
   autofree char *line = NULL;
   if (log_json) {
     autojson json_t *j = json_object();
-    autofree char *now = rt_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     json_object_set_new(j, "level", json_string(level));
     json_object_set_new(j, "msg", json_string(msg));
     json_object_set_new(j, "time", json_string(now));
     autofree char *s = json_dumps(j, JSON_COMPACT);
     line = xasprintf("%s\n", s);
   } else {
-    autofree char *now = rt_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     line = xasprintf("time=\"%s\" level=%s msg=\"%s\"\n", now, level, msg);
   }
   write_all(log_fd, line, strlen(line));

@@ -7,6 +7,7 @@
 #include "cli/image_cli.h"
 #include "cli/volume_cli.h"
 #include "image/volume.h"
+#include "util/human.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -157,14 +158,8 @@ static int vol_prune(const char *root, int argc, char **argv)
       printf("%s\n", json_string_value(n));
     printf("\n");
   }
-  double f = (double)freed;
-  const char *u[] = {"B", "kB", "MB", "GB", "TB"};
-  size_t k = 0;
-  while (f >= 1000 && k < 4) {
-    f /= 1000;
-    k++;
-  }
-  printf("Total reclaimed space: %.3g%s\n", f, u[k]);
+  autofree char *total = human_size((double)freed, 4);
+  printf("Total reclaimed space: %s\n", total);
   return 0;
 }
 

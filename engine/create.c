@@ -13,6 +13,8 @@
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
+#include "util/jsonv.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -142,14 +144,6 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
   return 0;
 }
 
-static json_t *strv_to_json(char *const *v)
-{
-  json_t *a = json_array();
-  for (size_t i = 0; v && v[i]; i++)
-    json_array_append_new(a, json_string(v[i]));
-  return a;
-}
-
 static json_t *kv_object(char *const *v)
 {
   json_t *o = json_object();
@@ -194,9 +188,9 @@ static json_t *host_config(const struct eng_run_req *req)
       "Binds", binds, "NetworkMode", req->network ? req->network : "bridge", "RestartPolicy",
       "Name", eng_restart_name(req->restart.mode), "MaximumRetryCount", req->restart.max_retries,
       "AutoRemove", req->auto_remove, "Privileged", req->privileged, "ReadonlyRootfs",
-      req->read_only, "CapAdd", strv_to_json(req->cap_add), "CapDrop", strv_to_json(req->cap_drop),
-      "SecurityOpt", strv_to_json(req->security_opts), "Ulimits", ul, "Memory",
-      (json_int_t)req->memory, "MemorySwap", (json_int_t)swap, "MemoryReservation",
+      req->read_only, "CapAdd", jsonv_from_strv(req->cap_add), "CapDrop",
+      jsonv_from_strv(req->cap_drop), "SecurityOpt", jsonv_from_strv(req->security_opts), "Ulimits",
+      ul, "Memory", (json_int_t)req->memory, "MemorySwap", (json_int_t)swap, "MemoryReservation",
       (json_int_t)req->memory_reservation, "NanoCpus", (json_int_t)req->nano_cpus, "CpuShares",
       (json_int_t)req->cpu_shares, "CpuQuota",
       (json_int_t)(req->nano_cpus ? eng_cpus_quota(req->nano_cpus, 100000) : req->cpu_quota),
@@ -220,7 +214,7 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   (void)ctx;
   json_t *proc = json_object_get(spec, "process");
   json_t *args = json_object_get(proc, "args");
-  autofree char *now = eng_now_rfc3339();
+  autofree char *now = time_now_rfc3339(true);
   autofree char *logpath = xasprintf("%s/%s-json.log", dir, id);
   autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
   autofree char *p_hostname = xasprintf("%s/hostname", dir);
@@ -229,7 +223,7 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   json_t *rest = json_array();
   for (size_t i = 1; i < json_array_size(args); i++)
     json_array_append(rest, json_array_get(args, i));
-  json_t *cmd = req->cmd && req->cmd[0] ? strv_to_json(req->cmd)
+  json_t *cmd = req->cmd && req->cmd[0] ? jsonv_from_strv(req->cmd)
                                         : json_incref(json_object_get(imgcfg, "Cmd"));
   json_t *ep =
       req->entrypoint_set
@@ -266,7 +260,7 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
       "HostConfig", host_config(req), "Mounts", json_incref(mounts), "Config", config,
       "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "Ports",
       json_object(), "Networks", json_object());
-  json_t *publish = strv_to_json(req->publish);
+  json_t *publish = jsonv_from_strv(req->publish);
   if (req->publish_all) {
     /* -P: every ExposedPorts key on a random host port, as `-p 80/tcp` would */
     const char *k;
@@ -288,8 +282,8 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   if (req->ip)
     json_object_set_new(td, "IP", json_string(req->ip));
   /* for net_attach at every start (net/ writes the hosts file of bridge networks) */
-  json_object_set_new(td, "Aliases", strv_to_json(req->net_aliases));
-  json_object_set_new(td, "AddHosts", strv_to_json(req->add_hosts));
+  json_object_set_new(td, "Aliases", jsonv_from_strv(req->net_aliases));
+  json_object_set_new(td, "AddHosts", jsonv_from_strv(req->add_hosts));
   json_object_set_new(rec, "Td", td);
   return rec;
 }
@@ -383,20 +377,20 @@ static void undo(struct create_undo *u)
 {
   autoerr struct td_err *e = NULL;
   if (u->mounted) {
-    image_rootfs_umount(u->dir, &e);
-    err_free(&e);
-    image_release(u->ctx->root, u->dir, &e);
-    err_free(&e);
+    if (image_rootfs_umount(u->dir, &e) < 0)
+      err_warn(&e, "undo create: unmount the rootfs");
+    if (image_release(u->ctx->root, u->dir, &e) < 0)
+      err_warn(&e, "undo create: release the image");
   }
   if (u->dir_made) {
     autostrv char **anon = NULL;
-    volume_release(u->ctx->root, u->dir, &anon, &e);
-    err_free(&e);
-    for (char **a = anon; a && *a; a++) {
-      volume_remove(u->ctx->root, *a, true, &e);
-      err_free(&e);
-    }
-    rm_rf(u->dir, &e);
+    if (volume_release(u->ctx->root, u->dir, &anon, &e) < 0)
+      err_warn(&e, "undo create: release the volumes");
+    for (char **a = anon; a && *a; a++)
+      if (volume_remove(u->ctx->root, *a, true, &e) < 0)
+        err_warn(&e, "undo create: remove anonymous volume %s", *a);
+    if (rm_rf(u->dir, &e) < 0)
+      err_warn(&e, "undo create: remove %s", u->dir);
   }
   if (u->name_reserved)
     store_name_release(u->ctx, u->name, u->id);

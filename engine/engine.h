@@ -14,6 +14,8 @@
 #define ENG_DEFAULT_RUN_ROOT "/run/tinydocker"
 #define ENG_DEFAULT_IMAGE "busybox:latest"
 #define ENG_CGROUP_PARENT "tinydocker"
+/* In the store root: the monitors' warnings (best-effort steps that failed), appended. */
+#define ENG_LOG_FILE "engine.log"
 
 struct eng_ctx {
   char *root;     /* engine root (--root, $TINYDOCKER_ROOT, default /var/lib/tinydocker) */
@@ -103,6 +105,16 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
  * docker's format, NULL = ctrl-p,ctrl-q, were typed on a tty). */
 int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
                const char *detach_keys, int *exit_code, struct td_err **err);
+
+struct net_attach_req;
+/* `network connect`: attach the running container ref to req->network (req's ip, aliases
+ * from the caller; its name, hostname and hosts file from the record), docker's refusals
+ * for none/host/container: modes, and the record's NetworkSettings.Networks updated. */
+int eng_network_connect(struct eng_ctx *ctx, const char *ref, struct net_attach_req *req,
+                        struct td_err **err);
+/* `network disconnect`: the endpoint removed and the record updated. */
+int eng_network_disconnect(struct eng_ctx *ctx, const char *network, const char *ref,
+                           struct td_err **err);
 
 /* The inspect document of a container (status refreshed), new reference. */
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err);

@@ -47,6 +47,9 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
 bool eng_mode_has_endpoints(const char *mode);
 /* The same for a container's record (HostConfig.NetworkMode). */
 bool eng_net_endpoints(json_t *rec);
+struct net_attach_result;
+/* NetworkSettings.Networks[name] of the record for an endpoint (aliases may be NULL). */
+json_t *eng_net_endpoint_json(const struct net_attach_result *res, char *const *aliases);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
 int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,

@@ -16,6 +16,7 @@
 #include "image/volume.h"
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -181,14 +182,17 @@ static void recover_orphan(const struct eng_ctx *ctx, const char *id)
     struct rt_ctx rt;
     eng_rt_ctx(ctx, &rt);
     autoerr struct td_err *e2 = NULL;
-    rt_delete(&rt, id, true, &e2);
+    if (rt_delete(&rt, id, true, &e2) < 0)
+      err_warn(&e2, "container %s", id);
     autoerr struct td_err *e3 = NULL;
-    net_detach(ctx->root, id, &e3);
+    if (net_detach(ctx->root, id, &e3) < 0)
+      err_warn(&e3, "container %s: network detach", id);
     eng_rootfs_umount(ctx, rec);
-    autofree char *now = eng_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     rec_set(rec, "State.FinishedAt", json_string(now));
     autoerr struct td_err *e4 = NULL;
-    store_save(ctx, id, rec, &e4);
+    if (store_save(ctx, id, rec, &e4) < 0)
+      err_warn(&e4, "container %s: record its exit", id);
   }
   lock_release(lk);
 }
@@ -272,35 +276,29 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   return 0;
 }
 
-bool eng_mode_has_endpoints(const char *mode)
-{
-  return mode == NULL || (strcmp(mode, "none") != 0 && strcmp(mode, "host") != 0 &&
-                          strncmp(mode, "container:", 10) != 0);
-}
-
-bool eng_net_endpoints(json_t *rec)
-{
-  return eng_mode_has_endpoints(rec ? rec_str(rec, "HostConfig.NetworkMode") : NULL);
-}
-
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
+  /* a container never started has no runtime state: nothing to warn about then */
+  autofree char *state = xasprintf("%s/%s", rt.state_root, id);
+  bool had_state = access(state, F_OK) == 0;
   autoerr struct td_err *e1 = NULL;
-  rt_delete(&rt, id, true, &e1);
-  /* a cgroup left by a runtime that died mid-create */
+  if (rt_delete(&rt, id, true, &e1) < 0 && had_state)
+    err_warn(&e1, "container %s", id);
+  /* a cgroup left by a runtime that died mid-create (none after a clean delete: not found) */
   autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
   struct cgroup *cg = NULL;
   autoerr struct td_err *e2 = NULL;
   if (cgroup_open(cgpath, &cg, &e2) == 0) {
     autoerr struct td_err *e3 = NULL;
-    cgroup_destroy(cg, &e3);
+    if (cgroup_destroy(cg, &e3) < 0)
+      err_warn(&e3, "container %s", id);
     cgroup_free(cg);
   }
   autoerr struct td_err *e4 = NULL;
-  if (net)
-    net_detach(ctx->root, id, &e4); /* idempotent */
+  if (net && net_detach(ctx->root, id, &e4) < 0) /* idempotent */
+    err_warn(&e4, "container %s: network detach", id);
 }
 
 /* The part of eng_cleanup_container after the runtime state, cgroup and network are gone:
@@ -332,12 +330,14 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool 
   autofree char *cdir = store_dir(ctx, id);
   autostrv char **anon = NULL;
   autoerr struct td_err *e = NULL;
-  volume_release(ctx->root, cdir, &anon, &e);
+  if (volume_release(ctx->root, cdir, &anon, &e) < 0)
+    err_warn(&e, "container %s: release its volumes", id);
   /* docker: --rm removes anonymous volumes too, rm only with -v */
   for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
        a++) {
     autoerr struct td_err *e2 = NULL;
-    volume_remove(ctx->root, *a, true, &e2);
+    if (volume_remove(ctx->root, *a, true, &e2) < 0)
+      err_warn(&e2, "container %s: remove its anonymous volume", id);
   }
   store_name_release(ctx, rec_str(rec, "Name"), id);
 }

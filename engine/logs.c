@@ -10,6 +10,7 @@
 
 #include "engine/internal.h"
 #include "engine/store.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
@@ -108,7 +109,7 @@ static bool parse_line(const char *line, struct log_entry *e)
 /* --since/--until: RFC3339, unix seconds, or a duration ago ("10m"). */
 static int parse_time_arg(const char *s, int64_t *out, struct td_err **err)
 {
-  int64_t t = eng_parse_rfc3339(s);
+  int64_t t = time_parse_rfc3339(s);
   if (t > 0) {
     *out = t;
     return 0;
@@ -199,7 +200,7 @@ static size_t print_chunk(const char *buf, size_t n, const struct eng_logs_opts 
     struct log_entry e;
     if (!parse_line(line, &e))
       continue;
-    int64_t t = eng_parse_rfc3339(e.time);
+    int64_t t = time_parse_rfc3339(e.time);
     if ((since == 0 || t >= since) && (until == 0 || t <= until))
       emit(&e, o, line);
     free(e.text);

@@ -32,6 +32,7 @@
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/spec/spec.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -106,12 +107,12 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
   json_object_set_new(st, "ExitCode", json_integer(exit_code));
   json_object_set_new(st, "Error", json_string(error ? error : ""));
   if (set_started) {
-    autofree char *now = eng_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     json_object_set_new(st, "StartedAt", json_string(now));
     json_object_set_new(st, "OOMKilled", json_false());
   }
   if (set_finished) {
-    autofree char *now = eng_now_rfc3339();
+    autofree char *now = time_now_rfc3339(true);
     json_object_set_new(st, "FinishedAt", json_string(now));
     json_object_set_new(st, "OOMKilled", json_boolean(oom));
   }
@@ -213,10 +214,9 @@ static int attach_network(struct mon *m, struct td_err **err)
         json_pack("[{s:s,s:s}]", "HostIp", net_ip_fmt(res.ports[k].host_ip, hip), "HostPort", hp));
   }
   json_object_set_new(ns, "Ports", ports_j);
-  json_object_set_new(ns, "Networks",
-                      json_pack("{s:{s:s,s:s,s:s,s:i,s:s}}", res.network_name, "NetworkID",
-                                res.network_id, "IPAddress", res.ip, "Gateway", res.gateway,
-                                "IPPrefixLen", res.prefix, "MacAddress", res.mac));
+  json_t *nets = json_object();
+  json_object_set_new(nets, res.network_name, eng_net_endpoint_json(&res, aliases));
+  json_object_set_new(ns, "Networks", nets);
   net_attach_result_free(&res);
   return 0;
 }
@@ -259,14 +259,17 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   }
   if (attach_network(m, err) < 0) {
     autoerr struct td_err *e2 = NULL;
-    rt_delete(rt, m->id, true, &e2);
+    if (rt_delete(rt, m->id, true, &e2) < 0)
+      err_warn(&e2, "undo start");
     return -1;
   }
   if (rt_start(rt, m->id, err) < 0) {
     autoerr struct td_err *e2 = NULL;
-    rt_delete(rt, m->id, true, &e2);
+    if (rt_delete(rt, m->id, true, &e2) < 0)
+      err_warn(&e2, "undo start");
     autoerr struct td_err *e3 = NULL;
-    net_detach(m->ctx->root, m->id, &e3);
+    if (net_detach(m->ctx->root, m->id, &e3) < 0)
+      err_warn(&e3, "undo start: network detach");
     return -1;
   }
   td_trace("rt-started");
@@ -321,7 +324,9 @@ static int exit_code_of(int status)
   return 255;
 }
 
-static void monitor_setup_process(int *sock)
+/* stdin and stdout: /dev/null; stderr: the store's engine.log (0600, appended by every
+ * monitor), where the warnings of best-effort steps go, each line naming the container. */
+static void monitor_setup_process(int *sock, const struct eng_ctx *ctx, const char *id)
 {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   prctl(PR_SET_NAME, "td-monitor");
@@ -333,6 +338,13 @@ static void monitor_setup_process(int *sock)
     if (null > 2)
       close(null);
   }
+  autofree char *logp = xasprintf("%s/" ENG_LOG_FILE, ctx->root);
+  int log = open(logp, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (log >= 0) {
+    dup2(log, 2);
+    close(log);
+  }
+  err_progname = xasprintf("tinydocker-monitor %.12s", id);
   if (*sock != 3) {
     dup3(*sock, 3, O_CLOEXEC);
     close(*sock);
@@ -486,7 +498,8 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
         autoerr struct td_err *e2 = NULL;
         /* clean up before answering, so the CLI never sees a half-removed container */
         if (m->auto_remove) {
-          eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &e2);
+          if (eng_cleanup_container(m->ctx, m->id, m->rec, true, true, &e2) < 0)
+            err_warn(&e2, "remove the container (--rm)");
         } else {
           eng_rootfs_umount(m->ctx, m->rec);
           rec_update_state(m, "created", false, 0, code, err_text(err), false, false, false);
@@ -517,9 +530,10 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
     autostrv char **unplug = NULL;
-    rt_delete(rt, m->id, true, &e2);
-    if (eng_net_endpoints(m->rec))
-      net_release(m->ctx->root, m->id, &unplug, &e3);
+    if (rt_delete(rt, m->id, true, &e2) < 0)
+      err_warn(&e2, "after the exit");
+    if (eng_net_endpoints(m->rec) && net_release(m->ctx->root, m->id, &unplug, &e3) < 0)
+      err_warn(&e3, "after the exit: network release");
     mon_io_close_stdio(&m->io);
     if (!should_restart(m, code)) {
       finish(m, code, oom);
@@ -543,7 +557,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
 {
   td_trace("mon-main");
-  monitor_setup_process(&sock);
+  monitor_setup_process(&sock, ctx, id);
   td_trace("mon-setup");
   struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1, .entry_tree = -1};
   mon_io_init(&m.io);
@@ -575,6 +589,7 @@ int eng_monitor_resume(int state_fd)
   if (!ok)
     return EXIT_ENGINE;
   prctl(PR_SET_NAME, "td-monitor");
+  err_progname = xasprintf("tinydocker-monitor %.12s", s.id);
   mon_state_cloexec(&s, true);
   if (s.exe_fd >= 0)
     close(s.exe_fd);

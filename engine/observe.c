@@ -17,6 +17,7 @@
 #include "engine/store.h"
 #include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
+#include "util/human.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -136,13 +137,13 @@ static json_t *stats_row(const struct stat_sample *a, const struct stat_sample *
   snprintf(memp, sizeof(memp), "%.2f%%",
            limit ? (double)b->s.memory_usage * 100.0 / (double)limit : 0.0);
   snprintf(pids, sizeof(pids), "%llu", (unsigned long long)b->s.pids_current);
-  autofree char *mu = eng_human_bytes_binary((double)b->s.memory_usage);
-  autofree char *ml = eng_human_bytes_binary((double)limit);
+  autofree char *mu = human_size_binary((double)b->s.memory_usage);
+  autofree char *ml = human_size_binary((double)limit);
   autofree char *mem = xasprintf("%s / %s", mu, ml);
-  autofree char *nr = eng_human_size((double)rx), *nt = eng_human_size((double)tx);
+  autofree char *nr = human_size((double)rx, 3), *nt = human_size((double)tx, 3);
   autofree char *net = xasprintf("%s / %s", nr, nt);
-  autofree char *br = eng_human_size((double)b->s.blkio_read_bytes);
-  autofree char *bw = eng_human_size((double)b->s.blkio_write_bytes);
+  autofree char *br = human_size((double)b->s.blkio_read_bytes, 3);
+  autofree char *bw = human_size((double)b->s.blkio_write_bytes, 3);
   autofree char *blk = xasprintf("%s / %s", br, bw);
   return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Container", eng_short_id(b->id, sid),
                    "ID", sid, "Name", b->name, "CPUPerc", cpus, "MemUsage", mem, "MemPerc", memp,

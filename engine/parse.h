@@ -79,9 +79,3 @@ void eng_device_clear(struct eng_device *d);
 bool eng_valid_name(const char *name);
 /* "KEY=VALUE" for --label/--sysctl; a bare KEY gets "" as value. */
 int eng_parse_kv(const char *s, char **key, char **value, struct td_err **err);
-/* Go-like short duration for ps ("Up 3 seconds", "About a minute", "2 hours"). */
-char *eng_human_duration(int64_t seconds);
-/* docker's human size: "1.5MB", "512kB", "0B" (base 1000, 3 significant digits). */
-char *eng_human_size(double bytes);
-/* "10MiB" style (base 1024), as docker stats prints. */
-char *eng_human_bytes_binary(double bytes);

@@ -10,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/timefmt.h"
 #include "util/gotmpl.h"
 #include "engine/internal.h"
 #include "engine/store.h"
 #include "image/image.h"
 #include "util/cleanup.h"
+#include "util/human.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -28,10 +30,10 @@ static int64_t now_ns(void)
 
 static char *ago(const char *t)
 {
-  int64_t then = eng_parse_rfc3339(t);
+  int64_t then = time_parse_rfc3339(t);
   if (then <= 0)
     return xstrdup("");
-  autofree char *d = eng_human_duration((now_ns() - then) / 1000000000LL);
+  autofree char *d = human_duration((now_ns() - then) / 1000000000LL);
   return xasprintf("%s ago", d);
 }
 
@@ -41,8 +43,8 @@ static char *status_text(json_t *rec)
   if (st == NULL)
     return xstrdup("");
   if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
-    int64_t then = eng_parse_rfc3339(rec_str(rec, "State.StartedAt"));
-    autofree char *d = eng_human_duration((now_ns() - then) / 1000000000LL);
+    int64_t then = time_parse_rfc3339(rec_str(rec, "State.StartedAt"));
+    autofree char *d = human_duration((now_ns() - then) / 1000000000LL);
     return xasprintf("Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
   }
   if (strcmp(st, "exited") == 0 || strcmp(st, "restarting") == 0) {
@@ -165,7 +167,7 @@ static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_p
     autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
     int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int64_t sz = dfd >= 0 ? dir_size(dfd) : 0;
-    autofree char *h = eng_human_size((double)sz);
+    autofree char *h = human_size((double)sz, 3);
     json_object_set_new(row, "Size", json_string(h));
   }
   return row;

@@ -474,50 +474,6 @@ bool store_refresh_state(json_t *rec)
   return true;
 }
 
-char *eng_now_rfc3339(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
-}
-
-int64_t eng_parse_rfc3339(const char *s)
-{
-  if (s == NULL)
-    return 0;
-  struct tm tm = {0};
-  int y, mo, d, h, mi, sec;
-  if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
-    return 0;
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  int64_t t = (int64_t)timegm(&tm) * 1000000000LL;
-  const char *p = s + 19;
-  if (*p == '.') {
-    p++;
-    int64_t frac = 0;
-    int digits = 0;
-    while (isdigit((unsigned char)*p)) {
-      if (digits < 9) {
-        frac = frac * 10 + (*p - '0');
-        digits++;
-      }
-      p++;
-    }
-    while (digits++ < 9)
-      frac *= 10;
-    t += frac;
-  }
-  return t;
-}
-
 char *store_name_of(const struct eng_ctx *ctx, const char *id)
 {
   autofree char *names = xasprintf("%s/names", ctx->ctr_dir);

@@ -75,10 +75,6 @@ bool store_refresh_state(json_t *rec);
 bool proc_alive(pid_t pid, uint64_t starttime);
 /* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */
 uint64_t proc_starttime(pid_t pid);
-/* Current time in RFC3339Nano, UTC ("2026-11-23T07:08:42.123456789Z"). */
-char *eng_now_rfc3339(void);
-/* Parse an RFC3339(Nano) UTC time to nanoseconds since the epoch; 0 on error. */
-int64_t eng_parse_rfc3339(const char *s);
 /* Convenience getters on the record. */
 const char *rec_str(json_t *rec, const char *path);
 int64_t rec_int(json_t *rec, const char *path);

@@ -41,8 +41,8 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
                    struct td_err **err)
 {
   autoerr struct td_err *e = NULL;
-  if (eng_net_endpoints(rec))
-    net_release(ctx->root, id, unplug, &e);
+  if (eng_net_endpoints(rec) && net_release(ctx->root, id, unplug, &e) < 0)
+    err_warn(&e, "container %s: network release", id);
   /* unmounted here, not later: `rmi` may delete the image's layers at once */
   eng_rootfs_umount(ctx, rec);
   eng_unpublish(ctx, id, rec, true);
@@ -61,10 +61,12 @@ void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_
   eng_teardown_runtime(ctx, id, net); /* net: a sweep after a crash in the first half */
   autofree char *dir = trash_path(ctx, id);
   autoerr struct td_err *e5 = NULL;
-  if (!rootfs_is_dir) /* a sweep after a crash before the first half's unmount */
-    image_rootfs_umount(dir, &e5);
+  /* a sweep after a crash before the first half's unmount */
+  if (!rootfs_is_dir && image_rootfs_umount(dir, &e5) < 0)
+    err_warn(&e5, "container %s: unmount its rootfs", id);
   autoerr struct td_err *e6 = NULL;
-  rm_rf(dir, &e6); /* FTW_MOUNT: never into a mount that is still there */
+  if (rm_rf(dir, &e6) < 0) /* FTW_MOUNT: never into a mount that is still there */
+    err_warn(&e6, "container %s: remove its directory", id);
 }
 
 /* A trash entry whose remover is gone: finish it (under its lock, so one sweeper does). */

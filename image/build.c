@@ -15,20 +15,10 @@
 #include "image/layer.h"
 #include "image/store.h"
 #include "image/write.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-char *image_now_rfc3339(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
 
 const char *image_host_arch(void)
 {
@@ -141,7 +131,7 @@ static json_t *layers_desc(const struct image_build *b)
 int image_build_store(const char *root, const struct image_build *b, char **id_out,
                       struct td_err **err)
 {
-  autofree char *created = image_now_rfc3339();
+  autofree char *created = time_now_rfc3339(true);
   autojson json_t *cfg = NULL;
   if (config_build(b, created, &cfg, err) < 0)
     return -1;

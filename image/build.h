@@ -26,7 +26,5 @@ int image_build_store(const char *root, const struct image_build *b, char **id_o
 int image_names_full(char *const *refs, char ***out, struct td_err **err);
 /* A new temp file under <root>/tmp (for a blob being written); returns the fd. */
 int image_tmp_file(const char *root, char **path, struct td_err **err);
-/* Current time in RFC 3339 with nanoseconds, UTC. */
-char *image_now_rfc3339(void);
 /* The host architecture in OCI words (amd64, arm64...). */
 const char *image_host_arch(void);

@@ -99,10 +99,13 @@ int image_holders(const char *root, const char *image_id, struct td_err **err);
 /* ---- the heavy tool ---- */
 
 /* Exec `tinydocker-image` with argv (argv[0] is replaced; argv[1] is the command name, exactly
- * docker's argv from the command on). Looked up next to /proc/self/exe, then
- * /usr/local/libexec/tinydocker, then $PATH. root (may be NULL) is passed as `--root ROOT`
- * before the command. Returns only on failure (-1 with err set, exit code 125). */
+ * docker's argv from the command on). Found by helper_find (util/fileio.h). root (may be NULL) is
+ * passed as `--root ROOT` before the command. Returns only on failure (-1 with err set, exit code
+ * 125). */
 int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err);
+/* Whether docker's flag `a` of commit/export takes a separate value ("-m msg", not "-m=msg"):
+ * the one list the CLI (to find the CONTAINER argument) and the hand-over use. */
+bool image_tool_flag_takes_value(const char *a);
 /* `tinydocker commit [OPTIONS] CONTAINER [REPO[:TAG]]` and `tinydocker export [-o FILE]
  * CONTAINER`, once the engine has found the container: argv is docker's from the command name
  * on (argv[0] = "commit" or "export"); the CONTAINER argument is replaced by the container's

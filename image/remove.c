@@ -9,6 +9,7 @@
 #include "image/ops.h"
 #include "image/store.h"
 #include "image/write.h"
+#include "util/human.h"
 #include "util/cleanup.h"
 #include "util/lock.h"
 #include "util/strv.h"
@@ -181,16 +182,8 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
     fprintf(out, "deleted: %s\n", json_string_value(e));
   if (strv_len(victims) > 0)
     fprintf(out, "\n");
-  char buf[32];
-  double f = (double)freed;
-  const char *u[] = {"B", "kB", "MB", "GB", "TB"};
-  size_t k = 0;
-  while (f >= 1000 && k < 4) {
-    f /= 1000;
-    k++;
-  }
-  snprintf(buf, sizeof(buf), "%.3g%s", f, u[k]);
-  fprintf(out, "Total reclaimed space: %s\n", buf);
+  autofree char *total = human_size((double)freed, 4);
+  fprintf(out, "Total reclaimed space: %s\n", total);
   return 0;
 }
 

@@ -11,47 +11,17 @@
 #include "util/xalloc.h"
 
 #define TOOL_NAME "tinydocker-image"
-#define TOOL_LIBEXEC "/usr/local/libexec/tinydocker"
-
-static char *tool_in_path(void)
-{
-  const char *path = getenv("PATH");
-  if (path == NULL)
-    return NULL;
-  autofree char *copy = xstrdup(path);
-  char *save = NULL;
-  for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    autofree char *p = xasprintf("%s/%s", *d ? d : ".", TOOL_NAME);
-    if (access(p, X_OK) == 0)
-      return steal_ptr(p);
-  }
-  return NULL;
-}
-
 char *image_tool_path(void)
 {
-  autofree char *self = self_exe_path();
-  if (self) {
-    char *slash = strrchr(self, '/');
-    if (slash) {
-      *slash = '\0';
-      autofree char *p = xasprintf("%s/%s", self, TOOL_NAME);
-      if (access(p, X_OK) == 0)
-        return steal_ptr(p);
-    }
-  }
-  autofree char *lib = xasprintf("%s/%s", TOOL_LIBEXEC, TOOL_NAME);
-  if (access(lib, X_OK) == 0)
-    return steal_ptr(lib);
-  return tool_in_path();
+  return helper_find(TOOL_NAME);
 }
 
 int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err)
 {
   autofree char *tool = image_tool_path();
   if (tool == NULL)
-    return err_set(err, ENOENT, "cannot find %s (next to tinydocker, in %s, or in PATH)", TOOL_NAME,
-                   TOOL_LIBEXEC);
+    return err_set(err, ENOENT, "cannot find %s (next to tinydocker or in %s)", TOOL_NAME,
+                   TD_LIBEXECDIR);
   char **av = xcalloc((size_t)argc + 4, sizeof(char *));
   size_t n = 0;
   av[n++] = (char *)TOOL_NAME;
@@ -68,8 +38,7 @@ int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err
   return err_set(err, saved, "exec %s", tool);
 }
 
-/* Whether docker's flag `a` of commit/export takes a separate value. */
-static bool flag_takes_value(const char *a)
+bool image_tool_flag_takes_value(const char *a)
 {
   static const char *const with_value[] = {"-a",        "--author", "-c",       "--change", "-m",
                                            "--message", "-o",       "--output", NULL};
@@ -105,7 +74,7 @@ int image_tool_exec_container(const char *root, const char *container_dir, const
     }
     if (!only_args && a[0] == '-' && a[1] != '\0') {
       av[n++] = argv[i];
-      if (flag_takes_value(a) && i + 1 < argc)
+      if (image_tool_flag_takes_value(a) && i + 1 < argc)
         av[n++] = argv[++i];
       continue;
     }

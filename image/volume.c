@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image/sha256.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/lock.h"
@@ -47,16 +48,6 @@ static int vol_lock(const char *root, struct td_err **err)
     return -1;
   autofree char *l = xasprintf("%s/.lock", d);
   return lock_acquire(l, err);
-}
-
-static char *now_rfc3339(void)
-{
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return xstrdup(buf);
 }
 
 bool volume_err_is_not_found(struct td_err *e)
@@ -94,7 +85,7 @@ static int create_locked(const char *root, const char *name, json_t *labels, boo
   autofree char *data = xasprintf("%s/_data", d);
   if (mkdir_p(data, 0755, err) < 0)
     return err_prefix(err, "create volume %s", name);
-  autofree char *created = now_rfc3339();
+  autofree char *created = time_now_rfc3339(false);
   json_t *lab = labels ? json_deep_copy(labels) : json_object();
   if (anonymous)
     json_object_set_new(lab, ANON_LABEL, json_string(""));

@@ -15,29 +15,11 @@
 #include "net/net-int.h"
 #include "net/nft.h"
 #include "net/nl.h"
+#include "util/jsonv.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-static json_t *strv_to_json(char **v)
-{
-  json_t *a = json_array();
-  for (char **p = v; p && *p; p++)
-    json_array_append_new(a, json_string(*p));
-  return a;
-}
-
-static char **json_to_strv(json_t *a)
-{
-  char **v = xcalloc(1, sizeof(char *));
-  size_t i;
-  json_t *s;
-  json_array_foreach (a, i, s)
-    if (json_is_string(s))
-      strv_push(&v, json_string_value(s));
-  return v;
-}
 
 static bool is_default(json_t *net)
 {
@@ -270,7 +252,7 @@ static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
   struct net_hosts_peer *peers = NULL;
   size_t n = 0, i;
   json_t *net;
-  autostrv char **add = json_to_strv(json_object_get(self, "AddHosts"));
+  autostrv char **add = jsonv_to_strv(json_object_get(self, "AddHosts"));
   json_array_foreach (ctx->nets, i, net) {
     if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME) ||
         !net_ep_get(ctx, net, cid))
@@ -284,7 +266,7 @@ static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
       peers = xrealloc(peers, (n + 1) * sizeof(*peers));
       peers[n].ip = json_string_value(json_object_get(ep, "IP"));
       peers[n].name = json_string_value(json_object_get(ep, "Name"));
-      peers[n].aliases = json_to_strv(json_object_get(ep, "Aliases"));
+      peers[n].aliases = jsonv_to_strv(json_object_get(ep, "Aliases"));
       n++;
     }
   }
@@ -329,8 +311,8 @@ static json_t *endpoint_new(const struct net_attach_req *req, const char *veth, 
     json_object_set_new(ep, "Name", json_string(req->container_name));
   if (req->hostname)
     json_object_set_new(ep, "Hostname", json_string(req->hostname));
-  json_object_set_new(ep, "Aliases", strv_to_json(req->aliases));
-  json_object_set_new(ep, "AddHosts", strv_to_json(req->add_hosts));
+  json_object_set_new(ep, "Aliases", jsonv_from_strv(req->aliases));
+  json_object_set_new(ep, "AddHosts", jsonv_from_strv(req->add_hosts));
   if (req->hosts_path)
     json_object_set_new(ep, "HostsPath", json_string(req->hosts_path));
   json_object_set(ep, "Ports", ports);

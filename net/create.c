@@ -12,6 +12,7 @@
 #include "net/nft.h"
 #include "net/nl.h"
 #include "util/cleanup.h"
+#include "util/timefmt.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -153,17 +154,14 @@ static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req, st
 static json_t *record_new(const struct net_create_req *req, const struct create_opts *o,
                           json_t *options, json_t *labels, const char *id)
 {
-  char b[16], ts[64];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char b[16];
+  autofree char *created = time_now_rfc3339(false);
   autofree char *subnet = xasprintf("%s/%d", net_ip_fmt(o->subnet.addr, b), o->subnet.prefix);
   autofree char *range = xasprintf("%s/%d", net_ip_fmt(o->range.addr, b), o->range.prefix);
   json_t *j = json_object();
   json_object_set_new(j, "Id", json_string(id));
   json_object_set_new(j, "Name", json_string(req->name));
-  json_object_set_new(j, "Created", json_string(ts));
+  json_object_set_new(j, "Created", json_string(created));
   json_object_set_new(j, "Driver", json_string("bridge"));
   json_object_set_new(j, "Internal", json_boolean(req->internal));
   json_object_set_new(j, "Subnet", json_string(subnet));

@@ -84,6 +84,19 @@ void err_print(const char *prog, struct td_err *err)
   fprintf(stderr, "%s: %s\n", prog ? prog : err_progname, err_text(err));
 }
 
+void err_warn(struct td_err **err, const char *fmt, ...)
+{
+  if (err == NULL || *err == NULL)
+    return;
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "%s: warning: %s: %s\n", err_progname, what, err_text(*err));
+  err_free(err);
+}
+
 _Noreturn void err_die(const char *prog, struct td_err *err)
 {
   int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;

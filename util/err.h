@@ -32,5 +32,8 @@ void err_free(struct td_err **err);
 _Noreturn void err_die(const char *prog, struct td_err *err);
 /* Print "<prog>: <text>" to stderr without exiting (for warnings). */
 void err_print(const char *prog, struct td_err *err);
+/* A best-effort step failed: print "<prog>: warning: <fmt>: <text>" to stderr and free
+ * *err; nothing when *err is NULL. Teardown goes on, but nothing is dropped silently. */
+void err_warn(struct td_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The program name used by err_die/err_print callers (set once in main). */
 extern const char *err_progname;

@@ -167,6 +167,10 @@ char *self_exe_path(void)
   return env && env[0] == '/' ? xstrdup(env) : NULL;
 }
 
+#ifndef TD_LIBEXECDIR
+#define TD_LIBEXECDIR "/usr/local/libexec/tinydocker"
+#endif
+
 char *helper_find(const char *name)
 {
   autofree char *dir = self_exe_path();
@@ -175,9 +179,15 @@ char *helper_find(const char *name)
   char *slash = strrchr(dir, '/');
   if (slash)
     *slash = '\0';
-  static const char *const subdirs[] = {"", "/engine", "/../libexec/tinydocker", "/.."};
+  /* next to the program (the build tree), its engine/ (the build tree's engine helpers),
+   * <prefix>/libexec/tinydocker beside <prefix>/bin (an install under any prefix), the
+   * configured libexecdir, the parent (the build tree's test tools in build/net/). Never
+   * $PATH: a root program must not run whatever a user's PATH names first. */
+  const char *const cands[] = {dir, dir, dir, NULL, dir};
+  static const char *const subdirs[] = {"", "/engine", "/../libexec/tinydocker", TD_LIBEXECDIR,
+                                        "/.."};
   for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-    autofree char *p = xasprintf("%s%s/%s", dir, subdirs[i], name);
+    autofree char *p = xasprintf("%s%s/%s", cands[i] ? cands[i] : "", subdirs[i], name);
     if (access(p, X_OK) == 0)
       return steal_ptr(p);
   }

@@ -34,7 +34,8 @@ int write_all(int fd, const void *buf, size_t len);
 /* The path of the running program (/proc/self/exe, or $SELF_EXE_ENV after such a
  * re-execution), or NULL. Caller frees. */
 char *self_exe_path(void);
-/* An executable helper program `name` found next to the running program: in its directory,
- * its engine/ subdirectory, ../libexec/tinydocker, or .. (the build tree's test tools sit one
- * level below the programs); NULL when none is. Caller frees. */
+/* The one lookup of every helper program (tinydocker-image, -nft, -init, -monitor, -entry,
+ * -attach): the running program's directory, its engine/ subdirectory, ../libexec/tinydocker,
+ * the configured libexecdir (TD_LIBEXECDIR), then .. (the build tree's test tools sit one
+ * level below the programs); never $PATH. NULL when none is. Caller frees. */
 char *helper_find(const char *name);

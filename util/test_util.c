@@ -7,8 +7,11 @@
 #include "util/cleanup.h"
 #include "util/err.h"
 #include "util/fileio.h"
+#include "util/human.h"
+#include "util/jsonv.h"
 #include "util/spawn.h"
 #include "util/strv.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 static void test_err(void)
@@ -64,8 +67,74 @@ static void test_spawn(void)
          "spawn: a missing program is an error");
 }
 
+/* docker's go-units answers, one per rule (the cases `images` and `ps` disagreed on included) */
+static void test_human(void)
+{
+  static const struct {
+    int64_t secs;
+    const char *want;
+  } d[] = {{0, "Less than a second"}, {1, "1 second"},         {59, "59 seconds"},
+           {60, "About a minute"},    {119, "About a minute"}, {120, "2 minutes"},
+           {3599, "59 minutes"},      {3600, "About an hour"}, {5399, "About an hour"},
+           {5400, "2 hours"},         {7199, "2 hours"},       {47 * 3600, "47 hours"},
+           {48 * 3600, "2 days"},     {14 * 86400, "2 weeks"}, {60 * 86400, "2 months"},
+           {730 * 86400, "2 years"}};
+  for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+    autofree char *h = human_duration(d[i].secs);
+    TAP_STREQ(h, d[i].want, "human_duration(%lld)", (long long)d[i].secs);
+  }
+  static const struct {
+    double bytes;
+    int prec;
+    const char *want;
+  } z[] = {{0, 3, "0B"},          {999, 3, "999B"},       {1000, 3, "1kB"},
+           {1500000, 3, "1.5MB"}, {1234567, 3, "1.23MB"}, {1234567, 4, "1.235MB"},
+           {4.26e9, 3, "4.26GB"}, {1e15, 3, "1PB"}};
+  for (size_t i = 0; i < sizeof(z) / sizeof(z[0]); i++) {
+    autofree char *h = human_size(z[i].bytes, z[i].prec);
+    TAP_STREQ(h, z[i].want, "human_size(%.0f, %d)", z[i].bytes, z[i].prec);
+  }
+  autofree char *b = human_size_binary(1.5 * 1024 * 1024);
+  TAP_STREQ(b, "1.5MiB", "human_size_binary");
+}
+
+static void test_time(void)
+{
+  TAP_OK(time_parse_rfc3339("1970-01-01T00:00:01.5Z") == 1500000000LL, "rfc3339 fraction");
+  TAP_OK(time_parse_rfc3339("1970-01-01T01:00:01+01:00") == 1000000000LL, "rfc3339 offset");
+  TAP_OK(time_parse_rfc3339("1970-01-01T00:00:00.000000001-00:30") == 1800000000001LL,
+         "rfc3339 fraction and negative offset");
+  TAP_OK(time_parse_rfc3339("yesterday") == 0 && time_parse_rfc3339(NULL) == 0,
+         "rfc3339: garbage is 0");
+  autofree char *n = time_now_rfc3339(true);
+  TAP_OK(strlen(n) == 30 && n[19] == '.' && n[29] == 'Z', "now with nanoseconds: %s", n);
+  autofree char *s = time_now_rfc3339(false);
+  TAP_OK(strlen(s) == 20 && s[19] == 'Z', "now in seconds: %s", s);
+  int64_t back = time_parse_rfc3339(n);
+  TAP_OK(back > 1700000000LL * 1000000000LL, "now parses back");
+}
+
+static void test_jsonv(void)
+{
+  char *v[] = {"a", "b", NULL};
+  json_t *j = jsonv_from_strv(v);
+  TAP_OK(json_array_size(j) == 2 && !strcmp(json_string_value(json_array_get(j, 1)), "b"),
+         "jsonv_from_strv");
+  json_array_append_new(j, json_integer(3));
+  char **back = jsonv_to_strv(j);
+  TAP_OK(strv_len(back) == 2 && !strcmp(back[0], "a"), "jsonv_to_strv skips non-strings");
+  strv_free(back);
+  json_decref(j);
+  j = jsonv_from_strv(NULL);
+  TAP_OK(json_is_array(j) && json_array_size(j) == 0, "NULL gives []");
+  json_decref(j);
+}
+
 int main(void)
 {
+  test_human();
+  test_time();
+  test_jsonv();
   test_err();
   test_strv();
   test_spawn();

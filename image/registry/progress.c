@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/cleanup.h"
+#include "util/human.h"
 #include "util/xalloc.h"
 
 struct row {
@@ -38,14 +40,8 @@ struct reg_progress *reg_progress_new(FILE *out, size_t n, bool quiet)
 
 static void human(uint64_t v, char *buf, size_t len)
 {
-  const char *u[] = {"B", "kB", "MB", "GB", "TB"};
-  double d = (double)v;
-  int i = 0;
-  while (d >= 1000 && i < 4) {
-    d /= 1000;
-    i++;
-  }
-  snprintf(buf, len, i ? "%.3g%s" : "%.0f%s", d, u[i]);
+  autofree char *h = human_size((double)v, 4); /* docker's progress: units.HumanSize */
+  snprintf(buf, len, "%s", h);
 }
 
 static void draw_row(struct reg_progress *p, const struct row *r)

@@ -19,6 +19,7 @@
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/core/internal.h"
 #include "runtime/security/security.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/safepath.h"
 #include "util/fileio.h"
@@ -366,7 +367,7 @@ int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o, pid_t *p
   int rc = -1;
   if (rt_check_id(o->id, err) == 0 && resolve_bundle(&r, &owned, err) == 0 &&
       check_process(&r, err) == 0) {
-    r.created = rt_now_rfc3339();
+    r.created = time_now_rfc3339(true);
     if (create_locked(&r, err) == 0)
       rc = 0;
     else

@@ -113,8 +113,6 @@ int rt_ro_tree(const char *path);
 bool rt_exe_is_readonly(void);
 /* Status name for the OCI state ("created", ...). */
 const char *rt_status_name(enum rt_status s);
-/* RFC3339 time of now with nanoseconds, UTC (a new string). */
-char *rt_now_rfc3339(void);
 /* Parse a signal name or number ("KILL", "SIGKILL", "9"); -1 if invalid. */
 int rt_signal_parse(const char *s);
 

@@ -76,17 +76,6 @@ static enum rt_status status_from_name(const char *s)
   return RT_STOPPED;
 }
 
-char *rt_now_rfc3339(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
 unsigned long long rt_proc_start_time(pid_t pid)
 {
   if (pid <= 0)

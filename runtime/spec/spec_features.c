@@ -5,15 +5,8 @@
 #include <sys/capability.h>
 
 #include "runtime/spec/spec_internal.h"
+#include "util/jsonv.h"
 #include "util/xalloc.h"
-
-static json_t *str_array(const char *const *v, size_t n)
-{
-  json_t *a = json_array();
-  for (size_t i = 0; i < n; i++)
-    json_array_append_new(a, json_string(v[i]));
-  return a;
-}
 
 static json_t *capabilities(void)
 {
@@ -71,10 +64,11 @@ json_t *spec_features_json(void)
   spec_mount_options_append(mopts);
   const struct scmp_version *v = seccomp_version();
   char *sv = xasprintf("%u.%u.%u", v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
-  json_t *j = json_pack(
-      "{s:s,s:s,s:o,s:o,s:o,s:{s:s,s:s}}", "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0",
-      "hooks", str_array(hooks, 6), "mountOptions", mopts, "linux", linux_features(), "annotations",
-      "io.github.seccomp.libseccomp.version", sv, "io.github.tinydocker.version", TD_VERSION);
+  json_t *j =
+      json_pack("{s:s,s:s,s:o,s:o,s:o,s:{s:s,s:s}}", "ociVersionMin", "1.0.0", "ociVersionMax",
+                "1.2.0", "hooks", jsonv_from_array(hooks, 6), "mountOptions", mopts, "linux",
+                linux_features(), "annotations", "io.github.seccomp.libseccomp.version", sv,
+                "io.github.tinydocker.version", TD_VERSION);
   free(sv);
   return j;
 }

@@ -19,3 +19,38 @@ load ../helpers/common
   echo "$output" | head -40
   [ "$status" -eq 0 ]
 }
+
+@test "meson install: the two programs in bin, the six helpers in libexec/tinydocker, found there" {
+  td_setup_roots
+  dest=$TEST_TMP/dest
+  DESTDIR=$dest meson install -C "$BUILD_DIR" --quiet --no-rebuild >/dev/null
+  prefix=$(meson introspect --buildoptions "$BUILD_DIR" | python3 -c '
+import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print(o["prefix"], o["bindir"], o["libexecdir"])')
+  read -r pfx bindir libexecdir <<<"$prefix"
+  run ls "$dest$pfx/$bindir"
+  [ "$output" = "$(printf 'tinydocker\ntinyrun')" ]
+  run ls "$dest$pfx/$libexecdir/tinydocker"
+  [ "$output" = "$(printf '%s\n' tinydocker-attach tinydocker-entry tinydocker-image tinydocker-init \
+    tinydocker-monitor tinydocker-nft | head -c -1)" ]
+  # the installed engine finds its helpers beside it, not in the build tree: an image command
+  # (tinydocker-image), a foreground run (monitor, entry, attach) and --init
+  T="$dest$pfx/$bindir/tinydocker"
+  "$T" --root "$TD_ROOT" create-default >/dev/null
+  run "$T" --root "$TD_ROOT" run --rm --network none --init busybox echo installed
+  [ "$status" -eq 0 ]
+  [ "$output" = installed ]
+  # with the helpers gone, a clear error, not a build-tree or $PATH fallback (unless a real
+  # install in the configured libexecdir answers: then that one, which is the documented order)
+  mv "$dest$pfx/$libexecdir/tinydocker" "$dest/moved"
+  run env PATH="$dest/moved:$PATH" "$T" --root "$TD_ROOT" images
+  if [ -x "$pfx/$libexecdir/tinydocker/tinydocker-image" ]; then
+    [ "$status" -eq 0 ]
+  else
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"cannot find tinydocker-image"* ]]
+  fi
+  mv "$dest/moved" "$dest$pfx/$libexecdir/tinydocker"
+  td_teardown_roots
+}

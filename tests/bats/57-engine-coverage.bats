@@ -219,7 +219,7 @@ units = {"B": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}
 got = [float(v) * units[u] for v, u in re.findall(r"([0-9.]+)([kMG]?B)", sys.argv[1])]
 lo = [int(sys.argv[2]), int(sys.argv[3])]
 hi = [int(sys.argv[4]), int(sys.argv[5])]
-# docker's kB has 4 significant digits: a rounding margin of 2% (at least 100 bytes)
+# docker's NET I/O has 3 significant digits: a rounding margin of 2% (at least 100 bytes)
 assert len(got) == 2 and all(l - max(100, 0.02 * l) <= g <= h + max(100, 0.02 * h)
                              for g, l, h in zip(got, lo, hi)), (got, lo, hi)
 PY

@@ -350,12 +350,19 @@ engine_pids() {
   run td network connect --alias "x-$TN" "$TN-c2" "$TN-a"
   [ "$status" -eq 0 ]
   td exec "$TN-a" ip -4 -o addr show eth1 | grep -q "$p2.2/24"
+  # inspect CONTAINER shows the network it joined (the engine recorded it), with its alias
+  run td inspect -f '{{json .NetworkSettings.Networks}}' "$TN-a"
+  echo "$output" | jq -e --arg n "$TN-c2" --arg ip "$p2.2" --arg a "x-$TN" \
+    '.[$n].IPAddress == $ip and .[$n].IPPrefixLen == 24 and .[$n].Aliases == [$a] and
+     (.[$n].NetworkID | length) == 64' >/dev/null
+  [ "$(echo "$output" | jq 'keys | length')" -eq 2 ]
   [ "$(td network inspect "$TN-c2" | jq -r '.[0].Containers[].Aliases[0]')" = "x-$TN" ]
   run td network connect "$TN-c2" "$TN-a"
   [ "$status" -ne 0 ]
   [[ "$output" == *"already connected"* ]]
   td network disconnect "$TN-c2" "$TN-a"
   ! td exec "$TN-a" ip link show eth1 2>/dev/null || false
+  [ "$(td inspect -f '{{json .NetworkSettings.Networks}}' "$TN-a" | jq -c 'keys')" = "[\"$TN-c1\"]" ]
   [ "$(td network inspect "$TN-c2" | jq '.[0].Containers | length')" -eq 0 ]
 }
 
