@@ -151,9 +151,10 @@ int cmd_save(const char *root, int argc, char **argv)
     err_set(&err, 0, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
     return cli_fail(steal_ptr(err));
   }
-  /* written to a temp name and renamed, so a failed save leaves no partial file */
+  /* written to a temp name and renamed, so a failed save leaves no partial file; 0600 as
+   * docker's CLI (its temp file's mode), not widened by the engine's umask of 022 */
   autofree char *tmp = output ? xasprintf("%s.tmp.%d", output, (int)getpid()) : NULL;
-  autoclose int fd = output ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup(1);
+  autoclose int fd = output ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : dup(1);
   if (fd < 0) {
     err_set(&err, errno, "create %s", output);
     return cli_fail(steal_ptr(err));

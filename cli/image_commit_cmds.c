@@ -91,7 +91,8 @@ static int open_output(const char *output, struct td_err **err)
                      "redirect");
     return dup(1);
   }
-  int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  /* 0600 as docker's CLI writes -o (its temp file's mode), not widened by the engine's umask */
+  int fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
     return err_set(err, errno, "create %s", output);
   return fd;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/image_cli.h"
 #include "cli/volume_cli.h"
@@ -75,6 +76,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
   err_progname = "tinydocker";
+  umask(022); /* the engine's modes under any umask (cli/tinydocker_main.c) */
   const char *root = getenv("TINYDOCKER_ROOT");
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/tinydocker_cmds.h"
 #include "engine/engine.h"
@@ -83,6 +84,10 @@ int main(int argc, char **argv)
 {
   td_trace("cli-main");
   err_progname = "tinydocker";
+  /* as dockerd: the modes the engine gives its files are the ones written in the code, under
+   * any umask of the caller (a 000 one would leave sockets world-connectable, a 077 one an image
+   * unreadable to a container's non-root user); the monitor and helpers inherit it */
+  umask(022);
   /* internal: tinydocker-monitor hands a container's monitor back to us at its exit */
   if (argc == 3 && strcmp(argv[1], "__monitor-resume") == 0)
     return eng_monitor_resume(atoi(argv[2]));

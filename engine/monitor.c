@@ -397,7 +397,13 @@ static int listen_attach(struct mon *m)
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/attach.sock", m->dirfd);
   unlinkat(m->dirfd, "attach.sock", 0);
-  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+  /* the socket 0600 from its first instant, whatever the umask (a socket's mode is the umask's
+   * complement: connect needs write); its directory is 0700 as well, and the loop checks each
+   * peer's uid (SO_PEERCRED) */
+  mode_t old = umask(0177);
+  int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+  umask(old);
+  if (r < 0 || listen(fd, 16) < 0) {
     close(fd);
     return -1;
   }

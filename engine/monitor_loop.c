@@ -272,14 +272,27 @@ static int poll_set(struct mon_io *io, struct pollfd *pfd, int *who)
   return n;
 }
 
+/* Only root (or the monitor's own user) may attach, write stdin, signal or resize: the socket is
+ * 0600 in a 0700 directory already; this holds even if those modes were loosened by hand. */
+static bool peer_allowed(int sock)
+{
+  struct ucred cr;
+  socklen_t len = sizeof(cr);
+  if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || len != sizeof(cr))
+    return false;
+  return cr.uid == 0 || cr.uid == geteuid();
+}
+
 static void dispatch(struct mon_io *io, int who)
 {
   if (who == -1) {
     handle_signals(io);
   } else if (who == -2) {
     int c = accept4(io->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    if (c >= 0)
+    if (c >= 0 && peer_allowed(c))
       mon_io_client_add(io, c);
+    else if (c >= 0)
+      close(c);
   } else if (who == -3) {
     drain_fd(io, io->tty ? &io->master : &io->out_r, 1);
   } else if (who == -4) {

@@ -135,6 +135,14 @@ int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
   return (int)SC(SYS_accept4, fd, sa, len, flags, 0, 0);
 }
+int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+  return (int)SC(SYS_getsockopt, fd, level, name, val, len, 0);
+}
+uid_t geteuid(void)
+{
+  return (uid_t)SC(SYS_geteuid, 0, 0, 0, 0, 0, 0);
+}
 ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
   return SC(SYS_sendmsg, fd, m, flags, 0, 0, 0);

@@ -123,10 +123,13 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
 static int make_state_dir(struct rt_create_run *r, struct td_err **err)
 {
   autofree char *dir = rt_state_dir(r->ctx, r->o->id);
-  /* the state root exists but for the first container: make it only when that mkdir says so */
+  /* the state root exists but for the first container: make it only when that mkdir says so.
+   * As runc: the root 0700 (nobody else reaches a state, fifo or cache below it), each
+   * container's dir 0711 (a non-root init in a user namespace opens exec.fifo in it), that mode
+   * set whatever the caller's umask (docs/security.md, "Host-side permissions") */
   int made = mkdir(dir, 0711);
   if (made < 0 && errno == ENOENT) {
-    if (mkdir_p(r->ctx->state_root, 0711, err) < 0)
+    if (mkdir_p(r->ctx->state_root, 0700, err) < 0)
       return -1;
     made = mkdir(dir, 0711);
   }
@@ -135,6 +138,8 @@ static int make_state_dir(struct rt_create_run *r, struct td_err **err)
       return err_set(err, 0, "container with id %s already exists", r->o->id);
     return err_set(err, errno, "mkdir %s", dir);
   }
+  if (chmod(dir, 0711) < 0)
+    return err_set(err, errno, "chmod %s", dir);
   r->dir = steal_ptr(dir);
   autofree char *fifo = xasprintf("%s/exec.fifo", r->dir);
   /* the umask would take the write bits that a non-root init without CAP_DAC_OVERRIDE needs */
