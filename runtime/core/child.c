@@ -240,7 +240,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   CHILD_TRY(a, rt_close_fds(a->o->preserve_fds,
                             (int *const[]){&a->sync_fd, &a->fifo_fd, &a->entry_fd, &trace_fd}, 4,
                             &cerr));
-  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     CHILD_TRY(a, err_set(&cerr, errno, "open the container's root"));
   char *cwd = NULL; /* freed before READY: with CLONE_VM the heap is the runtime's */
@@ -248,6 +248,7 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   td_trace("init-finalized");
   char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
   free(cwd);
+  close(rootfd); /* it waits on the fifo with stdio, the sync socket and the fifo's dir only */
   if (exe == NULL) {
     err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
                  strchr(p->args[0], '/') ? "no such file or directory"

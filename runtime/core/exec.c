@@ -118,7 +118,7 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync, &c->entry_fd}, 2, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
   /* the root setns gave us: the container's, as the init sees it after its pivot_root */
-  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   char *cwd = NULL; /* freed before the exec: with CLONE_VM the heap is the runtime's */
   if (rootfd < 0)
     err_set(&cerr, errno, "open the container's root");
@@ -126,6 +126,7 @@ static _Noreturn void exec_child_main(struct exec_child *c)
     rt_child_fail(c->sync, cerr);
   char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
   free(cwd);
+  close(rootfd); /* this function never returns: no autoclose */
   if (exe == NULL) {
     err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
                  p->args[0]);
