@@ -164,14 +164,6 @@ static int setup_stdio(struct rt_child_args *a, struct td_err **err)
   return 0;
 }
 
-static int enter_cwd(const struct spec_process *p, struct td_err **err)
-{
-  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  if (chdir(cwd) < 0)
-    return err_set(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
-  return 0;
-}
-
 /* A filter with SCMP_ACT_NOTIFY is loaded now, before READY, so that its listener fd can
  * reach the runtime (which passes it on to listenerPath); from here on the filter also sees
  * the fifo wait, as in runc. A filter that notifies sendmsg itself would wait for a
@@ -231,6 +223,9 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
     if (rt_msg_send(a->sync_fd, RT_MSG_HOOKS, 0, NULL, -1) < 0)
       _exit(1);
     wait_go(a->sync_fd, state, sizeof(state), &cerr);
+    /* in the rootfs, as runc: not in whatever host directory the runtime was started from */
+    if (chdir(a->rootfs) < 0)
+      CHILD_TRY(a, err_set(&cerr, errno, "chdir %s", a->rootfs));
     CHILD_TRY(a, rt_hooks_run(&s->hooks[HOOK_CREATE_CONTAINER], state, "createContainer", &cerr));
   }
   CHILD_TRY(a, rootfs_pivot(&ro, &cerr));
@@ -238,10 +233,22 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   CHILD_TRY(a, setup_stdio(a, &cerr));
   CHILD_TRY(a, rootfs_finalize(s, &ro, &cerr));
   CHILD_TRY(a, rootfs_apply_sysctl(s, &cerr));
-  CHILD_TRY(a, enter_cwd(p, &cerr));
+  /* Before the cwd is entered (CVE-2024-21626): nothing of the host stays open but the sync
+   * socket (until READY) and the fifo's dir, both close-on-exec; before a seccomp filter may
+   * forbid close_range. */
+  int trace_fd = td_trace_fd();
+  CHILD_TRY(a, rt_close_fds(a->o->preserve_fds,
+                            (int *const[]){&a->sync_fd, &a->fifo_fd, &a->entry_fd, &trace_fd}, 4,
+                            &cerr));
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    CHILD_TRY(a, err_set(&cerr, errno, "open the container's root"));
+  char *cwd = NULL; /* freed before READY: with CLONE_VM the heap is the runtime's */
+  CHILD_TRY(a, rt_enter_cwd(rootfd, p->cwd, &cwd, &cerr));
   td_trace("init-finalized");
-  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
+  char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
+  free(cwd);
+  close(rootfd); /* it waits on the fifo with stdio, the sync socket and the fifo's dir only */
   if (exe == NULL) {
     err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
                  strchr(p->args[0], '/') ? "no such file or directory"
@@ -251,12 +258,6 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   td_trace("init-found-exe");
   struct security_seccomp *filter = a->filter;
   int listener = -1;
-  /* before a seccomp filter may forbid close_range; nothing of the host stays open while
-   * the init waits on the fifo but the sync socket (until READY) and the fifo's dir */
-  int trace_fd = td_trace_fd();
-  CHILD_TRY(a, rt_close_fds(a->o->preserve_fds,
-                            (int *const[]){&a->sync_fd, &a->fifo_fd, &a->entry_fd, &trace_fd}, 4,
-                            &cerr));
   CHILD_TRY(a, security_drop_privileges(s, filter, &listener, &cerr));
   if (security_seccomp_has_notify(filter))
     CHILD_TRY(a, send_listener(a, s, filter, &cerr));

@@ -100,11 +100,6 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   }
   if (rt_msg_send(c->sync, RT_MSG_PID, 0, NULL, -1) < 0)
     _exit(1);
-  const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  if (chdir(cwd) < 0) {
-    err_set(&cerr, errno, "chdir to cwd (\"%s\") failed", cwd);
-    rt_child_fail(c->sync, cerr);
-  }
   if (p->terminal) {
     int master = rt_console_setup(p, false, &cerr);
     if (master < 0)
@@ -117,8 +112,21 @@ static _Noreturn void exec_child_main(struct exec_child *c)
       if (c->o->stdio[i] >= 0 && c->o->stdio[i] != i)
         dup2(c->o->stdio[i], i);
   }
-  autoclose int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  /* Before the cwd is entered (CVE-2024-21626) and before a seccomp filter may forbid
+   * close_range: the host's fds (the init's pidfd, cgroup dirs, the caller's) are gone; the
+   * sync socket and the entry program's tree stay, close-on-exec. */
+  if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync, &c->entry_fd}, 2, &cerr) < 0)
+    rt_child_fail(c->sync, cerr);
+  /* the root setns gave us: the container's, as the init sees it after its pivot_root */
+  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *cwd = NULL; /* freed before the exec: with CLONE_VM the heap is the runtime's */
+  if (rootfd < 0)
+    err_set(&cerr, errno, "open the container's root");
+  if (rootfd < 0 || rt_enter_cwd(rootfd, p->cwd, &cwd, &cerr) < 0)
+    rt_child_fail(c->sync, cerr);
   char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
+  free(cwd);
+  close(rootfd); /* this function never returns: no autoclose */
   if (exe == NULL) {
     err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
                  p->args[0]);
@@ -126,10 +134,6 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   }
   struct security_seccomp *filter = c->filter;
   int listener = -1;
-  /* closed before a seccomp filter may forbid close_range; the host's fds (the init's
-   * pidfd, cgroup dirs, the caller's) are gone before the process runs in the container */
-  if (rt_close_fds(c->o->preserve_fds, (int *const[]){&c->sync, &c->entry_fd}, 2, &cerr) < 0)
-    rt_child_fail(c->sync, cerr);
   if (security_drop_privileges(c->spec, filter, &listener, &cerr) < 0 ||
       security_final(c->spec, filter, &listener, &cerr) < 0)
     rt_child_fail(c->sync, cerr);

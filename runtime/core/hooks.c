@@ -2,6 +2,7 @@
  * timeout passes. Also used inside the container (createContainer, startContainer). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -35,10 +36,16 @@ const char *rt_hook_kind_name(enum spec_hook_kind k)
   return "unknown";
 }
 
+/* A hook gets its stdin, stdout and stderr and no other fd (as runc's hooks): one run in the
+ * container's namespaces (createContainer, startContainer) must not carry a host directory
+ * or the caller's fds into them. */
 static _Noreturn void hook_exec(const struct spec_hook *h, int in_fd)
 {
   if (dup2(in_fd, STDIN_FILENO) < 0)
     _exit(127);
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    for (int fd = 3; fd < 1024; fd++) /* kernels before 5.11 */
+      fcntl(fd, F_SETFD, FD_CLOEXEC);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);

@@ -52,6 +52,11 @@ int rt_console_setup(const struct spec_process *p, bool bind_console, struct td_
 /* Before execve: clear close-on-exec on fds 3..3+preserve-1, close every fd above them but
  * *keep[i] (which stay open, close-on-exec, moved above the range if they were in it). */
 int rt_close_fds(int preserve, int *const *keep, size_t n_keep, struct td_err **err);
+/* Enter cwd (NULL or "" = "/") beneath rootfd, an O_PATH fd of the process's own root
+ * (cwd.c): openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS (or a safe walk), fchdir, then a
+ * check that the kernel's getcwd is inside that root. *resolved (if given) gets the cwd as
+ * the container sees it, for rt_find_exec. runc's message on failure. */
+int rt_enter_cwd(int rootfd, const char *cwd, char **resolved, struct td_err **err);
 /* The last exec: exe with args and env (NULL = empty), through the entry program when
  * entry_fd (its read-only tree, rt_ro_tree) is >= 0 (entry.c). Returns only on failure. */
 void rt_exec_program(int entry_fd, const char *exe, char *const *args, char *const *env);
