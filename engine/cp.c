@@ -30,6 +30,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/safepath.h"
+#include "util/treecopy.h"
 #include "util/xalloc.h"
 
 /* Deepest tree copied (each level holds two fds and a DIR). */
@@ -61,20 +62,6 @@ static int reopen_file(int pathfd)
   char p[64];
   snprintf(p, sizeof(p), "/proc/self/fd/%d", pathfd);
   return open(p, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-}
-
-static int copy_fd(int in, int out)
-{
-  char buf[65536];
-  for (;;) {
-    ssize_t r = RETRY_EINTR(read(in, buf, sizeof(buf)));
-    if (r < 0)
-      return -1;
-    if (r == 0)
-      return 0;
-    if (write_all(out, buf, (size_t)r) < 0)
-      return -1;
-  }
 }
 
 /* Owner (with -a), mode and times of a new entry, on its fd. Without -a the new entry belongs
@@ -235,7 +222,7 @@ static int copy_file(const struct cp *c, int obj, const struct stat *st, int dfd
     if (out < 0 && (errno != EEXIST || tries + 1 >= CP_CREATE_TRIES))
       return err_set(err, errno, "create %s", dname);
   }
-  if (copy_fd(in, out) < 0)
+  if (fd_copy_data(in, out) < 0)
     return err_set(err, errno, "copy %s", dname);
   set_meta(c, out, st);
   return 0;
