@@ -155,3 +155,29 @@ rejects() {
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'unlimited\nunlimited')" ]
 }
+
+@test "state prints runc's fields in runc's order: rootfs the resolved root.path, annotations when set" {
+  spec_config '.process.args = ["/bin/sleep", "30"] | .annotations = {"org.example.k": "v"}'
+  "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$ID"
+  run "$TINYRUN" --root "$TR_ROOT" state "$ID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | jq -c keys_unsorted)" = \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]' ]
+  [ "$(echo "$output" | jq -r .rootfs)" = "$(realpath "$B/rootfs")" ]
+  [ "$(echo "$output" | jq -r .bundle)" = "$(realpath "$B")" ]
+  [ "$(echo "$output" | jq -r .status)" = created ]
+  [ "$(echo "$output" | jq -r '.annotations["org.example.k"]')" = v ]
+  pid=$(echo "$output" | jq -r .pid)
+  [ "$pid" -gt 0 ] && [ -d "/proc/$pid" ]
+  # list's json carries the same rootfs (runc's list uses the same document)
+  [ "$("$TINYRUN" --root "$TR_ROOT" list --format json | jq -r '.[0].rootfs')" = "$(realpath "$B/rootfs")" ]
+  # a root.path given absolute is printed as is; no annotations: no key
+  "$TINYRUN" --root "$TR_ROOT" delete --force "$ID"
+  spec_config ".root.path = \"$(realpath "$B/rootfs")\""
+  "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$ID"
+  run "$TINYRUN" --root "$TR_ROOT" state "$ID"
+  [ "$(echo "$output" | jq -c keys_unsorted)" = \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' ]
+  [ "$(echo "$output" | jq -r .rootfs)" = "$(realpath "$B/rootfs")" ]
+}
