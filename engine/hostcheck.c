@@ -11,7 +11,7 @@ int eng_host_adjust(struct eng_run_req *req, struct td_err **err)
   if (req->blkio_weight == 0 && req->memory <= 0)
     return 0; /* nothing to check: no probe on the common path */
   struct cgroup_support s;
-  cgroup_support_probe(&s);
+  cgroup_support_probe(ENG_CGROUP_PARENT, &s);
   if (req->memory > 0 && !s.swap) {
     fprintf(stderr, "WARNING: Your kernel does not support swap limit capabilities or the cgroup "
                     "is not mounted. Memory limited without swap.\n");

@@ -95,7 +95,9 @@ struct cgroup_support {
   bool cpu_shares, cpu_cfs, cpuset, pids;
   bool blkio_weight, blkio_weight_device, blkio_throttle;
 };
-void cgroup_support_probe(struct cgroup_support *s);
+/* parent: the cgroup (below each root) the caller's containers go in, looked at too for the
+ * files a root cgroup lacks (BFQ's weights), or NULL. */
+void cgroup_support_probe(const char *parent, struct cgroup_support *s);
 /* "v1", "v2" or "hybrid". */
 const char *cgroup_mode_name(enum cgroup_mode m);
 

@@ -17,7 +17,18 @@ static bool has(const char *root, const char *ctl, const char *file)
   return access(p, F_OK) == 0;
 }
 
-static void probe_v1(const char *root, struct cgroup_support *s)
+/* BFQ's files are not on the root cgroup: look in the caller's parent (if made) as well */
+static bool has_weight(const char *root, const char *parent, const char *cfq, const char *bfq)
+{
+  if (has(root, "blkio", cfq) || has(root, "blkio", bfq))
+    return true;
+  if (!parent)
+    return false;
+  autofree char *sub = xasprintf("%s/blkio", root);
+  return has(sub, parent, cfq) || has(sub, parent, bfq);
+}
+
+static void probe_v1(const char *root, const char *parent, struct cgroup_support *s)
 {
   s->memory = has(root, "memory", "memory.limit_in_bytes");
   s->swap = has(root, "memory", "memory.memsw.limit_in_bytes");
@@ -28,9 +39,9 @@ static void probe_v1(const char *root, struct cgroup_support *s)
   s->cpuset = has(root, "cpuset", "cpuset.cpus");
   s->pids = has(root, "pids", "pids.max") || has(root, "pids", "cgroup.procs");
   /* CFQ's files are gone since Linux 5.0; BFQ's appear only with BFQ built or loaded */
-  s->blkio_weight = has(root, "blkio", "blkio.weight") || has(root, "blkio", "blkio.bfq.weight");
+  s->blkio_weight = has_weight(root, parent, "blkio.weight", "blkio.bfq.weight");
   s->blkio_weight_device =
-      has(root, "blkio", "blkio.weight_device") || has(root, "blkio", "blkio.bfq.weight_device");
+      has_weight(root, parent, "blkio.weight_device", "blkio.bfq.weight_device");
   s->blkio_throttle = has(root, "blkio", "blkio.throttle.read_bps_device");
 }
 
@@ -70,7 +81,7 @@ static void probe_v2(const char *root, struct cgroup_support *s)
   }
 }
 
-void cgroup_support_probe(struct cgroup_support *s)
+void cgroup_support_probe(const char *parent, struct cgroup_support *s)
 {
   memset(s, 0, sizeof(*s));
   enum cgroup_mode m = cgroup_mode();
@@ -78,5 +89,5 @@ void cgroup_support_probe(struct cgroup_support *s)
   if (s->v2)
     probe_v2(cg_mount_root(), s);
   else
-    probe_v1(cg_mount_root(), s);
+    probe_v1(cg_mount_root(), parent, s);
 }
