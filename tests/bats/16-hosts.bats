@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# Other hosts: kernel features probed once per boot and cached under the run directory
+# (<root>/run/features for a private root), and the overlay mounts of kernels before 6.8 (no
+# "lowerdir+": the classic "lowerdir=a:b" string) forced on this kernel through that cache,
+# for run, commit and export; `info` as docker's for this host.
+load ../helpers/engine
+
+setup_file() { td_engine_setup_file; }
+setup() { td_engine_setup; }
+teardown() { td_engine_teardown; }
+teardown_file() { td_engine_teardown_file; }
+
+FEAT() { echo "$TD_ROOT/run/features"; }
+BOOT=$(cat /proc/sys/kernel/random/boot_id)
+
+# 1 where this kernel takes lowerdir+ (Linux 6.8+), else 0.
+kernel_lowerdir_plus() {
+  local v=$(uname -r) maj min
+  maj=${v%%.*}; min=${v#*.}; min=${min%%.*}
+  if [ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 8 ]; }; then echo 1; else echo 0; fi
+}
+
+# The overlay options of a mount at $2 in the mount table of pid $1.
+ovl_opts() { awk -v t="$2" '$5 == t {for (i = 7; i <= NF; i++) if ($i == "-") {print $(i + 3); exit}}' "/proc/$1/mountinfo"; }
+
+@test "the lowerdir+ probe runs once per boot: cached with the boot id, a stale boot id probes again" {
+  rm -f "$(FEAT)"
+  id=$(td run -d busybox sleep 30)
+  cat "$(FEAT)"
+  [ "$(head -1 "$(FEAT)")" = "boot_id $BOOT" ]
+  grep -qx "overlay_lowerdir_plus $(kernel_lowerdir_plus)" "$(FEAT)"
+  # the mount used what the probe found
+  o=$(ovl_opts self "$TD_ROOT/containers/$id/rootfs")
+  echo "$o"
+  if [ "$(kernel_lowerdir_plus)" = 1 ]; then [[ "$o" == *lowerdir+=* ]]; else [[ "$o" == *lowerdir=* ]]; fi
+  # a second container reads the answer: the file is not written again
+  ino=$(stat -c %i "$(FEAT)")
+  td run --rm busybox true
+  [ "$(stat -c %i "$(FEAT)")" = "$ino" ]
+  # no probe directory left in the run dir
+  [ -z "$(ls -A "$TD_ROOT/run" | grep ovl-probe)" ]
+  # another boot's answer is not trusted
+  printf 'boot_id 00000000-0000-0000-0000-000000000000\noverlay_lowerdir_plus 9\n' >"$(FEAT)"
+  td run --rm busybox true
+  [ "$(head -1 "$(FEAT)")" = "boot_id $BOOT" ]
+  grep -qx "overlay_lowerdir_plus $(kernel_lowerdir_plus)" "$(FEAT)"
+}
+
+@test "a kernel without lowerdir+ (the cache says so): run, commit and export mount the classic lowerdir= string" {
+  printf 'boot_id %s\noverlay_lowerdir_plus 0\n' "$BOOT" >"$(FEAT)"
+  # run: the rootfs of a one-layer image
+  td run --name fb1 busybox sh -c 'echo fallback >/made-here; rm /bin/true'
+  id=$(td inspect -f '{{.Id}}' fb1)
+  # commit reads the upper dir; the image it makes has two layers
+  td commit fb1 td-fallback:1 >/dev/null
+  id2=$(td run -d td-fallback:1 sleep 30)
+  o=$(ovl_opts self "$TD_ROOT/containers/$id2/rootfs")
+  echo "$o"
+  [[ "$o" == rw,lowerdir=*:*,upperdir=* ]]
+  [[ "$o" != *lowerdir+* ]]
+  [ "$(td exec "$id2" cat /made-here)" = fallback ]
+  run td exec "$id2" ls /bin/true
+  [ "$status" -ne 0 ]
+  # export: a read-only overlay in the helper's private mount namespace, seen from its
+  # mountinfo while the tar waits on a full pipe
+  mkfifo "$TEST_TMP/fifo"
+  td export fb1 >"$TEST_TMP/fifo" &
+  epid=$!
+  exec 7<"$TEST_TMP/fifo"
+  o=
+  for i in $(seq 100); do
+    o=$(cat /proc/[0-9]*/mountinfo 2>/dev/null | awk -v r="$TD_ROOT/exports/export-" \
+      'index($5, r) == 1 {for (i = 7; i <= NF; i++) if ($i == "-") {print $(i + 3); exit}}')
+    [ -n "$o" ] && break
+    sleep 0.05
+  done
+  cat <&7 >"$TEST_TMP/fb1.tar"
+  exec 7<&-
+  wait "$epid"
+  echo "export: $o"
+  [[ "$o" == ro,lowerdir=*/upper:*/diff ]] || [[ "$o" == ro,lowerdir=*/upper:*/diff,* ]]
+  tar -tf "$TEST_TMP/fb1.tar" | grep -qx made-here
+  ! tar -tf "$TEST_TMP/fb1.tar" | grep -qx bin/true || false
+  tar -tf "$TEST_TMP/fb1.tar" | grep -qx bin/sh
+  td rmi -f td-fallback:1 >/dev/null 2>&1 || true
+}
+
+@test "TD_FORCE_LEGACY_OVERLAY=1 forces the classic string too, whatever the cache says" {
+  rm -f "$(FEAT)"
+  id=$(TD_FORCE_LEGACY_OVERLAY=1 td run -d busybox sleep 30)
+  o=$(ovl_opts self "$TD_ROOT/containers/$id/rootfs")
+  echo "$o"
+  [[ "$o" == rw,lowerdir=* ]]
+}
