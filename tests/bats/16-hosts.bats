@@ -92,3 +92,71 @@ ovl_opts() { awk -v t="$2" '$5 == t {for (i = 7; i <= NF; i++) if ($i == "-") {p
   echo "$o"
   [[ "$o" == rw,lowerdir=* ]]
 }
+
+@test "info: this host's kernel, OS, cgroup version, storage driver and its status, security options" {
+  run td info
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *" Kernel Version: $(uname -r)"$'\n'* ]]
+  os=$(. /etc/os-release && echo "$PRETTY_NAME")
+  [[ "$output" == *" Operating System: $os"$'\n'* ]]
+  if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then v=2; else v=1; fi
+  [[ "$output" == *" Cgroup Driver: cgroupfs"$'\n'" Cgroup Version: $v"$'\n'* ]]
+  [[ "$output" == *" Storage Driver: overlay2"$'\n'"  Backing Filesystem: "* ]]
+  [[ "$output" == *"  Supports d_type: true"$'\n'* ]]
+  [[ "$output" == *" Security Options:"$'\n'"  seccomp"$'\n'"   Profile: builtin"$'\n'* ]]
+  case "$(stat -f -c %T "$TD_ROOT")" in
+  ext2/ext3) [[ "$output" == *"  Backing Filesystem: extfs"$'\n'* ]] ;;
+  xfs) [[ "$output" == *"  Backing Filesystem: xfs"$'\n'* ]] ;;
+  tmpfs) [[ "$output" == *"  Backing Filesystem: tmpfs"$'\n'* ]] ;;
+  esac
+  if [ "$v" = 2 ]; then [[ "$output" == *"   Profile: builtin"$'\n'"  cgroupns"$'\n'* ]]; fi
+  # the template sees docker's fields
+  [ "$(td info --format '{{.Driver}} {{.OSType}} {{.CgroupVersion}} {{.KernelVersion}}')" = "overlay2 linux $v $(uname -r)" ]
+  td info --format '{{json .}}' | jq -e '.DriverStatus[0][0] == "Backing Filesystem" and
+    (.SecurityOptions | index("name=seccomp,profile=builtin")) != null and (.Warnings | type) == "array"'
+}
+
+@test "info: docker's warnings on stderr for what this host lacks, both ways against fake cgroup trees" {
+  # this host: a blkio weight warning exactly where there are no weight files (v1)
+  if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+    td info 2>"$TEST_TMP/err" >"$TEST_TMP/out"
+    cat "$TEST_TMP/err"
+    ! grep -q WARNING "$TEST_TMP/out" || false
+    if [ -e /sys/fs/cgroup/blkio/blkio.weight ] || [ -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+      ! grep -qx "WARNING: No blkio weight support" "$TEST_TMP/err" || false
+    else
+      grep -qx "WARNING: No blkio weight support" "$TEST_TMP/err"
+      td info --format '{{json .Warnings}}' | jq -e 'index("WARNING: No blkio weight support") != null'
+    fi
+  fi
+  # a v1 tree with nothing but a memory hierarchy without swap accounting
+  fake=$TEST_TMP/fakecg
+  mkdir -p "$fake/memory" "$fake/blkio" "$fake/cpu" "$fake/cpuset" "$fake/pids"
+  : >"$fake/memory/memory.limit_in_bytes"
+  TINYRUN_CGROUP_ROOT=$fake TINYRUN_CGROUP_MODE=v1 td info 2>"$TEST_TMP/err" >/dev/null
+  cat "$TEST_TMP/err"
+  for w in "No swap limit support" "No blkio weight support" "No blkio weight_device support" \
+    "No cpu cfs quota support" "No cpu shares support" "No oom kill disable support"; do
+    grep -qx "WARNING: $w" "$TEST_TMP/err"
+  done
+  ! grep -q "No memory limit support" "$TEST_TMP/err" || false
+  # everything there: no cgroup warning left
+  for f in memory/memory.memsw.limit_in_bytes memory/memory.kmem.tcp.limit_in_bytes \
+    memory/memory.oom_control cpu/cpu.shares cpu/cpu.cfs_quota_us cpuset/cpuset.cpus pids/pids.max \
+    blkio/blkio.weight blkio/blkio.weight_device blkio/blkio.throttle.read_bps_device; do
+    : >"$fake/$f"
+  done
+  TINYRUN_CGROUP_ROOT=$fake TINYRUN_CGROUP_MODE=v1 td info 2>"$TEST_TMP/err" >/dev/null
+  cat "$TEST_TMP/err"
+  ! grep -qE "WARNING: No (memory|swap|kernel|oom|cpu|blkio)" "$TEST_TMP/err" || false
+  # pure v2 without io: docker's io.weight wording; cgroupns among the security options
+  mkdir -p "$fake/v2"
+  echo "cpuset cpu memory pids" >"$fake/v2/cgroup.controllers"
+  TINYRUN_CGROUP_ROOT=$fake/v2 TINYRUN_CGROUP_MODE=v2 td info 2>"$TEST_TMP/err" >"$TEST_TMP/out"
+  grep -qx "WARNING: No io.weight support" "$TEST_TMP/err"
+  grep -qx "WARNING: No io.max (rbps) support" "$TEST_TMP/err"
+  ! grep -q "oom kill" "$TEST_TMP/err" || false
+  grep -qx " Cgroup Version: 2" "$TEST_TMP/out"
+  grep -qx "  cgroupns" "$TEST_TMP/out"
+}
