@@ -84,6 +84,25 @@ rejects() {
     and .linux.mountExtensions.idmap.enabled == true'
 }
 
+@test "features: what it lists is this kernel's: seccomp's supportedFlags probed (and each works), idmap where mount_setattr exists" {
+  run "$TINYRUN" features
+  [ "$status" -eq 0 ]
+  flags=$(echo "$output" | jq -c .linux.seccomp.supportedFlags)
+  echo "$flags"
+  v=$(uname -r); maj=${v%%.*}; min=${v#*.}; min=${min%%.*}
+  # WAIT_KILLABLE_RECV came in 5.19, LOG in 4.14, SPEC_ALLOW in 4.17
+  if [ "$maj" -gt 5 ] || { [ "$maj" -eq 5 ] && [ "$min" -ge 19 ]; }; then want=true; else want=false; fi
+  [ "$(echo "$flags" | jq 'index("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != null')" = "$want" ]
+  echo "$flags" | jq -e 'index("SECCOMP_FILTER_FLAG_LOG") != null and index("SECCOMP_FILTER_FLAG_SPEC_ALLOW") != null'
+  # every flag it lists works here: a container with all of them runs
+  spec_config ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", flags: $flags, syscalls: [{names: [\"mknod\"], action: \"SCMP_ACT_ERRNO\"}]}"
+  run "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # idmap: mount_setattr (5.12+) is there on every kernel we support
+  [ "$("$TINYRUN" features | jq .linux.mountExtensions.idmap.enabled)" = true ]
+}
+
 @test "create: a missing config.json" {
   rejects "config.json"
 }
