@@ -86,10 +86,25 @@ static int mount_new_api(const struct ovl_spec *s, const char *target, struct td
   return 0;
 }
 
-/* The classic string: "lowerdir=top:...:bottom", within one page (the kernel's limit). A ':'
- * or ',' in a path would need escaping: our layer dirs never hold one. */
+/* A path the option string cannot carry: a ',' would start another option (an upperdir of
+ * someone else's choosing, say), a ':' another lower dir. Our own dirs are hex ids below the
+ * root; a root with such a name is refused rather than escaped. */
+static int check_path(const char *p, struct td_err **err)
+{
+  if (p && strpbrk(p, ",:\\"))
+    return err_set(err, EINVAL, "%s: a ',', ':' or '\\' cannot go in overlay's lowerdir= options",
+                   p);
+  return 0;
+}
+
+/* The classic string: "lowerdir=top:...:bottom", within one page (the kernel's limit). */
 static int mount_legacy(const struct ovl_spec *s, const char *target, struct td_err **err)
 {
+  for (size_t i = 0; i < s->n_lowers; i++)
+    if (check_path(s->lowers[i], err) < 0)
+      return -1;
+  if (check_path(s->upper, err) < 0 || check_path(s->work, err) < 0)
+    return -1;
   autostrv char **l = xcalloc(s->n_lowers + 1, sizeof(char *));
   for (size_t i = 0; i < s->n_lowers; i++)
     l[i] = xstrdup(s->lowers[i]);

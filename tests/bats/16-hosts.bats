@@ -160,3 +160,21 @@ ovl_opts() { awk -v t="$2" '$5 == t {for (i = 7; i <= NF; i++) if ($i == "-") {p
   grep -qx " Cgroup Version: 2" "$TEST_TMP/out"
   grep -qx "  cgroupns" "$TEST_TMP/out"
 }
+
+@test "attack: a root whose path holds ',' cannot smuggle overlay options into the classic lowerdir= string" {
+  evil=$TEST_TMP/evil
+  mkdir -p "$evil"
+  r="$TEST_TMP/r,upperdir=$evil"
+  TINYDOCKER_ROOT=$r "$TINYDOCKER" create-default >/dev/null
+  printf 'boot_id %s\noverlay_lowerdir_plus 0\n' "$BOOT" >"$r/run/features"
+  run env TINYDOCKER_ROOT="$r" "$TINYDOCKER" run --rm --network none busybox true
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"cannot go in overlay's lowerdir= options"* ]]
+  [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+  # nothing mounted, nothing written where the name pointed
+  ! findmnt -rn -o TARGET | grep -qF "$TEST_TMP/r," || false
+  [ -z "$(ls -A "$evil")" ]
+  [ -z "$(TINYDOCKER_ROOT=$r "$TINYDOCKER" ps -aq)" ]
+  rm -rf "$r"
+}
