@@ -18,6 +18,12 @@
 #define RUN_OPTS                                                                                    \
   {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                     \
       {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},         \
+      {0,                                                                                           \
+       "blkio-weight",                                                                              \
+       OPT_STR,                                                                                     \
+       "uint16",                                                                                    \
+       "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)",              \
+       NULL},                                                                                       \
       {0, "cap-add", OPT_LIST, "list", "Add Linux capabilities", NULL},                             \
       {0, "cap-drop", OPT_LIST, "list", "Drop Linux capabilities", NULL},                           \
       {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},  \
@@ -186,6 +192,15 @@ static int parse_resources(const struct cmd_info *ci, const struct opt_result *r
     return -1;
   if ((v = opt_str(ci, r, "cpu-shares")) && parse_int_opt("cpu-shares", v, &q->cpu_shares, err) < 0)
     return -1;
+  if ((v = opt_str(ci, r, "blkio-weight"))) {
+    if (parse_int_opt("blkio-weight", v, &q->blkio_weight, err) < 0)
+      return -1;
+    if (q->blkio_weight < 0 || q->blkio_weight > 65535)
+      return err_set(err, 0,
+                     "invalid argument \"%s\" for \"--blkio-weight\" flag: strconv.ParseUint: "
+                     "parsing \"%s\": value out of range",
+                     v, v);
+  }
   if ((v = opt_str(ci, r, "cpu-quota")) && parse_int_opt("cpu-quota", v, &q->cpu_quota, err) < 0)
     return -1;
   if ((v = opt_str(ci, r, "cpu-period")) && parse_int_opt("cpu-period", v, &q->cpu_period, err) < 0)

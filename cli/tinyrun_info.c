@@ -44,6 +44,7 @@ static json_t *list_entry(const struct rt_state *st)
   json_object_set_new(j, "pid", json_integer(st->status == RT_STOPPED ? 0 : st->pid));
   json_object_set_new(j, "status", json_string(rt_status_name(st->status)));
   json_object_set_new(j, "bundle", json_string(st->bundle ? st->bundle : ""));
+  json_object_set_new(j, "rootfs", json_string(st->rootfs ? st->rootfs : ""));
   json_object_set_new(j, "created", json_string(st->created ? st->created : ""));
   json_object_set_new(j, "owner", json_string("root"));
   if (st->annotations && json_object_size(st->annotations))

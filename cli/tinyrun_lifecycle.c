@@ -147,10 +147,17 @@ int tr_cmd_state(const struct rt_ctx *ctx, int argc, char **argv)
   struct rt_state st;
   if (rt_state(ctx, pos[0], &st, &err) < 0)
     return tr_fail(&err);
-  autojson json_t *j = rt_state_json(&st);
-  if (st.status == RT_STOPPED)
-    json_object_set_new(j, "pid", json_integer(0));
+  /* runc's containerState, in its order: annotations only when set, owner "" as runc's state */
+  autojson json_t *j = json_object();
+  json_object_set_new(j, "ociVersion", json_string(st.oci_version ? st.oci_version : "1.2.0"));
+  json_object_set_new(j, "id", json_string(st.id));
+  json_object_set_new(j, "pid", json_integer(st.status == RT_STOPPED ? 0 : st.pid));
+  json_object_set_new(j, "status", json_string(rt_status_name(st.status)));
+  json_object_set_new(j, "bundle", json_string(st.bundle ? st.bundle : ""));
+  json_object_set_new(j, "rootfs", json_string(st.rootfs ? st.rootfs : ""));
   json_object_set_new(j, "created", json_string(st.created ? st.created : ""));
+  if (st.annotations && json_object_size(st.annotations) > 0)
+    json_object_set(j, "annotations", st.annotations);
   json_object_set_new(j, "owner", json_string(""));
   autofree char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   printf("%s\n", s);

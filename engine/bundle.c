@@ -271,6 +271,8 @@ static json_t *build_resources(const struct eng_run_req *req)
   if (json_object_size(cpu))
     json_object_set(r, "cpu", cpu);
   json_decref(cpu);
+  if (req->blkio_weight > 0)
+    json_object_set_new(r, "blockIO", json_pack("{s:I}", "weight", (json_int_t)req->blkio_weight));
   if (req->has_pids_limit && req->pids_limit > 0)
     json_object_set_new(r, "pids", json_pack("{s:I}", "limit", (json_int_t)req->pids_limit));
   return r;

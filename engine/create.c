@@ -200,6 +200,7 @@ static json_t *host_config(const struct eng_run_req *req)
       (json_int_t)(req->shm_size > 0 ? req->shm_size : 64LL << 20), "Devices", devs, "Tmpfs", tmpfs,
       "Sysctls", kv_object(req->sysctls), "LogConfig", "Type", "json-file", "Config", logcfg,
       "Init", req->init);
+  json_object_set_new(hc, "BlkioWeight", json_integer(req->blkio_weight));
   json_object_set_new(hc, "PidsLimit",
                       req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
   return hc;
@@ -436,10 +437,12 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   return 0;
 }
 
-int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req, char **id_out,
+int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_out,
                struct td_err **err)
 {
-  if (validate(req, err) < 0)
+  struct eng_run_req adj = *req_in; /* what the host can apply (hostcheck.c) */
+  const struct eng_run_req *req = &adj;
+  if (validate(req, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
   if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
       strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {

@@ -90,6 +90,9 @@ int attach_connect(const struct eng_ctx *ctx, const char *id, struct td_err **er
 const char *eng_short_id(const char *id, char *buf);
 /* Host CPU count. */
 int eng_ncpu(void);
+/* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
+ * the value discarded, a WARNING line on stderr; engine/hostcheck.c. */
+int eng_host_adjust(struct eng_run_req *req, struct td_err **err);
 /* ps --filter ancestor=: the images the filters name, resolved (NULL when none resolves). */
 struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
 /* Whether the container's image is one of them or built on one (their layers at its bottom). */

@@ -273,53 +273,6 @@ static int print_doc(json_t *doc, const char *format, const char *text, struct t
   return 0;
 }
 
-int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err)
-{
-  autostrv char **ids = NULL;
-  if (store_list(ctx, &ids, err) < 0)
-    return -1;
-  int running_n = 0, paused = 0, stopped = 0;
-  for (char **p = ids; *p; p++) {
-    autojson json_t *rec = NULL;
-    autoerr struct td_err *e = NULL;
-    if (eng_load_refreshed(ctx, *p, &rec, &e) < 0)
-      continue;
-    const char *s = rec_str(rec, "State.Status");
-    if (strcmp(s, "running") == 0)
-      running_n++;
-    else if (strcmp(s, "paused") == 0)
-      paused++;
-    else
-      stopped++;
-  }
-  struct utsname u;
-  uname(&u);
-  const char *cgv = cgroup_mode() == CGROUP_MODE_V2 ? "2" : "1";
-  const char *drv = cgroup_mode() == CGROUP_MODE_V2       ? "cgroupfs (v2)"
-                    : cgroup_mode() == CGROUP_MODE_HYBRID ? "cgroupfs (hybrid)"
-                                                          : "cgroupfs (v1)";
-  char host[256] = "";
-  gethostname(host, sizeof(host) - 1);
-  autojson json_t *doc = json_pack(
-      "{s:i,s:i,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:s,s:s}", "Containers",
-      (int)strv_len(ids), "ContainersRunning", running_n, "ContainersPaused", paused,
-      "ContainersStopped", stopped, "Driver", "overlay", "LoggingDriver", "json-file",
-      "CgroupDriver", drv, "CgroupVersion", cgv, "KernelVersion", u.release, "OperatingSystem",
-      "Linux", "NCPU", eng_ncpu(), "MemTotal", (json_int_t)mem_total(), "DockerRootDir", ctx->root,
-      "Name", host, "ServerVersion", TD_VERSION, "DefaultRuntime", "tinyrun");
-  autofree char *text = xasprintf(
-      "Client:\n Version:    %s\n Context:    default\n\nServer:\n Containers: %d\n  Running: %d\n"
-      "  Paused: %d\n  Stopped: %d\n Server Version: %s\n Storage Driver: overlay\n"
-      " Logging Driver: json-file\n Cgroup Driver: %s\n Cgroup Version: %s\n"
-      " Default Runtime: tinyrun (in-process)\n Security Options:\n  seccomp\n   Profile: "
-      "builtin\n Kernel Version: %s\n Operating System: Linux\n Architecture: %s\n CPUs: %d\n"
-      " Total Memory: %.2fGiB\n Name: %s\n Docker Root Dir: %s\n Runtime State Dir: %s\n",
-      TD_VERSION, (int)strv_len(ids), running_n, paused, stopped, TD_VERSION, drv, cgv, u.release,
-      u.machine, eng_ncpu(), (double)mem_total() / (1024.0 * 1024 * 1024), host, ctx->root,
-      ctx->run_root);
-  return print_doc(doc, format, text, err);
-}
-
 int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err)
 {
   (void)ctx;

@@ -13,12 +13,14 @@
 #include "image/build.h"
 #include "image/image.h"
 #include "image/layer.h"
+#include "image/ovlmount.h"
 #include "image/ops.h"
 #include "image/store.h"
 #include "image/tarwrite.h"
 #include "image/write.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/hostfeat.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -117,24 +119,27 @@ int image_commit_dir_config(const char *root, const char *upper_dir, const char 
   return rc < 0 ? err_prefix(err, "commit") : 0;
 }
 
-static int overlay_ro(const char *upper, struct image_info *img, const char *target,
-                      struct td_err **err)
+/* The container's files as its image sees them: its upper dir over the image's layers, all
+ * read-only lowers (no upper, no work dir: nothing written, the container may be running). */
+static int overlay_ro(const char *root, const char *upper, struct image_info *img,
+                      const char *target, struct td_err **err)
 {
-  autoclose int fs = fsopen("overlay", FSOPEN_CLOEXEC);
-  if (fs < 0)
-    return err_set(err, errno, "fsopen overlay");
-  if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", upper, 0) < 0)
-    return err_set(err, errno, "overlay lower %s", upper);
-  for (size_t i = img->n_layers; i-- > 0;)
-    if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", img->layer_dirs[i], 0) < 0)
-      return err_set(err, errno, "overlay lower %s", img->layer_dirs[i]);
-  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return err_set(err, errno, "create the merged overlay");
-  autoclose int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
-  if (mnt < 0)
-    return err_set(err, errno, "fsmount");
-  if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return err_set(err, errno, "mount the merged rootfs on %s", target);
+  size_t n = img->n_layers + 1;
+  autofree char *empty = NULL;
+  autofree char **lowers = xcalloc(n + 2, sizeof(char *));
+  lowers[0] = (char *)upper;
+  for (size_t i = 0; i < img->n_layers; i++)
+    lowers[1 + i] = img->layer_dirs[img->n_layers - 1 - i];
+  if (n == 1) { /* a kernel before 6.7 wants two lower dirs without an upper */
+    empty = xasprintf("%s/layers/.empty", root);
+    if (mkdir_p(empty, 0755, err) < 0)
+      return -1;
+    lowers[n++] = empty;
+  }
+  struct ovl_spec spec = {.lowers = lowers, .n_lowers = n};
+  autofree char *run_dir = hostfeat_run_dir(root);
+  if (ovl_mount(run_dir, &spec, target, err) < 0)
+    return err_prefix(err, "mount the merged rootfs on %s", target);
   return 0;
 }
 
@@ -156,7 +161,7 @@ int image_export_container(const char *root, const char *upper_dir, const char *
   if (rc == 0 && mkdtemp(dir) == NULL)
     rc = err_set(err, errno, "create %s", dir);
   if (rc == 0) {
-    rc = overlay_ro(upper_dir, img, dir, err);
+    rc = overlay_ro(root, upper_dir, img, dir, err);
     if (rc == 0) {
       rc = image_export_rootfs(dir, out_fd, err);
       umount2(dir, MNT_DETACH);

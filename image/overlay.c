@@ -1,5 +1,5 @@
 /* A container's rootfs: overlayfs with the image layers as lower dirs and the container's
- * upper/work dirs. The new mount API takes one lower dir per fsconfig call ("lowerdir+",
+ * upper/work dirs, mounted by image/ovlmount.c: one lower dir per fsconfig call ("lowerdir+",
  * Linux 6.8+), so the number of layers is not limited by the page-sized option string and
  * the cost per layer is one syscall; older kernels get the classic option string. */
 #include <errno.h>
@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "image/ovlmount.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/hostfeat.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -24,58 +26,6 @@ static int empty_lower(const char *root, char **out, struct td_err **err)
   if (mkdir_p(d, 0755, err) < 0)
     return -1;
   *out = steal_ptr(d);
-  return 0;
-}
-
-static int mount_new_api(char **lowers, size_t n, const char *upper, const char *work,
-                         const char *target, bool transient, struct td_err **err)
-{
-  autoclose int fs = fsopen("overlay", FSOPEN_CLOEXEC);
-  if (fs < 0)
-    return err_set(err, errno, "fsopen overlay");
-  if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "tinydocker", 0) < 0)
-    return err_set(err, errno, "fsconfig source");
-  for (size_t i = n; i-- > 0;) {
-    if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
-      return err_set(err, errno, "fsconfig lowerdir+ %s", lowers[i]);
-  }
-  if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
-      fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0)
-    return err_set(err, errno, "fsconfig upperdir/workdir");
-  /* a lower dir shared by many containers must not be bound to one upper (index=on) */
-  (void)fsconfig(fs, FSCONFIG_SET_STRING, "index", "off", 0);
-  /* commit reads the upper dir alone: it must hold whole files and dirs, not redirects or
-   * metadata-only copies that point into the lower layers */
-  (void)fsconfig(fs, FSCONFIG_SET_STRING, "redirect_dir", "off", 0);
-  (void)fsconfig(fs, FSCONFIG_SET_STRING, "metacopy", "off", 0);
-  /* a container removed at its exit (--rm) needs no sync of its upper dir: without
-   * "volatile" the unmount syncs the whole host filesystem of the upper dir (measured 2 to
-   * 170 ms on a busy host); a kernel without it just mounts without */
-  if (transient)
-    (void)fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0);
-  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return err_set(err, errno, "create overlay");
-  autoclose int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-  if (mnt < 0)
-    return err_set(err, errno, "fsmount overlay");
-  if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return err_set(err, errno, "move_mount overlay to %s", target);
-  return 0;
-}
-
-static int mount_legacy(char **lowers, size_t n, const char *upper, const char *work,
-                        const char *target, struct td_err **err)
-{
-  autostrv char **top_first = xcalloc(n + 1, sizeof(char *));
-  for (size_t i = 0; i < n; i++)
-    top_first[i] = xstrdup(lowers[n - 1 - i]);
-  autofree char *lower = strv_join(top_first, ":");
-  autofree char *opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s,index=off,redirect_dir=off",
-                                  lower, upper, work);
-  if (strlen(opts) >= (size_t)sysconf(_SC_PAGESIZE))
-    return err_set(err, E2BIG, "overlay options for %zu layers exceed a page", n);
-  if (mount("tinydocker", target, "overlay", 0, opts) < 0)
-    return err_set(err, errno, "mount overlay on %s", target);
   return 0;
 }
 
@@ -117,11 +67,6 @@ static int rootfs_mount(const char *root, const struct image_info *img, const ch
     lowers = one;
     n = 1;
   }
-  autoerr struct td_err *e1 = NULL;
-  /* TD_FORCE_LEGACY_OVERLAY=1: tests keep the pre-6.8 path alive */
-  const char *force = getenv("TD_FORCE_LEGACY_OVERLAY");
-  if (force && strcmp(force, "1") == 0)
-    err_set(&e1, ENOSYS, "forced legacy overlay mount");
   if (transient) {
     /* a volatile overlay leaves work/work/incompat/volatile behind, and the kernel refuses to
      * mount over it again (after a reboot, say): the content needs no such care here */
@@ -129,14 +74,14 @@ static int rootfs_mount(const char *root, const struct image_info *img, const ch
     autoerr struct td_err *e0 = NULL;
     rm_rf(incompat, &e0);
   }
-  if (e1 || mount_new_api(lowers, n, upper, work, rootfs, transient, &e1) < 0) {
-    if (e1->errnum != EINVAL && e1->errnum != ENOSYS) {
-      *err = steal_ptr(e1);
-      return err_prefix(err, "mount rootfs of image %s", img->id);
-    }
-    if (mount_legacy(lowers, n, upper, work, rootfs, err) < 0)
-      return err_prefix(err, "mount rootfs of image %s", img->id);
-  }
+  autostrv char **top_first = xcalloc(n + 1, sizeof(char *));
+  for (size_t i = 0; i < n; i++)
+    top_first[i] = xstrdup(lowers[n - 1 - i]);
+  struct ovl_spec spec = {
+      .lowers = top_first, .n_lowers = n, .upper = upper, .work = work, .transient = transient};
+  autofree char *run_dir = hostfeat_run_dir(root);
+  if (ovl_mount(run_dir, &spec, rootfs, err) < 0)
+    return err_prefix(err, "mount rootfs of image %s", img->id);
   *rootfs_path = steal_ptr(rootfs);
   return 0;
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include "util/fileio.h"
 #include "util/human.h"
 #include "util/jsonv.h"
+#include "util/hostfeat.h"
 #include "util/spawn.h"
 #include "util/strv.h"
 #include "util/timefmt.h"
@@ -130,6 +132,49 @@ static void test_jsonv(void)
   json_decref(j);
 }
 
+static int probes;
+static bool probe_yes(const char *dir)
+{
+  (void)dir;
+  probes++;
+  return true;
+}
+static bool probe_no(const char *dir)
+{
+  (void)dir;
+  probes++;
+  return false;
+}
+
+/* The per-boot cache: one probe per key, answers kept per key, another boot's file ignored. */
+static void test_hostfeat(void)
+{
+  char dir[] = "/tmp/td-unit-feat-XXXXXX";
+  if (!mkdtemp(dir))
+    return;
+  autofree char *run = xasprintf("%s/run", dir); /* made by the first write */
+  TAP_OK(hostfeat_get(run, "a", probe_yes) && probes == 1, "hostfeat: first call probes");
+  TAP_OK(hostfeat_get(run, "a", probe_no) && probes == 1, "hostfeat: second call reads the cache");
+  TAP_OK(!hostfeat_get(run, "b", probe_no) && probes == 2, "hostfeat: another key probes");
+  TAP_OK(hostfeat_get(run, "a", probe_no) && !hostfeat_get(run, "b", probe_yes) && probes == 2,
+         "hostfeat: both answers kept");
+  autofree char *f = xasprintf("%s/features", run);
+  autoerr struct td_err *e = NULL;
+  const char *stale = "boot_id not-this-boot\na 0\n";
+  file_write_atomic(AT_FDCWD, f, stale, strlen(stale), 0644, &e);
+  TAP_OK(hostfeat_get(run, "a", probe_yes) && probes == 3,
+         "hostfeat: another boot's answer probed again");
+  autofree char *doc = NULL;
+  file_read_all(AT_FDCWD, f, &doc, NULL, &e);
+  TAP_OK(doc && strstr(doc, "boot_id not-this-boot") == NULL && strstr(doc, "\na 1\n"),
+         "hostfeat: the file now holds this boot's answer");
+  autofree char *rd = hostfeat_run_dir("/var/lib/tinydocker");
+  autofree char *rp = hostfeat_run_dir("/tmp/x");
+  TAP_STREQ(rd, "/run/tinydocker", "hostfeat: the default root's run dir");
+  TAP_STREQ(rp, "/tmp/x/run", "hostfeat: a private root's run dir");
+  rm_rf(dir, &e);
+}
+
 int main(void)
 {
   test_human();
@@ -139,5 +184,6 @@ int main(void)
   test_strv();
   test_spawn();
   test_atomic();
+  test_hostfeat();
   return TAP_DONE();
 }

@@ -86,6 +86,18 @@ int cgroup_resolve(const char *cgroups_path, const char *default_parent, const c
 bool cgroup_path_is_systemd(const char *cgroups_path);
 /* The mode a handle was opened in (TINYRUN_CGROUP_MODE can force one). */
 enum cgroup_mode cgroup_handle_mode(struct cgroup *cg);
+/* What the host's cgroups support, docker's pkg/sysinfo view (TINYRUN_CGROUP_ROOT and
+ * TINYRUN_CGROUP_MODE apply, so a test can point it at a fake tree). For the engine's
+ * warnings and `info`; the runtime itself applies what a spec asks or fails. */
+struct cgroup_support {
+  bool v2;
+  bool memory, swap, kmem_tcp, oom_kill_disable;
+  bool cpu_shares, cpu_cfs, cpuset, pids;
+  bool blkio_weight, blkio_weight_device, blkio_throttle;
+};
+/* parent: the cgroup (below each root) the caller's containers go in, looked at too for the
+ * files a root cgroup lacks (BFQ's weights), or NULL. */
+void cgroup_support_probe(const char *parent, struct cgroup_support *s);
 /* "v1", "v2" or "hybrid". */
 const char *cgroup_mode_name(enum cgroup_mode m);
 

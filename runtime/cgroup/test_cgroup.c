@@ -328,6 +328,89 @@ static void test_v2_fake(void)
   rm_rf(dir, &re);
 }
 
+/* The v1 blkio weight writer against fake directories: each kind of kernel, whatever this
+ * host's kernel is. No weight file (no CFQ, no BFQ): an error naming it, as runc. */
+static void test_v1_blkio_fake(void)
+{
+  const char *kinds[] = {"none", "cfq", "bfq", NULL};
+  for (const char **k = kinds; *k; k++) {
+    char dir[] = "/tmp/td-unit-blkio-XXXXXX";
+    if (!mkdtemp(dir))
+      return;
+    if (strcmp(*k, "cfq") == 0) {
+      fake_file(dir, "blkio.weight", "");
+      fake_file(dir, "blkio.leaf_weight", "");
+    } else if (strcmp(*k, "bfq") == 0) {
+      fake_file(dir, "blkio.bfq.weight", "");
+    }
+    struct cgroup cg = {0};
+    cg.mode = CGROUP_MODE_V1;
+    cg.v1[CG_BLKIO] = (struct cg_dir){
+        .dir = dir, .fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), .present = true};
+    struct spec_resources r = {0};
+    r.blkio.has_weight = true, r.blkio.weight = 500;
+    r.blkio.has_leaf_weight = true, r.blkio.leaf_weight = 300;
+    autoerr struct td_err *e = NULL;
+    int rc = cg_v1_apply_blkio(&cg, &r, &e);
+    if (strcmp(*k, "none") == 0) {
+      TAP_OK(rc < 0 && e->errnum == ENOTSUP && strstr(err_text(e), "blkio.bfq.weight"),
+             "v1 blkio (fake, no CFQ/BFQ): weight refused (%s)", e ? err_text(e) : "ok");
+    } else {
+      TAP_OK(rc == 0, "v1 blkio (fake, %s): applied (%s)", *k, e ? err_text(e) : "ok");
+      autofree char *w =
+          fake_read(dir, strcmp(*k, "cfq") == 0 ? "blkio.weight" : "blkio.bfq.weight");
+      TAP_STREQ(w, "500", "v1 blkio (fake, %s): weight 500", *k);
+      if (strcmp(*k, "cfq") == 0) {
+        autofree char *lw = fake_read(dir, "blkio.leaf_weight");
+        TAP_STREQ(lw, "300", "v1 blkio (fake, cfq): leaf weight 300");
+      }
+    }
+    close(cg.v1[CG_BLKIO].fd);
+    autoerr struct td_err *re = NULL;
+    rm_rf(dir, &re);
+  }
+}
+
+/* The engine's view of the host (docker's sysinfo) from fake trees: v1 with and without weight
+ * files (at the root, or only in the parent as BFQ has them), v2 with and without io. */
+static void test_support_fake(void)
+{
+  char dir[] = "/tmp/td-unit-cgsup-XXXXXX";
+  if (!mkdtemp(dir))
+    return;
+  autofree char *blk = xasprintf("%s/blkio/tinydocker", dir);
+  autofree char *mem = xasprintf("%s/memory", dir);
+  autoerr struct td_err *e = NULL;
+  mkdir_p(blk, 0755, &e);
+  mkdir_p(mem, 0755, &e);
+  fake_file(mem, "memory.limit_in_bytes", "");
+  setenv("TINYRUN_CGROUP_ROOT", dir, 1);
+  setenv("TINYRUN_CGROUP_MODE", "v1", 1);
+  struct cgroup_support s;
+  cgroup_support_probe("tinydocker", &s);
+  TAP_OK(!s.v2 && s.memory && !s.swap && !s.blkio_weight, "support (fake v1): no weight, no swap");
+  fake_file(blk, "blkio.bfq.weight", "");
+  cgroup_support_probe(NULL, &s);
+  TAP_OK(!s.blkio_weight, "support (fake v1): BFQ's file in a parent not asked about: none");
+  cgroup_support_probe("tinydocker", &s);
+  TAP_OK(s.blkio_weight, "support (fake v1): BFQ's file in the parent: weights");
+  autofree char *root_blk = xasprintf("%s/blkio", dir);
+  fake_file(root_blk, "blkio.weight", "");
+  fake_file(mem, "memory.memsw.limit_in_bytes", "");
+  cgroup_support_probe(NULL, &s);
+  TAP_OK(s.blkio_weight && s.swap, "support (fake v1): CFQ's file at the root, memsw: both");
+  setenv("TINYRUN_CGROUP_MODE", "v2", 1);
+  fake_file(dir, "cgroup.controllers", "cpuset cpu memory pids\n");
+  cgroup_support_probe("tinydocker", &s);
+  TAP_OK(s.v2 && s.cpuset && s.pids && !s.blkio_weight, "support (fake v2): no io, no weights");
+  fake_file(dir, "cgroup.controllers", "cpuset cpu io memory pids\n");
+  cgroup_support_probe("tinydocker", &s);
+  TAP_OK(s.blkio_weight && s.blkio_throttle, "support (fake v2): io: weights and throttles");
+  unsetenv("TINYRUN_CGROUP_ROOT");
+  unsetenv("TINYRUN_CGROUP_MODE");
+  rm_rf(dir, &e);
+}
+
 int main(void)
 {
   test_resolve();
@@ -337,5 +420,7 @@ int main(void)
   test_cpuset();
   test_bpf();
   test_v2_fake();
+  test_v1_blkio_fake();
+  test_support_fake();
   return TAP_DONE();
 }

@@ -194,6 +194,7 @@ static int save_state(struct rt_create_run *r, enum rt_status status, struct td_
                         json_string(r->spec->annotations[i].value));
   struct rt_state st = {.id = (char *)r->o->id,
                         .bundle = r->bundle,
+                        .rootfs = r->rootfs,
                         .status = status,
                         .pid = r->init,
                         .cgroup_path = r->cg_path,

@@ -28,6 +28,7 @@ enum rt_status { RT_CREATING, RT_CREATED, RT_RUNNING, RT_PAUSED, RT_STOPPED };
 struct rt_state {
   char *id;
   char *bundle;
+  char *rootfs; /* the resolved root.path (runc's "rootfs"); NULL in older state.json */
   enum rt_status status;
   pid_t pid;         /* 0 when stopped */
   char *cgroup_path; /* resolved cgroup path */

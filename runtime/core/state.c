@@ -124,6 +124,7 @@ void rt_state_clear(struct rt_state *st)
 {
   free(st->id);
   free(st->bundle);
+  free(st->rootfs);
   free(st->cgroup_path);
   free(st->created);
   free(st->oci_version);
@@ -136,6 +137,7 @@ int rt_state_write(const struct rt_ctx *ctx, const struct rt_state *st,
 {
   autojson json_t *j = rt_state_json(st);
   json_object_set_new(j, "pid", json_integer(st->pid));
+  json_object_set_new(j, "rootfs", json_string(st->rootfs ? st->rootfs : ""));
   json_object_set_new(j, "cgroupPath", json_string(st->cgroup_path ? st->cgroup_path : ""));
   json_object_set_new(j, "created", json_string(st->created ? st->created : ""));
   json_object_set_new(j, "startTime", json_integer((json_int_t)start_time));
@@ -191,6 +193,7 @@ int rt_state_load(const struct rt_ctx *ctx, const char *id, struct rt_state *out
   if (out->id == NULL)
     out->id = xstrdup(id);
   out->bundle = jstr(j, "bundle");
+  out->rootfs = jstr(j, "rootfs");
   out->cgroup_path = jstr(j, "cgroupPath");
   out->created = jstr(j, "created");
   out->oci_version = jstr(j, "ociVersion");

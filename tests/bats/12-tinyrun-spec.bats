@@ -84,6 +84,25 @@ rejects() {
     and .linux.mountExtensions.idmap.enabled == true'
 }
 
+@test "features: what it lists is this kernel's: seccomp's supportedFlags probed (and each works), idmap where mount_setattr exists" {
+  run "$TINYRUN" features
+  [ "$status" -eq 0 ]
+  flags=$(echo "$output" | jq -c .linux.seccomp.supportedFlags)
+  echo "$flags"
+  v=$(uname -r); maj=${v%%.*}; min=${v#*.}; min=${min%%.*}
+  # WAIT_KILLABLE_RECV came in 5.19, LOG in 4.14, SPEC_ALLOW in 4.17
+  if [ "$maj" -gt 5 ] || { [ "$maj" -eq 5 ] && [ "$min" -ge 19 ]; }; then want=true; else want=false; fi
+  [ "$(echo "$flags" | jq 'index("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != null')" = "$want" ]
+  echo "$flags" | jq -e 'index("SECCOMP_FILTER_FLAG_LOG") != null and index("SECCOMP_FILTER_FLAG_SPEC_ALLOW") != null'
+  # every flag it lists works here: a container with all of them runs
+  spec_config ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", flags: $flags, syscalls: [{names: [\"mknod\"], action: \"SCMP_ACT_ERRNO\"}]}"
+  run "$TINYRUN" --root "$TR_ROOT" run --bundle "$B" "$ID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # idmap: mount_setattr (5.12+) is there on every kernel we support
+  [ "$("$TINYRUN" features | jq .linux.mountExtensions.idmap.enabled)" = true ]
+}
+
 @test "create: a missing config.json" {
   rejects "config.json"
 }
@@ -154,4 +173,30 @@ rejects() {
   echo "$output"
   [ "$status" -eq 0 ]
   [ "$output" = "$(printf 'unlimited\nunlimited')" ]
+}
+
+@test "state prints runc's fields in runc's order: rootfs the resolved root.path, annotations when set" {
+  spec_config '.process.args = ["/bin/sleep", "30"] | .annotations = {"org.example.k": "v"}'
+  "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$ID"
+  run "$TINYRUN" --root "$TR_ROOT" state "$ID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(echo "$output" | jq -c keys_unsorted)" = \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]' ]
+  [ "$(echo "$output" | jq -r .rootfs)" = "$(realpath "$B/rootfs")" ]
+  [ "$(echo "$output" | jq -r .bundle)" = "$(realpath "$B")" ]
+  [ "$(echo "$output" | jq -r .status)" = created ]
+  [ "$(echo "$output" | jq -r '.annotations["org.example.k"]')" = v ]
+  pid=$(echo "$output" | jq -r .pid)
+  [ "$pid" -gt 0 ] && [ -d "/proc/$pid" ]
+  # list's json carries the same rootfs (runc's list uses the same document)
+  [ "$("$TINYRUN" --root "$TR_ROOT" list --format json | jq -r '.[0].rootfs')" = "$(realpath "$B/rootfs")" ]
+  # a root.path given absolute is printed as is; no annotations: no key
+  "$TINYRUN" --root "$TR_ROOT" delete --force "$ID"
+  spec_config ".root.path = \"$(realpath "$B/rootfs")\""
+  "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$ID"
+  run "$TINYRUN" --root "$TR_ROOT" state "$ID"
+  [ "$(echo "$output" | jq -c keys_unsorted)" = \
+    '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' ]
+  [ "$(echo "$output" | jq -r .rootfs)" = "$(realpath "$B/rootfs")" ]
 }

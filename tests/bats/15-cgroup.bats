@@ -88,6 +88,35 @@ EOF
   [ ! -d $m ] && [ ! -d /sys/fs/cgroup/cpu$parent/ctr ] && [ ! -d /sys/fs/cgroup/unified$parent/ctr ] || false
 }
 
+@test "tinyrun: linux.resources.blockIO.weight as runc: applied where the kernel has a weight file, else an error, nothing left" {
+  [ -d /sys/fs/cgroup/blkio ] || skip "no cgroup v1 blkio hierarchy (the v2 io weights: unit-cgroup)"
+  local parent=$PARENT B=$TEST_TMP/bundle
+  make_bundle "$B" "$parent/ctr"
+  jq '.linux.resources.blockIO = {weight: 300}' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+  # the weight file of this kernel: made for a leaf (BFQ's is not on the root), then removed
+  mkdir -p /sys/fs/cgroup/blkio$parent/probe
+  local wf=
+  for f in blkio.weight blkio.bfq.weight; do
+    [ -e /sys/fs/cgroup/blkio$parent/probe/$f ] && { wf=$f; break; }
+  done
+  rmdir /sys/fs/cgroup/blkio$parent/probe /sys/fs/cgroup/blkio$parent
+  echo "weight file: ${wf:-none}"
+  CID=bw-$$
+  run timeout 20 "$TINYRUN" --root "$TR_ROOT" create --bundle "$B" "$CID" </dev/null
+  echo "$output"
+  if [ -n "$wf" ]; then
+    [ "$status" -eq 0 ]
+    [[ "$(cat /sys/fs/cgroup/blkio$parent/ctr/$wf)" == *300* ]]
+  else
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"no blkio.weight or blkio.bfq.weight"* ]]
+    [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+    CID=
+    [ ! -e "$TR_ROOT/bw-$$" ]
+    for h in /sys/fs/cgroup/*/; do [ ! -e "$h${parent#/}/ctr" ] || false; done
+  fi
+}
+
 @test "tinyrun: a systemd-form cgroupsPath is refused clearly, nothing left" {
   local B=$TEST_TMP/bundle
   make_bundle "$B" "system.slice:td-test:x$$"

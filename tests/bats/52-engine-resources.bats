@@ -92,3 +92,89 @@ cg_file() { # id v1-controller v1-file v2-file
   run td stats --no-stream --format '{{.Name}} {{.PIDs}}' st
   [ "$output" = "st 1" ]
 }
+
+# Does the host take blkio weights? v1: CFQ's or BFQ's weight file; v2: the io controller
+# (docker's pkg/sysinfo). This kernel without BFQ has none, a host with BFQ has one.
+host_blkio_weight() {
+  if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+    grep -qw io /sys/fs/cgroup/cgroup.controllers
+  else
+    [ -e /sys/fs/cgroup/blkio/blkio.weight ] || [ -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]
+  fi
+}
+
+WEIGHT_WARNING="WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
+
+@test "--blkio-weight on this host: applied where the host has weights, else docker's warning and discarded" {
+  if host_blkio_weight; then
+    run td run -d --blkio-weight 300 busybox sleep 30
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *WARNING* ]]
+    id=${lines[-1]}
+    f=$(cg_file "$id" blkio blkio.bfq.weight io.bfq.weight)
+    [ -n "$f" ] || f=$(cg_file "$id" blkio blkio.weight io.weight)
+    echo "$f: $(cat "$f")"
+    [[ "$(cat "$f")" == *300* ]] || [[ "$f" == */io.weight ]]
+    [ "$(td inspect -f '{{.HostConfig.BlkioWeight}}' "$id")" = 300 ]
+  else
+    run td run --rm --blkio-weight 300 busybox echo ran
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$WEIGHT_WARNING" ]
+    [ "${lines[1]}" = ran ]
+    run td create --blkio-weight 300 busybox true
+    id=${lines[-1]}
+    [ "$(td inspect -f '{{.HostConfig.BlkioWeight}}' "$id")" = 0 ]
+    [ "$(jq -c '.linux.resources.blockIO' "$TD_ROOT/containers/$id/config.json")" = null ]
+    # docker checks the range only after the discard: a bad weight is no error here
+    run td create --blkio-weight 5 busybox true
+    [ "$status" -eq 0 ]
+  fi
+}
+
+@test "--blkio-weight against a fake cgroup tree: both branches of the host check, whatever this host has" {
+  fake=$TEST_TMP/fakecg
+  mkdir -p "$fake/blkio" "$fake/memory"
+  : >"$fake/memory/memory.limit_in_bytes"
+  : >"$fake/memory/memory.memsw.limit_in_bytes"
+  # no weight file: warning, weight discarded from the record and the bundle
+  run env TINYRUN_CGROUP_ROOT="$fake" TINYRUN_CGROUP_MODE=v1 "$TINYDOCKER" create --blkio-weight 300 busybox true
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "$WEIGHT_WARNING" ]
+  id=${lines[-1]}
+  [ "$(jq -c '.linux.resources.blockIO' "$TD_ROOT/containers/$id/config.json")" = null ]
+  # BFQ's weight file: no warning, the weight in the bundle for the runtime
+  : >"$fake/blkio/blkio.bfq.weight"
+  run env TINYRUN_CGROUP_ROOT="$fake" TINYRUN_CGROUP_MODE=v1 "$TINYDOCKER" create --blkio-weight 300 busybox true
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" != *WARNING* ]]
+  id=${lines[-1]}
+  [ "$(jq -c '.linux.resources.blockIO' "$TD_ROOT/containers/$id/config.json")" = '{"weight":300}' ]
+  [ "$(td inspect -f '{{.HostConfig.BlkioWeight}}' "$id")" = 300 ]
+  # where weights exist docker's range applies (exit 125, nothing created)
+  n=$(td_count)
+  run env TINYRUN_CGROUP_ROOT="$fake" TINYRUN_CGROUP_MODE=v1 "$TINYDOCKER" create --blkio-weight 5 busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"Range of blkio weight is from 10 to 1000"* ]]
+  [ "$(td_count)" = "$n" ]
+  # no swap accounting: -m keeps its limit, swap unlimited (-1), docker's warning
+  rm "$fake/memory/memory.memsw.limit_in_bytes"
+  run env TINYRUN_CGROUP_ROOT="$fake" TINYRUN_CGROUP_MODE=v1 "$TINYDOCKER" create -m 64m busybox true
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "WARNING: Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap." ]
+  id=${lines[-1]}
+  [ "$(jq -c '.linux.resources.memory' "$TD_ROOT/containers/$id/config.json")" = '{"limit":67108864,"swap":-1}' ]
+  [ "$(td inspect -f '{{.HostConfig.MemorySwap}}' "$id")" = -1 ]
+  # pure v2 shape: io in cgroup.controllers means weights (docker's view)
+  mkdir -p "$fake/v2"
+  echo "cpu memory pids" >"$fake/v2/cgroup.controllers"
+  run env TINYRUN_CGROUP_ROOT="$fake/v2" TINYRUN_CGROUP_MODE=v2 "$TINYDOCKER" create --blkio-weight 300 busybox true
+  [ "${lines[0]}" = "$WEIGHT_WARNING" ]
+  echo "cpu io memory pids" >"$fake/v2/cgroup.controllers"
+  run env TINYRUN_CGROUP_ROOT="$fake/v2" TINYRUN_CGROUP_MODE=v2 "$TINYDOCKER" create --blkio-weight 300 busybox true
+  [[ "$output" != *WARNING* ]]
+}
