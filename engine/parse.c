@@ -617,8 +617,8 @@ int eng_parse_kv(const char *s, char **key, char **value, struct td_err **err)
 
 static bool sysctl_whitelisted(const char *k)
 {
-  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                    "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                    "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                     "kernel.shmmni", "kernel.shm_rmid_forced"};
   for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
     if (strcmp(k, ipc[i]) == 0)

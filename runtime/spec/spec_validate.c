@@ -19,7 +19,7 @@
 
 /* The name a namespace has under /proc/self/ns. */
 static const char *const self_ns_names[NS_TYPE_COUNT] = {
-    [NS_PID] = "pid", [NS_NET] = "net", [NS_MNT] = "mnt",       [NS_IPC] = "ipc",
+    [NS_PID] = "pid", [NS_NET] = "net",   [NS_MNT] = "mnt",       [NS_IPC] = "ipc",
     [NS_UTS] = "uts", [NS_USER] = "user", [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
 };
 
@@ -50,7 +50,7 @@ int spec_ns_private(const struct spec *s, enum spec_ns_type t, struct td_err **e
 
 /* The sysctls of the IPC namespace (ipc/ipc_sysctl.c and ipc/mq_sysctl.c in the kernel). */
 static const char *const ipc_sysctls[] = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
     "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
@@ -151,8 +151,9 @@ static int check_sysctl(const struct spec *s, struct ns_cache *c, struct td_err 
     if (r == 0)
       return err_set(err, 0, "sysctl \"%s\" is not in a separate kernel namespace", k);
     if (strcmp(k, "kernel.hostname") == 0 && s->hostname && s->hostname[0])
-      return err_set(err, 0, "sysctl \"%s\" is not allowed as it conflicts with the OCI \"%s\" field",
-                     k, "hostname");
+      return err_set(err, 0,
+                     "sysctl \"%s\" is not allowed as it conflicts with the OCI \"%s\" field", k,
+                     "hostname");
   }
   return 0;
 }
@@ -192,8 +193,8 @@ static int check_net_devices(const struct spec *s, struct ns_cache *c, struct td
     if (!ifname_valid(d->key))
       return err_set(err, 0, "linux.netDevices: invalid network device name \"%s\"", d->key);
     if (d->value && !ifname_valid(d->value))
-      return err_set(err, 0, "linux.netDevices.%s.name: invalid network device name \"%s\"",
-                     d->key, d->value);
+      return err_set(err, 0, "linux.netDevices.%s.name: invalid network device name \"%s\"", d->key,
+                     d->value);
   }
   int r = cached_private(s, c, NS_NET, err);
   if (r < 0)
