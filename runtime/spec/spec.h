@@ -344,6 +344,10 @@ int spec_validate(const struct spec *s, struct td_err **err);
 /* 1 when the container has a namespace of type t of its own: a new one, or one joined by a
  * path that is not the caller's own (/proc/self/ns/...); 0 when not, -1 if the path is bad. */
 int spec_ns_private(const struct spec *s, enum spec_ns_type t, struct td_err **err);
+/* The same check on the namespace fd the runtime really joins (opened from the path after
+ * spec_validate looked at it): -1 when the spec has a setting for namespace type t and fd is
+ * the caller's own namespace (the path was swapped in between), else 0. */
+int spec_ns_fd_check(const struct spec *s, enum spec_ns_type t, int fd, struct td_err **err);
 /* 1 when path is the caller's own namespace of type t, 0 when another, -1 on error. */
 int spec_ns_is_current(enum spec_ns_type t, const char *path, struct td_err **err);
 /* The namespace a sysctl key belongs to (NS_IPC, NS_NET, NS_UTS), -1 for one that is not

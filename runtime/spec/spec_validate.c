@@ -37,6 +37,37 @@ int spec_ns_is_current(enum spec_ns_type t, const char *path, struct td_err **er
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* Whether the spec has a setting that acts on its namespace of type t (and so needs it to be
+ * the container's own). */
+static bool needs_private(const struct spec *s, enum spec_ns_type t)
+{
+  const struct spec_linux *l = &s->linux_;
+  if (t == NS_UTS && ((s->hostname && s->hostname[0]) || (s->domainname && s->domainname[0])))
+    return true;
+  if (t == NS_NET && l->n_net_devices)
+    return true;
+  for (size_t i = 0; i < l->n_sysctl; i++)
+    if (spec_sysctl_ns(l->sysctl[i].key) == (int)t)
+      return true;
+  return false;
+}
+
+int spec_ns_fd_check(const struct spec *s, enum spec_ns_type t, int fd, struct td_err **err)
+{
+  if ((unsigned)t >= NS_TYPE_COUNT || !needs_private(s, t))
+    return 0;
+  char self[64];
+  snprintf(self, sizeof(self), "/proc/self/ns/%s", self_ns_names[t]);
+  struct stat a, b;
+  if (stat(self, &a) < 0 || fstat(fd, &b) < 0)
+    return err_set(err, errno, "stat %s namespace", spec_ns_name(t));
+  if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    return err_set(err, 0,
+                   "%s namespace %s is the runtime's own: its settings would act on the host",
+                   spec_ns_name(t), s->linux_.ns[t].path ? s->linux_.ns[t].path : "");
+  return 0;
+}
+
 int spec_ns_private(const struct spec *s, enum spec_ns_type t, struct td_err **err)
 {
   const struct spec_namespace *ns = &s->linux_.ns[t];

@@ -1,5 +1,8 @@
 /* Unit tests of spec_validate and the sysctl helpers: each namespace rule, accepted and
  * refused, with runc's messages; sysctl keys and the paths they become. */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "runtime/spec/test_spec_util.h"
 
 #define ALLNS                                                                                      \
@@ -130,8 +133,30 @@ static void test_rules(void)
          "rlimit soft above hard");
 }
 
+/* the check on the fd really joined: a path swapped to our own namespace after validation */
+static void test_fd_check(void)
+{
+  struct spec *s = parse_ok(LINUX("\"namespaces\":[{\"type\":\"network\",\"path\":\"/x\"}],"
+                                  "\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}"));
+  struct spec *plain = parse_ok(LINUX("\"namespaces\":[{\"type\":\"network\",\"path\":\"/x\"}]"));
+  int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  struct td_err *err = NULL;
+  TAP_OK(s && fd >= 0 && spec_ns_fd_check(s, NS_NET, fd, &err) < 0 && err &&
+             strstr(err_text(err), "network namespace /x is the runtime's own"),
+         "a net sysctl in our own netns, found on the fd: refused");
+  err_free(&err);
+  TAP_OK(plain && spec_ns_fd_check(plain, NS_NET, fd, &err) == 0, "no net setting: no check");
+  TAP_OK(s && spec_ns_fd_check(s, NS_UTS, fd, &err) == 0, "other types: no check");
+  err_free(&err);
+  if (fd >= 0)
+    close(fd);
+  spec_free(s);
+  spec_free(plain);
+}
+
 int main(void)
 {
+  test_fd_check();
   test_sysctl_keys();
   test_rules();
   return TAP_DONE();
