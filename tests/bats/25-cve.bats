@@ -96,6 +96,11 @@ mounts_of() { awk '{for (i = 7; $i != "-"; i++); print $5, $(i + 1)}' "/proc/$1/
   # runc exec's init joined the container holding host fds, and was ptrace-able by the
   # container's root until it exec'd. Here an attacker in the container watches every process
   # that appears (cwd, root, each fd) while the host runs exec in a loop from a host directory.
+  # An exec'd process shows up in the container's pid namespace only after its chdir and fd
+  # closing, so this catches a wrong order; the non-dumpable flag behind it (without it this
+  # test still passes) is checked on a clone held in its execve by 21-tinyrun-security.bats
+  # "held in its execve (seccomp notify), the runtime's clone is not dumpable and holds no
+  # host fd".
   cd "$T_DIR"
   prefixes=("$T_DIR" "$TEST_TMP" "$BUILD_DIR" /sys/fs/cgroup "$REPO")
   cve_config
