@@ -20,6 +20,7 @@
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/rawsys.h"
 #include "util/xalloc.h"
 #include "util/trace.h"
 
@@ -276,7 +277,10 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (rt_msg_send(a->sync_fd, RT_MSG_READY, 0, NULL, -1) < 0)
     _exit(1);
-  close(a->sync_fd); /* only the fifo's dir stays open while the init waits */
+  /* The window: from READY the runtime goes on in the address space we may share (clone_vm.c),
+   * so from here to the exec only tail.c and security/final_raw.c run: no libc, no
+   * allocation, no errno (tests/bats/00-build.bats checks their symbols). */
+  raw_syscall3(SYS_close, a->sync_fd, 0, 0); /* only the fifo's dir stays open meanwhile */
   /* From here on nobody listens on the sync socket: errors go to the container's stderr. */
   td_trace("init-ready-sent");
   /* The filter is loaded while the runtime finishes create (and `run` its start), not after

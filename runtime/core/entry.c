@@ -71,16 +71,6 @@ void rt_exec_tail_fill(struct rt_exec_tail *t, const char *exe, char *const *arg
   t->env = envp;
 }
 
-long rt_exec_tail_exec(const struct rt_exec_tail *t)
-{
-  if (t->entry_fd < 0)
-    return raw_syscall3(SYS_execve, t->exe, t->argv, t->env);
-  /* execve first: any seccomp profile that lets a program start allows it (/proc is the
-   * container's, mounted by then); execveat where there is no /proc */
-  raw_syscall3(SYS_execve, t->path, t->argv, t->env);
-  return raw_syscall5(SYS_execveat, t->entry_fd, "", t->argv, t->env, AT_EMPTY_PATH);
-}
-
 void rt_exec_program(int entry_fd, const char *exe, char *const *args, char *const *env)
 {
   struct rt_exec_tail t = {.fifo_fd = -1, .entry_fd = entry_fd};

@@ -18,21 +18,36 @@
 #include "util/rawsys.h"
 #include "util/trace.h"
 
-/* "tinyrun: what[ exe]: why" on stderr, then exit with code. */
+/* window: READY..exec; appends s to b[*n] (cap bytes), no libc */
+static void put(char *b, size_t cap, size_t *n, const char *s)
+{
+  while (s && *s && *n + 1 < cap)
+    b[(*n)++] = *s++;
+}
+
+/* window: READY..exec. "tinyrun: what[ exe]: why" on stderr, then exit with code. The only
+ * libc function is strerrordesc_np: a lookup in a constant table (no lock, no locale, no
+ * errno, no allocation). */
 static _Noreturn void tail_die(const char *what, const char *exe, int errnum, int code)
 {
   char b[512];
+  size_t n = 0;
   const char *why = strerrordesc_np(errnum);
-  int n = snprintf(b, sizeof(b), "tinyrun: %s%s%s: %s\n", what, exe ? " " : "", exe ? exe : "",
-                   why ? why : "unknown error");
-  if (n > (int)sizeof(b) - 1)
-    n = (int)sizeof(b) - 1;
-  if (n > 0)
-    raw_syscall3(SYS_write, STDERR_FILENO, b, n);
-  _exit(code);
+  put(b, sizeof(b), &n, "tinyrun: ");
+  put(b, sizeof(b), &n, what);
+  if (exe) {
+    put(b, sizeof(b), &n, " ");
+    put(b, sizeof(b), &n, exe);
+  }
+  put(b, sizeof(b), &n, ": ");
+  put(b, sizeof(b), &n, why ? why : "unknown error");
+  put(b, sizeof(b), &n, "\n");
+  raw_syscall3(SYS_write, STDERR_FILENO, b, n);
+  for (;;)
+    raw_syscall3(SYS_exit_group, code, 0, 0);
 }
 
-/* The open for writing blocks until the runtime opens the fifo to read. */
+/* window: READY..exec. The open for writing blocks until the runtime opens the fifo to read. */
 void rt_exec_tail_wait(const struct rt_exec_tail *t)
 {
   long fd;
@@ -52,11 +67,11 @@ void rt_exec_tail_wait(const struct rt_exec_tail *t)
   td_trace("init-fifo-written");
 }
 
-/* execve resets caught signals by itself but keeps ignored ones: only those (usually just
- * SIGPIPE, from the engine) need a call, not all 64 signals. Through the system call: libc
- * refuses 32 and 33 (its own), which a caller may still ignore (seen under CI). SIG_DFL is
- * 0, so an all-zero kernel sigaction means "default, no flags, empty mask" whatever the
- * architecture's layout. */
+/* window: READY..exec. execve resets caught signals by itself but keeps ignored ones: only those
+ * (usually just SIGPIPE, from the engine) need a call, not all 64 signals. Through the system call:
+ * libc refuses 32 and 33 (its own), which a caller may still ignore (seen under CI). SIG_DFL is 0,
+ * so an all-zero kernel sigaction means "default, no flags, empty mask" whatever the architecture's
+ * layout. */
 static void reset_signals(uint64_t ignored)
 {
   uint64_t none = 0;
@@ -67,6 +82,7 @@ static void reset_signals(uint64_t ignored)
       raw_syscall5(SYS_rt_sigaction, s, dfl, NULL, (size_t)((NSIG - 1) / 8), 0);
 }
 
+/* window: READY..exec */
 void rt_exec_tail_secure(struct rt_exec_tail *t)
 {
   const char *what = "security";
@@ -78,6 +94,18 @@ void rt_exec_tail_secure(struct rt_exec_tail *t)
   td_trace("init-secured");
 }
 
+/* window: READY..exec */
+long rt_exec_tail_exec(const struct rt_exec_tail *t)
+{
+  if (t->entry_fd < 0)
+    return raw_syscall3(SYS_execve, t->exe, t->argv, t->env);
+  /* execve first: any seccomp profile that lets a program start allows it (/proc is the
+   * container's, mounted by then); execveat where there is no /proc */
+  raw_syscall3(SYS_execve, t->path, t->argv, t->env);
+  return raw_syscall5(SYS_execveat, t->entry_fd, "", t->argv, t->env, AT_EMPTY_PATH);
+}
+
+/* window: READY..exec */
 _Noreturn void rt_exec_tail_finish(struct rt_exec_tail *t)
 {
   if (!t->secured)

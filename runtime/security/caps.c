@@ -122,18 +122,6 @@ int security_caps_drop_bounding(const struct spec_caps *caps, struct td_err **er
   return 0;
 }
 
-int security_caps_set_raw(uint64_t eff, uint64_t prm, uint64_t inh)
-{
-  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-  struct __user_cap_data_struct d[2] = {
-      {.effective = (uint32_t)eff, .permitted = (uint32_t)prm, .inheritable = (uint32_t)inh},
-      {.effective = (uint32_t)(eff >> 32),
-       .permitted = (uint32_t)(prm >> 32),
-       .inheritable = (uint32_t)(inh >> 32)},
-  };
-  return (int)raw_syscall3(SYS_capset, &h, d, 0);
-}
-
 int security_caps_set(uint64_t eff, uint64_t prm, uint64_t inh, struct td_err **err)
 {
   cap_t c = cap_init();

@@ -185,34 +185,6 @@ int security_drop_privileges(const struct spec *spec, struct security_seccomp *f
   return 0;
 }
 
-static const char load_step[] = "load seccomp filter";
-
-int security_final_noalloc(bool no_new_privs, struct security_seccomp *f, int *listener_fd,
-                           const char **what)
-{
-  *listener_fd = -1;
-  long r;
-  if (no_new_privs && (r = raw_syscall5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0) {
-    *what = "prctl PR_SET_NO_NEW_PRIVS";
-    return (int)r;
-  }
-  td_trace("init-nnp");
-  if ((r = security_seccomp_load_raw(f)) < -1) {
-    *what = load_step;
-    return (int)r;
-  }
-  *listener_fd = (int)r;
-  td_trace("init-seccomp-loaded");
-  if (f && f->restore_caps) {
-    f->restore_caps = false;
-    if ((r = security_caps_set_raw(f->final_eff, f->final_prm, f->final_inh)) < 0) {
-      *what = "drop CAP_SYS_ADMIN after loading the seccomp filter";
-      return (int)r;
-    }
-  }
-  return 0;
-}
-
 int security_final(const struct spec *spec, struct security_seccomp *f, int *listener_fd,
                    struct td_err **err)
 {
@@ -221,7 +193,7 @@ int security_final(const struct spec *spec, struct security_seccomp *f, int *lis
   int r = security_final_noalloc(p && p->no_new_privileges, f, listener_fd, &what);
   if (r >= 0)
     return 0;
-  if (what == load_step)
+  if (what == security_load_step)
     return security_seccomp_load_error(f, -r, err);
   return err_set(err, -r, "%s", what);
 }

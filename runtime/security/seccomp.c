@@ -302,25 +302,6 @@ static const char *seccomp_flag_names(unsigned flags, char *buf, size_t len)
   return buf;
 }
 
-long security_seccomp_load_raw(struct security_seccomp *f)
-{
-  if (!f || f->loaded)
-    return -1; /* no listener */
-  struct sock_fprog prog = {.len = f->len, .filter = f->prog};
-  long r = raw_syscall3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog);
-  if (r == -EINVAL && (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
-    /* kernels before 5.7 lack TSYNC_ESRCH and refuse TSYNC with a listener: we are single
-     * threaded here, so TSYNC has nothing to sync */
-    unsigned fl =
-        f->flags & ~(unsigned)(SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
-    r = raw_syscall3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &prog);
-  }
-  if (r < 0)
-    return r == -1 ? -EPERM : r; /* -1 is reserved for "no listener" (EPERM is 1) */
-  f->loaded = true;
-  return (f->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) ? r : -1;
-}
-
 int security_seccomp_load_error(const struct security_seccomp *f, int errnum, struct td_err **err)
 {
   char names[160];

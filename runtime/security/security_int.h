@@ -40,3 +40,5 @@ int security_seccomp_load_error(const struct security_seccomp *f, int errnum, st
 int security_caps_set_raw(uint64_t eff, uint64_t prm, uint64_t inh);
 /* RLIMIT_* name ("RLIMIT_NOFILE") of a resource number. */
 const char *security_rlimit_name(int resource);
+/* What security_final_noalloc names a failed filter load with (final_raw.c). */
+extern const char security_load_step[];

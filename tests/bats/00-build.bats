@@ -54,3 +54,21 @@ print(o["prefix"], o["bindir"], o["libexecdir"])')
   mv "$dest/moved" "$dest$pfx/$libexecdir/tinydocker"
   td_teardown_roots
 }
+
+@test "the init's last window (READY to exec) calls no libc: tail.c and final_raw.c link only to each other" {
+  # what runs while the init may share the runtime's address space (runtime/core/clone_vm.c):
+  # a libc call there could take a lock, allocate or set errno under the runtime's feet
+  allowed=" rt_exec_tail_exec security_final_noalloc security_seccomp_load_raw security_caps_set_raw
+    td_trace __stack_chk_fail _GLOBAL_OFFSET_TABLE_ strerrordesc_np memcpy memset "
+  n=0
+  for o in runtime_core_tail.c.o runtime_security_final_raw.c.o; do
+    obj=$(find "$BUILD_DIR" -path '*libtdruntime*' -name "$o" | head -1)
+    [ -n "$obj" ]
+    n=$((n + 1))
+    for sym in $(nm -u "$obj" | awk '{print $2}'); do
+      echo "$o: $sym"
+      [[ "$allowed" == *" $sym "* ]]
+    done
+  done
+  [ "$n" -eq 2 ]
+}
