@@ -70,6 +70,7 @@ for x in $(cat /proc/cmdline); do
     tdrepo=*) repo=${x#tdrepo=} ;;
     tdtests=*) tests=${x#tdtests=} ;;
     tdtimeout=*) timeout=${x#tdtimeout=} ;;
+    tdfiletimeout=*) filetimeout=${x#tdfiletimeout=} ;;
   esac
 done
 cd "$repo" || die "no repository at $repo"
@@ -80,8 +81,8 @@ for t in ${tests//,/ }; do files+="tests/bats/$t.bats "; done
 start=$(date +%s)
 out=/tmp/vm-run.out
 # tests/run.sh: the unit tests of the (static) build, then each bats file with its leak check
-SKIP_ASAN=1 SKIP_FUZZ=1 TESTS="$files" TEST_FILE_TIMEOUT=600 \
-  timeout -k 10 "$timeout" tests/run.sh 2>&1 | tee "$out"
+SKIP_ASAN=1 SKIP_FUZZ=1 TESTS="$files" TEST_FILE_TIMEOUT=${filetimeout:-400} \
+  timeout -k 10 "$timeout" tests/run.sh </dev/null 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 took=$(($(date +%s) - start))
 summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)

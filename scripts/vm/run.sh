@@ -10,6 +10,7 @@
 #                                        file that runs without podman/containerd)
 #   VM_PARALLEL=1           boot the kernels at the same time (default: one after the other)
 #   VM_TIMEOUT=1500         seconds per guest, boot included
+#   VM_FILE_TIMEOUT=400     seconds per bats file in the guest
 #   VM_DISK=0               /tmp on tmpfs instead of an ext4 scratch disk
 #   VM_ACCEL=tcg|kvm        the accelerator (default tcg)
 set -uo pipefail
@@ -54,7 +55,7 @@ boot() { # release: runs one guest, its console to $cache/console-<release>.log
   timeout -k 10 "$timeout_s" qemu-system-x86_64 "${accel_args[@]}" -smp 2 -m 3072 \
     -nographic -no-reboot -nic none -serial "file:$log" -monitor none \
     -kernel "$k/boot/vmlinuz-$rel" -initrd "$cache/initramfs-$rel.cpio.gz" \
-    -append "console=ttyS0 loglevel=4 cgroup_no_v1=all panic=-1 tdrepo=$repo tdtests=$tests tdtimeout=$((timeout_s - 60))" \
+    -append "console=ttyS0 loglevel=4 cgroup_no_v1=all panic=-1 tdrepo=$repo tdtests=$tests tdtimeout=$((timeout_s - 60)) tdfiletimeout=${VM_FILE_TIMEOUT:-400}" \
     "${disk[@]}" \
     -virtfs "local,path=/usr,mount_tag=usr,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=/etc,mount_tag=etc,security_model=none,readonly=on,multidevs=remap" \
