@@ -76,6 +76,16 @@ done
 cd "$repo" || die "no repository at $repo"
 echo "vm-guest: kernel $(uname -r), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 echo "vm-guest: $(nproc) CPUs, $(awk '/MemTotal/ {print $2 / 1024 " MiB"}' /proc/meminfo)"
+# what a process costs here (TCG): 20 execs of a dynamic program (its libraries over 9p) and
+# of the static busybox (on the ext4 /tmp)
+t0=$(date +%s%N)
+for i in $(seq 20); do /usr/bin/true; done
+t1=$(date +%s%N)
+mkdir -p /tmp/vm-bb && cp /usr/bin/busybox /tmp/vm-bb/busybox 2>/dev/null || cp /bin/busybox /tmp/vm-bb/busybox
+for i in $(seq 20); do /tmp/vm-bb/busybox true; done
+t2=$(date +%s%N)
+rm -rf /tmp/vm-bb
+echo "vm-guest: one exec: $(((t1 - t0) / 20000000)) ms dynamic (9p), $(((t2 - t1) / 20000000)) ms static"
 files=
 for t in ${tests//,/ }; do files+="tests/bats/$t.bats "; done
 start=$(date +%s)
