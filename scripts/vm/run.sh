@@ -8,8 +8,9 @@
 #   VM_KERNELS="6.1 6.12"   which kernels (default both)
 #   VM_TESTS="15-cgroup,51-engine-run"   which bats files (default: the list below; "all": every
 #                                        file that runs without podman/containerd)
-#   VM_PARALLEL=1           boot the kernels at the same time (default: one after the other)
-#   VM_TIMEOUT=1500         seconds per guest, boot included
+#   VM_PARALLEL=0           boot the kernels one after the other (default: both at once; the
+#                           guests wait on their tests often enough that the two share 2 CPUs well)
+#   VM_TIMEOUT=2400         seconds per guest, boot included
 #   VM_FILE_TIMEOUT=400     seconds per bats file in the guest
 #   VM_DISK=0               /tmp on tmpfs instead of an ext4 scratch disk
 #   VM_ACCEL=tcg|kvm        the accelerator (default tcg)
@@ -19,7 +20,7 @@ repo=$(pwd)
 CACHE=${VM_CACHE:-build-vm}
 mkdir -p "$CACHE"
 cache=$(cd "$CACHE" && pwd)
-timeout_s=${VM_TIMEOUT:-1500}
+timeout_s=${VM_TIMEOUT:-2400}
 
 # the runtime, cgroup, engine, image and network paths, in what a 2-vCPU TCG guest runs in
 # minutes (VM_TESTS=all: every bats file that needs no podman/containerd)
@@ -57,7 +58,7 @@ boot() { # release: runs one guest, its console to $cache/console-<release>.log
   timeout -k 10 "$timeout_s" qemu-system-x86_64 "${accel_args[@]}" -smp 2 -m 3072 \
     -nographic -no-reboot -nic none -serial "file:$log" -monitor none \
     -kernel "$k/boot/vmlinuz-$rel" -initrd "$cache/initramfs-$rel.cpio.gz" \
-    -append "console=ttyS0 loglevel=4 cgroup_no_v1=all panic=-1 tdrepo=$repo tdtests=$tests tdtimeout=$((timeout_s - 60)) tdfiletimeout=${VM_FILE_TIMEOUT:-400}" \
+    -append "console=ttyS0 loglevel=4 cgroup_no_v1=all panic=-1 tdrepo=$repo tdtests=$tests tdtimeout=$((timeout_s - 180)) tdfiletimeout=${VM_FILE_TIMEOUT:-400}" \
     "${disk[@]}" \
     -virtfs "local,path=/usr,mount_tag=usr,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=/etc,mount_tag=etc,security_model=none,readonly=on,multidevs=remap" \
@@ -69,7 +70,7 @@ boot() { # release: runs one guest, its console to $cache/console-<release>.log
 echo "test-vm: kernels ${kernels[*]}, accel $accel, tests $tests"
 start=$(date +%s)
 declare -A took=()
-if [ -n "${VM_PARALLEL:-}" ]; then
+if [ "${VM_PARALLEL:-1}" != 0 ]; then
   pids=()
   for rel in "${kernels[@]}"; do
     rm -f "$cache/console-$rel.log"
