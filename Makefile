@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test unit demo bench install clean asan fuzz
+.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm
 
 all: build
 
@@ -37,6 +37,14 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 test: build asan fuzz
 	tests/run.sh
 
+vm-deps:
+	scripts/vm/deps.sh
+
+# the unit tests and most bats files in qemu guests booting Debian 12's kernels 6.1 and 6.12
+# under pure cgroup v2 (docs/hosts.md); VM_KERNELS, VM_TESTS, VM_PARALLEL: see scripts/vm/run.sh
+test-vm: build vm-deps
+	scripts/vm/run.sh
+
 demo: build
 	scripts/demo.sh
 
@@ -47,4 +55,4 @@ install: build
 	meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-vm

@@ -78,8 +78,12 @@ else
     echo "# $f"
     before=$(tests/leakcheck.sh)
     out=$(mktemp)
+    t0=$(date +%s)
     timeout "${TEST_FILE_TIMEOUT:-900}" bats --tap "$f" >"$out" 2>&1
+    rc=$?
     cat "$out"
+    [ $rc -ne 124 ] || echo "# $f: timed out after ${TEST_FILE_TIMEOUT:-900}s"
+    echo "# $f: $(($(date +%s) - t0))s"
     count_tap "$out" "$f"
     if ! grep -qE '^(not )?ok ' "$out"; then
       failed=$((failed + 1)); failures+=("$f: no test ran (bats failed)")

@@ -43,19 +43,29 @@ td_wait_trash() {
   return 1
 }
 
-# A busybox rootfs directory from the host's busybox-static (no network).
+# A busybox rootfs directory from the host's busybox-static (no network). The first call of a
+# bats run makes a template in $BATS_RUN_TMPDIR (one symlink per applet: ~400 processes, which
+# take a minute in a TCG guest, see docs/hosts.md); every call copies it with one cp.
 td_make_busybox_rootfs() { # dir
-  local d=$1
-  mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,var,run}
-  cp /bin/busybox "$d/bin/busybox"
-  local a
-  for a in $("$d/bin/busybox" --list); do
-    [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"
-  done
-  echo 'root:x:0:0:root:/root:/bin/sh' >"$d/etc/passwd"
-  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$d/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$d/etc/group"
-  chmod 1777 "$d/tmp"
+  local d=$1 t=${BATS_RUN_TMPDIR:-}/td-busybox-rootfs
+  if [ -z "${BATS_RUN_TMPDIR:-}" ] || [ ! -d "$t" ]; then
+    local m=$d
+    [ -n "${BATS_RUN_TMPDIR:-}" ] && m=$t.$$
+    mkdir -p "$m"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,var,run}
+    cp /bin/busybox "$m/bin/busybox"
+    local a
+    for a in $("$m/bin/busybox" --list); do
+      [ -e "$m/bin/$a" ] || ln -s busybox "$m/bin/$a"
+    done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$m/etc/passwd"
+    echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$m/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$m/etc/group"
+    chmod 1777 "$m/tmp"
+    [ "$m" = "$d" ] && return 0
+    mv -T "$m" "$t" 2>/dev/null || rm -rf "$m"
+  fi
+  mkdir -p "$d"
+  cp -a "$t/." "$d/"
 }
 
 # Open /proc/PID/exe by O_PATH, kill PID, wait until it is gone, then try to reopen the
