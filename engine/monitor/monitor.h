@@ -1,7 +1,8 @@
 /* engine/monitor: the per-container monitor (monitor.c: create, start, supervise, exit,
  * restart; the loop, log and state it shares with the idle program tinydocker-monitor,
  * monitor_idle.c), how it is started (spawn.c: a fork; handoff.c: cloned into the CLI's
- * address space) and the protocol between it and a client (monproto.c).
+ * address space, the CLI replaced by tinydocker-attach, attach_client.c) and the protocol
+ * between it and a client (monproto.c).
  * Calls down only: engine/container, engine/parse, runtime/, net/, util/.
  *
  * The protocol between the CLI and a container's monitor: fixed-size messages over a
