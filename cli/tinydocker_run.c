@@ -300,11 +300,9 @@ static int parse_misc(const struct cmd_info *ci, const struct opt_result *r, str
     strv_push(&s->labels, *l);
   q->labels = s->labels;
   for (char **l = opt_list(ci, r, "sysctl"); l && *l; l++) {
-    if (strchr(*l, '=') == NULL)
-      return err_set(err, 0,
-                     "invalid argument \"%s\" for \"--sysctl\" flag: %s is not a "
-                     "valid sysctl value",
-                     *l, *l);
+    autofree char *k = NULL, *val = NULL;
+    if (eng_parse_sysctl(*l, &k, &val, err) < 0)
+      return err_prefix(err, "invalid argument \"%s\" for \"--sysctl\" flag", *l);
     strv_push(&s->sysctls, *l);
   }
   q->sysctls = s->sysctls;

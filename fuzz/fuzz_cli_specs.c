@@ -1,7 +1,8 @@
 /* libFuzzer target for the parsers of command-line specs a user (or a script fed by someone
  * else) hands to `tinydocker run` and `network create`: -p port specs and -P keys, subnets and
  * addresses, --network modes, sizes, durations, cpusets, --ulimit, --restart, -v, --mount,
- * --tmpfs, --device and KEY=VALUE. Properties checked: a parsed port has tcp or udp and a
+ * --tmpfs, --device, KEY=VALUE and --sysctl. Properties checked: an accepted --sysctl is one
+ * of docker's whitelist and names one file beneath /proc/sys; a parsed port has tcp or udp and a
  * non-zero container port; a parsed CIDR has its host bits clear and a prefix in 0..32 and
  * formats back to the same network; a parsed mount target is absolute. */
 #include <stddef.h>
@@ -103,6 +104,27 @@ static void fuzz_mounts(const char *s)
   free(val);
 }
 
+/* --sysctl: an accepted key is docker's whitelist (net.*, fs.mqueue.*, the IPC kernel.*) and
+ * dot-separated plain names, so it names one file beneath /proc/sys/net, /proc/sys/fs/mqueue
+ * or /proc/sys/kernel. */
+static void fuzz_sysctl(const char *s)
+{
+  char *k = NULL, *val = NULL;
+  struct td_err *err = NULL;
+  if (eng_parse_sysctl(s, &k, &val, &err) == 0) {
+    if (strchr(k, '/') || strstr(k, "..") || k[strlen(k) - 1] == '.' ||
+        (strncmp(k, "net.", 4) != 0 && strncmp(k, "fs.mqueue.", 10) != 0 &&
+         strncmp(k, "kernel.", 7) != 0))
+      abort();
+    if (strncmp(k, "kernel.", 7) == 0 && strncmp(k, "kernel.shm", 10) != 0 &&
+        strncmp(k, "kernel.msg", 10) != 0 && strcmp(k, "kernel.sem") != 0)
+      abort();
+  }
+  err_free(&err);
+  free(k);
+  free(val);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   char *s = xstrndup((const char *)data, size);
@@ -110,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   fuzz_addrs(s);
   fuzz_numbers(s);
   fuzz_mounts(s);
+  fuzz_sysctl(s);
   free(s);
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "engine/container/container.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/security/security.h"
+#include "runtime/spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/safepath.h"
@@ -382,6 +383,24 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
   return m;
 }
 
+/* --network container:X whose network namespace is the host's (X runs with --network host):
+ * a net.* sysctl would be the host's too. */
+static int net_sysctls_to_host(char **sysctls, const char *netns, struct td_err **err)
+{
+  for (char **s = sysctls; s && *s; s++) {
+    if (strncmp(*s, "net.", 4) != 0)
+      continue;
+    int cur = spec_ns_is_current(NS_NET, netns, err);
+    if (cur < 0)
+      return -1;
+    if (cur > 0)
+      return err_set(err, 0, "sysctl \"%.*s\" not allowed in host network namespace",
+                     (int)strcspn(*s, "="), *s);
+    return 0;
+  }
+  return 0;
+}
+
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       json_t **mounts_rec, struct td_err **err)
@@ -439,6 +458,8 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
       return err_set(err, 0, "cannot join network of a non running container: %s",
                      req->network + 10);
     autofree char *path = xasprintf("/proc/%d/ns/net", (int)opid);
+    if (net_sysctls_to_host(req->sysctls, path, err) < 0)
+      return -1;
     json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", path));
   } else if (!host_net) {
     json_array_append_new(ns, json_pack("{s:s}", "type", "network"));

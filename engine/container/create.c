@@ -13,6 +13,7 @@
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
+#include "runtime/spec/spec.h"
 #include "util/jsonv.h"
 #include "util/timefmt.h"
 #include "util/cleanup.h"
@@ -221,9 +222,28 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   return rec;
 }
 
+/* A --sysctl acts on the namespace it belongs to: with --network host a net.* one is the
+ * host's (docker refuses it; so does the runtime's spec_validate, later). */
+static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
+{
+  bool host_net = req->network && strcmp(req->network, "host") == 0;
+  for (char **s = req->sysctls; s && *s; s++) {
+    autofree char *k = xstrndup(*s, strcspn(*s, "="));
+    autofree char *rel = spec_sysctl_path(k);
+    int ns = spec_sysctl_ns(k);
+    if (rel == NULL || (ns != NS_NET && ns != NS_IPC))
+      return err_set(err, 0, "sysctl '%s' is not whitelisted", *s);
+    if (ns == NS_NET && host_net)
+      return err_set(err, 0, "sysctl \"%s\" not allowed in host network namespace", k);
+  }
+  return 0;
+}
+
 /* Checks that need no state: conflicts between flags, limits against the host. */
 static int validate(const struct eng_run_req *req, struct td_err **err)
 {
+  if (validate_sysctls(req, err) < 0)
+    return -1;
   if (req->auto_remove && req->restart.mode != RESTART_NO)
     return err_set(err, 0, "Conflicting options: --restart and --rm");
   if (req->memory > 0 && req->memory < 6 * 1024 * 1024)

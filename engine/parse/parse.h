@@ -86,6 +86,11 @@ void eng_device_clear(struct eng_device *d);
 bool eng_valid_name(const char *name);
 /* "KEY=VALUE" for --label/--sysctl; a bare KEY gets "" as value. */
 int eng_parse_kv(const char *s, char **key, char **value, struct td_err **err);
+/* --sysctl KEY=VALUE by docker's CLI rule: only the sysctls of a namespace a container has of
+ * its own (IPC: kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*; net.*), each a name of
+ * dot-separated plain components; anything else is the host's ("sysctl '...' is not
+ * whitelisted"). Whether the container really has that namespace is create's check. */
+int eng_parse_sysctl(const char *s, char **key, char **value, struct td_err **err);
 
 #define DETACH_KEYS_MAX 16
 #define DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"

@@ -208,6 +208,42 @@ static void test_time(void)
   TAP_OK(strlen(now) == 30 && now[29] == 'Z', "now has nanoseconds");
 }
 
+/* --sysctl: docker's whitelist and messages; a key that would walk is refused */
+static void test_sysctl(void)
+{
+  static const struct {
+    const char *in, *err;
+  } t[] = {
+      {"net.ipv4.ip_forward=1", NULL},
+      {"kernel.shmmax=68719476736", NULL},
+      {"fs.mqueue.msg_max=17", NULL},
+      {"net.ipv4.ping_group_range=0 0", NULL},
+      {"vm.swappiness=1", "sysctl 'vm.swappiness=1' is not whitelisted"},
+      {"kernel.domainname=x", "sysctl 'kernel.domainname=x' is not whitelisted"},
+      {"kernel.shm_next_id=1", "sysctl 'kernel.shm_next_id=1' is not whitelisted"},
+      {"net.ipv4.ip_forward", "sysctl 'net.ipv4.ip_forward' is not whitelisted"},
+      {"=1", "sysctl '=1' is not whitelisted"},
+      {"net.ipv4/../../../vm/swappiness=1",
+       "sysctl 'net.ipv4/../../../vm/swappiness=1': invalid key"},
+      {"net..ipv4=1", "sysctl 'net..ipv4=1': invalid key"},
+      {"net.=1", "sysctl 'net.=1': invalid key"},
+  };
+  for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+    char *k = NULL, *v = NULL;
+    struct td_err *err = NULL;
+    int rc = eng_parse_sysctl(t[i].in, &k, &v, &err);
+    int ok = t[i].err ? rc < 0 && strcmp(err_text(err), t[i].err) == 0
+                      : rc == 0 && strncmp(t[i].in, k, strlen(k)) == 0 &&
+                            strcmp(v, strchr(t[i].in, '=') + 1) == 0;
+    if (!ok)
+      printf("#   got: %s\n", rc < 0 ? err_text(err) : k);
+    TAP_OK(ok, "--sysctl %s", t[i].in);
+    err_free(&err);
+    free(k);
+    free(v);
+  }
+}
+
 int main(void)
 {
   test_sizes();
@@ -221,5 +257,6 @@ int main(void)
   test_names();
   test_format();
   test_time();
+  test_sysctl();
   return TAP_DONE();
 }

@@ -1,5 +1,5 @@
 /* docker's flag values: sizes, durations, cpus, cpusets, ulimits, restart policies, env
- * files, names, KEY=VALUE (parse.h). */
+ * files, names, KEY=VALUE, --sysctl (parse.h). */
 #include "engine/parse/parse.h"
 
 #include <ctype.h>
@@ -389,5 +389,46 @@ int eng_parse_kv(const char *s, char **key, char **value, struct td_err **err)
   const char *eq = strchr(s, '=');
   *key = eq ? xstrndup(s, (size_t)(eq - s)) : xstrdup(s);
   *value = xstrdup(eq ? eq + 1 : "");
+  return 0;
+}
+
+static bool sysctl_whitelisted(const char *k)
+{
+  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                    "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                    "kernel.shmmni", "kernel.shm_rmid_forced"};
+  for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+    if (strcmp(k, ipc[i]) == 0)
+      return true;
+  return strncmp(k, "net.", 4) == 0 || strncmp(k, "fs.mqueue.", 10) == 0;
+}
+
+/* dot-separated plain names: each becomes one directory level under /proc/sys */
+static bool sysctl_key_clean(const char *k)
+{
+  if (strchr(k, '/'))
+    return false;
+  for (const char *c = k;; c++) {
+    size_t n = strcspn(c, ".");
+    if (n == 0)
+      return false;
+    c += n;
+    if (*c == '\0')
+      return true;
+  }
+}
+
+int eng_parse_sysctl(const char *s, char **key, char **value, struct td_err **err)
+{
+  const char *eq = s ? strchr(s, '=') : NULL;
+  if (eq == NULL || eq == s)
+    return err_set(err, 0, "sysctl '%s' is not whitelisted", s ? s : "");
+  autofree char *k = xstrndup(s, (size_t)(eq - s));
+  if (!sysctl_whitelisted(k))
+    return err_set(err, 0, "sysctl '%s' is not whitelisted", s);
+  if (!sysctl_key_clean(k))
+    return err_set(err, 0, "sysctl '%s': invalid key", s);
+  *key = steal_ptr(k);
+  *value = xstrdup(eq + 1);
   return 0;
 }

@@ -371,8 +371,10 @@ int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o, pid_t *p
       .ctx = ctx, .o = o, .spec = o->spec, .sync = -1, .console = -1, .lock_fd = -1};
   spec_autofree struct spec *owned = NULL;
   int rc = -1;
+  /* spec_validate: a setting for a namespace the container does not have of its own would
+   * act on the host's (a hostname, a sysctl): refused before anything is made */
   if (rt_check_id(o->id, err) == 0 && resolve_bundle(&r, &owned, err) == 0 &&
-      check_process(&r, err) == 0) {
+      spec_validate(r.spec, err) == 0 && check_process(&r, err) == 0) {
     r.created = time_now_rfc3339(true);
     if (create_locked(&r, err) == 0)
       rc = 0;

@@ -113,6 +113,9 @@ static int open_joins(const struct spec *s, int fds[NS_TYPE_COUNT], struct td_er
     if (fds[t] < 0)
       return err_set(err, errno, "open %s namespace %s", spec_ns_name((enum spec_ns_type)t),
                      ns->path);
+    /* spec_validate looked at the path; this is what is joined */
+    if (spec_ns_fd_check(s, (enum spec_ns_type)t, fds[t], err) < 0)
+      return -1;
   }
   return 0;
 }

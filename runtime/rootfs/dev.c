@@ -199,9 +199,26 @@ int rootfs_bind_console(const char *slave_path, struct td_err **err)
     return err_set(err, errno, "console: stat %s", slave_path);
   if (!S_ISCHR(st.st_mode) || sfs.f_type != DEVPTS_SUPER_MAGIC)
     return err_set(err, EPERM, "console: %s is not a pty on a devpts", slave_path);
-  autoclose int fd = safepath_mkfile_p(rootfd, "/dev/console", 0666, err);
-  if (fd < 0)
-    return err_prefix(err, "console");
+  /* the target is the image's /dev/console itself, never what a symlink there names (the
+   * other half of CVE-2025-52565: the pty bound over a procfs file): created if missing, then
+   * opened without following a symlink, and checked to be a plain file or a device node that
+   * is not on procfs or sysfs */
+  autoclose int fd = safepath_open(rootfd, "/dev/console", O_PATH | O_NOFOLLOW, 0, NULL);
+  if (fd < 0) {
+    autoclose int made = safepath_mkfile_p(rootfd, "/dev/console", 0666, err);
+    if (made < 0)
+      return err_prefix(err, "console");
+    fd = safepath_open(rootfd, "/dev/console", O_PATH | O_NOFOLLOW, 0, err);
+    if (fd < 0)
+      return err_prefix(err, "console");
+  }
+  struct stat tst;
+  struct statfs tfs;
+  if (fstat(fd, &tst) < 0 || fstatfs(fd, &tfs) < 0)
+    return err_set(err, errno, "console: stat /dev/console");
+  if ((!S_ISREG(tst.st_mode) && !S_ISCHR(tst.st_mode)) || tfs.f_type == PROC_SUPER_MAGIC ||
+      tfs.f_type == SYSFS_MAGIC)
+    return err_set(err, EPERM, "console: /dev/console in the container is not a file or a device");
   autofree char *src = safepath_fd_path(sfd);
   if (rootfs_mount_fd(src, fd, NULL, MS_BIND, NULL, err) < 0)
     return err_prefix(err, "bind %s on /dev/console", slave_path);

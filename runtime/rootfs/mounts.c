@@ -130,9 +130,22 @@ int rootfs_setattr(int fd, const struct spec_mount *m, struct td_err **err)
 /* runc's rule (CVE-2019-16884/19921): nothing may be mounted inside /proc except a few fake
  * files, and /proc itself only gets a procfs. The check runs on the resolved target too, so a
  * symlink to /proc does not get around it. */
-static int check_proc_dest(const char *dest, int fd, const struct spec_mount *m, bool bind,
-                           struct td_err **err)
+static int check_proc_dest(int rootfd, const char *dest, int fd, const struct spec_mount *m,
+                           bool bind, struct td_err **err)
 {
+  /* /proc and /sys themselves must not be symlinks in the rootfs (CVE-2023-28642): resolved
+   * in the root, a /proc -> /elsewhere link would get the procfs mounted on its target, and the
+   * container's /proc would be the image's link */
+  if (strcmp(dest, "/proc") == 0 || strcmp(dest, "/sys") == 0) {
+    struct stat lst;
+    autoclose int l = safepath_open(rootfd, dest, O_PATH | O_NOFOLLOW, 0, err);
+    if (l < 0)
+      return -1;
+    if (fstat(l, &lst) < 0)
+      return err_set(err, errno, "stat %s", dest);
+    if (S_ISLNK(lst.st_mode))
+      return err_set(err, EINVAL, "mount destination %s is a symlink in the rootfs", dest);
+  }
   struct statfs sfs;
   bool target_is_proc = fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
   if (strcmp(dest, "/proc") == 0) {
@@ -188,7 +201,7 @@ static int mount_bind(int rootfd, const struct spec *spec, const char *dest, con
                                          : safepath_mkfile_p(rootfd, dest, 0644, err);
   if (fd < 0)
     return -1;
-  if (check_proc_dest(dest, fd, m, true, err) < 0)
+  if (check_proc_dest(rootfd, dest, fd, m, true, err) < 0)
     return -1;
   if (m->idmap) {
     if (rootfs_mount_idmapped(src, fd, spec, m, o, err) < 0)
@@ -210,7 +223,7 @@ static int mount_fs(int rootfd, const char *dest, const struct spec_mount *m, st
   autoclose int fd = safepath_mkdir_p(rootfd, dest, 0755, err);
   if (fd < 0)
     return -1;
-  if (check_proc_dest(dest, fd, m, false, err) < 0)
+  if (check_proc_dest(rootfd, dest, fd, m, false, err) < 0)
     return -1;
   unsigned long flags = m->flags & ~(MS_BIND | MS_REC | MS_PROPAGATION);
   const char *src = m->source ? m->source : m->type;

@@ -57,12 +57,10 @@ static int open_beneath(int procfd, const char *rel)
 
 static int write_one(int procfd, const char *key, const char *value, struct td_err **err)
 {
-  if (key[0] == '\0' || key[0] == '.' || strstr(key, "..") || strchr(key, '/'))
+  /* spec_validate refused such a key already; this is the last line before the write */
+  autofree char *rel = spec_sysctl_path(key);
+  if (rel == NULL)
     return err_set(err, EINVAL, "sysctl %s: invalid key", key);
-  autofree char *rel = xasprintf("sys/%s", key);
-  for (char *p = rel + 4; *p; p++)
-    if (*p == '.')
-      *p = '/';
   autoclose int fd = open_beneath(procfd, rel);
   if (fd < 0)
     return err_set(err, errno, "sysctl %s: open /proc/%s", key, rel);

@@ -277,6 +277,8 @@ struct spec_linux {
   struct spec_resources *resources; /* NULL if absent */
   struct spec_kv *sysctl;
   size_t n_sysctl;
+  struct spec_kv *net_devices; /* linux.netDevices: host name -> name in the container (or NULL) */
+  size_t n_net_devices;
   struct spec_seccomp *seccomp;     /* NULL if absent */
   unsigned long rootfs_propagation; /* MS_* flags, 0 = default (MS_REC|MS_SLAVE) */
   char **masked_paths;
@@ -334,6 +336,26 @@ const char *spec_seccomp_flag_name(unsigned flag);
 extern const char *const spec_seccomp_archs[];
 /* The config.json key of a hook kind ("createRuntime", ...). */
 const char *spec_hook_name(enum spec_hook_kind k);
+/* Check the settings that act on a namespace against the namespaces the container really
+ * has (runc's validator): hostname/domainname need a private UTS namespace, each sysctl the
+ * namespace it belongs to, timeOffsets a new time namespace, netDevices a private network
+ * namespace, id mappings a user namespace (and a new one its mappings). Messages as runc's. */
+int spec_validate(const struct spec *s, struct td_err **err);
+/* 1 when the container has a namespace of type t of its own: a new one, or one joined by a
+ * path that is not the caller's own (/proc/self/ns/...); 0 when not, -1 if the path is bad. */
+int spec_ns_private(const struct spec *s, enum spec_ns_type t, struct td_err **err);
+/* The same check on the namespace fd the runtime really joins (opened from the path after
+ * spec_validate looked at it): -1 when the spec has a setting for namespace type t and fd is
+ * the caller's own namespace (the path was swapped in between), else 0. */
+int spec_ns_fd_check(const struct spec *s, enum spec_ns_type t, int fd, struct td_err **err);
+/* 1 when path is the caller's own namespace of type t, 0 when another, -1 on error. */
+int spec_ns_is_current(enum spec_ns_type t, const char *path, struct td_err **err);
+/* The namespace a sysctl key belongs to (NS_IPC, NS_NET, NS_UTS), -1 for one that is not
+ * namespaced (vm.*, most of kernel.*: the host's). */
+int spec_sysctl_ns(const char *key);
+/* "sys/net/ipv4/ip_forward" for "net.ipv4.ip_forward", relative to a procfs root: NULL for a
+ * key that is not dot-separated plain names (a '/', an empty, "." or ".." component). */
+char *spec_sysctl_path(const char *key);
 /* Namespace name ("pid", "network", ...) of a type, and back (-1 if unknown). */
 const char *spec_ns_name(enum spec_ns_type t);
 int spec_ns_from_name(const char *name);

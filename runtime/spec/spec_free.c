@@ -98,6 +98,7 @@ static void linux_clear(struct spec_linux *l)
   free(l->cgroups_path);
   spec_resources_free(l->resources);
   spec_kv_free(l->sysctl, l->n_sysctl);
+  spec_kv_free(l->net_devices, l->n_net_devices);
   if (l->seccomp) {
     spec_seccomp_clear(l->seccomp);
     free(l->seccomp);

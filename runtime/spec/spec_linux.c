@@ -245,6 +245,33 @@ static int parse_time_offsets(json_t *j, const struct sp *p, struct spec_linux *
   return 0;
 }
 
+/* linux.netDevices: {"eth1": {"name": "ctr_eth1"}}, the name optional. Kept to be checked
+ * (spec_validate); moving the devices is not implemented. */
+static int parse_net_devices(json_t *j, const struct sp *p, struct spec_linux *l,
+                             struct td_err **err)
+{
+  json_t *o = NULL;
+  int r = sj_obj(j, p, "netDevices", &o, err);
+  if (r <= 0)
+    return r;
+  struct sp c = SP_KEY(p, "netDevices");
+  size_t n = json_object_size(o);
+  l->net_devices = xcalloc(n ? n : 1, sizeof(*l->net_devices));
+  const char *k;
+  json_t *v;
+  json_object_foreach (o, k, v) {
+    struct sp ck = SP_KEY(&c, k);
+    struct spec_kv *d = &l->net_devices[l->n_net_devices];
+    if (sj_want_obj(v, &ck, err) < 0)
+      return -1;
+    d->key = xstrdup(k);
+    l->n_net_devices++;
+    if (sj_str(v, &ck, "name", &d->value, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int parse_sub(json_t *j, const struct sp *p, struct spec_linux *l, struct td_err **err)
 {
   json_t *v = NULL;
@@ -288,7 +315,7 @@ int spec_parse_linux(json_t *j, const struct sp *p, struct spec_linux *l, struct
       sj_strv(j, p, "maskedPaths", &l->masked_paths, err) < 0 ||
       sj_strv(j, p, "readonlyPaths", &l->readonly_paths, err) < 0 ||
       sj_str(j, p, "mountLabel", &l->mount_label, err) < 0 || parse_personality(j, p, l, err) < 0 ||
-      parse_time_offsets(j, p, l, err) < 0)
+      parse_time_offsets(j, p, l, err) < 0 || parse_net_devices(j, p, l, err) < 0)
     return -1;
   return 0;
 }

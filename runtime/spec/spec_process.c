@@ -189,6 +189,11 @@ static int parse_rlimits(json_t *j, const struct sp *p, struct spec_process *out
                       json_string_value(json_object_get(e, "type")));
     if (sj_u64(e, &ci, "soft", &rl->soft, err) < 0 || sj_u64(e, &ci, "hard", &rl->hard, err) < 0)
       return -1;
+    /* setrlimit refuses it (EINVAL) in the init, after the namespaces are made */
+    if (rl->soft > rl->hard)
+      return sp_err(err, &ci, "%s: soft limit %llu is greater than the hard limit %llu",
+                    json_string_value(json_object_get(e, "type")), (unsigned long long)rl->soft,
+                    (unsigned long long)rl->hard);
     out->n_rlimits = i + 1;
   }
   return 0;

