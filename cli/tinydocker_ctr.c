@@ -6,7 +6,7 @@
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
-#include "engine/detach.h"
+#include "engine/parse/parse.h"
 #include "engine/engine.h"
 #include "util/gotmpl.h"
 #include "util/cleanup.h"

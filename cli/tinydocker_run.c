@@ -7,9 +7,8 @@
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
-#include "engine/detach.h"
+#include "engine/parse/parse.h"
 #include "engine/engine.h"
-#include "engine/parse.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/strv.h"

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "engine/parse.h"
+#include "engine/parse/parse.h"
 #include "util/err.h"
 
 #define ENG_DEFAULT_ROOT "/var/lib/tinydocker"
@@ -50,7 +50,8 @@ struct eng_run_req {
   int64_t pids_limit;
   int64_t memory, memory_swap, memory_reservation, shm_size; /* 0 = unset; swap -1 = unlimited */
   int64_t nano_cpus, cpu_shares, cpu_quota, cpu_period;
-  int64_t blkio_weight; /* 0 = unset; engine/hostcheck.c discards it where the host has none */
+  int64_t blkio_weight; /* 0 = unset; engine/container/hostcheck.c discards it where the host has
+                           none */
   const char *cpuset_cpus, *cpuset_mems;
   struct eng_device *devices;
   size_t n_devices;

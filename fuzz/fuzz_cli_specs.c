@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/parse.h"
+#include "engine/parse/parse.h"
 #include "net/net.h"
 #include "util/xalloc.h"
 

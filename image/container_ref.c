@@ -1,7 +1,7 @@
 /* `tinydocker commit/export CONTAINER` when the engine hands docker's argv straight to
  * tinydocker-image: find the container in the engine's store as docs/architecture.md and
- * engine/store.h describe it (<root>/containers/<id>/container.json, names/<name> -> id),
- * read-only. The engine may instead call image_tool_exec_container (image/image.h), which
+ * engine/container/container.h describe it (<root>/containers/<id>/container.json, names/<name> ->
+ * id), read-only. The engine may instead call image_tool_exec_container (image/image.h), which
  * passes the upper dir and image directly. */
 #include "image/container_ref.h"
 

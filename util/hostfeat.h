@@ -8,5 +8,5 @@
  * run_dir only costs a probe per call). Keys are words without spaces. */
 bool hostfeat_get(const char *run_dir, const char *key, bool (*probe)(const char *run_dir));
 /* The run directory the engine keeps for root: /run/tinydocker for the default root, else
- * <root>/run (as engine/ctx.c). Caller frees. */
+ * <root>/run (as engine/container/ctx.c). Caller frees. */
 char *hostfeat_run_dir(const char *root);

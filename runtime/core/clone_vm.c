@@ -21,7 +21,7 @@
  * x86_64 only (the entry sequence is written for it); other architectures, sanitizer builds
  * and the slow paths (namespaces joined by path, a user namespace, hooks) clone as before.
  * The same clone serves `exec` (exec.c) and the engine's hand-over of an attached run to its
- * monitor (engine/handoff.c), each under the same rules. */
+ * monitor (engine/monitor/handoff.c), each under the same rules. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

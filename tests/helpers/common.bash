@@ -33,7 +33,7 @@ td_teardown_roots() {
 
 # Wait (up to 10 s) until the --rm removers of this root are done: `run --rm` returns once the
 # container is out of every view, its teardown (cgroups, files) finishes just after
-# (engine/trash.c). True when the trash is empty.
+# (engine/container/trash.c). True when the trash is empty.
 td_wait_trash() {
   local i
   for i in $(seq 200); do

@@ -1,0 +1,217 @@
+/* The services every command shares about one container: its short id, the runtime context,
+ * its rootfs mount and image hold, its record loaded and refreshed, whether its network mode
+ * gives it endpoints, and its teardown and removal (rm, --rm and crash recovery). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/container/container.h"
+#include "image/image.h"
+#include "image/volume.h"
+#include "net/net.h"
+#include "runtime/cgroup/cgroup.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/jsonv.h"
+#include "util/xalloc.h"
+
+const char *eng_short_id(const char *id, char *buf)
+{
+  snprintf(buf, 13, "%.12s", id);
+  return buf;
+}
+
+int eng_ncpu(void)
+{
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt)
+{
+  /* found once a process: every container process execs its program through it (a
+   * missing helper, as in sanitizer builds, means a direct exec) */
+  static char *entry;
+  static bool looked;
+  if (!looked) {
+    entry = helper_find("tinydocker-entry");
+    looked = true;
+  }
+  memset(rt, 0, sizeof(*rt));
+  rt->state_root = ctx->run_root;
+  rt->cgroup_parent = ENG_CGROUP_PARENT;
+  rt->debug = ctx->debug;
+  rt->entry = entry;
+}
+
+int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err)
+{
+  if (rec_bool(rec, "Td.RootfsIsDir"))
+    return 0;
+  const char *id = rec_str(rec, "Id");
+  autofree char *dir = store_dir(ctx, id);
+  autofree char *rootfs = xasprintf("%s/rootfs", dir);
+  struct stat a, b;
+  if (stat(rootfs, &a) == 0 && stat(dir, &b) == 0 && a.st_dev != b.st_dev)
+    return 0; /* already mounted */
+  struct image_info *img = NULL;
+  if (image_resolve(ctx->root, rec_str(rec, "Image"), &img, err) < 0)
+    return err_prefix(err, "image of container %s", id);
+  autofree char *path = NULL;
+  int rc = rec_bool(rec, "HostConfig.AutoRemove")
+               ? image_rootfs_mount_transient(ctx->root, img, dir, &path, err)
+               : image_rootfs_mount(ctx->root, img, dir, &path, err);
+  image_info_free(img);
+  return rc;
+}
+
+void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec)
+{
+  if (rec_bool(rec, "Td.RootfsIsDir"))
+    return;
+  autofree char *dir = store_dir(ctx, rec_str(rec, "Id"));
+  autoerr struct td_err *err = NULL;
+  image_rootfs_umount(dir, &err);
+}
+
+void eng_image_release(const struct eng_ctx *ctx, json_t *rec)
+{
+  if (rec_bool(rec, "Td.RootfsIsDir"))
+    return;
+  autofree char *dir = store_dir(ctx, rec_str(rec, "Id"));
+  autoerr struct td_err *err = NULL;
+  image_release(ctx->root, dir, &err);
+}
+
+int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err)
+{
+  return store_lookup(ctx, ref, id, err);
+}
+
+/* A container directory without a record: its creator died before writing it (kill -9 of
+ * `run`/`create`), or `rm` died half way. Shown as "dead" so that `rm -f` can clean it. */
+static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
+{
+  autofree char *dir = store_dir(ctx, id);
+  autofree char *creator = xasprintf("%s/creator", dir);
+  autofree char *text = NULL;
+  autoerr struct td_err *e = NULL;
+  if (file_read_all(AT_FDCWD, creator, &text, NULL, &e) == 0) {
+    int pid = 0;
+    unsigned long long st = 0;
+    if (sscanf(text, "%d %llu", &pid, &st) == 2 && proc_alive(pid, st))
+      return NULL; /* still being created */
+  }
+  autofree char *name = store_name_of(ctx, id);
+  autofree char *slash = xasprintf("/%s", name ? name : "");
+  return json_pack("{s:s,s:s,s:s,s:[],s:{s:s,s:b,s:b,s:b,s:b,s:i,s:i,s:s},s:s,s:{s:s},"
+                   "s:{},s:{},s:{s:b}}",
+                   "Id", id, "Name", slash, "Created", "0001-01-01T00:00:00Z", "Args", "State",
+                   "Status", "dead", "Running", 0, "Paused", 0, "Restarting", 0, "Dead", 1, "Pid",
+                   0, "ExitCode", 255, "Error", "incomplete container record", "Path", "", "Config",
+                   "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
+}
+
+int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
+{
+  if ((*rec = store_cache_take(STORE_CACHE_RECORD, id)) == NULL &&
+      store_load(ctx, id, rec, err) < 0) {
+    autofree char *dir = store_dir(ctx, id);
+    json_t *dead = access(dir, F_OK) == 0 ? dead_record(ctx, id) : NULL;
+    if (dead == NULL)
+      return -1;
+    err_free(err);
+    *rec = dead;
+    return 0;
+  }
+  store_refresh_state(*rec);
+  return 0;
+}
+
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
+{
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  /* a container never started has no runtime state: nothing to warn about then */
+  autofree char *state = xasprintf("%s/%s", rt.state_root, id);
+  bool had_state = access(state, F_OK) == 0;
+  autoerr struct td_err *e1 = NULL;
+  if (rt_delete(&rt, id, true, &e1) < 0 && had_state)
+    err_warn(&e1, "container %s", id);
+  /* a cgroup left by a runtime that died mid-create (none after a clean delete: not found) */
+  autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
+  struct cgroup *cg = NULL;
+  autoerr struct td_err *e2 = NULL;
+  if (cgroup_open(cgpath, &cg, &e2) == 0) {
+    autoerr struct td_err *e3 = NULL;
+    if (cgroup_destroy(cg, &e3) < 0)
+      err_warn(&e3, "container %s", id);
+    cgroup_free(cg);
+  }
+  autoerr struct td_err *e4 = NULL;
+  if (net && net_detach(ctx->root, id, &e4) < 0) /* idempotent */
+    err_warn(&e4, "container %s: network detach", id);
+}
+
+/* The part of eng_cleanup_container after the runtime state, cgroup and network are gone:
+ * rootfs mount, image hold, volumes, name, dir. */
+static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                             bool remove_record, bool remove_volumes, struct td_err **err)
+{
+  eng_rootfs_umount(ctx, rec);
+  if (!remove_record)
+    return 0;
+  eng_unpublish(ctx, id, rec, remove_volumes);
+  autofree char *dir = store_dir(ctx, id);
+  if (rm_rf(dir, err) < 0 && (*err)->errnum != ENOENT)
+    return err_prefix(err, "remove container %s", id);
+  err_free(err);
+  return 0;
+}
+
+int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                          bool remove_record, bool remove_volumes, struct td_err **err)
+{
+  eng_teardown_runtime(ctx, id, true);
+  return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
+}
+
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes)
+{
+  eng_image_release(ctx, rec);
+  autofree char *cdir = store_dir(ctx, id);
+  autostrv char **anon = NULL;
+  autoerr struct td_err *e = NULL;
+  if (volume_release(ctx->root, cdir, &anon, &e) < 0)
+    err_warn(&e, "container %s: release its volumes", id);
+  /* docker: --rm removes anonymous volumes too, rm only with -v */
+  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
+       a++) {
+    autoerr struct td_err *e2 = NULL;
+    if (volume_remove(ctx->root, *a, true, &e2) < 0)
+      err_warn(&e2, "container %s: remove its anonymous volume", id);
+  }
+  store_name_release(ctx, rec_str(rec, "Name"), id);
+}
+
+bool eng_mode_has_endpoints(const char *mode)
+{
+  return mode == NULL || (strcmp(mode, "none") != 0 && strcmp(mode, "host") != 0 &&
+                          strncmp(mode, "container:", 10) != 0);
+}
+
+bool eng_net_endpoints(json_t *rec)
+{
+  return eng_mode_has_endpoints(rec ? rec_str(rec, "HostConfig.NetworkMode") : NULL);
+}
+
+json_t *eng_net_endpoint_json(const struct net_attach_result *res, char *const *aliases)
+{
+  return json_pack("{s:s,s:s,s:s,s:i,s:s,s:o}", "NetworkID", res->network_id, "IPAddress", res->ip,
+                   "Gateway", res->gateway, "IPPrefixLen", res->prefix, "MacAddress", res->mac,
+                   "Aliases", aliases ? jsonv_from_strv(aliases) : json_null());
+}

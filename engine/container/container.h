@@ -1,0 +1,154 @@
+/* engine/container: one container's existence. The store (a record per container, names,
+ * locks), create (docker's defaults + the request + the image -> a record and an OCI bundle),
+ * the runtime context, rootfs and image hold, teardown and removal (rm, --rm through the
+ * trash, crash recovery), `-u` users resolved inside the rootfs, the engine context.
+ * Calls down only: image/, net/, runtime/, util/, engine/parse.
+ *
+ * The store: <root>/containers/<id>/ holds config.json (the OCI bundle),
+ * container.json (the engine record, docker's inspect shape plus a private "Td" object),
+ * rootfs/ (overlay mount point), logs, hostname, hosts, resolv.conf.
+ * <root>/containers/names/<name> is a symlink to the id: creating it is the atomic name
+ * reservation, so two concurrent `run --name x` cannot both win. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "engine/engine.h"
+#include "runtime/core/runtime.h"
+#include "util/err.h"
+
+#define STORE_RECORD "container.json"
+#define STORE_PS_RECORD "ps.json" /* the fields ps needs, written with every record */
+
+/* A new random 64-hex id (getrandom). */
+char *store_new_id(void);
+/* A docker-like random name ("eager_turing"). */
+char *store_random_name(void);
+/* <root>/containers/<id> */
+char *store_dir(const struct eng_ctx *ctx, const char *id);
+/* Reserve name for id; fails with docker's conflict message if taken by a live record. */
+int store_name_reserve(const struct eng_ctx *ctx, const char *name, const char *id,
+                       struct td_err **err);
+/* Release name if it still points at id. */
+void store_name_release(const struct eng_ctx *ctx, const char *name, const char *id);
+/* Name (without '/') -> id; NULL if none. */
+char *store_name_lookup(const struct eng_ctx *ctx, const char *name);
+/* The name that points at id (scanning the names dir), or NULL. */
+char *store_name_of(const struct eng_ctx *ctx, const char *id);
+/* Record who is creating the container (pid + start time), so a crash shows as "dead". */
+void store_mark_creator(const struct eng_ctx *ctx, const char *id);
+/* Resolve a name / id / unique id prefix; docker's "No such container" otherwise. */
+int store_lookup(const struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err);
+/* Ids of every container (unsorted). */
+int store_list(const struct eng_ctx *ctx, char ***ids, struct td_err **err);
+/* Load a record (no refresh). */
+int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err);
+/* Write a file of the container dir atomically against crashes of our processes (temp file +
+ * rename) but without fsync: that only guards against a host power loss, after which the
+ * runtime state in /run and every container process are gone anyway, and the record is
+ * re-read as "exited". It saves ~2 ms per file on the hot path. */
+int store_write(const char *path, const void *buf, size_t len, mode_t mode, struct td_err **err);
+/* Same for JSON. */
+int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **err);
+/* The part of a record that `ps` uses, in the same shape (new reference). */
+json_t *store_summary(json_t *rec);
+/* Write a record atomically. */
+int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
+/* A name's symlink holds its container's id in base64url (engine/container/store.c says why): 64
+ * hex digits <-> 43 characters; false for anything else (a 64-hex target of an older store). */
+#define STORE_LINK_ID_LEN 43
+bool store_id_to_link(const char *id, char out[STORE_LINK_ID_LEN + 1]);
+bool store_link_to_id(const char *link, char out[65]);
+/* Documents kept in this process's memory for its next use of the same id, one per slot:
+ * the record run's create just saved (its start reads it back) and the one start hands its
+ * monitor (a fork); the config.json create wrote, which the monitor starts the container from
+ * (~0.5 ms of jansson each, instead of a read and a parse of the file). put takes a
+ * reference; take hands it over once (NULL if another id or none). */
+enum store_cache_slot { STORE_CACHE_RECORD, STORE_CACHE_SPEC, STORE_CACHE_SLOTS };
+void store_cache_put(enum store_cache_slot slot, const char *id, json_t *doc);
+json_t *store_cache_take(enum store_cache_slot slot, const char *id);
+/* Take the container's lock (for read-modify-write of its record); returns the fd. */
+int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err);
+/* Take the store-wide lock (creating / removing containers); returns the fd. */
+int store_lock_all(const struct eng_ctx *ctx, struct td_err **err);
+/* Fix up State in rec when the monitor is gone (true status after a crash); returns true
+ * if rec changed. Reads /proc only. */
+bool store_refresh_state(json_t *rec);
+/* Whether pid is alive and still the process that started at starttime (0 = don't check). */
+bool proc_alive(pid_t pid, uint64_t starttime);
+/* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */
+uint64_t proc_starttime(pid_t pid);
+/* Convenience getters on the record. */
+const char *rec_str(json_t *rec, const char *path);
+int64_t rec_int(json_t *rec, const char *path);
+bool rec_bool(json_t *rec, const char *path);
+/* Set a value at "A.B" (object must exist along the way); steals v. */
+void rec_set(json_t *rec, const char *path, json_t *v);
+
+/* Resolving `-u user[:group]` through the image's /etc/passwd and /etc/group, read inside
+ * the container rootfs with openat2(RESOLVE_IN_ROOT) so a symlinked /etc/passwd cannot point
+ * at the host's. */
+struct eng_user {
+  uid_t uid;
+  gid_t gid;
+  gid_t *groups; /* supplementary groups */
+  size_t n_groups;
+  char *home; /* from passwd, or NULL */
+};
+
+/* Resolve spec ("", "1000", "1000:1000", "nobody", "app:staff") against rootfs. */
+int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
+                     struct td_err **err);
+/* Free what a user holds. */
+void eng_user_clear(struct eng_user *u);
+/* Open path inside root (openat2 RESOLVE_IN_ROOT); -1 with errno on failure. */
+int eng_open_in_root(int rootfd, const char *path, int flags);
+
+/* The services every command shares about one container (container.c, trash.c). */
+/* The runtime context for the engine's containers. */
+void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt);
+/* Mount the container's rootfs again (start after stop); no-op for --rootfs dirs. */
+int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err);
+/* Unmount the container's rootfs if it is mounted (idempotent). */
+void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec);
+/* Release the image's hold on the container (layers refcount), at rm. */
+void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
+/* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
+ * not running. Idempotent. */
+void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
+/* Whether a network mode gives the container endpoints of its own (NULL: the default
+ * network does): not none/host/container:X (`network connect` refuses those, as docker
+ * does), so they publish no ports and their removal skips the network store. */
+bool eng_mode_has_endpoints(const char *mode);
+/* The same for a container's record (HostConfig.NetworkMode). */
+bool eng_net_endpoints(json_t *rec);
+struct net_attach_result;
+/* NetworkSettings.Networks[name] of the record for an endpoint (aliases may be NULL). */
+json_t *eng_net_endpoint_json(const struct net_attach_result *res, char *const *aliases);
+/* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
+ * name, directory. Idempotent; used by rm, --rm and crash recovery. */
+int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
+                          bool remove_record, bool remove_volumes, struct td_err **err);
+/* Release what names the container to other commands: its name, image hold and (with
+ * remove_volumes, or --rm) anonymous volumes. Part of every removal. */
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes);
+/* --rm, first half (engine/container/trash.c): the network endpoint released (the host veths to
+ * delete in *unplug, net_release), the rootfs unmounted, unpublished, the store directory
+ * renamed into <root>/trash; the caller holds its lock. */
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
+                   struct td_err **err);
+/* --rm, second half: runtime state, cgroups and files of a trash entry. */
+void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net);
+/* Finish the trash entries whose remover died (their lock is free). */
+void eng_trash_sweep(const struct eng_ctx *ctx);
+/* Load a record and refresh its state from the kernel. */
+int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
+                       struct td_err **err);
+/* The short (12 hex) form of an id, in buf (>= 13 bytes). */
+const char *eng_short_id(const char *id, char *buf);
+/* Host CPU count. */
+int eng_ncpu(void);

@@ -1,0 +1,455 @@
+/* create: validate, reserve id + name, mount the rootfs, write the bundle and the record.
+ * Everything is checked before anything is created; a failure half way undoes it all. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/container/internal.h"
+#include "engine/container/container.h"
+#include "image/image.h"
+#include "image/volume.h"
+#include "net/net.h"
+#include "runtime/spec/spec.h"
+#include "util/jsonv.h"
+#include "util/timefmt.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/lock.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+#include "util/trace.h"
+
+static json_t *image_config_json(const struct image_info *img)
+{
+  json_t *c = json_object_get(img->config, "config");
+  return c ? json_incref(c) : json_object();
+}
+
+int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
+                      json_t **config, char **image_id, struct td_err **err)
+{
+  struct image_info *img = NULL;
+  if (image_resolve(ctx->root, ref, &img, err) < 0)
+    return -1;
+  autofree char *rootfs = NULL;
+  int rc = transient ? image_rootfs_mount_transient(ctx->root, img, dir, &rootfs, err)
+                     : image_rootfs_mount(ctx->root, img, dir, &rootfs, err);
+  if (rc < 0) {
+    image_info_free(img);
+    return -1;
+  }
+  *config = image_config_json(img);
+  *image_id = xstrdup(img->id);
+  image_info_free(img);
+  return 0;
+}
+
+int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
+                     char **dns, char **dns_search, struct td_err **err)
+{
+  autofree char *hn = xasprintf("%s\n", hostname);
+  autofree char *p_hn = xasprintf("%s/hostname", dir);
+  if (store_write(p_hn, hn, strlen(hn), 0644, err) < 0)
+    return -1;
+  bool host = net_mode && strcmp(net_mode, "host") == 0;
+  autofree char *host_resolv = NULL;
+  autoerr struct td_err *e2 = NULL;
+  file_read_all(AT_FDCWD, "/etc/resolv.conf", &host_resolv, NULL, &e2);
+  autofree char *hosts = NULL;
+  if (host) {
+    autoerr struct td_err *e3 = NULL;
+    if (file_read_all(AT_FDCWD, "/etc/hosts", &hosts, NULL, &e3) < 0)
+      hosts = net_hosts_render(hostname, NULL, add_hosts);
+  } else {
+    hosts = net_hosts_render(hostname, NULL, add_hosts);
+  }
+  struct net_dns_req d = {.dns = dns, .dns_search = dns_search};
+  autofree char *resolv = net_resolv_render(&d, host_resolv);
+  autofree char *p_hosts = xasprintf("%s/hosts", dir);
+  autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
+  if (store_write(p_hosts, hosts, strlen(hosts), 0644, err) < 0 ||
+      store_write(p_resolv, resolv, strlen(resolv), 0644, err) < 0)
+    return -1;
+  return 0;
+}
+
+static json_t *kv_object(char *const *v)
+{
+  json_t *o = json_object();
+  for (size_t i = 0; v && v[i]; i++) {
+    const char *eq = strchr(v[i], '=');
+    autofree char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
+    json_object_set_new(o, k, json_string(eq ? eq + 1 : ""));
+  }
+  return o;
+}
+
+static json_t *host_config(const struct eng_run_req *req)
+{
+  json_t *ul = json_array();
+  for (size_t i = 0; i < req->n_ulimits; i++)
+    json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", req->ulimits[i].name, "Soft",
+                                        (json_int_t)req->ulimits[i].soft, "Hard",
+                                        (json_int_t)req->ulimits[i].hard));
+  json_t *devs = json_array();
+  for (size_t i = 0; i < req->n_devices; i++)
+    json_array_append_new(devs, json_pack("{s:s,s:s,s:s}", "PathOnHost", req->devices[i].host,
+                                          "PathInContainer", req->devices[i].container,
+                                          "CgroupPermissions", req->devices[i].perms));
+  json_t *binds = json_array(), *tmpfs = json_object();
+  for (size_t i = 0; i < req->n_mounts; i++) {
+    const struct eng_mount *m = &req->mounts[i];
+    if (m->type == MOUNT_TMPFS)
+      json_object_set_new(tmpfs, m->target, json_string(m->tmpfs_opts ? m->tmpfs_opts : ""));
+  }
+  for (size_t i = 0; i < req->n_mounts; i++) {
+    const struct eng_mount *m = &req->mounts[i];
+    if (m->type != MOUNT_TMPFS && m->source) {
+      autofree char *b = xasprintf("%s:%s%s", m->source, m->target, m->readonly ? ":ro" : "");
+      json_array_append_new(binds, json_string(b));
+    }
+  }
+  json_t *logcfg = kv_object(req->log_opts);
+  int64_t swap = req->memory_swap ? req->memory_swap : (req->memory > 0 ? 2 * req->memory : 0);
+  json_t *hc = json_pack(
+      "{s:o,s:s,s:{s:s,s:i},s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+      "s:s,s:s,s:b,s:I,s:o,s:o,s:o,s:{s:s,s:o},s:b}",
+      "Binds", binds, "NetworkMode", req->network ? req->network : "bridge", "RestartPolicy",
+      "Name", eng_restart_name(req->restart.mode), "MaximumRetryCount", req->restart.max_retries,
+      "AutoRemove", req->auto_remove, "Privileged", req->privileged, "ReadonlyRootfs",
+      req->read_only, "CapAdd", jsonv_from_strv(req->cap_add), "CapDrop",
+      jsonv_from_strv(req->cap_drop), "SecurityOpt", jsonv_from_strv(req->security_opts), "Ulimits",
+      ul, "Memory", (json_int_t)req->memory, "MemorySwap", (json_int_t)swap, "MemoryReservation",
+      (json_int_t)req->memory_reservation, "NanoCpus", (json_int_t)req->nano_cpus, "CpuShares",
+      (json_int_t)req->cpu_shares, "CpuQuota",
+      (json_int_t)(req->nano_cpus ? eng_cpus_quota(req->nano_cpus, 100000) : req->cpu_quota),
+      "CpuPeriod", (json_int_t)(req->nano_cpus ? 100000 : req->cpu_period), "CpusetCpus",
+      req->cpuset_cpus ? req->cpuset_cpus : "", "CpusetMems",
+      req->cpuset_mems ? req->cpuset_mems : "", "OomKillDisable", req->oom_kill_disable, "ShmSize",
+      (json_int_t)(req->shm_size > 0 ? req->shm_size : 64LL << 20), "Devices", devs, "Tmpfs", tmpfs,
+      "Sysctls", kv_object(req->sysctls), "LogConfig", "Type", "json-file", "Config", logcfg,
+      "Init", req->init);
+  json_object_set_new(hc, "BlkioWeight", json_integer(req->blkio_weight));
+  json_object_set_new(hc, "PidsLimit",
+                      req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
+  return hc;
+}
+
+/* The engine record: docker's inspect shape plus "Td" (private). */
+static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req *req,
+                            const char *id, const char *name, const char *dir, json_t *spec,
+                            json_t *imgcfg, const char *image_id, const char *rootfs,
+                            json_t *mounts)
+{
+  (void)ctx;
+  json_t *proc = json_object_get(spec, "process");
+  json_t *args = json_object_get(proc, "args");
+  autofree char *now = time_now_rfc3339(true);
+  autofree char *logpath = xasprintf("%s/%s-json.log", dir, id);
+  autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
+  autofree char *p_hostname = xasprintf("%s/hostname", dir);
+  autofree char *p_hosts = xasprintf("%s/hosts", dir);
+  autofree char *slash_name = xasprintf("/%s", name);
+  json_t *rest = json_array();
+  for (size_t i = 1; i < json_array_size(args); i++)
+    json_array_append(rest, json_array_get(args, i));
+  json_t *cmd = req->cmd && req->cmd[0] ? jsonv_from_strv(req->cmd)
+                                        : json_incref(json_object_get(imgcfg, "Cmd"));
+  json_t *ep =
+      req->entrypoint_set
+          ? (req->entrypoint && *req->entrypoint ? json_pack("[s]", req->entrypoint) : json_null())
+          : json_incref(json_object_get(imgcfg, "Entrypoint"));
+  json_t *labels = json_object();
+  json_object_update(labels, json_object_get(imgcfg, "Labels"));
+  json_t *reqlabels = kv_object(req->labels);
+  json_object_update(labels, reqlabels);
+  json_decref(reqlabels);
+  const char *stop_sig = req->stop_signal
+                             ? req->stop_signal
+                             : json_string_value(json_object_get(imgcfg, "StopSignal"));
+  json_t *config = json_pack(
+      "{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:O,s:o,s:o,s:s,s:s,s:o,s:s}", "Hostname",
+      json_string_value(json_object_get(spec, "hostname")), "Domainname", "", "User",
+      req->user ? req->user : "", "AttachStdin", req->interactive && !req->detach, "AttachStdout",
+      !req->detach, "AttachStderr", !req->detach, "Tty", req->tty, "OpenStdin", req->interactive,
+      "StdinOnce", req->interactive && !req->detach, "Env", json_object_get(proc, "env"), "Cmd",
+      cmd ? cmd : json_null(), "Entrypoint", ep ? ep : json_null(), "Image",
+      req->image ? req->image : "", "WorkingDir", req->workdir ? req->workdir : "", "Labels",
+      labels, "StopSignal", stop_sig ? stop_sig : "SIGTERM");
+  if (req->stop_timeout >= 0)
+    json_object_set_new(config, "StopTimeout", json_integer(req->stop_timeout));
+  json_t *rec = json_pack(
+      "{s:s,s:s,s:O,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,s:s,s:s,s:s,"
+      "s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:{s:s,s:s,s:i,s:s,s:o,s:o}}",
+      "Id", id, "Created", now, "Path", json_array_get(args, 0), "Args", rest, "State", "Status",
+      "created", "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0,
+      "ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+      "0001-01-01T00:00:00Z", "Image", image_id ? image_id : "", "ResolvConfPath", p_resolv,
+      "HostnamePath", p_hostname, "HostsPath", p_hosts, "LogPath", logpath, "Name", slash_name,
+      "RestartCount", 0, "Driver", req->rootfs ? "dir" : "overlay", "Platform", "linux",
+      "HostConfig", host_config(req), "Mounts", json_incref(mounts), "Config", config,
+      "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "Ports",
+      json_object(), "Networks", json_object());
+  json_t *publish = jsonv_from_strv(req->publish);
+  if (req->publish_all) {
+    /* -P: every ExposedPorts key on a random host port, as `-p 80/tcp` would */
+    const char *k;
+    json_t *v;
+    json_object_foreach (json_object_get(imgcfg, "ExposedPorts"), k, v) {
+      (void)v;
+      json_array_append_new(publish, json_string(k));
+    }
+  }
+  if (json_object_get(imgcfg, "ExposedPorts"))
+    json_object_set(config, "ExposedPorts", json_object_get(imgcfg, "ExposedPorts"));
+  json_object_set_new(config, "Volumes",
+                      json_is_object(json_object_get(imgcfg, "Volumes"))
+                          ? json_incref(json_object_get(imgcfg, "Volumes"))
+                          : json_null());
+  json_t *td = json_pack("{s:s,s:b,s:s,s:o,s:i,s:i,s:i}", "Rootfs", rootfs, "RootfsIsDir",
+                         req->rootfs != NULL, "ImageRef", req->image ? req->image : "", "Publish",
+                         publish, "MonitorPid", 0, "MonitorStart", 0, "InitStart", 0);
+  if (req->ip)
+    json_object_set_new(td, "IP", json_string(req->ip));
+  /* for net_attach at every start (net/ writes the hosts file of bridge networks) */
+  json_object_set_new(td, "Aliases", jsonv_from_strv(req->net_aliases));
+  json_object_set_new(td, "AddHosts", jsonv_from_strv(req->add_hosts));
+  json_object_set_new(rec, "Td", td);
+  return rec;
+}
+
+/* A --sysctl acts on the namespace it belongs to: with --network host a net.* one is the
+ * host's (docker refuses it; so does the runtime's spec_validate, later). */
+static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
+{
+  bool host_net = req->network && strcmp(req->network, "host") == 0;
+  for (char **s = req->sysctls; s && *s; s++) {
+    autofree char *k = xstrndup(*s, strcspn(*s, "="));
+    autofree char *rel = spec_sysctl_path(k);
+    int ns = spec_sysctl_ns(k);
+    if (rel == NULL || (ns != NS_NET && ns != NS_IPC))
+      return err_set(err, 0, "sysctl '%s' is not whitelisted", *s);
+    if (ns == NS_NET && host_net)
+      return err_set(err, 0, "sysctl \"%s\" not allowed in host network namespace", k);
+  }
+  return 0;
+}
+
+/* Checks that need no state: conflicts between flags, limits against the host. */
+static int validate(const struct eng_run_req *req, struct td_err **err)
+{
+  if (validate_sysctls(req, err) < 0)
+    return -1;
+  if (req->auto_remove && req->restart.mode != RESTART_NO)
+    return err_set(err, 0, "Conflicting options: --restart and --rm");
+  if (req->memory > 0 && req->memory < 6 * 1024 * 1024)
+    return err_set(err, 0, "Minimum memory limit allowed is 6MB");
+  if (req->memory_swap > 0 && req->memory == 0)
+    return err_set(err, 0,
+                   "You should always set the Memory limit when using Memoryswap limit, "
+                   "see usage");
+  if (req->memory_swap > 0 && req->memory_swap < req->memory)
+    return err_set(err, 0,
+                   "Minimum memoryswap limit should be larger than memory limit, see "
+                   "usage");
+  if (req->memory_reservation > 0 && req->memory > 0 && req->memory_reservation > req->memory)
+    return err_set(err, 0,
+                   "Minimum memory limit can not be less than memory reservation limit, "
+                   "see usage");
+  if (req->nano_cpus > 0 && (req->cpu_quota != 0 || req->cpu_period != 0))
+    return err_set(err, 0,
+                   "Conflicting options: Nano CPUs and CPU Period/Quota cannot both be "
+                   "set");
+  if (req->cpu_period != 0 && (req->cpu_period < 1000 || req->cpu_period > 1000000))
+    return err_set(err, 0,
+                   "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than "
+                   "1s (i.e. 1000000)");
+  if (req->cpu_quota > 0 && req->cpu_quota < 1000)
+    return err_set(err, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+  if (req->name && !eng_valid_name(req->name))
+    return err_set(err, 0,
+                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                   "allowed",
+                   req->name);
+  if (req->hostname && strlen(req->hostname) > 63)
+    return err_set(err, 0, "invalid hostname format: %s", req->hostname);
+  for (char **p = req->publish; p && *p; p++) {
+    struct net_port *ports = NULL;
+    size_t n = 0;
+    int rc = net_port_parse(*p, &ports, &n, err);
+    free(ports);
+    if (rc < 0)
+      return -1;
+  }
+  if (req->network) {
+    enum net_mode mode;
+    autofree char *arg = NULL;
+    if (net_mode_parse(req->network, &mode, &arg, err) < 0)
+      return -1;
+  }
+  if (req->rootfs) {
+    struct stat st;
+    if (stat(req->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+      return err_set(err, errno ? errno : ENOTDIR, "--rootfs %s", req->rootfs);
+  }
+  return 0;
+}
+
+/* A fixed host port that a host process or another container holds is refused before the
+ * container exists (issue 5's bad input); net_attach checks again under its lock. */
+static int ports_precheck(const struct eng_ctx *ctx, const struct eng_run_req *req,
+                          struct td_err **err)
+{
+  if (!req->publish || !eng_mode_has_endpoints(req->network))
+    return 0;
+  autofree struct net_port *all = NULL;
+  size_t total = 0;
+  for (char **p = req->publish; *p; p++) {
+    autofree struct net_port *ports = NULL;
+    size_t n = 0;
+    if (net_port_parse(*p, &ports, &n, err) < 0)
+      return -1;
+    all = xrealloc(all, (total + n) * sizeof(*all));
+    memcpy(all + total, ports, n * sizeof(*all));
+    total += n;
+  }
+  return net_ports_check(ctx->root, all, total, err);
+}
+
+struct create_undo {
+  const struct eng_ctx *ctx;
+  char *id, *name, *dir;
+  bool name_reserved, dir_made, mounted;
+};
+
+static void undo(struct create_undo *u)
+{
+  autoerr struct td_err *e = NULL;
+  if (u->mounted) {
+    if (image_rootfs_umount(u->dir, &e) < 0)
+      err_warn(&e, "undo create: unmount the rootfs");
+    if (image_release(u->ctx->root, u->dir, &e) < 0)
+      err_warn(&e, "undo create: release the image");
+  }
+  if (u->dir_made) {
+    autostrv char **anon = NULL;
+    if (volume_release(u->ctx->root, u->dir, &anon, &e) < 0)
+      err_warn(&e, "undo create: release the volumes");
+    for (char **a = anon; a && *a; a++)
+      if (volume_remove(u->ctx->root, *a, true, &e) < 0)
+        err_warn(&e, "undo create: remove anonymous volume %s", *a);
+    if (rm_rf(u->dir, &e) < 0)
+      err_warn(&e, "undo create: remove %s", u->dir);
+  }
+  if (u->name_reserved)
+    store_name_release(u->ctx, u->name, u->id);
+}
+
+/* The part of create after the directory exists; the caller undoes on failure. */
+static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const char *id,
+                       const char *name, const char *dir, struct create_undo *u,
+                       struct td_err **err)
+{
+  autojson json_t *imgcfg = NULL;
+  autofree char *image_id = NULL;
+  autofree char *rootfs = NULL;
+  if (req->rootfs) {
+    rootfs = realpath(req->rootfs, NULL);
+    imgcfg = json_object();
+  } else {
+    if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, &imgcfg, &image_id, err) < 0)
+      return -1;
+    u->mounted = true;
+    td_trace("c-image");
+    rootfs = xasprintf("%s/rootfs", dir);
+  }
+  autojson json_t *spec = NULL;
+  autojson json_t *mounts = NULL;
+  if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
+    return -1;
+  td_trace("c-spec");
+  if (bundle_write_etc(dir, json_string_value(json_object_get(spec, "hostname")), req->network,
+                       req->add_hosts, req->dns, req->dns_search, err) < 0)
+    return -1;
+  td_trace("c-etc");
+  autofree char *cfgpath = xasprintf("%s/config.json", dir);
+  if (store_write_json(cfgpath, spec, 0600, err) < 0)
+    return -1;
+  store_cache_put(STORE_CACHE_SPEC, id, spec);
+  td_trace("c-config");
+  autojson json_t *rec =
+      build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
+  if (store_save(ctx, id, rec, err) < 0)
+    return -1;
+  store_cache_put(STORE_CACHE_RECORD, id, rec); /* run's start goes on with it */
+  return 0;
+}
+
+int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_out,
+               struct td_err **err)
+{
+  struct eng_run_req adj = *req_in; /* what the host can apply (hostcheck.c) */
+  const struct eng_run_req *req = &adj;
+  if (validate(req, err) < 0 || eng_host_adjust(&adj, err) < 0)
+    return -1;
+  if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
+      strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {
+    autojson json_t *net = NULL;
+    if (net_inspect(ctx->root, req->network, &net, err) < 0) {
+      (*err)->exit_code = EXIT_ENGINE;
+      return -1;
+    }
+  }
+  if (ports_precheck(ctx, req, err) < 0) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
+  if (req->image) {
+    struct image_ref *r = NULL;
+    if (image_ref_parse(req->image, &r, err) < 0) {
+      (*err)->exit_code = EXIT_ENGINE;
+      return -1;
+    }
+    image_ref_free(r);
+  }
+  td_trace("c-validated");
+  autofree char *id = store_new_id();
+  autofree char *name =
+      req->name ? xstrdup(req->name[0] == '/' ? req->name + 1 : req->name) : store_random_name();
+  autofree char *dir = store_dir(ctx, id);
+  struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir};
+  /* the directory (with its creator) before the name: a crash in between leaves a directory
+   * that `ps -a` shows and `rm -f` removes, never a name that points at nothing */
+  if (mkdir(dir, 0700) < 0)
+    return err_set(err, errno, "mkdir %s", dir);
+  u.dir_made = true;
+  store_mark_creator(ctx, id);
+  for (int tries = 0; store_name_reserve(ctx, name, id, err) < 0; tries++) {
+    if (req->name || tries > 20)
+      goto fail;
+    err_free(err);
+    free(name);
+    name = store_random_name();
+    if (tries >= 3) { /* 588 names: with hundreds taken, a digit keeps the odds (docker's way) */
+      char *n2 = xasprintf("%s%d", name, tries);
+      free(name);
+      name = n2;
+    }
+    u.name = name;
+  }
+  u.name_reserved = true;
+  td_trace("c-name");
+  if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
+    goto fail;
+  *id_out = steal_ptr(id);
+  return 0;
+fail:
+  undo(&u);
+  if (*err)
+    (*err)->exit_code = EXIT_ENGINE; /* docker: every create failure is the engine's (125) */
+  return -1;
+}

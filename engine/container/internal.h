@@ -1,0 +1,32 @@
+/* Inside engine/container only: create's steps (create.c, bundle.c, bundle_mounts.c,
+ * hostcheck.c). */
+#pragma once
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "engine/container/container.h"
+
+/* The OCI config.json for a container (docker's defaults + the request + image config).
+ * rootfs: path the runtime sees; rec: the record being built (paths of hostname etc.). */
+int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
+                      const char *id, const char *dir, const char *rootfs, json_t **out,
+                      json_t **mounts_rec, struct td_err **err);
+/* One OCI mount object; opts is a comma-separated list. */
+json_t *bundle_mount_json(const char *dst, const char *type, const char *src, const char *opts);
+/* -v / --mount / --tmpfs and the image config's Volumes (anonymous volumes where no user mount
+ * covers them) into OCI mounts, ordered parents first; rec gets docker's "Mounts" entries. */
+int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
+                      const char *dir, const char *rootfs, json_t *mounts, json_t *rec,
+                      struct td_err **err);
+/* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
+int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
+                     char **dns, char **dns_search, struct td_err **err);
+/* The image layer: resolve ref, mount its rootfs at <dir>/rootfs with upper/work in dir
+ * (transient: a --rm container, whose overlay needs no sync). *config gets the image's config
+ * object ("Env", "Cmd"...) and *image_id its id. */
+int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
+                      json_t **config, char **image_id, struct td_err **err);
+/* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
+ * the value discarded, a WARNING line on stderr; engine/container/hostcheck.c. */
+int eng_host_adjust(struct eng_run_req *req, struct td_err **err);

@@ -1,0 +1,104 @@
+/* `--rm` in two halves, so that `run --rm` returns when the container is gone from every
+ * view, not when the kernel has finished tearing it down. The first half (before the monitor
+ * tells the CLI the exit code) releases what another command could ask for at once: the
+ * name, the image hold (after unmounting the rootfs, whose layers `rmi` may then delete), the
+ * anonymous volumes, the network endpoint (its address and ports), and renames the store
+ * directory into <root>/trash, one atomic step after which ps, inspect and rm no longer see
+ * the container. The second half (after the answer) removes what only the host sees: the
+ * host ends of the veths (net_unplug, ~20 ms of kernel wait), the runtime state and cgroups,
+ * and the files.
+ *
+ * The remover holds the container's lock file (it moves with the directory) until it is done;
+ * a trash entry whose lock is free belongs to a remover that died (kill -9), and the next
+ * ps, rm or prune finishes it (eng_trash_sweep), so a crash leaks nothing. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/container/container.h"
+#include "image/image.h"
+#include "net/net.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+#define TRASH_DIR "trash"
+
+static char *trash_path(const struct eng_ctx *ctx, const char *id)
+{
+  return id ? xasprintf("%s/%s/%s", ctx->root, TRASH_DIR, id)
+            : xasprintf("%s/%s", ctx->root, TRASH_DIR);
+}
+
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
+                   struct td_err **err)
+{
+  autoerr struct td_err *e = NULL;
+  if (eng_net_endpoints(rec) && net_release(ctx->root, id, unplug, &e) < 0)
+    err_warn(&e, "container %s: network release", id);
+  /* unmounted here, not later: `rmi` may delete the image's layers at once */
+  eng_rootfs_umount(ctx, rec);
+  eng_unpublish(ctx, id, rec, true);
+  autofree char *top = trash_path(ctx, NULL);
+  if (mkdir(top, 0700) < 0 && errno != EEXIST)
+    return err_set(err, errno, "create %s", top);
+  autofree char *from = store_dir(ctx, id);
+  autofree char *to = trash_path(ctx, id);
+  if (rename(from, to) < 0)
+    return err_set(err, errno, "move %s to %s", from, to);
+  return 0;
+}
+
+void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net)
+{
+  eng_teardown_runtime(ctx, id, net); /* net: a sweep after a crash in the first half */
+  autofree char *dir = trash_path(ctx, id);
+  autoerr struct td_err *e5 = NULL;
+  /* a sweep after a crash before the first half's unmount */
+  if (!rootfs_is_dir && image_rootfs_umount(dir, &e5) < 0)
+    err_warn(&e5, "container %s: unmount its rootfs", id);
+  autoerr struct td_err *e6 = NULL;
+  if (rm_rf(dir, &e6) < 0) /* FTW_MOUNT: never into a mount that is still there */
+    err_warn(&e6, "container %s: remove its directory", id);
+}
+
+/* A trash entry whose remover is gone: finish it (under its lock, so one sweeper does). */
+static void sweep_one(const struct eng_ctx *ctx, int topfd, const char *id)
+{
+  autofree char *lockp = xasprintf("%s/lock", id);
+  autoclose int lk = openat(topfd, lockp, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (lk >= 0 && flock(lk, LOCK_EX | LOCK_NB) < 0)
+    return; /* its remover is at work */
+  autofree char *recp = xasprintf("%s/%s", id, STORE_RECORD);
+  autoclose int rfd = openat(topfd, recp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  autojson json_t *rec = rfd >= 0 ? json_loadfd(rfd, 0, NULL) : NULL;
+  /* no record: the create half of a directory; its rootfs may still be an image mount */
+  eng_trash_finish(ctx, id, rec && rec_bool(rec, "Td.RootfsIsDir"), eng_net_endpoints(rec));
+}
+
+static bool is_id(const char *s)
+{
+  size_t n = strspn(s, "0123456789abcdef");
+  return n == 64 && s[n] == '\0';
+}
+
+void eng_trash_sweep(const struct eng_ctx *ctx)
+{
+  autofree char *top = trash_path(ctx, NULL);
+  autoclose int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return; /* the usual case: nothing was ever left */
+  autoclosedir DIR *d = fdopendir(dup(fd));
+  if (!d)
+    return;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL)
+    if (is_id(de->d_name))
+      sweep_one(ctx, fd, de->d_name);
+}

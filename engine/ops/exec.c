@@ -1,0 +1,258 @@
+/* exec: a new process in a running container through rt_exec (every namespace, the cgroup,
+ * the container's capabilities, seccomp and no_new_privs), run from the CLI itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "engine/parse/parse.h"
+#include "engine/container/container.h"
+#include "runtime/security/security.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+
+static void env_override(json_t *env, const char *kv)
+{
+  const char *eq = strchr(kv, '=');
+  size_t k = eq ? (size_t)(eq - kv) : strlen(kv);
+  size_t i;
+  json_t *e;
+  json_array_foreach (env, i, e) {
+    const char *s = json_string_value(e);
+    if (s && strncmp(s, kv, k) == 0 && s[k] == '=') {
+      json_array_set_new(env, i, json_string(kv));
+      return;
+    }
+  }
+  json_array_append_new(env, json_string(kv));
+}
+
+/* The process object for the exec, starting from the container's own. */
+static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req, json_t **out,
+                        struct td_err **err)
+{
+  json_t *p = json_deep_copy(json_object_get(cfg, "process"));
+  if (p == NULL)
+    return err_set(err, 0, "container config has no process");
+  json_object_set_new(p, "args", json_array());
+  for (char **a = req->cmd; a && *a; a++)
+    json_array_append_new(json_object_get(p, "args"), json_string(*a));
+  json_object_set_new(p, "terminal", json_boolean(req->tty));
+  json_t *env = json_object_get(p, "env");
+  for (char **e = req->env; e && *e; e++) {
+    if (strchr(*e, '=')) {
+      env_override(env, *e);
+    } else if (getenv(*e)) {
+      autofree char *kv = xasprintf("%s=%s", *e, getenv(*e));
+      env_override(env, kv);
+    }
+  }
+  if (req->tty)
+    env_override(env, "TERM=xterm");
+  if (req->workdir)
+    json_object_set_new(p, "cwd", json_string(req->workdir));
+  else if (json_string_value(json_object_get(p, "cwd")) == NULL)
+    json_object_set_new(p, "cwd", json_string("/"));
+  if (req->user) {
+    struct eng_user u;
+    if (eng_user_resolve(rec_str(rec, "Td.Rootfs"), req->user, &u, err) < 0)
+      return -1;
+    json_t *gids = json_array();
+    for (size_t i = 0; i < u.n_groups; i++)
+      json_array_append_new(gids, json_integer(u.groups[i]));
+    json_object_set_new(
+        p, "user",
+        json_pack("{s:i,s:i,s:o}", "uid", (int)u.uid, "gid", (int)u.gid, "additionalGids", gids));
+    eng_user_clear(&u);
+  }
+  if (req->privileged) {
+    json_t *all = json_array();
+    for (int c = 0; c <= 63; c++)
+      if (security_cap_name(c))
+        json_array_append_new(all, json_string(security_cap_name(c)));
+    json_object_set_new(
+        p, "capabilities",
+        json_pack("{s:O,s:O,s:O}", "bounding", all, "effective", all, "permitted", all));
+    json_decref(all);
+  }
+  json_object_del(p, "consoleSize");
+  *out = p;
+  return 0;
+}
+
+/* After a detach: a background process keeps the pty master open (closing it would hang up
+ * the exec'd process) and drains its output, until the last process on the pty is gone. */
+static void hold_master(int master)
+{
+  fflush(NULL);
+  pid_t p = fork();
+  if (p != 0)
+    return;
+  setsid();
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3 && null >= 0; fd++)
+    dup2(null, fd);
+  /* keep only the master (as fd 3): no lock or state fd of the CLI outlives it here */
+  if (dup2(master, 3) < 0)
+    _exit(1);
+  master = 3;
+  syscall(SYS_close_range, 4U, ~0U, 0U);
+  char buf[4096];
+  for (;;) {
+    ssize_t r = read(master, buf, sizeof(buf));
+    if (r <= 0 && !(r < 0 && errno == EINTR))
+      _exit(0);
+  }
+}
+
+/* Relay the pty; keys: the detach keys scanned in our input (NULL: none). Returns 1 when they
+ * were typed (the process runs on), 0 when it exited (*status). */
+static int relay_pty(int master, pid_t pid, struct detach_keys *keys, int *status)
+{
+  struct termios saved;
+  bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
+  if (raw) {
+    struct termios t = saved;
+    cfmakeraw(&t);
+    t.c_oflag = saved.c_oflag;
+    tcsetattr(0, TCSANOW, &t);
+  }
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+    ioctl(master, TIOCSWINSZ, &ws);
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGWINCH);
+  sigprocmask(SIG_BLOCK, &set, &old);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  bool in_open = true, done = false, detached = false;
+  char buf[8192], pass[sizeof(buf) + DETACH_KEYS_MAX];
+  while (!done) {
+    struct pollfd p[3] = {{.fd = master, .events = POLLIN},
+                          {.fd = sfd, .events = POLLIN},
+                          {.fd = in_open ? 0 : -1, .events = POLLIN}};
+    if (poll(p, 3, -1) < 0 && errno != EINTR)
+      break;
+    if (p[0].revents) {
+      ssize_t r = read(master, buf, sizeof(buf));
+      if (r > 0)
+        write_all(1, buf, (size_t)r);
+      else if (r < 0 && errno == EINTR)
+        continue;
+      else
+        done = true;
+    }
+    if (p[2].revents) {
+      ssize_t r = read(0, buf, sizeof(buf));
+      size_t n = 0;
+      if (r > 0 && keys && keys->len) {
+        detached = detach_keys_scan(keys, buf, (size_t)r, pass, &n);
+        write_all(master, pass, n);
+        done = detached;
+      } else if (r > 0) {
+        write_all(master, buf, (size_t)r);
+      } else {
+        in_open = false;
+      }
+    }
+    if (p[1].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+        if (si.ssi_signo == SIGWINCH && ioctl(0, TIOCGWINSZ, &ws) == 0)
+          ioctl(master, TIOCSWINSZ, &ws);
+    }
+  }
+  if (detached)
+    hold_master(master);
+  else
+    RETRY_EINTR(waitpid(pid, status, 0));
+  close(sfd);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (raw)
+    tcsetattr(0, TCSANOW, &saved);
+  return detached ? 1 : 0;
+}
+
+int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req, int *exit_code,
+             struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  const char *st = rec_str(rec, "State.Status");
+  if (strcmp(st, "paused") == 0)
+    return err_set(err, 0, "Container %s is paused, unpause the container before exec", id);
+  if (strcmp(st, "running") != 0)
+    return err_set(err, 0, "container %s is not running", id);
+  autofree char *cfgpath = xasprintf("%s/%s/config.json", ctx->ctr_dir, id);
+  autojson json_t *cfg = NULL;
+  if (file_read_json(AT_FDCWD, cfgpath, &cfg, err) < 0)
+    return -1;
+  autojson json_t *pj = NULL;
+  if (exec_process(rec, cfg, req, &pj, err) < 0)
+    return -1;
+  struct spec_process *proc = NULL;
+  if (spec_process_from_json(pj, &proc, err) < 0)
+    return -1;
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  int master = -1;
+  int null = -1;
+  struct rt_exec_opts o = {.process = proc,
+                           .detach = req->detach,
+                           .console_master_out = req->tty ? &master : NULL,
+                           .stdio = {-1, -1, -1}};
+  if (req->detach || !req->interactive) {
+    null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (req->detach)
+      o.stdio[0] = o.stdio[1] = o.stdio[2] = null;
+    else
+      o.stdio[0] = null;
+  }
+  pid_t pid = 0;
+  int rc = rt_exec(&rt, id, &o, &pid, err);
+  spec_process_free(proc);
+  if (null >= 0)
+    close(null);
+  if (rc < 0) {
+    if (master >= 0)
+      close(master);
+    return -1;
+  }
+  *exit_code = 0;
+  if (req->detach) {
+    if (master >= 0)
+      close(master);
+    return 0;
+  }
+  int status = 0;
+  if (master >= 0) {
+    struct detach_keys keys = {0};
+    if (req->interactive && detach_keys_parse(req->detach_keys, &keys, err) < 0)
+      keys.len = 0; /* the CLI checked them */
+    err_free(err);
+    int detached = relay_pty(master, pid, &keys, &status);
+    close(master);
+    if (detached)
+      return 0; /* docker: exit 0, the process runs on */
+  } else {
+    signal(SIGINT, SIG_IGN);
+    RETRY_EINTR(waitpid(pid, &status, 0));
+  }
+  *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
+               : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                     : 255;
+  return 0;
+}

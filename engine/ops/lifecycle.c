@@ -1,0 +1,409 @@
+/* start / run / stop / kill / rm / wait / rename / pause / attach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/container/container.h"
+#include "engine/monitor/monitor.h"
+#include "engine/ops/ops.h"
+#include "image/image.h"
+#include "image/volume.h"
+#include "net/net.h"
+#include "runtime/cgroup/cgroup.h"
+#include "util/timefmt.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/lock.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
+#include "util/trace.h"
+
+static bool is_running(json_t *rec)
+{
+  const char *s = rec_str(rec, "State.Status");
+  return s &&
+         (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0 || strcmp(s, "restarting") == 0);
+}
+
+static void flag_stopping(const struct eng_ctx *ctx, const char *id, bool on)
+{
+  autofree char *p = xasprintf("%s/%s/stopping", ctx->ctr_dir, id);
+  if (on) {
+    int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+      close(fd);
+  } else {
+    unlink(p);
+  }
+}
+
+int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *o, int *exit_code,
+              struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  *exit_code = 0;
+  if (is_running(rec)) {
+    if (o->attach)
+      return err_set(err, 0, "container %s is already running", id);
+    return 0;
+  }
+  if (eng_rootfs_mount(ctx, rec, err) < 0)
+    return -1;
+  td_trace("rootfs-mounted");
+  flag_stopping(ctx, id, false);
+  autoclose int sock = -1;
+  store_cache_put(STORE_CACHE_RECORD, id, rec); /* for the monitor: a fork of this process */
+  bool tty = rec_bool(rec, "Config.Tty");
+  /* returns only when it did not hand over */
+  if (((o->attach && !tty && !o->interactive) || (!o->attach && o->detach_print_id)) &&
+      monitor_handoff(ctx, id, o->attach, o->sig_proxy, err) < 0)
+    return -1;
+  if (monitor_spawn(ctx, id, &sock, err) < 0)
+    return -1;
+  td_trace("forked");
+  if (o->attach)
+    return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys, exit_code,
+                          err);
+  struct mon_msg s = {.type = MON_START};
+  if (mon_send(sock, &s, NULL, 0) < 0)
+    return err_set(err, errno, "start");
+  for (;;) {
+    struct mon_msg r;
+    int fds[3], n;
+    int got = mon_recv(sock, &r, fds, &n);
+    if (got <= 0)
+      return err_set(err, 0, "the container's monitor went away");
+    if (r.type == MON_STARTED)
+      return 0;
+    if (r.type == MON_ERROR)
+      return err_set_exit(err, r.a ? r.a : EXIT_ENGINE, 0, "%s", r.text);
+    if (r.type == MON_EXIT) {
+      td_trace("cli-got-exit");
+      *exit_code = r.a;
+      return 0;
+    }
+  }
+}
+
+int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, struct td_err **err)
+{
+  td_trace("eng-run");
+  autofree char *id = NULL;
+  if (eng_create(ctx, req, &id, err) < 0)
+    return -1;
+  td_trace("created");
+  struct eng_start_opts o = {.attach = !req->detach,
+                             .interactive = req->interactive,
+                             .detach_print_id =
+                                 req->detach, /* by tinydocker-attach if handed over */
+                             .sig_proxy = true,
+                             .detach_keys = req->detach_keys};
+  int rc = eng_start(ctx, id, &o, exit_code, err);
+  if (rc == 0 && req->detach) {
+    printf("%s\n", id);
+    fflush(stdout);
+  }
+  return rc;
+}
+
+/* Wait for the monitor to record the exit (it exits unless restarting). */
+static void wait_monitor(const struct eng_ctx *ctx, const char *id, int timeout_ms)
+{
+  autojson json_t *rec = NULL;
+  autoerr struct td_err *err = NULL;
+  if (store_load(ctx, id, &rec, &err) < 0)
+    return;
+  pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
+  uint64_t mst = (uint64_t)rec_int(rec, "Td.MonitorStart");
+  if (mon > 0)
+    eng_wait_pid_gone(mon, mst, timeout_ms);
+}
+
+/* The container's processes are gone but no monitor recorded it: do what it would have. */
+static void recover_orphan(const struct eng_ctx *ctx, const char *id)
+{
+  autoerr struct td_err *err = NULL;
+  int lk = store_lock(ctx, id, &err);
+  autojson json_t *rec = NULL;
+  if (store_load(ctx, id, &rec, &err) == 0 && store_refresh_state(rec)) {
+    struct rt_ctx rt;
+    eng_rt_ctx(ctx, &rt);
+    autoerr struct td_err *e2 = NULL;
+    if (rt_delete(&rt, id, true, &e2) < 0)
+      err_warn(&e2, "container %s", id);
+    autoerr struct td_err *e3 = NULL;
+    if (net_detach(ctx->root, id, &e3) < 0)
+      err_warn(&e3, "container %s: network detach", id);
+    eng_rootfs_umount(ctx, rec);
+    autofree char *now = time_now_rfc3339(true);
+    rec_set(rec, "State.FinishedAt", json_string(now));
+    autoerr struct td_err *e4 = NULL;
+    if (store_save(ctx, id, rec, &e4) < 0)
+      err_warn(&e4, "container %s: record its exit", id);
+  }
+  lock_release(lk);
+}
+
+static int signal_container(const struct eng_ctx *ctx, const char *id, json_t *rec, int sig,
+                            bool all, struct td_err **err)
+{
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  if (rt_kill(&rt, id, sig, all, err) == 0)
+    return 0;
+  /* runtime state gone (crash): fall back to the recorded pid, checked by start time */
+  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+  if (proc_alive(pid, (uint64_t)rec_int(rec, "Td.InitStart"))) {
+    err_free(err);
+    if (kill(pid, sig) < 0)
+      return err_set(err, errno, "kill %d", (int)pid);
+    return 0;
+  }
+  return -1;
+}
+
+int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signal,
+             struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  if (!is_running(rec))
+    return 0;
+  flag_stopping(ctx, id, true);
+  const char *sname = signal ? signal : rec_str(rec, "Config.StopSignal");
+  int sig = rt_signal_parse(sname ? sname : "SIGTERM");
+  if (sig < 0)
+    return err_set(err, 0, "invalid signal: %s", sname);
+  if (timeout < 0) {
+    json_t *t = json_object_get(json_object_get(rec, "Config"), "StopTimeout");
+    timeout = t ? (int)json_integer_value(t) : 10;
+  }
+  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+  uint64_t st = (uint64_t)rec_int(rec, "Td.InitStart");
+  if (strcmp(rec_str(rec, "State.Status"), "paused") == 0) {
+    autoerr struct td_err *e2 = NULL;
+    eng_pause(ctx, id, false, &e2);
+  }
+  autoerr struct td_err *e1 = NULL;
+  if (pid > 0 && signal_container(ctx, id, rec, sig, false, &e1) == 0 &&
+      eng_wait_pid_gone(pid, st, timeout * 1000)) {
+    wait_monitor(ctx, id, 10000);
+    recover_orphan(ctx, id);
+    return 0;
+  }
+  autoerr struct td_err *e2 = NULL;
+  signal_container(ctx, id, rec, SIGKILL, true, &e2);
+  if (pid > 0 && !eng_wait_pid_gone(pid, st, 10000))
+    return err_set(err, 0,
+                   "cannot stop container: %s: tried to kill container, but did not "
+                   "receive an exit event",
+                   id);
+  wait_monitor(ctx, id, 10000);
+  recover_orphan(ctx, id);
+  return 0;
+}
+
+int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  if (!is_running(rec))
+    return err_set(err, 0, "cannot kill container: %s: container %s is not running", id, id);
+  int sig = rt_signal_parse(signal ? signal : "SIGKILL");
+  if (sig < 0)
+    return err_set(err, 0, "invalid signal: %s", signal);
+  if (signal_container(ctx, id, rec, sig, false, err) < 0)
+    return err_prefix(err, "cannot kill container: %s", id);
+  if (sig == SIGKILL) {
+    pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+    eng_wait_pid_gone(pid, (uint64_t)rec_int(rec, "Td.InitStart"), 5000);
+  }
+  return 0;
+}
+
+int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct td_err **err)
+{
+  eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  if (is_running(rec)) {
+    if (!force)
+      return err_set(err, 0,
+                     "cannot remove container \"%s\": container is %s: stop the "
+                     "container before removing or force remove",
+                     rec_str(rec, "Name") + 1, rec_str(rec, "State.Status"));
+    flag_stopping(ctx, id, true);
+    pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+    autoerr struct td_err *e1 = NULL;
+    signal_container(ctx, id, rec, SIGKILL, true, &e1);
+    if (pid > 0)
+      eng_wait_pid_gone(pid, (uint64_t)rec_int(rec, "Td.InitStart"), 10000);
+    wait_monitor(ctx, id, 10000);
+    json_decref(rec);
+    rec = NULL;
+    if (store_load(ctx, id, &rec, err) < 0) {
+      /* --rm: the monitor removed it already */
+      err_free(err);
+      return 0;
+    }
+  } else {
+    /* a monitor may still be finishing (restart backoff or --rm cleanup) */
+    pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
+    if (mon > 0 && proc_alive(mon, (uint64_t)rec_int(rec, "Td.MonitorStart"))) {
+      flag_stopping(ctx, id, true);
+      eng_wait_pid_gone(mon, (uint64_t)rec_int(rec, "Td.MonitorStart"), 5000);
+    }
+  }
+  int lk = store_lock(ctx, id, err);
+  if (lk < 0)
+    return -1;
+  int rc = eng_cleanup_container(ctx, id, rec, true, volumes, err);
+  lock_release(lk);
+  return rc;
+}
+
+/* The exit code of a running container from its monitor (every client of attach.sock gets
+ * MON_EXIT); -1 when the monitor hangs up without one. */
+static int exit_from_monitor(struct eng_ctx *ctx, const char *id, int *code)
+{
+  autoerr struct td_err *e = NULL;
+  autoclose int sock = attach_connect(ctx, id, &e);
+  if (sock < 0)
+    return -1;
+  for (;;) {
+    struct mon_msg m;
+    int fds[3], n;
+    if (mon_recv(sock, &m, fds, &n) <= 0)
+      return -1;
+    for (int i = 0; i < n; i++)
+      close(fds[i]);
+    if (m.type == MON_EXIT) {
+      *code = m.a;
+      return 0;
+    }
+  }
+}
+
+int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err)
+{
+  for (;;) {
+    autojson json_t *rec = NULL;
+    if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+      return -1;
+    /* a --rm container takes its record along when it ends: as docker, wait still gets
+     * the exit code, from the monitor */
+    if (is_running(rec) && rec_bool(rec, "HostConfig.AutoRemove") &&
+        exit_from_monitor(ctx, id, code) == 0)
+      return 0;
+    if (!is_running(rec) || strcmp(rec_str(rec, "State.Status"), "restarting") == 0) {
+      if (strcmp(rec_str(rec, "State.Status"), "created") == 0) {
+        /* docker waits for a created container to run and exit; we wait for start */
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+        continue;
+      }
+      *code = (int)rec_int(rec, "State.ExitCode");
+      return 0;
+    }
+    pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+    if (pid > 0)
+      eng_wait_pid_gone(pid, (uint64_t)rec_int(rec, "Td.InitStart"), 1000);
+    struct timespec ts = {0, 5000000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+static int rename_locked(struct eng_ctx *ctx, const char *id, const char *new_name,
+                         struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (store_load(ctx, id, &rec, err) < 0)
+    return -1;
+  const char *bare = new_name[0] == '/' ? new_name + 1 : new_name;
+  autofree char *old = xstrdup(rec_str(rec, "Name") + 1);
+  if (strcmp(old, bare) == 0)
+    return err_set(err, 0, "Renaming a container with the same name as its current name");
+  if (store_name_reserve(ctx, bare, id, err) < 0)
+    return -1;
+  autofree char *slash = xasprintf("/%s", bare);
+  rec_set(rec, "Name", json_string(slash));
+  if (store_save(ctx, id, rec, err) < 0) {
+    store_name_release(ctx, bare, id);
+    return -1;
+  }
+  store_name_release(ctx, old, id);
+  return 0;
+}
+
+int eng_rename(struct eng_ctx *ctx, const char *id, const char *new_name, struct td_err **err)
+{
+  if (!eng_valid_name(new_name))
+    return err_set(err, 0,
+                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                   "allowed",
+                   new_name);
+  int lk = store_lock(ctx, id, err);
+  if (lk < 0)
+    return -1;
+  int rc = rename_locked(ctx, id, new_name, err);
+  lock_release(lk);
+  return rc;
+}
+
+int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **err)
+{
+  int lk = store_lock(ctx, id, err);
+  if (lk < 0)
+    return -1;
+  autojson json_t *rec = NULL;
+  int rc = -1;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    goto out;
+  const char *st = rec_str(rec, "State.Status");
+  if (pause && strcmp(st, "running") != 0) {
+    err_set(err, 0, "Container %s is %s", id,
+            strcmp(st, "paused") == 0 ? "already paused" : "not running");
+    goto out;
+  }
+  if (!pause && strcmp(st, "paused") != 0) {
+    err_set(err, 0, "Container %s is not paused", id);
+    goto out;
+  }
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  if ((pause ? rt_pause(&rt, id, err) : rt_resume(&rt, id, err)) < 0)
+    goto out;
+  rec_set(rec, "State.Status", json_string(pause ? "paused" : "running"));
+  rec_set(rec, "State.Paused", json_boolean(pause));
+  rc = store_save(ctx, id, rec, err);
+out:
+  lock_release(lk);
+  return rc;
+}
+
+int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
+               const char *detach_keys, int *exit_code, struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  if (!is_running(rec))
+    return err_set(err, 0, "You cannot attach to a stopped container, start it first");
+  autoclose int sock = attach_connect(ctx, id, err);
+  if (sock < 0)
+    return -1;
+  bool with_stdin = !no_stdin && rec_bool(rec, "Config.OpenStdin");
+  return attach_session(sock, rec_bool(rec, "Config.Tty"), with_stdin, sig_proxy, false,
+                        detach_keys, exit_code, err);
+}

@@ -1,0 +1,109 @@
+/* `network connect` and `network disconnect` of a container: docker's rules on which
+ * containers may join a network, the attach or detach itself (net/), and the container's
+ * record, so that `inspect CONTAINER` shows the networks it is on. Lock order: the
+ * container's record lock, then the network store's (docs/engine.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/container/container.h"
+#include "net/net.h"
+#include "util/cleanup.h"
+#include "util/jsonv.h"
+#include "util/lock.h"
+#include "util/xalloc.h"
+
+/* docker's refusals: a container without a network namespace of its own to add to. */
+static int check_connectable(json_t *rec, struct td_err **err)
+{
+  const char *m = rec_str(rec, "HostConfig.NetworkMode");
+  if (m && strcmp(m, "none") == 0)
+    return err_set(err, EINVAL,
+                   "container cannot be connected to multiple networks with one of the networks "
+                   "in private (none) mode");
+  if (!eng_mode_has_endpoints(m))
+    return err_set(err, EINVAL,
+                   "container sharing network namespace with another container or host cannot "
+                   "be connected to any other network");
+  if (rec_int(rec, "State.Pid") <= 0)
+    return err_set(err, EINVAL, "container %s is not running", rec_str(rec, "Name") + 1);
+  return 0;
+}
+
+static int connect_locked(struct eng_ctx *ctx, const char *id, struct net_attach_req *req,
+                          struct td_err **err)
+{
+  autojson json_t *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0 || check_connectable(rec, err) < 0)
+    return -1;
+  const char *name = rec_str(rec, "Name");
+  req->container_name = name && name[0] == '/' ? name + 1 : name;
+  req->hostname = rec_str(rec, "Config.Hostname");
+  req->hosts_path = rec_str(rec, "HostsPath");
+  char nspath[64];
+  snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)rec_int(rec, "State.Pid"));
+  struct net_attach_result res = {0};
+  if (net_attach(ctx->root, id, nspath, req, &res, err) < 0)
+    return -1;
+  json_t *ns = json_object_get(rec, "NetworkSettings");
+  if (!json_is_object(ns)) {
+    ns = json_object();
+    json_object_set_new(rec, "NetworkSettings", ns);
+  }
+  json_t *nets = json_object_get(ns, "Networks");
+  if (!json_is_object(nets)) {
+    nets = json_object();
+    json_object_set_new(ns, "Networks", nets);
+  }
+  json_object_set_new(nets, res.network_name, eng_net_endpoint_json(&res, req->aliases));
+  net_attach_result_free(&res);
+  return store_save(ctx, id, rec, err);
+}
+
+int eng_network_connect(struct eng_ctx *ctx, const char *ref, struct net_attach_req *req,
+                        struct td_err **err)
+{
+  autofree char *id = NULL;
+  if (eng_lookup(ctx, ref, &id, err) < 0)
+    return -1;
+  int lk = store_lock(ctx, id, err);
+  if (lk < 0)
+    return -1;
+  int rc = connect_locked(ctx, id, req, err);
+  lock_release(lk);
+  return rc;
+}
+
+static int disconnect_locked(struct eng_ctx *ctx, const char *id, const char *network,
+                             struct td_err **err)
+{
+  autojson json_t *net = NULL;
+  if (net_inspect(ctx->root, network, &net, err) < 0)
+    return -1;
+  const char *net_name = json_string_value(json_object_get(net, "Name"));
+  if (net_disconnect(ctx->root, network, id, err) < 0)
+    return -1;
+  autojson json_t *rec = NULL;
+  if (store_load(ctx, id, &rec, err) < 0)
+    return -1;
+  json_t *nets = json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
+  if (net_name && json_is_object(nets) && json_object_get(nets, net_name)) {
+    json_object_del(nets, net_name);
+    return store_save(ctx, id, rec, err);
+  }
+  return 0;
+}
+
+int eng_network_disconnect(struct eng_ctx *ctx, const char *network, const char *ref,
+                           struct td_err **err)
+{
+  autofree char *id = NULL;
+  if (eng_lookup(ctx, ref, &id, err) < 0)
+    return -1;
+  int lk = store_lock(ctx, id, err);
+  if (lk < 0)
+    return -1;
+  int rc = disconnect_locked(ctx, id, network, err);
+  lock_release(lk);
+  return rc;
+}
