@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -406,16 +407,27 @@ static void child_unbindable(const char *bundle)
   check(access("/data/data", F_OK) == 0, "[runbindable] binds of host sources work");
 }
 
+/* tmpfs takes idmapped mounts from Linux 6.3 on (Debian 12's 6.1 with a tmpfs /tmp has none) */
+static bool idmap_on(const char *path)
+{
+  struct utsname u;
+  int major = 0, minor = 0;
+  if (!fs_is(path, TMPFS_MAGIC) || uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+    return true;
+  return major > 6 || (major == 6 && minor >= 3);
+}
+
 static void child_propagation(const char *bundle)
 {
   if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
     _exit(3);
   autofree char *rootfs = xasprintf("%s/rootfs", bundle);
+  bool idmap = idmap_on(bundle);
   struct spec_mount mounts[] = {mnt("/proc", "proc", "proc", 0, NULL),
                                 mnt("/idm", NULL, "hostdir", MS_BIND, NULL)};
   struct spec_idmap um = {.container_id = 0, .host_id = 1000, .size = 1};
   struct spec_idmap gm = {.container_id = 0, .host_id = 2000, .size = 1};
-  mounts[1].idmap = true;
+  mounts[1].idmap = idmap;
   mounts[1].uid_mappings = &um;
   mounts[1].n_uid_mappings = 1;
   mounts[1].gid_mappings = &gm;
@@ -434,6 +446,10 @@ static void child_propagation(const char *bundle)
     _exit(1);
   check(root_tagged("shared:"), "[rshared] the container's / is shared");
   struct stat st = {0};
+  if (!idmap) {
+    check(true, "# SKIP idmapped bind: tmpfs before Linux 6.3 has no idmapped mounts");
+    return;
+  }
   check(stat("/idm/data", &st) == 0 && st.st_uid == 1000 && st.st_gid == 2000,
         "idmapped bind: a root-owned file shows as 1000:2000 (got %d:%d)", (int)st.st_uid,
         (int)st.st_gid);
