@@ -9,7 +9,7 @@ PKGS=(
   libjansson-dev libseccomp-dev libcap-dev libarchive-dev
   libcurl4-openssl-dev libssl-dev libnl-3-dev libnftables-dev
   # default image and tests
-  busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3
+  busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3 strace
   # man pages: made by scripts/gen-man.py (python3), checked with man -l / groff
   man-db groff-base
   # interop and benches
