@@ -186,9 +186,10 @@ start_sleeper() {
   if cg_v2; then
     grep -qx 'frozen 1' "$(cgf freezer cgroup.events)"
   else
+    # the v1 freezer parks its tasks in D (v2's shows them sleeping)
     [ "$(cat /sys/fs/cgroup/freezer$PARENT/ctr/freezer.state)" = FROZEN ]
+    grep -q '^State:.D' /proc/$PID_/status
   fi
-  grep -q '^State:.D' /proc/$PID_/status
   timeout 20 "$TINYRUN" --root "$TR_ROOT" state "$CID" | grep -q '"paused"'
   run timeout 20 "$TINYRUN" --root "$TR_ROOT" resume "$CID"
   [ "$status" -eq 0 ]

@@ -49,12 +49,19 @@ cg_file() { # id v1-controller v1-file v2-file
   acct=$(cg_file "$id" cpuacct cpuacct.usage cpu.stat)
   read_ns() { if [[ "$acct" == *cpu.stat ]]; then echo $(($(awk '/usage_usec/ {print $2}' "$acct") * 1000)); else cat "$acct"; fi; }
   sleep 0.5
-  a=$(read_ns); t0=$(date +%s%N)
-  sleep 2
-  b=$(read_ns); t1=$(date +%s%N)
-  pct=$(((b - a) * 100 / (t1 - t0)))
-  echo "cpu: $pct%"
-  [ "$pct" -ge 10 ] && [ "$pct" -le 30 ] || false
+  # never above the quota in any 2 s window; near it in one of up to 5 (a host busy with other
+  # work, e.g. CI's VM guests beside the suite, may starve the loop below 10% for a while)
+  near=0
+  for _ in 1 2 3 4 5; do
+    a=$(read_ns); t0=$(date +%s%N)
+    sleep 2
+    b=$(read_ns); t1=$(date +%s%N)
+    pct=$(((b - a) * 100 / (t1 - t0)))
+    echo "cpu: $pct% (load $(cut -d' ' -f1 /proc/loadavg))"
+    [ "$pct" -le 30 ]
+    if [ "$pct" -ge 10 ]; then near=1; break; fi
+  done
+  [ "$near" -eq 1 ]
 }
 
 @test "--cpus 0.5 sets quota 50000 / period 100000" {
