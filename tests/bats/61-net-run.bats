@@ -25,6 +25,12 @@ web() { # name [run flags...]: a detached busybox httpd
   local n=$1
   shift
   td run -d --rootfs "$ROOTFS" --name "$n" "$@" httpd -f -p 80 -h /www >/dev/null
+  # serving before the caller asks (a loaded host may take a while to start httpd)
+  local _
+  for _ in $(seq 100); do
+    [ -n "$(td exec "$n" sh -c "$HTTP_GET" 127.0.0.1 2>/dev/null)" ] && return 0
+    sleep 0.1
+  done
 }
 
 ctr_ip() { # from the kernel's view inside the container
