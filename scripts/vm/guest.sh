@@ -45,6 +45,15 @@ else
   mount -t tmpfs tmp /tmp || die "mount /tmp"
 fi
 chmod 1777 /tmp
+# a checkout under /tmp (where a CI clone may be) is hidden by that mount: share it again
+repo=$(sed -n 's/.*tdrepo=\([^ ]*\).*/\1/p' /proc/cmdline)
+case "$repo/" in
+  /tmp/*)
+    mkdir -p "$repo"
+    mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 repo "$repo" ||
+      die "mount the repository again on $repo"
+    ;;
+esac
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || die "mount cgroup2"
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
