@@ -50,8 +50,7 @@ repo=$(sed -n 's/.*tdrepo=\([^ ]*\).*/\1/p' /proc/cmdline)
 case "$repo/" in
   /tmp/*)
     mkdir -p "$repo"
-    mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 repo "$repo" ||
-      die "mount the repository again on $repo"
+    mount --bind /vm/repo "$repo" || die "bind the repository again on $repo"
     ;;
 esac
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || die "mount cgroup2"
