@@ -136,6 +136,10 @@ os.execvp(sys.argv[1], sys.argv[1:])')
   exec 7>/dev/null
   trn run -d --bundle "$B" c5
   pid=$(trn state c5 | jq -r .pid)
+  # run -d returns once the container started: until its exec the init may still hold its own
+  # close-on-exec fds (the fifo's dir, the entry program), so look once it is the program
+  for _ in $(seq 100); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.05; done
+  [ "$(cat /proc/$pid/comm)" = sleep ]
   run ls /proc/$pid/fd
   [ "$(echo "$output" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
   trn delete --force c5
