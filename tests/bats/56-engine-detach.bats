@@ -19,7 +19,16 @@ teardown_file() { td_engine_teardown_file; }
 
 # Run a command line in a new tmux session; its exit code lands in the pane as EXITED=N.
 tmux_run() {
-  tmux new-session -d -s "$SESS" -x 100 -y 30 "TINYDOCKER_ROOT=$TD_ROOT $*; echo EXITED=\$?; sleep 60"
+  # tmux's server now and then dies at its start on a loaded host ("server exited
+  # unexpectedly"): a few tries
+  local _
+  for _ in 1 2 3; do
+    tmux new-session -d -s "$SESS" -x 100 -y 30 \
+      "TINYDOCKER_ROOT=$TD_ROOT $*; echo EXITED=\$?; sleep 60" && return 0
+    tmux kill-session -t "$SESS" 2>/dev/null || true
+    sleep 0.5
+  done
+  return 1
 }
 # Wait (up to 5 s) for a line in the pane.
 pane_wait() { # regex

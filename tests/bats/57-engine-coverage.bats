@@ -86,6 +86,8 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   pid2=$(td inspect -f '{{.State.Pid}}' rs)
   [ "$pid2" != "$pid1" ]
   [ ! -d "/proc/$pid1" ] || [ "$(cat /proc/$pid1/comm 2>/dev/null)" != sleep ]
+  # restart returns once the new init started; its exec may come a moment later
+  for _ in $(seq 100); do [ "$(cat "/proc/$pid2/comm")" = sleep ] && break; sleep 0.05; done
   [ "$(cat "/proc/$pid2/comm")" = sleep ]
   [ "$(td inspect -f '{{.State.Running}}' rs)" = true ]
   [ "$(td inspect -f '{{.State.StartedAt}}' rs)" != "$started1" ]
