@@ -132,6 +132,9 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -ne 0 ]
   # signals are forwarded: stop is fast (sh as PID 1 would ignore SIGTERM)
   id=$(td run -d --init busybox sleep 60)
+  # once the init runs sleep (its handlers are set before that; a SIGTERM before them is
+  # ignored by a PID 1)
+  for _ in $(seq 100); do td exec "$id" sh -c 'ps -o comm | grep -qx sleep' && break; sleep 0.05; done
   # 143: SIGTERM reached sleep (a timeout's SIGKILL would give 137); well under the timeout
   # even on a host busy with other work
   start=$(date +%s%N)

@@ -75,7 +75,10 @@ teardown_file() { td_engine_teardown_file; }
 }
 
 @test "stop -t (signal, then SIGKILL), kill -s, restart, wait" {
-  id=$(td run -d --name sp busybox sh -c 'trap "exit 42" TERM; while true; do sleep 0.1; done')
+  id=$(td run -d --name sp busybox sh -c 'trap "exit 42" TERM; touch /trapped; while true; do sleep 0.1; done')
+  # stop only once the trap is set (before it, sh as PID 1 ignores SIGTERM: a loaded host
+  # made that race visible)
+  for _ in $(seq 100); do td exec sp test -e /trapped && break; sleep 0.05; done
   run td stop sp
   [ "$output" = sp ]
   [ "$(td inspect -f '{{.State.Status}} {{.State.ExitCode}}' sp)" = "exited 42" ]
