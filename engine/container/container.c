@@ -116,6 +116,8 @@ static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
                    "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
 }
 
+void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
+
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
 {
   if ((*rec = store_cache_take(STORE_CACHE_RECORD, id)) == NULL &&
@@ -128,6 +130,8 @@ int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, 
     *rec = dead;
     return 0;
   }
+  if (eng_orphan_hook && store_monitor_gone(*rec))
+    eng_orphan_hook(ctx, id);
   store_refresh_state(*rec);
   return 0;
 }

@@ -76,8 +76,18 @@ int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err);
 /* Take the store-wide lock (creating / removing containers); returns the fd. */
 int store_lock_all(const struct eng_ctx *ctx, struct td_err **err);
 /* Fix up State in rec when the monitor is gone (true status after a crash); returns true
- * if rec changed. Reads /proc only. */
+ * if rec changed. Reads /proc only. A container whose init outlived its monitor stays
+ * running (an adopter takes it over: engine/monitor/adopt.c); one whose init is gone as well
+ * reads as exited, ExitCode 255 and State.Error STORE_ERR_EXIT_LOST (nobody heard the exit). */
 bool store_refresh_state(json_t *rec);
+#define STORE_ERR_EXIT_LOST                                                                        \
+  "the container's monitor was killed before the container ended: its exit code is lost"
+#define STORE_ERR_NO_RESTART "the container's monitor was killed before the restart"
+/* Whether rec says running, paused or restarting while its monitor is gone (killed). */
+bool store_monitor_gone(json_t *rec);
+/* A container whose monitor is gone was seen (by eng_load_refreshed or ps): the CLI sets this
+ * to start an adopter (engine/monitor/adopt.c, eng_enable_adoption); NULL elsewhere. */
+extern void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
 /* Whether pid is alive and still the process that started at starttime (0 = don't check). */
 bool proc_alive(pid_t pid, uint64_t starttime);
 /* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */

@@ -1,0 +1,180 @@
+/* Adopting a container whose monitor died (kill -9, OOM killer, a crash).
+ *
+ * The exit status of a process goes to its parent only, and the monitor is the parent of the
+ * container's init: once it is gone the init is reparented to the host's init (or the nearest
+ * subreaper above the monitor), which reaps it and throws the status away. So the first
+ * command that sees such a container (eng_load_refreshed, ps: eng_orphan_hook) forks an
+ * adopter, which under the container's lock records itself as the container's monitor and
+ * takes the init over:
+ *
+ * - the init still runs: it is seized with ptrace (PTRACE_SEIZE, no options: the container does
+ *   not stop, and its signals are passed on unchanged). A tracer is told of its tracee's exit
+ *   with the full wait status, before the real parent: the container's own exit code is kept.
+ *   Where ptrace is refused (a Yama ptrace_scope of 3, an LSM) the adopter polls a pidfd of
+ *   the init (readable at its exit, for a non-child as well) and the code is lost: 255.
+ * - the init had ended already: the code is lost (255), unless the record says "restarting"
+ *   (the monitor had recorded the exit and died in the backoff): that code is the container's.
+ *
+ * Either way State.Error says what happened, and the adopter then does what the monitor
+ * would have (monitor.c, eng_monitor_adopt): network, runtime state, rootfs, --rm, the restart
+ * policy. What the adopter cannot give back: the output written after the monitor died (the
+ * pipes' read ends died with it: the container's writes get EPIPE) and `attach`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/container/container.h"
+#include "engine/monitor/internal.h"
+#include "util/cleanup.h"
+#include "util/lock.h"
+#include "util/timefmt.h"
+#include "util/xalloc.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* Seize the init: pid is the pidfd's process as long as that one has not ended. */
+static void take_init(struct mon_adoption *a, pid_t pid, uint64_t start)
+{
+  a->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (a->pidfd < 0 || !proc_alive(pid, start)) {
+    if (a->pidfd >= 0)
+      close(a->pidfd);
+    a->pidfd = -1;
+    return;
+  }
+  a->pid = pid;
+  a->traced = ptrace(PTRACE_SEIZE, pid, 0, 0) == 0;
+  struct pollfd p = {.fd = a->pidfd, .events = POLLIN};
+  if (a->traced && poll(&p, 1, 0) != 0) {
+    /* it ended between the pidfd and the seize: whatever we seized (a new process with
+     * that pid, or the zombie) is not ours to wait for */
+    ptrace(PTRACE_DETACH, pid, 0, 0);
+    a->traced = false;
+  }
+}
+
+int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adoption *a)
+{
+  autoerr struct td_err *err = NULL;
+  int lk = store_lock(ctx, id, &err);
+  if (lk < 0)
+    return -1;
+  autojson json_t *rec = NULL;
+  int rc = 0;
+  if (store_load(ctx, id, &rec, &err) < 0 || !store_monitor_gone(rec))
+    goto out; /* gone, stopped, or another adopter (or the monitor) is at work */
+  const char *st = rec_str(rec, "State.Status");
+  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+  if (strcmp(st, "restarting") != 0 && pid > 0)
+    take_init(a, pid, (uint64_t)rec_int(rec, "Td.InitStart"));
+  if (strcmp(st, "restarting") == 0) {
+    a->known = true;
+    a->status = W_EXITCODE((int)rec_int(rec, "State.ExitCode") & 0xff, 0);
+    snprintf(a->error, sizeof(a->error), "%s", "");
+  } else if (a->traced) {
+    a->known = true;
+    snprintf(a->error, sizeof(a->error),
+             "the container's monitor was killed; tinydocker adopted the container (pid %d): "
+             "its exit code is its own, its output after the monitor's death was lost",
+             (int)getpid());
+  } else {
+    snprintf(a->error, sizeof(a->error), "%s", STORE_ERR_EXIT_LOST);
+  }
+  if (a->pid == 0 && !a->known) { /* the init is gone too: exited, 255, STORE_ERR_EXIT_LOST */
+    store_refresh_state(rec);
+    autofree char *now = time_now_rfc3339(true);
+    rec_set(rec, "State.FinishedAt", json_string(now));
+  }
+  json_t *td = json_object_get(rec, "Td");
+  json_object_set_new(td, "MonitorPid", json_integer(getpid()));
+  json_object_set_new(td, "MonitorStart", json_integer((json_int_t)proc_starttime(getpid())));
+  json_object_set_new(td, "Adopted", json_true());
+  /* what ps and inspect say until the end: the container runs on, watched by an adopter */
+  if (a->pid > 0)
+    rec_set(rec, "State.Error", json_string(a->error));
+  if (store_save(ctx, id, rec, &err) < 0) {
+    if (a->traced)
+      ptrace(PTRACE_DETACH, a->pid, 0, 0);
+    rc = -1;
+    goto out;
+  }
+  rc = 1;
+out:
+  lock_release(lk);
+  return rc;
+}
+
+/* The tracee's stops, passed on until its exit: signal-delivery stops get their signal back,
+ * group stops (PTRACE_EVENT_STOP) are listened through (the container stays stopped as a
+ * SIGSTOP wants, and we hear its SIGCONT). */
+static bool wait_traced(struct mon_adoption *a)
+{
+  for (;;) {
+    int st;
+    pid_t r = waitpid(a->pid, &st, __WALL);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      return false; /* ECHILD: no longer ours (detached) */
+    }
+    if (WIFEXITED(st) || WIFSIGNALED(st)) {
+      a->status = st;
+      return true;
+    }
+    if (!WIFSTOPPED(st))
+      continue;
+    int event = (unsigned)st >> 16;
+    if (event == PTRACE_EVENT_STOP)
+      ptrace(PTRACE_LISTEN, a->pid, 0, 0);
+    else
+      ptrace(PTRACE_CONT, a->pid, 0, event ? 0 : WSTOPSIG(st));
+  }
+}
+
+void mon_adopt_wait(struct mon_adoption *a)
+{
+  if (a->traced && wait_traced(a))
+    return;
+  if (a->known && !a->traced)
+    return; /* restarting: recorded already */
+  a->known = false;
+  snprintf(a->error, sizeof(a->error), "%s", STORE_ERR_EXIT_LOST);
+  a->status = W_EXITCODE(255, 0);
+  if (a->pidfd < 0)
+    return;
+  struct pollfd p = {.fd = a->pidfd, .events = POLLIN};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR)
+    ;
+}
+
+/* eng_orphan_hook: fork an adopter, once per container and command. */
+static void adopt_spawn(const struct eng_ctx *ctx, const char *id)
+{
+  static char done[16][65];
+  static size_t n_done;
+  for (size_t i = 0; i < n_done; i++)
+    if (strcmp(done[i], id) == 0)
+      return;
+  if (n_done < sizeof(done) / sizeof(done[0]))
+    snprintf(done[n_done++], sizeof(done[0]), "%s", id);
+  fflush(NULL);
+  pid_t p = fork();
+  if (p == 0) {
+    setsid();
+    _exit(eng_monitor_adopt((struct eng_ctx *)ctx, id));
+  }
+}
+
+void eng_enable_adoption(void)
+{
+  eng_orphan_hook = adopt_spawn;
+}
