@@ -114,8 +114,9 @@ out:
 }
 
 /* The tracee's stops, passed on until its exit: signal-delivery stops get their signal back,
- * group stops (PTRACE_EVENT_STOP) are listened through (the container stays stopped as a
- * SIGSTOP wants, and we hear its SIGCONT). */
+ * group stops (PTRACE_EVENT_STOP with the stop signal) are listened through (the container stays
+ * stopped as a SIGSTOP wants), and the stop a SIGCONT ends (PTRACE_EVENT_STOP with SIGTRAP) is
+ * continued. */
 static bool wait_traced(struct mon_adoption *a)
 {
   for (;;) {
@@ -132,9 +133,12 @@ static bool wait_traced(struct mon_adoption *a)
     }
     if (!WIFSTOPPED(st))
       continue;
-    int event = (unsigned)st >> 16;
-    if (event == PTRACE_EVENT_STOP)
+    int event = (unsigned)st >> 16, sig = WSTOPSIG(st);
+    bool group_stop = sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+    if (event == PTRACE_EVENT_STOP && group_stop)
       ptrace(PTRACE_LISTEN, a->pid, 0, 0);
+    else if (event == PTRACE_EVENT_STOP) /* woken by SIGCONT (SIGTRAP): it runs on */
+      ptrace(PTRACE_CONT, a->pid, 0, 0);
     else
       ptrace(PTRACE_CONT, a->pid, 0, event ? 0 : WSTOPSIG(st));
   }
