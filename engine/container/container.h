@@ -130,6 +130,11 @@ void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
+/* Before a start: the runtime state of a container its record says is not running, left by a
+ * monitor killed between rt_create and recording the start (the init waits on the exec fifo,
+ * reparented away from any monitor), is torn down (runtime, cgroup, network endpoint); a
+ * state whose init's parent is a live monitor (a start in progress) is kept. */
+void eng_clear_stale_runtime(const struct eng_ctx *ctx, const char *id);
 /* Whether a network mode gives the container endpoints of its own (NULL: the default
  * network does): not none/host/container:X (`network connect` refuses those, as docker
  * does), so they publish no ports and their removal skips the network store. */

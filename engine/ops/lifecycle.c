@@ -55,6 +55,7 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
       return err_set(err, 0, "container %s is already running", id);
     return 0;
   }
+  eng_clear_stale_runtime(ctx, id); /* a monitor killed mid-start (the usual case: one access) */
   if (eng_rootfs_mount(ctx, rec, err) < 0)
     return -1;
   td_trace("rootfs-mounted");

@@ -24,7 +24,7 @@ monitor_of() { # ref
 wait_gone() { # name
   local i
   for i in $(seq 100); do
-    [ -z "$(td ps -aq --filter "name=^$1\$")" ] && [ ! -e "$TD_ROOT/containers/names/$1" ] && return 0
+    ! td inspect "$1" >/dev/null 2>&1 && [ ! -e "$TD_ROOT/containers/names/$1" ] && return 0
     sleep 0.05
   done
   return 1
@@ -166,6 +166,24 @@ wait_gone() { # name
   td_wait_status d1 exited 100
   [ "$(td inspect -f '{{.State.ExitCode}}' d1)" -eq 7 ]
   td rm d1
+}
+
+@test "a monitor killed between the runtime's create and the start: start works again" {
+  id=$(td create --name e1 busybox sleep 30204)
+  # what such a monitor leaves: runtime state "created", the init waiting on its exec fifo,
+  # reparented away from any monitor (made here by tinyrun, whose create then exits)
+  "$TINYRUN" --root "$TD_ROOT/run" create --bundle "$TD_ROOT/containers/$id" "$id"
+  old=$("$TINYRUN" --root "$TD_ROOT/run" state "$id" | jq -r .pid)
+  [ -e "/proc/$old" ]
+  [ "$(td inspect -f '{{.State.Status}}' e1)" = created ]
+  td start e1
+  [ "$(td inspect -f '{{.State.Status}}' e1)" = running ]
+  new=$(td inspect -f '{{.State.Pid}}' e1)
+  [ "$new" != "$old" ]
+  monitor_of e1 >/dev/null
+  for i in $(seq 50); do [ -e "/proc/$old" ] || break; sleep 0.02; done
+  [ ! -e "/proc/$old" ]
+  td rm -f e1
 }
 
 @test "kill -9 at random points of every state-changing command and of the monitor (one round)" {
