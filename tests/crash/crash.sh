@@ -202,10 +202,15 @@ if command -v docker-registry >/dev/null && command -v curl >/dev/null; then
   }
 fi
 td run -d --name probe -p 80 busybox sleep 1000 >/dev/null && td rm -f probe >/dev/null
-BR=$(td network inspect bridge -f '{{index .Options "com.docker.network.bridge.name"}}' 2>/dev/null)
+BR=$(td network inspect bridge | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+[ -n "$BR" ] && [ "$BR" != null ] || {
+  say "no default bridge"
+  exit 1
+}
 TABLE=$(nft list tables 2>/dev/null | awk '{print $3}' | while read -r t; do
-  nft list table inet "$t" 2>/dev/null | grep -q "$BR" && echo "$t"
+  nft list set inet "$t" bridges 2>/dev/null | grep -q "\"$BR\"" && echo "$t"
 done | head -1)
+[ -n "$TABLE" ] || fail "no nft table names $BR"
 
 # --- the loops -------------------------------------------------------------------------------
 n=0
@@ -250,6 +255,10 @@ ips=$(find "$T/root/networks" -path '*/ips/*' 2>/dev/null)
 if [ -n "$TABLE" ]; then
   el=$(nft list table inet "$TABLE" 2>/dev/null | grep -E '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+ \. [0-9]+' || true)
   [ -z "$el" ] || fail "nft elements left in $TABLE: $el"
+  # only the default network's bridge is left in the table's sets
+  brs=$(nft -j list set inet "$TABLE" bridges 2>/dev/null | jq -r '.nftables[].set.elem[]? // empty' | grep -vx "$BR")
+  [ -z "$brs" ] || fail "bridges of removed networks left in $TABLE: $brs"
+  for b in $brs; do ip link show "$b" >/dev/null 2>&1 && fail "bridge left: $b"; done
 fi
 for p in $(pgrep -x td-monitor) $(pgrep -x td-adopter); do
   ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$T" && fail "monitor left: $p"
