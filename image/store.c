@@ -1,7 +1,9 @@
 #include "image/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,12 +70,35 @@ int image_store_init(const char *root, struct td_err **err)
   return 0;
 }
 
+/* Temp files of atomic writes (util/fileio.c: "<name>.tmp.<pid>") whose writer is gone: a
+ * kill -9 between their create and their rename (index.json's, tests/crash/crash.sh). */
+static void sweep_dead_tmp(const char *dir)
+{
+  autoclosedir DIR *d = opendir(dir);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    const char *t = strstr(de->d_name, ".tmp.");
+    if (t == NULL || t == de->d_name)
+      continue;
+    char *end;
+    long pid = strtol(t + 5, &end, 10);
+    if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    unlinkat(dirfd(d), de->d_name, 0);
+  }
+}
+
 int image_store_lock(const char *root, struct td_err **err)
 {
   if (image_store_init(root, err) < 0)
     return -1;
   autofree char *p = xasprintf("%s/images/.lock", root);
-  return lock_acquire(p, err);
+  int lock = lock_acquire(p, err);
+  if (lock >= 0) {
+    autofree char *images = xasprintf("%s/images", root);
+    sweep_dead_tmp(images);
+  }
+  return lock;
 }
 
 int image_index_read(const char *root, json_t **out, struct td_err **err)

@@ -185,6 +185,9 @@ td create-default >/dev/null || {
   say "create-default failed"
   exit 1
 }
+# the image store as it is with busybox alone: what is left beyond it at the end is a leak
+ls "$T/root/images/blobs/sha256" | sort >"$T/blobs0"
+ls "$T/root/layers" | sort >"$T/layers0"
 td tag busybox crashload:1 && td save -o "$T/bb.tar" crashload:1 || fail "save"
 if command -v docker-registry >/dev/null && command -v curl >/dev/null; then
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -234,6 +237,10 @@ for v in $(td volume ls -q); do td volume rm "$v" >/dev/null || fail "volume rm 
 for nw in $(td network ls --format '{{.Name}}'); do
   case "$nw" in bridge | host | none) ;; *) td network rm "$nw" >/dev/null || fail "network rm $nw" ;; esac
 done
+for im in $(td images --format '{{.Repository}}:{{.Tag}}'); do
+  [ "$im" = busybox:latest ] || td rmi "$im" >/dev/null || fail "rmi $im"
+done
+for im in $(td images -q --filter dangling=true); do td rmi "$im" >/dev/null || fail "rmi $im"; done
 td ps -a >/dev/null # the sweep
 for i in $(seq 100); do [ -z "$(ls -A "$T/root/trash" 2>/dev/null)" ] && break; sleep 0.1; done
 [ -z "$(td ps -aq)" ] || fail "containers left: $(td ps -a)"
@@ -249,6 +256,10 @@ left=$(find "$T/root/containers" -mindepth 1 -not -path "$T/root/containers/name
 tmps=$(find "$T/root" -name '*.tmp*' -o -name '.tmp*' 2>/dev/null | grep -v "^$T/root/tmp$")
 [ -z "$tmps" ] || fail "half-written files left: $tmps"
 [ -z "$(ls -A "$T/root/tmp" 2>/dev/null)" ] || fail "tmp left: $(ls "$T/root/tmp")"
+extra=$(ls "$T/root/images/blobs/sha256" | sort | comm -13 "$T/blobs0" -)
+[ -z "$extra" ] || fail "blobs left beyond busybox's: $extra"
+extra=$(ls "$T/root/layers" | sort | comm -13 "$T/layers0" -)
+[ -z "$extra" ] || fail "layers left beyond busybox's: $extra"
 ips=$(find "$T/root/networks" -path '*/ips/*' 2>/dev/null)
 [ -z "$ips" ] || fail "IPAM addresses left: $ips"
 [ -z "$BR" ] || [ -z "$(ip -o link show master "$BR" 2>/dev/null)" ] || fail "veths left on $BR"
