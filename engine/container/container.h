@@ -158,7 +158,8 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
                    struct td_err **err);
 /* --rm, second half: runtime state, cgroups and files of a trash entry. */
 void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net);
-/* Finish the trash entries whose remover died (their lock is free). */
+/* Finish the trash entries whose remover died (their lock is free), and remove the container
+ * directories without a record whose creator died (a create killed half way). */
 void eng_trash_sweep(const struct eng_ctx *ctx);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,

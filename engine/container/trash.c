@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/container/container.h"
@@ -25,6 +26,7 @@
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -88,8 +90,41 @@ static bool is_id(const char *s)
   return n == 64 && s[n] == '\0';
 }
 
+/* A container directory without a record whose creator died (a create or run killed before
+ * its record was written): removed as `rm -f` would (eng_cleanup_container, the name it
+ * reserved included). A directory so young that its creator may not have written the creator
+ * file yet (mkdir, then the file) is left for a later sweep. */
+static void sweep_incomplete(const struct eng_ctx *ctx, int ctrfd, const char *id)
+{
+  autofree char *recp = xasprintf("%s/" STORE_RECORD, id);
+  if (faccessat(ctrfd, recp, F_OK, 0) == 0 || errno != ENOENT)
+    return; /* the usual case */
+  autofree char *creator = xasprintf("%s/creator", id);
+  struct stat st;
+  if (fstatat(ctrfd, creator, &st, 0) < 0 &&
+      (fstatat(ctrfd, id, &st, 0) < 0 || time(NULL) - st.st_mtime < 10))
+    return;
+  autoerr struct td_err *err = NULL;
+  int lk = store_lock(ctx, id, &err);
+  if (lk < 0)
+    return;
+  autojson json_t *rec = NULL;
+  /* under the lock again: a record written meanwhile, or a creator alive (NULL), is kept */
+  if (faccessat(ctrfd, recp, F_OK, 0) < 0 && eng_load_refreshed(ctx, id, &rec, &err) == 0 &&
+      strcmp(rec_str(rec, "State.Status"), "dead") == 0 &&
+      eng_cleanup_container(ctx, id, rec, true, true, &err) < 0)
+    err_warn(&err, "container %s: remove what its killed creator left", id);
+  lock_release(lk);
+}
+
 void eng_trash_sweep(const struct eng_ctx *ctx)
 {
+  autoclose int cfd = open(ctx->ctr_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autoclosedir DIR *cd = cfd >= 0 ? fdopendir(dup(cfd)) : NULL;
+  struct dirent *ce;
+  while (cd && (ce = readdir(cd)) != NULL)
+    if (is_id(ce->d_name))
+      sweep_incomplete(ctx, cfd, ce->d_name);
   autofree char *top = trash_path(ctx, NULL);
   autoclose int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)

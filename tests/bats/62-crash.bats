@@ -31,7 +31,7 @@ wait_gone() { # name
 }
 
 @test "monitor killed while the container runs: its own exit code is recorded, State.Error says why" {
-  td run -d --name a1 busybox sh -c 'sleep 1.5; exit 5' >/dev/null
+  td run -d --name a1 busybox sh -c 'sleep 4; exit 5' >/dev/null
   pid=$(td inspect -f '{{.State.Pid}}' a1)
   mon=$(monitor_of a1)
   kill -9 "$mon"
@@ -39,8 +39,8 @@ wait_gone() { # name
   # the next command (here ps) sees it and hands it to an adopter; the container runs on
   run td ps --format '{{.Names}} {{.State}}'
   [ "$output" = "a1 running" ]
-  for i in $(seq 50); do
-    tracer=$(awk '/^TracerPid/ {print $2}' "/proc/$pid/status")
+  for i in $(seq 60); do
+    tracer=$(awk '/^TracerPid/ {print $2}' "/proc/$pid/status" 2>/dev/null)
     [ "$tracer" != 0 ] && break
     sleep 0.05
   done
@@ -48,13 +48,13 @@ wait_gone() { # name
   [ "$tracer" != 0 ]
   [ "$(td inspect -f '{{.State.Status}}' a1)" = running ]
   [[ "$(td inspect -f '{{.State.Error}}' a1)" == *"monitor was killed"* ]]
-  td_wait_status a1 exited 100
+  td_wait_status a1 exited 200
   [ "$(td inspect -f '{{.State.ExitCode}}' a1)" -eq 5 ]
   [[ "$(td inspect -f '{{.State.Error}}' a1)" == *"monitor was killed"*"exit code is its own"* ]]
   [[ "$(td ps -a --format '{{.Status}}')" == "Exited (5)"* ]]
   [ "$(td inspect -f '{{.State.FinishedAt}}' a1)" != 0001-01-01T00:00:00Z ]
   # nothing of it left running: no monitor, no adopter
-  ! pgrep -f "sh -c sleep 1.5; exit 5" >/dev/null
+  ! pgrep -f "sh -c sleep 4; exit 5" >/dev/null
   td rm a1
 }
 
@@ -184,6 +184,25 @@ wait_gone() { # name
   for i in $(seq 50); do [ -e "/proc/$old" ] || break; sleep 0.02; done
   [ ! -e "/proc/$old" ]
   td rm -f e1
+}
+
+@test "a create killed before its record: the next ps removes what it left, name included" {
+  id=$(printf 'f%.0s' $(seq 64))
+  mkdir "$TD_ROOT/containers/$id"
+  # its creator: a pid with another start time than the live process of that pid (pid 1)
+  echo "1 1" >"$TD_ROOT/containers/$id/creator"
+  ln -s "$id" "$TD_ROOT/containers/names/half1"
+  run td ps -a --format '{{.Names}} {{.State}}'
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ ! -e "$TD_ROOT/containers/$id" ]
+  [ ! -L "$TD_ROOT/containers/names/half1" ]
+  # one still being created (its creator alive: this shell) is left alone
+  mkdir "$TD_ROOT/containers/$id"
+  echo "$$ $(awk '{print $22}' /proc/$$/stat)" >"$TD_ROOT/containers/$id/creator"
+  td ps -a >/dev/null
+  [ -d "$TD_ROOT/containers/$id" ]
+  rm -rf "$TD_ROOT/containers/$id"
 }
 
 @test "kill -9 at random points of every state-changing command and of the monitor (one round)" {

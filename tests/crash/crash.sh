@@ -77,9 +77,10 @@ check_truth() {
         [ "$pid" -gt 0 ] && [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat")" != Z ] ||
           bad="$bad $id:$st:pid$pid-dead"
         ;;
-      created | exited | dead)
+      created | exited)
         [ "$pid" -eq 0 ] || bad="$bad $id:$st:pid$pid"
         ;;
+      dead) bad="$bad $id:dead-not-swept" ;; # a killed create's directory: ps removes it
       restarting | removing) ;;
       *) bad="$bad $id:unknown-$st" ;;
       esac
