@@ -32,7 +32,7 @@ cleanup() {
   local ids
   ids=$(td ps -aq --no-trunc 2>/dev/null)
   [ -z "$ids" ] || td rm -f $ids >/dev/null 2>&1
-  "$BUILD_DIR/net/td-nettool" network cleanup >/dev/null 2>&1
+  "$BUILD_DIR/tests/helpers/td-nettool" network cleanup >/dev/null 2>&1
   findmnt -rn -o TARGET | grep "^$T" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
   rm -rf "$T"
 }
