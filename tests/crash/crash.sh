@@ -257,6 +257,7 @@ left=$(find "$T/root/containers" -mindepth 1 -not -path "$T/root/containers/name
 tmps=$(find "$T/root" -name '*.tmp*' -o -name '.tmp*' 2>/dev/null | grep -v "^$T/root/tmp$")
 [ -z "$tmps" ] || fail "half-written files left: $tmps"
 [ -z "$(ls -A "$T/root/tmp" 2>/dev/null)" ] || fail "tmp left: $(ls "$T/root/tmp")"
+[ -z "$(ls -A "$T/root/exports" 2>/dev/null)" ] || fail "exports left: $(ls "$T/root/exports")"
 extra=$(ls "$T/root/images/blobs/sha256" | sort | comm -13 "$T/blobs0" -)
 [ -z "$extra" ] || fail "blobs left beyond busybox's: $extra"
 extra=$(ls "$T/root/layers" | sort | comm -13 "$T/layers0" -)
