@@ -54,12 +54,20 @@ static void take_init(struct mon_adoption *a, pid_t pid, uint64_t start)
   a->pid = pid;
   a->traced = ptrace(PTRACE_SEIZE, pid, 0, 0) == 0;
   struct pollfd p = {.fd = a->pidfd, .events = POLLIN};
-  if (a->traced && poll(&p, 1, 0) != 0) {
-    /* it ended between the pidfd and the seize: whatever we seized (a new process with
-     * that pid, or the zombie) is not ours to wait for */
-    ptrace(PTRACE_DETACH, pid, 0, 0);
-    a->traced = false;
+  if (!a->traced || poll(&p, 1, 0) == 0)
+    return; /* alive before and after the seize: the seized process is the init */
+  /* it ended around the seize: we hold its zombie (a tracer hears the exit first), or, its pid
+   * reaped and reused at once, another process, let go at its next stop */
+  a->traced = false;
+  int st;
+  if (waitpid(pid, &st, __WALL | WNOHANG) == pid && (WIFEXITED(st) || WIFSIGNALED(st))) {
+    a->known = true;
+    a->status = st;
+    return;
   }
+  if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0 && waitpid(pid, &st, __WALL) == pid &&
+      WIFSTOPPED(st))
+    ptrace(PTRACE_DETACH, pid, 0, 0);
 }
 
 int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adoption *a)
@@ -80,7 +88,7 @@ int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adopti
     a->known = true;
     a->status = W_EXITCODE((int)rec_int(rec, "State.ExitCode") & 0xff, 0);
     snprintf(a->error, sizeof(a->error), "%s", "");
-  } else if (a->traced) {
+  } else if (a->traced || a->known) {
     a->known = true;
     snprintf(a->error, sizeof(a->error),
              "the container's monitor was killed; tinydocker adopted the container (pid %d): "
@@ -149,7 +157,7 @@ void mon_adopt_wait(struct mon_adoption *a)
   if (a->traced && wait_traced(a))
     return;
   if (a->known && !a->traced)
-    return; /* restarting: recorded already */
+    return; /* restarting (recorded), or a zombie seized just at its exit: known */
   a->known = false;
   snprintf(a->error, sizeof(a->error), "%s", STORE_ERR_EXIT_LOST);
   a->status = W_EXITCODE(255, 0);
