@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,23 +123,26 @@ out:
   return rc;
 }
 
-/* The tracee's stops, passed on until its exit: signal-delivery stops get their signal back,
- * group stops (PTRACE_EVENT_STOP with the stop signal) are listened through (the container stays
- * stopped as a SIGSTOP wants), and the stop a SIGCONT ends (PTRACE_EVENT_STOP with SIGTRAP) is
+/* The tracee's stops, passed on, until its exit (1) or nothing more to wait for now (0);
+ * -1: no longer ours (detached). Signal-delivery stops get their signal back, group stops
+ * (PTRACE_EVENT_STOP with the stop signal) are listened through (the container stays stopped
+ * as a SIGSTOP wants), and the stop a SIGCONT ends (PTRACE_EVENT_STOP with SIGTRAP) is
  * continued. */
-static bool wait_traced(struct mon_adoption *a)
+static int step_traced(struct mon_adoption *a)
 {
   for (;;) {
     int st;
-    pid_t r = waitpid(a->pid, &st, __WALL);
+    pid_t r = waitpid(a->pid, &st, __WALL | WNOHANG);
+    if (r == 0)
+      return 0;
     if (r < 0) {
       if (errno == EINTR)
         continue;
-      return false; /* ECHILD: no longer ours (detached) */
+      return -1;
     }
     if (WIFEXITED(st) || WIFSIGNALED(st)) {
       a->status = st;
-      return true;
+      return 1;
     }
     if (!WIFSTOPPED(st))
       continue;
@@ -148,24 +153,66 @@ static bool wait_traced(struct mon_adoption *a)
     else if (event == PTRACE_EVENT_STOP) /* woken by SIGCONT (SIGTRAP): it runs on */
       ptrace(PTRACE_CONT, a->pid, 0, 0);
     else
-      ptrace(PTRACE_CONT, a->pid, 0, event ? 0 : WSTOPSIG(st));
+      ptrace(PTRACE_CONT, a->pid, 0, event ? 0 : sig);
   }
 }
 
-void mon_adopt_wait(struct mon_adoption *a)
+/* A client of attach.sock (root only, as the monitor's loop: SO_PEERCRED); it hears MON_EXIT
+ * at the end. */
+static void take_client(struct mon_io *io)
 {
-  if (a->traced && wait_traced(a))
+  int c = accept4(io->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  if (c < 0)
     return;
-  if (a->known && !a->traced)
-    return; /* restarting (recorded), or a zombie seized just at its exit: known */
+  struct ucred cr;
+  socklen_t len = sizeof(cr);
+  if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && len == sizeof(cr) &&
+      (cr.uid == 0 || cr.uid == geteuid()))
+    mon_io_client_add(io, c);
+  else
+    close(c);
+}
+
+static void exit_lost(struct mon_adoption *a)
+{
   a->known = false;
   snprintf(a->error, sizeof(a->error), "%s", STORE_ERR_EXIT_LOST);
   a->status = W_EXITCODE(255, 0);
-  if (a->pidfd < 0)
-    return;
-  struct pollfd p = {.fd = a->pidfd, .events = POLLIN};
-  while (poll(&p, 1, -1) < 0 && errno == EINTR)
-    ;
+}
+
+void mon_adopt_wait(struct mon_adoption *a, struct mon_io *io)
+{
+  if (a->known && !a->traced)
+    return; /* restarting (recorded), or a zombie seized just at its exit: known */
+  for (;;) {
+    if (a->traced) {
+      int r = step_traced(a);
+      if (r == 1)
+        return;
+      if (r < 0)
+        a->traced = false; /* then the pidfd tells the end, the code lost */
+    }
+    if (!a->traced && a->pidfd < 0) {
+      exit_lost(a);
+      return;
+    }
+    /* SIGCHLD (the signalfd) for the tracee's stops and exit; the pidfd when not traced */
+    struct pollfd p[3] = {{.fd = io->sigfd, .events = POLLIN},
+                          {.fd = io->listen_fd, .events = POLLIN},
+                          {.fd = a->traced ? -1 : a->pidfd, .events = POLLIN}};
+    if (poll(p, 3, -1) < 0)
+      continue;
+    struct signalfd_siginfo si;
+    while (read(io->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+      if (si.ssi_signo != SIGCHLD && a->pid > 0) /* SIGCHLD: stepped above */
+        kill(a->pid, (int)si.ssi_signo);         /* TERM, INT, HUP: passed on, as a monitor does */
+    if (p[1].revents & POLLIN)
+      take_client(io);
+    if (p[2].revents & POLLIN) {
+      exit_lost(a);
+      return;
+    }
+  }
 }
 
 /* eng_orphan_hook: fork an adopter, once per container and command. */

@@ -38,8 +38,9 @@ struct mon_adoption {
  * over (seize the init, record ourselves as its monitor). 1: ours; 0: nothing to adopt or
  * another process did; -1: error. */
 int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adoption *a);
-/* Wait until the adopted init ends; fills a->status, a->known and a->error. */
-void mon_adopt_wait(struct mon_adoption *a);
+/* Wait until the adopted init ends, taking the clients of io->listen_fd meanwhile; fills
+ * a->status, a->known and a->error. */
+void mon_adopt_wait(struct mon_adoption *a, struct mon_io *io);
 
 /* Attach the container's network once its init (m->io.pid) exists, and record its addresses,
  * ports and endpoint in m->rec; nothing for a mode without endpoints of its own. */

@@ -566,16 +566,19 @@ int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
   if (mon_adopt_claim(ctx, id, &a) <= 0)
     return 0;
   prctl(PR_SET_NAME, "td-monitor");
-  mon_adopt_wait(&a);
   autoerr struct td_err *err = NULL;
   if (load_record(&m, &err) < 0)
+    return 0; /* removed meanwhile (rm -f); the kernel lets go of a tracee at our exit */
+  /* the dead monitor's socket replaced by ours: `wait` (a --rm container's code) and attach
+   * get MON_EXIT at the end, as from any monitor */
+  m.io.listen_fd = listen_attach(&m);
+  mon_adopt_wait(&a, &m.io);
+  if (access(m.dir, F_OK) != 0)
     return 0; /* removed meanwhile (rm -f): nothing left to record */
   m.restart_count = (int)rec_int(m.rec, "RestartCount");
   m.error = a.error;
   if (open_log(&m, &err) < 0)
     err_warn(&err, "container %s: open its log", id);
-  unlinkat(m.dirfd, "attach.sock", 0);
-  m.io.listen_fd = listen_attach(&m);
   m.io.exited = true;
   m.io.status = a.status;
   return supervise(&m, &rt, true);

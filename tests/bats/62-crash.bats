@@ -76,6 +76,19 @@ wait_gone() { # name
   [ ! -e "$TD_ROOT/run/$id" ]
 }
 
+@test "monitor killed: wait on a --rm container gets its own exit code from the adopter" {
+  td run -d --rm --name a4 busybox sh -c 'sleep 2; exit 3' >/dev/null
+  mon=$(monitor_of a4)
+  kill -9 "$mon"
+  for i in $(seq 50); do [ -e "/proc/$mon" ] || break; sleep 0.02; done
+  td ps >/dev/null
+  sleep 0.3 # the adopter claims it and listens on the container's socket
+  run td wait a4
+  [ "$status" -eq 0 ]
+  [ "$output" = 3 ]
+  wait_gone a4
+}
+
 @test "monitor killed: the restart policy restarts the container, under a new monitor" {
   td run -d --name a3 --restart always busybox sh -c 'sleep 1; exit 3' >/dev/null
   pid=$(td inspect -f '{{.State.Pid}}' a3)
