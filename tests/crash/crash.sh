@@ -37,6 +37,7 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM # the EXIT trap cleans up then too
 
 # A random delay of 0-300 ms.
 rdelay() { sleep "$(printf '0.%03d' $((RANDOM % 301)))"; }
