@@ -166,8 +166,9 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
     *out = ip;
     return 0;
   }
-  return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
-                      in.name, json_string_value(json_object_get(net, "Subnet")));
+  /* no errno: ENOSPC's "No space left on device" would send the user to their disks */
+  return err_set_exit(err, EXIT_ENGINE, 0, "no available IPv4 address on network %s (%s)", in.name,
+                      json_string_value(json_object_get(net, "Subnet")));
 }
 
 /* Host end "tdv" + 12 hex: stable per (network, container), short enough for IFNAMSIZ. */

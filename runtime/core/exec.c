@@ -290,7 +290,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
   bool self = c->n_cg_self > 0;
   cgroup_self_close(c->cg_self, &c->n_cg_self);
   if (child < 0)
-    return err_set(err, clone_errno, "clone");
+    return err_set_fork(err, clone_errno, "clone");
   pid_t pid = 0;
   int rc = 0;
   bool entered = cgfd >= 0 || self || cg == NULL || cgroup_enter(cg, child, err) == 0;
