@@ -166,9 +166,8 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
     *out = ip;
     return 0;
   }
-  /* no errno: ENOSPC's "No space left on device" would send the user to their disks */
-  return err_set_exit(err, EXIT_ENGINE, 0, "no available IPv4 address on network %s (%s)", in.name,
-                      json_string_value(json_object_get(net, "Subnet")));
+  return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
+                      in.name, json_string_value(json_object_get(net, "Subnet")));
 }
 
 /* Host end "tdv" + 12 hex: stable per (network, container), short enough for IFNAMSIZ. */
@@ -397,8 +396,12 @@ static int attach_claims(struct net_ctx *ctx, json_t *net, const struct net_atta
       return -1;
     err_free(err); /* exhausted: reclaim dead containers' addresses, then try once more */
     net_ctx_gc(ctx, true);
-    if (net_ipam_pick(net, NULL, hint, ip_used, &cp, ip, err) < 0)
+    if (net_ipam_pick(net, NULL, hint, ip_used, &cp, ip, err) < 0) {
+      /* the message says it; ENOSPC's "No space left on device" would send users to disks */
+      if ((*err)->errnum == ENOSPC)
+        (*err)->errnum = 0;
       return -1;
+    }
   }
   if (net_ports_reserve(ctx, req->ports, req->n_ports, ports, err) < 0) {
     err_free(err);
