@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-crash
+.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-crash test-compat
 
 all: build
 
@@ -42,6 +42,11 @@ test: build asan fuzz
 CRASH_ROUNDS ?= 10
 test-crash: build
 	BUILD_DIR=$(BUILD) tests/crash/crash.sh $(CRASH_ROUNDS)
+
+# the compatibility suite alone: every case against Debian's docker.io and tinydocker, compared
+# (tests/compat/run.sh; results in build/compat/). make test runs it too (66-compat.bats).
+test-compat: build
+	tests/compat/run.sh -o $(BUILD)/compat
 
 vm-deps:
 	scripts/vm/deps.sh
