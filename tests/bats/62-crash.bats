@@ -198,8 +198,10 @@ wait_gone() { # name
   new=$(td inspect -f '{{.State.Pid}}' e1)
   [ "$new" != "$old" ]
   monitor_of e1 >/dev/null
-  for i in $(seq 50); do [ -e "/proc/$old" ] || break; sleep 0.02; done
-  [ ! -e "/proc/$old" ]
+  # the stale init was killed (gone, or a zombie its new parent has not reaped yet)
+  dead_or_zombie() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+  for i in $(seq 100); do dead_or_zombie "$old" && break; sleep 0.02; done
+  dead_or_zombie "$old"
   td rm -f e1
 }
 
