@@ -38,6 +38,11 @@ int lock_timeout_ms(void)
   return ms > 0 ? ms : 1;
 }
 
+int lock_peer_timeout_ms(void)
+{
+  return 3 * lock_timeout_ms() + 10000;
+}
+
 char *lock_pid_text(int pid)
 {
   char p[64], buf[256];

@@ -15,6 +15,9 @@ int lock_fd_wait(int fd, int op, const char *what, struct td_err **err);
 /* The bound of every wait on a lock or a peer, in milliseconds: TD_LOCK_TIMEOUT (seconds,
  * fractions allowed) or 60 s. */
 int lock_timeout_ms(void);
+/* The bound of a wait on a peer whose own waits are bounded by lock_timeout_ms (the CLI's wait
+ * for its monitor to start the container): long enough that the peer's error comes first. */
+int lock_peer_timeout_ms(void);
 /* "pid N (command line)" of the process holding a lock on fd's file (from /proc/locks), or
  * "another process" when none is found; for messages. The text is the caller's to free. */
 char *lock_holder_text(int fd);
