@@ -32,6 +32,7 @@
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/lock.h"
 #include "util/rawsys.h"
 
 #define MONITOR_STACK (8u * 1024u * 1024u) /* a main thread's: the monitor runs everything */
@@ -81,13 +82,13 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool
     goto fail;
   struct handoff *h = rt_vm_region_payload(reg);
   *h = (struct handoff){.ctx = ctx, .id = id, .mon_sock = sv[1], .cli_sock = sv[0]};
-  char fdarg[16];
+  char fdarg[16], bound[16];
   snprintf(fdarg, sizeof(fdarg), "%d", sv[0]);
-  char *argv[] = {"tinydocker-attach", fdarg,
-                  !attach     ? "d"
-                  : sig_proxy ? "a1"
-                              : "a0",
-                  (char *)id, NULL};
+  /* run -d's wait for MON_STARTED is bounded like the CLI's own (docs/engine.md, "Locks and
+   * waits"): the program has no environment to read TD_LOCK_TIMEOUT from */
+  snprintf(bound, sizeof(bound), "%d", lock_peer_timeout_ms());
+  char *argv[] = {"tinydocker-attach",   fdarg, !attach ? "d" : sig_proxy ? "a1" : "a0", (char *)id,
+                  attach ? NULL : bound, NULL};
   char *envp[] = {NULL};
   fflush(NULL);
   sigset_t all;

@@ -86,6 +86,18 @@ expect_timeout() { # what cmd...
   [ "$(td inspect -f '{{.Name}}' lk-ctr)" = /lk-ctr ]
 }
 
+@test "network store held: run -d -p fails after the bound with the monitor's error naming the holder" {
+  td network ls >/dev/null
+  hold_lock "$TD_ROOT/networks/.lock"
+  expect_timeout "the network store" td run -d --name lk-run -p 80 busybox sleep 30
+  # the start failed: created, not running, and no monitor left for it
+  [ "$(td inspect -f '{{.State.Status}}' lk-run)" = created ]
+  local p
+  for p in $(pgrep -x td-monitor); do
+    ! tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "TINYDOCKER_ROOT=$TD_ROOT" || false
+  done
+}
+
 @test "TD_LOCK_TIMEOUT takes fractions of a second" {
   hold_lock "$TD_ROOT/networks/.lock"
   TD_LOCK_TIMEOUT=0.5 run -125 td network create lk-net2
