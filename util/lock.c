@@ -51,13 +51,14 @@ char *lock_pid_text(int pid)
   ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
   if (n <= 0)
     return xasprintf("pid %d", pid);
+  bool cut = (size_t)n == sizeof(buf) - 1;
   while (n > 0 && buf[n - 1] == '\0')
     n--;
   for (ssize_t i = 0; i < n; i++)
     if (buf[i] == '\0' || buf[i] == '\n')
       buf[i] = ' ';
   buf[n] = '\0';
-  return xasprintf("pid %d (%s%s)", pid, buf, (size_t)n == sizeof(buf) - 1 ? "..." : "");
+  return xasprintf("pid %d (%s%s)", pid, buf, cut ? "..." : "");
 }
 
 /* Whether pid has the file open (an fd of /proc/PID/fd resolves to it). */
