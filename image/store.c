@@ -130,7 +130,7 @@ int image_store_lock(const char *root, struct td_err **err)
   if (image_store_init(root, err) < 0)
     return -1;
   autofree char *p = xasprintf("%s/images/.lock", root);
-  int lock = lock_acquire(p, err);
+  int lock = lock_acquire(p, "the image store", err);
   if (lock >= 0) {
     autofree char *images = xasprintf("%s/images", root);
     sweep_dead_tmp(images);

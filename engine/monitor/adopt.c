@@ -72,6 +72,8 @@ static void take_init(struct mon_adoption *a, pid_t pid, uint64_t start)
     ptrace(PTRACE_DETACH, pid, 0, 0);
 }
 
+/* Under the container's lock: nothing but /proc reads and the record (no wait on another
+ * process: docs/engine.md, "Locks and waits"); the init is seized after it. */
 int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adoption *a)
 {
   autoerr struct td_err *err = NULL;
@@ -84,43 +86,50 @@ int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adopti
     goto out; /* gone, stopped, or another adopter (or the monitor) is at work */
   const char *st = rec_str(rec, "State.Status");
   pid_t pid = (pid_t)rec_int(rec, "State.Pid");
-  if (strcmp(st, "restarting") != 0 && pid > 0)
-    take_init(a, pid, (uint64_t)rec_int(rec, "Td.InitStart"));
-  if (strcmp(st, "restarting") == 0) {
+  uint64_t start = (uint64_t)rec_int(rec, "Td.InitStart");
+  bool restarting = strcmp(st, "restarting") == 0;
+  bool alive = !restarting && pid > 0 && proc_alive(pid, start);
+  if (restarting) { /* the monitor recorded the exit and died in the backoff */
     a->known = true;
     a->status = W_EXITCODE((int)rec_int(rec, "State.ExitCode") & 0xff, 0);
-    snprintf(a->error, sizeof(a->error), "%s", "");
-  } else if (a->traced || a->known) {
-    a->known = true;
-    snprintf(a->error, sizeof(a->error),
-             "the container's monitor was killed; tinydocker adopted the container (pid %d): "
-             "its exit code is its own, its output after the monitor's death was lost",
-             (int)getpid());
-  } else {
-    snprintf(a->error, sizeof(a->error), "%s", STORE_ERR_EXIT_LOST);
-  }
-  if (a->pid == 0 && !a->known) { /* the init is gone too: exited, 255, STORE_ERR_EXIT_LOST */
+  } else if (!alive) { /* the init is gone too: exited, 255, STORE_ERR_EXIT_LOST */
     store_refresh_state(rec);
     autofree char *now = time_now_rfc3339(true);
     rec_set(rec, "State.FinishedAt", json_string(now));
+  } else { /* what ps and inspect say until the end: it runs on, watched by an adopter */
+    autofree char *note = xasprintf("the container's monitor was killed; tinydocker adopted "
+                                    "the container (pid %d)",
+                                    (int)getpid());
+    rec_set(rec, "State.Error", json_string(note));
+    a->pid = pid;
+    a->start = start;
   }
   json_t *td = json_object_get(rec, "Td");
   json_object_set_new(td, "MonitorPid", json_integer(getpid()));
   json_object_set_new(td, "MonitorStart", json_integer((json_int_t)proc_starttime(getpid())));
   json_object_set_new(td, "Adopted", json_true());
-  /* what ps and inspect say until the end: the container runs on, watched by an adopter */
-  if (a->pid > 0)
-    rec_set(rec, "State.Error", json_string(a->error));
-  if (store_save(ctx, id, rec, &err) < 0) {
-    if (a->traced)
-      ptrace(PTRACE_DETACH, a->pid, 0, 0);
-    rc = -1;
-    goto out;
-  }
-  rc = 1;
+  rc = store_save(ctx, id, rec, &err) < 0 ? -1 : 1;
 out:
   lock_release(lk);
   return rc;
+}
+
+void mon_adopt_take(struct mon_adoption *a)
+{
+  pid_t pid = a->pid;
+  a->pid = 0;
+  a->error[0] = '\0';
+  if (pid == 0 && a->known)
+    return; /* restarting: the code is the one the monitor recorded */
+  if (pid > 0)
+    take_init(a, pid, a->start);
+  if (a->traced || a->known)
+    snprintf(a->error, sizeof(a->error),
+             "the container's monitor was killed; tinydocker adopted the container (pid %d): "
+             "its exit code is its own, its output after the monitor's death was lost",
+             (int)getpid());
+  else
+    snprintf(a->error, sizeof(a->error), "%s", STORE_ERR_EXIT_LOST);
 }
 
 /* The tracee's stops, passed on, until its exit (1) or nothing more to wait for now (0);

@@ -570,6 +570,7 @@ int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
   struct mon_adoption a = {.pidfd = -1};
   if (mon_adopt_claim(ctx, id, &a) <= 0)
     return 0;
+  mon_adopt_take(&a);
   prctl(PR_SET_NAME, "td-monitor");
   autoerr struct td_err *err = NULL;
   if (load_record(&m, &err) < 0)
