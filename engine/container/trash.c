@@ -26,7 +26,6 @@
 #include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
-#include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -92,8 +91,10 @@ static bool is_id(const char *s)
 
 /* A container directory without a record whose creator died (a create or run killed before
  * its record was written): removed as `rm -f` would (eng_cleanup_container, the name it
- * reserved included). A directory so young that its creator may not have written the creator
- * file yet (mkdir, then the file) is left for a later sweep. */
+ * reserved included). Only a directory unchanged for a while: a record-less one is also one
+ * that `rm` is emptying right now (every unlink in it moves its mtime), and a file made in it
+ * then (our lock) would leave that rm a directory not empty; one whose creator file is missing
+ * (mkdir, then the file) waits longer. */
 static void sweep_incomplete(const struct eng_ctx *ctx, int ctrfd, const char *id)
 {
   autofree char *recp = xasprintf("%s/" STORE_RECORD, id);
@@ -101,20 +102,20 @@ static void sweep_incomplete(const struct eng_ctx *ctx, int ctrfd, const char *i
     return; /* the usual case */
   autofree char *creator = xasprintf("%s/creator", id);
   struct stat st;
-  if (fstatat(ctrfd, creator, &st, 0) < 0 &&
-      (fstatat(ctrfd, id, &st, 0) < 0 || time(NULL) - st.st_mtime < 10))
+  time_t quiet = faccessat(ctrfd, creator, F_OK, 0) == 0 ? 2 : 10;
+  if (fstatat(ctrfd, id, &st, 0) < 0 || time(NULL) - st.st_mtime < quiet)
     return;
+  autofree char *lockp = xasprintf("%s/lock", id);
+  autoclose int lk = openat(ctrfd, lockp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0)
+    return; /* somebody is at work on it */
   autoerr struct td_err *err = NULL;
-  int lk = store_lock(ctx, id, &err);
-  if (lk < 0)
-    return;
   autojson json_t *rec = NULL;
   /* under the lock again: a record written meanwhile, or a creator alive (NULL), is kept */
   if (faccessat(ctrfd, recp, F_OK, 0) < 0 && eng_load_refreshed(ctx, id, &rec, &err) == 0 &&
       strcmp(rec_str(rec, "State.Status"), "dead") == 0 &&
       eng_cleanup_container(ctx, id, rec, true, true, &err) < 0)
     err_warn(&err, "container %s: remove what its killed creator left", id);
-  lock_release(lk);
 }
 
 void eng_trash_sweep(const struct eng_ctx *ctx)
