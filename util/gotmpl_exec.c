@@ -142,14 +142,10 @@ static int check_args(struct st *s, const char *name, struct gt_node *const *arg
                       json_t **argv, size_t argc)
 {
   for (size_t i = 0; i < argc; i++) {
-    char p = gt_param(name, i, s->header_mode);
     json_t *v = argv[i];
+    char p = gt_bad_arg(name, i, s->header_mode, v);
     const char *type = p == 's' ? "string" : p == 'i' ? "int" : "[]string";
-    bool ok = p == 0 || (p == 's' && json_is_string(v)) || (p == 'i' && json_is_integer(v)) ||
-              (p == 'a' && (v == NULL || json_is_array(v)));
-    for (size_t k = 0; ok && p == 'a' && v && k < json_array_size(v); k++)
-      ok = json_is_string(json_array_get(v, k));
-    if (ok)
+    if (p == 0)
       continue;
     const struct gt_node *n = i + 1 < nargs ? args[i + 1] : NULL;
     if (n)
@@ -447,59 +443,14 @@ static int walk_range(struct st *s, json_t *dot, const struct gt_node *n)
   s->at = n;
   if (eval_pipeline(s, dot, n->pipe, &val) < 0)
     return -1;
-  size_t mark = s->nv, count = 0;
+  size_t mark = s->nv, len = 0, count = 0;
   int rc = 0;
-  if (json_is_array(val) || json_is_object(val)) {
-    const char **keys = NULL;
-    size_t len = json_is_array(val) ? json_array_size(val) : json_object_size(val);
-    if (json_is_object(val)) {
-      keys = xcalloc(len + 1, sizeof(*keys));
-      size_t i = 0;
-      const char *k;
-      json_t *e;
-      json_object_foreach (val, k, e)
-        keys[i++] = k;
-      for (size_t a = 1; a < len; a++)
-        for (size_t c = a; c > 0 && strcmp(keys[c - 1], keys[c]) > 0; c--) {
-          const char *t = keys[c];
-          keys[c] = keys[c - 1];
-          keys[c - 1] = t;
-        }
-    }
-    for (size_t i = 0; i < len && rc == 0; i++) {
-      json_t *elem = keys ? json_object_get(val, keys[i]) : json_array_get(val, i);
-      json_t *idx = keys ? json_string(keys[i]) : json_integer((json_int_t)i);
-      if (n->pipe->ndecl > 0)
-        set_top(s, 1, elem);
-      if (n->pipe->ndecl > 1)
-        set_top(s, 2, idx);
-      json_decref(idx);
-      count++;
-      rc = walk(s, elem, n->list);
-      pop(s, mark);
-      if (s->brk == 1) {
-        s->brk = 0;
-        break;
-      }
-      s->brk = 0;
-    }
-    free(keys);
-  } else if (json_is_integer(val) && n->pipe->ndecl < 2) {
-    for (json_int_t i = 0; i < json_integer_value(val) && rc == 0; i++) {
-      json_t *elem = json_integer(i);
-      if (n->pipe->ndecl > 0)
-        set_top(s, 1, elem);
-      count++;
-      rc = walk(s, elem, n->list);
-      json_decref(elem);
-      pop(s, mark);
-      if (s->brk == 1) {
-        s->brk = 0;
-        break;
-      }
-      s->brk = 0;
-    }
-  } else if (val != NULL) {
+  const char **keys = json_is_object(val) ? gt_sorted_keys(val, &len) : NULL;
+  if (json_is_array(val))
+    len = json_array_size(val);
+  else if (json_is_integer(val) && n->pipe->ndecl < 2) /* Go 1.22's range over an int */
+    len = json_integer_value(val) > 0 ? (size_t)json_integer_value(val) : 0;
+  else if (val != NULL && keys == NULL) {
     struct gbuf b = {0};
     gt_print(&b, val, false);
     s->at = n->pipe;
@@ -507,6 +458,25 @@ static int walk_range(struct st *s, json_t *dot, const struct gt_node *n)
     free(b.s);
     rc = -1;
   }
+  for (size_t i = 0; i < len && rc == 0; i++, count++) {
+    json_t *idx = keys ? json_string(keys[i]) : json_integer((json_int_t)i);
+    json_t *elem = keys                 ? json_incref(json_object_get(val, keys[i]))
+                   : json_is_array(val) ? json_incref(json_array_get(val, i))
+                                        : json_incref(idx);
+    if (n->pipe->ndecl > 0)
+      set_top(s, 1, elem);
+    if (n->pipe->ndecl > 1)
+      set_top(s, 2, idx);
+    rc = walk(s, elem, n->list);
+    json_decref(idx);
+    json_decref(elem);
+    pop(s, mark);
+    bool stop = s->brk == 1;
+    s->brk = 0;
+    if (stop)
+      break;
+  }
+  free(keys);
   if (rc == 0 && count == 0 && n->else_list)
     rc = walk(s, dot, n->else_list);
   json_decref(val);

@@ -45,6 +45,16 @@ char gt_param(const char *name, size_t i, bool header)
   return 0;
 }
 
+char gt_bad_arg(const char *name, size_t i, bool header, json_t *v)
+{
+  char p = gt_param(name, i, header);
+  bool ok = p == 0 || (p == 's' && json_is_string(v)) || (p == 'i' && json_is_integer(v)) ||
+            (p == 'a' && (v == NULL || json_is_array(v)));
+  for (size_t k = 0; ok && p == 'a' && v && k < json_array_size(v); k++)
+    ok = json_is_string(json_array_get(v, k));
+  return ok ? 0 : p;
+}
+
 bool gt_has_func(const char *name)
 {
   return find(name) >= 0;

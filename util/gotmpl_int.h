@@ -102,6 +102,9 @@ struct gt_node {
   struct gt_node *pipe, *list, *else_list; /* IF/RANGE/WITH/ACTION/TEMPLATE */
 };
 void gt_node_free(struct gt_node *n);
+/* A number or character constant token's value into n: 0, or 1 for a malformed character
+ * constant, 2 for an illegal number. */
+int gt_number(struct gt_node *n, const struct gt_token *t);
 /* Free one node but not its children. */
 void gt_node_free_one(struct gt_node *n);
 /* Go's String() of a node, for "executing ... at <...>". */
@@ -132,6 +135,10 @@ void gt_sprintf(struct gbuf *b, const char *fmt, size_t fmtlen, json_t **args, s
 void gt_json(struct gbuf *b, json_t *v);
 /* The Go type of a function's parameter i: 's' string, 'i' int, 'a' []string, 0 any. */
 char gt_param(const char *name, size_t i, bool header);
+/* 0 when v fits parameter i of name, else the parameter's type (as gt_param). */
+char gt_bad_arg(const char *name, size_t i, bool header, json_t *v);
+/* An object's keys sorted, as Go prints and ranges over a map (free the array). */
+const char **gt_sorted_keys(json_t *o, size_t *n);
 /* Whether name is a function (builtin or docker's). */
 bool gt_has_func(const char *name);
 /* Call function name (not and/or: those are lazy, done by the executor); header: docker's

@@ -1,6 +1,7 @@
 /* Go's text/template lexer (text/template/parse/lex.go): the whole input into tokens, with
  * the "{{- " and " -}}" trim markers applied to the text around them and comments dropped. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -511,4 +512,61 @@ long gt_first_rune(const unsigned char *s, size_t n, size_t *used)
     r = (r << 6) | (s[i] & 0x3F);
   *used = len;
   return r;
+}
+
+/* A number or character constant's value (Go's parse.newNumber and exec's idealConstant): 0,
+ * or 1 for a malformed character constant, 2 for an illegal number. */
+int gt_number(struct gt_node *n, const struct gt_token *t)
+{
+  n->src = xstrndup(t->s, t->len);
+  if (t->kind == GT_CHARC) {
+    struct gbuf b = {0};
+    size_t used = 0;
+    long r = -1;
+    if (gt_unquote(t->s, t->len, &b))
+      r = gt_first_rune((const unsigned char *)b.s, b.n, &used);
+    bool ok = r >= 0 && used == b.n;
+    free(b.s);
+    n->ival = r;
+    return ok ? 0 : 1;
+  }
+  char s[128];
+  if (strlen(n->src) >= sizeof(s))
+    return 2;
+  strcpy(s, n->src);
+  char *w = s;
+  for (char *r = s; *r; r++)
+    if (*r != '_')
+      *w++ = *r;
+  *w = '\0';
+  bool hex = strncasecmp(s + (s[0] == '+' || s[0] == '-'), "0x", 2) == 0;
+  bool floaty = !hex && strpbrk(s, ".eEpP") != NULL;
+  const char *d = s + (s[0] == '+' || s[0] == '-');
+  char *end = NULL;
+  errno = 0;
+  if (!floaty && d[0] == '0' && (d[1] == 'o' || d[1] == 'O' || d[1] == 'b' || d[1] == 'B')) {
+    unsigned long long v = strtoull(d + 2, &end, d[1] == 'b' || d[1] == 'B' ? 2 : 8);
+    n->ival = s[0] == '-' ? -(long long)v : (long long)v;
+    if (*end == '\0' && end != d + 2 && errno == 0)
+      return 0;
+  } else if (!floaty) {
+    n->ival = strtoll(s, &end, 0);
+    if (*end == '\0' && errno == 0 && end != s)
+      return 0;
+    if (errno == ERANGE && *end == '\0') {
+      n->is_float = true; /* "overflows int" when run */
+      n->fval = strtod(s, NULL);
+      n->text = xstrdup("overflow");
+      return 0;
+    }
+  }
+  if (s[strlen(s) - 1] != 'i') {
+    errno = 0;
+    n->fval = strtod(s, &end);
+    if (*end == '\0' && end != s) {
+      n->is_float = true;
+      return 0;
+    }
+  }
+  return 2;
 }

@@ -147,63 +147,6 @@ static struct gt_node *pipeline(struct parser *p, const char *ctx, enum gt_tok e
 static struct gt_node *item_list(struct parser *p, struct gt_node **stop);
 static void add_def(struct parser *p, char *name, struct gt_node *body);
 
-static void number(struct parser *p, struct gt_node *n, const struct gt_token *t)
-{
-  n->src = tok_str(t);
-  if (t->kind == GT_CHARC) {
-    struct gbuf b = {0};
-    size_t used = 0;
-    long r = -1;
-    if (gt_unquote(t->s, t->len, &b))
-      r = gt_first_rune((const unsigned char *)b.s, b.n, &used);
-    bool ok = r >= 0 && used == b.n;
-    free(b.s);
-    if (!ok)
-      perr(p, "malformed character constant: %s", n->src);
-    n->ival = r;
-    return;
-  }
-  char s[128];
-  if (strlen(n->src) >= sizeof(s))
-    perr(p, "illegal number syntax: \"%s\"", n->src);
-  strcpy(s, n->src);
-  char *w = s;
-  for (char *r = s; *r; r++)
-    if (*r != '_')
-      *w++ = *r;
-  *w = '\0';
-  bool hex = strncasecmp(s + (s[0] == '+' || s[0] == '-'), "0x", 2) == 0;
-  bool floaty = !hex && strpbrk(s, ".eEpP") != NULL;
-  const char *d = s + (s[0] == '+' || s[0] == '-');
-  char *end = NULL;
-  errno = 0;
-  if (!floaty && d[0] == '0' && (d[1] == 'o' || d[1] == 'O' || d[1] == 'b' || d[1] == 'B')) {
-    unsigned long long v = strtoull(d + 2, &end, d[1] == 'b' || d[1] == 'B' ? 2 : 8);
-    n->ival = s[0] == '-' ? -(long long)v : (long long)v;
-    if (*end == '\0' && end != d + 2 && errno == 0)
-      return;
-  } else if (!floaty) {
-    n->ival = strtoll(s, &end, 0);
-    if (*end == '\0' && errno == 0 && end != s)
-      return;
-    if (errno == ERANGE && *end == '\0') {
-      n->is_float = true; /* "overflows int" when run */
-      n->fval = strtod(s, NULL);
-      n->text = xstrdup("overflow");
-      return;
-    }
-  }
-  if (s[strlen(s) - 1] != 'i') {
-    errno = 0;
-    n->fval = strtod(s, &end);
-    if (*end == '\0' && end != s) {
-      n->is_float = true;
-      return;
-    }
-  }
-  perr(p, "illegal number syntax: \"%s\"", n->src);
-}
-
 static void idents_add(struct gt_node *n, const char *s, size_t len)
 {
   n->idents = xrealloc(n->idents, (n->nidents + 1) * sizeof(*n->idents));
@@ -248,7 +191,10 @@ static struct gt_node *term(struct parser *p)
   case GT_CHARC:
   case GT_NUMBER:
     n = node_new(p, GN_NUMBER, t);
-    number(p, n, t);
+    int bad = gt_number(n, t);
+    if (bad)
+      perr(p, bad == 1 ? "malformed character constant: %s" : "illegal number syntax: \"%s\"",
+           n->src);
     return n;
   case GT_LPAREN:
     return pipeline(p, "parenthesized pipeline", GT_RPAREN);

@@ -129,7 +129,7 @@ static int cmp_keys(const void *a, const void *b)
 }
 
 /* An object's keys, sorted as Go prints a map. */
-static const char **sorted_keys(json_t *o, size_t *n)
+const char **gt_sorted_keys(json_t *o, size_t *n)
 {
   *n = json_object_size(o);
   const char **keys = xcalloc(*n + 1, sizeof(*keys));
@@ -176,7 +176,7 @@ void gt_print(struct gbuf *b, json_t *v, bool top)
     break;
   case JSON_OBJECT: {
     gbuf_str(b, "map[");
-    const char **keys = sorted_keys(v, &n);
+    const char **keys = gt_sorted_keys(v, &n);
     for (i = 0; i < n; i++) {
       gbuf_fmt(b, "%s%s:", i ? " " : "", keys[i]);
       gt_print(b, json_object_get(v, keys[i]), false);
@@ -430,7 +430,7 @@ static void fmt_one(struct gbuf *b, const struct spec *sp, json_t *v)
   }
   case JSON_OBJECT: {
     size_t n;
-    const char **keys = sorted_keys(v, &n);
+    const char **keys = gt_sorted_keys(v, &n);
     gbuf_str(b, "map[");
     for (size_t i = 0; i < n; i++) {
       json_t *k = json_string(keys[i]);
