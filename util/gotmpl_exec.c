@@ -55,8 +55,7 @@ static int xerr(struct st *s, const char *fmt, ...)
     struct gbuf ctx = {0};
     gt_node_string(&ctx, s->at);
     gbuf_add(&ctx, "", 0);
-    gbuf_fmt(&b, "template: :%zu:%zu: executing \"%s\" at <%.20s%s>: %s", line, col, s->tname,
-             ctx.s, strlen(ctx.s) > 20 ? "..." : "", m);
+    gbuf_fmt(&b, "template: :%zu:%zu: executing \"%s\" at <%s>: %s", line, col, s->tname, ctx.s, m);
     free(ctx.s);
   }
   free(m);

@@ -1,10 +1,12 @@
 /* The functions of a template: Go's builtins (text/template/funcs.go) and docker's
  * (cli/templates: json split join title lower upper pad truncate), with Go's errors. */
 #include <ctype.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "util/cleanup.h"
 #include "util/gotmpl_int.h"
@@ -325,19 +327,45 @@ static json_t *escape(const char *fn, json_t **a, size_t n)
   return r;
 }
 
-static json_t *title(const char *s, size_t n)
+/* strings.ToUpper, ToLower or Title (mode 'u', 'l', 't') over UTF-8, with Unicode's cases. */
+static json_t *recase(const char *s, size_t n, char mode)
 {
-  char *t = xstrndup(s, n);
+  static locale_t loc;
+  if (loc == (locale_t)0)
+    loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  struct gbuf b = {0};
+  gbuf_add(&b, "", 0);
   bool sep = true;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)t[i];
-    if (sep && c < 0x80)
-      t[i] = (char)toupper(c);
-    sep = !(isalnum(c) || c == '_' || c >= 0x80);
+  for (size_t i = 0; i < n;) {
+    size_t used = 1;
+    long r = gt_first_rune((const unsigned char *)s + i, n - i, &used);
+    if (r < 0 || r > 0x10FFFF || loc == (locale_t)0) { /* not UTF-8: the byte as it is */
+      unsigned char c = (unsigned char)s[i];
+      char o = (char)(mode == 'l' ? tolower(c) : mode == 'u' || sep ? toupper(c) : c);
+      gbuf_add(&b, &o, 1);
+      sep = !(isalnum(c) || c == '_');
+      i++;
+      continue;
+    }
+    wint_t w = (wint_t)r, o = w;
+    if (mode == 'l')
+      o = towlower_l(w, loc);
+    else if (mode == 'u' || sep)
+      o = towupper_l(w, loc);
+    sep = r < 0x80 ? !(isalnum((int)r) || r == '_')
+                   : !(iswalpha_l(w, loc) || iswdigit_l(w, loc)) && iswspace_l(w, loc);
+    char u[4];
+    unsigned long v = o;
+    size_t k = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4;
+    for (size_t j = k; k > 1 && j-- > 1; v >>= 6)
+      u[j] = (char)(0x80 | (v & 0x3F));
+    u[0] = (char)(k == 1 ? v : (k == 2 ? 0xC0 : k == 3 ? 0xE0 : 0xF0) | v);
+    gbuf_add(&b, u, k);
+    i += used;
   }
-  json_t *r = json_stringn_nocheck(t, n);
-  free(t);
-  return r;
+  json_t *out = json_stringn_nocheck(b.s, b.n);
+  free(b.s);
+  return out;
 }
 
 int gt_call(const char *name, json_t **a, size_t n, bool header, json_t **out, char **msg)
@@ -472,17 +500,7 @@ int gt_call(const char *name, json_t **a, size_t n, bool header, json_t **out, c
              strcmp(name, "upper") == 0) {
     if (want(a[0], "string", msg) < 0)
       return -1;
-    const char *s = json_string_value(a[0]);
-    size_t sl = json_string_length(a[0]);
-    if (name[0] == 't') {
-      *out = title(s, sl);
-      return 0;
-    }
-    char *t = xstrndup(s, sl);
-    for (size_t i = 0; i < sl; i++)
-      t[i] = (char)(name[0] == 'l' ? tolower((unsigned char)t[i]) : toupper((unsigned char)t[i]));
-    *out = json_stringn_nocheck(t, sl);
-    free(t);
+    *out = recase(json_string_value(a[0]), json_string_length(a[0]), name[0]);
   } else if (strcmp(name, "pad") == 0) {
     if (want(a[0], "string", msg) < 0 || want(a[1], "int", msg) < 0 || want(a[2], "int", msg) < 0)
       return -1;

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# --format / -f as docker runs Go's text/template (util/gotmpl*.c): ps, images, inspect,
+# network and volume commands; docker's `table` header and tabwriter columns; Go's values
+# (false, 1e+06, <no value>, map[k:v]), variables, range rebinding dot, errors as docker's.
+# The last test runs the same templates through docker's own CLI where it is installed.
+bats_require_minimum_version 1.5.0
+load ../helpers/engine
+
+setup_file() { td_engine_setup_file; }
+setup() { td_engine_setup; }
+teardown() { td_engine_teardown; }
+teardown_file() { td_engine_teardown_file; }
+
+@test "ps --format: .Label method, .Labels joined, table header and columns as docker's" {
+  a=$(td create --name web --label tier=front --label b=2 busybox echo hi)
+  run td ps -a --format '{{.Names}} {{.Label "tier"}} [{{.Label "nope"}}] {{.Labels}}'
+  [ "$status" -eq 0 ]
+  [ "$output" = "web front [] tier=front,b=2" ]
+  run td ps -a --format 'table {{.Names}}\t{{.State}}\t{{.ID}}'
+  [ "$status" -eq 0 ]
+  # docker's tabwriter: each column the widest cell plus 3, at least 10 wide
+  [ "${lines[0]}" = "NAMES     STATE     CONTAINER ID" ]
+  [ "${lines[1]}" = "web       created   ${a:0:12}" ]
+  run td ps -a --format '{{range $i, $l := split .Labels ","}}{{$i}}={{$l}};{{end}}'
+  [ "$output" = "0=tier=front;1=b=2;" ]
+  run td ps -a --format '{{json .}}'
+  echo "$output" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["Labels"]=="tier=front,b=2" and d["LocalVolumes"]=="0", d; assert list(d)==sorted(d), list(d)'
+  run td ps -a --format '{{if eq .State "created"}}{{upper .Names | printf "%q"}}{{else}}no{{end}}'
+  [ "$output" = '"WEB"' ]
+}
+
+@test "ps --format: a missing field and a bad template fail with docker's message" {
+  td create --name web busybox true >/dev/null
+  run td ps -a --format '{{.Nope}}'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.ContainerContext' ]]
+  run td ps -a --format '{{.Names'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"template parsing error: template: :1: unclosed action" ]]
+  run td ps -a --format '{{foo .Names}}'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'template parsing error: template: :1: function "foo" not defined' ]]
+  run td ps -a --format '{{.Label}}'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"wrong number of args for Label: want 1 got 0" ]]
+}
+
+@test "inspect --format: booleans, numbers, maps, range, with, variables, missing keys" {
+  td create --name web --label z=1 --label a=2 -e FOO=bar busybox echo hi >/dev/null
+  run td inspect --format '{{.State.Running}} {{.HostConfig.Privileged}} {{.State.Pid}}' web
+  [ "$status" -eq 0 ]
+  [ "$output" = "false false 0" ]
+  run td inspect -f '{{.Config.Labels}} {{json .Config.Labels}}' web
+  [ "$output" = 'map[a:2 z:1] {"a":"2","z":"1"}' ]
+  run td inspect -f '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}' web
+  [ "$output" = "a=2;z=1;" ]
+  run td inspect -f '{{range .Config.Cmd}}<{{.}}>{{end}} {{join .Config.Cmd " "}} {{len .Config.Cmd}}' web
+  [ "$output" = "<echo><hi> echo hi 2" ]
+  run td inspect -f '{{with .State}}{{.Status}}{{end}} {{$n := .Name}}{{$n}} {{index .Config.Labels "a"}}' web
+  [ "$output" = "created /web 2" ]
+  run td inspect -f '{{range .Config.Env}}{{if eq . "FOO=bar"}}found{{end}}{{end}}' web
+  [ "$output" = "found" ]
+  run td inspect -f '{{.Name}}\t{{- " x" -}}  {{/* a comment */}}' web
+  [ "$output" = '/web\t x' ]
+  run td inspect -f '{{.Nope}}' web
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"' ]]
+  run td inspect -f '{{if}}{{end}}' web
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"template parsing error: template: :1: missing value for if" ]]
+}
+
+@test "images and image inspect --format" {
+  run td images --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "busybox:latest" ]
+  run td images --format 'table {{.Repository}}\t{{.Tag}}'
+  [ "${lines[0]}" = "REPOSITORY   TAG" ]
+  [ "${lines[1]}" = "busybox      latest" ]
+  run td images --format '{{.Nope}}'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"can't evaluate field Nope in type *formatter.ImageContext" ]]
+  run td image inspect -f '{{.Os}} {{json .Config.Cmd}}' busybox
+  [ "$output" = 'linux ["sh"]' ]
+}
+
+@test "network inspect: range over .Containers rebinds dot; .Attachable prints false" {
+  td network create --label x=y tnet64 >/dev/null
+  td run -d --name c64 --network tnet64 busybox sleep 30 >/dev/null
+  run td network inspect -f '{{range .Containers}}{{.Name}}{{end}}|{{.Attachable}}|{{.Internal}}|{{index .Labels "x"}}' tnet64
+  [ "$status" -eq 0 ]
+  [ "$output" = "c64|false|false|y" ]
+  run td network inspect -f '{{range $id, $c := .Containers}}{{len $id}} {{$c.IPv4Address}}{{end}}' tnet64
+  [[ "$output" == "64 "*"/"* ]]
+  run td network ls --format '{{.Name}} {{.Driver}} {{.Label "x"}}' --filter name=tnet64
+  [ "$output" = "tnet64 bridge y" ]
+  run td network ls --format 'table {{.Name}}\t{{.Driver}}' --filter name=tnet64
+  [ "${lines[0]}" = "NAME      DRIVER" ]
+  [ "${lines[1]}" = "tnet64    bridge" ]
+  td rm -f c64 >/dev/null
+  td network rm tnet64 >/dev/null
+}
+
+@test "volume inspect and volume ls --format" {
+  td volume create --label a=b vol64 >/dev/null
+  run td volume inspect -f '{{.Name}} {{.Labels}} {{.Labels.a}} {{.Driver}}' vol64
+  [ "$output" = "vol64 map[a:b] b local" ]
+  run td volume ls --format '{{.Name}} {{.Driver}} {{.Labels}} {{.Label "a"}}'
+  [ "$output" = "vol64 local a=b b" ]
+  run td volume ls --format 'table {{.Name}}\t{{.Driver}}'
+  [ "${lines[0]}" = "VOLUME NAME   DRIVER" ]
+  [ "${lines[1]}" = "vol64         local" ]
+  td volume rm vol64 >/dev/null
+}
+
+@test "side by side with docker's CLI: the same templates, the same output and errors" {
+  command -v docker >/dev/null || skip "no docker CLI"
+  docker context inspect default --format '{{1}}' >/dev/null 2>&1 || skip "docker CLI cannot render"
+  local t exp got n=0 bad=0
+  while IFS= read -r t; do
+    [ -n "$t" ] || continue
+    n=$((n + 1))
+    exp=$(docker context inspect default --format "$t" 2>&1) || true
+    exp=${exp#$'\n'}
+    got=$(td version --format "$t" 2>&1) || true
+    got=${got#tinydocker: }
+    if [ "$exp" != "$got" ]; then
+      bad=$((bad + 1))
+      printf 'template: %s\n  docker: %s\n  ours:   %s\n' "$t" "$exp" "$got"
+    fi
+  done <"$BATS_TEST_DIRNAME/64-templates.cases"
+  echo "$n templates, $bad differ"
+  [ "$n" -gt 100 ]
+  [ "$bad" -eq 0 ]
+}
