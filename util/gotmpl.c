@@ -244,8 +244,10 @@ static int parse_src(char *src, struct gotmpl **out, struct td_err **err)
   t->src = src;
   if (gt_parse(t, err) < 0) {
     err_prefix(err, "template parsing error");
-    if (*err)
+    if (*err) {
       (*err)->errnum = 0;
+      (*err)->exit_code = 1; /* docker's CLI exits 1 on a template's error */
+    }
     gotmpl_free(t);
     return -1;
   }
@@ -284,7 +286,7 @@ int gotmpl_exec_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_o
 {
   char *msg = NULL, *text = NULL;
   if (gt_exec(t, data, o, NULL, false, &text, &msg) < 0) {
-    err_set(err, 0, PREFIX "%s", msg);
+    err_set_exit(err, 1, 0, PREFIX "%s", msg);
     free(msg);
     free(text);
     return -1;

@@ -11,7 +11,8 @@
 #include "util/gotmpl_int.h"
 #include "util/xalloc.h"
 
-#define MAX_DEPTH 200
+/* nesting of actions and template calls: Go allows 100000 template calls; C's stack less */
+#define MAX_DEPTH 5000
 
 struct var {
   const char *name;
@@ -398,7 +399,21 @@ static int eval_arg(struct st *s, json_t *dot, const struct gt_node *n, json_t *
   }
 }
 
+static int eval_pipeline_in(struct st *s, json_t *dot, const struct gt_node *pipe, json_t **out);
+
 static int eval_pipeline(struct st *s, json_t *dot, const struct gt_node *pipe, json_t **out)
+{
+  *out = NULL;
+  if (++s->depth > MAX_DEPTH) {
+    s->depth--;
+    return xerr(s, "exceeded maximum template depth (%d)", MAX_DEPTH);
+  }
+  int rc = eval_pipeline_in(s, dot, pipe, out);
+  s->depth--;
+  return rc;
+}
+
+static int eval_pipeline_in(struct st *s, json_t *dot, const struct gt_node *pipe, json_t **out)
 {
   json_t *v = NULL;
   s->at = pipe;
@@ -483,7 +498,20 @@ static int walk_range(struct st *s, json_t *dot, const struct gt_node *n)
   return rc;
 }
 
+static int walk_in(struct st *s, json_t *dot, const struct gt_node *n);
+
 static int walk(struct st *s, json_t *dot, const struct gt_node *n)
+{
+  if (++s->depth > MAX_DEPTH) {
+    s->depth--;
+    return xerr(s, "exceeded maximum template depth (%d)", MAX_DEPTH);
+  }
+  int rc = walk_in(s, dot, n);
+  s->depth--;
+  return rc;
+}
+
+static int walk_in(struct st *s, json_t *dot, const struct gt_node *n)
 {
   json_t *v = NULL;
   size_t mark = s->nv;
@@ -529,14 +557,11 @@ static int walk(struct st *s, json_t *dot, const struct gt_node *n)
         body = s->t->defs[i];
     if (body == NULL)
       return xerr(s, "template \"%s\" not defined", n->text);
-    if (s->depth >= MAX_DEPTH)
-      return xerr(s, "exceeded maximum template depth (%d)", MAX_DEPTH);
     if (n->pipe && eval_pipeline(s, dot, n->pipe, &v) < 0)
       return -1;
     struct st sub = *s;
     sub.vars = NULL;
     sub.nv = sub.cap = 0;
-    sub.depth++;
     sub.tname = n->text;
     push(&sub, "$", v);
     rc = walk(&sub, v, body);

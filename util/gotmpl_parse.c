@@ -20,6 +20,7 @@ struct parser {
   char **vars;
   size_t nvars;
   int range_depth;
+  int depth; /* nested pipelines and controls: Go's maxStackDepth, lower for C's stack */
   char *err;
   jmp_buf fail;
   struct gt_node **live;    /* nodes made so far, freed on failure */
@@ -284,8 +285,12 @@ static void pop_vars(struct parser *p, size_t to)
     free(p->vars[--p->nvars]);
 }
 
+#define MAX_DEPTH 1000
+
 static struct gt_node *pipeline(struct parser *p, const char *ctx, enum gt_tok end)
 {
+  if (++p->depth > MAX_DEPTH)
+    perr(p, "max expression depth exceeded");
   struct gt_node *pipe = node_new(p, GN_PIPE, peek_ns(p));
   for (;;) {
     struct gt_token *v = peek_ns(p);
@@ -327,6 +332,7 @@ static struct gt_node *pipeline(struct parser *p, const char *ctx, enum gt_tok e
         if (k == GN_BOOL || k == GN_DOT || k == GN_NIL || k == GN_NUMBER || k == GN_STRING)
           perr(p, "non executable command in pipeline stage %zu", i + 1);
       }
+      p->depth--;
       return pipe;
     }
     switch ((int)(t->kind)) {
@@ -354,6 +360,8 @@ static struct gt_node *control(struct parser *p, enum gt_kind kind, const char *
                                const struct gt_token *at)
 {
   size_t mark = p->nvars;
+  if (++p->depth > MAX_DEPTH)
+    perr(p, "max expression depth exceeded");
   struct gt_node *n = node_new(p, kind, at);
   n->pipe = pipeline(p, ctx, GT_RIGHT);
   n->pos = n->pipe->pos;
@@ -376,6 +384,7 @@ static struct gt_node *control(struct parser *p, enum gt_kind kind, const char *
     }
   }
   pop_vars(p, mark);
+  p->depth--;
   return n;
 }
 
@@ -513,6 +522,10 @@ static void definition(struct parser *p)
     free(b.s);
     unexpected(p, name, "define clause");
   }
+  /* the name is held by a scratch node (freed with the others on every path) */
+  struct gt_node *held = node_new(p, GN_TEXT, name);
+  held->text = gbuf_take(&b);
+  held->src = xstrdup("scratch");
   expect(p, GT_RIGHT, "define clause");
   size_t mark = p->nvars;
   struct gt_node *stop = NULL;
@@ -520,7 +533,7 @@ static void definition(struct parser *p)
   pop_vars(p, mark);
   if (strcmp(stop->text, "end") != 0)
     perr(p, "unexpected {{%s}} in define clause", stop->text);
-  add_def(p, gbuf_take(&b), body);
+  add_def(p, xstrdup(held->text), body);
 }
 
 int gt_parse(struct gotmpl *t, struct td_err **err)
@@ -565,7 +578,7 @@ int gt_parse(struct gotmpl *t, struct td_err **err)
     free(p.err);
     rc = -1;
   }
-  /* stop markers ("end"/"else" nodes) are not in any tree: free them */
+  /* stop markers ("end"/"else" nodes) and scratch nodes are in no tree: free them */
   if (rc == 0)
     for (size_t i = 0; i < p.nlive; i++)
       if (p.live[i]->kind == GN_TEXT && p.live[i]->src)

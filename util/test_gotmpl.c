@@ -495,8 +495,34 @@ static void test_value(void)
   TAP_STREQ(n, "<no value>", "nil at the top");
 }
 
+/* nesting past the parser's limit is an error, not a stack overflow */
+static void test_deep(void)
+{
+  const size_t n = 100000;
+  char *s = malloc(2 * n + 8);
+  strcpy(s, "{{");
+  memset(s + 2, '(', n);
+  strcpy(s + 2 + n, "1");
+  memset(s + 3 + n, ')', n);
+  strcpy(s + 3 + 2 * n, "}}");
+  autojson json_t *d = json_object();
+  autofree char *out = NULL;
+  autoerr struct td_err *e = NULL;
+  TAP_OK(gotmpl_render(s, d, &out, &e) < 0 && strstr(err_text(e), "max expression depth exceeded"),
+         "100000 nested parentheses: an error");
+  size_t k = 0;
+  for (size_t i = 0; i < 5000; i++)
+    k += (size_t)sprintf(s + k, "{{if 1}}");
+  autofree char *out2 = NULL;
+  autoerr struct td_err *e2 = NULL;
+  TAP_OK(gotmpl_render(s, d, &out2, &e2) < 0 && strstr(err_text(e2), "max expression depth"),
+         "5000 nested ifs: an error");
+  free(s);
+}
+
 int main(void)
 {
+  test_deep();
   test_docker_cases();
   test_data_cases();
   test_formatter();

@@ -29,19 +29,19 @@ teardown_file() { td_engine_teardown_file; }
   [ "$output" = '"WEB"' ]
 }
 
-@test "ps --format: a missing field and a bad template fail with docker's message" {
+@test "ps --format: a missing field and a bad template fail with docker's message, exit 1" {
   td create --name web busybox true >/dev/null
   run td ps -a --format '{{.Nope}}'
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *'template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.ContainerContext' ]]
   run td ps -a --format '{{.Names'
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *"template parsing error: template: :1: unclosed action" ]]
   run td ps -a --format '{{foo .Names}}'
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *'template parsing error: template: :1: function "foo" not defined' ]]
   run td ps -a --format '{{.Label}}'
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *"wrong number of args for Label: want 1 got 0" ]]
 }
 
@@ -63,10 +63,10 @@ teardown_file() { td_engine_teardown_file; }
   run td inspect -f '{{.Name}}\t{{- " x" -}}  {{/* a comment */}}' web
   [ "$output" = '/web\t x' ]
   run td inspect -f '{{.Nope}}' web
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *'template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"' ]]
   run td inspect -f '{{if}}{{end}}' web
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *"template parsing error: template: :1: missing value for if" ]]
 }
 
