@@ -222,7 +222,7 @@ int cmd_images(const char *root, int argc, char **argv)
       else
         printf("%.12s\n", image_digest_hex(id));
     }
-  } else if (o.format) {
+  } else if (o.format && strcmp(o.format, "table") != 0) { /* "table": the default table */
     return print_formatted(sel, k, &o);
   } else {
     print_table(sel, k, &o);

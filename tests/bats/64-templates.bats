@@ -29,6 +29,20 @@ teardown_file() { td_engine_teardown_file; }
   [ "$output" = '"WEB"' ]
 }
 
+@test "attack: a label value that looks like a template is printed, never run" {
+  td create --name evil --label 'x={{.ID}}{{range .}}' --label 'y={{json .}}' busybox true >/dev/null
+  run td ps -a --format '{{.Label "x"}}|{{.Labels}}'
+  [ "$status" -eq 0 ]
+  [ "$output" = '{{.ID}}{{range .}}|x={{.ID}}{{range .}},y={{json .}}' ]
+  run td inspect -f '{{index .Config.Labels "y"}}' evil
+  [ "$output" = '{{json .}}' ]
+  # a deeply nested template is refused, not a crash
+  deep=$(printf '%.0s(' $(seq 5000))1$(printf '%.0s)' $(seq 5000))
+  run td inspect -f "{{$deep}}" evil
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"max expression depth exceeded"* ]]
+}
+
 @test "ps --format: a missing field and a bad template fail with docker's message, exit 1" {
   td create --name web busybox true >/dev/null
   run td ps -a --format '{{.Nope}}'
