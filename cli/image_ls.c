@@ -131,7 +131,7 @@ static int print_formatted(json_t **rows, size_t n, const struct ls_opts *o)
     json_object_set_new(obj, "UniqueSize", json_string("N/A"));
     json_array_append_new(objs, obj);
   }
-  return cli_format_rows(o->format, objs, NULL, image_header, "*formatter.ImageContext");
+  return cli_format_rows(o->format, objs, NULL, image_header, "*formatter.imageContext");
 }
 
 static void print_table(json_t **rows, size_t n, const struct ls_opts *o)

@@ -239,15 +239,15 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
     json_array_append_new(out, one);
   }
   if (fmt) { /* inspect's template: Go's text/template over each network */
+    struct gotmpl_inspect tin;
+    int rc = gotmpl_inspect_begin(&tin, fmt);
+    if (rc != 0)
+      return rc;
     size_t i;
     json_t *n;
-    json_array_foreach (out, i, n) {
-      autofree char *text = NULL;
-      if (gotmpl_render(fmt, n, &text, err) < 0)
-        return -1;
-      printf("%s\n", text);
-    }
-    return 0;
+    json_array_foreach (out, i, n)
+      gotmpl_inspect_one(&tin, n);
+    return gotmpl_inspect_end(&tin);
   }
   autofree char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
   printf("%s\n", s);

@@ -375,6 +375,51 @@ int gotmpl_label_method(void *ud, json_t *recv, const char *name, json_t **args,
   return 1;
 }
 
+const char *gotmpl_go_error(struct td_err *err)
+{
+  const char *t = err_text(err);
+  return strncmp(t, PREFIX, strlen(PREFIX)) == 0 ? t + strlen(PREFIX) : t;
+}
+
+int gotmpl_inspect_begin(struct gotmpl_inspect *in, const char *fmt)
+{
+  autoerr struct td_err *e = NULL;
+  *in = (struct gotmpl_inspect){0};
+  if (gotmpl_parse(fmt, &in->t, &e) == 0)
+    return 0;
+  fprintf(stderr, "%s\n", err_text(e));
+  return 64;
+}
+
+void gotmpl_inspect_one(struct gotmpl_inspect *in, json_t *obj)
+{
+  autoerr struct td_err *e = NULL;
+  autofree char *out = NULL;
+  if (gotmpl_exec(in->t, obj, &out, &e) < 0) {
+    char *all = xasprintf("%s%s\n", in->errors ? in->errors : "", err_text(e));
+    free(in->errors);
+    in->errors = all;
+    in->failed++;
+    return;
+  }
+  printf("%s\n", out);
+  in->printed++;
+}
+
+int gotmpl_inspect_end(struct gotmpl_inspect *in)
+{
+  if (in->failed && !in->printed)
+    printf("\n");
+  fflush(stdout);
+  if (in->errors)
+    fputs(in->errors, stderr);
+  free(in->errors);
+  in->errors = NULL;
+  gotmpl_free(in->t);
+  in->t = NULL;
+  return in->failed ? 1 : 0;
+}
+
 char *gotmpl_value(json_t *v)
 {
   struct gbuf b = {0};

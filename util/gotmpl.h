@@ -36,6 +36,23 @@ struct gotmpl_opts {
 int gotmpl_label_method(void *ud, json_t *recv, const char *name, json_t **args, size_t nargs,
                         json_t **out, char **err);
 
+/* docker's inspect -f over objects one at a time (its cli/command/inspect): each object's line
+ * on stdout, a failing object's error on stderr as docker prints it (no program name), and an
+ * empty line at the end when nothing was printed (docker's Flush). */
+struct gotmpl_inspect {
+  struct gotmpl *t;
+  int printed, failed;
+  char *errors; /* printed after stdout, as docker's CLI does */
+};
+/* Parse fmt; on an error print it and return docker's exit code for it (64), else 0. */
+int gotmpl_inspect_begin(struct gotmpl_inspect *in, const char *fmt);
+void gotmpl_inspect_one(struct gotmpl_inspect *in, json_t *obj);
+/* The exit code for the objects (1 when one failed) after the empty line if due; frees. */
+int gotmpl_inspect_end(struct gotmpl_inspect *in);
+
+/* The Go error of a gotmpl error (its text without "template parsing error: "). */
+const char *gotmpl_go_error(struct td_err *err);
+
 /* Parse text as Go does (inspect, version, info). */
 int gotmpl_parse(const char *text, struct gotmpl **out, struct td_err **err);
 /* Parse a formatter's --format as docker does: a "table" prefix dropped, spaces trimmed at

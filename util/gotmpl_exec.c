@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "util/gotmpl.h"
-#include "util/cleanup.h"
 #include "util/gotmpl_int.h"
 #include "util/xalloc.h"
 
@@ -47,12 +46,8 @@ static int xerr(struct st *s, const char *fmt, ...)
   if (s->at == NULL) {
     gbuf_fmt(&b, "template: %s: %s", s->tname, m);
   } else {
-    size_t pos = s->at->pos, line = 1, col = pos;
-    for (size_t i = 0; i < pos && s->t->src[i]; i++)
-      if (s->t->src[i] == '\n') {
-        line++;
-        col = pos - i - 1;
-      }
+    size_t line = 1, col = 0;
+    gt_location(s->t->src, s->at->pos, &line, &col);
     struct gbuf ctx = {0};
     gt_node_string(&ctx, s->at);
     gbuf_add(&ctx, "", 0);
@@ -217,15 +212,22 @@ static int eval_function(struct st *s, json_t *dot, const struct gt_node *ident,
   return 0;
 }
 
-/* Whether obj is a map of strings (labels, options): docker's typed map[string]string. */
-static bool string_map(json_t *obj)
+/* A header's {{.Label "com.example.some-name"}}: "some name" (the last part, - and _ spaces). */
+static int header_label(struct st *s, json_t *dot, struct gt_node *const *args, size_t nargs,
+                        json_t *final, bool has_final, json_t **out)
 {
-  const char *k;
-  json_t *e;
-  json_object_foreach (obj, k, e)
-    if (!json_is_string(e))
-      return false;
-  return true;
+  json_t **argv = NULL;
+  size_t argc = 0;
+  if (eval_args(s, dot, args, nargs, final, has_final, &argv, &argc) < 0)
+    return -1;
+  if (argc != 1 || !json_is_string(argv[0])) {
+    free_args(argv, argc);
+    return argc != 1 ? xerr(s, "wrong number of args for Label: want 1 got %zu", argc)
+                     : xerr(s, "wrong type for value; expected string");
+  }
+  *out = gt_header_label(json_string_value(argv[0]));
+  free_args(argv, argc);
+  return 0;
 }
 
 static int eval_field(struct st *s, json_t *dot, const char *name, const struct gt_node *node,
@@ -240,6 +242,8 @@ static int eval_field(struct st *s, json_t *dot, const char *name, const struct 
     return xerr(s, "nil data; no entry for key \"%s\"", name);
   }
   if (s->header_mode && recv == s->root) {
+    if (strcmp(name, "Label") == 0) /* docker's SubHeaderContext.Label */
+      return header_label(s, dot, args, nargs, final, has_final, out);
     if (has_args)
       return xerr(s, "%s is not a method but has arguments", name);
     const char *h = s->header ? s->header(name) : NULL;
@@ -287,10 +291,8 @@ static int eval_field(struct st *s, json_t *dot, const char *name, const struct 
   }
   if (s->o && s->o->missing_zero)
     return 0;
-  if (recv != s->root && string_map(recv)) {
-    *out = json_string("");
-    return 0;
-  }
+  if (recv != s->root && gt_string_map(recv))
+    return 0; /* docker's typed map[string]string: no value (index gives "") */
   return xerr(s, "map has no entry for key \"%s\"", name);
 }
 
@@ -462,8 +464,6 @@ static int walk_range(struct st *s, json_t *dot, const struct gt_node *n)
   const char **keys = json_is_object(val) ? gt_sorted_keys(val, &len) : NULL;
   if (json_is_array(val))
     len = json_array_size(val);
-  else if (json_is_integer(val) && n->pipe->ndecl < 2) /* Go 1.22's range over an int */
-    len = json_integer_value(val) > 0 ? (size_t)json_integer_value(val) : 0;
   else if (val != NULL && keys == NULL) {
     struct gbuf b = {0};
     gt_print(&b, val, false);
@@ -474,9 +474,8 @@ static int walk_range(struct st *s, json_t *dot, const struct gt_node *n)
   }
   for (size_t i = 0; i < len && rc == 0; i++, count++) {
     json_t *idx = keys ? json_string(keys[i]) : json_integer((json_int_t)i);
-    json_t *elem = keys                 ? json_incref(json_object_get(val, keys[i]))
-                   : json_is_array(val) ? json_incref(json_array_get(val, i))
-                                        : json_incref(idx);
+    json_t *elem =
+        keys ? json_incref(json_object_get(val, keys[i])) : json_incref(json_array_get(val, i));
     if (n->pipe->ndecl > 0)
       set_top(s, 1, elem);
     if (n->pipe->ndecl > 1)

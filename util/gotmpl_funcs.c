@@ -427,7 +427,8 @@ int gt_call(const char *name, json_t **a, size_t n, bool header, json_t **out, c
     else if (json_is_object(a[0]))
       *out = json_integer((json_int_t)json_object_size(a[0]));
     else if (a[0] == NULL || json_is_null(a[0]))
-      return fail(msg, "error calling len: len of nil pointer%s%s", "", "");
+      return fail(msg, "error calling len: reflect: call of reflect.Value.Type on zero Value%s%s",
+                  "", "");
     else
       return fail(msg, "error calling len: len of type %s%s", gt_type(a[0]), "");
   } else if (strcmp(name, "index") == 0) {
@@ -536,4 +537,38 @@ int gt_call(const char *name, json_t **a, size_t n, bool header, json_t **out, c
     *out = json_stringn_nocheck(json_string_value(a[0]), (size_t)l);
   }
   return 0;
+}
+
+/* Whether obj is a map of strings (labels, options): docker's typed map[string]string. */
+bool gt_string_map(json_t *obj)
+{
+  const char *k;
+  json_t *e;
+  json_object_foreach (obj, k, e)
+    if (!json_is_string(e))
+      return false;
+  return true;
+}
+
+json_t *gt_header_label(const char *v)
+{
+  const char *dotp = strrchr(v, '.');
+  char *h = xstrdup(dotp ? dotp + 1 : v);
+  for (char *c = h; *c; c++)
+    if (*c == '-' || *c == '_')
+      *c = ' ';
+  json_t *r = json_string(h);
+  free(h);
+  return r;
+}
+
+void gt_location(const char *src, size_t pos, size_t *line, size_t *col)
+{
+  *line = 1;
+  *col = pos;
+  for (size_t i = 0; i < pos && src[i]; i++)
+    if (src[i] == '\n') {
+      (*line)++;
+      *col = pos - i - 1;
+    }
 }

@@ -103,7 +103,7 @@ struct gt_node {
 };
 void gt_node_free(struct gt_node *n);
 /* A number or character constant token's value into n: 0, or 1 for a malformed character
- * constant, 2 for an illegal number. */
+ * constant, 2 for an illegal number, 3 for an integer overflow. */
 int gt_number(struct gt_node *n, const struct gt_token *t);
 /* Free one node but not its children. */
 void gt_node_free_one(struct gt_node *n);
@@ -139,6 +139,12 @@ char gt_param(const char *name, size_t i, bool header);
 char gt_bad_arg(const char *name, size_t i, bool header, json_t *v);
 /* An object's keys sorted, as Go prints and ranges over a map (free the array). */
 const char **gt_sorted_keys(json_t *o, size_t *n);
+/* Whether obj is a map of strings (labels, options): docker's typed map[string]string. */
+bool gt_string_map(json_t *obj);
+/* docker's header for {{.Label "com.example.some-name"}}: "some name". */
+json_t *gt_header_label(const char *v);
+/* The line (from 1) and column (from 0) of byte pos of src, as Go's ErrorContext. */
+void gt_location(const char *src, size_t pos, size_t *line, size_t *col);
 /* Whether name is a function (builtin or docker's). */
 bool gt_has_func(const char *name);
 /* Call function name (not and/or: those are lazy, done by the executor); header: docker's

@@ -140,7 +140,7 @@ static bool at_terminator(struct lexer *l)
 {
   int r = peek(l);
   return is_space(r) || r == -1 || r == '.' || r == ',' || r == '|' || r == ':' || r == ')' ||
-         r == '(' || r == '}';
+         r == '(' || (r == '}' && l->pos + 1 < l->len && l->in[l->pos + 1] == '}');
 }
 
 static void char_desc(char *buf, size_t n, int r)
@@ -316,10 +316,9 @@ static bool lex_action(struct lexer *l)
       emit(l, GT_LPAREN);
       l->paren++;
     } else if (r == ')') {
-      if (l->paren == 0)
-        return lerror(l, "unexpected right paren");
-      l->paren--;
-      emit(l, GT_RPAREN);
+      emit(l, GT_RPAREN); /* Go 1.19: the parser meets the ")" before the lexer's error */
+      if (--l->paren < 0)
+        return lerror(l, "unexpected right paren U+0029 ')'");
     } else if (r >= 0x20 && r < 0x7f) {
       emit(l, GT_CHAR);
     } else {
@@ -553,12 +552,8 @@ int gt_number(struct gt_node *n, const struct gt_token *t)
     n->ival = strtoll(s, &end, 0);
     if (*end == '\0' && errno == 0 && end != s)
       return 0;
-    if (errno == ERANGE && *end == '\0') {
-      n->is_float = true; /* "overflows int" when run */
-      n->fval = strtod(s, NULL);
-      n->text = xstrdup("overflow");
-      return 0;
-    }
+    if (errno == ERANGE && *end == '\0')
+      return 3; /* "integer overflow" */
   }
   if (s[strlen(s) - 1] != 'i') {
     errno = 0;

@@ -194,7 +194,10 @@ static struct gt_node *term(struct parser *p)
     n = node_new(p, GN_NUMBER, t);
     int bad = gt_number(n, t);
     if (bad)
-      perr(p, bad == 1 ? "malformed character constant: %s" : "illegal number syntax: \"%s\"",
+      perr(p,
+           bad == 1   ? "malformed character constant: %s"
+           : bad == 3 ? "integer overflow: \"%s\""
+                      : "illegal number syntax: \"%s\"",
            n->src);
     return n;
   case GT_LPAREN:
@@ -371,8 +374,8 @@ static struct gt_node *control(struct parser *p, enum gt_kind kind, const char *
   p->range_depth -= kind == GN_RANGE;
   if (stop->kind == GN_TEXT && strcmp(stop->text, "else") == 0) {
     struct gt_token *t = peek_tok(p);
-    if ((kind == GN_IF && is_kw(t, "if")) || (kind == GN_WITH && is_kw(t, "with"))) {
-      bool w = is_kw(t, "with");
+    if (kind == GN_IF && is_kw(t, "if")) { /* Go 1.19: else if; no else with */
+      bool w = false;
       next(p);
       n->else_list = node_new(p, GN_LIST, t);
       kid_add(&n->else_list->kids, &n->else_list->nkids,
@@ -406,7 +409,7 @@ static struct gt_node *text_or_action(struct parser *p)
     struct gt_node *n = node_new(p, GN_TEXT, k);
     n->text = tok_str(k);
     n->src = xstrdup("stop");
-    if (is_kw(k, "else") && (is_kw(peek_ns(p), "if") || is_kw(peek_ns(p), "with"))) {
+    if (is_kw(k, "else") && is_kw(peek_ns(p), "if")) {
       p->i = (size_t)(peek_ns(p) - p->toks);
       return n;
     }

@@ -408,6 +408,33 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   return 0;
 }
 
+/* docker's ps checks --format first, as typed, over an empty row: "failed to parse template:
+ * ..." or "failed to execute template: ..." and 1, even with no container. */
+static int ps_validate(const char *fmt)
+{
+  static const char *const fields[] = {"ID",     "Image",  "Command",  "CreatedAt",   "RunningFor",
+                                       "Ports",  "State",  "Status",   "Size",        "Names",
+                                       "Labels", "Mounts", "Networks", "LocalVolumes"};
+  struct gotmpl *t = NULL;
+  autoerr struct td_err *e = NULL;
+  if (gotmpl_parse(fmt, &t, &e) < 0) {
+    fprintf(stderr, "failed to parse template: %s\n", gotmpl_go_error(e));
+    return 1;
+  }
+  autojson json_t *row = json_object();
+  for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+    json_object_set_new(row, fields[i], json_string(""));
+  struct gotmpl_opts topts = {.type = "*formatter.ContainerContext", .method = gotmpl_label_method};
+  autofree char *out = NULL;
+  int rc = gotmpl_exec_opts(t, row, &topts, &out, &e);
+  gotmpl_free(t);
+  if (rc < 0) {
+    fprintf(stderr, "failed to execute template: %s\n", gotmpl_go_error(e));
+    return 1;
+  }
+  return 0;
+}
+
 int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
 {
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
@@ -419,6 +446,11 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
                     "{{.Ports}}\t{{.Names}}\t{{.Size}}"
                   : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
                     "{{.Ports}}\t{{.Names}}";
+  }
+  if (!table_default) {
+    int v = ps_validate(fmt);
+    if (v != 0)
+      return v;
   }
   if (o->quiet)
     fmt = "{{.ID}}";
