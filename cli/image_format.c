@@ -21,13 +21,20 @@ int cli_format_print(const char *fmt, json_t *obj)
   return 0;
 }
 
+/* docker prints a template's error as it is (no program name) and exits 1 */
+static int template_fail(struct td_err *err)
+{
+  fprintf(stderr, "%s\n", err_text(err));
+  return 1;
+}
+
 int cli_format_rows(const char *fmt, json_t *rows, json_t *labels,
                     const char *(*header)(const char *field), const char *type)
 {
   struct gotmpl *t = NULL;
   autoerr struct td_err *err = NULL;
   if (gotmpl_parse_format(fmt, &t, &err) < 0)
-    return cli_fail(steal_ptr(err));
+    return template_fail(err);
   struct gotmpl_opts o = {.type = type, .method = labels ? gotmpl_label_method : NULL};
   bool table = gotmpl_is_table(fmt);
   autostrv char **lines = xcalloc(json_array_size(rows) + 2, sizeof(char *));
@@ -40,7 +47,7 @@ int cli_format_rows(const char *fmt, json_t *rows, json_t *labels,
     o.ud = json_array_get(labels, i);
     if (gotmpl_exec_opts(t, row, &o, &lines[k++], &err) < 0) {
       gotmpl_free(t);
-      return cli_fail(steal_ptr(err));
+      return template_fail(err);
     }
   }
   gotmpl_free(t);

@@ -128,11 +128,14 @@ static json_t *network_row(json_t *n, bool notrunc)
 }
 
 /* ls --format as docker's formatter runs it (a table has a header and aligned columns). */
-static int ls_format(const char *fmt, json_t *rows, json_t *labels, struct td_err **err)
+static int ls_format(const char *fmt, json_t *rows, json_t *labels)
 {
   struct gotmpl *t = NULL;
-  if (gotmpl_parse_format(fmt, &t, err) < 0)
-    return -1;
+  autoerr struct td_err *e = NULL;
+  if (gotmpl_parse_format(fmt, &t, &e) < 0) { /* docker prints it as it is, exits 1 */
+    fprintf(stderr, "%s\n", err_text(e));
+    return 1;
+  }
   struct gotmpl_opts o = {.type = "*network.networkContext", .method = gotmpl_label_method};
   bool table = gotmpl_is_table(fmt);
   autostrv char **lines = xcalloc(json_array_size(rows) + 2, sizeof(char *));
@@ -143,9 +146,10 @@ static int ls_format(const char *fmt, json_t *rows, json_t *labels, struct td_er
   json_t *row;
   json_array_foreach (rows, i, row) {
     o.ud = json_array_get(labels, i);
-    if (gotmpl_exec_opts(t, row, &o, &lines[k++], err) < 0) {
+    if (gotmpl_exec_opts(t, row, &o, &lines[k++], &e) < 0) {
       gotmpl_free(t);
-      return -1;
+      fprintf(stderr, "%s\n", err_text(e));
+      return 1;
     }
   }
   gotmpl_free(t);
@@ -204,7 +208,7 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
       json_t *l = json_object_get(n, "Labels");
       json_array_append_new(labels, l ? json_incref(l) : json_null());
     }
-    return ls_format(fmt, rows, labels, err);
+    return ls_format(fmt, rows, labels);
   }
   json_array_foreach (all, i, n) {
     const char *id = json_string_value(json_object_get(n, "Id"));
