@@ -60,9 +60,6 @@ int cmd_unsupported(const char *root, int argc, char **argv);
 int image_help(const char *cmd, int argc, char **argv);
 /* Print the error like docker and return its exit code. */
 int cli_fail(struct td_err *err);
-/* inspect's --format (Go's text/template, util/gotmpl.h) for obj and a newline; returns the exit
- * code. */
-int cli_format_print(const char *fmt, json_t *obj);
 /* An ls command's --format as docker's formatter runs it over the objects of rows: a "table"
  * has a header row (header(field): the column's name) and aligned columns. labels: each row's
  * labels for {{.Label "k"}} (an array parallel to rows, or NULL); type: the Go type docker

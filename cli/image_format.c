@@ -10,17 +10,6 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-int cli_format_print(const char *fmt, json_t *obj)
-{
-  char *out = NULL;
-  autoerr struct td_err *err = NULL;
-  if (gotmpl_render(fmt, obj, &out, &err) < 0)
-    return cli_fail(steal_ptr(err));
-  printf("%s\n", out);
-  free(out);
-  return 0;
-}
-
 /* docker prints a template's error as it is (no program name) and exits 1 */
 static int template_fail(struct td_err *err)
 {
