@@ -1,0 +1,74 @@
+/* RUN: the command runs in the step's overlay through the runtime core by function call (no
+ * monitor, no record), with docker's defaults for a container (engine/container's build
+ * spec: capabilities, seccomp, masked paths, /dev), our stdout and stderr, no stdin; then its
+ * runtime state and cgroup are deleted, whatever the outcome. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/build/internal.h"
+#include "engine/container/container.h"
+#include "runtime/core/runtime.h"
+#include "runtime/spec/spec.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
+
+int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char **argv, char **env,
+             int *code, struct td_err **err)
+{
+  autofree char *id = store_new_id();
+  char sid[13];
+  fprintf(b->out, " ---> Running in %s\n", eng_short_id(id, sid));
+  fflush(b->out);
+  const char *net = b->req->network && strcmp(b->req->network, "host") == 0 ? "host" : "none";
+  struct eng_build_spec_req r = {.id = id,
+                                 .dir = f->dir,
+                                 .rootfs = f->rootfs,
+                                 .imgcfg = json_object_get(s->cfg, "config"),
+                                 .argv = argv,
+                                 .env = env,
+                                 .network = net};
+  autojson json_t *spec_json = NULL;
+  if (eng_build_spec(&b->ctx, &r, &spec_json, err) < 0)
+    return err_prefix(err, "RUN");
+  autofree char *cfgp = xasprintf("%s/config.json", f->dir);
+  if (file_write_json(AT_FDCWD, cfgp, spec_json, 0600, err) < 0)
+    return -1;
+  spec_autofree struct spec *spec = NULL;
+  if (spec_from_json(spec_json, &spec, err) < 0)
+    return err_prefix(err, "RUN");
+  struct rt_ctx rt;
+  eng_rt_ctx(&b->ctx, &rt);
+  autoclose int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  fflush(stdout);
+  fflush(stderr);
+  /* the command writes to the same stdout as the step lines (stdout; stderr with -q) */
+  struct rt_create_opts o = {
+      .id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, b->req->quiet ? 2 : 1, 2}};
+  pid_t pid = 0;
+  sigset_t saved;
+  sigprocmask(SIG_SETMASK, NULL, &saved);
+  rt_prepare_foreground();
+  if (rt_create(&rt, &o, &pid, err) < 0) {
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    return err_prefix(err, "RUN");
+  }
+  int rc = rt_start(&rt, id, err);
+  if (rc == 0) {
+    int st = rt_wait_forward(pid, -1);
+    if (st < 0)
+      rc = err_set(err, errno, "wait for the RUN command");
+    else
+      *code = st;
+  }
+  sigprocmask(SIG_SETMASK, &saved, NULL);
+  autoerr struct td_err *e2 = NULL;
+  if (rt_delete(&rt, id, true, &e2) < 0)
+    err_warn(&e2, "remove the RUN container %s", sid);
+  fprintf(b->out, "Removing intermediate container %s\n", sid);
+  return rc;
+}
