@@ -370,14 +370,37 @@ static int do_cmd_ep(struct builder *b, struct stage *sg, struct df_instr *in, s
   return meta_step(b, sg, msg, err);
 }
 
+/* an absolute path, cleaned as Go's path.Clean (".", ".." and doubled slashes) */
+static char *path_clean_abs(const char *p)
+{
+  autostrv char **parts = strv_split(p, '/');
+  char **out = xcalloc(strv_len(parts) + 1, sizeof(char *));
+  size_t n = 0;
+  for (char **s = parts; *s; s++) {
+    if (**s == '\0' || strcmp(*s, ".") == 0)
+      continue;
+    if (strcmp(*s, "..") == 0) {
+      if (n)
+        n--;
+      continue;
+    }
+    out[n++] = *s;
+  }
+  out[n] = NULL;
+  autofree char *j = strv_join(out, "/");
+  free(out);
+  return xasprintf("/%s", j);
+}
+
+/* rel against base (the WorkingDir), cleaned */
 static char *path_join(const char *base, const char *rel)
 {
   if (rel[0] == '/')
-    return xstrdup(rel);
+    return path_clean_abs(rel);
   if (base == NULL || *base == '\0')
     base = "/";
-  size_t n = strlen(base);
-  return xasprintf("%s%s%s", base, n && base[n - 1] == '/' ? "" : "/", rel);
+  autofree char *j = xasprintf("%s/%s", base, rel);
+  return path_clean_abs(j);
 }
 
 static int do_workdir(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
@@ -928,8 +951,24 @@ static bool predefined_arg(const char *k)
   return false;
 }
 
+/* the RUN containers a killed build left (their markers ctr-<id> in its work dir) */
+static void sweep_containers(struct builder *b, const char *work)
+{
+  autoclosedir DIR *d = opendir(work);
+  struct dirent *de;
+  struct rt_ctx rt;
+  eng_rt_ctx(&b->ctx, &rt);
+  while (d && (de = readdir(d)) != NULL) {
+    if (strncmp(de->d_name, "ctr-", 4) != 0)
+      continue;
+    autoerr struct td_err *e = NULL;
+    if (rt_delete(&rt, de->d_name + 4, true, &e) < 0)
+      err_warn(&e, "remove a dead build's RUN container %.12s", de->d_name + 4);
+  }
+}
+
 /* work dirs of builds whose process is gone (their mounts went with its namespace) */
-static void sweep(const char *root)
+static void sweep(struct builder *b, const char *root)
 {
   autofree char *dir = xasprintf("%s/builds", root);
   autoclosedir DIR *d = opendir(dir);
@@ -939,6 +978,7 @@ static void sweep(const char *root)
     if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH)
       continue;
     autofree char *p = xasprintf("%s/%s", dir, de->d_name);
+    sweep_containers(b, p);
     autoerr struct td_err *e = NULL;
     if (rm_rf(p, &e) < 0)
       err_warn(&e, "remove a dead build's %s", p);
@@ -958,16 +998,18 @@ static int build_main(struct builder *b, char **id_out, struct td_err **err)
     if (v) /* docker: --build-arg K with K unset in the environment is ignored */
       json_object_set_new(b->build_args, k, json_string(v));
   }
-  /* a private mount namespace: every overlay of the build goes when the build does */
-  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return err_set(err, errno, "private mount namespace");
-  sweep(r->root);
+  sweep(b, r->root);
   b->work = xasprintf("%s/builds/%d-XXXXXX", r->root, (int)getpid());
   autofree char *bdir = xasprintf("%s/builds", r->root);
   if (mkdir_p(bdir, 0700, err) < 0)
     return -1;
   if (mkdtemp(b->work) == NULL)
     return err_set(err, errno, "create %s", b->work);
+  if (watchdog_start(b, err) < 0)
+    return -1;
+  /* a private mount namespace: every overlay of the build goes when the build does */
+  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return err_set(err, errno, "private mount namespace");
   if (context_open(b, err) < 0)
     return -1;
   autofree char *text = NULL;
@@ -1045,7 +1087,7 @@ static int build_main(struct builder *b, char **id_out, struct td_err **err)
 
 int build_run(const struct build_req *req, char **id_out, struct td_err **err)
 {
-  struct builder b = {.req = req, .ctxfd = -1};
+  struct builder b = {.req = req, .ctxfd = -1, .watch_fd = -1};
   if (eng_ctx_init(&b.ctx, req->root, false, err) < 0)
     return -1;
   b.out = req->quiet ? fopen("/dev/null", "we") : stdout;
@@ -1062,6 +1104,7 @@ int build_run(const struct build_req *req, char **id_out, struct td_err **err)
     json_decref(b.stages[i].args);
   }
   free(b.stages);
+  watchdog_stop(&b);
   if (b.work) {
     autoerr struct td_err *e = NULL;
     if (rm_rf(b.work, &e) < 0)

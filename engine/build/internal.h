@@ -2,6 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -43,6 +44,8 @@ struct builder {
   int step, n_steps;
   int n_mounts; /* work/m<N> counter */
   FILE *out;    /* the step lines (stdout; /dev/null with -q) */
+  int watch_fd; /* the watchdog's pipe, or -1 */
+  pid_t watch_pid;
 };
 
 /* state.c: the image states of a build */
@@ -100,6 +103,11 @@ struct copy_req {
 int copy_checksum(struct builder *b, const struct copy_req *c, char **out, struct td_err **err);
 int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs,
                struct td_err **err);
+
+/* watchdog.c: a child that removes the RUN containers and the work dir of a killed build */
+int watchdog_start(struct builder *b, struct td_err **err);
+void watchdog_send(struct builder *b, char op, const char *id);
+void watchdog_stop(struct builder *b);
 
 /* context.c */
 int context_open(struct builder *b, struct td_err **err);

@@ -49,6 +49,11 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   /* the command writes to the same stdout as the step lines (stdout; stderr with -q) */
   struct rt_create_opts o = {
       .id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, b->req->quiet ? 2 : 1, 2}};
+  /* the watchdog removes it if this build is killed; a marker for a later build too */
+  autofree char *marker = xasprintf("%s/ctr-%s", b->work, id);
+  if (file_write_atomic(AT_FDCWD, marker, "", 0, 0600, err) < 0)
+    return -1;
+  watchdog_send(b, '+', id);
   pid_t pid = 0;
   sigset_t saved;
   sigprocmask(SIG_SETMASK, NULL, &saved);
@@ -69,6 +74,10 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   autoerr struct td_err *e2 = NULL;
   if (rt_delete(&rt, id, true, &e2) < 0)
     err_warn(&e2, "remove the RUN container %s", sid);
+  else {
+    unlink(marker);
+    watchdog_send(b, '-', id);
+  }
   fprintf(b->out, "Removing intermediate container %s\n", sid);
   return rc;
 }
