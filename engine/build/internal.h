@@ -44,7 +44,7 @@ struct builder {
   int step, n_steps;
   int n_mounts; /* work/m<N> counter */
   FILE *out;    /* the step lines (stdout; /dev/null with -q) */
-  int watch_fd; /* the watchdog's pipe, or -1 */
+  int watch_fd; /* the watchdog's socket, or -1 */
   pid_t watch_pid;
 };
 

@@ -1,6 +1,6 @@
 /* The build's watchdog: a small child forked before the build enters its own mount namespace,
- * reading a pipe from the build. The build writes "+<id>" when a RUN container is created and
- * "-<id>" once it is deleted. When the pipe ends without "q" (the build was killed, kill -9
+ * reading a socket from the build. The build writes "+<id>" when a RUN container is created and
+ * "-<id>" once it is deleted. When the socket ends without "q" (the build was killed, kill -9
  * included), the watchdog deletes the containers still listed (rt_delete with force: killed,
  * cgroups and runtime state removed) and the build's work dir, so a killed build leaves no
  * process, cgroup, mount (they were in the build's namespace) or directory behind. */
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,8 +78,9 @@ static void watch(struct builder *b, int fd)
 int watchdog_start(struct builder *b, struct td_err **err)
 {
   int p[2];
-  if (pipe2(p, O_CLOEXEC) < 0)
-    return err_set(err, errno, "pipe");
+  /* a socket pair, not a pipe: a write to a watchdog that died is an error, not a SIGPIPE */
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+    return err_set(err, errno, "socketpair");
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) {
@@ -102,7 +104,7 @@ void watchdog_send(struct builder *b, char op, const char *id)
     return;
   char line[128];
   int n = snprintf(line, sizeof(line), "%c%s\n", op, id ? id : "");
-  if (write(b->watch_fd, line, (size_t)n) < 0) {
+  if (send(b->watch_fd, line, (size_t)n, MSG_NOSIGNAL) < 0) {
     autoerr struct td_err *e = NULL;
     err_set(&e, errno, "write to the build's watchdog");
     err_warn(&e, "build");
