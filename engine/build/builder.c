@@ -57,6 +57,31 @@ static const char *lookup(void *arg, const char *name)
   return v->args ? json_string_value(json_object_get(v->args, name)) : NULL;
 }
 
+/* docker writes Go maps (Labels, ExposedPorts, Volumes) with their keys sorted */
+static void sort_keys(json_t *parent, const char *key)
+{
+  json_t *o = json_object_get(parent, key);
+  if (!json_is_object(o))
+    return;
+  size_t n = json_object_size(o), k = 0;
+  const char **keys = xcalloc(n + 1, sizeof(char *));
+  const char *kk;
+  json_t *v;
+  json_object_foreach (o, kk, v)
+    keys[k++] = kk;
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+      const char *t = keys[j];
+      keys[j] = keys[j - 1];
+      keys[j - 1] = t;
+    }
+  json_t *sorted = json_object();
+  for (size_t i = 0; i < n; i++)
+    json_object_set(sorted, keys[i], json_object_get(o, keys[i]));
+  free(keys);
+  json_object_set_new(parent, key, sorted);
+}
+
 static json_t *ccfg(struct stage *sg)
 {
   json_t *c = json_object_get(sg->st.cfg, "config");
@@ -189,6 +214,14 @@ static char **shell_argv(struct stage *sg, const char *cmd)
   return v;
 }
 
+/* docker's "#(nop) " history entries start with the SHELL in force */
+static char *nop(struct stage *sg, const char *sep, const char *comment)
+{
+  autostrv char **sh = shell_argv(sg, "#(nop)");
+  autofree char *j = strv_join(sh, " ");
+  return xasprintf("%s%s%s", j, sep, comment);
+}
+
 /* ---- committing a step ---- */
 
 static int commit_meta(struct builder *b, struct stage *sg, const char *created_by,
@@ -226,7 +259,11 @@ static bool cached(struct builder *b, struct stage *sg, const char *key)
 /* a metadata step: the change is applied by fn to a copy of the state, through the cache */
 static int meta_step(struct builder *b, struct stage *sg, const char *comment, struct td_err **err)
 {
-  autofree char *created_by = xasprintf("/bin/sh -c #(nop)  %s", comment);
+  json_t *cc = json_object_get(sg->st.cfg, "config");
+  sort_keys(cc, "Labels");
+  sort_keys(cc, "ExposedPorts");
+  sort_keys(cc, "Volumes");
+  autofree char *created_by = nop(sg, "  ", comment);
   autofree char *key = cache_key(&sg->st, created_by);
   /* the change is already in sg->st.cfg: a cache hit replaces it by the stored state */
   if (cached(b, sg, key))
@@ -415,7 +452,8 @@ static int do_workdir(struct builder *b, struct stage *sg, struct df_instr *in, 
   while (n > 1 && full[n - 1] == '/')
     full[--n] = '\0';
   json_object_set_new(cc, "WorkingDir", json_string(full));
-  autofree char *created_by = xasprintf("/bin/sh -c #(nop) WORKDIR %s", full);
+  autofree char *wd = xasprintf("WORKDIR %s", full);
+  autofree char *created_by = nop(sg, " ", wd);
   autofree char *key = cache_key(&sg->st, created_by);
   if (cached(b, sg, key))
     return 0;
@@ -516,7 +554,10 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
   int rc = copy_checksum(b, &c, &sum, err);
   autofree char *created_by = NULL, *key = NULL;
   if (rc == 0) {
-    created_by = xasprintf("/bin/sh -c #(nop) %s %s in %s ", add ? "ADD" : "COPY", sum, dest);
+    /* docker 20.10's words, its missing space after --chown included */
+    autofree char *chown_c = c.chown ? xasprintf("--chown=%s", c.chown) : xstrdup("");
+    autofree char *what = xasprintf("%s %s%s in %s ", add ? "ADD" : "COPY", chown_c, sum, dest0);
+    created_by = nop(sg, " ", what);
     autofree char *text =
         xasprintf("%s\nchown=%s chmod=%d", created_by, c.chown ? c.chown : "", c.chmod);
     key = cache_key(&sg->st, text);
@@ -593,6 +634,13 @@ static int do_simple(struct builder *b, struct stage *sg, struct df_instr *in, s
     for (size_t i = 0; i < n; i++)
       if (add_port(p, w[i], err) < 0)
         return -1;
+    /* docker sorts them in the history */
+    for (size_t i = 1; i < n; i++)
+      for (size_t k = i; k > 0 && strcmp(w[k - 1], w[k]) > 0; k--) {
+        char *t = w[k];
+        w[k] = w[k - 1];
+        w[k - 1] = t;
+      }
     autofree char *j = strv_join(w, " ");
     msg = xasprintf("EXPOSE %s", j);
     break;

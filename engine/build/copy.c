@@ -411,6 +411,36 @@ static int try_extract(int srcfd, int destdir, bool *done, struct td_err **err)
   return rc;
 }
 
+/* mkdir -p inside the root; with --chown the directories it creates get that owner, as
+ * docker's builder gives them */
+static int mkdir_owned(int rootfd, const char *dir, const struct owner *o, bool chown_set,
+                       struct td_err **err)
+{
+  if (chown_set) {
+    autostrv char **parts = strv_split(dir, '/');
+    autofree char *pre = xstrdup("");
+    for (char **p = parts; *p; p++) {
+      if (**p == '\0')
+        continue;
+      char *t = xasprintf("%s/%s", pre, *p);
+      free(pre);
+      pre = t;
+      autoerr struct td_err *e = NULL;
+      int fd = safepath_open(rootfd, pre, O_PATH, 0, &e);
+      if (fd >= 0) {
+        close(fd);
+        continue;
+      }
+      autoclose int d = safepath_mkdir_p(rootfd, pre, 0755, err);
+      if (d < 0)
+        return -1;
+      if (fchownat(d, "", o->uid, o->gid, AT_EMPTY_PATH) < 0)
+        return err_set(err, errno, "chown %s", pre);
+    }
+  }
+  return safepath_mkdir_p(rootfd, dir, 0755, err);
+}
+
 int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs, struct td_err **err)
 {
   autostrv char **srcs = NULL;
@@ -449,7 +479,7 @@ int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs, 
       return err_set(err, errno, "stat %s", *s);
     if (S_ISDIR(st.st_mode)) {
       /* a directory: its contents go into dest */
-      autoclose int d = safepath_mkdir_p(rootfd, *dest ? dest : "/", 0755, err);
+      autoclose int d = mkdir_owned(rootfd, *dest ? dest : "/", &o, c->chown_set, err);
       if (d < 0)
         return -1;
       autofree char *dp = safepath_fd_path(d);
@@ -479,7 +509,7 @@ int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs, 
         dir = xstrdup("/");
       }
     }
-    autoclose int d = safepath_mkdir_p(rootfd, dir, 0755, err);
+    autoclose int d = mkdir_owned(rootfd, dir, &o, c->chown_set, err);
     if (d < 0)
       return -1;
     autofree char *dp = safepath_fd_path(d);
