@@ -55,9 +55,9 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   [[ "$output" == *'/bin/sh -c #(nop)  CMD ["/app/run.sh"]'* ]]
   [[ "$output" == *'/bin/sh -c #(nop)  ENV APP_HOME=/app MODE=two words'* ]]
   [[ "$output" == *'/bin/sh -c #(nop) WORKDIR /app'* ]]
-  [[ "$output" =~ /bin/sh\ -c\ \#\(nop\)\ COPY\ multi:[0-9a-f]{64}\ in\ /app/ ]]
-  [[ "$output" =~ /bin/sh\ -c\ \#\(nop\)\ COPY\ dir:[0-9a-f]{64}\ in\ /app/dir/ ]]
-  [[ "$output" =~ /bin/sh\ -c\ \#\(nop\)\ COPY\ file:[0-9a-f]{64}\ in\ /owned/hello.txt ]]
+  [[ "$output" =~ /bin/sh\ -c\ \#\(nop\)\ COPY\ multi:[0-9a-f]{64}\ in\ \./\  ]]
+  [[ "$output" =~ /bin/sh\ -c\ \#\(nop\)\ COPY\ dir:[0-9a-f]{64}\ in\ \./dir/\  ]]
+  [[ "$output" =~ /bin/sh\ -c\ \#\(nop\)\ COPY\ --chown=1000:1000file:[0-9a-f]{64}\ in\ /owned/hello.txt\  ]]
   [[ "$output" == *'|1 GREETING=hi /bin/sh -c echo "$GREETING from RUN"'* ]]
   [[ "$output" == *'|1 GREETING=hi /bin/sh -c echo exec form > /exec.out'* ]]
   # one layer per filesystem step (4 COPY, 1 WORKDIR, 2 RUN) over busybox's one
@@ -78,9 +78,11 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   run td image inspect -f '{{.Author}}' meta
   [ "$output" = someone@example.com ]
   run td history --no-trunc meta
-  [[ "$output" == *'/bin/sh -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "wget -q -O- localhost || exit 1"] "5s" "2s" "0s" '"'"'\x03'"'"'}'* ]]
+  [[ "$output" == *'/bin/sh -e -c #(nop)  HEALTHCHECK &{["CMD-SHELL" "wget -q -O- localhost || exit 1"] "5s" "2s" "0s" '"'"'\x03'"'"'}'* ]]
   [[ "$output" == *'/bin/sh -c #(nop)  VOLUME [/data /logs]'* ]]
-  [[ "$output" == *'/bin/sh -c #(nop)  SHELL [/bin/sh -e -c]'* ]]
+  [[ "$output" == *'/bin/sh -e -c #(nop)  SHELL [/bin/sh -e -c]'* ]]
+  [[ "$output" == *'/bin/sh -c #(nop)  STOPSIGNAL SIGINT'* ]]
+  [[ "$output" == *'/bin/sh -c #(nop)  EXPOSE 53/udp 80 8000-8001'* ]]
   [[ "$output" == *'/bin/sh -c #(nop)  MAINTAINER someone@example.com'* ]]
   # metadata steps write no layer
   [ "$(n_image_layers meta)" -eq 1 ]
