@@ -22,7 +22,7 @@ static void usage(FILE *f)
           "      --iidfile string          Write the image ID to the file\n"
           "      --label list              Set metadata for an image\n"
           "      --network string          Set the networking mode for the RUN instructions "
-          "during build (none, host; default: none) (default \"default\")\n"
+          "during build (default, none, host) (default \"default\")\n"
           "      --no-cache                Do not use cache when building the image\n"
           "      --platform string         Set platform if server is multi-platform capable\n"
           "      --progress string         Set type of progress output (auto, plain, tty)\n"

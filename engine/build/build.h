@@ -4,7 +4,7 @@
  * .dockerignore matcher, and the build itself (run by the tinydocker-build program: it needs
  * libarchive for layers, which the hot `tinydocker` never loads).
  * Calls down only: engine/container (the OCI spec of a RUN step from docker's defaults),
- * image/, runtime/, util/. */
+ * engine/parse, image/, net/ (a RUN on the default bridge), runtime/, util/. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

@@ -21,6 +21,7 @@
 #include "image/ops.h"
 #include "image/store.h"
 #include "image/write.h"
+#include "net/net.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -1012,6 +1013,8 @@ static void sweep_containers(struct builder *b, const char *work)
     autoerr struct td_err *e = NULL;
     if (rt_delete(&rt, de->d_name + 4, true, &e) < 0)
       err_warn(&e, "remove a dead build's RUN container %.12s", de->d_name + 4);
+    if (net_detach(b->req->root, de->d_name + 4, &e) < 0)
+      err_warn(&e, "detach a dead build's RUN container %.12s", de->d_name + 4);
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include "engine/build/internal.h"
 #include "engine/container/container.h"
+#include "net/net.h"
 #include "runtime/core/runtime.h"
 #include "runtime/spec/spec.h"
 #include "util/cleanup.h"
@@ -24,7 +25,9 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   char sid[13];
   fprintf(b->out, " ---> Running in %s\n", eng_short_id(id, sid));
   fflush(b->out);
-  const char *net = b->req->network && strcmp(b->req->network, "host") == 0 ? "host" : "none";
+  const char *mode = b->req->network ? b->req->network : "default";
+  bool host = strcmp(mode, "host") == 0, none = strcmp(mode, "none") == 0;
+  const char *net = host ? "host" : none ? "none" : "default";
   struct eng_build_spec_req r = {.id = id,
                                  .dir = f->dir,
                                  .rootfs = f->rootfs,
@@ -58,11 +61,28 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   sigset_t saved;
   sigprocmask(SIG_SETMASK, NULL, &saved);
   rt_prepare_foreground();
-  if (rt_create(&rt, &o, &pid, err) < 0) {
+  if (rt_create(&rt, &o, &pid, err) < 0) { /* undone by rt_create itself */
     sigprocmask(SIG_SETMASK, &saved, NULL);
+    unlink(marker);
+    watchdog_send(b, '-', id);
     return err_prefix(err, "RUN");
   }
-  int rc = rt_start(&rt, id, err);
+  /* default: the RUN joins the engine's default bridge network, as docker's classic builder
+   * runs it on docker0; attached once its namespace exists, before it starts */
+  int rc = 0;
+  if (!host && !none) {
+    char nspath[64];
+    snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)pid);
+    autofree char *hosts = xasprintf("%s/hosts", f->dir);
+    struct net_attach_req nreq = {.hostname = sid, .hosts_path = hosts};
+    struct net_attach_result res = {0};
+    rc = net_attach(b->req->root, id, nspath, &nreq, &res, err);
+    if (rc < 0)
+      err_prefix(err, "RUN: network");
+    net_attach_result_free(&res);
+  }
+  if (rc == 0)
+    rc = rt_start(&rt, id, err);
   if (rc == 0) {
     int st = rt_wait_forward(pid, -1);
     if (st < 0)
@@ -72,6 +92,11 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   }
   sigprocmask(SIG_SETMASK, &saved, NULL);
   autoerr struct td_err *e2 = NULL;
+  if (!host && !none) {
+    autoerr struct td_err *e3 = NULL;
+    if (net_detach(b->req->root, id, &e3) < 0)
+      err_warn(&e3, "detach the RUN container %s from its network", sid);
+  }
   if (rt_delete(&rt, id, true, &e2) < 0)
     err_warn(&e2, "remove the RUN container %s", sid);
   else {

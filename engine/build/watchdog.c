@@ -17,6 +17,7 @@
 
 #include "engine/build/internal.h"
 #include "engine/container/container.h"
+#include "net/net.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -68,6 +69,8 @@ static void watch(struct builder *b, int fd)
     autoerr struct td_err *e = NULL;
     if (rt_delete(&rt, *id, true, &e) < 0)
       err_warn(&e, "remove the killed build's RUN container %.12s", *id);
+    if (net_detach(b->req->root, *id, &e) < 0)
+      err_warn(&e, "detach the killed build's RUN container %.12s", *id);
   }
   autoerr struct td_err *e = NULL;
   if (rm_rf(b->work, &e) < 0)

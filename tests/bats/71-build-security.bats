@@ -108,23 +108,39 @@ EOF
   no_build_leftovers
 }
 
-@test "build: RUN has docker's defaults (capabilities, seccomp, masked paths, no network)" {
+@test "build: RUN has docker's defaults (capabilities, seccomp, masked paths) and the network asked for" {
   printf 'FROM busybox\nRUN grep -E "^(CapEff|Seccomp):" /proc/self/status; echo timer_list=$(head -c 20 /proc/timer_list | wc -c); cat /proc/net/dev | tail -n +3 | cut -d: -f1; touch /sys/x 2>&1 || true\n' >"$T/ctx/Dockerfile"
-  run td build --no-cache "$T/ctx"
+  run td build --no-cache --network none "$T/ctx"
   [ "$status" -eq 0 ]
   [[ "$output" == *"CapEff:	00000000a80425fb"* ]]
   [[ "$output" == *"Seccomp:	2"* ]]
   [[ "$output" == *"Read-only file system"* ]]
   [[ "$output" == *"timer_list=0"* ]]
-  # only the loopback interface: the RUN has a network namespace of its own
+  # --network none: only the loopback interface, in a network namespace of its own
+  [ "$(sed -n '/Running in/,/Removing/p' <<<"$output" | grep -cE '^ *[a-z0-9]+$')" -eq 1 ]
   [[ "$output" == *"    lo"* ]]
-  [[ "$output" != *"eth0"* ]]
   # --network host: the host's interfaces
   run td build --no-cache --network host "$T/ctx"
   [ "$status" -eq 0 ]
   n_host=$(tail -n +3 /proc/net/dev | wc -l)
   [ "$n_host" -gt 1 ]
   [ "$(sed -n '/Running in/,/Removing/p' <<<"$output" | grep -cE '^ *[^ ]+$')" -ge "$n_host" ]
+  # default: the engine's default bridge, as docker's classic builder runs RUN on docker0; the
+  # gateway answers; the endpoint is gone after the step
+  printf 'FROM busybox\nRUN ip -4 addr show eth0 | grep -o "inet [0-9.]*"; gw=$(ip route | awk "/default/ {print \\$3}"); ping -c1 -W2 $gw >/dev/null && echo gateway-ok\n' >"$T/ctx/Dockerfile"
+  run td build --no-cache "$T/ctx"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"inet 10."* || "$output" == *"inet 172."* || "$output" == *"inet 192."* ]]
+  [[ "$output" == *gateway-ok* ]]
+  # its endpoint record and address released (looked at before any network command, which
+  # would reclaim an endpoint whose veth is gone), its veth gone
+  nid=$(ls "$TD_ROOT/networks" | grep -E '^[0-9a-f]{64}$')
+  [ -n "$nid" ]
+  [ -z "$(ls "$TD_ROOT/networks/$nid" | grep -E '^[0-9a-f]{64}\.json$')" ]
+  [ -z "$(ls -A "$TD_ROOT/networks/$nid/ips")" ]
+  br=$(td network inspect bridge | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+  [ -n "$br" ]
+  [ "$(ip -o link show master "$br" | wc -l)" -eq 0 ]
 }
 
 @test "build: a failing RUN shows its output and code, leaves no container, mount, cgroup or image" {
