@@ -534,7 +534,36 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
   struct bstate other = {0};
   autofree char *from_root = NULL;
   autoclose int from_fd = -1;
-  if (from && *from) {
+  c.extract = add;
+  size_t n_urls = 0;
+  for (char **s = srcs; *s; s++)
+    n_urls += add && url_is(*s);
+  const char *checksum = df_flag(in, "checksum");
+  if (checksum && n_urls == 0)
+    return err_set_exit(err, 1, 0, "ADD --checksum only applies to a URL source");
+  if (n_urls && n_urls != n - 1)
+    return err_set_exit(err, 1, 0,
+                        "ADD: URL and local sources in one instruction are not "
+                        "supported yet");
+  if (n_urls) {
+    /* fetched into a directory of the build, then copied from there like local files */
+    from_root = xasprintf("%s/url%d", b->work, ++b->n_mounts);
+    if (mkdir_p(from_root, 0700, err) < 0)
+      return -1;
+    for (char **s = srcs; *s; s++) {
+      char *name = NULL;
+      if (url_fetch(*s, checksum, from_root, &name, err) < 0)
+        return err_prefix(err, "ADD failed");
+      free(*s);
+      *s = name;
+    }
+    from_fd = open(from_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (from_fd < 0)
+      return err_set(err, errno, "open %s", from_root);
+    c.srcfd = from_fd;
+    c.from_context = false;
+    c.extract = false; /* docker never extracts a downloaded archive */
+  } else if (from && *from) {
     int idx = find_stage(b, from, (size_t)(sg - b->stages));
     if (idx >= 0) {
       bstate_copy(&b->stages[idx].st, &other);
@@ -575,8 +604,14 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
       cache_store(b, key, sg->st.id);
   }
   if (from_root) {
-    umount2(from_root, MNT_DETACH);
-    rmdir(from_root);
+    if (n_urls) {
+      autoerr struct td_err *e = NULL;
+      if (rm_rf(from_root, &e) < 0)
+        err_warn(&e, "remove %s", from_root);
+    } else {
+      umount2(from_root, MNT_DETACH);
+      rmdir(from_root);
+    }
   }
   if (rc < 0 && strncmp(err_text(*err), add ? "ADD" : "COPY", add ? 3 : 4) != 0)
     err_prefix(err, "%s failed", add ? "ADD" : "COPY");

@@ -137,10 +137,10 @@ static int resolve_srcs(struct builder *b, const struct copy_req *c, char ***out
 {
   autostrv char **v = xcalloc(1, sizeof(char *));
   for (char **s = c->srcs; *s; s++) {
-    if (strstr(*s, "://")) {
-      if (c->add)
-        return err_set_exit(err, 1, 0, "ADD from a URL (%s) is not supported yet", *s);
-    }
+    if (strstr(*s, "://") && c->from_context)
+      return err_set_exit(err, 1, 0,
+                          "%s %s: not a source: only ADD fetches a URL, over http or https",
+                          c->add ? "ADD" : "COPY", *s);
     autofree char *rel = clean_rel(*s);
     if (rel == NULL)
       return err_set_exit(err, 1, 0, "forbidden path outside the build context: %s ()", *s);
@@ -516,7 +516,7 @@ int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs, 
     autoclose int dfd = open(dp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
       return err_set(err, errno, "open %s", dir);
-    if (c->add && S_ISREG(st.st_mode)) {
+    if (c->extract && S_ISREG(st.st_mode)) {
       bool done = false;
       autoclose int xd = -1;
       if (into || dest_dir) {

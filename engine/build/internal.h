@@ -96,7 +96,8 @@ struct copy_req {
   bool chown_set;    /* --chown given */
   char *chown;       /* its value */
   int chmod;         /* --chmod, -1 = none */
-  bool add;          /* ADD: local tar archives are extracted */
+  bool add;          /* ADD (for the messages) */
+  bool extract;      /* local tar archives are extracted (ADD of local files) */
 };
 /* The sources' checksum (names, types, modes, owners, sizes, link targets, contents): docker's
  * "file:<sha>", "dir:<sha>" or "multi:<sha>". */
@@ -108,6 +109,11 @@ int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs,
 int watchdog_start(struct builder *b, struct td_err **err);
 void watchdog_send(struct builder *b, char op, const char *id);
 void watchdog_stop(struct builder *b);
+
+/* url.c: ADD's http(s) sources, fetched into dir; *name_out the file's name there */
+bool url_is(const char *s);
+int url_fetch(const char *url, const char *checksum, const char *dir, char **name_out,
+              struct td_err **err);
 
 /* context.c */
 int context_open(struct builder *b, struct td_err **err);

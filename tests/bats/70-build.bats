@@ -178,15 +178,47 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   [ "$(n_image_layers fromimg)" -eq 1 ]
 }
 
-@test "build: ADD extracts a local tar archive, copies a plain file, refuses a URL" {
+@test "build: ADD extracts a local tar archive, copies a plain file, fetches a URL (checksum checked)" {
   run td build -t add "$C/add"
   [ "$status" -eq 0 ]
   run td run --rm add cat /extracted/in/file /plain.txt
   [ "$output" = "$(printf 'in tar\nplain')" ]
-  printf 'FROM busybox\nADD http://127.0.0.1:1/x /x\n' >"$T/Dockerfile"
-  run td build "$T"
+  # a URL over http on the loopback: 0600, never extracted, the --checksum verified
+  mkdir -p "$T/www" && echo downloaded >"$T/www/file.txt" && tar -C "$T/www" -czf "$T/www/a.tar.gz" file.txt
+  python3 -m http.server 0 --bind 127.0.0.1 --directory "$T/www" >"$T/http.log" 2>&1 &
+  hpid=$!
+  for _ in $(seq 100); do grep -q 'port [0-9]' "$T/http.log" && break; sleep 0.05; done
+  port=$(grep -o 'port [0-9]*' "$T/http.log" | head -1 | cut -d' ' -f2)
+  sum=$(sha256sum "$T/www/file.txt" | cut -d' ' -f1)
+  mkdir -p "$T/ctx"
+  printf 'FROM busybox\nADD http://127.0.0.1:%s/file.txt /dl/\nADD --checksum=sha256:%s http://127.0.0.1:%s/file.txt /dl2\nADD http://127.0.0.1:%s/a.tar.gz /arch/\n' "$port" "$sum" "$port" "$port" >"$T/ctx/Dockerfile"
+  run td build -t url "$T/ctx"
+  [ "$status" -eq 0 ]
+  run td run --rm url sh -c 'stat -c "%n %a %s" /dl/file.txt /dl2 /arch/a.tar.gz; cat /dl/file.txt'
+  [ "${lines[0]}" = "/dl/file.txt 600 11" ]
+  [ "${lines[1]}" = "/dl2 600 11" ]
+  [[ "${lines[2]}" == "/arch/a.tar.gz 600 "* ]]
+  [ "${lines[3]}" = downloaded ]
+  # the same content again: cached
+  run td build -t url2 "$T/ctx"
+  [ "$(grep -c 'Using cache' <<<"$output")" -eq 3 ]
+  printf 'FROM busybox\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /x\n' 0 "$port" >"$T/ctx/Dockerfile"
+  run td build "$T/ctx"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"ADD from a URL (http://127.0.0.1:1/x) is not supported yet"* ]]
+  [[ "$output" == *"ADD failed: digest mismatch for http://127.0.0.1:$port/file.txt"* ]]
+  printf 'FROM busybox\nADD http://127.0.0.1:%s/nosuch /x\n' "$port" >"$T/ctx/Dockerfile"
+  run td build "$T/ctx"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"404"* ]]
+  kill "$hpid"
+  wait "$hpid" 2>/dev/null || true
+  # only ADD fetches; file:// and others are not URLs it takes
+  printf 'FROM busybox\nCOPY http://127.0.0.1:1/x /x\n' >"$T/ctx/Dockerfile"
+  run td build "$T/ctx"
+  [ "$status" -eq 1 ]
+  printf 'FROM busybox\nADD file:///etc/passwd /x\n' >"$T/ctx/Dockerfile"
+  run td build "$T/ctx"
+  [ "$status" -eq 1 ]
 }
 
 @test "build: context on stdin, -f -, -f PATH, -q, --iidfile, --label, --build-arg warnings" {
