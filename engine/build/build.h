@@ -39,6 +39,14 @@ struct df_kv {
   char *value; /* unexpanded (quotes kept); NULL for `ARG name` without a default */
 };
 
+/* A here-document of RUN, COPY or ADD ("<<EOF" ... "EOF"). */
+struct df_heredoc {
+  char *name;  /* the delimiter word (COPY: the file's name) */
+  char *body;  /* the lines between, each ending with "\n" (<<-: leading tabs removed) */
+  bool expand; /* an unquoted delimiter: COPY expands the body */
+  bool chomp;  /* <<- */
+};
+
 struct df_instr {
   enum df_kind kind;
   unsigned line;     /* the line the instruction starts on (1-based) */
@@ -51,7 +59,9 @@ struct df_instr {
                         one string (the shell form) */
   struct df_kv *kvs; /* ENV, LABEL, ARG */
   size_t n_kvs;
-  bool health_none; /* HEALTHCHECK NONE */
+  bool health_none;            /* HEALTHCHECK NONE */
+  struct df_heredoc *heredocs; /* RUN/COPY/ADD here-documents, in order */
+  size_t n_heredocs;
 };
 
 struct dockerfile {

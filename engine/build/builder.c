@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/build/internal.h"
@@ -98,6 +99,24 @@ static int expand(struct builder *b, struct stage *sg, const char *w, char **out
 {
   struct vars v = {.env = json_object_get(ccfg(sg), "Env"), .args = sg->args};
   return df_expand(w, b->df.escape, lookup, &v, out, err);
+}
+
+/* an unquoted here-document's body: $v, ${v...} expanded, quotes kept as written (the escape
+ * character before $ keeps it literal) */
+static int expand_doc(struct builder *b, struct stage *sg, const char *body, char **out,
+                      struct td_err **err)
+{
+  /* quote every quote character so the word expansion keeps them */
+  size_t n = strlen(body);
+  char *q = xcalloc(n * 2 + 1, 1), *w = q;
+  for (const char *p = body; *p; p++) {
+    if (*p == '"' || *p == '\'' || (*p == b->df.escape && p[1] != '$'))
+      *w++ = b->df.escape;
+    *w++ = *p;
+  }
+  int rc = expand(b, sg, q, out, err);
+  free(q);
+  return rc;
 }
 
 static void env_put(json_t *cc, const char *key, const char *val)
@@ -355,9 +374,44 @@ static char **run_args(struct stage *sg)
   return v;
 }
 
+/* whether a RUN's command is one here-document marker alone ("<<EOF", "<<-'EOF'") */
+static bool only_marker(const char *cmd)
+{
+  while (*cmd == ' ' || *cmd == '\t')
+    cmd++;
+  if (cmd[0] != '<' || cmd[1] != '<')
+    return false;
+  cmd += 2;
+  if (*cmd == '-')
+    cmd++;
+  if (*cmd == '"' || *cmd == '\'')
+    cmd++;
+  while (*cmd && *cmd != ' ' && *cmd != '\t')
+    cmd++;
+  while (*cmd == ' ' || *cmd == '\t')
+    cmd++;
+  return *cmd == '\0';
+}
+
+/* RUN's shell form with here-documents: a command that is only "<<EOF" runs the body as the
+ * script; otherwise the shell gets the command line and the documents as it would read them */
+static char *heredoc_command(const struct df_instr *in)
+{
+  if (in->n_heredocs == 1 && only_marker(in->args[0]))
+    return xstrdup(in->heredocs[0].body);
+  char *cmd = xstrdup(in->args[0]);
+  for (size_t i = 0; i < in->n_heredocs; i++) {
+    char *t = xasprintf("%s\n%s%s", cmd, in->heredocs[i].body, in->heredocs[i].name);
+    free(cmd);
+    cmd = t;
+  }
+  return cmd;
+}
+
 static int do_run(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
 {
-  autostrv char **argv = in->json ? strv_dup(in->args) : shell_argv(sg, in->args[0]);
+  autofree char *hcmd = in->n_heredocs && !in->json ? heredoc_command(in) : NULL;
+  autostrv char **argv = in->json ? strv_dup(in->args) : shell_argv(sg, hcmd ? hcmd : in->args[0]);
   if (strv_len(argv) == 0)
     return err_set_exit(err, 1, 0, "RUN: no command given");
   autostrv char **args = run_args(sg);
@@ -538,6 +592,42 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
   size_t n_urls = 0;
   for (char **s = srcs; *s; s++)
     n_urls += add && url_is(*s);
+  /* here-documents as sources: files of their names, written into a directory of the build */
+  size_t n_docs = 0;
+  for (char **s = srcs; *s; s++)
+    n_docs += (*s)[0] == '<' && (*s)[1] == '<';
+  if (n_docs && (n_docs != n - 1 || n_docs != in->n_heredocs))
+    return err_set_exit(err, 1, 0,
+                        "%s: here-documents and other sources in one instruction are "
+                        "not supported yet",
+                        add ? "ADD" : "COPY");
+  if (n_docs) {
+    from_root = xasprintf("%s/doc%d", b->work, ++b->n_mounts);
+    if (mkdir_p(from_root, 0700, err) < 0)
+      return -1;
+    autoclose int dfd = open(from_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+      return err_set(err, errno, "open %s", from_root);
+    for (size_t i = 0; i < n_docs; i++) {
+      const struct df_heredoc *h = &in->heredocs[i];
+      autofree char *body = NULL;
+      if (h->expand ? expand_doc(b, sg, h->body, &body, err) < 0 : (body = xstrdup(h->body), 0))
+        return -1;
+      autoclose int fd =
+          openat(dfd, h->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0 || write(fd, body, strlen(body)) != (ssize_t)strlen(body))
+        return err_set(err, errno, "write the here-document %s", h->name);
+      fchmod(fd, 0644);
+      free(srcs[i]);
+      srcs[i] = xstrdup(h->name);
+    }
+    from_fd = open(from_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (from_fd < 0)
+      return err_set(err, errno, "open %s", from_root);
+    c.srcfd = from_fd;
+    c.from_context = false;
+    c.extract = false;
+  }
   const char *checksum = df_flag(in, "checksum");
   if (checksum && n_urls == 0)
     return err_set_exit(err, 1, 0, "ADD --checksum only applies to a URL source");
@@ -545,7 +635,7 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
     return err_set_exit(err, 1, 0,
                         "ADD: URL and local sources in one instruction are not "
                         "supported yet");
-  if (n_urls) {
+  if (n_urls && !n_docs) {
     /* fetched into a directory of the build, then copied from there like local files */
     from_root = xasprintf("%s/url%d", b->work, ++b->n_mounts);
     if (mkdir_p(from_root, 0700, err) < 0)
@@ -563,7 +653,7 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
     c.srcfd = from_fd;
     c.from_context = false;
     c.extract = false; /* docker never extracts a downloaded archive */
-  } else if (from && *from) {
+  } else if (from && *from && !n_docs) {
     int idx = find_stage(b, from, (size_t)(sg - b->stages));
     if (idx >= 0) {
       bstate_copy(&b->stages[idx].st, &other);
@@ -604,7 +694,7 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
       cache_store(b, key, sg->st.id);
   }
   if (from_root) {
-    if (n_urls) {
+    if (n_urls || n_docs) {
       autoerr struct td_err *e = NULL;
       if (rm_rf(from_root, &e) < 0)
         err_warn(&e, "remove %s", from_root);

@@ -64,6 +64,11 @@ void df_instr_clear(struct df_instr *in)
     free(in->kvs[i].value);
   }
   free(in->kvs);
+  for (size_t i = 0; i < in->n_heredocs; i++) {
+    free(in->heredocs[i].name);
+    free(in->heredocs[i].body);
+  }
+  free(in->heredocs);
   memset(in, 0, sizeof(*in));
 }
 
@@ -455,6 +460,53 @@ static bool blank_or_comment(const char *s, size_t n)
   return i == n || s[i] == '#';
 }
 
+/* The here-document markers of a RUN/COPY/ADD line ("<<EOF", "<<-EOF", "<<'EOF'",
+ * "<<\"EOF\""), outside quotes, in order; the bodies are filled by the caller. */
+static size_t heredoc_markers(const char *line, char escape, struct df_heredoc **out)
+{
+  const char *p = skip_ws(line);
+  size_t wl = strcspn(p, " \t");
+  if (!((wl == 3 && (strncasecmp(p, "RUN", 3) == 0 || strncasecmp(p, "ADD", 3) == 0)) ||
+        (wl == 4 && strncasecmp(p, "COPY", 4) == 0)))
+    return 0;
+  size_t n = 0;
+  char quote = 0;
+  for (p += wl; *p; p++) {
+    if (*p == escape && p[1]) {
+      p++;
+      continue;
+    }
+    if (quote) {
+      if (*p == quote)
+        quote = 0;
+      continue;
+    }
+    if (*p == '"' || *p == '\'') {
+      quote = *p;
+      continue;
+    }
+    if (p[0] != '<' || p[1] != '<' || p[2] == '<')
+      continue;
+    const char *q = p + 2;
+    bool chomp = *q == '-';
+    if (chomp)
+      q++;
+    char qc = (*q == '"' || *q == '\'') ? *q : 0;
+    if (qc)
+      q++;
+    size_t k = 0;
+    while (isalnum((unsigned char)q[k]) || q[k] == '_' || q[k] == '.' || q[k] == '-')
+      k++;
+    if (k == 0 || (qc && q[k] != qc))
+      continue;
+    *out = xrealloc(*out, (n + 1) * sizeof(**out));
+    (*out)[n++] = (struct df_heredoc){
+        .name = xstrndup(q, k), .expand = qc == 0, .chomp = chomp, .body = xstrdup("")};
+    p = q + k - 1 + (qc ? 1 : 0);
+  }
+  return n;
+}
+
 int df_parse(const char *text, size_t len, const char *name, struct dockerfile *out,
              struct td_err **err)
 {
@@ -521,10 +573,55 @@ int df_parse(const char *text, size_t len, const char *name, struct dockerfile *
     if (more && p < end)
       continue;
     if (*skip_ws(buf) != '\0') {
+      /* here-documents: the lines after the instruction, up to each delimiter */
+      struct df_heredoc *hd = NULL;
+      size_t nh = heredoc_markers(buf, out->escape, &hd);
+      for (size_t h = 0; h < nh && rc == 0; h++) {
+        bool closed = false;
+        size_t bl = 0, bcap = 0; /* the body grows in place: linear in its size */
+        while (p < end && !closed) {
+          const char *hl = p;
+          const char *hnl = memchr(p, '\n', (size_t)(end - p));
+          size_t hn = hnl ? (size_t)(hnl - p) : (size_t)(end - p);
+          p = hnl ? hnl + 1 : end;
+          lineno++;
+          if (hn && hl[hn - 1] == '\r')
+            hn--;
+          if (hd[h].chomp)
+            while (hn && *hl == '\t') {
+              hl++;
+              hn--;
+            }
+          if (hn == strlen(hd[h].name) && memcmp(hl, hd[h].name, hn) == 0) {
+            closed = true;
+            break;
+          }
+          if (bl + hn + 2 > bcap) {
+            bcap = (bl + hn + 2) * 2;
+            hd[h].body = xrealloc(hd[h].body, bcap);
+          }
+          memcpy(hd[h].body + bl, hl, hn);
+          bl += hn;
+          hd[h].body[bl++] = '\n';
+          hd[h].body[bl] = '\0';
+        }
+        if (!closed)
+          rc = perr(err, start, "unterminated heredoc: no line \"%s\"", hd[h].name);
+      }
       out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-      rc = df_parse_line(buf, out->escape, start, &out->v[out->n], err);
       if (rc == 0)
+        rc = df_parse_line(buf, out->escape, start, &out->v[out->n], err);
+      if (rc == 0) {
+        out->v[out->n].heredocs = hd;
+        out->v[out->n].n_heredocs = nh;
+        hd = NULL;
         out->n++;
+      }
+      for (size_t h = 0; hd && h < nh; h++) {
+        free(hd[h].name);
+        free(hd[h].body);
+      }
+      free(hd);
     }
     blen = 0;
   }

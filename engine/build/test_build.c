@@ -126,6 +126,43 @@ static void test_parse(void)
   df_free(&df);
 }
 
+static void test_heredoc(void)
+{
+  struct dockerfile df;
+  const char *src = "FROM a\n"
+                    "RUN <<EOF\n"
+                    "echo one\n"
+                    "echo two\n"
+                    "EOF\n"
+                    "RUN cat <<-A <<'B' > /x\n"
+                    "\tchomped\n"
+                    "\tA\n"
+                    "raw $x\n"
+                    "B\n"
+                    "COPY <<file1 /dst/\n"
+                    "content\n"
+                    "file1\n"
+                    "RUN echo \"<<NOT\" done\n"
+                    "ENV X=1\n";
+  TAP_OK(parse(src, &df, NULL, NULL) == 0, "here-documents parse");
+  TAP_OK(df.n == 6, "6 instructions around the documents (got %zu)", df.n);
+  TAP_OK(df.v[1].n_heredocs == 1 && strcmp(df.v[1].heredocs[0].body, "echo one\necho two\n") == 0,
+         "RUN <<EOF body");
+  TAP_OK(df.v[2].n_heredocs == 2, "two documents on one line");
+  TAP_STREQ(df.v[2].heredocs[0].body, "chomped\n", "<<- strips leading tabs");
+  TAP_OK(df.v[2].heredocs[0].chomp && df.v[2].heredocs[0].expand, "<<-A: chomp, expand");
+  TAP_OK(!df.v[2].heredocs[1].expand, "<<'B': no expansion");
+  TAP_STREQ(df.v[2].heredocs[1].body, "raw $x\n", "quoted body kept");
+  TAP_STREQ(df.v[3].heredocs[0].name, "file1", "COPY document name");
+  TAP_OK(df.v[4].n_heredocs == 0, "<< inside quotes is no document");
+  TAP_OK(df.v[5].kind == DF_ENV && df.v[5].line == 15, "lines counted through the documents");
+  df_free(&df);
+  char *msg;
+  TAP_OK(parse("FROM a\nRUN <<EOF\necho\n", &df, &msg, NULL) < 0, "unterminated document");
+  TAP_OK(msg && strstr(msg, "unterminated heredoc"), "unterminated heredoc message");
+  free(msg);
+}
+
 static void test_expand(void)
 {
   struct {
@@ -179,6 +216,7 @@ static void test_ignore(void)
 int main(void)
 {
   test_parse();
+  test_heredoc();
   test_expand();
   test_ignore();
   return TAP_DONE();

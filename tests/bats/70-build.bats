@@ -221,6 +221,20 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   [ "$status" -eq 1 ]
 }
 
+@test "build: here-documents in RUN (a script, or the shell's own) and COPY (expanded unless quoted)" {
+  run td build --network none -t hd "$C/heredoc"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *done-two* ]]
+  run td run --rm hd sh -c 'cat /s1 /s2 /etc/app/conf.txt /raw.txt; stat -c "%a %u:%g" /etc/app/conf.txt'
+  [ "$output" = "$(printf 'script line 1\nhello world\ntab stripped world\nname=world\nquoted="kept"\nno $WHO expansion\n644 0:0')" ]
+  # a changed document is a changed step; the same one is cached
+  run td build --network none "$C/heredoc"
+  [ "$(grep -c 'Using cache' <<<"$output")" -eq 6 ]
+  run td build --network none --build-arg WHO=you -t hd2 "$C/heredoc"
+  run td run --rm hd2 cat /etc/app/conf.txt
+  [[ "$output" == *name=you* ]]
+}
+
 @test "build: context on stdin, -f -, -f PATH, -q, --iidfile, --label, --build-arg warnings" {
   run bash -c "tar -C '$C/basic' -c . | '$TINYDOCKER' build -q -t fromstdin -"
   [ "$status" -eq 0 ]
