@@ -290,7 +290,7 @@ static int meta_step(struct builder *b, struct stage *sg, const char *comment, s
     return 0;
   if (commit_meta(b, sg, created_by, err) < 0)
     return -1;
-  cache_store(b, key, sg->st.id);
+  cache_store(b, key, &sg->st);
   return 0;
 }
 
@@ -437,7 +437,7 @@ static int do_run(struct builder *b, struct stage *sg, struct df_instr *in, stru
     rc = fsstep_commit(b, &sg->st, &f, created_by, err);
   fsstep_end(&f);
   if (rc == 0)
-    cache_store(b, key, sg->st.id);
+    cache_store(b, key, &sg->st);
   return rc;
 }
 
@@ -526,7 +526,7 @@ static int do_workdir(struct builder *b, struct stage *sg, struct df_instr *in, 
     rc = fsstep_commit(b, &sg->st, &f, created_by, err);
   fsstep_end(&f);
   if (rc == 0)
-    cache_store(b, key, sg->st.id);
+    cache_store(b, key, &sg->st);
   return rc;
 }
 
@@ -691,7 +691,7 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
       rc = fsstep_commit(b, &sg->st, &f, created_by, err);
     fsstep_end(&f);
     if (rc == 0)
-      cache_store(b, key, sg->st.id);
+      cache_store(b, key, &sg->st);
   }
   if (from_root) {
     if (n_urls || n_docs) {
@@ -1081,8 +1081,9 @@ static int plan(struct builder *b, struct td_err **err)
 }
 
 /* the result: tagged, or shown as an untagged image (no longer hidden as build cache) */
-static int finish(struct builder *b, const char *id, char **names, struct td_err **err)
+static int finish(struct builder *b, const struct bstate *st, char **names, struct td_err **err)
 {
+  const char *id = st->id;
   int lock = image_store_lock(b->req->root, err);
   if (lock < 0)
     return -1;
@@ -1099,14 +1100,17 @@ static int finish(struct builder *b, const char *id, char **names, struct td_err
         entry = e;
       }
     }
-  if (rc == 0 && entry == NULL)
-    rc = err_set(err, ENOENT, "the built image %s is gone from the store", id);
-  if (rc == 0 && strv_len(names)) {
-    autofree char *dg = xstrdup(json_string_value(json_object_get(entry, "digest")));
-    json_int_t sz = json_integer_value(json_object_get(entry, "size"));
-    const char *mt = json_string_value(json_object_get(entry, "mediaType"));
+  /* a cached state whose entry went (rmi, prune) while its blobs and layers stayed */
+  if (rc == 0 && (entry != NULL || st->man != NULL)) {
+    autofree char *dg =
+        xstrdup(entry ? json_string_value(json_object_get(entry, "digest")) : st->man);
+    json_int_t sz =
+        entry ? json_integer_value(json_object_get(entry, "size")) : (json_int_t)st->man_size;
+    const char *mt = entry ? json_string_value(json_object_get(entry, "mediaType")) : NULL;
     autofree char *mtd = xstrdup(mt ? mt : IMAGE_MT_OCI_MANIFEST);
     image_index_add(index, dg, (uint64_t)sz, mtd, id, names);
+  } else if (rc == 0) {
+    rc = err_set(err, ENOENT, "the built image %s is gone from the store", id);
   }
   if (rc == 0)
     rc = image_index_write(b->req->root, index, err);
@@ -1161,6 +1165,21 @@ static void sweep(struct builder *b, const char *root)
   }
 }
 
+/* a private mount namespace, entered before the build's first mount (a build wholly from the
+ * cache mounts nothing): every overlay of the build goes when the build does */
+int build_private_ns(struct builder *b, struct td_err **err)
+{
+  if (b->private_ns)
+    return 0;
+  b->host_mntns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (b->host_mntns < 0)
+    return err_set(err, errno, "open /proc/self/ns/mnt");
+  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return err_set(err, errno, "private mount namespace");
+  b->private_ns = true;
+  return 0;
+}
+
 static int build_main(struct builder *b, char **id_out, struct td_err **err)
 {
   const struct build_req *r = b->req;
@@ -1181,11 +1200,6 @@ static int build_main(struct builder *b, char **id_out, struct td_err **err)
     return -1;
   if (mkdtemp(b->work) == NULL)
     return err_set(err, errno, "create %s", b->work);
-  if (watchdog_start(b, err) < 0)
-    return -1;
-  /* a private mount namespace: every overlay of the build goes when the build does */
-  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return err_set(err, errno, "private mount namespace");
   if (context_open(b, err) < 0)
     return -1;
   autofree char *text = NULL;
@@ -1230,7 +1244,7 @@ static int build_main(struct builder *b, char **id_out, struct td_err **err)
   }
   if (sg->st.id == NULL)
     return err_set_exit(err, 1, 0, "No image was generated. Is your Dockerfile empty?");
-  if (finish(b, sg->st.id, names, err) < 0)
+  if (finish(b, &sg->st, names, err) < 0)
     return -1;
   autofree char *unused = NULL;
   const char *k;
@@ -1263,7 +1277,7 @@ static int build_main(struct builder *b, char **id_out, struct td_err **err)
 
 int build_run(const struct build_req *req, char **id_out, struct td_err **err)
 {
-  struct builder b = {.req = req, .ctxfd = -1, .watch_fd = -1};
+  struct builder b = {.req = req, .ctxfd = -1, .watch_fd = -1, .host_mntns = -1};
   if (eng_ctx_init(&b.ctx, req->root, false, err) < 0)
     return -1;
   b.out = req->quiet ? fopen("/dev/null", "we") : stdout;
@@ -1288,6 +1302,8 @@ int build_run(const struct build_req *req, char **id_out, struct td_err **err)
   }
   if (b.ctxfd >= 0)
     close(b.ctxfd);
+  if (b.host_mntns >= 0)
+    close(b.host_mntns);
   free(b.work);
   free(b.ctxdir);
   df_ignore_free(b.ignore);

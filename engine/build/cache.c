@@ -31,8 +31,14 @@ int cache_lookup(struct builder *b, const char *key, struct bstate *out)
   autoerr struct td_err *e = NULL;
   if (file_read_all(AT_FDCWD, p, &id, NULL, &e) < 0)
     return -1;
-  id[strcspn(id, "\n")] = '\0';
-  if (strncmp(id, "sha256:", 7) != 0 || bstate_from_image(b, id, out, &e) < 0)
+  /* "<image id>\n<manifest digest>\n": read from the blobs, no index lookup */
+  char *nl = strchr(id, '\n');
+  if (nl == NULL)
+    return -1;
+  *nl = '\0';
+  char *man = nl + 1;
+  man[strcspn(man, "\n")] = '\0';
+  if (bstate_from_blobs(b, id, man, out, &e) < 0)
     return -1;
   /* the image must be whole: every layer unpacked */
   autostrv char **dirs = NULL;
@@ -48,7 +54,7 @@ int cache_lookup(struct builder *b, const char *key, struct bstate *out)
   return 0;
 }
 
-void cache_store(struct builder *b, const char *key, const char *id)
+void cache_store(struct builder *b, const char *key, const struct bstate *st)
 {
   autofree char *dir = xasprintf("%s/buildcache", b->req->root);
   autoerr struct td_err *e = NULL;
@@ -57,6 +63,7 @@ void cache_store(struct builder *b, const char *key, const char *id)
     return;
   }
   autofree char *p = xasprintf("%s/%s", dir, key);
-  if (file_write_atomic(AT_FDCWD, p, id, strlen(id), 0600, &e) < 0)
+  autofree char *rec = xasprintf("%s\n%s\n", st->id, st->man);
+  if (file_write_atomic(AT_FDCWD, p, rec, strlen(rec), 0600, &e) < 0)
     err_warn(&e, "build cache");
 }

@@ -28,7 +28,7 @@ static int mount_layers(struct builder *b, const struct bstate *s, const char *u
                         const char *workdir, const char *target, struct td_err **err)
 {
   autostrv char **dirs = NULL;
-  if (bstate_layer_dirs(b, s, &dirs, NULL, err) < 0)
+  if (build_private_ns(b, err) < 0 || bstate_layer_dirs(b, s, &dirs, NULL, err) < 0)
     return -1;
   size_t n = strv_len(dirs);
   autofree char *empty = xasprintf("%s/layers/.empty", b->req->root);

@@ -15,6 +15,8 @@ struct bstate {
   json_t *cfg;
   json_t *layers;
   char *id;
+  char *man; /* its manifest's digest (with id) */
+  size_t man_size;
 };
 
 struct stage {
@@ -42,9 +44,11 @@ struct builder {
   json_t *build_args; /* --build-arg: name -> value */
   json_t *consumed;   /* build args some ARG declared */
   int step, n_steps;
-  int n_mounts; /* work/m<N> counter */
-  FILE *out;    /* the step lines (stdout; /dev/null with -q) */
-  int watch_fd; /* the watchdog's socket, or -1 */
+  int n_mounts;    /* work/m<N> counter */
+  FILE *out;       /* the step lines (stdout; /dev/null with -q) */
+  int watch_fd;    /* the watchdog's socket, or -1 (started at the first RUN) */
+  int host_mntns;  /* the mount namespace the build started in (O_RDONLY fd), or -1 */
+  bool private_ns; /* in its own mount namespace (entered at the first mount) */
   pid_t watch_pid;
 };
 
@@ -55,6 +59,9 @@ int bstate_copy(const struct bstate *from, struct bstate *to);
 void bstate_scratch(struct bstate *s);
 /* an image of the store (name or id) */
 int bstate_from_image(struct builder *b, const char *ref, struct bstate *s, struct td_err **err);
+/* a state from its config and manifest blobs (the cache: no index lookup) */
+int bstate_from_blobs(struct builder *b, const char *id, const char *man, struct bstate *s,
+                      struct td_err **err);
 /* the layer dirs, bottom first (NULL-terminated) and the chain id of the top layer */
 int bstate_layer_dirs(struct builder *b, const struct bstate *s, char ***dirs, char **top_chain,
                       struct td_err **err);
@@ -66,7 +73,7 @@ int bstate_commit(struct builder *b, struct bstate *s, const char *created_by,
 /* cache.c: key -> state id */
 char *cache_key(const struct bstate *parent, const char *text);
 int cache_lookup(struct builder *b, const char *key, struct bstate *out);
-void cache_store(struct builder *b, const char *key, const char *id);
+void cache_store(struct builder *b, const char *key, const struct bstate *st);
 
 /* fsstep.c: a step that changes files: the state's layers + a fresh upper dir mounted at
  * *rootfs; then the upper dir becomes a layer of the state */
@@ -105,8 +112,11 @@ int copy_checksum(struct builder *b, const struct copy_req *c, char **out, struc
 int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs,
                struct td_err **err);
 
-/* watchdog.c: a child that removes the RUN containers and the work dir of a killed build */
+/* watchdog.c: a child that removes the RUN containers and the work dir of a killed build;
+ * started at the first RUN (in the mount namespace the build started in) */
 int watchdog_start(struct builder *b, struct td_err **err);
+/* the build's own mount namespace, entered at its first mount */
+int build_private_ns(struct builder *b, struct td_err **err);
 void watchdog_send(struct builder *b, char op, const char *id);
 void watchdog_stop(struct builder *b);
 

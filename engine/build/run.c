@@ -53,6 +53,8 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   struct rt_create_opts o = {
       .id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, b->req->quiet ? 2 : 1, 2}};
   /* the watchdog removes it if this build is killed; a marker for a later build too */
+  if (b->watch_fd < 0 && watchdog_start(b, err) < 0)
+    return -1;
   autofree char *marker = xasprintf("%s/ctr-%s", b->work, id);
   if (file_write_atomic(AT_FDCWD, marker, "", 0, 0600, err) < 0)
     return -1;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/build/internal.h"
 #include "image/build.h"
@@ -23,6 +24,7 @@ void bstate_clear(struct bstate *s)
   json_decref(s->cfg);
   json_decref(s->layers);
   free(s->id);
+  free(s->man);
   memset(s, 0, sizeof(*s));
 }
 
@@ -31,6 +33,8 @@ int bstate_copy(const struct bstate *from, struct bstate *to)
   to->cfg = json_deep_copy(from->cfg);
   to->layers = json_deep_copy(from->layers);
   to->id = from->id ? xstrdup(from->id) : NULL;
+  to->man = from->man ? xstrdup(from->man) : NULL;
+  to->man_size = from->man_size;
   return 0;
 }
 
@@ -57,6 +61,10 @@ int bstate_from_image(struct builder *b, const char *ref, struct bstate *s, stru
     json_t *l = json_object_get(man, "layers");
     s->layers = json_is_array(l) ? json_deep_copy(l) : json_array();
     s->id = xstrdup(img->id);
+    s->man = xstrdup(img->manifest_digest);
+    autofree char *mp = image_blob_path(b->req->root, img->manifest_digest);
+    struct stat st;
+    s->man_size = stat(mp, &st) == 0 ? (size_t)st.st_size : 0;
     if (!json_is_object(json_object_get(s->cfg, "config")))
       json_object_set_new(s->cfg, "config", json_object());
     if (!json_is_array(json_object_get(s->cfg, "history")))
@@ -64,6 +72,30 @@ int bstate_from_image(struct builder *b, const char *ref, struct bstate *s, stru
   }
   image_info_free(img);
   return rc;
+}
+
+int bstate_from_blobs(struct builder *b, const char *id, const char *man, struct bstate *s,
+                      struct td_err **err)
+{
+  if (!image_digest_valid(id) || !image_digest_valid(man))
+    return err_set(err, EINVAL, "bad cache record");
+  autojson json_t *cfg = NULL, *m = NULL;
+  if (image_blob_read_json(b->req->root, id, &cfg, err) < 0 ||
+      image_blob_read_json(b->req->root, man, &m, err) < 0)
+    return -1;
+  json_t *l = json_object_get(m, "layers");
+  const char *cd = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
+  if (!json_is_array(l) || cd == NULL || strcmp(cd, id) != 0)
+    return err_set(err, EINVAL, "cache record %s does not match its manifest", id);
+  memset(s, 0, sizeof(*s));
+  s->cfg = steal_ptr(cfg);
+  s->layers = json_deep_copy(l);
+  s->id = xstrdup(id);
+  s->man = xstrdup(man);
+  autofree char *mp = image_blob_path(b->req->root, man);
+  struct stat st;
+  s->man_size = stat(mp, &st) == 0 ? (size_t)st.st_size : 0;
+  return 0;
 }
 
 int bstate_layer_dirs(struct builder *b, const struct bstate *s, char ***dirs, char **top_chain,
@@ -135,5 +167,8 @@ int bstate_commit(struct builder *b, struct bstate *s, const char *created_by,
     return -1;
   free(s->id);
   s->id = steal_ptr(cfg_digest);
+  free(s->man);
+  s->man = steal_ptr(man_digest);
+  s->man_size = strlen(man_s);
   return 0;
 }

@@ -5,6 +5,7 @@
  * cgroups and runtime state removed) and the build's work dir, so a killed build leaves no
  * process, cgroup, mount (they were in the build's namespace) or directory behind. */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,6 +94,10 @@ int watchdog_start(struct builder *b, struct td_err **err)
   }
   if (pid == 0) {
     close(p[1]);
+    /* out of the build's mount namespace, so that its mounts go with the build; the work dir
+     * is then removed where nothing is mounted on it */
+    if (b->host_mntns >= 0 && setns(b->host_mntns, CLONE_NEWNS) < 0)
+      _exit(1);
     watch(b, p[0]);
   }
   close(p[0]);
