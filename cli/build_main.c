@@ -41,6 +41,45 @@ static int bad(const char *msg)
   return EXIT_ENGINE;
 }
 
+/* `builder prune [-f] [-a]`: asks as docker does unless -f */
+static int builder_cmd(const char *root, int argc, char **argv)
+{
+  if (argc < 1 || strcmp(argv[0], "prune") != 0) {
+    fprintf(stderr, "\nUsage:  tinydocker builder prune [OPTIONS]\n\nRemove build cache\n\n"
+                    "Options:\n  -a, --all     Remove all unused build cache, not just dangling "
+                    "ones\n  -f, --force   Do not prompt for confirmation\n");
+    return argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)
+               ? 0
+               : EXIT_ENGINE;
+  }
+  bool force = false;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0)
+      force = true;
+    else if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+      continue;
+    else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      printf("\nUsage:  tinydocker builder prune [OPTIONS]\n\nRemove build cache\n\n"
+             "Options:\n  -a, --all     Remove all unused build cache, not just dangling "
+             "ones\n  -f, --force   Do not prompt for confirmation\n");
+      return 0;
+    } else
+      return bad("unknown flag for builder prune");
+  }
+  if (!force) {
+    printf("WARNING! This will remove all dangling build cache. Are you sure you want to "
+           "continue? [y/N] ");
+    fflush(stdout);
+    char line[16] = "";
+    if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
+      return 0;
+  }
+  autoerr struct td_err *err = NULL;
+  if (build_prune(root, stdout, &err) < 0)
+    err_die("tinydocker", err);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   err_progname = "tinydocker";
@@ -80,6 +119,17 @@ int main(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
+  /* tinydocker-build --root DIR builder prune ... */
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+      r.root = argv[++i];
+      continue;
+    }
+    if (strcmp(argv[i], "builder") == 0)
+      return builder_cmd(r.root && *r.root ? r.root : "/var/lib/tinydocker", argc - i - 1,
+                         argv + i + 1);
+    break;
+  }
   int c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "+f:qt:h", opts, NULL)) != -1) {

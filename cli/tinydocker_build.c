@@ -9,7 +9,8 @@
 #include "util/fileio.h"
 #include "util/xalloc.h"
 
-int cmd_build(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+static int exec_build(struct eng_ctx *ctx, const char *first, int argc, char **argv,
+                      struct td_err **err)
 {
   autofree char *tool = helper_find("tinydocker-build");
   if (tool == NULL)
@@ -20,10 +21,23 @@ int cmd_build(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   av[n++] = (char *)"tinydocker-build";
   av[n++] = (char *)"--root";
   av[n++] = ctx->root;
+  if (first)
+    av[n++] = (char *)first;
   for (int i = 0; i < argc; i++)
     av[n++] = argv[i];
   execv(tool, av);
   int saved = errno;
   free(av);
   return err_set(err, saved, "exec %s", tool);
+}
+
+int cmd_build(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  return exec_build(ctx, NULL, argc, argv, err);
+}
+
+/* `builder prune`: the build cache (engine/build/prune.c) */
+int cmd_builder(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
+{
+  return exec_build(ctx, "builder", argc, argv, err);
 }

@@ -8,6 +8,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "util/err.h"
 
@@ -126,3 +127,7 @@ struct build_req {
 /* Build; prints docker's classic builder steps on stdout (only the ID with -q) and returns
  * the image id in *id_out. A Dockerfile error exits 1 (err's exit code), a failing RUN too. */
 int build_run(const struct build_req *req, char **id_out, struct td_err **err);
+
+/* `builder prune`: remove the build cache (intermediate states, cache records) and the layers
+ * only it held; prints docker's "Total reclaimed space: X" (prune.c). */
+int build_prune(const char *root, FILE *out, struct td_err **err);

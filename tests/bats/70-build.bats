@@ -140,6 +140,32 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   [ "$(td images -q | sort -u | wc -l)" -lt "$(td images -a -q | sort -u | wc -l)" ]
 }
 
+@test "builder prune: the build cache goes, the images a build named stay" {
+  run td build -q -t kept "$C/basic"
+  [ "$status" -eq 0 ]
+  [ "$(td images -aq | sort -u | wc -l)" -gt "$(td images -q | sort -u | wc -l)" ]
+  # a cache state whose layer no named image holds: its layer is freed
+  mkdir -p "$T/ctx" && printf 'FROM busybox\nRUN head -c 100000 /dev/zero >/big\nRUN true\n' >"$T/ctx/Dockerfile"
+  run td build -q "$T/ctx"
+  td rmi "$output"
+  layers=$(n_layers)
+  run td builder prune -f
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Total reclaimed space: "* ]]
+  [[ "$output" != *"Total reclaimed space: 0B"* ]]
+  [ "$(n_layers)" -lt "$layers" ]
+  [ "$(td images -aq | sort -u | wc -l)" -eq "$(td images -q | sort -u | wc -l)" ]
+  [ ! -e "$TD_ROOT/buildcache" ]
+  run td run --rm kept cat /app/hello.txt
+  [ "$output" = hello ]
+  run td build "$C/basic"
+  [[ "$output" != *"Using cache"* ]]
+  # without -f it asks, and "n" keeps everything
+  run bash -c "echo n | '$TINYDOCKER' builder prune"
+  [[ "$output" == *"Are you sure you want to continue? [y/N]"* ]]
+  [ -d "$TD_ROOT/buildcache" ]
+}
+
 @test "build: .dockerignore with docker's pattern rules" {
   run td build -t ig "$C/ignore"
   [ "$status" -eq 0 ]
