@@ -168,7 +168,7 @@ int main(int argc, char **argv)
         return bad("tinydocker build: --progress: auto, plain or tty");
       break;
     case O_PULL:
-      fprintf(stderr, "tinydocker: note: --pull is not supported yet: the local images are used\n");
+      r.pull = true;
       break;
     case O_RM:
     case O_FORCE_RM:

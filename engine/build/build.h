@@ -122,6 +122,7 @@ struct build_req {
   const char *iidfile; /* --iidfile */
   bool no_cache;
   bool quiet;
+  bool pull; /* --pull: FROM images pulled first, even when present */
 };
 
 /* Build; prints docker's classic builder steps on stdout (only the ID with -q) and returns

@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "image/ops.h"
 #include "image/store.h"
+#include "image/registry/registry.h"
 #include "image/write.h"
 #include "net/net.h"
 #include "runtime/core/runtime.h"
@@ -957,16 +958,24 @@ static int build_stage(struct builder *b, size_t si, struct td_err **err)
     bstate_copy(&b->stages[other].st, &sg->st);
   } else if (strcmp(ref, "scratch") == 0) {
     bstate_scratch(&sg->st);
-  } else if (bstate_from_image(b, ref, &sg->st, err) < 0) {
-    if (image_err_is_not_found(*err)) {
-      err_free(err);
-      return err_set_exit(err, 1, 0,
-                          "pull access denied for %s, repository does not exist or may require "
-                          "'docker login' (tinydocker build does not pull: `tinydocker pull %s` "
-                          "first)",
-                          ref, ref);
+  } else {
+    /* as docker: an image that is not in the store is pulled (--pull: always) */
+    struct registry_opts ro = {.quiet = false};
+    if (b->req->pull && registry_pull(b->req->root, ref, &ro, b->out, err) < 0) {
+      (*err)->exit_code = 1; /* docker's CLI exits 1 for any build error */
+      return -1;
     }
-    return -1;
+    if (bstate_from_image(b, ref, &sg->st, err) < 0) {
+      if (!image_err_is_not_found(*err) || b->req->pull)
+        return -1;
+      err_free(err);
+      if (registry_pull(b->req->root, ref, &ro, b->out, err) < 0) {
+        (*err)->exit_code = 1;
+        return -1;
+      }
+      if (bstate_from_image(b, ref, &sg->st, err) < 0)
+        return -1;
+    }
   }
   print_id(b, sg->st.id);
   /* the base image's ONBUILD triggers run first, then are gone from the new image */

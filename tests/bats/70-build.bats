@@ -6,6 +6,7 @@
 # ADD of a tar, the context from stdin, -f -, --iidfile, -q, --label, --build-arg.
 bats_require_minimum_version 1.5.0
 load ../helpers/engine
+load ../helpers/registry
 
 setup_file() { td_engine_setup_file; }
 setup() {
@@ -14,7 +15,10 @@ setup() {
   T=$TEST_TMP/t$BATS_TEST_NUMBER
   mkdir -p "$T"
 }
-teardown() { td_engine_teardown; }
+teardown() {
+  [ -z "${REG_PID:-}" ] || reg_stop
+  td_engine_teardown
+}
 teardown_file() { td_engine_teardown_file; }
 
 # the number of layers unpacked in the store
@@ -301,4 +305,34 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   [ "$status" -eq 1 ]
   run td build --network bridge2 "$T"
   [ "$status" -eq 125 ]
+}
+
+@test "build: FROM an image that is not in the store pulls it (docker's behaviour); --pull pulls again" {
+  reg_start
+  td tag busybox "$REG/base:1"
+  td push "$REG/base:1" >/dev/null
+  td rmi "$REG/base:1" >/dev/null
+  mkdir -p "$T/ctx"
+  printf 'FROM %s/base:1\nRUN echo from-registry >/r\n' "$REG" >"$T/ctx/Dockerfile"
+  run td build --network none -t pulled "$T/ctx"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Pulling from"* || "$output" == *"Pull complete"* || "$output" == *"Downloaded newer image"* || "$output" == *"Status:"* ]]
+  run td run --rm pulled cat /r
+  [ "$output" = from-registry ]
+  # a new image under the same tag: used only with --pull
+  printf 'FROM busybox\nRUN echo v2 >/version\n' >"$T/ctx/Dockerfile.v2"
+  td build -q --network none -f "$T/ctx/Dockerfile.v2" -t "$REG/base:1" "$T/ctx" >/dev/null
+  td push "$REG/base:1" >/dev/null
+  td tag busybox "$REG/base:1"
+  printf 'FROM %s/base:1\nRUN cat /version 2>/dev/null || echo no-version\n' "$REG" >"$T/ctx/Dockerfile"
+  run td build --network none --no-cache "$T/ctx"
+  [[ "$output" == *no-version* ]]
+  run td build --network none --no-cache --pull "$T/ctx"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *v2* ]]
+  # a registry that is not there: exit 1
+  printf 'FROM 127.0.0.1:1/none:1\n' >"$T/ctx/Dockerfile"
+  run td build "$T/ctx"
+  [ "$status" -eq 1 ]
+  reg_stop
 }
