@@ -659,7 +659,16 @@ static int do_copy(struct builder *b, struct stage *sg, struct df_instr *in, str
     if (idx >= 0) {
       bstate_copy(&b->stages[idx].st, &other);
     } else if (bstate_from_image(b, from, &other, err) < 0) {
-      return err_prefix(err, "COPY --from=%s", from);
+      /* an image that is not in the store is pulled, as for FROM */
+      struct registry_opts ro = {.quiet = false};
+      if (!image_err_is_not_found(*err))
+        return err_prefix(err, "COPY --from=%s", from);
+      err_free(err);
+      if (registry_pull(b->req->root, from, &ro, b->out, err) < 0 ||
+          bstate_from_image(b, from, &other, err) < 0) {
+        (*err)->exit_code = 1;
+        return err_prefix(err, "COPY --from=%s", from);
+      }
     }
     int rc = bstate_mount_ro(b, &other, &from_root, err);
     bstate_clear(&other);

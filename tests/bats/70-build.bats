@@ -330,6 +330,13 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   run td build --network none --no-cache --pull "$T/ctx"
   [ "$status" -eq 0 ]
   [[ "$output" == *v2* ]]
+  # COPY --from an image that is only in the registry
+  td rmi -f "$REG/base:1" >/dev/null
+  printf 'FROM busybox\nCOPY --from=%s/base:1 /version /v\n' "$REG" >"$T/ctx/Dockerfile"
+  run td build --network none -t fromreg "$T/ctx"
+  [ "$status" -eq 0 ]
+  run td run --rm fromreg cat /v
+  [ "$output" = v2 ]
   # a registry that is not there: exit 1
   printf 'FROM 127.0.0.1:1/none:1\n' >"$T/ctx/Dockerfile"
   run td build "$T/ctx"
