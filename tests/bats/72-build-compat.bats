@@ -4,7 +4,8 @@
 # The same Dockerfiles of tests/build/ built by both: the same step lines, the same image
 # config fields, the same history (created_by, with the content checksums of COPY masked: docker
 # hashes a tar of the sources, tinydocker its own walk), the same files (path, type, mode,
-# owner, size, link target) and the same files absent.
+# owner, size, link target) and the same files absent; and tinydocker's image, saved and loaded
+# into docker, has that config and those files there.
 bats_require_minimum_version 1.5.0
 load ../helpers/engine
 load ../helpers/dockerd
@@ -77,6 +78,13 @@ listing() { # program image
   listing dk run --rm --network none --user 0 --entrypoint "" compat >"$T/dk.ls"
   diff -u "$T/dk.ls" "$T/td.ls"
   grep -q 'hi from RUN' "$T/td.ls"
+  # tinydocker's image loaded into docker: the same config and files there
+  td tag compat td-compat
+  td save td-compat | dk load >/dev/null
+  config_fields dk image inspect td-compat >"$T/tdindk.cfg"
+  diff -u "$T/dk.cfg" "$T/tdindk.cfg"
+  listing dk run --rm --network none --user 0 --entrypoint "" td-compat >"$T/tdindk.ls"
+  diff -u "$T/dk.ls" "$T/tdindk.ls"
 }
 
 @test "build compared with docker's classic builder: every metadata instruction" {
