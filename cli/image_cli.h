@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 
+#include "cli/docker_types.h"
+
 #include "util/err.h"
 
 struct image_cmd {
@@ -67,7 +69,9 @@ int cli_fail(struct td_err *err);
 int cli_format_rows(const char *fmt, json_t *rows, json_t *labels,
                     const char *(*header)(const char *field), const char *type);
 /* `image inspect` / `volume inspect` (cmd names it in errors): [-f FORMAT] NAME..., each
- * looked up with get. Returns the exit code. */
-int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
+ * looked up with get; a template sees the document as docker's type (cli_docker_typed_view).
+ * Returns the exit code. */
+int cli_inspect_each(const char *root, const char *cmd, enum cli_docker_type type, int argc,
+                     char **argv,
                      int (*get)(const char *root, const char *name, json_t **out,
                                 struct td_err **err));

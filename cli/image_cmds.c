@@ -128,7 +128,7 @@ int cmd_history(const char *root, int argc, char **argv)
 
 int cmd_inspect(const char *root, int argc, char **argv)
 {
-  return cli_inspect_each(root, "image inspect", argc, argv, image_inspect);
+  return cli_inspect_each(root, "image inspect", CLI_DOCKER_IMAGE, argc, argv, image_inspect);
 }
 
 int cmd_prune(const char *root, int argc, char **argv)

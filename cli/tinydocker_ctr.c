@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/docker_types.h"
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
 #include "engine/parse/parse.h"
@@ -373,6 +374,7 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       continue;
     }
     if (fmt) {
+      cli_docker_typed_view(doc, CLI_DOCKER_CONTAINER);
       gotmpl_inspect_one(&tin, doc);
       json_decref(doc);
     } else {

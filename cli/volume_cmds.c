@@ -152,7 +152,7 @@ static int vol_ls(const char *root, int argc, char **argv)
 
 static int vol_inspect(const char *root, int argc, char **argv)
 {
-  return cli_inspect_each(root, "volume inspect", argc, argv, volume_inspect);
+  return cli_inspect_each(root, "volume inspect", CLI_DOCKER_OTHER, argc, argv, volume_inspect);
 }
 
 static int vol_rm(const char *root, int argc, char **argv)
