@@ -544,7 +544,10 @@ int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_er
   struct opt_result r;
   int rc = parse(&prune_info, argc, argv, &r, 0, err);
   if (rc == 0)
-    rc = eng_prune(ctx, opt_list(&prune_info, &r, "filter"), err);
+    rc = (opt_bool(&prune_info, &r, "force") ||
+          cli_confirm("WARNING! This will remove all stopped containers.\n"))
+             ? eng_prune(ctx, opt_list(&prune_info, &r, "filter"), true, err)
+             : 0;
   DONE(&prune_info, &r, rc);
 }
 

@@ -198,6 +198,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
    * client hears MON_STARTED only after this */
   rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
   td_trace("rec-running");
+  eng_event(m->ctx, m->id, m->rec, "start", NULL);
   return 0;
 }
 
@@ -224,6 +225,15 @@ static bool should_restart(struct mon *m, int code)
   autofree char *flag = xasprintf("%s/stopping", m->dir);
   if (access(flag, F_OK) == 0)
     return false;
+  /* the policy as the record has it now (`update --restart` may have changed it) */
+  autojson json_t *fresh = NULL;
+  autoerr struct td_err *e = NULL;
+  struct eng_restart pol;
+  if (store_load(m->ctx, m->id, &fresh, &e) == 0 &&
+      eng_parse_restart(rec_str(fresh, "HostConfig.RestartPolicy.Name"), &pol, &e) == 0) {
+    pol.max_retries = (int)rec_int(fresh, "HostConfig.RestartPolicy.MaximumRetryCount");
+    m->restart = pol;
+  }
   switch (m->restart.mode) {
   case RESTART_NO:
     return false;
@@ -448,6 +458,9 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     mon_io_drain_rest(&m->io);
     td_trace("mon-reaped");
     int code = exit_code_of(m->io.status);
+    char codestr[16];
+    snprintf(codestr, sizeof(codestr), "%d", code);
+    eng_event(m->ctx, m->id, m->rec, "die", "exitCode", codestr, NULL);
     if (m->auto_remove) { /* never restarts (create refuses --rm with a policy) */
       mon_io_close_stdio(&m->io);
       finish_removed(m, code);
