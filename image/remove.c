@@ -50,6 +50,9 @@ int image_tag(const char *root, const char *src, const char *dst, struct td_err 
     json_int_t size = json_integer_value(json_object_get(entry, "size"));
     image_index_add(index, md, (uint64_t)size, mt, id, names);
     rc = image_index_write(root, index, err);
+    autofree char *fam = image_name_familiar(names[0]);
+    if (rc == 0)
+      events_log(root, "image", "tag", id, "name", fam, NULL);
   }
   lock_release(lock);
   return rc;
@@ -76,6 +79,7 @@ static int delete_image(const char *root, json_t *index, const char *id, FILE *o
     return -1;
   image_holds_drop(root, id);
   fprintf(out, "Deleted: %s\n", id);
+  events_log(root, "image", "delete", id, "name", id, NULL);
   autojson json_t *removed = json_array();
   if (image_gc(root, index, removed, freed, err) < 0)
     return -1;
@@ -106,6 +110,7 @@ static int remove_locked(const char *root, const char *ref, bool force, FILE *ou
     image_index_untag(index, matched);
     autofree char *f = image_name_familiar(matched);
     fprintf(out, "Untagged: %s\n", f);
+    events_log(root, "image", "untag", id, "name", f, NULL);
     return image_index_write(root, index, err);
   }
   if (!matched && nnames > 1 && !force)
@@ -130,6 +135,7 @@ static int remove_locked(const char *root, const char *ref, bool force, FILE *ou
     image_index_untag(index, *n);
     autofree char *f = image_name_familiar(*n);
     fprintf(out, "Untagged: %s\n", f);
+    events_log(root, "image", "untag", id, "name", f, NULL);
   }
   if (holders > 0) /* forced: the container keeps the image, now dangling */
     return image_index_write(root, index, err);

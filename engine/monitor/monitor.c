@@ -225,15 +225,6 @@ static bool should_restart(struct mon *m, int code)
   autofree char *flag = xasprintf("%s/stopping", m->dir);
   if (access(flag, F_OK) == 0)
     return false;
-  /* the policy as the record has it now (`update --restart` may have changed it) */
-  autojson json_t *fresh = NULL;
-  autoerr struct td_err *e = NULL;
-  struct eng_restart pol;
-  if (store_load(m->ctx, m->id, &fresh, &e) == 0 &&
-      eng_parse_restart(rec_str(fresh, "HostConfig.RestartPolicy.Name"), &pol, &e) == 0) {
-    pol.max_retries = (int)rec_int(fresh, "HostConfig.RestartPolicy.MaximumRetryCount");
-    m->restart = pol;
-  }
   switch (m->restart.mode) {
   case RESTART_NO:
     return false;

@@ -159,17 +159,16 @@ static int signal_container(const struct eng_ctx *ctx, const char *id, json_t *r
   eng_rt_ctx(ctx, &rt);
   char signum[16];
   snprintf(signum, sizeof(signum), "%d", sig);
-  if (rt_kill(&rt, id, sig, all, err) == 0) {
-    eng_event(ctx, id, rec, "kill", "signal", signum, NULL);
+  /* logged before the signal, so that it comes before the monitor's "die" */
+  eng_event(ctx, id, rec, "kill", "signal", signum, NULL);
+  if (rt_kill(&rt, id, sig, all, err) == 0)
     return 0;
-  }
   /* runtime state gone (crash): fall back to the recorded pid, checked by start time */
   pid_t pid = (pid_t)rec_int(rec, "State.Pid");
   if (proc_alive(pid, (uint64_t)rec_int(rec, "Td.InitStart"))) {
     err_free(err);
     if (kill(pid, sig) < 0)
       return err_set(err, errno, "kill %d", (int)pid);
-    eng_event(ctx, id, rec, "kill", "signal", signum, NULL);
     return 0;
   }
   return -1;
