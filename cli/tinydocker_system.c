@@ -74,8 +74,8 @@ int cmd_diff(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     rc = eng_lookup(ctx, r.args[0], &id, err);
     if (rc == 0)
       rc = eng_diff(ctx, id, err);
-    if (rc < 0 && *err && (*err)->exit_code == 0)
-      (*err)->exit_code = 1;
+    if (rc < 0 && *err)
+      (*err)->exit_code = 1; /* docker's CLI */
   }
   opts_free(&diff_info, &r);
   return rc < 0 ? -1 : 0;
