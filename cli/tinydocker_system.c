@@ -7,7 +7,12 @@
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
 #include "engine/engine.h"
+#include "image/image.h"
+#include "image/volume.h"
+#include "net/net.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
+#include "util/xalloc.h"
 
 #define OPT_END                                                                                    \
   {                                                                                                \
@@ -126,6 +131,54 @@ bool cli_confirm(const char *warning)
   return (line[0] == 'y' || line[0] == 'Y') && (line[1] == '\n' || line[1] == '\0');
 }
 
+/* Stopped containers, networks without endpoints, (--volumes) unused volumes, each block as
+ * docker prints it; then the images, last: this process becomes the image tool, which prints
+ * docker's one total (the bytes freed before passed in). */
+static int prune_all(struct eng_ctx *ctx, bool all, bool volumes, char **filters,
+                     struct td_err **err)
+{
+  if (eng_prune(ctx, filters, false, err) < 0)
+    return -1;
+  autostrv char **nets = NULL;
+  if (net_prune(ctx->root, &nets, err) < 0)
+    return -1;
+  if (nets && *nets) {
+    printf("Deleted Networks:\n");
+    for (char **n = nets; *n; n++)
+      printf("%s\n", *n);
+    printf("\n");
+  }
+  unsigned long long freed = 0;
+  if (volumes) {
+    autojson json_t *removed = json_array();
+    if (volume_prune(ctx->root, false, removed, &freed, err) < 0)
+      return -1;
+    if (json_array_size(removed)) {
+      printf("Deleted Volumes:\n");
+      size_t i;
+      json_t *n;
+      json_array_foreach (removed, i, n)
+        printf("%s\n", json_string_value(n));
+      printf("\n");
+    }
+  }
+  fflush(stdout);
+  autofree char *reclaimed = xasprintf("--reclaimed=%llu", freed);
+  autostrv char **av = NULL;
+  strv_push(&av, "tinydocker");
+  strv_push(&av, "image");
+  strv_push(&av, "prune");
+  strv_push(&av, "-f");
+  strv_push(&av, reclaimed);
+  if (all)
+    strv_push(&av, "-a");
+  for (char **f = filters; f && *f; f++) {
+    autofree char *fl = xasprintf("--filter=%s", *f);
+    strv_push(&av, fl);
+  }
+  return image_tool_exec(ctx->root, (int)strv_len(av), av, err);
+}
+
 static int system_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
@@ -149,8 +202,7 @@ static int system_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_er
     if (!cli_confirm(warn))
       goto out;
   }
-  struct eng_system_prune_opts o = {.all = all, .volumes = volumes, .filters = filters};
-  rc = eng_system_prune(ctx, &o, err);
+  rc = prune_all(ctx, all, volumes, filters, err);
 out:
   opts_free(&sprune_info, &r);
   return rc < 0 ? -1 : 0;

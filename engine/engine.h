@@ -179,15 +179,6 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
 int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **err);
 /* docker's prune filters (until=, label=, label!=): anything else is "Invalid filter". */
 int eng_prune_filters_check(char **filters, struct td_err **err);
-/* `system prune`: stopped containers, unused networks, (volumes), dangling (all unused)
- * images, docker's blocks and one total; the images last, by the image tool (this process
- * becomes it). */
-struct eng_system_prune_opts {
-  bool all, volumes;
-  char **filters;
-};
-int eng_system_prune(struct eng_ctx *ctx, const struct eng_system_prune_opts *o,
-                     struct td_err **err);
 /* `system df` (-v: each image, container and volume). */
 int eng_system_df(struct eng_ctx *ctx, bool verbose, const char *format, struct td_err **err);
 /* `diff`: the container's A/C/D lines. */

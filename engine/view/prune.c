@@ -1,8 +1,4 @@
-/* Prune filters of containers (until=, label=, label!=) and `system prune`: stopped
- * containers, unused networks, unused volumes (--volumes), then the images by the image tool,
- * which prints docker's one total. */
-#include <inttypes.h>
-#include <stdio.h>
+/* The prune filters of containers (until=, label=, label!=), docker's rules. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,11 +6,7 @@
 #include "engine/container/container.h"
 #include "engine/engine.h"
 #include "engine/view/view.h"
-#include "image/image.h"
-#include "image/volume.h"
-#include "net/net.h"
 #include "util/cleanup.h"
-#include "util/strv.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -82,52 +74,4 @@ bool prune_filters_match(json_t *rec, char **filters, int64_t now)
       return false;
   }
   return true;
-}
-
-int eng_system_prune(struct eng_ctx *ctx, const struct eng_system_prune_opts *o,
-                     struct td_err **err)
-{
-  if (eng_prune_filters_check(o->filters, err) < 0)
-    return -1;
-  if (eng_prune(ctx, o->filters, false, err) < 0)
-    return -1;
-  autostrv char **nets = NULL;
-  if (net_prune(ctx->root, &nets, err) < 0)
-    return -1;
-  if (nets && *nets) {
-    printf("Deleted Networks:\n");
-    for (char **n = nets; *n; n++)
-      printf("%s\n", *n);
-    printf("\n");
-  }
-  unsigned long long freed = 0;
-  if (o->volumes) {
-    autojson json_t *removed = json_array();
-    if (volume_prune(ctx->root, false, removed, &freed, err) < 0)
-      return -1;
-    if (json_array_size(removed)) {
-      printf("Deleted Volumes:\n");
-      size_t i;
-      json_t *n;
-      json_array_foreach (removed, i, n)
-        printf("%s\n", json_string_value(n));
-      printf("\n");
-    }
-  }
-  fflush(stdout);
-  /* the images last: this process becomes the image tool, which prints the total */
-  autofree char *reclaimed = xasprintf("--reclaimed=%llu", freed);
-  autostrv char **av = NULL;
-  strv_push(&av, "tinydocker");
-  strv_push(&av, "image");
-  strv_push(&av, "prune");
-  strv_push(&av, "-f");
-  strv_push(&av, reclaimed);
-  if (o->all)
-    strv_push(&av, "-a");
-  for (char **f = o->filters; f && *f; f++) {
-    autofree char *fl = xasprintf("--filter=%s", *f);
-    strv_push(&av, fl);
-  }
-  return image_tool_exec(ctx->root, (int)strv_len(av), av, err);
 }
