@@ -140,7 +140,7 @@ int image_cmd_search(const char *root, int argc, char **argv)
     return 1;
   }
   if (limit < 1 || limit > 100) {
-    err_set_exit(&e, 1, 0, "limit %ld is outside the range of [1, 100]", limit);
+    err_set_exit(&e, 1, 0, "Limit %ld is outside the range of [1, 100]", limit);
     return fail1(steal_ptr(e));
   }
   bool keep = true;

@@ -3,10 +3,12 @@
  * state, nothing else), the bundle's config.json keeps them for the next start, the record's
  * HostConfig shows them in inspect. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/container/container.h"
 #include "engine/ops/ops.h"
+#include "runtime/cgroup/cgroup.h"
 #include "runtime/core/runtime.h"
 #include "runtime/spec/spec.h"
 #include "util/cleanup.h"
@@ -16,39 +18,23 @@
 
 #define MIN_MEMORY (6LL << 20) /* docker's linuxMinMemory */
 
-/* docker's conflictingUpdateOptions and verifyPlatformContainerResources for an update, on
- * the values the container has now (cur = HostConfig). */
-static int check(const struct eng_update_req *q, json_t *hc, bool auto_remove, struct td_err **err)
+/* docker's verifyPlatformContainerResources for an update (its message as is); a blkio
+ * weight on a host without one is discarded with docker's warning. */
+static int verify(struct eng_update_req *q, json_t *hc, struct td_err **err)
 {
-  int64_t nano = json_integer_value(json_object_get(hc, "NanoCpus"));
-  int64_t period = json_integer_value(json_object_get(hc, "CpuPeriod"));
-  int64_t quota = json_integer_value(json_object_get(hc, "CpuQuota"));
-  int64_t swap = json_integer_value(json_object_get(hc, "MemorySwap"));
+  if (q->blkio_weight > 0) {
+    struct cgroup_support s;
+    cgroup_support_probe(ENG_CGROUP_PARENT, &s);
+    if (!s.blkio_weight) {
+      fprintf(stderr, "Your kernel does not support Block I/O weight or the cgroup is not "
+                      "mounted. Weight discarded.\n");
+      q->blkio_weight = 0;
+    }
+  }
   if (q->nano_cpus > 0 && (q->cpu_period > 0 || q->cpu_quota > 0))
     return err_set(err, 0, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
-  /* NanoCpus sets the period and quota: once one is there the other is refused */
-  if (q->nano_cpus > 0 && period > 0 && nano == 0)
-    return err_set(err, 0,
-                   "Conflicting options: Nano CPUs cannot be updated as CPU Period has already "
-                   "been set");
-  if (q->nano_cpus > 0 && quota > 0 && nano == 0)
-    return err_set(err, 0,
-                   "Conflicting options: Nano CPUs cannot be updated as CPU Quota has already "
-                   "been set");
-  if (q->cpu_period > 0 && nano > 0)
-    return err_set(err, 0,
-                   "Conflicting options: CPU Period cannot be updated as NanoCPUs has already "
-                   "been set");
-  if (q->cpu_quota > 0 && nano > 0)
-    return err_set(err, 0,
-                   "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already "
-                   "been set");
   if (q->memory != 0 && q->memory < MIN_MEMORY)
     return err_set(err, 0, "Minimum memory limit allowed is 6MB");
-  if (q->memory != 0 && q->memory > swap && q->memory_swap == 0)
-    return err_set(err, 0,
-                   "Memory limit should be smaller than already set memoryswap limit, update "
-                   "the memoryswap at the same time");
   int64_t mem = q->memory ? q->memory : json_integer_value(json_object_get(hc, "Memory"));
   if (q->memory_swap > 0 && mem > 0 && q->memory_swap < mem)
     return err_set(err, 0,
@@ -74,6 +60,39 @@ static int check(const struct eng_update_req *q, json_t *hc, bool auto_remove, s
                    "(i.e. 1000000)");
   if (q->cpu_quota > 0 && q->cpu_quota < 1000)
     return err_set(err, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+  return 0;
+}
+
+/* docker's conflictingUpdateOptions, against the values the container has now (HostConfig):
+ * its message comes as "Cannot update container ID: ...". */
+static int conflicts(const struct eng_update_req *q, json_t *hc, bool auto_remove,
+                     struct td_err **err)
+{
+  int64_t nano = json_integer_value(json_object_get(hc, "NanoCpus"));
+  int64_t period = json_integer_value(json_object_get(hc, "CpuPeriod"));
+  int64_t quota = json_integer_value(json_object_get(hc, "CpuQuota"));
+  int64_t swap = json_integer_value(json_object_get(hc, "MemorySwap"));
+  /* NanoCpus sets the period and quota: once one is there the other is refused */
+  if (q->nano_cpus > 0 && period > 0 && nano == 0)
+    return err_set(err, 0,
+                   "Conflicting options: Nano CPUs cannot be updated as CPU Period has already "
+                   "been set");
+  if (q->nano_cpus > 0 && quota > 0 && nano == 0)
+    return err_set(err, 0,
+                   "Conflicting options: Nano CPUs cannot be updated as CPU Quota has already "
+                   "been set");
+  if (q->cpu_period > 0 && nano > 0)
+    return err_set(err, 0,
+                   "Conflicting options: CPU Period cannot be updated as NanoCPUs has already "
+                   "been set");
+  if (q->cpu_quota > 0 && nano > 0)
+    return err_set(err, 0,
+                   "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already "
+                   "been set");
+  if (q->memory != 0 && q->memory > swap && q->memory_swap == 0)
+    return err_set(err, 0,
+                   "Memory limit should be smaller than already set memoryswap limit, update "
+                   "the memoryswap at the same time");
   if (q->restart && auto_remove && q->restart->mode != RESTART_NO)
     return err_set(err, 0,
                    "Restart policy cannot be updated because AutoRemove is enabled for the "
@@ -221,7 +240,11 @@ int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req 
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     goto out;
   json_t *hc = json_object_get(rec, "HostConfig");
-  if (check(q, hc, rec_bool(rec, "HostConfig.AutoRemove"), err) < 0)
+  struct eng_update_req q2 = *q;
+  q = &q2;
+  if (verify(&q2, hc, err) < 0)
+    goto out;
+  if (conflicts(q, hc, rec_bool(rec, "HostConfig.AutoRemove"), err) < 0)
     goto fail;
   delta = oci_delta(q, json_integer_value(json_object_get(hc, "MemorySwap")));
   if (json_object_size(delta) && is_live(rec) && apply_live(ctx, id, delta, err) < 0)

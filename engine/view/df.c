@@ -11,6 +11,7 @@
 
 #include "engine/container/container.h"
 #include "engine/engine.h"
+#include "engine/view/view.h"
 #include "image/image.h"
 #include "image/store.h"
 #include "image/volume.h"
@@ -121,33 +122,16 @@ static void collect_containers(struct eng_ctx *ctx, struct usage *u, json_t *use
         nvol++;
       }
     }
-    json_t *path = json_object_get(rec, "Path");
-    json_t *cmdv = json_array();
-    if (path)
-      json_array_append(cmdv, path);
-    json_array_extend(cmdv, json_object_get(rec, "Args"));
-    autofree char *cmd = NULL;
-    {
-      size_t k;
-      json_t *a;
-      char *acc = xstrdup("");
-      json_array_foreach (cmdv, k, a) {
-        char *n2 = xasprintf("%s%s%s", acc, k ? " " : "", json_string_value(a));
-        free(acc);
-        acc = n2;
-      }
-      cmd = xasprintf("\"%.17s%s\"", acc, strlen(acc) > 17 ? "…" : "");
-      free(acc);
-    }
-    json_decref(cmdv);
+    autofree char *cmd = ps_command_text(rec, false);
+    autofree char *status = ps_status_text(rec);
     const char *name = rec_str(rec, "Name");
     json_array_append_new(
         u->containers,
         json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "Id", *id, "Image",
                   rec_str(rec, "Config.Image") ? rec_str(rec, "Config.Image") : "", "Command", cmd,
                   "LocalVolumes", (json_int_t)nvol, "Size", (json_int_t)size, "Created",
-                  rec_str(rec, "Created") ? rec_str(rec, "Created") : "", "Status", st ? st : "",
-                  "Names", name ? name + (name[0] == '/') : ""));
+                  rec_str(rec, "Created") ? rec_str(rec, "Created") : "", "Status", status, "Names",
+                  name ? name + (name[0] == '/') : ""));
   }
 }
 

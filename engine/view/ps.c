@@ -481,8 +481,8 @@ int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **e
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   for (size_t i = 0; i < n; i++) {
-    bool ok = prune_filters_match(recs[i], filters,
-                                  (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+    bool ok =
+        prune_filters_match(recs[i], filters, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
     if (ok)
       prune_one(ctx, recs[i], &removed);
     json_decref(recs[i]);
@@ -497,4 +497,14 @@ int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **e
   if (total)
     printf("Total reclaimed space: 0B\n");
   return 0;
+}
+
+char *ps_status_text(json_t *rec)
+{
+  return status_text(rec);
+}
+
+char *ps_command_text(json_t *rec, bool no_trunc)
+{
+  return command_text(rec, no_trunc);
 }

@@ -43,7 +43,7 @@ $REG/tools/busytool|0|false" ]
   [ "${#lines[@]}" -eq 1 ]
   run td search --limit 0 "$REG/busy"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"limit 0 is outside the range of [1, 100]"* ]]
+  [[ "$output" == *"Limit 0 is outside the range of [1, 100]"* ]]
   run td search --filter bogus=1 "$REG/busy"
   [ "$status" -eq 1 ]
   [[ "$output" == *"Invalid filter 'bogus'"* ]]
