@@ -16,6 +16,7 @@
 #include "image/ops.h"
 #include "image/volume.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -288,6 +289,9 @@ int cmd_commit(const char *root, int argc, char **argv)
   else
     rc = image_commit_dir_config(root, ct.upper, ct.image_id, ct.config, changes, message, author,
                                  optind + 1 < argc ? argv[optind + 1] : NULL, &id, &err);
+  if (rc == 0) /* docker's "container commit" event */
+    events_log(root, "container", "commit", ct.id, "comment", message ? message : "", "imageID",
+               id, "imageRef", optind + 1 < argc ? argv[optind + 1] : "", NULL);
   image_container_clear(&ct);
   if (rc < 0)
     return cli_fail(steal_ptr(err));

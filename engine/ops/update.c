@@ -223,8 +223,8 @@ static void save_record(json_t *rec, const struct eng_update_req *q)
 static bool is_live(json_t *rec)
 {
   const char *st = rec_str(rec, "State.Status");
-  return st &&
-         (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 || strcmp(st, "restarting") == 0);
+  /* a restarting one has no cgroup now: its next start reads the bundle */
+  return st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0);
 }
 
 int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req *q,

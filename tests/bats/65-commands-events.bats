@@ -95,6 +95,14 @@ past() { td events --since 0 --until "$(date +%s.%N)" "$@"; }
   [[ "${lines[0]}" == *'"from":"busybox","Type":"container","Action":"create","Actor":{"ID":'* ]]
 }
 
+@test "events: commit is a container event naming the image it made" {
+  id=$(td run -d --name cm1 busybox true)
+  td wait cm1 >/dev/null
+  iid=$(td commit -m note cm1 cmimg:1)
+  run past --filter event=commit --format '{{.Actor.ID}} {{.Actor.Attributes.imageID}} {{.Actor.Attributes.imageRef}} {{.Actor.Attributes.comment}}'
+  [ "$output" = "$id $iid cmimg:1 note" ]
+}
+
 @test "events: docker's errors exit 1" {
   run td events --filter bogus=1
   [ "$status" -eq 1 ]
