@@ -46,6 +46,10 @@ int cmd_events(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
   int rc = parse1(&events_info, argc, argv, &r, err);
+  if (rc == 1) { /* --help */
+    opts_free(&events_info, &r);
+    return 0;
+  }
   if (rc == 0 && r.nargs > 0)
     rc = err_set_exit(err, 1, 0,
                       "\"events\" accepts no arguments.\nSee 'tinydocker events --help'.");
@@ -55,9 +59,14 @@ int cmd_events(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
                                 .filters = opt_list(&events_info, &r, "filter"),
                                 .format = opt_str(&events_info, &r, "format")};
     rc = eng_events(ctx, &o, err);
+    if (rc < 0) { /* docker's CLI: the daemon's words (or the flag parser's) as they are */
+      fprintf(stderr, "%s\n", err_text(*err));
+      err_free(err);
+      rc = 1;
+    }
   }
   opts_free(&events_info, &r);
-  return rc < 0 ? -1 : 0;
+  return rc < 0 ? -1 : rc;
 }
 
 /* ---- diff ---- */

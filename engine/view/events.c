@@ -274,7 +274,7 @@ static int check_filters(char **filters, struct td_err **err)
     for (const char *const *k = filter_keys; *k && !ok; k++)
       ok = strcmp(*k, key) == 0;
     if (!ok)
-      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
+      return err_set_exit(err, 1, 0, "Error response from daemon: Invalid filter '%s'", key);
   }
   return 0;
 }
@@ -290,7 +290,9 @@ int eng_events(struct eng_ctx *ctx, const struct eng_events_opts *o, struct td_e
     return -1;
   }
   if (r.since && r.until && r.since > r.until)
-    return err_set_exit(err, 1, 0, "`since` time (%lld) cannot be after `until` time (%lld)",
+    return err_set_exit(err, 1, 0,
+                        "Error response from daemon: `since` time (%lld) cannot be after "
+                        "`until` time (%lld)",
                         (long long)(r.since / 1000000000LL), (long long)(r.until / 1000000000LL));
   if (check_filters(o->filters, err) < 0)
     return -1;
