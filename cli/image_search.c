@@ -147,7 +147,7 @@ int image_cmd_search(const char *root, int argc, char **argv)
   if (filter_ok(filters, &keep, &e) < 0)
     return fail1(steal_ptr(e));
   struct gotmpl *t = NULL;
-  if (format && gotmpl_parse(format, &t, &e) < 0)
+  if (format && gotmpl_parse_format(format, &t, &e) < 0)
     return fail1(steal_ptr(e));
   insecure_env(&insecure);
   struct registry_opts o = {.insecure = insecure};

@@ -326,7 +326,7 @@ int eng_system_df(struct eng_ctx *ctx, bool verbose, const char *format, struct 
       {"Build Cache", 0, 0, 0, 0, false},
   };
   struct gotmpl *t = NULL;
-  if (format && gotmpl_parse(format, &t, err) < 0) {
+  if (format && gotmpl_parse_format(format, &t, err) < 0) {
     (*err)->exit_code = 1;
     rc = err_prefix(err, "template parsing error");
     goto out;

@@ -296,7 +296,7 @@ int eng_events(struct eng_ctx *ctx, const struct eng_events_opts *o, struct td_e
                         (long long)(r.since / 1000000000LL), (long long)(r.until / 1000000000LL));
   if (check_filters(o->filters, err) < 0)
     return -1;
-  if (o->format && gotmpl_parse(o->format, &r.tmpl, err) < 0) {
+  if (o->format && gotmpl_parse_format(o->format, &r.tmpl, err) < 0) {
     (*err)->exit_code = 1;
     return err_prefix(err, "template parsing error");
   }

@@ -44,7 +44,7 @@ cg_file() { # id v1-controller v1-file v2-file
   [[ "$s" == */cpu.weight ]] || [ "$(cat "$s")" = 512 ]
   [ "$(td inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpusetCpus}} {{.HostConfig.CpuShares}}' "$id")" = "500000000 20 0 512" ]
   # the pids limit is the kernel's: a fork bomb of 40 stops short
-  run td exec "$id" sh -c 'for i in $(seq 40); do sleep 30 & done'
+  run td exec "$id" sh -c 'for i in $(seq 40); do sleep 30 </dev/null >/dev/null 2>&1 & done'
   [[ "$output" == *"fork"* ]]
   [ "$(cat "$(cg_file "$id" pids pids.current pids.current)")" -le 20 ]
 }
