@@ -33,7 +33,10 @@ int cmd_inspect(const char *root, int argc, char **argv);
 int cmd_prune(const char *root, int argc, char **argv);
 /* The flags `image prune` and `volume prune` share (-a, -f, --filter): *all for -a;
  * EXIT_ENGINE on an unknown flag, else 0. */
-int cli_prune_flags(int argc, char **argv, bool *all);
+/* -a, -f, --filter (into *filters, NULL-terminated, borrowed from argv; may be NULL) and the
+ * internal --reclaimed BYTES of `system prune` (added to the total printed; may be NULL). */
+int cli_prune_flags(int argc, char **argv, bool *all, char ***filters,
+                    unsigned long long *reclaimed);
 /* create-default [--busybox PATH] [REF]: busybox:latest from the host's busybox-static */
 int cmd_create_default(const char *root, int argc, char **argv);
 /* commit [-m] [-a] [-c]... CONTAINER [REF]: the container found in the engine's store */

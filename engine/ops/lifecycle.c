@@ -180,6 +180,10 @@ static int signal_container(const struct eng_ctx *ctx, const char *id, json_t *r
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
+  char signum[16];
+  snprintf(signum, sizeof(signum), "%d", sig);
+  /* logged before the signal, so that it comes before the monitor's "die" */
+  eng_event(ctx, id, rec, "kill", "signal", signum, NULL);
   if (rt_kill(&rt, id, sig, all, err) == 0)
     return 0;
   /* runtime state gone (crash): fall back to the recorded pid, checked by start time */
@@ -221,6 +225,7 @@ int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signa
       eng_wait_pid_gone(pid, st, timeout * 1000)) {
     wait_monitor(ctx, id, 10000);
     recover_orphan(ctx, id);
+    eng_event(ctx, id, rec, "stop", NULL);
     return 0;
   }
   autoerr struct td_err *e2 = NULL;
@@ -232,6 +237,7 @@ int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signa
                    id);
   wait_monitor(ctx, id, 10000);
   recover_orphan(ctx, id);
+  eng_event(ctx, id, rec, "stop", NULL);
   return 0;
 }
 
@@ -366,6 +372,8 @@ static int rename_locked(struct eng_ctx *ctx, const char *id, const char *new_na
     return -1;
   }
   store_name_release(ctx, old, id);
+  autofree char *old_slash = xasprintf("/%s", old);
+  eng_event(ctx, id, rec, "rename", "oldName", old_slash, NULL);
   return 0;
 }
 
@@ -410,6 +418,8 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
   rec_set(rec, "State.Status", json_string(pause ? "paused" : "running"));
   rec_set(rec, "State.Paused", json_boolean(pause));
   rc = store_save(ctx, id, rec, err);
+  if (rc == 0)
+    eng_event(ctx, id, rec, pause ? "pause" : "unpause", NULL);
 out:
   lock_release(lk);
   return rc;
@@ -427,6 +437,7 @@ int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_prox
   if (sock < 0)
     return -1;
   bool with_stdin = !no_stdin && rec_bool(rec, "Config.OpenStdin");
+  eng_event(ctx, id, rec, "attach", NULL);
   return attach_session(sock, rec_bool(rec, "Config.Tty"), with_stdin, sig_proxy, false,
                         detach_keys, exit_code, err);
 }

@@ -507,18 +507,21 @@ static int prune_one(struct eng_ctx *ctx, json_t *rec, char ***removed)
   return 0;
 }
 
-int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
+int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **err)
 {
+  if (eng_prune_filters_check(filters, err) < 0)
+    return -1;
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   json_t **recs = NULL;
   size_t n = 0;
   if (load_all(ctx, &recs, &n, err) < 0)
     return -1;
   autostrv char **removed = xcalloc(1, sizeof(char *));
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
   for (size_t i = 0; i < n; i++) {
-    bool ok = true;
-    for (char **f = filters; f && *f && ok; f++)
-      ok = match_filter(recs[i], *f);
+    bool ok =
+        prune_filters_match(recs[i], filters, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
     if (ok)
       prune_one(ctx, recs[i], &removed);
     json_decref(recs[i]);
@@ -530,6 +533,17 @@ int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
       printf("%s\n", *r);
     printf("\n");
   }
-  printf("Total reclaimed space: 0B\n");
+  if (total)
+    printf("Total reclaimed space: 0B\n");
   return 0;
+}
+
+char *ps_status_text(json_t *rec)
+{
+  return status_text(rec);
+}
+
+char *ps_command_text(json_t *rec, bool no_trunc)
+{
+  return command_text(rec, no_trunc);
 }
