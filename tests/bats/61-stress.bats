@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# The stress test of issue 18 (tests/stress/stress.sh): workers in parallel against one --root,
+# failing on a hang, an unexpected refusal, a wrong answer, a leak or a store inconsistency.
+# Here two short rounds (`make test-stress ROUNDS=n WORKERS=n` runs more), and each of the
+# faults it must catch, injected (STRESS_INJECT), so that the test is shown able to fail.
+load ../helpers/common
+
+STRESS=$REPO/tests/stress/stress.sh
+
+stress() { # env assignments...
+  run timeout 900 env TINYDOCKER="$TINYDOCKER" "$@" "$STRESS"
+  echo "$output"
+}
+
+@test "stress: 2 rounds of 4 workers on one root: no hang, no failure, no leak" {
+  stress ROUNDS=2 WORKERS=4
+  [ "$status" -eq 0 ]
+  [[ $output == *"stress: ok, 2 rounds"* ]]
+  [[ $output == *"round 2: ok"* ]]
+}
+
+@test "stress: a container left behind is a leak (mount, files, monitor, cgroup, ps)" {
+  stress STRESS_INJECT=leak ROUNDS=1 LEAK_WAIT=3
+  [ "$status" -eq 1 ]
+  [[ $output == *"leaks after 3s"* ]]
+  [[ $output == *"> mount "*"/rootfs"* ]]
+  [[ $output == *"> file d containers/"* ]]
+  [[ $output == *"> proc tinydocker-monitor"* ]]
+  [[ $output == *"> proc sleep 86400"* ]]
+  [[ $output == *"> ps "* ]]
+  [[ $output == *"> cgroup /sys/fs/cgroup/"*"tinydocker/"* ]]
+}
+
+@test "stress: a hang is caught by the watchdog, with each process's stack, wchan and gdb backtrace" {
+  stress STRESS_INJECT=hang ROUNDS=1 CMD_TIMEOUT=5 EVIDENCE="$BATS_TEST_TMPDIR/evidence"
+  [ "$status" -eq 1 ]
+  [[ $output == *"run --rm busybox sleep 86400 (pid "*") hung for over 5s"* ]]
+  ev=$(cat "$BATS_TEST_TMPDIR/evidence")
+  [[ $ev == *"cmdline: tinydocker-monitor"* ]]
+  [[ $ev == *"cmdline: sleep 86400"* ]]
+  [[ $ev == *"wchan: "* ]]
+  [[ $ev == *"--- stack"*"entry_SYSCALL"* ]]
+  [[ $ev == *"Thread 1 (process "*"#0 "* ]]
+}
+
+@test "stress: a command that fails unexpectedly fails the round, with its error" {
+  stress STRESS_INJECT=refusal ROUNDS=1
+  [ "$status" -eq 1 ]
+  [[ $output == *"tinydocker rm stress-no-such-container exited 125: tinydocker: No such container"* ]]
+  # unless the refusal is one the caller allows
+  stress STRESS_INJECT=refusal ROUNDS=1 ALLOWED_REFUSALS='No such container: stress-no-such'
+  [ "$status" -eq 0 ]
+  [[ $output == *"allowed refusals:"*"No such container"* ]]
+}
