@@ -256,10 +256,13 @@ inject() { # w
 
 # The checker: the whole store, looked at from outside while the workers change it.
 check_store() {
-  local who=c ids1 ps id st pid name t i
-  ids1=$(ls "$ROOT/containers" | grep -E '^[0-9a-f]{64}$')
+  local who=c ps id st pid name t
   local -A rec1=()
-  for id in $ids1; do [ -e "$ROOT/containers/$id/container.json" ] && rec1[$id]=1; done
+  for id in "$ROOT"/containers/*/container.json; do
+    id=${id%/container.json}
+    id=${id##*/}
+    [[ $id =~ ^[0-9a-f]{64}$ ]] && rec1[$id]=1
+  done
   tdc $who ps -a --no-trunc --format '{{.ID}} {{.State}}' || return
   ps=$OUT
   # every record there before and after ps is in it
@@ -343,17 +346,26 @@ our_table() {
   done
 }
 
-# Everything that must be as it was after the warm-up.
+# Everything that must be as it was after the warm-up. An address claim is shown by the
+# container that holds it (a container of the baseline restarted by its policy may get
+# another address), a process by its name.
 snapshot() {
-  local br f
+  local br f t i
   findmnt -rn -o TARGET | grep -F "$BASE/" | sed 's/^/mount /' | sort
   [ "$OWN_ROOT" = 1 ] || findmnt -rn -o TARGET | grep -F "$ROOT/" | sed 's/^/mount /' | sort
   find "$ROOT" -xdev -mindepth 1 -not -path '*/diff/*' -not -path '*/diff' -not -name '*-json.log*' \
-    -printf 'file %y %P\n' 2>/dev/null | sort
-  test_pids | while read -r p; do echo "proc $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | head -c 80)"; done | sort
-  local t
-  t=$(our_table)
-  [ -z "$t" ] || nft list table inet "$t" | sed 's/^/nft /'
+    -printf 'file %y %P %l\n' 2>/dev/null |
+    sed -E 's|^file l (networks/[0-9a-f]+)/ips/[0-9.]+ (.*)$|ipam \1 \2|' | sort
+  test_pids | while read -r p; do echo "proc $(cat "/proc/$p/comm" 2>/dev/null)"; done | sort
+  # a dump of the ruleset can be interrupted by other tables' changes: ask again
+  if [ -n "${TABLE:-}" ]; then
+    : >"$S/nft"
+    for i in 1 2 3 4 5; do
+      nft list table inet "$TABLE" >"$S/nft" 2>&1 && break
+      sleep 0.2
+    done
+    sed 's/^/nft /' "$S/nft"
+  fi
   for f in "$ROOT"/networks/*.json; do
     [ -f "$f" ] || continue
     br=$(jq -r '.Bridge // empty' "$f" 2>/dev/null)
@@ -433,6 +445,12 @@ setup() {
   tdc w tag busybox stress-warmup && tdc w rmi stress-warmup || return 1
   sleep 1
   for i in $(seq 100); do [ -z "$(ls -A "$ROOT/trash" 2>/dev/null)" ] && break; sleep 0.1; done
+  for i in 1 2 3 4 5; do
+    TABLE=$(our_table)
+    [ -z "$TABLE" ] || break
+    sleep 0.2
+  done
+  [ -n "$TABLE" ] || { fail "no nft table of $ROOT after the warm-up"; return 1; }
   snapshot >"$S/base"
 }
 
