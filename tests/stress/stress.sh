@@ -3,12 +3,13 @@
 # Each worker loops ITERS times over a mix in which nothing is expected to fail (every name,
 # network, volume and tag is its own):
 #   run --rm -p 80 busybox hostname             a short container with a published port
-#   volume create; run -d --name -v VOL:/data   a long one (traps TERM: stop ends it at once)
+#   volume create; run -d --name -p 80 -v VOL:/data   a long one (traps TERM: stop ends it)
 #   inspect (running, live pid); exec true; exec cat /etc/hostname (its short id)
 #   network create; network connect; exec ip addr show eth1; run --rm --network NET true;
 #   network disconnect; network rm
 #   tag busybox stress-W:rR-I; rmi that tag
-#   ps -a (shows it); logs (its first line); stop; inspect (exited 0, pid gone); rm; volume rm
+#   ps -a (shows it); logs (its first line); stop, inspect (exited 0, pid gone) and rm, or
+#   rm -f while it runs (every other iteration); inspect (refused: No such container); volume rm
 # beside a checker that loops over the whole store: every container `ps` and `inspect` call
 # running has a live pid (after a grace for its monitor to record an exit), every record seen
 # twice is in `ps -a`, and every name points to a container directory.
@@ -201,7 +202,7 @@ worker() { # round w
     want "$w" "run --rm hostname" "$OUT" '^[0-9a-f]{12}$' || return
     echo "$OUT" >>"$S/ids"
     tdc "$w" volume create "$vol" || return
-    tdc "$w" run -d --name "$n" -v "$vol:/data" busybox \
+    tdc "$w" run -d --name "$n" -p 80 -v "$vol:/data" busybox \
       sh -c 'trap "exit 0" TERM; echo started; sleep 86400 & wait' || return
     id=$OUT
     want "$w" "run -d" "$id" '^[0-9a-f]{64}$' || return
@@ -232,11 +233,19 @@ worker() { # round w
       sleep 0.1
     done
     want "$w" "logs $n" "$OUT" '^started$' || return
-    tdc "$w" stop "$n" || return
-    tdc "$w" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$n" || return
-    want "$w" "inspect $n after stop" "$OUT" '^exited 0$' || return
-    alive "$pid" && { fail "$w: $n: stopped, but its pid $pid is alive"; return; }
-    tdc "$w" rm "$n" || return
+    if [ $((i % 2)) = 1 ]; then
+      tdc "$w" stop "$n" || return
+      tdc "$w" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$n" || return
+      want "$w" "inspect $n after stop" "$OUT" '^exited 0$' || return
+      alive "$pid" && { fail "$w: $n: stopped, but its pid $pid is alive"; return; }
+      tdc "$w" rm "$n" || return
+    else
+      tdc "$w" rm -f "$n" || return # running
+      alive "$pid" && { fail "$w: $n: removed, but its pid $pid is alive"; return; }
+    fi
+    # gone: the one refusal of the mix, expected here
+    tdq "$w" inspect "$n" && { fail "$w: $n: removed, but inspect still finds it"; return; }
+    grep -q "No such container: $n" "$S/err.$w" || { fail "$w: inspect $n after rm: $(head -c 300 "$S/err.$w")"; return; }
     tdc "$w" volume rm "$vol" || return
     [ "$w$i" = 11 ] && inject "$w"
   done
