@@ -7,6 +7,20 @@ load ../helpers/common
 
 STRESS=$REPO/tests/stress/stress.sh
 
+# the tests with a root of their own (td_setup_roots): whatever a failure left in it
+teardown() {
+  [ -z "${hold:-}" ] || kill "$hold" 2>/dev/null || true
+  [ -n "${TEST_TMP:-}" ] || return 0
+  local ids
+  ids=$("$TINYDOCKER" ps -aq --no-trunc 2>/dev/null) || true
+  [ -z "$ids" ] || "$TINYDOCKER" rm -f $ids >/dev/null 2>&1 || true
+  "$TINYDOCKER" network cleanup >/dev/null 2>&1 || true
+  td_teardown_roots
+}
+
+# a process that has ended (its parent may not have reaped it yet)
+gone() { [ ! -d "/proc/$1" ] || grep -qE '^State:\s*[ZX]' "/proc/$1/status" 2>/dev/null; }
+
 stress() { # env assignments...
   run timeout 900 env TINYDOCKER="$TINYDOCKER" "$@" "$STRESS"
   echo "$output"
@@ -51,4 +65,35 @@ stress() { # env assignments...
   stress STRESS_INJECT=refusal ROUNDS=1 ALLOWED_REFUSALS='No such container: stress-no-such'
   [ "$status" -eq 0 ]
   [[ $output == *"allowed refusals:"*"No such container"* ]]
+}
+
+# Found by the stress test at load 30: `stop` returned once the init was gone and its monitor
+# had had 10 s, while the monitor was still waiting for the network store to detach the
+# container, so `inspect` said running after a successful stop (and `rm -f` cleaned up beside
+# a monitor still doing it). Here the network store is held for 13 s from outside.
+@test "stop and rm -f return once the monitor has recorded the exit, even behind a busy network store" {
+  td_setup_roots
+  td() { "$TINYDOCKER" "$@"; }
+  td create-default >/dev/null
+  a=$(td run -d busybox sh -c 'trap "exit 0" TERM; echo up; sleep 86400 & wait')
+  b=$(td run -d busybox sleep 86400)
+  for i in $(seq 100); do [ "$(td logs "$a")" = up ] && break; sleep 0.05; done
+  mon_a=$(awk '/^PPid/ {print $2}' "/proc/$(td inspect -f '{{.State.Pid}}' "$a")/status")
+  mon_b=$(awk '/^PPid/ {print $2}' "/proc/$(td inspect -f '{{.State.Pid}}' "$b")/status")
+  flock "$TD_ROOT/networks/.lock" sleep 13 &
+  hold=$!
+  sleep 0.5
+  run td stop "$a"
+  [ "$status" -eq 0 ]
+  [ "$(td inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$a")" = "exited 0" ]
+  gone "$mon_a"
+  wait "$hold"
+  flock "$TD_ROOT/networks/.lock" sleep 13 &
+  hold=$!
+  sleep 0.5
+  run td rm -f "$b"
+  [ "$status" -eq 0 ]
+  gone "$mon_b"
+  [ ! -d "$TD_ROOT/containers/$b" ]
+  wait "$hold"
 }
