@@ -44,6 +44,11 @@ WORKERS ?= 4
 test-stress: build
 	ROUNDS=$(ROUNDS) WORKERS=$(WORKERS) BUILD=$(BUILD) tests/stress/stress.sh
 
+# the compatibility suite alone: every case against Debian's docker.io and tinydocker, compared
+# (tests/compat/run.sh; results in build/compat/). make test runs it too (66-compat.bats).
+test-compat: build
+	tests/compat/run.sh -o $(BUILD)/compat
+
 vm-deps:
 	scripts/vm/deps.sh
 
