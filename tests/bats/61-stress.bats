@@ -39,8 +39,8 @@ stress() { # env assignments...
   [[ $output == *"leaks after 3s"* ]]
   [[ $output == *"> mount "*"/rootfs"* ]]
   [[ $output == *"> file d containers/"* ]]
-  [[ $output == *"> proc tinydocker-monitor"* ]]
-  [[ $output == *"> proc sleep 86400"* ]]
+  [[ $output == *"> proc td-monitor"* ]]
+  [[ $output == *"> proc sleep"* ]]
   [[ $output == *"> ps "* ]]
   [[ $output == *"> cgroup /sys/fs/cgroup/"*"tinydocker/"* ]]
 }
