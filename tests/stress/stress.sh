@@ -20,7 +20,8 @@
 #   wchan, /proc/PID/stack, fds, `gdb -p PID -batch -ex "thread apply all bt"`, and the
 #   flocks of /proc/locks) to $EVIDENCE and stderr;
 # - a non-zero exit: none is allowed unless its stderr matches ALLOWED_REFUSALS (a regex,
-#   empty by default: the mix has no expected refusal);
+#   empty by default). The mix's one expected refusal is checked as such: `inspect` of the
+#   container the worker has just removed must fail with `No such container: NAME`;
 # - a wrong answer (hostname, addresses, logs, exit code, ps);
 # - a leak after the round, against the store as it was after the warm-up: mounts under the
 #   test's directory, files under the root (records, runtime state, trash, names, IPAM
@@ -34,7 +35,10 @@
 # set, rounds go on until it has passed; bench/soak.sh), CMD_TIMEOUT (60), ROUND_TIMEOUT (300),
 # TINYDOCKER (build/tinydocker), STRESS_ROOT (an existing root to use, e.g. with long-lived
 # containers in it: they are part of the baseline; default a new one under /tmp), EVIDENCE
-# (where a hang's evidence goes), KEEP=1 (keep the test directory after a failure).
+# (where a hang's evidence goes), KEEP=1 (keep the test directory after a failure),
+# STRESS_INJECT=leak|hang|refusal (a fault it must catch: tests/bats/61-stress.bats).
+# After a failure it kills the test's own processes (a hang leaves them holding locks): only
+# pids that show themselves to be the test's (see test_pids), at most 64.
 # Exit 0 when every round passed; 1 on a failure; 2 on bad usage.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
