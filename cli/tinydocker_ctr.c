@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/docker_types.h"
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
 #include "engine/parse/parse.h"
@@ -360,6 +361,9 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   const char *fmt = opt_str(&inspect_info, &r, "format");
   autojson json_t *all = json_array();
   int failed = 0;
+  struct gotmpl_inspect tin = {0};
+  if (fmt && (rc = gotmpl_inspect_begin(&tin, fmt)) != 0)
+    DONE(&inspect_info, &r, rc);
   for (int i = 0; i < r.nargs; i++) {
     autofree char *id = NULL;
     autoerr struct td_err *e = NULL;
@@ -370,12 +374,9 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       continue;
     }
     if (fmt) {
-      autofree char *out = NULL;
-      rc = gotmpl_render(fmt, doc, &out, err);
+      cli_docker_typed_view(doc, CLI_DOCKER_CONTAINER);
+      gotmpl_inspect_one(&tin, doc);
       json_decref(doc);
-      if (rc < 0)
-        DONE(&inspect_info, &r, -1);
-      printf("%s\n", out);
     } else {
       json_array_append_new(all, doc);
     }
@@ -383,6 +384,8 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   if (!fmt) {
     autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
     printf("%s\n", s);
+  } else {
+    rc = gotmpl_inspect_end(&tin);
   }
   if (failed)
     rc = err_set_exit(err, 1, 0, "%d of the objects were not found", failed);
@@ -543,8 +546,13 @@ int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_er
 {
   struct opt_result r;
   int rc = parse(&prune_info, argc, argv, &r, 0, err);
-  if (rc == 0)
-    rc = eng_prune(ctx, opt_list(&prune_info, &r, "filter"), err);
+  if (rc == 0) {
+    if (opt_bool(&prune_info, &r, "force") ||
+        cli_confirm("WARNING! This will remove all stopped containers.\n"))
+      rc = eng_prune(ctx, opt_list(&prune_info, &r, "filter"), true, err);
+    else
+      printf("Total reclaimed space: 0B\n"); /* docker's CLI, declined too */
+  }
   DONE(&prune_info, &r, rc);
 }
 

@@ -236,6 +236,7 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool 
       err_warn(&e2, "container %s: remove its anonymous volume", id);
   }
   store_name_release(ctx, rec_str(rec, "Name"), id);
+  eng_event(ctx, id, rec, "destroy", NULL);
 }
 
 bool eng_mode_has_endpoints(const char *mode)

@@ -163,6 +163,8 @@ static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_p
       rec_str(rec, "State.Status") ? rec_str(rec, "State.Status") : "", "Status", status, "Names",
       name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
       rec_str(rec, "HostConfig.NetworkMode") ? rec_str(rec, "HostConfig.NetworkMode") : "");
+  json_object_set_new(row, "LocalVolumes", json_string("0"));
+  json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
     autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
     int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -271,11 +273,13 @@ static const char *ps_header(const char *field)
 {
   static const struct {
     const char *f, *h;
-  } map[] = {{"ID", "CONTAINER ID"},      {"Image", "IMAGE"},        {"Command", "COMMAND"},
-             {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
-             {"State", "STATE"},          {"Status", "STATUS"},      {"Size", "SIZE"},
-             {"Names", "NAMES"},          {"Labels", "LABELS"},      {"Mounts", "MOUNTS"},
-             {"Networks", "NETWORKS"}};
+  } map[] = {{"ID", "CONTAINER ID"},    {"Image", "IMAGE"},
+             {"Command", "COMMAND"},    {"CreatedAt", "CREATED AT"},
+             {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+             {"State", "STATE"},        {"Status", "STATUS"},
+             {"Size", "SIZE"},          {"Names", "NAMES"},
+             {"Labels", "LABELS"},      {"Mounts", "MOUNTS"},
+             {"Networks", "NETWORKS"},  {"LocalVolumes", "LOCAL VOLUMES"}};
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcmp(map[i].f, field) == 0)
       return map[i].h;
@@ -373,8 +377,10 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   if (ctr_fd < 0)
     return err_set(err, errno, "open %s", ctx->ctr_dir);
   struct gotmpl *tmpl = NULL;
-  if (gotmpl_parse(fmt, &tmpl, err) < 0)
+  if (gotmpl_parse_format(fmt, &tmpl, err) < 0)
     return -1;
+  /* docker's ps rows are a *formatter.ContainerContext, with a Label method */
+  struct gotmpl_opts topts = {.type = "*formatter.ContainerContext", .method = gotmpl_label_method};
   struct ps_ancestry *anc = ps_ancestry_new(ctx->root, o->filters);
   size_t cnt = strv_len(ids), k = 0;
   struct ps_line *lines = xcalloc(cnt + 1, sizeof(*lines));
@@ -384,7 +390,8 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
       continue;
     autojson json_t *row = ps_row(ctx, rec, o);
     char *text = NULL;
-    if (gotmpl_exec(tmpl, row, &text, err) < 0) {
+    topts.ud = json_object_get(json_object_get(rec, "Config"), "Labels");
+    if (gotmpl_exec_opts(tmpl, row, &topts, &text, err) < 0) {
       gotmpl_free(tmpl);
       ps_ancestry_free(anc);
       for (size_t j = 0; j < k; j++) {
@@ -405,6 +412,33 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   return 0;
 }
 
+/* docker's ps checks --format first, as typed, over an empty row: "failed to parse template:
+ * ..." or "failed to execute template: ..." and 1, even with no container. */
+static int ps_validate(const char *fmt)
+{
+  static const char *const fields[] = {"ID",     "Image",  "Command",  "CreatedAt",   "RunningFor",
+                                       "Ports",  "State",  "Status",   "Size",        "Names",
+                                       "Labels", "Mounts", "Networks", "LocalVolumes"};
+  struct gotmpl *t = NULL;
+  autoerr struct td_err *e = NULL;
+  if (gotmpl_parse(fmt, &t, &e) < 0) {
+    fprintf(stderr, "failed to parse template: %s\n", gotmpl_go_error(e));
+    return 1;
+  }
+  autojson json_t *row = json_object();
+  for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+    json_object_set_new(row, fields[i], json_string(""));
+  struct gotmpl_opts topts = {.type = "*formatter.ContainerContext", .method = gotmpl_label_method};
+  autofree char *out = NULL;
+  int rc = gotmpl_exec_opts(t, row, &topts, &out, &e);
+  gotmpl_free(t);
+  if (rc < 0) {
+    fprintf(stderr, "failed to execute template: %s\n", gotmpl_go_error(e));
+    return 1;
+  }
+  return 0;
+}
+
 int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
 {
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
@@ -416,6 +450,11 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
                     "{{.Ports}}\t{{.Names}}\t{{.Size}}"
                   : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
                     "{{.Ports}}\t{{.Names}}";
+  }
+  if (!table_default) {
+    int v = ps_validate(fmt);
+    if (v != 0)
+      return v;
   }
   if (o->quiet)
     fmt = "{{.ID}}";
@@ -442,7 +481,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   free(rows);
   if (table || table_default)
-    eng_print_table(lines);
+    gotmpl_tabwrite(stdout, lines, 10);
   else
     for (char **l = lines; *l; l++)
       printf("%s\n", *l);
@@ -472,18 +511,21 @@ static int prune_one(struct eng_ctx *ctx, json_t *rec, char ***removed)
   return 0;
 }
 
-int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
+int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **err)
 {
+  if (eng_prune_filters_check(filters, err) < 0)
+    return -1;
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   json_t **recs = NULL;
   size_t n = 0;
   if (load_all(ctx, &recs, &n, err) < 0)
     return -1;
   autostrv char **removed = xcalloc(1, sizeof(char *));
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
   for (size_t i = 0; i < n; i++) {
-    bool ok = true;
-    for (char **f = filters; f && *f && ok; f++)
-      ok = match_filter(recs[i], *f);
+    bool ok =
+        prune_filters_match(recs[i], filters, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
     if (ok)
       prune_one(ctx, recs[i], &removed);
     json_decref(recs[i]);
@@ -495,6 +537,17 @@ int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
       printf("%s\n", *r);
     printf("\n");
   }
-  printf("Total reclaimed space: 0B\n");
+  if (total)
+    printf("Total reclaimed space: 0B\n");
   return 0;
+}
+
+char *ps_status_text(json_t *rec)
+{
+  return status_text(rec);
+}
+
+char *ps_command_text(json_t *rec, bool no_trunc)
+{
+  return command_text(rec, no_trunc);
 }
