@@ -15,7 +15,8 @@ struct ps_ancestry;
 /* ps --filter ancestor=: the images the filters name, resolved (NULL when none resolves). */
 struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
 /* Whether the container's image is one of them or built on one (their layers at its bottom). */
-bool ps_ancestry_match(struct ps_ancestry *a, json_t *rec);
+struct ctr_record;
+bool ps_ancestry_match(struct ps_ancestry *a, const struct ctr_record *rec);
 /* Free it (NULL is fine). */
 void ps_ancestry_free(struct ps_ancestry *a);
 /* top's table for pids (sorted) with docker's ps options (-ef, aux, -o FIELD,...). */
