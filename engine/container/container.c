@@ -16,7 +16,6 @@
 #include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
-#include "util/jsonv.h"
 #include "util/xalloc.h"
 
 const char *eng_short_id(const char *id, char *buf)
@@ -89,6 +88,36 @@ void eng_image_release(const struct eng_ctx *ctx, struct ctr_record *rec)
 int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err)
 {
   return store_lookup(ctx, ref, id, err);
+}
+
+int eng_container_brief(struct eng_ctx *ctx, const char *id, struct eng_ctr_brief *out,
+                        struct td_err **err)
+{
+  autorecord struct ctr_record *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  const char *name = rec->name;
+  *out = (struct eng_ctr_brief){
+      .id = xstrdup(id),
+      .name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : "")),
+      .hostname = xstrdup(rec->config.hostname),
+      .hosts_path = xstrdup(rec->hosts_path),
+      .network_mode = xstrdup(rec->host.network_mode),
+      .image = xstrdup(rec->image),
+      .pid = rec->state.pid,
+  };
+  return 0;
+}
+
+void eng_ctr_brief_clear(struct eng_ctr_brief *b)
+{
+  free(b->id);
+  free(b->name);
+  free(b->hostname);
+  free(b->hosts_path);
+  free(b->network_mode);
+  free(b->image);
+  memset(b, 0, sizeof(*b));
 }
 
 /* A container directory without a record: its creator died before writing it (kill -9 of

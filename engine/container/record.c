@@ -68,11 +68,6 @@ static void put(json_t *doc, const char *path, json_t *v)
   }
 }
 
-static char *dup_or_null(const char *s)
-{
-  return s ? xstrdup(s) : NULL;
-}
-
 static bool str_same(const char *a, const char *b)
 {
   return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
@@ -160,7 +155,7 @@ static void field_load(struct ctr_record *r, const struct field *f)
   json_t *v = get(r->doc, f->path);
   switch (f->kind) {
   case K_STR:
-    *(char **)p = dup_or_null(json_string_value(v));
+    *(char **)p = xstrdup(json_string_value(v));
     break;
   case K_BOOL:
     *(bool *)p = json_is_true(v);
@@ -254,8 +249,8 @@ static void ports_load(struct ctr_record *r, json_t *o)
       r->net.ports = xrealloc(r->net.ports, (r->net.n_ports + 1) * sizeof(*r->net.ports));
       r->net.ports[r->net.n_ports++] = (struct ctr_port_binding){
           .key = xstrdup(k),
-          .host_ip = dup_or_null(json_string_value(json_object_get(b, "HostIp"))),
-          .host_port = dup_or_null(json_string_value(json_object_get(b, "HostPort")))};
+          .host_ip = xstrdup(json_string_value(json_object_get(b, "HostIp"))),
+          .host_port = xstrdup(json_string_value(json_object_get(b, "HostPort")))};
     }
   }
 }
@@ -294,11 +289,11 @@ static void nets_load(struct ctr_record *r, json_t *o)
     r->net.nets = xrealloc(r->net.nets, (r->net.n_nets + 1) * sizeof(*r->net.nets));
     r->net.nets[r->net.n_nets++] = (struct ctr_endpoint){
         .network = xstrdup(k),
-        .network_id = dup_or_null(json_string_value(json_object_get(e, "NetworkID"))),
-        .ip = dup_or_null(json_string_value(json_object_get(e, "IPAddress"))),
-        .gateway = dup_or_null(json_string_value(json_object_get(e, "Gateway"))),
+        .network_id = xstrdup(json_string_value(json_object_get(e, "NetworkID"))),
+        .ip = xstrdup(json_string_value(json_object_get(e, "IPAddress"))),
+        .gateway = xstrdup(json_string_value(json_object_get(e, "Gateway"))),
         .prefix = (int)json_integer_value(json_object_get(e, "IPPrefixLen")),
-        .mac = dup_or_null(json_string_value(json_object_get(e, "MacAddress"))),
+        .mac = xstrdup(json_string_value(json_object_get(e, "MacAddress"))),
         .aliases = strv_or_null(json_object_get(e, "Aliases"))};
   }
 }
@@ -460,7 +455,7 @@ bool record_drop_endpoint(struct ctr_record *r, const char *name)
 static void set_str(char **dst, const char *s)
 {
   free(*dst);
-  *dst = dup_or_null(s);
+  *dst = xstrdup(s);
 }
 
 void record_set_attached(struct ctr_record *r, const struct net_attach_result *res,
