@@ -89,70 +89,88 @@ static bool strv_same(char *const *a, char *const *b)
   return a[i] == b[i];
 }
 
-/* The scalar part of the schema: one line per field, used both ways. */
+/* The scalar part of the schema: one line per field, used both ways. A field is a key of one
+ * of the document's objects (a section), each looked up once per load. */
 enum kind { K_STR, K_BOOL, K_INT, K_U64, K_STRV };
-#define F(path, kind, member)                                                                      \
+enum sect { S_TOP, S_STATE, S_HOST, S_RESTART, S_LOG, S_CONFIG, S_NET, S_TD, S_N };
+static const char *const sect_path[S_N] = {NULL,
+                                           "State",
+                                           "HostConfig",
+                                           "HostConfig.RestartPolicy",
+                                           "HostConfig.LogConfig.Config",
+                                           "Config",
+                                           "NetworkSettings",
+                                           "Td"};
+#define F(sect, key, kind, member)                                                                 \
   {                                                                                                \
-    path, kind, offsetof(struct ctr_record, member)                                                \
+    sect, key, kind, offsetof(struct ctr_record, member)                                           \
   }
 static const struct field {
-  const char *path;
+  enum sect sect;
+  const char *key;
   enum kind kind;
   size_t off;
 } schema[] = {
-    F("Id", K_STR, id),
-    F("Created", K_STR, created),
-    F("Path", K_STR, path),
-    F("Args", K_STRV, args),
-    F("State.Status", K_STR, state.status),
-    F("State.Running", K_BOOL, state.running),
-    F("State.Paused", K_BOOL, state.paused),
-    F("State.Restarting", K_BOOL, state.restarting),
-    F("State.OOMKilled", K_BOOL, state.oom_killed),
-    F("State.Dead", K_BOOL, state.dead),
-    F("State.Pid", K_INT, state.pid),
-    F("State.ExitCode", K_INT, state.exit_code),
-    F("State.Error", K_STR, state.error),
-    F("State.StartedAt", K_STR, state.started_at),
-    F("State.FinishedAt", K_STR, state.finished_at),
-    F("Image", K_STR, image),
-    F("HostsPath", K_STR, hosts_path),
-    F("LogPath", K_STR, log_path),
-    F("Name", K_STR, name),
-    F("RestartCount", K_INT, restart_count),
-    F("HostConfig.NetworkMode", K_STR, host.network_mode),
-    F("HostConfig.RestartPolicy.Name", K_STR, host.restart_policy),
-    F("HostConfig.RestartPolicy.MaximumRetryCount", K_INT, host.restart_max),
-    F("HostConfig.AutoRemove", K_BOOL, host.auto_remove),
-    F("HostConfig.LogConfig.Config.max-size", K_STR, host.log_max_size),
-    F("HostConfig.LogConfig.Config.max-file", K_STR, host.log_max_file),
-    F("Config.Hostname", K_STR, config.hostname),
-    F("Config.Tty", K_BOOL, config.tty),
-    F("Config.OpenStdin", K_BOOL, config.open_stdin),
-    F("Config.StdinOnce", K_BOOL, config.stdin_once),
-    F("Config.Image", K_STR, config.image),
-    F("Config.StopSignal", K_STR, config.stop_signal),
-    F("NetworkSettings.IPAddress", K_STR, net.ip),
-    F("NetworkSettings.IPPrefixLen", K_INT, net.prefix),
-    F("NetworkSettings.Gateway", K_STR, net.gateway),
-    F("NetworkSettings.MacAddress", K_STR, net.mac),
-    F("Td.Rootfs", K_STR, td.rootfs),
-    F("Td.RootfsIsDir", K_BOOL, td.rootfs_is_dir),
-    F("Td.ImageRef", K_STR, td.image_ref),
-    F("Td.Publish", K_STRV, td.publish),
-    F("Td.MonitorPid", K_INT, td.monitor_pid),
-    F("Td.MonitorStart", K_U64, td.monitor_start),
-    F("Td.InitStart", K_U64, td.init_start),
-    F("Td.IP", K_STR, td.ip),
-    F("Td.Aliases", K_STRV, td.aliases),
-    F("Td.AddHosts", K_STRV, td.add_hosts),
+    F(S_TOP, "Id", K_STR, id),
+    F(S_TOP, "Created", K_STR, created),
+    F(S_TOP, "Path", K_STR, path),
+    F(S_TOP, "Args", K_STRV, args),
+    F(S_STATE, "Status", K_STR, state.status),
+    F(S_STATE, "Running", K_BOOL, state.running),
+    F(S_STATE, "Paused", K_BOOL, state.paused),
+    F(S_STATE, "Restarting", K_BOOL, state.restarting),
+    F(S_STATE, "OOMKilled", K_BOOL, state.oom_killed),
+    F(S_STATE, "Dead", K_BOOL, state.dead),
+    F(S_STATE, "Pid", K_INT, state.pid),
+    F(S_STATE, "ExitCode", K_INT, state.exit_code),
+    F(S_STATE, "Error", K_STR, state.error),
+    F(S_STATE, "StartedAt", K_STR, state.started_at),
+    F(S_STATE, "FinishedAt", K_STR, state.finished_at),
+    F(S_TOP, "Image", K_STR, image),
+    F(S_TOP, "HostsPath", K_STR, hosts_path),
+    F(S_TOP, "LogPath", K_STR, log_path),
+    F(S_TOP, "Name", K_STR, name),
+    F(S_TOP, "RestartCount", K_INT, restart_count),
+    F(S_HOST, "NetworkMode", K_STR, host.network_mode),
+    F(S_RESTART, "Name", K_STR, host.restart_policy),
+    F(S_RESTART, "MaximumRetryCount", K_INT, host.restart_max),
+    F(S_HOST, "AutoRemove", K_BOOL, host.auto_remove),
+    F(S_LOG, "max-size", K_STR, host.log_max_size),
+    F(S_LOG, "max-file", K_STR, host.log_max_file),
+    F(S_CONFIG, "Hostname", K_STR, config.hostname),
+    F(S_CONFIG, "Tty", K_BOOL, config.tty),
+    F(S_CONFIG, "OpenStdin", K_BOOL, config.open_stdin),
+    F(S_CONFIG, "StdinOnce", K_BOOL, config.stdin_once),
+    F(S_CONFIG, "Image", K_STR, config.image),
+    F(S_CONFIG, "StopSignal", K_STR, config.stop_signal),
+    F(S_NET, "IPAddress", K_STR, net.ip),
+    F(S_NET, "IPPrefixLen", K_INT, net.prefix),
+    F(S_NET, "Gateway", K_STR, net.gateway),
+    F(S_NET, "MacAddress", K_STR, net.mac),
+    F(S_TD, "Rootfs", K_STR, td.rootfs),
+    F(S_TD, "RootfsIsDir", K_BOOL, td.rootfs_is_dir),
+    F(S_TD, "ImageRef", K_STR, td.image_ref),
+    F(S_TD, "Publish", K_STRV, td.publish),
+    F(S_TD, "MonitorPid", K_INT, td.monitor_pid),
+    F(S_TD, "MonitorStart", K_U64, td.monitor_start),
+    F(S_TD, "InitStart", K_U64, td.init_start),
+    F(S_TD, "IP", K_STR, td.ip),
+    F(S_TD, "Aliases", K_STRV, td.aliases),
+    F(S_TD, "AddHosts", K_STRV, td.add_hosts),
 };
 #undef F
 
-static void field_load(struct ctr_record *r, const struct field *f)
+static void sections(json_t *doc, json_t *sec[S_N])
+{
+  sec[S_TOP] = doc;
+  for (int i = 1; i < S_N; i++)
+    sec[i] = get(doc, sect_path[i]);
+}
+
+static void field_load(struct ctr_record *r, const struct field *f, json_t *const sec[S_N])
 {
   void *p = (char *)r + f->off;
-  json_t *v = get(r->doc, f->path);
+  json_t *v = json_object_get(sec[f->sect], f->key);
   switch (f->kind) {
   case K_STR:
     *(char **)p = xstrdup(json_string_value(v));
@@ -173,10 +191,10 @@ static void field_load(struct ctr_record *r, const struct field *f)
 }
 
 /* Write a field back only if it differs from what the document reads as. */
-static void field_save(struct ctr_record *r, const struct field *f)
+static void field_save(struct ctr_record *r, const struct field *f, json_t *sec[S_N])
 {
   void *p = (char *)r + f->off;
-  json_t *v = get(r->doc, f->path);
+  json_t *v = json_object_get(sec[f->sect], f->key);
   json_t *nv = NULL;
   switch (f->kind) {
   case K_STR: {
@@ -205,8 +223,13 @@ static void field_save(struct ctr_record *r, const struct field *f)
     break;
   }
   }
-  if (nv)
-    put(r->doc, f->path, nv);
+  if (nv == NULL)
+    return;
+  char path[128];
+  snprintf(path, sizeof(path), "%s%s%s", sect_path[f->sect] ? sect_path[f->sect] : "",
+           sect_path[f->sect] ? "." : "", f->key);
+  put(r->doc, path, nv);
+  sections(r->doc, sec); /* put may have made a section */
 }
 
 /* Config.Labels: an object of strings <-> "key=value". */
@@ -341,21 +364,25 @@ struct ctr_record *record_from_json(json_t *doc)
 {
   struct ctr_record *r = xcalloc(1, sizeof(*r));
   r->doc = json_is_object(doc) ? doc : (json_decref(doc), json_object());
+  json_t *sec[S_N];
+  sections(r->doc, sec);
   for (size_t i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
-    field_load(r, &schema[i]);
-  json_t *t = get(doc, "Config.StopTimeout");
+    field_load(r, &schema[i], sec);
+  json_t *t = json_object_get(sec[S_CONFIG], "StopTimeout");
   r->config.stop_timeout = json_is_integer(t) ? (int)json_integer_value(t) : -1;
-  r->config.labels = labels_load(get(doc, "Config.Labels"));
-  ports_load(r, get(doc, "NetworkSettings.Ports"));
-  nets_load(r, get(doc, "NetworkSettings.Networks"));
+  r->config.labels = labels_load(json_object_get(sec[S_CONFIG], "Labels"));
+  ports_load(r, json_object_get(sec[S_NET], "Ports"));
+  nets_load(r, json_object_get(sec[S_NET], "Networks"));
   publish_parse(r);
   return r;
 }
 
 json_t *record_to_json(struct ctr_record *r)
 {
+  json_t *sec[S_N];
+  sections(r->doc, sec);
   for (size_t i = 0; i < sizeof(schema) / sizeof(schema[0]); i++)
-    field_save(r, &schema[i]);
+    field_save(r, &schema[i], sec);
   json_t *t = get(r->doc, "Config.StopTimeout");
   int old = json_is_integer(t) ? (int)json_integer_value(t) : -1;
   if (old != r->config.stop_timeout) {
