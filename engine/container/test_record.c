@@ -156,7 +156,6 @@ static void typed_fields(void)
 /* A change to a field is saved at its place; the rest stays. */
 static void changes(void)
 {
-  autofree char *t = NULL;
   autorecord struct ctr_record *r = rec_of("created");
   if (r == NULL)
     return;
