@@ -6,15 +6,22 @@
 # build-upgrade/<commit>/build, once: later runs reuse it (build-upgrade/ is ignored by git).
 #   scripts/upgrade-test.sh            build the old engine if needed, run the bats file
 #   scripts/upgrade-test.sh --build    only build it; print the old tinydocker's path
-# Without git history (a source tarball) there is nothing to build: it says so and exits 0.
+# Without git history (a source tarball, a shallow clone without the commit) there is nothing
+# to build: it says so and exits 0 (3 with --build); an UPGRADE_FROM that is no commit fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 from=${UPGRADE_FROM:-0831d19}
-if ! git rev-parse --git-dir >/dev/null 2>&1 ||
-  ! sha=$(git rev-parse --verify -q "$from^{commit}"); then
-  echo "upgrade-test: skipped: no git history with $from here (a source tarball?)" >&2
-  [ "${1:-}" = --build ] && exit 3
+skip() {
+  echo "upgrade-test: skipped: $1" >&2
+  [ "${2:-}" = --build ] && exit 3
   exit 0
+}
+git rev-parse --git-dir >/dev/null 2>&1 || skip "no git history here (a source tarball?)" "${1:-}"
+if ! sha=$(git rev-parse --verify -q "$from^{commit}"); then
+  [ "$(git rev-parse --is-shallow-repository)" = true ] &&
+    skip "$from is not in this shallow clone's history" "${1:-}"
+  echo "upgrade-test: no commit $from (UPGRADE_FROM)" >&2
+  exit 1
 fi
 dir=build-upgrade/$sha
 old=$PWD/$dir/build/tinydocker
