@@ -14,6 +14,8 @@ PKGS=(
   man-db groff-base
   # interop and benches
   podman crun runc containerd skopeo umoci docker-registry hyperfine
+  # the references the compatibility and build tests start on their own (private data roots)
+  docker.io buildah
 )
 
 missing=()
@@ -40,6 +42,14 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Packages with daemons (docker.io, containerd, docker-registry) must not start system services
+# here: the tests start their own, with private roots and sockets. Debian's invoke-rc.d and
+# deb-systemd-invoke ask /usr/sbin/policy-rc.d; 101 means "not now". Only one we made is removed.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -q
 pkgs=()
 for p in "${missing[@]}"; do [ "$p" = clang-rt-after-clang ] || pkgs+=("$p"); done
@@ -51,4 +61,5 @@ fi
 # their own on a free port, so keep the packaged one out of the way.
 if command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  systemctl disable docker.service docker.socket containerd.service >/dev/null 2>&1 || true
 fi

@@ -181,11 +181,12 @@ char *helper_find(const char *name)
     *slash = '\0';
   /* next to the program (the build tree), its engine/ (the build tree's engine helpers),
    * <prefix>/libexec/tinydocker beside <prefix>/bin (an install under any prefix), the
-   * configured libexecdir, the parent (the build tree's test tools in build/net/). Never
-   * $PATH: a root program must not run whatever a user's PATH names first. */
-  const char *const cands[] = {dir, dir, dir, NULL, dir};
+   * configured libexecdir, the parent and its parent (the build tree's helpers in build/engine/
+   * and test tools in build/tests/helpers/). Never $PATH: a root program must not run whatever
+   * a user's PATH names first. */
+  const char *const cands[] = {dir, dir, dir, NULL, dir, dir};
   static const char *const subdirs[] = {"", "/engine", "/../libexec/tinydocker", TD_LIBEXECDIR,
-                                        "/.."};
+                                        "/..", "/../.."};
   for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
     autofree char *p = xasprintf("%s%s/%s", cands[i] ? cands[i] : "", subdirs[i], name);
     if (access(p, X_OK) == 0)

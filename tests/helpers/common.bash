@@ -23,8 +23,8 @@ td_teardown_roots() {
   td_wait_trash
   # networks made under this root (the default "bridge" appears on the first run): their
   # bridges, veths and nft table live outside the tmp dir
-  if [ -d "${TD_ROOT:-}/networks" ] && [ -x "$BUILD_DIR/net/td-nettool" ]; then
-    TINYDOCKER_ROOT=$TD_ROOT "$BUILD_DIR/net/td-nettool" network cleanup >/dev/null 2>&1 || true
+  if [ -d "${TD_ROOT:-}/networks" ] && [ -x "$BUILD_DIR/tests/helpers/td-nettool" ]; then
+    TINYDOCKER_ROOT=$TD_ROOT "$BUILD_DIR/tests/helpers/td-nettool" network cleanup >/dev/null 2>&1 || true
   fi
   # unmount anything a failed test left under its own tmp dir, deepest first
   findmnt -rn -o TARGET | grep "^$TEST_TMP" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done

@@ -1,6 +1,6 @@
 # Network test helpers: private root, unique names, netns "containers" and a client netns.
 # Traffic only to loopback, our bridges/netns and netns made here.
-NETTOOL=${NETTOOL:-$BUILD_DIR/net/td-nettool}
+NETTOOL=${NETTOOL:-$BUILD_DIR/tests/helpers/td-nettool}
 
 net_setup() {
   td_setup_roots

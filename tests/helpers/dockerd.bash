@@ -1,0 +1,74 @@
+# The reference: Debian's docker.io (dockerd 20.10), started by a test with a private data root,
+# exec root, pid file and socket, and stopped by its pid. `load ../helpers/dockerd`.
+#
+#   dk_start [net]  start it; without "net" it has no bridge and no firewall rules at all
+#                   (--bridge=none --iptables=false): nothing on the host changes. With "net"
+#                   it makes docker0 and its nft/iptables tables; dk_stop deletes only the
+#                   tables that were not there before and docker0.
+#   dk ARGS...      Debian's docker CLI (/usr/bin/docker, 20.10) against it
+#   dk_load_busybox the busybox image of the tinydocker root in $TINYDOCKER_ROOT, by save | load
+#   dk_stop         stop it by pid and remove what it made
+# DK_DIR is the private directory; dk_available says whether the reference is installed.
+
+DOCKER_REF=${DOCKER_REF:-/usr/bin/docker}
+
+dk_available() { [ -x /usr/sbin/dockerd ] && [ -x "$DOCKER_REF" ]; }
+
+dk() { "$DOCKER_REF" -H "unix://$DK_DIR/sock" "$@"; }
+
+dk_start() { # [net]
+  DK_DIR=$(mktemp -d /tmp/td-dockerd.XXXXXX)
+  local netargs=(--bridge=none --iptables=false --ip6tables=false)
+  if [ "${1:-}" = net ]; then
+    netargs=()
+    nft list tables 2>/dev/null | sort >"$DK_DIR/tables.before"
+    ip link show docker0 >/dev/null 2>&1 && echo 1 >"$DK_DIR/docker0.before"
+  fi
+  /usr/sbin/dockerd --data-root "$DK_DIR/data" --exec-root "$DK_DIR/exec" -p "$DK_DIR/pid" \
+    -H "unix://$DK_DIR/sock" "${netargs[@]}" >"$DK_DIR/log" 2>&1 &
+  DK_PID=$!
+  echo "$DK_PID" >"$DK_DIR/dockerd.pid"
+  local i
+  for i in $(seq 120); do
+    if [ -S "$DK_DIR/sock" ] && dk version >/dev/null 2>&1; then return 0; fi
+    kill -0 "$DK_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "dockerd did not start: $(tail -5 "$DK_DIR/log")" >&2
+  dk_stop
+  return 1
+}
+
+dk_load_busybox() {
+  "$TINYDOCKER" save busybox | dk load >/dev/null
+}
+
+dk_stop() {
+  [ -n "${DK_DIR:-}" ] || return 0
+  local pid
+  pid=$(cat "$DK_DIR/dockerd.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    dk ps -aq 2>/dev/null | xargs -r "$DOCKER_REF" -H "unix://$DK_DIR/sock" rm -f >/dev/null 2>&1 || true
+    kill "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  # its own containerd (managed under the exec root) goes with it; wait for its mounts to go
+  if [ -f "$DK_DIR/tables.before" ]; then
+    local t
+    # only the iptables-nft tables dockerd makes (never another test's tinydocker-* tables)
+    nft list tables 2>/dev/null | sort | comm -13 "$DK_DIR/tables.before" - |
+      grep -E '^table (ip|ip6) (filter|nat)$' | while read -r t; do
+      nft delete $t 2>/dev/null || true
+    done
+    [ -f "$DK_DIR/docker0.before" ] || ip link del docker0 2>/dev/null || true
+  fi
+  findmnt -rn -o TARGET | grep "^$DK_DIR" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$DK_DIR"
+  DK_DIR= DK_PID=
+  return 0
+}
