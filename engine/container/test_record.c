@@ -188,6 +188,47 @@ static void changes(void)
          "a dead record");
 }
 
+/* The monitor's write of an attach gives the bytes the old monitor wrote: the publish
+ * fixture's NetworkSettings put back to create's shape, then set from an attach result with
+ * the fixture's values. */
+static void attach_bytes(void)
+{
+  autofree char *orig = NULL;
+  autorecord struct ctr_record *want = load("publish", &orig);
+  if (want == NULL)
+    return;
+  json_t *doc = json_loads(orig, 0, NULL);
+  json_object_set_new(doc, "NetworkSettings",
+                      json_pack("{s:s,s:s,s:i,s:s,s:{},s:{}}", "Bridge", "", "IPAddress", "",
+                                "IPPrefixLen", 0, "Gateway", "", "Ports", "Networks"));
+  autorecord struct ctr_record *r = record_from_json(doc);
+  struct net_port ports[2] = {
+      {.proto = "tcp", .host_ip = 0x7f000001, .host_port = 18080, .ctr_port = 80},
+      {.proto = "udp", .host_port = (uint16_t)atoi(want->net.ports[1].host_port), .ctr_port = 53}};
+  struct net_attach_result res = {.prefix = want->net.prefix, .ports = ports, .n_ports = 2};
+  const struct ctr_endpoint *ep = &want->net.nets[0];
+  snprintf(res.network_id, sizeof(res.network_id), "%s", ep->network_id);
+  snprintf(res.network_name, sizeof(res.network_name), "%s", ep->network);
+  snprintf(res.ip, sizeof(res.ip), "%s", want->net.ip);
+  snprintf(res.gateway, sizeof(res.gateway), "%s", want->net.gateway);
+  snprintf(res.mac, sizeof(res.mac), "%s", want->net.mac);
+  record_set_attached(r, &res, NULL, true);
+  autofree char *got = json_dumps(record_to_json(r), JSON_COMPACT);
+  TAP_STREQ(got, orig, "an attach is saved as the old monitor saved it");
+  /* network connect adds an endpoint after it; disconnect takes it away again */
+  snprintf(res.network_name, sizeof(res.network_name), "other");
+  char *aliases[] = {"a1", NULL};
+  record_set_attached(r, &res, aliases, false);
+  autofree char *two = json_dumps(record_to_json(r), JSON_COMPACT);
+  TAP_OK(strstr(two, "\"Networks\":{\"bridge\":{") && strstr(two, "},\"other\":{\"NetworkID\":") &&
+             strstr(two, "\"Aliases\":[\"a1\"]}}"),
+         "connect: a second endpoint, last");
+  TAP_OK(record_drop_endpoint(r, "other") && !record_drop_endpoint(r, "other"),
+         "disconnect drops it once");
+  autofree char *back = json_dumps(record_to_json(r), JSON_COMPACT);
+  TAP_STREQ(back, orig, "and the record is as before");
+}
+
 int main(int argc, char **argv)
 {
   dir = argc > 1 ? argv[1] : "tests/fixtures/records";
@@ -197,5 +238,6 @@ int main(int argc, char **argv)
     round_trip(all[i]);
   typed_fields();
   changes();
+  attach_bytes();
   return TAP_DONE();
 }
