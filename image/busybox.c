@@ -12,6 +12,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "image/archerr.h"
 #include "image/ops.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -71,7 +72,7 @@ static int add_entry(struct archive *a, const char *path, mode_t mode, const voi
     r = ARCHIVE_FATAL;
   archive_entry_free(e);
   if (r != ARCHIVE_OK)
-    return err_set(err, EIO, "write %s to the image tar: %s", path, archive_error_string(a));
+    return image_archive_err(err, a, EIO, "write %s to the image tar", path);
   return 0;
 }
 
@@ -123,7 +124,7 @@ int image_create_default(const char *root, const char *busybox, const char *ref,
   int rc = archive_write_open_fd(a, mfd) == ARCHIVE_OK ? write_rootfs(a, busybox, err)
                                                        : err_set(err, EIO, "open tar writer");
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
-    rc = err_set(err, EIO, "finish the image tar: %s", archive_error_string(a));
+    rc = image_archive_err(err, a, EIO, "finish the image tar");
   archive_write_free(a);
   if (rc < 0)
     return err_prefix(err, "build the busybox image");

@@ -10,6 +10,7 @@
 
 #include <archive.h>
 
+#include "image/archerr.h"
 #include "image/build.h"
 #include "image/image.h"
 #include "image/layer.h"
@@ -33,9 +34,9 @@ static int tar_to_fd(const char *dir, bool upper, int fd, struct td_err **err)
   archive_write_set_bytes_in_last_block(a, 1);
   int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK
                ? image_tar_dir(a, dir, upper, err)
-               : err_set(err, EIO, "open tar writer: %s", archive_error_string(a));
+               : image_archive_err(err, a, EIO, "open tar writer");
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
-    rc = err_set(err, EIO, "finish tar: %s", archive_error_string(a));
+    rc = image_archive_err(err, a, EIO, "finish tar");
   archive_write_free(a);
   return rc;
 }

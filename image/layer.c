@@ -3,6 +3,7 @@
  * output; the bytes between the two are hashed (diff_id), counted against the size cap and
  * optionally copied to a blob file. Unpacking goes to <root>/tmp and is renamed into
  * <root>/layers/<chain id> only when complete, so an interrupted or bad layer leaves nothing. */
+#include "image/archerr.h"
 #include "image/layer.h"
 
 #include <errno.h>
@@ -39,7 +40,8 @@ struct stream {
   uint64_t bytes;
   uint64_t cap;
   int tee_fd;
-  char errmsg[256];
+  int errnum;       /* the cause of errmsg (ENOSPC of the layer copy, ...) */
+  char errmsg[256]; /* what failed, without the strerror part */
   char *raw_buf;
   char *mid_buf;
 };
@@ -85,17 +87,20 @@ static la_ssize_t mid_pull(struct stream *s)
 {
   la_ssize_t r = archive_read_data(s->outer, s->mid_buf, IO_BUF);
   if (r < 0) {
+    s->errnum = image_archive_errno(s->outer, EINVAL);
     snprintf(s->errmsg, sizeof(s->errmsg), "decompress: %s", archive_error_string(s->outer));
     return -1;
   }
   s->bytes += (uint64_t)r;
   if (s->bytes > s->cap) {
+    s->errnum = EINVAL;
     snprintf(s->errmsg, sizeof(s->errmsg),
              "layer exceeds the size limit of %" PRIu64 " bytes (TINYDOCKER_MAX_LAYER_SIZE)",
              s->cap);
     return -1;
   }
   if (s->bytes > RATIO_MIN_BYTES && s->bytes / RATIO_MAX > s->raw_bytes) {
+    s->errnum = EINVAL;
     snprintf(s->errmsg, sizeof(s->errmsg),
              "decompression ratio above %d:1 after %" PRIu64 " bytes (a compression bomb?)",
              RATIO_MAX, s->bytes);
@@ -103,7 +108,8 @@ static la_ssize_t mid_pull(struct stream *s)
   }
   image_hash_update(s->hash, s->mid_buf, (size_t)r);
   if (s->tee_fd >= 0 && r > 0 && write_all(s->tee_fd, s->mid_buf, (size_t)r) < 0) {
-    snprintf(s->errmsg, sizeof(s->errmsg), "write layer copy: %s", strerror(errno));
+    s->errnum = errno;
+    snprintf(s->errmsg, sizeof(s->errmsg), "write the layer's blob");
     return -1;
   }
   return r;
@@ -114,7 +120,7 @@ static la_ssize_t mid_read(struct archive *a, void *ud, const void **buf)
   struct stream *s = ud;
   la_ssize_t r = mid_pull(s);
   if (r < 0) {
-    archive_set_error(a, EINVAL, "%s", s->errmsg);
+    archive_set_error(a, s->errnum, "%s", s->errmsg);
     return -1;
   }
   *buf = s->mid_buf;
@@ -127,13 +133,13 @@ static int open_outer(struct stream *s, struct td_err **err)
   archive_read_support_filter_all(s->outer);
   archive_read_support_format_raw(s->outer);
   if (archive_read_open(s->outer, s, NULL, raw_read, NULL) != ARCHIVE_OK)
-    return err_set(err, EINVAL, "open layer stream: %s", archive_error_string(s->outer));
+    return image_archive_err(err, s->outer, EINVAL, "open layer stream");
   struct archive_entry *e;
   int r = archive_read_next_header(s->outer, &e);
   if (r == ARCHIVE_EOF)
     return err_set(err, EINVAL, "layer stream is empty");
   if (r != ARCHIVE_OK)
-    return err_set(err, EINVAL, "open layer stream: %s", archive_error_string(s->outer));
+    return image_archive_err(err, s->outer, EINVAL, "open layer stream");
   return 0;
 }
 
@@ -146,7 +152,7 @@ static int stream_tar(struct stream *s, int diff_fd, struct image_unpack_stats *
   archive_read_support_format_empty(in);
   int rc = 0;
   if (archive_read_open(in, s, NULL, mid_read, NULL) != ARCHIVE_OK) {
-    rc = err_set(err, EINVAL, "read layer tar: %s", archive_error_string(in));
+    rc = image_archive_err(err, in, EINVAL, "read layer tar");
   } else if (diff_fd >= 0) {
     rc = image_unpack_tar(in, diff_fd, st, err);
   } else {
@@ -155,17 +161,21 @@ static int stream_tar(struct stream *s, int diff_fd, struct image_unpack_stats *
     while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)
       ;
     if (r != ARCHIVE_EOF)
-      rc = err_set(err, EINVAL, "read layer tar: %s", archive_error_string(in));
+      rc = image_archive_err(err, in, EINVAL, "read layer tar");
   }
   archive_read_free(in);
+  if (rc < 0 && s->errmsg[0]) { /* the stream's own failure is the cause, not the tar's */
+    err_free(err);
+    return err_set(err, s->errnum, "%s", s->errmsg);
+  }
   if (rc < 0)
-    return s->errmsg[0] ? err_prefix(err, "%s", s->errmsg) : -1;
+    return -1;
   /* the diff_id covers the whole stream, padding after the tar's end included */
   la_ssize_t r;
   while ((r = mid_pull(s)) > 0)
     ;
   if (r < 0)
-    return err_set(err, EINVAL, "%s", s->errmsg);
+    return err_set(err, s->errnum, "%s", s->errmsg);
   return 0;
 }
 

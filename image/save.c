@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "image/archerr.h"
 #include "image/image.h"
 #include "image/ops.h"
 #include "image/store.h"
@@ -39,7 +40,7 @@ static int put_header(struct saver *sv, const char *name, la_int64_t size, struc
   int r = archive_write_header(sv->a, e);
   archive_entry_free(e);
   if (r != ARCHIVE_OK)
-    return err_set(err, EIO, "write %s: %s", name, archive_error_string(sv->a));
+    return image_archive_err(err, sv->a, EIO, "write %s", name);
   return 0;
 }
 
@@ -52,7 +53,7 @@ static int put_bytes(struct saver *sv, const char *name, const void *buf, size_t
   if (put_header(sv, name, (la_int64_t)len, err) < 0)
     return -1;
   if (len && archive_write_data(sv->a, buf, len) != (la_ssize_t)len)
-    return err_set(err, EIO, "write %s: %s", name, archive_error_string(sv->a));
+    return image_archive_err(err, sv->a, EIO, "write %s", name);
   return 0;
 }
 
@@ -69,7 +70,7 @@ static int copy_plain(struct saver *sv, const char *name, const char *path, cons
     if (r == 0)
       return 0;
     if (archive_write_data(sv->a, buf, (size_t)r) != r)
-      return err_set(err, EIO, "write %s: %s", name, archive_error_string(sv->a));
+      return image_archive_err(err, sv->a, EIO, "write %s", name);
   }
 }
 
@@ -85,7 +86,7 @@ static int copy_decompressed(struct saver *sv, const char *name, const char *pat
   uint64_t total = 0;
   if (archive_read_open_filename(in, path, COPY_BUF) != ARCHIVE_OK ||
       archive_read_next_header(in, &e) != ARCHIVE_OK) {
-    rc = err_set(err, EIO, "read blob %s: %s", digest, archive_error_string(in));
+    rc = image_archive_err(err, in, EIO, "read blob %s", digest);
   } else {
     la_ssize_t r;
     while ((r = archive_read_data(in, buf, COPY_BUF)) > 0) {
@@ -300,12 +301,12 @@ int image_save(const char *root, char *const *refs, const char *format, int out_
     archive_write_set_format_pax_restricted(sv.a);
     archive_write_set_bytes_in_last_block(sv.a, 1);
     if (archive_write_open_fd(sv.a, out_fd) != ARCHIVE_OK)
-      rc = err_set(err, EIO, "open output: %s", archive_error_string(sv.a));
+      rc = image_archive_err(err, sv.a, EIO, "open output");
     else
       rc = strcmp(format, "oci-archive") == 0 ? save_oci(&sv, ims, n, err)
                                               : save_docker(&sv, ims, n, err);
     if (archive_write_close(sv.a) != ARCHIVE_OK && rc == 0)
-      rc = err_set(err, EIO, "finish archive: %s", archive_error_string(sv.a));
+      rc = image_archive_err(err, sv.a, EIO, "finish archive");
     archive_write_free(sv.a);
   }
   for (size_t i = 0; i < n; i++) {

@@ -2,6 +2,7 @@
  * stream (which cannot seek), every regular member goes to a file under <root>/tmp with its
  * sha256 and size, and the member names are kept in a map for the format readers. Member
  * names are cleaned (no "..", no absolute escape) and never used as host paths. */
+#include "image/archerr.h"
 #include "image/stage.h"
 
 #include <errno.h>
@@ -39,7 +40,7 @@ static int stage_file(struct image_stage *s, struct archive *a, const char *name
     la_ssize_t r = archive_read_data(a, buf, sizeof(buf));
     if (r < 0) {
       image_hash_free(h);
-      return err_set(err, EIO, "read archive member %s: %s", name, archive_error_string(a));
+      return image_archive_err(err, a, EIO, "read archive member %s", name);
     }
     if (r == 0)
       break;
@@ -106,7 +107,7 @@ int image_stage_read(const char *root, int fd, struct image_stage *s, struct td_
   archive_read_support_format_tar(a);
   int rc = 0;
   if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-    rc = err_set(err, EINVAL, "read image archive: %s", archive_error_string(a));
+    rc = image_archive_err(err, a, EINVAL, "read image archive");
     goto out;
   }
   struct archive_entry *e;

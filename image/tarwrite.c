@@ -17,6 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "image/archerr.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -31,7 +32,7 @@ struct tw {
 
 static int tw_fail(struct tw *t, struct td_err **err, const char *path)
 {
-  return err_set(err, EIO, "write %s to the tar: %s", path, archive_error_string(t->a));
+  return image_archive_err(err, t->a, EIO, "write %s to the tar", path);
 }
 
 static void add_xattrs(int fd, const char *path_for_l, struct archive_entry *e)

@@ -5,6 +5,7 @@
  * existing names are removed before a new entry takes them (O_EXCL), so a symlink planted by
  * an earlier entry cannot redirect a later chmod/chown/xattr; device nodes are skipped except
  * the overlay whiteout (char 0:0); ".wh." names become overlay whiteouts in the parent. */
+#include "image/archerr.h"
 #include "image/unpack.h"
 
 #include <errno.h>
@@ -186,7 +187,7 @@ static int write_file_data(struct archive *a, int fd, const char *path,
     if (r == ARCHIVE_EOF)
       return 0;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return err_set(err, EIO, "read data of %s: %s", path, archive_error_string(a));
+      return image_archive_err(err, a, EIO, "read data of %s", path);
     if (size == 0)
       continue;
     const char *p = buf;
@@ -393,7 +394,7 @@ int image_unpack_tar(struct archive *a, int rootfd, struct image_unpack_stats *s
     if (r == ARCHIVE_EOF)
       break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      rc = err_set(err, EINVAL, "read tar: %s", archive_error_string(a));
+      rc = image_archive_err(err, a, EINVAL, "read tar");
       break;
     }
     if (unpack_entry(&c, a, e, err) < 0) {

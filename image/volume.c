@@ -83,8 +83,13 @@ static int create_locked(const char *root, const char *name, json_t *labels, boo
   if (access(rec, F_OK) == 0)
     return 0;
   autofree char *data = xasprintf("%s/_data", d);
-  if (mkdir_p(data, 0755, err) < 0)
+  bool existed = access(d, F_OK) == 0; /* an older engine's <name>/_data, adopted */
+  if (mkdir_p(data, 0755, err) < 0) {
+    autoerr struct td_err *rmerr = NULL;
+    if (!existed)
+      rm_rf(d, &rmerr);
     return err_prefix(err, "create volume %s", name);
+  }
   autofree char *created = time_now_rfc3339(false);
   json_t *lab = labels ? json_deep_copy(labels) : json_object();
   if (anonymous)
@@ -92,7 +97,13 @@ static int create_locked(const char *root, const char *name, json_t *labels, boo
   autojson json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:{},s:s,s:b}", "CreatedAt", created,
                                  "Driver", "local", "Mountpoint", data, "Name", name, "Labels", lab,
                                  "Options", "Scope", "local", "Populated", false);
-  return file_write_json(AT_FDCWD, rec, j, 0600, err);
+  if (file_write_json(AT_FDCWD, rec, j, 0600, err) < 0) {
+    autoerr struct td_err *rmerr = NULL;
+    if (!existed) /* no volume dir without its record (a full disk) */
+      rm_rf(d, &rmerr);
+    return err_prefix(err, "create volume %s", name);
+  }
+  return 0;
 }
 
 int volume_create(const char *root, const char *name, json_t *labels, bool anonymous,

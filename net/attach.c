@@ -396,8 +396,12 @@ static int attach_claims(struct net_ctx *ctx, json_t *net, const struct net_atta
       return -1;
     err_free(err); /* exhausted: reclaim dead containers' addresses, then try once more */
     net_ctx_gc(ctx, true);
-    if (net_ipam_pick(net, NULL, hint, ip_used, &cp, ip, err) < 0)
+    if (net_ipam_pick(net, NULL, hint, ip_used, &cp, ip, err) < 0) {
+      /* the message says it; ENOSPC's "No space left on device" would send users to disks */
+      if ((*err)->errnum == ENOSPC)
+        (*err)->errnum = 0;
       return -1;
+    }
   }
   if (net_ports_reserve(ctx, req->ports, req->n_ports, ports, err) < 0) {
     err_free(err);

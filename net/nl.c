@@ -454,8 +454,14 @@ int tdnl_veth_create(struct tdnl *nl, const char *host_name, int master, unsigne
   tdnl_queue(nl, veth_req(host_name, master, mtu, peer_name, peer_netns_fd, peer_mac));
   tdnl_queue(nl, hairpin_req(host_name));
   *peer_index = 0;
-  if (batch_end(nl, echo_peer_cb, peer_index, err) < 0)
+  if (batch_end(nl, echo_peer_cb, peer_index, err) < 0) {
+    /* the kernel's bridge has at most 1023 ports (BR_MAX_PORTS); "Exchange full" alone
+     * tells nobody that */
+    if ((*err)->errnum == EXFULL)
+      err_prefix(err, "the network's bridge has the kernel's maximum of 1023 ports "
+                      "(containers on one network)");
     return err_prefix(err, "create veth %s", host_name);
+  }
   return 0;
 }
 

@@ -42,6 +42,16 @@ int err_set_exit(struct td_err **err, int exit_code, int errnum, const char *fmt
   return -1;
 }
 
+int err_set_fork(struct td_err **err, int errnum, const char *what)
+{
+  if (errnum == EAGAIN)
+    return err_set(err, errnum,
+                   "%s: out of processes (the pids cgroup's pids.max, ulimit -u or "
+                   "kernel.threads-max)",
+                   what);
+  return err_set(err, errnum, "%s", what);
+}
+
 int err_prefix(struct td_err **err, const char *fmt, ...)
 {
   if (err == NULL || *err == NULL)

@@ -22,6 +22,9 @@ int err_set(struct td_err **err, int errnum, const char *fmt, ...)
 /* Like err_set but also records the exit code the CLI should use; returns -1. */
 int err_set_exit(struct td_err **err, int exit_code, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* err_set for a failed fork/clone/clone3: EAGAIN there is a process limit (the cgroup's
+ * pids.max, RLIMIT_NPROC, kernel.pid_max/threads-max), and the message says so. */
+int err_set_fork(struct td_err **err, int errnum, const char *what);
 /* Prefix the message of *err with "<fmt>: "; always returns -1. */
 int err_prefix(struct td_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The full one-line text: "msg: strerror(errnum)"; owned by the error. */

@@ -127,6 +127,10 @@ int rename(const char *from, const char *to)
 {
   return (int)SC(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 0, 0);
 }
+int ftruncate(int fd, off_t len)
+{
+  return (int)SC(SYS_ftruncate, fd, len, 0, 0, 0, 0);
+}
 int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
   return (int)SC(SYS_poll, fds, n, timeout, 0, 0, 0);

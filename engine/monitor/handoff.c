@@ -83,7 +83,7 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, &h->mask);
   if (rt_clone_vm(reg, 0, -1, monitor_entry, h) < 0) {
-    err_set(err, errno, "clone the monitor");
+    err_set_fork(err, errno, "clone the monitor");
     sigprocmask(SIG_SETMASK, &h->mask, NULL);
     goto fail;
   }

@@ -149,8 +149,13 @@ static int setup_stdio(struct mon *m, int child[3], struct td_err **err)
 static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err)
 {
   int child[3];
-  if (setup_stdio(m, child, err) < 0)
+  if (setup_stdio(m, child, err) < 0) {
+    /* out of fds: what was made goes, so the cleanup after this failure has fds to work */
+    for (int k = 0; k < 3; k++)
+      if (child[k] >= 0)
+        close(child[k]);
     return -1;
+  }
   td_trace("mon-stdio");
   /* the spec run's create just wrote, if we are that process's fork (else the file) */
   td_trace("rt-create");

@@ -86,6 +86,50 @@ static void rotate(struct mon_log *l)
   l->size = 0;
 }
 
+/* The cause in docker's words (strerror is not in the monitor's libc-less idle program). */
+static const char *drop_reason(int e, char *buf, size_t n)
+{
+  switch (e) {
+  case ENOSPC:
+    return "no space left on device";
+  case EDQUOT:
+    return "disk quota exceeded";
+  case EFBIG:
+    return "file too large";
+  case EIO:
+    return "input/output error";
+  case EROFS:
+    return "read-only file system";
+  default:
+    snprintf(buf, n, "errno %d", e);
+    return buf;
+  }
+}
+
+/* A warning line on stderr (the store's engine.log); best effort, it may be full too. */
+static void warn_line(const struct mon_log *l, const char *what, int e)
+{
+  char msg[4400], num[24], why[32];
+  snprintf(num, sizeof(num), "%ld", (long)l->dropped);
+  snprintf(msg, sizeof(msg), "tinydocker-monitor: warning: log %s: %s%s%s: %s\n", l->path, what,
+           l->dropped ? num : "", l->dropped ? " entries dropped" : "",
+           drop_reason(e, why, sizeof(why)));
+  ssize_t r = write(2, msg, strlen(msg));
+  (void)r;
+}
+
+/* An entry could not be written: undo a partial line, count it, warn when dropping starts. */
+static void drop_entry(struct mon_log *l, int e)
+{
+  if (l->fd >= 0 && ftruncate(l->fd, l->size) < 0) {
+    /* the partial line stays; the next entry starts on a line of its own */
+  }
+  if (l->dropped == 0)
+    warn_line(l, "dropping the container's output", e);
+  l->dropped++;
+  l->drop_errno = e;
+}
+
 static void write_entry(struct mon_log *l, int stream, const char *s, size_t n)
 {
   static char line[MON_LOG_LINE_MAX * 6 + 128];
@@ -102,12 +146,23 @@ static void write_entry(struct mon_log *l, int stream, const char *s, size_t n)
                    stream == 2 ? "stderr" : "stdout", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
   o += (size_t)k;
-  if (l->fd < 0)
-    return;
   if (l->max_size > 0 && l->size > 0 && l->size + (int64_t)o > l->max_size)
     rotate(l);
-  if (l->fd >= 0 && write_all(l->fd, line, o) == 0)
-    l->size += (int64_t)o;
+  if (l->fd < 0) /* a rotation that failed: try the file again */
+    l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (l->fd < 0) {
+    drop_entry(l, errno);
+    return;
+  }
+  if (write_all(l->fd, line, o) < 0) {
+    drop_entry(l, errno);
+    return;
+  }
+  l->size += (int64_t)o;
+  if (l->dropped > 0) {
+    warn_line(l, "writing again after ", l->drop_errno);
+    l->dropped = 0;
+  }
 }
 
 void mon_log_write(struct mon_log *l, int stream, const char *buf, size_t n)

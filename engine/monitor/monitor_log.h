@@ -1,6 +1,8 @@
 /* docker's json-file log driver, as the monitor writes it: one JSON object per line,
  * {"log":"text\n","stream":"stdout","time":"RFC3339Nano"}, rotation by max-size/max-file.
- * Fixed buffers only: nothing is allocated after mon_log_open. */
+ * Fixed buffers only: nothing is allocated after mon_log_open. A write that fails (ENOSPC)
+ * is undone to the last whole line and the entry dropped: the monitor keeps draining the
+ * container's pipes, so the container never blocks on its log. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +18,10 @@ struct mon_log {
   int max_file;
   char pending[2][MON_LOG_LINE_MAX]; /* partial line per stream (stdout, stderr) */
   size_t n_pending[2];
+  /* entries not written (a full disk, a failed rotation): counted, never blocking the
+   * container; a warning in engine.log when dropping starts and when writing resumes */
+  int64_t dropped;
+  int drop_errno;
 };
 
 /* Open (append) the log file. */

@@ -18,7 +18,7 @@ int monitor_spawn(const struct eng_ctx *ctx, const char *id, int *sock, struct t
   if (p < 0) {
     close(sv[0]);
     close(sv[1]);
-    return err_set(err, errno, "fork");
+    return err_set_fork(err, errno, "fork the monitor");
   }
   if (p == 0) {
     /* the monitor: same binary, no exec (fast). One fork, not two: the CLI never waits for

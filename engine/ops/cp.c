@@ -98,6 +98,27 @@ static int make_room(int dfd, const char *name, bool want_dir, struct td_err **e
 static int copy_obj(const struct cp *c, int obj, const struct stat *st, int dfd, const char *dname,
                     int depth, struct td_err **err);
 
+/* Remove dfd/name, a tree this copy created and could not finish (a full disk): nothing
+ * half-copied stays. By fd, never following a symlink; best effort. */
+static void remove_partial(int dfd, const char *name, int depth)
+{
+  if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT || depth > CP_MAX_DEPTH)
+    return;
+  int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  autoclosedir DIR *d = fdopendir(fd);
+  if (d == NULL) {
+    close(fd);
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL)
+    if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+      remove_partial(dirfd(d), de->d_name, depth + 1);
+  unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
 #ifndef MQUEUE_MAGIC
 #define MQUEUE_MAGIC 0x19800202
 #endif
@@ -201,8 +222,11 @@ static int copy_dir(const struct cp *c, int obj, const struct stat *st, int dfd,
   autoclose int dst = openat(dfd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dst < 0)
     return err_set(err, errno, "open directory %s", dname);
-  if (copy_children(c, src, dst, depth + 1, err) < 0)
+  if (copy_children(c, src, dst, depth + 1, err) < 0) {
+    if (!kept)
+      remove_partial(dfd, dname, depth);
     return -1;
+  }
   set_meta(c, dst, st);
   return 0;
 }
@@ -221,8 +245,11 @@ static int copy_file(const struct cp *c, int obj, const struct stat *st, int dfd
     if (out < 0 && (errno != EEXIST || tries + 1 >= CP_CREATE_TRIES))
       return err_set(err, errno, "create %s", dname);
   }
-  if (fd_copy_data(in, out) < 0)
-    return err_set(err, errno, "copy %s", dname);
+  if (fd_copy_data(in, out) < 0) {
+    err_set(err, errno, "copy %s", dname);
+    unlinkat(dfd, dname, 0); /* no partial file left */
+    return -1;
+  }
   set_meta(c, out, st);
   return 0;
 }

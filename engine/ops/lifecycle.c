@@ -69,11 +69,16 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   store_cache_put(STORE_CACHE_RECORD, id, record_to_json(rec));
   bool tty = rec->config.tty;
   /* returns only when it did not hand over */
+  /* a monitor that could not be made (out of fds or processes) leaves no rootfs mounted */
   if (((o->attach && !tty && !o->interactive) || (!o->attach && o->detach_print_id)) &&
-      monitor_handoff(ctx, id, o->attach, o->sig_proxy, err) < 0)
+      monitor_handoff(ctx, id, o->attach, o->sig_proxy, err) < 0) {
+    eng_rootfs_umount(ctx, rec);
     return -1;
-  if (monitor_spawn(ctx, id, &sock, err) < 0)
+  }
+  if (monitor_spawn(ctx, id, &sock, err) < 0) {
+    eng_rootfs_umount(ctx, rec);
     return -1;
+  }
   td_trace("forked");
   if (o->attach)
     return attach_session(sock, tty, o->interactive, o->sig_proxy, true, o->detach_keys, exit_code,
@@ -113,6 +118,15 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
                              .sig_proxy = true,
                              .detach_keys = req->detach_keys};
   int rc = eng_start(ctx, id, &o, exit_code, err);
+  if (rc < 0 && req->auto_remove) {
+    /* --rm: the monitor removes a container that failed to start, unless the failure came
+     * before it (or kept it from cleaning: out of fds); then it is removed here */
+    autoerr struct td_err *rmerr = NULL;
+    autorecord struct ctr_record *left = NULL;
+    if (record_load(ctx, id, &left, &rmerr) == 0 && !is_running(left) &&
+        eng_rm(ctx, id, true, false, &rmerr) < 0)
+      err_warn(&rmerr, "remove the container (--rm)");
+  }
   if (rc == 0 && req->detach) {
     printf("%s\n", id);
     fflush(stdout);

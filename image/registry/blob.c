@@ -28,8 +28,10 @@ static int dl_write(void *ctx, const void *data, size_t n)
 {
   struct dl_sink *s = ctx;
   s->got += n;
-  if (s->d->size && s->got > s->d->size)
+  if (s->d->size && s->got > s->d->size) {
+    errno = EFBIG;
     return -1; /* more than the manifest said: stop now */
+  }
   image_hash_update(s->h, data, n);
   if (s->file_fd >= 0 && write_all(s->file_fd, data, n) < 0)
     return -1;

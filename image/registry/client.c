@@ -96,6 +96,7 @@ struct xfer {
   size_t cap;
   size_t sent;
   bool sink_failed;
+  int sink_errno; /* why the sink stopped (ENOSPC of the blob file, ...) */
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -104,8 +105,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
   size_t n = size * nmemb;
   /* error bodies are always buffered so that they can be reported */
   if (x->req->sink && x->resp->status >= 200 && x->resp->status < 300) {
+    errno = 0;
     if (x->req->sink(x->req->sink_ctx, data, n) < 0) {
       x->sink_failed = true;
+      x->sink_errno = errno ? errno : EIO;
       return 0;
     }
     return n;
@@ -261,7 +264,7 @@ static int perform_once(struct reg_client *c, const struct reg_req *r, struct re
   curl_slist_free_all(h);
   curl_easy_cleanup(e);
   if (x.sink_failed)
-    return err_set(err, EIO, "%s %s: aborted", r->method, url);
+    return err_set(err, x.sink_errno, "%s %s: store the download", r->method, url);
   if (rc != CURLE_OK)
     return err_set(err, 0, "%s %s: %s", r->method, url, curl_easy_strerror(rc));
   return 0;

@@ -29,7 +29,8 @@ struct reg_resp {
   uint64_t content_length;
 };
 
-/* Called with each chunk of a streamed body; return -1 to abort. */
+/* Called with each chunk of a streamed body; return -1 with errno set to abort (the errno
+ * becomes the cause of reg_do's error). */
 typedef int (*reg_sink_fn)(void *ctx, const void *data, size_t n);
 /* Called to fill an upload body; returns bytes (0 = end, -1 = error). */
 typedef long (*reg_source_fn)(void *ctx, void *buf, size_t n);

@@ -248,8 +248,13 @@ _Noreturn void rt_child_main(struct rt_child_args *a)
   CHILD_TRY(a, rt_enter_cwd(rootfd, p->cwd, &cwd, &cerr));
   td_trace("init-finalized");
   char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
+  int find_errno = errno;
   free(cwd);
   close(rootfd); /* it waits on the fifo with stdio, the sync socket and the fifo's dir only */
+  if (exe == NULL && find_errno != ENOENT) { /* out of fds or memory: not a missing program */
+    err_set(&cerr, find_errno, "exec: \"%s\": look up the program", p->args[0]);
+    rt_child_fail(a->sync_fd, cerr);
+  }
   if (exe == NULL) {
     err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
                  strchr(p->args[0], '/') ? "no such file or directory"

@@ -104,6 +104,8 @@ static int check_process(struct rt_create_run *r, struct td_err **err)
   if (rootfd < 0)
     return err_set(err, errno, "open %s", r->rootfs);
   autofree char *exe = rt_find_exec(rootfd, p->cwd, p->args[0], p->env);
+  if (exe == NULL && errno != ENOENT) /* out of fds or memory: not a missing program */
+    return err_set(err, errno, "exec: \"%s\": look up the program", p->args[0]);
   /* a program on a mount (-v DIR:/tools /tools/prog) is looked for again by the init once
    * the mounts exist, and a missing one is reported from there */
   if (exe == NULL && !rt_exec_maybe_in_mount(r->spec, p->cwd, p->args[0], p->env)) {

@@ -125,8 +125,13 @@ static _Noreturn void exec_child_main(struct exec_child *c)
   if (rootfd < 0 || rt_enter_cwd(rootfd, p->cwd, &cwd, &cerr) < 0)
     rt_child_fail(c->sync, cerr);
   char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
+  int find_errno = errno;
   free(cwd);
-  close(rootfd); /* this function never returns: no autoclose */
+  close(rootfd);                             /* this function never returns: no autoclose */
+  if (exe == NULL && find_errno != ENOENT) { /* out of fds or memory: not a missing program */
+    err_set(&cerr, find_errno, "exec: \"%s\": look up the program", p->args[0]);
+    rt_child_fail(c->sync, cerr);
+  }
   if (exe == NULL) {
     err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
                  p->args[0]);
@@ -285,7 +290,7 @@ static int exec_spawn(struct exec_child *c, struct cgroup *cg, pid_t *pid_out, s
   bool self = c->n_cg_self > 0;
   cgroup_self_close(c->cg_self, &c->n_cg_self);
   if (child < 0)
-    return err_set(err, clone_errno, "clone");
+    return err_set_fork(err, clone_errno, "clone");
   pid_t pid = 0;
   int rc = 0;
   bool entered = cgfd >= 0 || self || cg == NULL || cgroup_enter(cg, child, err) == 0;

@@ -124,7 +124,8 @@ const char *rt_hook_kind_name(enum spec_hook_kind k);
 
 /* Find an executable inside the root rootfd (an O_PATH fd of the container's /): a path
  * with '/' (relative ones from cwd) or a PATH lookup with the process env. Returns the path
- * inside the root, or NULL. */
+ * inside the root, or NULL with errno ENOENT (not there) or what stopped the lookup (EMFILE,
+ * ENFILE, ENOMEM). */
 char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *env);
 /* Whether a place where rt_find_exec would look for arg0 lies at or under one of the spec's
  * mount destinations (a program on a volume or bind mount exists only once they are made). */

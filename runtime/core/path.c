@@ -13,10 +13,19 @@
 
 static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-static bool is_exec_in_root(int rootfd, const char *path)
+/* An errno that says the lookup itself could not run (out of fds or memory), not that the
+ * program is missing: the caller reports it instead of docker's "not found" (127). */
+static bool lookup_failed(int e)
+{
+  return e == EMFILE || e == ENFILE || e == ENOMEM;
+}
+
+static bool is_exec_in_root(int rootfd, const char *path, int *hard)
 {
   autoerr struct td_err *err = NULL;
   autoclose int fd = safepath_open(rootfd, path, O_PATH, 0, &err);
+  if (fd < 0 && err && lookup_failed(err->errnum))
+    *hard = err->errnum;
   if (fd < 0)
     return false;
   struct stat sb;
@@ -75,14 +84,20 @@ char *rt_find_exec(int rootfd, const char *cwd, const char *arg0, char *const *e
   if (arg0 == NULL || *arg0 == '\0')
     return NULL;
   autostrv char **dirs = exec_dirs(cwd, arg0, env);
-  if (strchr(arg0, '/'))
-    return is_exec_in_root(rootfd, dirs[0]) ? xstrdup(arg0) : NULL;
+  int hard = 0;
+  if (strchr(arg0, '/')) {
+    if (is_exec_in_root(rootfd, dirs[0], &hard))
+      return xstrdup(arg0);
+    errno = hard ? hard : ENOENT;
+    return NULL;
+  }
   for (char **d = dirs; d && *d; d++) {
     char *cand = xasprintf("%s/%s", *d, arg0);
-    if (is_exec_in_root(rootfd, cand))
+    if (is_exec_in_root(rootfd, cand, &hard))
       return cand;
     free(cand);
   }
+  errno = hard ? hard : ENOENT;
   return NULL;
 }
 

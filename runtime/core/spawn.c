@@ -361,7 +361,7 @@ int rt_spawn_init(struct rt_create_run *r, struct td_err **err)
   td_trace("rt-cloned");
   ns_swap_leave(&sw);
   if (pid < 0) {
-    err_set(err, clone_errno, "clone the container init");
+    err_set_fork(err, clone_errno, "clone the container init");
     goto out;
   }
   r->shared_vm = reg != NULL;

@@ -388,6 +388,15 @@ static void host_checks(const char *bundle, const char *mode)
   TAP_OK(strcmp(s, "hostdata") == 0, "[%s] host source untouched", mode);
 }
 
+void tap_ok(bool ok, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  autofree char *msg = xvasprintf(fmt, ap);
+  va_end(ap);
+  TAP_OK(ok, "%s", msg);
+}
+
 int main(void)
 {
   if (geteuid() != 0) {

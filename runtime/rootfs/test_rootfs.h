@@ -22,6 +22,8 @@ bool is_ro(const char *p);
 bool fs_is(const char *p, long magic);
 char *slurp(const char *p);
 char *slurp_all(const char *p);
+/* a TAP line, counted by the one TAP producer of the test (tests/tap.h counts per file) */
+__attribute__((format(printf, 2, 3))) void tap_ok(bool ok, const char *fmt, ...);
 void run_child(void (*fn)(const char *), const char *bundle, const char *force);
 
 /* test_rootfs_cases.c */

@@ -21,7 +21,6 @@
 #define MQUEUE_MAGIC 0x19800202
 
 #include "runtime/rootfs/rootfs.h"
-#include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
@@ -99,7 +98,7 @@ void remove_test_cgroup(pid_t child_parent)
   bool v2 = statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
   autofree char *p =
       xasprintf("/sys/fs/cgroup%s/td-rootfs-test-%d", v2 ? "" : "/unified", (int)child_parent);
-  TAP_OK(rmdir(p) == 0 || errno == ENOENT, "test cgroup %s removed", p);
+  tap_ok(rmdir(p) == 0 || errno == ENOENT, "test cgroup %s removed", p);
 }
 
 void child_cgroup2_ns(const char *bundle)

@@ -20,7 +20,6 @@
 #define MQUEUE_MAGIC 0x19800202
 
 #include "runtime/rootfs/rootfs.h"
-#include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
@@ -154,9 +153,9 @@ void run_child(void (*fn)(const char *), const char *bundle, const char *force)
   char line[512];
   while (f && fgets(line, sizeof(line), f)) {
     line[strcspn(line, "\n")] = '\0';
-    TAP_OK(line[0] == '1', "%s", line + 2);
+    tap_ok(line[0] == '1', "%s", line + 2);
   }
   int st;
   waitpid(pid, &st, 0);
-  TAP_OK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child exited cleanly");
+  tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child exited cleanly");
 }
