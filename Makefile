@@ -37,6 +37,11 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 test: build asan fuzz
 	tests/run.sh
 
+# the compatibility suite alone: every case against Debian's docker.io and tinydocker, compared
+# (tests/compat/run.sh; results in build/compat/). make test runs it too (66-compat.bats).
+test-compat: build
+	tests/compat/run.sh -o $(BUILD)/compat
+
 vm-deps:
 	scripts/vm/deps.sh
 

@@ -1,10 +1,12 @@
 # The reference: Debian's docker.io (dockerd 20.10), started by a test with a private data root,
 # exec root, pid file and socket, and stopped by its pid. `load ../helpers/dockerd`.
 #
-#   dk_start [net]  start it; without "net" it has no bridge and no firewall rules at all
-#                   (--bridge=none --iptables=false): nothing on the host changes. With "net"
-#                   it makes docker0 and its nft/iptables tables; dk_stop deletes only the
-#                   tables that were not there before and docker0.
+#   dk_start [net]  start it, never with firewall rules (--iptables=false: the tests send no
+#                   traffic that needs NAT). Without "net" it has no bridge at all
+#                   (--bridge=none). With "net" its default bridge is one the helper makes,
+#                   tdk<pid> on 10.213.N.0/24, never docker0: several references (or a host's
+#                   own docker) can run side by side. dk_stop removes that bridge and the
+#                   bridges of the networks the test left.
 #   dk ARGS...      Debian's docker CLI (/usr/bin/docker, 20.10) against it
 #   dk_load_busybox the busybox image of the tinydocker root in $TINYDOCKER_ROOT, by save | load
 #   dk_stop         stop it by pid and remove what it made
@@ -20,9 +22,12 @@ dk_start() { # [net]
   DK_DIR=$(mktemp -d /tmp/td-dockerd.XXXXXX)
   local netargs=(--bridge=none --iptables=false --ip6tables=false)
   if [ "${1:-}" = net ]; then
-    netargs=()
-    nft list tables 2>/dev/null | sort >"$DK_DIR/tables.before"
-    ip link show docker0 >/dev/null 2>&1 && echo 1 >"$DK_DIR/docker0.before"
+    DK_BRIDGE=tdk$$
+    ip link add "$DK_BRIDGE" type bridge || return 1
+    echo "$DK_BRIDGE" >"$DK_DIR/bridge"
+    ip addr add "10.213.$(($$ % 250 + 1)).1/24" dev "$DK_BRIDGE"
+    ip link set "$DK_BRIDGE" up
+    netargs=(--bridge="$DK_BRIDGE" --iptables=false --ip6tables=false)
   fi
   /usr/sbin/dockerd --data-root "$DK_DIR/data" --exec-root "$DK_DIR/exec" -p "$DK_DIR/pid" \
     -H "unix://$DK_DIR/sock" "${netargs[@]}" >"$DK_DIR/log" 2>&1 &
@@ -49,6 +54,7 @@ dk_stop() {
   pid=$(cat "$DK_DIR/dockerd.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     dk ps -aq 2>/dev/null | xargs -r "$DOCKER_REF" -H "unix://$DK_DIR/sock" rm -f >/dev/null 2>&1 || true
+    dk network prune -f >/dev/null 2>&1 || true
     kill "$pid" 2>/dev/null || true
     local i
     for i in $(seq 100); do
@@ -58,14 +64,8 @@ dk_stop() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   # its own containerd (managed under the exec root) goes with it; wait for its mounts to go
-  if [ -f "$DK_DIR/tables.before" ]; then
-    local t
-    # only the iptables-nft tables dockerd makes (never another test's tinydocker-* tables)
-    nft list tables 2>/dev/null | sort | comm -13 "$DK_DIR/tables.before" - |
-      grep -E '^table (ip|ip6) (filter|nat)$' | while read -r t; do
-      nft delete $t 2>/dev/null || true
-    done
-    [ -f "$DK_DIR/docker0.before" ] || ip link del docker0 2>/dev/null || true
+  if [ -f "$DK_DIR/bridge" ]; then
+    ip link del "$(cat "$DK_DIR/bridge")" 2>/dev/null || true
   fi
   findmnt -rn -o TARGET | grep "^$DK_DIR" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$DK_DIR"
