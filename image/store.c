@@ -73,7 +73,7 @@ int image_store_lock(const char *root, struct td_err **err)
   if (image_store_init(root, err) < 0)
     return -1;
   autofree char *p = xasprintf("%s/images/.lock", root);
-  return lock_acquire(p, err);
+  return lock_acquire(p, "the image store", err);
 }
 
 int image_index_read(const char *root, json_t **out, struct td_err **err)

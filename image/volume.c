@@ -47,7 +47,7 @@ static int vol_lock(const char *root, struct td_err **err)
   if (mkdir_p(d, 0700, err) < 0)
     return -1;
   autofree char *l = xasprintf("%s/.lock", d);
-  return lock_acquire(l, err);
+  return lock_acquire(l, "the volume store", err);
 }
 
 bool volume_err_is_not_found(struct td_err *e)

@@ -83,7 +83,7 @@ int volume_prepare(const char *root, const char *name, const char *container_dir
     return -1;
   autofree char *data = xasprintf("%s/volumes/%s/_data", root, n);
   autofree char *lockp = xasprintf("%s/volumes/.lock", root);
-  int lock = lock_acquire(lockp, err);
+  int lock = lock_acquire(lockp, "the volume store", err);
   if (lock < 0)
     return -1;
   int rc = populate(root, n, rootfs, ctr_path, data, err);

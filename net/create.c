@@ -256,7 +256,7 @@ int net_plumb_ensure(struct net_ctx *ctx, json_t *net, struct td_err **err)
   if (if_nametoindex(in.bridge) > 0)
     return 0;
   autoerr struct td_err *le = NULL;
-  int hl = lock_acquire(NET_HOST_LOCK, &le);
+  int hl = lock_acquire(NET_HOST_LOCK, "the host's bridges (" NET_HOST_LOCK ")", &le);
   int r = plumb_up(ctx, net, err);
   lock_release(hl);
   return r;
@@ -284,7 +284,7 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
   struct create_opts o = {0};
   autofree char *bridge_owned = NULL;
   autoerr struct td_err *le = NULL;
-  int hl = lock_acquire(NET_HOST_LOCK, &le);
+  int hl = lock_acquire(NET_HOST_LOCK, "the host's bridges (" NET_HOST_LOCK ")", &le);
   autofree char *id = net_new_id();
   json_t *net = NULL;
   if (opts_parse(ctx, req, options, &o, err) < 0 || addrs_parse(ctx, req, &o, err) < 0)

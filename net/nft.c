@@ -8,6 +8,9 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #include "net/nft_proto.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/lock.h"
 #include "util/spawn.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -29,7 +33,8 @@
 /* A running `tinydocker-nft session`: one libnftables context for the handle's life. */
 struct nft {
   pid_t pid;
-  int fd; /* our end of its stdin and stdout */
+  int fd;     /* our end of its stdin and stdout */
+  bool stuck; /* an exchange timed out or broke: killed at close, not waited for */
   char *table;
 };
 
@@ -91,6 +96,13 @@ static int tool_start(struct nft *n, struct td_err **err)
     return err_set(err, errno, "socketpair");
   autoclose int theirs = sv[1];
   n->fd = sv[0];
+  /* a helper that stops answering must not hold the network store's lock forever: each
+   * exchange is bounded like a lock wait (util/lock.h), then the call fails and the helper
+   * is killed (nft_close) */
+  int ms = lock_timeout_ms();
+  struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+  setsockopt(n->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(n->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   autoclose int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null < 0)
     return err_set(err, errno, "open /dev/null");
@@ -160,8 +172,10 @@ static int nft_call(const struct nft *n, enum nft_mode mode, const char *cmds, s
   autofree char *output = NULL;
   autofree char *errtxt = NULL;
   int rc = 1;
-  if (!tool_call(n, mode, cmds, len, &rc, &output, &errtxt))
+  if (!tool_call(n, mode, cmds, len, &rc, &output, &errtxt)) {
+    ((struct nft *)n)->stuck = true;
     return err_set(err, EPIPE, "nftables: " NFT_TOOL " stopped answering");
+  }
   if (rc != 0) {
     errtxt[strcspn(errtxt, "\n")] = '\0';
     return err_set(err, EINVAL, "nftables: %s", *errtxt ? errtxt : "failed");
@@ -229,6 +243,8 @@ void nft_close(struct nft *nft)
     return;
   /* EOF ends the session */
   cleanup_closep(&nft->fd);
+  if (nft->pid > 0 && nft->stuck)
+    kill(nft->pid, SIGKILL);
   if (nft->pid > 0)
     spawn_wait(nft->pid, NFT_TOOL, NULL);
   free(nft->table);

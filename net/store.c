@@ -60,8 +60,12 @@ int net_ctx_open(const char *root, struct net_ctx *ctx, struct td_err **err)
   ctx->nets = json_array();
   autofree char *lp = xasprintf("%s/.lock", ctx->dir);
   if (mkdir_p(ctx->dir, 0700, err) == 0) {
-    ctx->lock_fd = lock_acquire(lp, err);
-    if (ctx->lock_fd >= 0 && ctx_load(ctx, err) == 0) {
+    ctx->lock_fd = lock_acquire(lp, "the network store", err);
+    if (ctx->lock_fd < 0) {
+      net_ctx_close(ctx);
+      return -1; /* the message names the store and its holder */
+    }
+    if (ctx_load(ctx, err) == 0) {
       ctx->table = table_name(root);
       return 0;
     }

@@ -185,7 +185,7 @@ char *helper_find(const char *name)
    * and test tools in build/tests/helpers/). Never $PATH: a root program must not run whatever
    * a user's PATH names first. */
   const char *const cands[] = {dir, dir, dir, NULL, dir, dir};
-  static const char *const subdirs[] = {"", "/engine", "/../libexec/tinydocker", TD_LIBEXECDIR,
+  static const char *const subdirs[] = {"",    "/engine", "/../libexec/tinydocker", TD_LIBEXECDIR,
                                         "/..", "/../.."};
   for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
     autofree char *p = xasprintf("%s%s/%s", cands[i] ? cands[i] : "", subdirs[i], name);

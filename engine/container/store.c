@@ -329,13 +329,14 @@ json_t *store_cache_take(enum store_cache_slot slot, const char *id)
 int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err)
 {
   autofree char *p = xasprintf("%s/%s/lock", ctx->ctr_dir, id);
-  return lock_acquire(p, err);
+  autofree char *what = xasprintf("container %.12s", id);
+  return lock_acquire(p, what, err);
 }
 
 int store_lock_all(const struct eng_ctx *ctx, struct td_err **err)
 {
   autofree char *p = xasprintf("%s/.lock", ctx->ctr_dir);
-  return lock_acquire(p, err);
+  return lock_acquire(p, "the container store", err);
 }
 
 uint64_t proc_starttime(pid_t pid)

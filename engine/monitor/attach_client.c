@@ -86,7 +86,7 @@ static bool well_started(int argc, char **argv)
   if (argc < 3 || strcmp(argv[0], "tinydocker-attach") != 0 || argv[1][0] < '0' || argv[1][0] > '9')
     return false;
   return strcmp(argv[2], "a0") == 0 || strcmp(argv[2], "a1") == 0 ||
-         (strcmp(argv[2], "d") == 0 && argc == 4);
+         (strcmp(argv[2], "d") == 0 && (argc == 4 || argc == 5));
 }
 
 int main(int argc, char **argv)
@@ -96,6 +96,11 @@ int main(int argc, char **argv)
   int sock = atoi(argv[1]);
   bool detached = argv[2][0] == 'd', proxy = argv[2][0] == 'a' && argv[2][1] == '1';
   const char *id = detached && argc > 3 ? argv[3] : NULL;
+  /* run -d: the wait for the monitor's MON_STARTED has a bound (ms, from the CLI); an attached
+   * session lasts as long as the container */
+  int bound_ms = detached && argc > 4 ? atoi(argv[4]) : -1;
+  if (bound_ms <= 0)
+    bound_ms = -1;
   int sfd = -1;
   if (detached) {
     sigset_t none;
@@ -106,8 +111,16 @@ int main(int argc, char **argv)
   }
   for (;;) {
     struct pollfd p[2] = {{.fd = sock, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-    if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0)
+    int pr = poll(p, sfd >= 0 ? 2 : 1, bound_ms);
+    if (pr < 0)
       continue; /* EINTR: nothing else can fail here */
+    if (pr == 0) {
+      char m[96];
+      snprintf(m, sizeof(m),
+               "waiting for the container's monitor to start it: timed out after %d s",
+               bound_ms / 1000);
+      return fail(m, 125);
+    }
     if (sfd >= 0 && p[1].revents)
       pass_signals(sfd, sock, proxy);
     if (!p[0].revents)

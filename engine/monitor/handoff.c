@@ -6,8 +6,19 @@
  * this VM, and the CLI tore down its whole address space at its exit; now the monitor carries
  * on with the CLI's pages as they are, and what waits for the exit code is a 45 KB program.
  * The CLI has sent the monitor its stdio and the start before the clone; from the clone to
- * its exec it runs nothing but two system calls, with nothing allocated or freed and errno
- * untouched (the monitor runs meanwhile), on strings of its own stack. */
+ * its exec it runs nothing but raw system calls, with nothing allocated or freed and errno
+ * untouched (the monitor runs meanwhile), on strings of its own stack.
+ *
+ * The monitor runs on the CLI's thread control block (no CLONE_SETTLS: libc knows one thread),
+ * whose tid field glibc registered at the CLI's start as the CLI's clear_child_tid
+ * (set_tid_address): at the CLI's exec the kernel writes 0 there, in the address space the
+ * monitor now owns, at a moment the monitor cannot know. glibc keys its rwlock writers and its
+ * recursive mutexes on that field; a lock taken before the write and released after it takes
+ * the wrong path and stays locked, and the next lock waits on its futex forever. Issue 18 was
+ * that: libnl's port map rwlock (nl_connect, nl_socket_free) in the monitor's network attach,
+ * under the network store's lock, when the CLI's exec came late on a loaded host. So the CLI
+ * unregisters the word (and its robust futex list) before its exec (rt_clone_vm_parent_leaving):
+ * the field keeps one value for the monitor's whole life. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +32,7 @@
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/lock.h"
 #include "util/rawsys.h"
 
 #define MONITOR_STACK (8u * 1024u * 1024u) /* a main thread's: the monitor runs everything */
@@ -70,13 +82,13 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool
     goto fail;
   struct handoff *h = rt_vm_region_payload(reg);
   *h = (struct handoff){.ctx = ctx, .id = id, .mon_sock = sv[1], .cli_sock = sv[0]};
-  char fdarg[16];
+  char fdarg[16], bound[16];
   snprintf(fdarg, sizeof(fdarg), "%d", sv[0]);
-  char *argv[] = {"tinydocker-attach", fdarg,
-                  !attach     ? "d"
-                  : sig_proxy ? "a1"
-                              : "a0",
-                  (char *)id, NULL};
+  /* run -d's wait for MON_STARTED is bounded like the CLI's own (docs/engine.md, "Locks and
+   * waits"): the program has no environment to read TD_LOCK_TIMEOUT from */
+  snprintf(bound, sizeof(bound), "%d", lock_peer_timeout_ms());
+  char *argv[] = {"tinydocker-attach",   fdarg, !attach ? "d" : sig_proxy ? "a1" : "a0", (char *)id,
+                  attach ? NULL : bound, NULL};
   char *envp[] = {NULL};
   fflush(NULL);
   sigset_t all;
@@ -87,7 +99,9 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool
     sigprocmask(SIG_SETMASK, &h->mask, NULL);
     goto fail;
   }
-  /* the monitor runs in this address space from here on */
+  /* the monitor runs in this address space from here on: nothing of libc's may change under
+   * it, so no clear of the tid field and no robust list walk at our exec or exit (above) */
+  rt_clone_vm_parent_leaving();
   raw_syscall5(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
   static const char msg[] = "tinydocker: exec tinydocker-attach failed; the container runs on\n";
   raw_syscall3(SYS_write, STDERR_FILENO, msg, sizeof(msg) - 1);

@@ -1,5 +1,6 @@
 /* start / run / stop / kill / rm / wait / rename / pause / attach. */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,10 +87,18 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   struct mon_msg s = {.type = MON_START};
   if (mon_send(sock, &s, NULL, 0) < 0)
     return err_set(err, errno, "start");
+  /* bounded: the monitor's own waits (locks) end first, and it answers with their error */
+  int bound = lock_peer_timeout_ms();
   for (;;) {
     struct mon_msg r;
     int fds[3], n;
-    int got = mon_recv(sock, &r, fds, &n);
+    struct pollfd pf = {.fd = sock, .events = POLLIN};
+    int pr = RETRY_EINTR(poll(&pf, 1, bound));
+    if (pr == 0)
+      return err_set(err, 0,
+                     "waiting for the container's monitor to start it: timed out after %g s",
+                     bound / 1000.0);
+    int got = pr < 0 ? -1 : mon_recv(sock, &r, fds, &n);
     if (got <= 0)
       return err_set(err, 0, "the container's monitor went away");
     if (r.type == MON_STARTED)

@@ -17,7 +17,10 @@
  *    makes its system calls without errno (tail.c, util/rawsys.h): the runtime goes on
  *    meanwhile, and errno, like all of libc's per-thread state, is shared;
  *  - the init resets every signal handler it inherited before it unblocks signals (a handler
- *    of the runtime's would run on the runtime's memory).
+ *    of the runtime's would run on the runtime's memory);
+ *  - a clone that goes on with libc while its parent leaves (the engine's monitor, whose CLI
+ *    execs tinydocker-attach: engine/monitor/handoff.c) runs on the parent's thread control
+ *    block, and the parent's exit or exec must not write into it: rt_clone_vm_parent_leaving.
  * x86_64 only (the entry sequence is written for it); other architectures, sanitizer builds
  * and the slow paths (namespaces joined by path, a user namespace, hooks) clone as before.
  * The same clone serves `exec` (exec.c) and the engine's hand-over of an attached run to its
@@ -25,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -195,6 +199,22 @@ pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(vo
   errno = ENOSYS;
   return -1;
 #endif
+}
+
+/* No CLONE_SETTLS: a clone runs on its parent's thread control block, libc's per-thread state,
+ * whose tid field glibc gave the kernel at the parent's start as its clear_child_tid
+ * (set_tid_address), with its robust futex list beside it. At the parent's exit or exec the
+ * kernel writes 0 into that field and walks that list, in the address space the clone goes on
+ * with. glibc keys rwlock writers and recursive mutexes on the field: a lock taken before that
+ * write and released after it takes the reader's (or the wrong owner's) path, stays locked, and
+ * the next lock waits on its futex forever (issue 18: libnl's port map rwlock in the monitor's
+ * network attach). Unregistered, the field keeps the parent's tid, one value for the clone's
+ * whole life, which is all a single-threaded libc needs of it. Raw system calls: the clone
+ * runs meanwhile and errno is shared. */
+void rt_clone_vm_parent_leaving(void)
+{
+  raw_syscall3(SYS_set_tid_address, 0, 0, 0);
+  raw_syscall3(SYS_set_robust_list, 0, sizeof(struct robust_list_head), 0);
 }
 
 /* A mask from /proc/thread-self/status ("SigIgn:", "SigCgt:"; bit s-1 for signal s). */

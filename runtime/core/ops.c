@@ -72,9 +72,16 @@ static int release_init(const char *fifo, pid_t pid, struct td_err **err)
   autoclose int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
   struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
   char c;
+  int bound = lock_timeout_ms(); /* the init is past READY: it opens the fifo at once */
   for (;;) {
-    if (RETRY_EINTR(poll(p, 2, -1)) < 0)
+    int pr = RETRY_EINTR(poll(p, 2, bound));
+    if (pr < 0)
       return err_set(err, errno, "wait for the container init");
+    if (pr == 0)
+      return err_set(err, 0,
+                     "waiting for the container init (pid %d) to open its exec fifo: timed out "
+                     "after %g s",
+                     (int)pid, bound / 1000.0);
     if ((p[0].revents & POLLIN) && RETRY_EINTR(read(fd, &c, 1)) == 1)
       return 0;
     if (p[1].revents & POLLIN)

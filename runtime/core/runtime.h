@@ -131,3 +131,6 @@ void *rt_vm_region_payload(struct rt_vm_region *r);
 pid_t rt_clone_vm(struct rt_vm_region *r, uint64_t flags, int cgfd, int (*fn)(void *), void *arg);
 void rt_vm_regions_reap(void);
 void rt_vm_region_drop(struct rt_vm_region *r);
+/* The parent of a clone that goes on with libc (the engine's monitor) is about to exec or exit:
+ * its exit or exec must not write into the thread control block they share (clone_vm.c). */
+void rt_clone_vm_parent_leaving(void);

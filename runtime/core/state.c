@@ -16,6 +16,7 @@
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/core/internal.h"
 #include "util/cleanup.h"
+#include "util/lock.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -33,8 +34,9 @@ int rt_lock_dir(const char *dir, struct td_err **err)
   if (fd < 0)
     return errno == ENOENT ? err_set(err, 0, "container %s does not exist", strrchr(dir, '/') + 1)
                            : err_set(err, errno, "open %s", dir);
-  if (RETRY_EINTR(flock(fd, LOCK_EX)) < 0)
-    return err_set(err, errno, "lock %s", dir);
+  autofree char *what = xasprintf("container %s (runtime state)", strrchr(dir, '/') + 1);
+  if (lock_fd_wait(fd, LOCK_EX, what, err) < 0)
+    return -1;
   return steal_fd(fd);
 }
 
