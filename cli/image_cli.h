@@ -60,10 +60,12 @@ int cmd_unsupported(const char *root, int argc, char **argv);
 int image_help(const char *cmd, int argc, char **argv);
 /* Print the error like docker and return its exit code. */
 int cli_fail(struct td_err *err);
-/* Render a --format template for obj (no newline added; caller frees). */
-char *cli_format_render(const char *fmt, json_t *obj);
-/* docker's `--format` subset for inspect: {{.A.B}}, {{json .A}}, text around it. */
-int cli_format_print(const char *fmt, json_t *obj);
+/* An ls command's --format as docker's formatter runs it over the objects of rows: a "table"
+ * has a header row (header(field): the column's name) and aligned columns. labels: each row's
+ * labels for {{.Label "k"}} (an array parallel to rows, or NULL); type: the Go type docker
+ * gives a row, for its errors. Returns the exit code. */
+int cli_format_rows(const char *fmt, json_t *rows, json_t *labels,
+                    const char *(*header)(const char *field), const char *type);
 /* `image inspect` / `volume inspect` (cmd names it in errors): [-f FORMAT] NAME..., each
  * looked up with get. Returns the exit code. */
 int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,

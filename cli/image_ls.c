@@ -100,27 +100,8 @@ static json_t *format_obj(json_t *r, bool no_trunc)
                    "CreatedAt", rs(r, "created"), "Size", size, "Containers", "N/A");
 }
 
-static void add_rendered(struct fmt_table *t, size_t ncol, const char *line)
+static const char *image_header(const char *field)
 {
-  autostrv char **cells = strv_split(line, '\t');
-  autostrv char **row = xcalloc(ncol + 1, sizeof(char *));
-  for (size_t i = 0; i < ncol; i++)
-    row[i] = xstrdup(i < strv_len(cells) ? cells[i] : "");
-  fmt_table_row(t, row);
-}
-
-/* --format: "table X\tY" prints a header (docker's column names) and aligns the columns. */
-static void print_formatted(json_t **rows, size_t n, const struct ls_opts *o)
-{
-  bool table = strncmp(o->format, "table", 5) == 0;
-  const char *fmt = table ? o->format + 5 + strspn(o->format + 5, " ") : o->format;
-  if (!table) {
-    for (size_t i = 0; i < n; i++) {
-      autojson json_t *obj = format_obj(rows[i], o->no_trunc);
-      cli_format_print(fmt, obj);
-    }
-    return;
-  }
   static const char *const heads[][2] = {{"Repository", "REPOSITORY"},
                                          {"Tag", "TAG"},
                                          {"ID", "IMAGE ID"},
@@ -128,21 +109,29 @@ static void print_formatted(json_t **rows, size_t n, const struct ls_opts *o)
                                          {"CreatedSince", "CREATED"},
                                          {"CreatedAt", "CREATED AT"},
                                          {"Size", "SIZE"},
-                                         {"Containers", "CONTAINERS"}};
-  autojson json_t *h = json_object();
+                                         {"Containers", "CONTAINERS"},
+                                         {"VirtualSize", "VIRTUAL SIZE"},
+                                         {"SharedSize", "SHARED SIZE"},
+                                         {"UniqueSize", "UNIQUE SIZE"}};
   for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-    json_object_set_new(h, heads[i][0], json_string(heads[i][1]));
-  autofree char *head = cli_format_render(fmt, h);
-  autostrv char **hc = strv_split(head, '\t');
-  size_t ncol = strv_len(hc);
-  struct fmt_table *t = fmt_table_new(ncol);
-  add_rendered(t, ncol, head);
+    if (strcmp(heads[i][0], field) == 0)
+      return heads[i][1];
+  return NULL;
+}
+
+/* --format, docker's formatter: "table X\tY" prints a header (docker's column names) and
+ * aligns the columns as docker's tabwriter does. */
+static int print_formatted(json_t **rows, size_t n, const struct ls_opts *o)
+{
+  autojson json_t *objs = json_array();
   for (size_t i = 0; i < n; i++) {
-    autojson json_t *obj = format_obj(rows[i], o->no_trunc);
-    autofree char *line = cli_format_render(fmt, obj);
-    add_rendered(t, ncol, line);
+    json_t *obj = format_obj(rows[i], o->no_trunc);
+    json_object_set(obj, "VirtualSize", json_object_get(obj, "Size"));
+    json_object_set_new(obj, "SharedSize", json_string("N/A"));
+    json_object_set_new(obj, "UniqueSize", json_string("N/A"));
+    json_array_append_new(objs, obj);
   }
-  fmt_table_print(t, stdout);
+  return cli_format_rows(o->format, objs, NULL, image_header, "*formatter.imageContext");
 }
 
 static void print_table(json_t **rows, size_t n, const struct ls_opts *o)
@@ -233,8 +222,8 @@ int cmd_images(const char *root, int argc, char **argv)
       else
         printf("%.12s\n", image_digest_hex(id));
     }
-  } else if (o.format) {
-    print_formatted(sel, k, &o);
+  } else if (o.format && strcmp(o.format, "table") != 0) { /* "table": the default table */
+    return print_formatted(sel, k, &o);
   } else {
     print_table(sel, k, &o);
   }

@@ -6,6 +6,7 @@
 
 #include "cli/image_cli.h"
 #include "util/cleanup.h"
+#include "util/gotmpl.h"
 
 int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
                      int (*get)(const char *root, const char *name, json_t **out,
@@ -28,6 +29,9 @@ int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
   }
   autojson json_t *all = json_array();
   int rc = 0;
+  struct gotmpl_inspect tin = {0};
+  if (format && (rc = gotmpl_inspect_begin(&tin, format)) != 0)
+    return rc;
   for (int i = optind; i < argc; i++) {
     json_t *obj = NULL;
     autoerr struct td_err *err = NULL;
@@ -35,16 +39,15 @@ int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
       rc = cli_fail(steal_ptr(err));
       continue;
     }
-    if (format) {
-      int r = cli_format_print(format, obj);
-      if (r != 0)
-        rc = r;
-    }
+    if (format)
+      gotmpl_inspect_one(&tin, obj);
     json_array_append_new(all, obj);
   }
   if (!format) {
     autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
     printf("%s\n", s);
+  } else if (gotmpl_inspect_end(&tin) != 0 && rc == 0) {
+    rc = 1;
   }
   return rc;
 }

@@ -45,6 +45,8 @@ int cmd_version(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_network(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_port(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_container_help(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_build(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_builder(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);

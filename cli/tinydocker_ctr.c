@@ -360,6 +360,9 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   const char *fmt = opt_str(&inspect_info, &r, "format");
   autojson json_t *all = json_array();
   int failed = 0;
+  struct gotmpl_inspect tin = {0};
+  if (fmt && (rc = gotmpl_inspect_begin(&tin, fmt)) != 0)
+    DONE(&inspect_info, &r, rc);
   for (int i = 0; i < r.nargs; i++) {
     autofree char *id = NULL;
     autoerr struct td_err *e = NULL;
@@ -370,12 +373,8 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       continue;
     }
     if (fmt) {
-      autofree char *out = NULL;
-      rc = gotmpl_render(fmt, doc, &out, err);
+      gotmpl_inspect_one(&tin, doc);
       json_decref(doc);
-      if (rc < 0)
-        DONE(&inspect_info, &r, -1);
-      printf("%s\n", out);
     } else {
       json_array_append_new(all, doc);
     }
@@ -383,6 +382,8 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   if (!fmt) {
     autofree char *s = json_dumps(all, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
     printf("%s\n", s);
+  } else {
+    rc = gotmpl_inspect_end(&tin);
   }
   if (failed)
     rc = err_set_exit(err, 1, 0, "%d of the objects were not found", failed);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "util/gotmpl.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -94,37 +95,70 @@ static int cmd_create(const char *root, int argc, char **argv, struct td_err **e
   return 0;
 }
 
-/* A tiny {{.Field}} formatter for ls: ID, Name, Driver, Scope, Internal, Subnet. */
-static void ls_format(const char *fmt, json_t *n)
+static const char *network_header(const char *field)
 {
-  for (const char *p = fmt; *p;) {
-    if (strncmp(p, "{{", 2) == 0) {
-      const char *e = strstr(p, "}}");
-      if (!e)
-        break;
-      autofree char *f = xstrndup(p + 2, (size_t)(e - p - 2));
-      char *t = f;
-      while (*t == ' ')
-        t++;
-      char *te = t + strlen(t);
-      while (te > t && te[-1] == ' ')
-        *--te = '\0';
-      const char *id = json_string_value(json_object_get(n, "Id"));
-      if (!strcmp(t, ".ID"))
-        printf("%.12s", id);
-      else if (!strcmp(t, ".Name") || !strcmp(t, ".Driver") || !strcmp(t, ".Scope"))
-        printf("%s", json_string_value(json_object_get(n, t + 1)));
-      else if (!strcmp(t, ".Internal"))
-        printf("%s", json_is_true(json_object_get(n, "Internal")) ? "true" : "false");
-      p = e + 2;
-    } else if (strncmp(p, "\\t", 2) == 0) {
-      putchar('\t');
-      p += 2;
-    } else {
-      putchar(*p++);
+  static const char *const heads[][2] = {{"ID", "NETWORK ID"}, {"Name", "NAME"},
+                                         {"Driver", "DRIVER"}, {"Scope", "SCOPE"},
+                                         {"IPv6", "IPV6"},     {"Internal", "INTERNAL"},
+                                         {"Labels", "LABELS"}, {"CreatedAt", "CREATED AT"}};
+  for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+    if (strcmp(heads[i][0], field) == 0)
+      return heads[i][1];
+  return NULL;
+}
+
+/* docker's network ls row (a *network.networkContext): every field a string. */
+static json_t *network_row(json_t *n, bool notrunc)
+{
+  autostrv char **labels = NULL;
+  const char *k;
+  json_t *e;
+  json_object_foreach (json_object_get(n, "Labels"), k, e)
+    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
+  autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
+  const char *id = json_string_value(json_object_get(n, "Id"));
+  const char *created = json_string_value(json_object_get(n, "Created"));
+  autofree char *sid = xstrndup(id ? id : "", notrunc ? 64 : 12);
+  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", sid, "Name",
+                   json_string_value(json_object_get(n, "Name")), "Driver", "bridge", "Scope",
+                   "local", "IPv6",
+                   json_is_true(json_object_get(n, "EnableIPv6")) ? "true" : "false", "Internal",
+                   json_is_true(json_object_get(n, "Internal")) ? "true" : "false", "Labels", lab,
+                   "CreatedAt", created ? created : "");
+}
+
+/* ls --format as docker's formatter runs it (a table has a header and aligned columns). */
+static int ls_format(const char *fmt, json_t *rows, json_t *labels)
+{
+  struct gotmpl *t = NULL;
+  autoerr struct td_err *e = NULL;
+  if (gotmpl_parse_format(fmt, &t, &e) < 0) { /* docker prints it as it is, exits 1 */
+    fprintf(stderr, "%s\n", err_text(e));
+    return 1;
+  }
+  struct gotmpl_opts o = {.type = "*network.networkContext", .method = gotmpl_label_method};
+  bool table = gotmpl_is_table(fmt);
+  autostrv char **lines = xcalloc(json_array_size(rows) + 2, sizeof(char *));
+  size_t k = 0;
+  if (table)
+    lines[k++] = gotmpl_exec_header(t, network_header);
+  size_t i;
+  json_t *row;
+  json_array_foreach (rows, i, row) {
+    o.ud = json_array_get(labels, i);
+    if (gotmpl_exec_opts(t, row, &o, &lines[k++], &e) < 0) {
+      gotmpl_free(t);
+      fprintf(stderr, "%s\n", err_text(e));
+      return 1;
     }
   }
-  putchar('\n');
+  gotmpl_free(t);
+  if (table)
+    gotmpl_tabwrite(stdout, lines, 10);
+  else
+    for (char **l = lines; *l; l++)
+      printf("%s\n", *l);
+  return 0;
 }
 
 static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
@@ -160,18 +194,28 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
   autojson json_t *all = NULL;
   if (net_list(root, &all, err) < 0)
     return -1;
-  if (!quiet && !fmt)
+  if (!quiet && (!fmt || !*fmt || strcmp(fmt, "table") == 0))
     printf("%-*s   %-20s %-10s %s\n", notrunc ? 64 : 12, "NETWORK ID", "NAME", "DRIVER", "SCOPE");
   size_t i;
   json_t *n;
+  if (fmt && *fmt && strcmp(fmt, "table") != 0) {
+    autojson json_t *rows = json_array(), *labels = json_array();
+    json_array_foreach (all, i, n) {
+      const char *name = json_string_value(json_object_get(n, "Name"));
+      if (fname && !strstr(name, fname))
+        continue;
+      json_array_append_new(rows, network_row(n, notrunc));
+      json_t *l = json_object_get(n, "Labels");
+      json_array_append_new(labels, l ? json_incref(l) : json_null());
+    }
+    return ls_format(fmt, rows, labels);
+  }
   json_array_foreach (all, i, n) {
     const char *id = json_string_value(json_object_get(n, "Id"));
     const char *name = json_string_value(json_object_get(n, "Name"));
     if (fname && !strstr(name, fname))
       continue;
-    if (fmt)
-      ls_format(fmt, n);
-    else if (quiet)
+    if (quiet)
       printf("%.*s\n", notrunc ? 64 : 12, id);
     else
       printf("%.*s   %-20s %-10s %s\n", notrunc ? 64 : 12, id, name, "bridge", "local");
@@ -198,12 +242,16 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
       return -1;
     json_array_append_new(out, one);
   }
-  if (fmt) {
+  if (fmt) { /* inspect's template: Go's text/template over each network */
+    struct gotmpl_inspect tin;
+    int rc = gotmpl_inspect_begin(&tin, fmt);
+    if (rc != 0)
+      return rc;
     size_t i;
     json_t *n;
     json_array_foreach (out, i, n)
-      ls_format(fmt, n);
-    return 0;
+      gotmpl_inspect_one(&tin, n);
+    return gotmpl_inspect_end(&tin);
   }
   autofree char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
   printf("%s\n", s);

@@ -5,6 +5,8 @@
 const struct td_cmd td_commands[] = {
     {"attach", cmd_attach, NULL,
      "Attach local standard input, output, and error streams to a running container"},
+    {"build", cmd_build, NULL, "Build an image from a Dockerfile"},
+    {"builder", cmd_builder, NULL, "Manage builds (prune: remove the build cache)"},
     {"commit", cmd_commit, NULL, "Create a new image from a container's changes"},
     {"container-prune", cmd_container_prune, NULL, NULL},
     {"container", cmd_container_help, NULL, "Manage containers (ls, rm, prune, inspect, run, ...)"},

@@ -70,6 +70,35 @@ static bool filter_match(json_t *v, char *const *filters, const char *root)
   return true;
 }
 
+static const char *volume_header(const char *field)
+{
+  static const char *const heads[][2] = {{"Name", "VOLUME NAME"}, {"Driver", "DRIVER"},
+                                         {"Scope", "SCOPE"},      {"Mountpoint", "MOUNTPOINT"},
+                                         {"Labels", "LABELS"},    {"Links", "LINKS"},
+                                         {"Size", "SIZE"}};
+  for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+    if (strcmp(heads[i][0], field) == 0)
+      return heads[i][1];
+  return NULL;
+}
+
+/* docker's volume ls row (a *formatter.volumeContext): every field a string. */
+static json_t *volume_row(json_t *v)
+{
+  autostrv char **labels = NULL;
+  const char *k;
+  json_t *e;
+  json_object_foreach (json_object_get(v, "Labels"), k, e)
+    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
+  autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
+  const char *mp = json_string_value(json_object_get(v, "Mountpoint"));
+  const char *scope = json_string_value(json_object_get(v, "Scope"));
+  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Name",
+                   json_string_value(json_object_get(v, "Name")), "Driver", "local", "Scope",
+                   scope ? scope : "local", "Mountpoint", mp ? mp : "", "Labels", lab, "Links",
+                   "N/A", "Size", "N/A");
+}
+
 static int vol_ls(const char *root, int argc, char **argv)
 {
   static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
@@ -78,6 +107,7 @@ static int vol_ls(const char *root, int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
   bool quiet = false;
   autostrv char **filters = NULL;
+  const char *format = NULL;
   int c;
   optind = 0;
   while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
@@ -85,17 +115,29 @@ static int vol_ls(const char *root, int argc, char **argv)
       quiet = true;
     else if (c == 'f')
       strv_push(&filters, optarg);
-    else if (c != 'F')
+    else if (c == 'F')
+      format = optarg;
+    else
       return EXIT_ENGINE;
   }
   autojson json_t *vols = NULL;
   autoerr struct td_err *err = NULL;
   if (volume_list(root, &vols, &err) < 0)
     return cli_fail(steal_ptr(err));
-  if (!quiet)
-    printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
   size_t i;
   json_t *v;
+  if (format && *format && strcmp(format, "table") != 0) {
+    autojson json_t *rows = json_array(), *labels = json_array();
+    json_array_foreach (vols, i, v)
+      if (filter_match(v, filters, root)) {
+        json_array_append_new(rows, volume_row(v));
+        json_t *l = json_object_get(v, "Labels");
+        json_array_append_new(labels, l ? json_incref(l) : json_null());
+      }
+    return cli_format_rows(format, rows, labels, volume_header, "*formatter.volumeContext");
+  }
+  if (!quiet)
+    printf("%-10s%s\n", "DRIVER", "VOLUME NAME");
   json_array_foreach (vols, i, v) {
     if (!filter_match(v, filters, root))
       continue;

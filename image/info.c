@@ -33,7 +33,7 @@ static int entry_config(const char *root, json_t *entry, json_t **cfg, struct td
 
 int image_list(const char *root, bool all, json_t **out, struct td_err **err)
 {
-  (void)all; /* no intermediate images: every image is a top-level one */
+  /* intermediate images: the untagged states of `build` (docker's -a shows them) */
   autojson json_t *index = NULL;
   if (image_index_read(root, &index, err) < 0)
     return -1;
@@ -44,9 +44,12 @@ int image_list(const char *root, bool all, json_t **out, struct td_err **err)
     const char *id = image_entry_id(e);
     autojson json_t *cfg = NULL;
     autoerr struct td_err *cerr = NULL;
+    const char *name = image_entry_name(e);
+    if (!all && name == NULL &&
+        json_object_get(json_object_get(e, "annotations"), IMAGE_ANNOT_BUILD_CACHE))
+      continue;
     if (id == NULL || entry_config(root, e, &cfg, &cerr) < 0)
       continue;
-    const char *name = image_entry_name(e);
     autofree char *repo = NULL, *tag = NULL;
     struct image_ref *r = NULL;
     if (name && image_ref_parse(name, &r, &cerr) == 0) {

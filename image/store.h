@@ -13,6 +13,8 @@
 
 #define IMAGE_ANNOT_REF "org.opencontainers.image.ref.name"
 #define IMAGE_ANNOT_ID "io.tinydocker.image.id"
+/* an intermediate image of `build` (engine/build): hidden from `images` unless -a */
+#define IMAGE_ANNOT_BUILD_CACHE "io.tinydocker.build.cache"
 #define IMAGE_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define IMAGE_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
 #define IMAGE_MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"

@@ -50,13 +50,14 @@ fi
 # a leak or a sanitizer report fails it)
 if [ -z "${SKIP_FUZZ:-}" ] && [ -d "$FUZZ_BUILD/fuzz" ]; then
   echo "# fuzz smoke runs"
-  for t in spec:spec image-ref:image_ref layer:layer cli-specs:cli_specs load:load; do
+  for t in spec:spec image-ref:image_ref layer:layer cli-specs:cli_specs load:load dockerfile:dockerfile gotmpl:gotmpl; do
     bin=$FUZZ_BUILD/fuzz/fuzz-${t%%:*}
     [ -x "$bin" ] || continue
     corpus=$(mktemp -d)
     cp -r "fuzz/corpus/${t#*:}/." "$corpus/"
     dict=()
     [ "${t%%:*}" = spec ] && dict=(-dict=fuzz/spec.dict)
+    [ "${t%%:*}" = gotmpl ] && dict=(-dict=fuzz/gotmpl.dict)
     if "$bin" "${dict[@]}" -max_total_time="${FUZZ_SECONDS:-15}" -max_len=4096 -rss_limit_mb=3072 \
       "$corpus" >"$corpus.log" 2>&1; then
       echo "ok - fuzz-${t%%:*} ($(grep -oE '^#[0-9]+' "$corpus.log" | tail -1 | tr -d '#') runs)"

@@ -1,519 +1,522 @@
+/* The public face of util/gotmpl (Go's text/template for --format): parsing as inspect and as
+ * docker's formatter do, running, table headers, and Go's text/tabwriter for the tables. */
 #include "util/gotmpl.h"
 
-#include <ctype.h>
-#include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/cleanup.h"
-#include "util/strv.h"
+#include "util/gotmpl_int.h"
 #include "util/xalloc.h"
 
-struct buf {
-  char *s;
-  size_t n, cap;
-};
+#define PREFIX "template parsing error: "
 
-static void buf_add(struct buf *b, const char *s, size_t n)
+/* Free one node's own memory (not its children: every node is in p->live or a tree). */
+void gt_node_free_one(struct gt_node *n)
 {
-  if (b->n + n + 1 > b->cap) {
-    b->cap = (b->n + n + 1) * 2;
-    b->s = xrealloc(b->s, b->cap);
-  }
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
+  free(n->text);
+  free(n->src);
+  for (size_t i = 0; i < n->nidents; i++)
+    free(n->idents[i]);
+  free(n->idents);
+  free(n->kids);
+  free(n->decl);
+  free(n);
 }
 
-static void buf_str(struct buf *b, const char *s)
+void gt_node_free(struct gt_node *n)
 {
-  buf_add(b, s, strlen(s));
+  if (n == NULL)
+    return;
+  for (size_t i = 0; i < n->nkids; i++)
+    gt_node_free(n->kids[i]);
+  for (size_t i = 0; i < n->ndecl; i++)
+    gt_node_free(n->decl[i]);
+  gt_node_free(n->pipe);
+  gt_node_free(n->list);
+  gt_node_free(n->else_list);
+  gt_node_free_one(n);
+}
+
+/* ---- node strings, Go's Node.String() ---- */
+void gt_node_string(struct gbuf *b, const struct gt_node *n)
+{
+  switch ((int)(n->kind)) {
+  case GN_FIELD:
+    for (size_t i = 0; i < n->nidents; i++)
+      gbuf_fmt(b, ".%s", n->idents[i]);
+    break;
+  case GN_VAR:
+    for (size_t i = 0; i < n->nidents; i++)
+      gbuf_fmt(b, "%s%s", i ? "." : "", n->idents[i]);
+    break;
+  case GN_CHAIN:
+    if (n->kids[0]->kind == GN_PIPE)
+      gbuf_str(b, "(");
+    gt_node_string(b, n->kids[0]);
+    if (n->kids[0]->kind == GN_PIPE)
+      gbuf_str(b, ")");
+    for (size_t i = 0; i < n->nidents; i++)
+      gbuf_fmt(b, ".%s", n->idents[i]);
+    break;
+  case GN_DOT:
+    gbuf_str(b, ".");
+    break;
+  case GN_NIL:
+    gbuf_str(b, "nil");
+    break;
+  case GN_BOOL:
+    gbuf_str(b, n->bval ? "true" : "false");
+    break;
+  case GN_NUMBER:
+  case GN_STRING:
+    gbuf_str(b, n->src);
+    break;
+  case GN_IDENT:
+    gbuf_str(b, n->text);
+    break;
+  case GN_CMD:
+    for (size_t i = 0; i < n->nkids; i++) {
+      if (i)
+        gbuf_str(b, " ");
+      if (n->kids[i]->kind == GN_PIPE)
+        gbuf_str(b, "(");
+      gt_node_string(b, n->kids[i]);
+      if (n->kids[i]->kind == GN_PIPE)
+        gbuf_str(b, ")");
+    }
+    break;
+  case GN_PIPE:
+    for (size_t i = 0; i < n->ndecl; i++) {
+      if (i)
+        gbuf_str(b, ", ");
+      gt_node_string(b, n->decl[i]);
+    }
+    if (n->ndecl)
+      gbuf_str(b, n->is_assign ? " = " : " := ");
+    for (size_t i = 0; i < n->nkids; i++) {
+      if (i)
+        gbuf_str(b, " | ");
+      gt_node_string(b, n->kids[i]);
+    }
+    break;
+  case GN_TEMPLATE:
+    gbuf_fmt(b, "{{template \"%s\"", n->text);
+    if (n->pipe) {
+      gbuf_str(b, " ");
+      gt_node_string(b, n->pipe);
+    }
+    gbuf_str(b, "}}");
+    break;
+  default:
+    gbuf_str(b, "{{...}}");
+    break;
+  }
+}
+
+/* ---- encoding/json, as Go writes it with SetEscapeHTML(false) ---- */
+static void json_str(struct gbuf *b, const char *s, size_t n)
+{
+  gbuf_str(b, "\"");
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\')
+      gbuf_fmt(b, "\\%c", c);
+    else if (c == '\n')
+      gbuf_str(b, "\\n");
+    else if (c == '\r')
+      gbuf_str(b, "\\r");
+    else if (c == '\t')
+      gbuf_str(b, "\\t");
+    else if (c < 0x20)
+      gbuf_fmt(b, "\\u%04x", c);
+    else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+             ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+      gbuf_fmt(b, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
+      i += 2;
+    } else
+      gbuf_add(b, s + i, 1);
+  }
+  gbuf_str(b, "\"");
+}
+
+void gt_json(struct gbuf *b, json_t *v)
+{
+  size_t i, n;
+  json_t *e;
+  switch ((int)(v ? json_typeof(v) : JSON_NULL)) {
+  case JSON_STRING:
+    json_str(b, json_string_value(v), json_string_length(v));
+    break;
+  case JSON_INTEGER:
+    gbuf_fmt(b, "%lld", (long long)json_integer_value(v));
+    break;
+  case JSON_REAL: {
+    double f = json_real_value(v), a = fabs(f);
+    struct gbuf t = {0};
+    if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+      gt_float(&t, f); /* exponent form: Go's 'e', "e-07" cleaned to "e-7" */
+      char *x = strstr(t.s, "e-0");
+      if (x && strlen(x) == 4)
+        memmove(x + 2, x + 3, 2);
+    } else {
+      gbuf_fmt(&t, "%.17g", f);
+      for (int p = 1; p <= 17; p++) {
+        free(t.s);
+        t = (struct gbuf){0};
+        gbuf_fmt(&t, "%.*f", p > 0 ? p : 0, f);
+        if (strtod(t.s, NULL) == f)
+          break;
+      }
+      while (strchr(t.s, '.') && t.n > 1 && t.s[t.n - 1] == '0')
+        t.s[--t.n] = '\0';
+      if (t.n && t.s[t.n - 1] == '.')
+        t.s[--t.n] = '\0';
+    }
+    gbuf_str(b, t.s);
+    free(t.s);
+    break;
+  }
+  case JSON_TRUE:
+    gbuf_str(b, "true");
+    break;
+  case JSON_FALSE:
+    gbuf_str(b, "false");
+    break;
+  case JSON_ARRAY:
+    gbuf_str(b, "[");
+    json_array_foreach (v, i, e) {
+      if (i)
+        gbuf_str(b, ",");
+      gt_json(b, e);
+    }
+    gbuf_str(b, "]");
+    break;
+  case JSON_OBJECT: {
+    /* a map of strings (labels, options, a ps or images row) has its keys sorted, as Go
+     * encodes a map; other objects are structs, in their order */
+    bool map = true;
+    const char *k;
+    json_object_foreach (v, k, e)
+      map = map && json_is_string(e);
+    n = json_object_size(v);
+    const char **keys = xcalloc(n + 1, sizeof(*keys));
+    i = 0;
+    json_object_foreach (v, k, e)
+      keys[i++] = k;
+    for (size_t a = 1; map && a < n; a++)
+      for (size_t c = a; c > 0 && strcmp(keys[c - 1], keys[c]) > 0; c--) {
+        const char *t = keys[c];
+        keys[c] = keys[c - 1];
+        keys[c - 1] = t;
+      }
+    gbuf_str(b, "{");
+    for (i = 0; i < n; i++) {
+      if (i)
+        gbuf_str(b, ",");
+      json_str(b, keys[i], strlen(keys[i]));
+      gbuf_str(b, ":");
+      gt_json(b, json_object_get(v, keys[i]));
+    }
+    gbuf_str(b, "}");
+    free(keys);
+    break;
+  }
+  default:
+    gbuf_str(b, "null");
+  }
 }
 
 bool gotmpl_is_table(const char *tmpl)
 {
-  return tmpl && strncmp(tmpl, "table", 5) == 0 &&
-         (tmpl[5] == '\0' || isspace((unsigned char)tmpl[5]));
+  return tmpl && strncmp(tmpl, "table", 5) == 0;
 }
 
 const char *gotmpl_body(const char *tmpl)
 {
-  if (!gotmpl_is_table(tmpl))
-    return tmpl;
-  tmpl += 5;
-  while (*tmpl == ' ')
-    tmpl++;
-  return tmpl;
+  return gotmpl_is_table(tmpl) ? tmpl + 5 : tmpl;
 }
 
-static int strcmp_ptr_cb(const void *a, const void *b)
+static int parse_src(char *src, struct gotmpl **out, struct td_err **err)
 {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void value_to_buf(struct buf *b, json_t *v)
-{
-  char tmp[64];
-  if (v == NULL) {
-    buf_str(b, "<no value>");
-    return;
-  }
-  switch (json_typeof(v)) {
-  case JSON_STRING:
-    buf_add(b, json_string_value(v), json_string_length(v));
-    break;
-  case JSON_INTEGER:
-    snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
-    buf_str(b, tmp);
-    break;
-  case JSON_REAL:
-    snprintf(tmp, sizeof(tmp), "%g", json_real_value(v));
-    buf_str(b, tmp);
-    break;
-  case JSON_TRUE:
-    buf_str(b, "true");
-    break;
-  case JSON_FALSE:
-    buf_str(b, "false");
-    break;
-  case JSON_NULL:
-    buf_str(b, "<nil>");
-    break;
-  case JSON_ARRAY: {
-    buf_str(b, "[");
-    size_t i;
-    json_t *e;
-    json_array_foreach (v, i, e) {
-      if (i)
-        buf_str(b, " ");
-      value_to_buf(b, e);
-    }
-    buf_str(b, "]");
-    break;
-  }
-  case JSON_OBJECT: {
-    buf_str(b, "map[");
-    /* Go prints map keys sorted */
-    size_t nk = json_object_size(v), i = 0;
-    const char **keys = xcalloc(nk + 1, sizeof(*keys));
-    const char *k;
-    json_t *e;
-    json_object_foreach (v, k, e)
-      keys[i++] = k;
-    qsort(keys, nk, sizeof(*keys), strcmp_ptr_cb);
-    for (i = 0; i < nk; i++) {
-      if (i)
-        buf_str(b, " ");
-      buf_str(b, keys[i]);
-      buf_str(b, ":");
-      value_to_buf(b, json_object_get(v, keys[i]));
-    }
-    free(keys);
-    buf_str(b, "]");
-    break;
-  }
-  }
-}
-
-char *gotmpl_value(json_t *v)
-{
-  struct buf b = {0};
-  buf_str(&b, "");
-  value_to_buf(&b, v);
-  return b.s;
-}
-
-/* ---- parsing ---- */
-
-enum node_kind { N_TEXT, N_ACTION, N_RANGE, N_IF };
-
-struct node {
-  enum node_kind kind;
-  char *text;        /* N_TEXT: literal; others: the expression */
-  struct node *body; /* N_RANGE/N_IF */
-  size_t n_body;
-  struct node *other; /* else branch */
-  size_t n_other;
-};
-
-static void nodes_free(struct node *v, size_t n)
-{
-  for (size_t i = 0; i < n; i++) {
-    free(v[i].text);
-    nodes_free(v[i].body, v[i].n_body);
-    nodes_free(v[i].other, v[i].n_other);
-  }
-  free(v);
-}
-
-static void node_push(struct node **v, size_t *n, struct node nd)
-{
-  *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-  (*v)[(*n)++] = nd;
-}
-
-/* Parse until {{end}} / {{else}} (when nested) or the end of input. *stop gets "end",
- * "else" or NULL. */
-static int parse_nodes(const char **pp, struct node **out, size_t *nout, const char **stop,
-                       struct td_err **err)
-{
-  const char *p = *pp;
-  *stop = NULL;
-  while (*p) {
-    const char *open = strstr(p, "{{");
-    if (open == NULL) {
-      node_push(out, nout, (struct node){.kind = N_TEXT, .text = xstrdup(p)});
-      p += strlen(p);
-      break;
-    }
-    if (open > p)
-      node_push(out, nout, (struct node){.kind = N_TEXT, .text = xstrndup(p, (size_t)(open - p))});
-    const char *close = strstr(open + 2, "}}");
-    if (close == NULL)
-      return err_set(err, 0, "template parsing error: unclosed action");
-    const char *a = open + 2, *e = close;
-    if (*a == '-')
-      a++;
-    if (e > a && e[-1] == '-')
-      e--;
-    while (a < e && isspace((unsigned char)*a))
-      a++;
-    while (e > a && isspace((unsigned char)e[-1]))
-      e--;
-    autofree char *act = xstrndup(a, (size_t)(e - a));
-    p = close + 2;
-    if (strcmp(act, "end") == 0 || strcmp(act, "else") == 0) {
-      *stop = strcmp(act, "end") == 0 ? "end" : "else";
-      *pp = p;
-      return 0;
-    }
-    bool is_range = strncmp(act, "range ", 6) == 0, is_if = strncmp(act, "if ", 3) == 0;
-    if (is_range || is_if) {
-      struct node nd = {.kind = is_range ? N_RANGE : N_IF,
-                        .text = xstrdup(act + (is_range ? 6 : 3))};
-      const char *st = NULL;
-      if (parse_nodes(&p, &nd.body, &nd.n_body, &st, err) < 0 ||
-          (st && strcmp(st, "else") == 0 &&
-           parse_nodes(&p, &nd.other, &nd.n_other, &st, err) < 0)) {
-        nodes_free(nd.body, nd.n_body);
-        nodes_free(nd.other, nd.n_other);
-        free(nd.text);
-        return -1;
-      }
-      if (st == NULL || strcmp(st, "end") != 0) {
-        nodes_free(nd.body, nd.n_body);
-        nodes_free(nd.other, nd.n_other);
-        free(nd.text);
-        return err_set(err, 0, "template parsing error: unexpected EOF");
-      }
-      node_push(out, nout, nd);
-      continue;
-    }
-    node_push(out, nout, (struct node){.kind = N_ACTION, .text = steal_ptr(act)});
-  }
-  *pp = p;
-  return 0;
-}
-
-/* ---- evaluation ---- */
-
-static json_t *lookup_path(json_t *dot, const char *path)
-{
-  if (strcmp(path, ".") == 0)
-    return dot;
-  json_t *cur = dot;
-  const char *p = path + 1;
-  while (*p && cur) {
-    const char *dotp = strchr(p, '.');
-    size_t n = dotp ? (size_t)(dotp - p) : strlen(p);
-    char key[256];
-    if (n >= sizeof(key))
-      return NULL;
-    memcpy(key, p, n);
-    key[n] = '\0';
-    cur = json_is_object(cur) ? json_object_get(cur, key) : NULL;
-    p += n;
-    if (*p == '.')
-      p++;
-  }
-  return cur;
-}
-
-/* Split an expression into words; "quoted strings" stay one word (quotes kept). */
-static char **split_words(const char *s)
-{
-  char **v = NULL;
-  while (*s) {
-    while (isspace((unsigned char)*s))
-      s++;
-    if (!*s)
-      break;
-    const char *st = s;
-    if (*s == '"') {
-      s++;
-      while (*s && *s != '"')
-        s += (*s == '\\' && s[1]) ? 2 : 1;
-      if (*s)
-        s++;
-    } else {
-      while (*s && !isspace((unsigned char)*s))
-        s++;
-    }
-    strv_push_owned(&v, xstrndup(st, (size_t)(s - st)));
-  }
-  if (v == NULL)
-    v = xcalloc(1, sizeof(*v));
-  return v;
-}
-
-/* Evaluate an argument word into a (new reference) JSON value. */
-static json_t *eval_arg(json_t *dot, const char *w, struct td_err **err)
-{
-  if (w[0] == '"') {
-    size_t n = strlen(w);
-    autofree char *s = xstrndup(w + 1, n >= 2 ? n - 2 : 0);
-    return json_string(s);
-  }
-  if (w[0] == '.') {
-    json_t *v = lookup_path(dot, w);
-    return v ? json_incref(v) : NULL;
-  }
-  if (isdigit((unsigned char)w[0]))
-    return json_integer(strtoll(w, NULL, 10));
-  err_set(err, 0, "template: function \"%s\" not defined", w);
-  return NULL;
-}
-
-static int eval_expr(json_t *dot, const char *expr, json_t **out, struct td_err **err)
-{
-  autostrv char **w = split_words(expr);
-  size_t n = strv_len(w);
-  *out = NULL;
-  if (n == 0)
-    return err_set(err, 0, "template: missing value for command");
-  if (n == 1) {
-    if (w[0][0] != '.' && w[0][0] != '"' && !isdigit((unsigned char)w[0][0]))
-      return err_set(err, 0, "template: function \"%s\" not defined", w[0]);
-    struct td_err *e2 = NULL;
-    *out = eval_arg(dot, w[0], &e2);
-    return 0;
-  }
-  const char *fn = w[0];
-  autojson json_t *a1 = NULL;
-  struct td_err *e2 = NULL;
-  a1 = eval_arg(dot, w[1], &e2);
-  if (e2) {
-    *err = e2;
-    return -1;
-  }
-  if (strcmp(fn, "json") == 0) {
-    autofree char *s = a1 ? json_dumps(a1, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
-    *out = json_string(s);
-    return 0;
-  }
-  if (strcmp(fn, "upper") == 0 || strcmp(fn, "lower") == 0 || strcmp(fn, "title") == 0) {
-    char *s = gotmpl_value(a1);
-    for (char *c = s; *c; c++)
-      *c = (char)(fn[0] == 'u'   ? toupper((unsigned char)*c)
-                  : fn[0] == 'l' ? tolower((unsigned char)*c)
-                                 : *c);
-    if (fn[0] == 't' && *s)
-      *s = (char)toupper((unsigned char)*s);
-    *out = json_string(s);
-    free(s);
-    return 0;
-  }
-  if ((strcmp(fn, "index") == 0 || strcmp(fn, "join") == 0) && n == 3) {
-    autojson json_t *a2 = eval_arg(dot, w[2], &e2);
-    if (e2) {
-      *err = e2;
-      return -1;
-    }
-    if (fn[0] == 'i') {
-      if (json_is_object(a1) && json_is_string(a2))
-        *out = json_incref(json_object_get(a1, json_string_value(a2)));
-      else if (json_is_array(a1) && json_is_integer(a2))
-        *out = json_incref(json_array_get(a1, (size_t)json_integer_value(a2)));
-      return 0;
-    }
-    struct buf b = {0};
-    buf_str(&b, "");
-    size_t i;
-    json_t *e;
-    if (json_is_array(a1))
-      json_array_foreach (a1, i, e) {
-        if (i)
-          buf_str(&b, json_string_value(a2) ? json_string_value(a2) : "");
-        value_to_buf(&b, e);
-      }
-    *out = json_string(b.s);
-    free(b.s);
-    return 0;
-  }
-  return err_set(err, 0, "template: function \"%s\" not defined", fn);
-}
-
-static bool truthy(json_t *v)
-{
-  if (v == NULL || json_is_null(v) || json_is_false(v))
-    return false;
-  if (json_is_string(v))
-    return json_string_length(v) > 0;
-  if (json_is_integer(v))
-    return json_integer_value(v) != 0;
-  if (json_is_array(v))
-    return json_array_size(v) > 0;
-  if (json_is_object(v))
-    return json_object_size(v) > 0;
-  return true;
-}
-
-static int render(struct node *v, size_t n, json_t *dot, struct buf *b, struct td_err **err)
-{
-  for (size_t i = 0; i < n; i++) {
-    struct node *nd = &v[i];
-    if (nd->kind == N_TEXT) {
-      buf_str(b, nd->text);
-      continue;
-    }
-    autojson json_t *val = NULL;
-    if (eval_expr(dot, nd->text, &val, err) < 0)
-      return -1;
-    if (nd->kind == N_ACTION) {
-      value_to_buf(b, val);
-    } else if (nd->kind == N_IF) {
-      if (render(truthy(val) ? nd->body : nd->other, truthy(val) ? nd->n_body : nd->n_other, dot, b,
-                 err) < 0)
-        return -1;
-    } else {
-      size_t count = 0;
-      if (json_is_array(val)) {
-        size_t j;
-        json_t *e;
-        json_array_foreach (val, j, e) {
-          count++;
-          if (render(nd->body, nd->n_body, e, b, err) < 0)
-            return -1;
-        }
-      } else if (json_is_object(val)) {
-        const char *k;
-        json_t *e;
-        json_object_foreach (val, k, e) {
-          count++;
-          if (render(nd->body, nd->n_body, e, b, err) < 0)
-            return -1;
-        }
-      }
-      if (count == 0 && render(nd->other, nd->n_other, dot, b, err) < 0)
-        return -1;
-    }
-  }
-  return 0;
-}
-
-static char *unescape(const char *s)
-{
-  struct buf b = {0};
-  buf_str(&b, "");
-  for (; *s; s++) {
-    if (s[0] == '\\' && (s[1] == 't' || s[1] == 'n')) {
-      buf_str(&b, s[1] == 't' ? "\t" : "\n");
-      s++;
-    } else {
-      buf_add(&b, s, 1);
-    }
-  }
-  return b.s;
-}
-
-struct gotmpl {
-  struct node *nodes;
-  size_t n;
-};
-
-int gotmpl_parse(const char *tmpl, struct gotmpl **out, struct td_err **err)
-{
-  autofree char *body = unescape(gotmpl_body(tmpl));
-  struct node *nodes = NULL;
-  size_t n = 0;
-  const char *p = body, *stop = NULL;
-  if (parse_nodes(&p, &nodes, &n, &stop, err) < 0) {
-    nodes_free(nodes, n);
-    return -1;
-  }
-  if (stop != NULL) {
-    nodes_free(nodes, n);
-    return err_set(err, 0, "template parsing error: unexpected {{%s}}", stop);
-  }
   struct gotmpl *t = xcalloc(1, sizeof(*t));
-  t->nodes = nodes;
-  t->n = n;
+  t->src = src;
+  if (gt_parse(t, err) < 0) {
+    err_prefix(err, "template parsing error");
+    if (*err) {
+      (*err)->errnum = 0;
+      (*err)->exit_code = 1; /* docker's CLI exits 1 on a template's error */
+    }
+    gotmpl_free(t);
+    return -1;
+  }
   *out = t;
+  return 0;
+}
+
+int gotmpl_parse(const char *text, struct gotmpl **out, struct td_err **err)
+{
+  return parse_src(xstrdup(text), out, err);
+}
+
+int gotmpl_parse_format(const char *fmt, struct gotmpl **out, struct td_err **err)
+{
+  const char *s = gotmpl_body(fmt);
+  size_t n = strlen(s);
+  while (*s == ' ')
+    s++, n--;
+  while (n && s[n - 1] == ' ')
+    n--;
+  struct gbuf b = {0};
+  gbuf_add(&b, "", 0);
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '\\' && i + 1 < n && (s[i + 1] == 't' || s[i + 1] == 'n')) {
+      gbuf_str(&b, s[i + 1] == 't' ? "\t" : "\n");
+      i++;
+    } else {
+      gbuf_add(&b, s + i, 1);
+    }
+  }
+  return parse_src(gbuf_take(&b), out, err);
+}
+
+int gotmpl_exec_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o, char **out,
+                     struct td_err **err)
+{
+  char *msg = NULL, *text = NULL;
+  if (gt_exec(t, data, o, NULL, false, &text, &msg) < 0) {
+    err_set_exit(err, 1, 0, PREFIX "%s", msg);
+    free(msg);
+    free(text);
+    return -1;
+  }
+  *out = text;
   return 0;
 }
 
 int gotmpl_exec(const struct gotmpl *t, json_t *data, char **out, struct td_err **err)
 {
-  struct buf b = {0};
-  buf_str(&b, "");
-  if (render(t->nodes, t->n, data, &b, err) < 0) {
-    free(b.s);
-    return -1;
-  }
-  *out = b.s;
-  return 0;
+  return gotmpl_exec_opts(t, data, NULL, out, err);
+}
+
+char *gotmpl_exec_header(const struct gotmpl *t, const char *(*header)(const char *field))
+{
+  char *msg = NULL, *text = NULL;
+  autojson json_t *map = json_object(); /* the header "map" the fields are read from */
+  gt_exec(t, map, NULL, header, true, &text, &msg);
+  free(msg);
+  return text;
 }
 
 void gotmpl_free(struct gotmpl *t)
 {
   if (t == NULL)
     return;
-  nodes_free(t->nodes, t->n);
+  gt_node_free(t->root);
+  for (size_t i = 0; i < t->ndefs; i++) {
+    free(t->names[i]);
+    gt_node_free(t->defs[i]);
+  }
+  free(t->names);
+  free(t->defs);
+  free(t->src);
   free(t);
+}
+
+static int render(struct gotmpl *t, int rc, json_t *data, char **out, struct td_err **err)
+{
+  if (rc == 0)
+    rc = gotmpl_exec(t, data, out, err);
+  gotmpl_free(t);
+  return rc;
 }
 
 int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err)
 {
   struct gotmpl *t = NULL;
-  if (gotmpl_parse(tmpl, &t, err) < 0)
-    return -1;
-  int r = gotmpl_exec(t, data, out, err);
-  gotmpl_free(t);
-  return r;
+  return render(t, gotmpl_parse(tmpl, &t, err), data, out, err);
+}
+
+int gotmpl_render_format(const char *fmt, json_t *data, char **out, struct td_err **err)
+{
+  struct gotmpl *t = NULL;
+  return render(t, gotmpl_parse_format(fmt, &t, err), data, out, err);
 }
 
 char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field))
 {
-  autofree char *body = unescape(gotmpl_body(tmpl));
-  struct buf b = {0};
-  buf_str(&b, "");
-  const char *p = body;
-  while (*p) {
-    const char *open = strstr(p, "{{");
-    const char *close = open ? strstr(open, "}}") : NULL;
-    if (open == NULL || close == NULL) {
-      buf_str(&b, p);
-      break;
-    }
-    buf_add(&b, p, (size_t)(open - p));
-    autofree char *act = xstrndup(open + 2, (size_t)(close - open - 2));
-    autostrv char **w = split_words(act);
-    const char *field = NULL;
-    for (char **x = w; *x; x++)
-      if ((*x)[0] == '.' && (*x)[1])
-        field = *x + 1;
-    if (field) {
-      const char *h = header ? header(field) : NULL;
-      if (h) {
-        buf_str(&b, h);
-      } else {
-        for (const char *c = field; *c; c++) {
-          char up = (char)toupper((unsigned char)*c);
-          buf_add(&b, &up, 1);
-        }
-      }
-    }
-    p = close + 2;
+  struct gotmpl *t = NULL;
+  autoerr struct td_err *e = NULL;
+  if (gotmpl_parse_format(tmpl, &t, &e) < 0)
+    return xstrdup("");
+  char *s = gotmpl_exec_header(t, header);
+  gotmpl_free(t);
+  return s;
+}
+
+int gotmpl_label_method(void *ud, json_t *recv, const char *name, json_t **args, size_t nargs,
+                        json_t **out, char **err)
+{
+  (void)recv;
+  if (strcmp(name, "Label") != 0)
+    return 0;
+  if (nargs != 1) {
+    *err = xasprintf("wrong number of args for Label: want 1 got %zu", nargs);
+    return -1;
   }
-  return b.s;
+  if (!json_is_string(args[0])) {
+    *err = args[0] ? xasprintf("wrong type for value; expected string; got %s", gt_type(args[0]))
+                   : xstrdup("invalid value; expected string");
+    return -1;
+  }
+  json_t *v = json_object_get((json_t *)ud, json_string_value(args[0]));
+  *out = json_string(json_is_string(v) ? json_string_value(v) : "");
+  return 1;
+}
+
+const char *gotmpl_go_error(struct td_err *err)
+{
+  const char *t = err_text(err);
+  return strncmp(t, PREFIX, strlen(PREFIX)) == 0 ? t + strlen(PREFIX) : t;
+}
+
+int gotmpl_inspect_begin(struct gotmpl_inspect *in, const char *fmt)
+{
+  autoerr struct td_err *e = NULL;
+  *in = (struct gotmpl_inspect){0};
+  if (gotmpl_parse(fmt, &in->t, &e) == 0)
+    return 0;
+  fprintf(stderr, "%s\n", err_text(e));
+  return 64;
+}
+
+void gotmpl_inspect_one(struct gotmpl_inspect *in, json_t *obj)
+{
+  autoerr struct td_err *e = NULL;
+  autofree char *out = NULL;
+  if (gotmpl_exec(in->t, obj, &out, &e) < 0) {
+    char *all = xasprintf("%s%s\n", in->errors ? in->errors : "", err_text(e));
+    free(in->errors);
+    in->errors = all;
+    in->failed++;
+    return;
+  }
+  printf("%s\n", out);
+  in->printed++;
+}
+
+int gotmpl_inspect_end(struct gotmpl_inspect *in)
+{
+  if (in->failed && !in->printed)
+    printf("\n");
+  fflush(stdout);
+  if (in->errors)
+    fputs(in->errors, stderr);
+  free(in->errors);
+  in->errors = NULL;
+  gotmpl_free(in->t);
+  in->t = NULL;
+  return in->failed ? 1 : 0;
+}
+
+char *gotmpl_value(json_t *v)
+{
+  struct gbuf b = {0};
+  gt_print(&b, v, true);
+  return gbuf_take(&b);
+}
+
+/* ---- text/tabwriter (flags 0, tabwidth 1, padding 3, padchar ' ') ---- */
+struct tw {
+  FILE *f;
+  char ***cells;
+  size_t *ncells, nlines, minwidth;
+  size_t *widths, nw;
+};
+
+static size_t runes(const char *s)
+{
+  size_t n = 0;
+  for (; *s; s++)
+    n += ((unsigned char)*s & 0xc0) != 0x80;
+  return n;
+}
+
+static void tw_lines(struct tw *w, size_t from, size_t to)
+{
+  for (size_t i = from; i < to; i++) {
+    for (size_t j = 0; j < w->ncells[i]; j++) {
+      fputs(w->cells[i][j], w->f);
+      if (j < w->nw)
+        for (size_t k = runes(w->cells[i][j]); k < w->widths[j]; k++)
+          fputc(' ', w->f);
+    }
+    if (i + 1 < w->nlines)
+      fputc('\n', w->f);
+  }
+}
+
+static void tw_format(struct tw *w, size_t line0, size_t line1)
+{
+  size_t column = w->nw;
+  for (size_t this = line0; this < line1; this ++) {
+    if (column + 1 >= w->ncells[this])
+      continue;
+    tw_lines(w, line0, this);
+    line0 = this;
+    size_t width = w->minwidth;
+    for (; this < line1 && column + 1 < w->ncells[this]; this ++)
+      if (runes(w->cells[this][column]) + 3 > width)
+        width = runes(w->cells[this][column]) + 3;
+    w->widths = xrealloc(w->widths, (w->nw + 1) * sizeof(*w->widths));
+    w->widths[w->nw++] = width;
+    tw_format(w, line0, this);
+    w->nw--;
+    line0 = this;
+  }
+  tw_lines(w, line0, line1);
+}
+
+static char **split(const char *s, char sep, size_t *n)
+{
+  char **v = NULL;
+  *n = 0;
+  for (;;) {
+    const char *e = strchr(s, sep);
+    v = xrealloc(v, (*n + 2) * sizeof(*v));
+    v[(*n)++] = e ? xstrndup(s, (size_t)(e - s)) : xstrdup(s);
+    v[*n] = NULL;
+    if (e == NULL)
+      return v;
+    s = e + 1;
+  }
+}
+
+void gotmpl_tabwrite(FILE *f, char *const *lines, size_t minwidth)
+{
+  struct gbuf all = {0};
+  gbuf_add(&all, "", 0);
+  for (char *const *l = lines; l && *l; l++) {
+    gbuf_str(&all, *l);
+    gbuf_str(&all, "\n");
+  }
+  struct tw w = {.f = f, .minwidth = minwidth};
+  char **rows = split(all.s, '\n', &w.nlines);
+  w.cells = xcalloc(w.nlines + 1, sizeof(*w.cells));
+  w.ncells = xcalloc(w.nlines + 1, sizeof(*w.ncells));
+  for (size_t i = 0; i < w.nlines; i++)
+    w.cells[i] = split(rows[i], '\t', &w.ncells[i]);
+  tw_format(&w, 0, w.nlines);
+  for (size_t i = 0; i < w.nlines; i++) {
+    for (size_t j = 0; j < w.ncells[i]; j++)
+      free(w.cells[i][j]);
+    free(w.cells[i]);
+    free(rows[i]);
+  }
+  free(rows);
+  free(w.cells);
+  free(w.ncells);
+  free(w.widths);
+  free(all.s);
 }

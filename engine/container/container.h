@@ -232,3 +232,16 @@ int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, struct ctr_rec
 const char *eng_short_id(const char *id, char *buf);
 /* Host CPU count. */
 int eng_ncpu(void);
+
+/* The OCI spec of a build step (engine/build: a RUN), with docker's defaults as for a
+ * container: capabilities, seccomp, masked and read-only paths, /dev; the hostname, hosts and
+ * resolv.conf written into dir. argv runs as imgcfg's User in its WorkingDir with its Env plus
+ * env; network is "none" or "host". No record, no name, no volumes (build_spec.c). */
+struct eng_build_spec_req {
+  const char *id, *dir, *rootfs;
+  json_t *imgcfg; /* the image config's "config" object so far */
+  char **argv, **env;
+  const char *network;
+};
+int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r, json_t **out,
+                   struct td_err **err);

@@ -184,12 +184,12 @@ static void test_format(void)
   autoerr struct td_err *e = NULL;
   TAP_OK(gotmpl_render("{{.State.Pid}}", j, &a, &e) == 0, "nested path renders");
   TAP_STREQ(a, "42", "{{.State.Pid}}");
-  gotmpl_render("{{.Name}}\\t{{.State.Running}}", j, &b, &e);
+  gotmpl_render_format("{{.Name}}\\t{{.State.Running}}", j, &b, &e);
   TAP_STREQ(b, "/web\ttrue", "text, tab escape and bool");
   gotmpl_render("{{json .Args}}", j, &c, &e);
   TAP_STREQ(c, "[\"a\",\"b\"]", "json of an array");
-  gotmpl_render("{{index .Labels \"k\"}} {{.Args}} {{.Nope}}", j, &d, &e);
-  TAP_STREQ(d, "v [a b] <no value>", "index, slice printing, missing field");
+  gotmpl_render("{{index .Labels \"k\"}} {{.Args}} {{index .Labels \"nope\"}}|", j, &d, &e);
+  TAP_STREQ(d, "v [a b] |", "index, slice printing, missing label");
   gotmpl_render("{{range .Args}}<{{.}}>{{end}}{{if .State.Running}}up{{else}}down{{end}}", j, &f,
                 &e);
   TAP_STREQ(f, "<a><b>up", "range and if");

@@ -229,7 +229,7 @@ int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const c
       sample(ctx, &b[i]);
       autojson json_t *row = stats_row(&a[i], &b[i], eng_ncpu());
       char *line = NULL;
-      if (gotmpl_render(fmt, row, &line, err) < 0) {
+      if (gotmpl_render_format(fmt, row, &line, err) < 0) {
         rc = -1;
         break;
       }
@@ -243,7 +243,7 @@ int eng_stats(struct eng_ctx *ctx, char **ids, bool all, bool no_stream, const c
     if (!no_stream)
       printf("\033[2J\033[H");
     if (gotmpl_is_table(fmt))
-      eng_print_table(lines);
+      gotmpl_tabwrite(stdout, lines, 10);
     else
       for (char **l = lines; *l; l++)
         printf("%s\n", *l);

@@ -155,6 +155,8 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
                           "State", rec->state.status ? rec->state.status : "", "Status", status,
                           "Names", name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
                           rec->host.network_mode ? rec->host.network_mode : "");
+  json_object_set_new(row, "LocalVolumes", json_string("0"));
+  json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
     autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
     int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -263,11 +265,13 @@ static const char *ps_header(const char *field)
 {
   static const struct {
     const char *f, *h;
-  } map[] = {{"ID", "CONTAINER ID"},      {"Image", "IMAGE"},        {"Command", "COMMAND"},
-             {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
-             {"State", "STATE"},          {"Status", "STATUS"},      {"Size", "SIZE"},
-             {"Names", "NAMES"},          {"Labels", "LABELS"},      {"Mounts", "MOUNTS"},
-             {"Networks", "NETWORKS"}};
+  } map[] = {{"ID", "CONTAINER ID"},    {"Image", "IMAGE"},
+             {"Command", "COMMAND"},    {"CreatedAt", "CREATED AT"},
+             {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+             {"State", "STATE"},        {"Status", "STATUS"},
+             {"Size", "SIZE"},          {"Names", "NAMES"},
+             {"Labels", "LABELS"},      {"Mounts", "MOUNTS"},
+             {"Networks", "NETWORKS"},  {"LocalVolumes", "LOCAL VOLUMES"}};
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcmp(map[i].f, field) == 0)
       return map[i].h;
@@ -365,8 +369,10 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   if (ctr_fd < 0)
     return err_set(err, errno, "open %s", ctx->ctr_dir);
   struct gotmpl *tmpl = NULL;
-  if (gotmpl_parse(fmt, &tmpl, err) < 0)
+  if (gotmpl_parse_format(fmt, &tmpl, err) < 0)
     return -1;
+  /* docker's ps rows are a *formatter.ContainerContext, with a Label method */
+  struct gotmpl_opts topts = {.type = "*formatter.ContainerContext", .method = gotmpl_label_method};
   struct ps_ancestry *anc = ps_ancestry_new(ctx->root, o->filters);
   size_t cnt = strv_len(ids), k = 0;
   struct ps_line *lines = xcalloc(cnt + 1, sizeof(*lines));
@@ -376,7 +382,9 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
       continue;
     autojson json_t *row = ps_row(ctx, rec, o);
     char *text = NULL;
-    if (gotmpl_exec(tmpl, row, &text, err) < 0) {
+    /* view output: the labels object as the document has it (the Label method reads it) */
+    topts.ud = json_object_get(json_object_get(rec->doc, "Config"), "Labels");
+    if (gotmpl_exec_opts(tmpl, row, &topts, &text, err) < 0) {
       gotmpl_free(tmpl);
       ps_ancestry_free(anc);
       for (size_t j = 0; j < k; j++) {
@@ -397,6 +405,33 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   return 0;
 }
 
+/* docker's ps checks --format first, as typed, over an empty row: "failed to parse template:
+ * ..." or "failed to execute template: ..." and 1, even with no container. */
+static int ps_validate(const char *fmt)
+{
+  static const char *const fields[] = {"ID",     "Image",  "Command",  "CreatedAt",   "RunningFor",
+                                       "Ports",  "State",  "Status",   "Size",        "Names",
+                                       "Labels", "Mounts", "Networks", "LocalVolumes"};
+  struct gotmpl *t = NULL;
+  autoerr struct td_err *e = NULL;
+  if (gotmpl_parse(fmt, &t, &e) < 0) {
+    fprintf(stderr, "failed to parse template: %s\n", gotmpl_go_error(e));
+    return 1;
+  }
+  autojson json_t *row = json_object();
+  for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+    json_object_set_new(row, fields[i], json_string(""));
+  struct gotmpl_opts topts = {.type = "*formatter.ContainerContext", .method = gotmpl_label_method};
+  autofree char *out = NULL;
+  int rc = gotmpl_exec_opts(t, row, &topts, &out, &e);
+  gotmpl_free(t);
+  if (rc < 0) {
+    fprintf(stderr, "failed to execute template: %s\n", gotmpl_go_error(e));
+    return 1;
+  }
+  return 0;
+}
+
 int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
 {
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
@@ -408,6 +443,11 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
                     "{{.Ports}}\t{{.Names}}\t{{.Size}}"
                   : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
                     "{{.Ports}}\t{{.Names}}";
+  }
+  if (!table_default) {
+    int v = ps_validate(fmt);
+    if (v != 0)
+      return v;
   }
   if (o->quiet)
     fmt = "{{.ID}}";
@@ -434,7 +474,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   free(rows);
   if (table || table_default)
-    eng_print_table(lines);
+    gotmpl_tabwrite(stdout, lines, 10);
   else
     for (char **l = lines; *l; l++)
       printf("%s\n", *l);

@@ -20,7 +20,7 @@ load ../helpers/common
   [ "$status" -eq 0 ]
 }
 
-@test "meson install: the two programs in bin, the six helpers in libexec/tinydocker, found there" {
+@test "meson install: the two programs in bin, the seven helpers in libexec/tinydocker, found there" {
   td_setup_roots
   dest=$TEST_TMP/dest
   DESTDIR=$dest meson install -C "$BUILD_DIR" --quiet --no-rebuild >/dev/null
@@ -32,7 +32,7 @@ print(o["prefix"], o["bindir"], o["libexecdir"])')
   run ls "$dest$pfx/$bindir"
   [ "$output" = "$(printf 'tinydocker\ntinyrun')" ]
   run ls "$dest$pfx/$libexecdir/tinydocker"
-  [ "$output" = "$(printf '%s\n' tinydocker-attach tinydocker-entry tinydocker-image tinydocker-init \
+  [ "$output" = "$(printf '%s\n' tinydocker-attach tinydocker-build tinydocker-entry tinydocker-image tinydocker-init \
     tinydocker-monitor tinydocker-nft | head -c -1)" ]
   # the installed engine finds its helpers beside it, not in the build tree: an image command
   # (tinydocker-image), a foreground run (monitor, entry, attach) and --init
@@ -41,6 +41,12 @@ print(o["prefix"], o["bindir"], o["libexecdir"])')
   run "$T" --root "$TD_ROOT" run --rm --network none --init busybox echo installed
   [ "$status" -eq 0 ]
   [ "$output" = installed ]
+  # and tinydocker-build (build runs its RUN steps through the runtime and tinydocker-entry)
+  mkdir -p "$TEST_TMP/ctx" && printf 'FROM busybox\nRUN echo built >/b\n' >"$TEST_TMP/ctx/Dockerfile"
+  run "$T" --root "$TD_ROOT" build -q -t inst "$TEST_TMP/ctx"
+  [ "$status" -eq 0 ]
+  run "$T" --root "$TD_ROOT" run --rm --network none inst cat /b
+  [ "$output" = built ]
   # with the helpers gone, a clear error, not a build-tree or $PATH fallback (unless a real
   # install in the configured libexecdir answers: then that one, which is the documented order)
   mv "$dest$pfx/$libexecdir/tinydocker" "$dest/moved"

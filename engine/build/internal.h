@@ -1,0 +1,130 @@
+/* Inside engine/build only: the builder's state and its steps. */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "engine/build/build.h"
+#include "engine/engine.h"
+
+/* An image as the build holds it: the whole config document, the manifest's layer
+ * descriptors, and its id once stored (NULL for FROM scratch before any step). */
+struct bstate {
+  json_t *cfg;
+  json_t *layers;
+  char *id;
+  char *man; /* its manifest's digest (with id) */
+  size_t man_size;
+};
+
+struct stage {
+  char *name;   /* AS name (lower case), or NULL */
+  size_t first; /* index of its FROM */
+  size_t end;   /* one past its last instruction */
+  bool needed;
+  bool done;
+  bool cmd_set; /* a CMD in this stage (ENTRYPOINT keeps it; else an inherited Cmd goes) */
+  struct bstate st;
+  json_t *args; /* declared ARGs: name -> value or null */
+};
+
+struct builder {
+  const struct build_req *req;
+  struct eng_ctx ctx;
+  char *work;   /* <root>/builds/<random>: mount points, upper dirs, a tar context */
+  char *ctxdir; /* the context directory */
+  int ctxfd;    /* O_PATH of it */
+  struct df_ignore *ignore;
+  struct dockerfile df;
+  struct stage *stages;
+  size_t n_stages;
+  json_t *meta;       /* ARGs before the first FROM: name -> value or null */
+  json_t *build_args; /* --build-arg: name -> value */
+  json_t *consumed;   /* build args some ARG declared */
+  int step, n_steps;
+  int n_mounts;    /* work/m<N> counter */
+  FILE *out;       /* the step lines (stdout; /dev/null with -q) */
+  int watch_fd;    /* the watchdog's socket, or -1 (started at the first RUN) */
+  int host_mntns;  /* the mount namespace the build started in (O_RDONLY fd), or -1 */
+  bool private_ns; /* in its own mount namespace (entered at the first mount) */
+  pid_t watch_pid;
+};
+
+/* state.c: the image states of a build */
+void bstate_clear(struct bstate *s);
+int bstate_copy(const struct bstate *from, struct bstate *to);
+/* FROM scratch: docker's default PATH, no layers */
+void bstate_scratch(struct bstate *s);
+/* an image of the store (name or id) */
+int bstate_from_image(struct builder *b, const char *ref, struct bstate *s, struct td_err **err);
+/* a state from its config and manifest blobs (the cache: no index lookup) */
+int bstate_from_blobs(struct builder *b, const char *id, const char *man, struct bstate *s,
+                      struct td_err **err);
+/* the layer dirs, bottom first (NULL-terminated) and the chain id of the top layer */
+int bstate_layer_dirs(struct builder *b, const struct bstate *s, char ***dirs, char **top_chain,
+                      struct td_err **err);
+/* A new state: history entry (created_by, empty layer unless a layer), the layer's diff id;
+ * config blob, manifest and an untagged build-cache index entry written; s->id updated. */
+struct image_layer;
+int bstate_commit(struct builder *b, struct bstate *s, const char *created_by,
+                  const struct image_layer *layer, const char *blob_tmp, struct td_err **err);
+/* cache.c: key -> state id */
+char *cache_key(const struct bstate *parent, const char *text);
+int cache_lookup(struct builder *b, const char *key, struct bstate *out);
+void cache_store(struct builder *b, const char *key, const struct bstate *st);
+
+/* fsstep.c: a step that changes files: the state's layers + a fresh upper dir mounted at
+ * *rootfs; then the upper dir becomes a layer of the state */
+struct fsstep {
+  char *dir;    /* work/sN */
+  char *rootfs; /* dir/rootfs */
+  char *upper;
+  bool mounted;
+};
+int fsstep_begin(struct builder *b, const struct bstate *s, struct fsstep *f, struct td_err **err);
+int fsstep_commit(struct builder *b, struct bstate *s, struct fsstep *f, const char *created_by,
+                  struct td_err **err);
+void fsstep_end(struct fsstep *f);
+/* A read-only mount of a state's files (COPY --from), at *path */
+int bstate_mount_ro(struct builder *b, const struct bstate *s, char **path, struct td_err **err);
+
+/* run.c: RUN argv in the mounted rootfs; *code gets its exit status */
+int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char **argv, char **env,
+             int *code, struct td_err **err);
+
+/* copy.c: COPY/ADD */
+struct copy_req {
+  int srcfd;         /* the source root (context or a --from rootfs), O_PATH */
+  bool from_context; /* sources are refused outside it, and .dockerignore applies */
+  char **srcs;       /* expanded source paths */
+  char *dest;        /* expanded destination (absolute) */
+  bool chown_set;    /* --chown given */
+  char *chown;       /* its value */
+  int chmod;         /* --chmod, -1 = none */
+  bool add;          /* ADD (for the messages) */
+  bool extract;      /* local tar archives are extracted (ADD of local files) */
+};
+/* The sources' checksum (names, types, modes, owners, sizes, link targets, contents): docker's
+ * "file:<sha>", "dir:<sha>" or "multi:<sha>". */
+int copy_checksum(struct builder *b, const struct copy_req *c, char **out, struct td_err **err);
+int copy_apply(struct builder *b, const struct copy_req *c, const char *rootfs,
+               struct td_err **err);
+
+/* watchdog.c: a child that removes the RUN containers and the work dir of a killed build;
+ * started at the first RUN (in the mount namespace the build started in) */
+int watchdog_start(struct builder *b, struct td_err **err);
+/* the build's own mount namespace, entered at its first mount */
+int build_private_ns(struct builder *b, struct td_err **err);
+void watchdog_send(struct builder *b, char op, const char *id);
+void watchdog_stop(struct builder *b);
+
+/* url.c: ADD's http(s) sources, fetched into dir; *name_out the file's name there */
+bool url_is(const char *s);
+int url_fetch(const char *url, const char *checksum, const char *dir, char **name_out,
+              struct td_err **err);
+
+/* context.c */
+int context_open(struct builder *b, struct td_err **err);
+int context_dockerfile(struct builder *b, char **text, size_t *len, struct td_err **err);
