@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-upgrade
+.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-upgrade test-stress
 
 all: build
 
@@ -36,6 +36,13 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 
 test: build asan fuzz
 	tests/run.sh
+
+# issue 18's stress test: WORKERS workers in parallel against one --root, ROUNDS rounds; fails on
+# a hang, an unexpected refusal, a leak or a store inconsistency (tests/stress/stress.sh)
+ROUNDS ?= 5
+WORKERS ?= 4
+test-stress: build
+	ROUNDS=$(ROUNDS) WORKERS=$(WORKERS) BUILD=$(BUILD) tests/stress/stress.sh
 
 # the compatibility suite alone: every case against Debian's docker.io and tinydocker, compared
 # (tests/compat/run.sh; results in build/compat/). make test runs it too (66-compat.bats).

@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 
+#include "cli/docker_types.h"
+
 #include "util/err.h"
 
 struct image_cmd {
@@ -31,7 +33,10 @@ int cmd_inspect(const char *root, int argc, char **argv);
 int cmd_prune(const char *root, int argc, char **argv);
 /* The flags `image prune` and `volume prune` share (-a, -f, --filter): *all for -a;
  * EXIT_ENGINE on an unknown flag, else 0. */
-int cli_prune_flags(int argc, char **argv, bool *all);
+/* -a, -f, --filter (into *filters, NULL-terminated, borrowed from argv; may be NULL) and the
+ * internal --reclaimed BYTES of `system prune` (added to the total printed; may be NULL). */
+int cli_prune_flags(int argc, char **argv, bool *all, char ***filters,
+                    unsigned long long *reclaimed);
 /* create-default [--busybox PATH] [REF]: busybox:latest from the host's busybox-static */
 int cmd_create_default(const char *root, int argc, char **argv);
 /* commit [-m] [-a] [-c]... CONTAINER [REF]: the container found in the engine's store */
@@ -67,7 +72,9 @@ int cli_fail(struct td_err *err);
 int cli_format_rows(const char *fmt, json_t *rows, json_t *labels,
                     const char *(*header)(const char *field), const char *type);
 /* `image inspect` / `volume inspect` (cmd names it in errors): [-f FORMAT] NAME..., each
- * looked up with get. Returns the exit code. */
-int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
+ * looked up with get; a template sees the document as docker's type (cli_docker_typed_view).
+ * Returns the exit code. */
+int cli_inspect_each(const char *root, const char *cmd, enum cli_docker_type type, int argc,
+                     char **argv,
                      int (*get)(const char *root, const char *name, json_t **out,
                                 struct td_err **err));

@@ -128,16 +128,18 @@ int cmd_history(const char *root, int argc, char **argv)
 
 int cmd_inspect(const char *root, int argc, char **argv)
 {
-  return cli_inspect_each(root, "image inspect", argc, argv, image_inspect);
+  return cli_inspect_each(root, "image inspect", CLI_DOCKER_IMAGE, argc, argv, image_inspect);
 }
 
 int cmd_prune(const char *root, int argc, char **argv)
 {
   bool all = false;
-  if (cli_prune_flags(argc, argv, &all) != 0)
+  autostrv char **filters = NULL;
+  unsigned long long reclaimed = 0;
+  if (cli_prune_flags(argc, argv, &all, &filters, &reclaimed) != 0)
     return EXIT_ENGINE;
   autoerr struct td_err *err = NULL;
-  if (image_prune(root, all, stdout, &err) < 0)
+  if (image_prune(root, all, filters, reclaimed, stdout, &err) < 0)
     return cli_fail(steal_ptr(err));
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "image/ops.h"
 #include "image/volume.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -78,6 +79,14 @@ int cmd_commit_container(const char *root, int argc, char **argv)
   if (image_commit_dir(root, upper, image, changes, message, author,
                        optind < argc ? argv[optind] : NULL, &id, &err) < 0)
     return cli_fail(steal_ptr(err));
+  /* docker's "container commit" event: the container is the directory above its upper dir */
+  autofree char *cdir = xstrdup(upper);
+  char *slash = strrchr(cdir, '/');
+  if (slash)
+    *slash = '\0';
+  const char *cid = strrchr(cdir, '/') ? strrchr(cdir, '/') + 1 : cdir;
+  events_log(root, "container", "commit", cid, "comment", message ? message : "", "imageID", id,
+             "imageRef", optind < argc ? argv[optind] : "", NULL);
   printf("%s\n", id);
   return 0;
 }
@@ -288,6 +297,9 @@ int cmd_commit(const char *root, int argc, char **argv)
   else
     rc = image_commit_dir_config(root, ct.upper, ct.image_id, ct.config, changes, message, author,
                                  optind + 1 < argc ? argv[optind + 1] : NULL, &id, &err);
+  if (rc == 0) /* docker's "container commit" event */
+    events_log(root, "container", "commit", ct.id, "comment", message ? message : "", "imageID", id,
+               "imageRef", optind + 1 < argc ? argv[optind + 1] : "", NULL);
   image_container_clear(&ct);
   if (rc < 0)
     return cli_fail(steal_ptr(err));

@@ -41,6 +41,8 @@ static const struct image_cmd cmds[] = {
     {"push", image_cmd_push},
     {"login", image_cmd_login},
     {"logout", image_cmd_logout},
+    {"search", image_cmd_search},
+    {"manifest", image_cmd_manifest},
     {NULL, NULL},
 };
 

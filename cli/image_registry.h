@@ -10,3 +10,7 @@ int image_cmd_push(const char *root, int argc, char **argv);
 int image_cmd_login(const char *root, int argc, char **argv);
 /* logout [SERVER] */
 int image_cmd_logout(const char *root, int argc, char **argv);
+/* search [-f K=V] [--format T] [--limit N] [--no-trunc] [REGISTRY/]TERM (image_search.c) */
+int image_cmd_search(const char *root, int argc, char **argv);
+/* manifest inspect [--insecure] [-v] [LIST] REF (image_search.c) */
+int image_cmd_manifest(const char *root, int argc, char **argv);

@@ -8,7 +8,8 @@
 #include "util/cleanup.h"
 #include "util/gotmpl.h"
 
-int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
+int cli_inspect_each(const char *root, const char *cmd, enum cli_docker_type type, int argc,
+                     char **argv,
                      int (*get)(const char *root, const char *name, json_t **out,
                                 struct td_err **err))
 {
@@ -39,8 +40,10 @@ int cli_inspect_each(const char *root, const char *cmd, int argc, char **argv,
       rc = cli_fail(steal_ptr(err));
       continue;
     }
-    if (format)
+    if (format) {
+      cli_docker_typed_view(obj, type);
       gotmpl_inspect_one(&tin, obj);
+    }
     json_array_append_new(all, obj);
   }
   if (!format) {

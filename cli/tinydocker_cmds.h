@@ -50,6 +50,17 @@ int cmd_builder(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_export(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 int cmd_volume(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_events(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_diff(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_system(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+int cmd_completion(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
+/* swarm, stack, service, node, secret, config, plugin, trust, context: says so, returns 1. */
+int td_out_of_scope(const char *name);
+/* Whether name is one of those. */
+bool td_is_out_of_scope(const char *name);
+/* docker's "Are you sure you want to continue? [y/N]" after warning; true on y. */
+bool cli_confirm(const char *warning);
+int cmd_update(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err);
 /* --help of a command group parsed elsewhere ("image", "network", "volume", "port"; argv from
  * the subcommand on): prints it and returns true when argv asks for it (or is empty). */
 bool td_group_help(const char *group, int argc, char **argv);

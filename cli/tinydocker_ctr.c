@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/docker_types.h"
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
 #include "engine/parse/parse.h"
@@ -373,6 +374,7 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       continue;
     }
     if (fmt) {
+      cli_docker_typed_view(doc, CLI_DOCKER_CONTAINER);
       gotmpl_inspect_one(&tin, doc);
       json_decref(doc);
     } else {
@@ -544,8 +546,13 @@ int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_er
 {
   struct opt_result r;
   int rc = parse(&prune_info, argc, argv, &r, 0, err);
-  if (rc == 0)
-    rc = eng_prune(ctx, opt_list(&prune_info, &r, "filter"), err);
+  if (rc == 0) {
+    if (opt_bool(&prune_info, &r, "force") ||
+        cli_confirm("WARNING! This will remove all stopped containers.\n"))
+      rc = eng_prune(ctx, opt_list(&prune_info, &r, "filter"), true, err);
+    else
+      printf("Total reclaimed space: 0B\n"); /* docker's CLI, declined too */
+  }
   DONE(&prune_info, &r, rc);
 }
 

@@ -34,6 +34,8 @@ static void usage(void)
   for (const struct td_cmd *c = td_commands; c->name; c++)
     if (c->summary)
       printf("  %-10s  %s\n", c->name, c->summary);
+  printf("\nOut of scope (a single-host, daemonless engine): swarm, stack, service, node, secret,\n"
+         "config, plugin, trust and context.\n");
   printf("\nRun 'tinydocker COMMAND --help' for more information on a command.\n");
 }
 
@@ -125,6 +127,8 @@ int main(int argc, char **argv)
     i++;
   }
   const struct td_cmd *cmd = find_cmd(name);
+  if (cmd == NULL && td_is_out_of_scope(name))
+    return td_out_of_scope(name);
   if (cmd == NULL) {
     fprintf(stderr, "tinydocker: '%s' is not a tinydocker command.\nSee 'tinydocker --help'\n",
             name);

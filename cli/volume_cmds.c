@@ -152,7 +152,7 @@ static int vol_ls(const char *root, int argc, char **argv)
 
 static int vol_inspect(const char *root, int argc, char **argv)
 {
-  return cli_inspect_each(root, "volume inspect", argc, argv, volume_inspect);
+  return cli_inspect_each(root, "volume inspect", CLI_DOCKER_OTHER, argc, argv, volume_inspect);
 }
 
 static int vol_rm(const char *root, int argc, char **argv)
@@ -185,7 +185,7 @@ static int vol_rm(const char *root, int argc, char **argv)
 static int vol_prune(const char *root, int argc, char **argv)
 {
   bool all = false;
-  if (cli_prune_flags(argc, argv, &all) != 0)
+  if (cli_prune_flags(argc, argv, &all, NULL, NULL) != 0)
     return EXIT_ENGINE;
   autojson json_t *removed = json_array();
   unsigned long long freed = 0;

@@ -103,6 +103,18 @@ int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err
 int eng_rename(struct eng_ctx *ctx, const char *id, const char *new_name, struct td_err **err);
 /* Freeze / thaw all processes of a running container. */
 int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **err);
+/* `update`: 0 (NULL) leaves a value as it is, docker's rule; memory_swap -1 = unlimited. */
+struct eng_update_req {
+  int64_t memory, memory_swap, memory_reservation;
+  int64_t nano_cpus, cpu_shares, cpu_quota, cpu_period, blkio_weight;
+  bool has_pids_limit;
+  int64_t pids_limit; /* 0 or -1 = unlimited */
+  const char *cpuset_cpus, *cpuset_mems;
+  const struct eng_restart *restart;
+};
+/* Apply to the live cgroup (running or paused), the bundle (next start) and the record. */
+int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req *req,
+               struct td_err **err);
 /* Attach our stdio to a running container; *exit_code when it exits (0 when the detach keys,
  * docker's format, NULL = ctrl-p,ctrl-q, were typed on a tty). */
 int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
@@ -173,8 +185,23 @@ struct eng_cp_opts {
 };
 int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct eng_cp_opts *o,
            struct td_err **err);
-/* Remove all stopped containers; prints what was removed. */
-int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err);
+/* Remove all stopped containers that pass the prune filters; prints what was removed (and,
+ * with total, docker's "Total reclaimed space" line). */
+int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **err);
+/* docker's prune filters (until=, label=, label!=): anything else is "Invalid filter". */
+int eng_prune_filters_check(char **filters, struct td_err **err);
+/* `system df` (-v: each image, container and volume). */
+int eng_system_df(struct eng_ctx *ctx, bool verbose, const char *format, struct td_err **err);
+/* `diff`: the container's A/C/D lines. */
+int eng_diff(struct eng_ctx *ctx, const char *id, struct td_err **err);
+/* `events`: the event log filtered (docker's keys; values of one key or-ed), from --since (or
+ * from now) and followed until interrupted, or until --until has passed. */
+struct eng_events_opts {
+  const char *since, *until; /* docker's timestamps; NULL = none */
+  char **filters;            /* key=value */
+  const char *format;        /* Go template; NULL = docker's line */
+};
+int eng_events(struct eng_ctx *ctx, const struct eng_events_opts *o, struct td_err **err);
 /* `info` and `version`. */
 int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err);
 int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err);

@@ -12,6 +12,7 @@
 #include "image/store.h"
 #include "image/write.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -44,6 +45,8 @@ int image_import(const char *root, int fd, const struct image_import_opts *o, ch
                             .comment = comment,
                             .names = names};
     rc = image_build_store(root, &b, id_out, err);
+    if (rc == 0 && id_out && *id_out)
+      events_log(root, "image", "import", *id_out, "name", *id_out, NULL);
     if (rc == 0 && layer.skipped_devices > 0)
       fprintf(stderr, "tinydocker-image: warning: skipped %llu device node(s) in the layer\n",
               (unsigned long long)layer.skipped_devices);

@@ -17,6 +17,7 @@
 #include "image/store.h"
 #include "image/write.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -324,11 +325,14 @@ static int publish(const char *root, struct loaded *res, size_t n, FILE *out, st
   if (image_index_write(root, index, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++) {
-    if (strv_len(res[i].names) == 0)
+    if (strv_len(res[i].names) == 0) {
       fprintf(out, "Loaded image ID: %s\n", res[i].id);
+      events_log(root, "image", "load", res[i].id, "name", res[i].id, NULL);
+    }
     for (char **nm = res[i].names; nm && *nm; nm++) {
       autofree char *f = image_name_familiar(*nm);
       fprintf(out, "Loaded image: %s\n", f);
+      events_log(root, "image", "load", res[i].id, "name", f, NULL);
     }
   }
   return 0;

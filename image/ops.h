@@ -34,7 +34,11 @@ int image_tag(const char *root, const char *src, const char *dst, struct td_err 
  * in use by a container -> refused unless force, and then only untagged). */
 int image_remove(const char *root, const char *ref, bool force, FILE *out, struct td_err **err);
 /* image prune: dangling images (all unused ones with all) not used by containers. */
-int image_prune(const char *root, bool all, FILE *out, struct td_err **err);
+/* filters: docker's prune filters (until=TIMESTAMP: created before it; label=K[=V],
+ * label!=K[=V]; dangling=true|false), values of one key or-ed; base: bytes freed before (by
+ * `system prune`), added to the total printed. */
+int image_prune(const char *root, bool all, char **filters, unsigned long long base, FILE *out,
+                struct td_err **err);
 /* docker-shaped `image inspect` object for one image. */
 int image_inspect(const char *root, const char *ref, json_t **out, struct td_err **err);
 /* The rows of `history`: array of {id, created, created_by, size, comment} newest first. */

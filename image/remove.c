@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "image/build.h"
 #include "image/image.h"
@@ -11,6 +12,8 @@
 #include "image/write.h"
 #include "util/human.h"
 #include "util/cleanup.h"
+#include "util/events.h"
+#include "util/timefmt.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -47,6 +50,9 @@ int image_tag(const char *root, const char *src, const char *dst, struct td_err 
     json_int_t size = json_integer_value(json_object_get(entry, "size"));
     image_index_add(index, md, (uint64_t)size, mt, id, names);
     rc = image_index_write(root, index, err);
+    autofree char *fam = image_name_familiar(names[0]);
+    if (rc == 0)
+      events_log(root, "image", "tag", id, "name", fam, NULL);
   }
   lock_release(lock);
   return rc;
@@ -73,6 +79,7 @@ static int delete_image(const char *root, json_t *index, const char *id, FILE *o
     return -1;
   image_holds_drop(root, id);
   fprintf(out, "Deleted: %s\n", id);
+  events_log(root, "image", "delete", id, "name", id, NULL);
   autojson json_t *removed = json_array();
   if (image_gc(root, index, removed, freed, err) < 0)
     return -1;
@@ -103,6 +110,7 @@ static int remove_locked(const char *root, const char *ref, bool force, FILE *ou
     image_index_untag(index, matched);
     autofree char *f = image_name_familiar(matched);
     fprintf(out, "Untagged: %s\n", f);
+    events_log(root, "image", "untag", id, "name", f, NULL);
     return image_index_write(root, index, err);
   }
   if (!matched && nnames > 1 && !force)
@@ -127,6 +135,7 @@ static int remove_locked(const char *root, const char *ref, bool force, FILE *ou
     image_index_untag(index, *n);
     autofree char *f = image_name_familiar(*n);
     fprintf(out, "Untagged: %s\n", f);
+    events_log(root, "image", "untag", id, "name", f, NULL);
   }
   if (holders > 0) /* forced: the container keeps the image, now dangling */
     return image_index_write(root, index, err);
@@ -143,8 +152,132 @@ int image_remove(const char *root, const char *ref, bool force, FILE *out, struc
   return rc;
 }
 
-static int prune_locked(const char *root, bool all, FILE *out, struct td_err **err)
+/* until=: RFC 3339, unix seconds, or a Go duration before now ("24h", "1h30m", "90s"). */
+static int image_prune_time(const char *s, int64_t now, int64_t *out, struct td_err **err)
 {
+  int64_t t = time_parse_rfc3339(s);
+  if (t > 0) {
+    *out = t;
+    return 0;
+  }
+  char *end = NULL;
+  double secs = strtod(s, &end);
+  if (end != s && *end == '\0' && s[0] >= '0' && s[0] <= '9') {
+    *out = (int64_t)(secs * 1e9);
+    return 0;
+  }
+  static const struct {
+    const char *unit;
+    double ns;
+  } units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+  double total = 0;
+  const char *p = s;
+  while (*p) {
+    double v = strtod(p, &end);
+    if (end == p)
+      goto bad;
+    p = end;
+    size_t ul = strspn(p, "nuµmsh");
+    bool found = false;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && !found; i++)
+      if (strlen(units[i].unit) == ul && strncmp(p, units[i].unit, ul) == 0) {
+        total += v * units[i].ns;
+        found = true;
+      }
+    if (!found)
+      goto bad;
+    p += ul;
+  }
+  if (p == s)
+    goto bad;
+  *out = now - (int64_t)total;
+  return 0;
+bad:
+  return err_set_exit(err, 1, 0, "failed to parse value as time or duration: \"%s\"", s);
+}
+
+/* One prune filter against an image (its config); unknown keys were refused before. */
+static bool prune_match_one(const char *root, const char *id, const char *key, const char *v,
+                            int64_t now)
+{
+  struct image_info *img = NULL;
+  autoerr struct td_err *e = NULL;
+  if (image_resolve(root, id, &img, &e) < 0)
+    return false;
+  bool ok = false;
+  if (strcmp(key, "until") == 0) {
+    int64_t until = 0;
+    autoerr struct td_err *e2 = NULL;
+    const char *created = json_string_value(json_object_get(img->config, "created"));
+    int64_t c = created ? time_parse_rfc3339(created) : 0;
+    ok = image_prune_time(v, now, &until, &e2) == 0 && c < until;
+  } else if (strcmp(key, "label") == 0 || strcmp(key, "label!") == 0) {
+    const char *eq = strchr(v, '=');
+    autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
+    json_t *lv = json_object_get(img->cfg.labels, k);
+    bool has = lv && (eq == NULL || strcmp(json_string_value(lv), eq + 1) == 0);
+    ok = strcmp(key, "label") == 0 ? has : !has;
+  } else if (strcmp(key, "dangling") == 0) {
+    ok = true; /* the -a flag decides; docker: dangling=false is -a */
+  }
+  image_info_free(img);
+  return ok;
+}
+
+/* docker's rule: values of one key or-ed, keys and-ed. */
+static bool prune_match(const char *root, const char *id, char **filters, int64_t now)
+{
+  for (char **f = filters; f && *f; f++) {
+    size_t kl = strcspn(*f, "=");
+    bool seen = false;
+    for (char **g = filters; g < f && !seen; g++)
+      seen = strncmp(*g, *f, kl + 1) == 0;
+    if (seen)
+      continue;
+    autofree char *key = xstrndup(*f, kl);
+    bool any = false;
+    for (char **g = f; *g && !any; g++)
+      if (strncmp(*g, *f, kl + 1) == 0)
+        any = prune_match_one(root, id, key, *g + kl + 1, now);
+    if (!any)
+      return false;
+  }
+  return true;
+}
+
+static int prune_check(char **filters, bool *all, int64_t now, struct td_err **err)
+{
+  for (char **f = filters; f && *f; f++) {
+    const char *eq = strchr(*f, '=');
+    if (eq == NULL)
+      return err_set_exit(err, 1, 0, "bad format of filter (expected name=value)");
+    size_t kl = (size_t)(eq - *f);
+    if (kl == 5 && strncmp(*f, "until", 5) == 0) {
+      int64_t t;
+      if (image_prune_time(eq + 1, now, &t, err) < 0)
+        return -1;
+    } else if (kl == 8 && strncmp(*f, "dangling", 8) == 0) {
+      if (strcmp(eq + 1, "false") == 0 || strcmp(eq + 1, "0") == 0)
+        *all = true;
+      else if (strcmp(eq + 1, "true") != 0 && strcmp(eq + 1, "1") != 0)
+        return err_set_exit(err, 1, 0, "Invalid filter 'dangling=%s'", eq + 1);
+    } else if (!(kl == 5 && strncmp(*f, "label", 5) == 0) &&
+               !(kl == 6 && strncmp(*f, "label!", 6) == 0)) {
+      autofree char *key = xstrndup(*f, kl);
+      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
+    }
+  }
+  return 0;
+}
+
+static int prune_locked(const char *root, bool all, char **filters, unsigned long long base,
+                        FILE *out, struct td_err **err)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int64_t now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+  if (prune_check(filters, &all, now, err) < 0)
+    return -1;
   autojson json_t *index = NULL;
   if (image_index_read(root, &index, err) < 0)
     return -1;
@@ -155,11 +288,13 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
     const char *id = image_entry_id(e);
     if (id == NULL || (!all && image_entry_name(e) != NULL) || strv_find(victims, id) >= 0)
       continue;
+    if (!prune_match(root, id, filters, now))
+      continue;
     autoerr struct td_err *herr = NULL;
     if (image_holders(root, id, &herr) == 0)
       strv_push(&victims, id);
   }
-  uint64_t freed = 0;
+  uint64_t freed = base;
   if (strv_len(victims) > 0)
     fprintf(out, "Deleted Images:\n");
   for (char **v = victims; v && *v; v++) {
@@ -172,6 +307,7 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
     image_index_remove_id(index, *v);
     image_holds_drop(root, *v);
     fprintf(out, "deleted: %s\n", *v);
+    events_log(root, "image", "delete", *v, "name", *v, NULL);
   }
   if (image_index_write(root, index, err) < 0)
     return -1;
@@ -187,12 +323,13 @@ static int prune_locked(const char *root, bool all, FILE *out, struct td_err **e
   return 0;
 }
 
-int image_prune(const char *root, bool all, FILE *out, struct td_err **err)
+int image_prune(const char *root, bool all, char **filters, unsigned long long base, FILE *out,
+                struct td_err **err)
 {
   int lock = image_store_lock(root, err);
   if (lock < 0)
     return -1;
-  int rc = prune_locked(root, all, out, err);
+  int rc = prune_locked(root, all, filters, base, out, err);
   lock_release(lock);
   return rc;
 }

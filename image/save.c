@@ -16,6 +16,7 @@
 #include "image/ops.h"
 #include "image/store.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/strv.h"
@@ -316,6 +317,8 @@ int image_save(const char *root, char *const *refs, const char *format, int out_
   }
   free(ims);
   json_decref(sv.written);
+  for (char *const *r = refs; rc == 0 && r && *r; r++)
+    events_log(root, "image", "save", *r, "name", *r, NULL);
   lock_release(lock);
   return rc;
 }

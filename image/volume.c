@@ -15,6 +15,7 @@
 #include "image/sha256.h"
 #include "util/timefmt.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/strv.h"
@@ -132,6 +133,8 @@ int volume_create(const char *root, const char *name, json_t *labels, bool anony
     return -1;
   int rc = create_locked(root, n, labels, anonymous, err);
   lock_release(lock);
+  if (rc == 0)
+    events_log(root, "volume", "create", n, "driver", "local", NULL);
   if (rc == 0 && name_out)
     *name_out = steal_ptr(n);
   return rc;
@@ -245,6 +248,8 @@ int volume_remove(const char *root, const char *name, bool force, struct td_err 
   if (lock < 0)
     return -1;
   int rc = remove_locked(root, name, err);
+  if (rc == 0)
+    events_log(root, "volume", "destroy", name, "driver", "local", NULL);
   if (rc < 0 && force && volume_err_is_not_found(*err)) {
     err_free(err);
     rc = 0;
@@ -290,6 +295,8 @@ int volume_prune(const char *root, bool all, json_t *removed, unsigned long long
     autofree char *data = xasprintf("%s/volumes/%s/_data", root, *n);
     unsigned long long sz = du(data);
     rc = remove_locked(root, *n, err);
+    if (rc == 0)
+      events_log(root, "volume", "destroy", *n, "driver", "local", NULL);
     if (rc == 0) {
       if (freed)
         *freed += sz;

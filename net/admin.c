@@ -9,6 +9,7 @@
 #include "net/nft.h"
 #include "net/nl.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -107,7 +108,11 @@ int net_remove(const char *root, const char *name_or_id, struct td_err **err)
     r = err_set(err, EPERM, "bridge is a pre-defined network and cannot be removed");
   } else {
     net_ctx_gc(&ctx, true);
+    autofree char *id = xstrdup(json_string_value(json_object_get(net, "Id")));
+    autofree char *name = xstrdup(json_string_value(json_object_get(net, "Name")));
     r = remove_locked(&ctx, net, err);
+    if (r == 0)
+      events_log(root, "network", "destroy", id, "name", name, "type", "bridge", NULL);
   }
   net_ctx_close(&ctx);
   return r < 0 ? err_prefix(err, "remove network %s", name_or_id) : 0;
@@ -126,8 +131,13 @@ int net_prune(const char *root, char ***removed, struct td_err **err)
     if (!strcmp(name, NET_DEFAULT_NAME) || json_object_size(net_eps(&ctx, net)))
       continue;
     autoerr struct td_err *e = NULL;
-    if (remove_locked(&ctx, net, &e) == 0 && removed)
-      strv_push(removed, name);
+    autofree char *id = xstrdup(json_string_value(json_object_get(net, "Id")));
+    autofree char *nm = xstrdup(name);
+    if (remove_locked(&ctx, net, &e) == 0) {
+      events_log(root, "network", "destroy", id, "name", nm, "type", "bridge", NULL);
+      if (removed)
+        strv_push(removed, nm);
+    }
   }
   net_ctx_close(&ctx);
   return 0;

@@ -17,6 +17,7 @@
 #include "net/nl.h"
 #include "util/jsonv.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -485,6 +486,8 @@ int net_attach(const char *root, const char *container_id, const char *netns_pat
   if (r < 0)
     return err_prefix(err, "connect container %.12s to network %s", container_id,
                       req->network ? req->network : NET_DEFAULT_NAME);
+  events_log(root, "network", "connect", res->network_id, "container", container_id, "name",
+             res->network_name, "type", "bridge", NULL);
   return 0;
 }
 
@@ -547,8 +550,12 @@ int net_disconnect(const char *root, const char *network, const char *container_
   else if (!net_ep_get(&ctx, net, container_id))
     r = err_set(err, ENOENT, "container %.12s is not connected to network %s", container_id,
                 network);
-  else
+  else {
+    events_log(root, "network", "disconnect", json_string_value(json_object_get(net, "Id")),
+               "container", container_id, "name", json_string_value(json_object_get(net, "Name")),
+               "type", "bridge", NULL);
     net_endpoint_release(&ctx, net, container_id, NULL);
+  }
   net_ctx_close(&ctx);
   return r;
 }

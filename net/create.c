@@ -12,6 +12,7 @@
 #include "net/nft.h"
 #include "net/nl.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/timefmt.h"
 #include "util/lock.h"
 #include "util/strv.h"
@@ -328,6 +329,9 @@ int net_create(const char *root, const struct net_create_req *req, char **id_out
   json_t *net = net_ctx_create(&ctx, req, err);
   if (net && id_out)
     *id_out = xstrdup(json_string_value(json_object_get(net, "Id")));
+  if (net)
+    events_log(root, "network", "create", json_string_value(json_object_get(net, "Id")), "name",
+               json_string_value(json_object_get(net, "Name")), "type", "bridge", NULL);
   net_ctx_close(&ctx);
   return net ? 0 : -1;
 }

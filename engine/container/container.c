@@ -221,6 +221,7 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, struct ctr_record 
       err_warn(&e2, "container %s: remove its anonymous volume", id);
   }
   store_name_release(ctx, rec->name, id);
+  eng_event(ctx, id, rec, "destroy", NULL);
 }
 
 bool eng_mode_has_endpoints(const char *mode)

@@ -232,6 +232,10 @@ int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, struct ctr_rec
 const char *eng_short_id(const char *id, char *buf);
 /* Host CPU count. */
 int eng_ncpu(void);
+/* Append a container event (engine/container/event.c): its image, name and labels as docker's
+ * attributes, then the pairs given (key, value, ..., NULL). rec NULL: loaded from the store. */
+void eng_event(const struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
+               const char *action, ...) __attribute__((sentinel));
 
 /* The OCI spec of a build step (engine/build: a RUN), with docker's defaults as for a
  * container: capabilities, seccomp, masked and read-only paths, /dev; the hostname, hosts and

@@ -373,6 +373,7 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   if (record_save(ctx, id, rec, err) < 0)
     return -1;
   store_cache_put(STORE_CACHE_RECORD, id, rec->doc); /* run's start goes on with it */
+  eng_event(ctx, id, rec, "create", NULL);
   return 0;
 }
 

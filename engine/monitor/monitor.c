@@ -206,6 +206,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
    * client hears MON_STARTED only after this */
   rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
   td_trace("rec-running");
+  eng_event(m->ctx, m->id, m->rec, "start", NULL);
   return 0;
 }
 
@@ -457,6 +458,9 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     mon_io_drain_rest(&m->io);
     td_trace("mon-reaped");
     int code = exit_code_of(m->io.status);
+    char codestr[16];
+    snprintf(codestr, sizeof(codestr), "%d", code);
+    eng_event(m->ctx, m->id, m->rec, "die", "exitCode", codestr, NULL);
     if (m->auto_remove) { /* never restarts (create refuses --rm with a policy) */
       mon_io_close_stdio(&m->io);
       finish_removed(m, code);

@@ -208,6 +208,12 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     return -1;
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
+  /* docker's events: "exec_create: CMD ARGS", "exec_start: ...", "exec_die" with an exec id */
+  autofree char *exec_id = store_new_id();
+  autofree char *cmdline = strv_join(req->cmd, " ");
+  autofree char *act_create = xasprintf("exec_create: %s", cmdline);
+  autofree char *act_start = xasprintf("exec_start: %s", cmdline);
+  eng_event(ctx, id, rec, act_create, "execID", exec_id, NULL);
   int master = -1;
   int null = -1;
   struct rt_exec_opts o = {.process = proc,
@@ -232,6 +238,7 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     return -1;
   }
   *exit_code = 0;
+  eng_event(ctx, id, rec, act_start, "execID", exec_id, NULL);
   if (req->detach) {
     if (master >= 0)
       close(master);
@@ -254,5 +261,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
                : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                      : 255;
+  char code[16];
+  snprintf(code, sizeof(code), "%d", *exit_code);
+  eng_event(ctx, id, rec, "exec_die", "execID", exec_id, "exitCode", code, NULL);
   return 0;
 }

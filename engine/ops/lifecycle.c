@@ -143,17 +143,29 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
   return rc;
 }
 
-/* Wait for the monitor to record the exit (it exits unless restarting). */
-static void wait_monitor(const struct eng_ctx *ctx, const char *id, int timeout_ms)
+/* How long stop and rm wait for a monitor to record its container's exit and go: longer than
+ * any lock wait of its own (a monitor finishing behind a busy network store took over 10 s
+ * on this VM at load 30; tests/stress caught `stop` returning while `inspect` still said
+ * running), so that it is the monitor that fails first and says why. */
+#define MONITOR_RECORD_MS 120000
+
+/* Wait for the monitor to record the exit (it exits unless restarting). 0 when it is gone (or
+ * there is none); -1 with an error naming it when it is still there after timeout_ms. */
+static int wait_monitor(const struct eng_ctx *ctx, const char *id, int timeout_ms,
+                        struct td_err **err)
 {
   autorecord struct ctr_record *rec = NULL;
-  autoerr struct td_err *err = NULL;
-  if (record_load(ctx, id, &rec, &err) < 0)
-    return;
+  autoerr struct td_err *e = NULL;
+  if (record_load(ctx, id, &rec, &e) < 0)
+    return 0;
   pid_t mon = rec->td.monitor_pid;
   uint64_t mst = rec->td.monitor_start;
-  if (mon > 0)
-    eng_wait_pid_gone(mon, mst, timeout_ms);
+  if (mon <= 0 || eng_wait_pid_gone(mon, mst, timeout_ms))
+    return 0;
+  return err_set(err, 0,
+                 "its process exited, but its monitor (pid %d) has not recorded the exit "
+                 "after %d s",
+                 (int)mon, timeout_ms / 1000);
 }
 
 /* The container's processes are gone but no monitor recorded it: do what it would have. */
@@ -186,6 +198,10 @@ static int signal_container(const struct eng_ctx *ctx, const char *id, const str
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
+  char signum[16];
+  snprintf(signum, sizeof(signum), "%d", sig);
+  /* logged before the signal, so that it comes before the monitor's "die" */
+  eng_event(ctx, id, rec, "kill", "signal", signum, NULL);
   if (rt_kill(&rt, id, sig, all, err) == 0)
     return 0;
   /* runtime state gone (crash): fall back to the recorded pid, checked by start time */
@@ -221,21 +237,20 @@ int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signa
     eng_pause(ctx, id, false, &e2);
   }
   autoerr struct td_err *e1 = NULL;
-  if (pid > 0 && signal_container(ctx, id, rec, sig, false, &e1) == 0 &&
-      eng_wait_pid_gone(pid, st, timeout * 1000)) {
-    wait_monitor(ctx, id, 10000);
-    recover_orphan(ctx, id);
-    return 0;
+  if (!(pid > 0 && signal_container(ctx, id, rec, sig, false, &e1) == 0 &&
+        eng_wait_pid_gone(pid, st, timeout * 1000))) {
+    autoerr struct td_err *e2 = NULL;
+    signal_container(ctx, id, rec, SIGKILL, true, &e2);
+    if (pid > 0 && !eng_wait_pid_gone(pid, st, 10000))
+      return err_set(err, 0,
+                     "cannot stop container: %s: tried to kill container, but did not "
+                     "receive an exit event",
+                     id);
   }
-  autoerr struct td_err *e2 = NULL;
-  signal_container(ctx, id, rec, SIGKILL, true, &e2);
-  if (pid > 0 && !eng_wait_pid_gone(pid, st, 10000))
-    return err_set(err, 0,
-                   "cannot stop container: %s: tried to kill container, but did not "
-                   "receive an exit event",
-                   id);
-  wait_monitor(ctx, id, 10000);
+  if (wait_monitor(ctx, id, MONITOR_RECORD_MS, err) < 0)
+    return err_prefix(err, "cannot stop container: %s", id);
   recover_orphan(ctx, id);
+  eng_event(ctx, id, rec, "stop", NULL);
   return 0;
 }
 
@@ -275,7 +290,9 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
     signal_container(ctx, id, rec, SIGKILL, true, &e1);
     if (pid > 0)
       eng_wait_pid_gone(pid, rec->td.init_start, 10000);
-    wait_monitor(ctx, id, 10000);
+    /* never clean up beside a monitor that is still doing it */
+    if (wait_monitor(ctx, id, MONITOR_RECORD_MS, err) < 0)
+      return err_prefix(err, "cannot remove container \"%s\"", rec->name + 1);
     record_free(rec);
     rec = NULL;
     if (record_load(ctx, id, &rec, err) < 0) {
@@ -288,7 +305,11 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
     pid_t mon = rec->td.monitor_pid;
     if (mon > 0 && proc_alive(mon, rec->td.monitor_start)) {
       flag_stopping(ctx, id, true);
-      eng_wait_pid_gone(mon, rec->td.monitor_start, 5000);
+      if (!eng_wait_pid_gone(mon, rec->td.monitor_start, MONITOR_RECORD_MS))
+        return err_set(err, 0,
+                       "cannot remove container \"%s\": its monitor (pid %d) is still busy "
+                       "after %d s",
+                       rec->name + 1, (int)mon, MONITOR_RECORD_MS / 1000);
     }
   }
   int lk = store_lock(ctx, id, err);
@@ -368,6 +389,8 @@ static int rename_locked(struct eng_ctx *ctx, const char *id, const char *new_na
     return -1;
   }
   store_name_release(ctx, old, id);
+  autofree char *old_slash = xasprintf("/%s", old);
+  eng_event(ctx, id, rec, "rename", "oldName", old_slash, NULL);
   return 0;
 }
 
@@ -413,6 +436,8 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
   rec->state.status = xstrdup(pause ? "paused" : "running");
   rec->state.paused = pause;
   rc = record_save(ctx, id, rec, err);
+  if (rc == 0)
+    eng_event(ctx, id, rec, pause ? "pause" : "unpause", NULL);
 out:
   lock_release(lk);
   return rc;
@@ -430,6 +455,7 @@ int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_prox
   if (sock < 0)
     return -1;
   bool with_stdin = !no_stdin && rec->config.open_stdin;
+  eng_event(ctx, id, rec, "attach", NULL);
   return attach_session(sock, rec->config.tty, with_stdin, sig_proxy, false, detach_keys, exit_code,
                         err);
 }

@@ -18,6 +18,9 @@
 int eng_parse_size(const char *s, int64_t *out, struct td_err **err);
 /* Go durations: "10s", "1m30s", "1.5h", "300ms", "-1s"... -> nanoseconds. */
 int eng_parse_duration(const char *s, int64_t *out, struct td_err **err);
+/* docker's timestamp arguments (--since/--until, filter until=): RFC 3339, unix seconds with
+ * an optional fraction, or a Go duration before now_ns ("10m"). */
+int eng_parse_timestamp(const char *s, int64_t now_ns, int64_t *out, struct td_err **err);
 /* --cpus "1.5" -> nano cpus (1500000000); must be >= 0 and <= ncpu (0 = don't check). */
 int eng_parse_cpus(const char *s, int ncpu, int64_t *nanocpus, struct td_err **err);
 /* The CFS quota for nano cpus with the given period (docker: period 100000). */

@@ -15,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/strv.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 /* A decimal number with an optional fraction; *end gets the first char after it. */
@@ -430,5 +431,27 @@ int eng_parse_sysctl(const char *s, char **key, char **value, struct td_err **er
     return err_set(err, 0, "sysctl '%s': invalid key", s);
   *key = steal_ptr(k);
   *value = xstrdup(eq + 1);
+  return 0;
+}
+
+int eng_parse_timestamp(const char *s, int64_t now_ns, int64_t *out, struct td_err **err)
+{
+  int64_t t = time_parse_rfc3339(s);
+  if (t > 0) {
+    *out = t;
+    return 0;
+  }
+  char *end = NULL;
+  errno = 0;
+  double secs = strtod(s, &end);
+  if (end != s && *end == '\0' && errno == 0 && isdigit((unsigned char)s[0])) {
+    *out = (int64_t)(secs * 1e9);
+    return 0;
+  }
+  int64_t d;
+  autoerr struct td_err *e = NULL;
+  if (eng_parse_duration(s, &d, &e) < 0)
+    return err_set(err, 0, "failed to parse value as time or duration: \"%s\"", s);
+  *out = now_ns - d;
   return 0;
 }

@@ -505,18 +505,21 @@ static int prune_one(struct eng_ctx *ctx, const struct ctr_record *rec, char ***
   return 0;
 }
 
-int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
+int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **err)
 {
+  if (eng_prune_filters_check(filters, err) < 0)
+    return -1;
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   struct ctr_record **recs = NULL;
   size_t n = 0;
   if (load_all(ctx, &recs, &n, err) < 0)
     return -1;
   autostrv char **removed = xcalloc(1, sizeof(char *));
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
   for (size_t i = 0; i < n; i++) {
-    bool ok = true;
-    for (char **f = filters; f && *f && ok; f++)
-      ok = match_filter(recs[i], *f);
+    bool ok =
+        prune_filters_match(recs[i], filters, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
     if (ok)
       prune_one(ctx, recs[i], &removed);
     record_free(recs[i]);
@@ -528,6 +531,17 @@ int eng_prune(struct eng_ctx *ctx, char **filters, struct td_err **err)
       printf("%s\n", *r);
     printf("\n");
   }
-  printf("Total reclaimed space: 0B\n");
+  if (total)
+    printf("Total reclaimed space: 0B\n");
   return 0;
+}
+
+char *ps_status_text(const struct ctr_record *rec)
+{
+  return status_text(rec);
+}
+
+char *ps_command_text(const struct ctr_record *rec, bool no_trunc)
+{
+  return command_text(rec, no_trunc);
 }

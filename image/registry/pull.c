@@ -22,6 +22,7 @@
 #include "image/store.h"
 #include "image/write.h"
 #include "util/cleanup.h"
+#include "util/events.h"
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -301,6 +302,8 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
   int rc = pull_run(&p, ref, o, out, err);
   if (rc < 0)
     err_prefix(err, "pull %s", ref);
+  else
+    events_log(root, "image", "pull", ref, "name", ref, NULL);
   pull_ctx_clear(&p);
   return rc;
 }

@@ -23,3 +23,11 @@ int registry_login(const char *root, const char *server, const char *user, const
                    const struct registry_opts *o, struct td_err **err);
 /* Remove stored credentials for server; not logged in is an error as in docker. */
 int registry_logout(const char *root, const char *server, struct td_err **err);
+/* `search`: the repositories of host's catalog (GET /v2/_catalog, paged; at most 10000);
+ * a registry without one (Docker Hub) is a clear error, exit 1. */
+int registry_catalog(const char *root, const char *host, const struct registry_opts *o,
+                     char ***repos, struct td_err **err);
+/* `manifest inspect`: the manifest or index of ref exactly as served (its digest checked when
+ * ref names one), and its media type. */
+int registry_manifest_raw(const char *root, const char *ref, const struct registry_opts *o,
+                          char **body, char **media_type, struct td_err **err);

@@ -216,3 +216,20 @@ CASES
   echo "$n cases, $bad differ"
   [ "$bad" -eq 0 ]
 }
+
+@test "inspect -f sees docker's types: a field the JSON leaves out has its zero value, an unknown key is an error" {
+  # docker runs the template on its Go types first (cli/docker_types.c)
+  run td image inspect -f '{{json .Config.StopSignal}}|{{json .Config.OnBuild}}|{{.Config.Tty}}|{{json .ContainerConfig.Shell}}' busybox
+  [ "$status" -eq 0 ]
+  [ "$output" = '""|null|false|null' ]
+  td create --name typed busybox >/dev/null
+  run td inspect -f '{{json .Config.StopTimeout}}|{{.Config.MacAddress}}|' typed
+  [ "$status" -eq 0 ]
+  [ "$output" = 'null||' ]
+  # the printed JSON is not changed
+  run bash -c "'$TINYDOCKER' image inspect busybox | jq '.[0].Config | has(\"StopSignal\")'"
+  [ "$output" = false ]
+  run td image inspect -f '{{.Config.Nope}}' busybox
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'map has no entry for key "Nope"'* ]]
+}

@@ -1,0 +1,112 @@
+/* docker executes an inspect template on its Go types first: a field the JSON leaves out
+ * (omitempty: an image's Config.StopSignal, Healthcheck, Shell) still exists there, with its zero
+ * value (`{{json .Config.StopSignal}}` prints "", `{{json .Config.OnBuild}}` null), while a key no
+ * type has is an error. This fills the documents' missing fields of docker's types with those
+ * zero values, for template execution only (the JSON that inspect prints is not changed). */
+#include <string.h>
+
+#include "cli/docker_types.h"
+
+/* A field of a docker type: its name and its zero value's kind ('s' "", 'b' false, 'i' 0,
+ * 'n' null: pointers, slices and maps). */
+struct dt_field {
+  const char *name;
+  char zero;
+};
+
+/* api/types/container.Config */
+static const struct dt_field config_fields[] = {
+    {"Hostname", 's'},
+    {"Domainname", 's'},
+    {"User", 's'},
+    {"AttachStdin", 'b'},
+    {"AttachStdout", 'b'},
+    {"AttachStderr", 'b'},
+    {"ExposedPorts", 'n'},
+    {"Tty", 'b'},
+    {"OpenStdin", 'b'},
+    {"StdinOnce", 'b'},
+    {"Env", 'n'},
+    {"Cmd", 'n'},
+    {"Healthcheck", 'n'},
+    {"ArgsEscaped", 'b'},
+    {"Image", 's'},
+    {"Volumes", 'n'},
+    {"WorkingDir", 's'},
+    {"Entrypoint", 'n'},
+    {"NetworkDisabled", 'b'},
+    {"MacAddress", 's'},
+    {"OnBuild", 'n'},
+    {"Labels", 'n'},
+    {"StopSignal", 's'},
+    {"StopTimeout", 'n'},
+    {"Shell", 'n'},
+    {NULL, 0},
+};
+
+/* api/types.ImageInspect */
+static const struct dt_field image_fields[] = {
+    {"Id", 's'},
+    {"RepoTags", 'n'},
+    {"RepoDigests", 'n'},
+    {"Parent", 's'},
+    {"Comment", 's'},
+    {"Created", 's'},
+    {"Container", 's'},
+    {"ContainerConfig", 'n'},
+    {"DockerVersion", 's'},
+    {"Author", 's'},
+    {"Config", 'n'},
+    {"Architecture", 's'},
+    {"Variant", 's'},
+    {"Os", 's'},
+    {"OsVersion", 's'},
+    {"Size", 'i'},
+    {"VirtualSize", 'i'},
+    {"GraphDriver", 'n'},
+    {"RootFS", 'n'},
+    {"Metadata", 'n'},
+    {NULL, 0},
+};
+
+static json_t *zero_of(char kind)
+{
+  switch (kind) {
+  case 's':
+    return json_string("");
+  case 'b':
+    return json_false();
+  case 'i':
+    return json_integer(0);
+  default:
+    return json_null();
+  }
+}
+
+static void fill(json_t *obj, const struct dt_field *f)
+{
+  if (!json_is_object(obj))
+    return;
+  for (; f->name; f++)
+    if (!json_object_get(obj, f->name))
+      json_object_set_new(obj, f->name, zero_of(f->zero));
+}
+
+/* doc's key, a container.Config: docker 20.10 gives an image one even where it has none */
+static void fill_config(json_t *doc, const char *key)
+{
+  if (!json_is_object(json_object_get(doc, key)))
+    json_object_set_new(doc, key, json_object());
+  fill(json_object_get(doc, key), config_fields);
+}
+
+void cli_docker_typed_view(json_t *doc, enum cli_docker_type type)
+{
+  if (!json_is_object(doc) || type == CLI_DOCKER_OTHER)
+    return;
+  if (type == CLI_DOCKER_IMAGE) {
+    fill(doc, image_fields);
+    fill_config(doc, "ContainerConfig");
+  }
+  fill_config(doc, "Config");
+}
