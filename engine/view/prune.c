@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/view/view.h"
 #include "util/cleanup.h"
+#include "util/filters.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -39,8 +40,15 @@ int eng_prune_filters_check(char **filters, struct td_err **err)
   return 0;
 }
 
-static bool match_one(json_t *rec, const char *key, const char *v, int64_t now)
+struct match_arg {
+  json_t *rec;
+  int64_t now;
+};
+
+static bool match_one(void *arg, const char *key, const char *v)
 {
+  json_t *rec = ((struct match_arg *)arg)->rec;
+  int64_t now = ((struct match_arg *)arg)->now;
   if (strcmp(key, "until") == 0) {
     int64_t until = 0;
     autoerr struct td_err *e = NULL;
@@ -49,29 +57,12 @@ static bool match_one(json_t *rec, const char *key, const char *v, int64_t now)
     return eng_parse_timestamp(v, now, &until, &e) == 0 && c < until;
   }
   json_t *labels = json_object_get(json_object_get(rec, "Config"), "Labels");
-  const char *eq = strchr(v, '=');
-  autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-  json_t *lv = json_object_get(labels, k);
-  bool has = lv && (eq == NULL || strcmp(json_string_value(lv), eq + 1) == 0);
+  bool has = filters_label(labels, v);
   return strcmp(key, "label") == 0 ? has : !has;
 }
 
 bool prune_filters_match(json_t *rec, char **filters, int64_t now)
 {
-  for (char **f = filters; f && *f; f++) {
-    size_t kl = strcspn(*f, "=");
-    bool seen = false;
-    for (char **g = filters; g < f && !seen; g++)
-      seen = strncmp(*g, *f, kl + 1) == 0;
-    if (seen)
-      continue;
-    autofree char *key = xstrndup(*f, kl);
-    bool any = false;
-    for (char **g = f; *g && !any; g++)
-      if (strncmp(*g, *f, kl + 1) == 0)
-        any = match_one(rec, key, *g + kl + 1, now);
-    if (!any)
-      return false;
-  }
-  return true;
+  struct match_arg a = {rec, now};
+  return filters_match(filters, match_one, &a);
 }

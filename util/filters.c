@@ -1,0 +1,34 @@
+/* docker's filter lists: keys and-ed, values of one key or-ed; the label filter's value. */
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/filters.h"
+#include "util/xalloc.h"
+
+bool filters_match(char *const *filters, filters_one_fn one, void *arg)
+{
+  for (char *const *f = filters; f && *f; f++) {
+    size_t kl = strcspn(*f, "=");
+    bool seen = false;
+    for (char *const *g = filters; g < f && !seen; g++)
+      seen = strncmp(*g, *f, kl + 1) == 0;
+    if (seen)
+      continue;
+    autofree char *key = xstrndup(*f, kl);
+    bool any = false;
+    for (char *const *g = f; *g && !any; g++)
+      if (strncmp(*g, *f, kl + 1) == 0)
+        any = one(arg, key, *g + kl + 1);
+    if (!any)
+      return false;
+  }
+  return true;
+}
+
+bool filters_label(json_t *labels, const char *v)
+{
+  const char *eq = strchr(v, '=');
+  autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
+  const char *have = json_string_value(json_object_get(labels, k));
+  return have && (eq == NULL || strcmp(have, eq + 1) == 0);
+}
