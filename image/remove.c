@@ -237,29 +237,32 @@ static bool prune_match(const char *root, const char *id, char **filters, int64_
   return filters_match(filters, prune_match_one, &a);
 }
 
+struct check_arg {
+  bool *all;
+  int64_t now;
+};
+
+/* until= and dangling=, besides the labels */
+static int check_value(void *arg, const char *key, const char *v, struct td_err **err)
+{
+  const struct check_arg *a = arg;
+  if (strcmp(key, "until") == 0) {
+    int64_t t;
+    return image_prune_time(v, a->now, &t, err) < 0 ? -1 : 1;
+  }
+  if (strcmp(key, "dangling") != 0)
+    return 0;
+  if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+    *a->all = true;
+  else if (strcmp(v, "true") != 0 && strcmp(v, "1") != 0)
+    return err_set_exit(err, 1, 0, "Invalid filter 'dangling=%s'", v);
+  return 1;
+}
+
 static int prune_check(char **filters, bool *all, int64_t now, struct td_err **err)
 {
-  for (char **f = filters; f && *f; f++) {
-    const char *eq = strchr(*f, '=');
-    if (eq == NULL)
-      return err_set_exit(err, 1, 0, "bad format of filter (expected name=value)");
-    size_t kl = (size_t)(eq - *f);
-    if (kl == 5 && strncmp(*f, "until", 5) == 0) {
-      int64_t t;
-      if (image_prune_time(eq + 1, now, &t, err) < 0)
-        return -1;
-    } else if (kl == 8 && strncmp(*f, "dangling", 8) == 0) {
-      if (strcmp(eq + 1, "false") == 0 || strcmp(eq + 1, "0") == 0)
-        *all = true;
-      else if (strcmp(eq + 1, "true") != 0 && strcmp(eq + 1, "1") != 0)
-        return err_set_exit(err, 1, 0, "Invalid filter 'dangling=%s'", eq + 1);
-    } else if (!(kl == 5 && strncmp(*f, "label", 5) == 0) &&
-               !(kl == 6 && strncmp(*f, "label!", 6) == 0)) {
-      autofree char *key = xstrndup(*f, kl);
-      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
-    }
-  }
-  return 0;
+  struct check_arg a = {all, now};
+  return filters_check(filters, check_value, &a, err);
 }
 
 static int prune_locked(const char *root, bool all, char **filters, unsigned long long base,

@@ -25,6 +25,24 @@ bool filters_match(char *const *filters, filters_one_fn one, void *arg)
   return true;
 }
 
+int filters_check(char *const *filters, filters_value_fn value, void *arg, struct td_err **err)
+{
+  for (char *const *f = filters; f && *f; f++) {
+    const char *eq = strchr(*f, '=');
+    if (eq == NULL)
+      return err_set_exit(err, 1, 0, "bad format of filter (expected name=value)");
+    autofree char *key = xstrndup(*f, (size_t)(eq - *f));
+    if (strcmp(key, "label") == 0 || strcmp(key, "label!") == 0)
+      continue;
+    int known = value(arg, key, eq + 1, err);
+    if (known < 0)
+      return -1;
+    if (known == 0)
+      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
+  }
+  return 0;
+}
+
 bool filters_label(json_t *labels, const char *v)
 {
   const char *eq = strchr(v, '=');

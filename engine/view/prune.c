@@ -18,26 +18,23 @@ static int64_t now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* until=, besides the labels */
+static int check_value(void *arg, const char *key, const char *v, struct td_err **err)
+{
+  (void)arg;
+  if (strcmp(key, "until") != 0)
+    return 0;
+  int64_t t;
+  if (eng_parse_timestamp(v, now_ns(), &t, err) < 0) {
+    (*err)->exit_code = 1;
+    return -1;
+  }
+  return 1;
+}
+
 int eng_prune_filters_check(char **filters, struct td_err **err)
 {
-  for (char **f = filters; f && *f; f++) {
-    const char *eq = strchr(*f, '=');
-    if (eq == NULL)
-      return err_set_exit(err, 1, 0, "bad format of filter (expected name=value)");
-    size_t kl = (size_t)(eq - *f);
-    if (kl == 5 && strncmp(*f, "until", 5) == 0) {
-      int64_t t;
-      if (eng_parse_timestamp(eq + 1, now_ns(), &t, err) < 0) {
-        (*err)->exit_code = 1;
-        return -1;
-      }
-    } else if (!(kl == 5 && strncmp(*f, "label", 5) == 0) &&
-               !(kl == 6 && strncmp(*f, "label!", 6) == 0)) {
-      autofree char *key = xstrndup(*f, kl);
-      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
-    }
-  }
-  return 0;
+  return filters_check(filters, check_value, NULL, err);
 }
 
 struct match_arg {
