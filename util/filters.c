@@ -43,10 +43,20 @@ int filters_check(char *const *filters, filters_value_fn value, void *arg, struc
   return 0;
 }
 
-bool filters_label(json_t *labels, const char *v)
+bool filters_label_get(filters_label_fn get, void *arg, const char *v)
 {
   const char *eq = strchr(v, '=');
   autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-  const char *have = json_string_value(json_object_get(labels, k));
+  const char *have = get(arg, k);
   return have && (eq == NULL || strcmp(have, eq + 1) == 0);
+}
+
+static const char *json_label(void *arg, const char *key)
+{
+  return json_string_value(json_object_get(arg, key));
+}
+
+bool filters_label(json_t *labels, const char *v)
+{
+  return filters_label_get(json_label, labels, v);
 }

@@ -19,3 +19,6 @@ int filters_check(char *const *filters, filters_value_fn value, void *arg, struc
 /* a label filter's value ("k" or "k=v") against labels (an object of strings): k is there,
  * with the value v when one is given */
 bool filters_label(json_t *labels, const char *v);
+/* the same with the labels behind get(arg, key): the value, or NULL where the key is not set */
+typedef const char *(*filters_label_fn)(void *arg, const char *key);
+bool filters_label_get(filters_label_fn get, void *arg, const char *v);

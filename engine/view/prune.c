@@ -38,27 +38,31 @@ int eng_prune_filters_check(char **filters, struct td_err **err)
 }
 
 struct match_arg {
-  json_t *rec;
+  const struct ctr_record *rec;
   int64_t now;
 };
 
+static const char *label_of(void *arg, const char *key)
+{
+  return record_label(arg, key);
+}
+
 static bool match_one(void *arg, const char *key, const char *v)
 {
-  json_t *rec = ((struct match_arg *)arg)->rec;
+  const struct ctr_record *rec = ((struct match_arg *)arg)->rec;
   int64_t now = ((struct match_arg *)arg)->now;
   if (strcmp(key, "until") == 0) {
     int64_t until = 0;
     autoerr struct td_err *e = NULL;
-    const char *created = rec_str(rec, "Created");
+    const char *created = rec->created;
     int64_t c = created ? time_parse_rfc3339(created) : 0;
     return eng_parse_timestamp(v, now, &until, &e) == 0 && c < until;
   }
-  json_t *labels = json_object_get(json_object_get(rec, "Config"), "Labels");
-  bool has = filters_label(labels, v);
+  bool has = filters_label_get(label_of, (void *)rec, v);
   return strcmp(key, "label") == 0 ? has : !has;
 }
 
-bool prune_filters_match(json_t *rec, char **filters, int64_t now)
+bool prune_filters_match(const struct ctr_record *rec, char **filters, int64_t now)
 {
   struct match_arg a = {rec, now};
   return filters_match(filters, match_one, &a);
