@@ -145,6 +145,24 @@ static char *heredoc_command(const struct df_instr *in)
   return cmd;
 }
 
+struct run_arg {
+  char **argv, **env;
+  const char *cmd;
+};
+
+static int run_in(struct builder *b, struct stage *sg, struct fsstep *f, void *arg,
+                  struct td_err **err)
+{
+  const struct run_arg *a = arg;
+  int code = 0;
+  if (run_step(b, &sg->st, f, a->argv, a->env, &code, err) < 0)
+    return -1;
+  if (code != 0)
+    return err_set_exit(err, code, 0, "The command '%s' returned a non-zero code: %d", a->cmd,
+                        code);
+  return 0;
+}
+
 static int do_run(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
 {
   autofree char *hcmd = in->n_heredocs && !in->json ? heredoc_command(in) : NULL;
@@ -162,21 +180,8 @@ static int do_run(struct builder *b, struct stage *sg, struct df_instr *in, stru
     created_by = xstrdup(cmd);
   }
   autofree char *key = cache_key(&sg->st, created_by);
-  if (step_cached(b, sg, key))
-    return 0;
-  struct fsstep f;
-  int rc = fsstep_begin(b, &sg->st, &f, err);
-  int code = 0;
-  if (rc == 0)
-    rc = run_step(b, &sg->st, &f, argv, args, &code, err);
-  if (rc == 0 && code != 0)
-    rc = err_set_exit(err, code, 0, "The command '%s' returned a non-zero code: %d", cmd, code);
-  if (rc == 0)
-    rc = fsstep_commit(b, &sg->st, &f, created_by, err);
-  fsstep_end(&f);
-  if (rc == 0)
-    cache_store(b, key, &sg->st);
-  return rc;
+  struct run_arg a = {argv, args, cmd};
+  return step_fs(b, sg, key, created_by, run_in, &a, err);
 }
 
 static int do_cmd_ep(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
@@ -200,7 +205,22 @@ static int do_cmd_ep(struct builder *b, struct stage *sg, struct df_instr *in, s
   return step_meta(b, sg, msg, err);
 }
 
-/* an absolute path, cleaned as Go's path.Clean (".", ".." and doubled slashes) */
+/* the WORKDIR directory made in the layer */
+static int workdir_in(struct builder *b, struct stage *sg, struct fsstep *f, void *arg,
+                      struct td_err **err)
+{
+  (void)b;
+  (void)sg;
+  const char *full = arg;
+  autoclose int rootfd = open(f->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return err_set(err, errno, "open %s", f->rootfs);
+  autoclose int d = safepath_mkdir_p(rootfd, full, 0755, err);
+  if (d < 0)
+    return err_prefix(err, "WORKDIR %s", full);
+  return 0;
+}
+
 static int do_workdir(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
 {
   autofree char *w = NULL;
@@ -216,24 +236,7 @@ static int do_workdir(struct builder *b, struct stage *sg, struct df_instr *in, 
   autofree char *wd = xasprintf("WORKDIR %s", full);
   autofree char *created_by = step_nop(sg, " ", wd);
   autofree char *key = cache_key(&sg->st, created_by);
-  if (step_cached(b, sg, key))
-    return 0;
-  struct fsstep f;
-  int rc = fsstep_begin(b, &sg->st, &f, err);
-  if (rc == 0) {
-    autoclose int rootfd = open(f.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    autoclose int d = rootfd >= 0 ? safepath_mkdir_p(rootfd, full, 0755, err) : -1;
-    if (rootfd < 0)
-      rc = err_set(err, errno, "open %s", f.rootfs);
-    else if (d < 0)
-      rc = err_prefix(err, "WORKDIR %s", full);
-  }
-  if (rc == 0)
-    rc = fsstep_commit(b, &sg->st, &f, created_by, err);
-  fsstep_end(&f);
-  if (rc == 0)
-    cache_store(b, key, &sg->st);
-  return rc;
+  return step_fs(b, sg, key, created_by, workdir_in, full, err);
 }
 
 static int add_port(json_t *ports, const char *spec, struct td_err **err)

@@ -31,6 +31,13 @@
 #include "util/xalloc.h"
 #include "engine/build/steps.h"
 
+static int copy_in(struct builder *b, struct stage *sg, struct fsstep *f, void *arg,
+                   struct td_err **err)
+{
+  (void)sg;
+  return copy_apply(b, arg, f->rootfs, err);
+}
+
 int instr_copy(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
 {
   bool add = in->kind == DF_ADD;
@@ -181,17 +188,8 @@ int instr_copy(struct builder *b, struct stage *sg, struct df_instr *in, struct 
         xasprintf("%s\nchown=%s chmod=%d", created_by, c.chown ? c.chown : "", c.chmod);
     key = cache_key(&sg->st, text);
   }
-  if (rc == 0 && !step_cached(b, sg, key)) {
-    struct fsstep f;
-    rc = fsstep_begin(b, &sg->st, &f, err);
-    if (rc == 0)
-      rc = copy_apply(b, &c, f.rootfs, err);
-    if (rc == 0)
-      rc = fsstep_commit(b, &sg->st, &f, created_by, err);
-    fsstep_end(&f);
-    if (rc == 0)
-      cache_store(b, key, &sg->st);
-  }
+  if (rc == 0)
+    rc = step_fs(b, sg, key, created_by, copy_in, &c, err);
   if (from_root) {
     if (n_urls || n_docs) {
       autoerr struct td_err *e = NULL;

@@ -293,6 +293,24 @@ int step_meta(struct builder *b, struct stage *sg, const char *comment, struct t
   return 0;
 }
 
+int step_fs(struct builder *b, struct stage *sg, const char *key, const char *created_by,
+            step_fs_fn fn, void *arg, struct td_err **err)
+{
+  if (step_cached(b, sg, key))
+    return 0;
+  struct fsstep f;
+  int rc = fsstep_begin(b, &sg->st, &f, err);
+  if (rc == 0)
+    rc = fn(b, sg, &f, arg, err);
+  if (rc == 0)
+    rc = fsstep_commit(b, &sg->st, &f, created_by, err);
+  fsstep_end(&f);
+  if (rc == 0)
+    cache_store(b, key, &sg->st);
+  return rc;
+}
+
+/* an absolute path, cleaned as Go's path.Clean (".", ".." and doubled slashes) */
 static char *path_clean_abs(const char *p)
 {
   autostrv char **parts = strv_split(p, '/');
