@@ -150,7 +150,9 @@ void gt_json(struct gbuf *b, json_t *v)
     json_str(b, json_string_value(v), json_string_length(v));
     break;
   case JSON_INTEGER:
-    gbuf_fmt(b, "%lld", (long long)json_integer_value(v));
+  case JSON_TRUE:
+  case JSON_FALSE: /* as fmt prints them */
+    gt_print(b, v, false);
     break;
   case JSON_REAL: {
     double f = json_real_value(v), a = fabs(f);
@@ -178,12 +180,6 @@ void gt_json(struct gbuf *b, json_t *v)
     free(t.s);
     break;
   }
-  case JSON_TRUE:
-    gbuf_str(b, "true");
-    break;
-  case JSON_FALSE:
-    gbuf_str(b, "false");
-    break;
   case JSON_ARRAY:
     gbuf_str(b, "[");
     json_array_foreach (v, i, e) {
