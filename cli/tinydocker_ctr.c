@@ -29,9 +29,11 @@ static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_re
     return 1;
   if (r->nargs < min_args) {
     if (min_args == 1)
-      return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+      return err_set(err, 0,
+                     "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
                      ci->name, ci->name);
-    return err_set(err, 0, "\"%s\" requires at least %d arguments.\nSee 'tinydocker %s --help'.",
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least %d arguments.\nSee 'tinydocker %s --help'.",
                    ci->name, min_args, ci->name);
   }
   return 0;
@@ -61,7 +63,7 @@ static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_r
       printf("%s\n", r->args[i]);
   }
   if (failed)
-    return err_set(err, 0, "%d of the containers failed", failed);
+    return err_set(err, 0, "%d of the containers failed", failed), err_mark(err, ERR_SILENT);
   return 0;
 }
 
@@ -369,7 +371,12 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     autoerr struct td_err *e = NULL;
     json_t *doc = NULL;
     if (eng_lookup(ctx, r.args[i], &id, &e) < 0 || eng_inspect(ctx, id, &doc, &e) < 0) {
-      fprintf(stderr, "Error: %s\n", err_text(e));
+      /* without --type docker looked for any kind of object */
+      if (opt_str(&inspect_info, &r, "type") == NULL &&
+          strncmp(err_text(e), "No such container", 17) == 0)
+        fprintf(stderr, "Error: No such object: %s\n", r.args[i]);
+      else
+        fprintf(stderr, "Error: %s\n", err_text(e));
       failed++;
       continue;
     }
@@ -387,8 +394,10 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   } else {
     rc = gotmpl_inspect_end(&tin);
   }
-  if (failed)
+  if (failed) {
     rc = err_set_exit(err, 1, 0, "%d of the objects were not found", failed);
+    err_mark(err, ERR_SILENT);
+  }
   DONE(&inspect_info, &r, rc);
 }
 

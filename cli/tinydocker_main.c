@@ -42,13 +42,19 @@ static bool docker_cli_errors(const char *name, int argc, char **argv)
 
 /* The commands whose errors docker 20.10's CLI prints as its own ("Error: No such container:
  * nosuch": it looks the object up itself), not as the daemon's answer. */
-static int docker_error_kind(const char *name)
+static int docker_error_kind(const char *name, int argc, char **argv)
 {
-  static const char *const cli_own[] = {"rm",      "logs", "inspect", "rmi",       "volume",
-                                        "network", "cp",   "image",   "volume-rm", "network-rm"};
+  static const char *const cli_own[] = {"rm", "logs", "inspect", "rmi", "cp"};
   for (size_t k = 0; k < sizeof(cli_own) / sizeof(cli_own[0]); k++)
     if (strcmp(cli_own[k], name) == 0)
       return ERR_CLI;
+  /* image/volume/network rm and inspect */
+  bool group =
+      strcmp(name, "image") == 0 || strcmp(name, "volume") == 0 || strcmp(name, "network") == 0;
+  if (group && argc > 0 &&
+      (strcmp(argv[0], "rm") == 0 || strcmp(argv[0], "remove") == 0 ||
+       strcmp(argv[0], "inspect") == 0))
+    return ERR_CLI;
   return ERR_DAEMON;
 }
 
@@ -144,7 +150,7 @@ int main(int argc, char **argv)
       i++;
     } else {
       fprintf(stderr, "unknown flag: %s\nSee 'tinydocker --help'.\n", a);
-      return 1;
+      return EXIT_ENGINE;
     }
   }
   if (i >= argc) {
@@ -160,12 +166,12 @@ int main(int argc, char **argv)
   if (cmd == NULL && td_is_out_of_scope(name))
     return td_out_of_scope(name);
   if (cmd == NULL) {
-    fprintf(stderr, "tinydocker: '%s' is not a tinydocker command.\nSee 'tinydocker --help'.\n",
+    fprintf(stderr, "tinydocker: '%s' is not a tinydocker command.\nSee 'tinydocker --help'\n",
             name);
     return 1;
   }
   if (docker_cli_errors(name, argc - i, argv + i))
-    err_use_docker_style(docker_error_kind(name));
+    err_use_docker_style(docker_error_kind(name, argc - i, argv + i));
   if (cmd->readonly_exe)
     exe_protect(argv);
   struct eng_ctx ctx;
@@ -183,8 +189,8 @@ int main(int argc, char **argv)
     av[1] = (char *)cmd->image_tool;
     for (int k = i; k < argc; k++)
       av[2 + k - i] = argv[k];
-    if (err_docker_style())
-      setenv(ERR_STYLE_ENV, "docker", 1);
+    if (err_style_env())
+      setenv(ERR_STYLE_ENV, err_style_env(), 1);
     rc = image_tool_exec(ctx.root, argc - i + 2, av, &err);
     unsetenv(ERR_STYLE_ENV);
     free(av);

@@ -22,9 +22,18 @@ bool err_docker_style(void)
 {
   if (!docker_style) {
     const char *e = getenv(ERR_STYLE_ENV);
-    docker_style = e && strcmp(e, "docker") == 0;
+    docker_style = e && strncmp(e, "docker", 6) == 0;
+    if (docker_style && strcmp(e, "docker-cli") == 0)
+      default_kind = ERR_CLI;
   }
   return docker_style;
+}
+
+const char *err_style_env(void)
+{
+  if (!err_docker_style())
+    return NULL;
+  return default_kind == ERR_CLI ? "docker-cli" : "docker";
 }
 
 int err_exit_code(int code)
@@ -125,7 +134,9 @@ void err_print(const char *prog, struct td_err *err)
   if (err_docker_style() && strcmp(prog ? prog : err_progname, "tinydocker") == 0) {
     const char *text = err_text(err);
     int kind = err && err->kind != ERR_DAEMON ? err->kind : default_kind;
-    if (strncmp(text, "Error", 5) == 0 || kind == ERR_BARE)
+    if (kind == ERR_SILENT)
+      return;
+    if (strncmp(text, "Error", 5) == 0 || text[0] == '"' || kind == ERR_BARE)
       fprintf(stderr, "%s\n", text);
     else
       fprintf(stderr, "%s%s\n", kind == ERR_CLI ? "Error: " : "Error response from daemon: ", text);

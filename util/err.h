@@ -20,8 +20,9 @@ struct td_err {
 /* How docker's CLI words an error of a command other than run/create/start -a/exec:
  * ERR_DAEMON "Error response from daemon: <msg>" (what dockerd would have answered),
  * ERR_CLI "Error: <msg>" (the CLI's own: inspect's "No such object"), ERR_BARE "<msg>" (usage
- * errors, as cobra prints them). */
-enum { ERR_DAEMON = 0, ERR_CLI = 1, ERR_BARE = 2 };
+ * errors, as cobra prints them: any text that starts with a quote), ERR_SILENT nothing (the
+ * summary of a command that printed each failure already). */
+enum { ERR_DAEMON = 0, ERR_CLI = 1, ERR_BARE = 2, ERR_SILENT = 3 };
 
 /* Set once in main: errors are printed in docker CLI style and exit 1 instead of 125
  * (every command but run/create/start -a/exec). The engine hands it to its image tool through
@@ -30,9 +31,11 @@ enum { ERR_DAEMON = 0, ERR_CLI = 1, ERR_BARE = 2 };
 void err_use_docker_style(int default_kind);
 /* Whether the docker style is on (also read from ERR_STYLE_ENV by helper programs). */
 bool err_docker_style(void);
+/* The value of ERR_STYLE_ENV that hands the style on to a helper program, NULL if none. */
+const char *err_style_env(void);
 /* EXIT_ENGINE becomes 1 in the docker style; other codes are kept. */
 int err_exit_code(int code);
-/* Mark *err as worded by the CLI itself (ERR_CLI or ERR_BARE); returns -1. */
+/* Mark *err as worded by the CLI itself (ERR_CLI, ERR_BARE or ERR_SILENT); returns -1. */
 int err_mark(struct td_err **err, int kind);
 
 /* Create an error in *err (which must be NULL); always returns -1. */
