@@ -19,7 +19,8 @@
     0, NULL, OPT_BOOL, NULL, NULL, NULL                                                            \
   }
 
-/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message. */
+/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message (-1:
+ * the command accepts no arguments). */
 static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
                  int min_args, struct td_err **err)
 {
@@ -27,15 +28,18 @@ static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_re
     return -1;
   if (r->help)
     return 1;
-  if (r->nargs < min_args) {
-    if (min_args == 1)
-      return err_set(err, 0,
-                     "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
-                     ci->name, ci->name);
+  /* as cobra: the usage error, then the command's usage */
+  if (min_args < 0 && r->nargs > 0)
     return err_set(err, 0,
-                   "\"tinydocker %s\" requires at least %d arguments.\nSee 'tinydocker %s --help'.",
-                   ci->name, min_args, ci->name);
-  }
+                   "\"tinydocker %s\" accepts no arguments.\nSee 'tinydocker %s --help'.\n\n"
+                   "Usage:  tinydocker %s %s\n\n%s",
+                   ci->name, ci->name, ci->name, ci->usage, ci->desc);
+  if (r->nargs < min_args)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least %d argument%s.\nSee 'tinydocker %s "
+                   "--help'.\n\nUsage:  tinydocker %s %s\n\n%s",
+                   ci->name, min_args, min_args == 1 ? "" : "s", ci->name, ci->name, ci->usage,
+                   ci->desc);
   return 0;
 }
 
@@ -93,7 +97,7 @@ static const struct cmd_info ps_info = {"ps", "[OPTIONS]", "List containers", ps
 int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&ps_info, argc, argv, &r, 0, err);
+  int rc = parse(&ps_info, argc, argv, &r, -1, err);
   if (rc == 0) {
     struct eng_ps_opts o = {
         .all = opt_bool(&ps_info, &r, "all"),

@@ -14,3 +14,4 @@ s/'docker /'tinydocker /g
 s/\bdocker \(run\|create\|exec\|start\) --help/tinydocker \1 --help/g
 s/is not a docker command\./is not a tinydocker command./
 s/^"docker /"tinydocker /
+s/^Usage:  docker /Usage:  tinydocker /
