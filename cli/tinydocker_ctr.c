@@ -354,8 +354,8 @@ static const struct opt_def inspect_opts[] = {
     {0, "type", OPT_STR, "string", "Return JSON for specified type (container)", NULL},
     OPT_END,
 };
-static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
-                                             "Return low-level information on containers",
+static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
+                                             "Return low-level information on Docker objects",
                                              inspect_opts, false};
 
 int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
