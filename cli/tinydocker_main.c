@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     } else if (strcmp(a, "-D") == 0 || strcmp(a, "--debug") == 0) {
       debug = true;
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-      printf("tinydocker version %s\n", TD_VERSION);
+      printf("tinydocker version %s, build %s\n", TD_VERSION, TD_BUILD);
       return 0;
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage();
