@@ -41,6 +41,12 @@ int err_exit_code(int code)
   return code == EXIT_ENGINE && err_docker_style() ? 1 : code;
 }
 
+int err_exit_status(const struct td_err *err)
+{
+  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  return err && err->kind == ERR_FLAG ? code : err_exit_code(code);
+}
+
 int err_mark(struct td_err **err, int kind)
 {
   if (err && *err)
@@ -136,7 +142,7 @@ void err_print(const char *prog, struct td_err *err)
     int kind = err && err->kind != ERR_DAEMON ? err->kind : default_kind;
     if (kind == ERR_SILENT)
       return;
-    if (strncmp(text, "Error", 5) == 0 || text[0] == '"' || kind == ERR_BARE)
+    if (strncmp(text, "Error", 5) == 0 || text[0] == '"' || kind == ERR_BARE || kind == ERR_FLAG)
       fprintf(stderr, "%s\n", text);
     else
       fprintf(stderr, "%s%s\n", kind == ERR_CLI ? "Error: " : "Error response from daemon: ", text);
@@ -160,7 +166,7 @@ void err_warn(struct td_err **err, const char *fmt, ...)
 
 _Noreturn void err_die(const char *prog, struct td_err *err)
 {
-  int code = err_exit_code(err && err->exit_code ? err->exit_code : EXIT_ENGINE);
+  int code = err_exit_status(err);
   err_print(prog, err);
   fflush(stderr);
   exit(code);
