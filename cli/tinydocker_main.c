@@ -29,6 +29,10 @@ static bool docker_cli_errors(const char *name, int argc, char **argv)
 {
   if (strcmp(name, "run") == 0 || strcmp(name, "create") == 0 || strcmp(name, "exec") == 0)
     return false;
+  /* build's codes are docker's already (1, or a failing RUN's status); its errors keep their
+   * "tinydocker: " wording */
+  if (strcmp(name, "build") == 0 || strcmp(name, "builder") == 0)
+    return false;
   if (strcmp(name, "start") != 0)
     return true;
   for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {

@@ -19,7 +19,7 @@ teardown_file() { td_engine_teardown_file; }
   run td --help
   [[ "$output" == *"Usage:  tinydocker [OPTIONS] COMMAND"* && "$output" == *"run "* ]]
   run td frobnicate
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *"'frobnicate' is not a tinydocker command"* ]]
 }
 

@@ -34,7 +34,8 @@ teardown_file() { td_engine_teardown_file; }
   run td ps -s --format '{{.Size}}'
   [ -n "$output" ]
   run td ps --filter bogus=1
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ]
+  [[ "$output" == "Error response from daemon: "* ]]
 }
 
 @test "logs: json-file lines, -t, --tail, --since, -f until exit" {
