@@ -132,6 +132,17 @@ int eng_network_disconnect(struct eng_ctx *ctx, const char *network, const char 
 
 /* The inspect document of a container (status refreshed), new reference. */
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err);
+/* What the CLI's helpers (`network`, `port`, commit/export) need of a container, from its
+ * record (status refreshed); strings malloc'ed, NULL when the record has none. */
+struct eng_ctr_brief {
+  char *id, *name; /* name without docker's leading '/' */
+  char *hostname, *hosts_path, *network_mode;
+  char *image; /* the image id */
+  pid_t pid;   /* running init, 0 if none */
+};
+int eng_container_brief(struct eng_ctx *ctx, const char *id, struct eng_ctr_brief *out,
+                        struct td_err **err);
+void eng_ctr_brief_clear(struct eng_ctr_brief *b);
 
 struct eng_ps_opts {
   bool all, quiet, size, no_trunc, latest;
@@ -200,3 +211,8 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);
 /* tinydocker-monitor execs `tinydocker __monitor-resume FD` when the container exited: go on
  * as the monitor with the state in FD (record the exit, clean up, restart). */
 int eng_monitor_resume(int state_fd);
+/* Let this command adopt the containers it finds running without a monitor (killed): an
+ * adopter process takes the monitor's place (engine/monitor/adopt.c). The CLI calls it. */
+void eng_enable_adoption(void);
+/* The adopter's entry (a fork of the command that found the container). */
+int eng_monitor_adopt(struct eng_ctx *ctx, const char *id);

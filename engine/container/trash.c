@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/container/container.h"
@@ -36,8 +37,8 @@ static char *trash_path(const struct eng_ctx *ctx, const char *id)
             : xasprintf("%s/%s", ctx->root, TRASH_DIR);
 }
 
-int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
-                   struct td_err **err)
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                   char ***unplug, struct td_err **err)
 {
   autoerr struct td_err *e = NULL;
   if (eng_net_endpoints(rec) && net_release(ctx->root, id, unplug, &e) < 0)
@@ -77,9 +78,10 @@ static void sweep_one(const struct eng_ctx *ctx, int topfd, const char *id)
     return; /* its remover is at work */
   autofree char *recp = xasprintf("%s/%s", id, STORE_RECORD);
   autoclose int rfd = openat(topfd, recp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  autojson json_t *rec = rfd >= 0 ? json_loadfd(rfd, 0, NULL) : NULL;
+  json_t *doc = rfd >= 0 ? json_loadfd(rfd, 0, NULL) : NULL;
+  autorecord struct ctr_record *rec = doc ? record_from_json(doc) : NULL;
   /* no record: the create half of a directory; its rootfs may still be an image mount */
-  eng_trash_finish(ctx, id, rec && rec_bool(rec, "Td.RootfsIsDir"), eng_net_endpoints(rec));
+  eng_trash_finish(ctx, id, rec && rec->td.rootfs_is_dir, eng_net_endpoints(rec));
 }
 
 static bool is_id(const char *s)
@@ -88,8 +90,43 @@ static bool is_id(const char *s)
   return n == 64 && s[n] == '\0';
 }
 
+/* A container directory without a record whose creator died (a create or run killed before
+ * its record was written): removed as `rm -f` would (eng_cleanup_container, the name it
+ * reserved included). Only a directory unchanged for a while: a record-less one is also one
+ * that `rm` is emptying right now (every unlink in it moves its mtime), and a file made in it
+ * then (our lock) would leave that rm a directory not empty; one whose creator file is missing
+ * (mkdir, then the file) waits longer. */
+static void sweep_incomplete(const struct eng_ctx *ctx, int ctrfd, const char *id)
+{
+  autofree char *recp = xasprintf("%s/" STORE_RECORD, id);
+  if (faccessat(ctrfd, recp, F_OK, 0) == 0 || errno != ENOENT)
+    return; /* the usual case */
+  autofree char *creator = xasprintf("%s/creator", id);
+  struct stat st;
+  time_t quiet = faccessat(ctrfd, creator, F_OK, 0) == 0 ? 2 : 10;
+  if (fstatat(ctrfd, id, &st, 0) < 0 || time(NULL) - st.st_mtime < quiet)
+    return;
+  autofree char *lockp = xasprintf("%s/lock", id);
+  autoclose int lk = openat(ctrfd, lockp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0)
+    return; /* somebody is at work on it */
+  autoerr struct td_err *err = NULL;
+  autorecord struct ctr_record *rec = NULL;
+  /* under the lock again: a record written meanwhile, or a creator alive (NULL), is kept */
+  if (faccessat(ctrfd, recp, F_OK, 0) < 0 && eng_load_refreshed(ctx, id, &rec, &err) == 0 &&
+      rec->state.status && strcmp(rec->state.status, "dead") == 0 &&
+      eng_cleanup_container(ctx, id, rec, true, true, &err) < 0)
+    err_warn(&err, "container %s: remove what its killed creator left", id);
+}
+
 void eng_trash_sweep(const struct eng_ctx *ctx)
 {
+  autoclose int cfd = open(ctx->ctr_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autoclosedir DIR *cd = cfd >= 0 ? fdopendir(dup(cfd)) : NULL;
+  struct dirent *ce;
+  while (cd && (ce = readdir(cd)) != NULL)
+    if (is_id(ce->d_name))
+      sweep_incomplete(ctx, cfd, ce->d_name);
   autofree char *top = trash_path(ctx, NULL);
   autoclose int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
