@@ -246,7 +246,7 @@ static int parse_src(char *src, struct gotmpl **out, struct td_err **err)
     err_prefix(err, "template parsing error");
     if (*err) {
       (*err)->errnum = 0;
-      (*err)->exit_code = 1; /* docker's CLI exits 1 on a template's error */
+      (*err)->exit_code = 1;   /* docker's CLI exits 1 on a template's error */
       (*err)->kind = ERR_BARE; /* and prints it bare, as its own */
     }
     gotmpl_free(t);
