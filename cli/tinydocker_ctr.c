@@ -19,7 +19,8 @@
     0, NULL, OPT_BOOL, NULL, NULL, NULL                                                            \
   }
 
-/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message. */
+/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message (-1:
+ * the command accepts no arguments). */
 static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
                  int min_args, struct td_err **err)
 {
@@ -27,13 +28,18 @@ static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_re
     return -1;
   if (r->help)
     return 1;
-  if (r->nargs < min_args) {
-    if (min_args == 1)
-      return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
-                     ci->name, ci->name);
-    return err_set(err, 0, "\"%s\" requires at least %d arguments.\nSee 'tinydocker %s --help'.",
-                   ci->name, min_args, ci->name);
-  }
+  /* as cobra: the usage error, then the command's usage */
+  if (min_args < 0 && r->nargs > 0)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" accepts no arguments.\nSee 'tinydocker %s --help'.\n\n"
+                   "Usage:  tinydocker %s %s\n\n%s",
+                   ci->name, ci->name, ci->name, ci->usage, ci->desc);
+  if (r->nargs < min_args)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least %d argument%s.\nSee 'tinydocker %s "
+                   "--help'.\n\nUsage:  tinydocker %s %s\n\n%s",
+                   ci->name, min_args, min_args == 1 ? "" : "s", ci->name, ci->name, ci->usage,
+                   ci->desc);
   return 0;
 }
 
@@ -61,7 +67,7 @@ static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_r
       printf("%s\n", r->args[i]);
   }
   if (failed)
-    return err_set(err, 0, "%d of the containers failed", failed);
+    return err_set(err, 0, "%d of the containers failed", failed), err_mark(err, ERR_SILENT);
   return 0;
 }
 
@@ -91,7 +97,7 @@ static const struct cmd_info ps_info = {"ps", "[OPTIONS]", "List containers", ps
 int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&ps_info, argc, argv, &r, 0, err);
+  int rc = parse(&ps_info, argc, argv, &r, -1, err);
   if (rc == 0) {
     struct eng_ps_opts o = {
         .all = opt_bool(&ps_info, &r, "all"),
@@ -348,8 +354,8 @@ static const struct opt_def inspect_opts[] = {
     {0, "type", OPT_STR, "string", "Return JSON for specified type (container)", NULL},
     OPT_END,
 };
-static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
-                                             "Return low-level information on containers",
+static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
+                                             "Return low-level information on Docker objects",
                                              inspect_opts, false};
 
 int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
@@ -369,7 +375,12 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     autoerr struct td_err *e = NULL;
     json_t *doc = NULL;
     if (eng_lookup(ctx, r.args[i], &id, &e) < 0 || eng_inspect(ctx, id, &doc, &e) < 0) {
-      fprintf(stderr, "Error: %s\n", err_text(e));
+      /* without --type docker looked for any kind of object */
+      if (opt_str(&inspect_info, &r, "type") == NULL &&
+          strncmp(err_text(e), "No such container", 17) == 0)
+        fprintf(stderr, "Error: No such object: %s\n", r.args[i]);
+      else
+        fprintf(stderr, "Error: %s\n", err_text(e));
       failed++;
       continue;
     }
@@ -387,8 +398,10 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   } else {
     rc = gotmpl_inspect_end(&tin);
   }
-  if (failed)
+  if (failed) {
     rc = err_set_exit(err, 1, 0, "%d of the objects were not found", failed);
+    err_mark(err, ERR_SILENT);
+  }
   DONE(&inspect_info, &r, rc);
 }
 

@@ -361,7 +361,8 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   if (q->rootfs) {
     q->cmd = r->args;
   } else if (r->nargs == 0) {
-    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
                    ci->name, ci->name);
   } else if (r->args[0][0] == '/') {
     /* the seeds' `run -it /bin/sh`: no image, a command path => the default image */
@@ -442,7 +443,9 @@ int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   struct opt_result r;
   int rc = opts_parse(&start_info, argc, argv, &r, err);
   if (rc == 0 && !r.help && r.nargs == 0)
-    rc = err_set(err, 0, "\"start\" requires at least 1 argument.\nSee 'tinydocker start --help'.");
+    rc = err_set(
+        err, 0,
+        "\"tinydocker start\" requires at least 1 argument.\nSee 'tinydocker start --help'.");
   const char *keys = rc == 0 ? opt_str(&start_info, &r, "detach-keys") : NULL;
   if (rc == 0 && !r.help)
     rc = check_detach_keys(keys, err);

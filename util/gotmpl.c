@@ -242,7 +242,8 @@ static int parse_src(char *src, struct gotmpl **out, struct td_err **err)
     err_prefix(err, "template parsing error");
     if (*err) {
       (*err)->errnum = 0;
-      (*err)->exit_code = 1; /* docker's CLI exits 1 on a template's error */
+      (*err)->exit_code = 1;   /* docker's CLI exits 1 on a template's error */
+      (*err)->kind = ERR_BARE; /* and prints it bare, as its own */
     }
     gotmpl_free(t);
     return -1;
@@ -283,6 +284,7 @@ int gotmpl_exec_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_o
   char *msg = NULL, *text = NULL;
   if (gt_exec(t, data, o, NULL, false, &text, &msg) < 0) {
     err_set_exit(err, 1, 0, PREFIX "%s", msg);
+    err_mark(err, ERR_BARE);
     free(msg);
     free(text);
     return -1;

@@ -281,7 +281,8 @@ int eng_events(struct eng_ctx *ctx, const struct eng_events_opts *o, struct td_e
     return -1;
   if (o->format && gotmpl_parse_format(o->format, &r.tmpl, err) < 0) {
     (*err)->exit_code = 1;
-    return err_prefix(err, "template parsing error");
+    err_prefix(err, "template parsing error");
+    return err_mark(err, ERR_BARE);
   }
   bool past = o->since || o->until;
   autofree char *path = xasprintf("%s/%s", ctx->root, EVENTS_FILE);

@@ -114,19 +114,6 @@ static int64_t dir_size(int dfd)
   return total;
 }
 
-/* image_name_familiar, remembering the last answer (rows mostly share an image). */
-static char *familiar_cached(const char *image)
-{
-  static char *last_in, *last_out;
-  if (last_in == NULL || strcmp(last_in, image) != 0) {
-    free(last_in);
-    free(last_out);
-    last_in = xstrdup(image);
-    last_out = image_name_familiar(image);
-  }
-  return xstrdup(last_out);
-}
-
 /* The ps row of a record as docker's formatter fields. */
 static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
                       const struct eng_ps_opts *o)
@@ -139,7 +126,8 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
   autofree char *ports = ports_text(rec);
   const char *name = rec->name;
   const char *image = rec->config.image;
-  autofree char *img_fam = image && *image ? familiar_cached(image) : NULL;
+  /* as the user typed it (docker's Config.Image), not completed to name:tag */
+  autofree char *img_fam = image && *image ? xstrdup(image) : NULL;
   if (img_fam == NULL || *img_fam == '\0') {
     free(img_fam);
     const char *dirfs = rec->td.rootfs;
