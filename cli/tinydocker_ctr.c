@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/docker_types.h"
 #include "cli/tinydocker_cmds.h"
@@ -431,6 +432,9 @@ int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
   if (rc == 0)
     rc = eng_lookup(ctx, r.args[0], &id, err);
+  /* docker checks the terminal after looking the container up (its error comes first) */
+  if (rc == 0 && !q.detach && q.interactive && q.tty && !isatty(0))
+    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
   if (rc == 0)
     rc = eng_exec(ctx, id, &q, &code, err);
   DONE(&exec_info, &r, rc < 0 ? -1 : code);
