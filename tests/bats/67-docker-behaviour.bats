@@ -94,3 +94,21 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -eq 0 ]
   [[ "$output" == *"10.1.2.3"*foo* ]]
 }
+
+@test "-u 1000:1000: the process's groups are its gid (docker: groups=1000), run and exec" {
+  run td run --rm -u 1000:1000 busybox sh -c 'id; grep ^Groups: /proc/self/status'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "uid=1000 gid=1000 groups=1000" ]
+  [[ "${lines[1]}" == "Groups:"*1000* ]]
+  td run -d --name g1 busybox sleep 100 >/dev/null
+  run td exec -u 1000:1000 g1 sh -c 'grep ^Groups: /proc/self/status'
+  [ "$(echo "$output" | tr -s ' \t' ' ')" = "Groups: 1000 " ] || [ "$(echo "$output" | tr -s ' \t' ' ')" = "Groups: 1000" ]
+}
+
+@test "root's groups: its gid and the image's /etc/group memberships" {
+  td_make_busybox_rootfs "$TEST_TMP/rootfs"
+  printf 'root:x:0:\nwheel:x:10:root\nother:x:20:nobody\n' >"$TEST_TMP/rootfs/etc/group"
+  run td run --rm --rootfs "$TEST_TMP/rootfs" /bin/id
+  [ "$status" -eq 0 ]
+  [ "$output" = "uid=0(root) gid=0(root) groups=0(root),10(wheel)" ]
+}
