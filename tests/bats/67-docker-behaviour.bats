@@ -112,3 +112,19 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -eq 0 ]
   [ "$output" = "uid=0(root) gid=0(root) groups=0(root),10(wheel)" ]
 }
+
+@test "exec that cannot start: 126 for a directory, 127 for a missing program, docker's line" {
+  td run -d --name x1 busybox sleep 100 >/dev/null
+  run td exec x1 /etc
+  [ "$status" -eq 126 ]
+  [ "$output" = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "/etc": permission denied: unknown' ]
+  run -127 td exec x1 /nosuch
+  [ "$status" -eq 127 ]
+  [[ "$output" == *'exec: "/nosuch": no such file or directory: unknown' ]]
+  run -127 td exec x1 nosuchcmd
+  [ "$status" -eq 127 ]
+  [[ "$output" == *'exec: "nosuchcmd": executable file not found in $PATH: unknown' ]]
+  # the container runs on
+  run td exec x1 true
+  [ "$status" -eq 0 ]
+}
