@@ -128,3 +128,21 @@ teardown_file() { td_engine_teardown_file; }
   run td exec x1 true
   [ "$status" -eq 0 ]
 }
+
+@test "ps --filter name= is a regular expression; unknown keys and statuses are refused" {
+  td create --name c1 busybox >/dev/null
+  td create --name c12 busybox >/dev/null
+  run td ps -a --filter 'name=^c1$' --format '{{.Names}}'
+  [ "$status" -eq 0 ]
+  [ "$output" = c1 ]
+  run td ps -a --filter 'name=^/c1[0-9]$' --format '{{.Names}}'
+  [ "$output" = c12 ]
+  run td ps -a --filter 'name=1' --format '{{.Names}}'
+  [ "$(echo "$output" | sort | tr '\n' ' ')" = "c1 c12 " ]
+  run td ps --filter nosuch=1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"Invalid filter 'nosuch'" ]]
+  run td ps --filter status=bogus
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"Invalid filter 'status=bogus'" ]]
+}
