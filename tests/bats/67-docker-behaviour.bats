@@ -113,17 +113,17 @@ teardown_file() { td_engine_teardown_file; }
   [ "$output" = "uid=0(root) gid=0(root) groups=0(root),10(wheel)" ]
 }
 
-@test "exec that cannot start: 126 for a directory, 127 for a missing program, docker's line" {
+@test "exec that cannot start: docker's line on stdout, exit 126 (a directory, a missing program)" {
   td run -d --name x1 busybox sleep 100 >/dev/null
   run td exec x1 /etc
   [ "$status" -eq 126 ]
-  [ "$output" = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "/etc": permission denied: unknown' ]
-  run -127 td exec x1 /nosuch
-  [ "$status" -eq 127 ]
-  [[ "$output" == *'exec: "/nosuch": no such file or directory: unknown' ]]
-  run -127 td exec x1 nosuchcmd
-  [ "$status" -eq 127 ]
-  [[ "$output" == *'exec: "nosuchcmd": executable file not found in $PATH: unknown' ]]
+  [ "$output" = $'OCI runtime exec failed: exec failed: unable to start container process: exec: "/etc": permission denied: unknown\r' ]
+  run td exec x1 /nosuch
+  [ "$status" -eq 126 ]
+  [[ "$output" == *'exec: "/nosuch": no such file or directory: unknown'$'\r' ]]
+  run td exec x1 nosuchcmd
+  [ "$status" -eq 126 ]
+  [[ "$output" == *'exec: "nosuchcmd": executable file not found in $PATH: unknown'$'\r' ]]
   # the container runs on
   run td exec x1 true
   [ "$status" -eq 0 ]
