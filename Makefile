@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-stress
+.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-crash test-compat test-stress
 
 all: build
 
@@ -36,6 +36,12 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 
 test: build asan fuzz
 	tests/run.sh
+
+# kill -9 at random points of every state-changing command and of the monitor, in loops
+# (CRASH_ROUNDS, default 10; CRASH_ONLY="rm stop ..." picks kinds): tests/crash/crash.sh
+CRASH_ROUNDS ?= 10
+test-crash: build
+	BUILD_DIR=$(BUILD) tests/crash/crash.sh $(CRASH_ROUNDS)
 
 # issue 18's stress test: WORKERS workers in parallel against one --root, ROUNDS rounds; fails on
 # a hang, an unexpected refusal, a leak or a store inconsistency (tests/stress/stress.sh)

@@ -140,6 +140,7 @@ int main(int argc, char **argv)
   autoerr struct td_err *err = NULL;
   if (eng_ctx_init(&ctx, root, debug, &err) < 0)
     err_die("tinydocker", err);
+  eng_enable_adoption(); /* a container found without its monitor is taken over */
   int rc;
   if (strcmp(name, "image") == 0 && (i >= argc || argv[i][0] == '-') &&
       td_group_help("image", argc - i, argv + i))

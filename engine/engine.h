@@ -200,3 +200,8 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);
 /* tinydocker-monitor execs `tinydocker __monitor-resume FD` when the container exited: go on
  * as the monitor with the state in FD (record the exit, clean up, restart). */
 int eng_monitor_resume(int state_fd);
+/* Let this command adopt the containers it finds running without a monitor (killed): an
+ * adopter process takes the monitor's place (engine/monitor/adopt.c). The CLI calls it. */
+void eng_enable_adoption(void);
+/* The adopter's entry (a fork of the command that found the container). */
+int eng_monitor_adopt(struct eng_ctx *ctx, const char *id);

@@ -180,7 +180,7 @@ int image_tmp_file(const char *root, char **path, struct td_err **err)
 {
   if (image_store_init(root, err) < 0)
     return -1;
-  autofree char *p = xasprintf("%s/tmp/blob-XXXXXX", root);
+  autofree char *p = image_tmp_template(root, "tmp", "blob");
   int fd = mkostemp(p, O_CLOEXEC);
   if (fd < 0)
     return err_set(err, errno, "create %s", p);

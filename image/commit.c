@@ -157,7 +157,7 @@ int image_export_container(const char *root, const char *upper_dir, const char *
   /* not under tmp/: writers empty tmp/, and removing a dir that is a mount point in our
    * private namespace would detach the mount under the running export */
   autofree char *tmpdir = xasprintf("%s/exports", root);
-  autofree char *dir = xasprintf("%s/export-XXXXXX", tmpdir);
+  autofree char *dir = image_tmp_template(root, "exports", "export");
   int rc = mkdir_p(tmpdir, 0700, err);
   if (rc == 0 && mkdtemp(dir) == NULL)
     rc = err_set(err, errno, "create %s", dir);

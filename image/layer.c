@@ -230,7 +230,7 @@ static void stream_fini(struct stream *s)
 static int unpack_to_tmp(const char *root, struct stream *s, struct image_unpack_stats *st,
                          char **tmp_out, struct td_err **err)
 {
-  autofree char *tmp = xasprintf("%s/tmp/layer-XXXXXX", root);
+  autofree char *tmp = image_tmp_template(root, "tmp", "layer");
   if (mkdtemp(tmp) == NULL)
     return err_set(err, errno, "create %s", tmp);
   autofree char *diff = xasprintf("%s/diff", tmp);

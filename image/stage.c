@@ -18,6 +18,7 @@
 
 #include "image/digest.h"
 #include "image/layer.h"
+#include "image/store.h"
 #include "image/tarpath.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -99,7 +100,7 @@ int image_stage_read(const char *root, int fd, struct image_stage *s, struct td_
 {
   memset(s, 0, sizeof(*s));
   s->members = json_object();
-  s->dir = xasprintf("%s/tmp/load-XXXXXX", root);
+  s->dir = image_tmp_template(root, "tmp", "load");
   if (mkdtemp(s->dir) == NULL)
     return err_set(err, errno, "create %s", s->dir);
   struct archive *a = archive_read_new();

@@ -1,7 +1,10 @@
 #include "image/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -68,12 +71,72 @@ int image_store_init(const char *root, struct td_err **err)
   return 0;
 }
 
+/* Temp files of atomic writes (util/fileio.c: "<name>.tmp.<pid>") whose writer is gone: a
+ * kill -9 between their create and their rename (index.json's, tests/crash/crash.sh). */
+static void sweep_dead_tmp(const char *dir)
+{
+  autoclosedir DIR *d = opendir(dir);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    const char *t = strstr(de->d_name, ".tmp.");
+    if (t == NULL || t == de->d_name)
+      continue;
+    char *end;
+    long pid = strtol(t + 5, &end, 10);
+    if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    unlinkat(dirfd(d), de->d_name, 0);
+  }
+}
+
+char *image_tmp_template(const char *root, const char *dir, const char *kind)
+{
+  return xasprintf("%s/%s/%s-%d-XXXXXX", root, dir, kind, (int)getpid());
+}
+
+/* Whether a temp entry ("<kind>-<pid>-<random>", image_tmp_template) belongs to a dead
+ * process; one without a pid (an older version's) counts as dead. */
+static bool tmp_owner_dead(const char *name)
+{
+  const char *dash = strchr(name, '-');
+  if (dash == NULL)
+    return true;
+  char *end;
+  long pid = strtol(dash + 1, &end, 10);
+  if (end == dash + 1 || *end != '-' || pid <= 0)
+    return true;
+  return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+void image_tmp_sweep(const char *root)
+{
+  static const char *const dirs[] = {"tmp", "exports"};
+  for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+    autofree char *dir = xasprintf("%s/%s", root, dirs[i]);
+    autoclosedir DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)) != NULL) {
+      if (de->d_name[0] == '.' || !tmp_owner_dead(de->d_name))
+        continue;
+      autofree char *p = xasprintf("%s/%s", dir, de->d_name);
+      autoerr struct td_err *e = NULL;
+      rm_rf(p, &e); /* FTW_MOUNT: an export's mount went with its process's namespace */
+    }
+  }
+}
+
 int image_store_lock(const char *root, struct td_err **err)
 {
   if (image_store_init(root, err) < 0)
     return -1;
   autofree char *p = xasprintf("%s/images/.lock", root);
-  return lock_acquire(p, "the image store", err);
+  int lock = lock_acquire(p, "the image store", err);
+  if (lock >= 0) {
+    autofree char *images = xasprintf("%s/images", root);
+    sweep_dead_tmp(images);
+    image_tmp_sweep(root);
+  }
+  return lock;
 }
 
 int image_index_read(const char *root, json_t **out, struct td_err **err)

@@ -40,6 +40,12 @@ char *image_layer_dir(const char *root, const char *chain_id);
 int image_store_init(const char *root, struct td_err **err);
 /* Take the store's exclusive lock; returns the lock fd (lock_release it). */
 int image_store_lock(const char *root, struct td_err **err);
+/* A mkdtemp/mkostemp template for a writer's temp entry: <root>/<dir>/<kind>-<pid>-XXXXXX. The
+ * pid lets any later process tell a dead writer's leftovers (kill -9) from a live one's. */
+char *image_tmp_template(const char *root, const char *dir, const char *kind);
+/* Remove the entries of <root>/tmp and <root>/exports whose writer is dead (every taker of the
+ * store lock does). */
+void image_tmp_sweep(const char *root);
 /* Read index.json (an empty index when the store does not exist yet). */
 int image_index_read(const char *root, json_t **out, struct td_err **err);
 /* Write index.json atomically (hold the store lock). */

@@ -224,17 +224,9 @@ int image_store_lock_clean(const char *root, struct td_err **err)
   int lock = image_store_lock(root, err);
   if (lock < 0)
     return -1;
-  /* whatever an interrupted writer left: temp files, and layers no image references */
-  autofree char *tmp = xasprintf("%s/tmp", root);
-  autoclosedir DIR *d = opendir(tmp);
-  struct dirent *de;
-  while (d && (de = readdir(d)) != NULL) {
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-      continue;
-    autofree char *p = xasprintf("%s/%s", tmp, de->d_name);
-    autoerr struct td_err *e = NULL;
-    rm_rf(p, &e);
-  }
+  /* whatever an interrupted writer left: its temp files (image_store_lock removed those of
+   * dead writers: a live one, a pull downloading outside the lock, keeps its own), and layers
+   * no image references */
   autojson json_t *index = NULL;
   autoerr struct td_err *gerr = NULL;
   if (image_index_read(root, &index, &gerr) == 0)

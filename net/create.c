@@ -305,8 +305,16 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
     goto out;
   }
   net = record_new(req, &o, options, labels, id);
-  if (plumb_up(ctx, net, err) < 0 || net_ctx_save(ctx, net, err) < 0) {
+  /* the record first, marked: a creator killed while plumbing leaves a record the next
+   * opener of the store (under this lock) undoes, never a bridge and nft elements no record
+   * names (net_ctx_open) */
+  json_object_set_new(net, "State", json_string("creating"));
+  bool saved = net_ctx_save(ctx, net, err) == 0;
+  json_object_del(net, "State");
+  if (!saved || plumb_up(ctx, net, err) < 0 || net_ctx_save(ctx, net, err) < 0) {
     net_plumb_down(ctx, net);
+    autofree char *p = xasprintf("%s/%s.json", ctx->dir, id);
+    unlink(p);
     json_decref(net);
     net = NULL;
     goto out;

@@ -103,11 +103,25 @@ int net_write_in_place(const char *path, const char *text, bool create)
 {
   /* no O_TRUNC: on ext4 a truncate to 0 starts writeback at close (auto_da_alloc), ~2 ms
    * here; one pwrite then a truncate to the new length cost ~0.05 ms. A process crash cannot
-   * tear a one-page write; a reader sees the old or the new bytes (a longer old tail until
-   * the ftruncate) */
+   * tear a one-page write; a reader sees the old or the new bytes */
   autoclose int fd = open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
   size_t len = strlen(text);
-  if (fd < 0 || pwrite(fd, text, len, 0) != (ssize_t)len || ftruncate(fd, (off_t)len) < 0)
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0)
+    return -1;
+  /* a shorter text is padded with blanks over the old one's length in the same write (up to a
+   * page): a kill -9 before the ftruncate leaves a valid record (JSON with trailing
+   * whitespace; a hosts file with a blank tail), never the new text followed by the old one's
+   * tail */
+  char page[4096];
+  size_t wlen = len;
+  if (len < (size_t)st.st_size && (size_t)st.st_size <= sizeof(page)) {
+    memcpy(page, text, len);
+    memset(page + len, ' ', (size_t)st.st_size - len);
+    text = page;
+    wlen = (size_t)st.st_size;
+  }
+  if (pwrite(fd, text, wlen, 0) != (ssize_t)wlen || ftruncate(fd, (off_t)len) < 0)
     return -1;
   return 0;
 }

@@ -106,7 +106,9 @@ static int tool_start(struct nft *n, struct td_err **err)
   autoclose int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null < 0)
     return err_set(err, errno, "open /dev/null");
-  char *argv[] = {(char *)NFT_TOOL, (char *)"session", NULL};
+  char parent[16];
+  snprintf(parent, sizeof(parent), "%d", (int)getpid());
+  char *argv[] = {(char *)NFT_TOOL, (char *)"session", parent, NULL};
   return spawn_fds(tool, argv, (const int[3]){theirs, theirs, null}, &n->pid, err);
 }
 

@@ -9,16 +9,20 @@
  *   tinydocker-nft list-json  the same with JSON output (for list commands)
  *   tinydocker-nft each       stdin: commands separated by NUL bytes, each on its own, failures
  *                             ignored (idempotent removal); prints nothing
- *   tinydocker-nft session    what net/nft.c runs: one process, one libnftables context for
+ *   tinydocker-nft session [PARENT]
+ *                             what net/nft.c runs: one process, one libnftables context for
  *                             many requests framed as in net/nft_proto.h on stdin, replies on
- *                             stdout, until EOF
+ *                             stdout, until EOF; with PARENT (a pid), it dies with that process
  *
  * Exit 0 on success; 1 with libnftables' error text on stderr when it fails (no capability
  * check of our own: libnftables reports a missing CAP_NET_ADMIN itself); 125 with a one-line
  * `tinydocker-nft: ...` error for bad usage. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -141,11 +145,21 @@ static int parse_mode(const char *a)
 
 int main(int argc, char **argv)
 {
-  if (argc != 2)
+  if (argc < 2 || argc > 3)
     return usage_error(argc < 2 ? "no mode given" : "too many arguments", "");
   int mode = parse_mode(argv[1]);
   if (mode == -2)
     return usage_error("unknown mode ", argv[1]);
+  if (mode == MODE_SESSION && argc == 3) {
+    /* session PARENT: dies with the process it serves. A command that process sent before a
+     * kill -9 must not run after it: the next opener of the network store (its lock freed by
+     * that death) may be undoing that very command's work (crash sweep, net/store.c) */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != (pid_t)atoi(argv[2]))
+      return 1;
+  } else if (argc == 3) {
+    return usage_error("too many arguments", "");
+  }
   struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
   if (!ctx) {
     fprintf(stderr, PROG ": cannot make an nftables context\n");

@@ -39,6 +39,9 @@ static int ctx_load(struct net_ctx *ctx, struct td_err **err)
   struct dirent *de;
   while ((de = readdir(d))) {
     size_t l = strlen(de->d_name);
+    /* a temp record of a writer that died (writes run under the lock we hold) */
+    if (de->d_name[0] == '.' && l > 9 && strcmp(de->d_name + l - 9, ".json.tmp") == 0)
+      unlinkat(dirfd(d), de->d_name, 0);
     if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
       continue;
     autofree char *p = xasprintf("%s/%s", ctx->dir, de->d_name);
@@ -49,6 +52,27 @@ static int ctx_load(struct net_ctx *ctx, struct td_err **err)
     json_array_append_new(ctx->nets, j);
   }
   return 0;
+}
+
+/* A network whose creator died while plumbing it (net_ctx_create marks its record "creating"
+ * until done; creation runs under the lock we hold, so a marked one belongs to a dead process):
+ * its bridge and nft elements undone, its record removed. */
+static void sweep_unfinished(struct net_ctx *ctx)
+{
+  for (size_t i = 0; i < json_array_size(ctx->nets);) {
+    json_t *net = json_array_get(ctx->nets, i);
+    const char *st = json_string_value(json_object_get(net, "State"));
+    if (st == NULL || strcmp(st, "creating") != 0) {
+      i++;
+      continue;
+    }
+    net_plumb_down(ctx, net);
+    net_ep_dir_remove(ctx, net);
+    autofree char *p =
+        xasprintf("%s/%s.json", ctx->dir, json_string_value(json_object_get(net, "Id")));
+    unlink(p);
+    json_array_remove(ctx->nets, i);
+  }
 }
 
 int net_ctx_open(const char *root, struct net_ctx *ctx, struct td_err **err)
@@ -67,6 +91,7 @@ int net_ctx_open(const char *root, struct net_ctx *ctx, struct td_err **err)
     }
     if (ctx_load(ctx, err) == 0) {
       ctx->table = table_name(root);
+      sweep_unfinished(ctx);
       return 0;
     }
   }

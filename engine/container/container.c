@@ -116,6 +116,8 @@ static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
                    "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
 }
 
+void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
+
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
 {
   if ((*rec = store_cache_take(STORE_CACHE_RECORD, id)) == NULL &&
@@ -128,6 +130,8 @@ int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, 
     *rec = dead;
     return 0;
   }
+  if (eng_orphan_hook && store_monitor_gone(*rec))
+    eng_orphan_hook(ctx, id);
   store_refresh_state(*rec);
   return 0;
 }
@@ -155,6 +159,42 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
   autoerr struct td_err *e4 = NULL;
   if (net && net_detach(ctx->root, id, &e4) < 0) /* idempotent */
     err_warn(&e4, "container %s: network detach", id);
+}
+
+/* Whether pid's parent is a live monitor (or adopter): /proc's PPid, then its name. */
+static bool parent_is_monitor(pid_t pid)
+{
+  char path[64], buf[512];
+  snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+  autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  const char *pp = strstr(buf, "\nPPid:");
+  if (pp == NULL)
+    return false;
+  snprintf(path, sizeof(path), "/proc/%d/comm", atoi(pp + 6));
+  autofree char *comm = NULL;
+  autoerr struct td_err *e = NULL;
+  if (file_read_all(AT_FDCWD, path, &comm, NULL, &e) < 0)
+    return false;
+  return strncmp(comm, "td-monitor", 10) == 0 || strncmp(comm, "td-adopter", 10) == 0;
+}
+
+void eng_clear_stale_runtime(const struct eng_ctx *ctx, const char *id)
+{
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  autofree char *state = xasprintf("%s/%s", rt.state_root, id);
+  if (access(state, F_OK) != 0)
+    return; /* the usual case */
+  struct rt_state st = {0};
+  autoerr struct td_err *e = NULL;
+  bool owned = rt_state(&rt, id, &st, &e) == 0 && st.pid > 0 && parent_is_monitor(st.pid);
+  rt_state_clear(&st);
+  if (!owned)
+    eng_teardown_runtime(ctx, id, true);
 }
 
 /* The part of eng_cleanup_container after the runtime state, cgroup and network are gone:

@@ -76,8 +76,18 @@ int store_lock(const struct eng_ctx *ctx, const char *id, struct td_err **err);
 /* Take the store-wide lock (creating / removing containers); returns the fd. */
 int store_lock_all(const struct eng_ctx *ctx, struct td_err **err);
 /* Fix up State in rec when the monitor is gone (true status after a crash); returns true
- * if rec changed. Reads /proc only. */
+ * if rec changed. Reads /proc only. A container whose init outlived its monitor stays
+ * running (an adopter takes it over: engine/monitor/adopt.c); one whose init is gone as well
+ * reads as exited, ExitCode 255 and State.Error STORE_ERR_EXIT_LOST (nobody heard the exit). */
 bool store_refresh_state(json_t *rec);
+#define STORE_ERR_EXIT_LOST                                                                        \
+  "the container's monitor was killed before the container ended: its exit code is lost"
+#define STORE_ERR_NO_RESTART "the container's monitor was killed before the restart"
+/* Whether rec says running, paused or restarting while its monitor is gone (killed). */
+bool store_monitor_gone(json_t *rec);
+/* A container whose monitor is gone was seen (by eng_load_refreshed or ps): the CLI sets this
+ * to start an adopter (engine/monitor/adopt.c, eng_enable_adoption); NULL elsewhere. */
+extern void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
 /* Whether pid is alive and still the process that started at starttime (0 = don't check). */
 bool proc_alive(pid_t pid, uint64_t starttime);
 /* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */
@@ -120,6 +130,11 @@ void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
+/* Before a start: the runtime state of a container its record says is not running, left by a
+ * monitor killed between rt_create and recording the start (the init waits on the exec fifo,
+ * reparented away from any monitor), is torn down (runtime, cgroup, network endpoint); a
+ * state whose init's parent is a live monitor (a start in progress) is kept. */
+void eng_clear_stale_runtime(const struct eng_ctx *ctx, const char *id);
 /* Whether a network mode gives the container endpoints of its own (NULL: the default
  * network does): not none/host/container:X (`network connect` refuses those, as docker
  * does), so they publish no ports and their removal skips the network store. */
@@ -143,7 +158,8 @@ int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char 
                    struct td_err **err);
 /* --rm, second half: runtime state, cgroups and files of a trash entry. */
 void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net);
-/* Finish the trash entries whose remover died (their lock is free). */
+/* Finish the trash entries whose remover died (their lock is free), and remove the container
+ * directories without a record whose creator died (a create killed half way). */
 void eng_trash_sweep(const struct eng_ctx *ctx);
 /* Load a record and refresh its state from the kernel. */
 int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,

@@ -449,7 +449,7 @@ void rec_set(json_t *rec, const char *path, json_t *v)
     json_decref(v);
 }
 
-bool store_refresh_state(json_t *rec)
+bool store_monitor_gone(json_t *rec)
 {
   const char *st = rec_str(rec, "State.Status");
   if (st == NULL ||
@@ -457,21 +457,30 @@ bool store_refresh_state(json_t *rec)
     return false;
   pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
   uint64_t mst = (uint64_t)rec_int(rec, "Td.MonitorStart");
-  if (proc_alive(mon, mst))
+  return !proc_alive(mon, mst);
+}
+
+bool store_refresh_state(json_t *rec)
+{
+  if (!store_monitor_gone(rec))
     return false;
   pid_t pid = (pid_t)rec_int(rec, "State.Pid");
   uint64_t ist = (uint64_t)rec_int(rec, "Td.InitStart");
   if (pid > 0 && proc_alive(pid, ist))
     return false; /* orphaned but really running: rm -f / stop still work by pid */
   json_t *s = json_object_get(rec, "State");
+  if (strcmp(json_string_value(json_object_get(s, "Status")), "restarting") != 0) {
+    /* nobody heard the exit: the monitor, its init's parent, was gone before it */
+    json_object_set_new(s, "ExitCode", json_integer(255));
+    json_object_set_new(s, "Error", json_string(STORE_ERR_EXIT_LOST));
+  } else {
+    json_object_set_new(s, "Error", json_string(STORE_ERR_NO_RESTART));
+  }
   json_object_set_new(s, "Status", json_string("exited"));
   json_object_set_new(s, "Running", json_false());
   json_object_set_new(s, "Paused", json_false());
   json_object_set_new(s, "Restarting", json_false());
   json_object_set_new(s, "Pid", json_integer(0));
-  if (json_integer_value(json_object_get(s, "ExitCode")) == 0)
-    json_object_set_new(s, "ExitCode", json_integer(255));
-  json_object_set_new(s, "Error", json_string("the container's monitor died"));
   return true;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/container/container.h"
@@ -88,8 +89,43 @@ static bool is_id(const char *s)
   return n == 64 && s[n] == '\0';
 }
 
+/* A container directory without a record whose creator died (a create or run killed before
+ * its record was written): removed as `rm -f` would (eng_cleanup_container, the name it
+ * reserved included). Only a directory unchanged for a while: a record-less one is also one
+ * that `rm` is emptying right now (every unlink in it moves its mtime), and a file made in it
+ * then (our lock) would leave that rm a directory not empty; one whose creator file is missing
+ * (mkdir, then the file) waits longer. */
+static void sweep_incomplete(const struct eng_ctx *ctx, int ctrfd, const char *id)
+{
+  autofree char *recp = xasprintf("%s/" STORE_RECORD, id);
+  if (faccessat(ctrfd, recp, F_OK, 0) == 0 || errno != ENOENT)
+    return; /* the usual case */
+  autofree char *creator = xasprintf("%s/creator", id);
+  struct stat st;
+  time_t quiet = faccessat(ctrfd, creator, F_OK, 0) == 0 ? 2 : 10;
+  if (fstatat(ctrfd, id, &st, 0) < 0 || time(NULL) - st.st_mtime < quiet)
+    return;
+  autofree char *lockp = xasprintf("%s/lock", id);
+  autoclose int lk = openat(ctrfd, lockp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0)
+    return; /* somebody is at work on it */
+  autoerr struct td_err *err = NULL;
+  autojson json_t *rec = NULL;
+  /* under the lock again: a record written meanwhile, or a creator alive (NULL), is kept */
+  if (faccessat(ctrfd, recp, F_OK, 0) < 0 && eng_load_refreshed(ctx, id, &rec, &err) == 0 &&
+      strcmp(rec_str(rec, "State.Status"), "dead") == 0 &&
+      eng_cleanup_container(ctx, id, rec, true, true, &err) < 0)
+    err_warn(&err, "container %s: remove what its killed creator left", id);
+}
+
 void eng_trash_sweep(const struct eng_ctx *ctx)
 {
+  autoclose int cfd = open(ctx->ctr_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  autoclosedir DIR *cd = cfd >= 0 ? fdopendir(dup(cfd)) : NULL;
+  struct dirent *ce;
+  while (cd && (ce = readdir(cd)) != NULL)
+    if (is_id(ce->d_name))
+      sweep_incomplete(ctx, cfd, ce->d_name);
   autofree char *top = trash_path(ctx, NULL);
   autoclose int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)

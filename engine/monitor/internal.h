@@ -2,6 +2,8 @@
  * shared with the step that attaches the container's network (network.c). */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -19,9 +21,31 @@ struct mon {
   struct eng_restart restart;
   int restart_count;
   struct mon_io io;
-  int mntns;      /* the container's mount namespace, held until its exit is reported */
-  int entry_tree; /* the init's read-only entry tree, held the same way (rt_create_opts) */
+  int mntns;         /* the container's mount namespace, held until its exit is reported */
+  int entry_tree;    /* the init's read-only entry tree, held the same way (rt_create_opts) */
+  const char *error; /* State.Error recorded with the exit (an adopter's: adopt.c) */
 };
+
+/* An adopter's hold on a container whose monitor died (adopt.c). */
+struct mon_adoption {
+  pid_t pid;      /* the init, or 0 when it was gone already */
+  uint64_t start; /* its start time (/proc/PID/stat) */
+  int pidfd;      /* pidfd of the init (-1: none) */
+  bool traced;    /* ptrace-seized: its exit status comes to us */
+  bool known;     /* status is the container's own (traced, or recorded by a restart) */
+  int status;     /* wait status */
+  char error[200];
+};
+/* Under the container's lock: if its record says it runs while its monitor is dead, claim it
+ * (record ourselves as its monitor). 1: ours; 0: nothing to adopt or another process did;
+ * -1: error. */
+int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adoption *a);
+/* After the claim, without the lock: seize the init (ptrace) or hold a pidfd of it; sets the
+ * State.Error to record with the exit (a->error). */
+void mon_adopt_take(struct mon_adoption *a);
+/* Wait until the adopted init ends, taking the clients of io->listen_fd meanwhile; fills
+ * a->status, a->known and a->error. */
+void mon_adopt_wait(struct mon_adoption *a, struct mon_io *io);
 
 /* Attach the container's network once its init (m->io.pid) exists, and record its addresses,
  * ports and endpoint in m->rec; nothing for a mode without endpoints of its own. */

@@ -228,7 +228,7 @@ static bool oom_killed(struct rt_ctx *rt, const char *id)
 static bool should_restart(struct mon *m, int code)
 {
   autofree char *flag = xasprintf("%s/stopping", m->dir);
-  if (access(flag, F_OK) == 0)
+  if (access(flag, F_OK) == 0 || access(m->dir, F_OK) != 0) /* stopped, or removed (rm -f) */
     return false;
   switch (m->restart.mode) {
   case RESTART_NO:
@@ -358,7 +358,7 @@ static void report_error(struct mon *m, struct td_err *err)
 static void finish(struct mon *m, int code, bool oom)
 {
   eng_rootfs_umount(m->ctx, m->rec);
-  rec_update_state(m, "exited", false, 0, code, NULL, false, true, oom);
+  rec_update_state(m, "exited", false, 0, code, m->error, false, true, oom);
   unlinkat(m->dirfd, "attach.sock", 0);
   struct mon_msg msg = {.type = MON_EXIT, .a = code};
   mon_io_send_all(&m->io, &msg);
@@ -441,6 +441,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
         report_error(m, err);
         return code;
       }
+      m->error = NULL; /* an adopter's note was about the run before */
       struct mon_msg started = {.type = MON_STARTED, .a = m->io.pid};
       mon_io_send_all(&m->io, &started);
       if (!mon_io_run(&m->io, MON_HANDOFF_MS))
@@ -479,7 +480,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     net_unplug(unplug);
     release_held(m);
     m->restart_count++;
-    rec_update_state(m, "restarting", false, 0, code, NULL, false, true, oom);
+    rec_update_state(m, "restarting", false, 0, code, m->error, false, true, oom);
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);
     struct timespec ts = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
@@ -493,6 +494,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
 int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
 {
   td_trace("mon-main");
+  eng_orphan_hook = NULL;
   monitor_setup_process(&sock, ctx, id);
   td_trace("mon-setup");
   struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1, .entry_tree = -1};
@@ -550,5 +552,44 @@ int eng_monitor_resume(int state_fd)
     /* the record is gone (rm -f raced us): nothing left to record */
     return EXIT_ENGINE;
   }
+  return supervise(&m, &rt, true);
+}
+
+/* An adopter (adopt.c): the container's monitor died; take its place, wait for the init's end
+ * and do what the monitor would have: record it, --rm, the restart policy (then it is the
+ * container's monitor as any other, handing over to tinydocker-monitor). */
+int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
+{
+  eng_orphan_hook = NULL;
+  int placeholder = open("/dev/null", O_RDONLY | O_CLOEXEC); /* becomes fd 3 */
+  monitor_setup_process(&placeholder, ctx, id);
+  close(placeholder);
+  prctl(PR_SET_NAME, "td-adopter");
+  struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1, .entry_tree = -1};
+  mon_io_init(&m.io);
+  m.dir = store_dir(ctx, id);
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  mon_io_signals(&m.io);
+  struct mon_adoption a = {.pidfd = -1};
+  if (mon_adopt_claim(ctx, id, &a) <= 0)
+    return 0;
+  mon_adopt_take(&a);
+  prctl(PR_SET_NAME, "td-monitor");
+  autoerr struct td_err *err = NULL;
+  if (load_record(&m, &err) < 0)
+    return 0; /* removed meanwhile (rm -f); the kernel lets go of a tracee at our exit */
+  /* the dead monitor's socket replaced by ours: `wait` (a --rm container's code) and attach
+   * get MON_EXIT at the end, as from any monitor */
+  m.io.listen_fd = listen_attach(&m);
+  mon_adopt_wait(&a, &m.io);
+  if (access(m.dir, F_OK) != 0)
+    return 0; /* removed meanwhile (rm -f): nothing left to record */
+  m.restart_count = (int)rec_int(m.rec, "RestartCount");
+  m.error = a.error;
+  if (open_log(&m, &err) < 0)
+    err_warn(&err, "container %s: open its log", id);
+  m.io.exited = true;
+  m.io.status = a.status;
   return supervise(&m, &rt, true);
 }

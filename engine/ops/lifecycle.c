@@ -56,6 +56,7 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
       return err_set(err, 0, "container %s is already running", id);
     return 0;
   }
+  eng_clear_stale_runtime(ctx, id); /* a monitor killed mid-start (the usual case: one access) */
   if (eng_rootfs_mount(ctx, rec, err) < 0)
     return -1;
   td_trace("rootfs-mounted");
@@ -272,6 +273,8 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
 int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct td_err **err)
 {
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
+  /* a container without its monitor is removed here: no adopter to race the removal */
+  eng_orphan_hook = NULL;
   autojson json_t *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;

@@ -267,6 +267,8 @@ static int load_all(const struct eng_ctx *ctx, json_t ***out, size_t *n, struct 
     json_t *rec = NULL;
     autofree char *ps = xasprintf("%s/%s/%s", ctx->ctr_dir, ids[i], STORE_PS_RECORD);
     if (file_read_json(AT_FDCWD, ps, &rec, &e) == 0) {
+      if (eng_orphan_hook && store_monitor_gone(rec))
+        eng_orphan_hook(ctx, ids[i]);
       store_refresh_state(rec);
     } else {
       err_free(&e);
@@ -341,6 +343,8 @@ static json_t *ps_load(const struct eng_ctx *ctx, int ctr_fd, const char *id)
   if (n > 0 && (size_t)n < sizeof(buf))
     rec = json_loadb(buf, (size_t)n, 0, NULL);
   if (rec) {
+    if (eng_orphan_hook && store_monitor_gone(rec))
+      eng_orphan_hook(ctx, id);
     store_refresh_state(rec);
     return rec;
   }

@@ -53,7 +53,7 @@ past() { td events --since 0 --until "$(date +%s.%N)" "$@"; }
 }
 
 @test "events follows the log live, and --until ends it" {
-  td events --filter type=container --format '{{.Action}} {{.Actor.Attributes.name}}' >"$TEST_TMP/live" 2>&1 &
+  "$TINYDOCKER" events --filter type=container --format '{{.Action}} {{.Actor.Attributes.name}}' >"$TEST_TMP/live" 2>&1 &
   EV_PID=$!
   sleep 0.3
   td run --rm --name live1 busybox true
