@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-crash test-compat test-stress
+.PHONY: all deps build test unit demo bench install clean asan fuzz vm-deps test-vm test-crash test-compat test-stress test-upgrade
 
 all: build
 
@@ -63,6 +63,11 @@ vm-deps:
 test-vm: build vm-deps
 	scripts/vm/run.sh
 
+# a store written by an older engine (UPGRADE_FROM=ref, default 0831d19, built once from git
+# history into build-upgrade/) read and operated by this one (scripts/upgrade-test.sh)
+test-upgrade: build
+	scripts/upgrade-test.sh
+
 demo: build
 	scripts/demo.sh
 
@@ -73,4 +78,4 @@ install: build
 	meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-vm
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-vm build-upgrade

@@ -18,20 +18,16 @@ static int lookup(void *ud, const char *ref, struct net_cli_ctr *c, struct td_er
   autofree char *id = NULL;
   if (eng_lookup(ctx, ref, &id, err) < 0)
     return -1;
-  autojson json_t *doc = NULL;
-  if (eng_inspect(ctx, id, &doc, err) < 0)
+  struct eng_ctr_brief b;
+  if (eng_container_brief(ctx, id, &b, err) < 0)
     return -1;
-  memset(c, 0, sizeof(*c));
-  const char *name = json_string_value(json_object_get(doc, "Name"));
-  c->id = xstrdup(id);
-  c->name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : ""));
-  c->hostname =
-      xstrdup(json_string_value(json_object_get(json_object_get(doc, "Config"), "Hostname")));
-  c->hosts_path = xstrdup(json_string_value(json_object_get(doc, "HostsPath")));
-  c->pid = (pid_t)json_integer_value(json_object_get(json_object_get(doc, "State"), "Pid"));
-  const char *mode =
-      json_string_value(json_object_get(json_object_get(doc, "HostConfig"), "NetworkMode"));
-  c->network_mode = mode ? xstrdup(mode) : NULL;
+  *c = (struct net_cli_ctr){.id = b.id,
+                            .name = b.name,
+                            .hostname = b.hostname,
+                            .hosts_path = b.hosts_path,
+                            .pid = b.pid,
+                            .network_mode = b.network_mode};
+  free(b.image);
   return 0;
 }
 
@@ -98,13 +94,14 @@ static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, c
   autofree char *id = NULL;
   if (eng_lookup(ctx, ref, &id, err) < 0)
     return -1;
-  autojson json_t *doc = NULL;
-  if (eng_inspect(ctx, id, &doc, err) < 0)
+  struct eng_ctr_brief b;
+  if (eng_container_brief(ctx, id, &b, err) < 0)
     return -1;
   autofree char *dir = xasprintf("%s/%s", ctx->ctr_dir, id);
-  const char *image = json_string_value(json_object_get(doc, "Image"));
-  return image_tool_exec_container(ctx->root, dir, image && *image ? image : NULL, argc + 1,
-                                   argv - 1, err);
+  int rc = image_tool_exec_container(ctx->root, dir, b.image && *b.image ? b.image : NULL, argc + 1,
+                                     argv - 1, err);
+  eng_ctr_brief_clear(&b);
+  return rc;
 }
 
 int cmd_commit(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)

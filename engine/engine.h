@@ -132,6 +132,17 @@ int eng_network_disconnect(struct eng_ctx *ctx, const char *network, const char 
 
 /* The inspect document of a container (status refreshed), new reference. */
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err);
+/* What the CLI's helpers (`network`, `port`, commit/export) need of a container, from its
+ * record (status refreshed); strings malloc'ed, NULL when the record has none. */
+struct eng_ctr_brief {
+  char *id, *name; /* name without docker's leading '/' */
+  char *hostname, *hosts_path, *network_mode;
+  char *image; /* the image id */
+  pid_t pid;   /* running init, 0 if none */
+};
+int eng_container_brief(struct eng_ctx *ctx, const char *id, struct eng_ctr_brief *out,
+                        struct td_err **err);
+void eng_ctr_brief_clear(struct eng_ctr_brief *b);
 
 struct eng_ps_opts {
   bool all, quiet, size, no_trunc, latest;

@@ -458,13 +458,13 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   if (req->network && strncmp(req->network, "container:", 10) == 0) {
     /* join the other container's network namespace */
     autofree char *other = NULL;
-    autojson json_t *orec = NULL;
+    autorecord struct ctr_record *orec = NULL;
     if (store_lookup(ctx, req->network + 10, &other, err) < 0 ||
-        store_load(ctx, other, &orec, err) < 0)
+        record_load(ctx, other, &orec, err) < 0)
       return -1;
     store_refresh_state(orec);
-    pid_t opid = (pid_t)rec_int(orec, "State.Pid");
-    if (!rec_bool(orec, "State.Running") || opid <= 0)
+    pid_t opid = orec->state.pid;
+    if (!orec->state.running || opid <= 0)
       return err_set(err, 0, "cannot join network of a non running container: %s",
                      req->network + 10);
     autofree char *path = xasprintf("/proc/%d/ns/net", (int)opid);

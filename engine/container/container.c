@@ -16,7 +16,6 @@
 #include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
-#include "util/jsonv.h"
 #include "util/xalloc.h"
 
 const char *eng_short_id(const char *id, char *buf)
@@ -48,41 +47,40 @@ void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt)
   rt->entry = entry;
 }
 
-int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err)
+int eng_rootfs_mount(const struct eng_ctx *ctx, struct ctr_record *rec, struct td_err **err)
 {
-  if (rec_bool(rec, "Td.RootfsIsDir"))
+  if (rec->td.rootfs_is_dir)
     return 0;
-  const char *id = rec_str(rec, "Id");
+  const char *id = rec->id;
   autofree char *dir = store_dir(ctx, id);
   autofree char *rootfs = xasprintf("%s/rootfs", dir);
   struct stat a, b;
   if (stat(rootfs, &a) == 0 && stat(dir, &b) == 0 && a.st_dev != b.st_dev)
     return 0; /* already mounted */
   struct image_info *img = NULL;
-  if (image_resolve(ctx->root, rec_str(rec, "Image"), &img, err) < 0)
+  if (image_resolve(ctx->root, rec->image, &img, err) < 0)
     return err_prefix(err, "image of container %s", id);
   autofree char *path = NULL;
-  int rc = rec_bool(rec, "HostConfig.AutoRemove")
-               ? image_rootfs_mount_transient(ctx->root, img, dir, &path, err)
-               : image_rootfs_mount(ctx->root, img, dir, &path, err);
+  int rc = rec->host.auto_remove ? image_rootfs_mount_transient(ctx->root, img, dir, &path, err)
+                                 : image_rootfs_mount(ctx->root, img, dir, &path, err);
   image_info_free(img);
   return rc;
 }
 
-void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec)
+void eng_rootfs_umount(const struct eng_ctx *ctx, struct ctr_record *rec)
 {
-  if (rec_bool(rec, "Td.RootfsIsDir"))
+  if (rec->td.rootfs_is_dir)
     return;
-  autofree char *dir = store_dir(ctx, rec_str(rec, "Id"));
+  autofree char *dir = store_dir(ctx, rec->id);
   autoerr struct td_err *err = NULL;
   image_rootfs_umount(dir, &err);
 }
 
-void eng_image_release(const struct eng_ctx *ctx, json_t *rec)
+void eng_image_release(const struct eng_ctx *ctx, struct ctr_record *rec)
 {
-  if (rec_bool(rec, "Td.RootfsIsDir"))
+  if (rec->td.rootfs_is_dir)
     return;
-  autofree char *dir = store_dir(ctx, rec_str(rec, "Id"));
+  autofree char *dir = store_dir(ctx, rec->id);
   autoerr struct td_err *err = NULL;
   image_release(ctx->root, dir, &err);
 }
@@ -92,9 +90,39 @@ int eng_lookup(struct eng_ctx *ctx, const char *ref, char **id, struct td_err **
   return store_lookup(ctx, ref, id, err);
 }
 
+int eng_container_brief(struct eng_ctx *ctx, const char *id, struct eng_ctr_brief *out,
+                        struct td_err **err)
+{
+  autorecord struct ctr_record *rec = NULL;
+  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
+    return -1;
+  const char *name = rec->name;
+  *out = (struct eng_ctr_brief){
+      .id = xstrdup(id),
+      .name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : "")),
+      .hostname = xstrdup(rec->config.hostname),
+      .hosts_path = xstrdup(rec->hosts_path),
+      .network_mode = xstrdup(rec->host.network_mode),
+      .image = xstrdup(rec->image),
+      .pid = rec->state.pid,
+  };
+  return 0;
+}
+
+void eng_ctr_brief_clear(struct eng_ctr_brief *b)
+{
+  free(b->id);
+  free(b->name);
+  free(b->hostname);
+  free(b->hosts_path);
+  free(b->network_mode);
+  free(b->image);
+  memset(b, 0, sizeof(*b));
+}
+
 /* A container directory without a record: its creator died before writing it (kill -9 of
  * `run`/`create`), or `rm` died half way. Shown as "dead" so that `rm -f` can clean it. */
-static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
+static struct ctr_record *dead_record(const struct eng_ctx *ctx, const char *id)
 {
   autofree char *dir = store_dir(ctx, id);
   autofree char *creator = xasprintf("%s/creator", dir);
@@ -107,23 +135,20 @@ static json_t *dead_record(const struct eng_ctx *ctx, const char *id)
       return NULL; /* still being created */
   }
   autofree char *name = store_name_of(ctx, id);
-  autofree char *slash = xasprintf("/%s", name ? name : "");
-  return json_pack("{s:s,s:s,s:s,s:[],s:{s:s,s:b,s:b,s:b,s:b,s:i,s:i,s:s},s:s,s:{s:s},"
-                   "s:{},s:{},s:{s:b}}",
-                   "Id", id, "Name", slash, "Created", "0001-01-01T00:00:00Z", "Args", "State",
-                   "Status", "dead", "Running", 0, "Paused", 0, "Restarting", 0, "Dead", 1, "Pid",
-                   0, "ExitCode", 255, "Error", "incomplete container record", "Path", "", "Config",
-                   "Image", "", "HostConfig", "NetworkSettings", "Td", "RootfsIsDir", 0);
+  return record_dead(id, name);
 }
 
 void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
 
-int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
+int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, struct ctr_record **rec,
+                       struct td_err **err)
 {
-  if ((*rec = store_cache_take(STORE_CACHE_RECORD, id)) == NULL &&
-      store_load(ctx, id, rec, err) < 0) {
+  json_t *cached = store_cache_take(STORE_CACHE_RECORD, id);
+  if (cached)
+    *rec = record_from_json(cached);
+  else if (record_load(ctx, id, rec, err) < 0) {
     autofree char *dir = store_dir(ctx, id);
-    json_t *dead = access(dir, F_OK) == 0 ? dead_record(ctx, id) : NULL;
+    struct ctr_record *dead = access(dir, F_OK) == 0 ? dead_record(ctx, id) : NULL;
     if (dead == NULL)
       return -1;
     err_free(err);
@@ -199,7 +224,7 @@ void eng_clear_stale_runtime(const struct eng_ctx *ctx, const char *id)
 
 /* The part of eng_cleanup_container after the runtime state, cgroup and network are gone:
  * rootfs mount, image hold, volumes, name, dir. */
-static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *rec,
+static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
                              bool remove_record, bool remove_volumes, struct td_err **err)
 {
   eng_rootfs_umount(ctx, rec);
@@ -213,14 +238,15 @@ static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, json_t *
   return 0;
 }
 
-int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
+int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
                           bool remove_record, bool remove_volumes, struct td_err **err)
 {
   eng_teardown_runtime(ctx, id, true);
   return eng_cleanup_files(ctx, id, rec, remove_record, remove_volumes, err);
 }
 
-void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes)
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                   bool remove_volumes)
 {
   eng_image_release(ctx, rec);
   autofree char *cdir = store_dir(ctx, id);
@@ -229,13 +255,12 @@ void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool 
   if (volume_release(ctx->root, cdir, &anon, &e) < 0)
     err_warn(&e, "container %s: release its volumes", id);
   /* docker: --rm removes anonymous volumes too, rm only with -v */
-  for (char **a = anon; a && *a && (remove_volumes || rec_bool(rec, "HostConfig.AutoRemove"));
-       a++) {
+  for (char **a = anon; a && *a && (remove_volumes || rec->host.auto_remove); a++) {
     autoerr struct td_err *e2 = NULL;
     if (volume_remove(ctx->root, *a, true, &e2) < 0)
       err_warn(&e2, "container %s: remove its anonymous volume", id);
   }
-  store_name_release(ctx, rec_str(rec, "Name"), id);
+  store_name_release(ctx, rec->name, id);
   eng_event(ctx, id, rec, "destroy", NULL);
 }
 
@@ -245,14 +270,7 @@ bool eng_mode_has_endpoints(const char *mode)
                           strncmp(mode, "container:", 10) != 0);
 }
 
-bool eng_net_endpoints(json_t *rec)
+bool eng_net_endpoints(struct ctr_record *rec)
 {
-  return eng_mode_has_endpoints(rec ? rec_str(rec, "HostConfig.NetworkMode") : NULL);
-}
-
-json_t *eng_net_endpoint_json(const struct net_attach_result *res, char *const *aliases)
-{
-  return json_pack("{s:s,s:s,s:s,s:i,s:s,s:o}", "NetworkID", res->network_id, "IPAddress", res->ip,
-                   "Gateway", res->gateway, "IPPrefixLen", res->prefix, "MacAddress", res->mac,
-                   "Aliases", aliases ? jsonv_from_strv(aliases) : json_null());
+  return eng_mode_has_endpoints(rec ? rec->host.network_mode : NULL);
 }

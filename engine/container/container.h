@@ -45,8 +45,95 @@ void store_mark_creator(const struct eng_ctx *ctx, const char *id);
 int store_lookup(const struct eng_ctx *ctx, const char *ref, char **id, struct td_err **err);
 /* Ids of every container (unsorted). */
 int store_list(const struct eng_ctx *ctx, char ***ids, struct td_err **err);
+/* The container record (engine/container/record.c): <root>/containers/<id>/container.json is
+ * docker's inspect document plus a private "Td" object. It is read and written in one place,
+ * record.c, whose two schema functions map every JSON path the engine uses to a typed field
+ * below; engine code reads and sets these fields, never the JSON. doc is the parsed document:
+ * what `inspect` prints, and the keys the engine does not model, kept as they are so that a
+ * load and a save change nothing else. Adding a field: a member here, one line in each of
+ * record.c's two schema functions (load and save), a check in container/test_record.c. */
+struct net_port;
+struct net_attach_result;
+struct ctr_state {
+  char *status; /* created, running, paused, restarting, exited, dead */
+  bool running, paused, restarting, oom_killed, dead;
+  pid_t pid;
+  int exit_code;
+  char *error, *started_at, *finished_at;
+};
+struct ctr_port_binding { /* NetworkSettings.Ports: key "80/tcp" -> [{HostIp, HostPort}] */
+  char *key, *host_ip, *host_port;
+};
+struct ctr_endpoint { /* NetworkSettings.Networks[network] */
+  char *network, *network_id, *ip, *gateway, *mac;
+  int prefix;
+  char **aliases; /* NULL: JSON null */
+};
+struct ctr_net {
+  char *ip, *gateway, *mac;
+  int prefix;
+  struct ctr_port_binding *ports;
+  size_t n_ports;
+  struct ctr_endpoint *nets;
+  size_t n_nets;
+};
+struct ctr_record {
+  json_t *doc;               /* the inspect document (see above) */
+  char *id, *created, *name; /* name with docker's leading '/' */
+  char *path, **args;        /* the process: Path and Args */
+  char *image;               /* the image id */
+  char *hosts_path, *log_path;
+  int restart_count;
+  struct ctr_state state;
+  struct {
+    char *hostname, *image, *stop_signal; /* image: as the user wrote it */
+    bool tty, open_stdin, stdin_once;
+    int stop_timeout; /* -1: none (Config.StopTimeout absent) */
+    char **labels;    /* "key=value", in the document's order */
+  } config;
+  struct {
+    char *network_mode, *restart_policy; /* RestartPolicy.Name */
+    int restart_max;                     /* RestartPolicy.MaximumRetryCount */
+    bool auto_remove;                    /* --rm */
+    char *log_max_size, *log_max_file;   /* LogConfig.Config */
+  } host;
+  struct ctr_net net;                       /* NetworkSettings, written once attached */
+  struct {                                  /* "Td": the engine's own */
+    char *rootfs, *image_ref, *ip;          /* ip: --ip */
+    bool rootfs_is_dir;                     /* --rootfs */
+    char **publish, **aliases, **add_hosts; /* -p as given, --network-alias, --add-host */
+    struct net_port *ports;                 /* publish, parsed once at load */
+    size_t n_ports;
+    struct td_err *ports_err; /* why publish did not parse (the monitor says) */
+    pid_t monitor_pid;
+    uint64_t monitor_start, init_start; /* start times (proc_starttime) */
+  } td;
+};
+/* A record from a parsed document (takes the reference). Never fails: what is absent or of
+ * another type reads as NULL / 0 / false, as before. */
+struct ctr_record *record_from_json(json_t *doc);
+/* The typed fields written back into rec->doc, which is returned (borrowed). Keys the record
+ * had keep their place; an absent one is added only when its value is not the default. */
+json_t *record_to_json(struct ctr_record *rec);
+/* Free a record (NULL is fine). */
+void record_free(struct ctr_record *rec);
+#define autorecord __attribute__((cleanup(record_freep)))
+void record_freep(struct ctr_record **rec);
+/* The record of a directory whose record is missing (shown as "dead"). */
+struct ctr_record *record_dead(const char *id, const char *name);
+/* Set the network fields from an attach: the addresses, ports and the one endpoint
+ * (replace) or one more endpoint. */
+void record_set_attached(struct ctr_record *rec, const struct net_attach_result *res,
+                         char *const *aliases, bool replace);
+/* The endpoint on network name, or NULL. */
+struct ctr_endpoint *record_endpoint(struct ctr_record *rec, const char *name);
+/* Remove the endpoint on network name; false if there was none. */
+bool record_drop_endpoint(struct ctr_record *rec, const char *name);
+/* The value of label key, or NULL. */
+const char *record_label(const struct ctr_record *rec, const char *key);
 /* Load a record (no refresh). */
-int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err);
+int record_load(const struct eng_ctx *ctx, const char *id, struct ctr_record **rec,
+                struct td_err **err);
 /* Write a file of the container dir atomically against crashes of our processes (temp file +
  * rename) but without fsync: that only guards against a host power loss, after which the
  * runtime state in /run and every container process are gone anyway, and the record is
@@ -54,10 +141,11 @@ int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct t
 int store_write(const char *path, const void *buf, size_t len, mode_t mode, struct td_err **err);
 /* Same for JSON. */
 int store_write_json(const char *path, json_t *j, mode_t mode, struct td_err **err);
-/* The part of a record that `ps` uses, in the same shape (new reference). */
-json_t *store_summary(json_t *rec);
-/* Write a record atomically. */
-int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err);
+/* The part of a record's document that `ps` uses, in the same shape (new reference). */
+json_t *store_summary(json_t *doc);
+/* Write a record atomically (and its `ps` summary). */
+int record_save(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                struct td_err **err);
 /* A name's symlink holds its container's id in base64url (engine/container/store.c says why): 64
  * hex digits <-> 43 characters; false for anything else (a 64-hex target of an older store). */
 #define STORE_LINK_ID_LEN 43
@@ -79,12 +167,12 @@ int store_lock_all(const struct eng_ctx *ctx, struct td_err **err);
  * if rec changed. Reads /proc only. A container whose init outlived its monitor stays
  * running (an adopter takes it over: engine/monitor/adopt.c); one whose init is gone as well
  * reads as exited, ExitCode 255 and State.Error STORE_ERR_EXIT_LOST (nobody heard the exit). */
-bool store_refresh_state(json_t *rec);
+bool store_refresh_state(struct ctr_record *rec);
 #define STORE_ERR_EXIT_LOST                                                                        \
   "the container's monitor was killed before the container ended: its exit code is lost"
 #define STORE_ERR_NO_RESTART "the container's monitor was killed before the restart"
 /* Whether rec says running, paused or restarting while its monitor is gone (killed). */
-bool store_monitor_gone(json_t *rec);
+bool store_monitor_gone(const struct ctr_record *rec);
 /* A container whose monitor is gone was seen (by eng_load_refreshed or ps): the CLI sets this
  * to start an adopter (engine/monitor/adopt.c, eng_enable_adoption); NULL elsewhere. */
 extern void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
@@ -92,12 +180,6 @@ extern void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
 bool proc_alive(pid_t pid, uint64_t starttime);
 /* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */
 uint64_t proc_starttime(pid_t pid);
-/* Convenience getters on the record. */
-const char *rec_str(json_t *rec, const char *path);
-int64_t rec_int(json_t *rec, const char *path);
-bool rec_bool(json_t *rec, const char *path);
-/* Set a value at "A.B" (object must exist along the way); steals v. */
-void rec_set(json_t *rec, const char *path, json_t *v);
 
 /* Resolving `-u user[:group]` through the image's /etc/passwd and /etc/group, read inside
  * the container rootfs with openat2(RESOLVE_IN_ROOT) so a symlinked /etc/passwd cannot point
@@ -122,11 +204,11 @@ int eng_open_in_root(int rootfd, const char *path, int flags);
 /* The runtime context for the engine's containers. */
 void eng_rt_ctx(const struct eng_ctx *ctx, struct rt_ctx *rt);
 /* Mount the container's rootfs again (start after stop); no-op for --rootfs dirs. */
-int eng_rootfs_mount(const struct eng_ctx *ctx, json_t *rec, struct td_err **err);
+int eng_rootfs_mount(const struct eng_ctx *ctx, struct ctr_record *rec, struct td_err **err);
 /* Unmount the container's rootfs if it is mounted (idempotent). */
-void eng_rootfs_umount(const struct eng_ctx *ctx, json_t *rec);
+void eng_rootfs_umount(const struct eng_ctx *ctx, struct ctr_record *rec);
 /* Release the image's hold on the container (layers refcount), at rm. */
-void eng_image_release(const struct eng_ctx *ctx, json_t *rec);
+void eng_image_release(const struct eng_ctx *ctx, struct ctr_record *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
@@ -140,29 +222,27 @@ void eng_clear_stale_runtime(const struct eng_ctx *ctx, const char *id);
  * does), so they publish no ports and their removal skips the network store. */
 bool eng_mode_has_endpoints(const char *mode);
 /* The same for a container's record (HostConfig.NetworkMode). */
-bool eng_net_endpoints(json_t *rec);
-struct net_attach_result;
-/* NetworkSettings.Networks[name] of the record for an endpoint (aliases may be NULL). */
-json_t *eng_net_endpoint_json(const struct net_attach_result *res, char *const *aliases);
+bool eng_net_endpoints(struct ctr_record *rec);
 /* Remove everything of a stopped container: runtime state, cgroup, network, rootfs mount,
  * name, directory. Idempotent; used by rm, --rm and crash recovery. */
-int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, json_t *rec,
+int eng_cleanup_container(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
                           bool remove_record, bool remove_volumes, struct td_err **err);
 /* Release what names the container to other commands: its name, image hold and (with
  * remove_volumes, or --rm) anonymous volumes. Part of every removal. */
-void eng_unpublish(const struct eng_ctx *ctx, const char *id, json_t *rec, bool remove_volumes);
+void eng_unpublish(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                   bool remove_volumes);
 /* --rm, first half (engine/container/trash.c): the network endpoint released (the host veths to
  * delete in *unplug, net_release), the rootfs unmounted, unpublished, the store directory
  * renamed into <root>/trash; the caller holds its lock. */
-int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
-                   struct td_err **err);
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                   char ***unplug, struct td_err **err);
 /* --rm, second half: runtime state, cgroups and files of a trash entry. */
 void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_dir, bool net);
 /* Finish the trash entries whose remover died (their lock is free), and remove the container
  * directories without a record whose creator died (a create killed half way). */
 void eng_trash_sweep(const struct eng_ctx *ctx);
 /* Load a record and refresh its state from the kernel. */
-int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, json_t **rec,
+int eng_load_refreshed(const struct eng_ctx *ctx, const char *id, struct ctr_record **rec,
                        struct td_err **err);
 /* The short (12 hex) form of an id, in buf (>= 13 bytes). */
 const char *eng_short_id(const char *id, char *buf);
@@ -170,8 +250,8 @@ const char *eng_short_id(const char *id, char *buf);
 int eng_ncpu(void);
 /* Append a container event (engine/container/event.c): its image, name and labels as docker's
  * attributes, then the pairs given (key, value, ..., NULL). rec NULL: loaded from the store. */
-void eng_event(const struct eng_ctx *ctx, const char *id, json_t *rec, const char *action, ...)
-    __attribute__((sentinel));
+void eng_event(const struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
+               const char *action, ...) __attribute__((sentinel));
 
 /* The OCI spec of a build step (engine/build: a RUN), with docker's defaults as for a
  * container: capabilities, seccomp, masked and read-only paths, /dev; the hostname, hosts and

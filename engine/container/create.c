@@ -239,8 +239,10 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
   return 0;
 }
 
-/* Checks that need no state: conflicts between flags, limits against the host. */
-static int validate(const struct eng_run_req *req, struct td_err **err)
+/* Checks that need no state: conflicts between flags, limits against the host. The -p
+ * strings are parsed here, once, into *ports (*n_ports) for ports_precheck. */
+static int validate(const struct eng_run_req *req, struct net_port **ports, size_t *n_ports,
+                    struct td_err **err)
 {
   if (validate_sysctls(req, err) < 0)
     return -1;
@@ -277,14 +279,9 @@ static int validate(const struct eng_run_req *req, struct td_err **err)
                    req->name);
   if (req->hostname && strlen(req->hostname) > 63)
     return err_set(err, 0, "invalid hostname format: %s", req->hostname);
-  for (char **p = req->publish; p && *p; p++) {
-    struct net_port *ports = NULL;
-    size_t n = 0;
-    int rc = net_port_parse(*p, &ports, &n, err);
-    free(ports);
-    if (rc < 0)
+  for (char **p = req->publish; p && *p; p++)
+    if (net_port_parse(*p, ports, n_ports, err) < 0)
       return -1;
-  }
   if (req->network) {
     enum net_mode mode;
     autofree char *arg = NULL;
@@ -302,22 +299,11 @@ static int validate(const struct eng_run_req *req, struct td_err **err)
 /* A fixed host port that a host process or another container holds is refused before the
  * container exists (issue 5's bad input); net_attach checks again under its lock. */
 static int ports_precheck(const struct eng_ctx *ctx, const struct eng_run_req *req,
-                          struct td_err **err)
+                          const struct net_port *ports, size_t n_ports, struct td_err **err)
 {
   if (!req->publish || !eng_mode_has_endpoints(req->network))
     return 0;
-  autofree struct net_port *all = NULL;
-  size_t total = 0;
-  for (char **p = req->publish; *p; p++) {
-    autofree struct net_port *ports = NULL;
-    size_t n = 0;
-    if (net_port_parse(*p, &ports, &n, err) < 0)
-      return -1;
-    all = xrealloc(all, (total + n) * sizeof(*all));
-    memcpy(all + total, ports, n * sizeof(*all));
-    total += n;
-  }
-  return net_ports_check(ctx->root, all, total, err);
+  return net_ports_check(ctx->root, ports, n_ports, err);
 }
 
 struct create_undo {
@@ -381,11 +367,12 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   store_cache_put(STORE_CACHE_SPEC, id, spec);
   td_trace("c-config");
-  autojson json_t *rec =
-      build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
-  if (store_save(ctx, id, rec, err) < 0)
+  /* the new record's inspect document, read into the typed record as any other */
+  autorecord struct ctr_record *rec = record_from_json(
+      build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts));
+  if (record_save(ctx, id, rec, err) < 0)
     return -1;
-  store_cache_put(STORE_CACHE_RECORD, id, rec); /* run's start goes on with it */
+  store_cache_put(STORE_CACHE_RECORD, id, rec->doc); /* run's start goes on with it */
   eng_event(ctx, id, rec, "create", NULL);
   return 0;
 }
@@ -395,7 +382,9 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
 {
   struct eng_run_req adj = *req_in; /* what the host can apply (hostcheck.c) */
   const struct eng_run_req *req = &adj;
-  if (validate(req, err) < 0 || eng_host_adjust(&adj, err) < 0)
+  autofree struct net_port *ports = NULL;
+  size_t n_ports = 0;
+  if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
   if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
       strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {
@@ -405,7 +394,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
       return -1;
     }
   }
-  if (ports_precheck(ctx, req, err) < 0) {
+  if (ports_precheck(ctx, req, ports, n_ports, err) < 0) {
     (*err)->exit_code = EXIT_ENGINE;
     return -1;
   }

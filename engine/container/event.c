@@ -7,19 +7,20 @@
 #include "util/cleanup.h"
 #include "util/events.h"
 
-void eng_event(const struct eng_ctx *ctx, const char *id, json_t *rec, const char *action, ...)
+void eng_event(const struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
+               const char *action, ...)
 {
-  autojson json_t *own = NULL;
+  autorecord struct ctr_record *own = NULL;
   if (rec == NULL) {
     autoerr struct td_err *e = NULL;
-    if (store_load(ctx, id, &own, &e) < 0)
+    if (record_load(ctx, id, &own, &e) < 0)
       return;
     rec = own;
   }
   const char *kv[80];
   size_t n = 0;
-  const char *image = rec_str(rec, "Config.Image");
-  const char *name = rec_str(rec, "Name");
+  const char *image = rec->config.image;
+  const char *name = rec->name;
   if (name && name[0] == '/')
     name++;
   va_list ap;
@@ -35,18 +36,25 @@ void eng_event(const struct eng_ctx *ctx, const char *id, json_t *rec, const cha
     }
   }
   va_end(ap);
-  const char *key;
-  json_t *v;
-  json_object_foreach (json_object_get(json_object_get(rec, "Config"), "Labels"), key, v) {
+  /* labels: "key=value" in the record; the key is copied out of it */
+  char keys[32][128];
+  size_t nk = 0;
+  for (char **l = rec->config.labels; l && *l && nk < 32; l++) {
     if (n + 6 >= sizeof(kv) / sizeof(kv[0]))
       break;
-    if (json_is_string(v) && strcmp(key, "image") != 0 && strcmp(key, "name") != 0) {
-      kv[n++] = key;
-      kv[n++] = json_string_value(v);
+    size_t kl = strcspn(*l, "=");
+    if (kl >= sizeof(keys[0]))
+      continue;
+    memcpy(keys[nk], *l, kl);
+    keys[nk][kl] = '\0';
+    if (strcmp(keys[nk], "image") != 0 && strcmp(keys[nk], "name") != 0) {
+      kv[n++] = keys[nk];
+      kv[n++] = *l + kl + ((*l)[kl] == '=');
+      nk++;
     }
   }
   kv[n++] = "image";
-  kv[n++] = image && *image ? image : rec_str(rec, "Image");
+  kv[n++] = image && *image ? image : rec->image;
   kv[n++] = "name";
   kv[n++] = name;
   kv[n] = NULL;

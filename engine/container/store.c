@@ -244,19 +244,6 @@ int store_lookup(const struct eng_ctx *ctx, const char *ref, char **id, struct t
   return err_set(err, 0, "No such container: %s", ref);
 }
 
-int store_load(const struct eng_ctx *ctx, const char *id, json_t **rec, struct td_err **err)
-{
-  autofree char *p = xasprintf("%s/%s/%s", ctx->ctr_dir, id, STORE_RECORD);
-  if (file_read_json(AT_FDCWD, p, rec, err) < 0) {
-    if ((*err)->errnum == ENOENT) {
-      err_free(err);
-      return err_set(err, 0, "No such container: %s", id);
-    }
-    return -1;
-  }
-  return 0;
-}
-
 int store_write(const char *path, const void *buf, size_t len, mode_t mode, struct td_err **err)
 {
   autofree char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
@@ -316,17 +303,6 @@ json_t *store_summary(json_t *rec)
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
     summary_copy(o, rec, parts[i][0], parts[i][1]);
   return o;
-}
-
-int store_save(const struct eng_ctx *ctx, const char *id, json_t *rec, struct td_err **err)
-{
-  autofree char *p = xasprintf("%s/%s/%s", ctx->ctr_dir, id, STORE_RECORD);
-  if (store_write_json(p, rec, 0600, err) < 0)
-    return -1;
-  /* what `ps` reads: a few fields, so listing hundreds of containers parses little */
-  autofree char *ps = xasprintf("%s/%s/%s", ctx->ctr_dir, id, STORE_PS_RECORD);
-  autojson json_t *sum = store_summary(rec);
-  return store_write_json(ps, sum, 0600, err);
 }
 
 static struct {
@@ -402,85 +378,35 @@ bool proc_alive(pid_t pid, uint64_t starttime)
   return starttime == 0 || st == starttime;
 }
 
-static json_t *rec_get(json_t *rec, const char *path)
+bool store_monitor_gone(const struct ctr_record *rec)
 {
-  json_t *cur = rec;
-  char key[64];
-  while (cur && *path) {
-    const char *dot = strchr(path, '.');
-    size_t n = dot ? (size_t)(dot - path) : strlen(path);
-    if (n >= sizeof(key))
-      return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    cur = json_object_get(cur, key);
-    path += n + (dot ? 1 : 0);
-  }
-  return cur;
-}
-
-const char *rec_str(json_t *rec, const char *path)
-{
-  return json_string_value(rec_get(rec, path));
-}
-
-int64_t rec_int(json_t *rec, const char *path)
-{
-  return (int64_t)json_integer_value(rec_get(rec, path));
-}
-
-bool rec_bool(json_t *rec, const char *path)
-{
-  return json_is_true(rec_get(rec, path));
-}
-
-void rec_set(json_t *rec, const char *path, json_t *v)
-{
-  const char *dot = strrchr(path, '.');
-  json_t *parent = rec;
-  if (dot) {
-    autofree char *pp = xstrndup(path, (size_t)(dot - path));
-    parent = rec_get(rec, pp);
-    path = dot + 1;
-  }
-  if (json_is_object(parent))
-    json_object_set_new(parent, path, v);
-  else
-    json_decref(v);
-}
-
-bool store_monitor_gone(json_t *rec)
-{
-  const char *st = rec_str(rec, "State.Status");
-  if (st == NULL ||
-      (strcmp(st, "running") != 0 && strcmp(st, "paused") != 0 && strcmp(st, "restarting") != 0))
+  const struct ctr_state *s = &rec->state;
+  if (s->status == NULL || (strcmp(s->status, "running") != 0 && strcmp(s->status, "paused") != 0 &&
+                            strcmp(s->status, "restarting") != 0))
     return false;
-  pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
-  uint64_t mst = (uint64_t)rec_int(rec, "Td.MonitorStart");
-  return !proc_alive(mon, mst);
+  return !proc_alive(rec->td.monitor_pid, rec->td.monitor_start);
 }
 
-bool store_refresh_state(json_t *rec)
+bool store_refresh_state(struct ctr_record *rec)
 {
+  struct ctr_state *s = &rec->state;
   if (!store_monitor_gone(rec))
     return false;
-  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
-  uint64_t ist = (uint64_t)rec_int(rec, "Td.InitStart");
-  if (pid > 0 && proc_alive(pid, ist))
+  if (s->pid > 0 && proc_alive(s->pid, rec->td.init_start))
     return false; /* orphaned but really running: rm -f / stop still work by pid */
-  json_t *s = json_object_get(rec, "State");
-  if (strcmp(json_string_value(json_object_get(s, "Status")), "restarting") != 0) {
+  if (strcmp(s->status, "restarting") != 0) {
     /* nobody heard the exit: the monitor, its init's parent, was gone before it */
-    json_object_set_new(s, "ExitCode", json_integer(255));
-    json_object_set_new(s, "Error", json_string(STORE_ERR_EXIT_LOST));
+    s->exit_code = 255;
+    free(s->error);
+    s->error = xstrdup(STORE_ERR_EXIT_LOST);
   } else {
-    json_object_set_new(s, "Error", json_string(STORE_ERR_NO_RESTART));
+    free(s->error);
+    s->error = xstrdup(STORE_ERR_NO_RESTART);
   }
-  json_object_set_new(s, "Status", json_string("exited"));
-  json_object_set_new(s, "Running", json_false());
-  json_object_set_new(s, "Paused", json_false());
-  json_object_set_new(s, "Restarting", json_false());
-  json_object_set_new(s, "Pid", json_integer(0));
+  free(s->status);
+  s->status = xstrdup("exited");
+  s->running = s->paused = s->restarting = false;
+  s->pid = 0;
   return true;
 }
 

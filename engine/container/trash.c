@@ -37,8 +37,8 @@ static char *trash_path(const struct eng_ctx *ctx, const char *id)
             : xasprintf("%s/%s", ctx->root, TRASH_DIR);
 }
 
-int eng_trash_move(const struct eng_ctx *ctx, const char *id, json_t *rec, char ***unplug,
-                   struct td_err **err)
+int eng_trash_move(const struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                   char ***unplug, struct td_err **err)
 {
   autoerr struct td_err *e = NULL;
   if (eng_net_endpoints(rec) && net_release(ctx->root, id, unplug, &e) < 0)
@@ -78,9 +78,10 @@ static void sweep_one(const struct eng_ctx *ctx, int topfd, const char *id)
     return; /* its remover is at work */
   autofree char *recp = xasprintf("%s/%s", id, STORE_RECORD);
   autoclose int rfd = openat(topfd, recp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  autojson json_t *rec = rfd >= 0 ? json_loadfd(rfd, 0, NULL) : NULL;
+  json_t *doc = rfd >= 0 ? json_loadfd(rfd, 0, NULL) : NULL;
+  autorecord struct ctr_record *rec = doc ? record_from_json(doc) : NULL;
   /* no record: the create half of a directory; its rootfs may still be an image mount */
-  eng_trash_finish(ctx, id, rec && rec_bool(rec, "Td.RootfsIsDir"), eng_net_endpoints(rec));
+  eng_trash_finish(ctx, id, rec && rec->td.rootfs_is_dir, eng_net_endpoints(rec));
 }
 
 static bool is_id(const char *s)
@@ -110,10 +111,10 @@ static void sweep_incomplete(const struct eng_ctx *ctx, int ctrfd, const char *i
   if (lk < 0 || flock(lk, LOCK_EX | LOCK_NB) < 0)
     return; /* somebody is at work on it */
   autoerr struct td_err *err = NULL;
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   /* under the lock again: a record written meanwhile, or a creator alive (NULL), is kept */
   if (faccessat(ctrfd, recp, F_OK, 0) < 0 && eng_load_refreshed(ctx, id, &rec, &err) == 0 &&
-      strcmp(rec_str(rec, "State.Status"), "dead") == 0 &&
+      rec->state.status && strcmp(rec->state.status, "dead") == 0 &&
       eng_cleanup_container(ctx, id, rec, true, true, &err) < 0)
     err_warn(&err, "container %s: remove what its killed creator left", id);
 }

@@ -80,35 +80,34 @@ int mon_adopt_claim(const struct eng_ctx *ctx, const char *id, struct mon_adopti
   int lk = store_lock(ctx, id, &err);
   if (lk < 0)
     return -1;
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   int rc = 0;
-  if (store_load(ctx, id, &rec, &err) < 0 || !store_monitor_gone(rec))
+  if (record_load(ctx, id, &rec, &err) < 0 || !store_monitor_gone(rec))
     goto out; /* gone, stopped, or another adopter (or the monitor) is at work */
-  const char *st = rec_str(rec, "State.Status");
-  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
-  uint64_t start = (uint64_t)rec_int(rec, "Td.InitStart");
-  bool restarting = strcmp(st, "restarting") == 0;
+  pid_t pid = rec->state.pid;
+  uint64_t start = rec->td.init_start;
+  bool restarting = strcmp(rec->state.status, "restarting") == 0;
   bool alive = !restarting && pid > 0 && proc_alive(pid, start);
   if (restarting) { /* the monitor recorded the exit and died in the backoff */
     a->known = true;
-    a->status = W_EXITCODE((int)rec_int(rec, "State.ExitCode") & 0xff, 0);
+    a->status = W_EXITCODE(rec->state.exit_code & 0xff, 0);
   } else if (!alive) { /* the init is gone too: exited, 255, STORE_ERR_EXIT_LOST */
     store_refresh_state(rec);
-    autofree char *now = time_now_rfc3339(true);
-    rec_set(rec, "State.FinishedAt", json_string(now));
+    free(rec->state.finished_at);
+    rec->state.finished_at = time_now_rfc3339(true);
   } else { /* what ps and inspect say until the end: it runs on, watched by an adopter */
-    autofree char *note = xasprintf("the container's monitor was killed; tinydocker adopted "
-                                    "the container (pid %d)",
-                                    (int)getpid());
-    rec_set(rec, "State.Error", json_string(note));
+    free(rec->state.error);
+    rec->state.error = xasprintf("the container's monitor was killed; tinydocker adopted "
+                                 "the container (pid %d)",
+                                 (int)getpid());
     a->pid = pid;
     a->start = start;
   }
-  json_t *td = json_object_get(rec, "Td");
-  json_object_set_new(td, "MonitorPid", json_integer(getpid()));
-  json_object_set_new(td, "MonitorStart", json_integer((json_int_t)proc_starttime(getpid())));
-  json_object_set_new(td, "Adopted", json_true());
-  rc = store_save(ctx, id, rec, &err) < 0 ? -1 : 1;
+  rec->td.monitor_pid = getpid();
+  rec->td.monitor_start = proc_starttime(getpid());
+  /* not modelled by the record: kept in its document as it is */
+  json_object_set_new(json_object_get(rec->doc, "Td"), "Adopted", json_true());
+  rc = record_save(ctx, id, rec, &err) < 0 ? -1 : 1;
 out:
   lock_release(lk);
   return rc;

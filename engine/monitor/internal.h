@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "engine/container/container.h"
 #include "engine/engine.h"
 #include "engine/monitor/monitor_loop.h"
 #include "util/err.h"
@@ -16,7 +17,7 @@ struct mon {
   const char *id;
   char *dir;
   int dirfd;
-  json_t *rec;
+  struct ctr_record *rec;
   bool auto_remove;
   struct eng_restart restart;
   int restart_count;

@@ -77,37 +77,40 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
 {
   autoerr struct td_err *err = NULL;
   int lk = store_lock(m->ctx, m->id, &err);
-  json_t *fresh = NULL;
-  if (store_load(m->ctx, m->id, &fresh, &err) == 0) {
+  struct ctr_record *fresh = NULL;
+  if (record_load(m->ctx, m->id, &fresh, &err) == 0) {
     /* others may have renamed or paused it; the network part is ours */
-    json_object_set(fresh, "NetworkSettings", json_object_get(m->rec, "NetworkSettings"));
-    json_decref(m->rec);
+    struct ctr_net mine = m->rec->net;
+    m->rec->net = fresh->net;
+    fresh->net = mine;
+    record_free(m->rec);
     m->rec = fresh;
   }
-  json_t *st = json_object_get(m->rec, "State");
-  json_object_set_new(st, "Status", json_string(status));
-  json_object_set_new(st, "Running", json_boolean(running));
-  json_object_set_new(st, "Paused", json_false());
-  json_object_set_new(st, "Restarting", json_boolean(strcmp(status, "restarting") == 0));
-  json_object_set_new(st, "Pid", json_integer(pid));
-  json_object_set_new(st, "ExitCode", json_integer(exit_code));
-  json_object_set_new(st, "Error", json_string(error ? error : ""));
+  struct ctr_state *st = &m->rec->state;
+  free(st->status);
+  st->status = xstrdup(status);
+  st->running = running;
+  st->paused = false;
+  st->restarting = strcmp(status, "restarting") == 0;
+  st->pid = pid;
+  st->exit_code = exit_code;
+  free(st->error);
+  st->error = xstrdup(error ? error : "");
   if (set_started) {
-    autofree char *now = time_now_rfc3339(true);
-    json_object_set_new(st, "StartedAt", json_string(now));
-    json_object_set_new(st, "OOMKilled", json_false());
+    free(st->started_at);
+    st->started_at = time_now_rfc3339(true);
+    st->oom_killed = false;
   }
   if (set_finished) {
-    autofree char *now = time_now_rfc3339(true);
-    json_object_set_new(st, "FinishedAt", json_string(now));
-    json_object_set_new(st, "OOMKilled", json_boolean(oom));
+    free(st->finished_at);
+    st->finished_at = time_now_rfc3339(true);
+    st->oom_killed = oom;
   }
-  json_t *td = json_object_get(m->rec, "Td");
-  json_object_set_new(td, "MonitorPid", json_integer(getpid()));
-  json_object_set_new(td, "MonitorStart", json_integer((json_int_t)proc_starttime(getpid())));
-  json_object_set_new(td, "InitStart", json_integer((json_int_t)proc_starttime(pid)));
-  json_object_set_new(m->rec, "RestartCount", json_integer(m->restart_count));
-  store_save(m->ctx, m->id, m->rec, &err);
+  m->rec->td.monitor_pid = getpid();
+  m->rec->td.monitor_start = proc_starttime(getpid());
+  m->rec->td.init_start = proc_starttime(pid);
+  m->rec->restart_count = m->restart_count;
+  record_save(m->ctx, m->id, m->rec, &err);
   lock_release(lk);
 }
 
@@ -286,17 +289,18 @@ static void monitor_setup_process(int *sock, const struct eng_ctx *ctx, const ch
 static int load_record(struct mon *m, struct td_err **err)
 {
   /* the record our parent (a start) had in memory when it forked us, else the file */
-  if ((m->rec = store_cache_take(STORE_CACHE_RECORD, m->id)) == NULL &&
-      store_load(m->ctx, m->id, &m->rec, err) < 0)
+  json_t *cached = store_cache_take(STORE_CACHE_RECORD, m->id);
+  if (cached)
+    m->rec = record_from_json(cached);
+  else if (record_load(m->ctx, m->id, &m->rec, err) < 0)
     return -1;
-  m->io.tty = rec_bool(m->rec, "Config.Tty");
-  m->io.open_stdin = rec_bool(m->rec, "Config.OpenStdin");
-  m->io.stdin_once = rec_bool(m->rec, "Config.StdinOnce");
-  m->auto_remove = rec_bool(m->rec, "HostConfig.AutoRemove");
-  const char *pol = rec_str(m->rec, "HostConfig.RestartPolicy.Name");
-  if (eng_parse_restart(pol, &m->restart, err) < 0)
+  m->io.tty = m->rec->config.tty;
+  m->io.open_stdin = m->rec->config.open_stdin;
+  m->io.stdin_once = m->rec->config.stdin_once;
+  m->auto_remove = m->rec->host.auto_remove;
+  if (eng_parse_restart(m->rec->host.restart_policy, &m->restart, err) < 0)
     return -1;
-  m->restart.max_retries = (int)rec_int(m->rec, "HostConfig.RestartPolicy.MaximumRetryCount");
+  m->restart.max_retries = m->rec->host.restart_max;
   m->dirfd = open(m->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (m->dirfd < 0)
     return err_set(err, errno, "open %s", m->dir);
@@ -306,8 +310,8 @@ static int load_record(struct mon *m, struct td_err **err)
 static int open_log(struct mon *m, struct td_err **err)
 {
   int64_t max_size = 0, max_file = 1;
-  const char *ms = rec_str(m->rec, "HostConfig.LogConfig.Config.max-size");
-  const char *mf = rec_str(m->rec, "HostConfig.LogConfig.Config.max-file");
+  const char *ms = m->rec->host.log_max_size;
+  const char *mf = m->rec->host.log_max_file;
   if (ms && eng_parse_size(ms, &max_size, err) < 0)
     return -1;
   if (mf)
@@ -382,7 +386,7 @@ static void finish_removed(struct mon *m, int code)
   release_held(m);
   net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
   if (moved)
-    eng_trash_finish(m->ctx, m->id, rec_bool(m->rec, "Td.RootfsIsDir"), eng_net_endpoints(m->rec));
+    eng_trash_finish(m->ctx, m->id, m->rec->td.rootfs_is_dir, eng_net_endpoints(m->rec));
   td_trace("trash-finished");
   lock_release(lk);
 }
@@ -585,7 +589,7 @@ int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
   mon_adopt_wait(&a, &m.io);
   if (access(m.dir, F_OK) != 0)
     return 0; /* removed meanwhile (rm -f): nothing left to record */
-  m.restart_count = (int)rec_int(m.rec, "RestartCount");
+  m.restart_count = m.rec->restart_count;
   m.error = a.error;
   if (open_log(&m, &err) < 0)
     err_warn(&err, "container %s: open its log", id);

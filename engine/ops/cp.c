@@ -382,9 +382,9 @@ static int cp_run(const struct cp *c, const struct cp_side *S, const char *spath
 /* A running container's root as its processes see it (volumes, tmpfs and the /etc files
  * mounted), through /proc/PID/root, when that is the container's rootfs: the same inode as
  * the rootfs on the host, so a recycled pid (another root) is never used. -1 otherwise. */
-static int live_root(json_t *rec, int hostroot)
+static int live_root(const struct ctr_record *rec, int hostroot)
 {
-  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+  pid_t pid = rec->state.pid;
   if (pid <= 0)
     return -1;
   char p[64];
@@ -422,14 +422,14 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
   autofree char *id = NULL;
   if (store_lookup(ctx, sref ? sref : dref, &id, err) < 0)
     return -1;
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   bool was_running = strcmp(st, "running") == 0 || strcmp(st, "paused") == 0;
   if (!was_running && eng_rootfs_mount(ctx, rec, err) < 0)
     return -1;
-  autoclose int rootfd = open(rec_str(rec, "Td.Rootfs"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  autoclose int rootfd = open(rec->td.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd >= 0 && was_running) {
     int live = live_root(rec, rootfd);
     if (live >= 0) {

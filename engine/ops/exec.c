@@ -39,8 +39,8 @@ static void env_override(json_t *env, const char *kv)
 }
 
 /* The process object for the exec, starting from the container's own. */
-static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req, json_t **out,
-                        struct td_err **err)
+static int exec_process(const struct ctr_record *rec, json_t *cfg, const struct eng_exec_req *req,
+                        json_t **out, struct td_err **err)
 {
   json_t *p = json_deep_copy(json_object_get(cfg, "process"));
   if (p == NULL)
@@ -66,7 +66,7 @@ static int exec_process(json_t *rec, json_t *cfg, const struct eng_exec_req *req
     json_object_set_new(p, "cwd", json_string("/"));
   if (req->user) {
     struct eng_user u;
-    if (eng_user_resolve(rec_str(rec, "Td.Rootfs"), req->user, &u, err) < 0)
+    if (eng_user_resolve(rec->td.rootfs, req->user, &u, err) < 0)
       return -1;
     json_t *gids = json_array();
     for (size_t i = 0; i < u.n_groups; i++)
@@ -188,10 +188,10 @@ static int relay_pty(int master, pid_t pid, struct detach_keys *keys, int *statu
 int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req, int *exit_code,
              struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   if (strcmp(st, "paused") == 0)
     return err_set(err, 0, "Container %s is paused, unpause the container before exec", id);
   if (strcmp(st, "running") != 0)

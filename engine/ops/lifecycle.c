@@ -25,9 +25,14 @@
 #include "util/xalloc.h"
 #include "util/trace.h"
 
-static bool is_running(json_t *rec)
+static bool status_is(const struct ctr_record *rec, const char *status)
 {
-  const char *s = rec_str(rec, "State.Status");
+  return rec->state.status && strcmp(rec->state.status, status) == 0;
+}
+
+static bool is_running(const struct ctr_record *rec)
+{
+  const char *s = rec->state.status;
   return s &&
          (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0 || strcmp(s, "restarting") == 0);
 }
@@ -47,7 +52,7 @@ static void flag_stopping(const struct eng_ctx *ctx, const char *id, bool on)
 int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *o, int *exit_code,
               struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   *exit_code = 0;
@@ -62,8 +67,9 @@ int eng_start(struct eng_ctx *ctx, const char *id, const struct eng_start_opts *
   td_trace("rootfs-mounted");
   flag_stopping(ctx, id, false);
   autoclose int sock = -1;
-  store_cache_put(STORE_CACHE_RECORD, id, rec); /* for the monitor: a fork of this process */
-  bool tty = rec_bool(rec, "Config.Tty");
+  /* for the monitor: a fork of this process */
+  store_cache_put(STORE_CACHE_RECORD, id, record_to_json(rec));
+  bool tty = rec->config.tty;
   /* returns only when it did not hand over */
   /* a monitor that could not be made (out of fds or processes) leaves no rootfs mounted */
   if (((o->attach && !tty && !o->interactive) || (!o->attach && o->detach_print_id)) &&
@@ -126,8 +132,8 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
     /* --rm: the monitor removes a container that failed to start, unless the failure came
      * before it (or kept it from cleaning: out of fds); then it is removed here */
     autoerr struct td_err *rmerr = NULL;
-    autojson json_t *left = NULL;
-    if (store_load(ctx, id, &left, &rmerr) == 0 && !is_running(left) &&
+    autorecord struct ctr_record *left = NULL;
+    if (record_load(ctx, id, &left, &rmerr) == 0 && !is_running(left) &&
         eng_rm(ctx, id, true, false, &rmerr) < 0)
       err_warn(&rmerr, "remove the container (--rm)");
   }
@@ -149,12 +155,12 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
 static int wait_monitor(const struct eng_ctx *ctx, const char *id, int timeout_ms,
                         struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   autoerr struct td_err *e = NULL;
-  if (store_load(ctx, id, &rec, &e) < 0)
+  if (record_load(ctx, id, &rec, &e) < 0)
     return 0;
-  pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
-  uint64_t mst = (uint64_t)rec_int(rec, "Td.MonitorStart");
+  pid_t mon = rec->td.monitor_pid;
+  uint64_t mst = rec->td.monitor_start;
   if (mon <= 0 || eng_wait_pid_gone(mon, mst, timeout_ms))
     return 0;
   return err_set(err, 0,
@@ -168,8 +174,8 @@ static void recover_orphan(const struct eng_ctx *ctx, const char *id)
 {
   autoerr struct td_err *err = NULL;
   int lk = store_lock(ctx, id, &err);
-  autojson json_t *rec = NULL;
-  if (store_load(ctx, id, &rec, &err) == 0 && store_refresh_state(rec)) {
+  autorecord struct ctr_record *rec = NULL;
+  if (record_load(ctx, id, &rec, &err) == 0 && store_refresh_state(rec)) {
     struct rt_ctx rt;
     eng_rt_ctx(ctx, &rt);
     autoerr struct td_err *e2 = NULL;
@@ -179,17 +185,17 @@ static void recover_orphan(const struct eng_ctx *ctx, const char *id)
     if (net_detach(ctx->root, id, &e3) < 0)
       err_warn(&e3, "container %s: network detach", id);
     eng_rootfs_umount(ctx, rec);
-    autofree char *now = time_now_rfc3339(true);
-    rec_set(rec, "State.FinishedAt", json_string(now));
+    free(rec->state.finished_at);
+    rec->state.finished_at = time_now_rfc3339(true);
     autoerr struct td_err *e4 = NULL;
-    if (store_save(ctx, id, rec, &e4) < 0)
+    if (record_save(ctx, id, rec, &e4) < 0)
       err_warn(&e4, "container %s: record its exit", id);
   }
   lock_release(lk);
 }
 
-static int signal_container(const struct eng_ctx *ctx, const char *id, json_t *rec, int sig,
-                            bool all, struct td_err **err)
+static int signal_container(const struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
+                            int sig, bool all, struct td_err **err)
 {
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
@@ -200,8 +206,8 @@ static int signal_container(const struct eng_ctx *ctx, const char *id, json_t *r
   if (rt_kill(&rt, id, sig, all, err) == 0)
     return 0;
   /* runtime state gone (crash): fall back to the recorded pid, checked by start time */
-  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
-  if (proc_alive(pid, (uint64_t)rec_int(rec, "Td.InitStart"))) {
+  pid_t pid = rec->state.pid;
+  if (proc_alive(pid, rec->td.init_start)) {
     err_free(err);
     if (kill(pid, sig) < 0)
       return err_set(err, errno, "kill %d", (int)pid);
@@ -213,23 +219,21 @@ static int signal_container(const struct eng_ctx *ctx, const char *id, json_t *r
 int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signal,
              struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (!is_running(rec))
     return 0;
   flag_stopping(ctx, id, true);
-  const char *sname = signal ? signal : rec_str(rec, "Config.StopSignal");
+  const char *sname = signal ? signal : rec->config.stop_signal;
   int sig = rt_signal_parse(sname ? sname : "SIGTERM");
   if (sig < 0)
     return err_set(err, 0, "invalid signal: %s", sname);
-  if (timeout < 0) {
-    json_t *t = json_object_get(json_object_get(rec, "Config"), "StopTimeout");
-    timeout = t ? (int)json_integer_value(t) : 10;
-  }
-  pid_t pid = (pid_t)rec_int(rec, "State.Pid");
-  uint64_t st = (uint64_t)rec_int(rec, "Td.InitStart");
-  if (strcmp(rec_str(rec, "State.Status"), "paused") == 0) {
+  if (timeout < 0)
+    timeout = rec->config.stop_timeout >= 0 ? rec->config.stop_timeout : 10;
+  pid_t pid = rec->state.pid;
+  uint64_t st = rec->td.init_start;
+  if (status_is(rec, "paused")) {
     autoerr struct td_err *e2 = NULL;
     eng_pause(ctx, id, false, &e2);
   }
@@ -253,7 +257,7 @@ int eng_stop(struct eng_ctx *ctx, const char *id, int timeout, const char *signa
 
 int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (!is_running(rec))
@@ -264,8 +268,7 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   if (signal_container(ctx, id, rec, sig, false, err) < 0)
     return err_prefix(err, "cannot kill container: %s", id);
   if (sig == SIGKILL) {
-    pid_t pid = (pid_t)rec_int(rec, "State.Pid");
-    eng_wait_pid_gone(pid, (uint64_t)rec_int(rec, "Td.InitStart"), 5000);
+    eng_wait_pid_gone(rec->state.pid, rec->td.init_start, 5000);
   }
   return 0;
 }
@@ -275,7 +278,7 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   /* a container without its monitor is removed here: no adopter to race the removal */
   eng_orphan_hook = NULL;
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (is_running(rec)) {
@@ -283,33 +286,33 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
       return err_set(err, 0,
                      "cannot remove container \"%s\": container is %s: stop the "
                      "container before removing or force remove",
-                     rec_str(rec, "Name") + 1, rec_str(rec, "State.Status"));
+                     rec->name + 1, rec->state.status);
     flag_stopping(ctx, id, true);
-    pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+    pid_t pid = rec->state.pid;
     autoerr struct td_err *e1 = NULL;
     signal_container(ctx, id, rec, SIGKILL, true, &e1);
     if (pid > 0)
-      eng_wait_pid_gone(pid, (uint64_t)rec_int(rec, "Td.InitStart"), 10000);
+      eng_wait_pid_gone(pid, rec->td.init_start, 10000);
     /* never clean up beside a monitor that is still doing it */
     if (wait_monitor(ctx, id, MONITOR_RECORD_MS, err) < 0)
-      return err_prefix(err, "cannot remove container \"%s\"", rec_str(rec, "Name") + 1);
-    json_decref(rec);
+      return err_prefix(err, "cannot remove container \"%s\"", rec->name + 1);
+    record_free(rec);
     rec = NULL;
-    if (store_load(ctx, id, &rec, err) < 0) {
+    if (record_load(ctx, id, &rec, err) < 0) {
       /* --rm: the monitor removed it already */
       err_free(err);
       return 0;
     }
   } else {
     /* a monitor may still be finishing (restart backoff or --rm cleanup) */
-    pid_t mon = (pid_t)rec_int(rec, "Td.MonitorPid");
-    if (mon > 0 && proc_alive(mon, (uint64_t)rec_int(rec, "Td.MonitorStart"))) {
+    pid_t mon = rec->td.monitor_pid;
+    if (mon > 0 && proc_alive(mon, rec->td.monitor_start)) {
       flag_stopping(ctx, id, true);
-      if (!eng_wait_pid_gone(mon, (uint64_t)rec_int(rec, "Td.MonitorStart"), MONITOR_RECORD_MS))
+      if (!eng_wait_pid_gone(mon, rec->td.monitor_start, MONITOR_RECORD_MS))
         return err_set(err, 0,
                        "cannot remove container \"%s\": its monitor (pid %d) is still busy "
                        "after %d s",
-                       rec_str(rec, "Name") + 1, (int)mon, MONITOR_RECORD_MS / 1000);
+                       rec->name + 1, (int)mon, MONITOR_RECORD_MS / 1000);
     }
   }
   int lk = store_lock(ctx, id, err);
@@ -345,27 +348,26 @@ static int exit_from_monitor(struct eng_ctx *ctx, const char *id, int *code)
 int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err)
 {
   for (;;) {
-    autojson json_t *rec = NULL;
+    autorecord struct ctr_record *rec = NULL;
     if (eng_load_refreshed(ctx, id, &rec, err) < 0)
       return -1;
     /* a --rm container takes its record along when it ends: as docker, wait still gets
      * the exit code, from the monitor */
-    if (is_running(rec) && rec_bool(rec, "HostConfig.AutoRemove") &&
-        exit_from_monitor(ctx, id, code) == 0)
+    if (is_running(rec) && rec->host.auto_remove && exit_from_monitor(ctx, id, code) == 0)
       return 0;
-    if (!is_running(rec) || strcmp(rec_str(rec, "State.Status"), "restarting") == 0) {
-      if (strcmp(rec_str(rec, "State.Status"), "created") == 0) {
+    if (!is_running(rec) || status_is(rec, "restarting")) {
+      if (status_is(rec, "created")) {
         /* docker waits for a created container to run and exit; we wait for start */
         struct timespec ts = {0, 20000000};
         nanosleep(&ts, NULL);
         continue;
       }
-      *code = (int)rec_int(rec, "State.ExitCode");
+      *code = rec->state.exit_code;
       return 0;
     }
-    pid_t pid = (pid_t)rec_int(rec, "State.Pid");
+    pid_t pid = rec->state.pid;
     if (pid > 0)
-      eng_wait_pid_gone(pid, (uint64_t)rec_int(rec, "Td.InitStart"), 1000);
+      eng_wait_pid_gone(pid, rec->td.init_start, 1000);
     struct timespec ts = {0, 5000000};
     nanosleep(&ts, NULL);
   }
@@ -374,18 +376,18 @@ int eng_wait(struct eng_ctx *ctx, const char *id, int *code, struct td_err **err
 static int rename_locked(struct eng_ctx *ctx, const char *id, const char *new_name,
                          struct td_err **err)
 {
-  autojson json_t *rec = NULL;
-  if (store_load(ctx, id, &rec, err) < 0)
+  autorecord struct ctr_record *rec = NULL;
+  if (record_load(ctx, id, &rec, err) < 0)
     return -1;
   const char *bare = new_name[0] == '/' ? new_name + 1 : new_name;
-  autofree char *old = xstrdup(rec_str(rec, "Name") + 1);
+  autofree char *old = xstrdup(rec->name + 1);
   if (strcmp(old, bare) == 0)
     return err_set(err, 0, "Renaming a container with the same name as its current name");
   if (store_name_reserve(ctx, bare, id, err) < 0)
     return -1;
-  autofree char *slash = xasprintf("/%s", bare);
-  rec_set(rec, "Name", json_string(slash));
-  if (store_save(ctx, id, rec, err) < 0) {
+  free(rec->name);
+  rec->name = xasprintf("/%s", bare);
+  if (record_save(ctx, id, rec, err) < 0) {
     store_name_release(ctx, bare, id);
     return -1;
   }
@@ -415,11 +417,11 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
   int lk = store_lock(ctx, id, err);
   if (lk < 0)
     return -1;
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   int rc = -1;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     goto out;
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   if (pause && strcmp(st, "running") != 0) {
     err_set(err, 0, "Container %s is %s", id,
             strcmp(st, "paused") == 0 ? "already paused" : "not running");
@@ -433,9 +435,10 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
   eng_rt_ctx(ctx, &rt);
   if ((pause ? rt_pause(&rt, id, err) : rt_resume(&rt, id, err)) < 0)
     goto out;
-  rec_set(rec, "State.Status", json_string(pause ? "paused" : "running"));
-  rec_set(rec, "State.Paused", json_boolean(pause));
-  rc = store_save(ctx, id, rec, err);
+  free(rec->state.status);
+  rec->state.status = xstrdup(pause ? "paused" : "running");
+  rec->state.paused = pause;
+  rc = record_save(ctx, id, rec, err);
   if (rc == 0)
     eng_event(ctx, id, rec, pause ? "pause" : "unpause", NULL);
 out:
@@ -446,7 +449,7 @@ out:
 int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_proxy,
                const char *detach_keys, int *exit_code, struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (!is_running(rec))
@@ -454,8 +457,8 @@ int eng_attach(struct eng_ctx *ctx, const char *id, bool no_stdin, bool sig_prox
   autoclose int sock = attach_connect(ctx, id, err);
   if (sock < 0)
     return -1;
-  bool with_stdin = !no_stdin && rec_bool(rec, "Config.OpenStdin");
+  bool with_stdin = !no_stdin && rec->config.open_stdin;
   eng_event(ctx, id, rec, "attach", NULL);
-  return attach_session(sock, rec_bool(rec, "Config.Tty"), with_stdin, sig_proxy, false,
-                        detach_keys, exit_code, err);
+  return attach_session(sock, rec->config.tty, with_stdin, sig_proxy, false, detach_keys, exit_code,
+                        err);
 }

@@ -211,11 +211,11 @@ static size_t print_chunk(const char *buf, size_t n, const struct eng_logs_opts 
 
 static bool still_running(const struct eng_ctx *ctx, const char *id)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   autoerr struct td_err *err = NULL;
   if (eng_load_refreshed(ctx, id, &rec, &err) < 0)
     return false;
-  const char *s = rec_str(rec, "State.Status");
+  const char *s = rec->state.status;
   return s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0 ||
                strcmp(s, "restarting") == 0 || strcmp(s, "created") == 0);
 }
@@ -223,8 +223,8 @@ static bool still_running(const struct eng_ctx *ctx, const char *id)
 int eng_logs(struct eng_ctx *ctx, const char *id, const struct eng_logs_opts *o,
              struct td_err **err)
 {
-  autojson json_t *rec = NULL;
-  if (store_load(ctx, id, &rec, err) < 0)
+  autorecord struct ctr_record *rec = NULL;
+  if (record_load(ctx, id, &rec, err) < 0)
     return -1;
   int64_t since = 0, until = 0;
   if (o->since && parse_time_arg(o->since, &since, err) < 0)
@@ -238,7 +238,7 @@ int eng_logs(struct eng_ctx *ctx, const char *id, const struct eng_logs_opts *o,
     if (*o->tail == '\0' || *e != '\0')
       return err_set(err, 0, "invalid value for \"tail\": %s", o->tail);
   }
-  const char *path = rec_str(rec, "LogPath");
+  const char *path = rec->log_path;
   /* everything there is now: rotated files oldest first, then the live one */
   autofree char *all = xstrdup("");
   size_t all_len = 0;

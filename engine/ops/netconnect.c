@@ -9,14 +9,13 @@
 #include "engine/container/container.h"
 #include "net/net.h"
 #include "util/cleanup.h"
-#include "util/jsonv.h"
 #include "util/lock.h"
 #include "util/xalloc.h"
 
 /* docker's refusals: a container without a network namespace of its own to add to. */
-static int check_connectable(json_t *rec, struct td_err **err)
+static int check_connectable(const struct ctr_record *rec, struct td_err **err)
 {
-  const char *m = rec_str(rec, "HostConfig.NetworkMode");
+  const char *m = rec->host.network_mode;
   if (m && strcmp(m, "none") == 0)
     return err_set(err, EINVAL,
                    "container cannot be connected to multiple networks with one of the networks "
@@ -25,39 +24,29 @@ static int check_connectable(json_t *rec, struct td_err **err)
     return err_set(err, EINVAL,
                    "container sharing network namespace with another container or host cannot "
                    "be connected to any other network");
-  if (rec_int(rec, "State.Pid") <= 0)
-    return err_set(err, EINVAL, "container %s is not running", rec_str(rec, "Name") + 1);
+  if (rec->state.pid <= 0)
+    return err_set(err, EINVAL, "container %s is not running", rec->name + 1);
   return 0;
 }
 
 static int connect_locked(struct eng_ctx *ctx, const char *id, struct net_attach_req *req,
                           struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0 || check_connectable(rec, err) < 0)
     return -1;
-  const char *name = rec_str(rec, "Name");
+  const char *name = rec->name;
   req->container_name = name && name[0] == '/' ? name + 1 : name;
-  req->hostname = rec_str(rec, "Config.Hostname");
-  req->hosts_path = rec_str(rec, "HostsPath");
+  req->hostname = rec->config.hostname;
+  req->hosts_path = rec->hosts_path;
   char nspath[64];
-  snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)rec_int(rec, "State.Pid"));
+  snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)rec->state.pid);
   struct net_attach_result res = {0};
   if (net_attach(ctx->root, id, nspath, req, &res, err) < 0)
     return -1;
-  json_t *ns = json_object_get(rec, "NetworkSettings");
-  if (!json_is_object(ns)) {
-    ns = json_object();
-    json_object_set_new(rec, "NetworkSettings", ns);
-  }
-  json_t *nets = json_object_get(ns, "Networks");
-  if (!json_is_object(nets)) {
-    nets = json_object();
-    json_object_set_new(ns, "Networks", nets);
-  }
-  json_object_set_new(nets, res.network_name, eng_net_endpoint_json(&res, req->aliases));
+  record_set_attached(rec, &res, req->aliases, false);
   net_attach_result_free(&res);
-  return store_save(ctx, id, rec, err);
+  return record_save(ctx, id, rec, err);
 }
 
 int eng_network_connect(struct eng_ctx *ctx, const char *ref, struct net_attach_req *req,
@@ -83,14 +72,11 @@ static int disconnect_locked(struct eng_ctx *ctx, const char *id, const char *ne
   const char *net_name = json_string_value(json_object_get(net, "Name"));
   if (net_disconnect(ctx->root, network, id, err) < 0)
     return -1;
-  autojson json_t *rec = NULL;
-  if (store_load(ctx, id, &rec, err) < 0)
+  autorecord struct ctr_record *rec = NULL;
+  if (record_load(ctx, id, &rec, err) < 0)
     return -1;
-  json_t *nets = json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
-  if (net_name && json_is_object(nets) && json_object_get(nets, net_name)) {
-    json_object_del(nets, net_name);
-    return store_save(ctx, id, rec, err);
-  }
+  if (net_name && record_drop_endpoint(rec, net_name))
+    return record_save(ctx, id, rec, err);
   return 0;
 }
 

@@ -189,9 +189,10 @@ static void hc_set(json_t *hc, const char *key, int64_t v)
 }
 
 /* The record's HostConfig after the update (docker: a zero leaves a value as it is). */
-static void save_record(json_t *rec, const struct eng_update_req *q)
+static void save_record(struct ctr_record *rec, const struct eng_update_req *q)
 {
-  json_t *hc = json_object_get(rec, "HostConfig");
+  /* the limits: HostConfig keys the engine does not model, kept in the record's document */
+  json_t *hc = json_object_get(rec->doc, "HostConfig");
   if (q->blkio_weight)
     hc_set(hc, "BlkioWeight", q->blkio_weight);
   if (q->cpu_shares)
@@ -214,15 +215,16 @@ static void save_record(json_t *rec, const struct eng_update_req *q)
     hc_set(hc, "MemoryReservation", q->memory_reservation);
   if (q->has_pids_limit)
     json_object_set_new(hc, "PidsLimit", json_integer(q->pids_limit));
-  if (q->restart)
-    json_object_set_new(hc, "RestartPolicy",
-                        json_pack("{s:s,s:i}", "Name", eng_restart_name(q->restart->mode),
-                                  "MaximumRetryCount", q->restart->max_retries));
+  if (q->restart) {
+    free(rec->host.restart_policy);
+    rec->host.restart_policy = xstrdup(eng_restart_name(q->restart->mode));
+    rec->host.restart_max = q->restart->max_retries;
+  }
 }
 
-static bool is_live(json_t *rec)
+static bool is_live(const struct ctr_record *rec)
 {
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   /* a restarting one has no cgroup now: its next start reads the bundle */
   return st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0);
 }
@@ -233,18 +235,18 @@ int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req 
   int lk = store_lock(ctx, id, err);
   if (lk < 0)
     return -1;
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   autojson json_t *delta = NULL;
   autofree char *dir = store_dir(ctx, id);
   int rc = -1;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     goto out;
-  json_t *hc = json_object_get(rec, "HostConfig");
+  json_t *hc = json_object_get(rec->doc, "HostConfig");
   struct eng_update_req q2 = *q;
   q = &q2;
   if (verify(&q2, hc, err) < 0)
     goto out;
-  if (conflicts(q, hc, rec_bool(rec, "HostConfig.AutoRemove"), err) < 0)
+  if (conflicts(q, hc, rec->host.auto_remove, err) < 0)
     goto fail;
   delta = oci_delta(q, json_integer_value(json_object_get(hc, "MemorySwap")));
   if (json_object_size(delta) && is_live(rec) && apply_live(ctx, id, delta, err) < 0)
@@ -252,7 +254,7 @@ int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req 
   if (json_object_size(delta) && save_bundle(dir, delta, err) < 0)
     goto fail;
   save_record(rec, q);
-  rc = store_save(ctx, id, rec, err);
+  rc = record_save(ctx, id, rec, err);
   if (rc == 0)
     eng_event(ctx, id, rec, "update", NULL);
   goto out;

@@ -94,26 +94,27 @@ static void collect_containers(struct eng_ctx *ctx, struct usage *u, json_t *use
   if (store_list(ctx, &ids, &e) < 0)
     return;
   for (char **id = ids; id && *id; id++) {
-    autojson json_t *rec = NULL;
+    autorecord struct ctr_record *rec = NULL;
     autoerr struct td_err *e2 = NULL;
     if (eng_load_refreshed(ctx, *id, &rec, &e2) < 0)
       continue;
     autofree char *dir = store_dir(ctx, *id);
     autofree char *upper = xasprintf("%s/upper", dir);
     uint64_t size = dir_size(upper);
-    const char *st = rec_str(rec, "State.Status");
+    const char *st = rec->state.status;
     bool running = st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0);
     u->ctr_total += size;
     if (running)
       u->ctr_active++;
     else
       u->ctr_reclaim += size;
-    const char *img = rec_str(rec, "Image");
+    const char *img = rec->image;
     if (img)
       json_object_set_new(used_images, img, json_true());
     size_t nvol = 0, i;
     json_t *m;
-    json_array_foreach (json_object_get(rec, "Mounts"), i, m) {
+    /* view output: docker's Mounts, as the record's document has them */
+    json_array_foreach (json_object_get(rec->doc, "Mounts"), i, m) {
       const char *t = json_string_value(json_object_get(m, "Type"));
       const char *n = json_string_value(json_object_get(m, "Name"));
       if (t && n && strcmp(t, "volume") == 0) {
@@ -124,14 +125,13 @@ static void collect_containers(struct eng_ctx *ctx, struct usage *u, json_t *use
     }
     autofree char *cmd = ps_command_text(rec, false);
     autofree char *status = ps_status_text(rec);
-    const char *name = rec_str(rec, "Name");
-    json_array_append_new(
-        u->containers,
-        json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "Id", *id, "Image",
-                  rec_str(rec, "Config.Image") ? rec_str(rec, "Config.Image") : "", "Command", cmd,
-                  "LocalVolumes", (json_int_t)nvol, "Size", (json_int_t)size, "Created",
-                  rec_str(rec, "Created") ? rec_str(rec, "Created") : "", "Status", status, "Names",
-                  name ? name + (name[0] == '/') : ""));
+    const char *name = rec->name;
+    json_array_append_new(u->containers,
+                          json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "Id", *id, "Image",
+                                    rec->config.image ? rec->config.image : "", "Command", cmd,
+                                    "LocalVolumes", (json_int_t)nvol, "Size", (json_int_t)size,
+                                    "Created", rec->created ? rec->created : "", "Status", status,
+                                    "Names", name ? name + (name[0] == '/') : ""));
   }
 }
 

@@ -118,7 +118,7 @@ static int cmp_path(const void *a, const void *b)
 
 int eng_diff(struct eng_ctx *ctx, const char *id, struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   autofree char *dir = store_dir(ctx, id);
@@ -127,7 +127,7 @@ int eng_diff(struct eng_ctx *ctx, const char *id, struct td_err **err)
   if (ufd < 0)
     return errno == ENOENT ? 0 : err_set(err, errno, "open %s", upper); /* --rootfs DIR */
   struct image_info *img = NULL;
-  const char *image = rec_str(rec, "Image");
+  const char *image = rec->image;
   if (image && *image && image_resolve(ctx->root, image, &img, err) < 0)
     return -1;
   struct walk w = {0};

@@ -139,11 +139,11 @@ int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err)
     return -1;
   int running_n = 0, paused = 0, stopped = 0;
   for (char **p = ids; *p; p++) {
-    autojson json_t *rec = NULL;
+    autorecord struct ctr_record *rec = NULL;
     autoerr struct td_err *e = NULL;
     if (eng_load_refreshed(ctx, *p, &rec, &e) < 0)
       continue;
-    const char *s = rec_str(rec, "State.Status");
+    const char *s = rec->state.status;
     if (strcmp(s, "running") == 0)
       running_n++;
     else if (strcmp(s, "paused") == 0)

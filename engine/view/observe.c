@@ -35,9 +35,9 @@ static int open_cgroup(const struct eng_ctx *ctx, const char *id, struct cgroup 
   return rc;
 }
 
-static bool running(json_t *rec)
+static bool running(const struct ctr_record *rec)
 {
-  const char *s = rec_str(rec, "State.Status");
+  const char *s = rec->state.status;
   return s && (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0);
 }
 
@@ -48,7 +48,7 @@ static int cmp_pid(const void *a, const void *b)
 
 int eng_top(struct eng_ctx *ctx, const char *id, char **ps_args, struct td_err **err)
 {
-  autojson json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (!running(rec))
@@ -187,15 +187,15 @@ static int stats_collect(const struct eng_ctx *ctx, char **ids, bool all, struct
   struct stat_sample *v = xcalloc(strv_len(list) + 1, sizeof(*v));
   size_t k = 0;
   for (char **p = list; *p; p++) {
-    autojson json_t *rec = NULL;
+    autorecord struct ctr_record *rec = NULL;
     autoerr struct td_err *e = NULL;
     if (eng_load_refreshed(ctx, *p, &rec, &e) < 0)
       continue;
     if (!running(rec) && !all && !(ids && ids[0]))
       continue;
     v[k].id = xstrdup(*p);
-    v[k].name = xstrdup(rec_str(rec, "Name") + 1);
-    v[k].pid = (pid_t)rec_int(rec, "State.Pid");
+    v[k].name = xstrdup(rec->name + 1);
+    v[k].pid = rec->state.pid;
     k++;
   }
   *out = v;

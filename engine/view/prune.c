@@ -39,24 +39,23 @@ int eng_prune_filters_check(char **filters, struct td_err **err)
   return 0;
 }
 
-static bool match_one(json_t *rec, const char *key, const char *v, int64_t now)
+static bool match_one(const struct ctr_record *rec, const char *key, const char *v, int64_t now)
 {
   if (strcmp(key, "until") == 0) {
     int64_t until = 0;
     autoerr struct td_err *e = NULL;
-    const char *created = rec_str(rec, "Created");
+    const char *created = rec->created;
     int64_t c = created ? time_parse_rfc3339(created) : 0;
     return eng_parse_timestamp(v, now, &until, &e) == 0 && c < until;
   }
-  json_t *labels = json_object_get(json_object_get(rec, "Config"), "Labels");
   const char *eq = strchr(v, '=');
   autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-  json_t *lv = json_object_get(labels, k);
-  bool has = lv && (eq == NULL || strcmp(json_string_value(lv), eq + 1) == 0);
+  const char *lv = record_label(rec, k);
+  bool has = lv && (eq == NULL || strcmp(lv, eq + 1) == 0);
   return strcmp(key, "label") == 0 ? has : !has;
 }
 
-bool prune_filters_match(json_t *rec, char **filters, int64_t now)
+bool prune_filters_match(const struct ctr_record *rec, char **filters, int64_t now)
 {
   for (char **f = filters; f && *f; f++) {
     size_t kl = strcspn(*f, "=");

@@ -38,36 +38,33 @@ static char *ago(const char *t)
   return xasprintf("%s ago", d);
 }
 
-static char *status_text(json_t *rec)
+static char *status_text(const struct ctr_record *rec)
 {
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   if (st == NULL)
     return xstrdup("");
   if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
-    int64_t then = time_parse_rfc3339(rec_str(rec, "State.StartedAt"));
+    int64_t then = time_parse_rfc3339(rec->state.started_at);
     autofree char *d = human_duration((now_ns() - then) / 1000000000LL);
     return xasprintf("Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
   }
   if (strcmp(st, "exited") == 0 || strcmp(st, "restarting") == 0) {
-    autofree char *a = ago(rec_str(rec, "State.FinishedAt"));
+    autofree char *a = ago(rec->state.finished_at);
     return xasprintf("%s (%lld) %s", strcmp(st, "exited") == 0 ? "Exited" : "Restarting",
-                     (long long)rec_int(rec, "State.ExitCode"), a);
+                     (long long)rec->state.exit_code, a);
   }
   if (strcmp(st, "created") == 0)
     return xstrdup("Created");
   return xstrdup(st);
 }
 
-static char *command_text(json_t *rec, bool no_trunc)
+static char *command_text(const struct ctr_record *rec, bool no_trunc)
 {
   autostrv char **v = NULL;
-  const char *path = rec_str(rec, "Path");
-  if (path)
-    strv_push(&v, path);
-  size_t i;
-  json_t *e;
-  json_array_foreach (json_object_get(rec, "Args"), i, e)
-    strv_push(&v, json_string_value(e));
+  if (rec->path)
+    strv_push(&v, rec->path);
+  for (char **a = rec->args; a && *a; a++)
+    strv_push(&v, *a);
   autofree char *cmd = v ? strv_join(v, " ") : xstrdup("");
   if (!no_trunc && strlen(cmd) > 20) {
     cmd[19] = '\0';
@@ -76,19 +73,17 @@ static char *command_text(json_t *rec, bool no_trunc)
   return xasprintf("\"%s\"", cmd);
 }
 
-static char *ports_text(json_t *rec)
+static char *ports_text(const struct ctr_record *rec)
 {
-  json_t *ports = json_object_get(json_object_get(rec, "NetworkSettings"), "Ports");
   autostrv char **v = NULL;
-  const char *k;
-  json_t *e;
-  json_object_foreach (ports, k, e) {
-    json_t *b = json_array_get(e, 0);
-    if (b)
-      strv_push_owned(&v, xasprintf("%s:%s->%s", json_string_value(json_object_get(b, "HostIp")),
-                                    json_string_value(json_object_get(b, "HostPort")), k));
+  for (size_t i = 0; i < rec->net.n_ports; i++) {
+    const struct ctr_port_binding *b = &rec->net.ports[i];
+    if (i > 0 && strcmp(rec->net.ports[i - 1].key, b->key) == 0)
+      continue; /* the first binding of each port */
+    if (b->host_ip || b->host_port)
+      strv_push_owned(&v, xasprintf("%s:%s->%s", b->host_ip, b->host_port, b->key));
     else
-      strv_push(&v, k);
+      strv_push(&v, b->key);
   }
   return v ? strv_join(v, ", ") : xstrdup("");
 }
@@ -134,36 +129,33 @@ static char *familiar_cached(const char *image)
 }
 
 /* The ps row of a record as docker's formatter fields. */
-static json_t *ps_row(const struct eng_ctx *ctx, json_t *rec, const struct eng_ps_opts *o)
+static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
+                      const struct eng_ps_opts *o)
 {
-  const char *id = rec_str(rec, "Id");
+  const char *id = rec->id;
   char sid[13];
   autofree char *cmd = command_text(rec, o->no_trunc);
-  autofree char *created = ago(rec_str(rec, "Created"));
+  autofree char *created = ago(rec->created);
   autofree char *status = status_text(rec);
   autofree char *ports = ports_text(rec);
-  const char *name = rec_str(rec, "Name");
-  const char *image = rec_str(rec, "Config.Image");
+  const char *name = rec->name;
+  const char *image = rec->config.image;
   autofree char *img_fam = image && *image ? familiar_cached(image) : NULL;
   if (img_fam == NULL || *img_fam == '\0') {
     free(img_fam);
-    const char *dirfs = rec_str(rec, "Td.Rootfs");
-    img_fam = xstrdup(rec_bool(rec, "Td.RootfsIsDir") && dirfs ? dirfs : "");
+    const char *dirfs = rec->td.rootfs;
+    img_fam = xstrdup(rec->td.rootfs_is_dir && dirfs ? dirfs : "");
   }
-  autostrv char **labels = NULL;
-  const char *k;
-  json_t *e;
-  json_object_foreach (json_object_get(json_object_get(rec, "Config"), "Labels"), k, e)
-    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
-  autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
-  autofree char *created_at = xstrdup(rec_str(rec, "Created") ? rec_str(rec, "Created") : "");
-  json_t *row = json_pack(
-      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
-      o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command", cmd, "CreatedAt",
-      created_at, "RunningFor", created, "Ports", ports, "State",
-      rec_str(rec, "State.Status") ? rec_str(rec, "State.Status") : "", "Status", status, "Names",
-      name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
-      rec_str(rec, "HostConfig.NetworkMode") ? rec_str(rec, "HostConfig.NetworkMode") : "");
+  autofree char *lab = rec->config.labels && rec->config.labels[0]
+                           ? strv_join(rec->config.labels, ",")
+                           : xstrdup("");
+  autofree char *created_at = xstrdup(rec->created ? rec->created : "");
+  json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
+                          o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command",
+                          cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,
+                          "State", rec->state.status ? rec->state.status : "", "Status", status,
+                          "Names", name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
+                          rec->host.network_mode ? rec->host.network_mode : "");
   json_object_set_new(row, "LocalVolumes", json_string("0"));
   json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
@@ -189,7 +181,7 @@ static bool name_matches(const char *name, const char *re)
   return m;
 }
 
-static bool match_filter(json_t *rec, const char *f)
+static bool match_filter(const struct ctr_record *rec, const char *f)
 {
   const char *eq = strchr(f, '=');
   if (eq == NULL)
@@ -197,24 +189,23 @@ static bool match_filter(json_t *rec, const char *f)
   size_t kl = (size_t)(eq - f);
   const char *v = eq + 1;
   if (strncmp(f, "status", kl) == 0 && kl == 6)
-    return strcmp(rec_str(rec, "State.Status"), v) == 0;
+    return rec->state.status && strcmp(rec->state.status, v) == 0;
   if (strncmp(f, "name", kl) == 0 && kl == 4)
-    return name_matches(rec_str(rec, "Name"), v);
+    return name_matches(rec->name, v);
   if (strncmp(f, "id", kl) == 0 && kl == 2)
-    return strncmp(rec_str(rec, "Id"), v, strlen(v)) == 0;
+    return rec->id && strncmp(rec->id, v, strlen(v)) == 0;
   if (strncmp(f, "exited", kl) == 0 && kl == 6)
-    return strcmp(rec_str(rec, "State.Status"), "exited") == 0 &&
-           rec_int(rec, "State.ExitCode") == strtol(v, NULL, 10);
+    return rec->state.status && strcmp(rec->state.status, "exited") == 0 &&
+           rec->state.exit_code == strtol(v, NULL, 10);
   if (strncmp(f, "label", kl) == 0 && kl == 5) {
-    json_t *labels = json_object_get(json_object_get(rec, "Config"), "Labels");
     const char *leq = strchr(v, '=');
     autofree char *key = xstrndup(v, leq ? (size_t)(leq - v) : strlen(v));
-    json_t *lv = json_object_get(labels, key);
-    return lv && (leq == NULL || strcmp(json_string_value(lv), leq + 1) == 0);
+    const char *lv = record_label(rec, key);
+    return lv && (leq == NULL || strcmp(lv, leq + 1) == 0);
   }
   if (strncmp(f, "ancestor", kl) == 0 && kl == 8) {
-    const char *img = rec_str(rec, "Config.Image");
-    const char *iid = rec_str(rec, "Image");
+    const char *img = rec->config.image;
+    const char *iid = rec->image;
     autofree char *fam = img && *img ? image_name_familiar(img) : NULL;
     autofree char *want = strchr(v, ':') || strchr(v, '@') ? xstrdup(v) : xasprintf("%s:latest", v);
     return (img && strcmp(img, v) == 0) || (fam && strcmp(fam, want) == 0) ||
@@ -227,7 +218,7 @@ static bool match_filter(json_t *rec, const char *f)
 
 /* docker's rule: filters with the same key are or-ed (status=exited + status=created shows
  * both), different keys and-ed. skip_ancestor: those are matched by ps_ancestry. */
-static bool filters_match(json_t *rec, char **filters, bool skip_ancestor)
+static bool filters_match(const struct ctr_record *rec, char **filters, bool skip_ancestor)
 {
   for (char **f = filters; f && *f; f++) {
     size_t kl = strcspn(*f, "=");
@@ -249,24 +240,27 @@ static bool filters_match(json_t *rec, char **filters, bool skip_ancestor)
 
 static int cmp_created(const void *a, const void *b)
 {
-  const char *ca = rec_str(*(json_t *const *)a, "Created");
-  const char *cb = rec_str(*(json_t *const *)b, "Created");
+  const char *ca = (*(struct ctr_record *const *)a)->created;
+  const char *cb = (*(struct ctr_record *const *)b)->created;
   return strcmp(cb ? cb : "", ca ? ca : "");
 }
 
 /* Records of every container, newest first, refreshed. */
-static int load_all(const struct eng_ctx *ctx, json_t ***out, size_t *n, struct td_err **err)
+static int load_all(const struct eng_ctx *ctx, struct ctr_record ***out, size_t *n,
+                    struct td_err **err)
 {
   autostrv char **ids = NULL;
   if (store_list(ctx, &ids, err) < 0)
     return -1;
   size_t cnt = strv_len(ids), k = 0;
-  json_t **recs = xcalloc(cnt + 1, sizeof(*recs));
+  struct ctr_record **recs = xcalloc(cnt + 1, sizeof(*recs));
   for (size_t i = 0; i < cnt; i++) {
     autoerr struct td_err *e = NULL;
-    json_t *rec = NULL;
+    struct ctr_record *rec = NULL;
+    json_t *doc = NULL;
     autofree char *ps = xasprintf("%s/%s/%s", ctx->ctr_dir, ids[i], STORE_PS_RECORD);
-    if (file_read_json(AT_FDCWD, ps, &rec, &e) == 0) {
+    if (file_read_json(AT_FDCWD, ps, &doc, &e) == 0) {
+      rec = record_from_json(doc);
       if (eng_orphan_hook && store_monitor_gone(rec))
         eng_orphan_hook(ctx, ids[i]);
       store_refresh_state(rec);
@@ -333,16 +327,18 @@ void eng_print_table(char **lines)
 
 /* One container's ps record (ps.json, a few fields), refreshed from /proc; read relative to
  * the containers dir with one read into a stack buffer: ps does this for every container. */
-static json_t *ps_load(const struct eng_ctx *ctx, int ctr_fd, const char *id)
+static struct ctr_record *ps_load(const struct eng_ctx *ctx, int ctr_fd, const char *id)
 {
   char path[128], buf[16384];
   snprintf(path, sizeof(path), "%s/%s", id, STORE_PS_RECORD);
-  json_t *rec = NULL;
+  json_t *doc = NULL;
   autoclose int fd = openat(ctr_fd, path, O_RDONLY | O_CLOEXEC);
   ssize_t n = fd >= 0 ? RETRY_EINTR(read(fd, buf, sizeof(buf))) : -1;
   if (n > 0 && (size_t)n < sizeof(buf))
-    rec = json_loadb(buf, (size_t)n, 0, NULL);
-  if (rec) {
+    doc = json_loadb(buf, (size_t)n, 0, NULL);
+  struct ctr_record *rec = NULL;
+  if (doc) {
+    rec = record_from_json(doc);
     if (eng_orphan_hook && store_monitor_gone(rec))
       eng_orphan_hook(ctx, id);
     store_refresh_state(rec);
@@ -353,9 +349,9 @@ static json_t *ps_load(const struct eng_ctx *ctx, int ctr_fd, const char *id)
   return eng_load_refreshed(ctx, id, &rec, &e) == 0 ? rec : NULL;
 }
 
-static bool ps_wanted(json_t *rec, const struct eng_ps_opts *o, struct ps_ancestry *anc)
+static bool ps_wanted(struct ctr_record *rec, const struct eng_ps_opts *o, struct ps_ancestry *anc)
 {
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   bool running = st && (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0 ||
                         strcmp(st, "restarting") == 0);
   bool has_status_filter = false;
@@ -399,12 +395,13 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
   size_t cnt = strv_len(ids), k = 0;
   struct ps_line *lines = xcalloc(cnt + 1, sizeof(*lines));
   for (size_t i = 0; i < cnt; i++) {
-    autojson json_t *rec = ps_load(ctx, ctr_fd, ids[i]);
+    autorecord struct ctr_record *rec = ps_load(ctx, ctr_fd, ids[i]);
     if (rec == NULL || !ps_wanted(rec, o, anc))
       continue;
     autojson json_t *row = ps_row(ctx, rec, o);
     char *text = NULL;
-    topts.ud = json_object_get(json_object_get(rec, "Config"), "Labels");
+    /* view output: the labels object as the document has it (the Label method reads it) */
+    topts.ud = json_object_get(json_object_get(rec->doc, "Config"), "Labels");
     if (gotmpl_exec_opts(tmpl, row, &topts, &text, err) < 0) {
       gotmpl_free(tmpl);
       ps_ancestry_free(anc);
@@ -415,7 +412,7 @@ static int ps_lines(struct eng_ctx *ctx, const struct eng_ps_opts *o, const char
       free(lines);
       return -1;
     }
-    const char *created = rec_str(rec, "Created");
+    const char *created = rec->created;
     lines[k++] = (struct ps_line){xstrdup(created ? created : ""), text};
   }
   gotmpl_free(tmpl);
@@ -505,23 +502,24 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
 
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err)
 {
-  json_t *rec = NULL;
+  autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
-  json_object_del(rec, "Td");
-  *out = rec;
+  json_t *doc = json_incref(record_to_json(rec));
+  json_object_del(doc, "Td");
+  *out = doc;
   return 0;
 }
 
-static int prune_one(struct eng_ctx *ctx, json_t *rec, char ***removed)
+static int prune_one(struct eng_ctx *ctx, const struct ctr_record *rec, char ***removed)
 {
-  const char *st = rec_str(rec, "State.Status");
+  const char *st = rec->state.status;
   if (st == NULL ||
       (strcmp(st, "exited") != 0 && strcmp(st, "created") != 0 && strcmp(st, "dead") != 0))
     return 0;
   autoerr struct td_err *e = NULL;
-  if (eng_rm(ctx, rec_str(rec, "Id"), false, true, &e) == 0)
-    strv_push(removed, rec_str(rec, "Id"));
+  if (eng_rm(ctx, rec->id, false, true, &e) == 0)
+    strv_push(removed, rec->id);
   return 0;
 }
 
@@ -530,7 +528,7 @@ int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **e
   if (eng_prune_filters_check(filters, err) < 0)
     return -1;
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
-  json_t **recs = NULL;
+  struct ctr_record **recs = NULL;
   size_t n = 0;
   if (load_all(ctx, &recs, &n, err) < 0)
     return -1;
@@ -542,7 +540,7 @@ int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **e
         prune_filters_match(recs[i], filters, (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
     if (ok)
       prune_one(ctx, recs[i], &removed);
-    json_decref(recs[i]);
+    record_free(recs[i]);
   }
   free(recs);
   if (removed[0]) {
@@ -556,12 +554,12 @@ int eng_prune(struct eng_ctx *ctx, char **filters, bool total, struct td_err **e
   return 0;
 }
 
-char *ps_status_text(json_t *rec)
+char *ps_status_text(const struct ctr_record *rec)
 {
   return status_text(rec);
 }
 
-char *ps_command_text(json_t *rec, bool no_trunc)
+char *ps_command_text(const struct ctr_record *rec, bool no_trunc)
 {
   return command_text(rec, no_trunc);
 }

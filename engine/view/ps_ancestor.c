@@ -53,9 +53,9 @@ static struct image_info *container_image(struct ps_ancestry *a, const char *id)
   return img;
 }
 
-bool ps_ancestry_match(struct ps_ancestry *a, json_t *rec)
+bool ps_ancestry_match(struct ps_ancestry *a, const struct ctr_record *rec)
 {
-  const char *iid = rec_str(rec, "Image");
+  const char *iid = rec->image;
   if (iid == NULL || *iid == '\0')
     return false;
   struct image_info *mine = NULL;

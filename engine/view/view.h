@@ -15,7 +15,8 @@ struct ps_ancestry;
 /* ps --filter ancestor=: the images the filters name, resolved (NULL when none resolves). */
 struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
 /* Whether the container's image is one of them or built on one (their layers at its bottom). */
-bool ps_ancestry_match(struct ps_ancestry *a, json_t *rec);
+struct ctr_record;
+bool ps_ancestry_match(struct ps_ancestry *a, const struct ctr_record *rec);
 /* Free it (NULL is fine). */
 void ps_ancestry_free(struct ps_ancestry *a);
 /* top's table for pids (sorted) with docker's ps options (-ef, aux, -o FIELD,...). */
@@ -23,10 +24,10 @@ int top_print(const pid_t *pids, size_t n, char **ps_args, struct td_err **err);
 /* The prune filters of containers (prune.c): until=TIMESTAMP (created before it), label=K[=V],
  * label!=K[=V]; values of one key or-ed, keys and-ed. Checked first with
  * eng_prune_filters_check (engine.h). */
-bool prune_filters_match(json_t *rec, char **filters, int64_t now_ns);
+bool prune_filters_match(const struct ctr_record *rec, char **filters, int64_t now_ns);
 /* ps's STATUS ("Up 5 seconds", "Exited (0) 2 minutes ago") and quoted COMMAND of a record
  * (system df -v shows them too). */
-char *ps_status_text(json_t *rec);
-char *ps_command_text(json_t *rec, bool no_trunc);
+char *ps_status_text(const struct ctr_record *rec);
+char *ps_command_text(const struct ctr_record *rec, bool no_trunc);
 /* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
 void eng_print_table(char **lines);
