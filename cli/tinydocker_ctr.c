@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/docker_types.h"
 #include "cli/tinydocker_cmds.h"
@@ -114,8 +115,28 @@ int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       bool ok = false;
       for (size_t k = 0; keys[k]; k++)
         ok |= strncmp(*f, keys[k], strlen(keys[k])) == 0;
-      if (!ok)
+      /* docker's refusals (its daemon validates the keys and the status values): exit 1 */
+      static const char *const docker_keys[] = {"before",  "expose",  "health",  "isolation",
+                                                "is-task", "network", "publish", "since",
+                                                "volume",  NULL};
+      static const char *const states[] = {"created", "restarting", "running", "removing",
+                                           "paused",  "exited",     "dead",    NULL};
+      const char *eq = strchr(*f, '=');
+      size_t kl = eq ? (size_t)(eq - *f) : strlen(*f);
+      bool docker_key = false;
+      for (size_t k = 0; docker_keys[k]; k++)
+        docker_key |= strlen(docker_keys[k]) == kl && strncmp(*f, docker_keys[k], kl) == 0;
+      if (!ok && eq && !docker_key) {
+        rc = err_set_exit(err, 1, 0, "Invalid filter '%.*s'", (int)kl, *f);
+      } else if (!ok) {
         rc = err_set(err, 0, "invalid filter '%s'", *f);
+      } else if (strncmp(*f, "status=", 7) == 0) {
+        bool known = false;
+        for (size_t k = 0; states[k]; k++)
+          known |= strcmp(*f + 7, states[k]) == 0;
+        if (!known)
+          rc = err_set_exit(err, 1, 0, "Invalid filter '%s'", *f);
+      }
     }
     if (rc == 0)
       rc = eng_ps(ctx, &o, err);
@@ -444,6 +465,9 @@ int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
   if (rc == 0)
     rc = eng_lookup(ctx, r.args[0], &id, err);
+  /* docker checks the terminal after looking the container up (its error comes first) */
+  if (rc == 0 && !q.detach && q.interactive && q.tty && !isatty(0))
+    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
   if (rc == 0)
     rc = eng_exec(ctx, id, &q, &code, err);
   DONE(&exec_info, &r, rc < 0 ? -1 : code);

@@ -189,7 +189,7 @@ assert d["Config"]["Image"]=="busybox"
   # same security settings as the container
   run td exec ex grep -E 'CapEff|Seccomp:' /proc/self/status
   [[ "$output" == *a80425fb* && "$output" == *"Seccomp:	2"* ]]
-  run -127 td exec ex nosuchcmd
+  run -126 td exec ex nosuchcmd # docker 20.10: an exec that cannot start is 126
   [ "$status" -ne 0 ]
 }
 
