@@ -4,7 +4,7 @@
 
 int cli_fail(struct td_err *err)
 {
-  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  int code = err_exit_status(err);
   err_print(NULL, err);
   err_free(&err);
   return code;

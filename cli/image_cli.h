@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "cli/docker_types.h"
+#include "cli/format_rows.h"
 
 #include "util/err.h"
 
@@ -65,12 +66,6 @@ int cmd_unsupported(const char *root, int argc, char **argv);
 int image_help(const char *cmd, int argc, char **argv);
 /* Print the error like docker and return its exit code. */
 int cli_fail(struct td_err *err);
-/* An ls command's --format as docker's formatter runs it over the objects of rows: a "table"
- * has a header row (header(field): the column's name) and aligned columns. labels: each row's
- * labels for {{.Label "k"}} (an array parallel to rows, or NULL); type: the Go type docker
- * gives a row, for its errors. Returns the exit code. */
-int cli_format_rows(const char *fmt, json_t *rows, json_t *labels,
-                    const char *(*header)(const char *field), const char *type);
 /* `image inspect` / `volume inspect` (cmd names it in errors): [-f FORMAT] NAME..., each
  * looked up with get; a template sees the document as docker's type (cli_docker_typed_view).
  * Returns the exit code. */

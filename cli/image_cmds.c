@@ -72,18 +72,60 @@ static char *trunc_created_by(const char *s, bool no_trunc)
   return xasprintf("%.44s…", s);
 }
 
+static const char *history_header(const char *field)
+{
+  static const char *const heads[][2] = {{"ID", "IMAGE"},
+                                         {"CreatedSince", "CREATED"},
+                                         {"CreatedAt", "CREATED AT"},
+                                         {"CreatedBy", "CREATED BY"},
+                                         {"Size", "SIZE"},
+                                         {"Comment", "COMMENT"}};
+  for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+    if (strcmp(heads[i][0], field) == 0)
+      return heads[i][1];
+  return NULL;
+}
+
+/* history --format: docker's historyContext fields */
+static int history_formatted(json_t *rows, const char *format, bool human, bool no_trunc)
+{
+  autojson json_t *objs = json_array();
+  size_t i;
+  json_t *r;
+  json_array_foreach (rows, i, r) {
+    const char *id = json_string_value(json_object_get(r, "id"));
+    autofree char *idc =
+        strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
+    const char *created = json_string_value(json_object_get(r, "created"));
+    autofree char *ago = human ? fmt_ago(created) : xstrdup(created);
+    json_int_t sz = json_integer_value(json_object_get(r, "size"));
+    autofree char *size = human ? human_size((double)sz, 3) : xasprintf("%lld", (long long)sz);
+    autofree char *by =
+        trunc_created_by(json_string_value(json_object_get(r, "created_by")), no_trunc);
+    const char *comment = json_string_value(json_object_get(r, "comment"));
+    json_array_append_new(objs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "ID", idc, "CreatedSince",
+                                          ago, "CreatedAt", created ? created : "", "CreatedBy", by,
+                                          "Size", size, "Comment", comment ? comment : ""));
+  }
+  return cli_format_rows(format, objs, NULL, history_header, "*formatter.historyContext");
+}
+
 int cmd_history(const char *root, int argc, char **argv)
 {
   static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
                                        {"human", required_argument, NULL, 'H'},
                                        {"no-trunc", no_argument, NULL, 'T'},
+                                       {"format", required_argument, NULL, 'F'},
                                        {NULL, 0, NULL, 0}};
   bool quiet = false, no_trunc = false, human = true;
+  const char *format = NULL;
   int c;
   optind = 0;
   while ((c = getopt_long(argc, argv, "qH:", opts, NULL)) != -1) {
     if (c == 'q')
       quiet = true;
+    else if (c == 'F')
+      format = optarg;
     else if (c == 'T')
       no_trunc = true;
     else if (c == 'H')
@@ -97,6 +139,8 @@ int cmd_history(const char *root, int argc, char **argv)
   autoerr struct td_err *err = NULL;
   if (image_history(root, argv[optind], &rows, &err) < 0)
     return cli_fail(steal_ptr(err));
+  if (format && !quiet)
+    return history_formatted(rows, format, human, no_trunc);
   struct fmt_table *t = quiet ? NULL : fmt_table_new(5);
   if (t) {
     char *h[] = {"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"};

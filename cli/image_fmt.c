@@ -41,23 +41,27 @@ void fmt_table_row(struct fmt_table *t, char *const *cols)
   t->nrows++;
 }
 
-/* docker's tabwriter: columns padded to the widest cell plus 3 spaces, last column bare. */
+/* docker's tabwriter (minwidth 10, padding 3): columns padded to the widest cell plus 3 spaces
+ * and at least 10 wide, last column bare. */
 void fmt_table_print(struct fmt_table *t, FILE *out)
 {
   autofree size_t *w = xcalloc(t->ncol, sizeof(size_t));
   for (size_t r = 0; r < t->nrows; r++)
     for (size_t c = 0; c < t->ncol; c++) {
       size_t l = strlen(t->cells[r * t->ncol + c]);
-      if (l > w[c])
-        w[c] = l;
+      if (l + 3 > w[c])
+        w[c] = l + 3;
     }
+  for (size_t c = 0; c < t->ncol; c++)
+    if (w[c] < 10)
+      w[c] = 10;
   for (size_t r = 0; r < t->nrows; r++) {
     for (size_t c = 0; c < t->ncol; c++) {
       const char *s = t->cells[r * t->ncol + c];
       if (c + 1 == t->ncol)
         fprintf(out, "%s\n", s);
       else
-        fprintf(out, "%-*s", (int)(w[c] + 3), s);
+        fprintf(out, "%-*s", (int)w[c], s);
     }
   }
   for (size_t i = 0; i < t->nrows * t->ncol; i++)

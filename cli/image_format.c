@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli/image_cli.h"
+#include "cli/format_rows.h"
 #include "util/cleanup.h"
 #include "util/gotmpl.h"
 #include "util/strv.h"

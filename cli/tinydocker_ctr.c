@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/docker_types.h"
 #include "cli/tinydocker_cmds.h"
@@ -19,7 +20,8 @@
     0, NULL, OPT_BOOL, NULL, NULL, NULL                                                            \
   }
 
-/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message. */
+/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message (-1:
+ * the command accepts no arguments). */
 static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
                  int min_args, struct td_err **err)
 {
@@ -27,13 +29,18 @@ static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_re
     return -1;
   if (r->help)
     return 1;
-  if (r->nargs < min_args) {
-    if (min_args == 1)
-      return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
-                     ci->name, ci->name);
-    return err_set(err, 0, "\"%s\" requires at least %d arguments.\nSee 'tinydocker %s --help'.",
-                   ci->name, min_args, ci->name);
-  }
+  /* as cobra: the usage error, then the command's usage */
+  if (min_args < 0 && r->nargs > 0)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" accepts no arguments.\nSee 'tinydocker %s --help'.\n\n"
+                   "Usage:  tinydocker %s %s\n\n%s",
+                   ci->name, ci->name, ci->name, ci->usage, ci->desc);
+  if (r->nargs < min_args)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least %d argument%s.\nSee 'tinydocker %s "
+                   "--help'.\n\nUsage:  tinydocker %s %s\n\n%s",
+                   ci->name, min_args, min_args == 1 ? "" : "s", ci->name, ci->name, ci->usage,
+                   ci->desc);
   return 0;
 }
 
@@ -61,7 +68,7 @@ static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_r
       printf("%s\n", r->args[i]);
   }
   if (failed)
-    return err_set(err, 0, "%d of the containers failed", failed);
+    return err_set(err, 0, "%d of the containers failed", failed), err_mark(err, ERR_SILENT);
   return 0;
 }
 
@@ -91,7 +98,7 @@ static const struct cmd_info ps_info = {"ps", "[OPTIONS]", "List containers", ps
 int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&ps_info, argc, argv, &r, 0, err);
+  int rc = parse(&ps_info, argc, argv, &r, -1, err);
   if (rc == 0) {
     struct eng_ps_opts o = {
         .all = opt_bool(&ps_info, &r, "all"),
@@ -108,8 +115,28 @@ int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       bool ok = false;
       for (size_t k = 0; keys[k]; k++)
         ok |= strncmp(*f, keys[k], strlen(keys[k])) == 0;
-      if (!ok)
+      /* docker's refusals (its daemon validates the keys and the status values): exit 1 */
+      static const char *const docker_keys[] = {"before",  "expose",  "health",  "isolation",
+                                                "is-task", "network", "publish", "since",
+                                                "volume",  NULL};
+      static const char *const states[] = {"created", "restarting", "running", "removing",
+                                           "paused",  "exited",     "dead",    NULL};
+      const char *eq = strchr(*f, '=');
+      size_t kl = eq ? (size_t)(eq - *f) : strlen(*f);
+      bool docker_key = false;
+      for (size_t k = 0; docker_keys[k]; k++)
+        docker_key |= strlen(docker_keys[k]) == kl && strncmp(*f, docker_keys[k], kl) == 0;
+      if (!ok && eq && !docker_key) {
+        rc = err_set_exit(err, 1, 0, "Invalid filter '%.*s'", (int)kl, *f);
+      } else if (!ok) {
         rc = err_set(err, 0, "invalid filter '%s'", *f);
+      } else if (strncmp(*f, "status=", 7) == 0) {
+        bool known = false;
+        for (size_t k = 0; states[k]; k++)
+          known |= strcmp(*f + 7, states[k]) == 0;
+        if (!known)
+          rc = err_set_exit(err, 1, 0, "Invalid filter '%s'", *f);
+      }
     }
     if (rc == 0)
       rc = eng_ps(ctx, &o, err);
@@ -348,8 +375,8 @@ static const struct opt_def inspect_opts[] = {
     {0, "type", OPT_STR, "string", "Return JSON for specified type (container)", NULL},
     OPT_END,
 };
-static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
-                                             "Return low-level information on containers",
+static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
+                                             "Return low-level information on Docker objects",
                                              inspect_opts, false};
 
 int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
@@ -369,7 +396,12 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     autoerr struct td_err *e = NULL;
     json_t *doc = NULL;
     if (eng_lookup(ctx, r.args[i], &id, &e) < 0 || eng_inspect(ctx, id, &doc, &e) < 0) {
-      fprintf(stderr, "Error: %s\n", err_text(e));
+      /* without --type docker looked for any kind of object */
+      if (opt_str(&inspect_info, &r, "type") == NULL &&
+          strncmp(err_text(e), "No such container", 17) == 0)
+        fprintf(stderr, "Error: No such object: %s\n", r.args[i]);
+      else
+        fprintf(stderr, "Error: %s\n", err_text(e));
       failed++;
       continue;
     }
@@ -387,8 +419,10 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   } else {
     rc = gotmpl_inspect_end(&tin);
   }
-  if (failed)
+  if (failed) {
     rc = err_set_exit(err, 1, 0, "%d of the objects were not found", failed);
+    err_mark(err, ERR_SILENT);
+  }
   DONE(&inspect_info, &r, rc);
 }
 
@@ -431,6 +465,9 @@ int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
   if (rc == 0)
     rc = eng_lookup(ctx, r.args[0], &id, err);
+  /* docker checks the terminal after looking the container up (its error comes first) */
+  if (rc == 0 && !q.detach && q.interactive && q.tty && !isatty(0))
+    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
   if (rc == 0)
     rc = eng_exec(ctx, id, &q, &code, err);
   DONE(&exec_info, &r, rc < 0 ? -1 : code);

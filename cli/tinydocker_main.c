@@ -22,6 +22,46 @@ static const struct td_cmd *find_cmd(const char *name)
   return NULL;
 }
 
+/* Whether a command's errors are docker's CLI errors (exit 1, docker's wording) rather than
+ * the engine's (125/126/127): every command but run, create, exec and start -a, whose status
+ * is the container's. */
+static bool docker_cli_errors(const char *name, int argc, char **argv)
+{
+  if (strcmp(name, "run") == 0 || strcmp(name, "create") == 0 || strcmp(name, "exec") == 0)
+    return false;
+  /* build's codes are docker's already (1, or a failing RUN's status); its errors keep their
+   * "tinydocker: " wording */
+  if (strcmp(name, "build") == 0 || strcmp(name, "builder") == 0)
+    return false;
+  if (strcmp(name, "start") != 0)
+    return true;
+  for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--attach") == 0 || strncmp(a, "--attach=t", 10) == 0 ||
+        (a[0] == '-' && a[1] != '-' && strchr(a, 'a')))
+      return false;
+  }
+  return true;
+}
+
+/* The commands whose errors docker 20.10's CLI prints as its own ("Error: No such container:
+ * nosuch": it looks the object up itself), not as the daemon's answer. */
+static int docker_error_kind(const char *name, int argc, char **argv)
+{
+  static const char *const cli_own[] = {"rm", "logs", "inspect", "rmi", "cp"};
+  for (size_t k = 0; k < sizeof(cli_own) / sizeof(cli_own[0]); k++)
+    if (strcmp(cli_own[k], name) == 0)
+      return ERR_CLI;
+  /* image/volume/network rm and inspect */
+  bool group =
+      strcmp(name, "image") == 0 || strcmp(name, "volume") == 0 || strcmp(name, "network") == 0;
+  if (group && argc > 0 &&
+      (strcmp(argv[0], "rm") == 0 || strcmp(argv[0], "remove") == 0 ||
+       strcmp(argv[0], "inspect") == 0))
+    return ERR_CLI;
+  return ERR_DAEMON;
+}
+
 static void usage(void)
 {
   printf("\nUsage:  tinydocker [OPTIONS] COMMAND\n\nA small, daemonless container engine "
@@ -105,7 +145,7 @@ int main(int argc, char **argv)
     } else if (strcmp(a, "-D") == 0 || strcmp(a, "--debug") == 0) {
       debug = true;
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-      printf("tinydocker version %s\n", TD_VERSION);
+      printf("tinydocker version %s, build %s\n", TD_VERSION, TD_BUILD);
       return 0;
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage();
@@ -132,8 +172,10 @@ int main(int argc, char **argv)
   if (cmd == NULL) {
     fprintf(stderr, "tinydocker: '%s' is not a tinydocker command.\nSee 'tinydocker --help'\n",
             name);
-    return EXIT_ENGINE;
+    return 1;
   }
+  if (docker_cli_errors(name, argc - i, argv + i))
+    err_use_docker_style(docker_error_kind(name, argc - i, argv + i));
   if (cmd->readonly_exe)
     exe_protect(argv);
   struct eng_ctx ctx;
@@ -152,12 +194,15 @@ int main(int argc, char **argv)
     av[1] = (char *)cmd->image_tool;
     for (int k = i; k < argc; k++)
       av[2 + k - i] = argv[k];
+    if (err_style_env())
+      setenv(ERR_STYLE_ENV, err_style_env(), 1);
     rc = image_tool_exec(ctx.root, argc - i + 2, av, &err);
+    unsetenv(ERR_STYLE_ENV);
     free(av);
   } else
     rc = cmd->fn(&ctx, argc - i, argv + i, &err);
   if (rc < 0)
     err_die("tinydocker", err);
   eng_ctx_clear(&ctx);
-  return rc;
+  return err_exit_code(rc);
 }

@@ -89,8 +89,9 @@ static int container_image_cmd(struct eng_ctx *ctx, const char *cmd, int argc, c
     }
   }
   if (ref == NULL)
-    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.", cmd,
-                   cmd);
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+                   cmd, cmd);
   autofree char *id = NULL;
   if (eng_lookup(ctx, ref, &id, err) < 0)
     return -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/format_rows.h"
 #include "net/net.h"
 #include "util/gotmpl.h"
 #include "util/cleanup.h"
@@ -127,40 +128,6 @@ static json_t *network_row(json_t *n, bool notrunc)
                    "CreatedAt", created ? created : "");
 }
 
-/* ls --format as docker's formatter runs it (a table has a header and aligned columns). */
-static int ls_format(const char *fmt, json_t *rows, json_t *labels)
-{
-  struct gotmpl *t = NULL;
-  autoerr struct td_err *e = NULL;
-  if (gotmpl_parse_format(fmt, &t, &e) < 0) { /* docker prints it as it is, exits 1 */
-    fprintf(stderr, "%s\n", err_text(e));
-    return 1;
-  }
-  struct gotmpl_opts o = {.type = "*network.networkContext", .method = gotmpl_label_method};
-  bool table = gotmpl_is_table(fmt);
-  autostrv char **lines = xcalloc(json_array_size(rows) + 2, sizeof(char *));
-  size_t k = 0;
-  if (table)
-    lines[k++] = gotmpl_exec_header(t, network_header);
-  size_t i;
-  json_t *row;
-  json_array_foreach (rows, i, row) {
-    o.ud = json_array_get(labels, i);
-    if (gotmpl_exec_opts(t, row, &o, &lines[k++], &e) < 0) {
-      gotmpl_free(t);
-      fprintf(stderr, "%s\n", err_text(e));
-      return 1;
-    }
-  }
-  gotmpl_free(t);
-  if (table)
-    gotmpl_tabwrite(stdout, lines, 10);
-  else
-    for (char **l = lines; *l; l++)
-      printf("%s\n", *l);
-  return 0;
-}
-
 static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
 {
   static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
@@ -208,7 +175,7 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
       json_t *l = json_object_get(n, "Labels");
       json_array_append_new(labels, l ? json_incref(l) : json_null());
     }
-    return ls_format(fmt, rows, labels);
+    return cli_format_rows(fmt, rows, labels, network_header, "*network.networkContext");
   }
   json_array_foreach (all, i, n) {
     const char *id = json_string_value(json_object_get(n, "Id"));

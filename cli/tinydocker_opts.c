@@ -149,7 +149,7 @@ int opts_parse(const struct cmd_info *ci, int argc, char **argv, struct opt_resu
     int rc = a[1] == '-' ? parse_long(ci, r, argc, argv, &i, err)
                          : parse_short(ci, r, argc, argv, &i, err);
     if (rc < 0)
-      return -1;
+      return err_mark(err, ERR_FLAG); /* docker: a flag error exits 125 */
   }
   return 0;
 }

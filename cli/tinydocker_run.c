@@ -1,5 +1,6 @@
 /* run, create, start: argv -> struct eng_run_req, every value checked before the engine
  * creates anything. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,28 @@ static void run_store_free(struct run_store *s)
   free(s->mounts);
   strv_free(s->sysctls);
   strv_free(s->labels);
+}
+
+/* docker's opts.ValidateExtraHost: host:ip, the ip an IPv4/IPv6 address or host-gateway */
+static int check_add_hosts(char **hosts, struct td_err **err)
+{
+  for (char **h = hosts; h && *h; h++) {
+    const char *c = strchr(*h, ':');
+    const char *ip = c ? c + 1 : "";
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (c == NULL || c == *h)
+      return err_set(err, 0,
+                     "invalid argument \"%s\" for \"--add-host\" flag: bad format for "
+                     "add-host: \"%s\"\nSee 'tinydocker run --help'.",
+                     *h, *h);
+    if (strcmp(ip, "host-gateway") != 0 && inet_pton(AF_INET, ip, buf) != 1 &&
+        inet_pton(AF_INET6, ip, buf) != 1)
+      return err_set(err, 0,
+                     "invalid argument \"%s\" for \"--add-host\" flag: invalid IP address in "
+                     "add-host: \"%s\"\nSee 'tinydocker run --help'.",
+                     *h, ip);
+  }
+  return 0;
 }
 
 static int parse_int_opt(const char *flag, const char *v, int64_t *out, struct td_err **err)
@@ -352,7 +375,8 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   q->ip = opt_str(ci, r, "ip");
   q->rootfs = opt_str(ci, r, "rootfs");
   if (parse_resources(ci, r, q, err) < 0 || parse_security(ci, r, q, err) < 0 ||
-      parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0)
+      parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0 ||
+      check_add_hosts(q->add_hosts, err) < 0)
     return -1;
   q->mounts = s->mounts;
   q->n_mounts = s->n_mounts;
@@ -361,7 +385,8 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   if (q->rootfs) {
     q->cmd = r->args;
   } else if (r->nargs == 0) {
-    return err_set(err, 0, "\"%s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
                    ci->name, ci->name);
   } else if (r->args[0][0] == '/') {
     /* the seeds' `run -it /bin/sh`: no image, a command path => the default image */
@@ -397,6 +422,8 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
   struct eng_run_req q;
   bool detach = run && opt_bool(ci, &r, "detach");
   int rc = build_request(ci, &r, &q, &s, detach, err);
+  if (rc == 0 && run && !detach && q.interactive && q.tty && !isatty(0))
+    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
   if (rc == 0 && run)
     rc = check_detach_keys(q.detach_keys = opt_str(ci, &r, "detach-keys"), err);
   int code = 0;
@@ -442,7 +469,9 @@ int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   struct opt_result r;
   int rc = opts_parse(&start_info, argc, argv, &r, err);
   if (rc == 0 && !r.help && r.nargs == 0)
-    rc = err_set(err, 0, "\"start\" requires at least 1 argument.\nSee 'tinydocker start --help'.");
+    rc = err_set(
+        err, 0,
+        "\"tinydocker start\" requires at least 1 argument.\nSee 'tinydocker start --help'.");
   const char *keys = rc == 0 ? opt_str(&start_info, &r, "detach-keys") : NULL;
   if (rc == 0 && !r.help)
     rc = check_detach_keys(keys, err);

@@ -51,8 +51,8 @@ int cmd_events(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     return 0;
   }
   if (rc == 0 && r.nargs > 0)
-    rc = err_set_exit(err, 1, 0,
-                      "\"events\" accepts no arguments.\nSee 'tinydocker events --help'.");
+    rc = err_set_exit(
+        err, 1, 0, "\"tinydocker events\" accepts no arguments.\nSee 'tinydocker events --help'.");
   if (rc == 0) {
     struct eng_events_opts o = {.since = opt_str(&events_info, &r, "since"),
                                 .until = opt_str(&events_info, &r, "until"),
@@ -81,8 +81,9 @@ int cmd_diff(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   struct opt_result r;
   int rc = parse1(&diff_info, argc, argv, &r, err);
   if (rc == 0 && r.nargs != 1)
-    rc = err_set_exit(err, 1, 0,
-                      "\"diff\" requires exactly 1 argument.\nSee 'tinydocker diff --help'.");
+    rc = err_set_exit(
+        err, 1, 0,
+        "\"tinydocker diff\" requires exactly 1 argument.\nSee 'tinydocker diff --help'.");
   if (rc == 0) {
     autofree char *id = NULL;
     rc = eng_lookup(ctx, r.args[0], &id, err);

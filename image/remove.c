@@ -13,6 +13,7 @@
 #include "util/human.h"
 #include "util/cleanup.h"
 #include "util/events.h"
+#include "util/filters.h"
 #include "util/timefmt.h"
 #include "util/lock.h"
 #include "util/strv.h"
@@ -197,9 +198,17 @@ bad:
 }
 
 /* One prune filter against an image (its config); unknown keys were refused before. */
-static bool prune_match_one(const char *root, const char *id, const char *key, const char *v,
-                            int64_t now)
+struct match_arg {
+  const char *root;
+  const char *id;
+  int64_t now;
+};
+
+static bool prune_match_one(void *arg, const char *key, const char *v)
 {
+  const struct match_arg *a = arg;
+  const char *root = a->root, *id = a->id;
+  int64_t now = a->now;
   struct image_info *img = NULL;
   autoerr struct td_err *e = NULL;
   if (image_resolve(root, id, &img, &e) < 0)
@@ -212,10 +221,7 @@ static bool prune_match_one(const char *root, const char *id, const char *key, c
     int64_t c = created ? time_parse_rfc3339(created) : 0;
     ok = image_prune_time(v, now, &until, &e2) == 0 && c < until;
   } else if (strcmp(key, "label") == 0 || strcmp(key, "label!") == 0) {
-    const char *eq = strchr(v, '=');
-    autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-    json_t *lv = json_object_get(img->cfg.labels, k);
-    bool has = lv && (eq == NULL || strcmp(json_string_value(lv), eq + 1) == 0);
+    bool has = filters_label(img->cfg.labels, v);
     ok = strcmp(key, "label") == 0 ? has : !has;
   } else if (strcmp(key, "dangling") == 0) {
     ok = true; /* the -a flag decides; docker: dangling=false is -a */
@@ -227,47 +233,36 @@ static bool prune_match_one(const char *root, const char *id, const char *key, c
 /* docker's rule: values of one key or-ed, keys and-ed. */
 static bool prune_match(const char *root, const char *id, char **filters, int64_t now)
 {
-  for (char **f = filters; f && *f; f++) {
-    size_t kl = strcspn(*f, "=");
-    bool seen = false;
-    for (char **g = filters; g < f && !seen; g++)
-      seen = strncmp(*g, *f, kl + 1) == 0;
-    if (seen)
-      continue;
-    autofree char *key = xstrndup(*f, kl);
-    bool any = false;
-    for (char **g = f; *g && !any; g++)
-      if (strncmp(*g, *f, kl + 1) == 0)
-        any = prune_match_one(root, id, key, *g + kl + 1, now);
-    if (!any)
-      return false;
+  struct match_arg a = {root, id, now};
+  return filters_match(filters, prune_match_one, &a);
+}
+
+struct check_arg {
+  bool *all;
+  int64_t now;
+};
+
+/* until= and dangling=, besides the labels */
+static int check_value(void *arg, const char *key, const char *v, struct td_err **err)
+{
+  const struct check_arg *a = arg;
+  if (strcmp(key, "until") == 0) {
+    int64_t t;
+    return image_prune_time(v, a->now, &t, err) < 0 ? -1 : 1;
   }
-  return true;
+  if (strcmp(key, "dangling") != 0)
+    return 0;
+  if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+    *a->all = true;
+  else if (strcmp(v, "true") != 0 && strcmp(v, "1") != 0)
+    return err_set_exit(err, 1, 0, "Invalid filter 'dangling=%s'", v);
+  return 1;
 }
 
 static int prune_check(char **filters, bool *all, int64_t now, struct td_err **err)
 {
-  for (char **f = filters; f && *f; f++) {
-    const char *eq = strchr(*f, '=');
-    if (eq == NULL)
-      return err_set_exit(err, 1, 0, "bad format of filter (expected name=value)");
-    size_t kl = (size_t)(eq - *f);
-    if (kl == 5 && strncmp(*f, "until", 5) == 0) {
-      int64_t t;
-      if (image_prune_time(eq + 1, now, &t, err) < 0)
-        return -1;
-    } else if (kl == 8 && strncmp(*f, "dangling", 8) == 0) {
-      if (strcmp(eq + 1, "false") == 0 || strcmp(eq + 1, "0") == 0)
-        *all = true;
-      else if (strcmp(eq + 1, "true") != 0 && strcmp(eq + 1, "1") != 0)
-        return err_set_exit(err, 1, 0, "Invalid filter 'dangling=%s'", eq + 1);
-    } else if (!(kl == 5 && strncmp(*f, "label", 5) == 0) &&
-               !(kl == 6 && strncmp(*f, "label!", 6) == 0)) {
-      autofree char *key = xstrndup(*f, kl);
-      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
-    }
-  }
-  return 0;
+  struct check_arg a = {all, now};
+  return filters_check(filters, check_value, &a, err);
 }
 
 static int prune_locked(const char *root, bool all, char **filters, unsigned long long base,

@@ -9,6 +9,51 @@
 
 const char *err_progname = "tinydocker";
 
+static bool docker_style;
+static int default_kind = ERR_DAEMON;
+
+void err_use_docker_style(int kind)
+{
+  docker_style = true;
+  default_kind = kind;
+}
+
+bool err_docker_style(void)
+{
+  if (!docker_style) {
+    const char *e = getenv(ERR_STYLE_ENV);
+    docker_style = e && strncmp(e, "docker", 6) == 0;
+    if (docker_style && strcmp(e, "docker-cli") == 0)
+      default_kind = ERR_CLI;
+  }
+  return docker_style;
+}
+
+const char *err_style_env(void)
+{
+  if (!err_docker_style())
+    return NULL;
+  return default_kind == ERR_CLI ? "docker-cli" : "docker";
+}
+
+int err_exit_code(int code)
+{
+  return code == EXIT_ENGINE && err_docker_style() ? 1 : code;
+}
+
+int err_exit_status(const struct td_err *err)
+{
+  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  return err && err->kind == ERR_FLAG ? code : err_exit_code(code);
+}
+
+int err_mark(struct td_err **err, int kind)
+{
+  if (err && *err)
+    (*err)->kind = kind;
+  return -1;
+}
+
 __attribute__((format(printf, 4, 0))) static int err_vset(struct td_err **err, int exit_code,
                                                           int errnum, const char *fmt, va_list ap)
 {
@@ -19,6 +64,7 @@ __attribute__((format(printf, 4, 0))) static int err_vset(struct td_err **err, i
   struct td_err *e = xmalloc(sizeof(*e));
   e->errnum = errnum;
   e->exit_code = exit_code;
+  e->kind = ERR_DAEMON;
   e->msg = xvasprintf(fmt, ap);
   *err = e;
   return -1;
@@ -91,6 +137,17 @@ void err_free(struct td_err **err)
 
 void err_print(const char *prog, struct td_err *err)
 {
+  if (err_docker_style() && strcmp(prog ? prog : err_progname, "tinydocker") == 0) {
+    const char *text = err_text(err);
+    int kind = err && err->kind != ERR_DAEMON ? err->kind : default_kind;
+    if (kind == ERR_SILENT)
+      return;
+    if (strncmp(text, "Error", 5) == 0 || text[0] == '"' || kind == ERR_BARE || kind == ERR_FLAG)
+      fprintf(stderr, "%s\n", text);
+    else
+      fprintf(stderr, "%s%s\n", kind == ERR_CLI ? "Error: " : "Error response from daemon: ", text);
+    return;
+  }
   fprintf(stderr, "%s: %s\n", prog ? prog : err_progname, err_text(err));
 }
 
@@ -109,7 +166,7 @@ void err_warn(struct td_err **err, const char *fmt, ...)
 
 _Noreturn void err_die(const char *prog, struct td_err *err)
 {
-  int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
+  int code = err_exit_status(err);
   err_print(prog, err);
   fflush(stderr);
   exit(code);

@@ -14,7 +14,33 @@ struct td_err {
   int errnum;    /* errno of the root cause, 0 if none */
   int exit_code; /* exit status the CLI should use (EXIT_ENGINE unless set) */
   char *msg;     /* "what failed: ...", without the strerror part */
+  int kind;      /* ERR_DAEMON (default), ERR_CLI or ERR_BARE: how docker's CLI words it */
 };
+
+/* How docker's CLI words an error of a command other than run/create/start -a/exec:
+ * ERR_DAEMON "Error response from daemon: <msg>" (what dockerd would have answered),
+ * ERR_CLI "Error: <msg>" (the CLI's own: inspect's "No such object"), ERR_BARE "<msg>" (usage
+ * errors, as cobra prints them: any text that starts with a quote), ERR_SILENT nothing (the
+ * summary of a command that printed each failure already), ERR_FLAG "<msg>" and exit 125 (a
+ * flag error: cobra's status 125 for every command). */
+enum { ERR_DAEMON = 0, ERR_CLI = 1, ERR_BARE = 2, ERR_SILENT = 3, ERR_FLAG = 4 };
+
+/* Set once in main: errors are printed in docker CLI style and exit 1 instead of 125
+ * (every command but run/create/start -a/exec). The engine hands it to its image tool through
+ * the environment (ERR_STYLE_ENV). */
+#define ERR_STYLE_ENV "TINYDOCKER_ERR_STYLE"
+void err_use_docker_style(int default_kind);
+/* Whether the docker style is on (also read from ERR_STYLE_ENV by helper programs). */
+bool err_docker_style(void);
+/* The value of ERR_STYLE_ENV that hands the style on to a helper program, NULL if none. */
+const char *err_style_env(void);
+/* The exit status for err: its code, EXIT_ENGINE unless set, through err_exit_code unless a
+ * flag error. */
+int err_exit_status(const struct td_err *err);
+/* EXIT_ENGINE becomes 1 in the docker style; other codes are kept. */
+int err_exit_code(int code);
+/* Mark *err as worded by the CLI itself (ERR_CLI, ERR_BARE or ERR_SILENT); returns -1. */
+int err_mark(struct td_err **err, int kind);
 
 /* Create an error in *err (which must be NULL); always returns -1. */
 int err_set(struct td_err **err, int errnum, const char *fmt, ...)

@@ -150,7 +150,9 @@ void gt_json(struct gbuf *b, json_t *v)
     json_str(b, json_string_value(v), json_string_length(v));
     break;
   case JSON_INTEGER:
-    gbuf_fmt(b, "%lld", (long long)json_integer_value(v));
+  case JSON_TRUE:
+  case JSON_FALSE: /* as fmt prints them */
+    gt_print(b, v, false);
     break;
   case JSON_REAL: {
     double f = json_real_value(v), a = fabs(f);
@@ -178,12 +180,6 @@ void gt_json(struct gbuf *b, json_t *v)
     free(t.s);
     break;
   }
-  case JSON_TRUE:
-    gbuf_str(b, "true");
-    break;
-  case JSON_FALSE:
-    gbuf_str(b, "false");
-    break;
   case JSON_ARRAY:
     gbuf_str(b, "[");
     json_array_foreach (v, i, e) {
@@ -246,7 +242,8 @@ static int parse_src(char *src, struct gotmpl **out, struct td_err **err)
     err_prefix(err, "template parsing error");
     if (*err) {
       (*err)->errnum = 0;
-      (*err)->exit_code = 1; /* docker's CLI exits 1 on a template's error */
+      (*err)->exit_code = 1;   /* docker's CLI exits 1 on a template's error */
+      (*err)->kind = ERR_BARE; /* and prints it bare, as its own */
     }
     gotmpl_free(t);
     return -1;
@@ -287,6 +284,7 @@ int gotmpl_exec_opts(const struct gotmpl *t, json_t *data, const struct gotmpl_o
   char *msg = NULL, *text = NULL;
   if (gt_exec(t, data, o, NULL, false, &text, &msg) < 0) {
     err_set_exit(err, 1, 0, PREFIX "%s", msg);
+    err_mark(err, ERR_BARE);
     free(msg);
     free(text);
     return -1;

@@ -441,6 +441,16 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
     if (f < 0)
       return err_prefix(err, "--init");
   }
+  /* docker (SetupWorkingDirectory): a missing working directory is made, 0755, beneath the
+   * rootfs: by fd, a symlink in the image resolving inside the root, never out of it */
+  const char *cwd = json_string_value(json_object_get(process, "cwd"));
+  if (cwd && strcmp(cwd, "/") != 0) {
+    autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    autoclose int wd = rootfd >= 0 ? safepath_mkdir_p(rootfd, cwd, 0755, err) : -1;
+    if (wd < 0)
+      return rootfd < 0 ? err_set(err, errno, "open %s", rootfs)
+                        : err_prefix(err, "Cannot mkdir: %s", cwd);
+  }
   json_t *ns = json_array();
   static const char *const nss[] = {"pid", "ipc", "uts", "mount"};
   for (size_t i = 0; i < 4; i++)

@@ -2,8 +2,10 @@
  * become anonymous volumes where the user mounts nothing at that path (docker does the same:
  * an image VOLUME always lands on a volume, filled from the image's content there). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/container/internal.h"
@@ -67,7 +69,7 @@ static char *path_clean(const char *p)
 static int add_tmpfs(const struct eng_mount *m, json_t *mounts, json_t *rec)
 {
   autofree char *opts =
-      xasprintf("nosuid,nodev%s%s", m->readonly ? ",ro" : "", m->tmpfs_opts ? "," : "");
+      xasprintf("nosuid,nodev,noexec%s%s", m->readonly ? ",ro" : "", m->tmpfs_opts ? "," : "");
   autofree char *all = xasprintf("%s%s", opts, m->tmpfs_opts ? m->tmpfs_opts : "");
   json_t *j = bundle_mount_json(m->target, "tmpfs", "tmpfs", all);
   json_t *o = json_object_get(j, "options");
@@ -103,6 +105,40 @@ static int add_volume(const struct eng_ctx *ctx, const char *vname_in, const cha
   return 0;
 }
 
+/* docker (-v only): a missing host directory is made, 0755, like os.MkdirAll. Unlike docker,
+ * by fd, component by component: a symlink on the way is followed only where root owns both
+ * it and the directory holding it, so that one planted by another user (in /tmp, in a
+ * directory of theirs) cannot send the engine's mkdir elsewhere on the host. */
+static int make_host_dir(const char *path, struct td_err **err)
+{
+  autoclose int at = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  autofree char *copy = xstrdup(path);
+  char *save = NULL;
+  for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+    struct stat dst, lst;
+    if (fstat(at, &dst) < 0)
+      return err_set(err, errno, "create %s", path);
+    int flags = O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
+    if (fstatat(at, c, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno != ENOENT || (mkdirat(at, c, 0755) < 0 && errno != EEXIST))
+        return err_set(err, errno, "create %s", path);
+    } else if (S_ISLNK(lst.st_mode)) {
+      if (lst.st_uid != 0 || dst.st_uid != 0)
+        return err_set(err, ELOOP,
+                       "create %s: not following the symlink %s owned by uid %u in a directory "
+                       "of uid %u",
+                       path, c, (unsigned)lst.st_uid, (unsigned)dst.st_uid);
+      flags &= ~O_NOFOLLOW;
+    }
+    int fd = openat(at, c, flags);
+    if (fd < 0)
+      return err_set(err, errno, "create %s", path);
+    close(at);
+    at = fd;
+  }
+  return 0;
+}
+
 static int add_user_mount(const struct eng_ctx *ctx, const struct eng_mount *m, const char *dir,
                           const char *rootfs, json_t *mounts, json_t *rec, struct td_err **err)
 {
@@ -111,6 +147,9 @@ static int add_user_mount(const struct eng_ctx *ctx, const struct eng_mount *m, 
   if (m->type != MOUNT_BIND)
     return add_volume(ctx, m->source, m->target, m->readonly, m->propagation, dir, rootfs, mounts,
                       rec, err);
+  if (m->create_source && access(m->source, F_OK) != 0 && errno == ENOENT &&
+      make_host_dir(m->source, err) < 0)
+    return err_prefix(err, "error while creating mount source path '%s'", m->source);
   if (access(m->source, F_OK) != 0)
     return err_set(err, 0,
                    "invalid mount config for type \"bind\": bind source path does not "

@@ -140,5 +140,17 @@ int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
       }
     }
   }
+  /* docker since the supplementary-group fix (GHSA-rc4r-wh2q-q6c4, 20.10.24): the primary gid
+   * heads the additional gids, so `-u 1000:1000 id` says groups=1000 and no image's group
+   * file can leave a process without its own group (a negative-group ACL still applies) */
+  bool has = false;
+  for (size_t i = 0; i < out->n_groups; i++)
+    has = has || out->groups[i] == out->gid;
+  if (!has) {
+    out->groups = xrealloc(out->groups, (out->n_groups + 1) * sizeof(gid_t));
+    memmove(out->groups + 1, out->groups, out->n_groups * sizeof(gid_t));
+    out->groups[0] = out->gid;
+    out->n_groups++;
+  }
   return 0;
 }

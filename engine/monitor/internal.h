@@ -51,3 +51,13 @@ void mon_adopt_wait(struct mon_adoption *a, struct mon_io *io);
 /* Attach the container's network once its init (m->io.pid) exists, and record its addresses,
  * ports and endpoint in m->rec; nothing for a mode without endpoints of its own. */
 int mon_attach_network(struct mon *m, struct td_err **err);
+
+/* exitpolicy.c: the monitor process's stdio (/dev/null, stderr to engine.log), name and
+ * subreaper flag, its socket moved to fd 3 */
+void mon_setup_process(int *sock, const struct eng_ctx *ctx, const char *id);
+/* the exit code docker reports for a wait status */
+int mon_exit_code_of(int status);
+/* whether the container's cgroup saw an OOM kill */
+bool mon_oom_killed(struct rt_ctx *rt, const char *id);
+/* whether the restart policy restarts after code (not once stopped or removed) */
+bool mon_should_restart(struct mon *m, int code);

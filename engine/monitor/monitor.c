@@ -210,80 +210,6 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   return 0;
 }
 
-static bool oom_killed(struct rt_ctx *rt, const char *id)
-{
-  struct rt_state st = {0};
-  autoerr struct td_err *err = NULL;
-  if (rt_state(rt, id, &st, &err) < 0)
-    return false;
-  bool oom = false;
-  struct cgroup *cg = NULL;
-  if (st.cgroup_path && cgroup_open(st.cgroup_path, &cg, &err) == 0) {
-    struct cgroup_stats s = {0};
-    if (cgroup_stats(cg, &s, &err) == 0)
-      oom = s.oom_kills > 0;
-    cgroup_free(cg);
-  }
-  rt_state_clear(&st);
-  return oom;
-}
-
-static bool should_restart(struct mon *m, int code)
-{
-  autofree char *flag = xasprintf("%s/stopping", m->dir);
-  if (access(flag, F_OK) == 0 || access(m->dir, F_OK) != 0) /* stopped, or removed (rm -f) */
-    return false;
-  switch (m->restart.mode) {
-  case RESTART_NO:
-    return false;
-  case RESTART_ALWAYS:
-  case RESTART_UNLESS_STOPPED:
-    return true;
-  case RESTART_ON_FAILURE:
-    return code != 0 && (m->restart.max_retries == 0 || m->restart_count < m->restart.max_retries);
-  }
-  return false;
-}
-
-static int exit_code_of(int status)
-{
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  if (WIFSIGNALED(status))
-    return 128 + WTERMSIG(status);
-  return 255;
-}
-
-/* stdin and stdout: /dev/null; stderr: the store's engine.log (0600, appended by every
- * monitor), where the warnings of best-effort steps go, each line naming the container. */
-static void monitor_setup_process(int *sock, const struct eng_ctx *ctx, const char *id)
-{
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-  prctl(PR_SET_NAME, "td-monitor");
-  int null = open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(null, 2);
-    if (null > 2)
-      close(null);
-  }
-  autofree char *logp = xasprintf("%s/" ENG_LOG_FILE, ctx->root);
-  int log = open(logp, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (log >= 0) {
-    dup2(log, 2);
-    close(log);
-  }
-  err_progname = xasprintf("tinydocker-monitor %.12s", id);
-  if (*sock != 3) {
-    dup3(*sock, 3, O_CLOEXEC);
-    close(*sock);
-    *sock = 3;
-  }
-  close_range(4, ~0U, 0);
-  signal(SIGPIPE, SIG_IGN);
-}
-
 /* The record's settings the monitor acts on (the log is opened separately: a resumed monitor
  * keeps the fd it was handed). */
 static int load_record(struct mon *m, struct td_err **err)
@@ -458,7 +384,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     }
     mon_io_drain_rest(&m->io);
     td_trace("mon-reaped");
-    int code = exit_code_of(m->io.status);
+    int code = mon_exit_code_of(m->io.status);
     char codestr[16];
     snprintf(codestr, sizeof(codestr), "%d", code);
     eng_event(m->ctx, m->id, m->rec, "die", "exitCode", codestr, NULL);
@@ -467,7 +393,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       finish_removed(m, code);
       return 0;
     }
-    bool oom = oom_killed(rt, m->id);
+    bool oom = mon_oom_killed(rt, m->id);
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
     autostrv char **unplug = NULL;
@@ -476,7 +402,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     if (eng_net_endpoints(m->rec) && net_release(m->ctx->root, m->id, &unplug, &e3) < 0)
       err_warn(&e3, "after the exit: network release");
     mon_io_close_stdio(&m->io);
-    if (!should_restart(m, code)) {
+    if (!mon_should_restart(m, code)) {
       finish(m, code, oom);
       net_unplug(unplug); /* the veth delete (~20 ms in the kernel) after the CLI has its code */
       return 0;
@@ -488,7 +414,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);
     struct timespec ts = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    if (!should_restart(m, code)) {
+    if (!mon_should_restart(m, code)) {
       finish(m, code, oom);
       return 0;
     }
@@ -499,7 +425,7 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sock)
 {
   td_trace("mon-main");
   eng_orphan_hook = NULL;
-  monitor_setup_process(&sock, ctx, id);
+  mon_setup_process(&sock, ctx, id);
   td_trace("mon-setup");
   struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1, .entry_tree = -1};
   mon_io_init(&m.io);
@@ -566,7 +492,7 @@ int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
 {
   eng_orphan_hook = NULL;
   int placeholder = open("/dev/null", O_RDONLY | O_CLOEXEC); /* becomes fd 3 */
-  monitor_setup_process(&placeholder, ctx, id);
+  mon_setup_process(&placeholder, ctx, id);
   close(placeholder);
   prctl(PR_SET_NAME, "td-adopter");
   struct mon m = {.ctx = ctx, .id = id, .dirfd = -1, .mntns = -1, .entry_tree = -1};

@@ -235,6 +235,19 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   if (rc < 0) {
     if (master >= 0)
       close(master);
+    /* docker: the process could not start (exec: "/etc": permission denied, or not found):
+     * the daemon's line on stdout, "\r\n" ended (its API router writes it so), exit 126 */
+    const char *why = *err ? strstr((*err)->msg, "exec: \"") : NULL;
+    int code = *err ? (*err)->exit_code : 0;
+    if (why && (code == EXIT_CANNOT_EXEC || code == EXIT_NOT_FOUND)) {
+      printf("OCI runtime exec failed: exec failed: unable to start container process: %s: "
+             "unknown\r\n",
+             why);
+      fflush(stdout);
+      err_free(err);
+      *exit_code = EXIT_CANNOT_EXEC;
+      return 0;
+    }
     return -1;
   }
   *exit_code = 0;

@@ -29,9 +29,26 @@ static int check_connectable(const struct ctr_record *rec, struct td_err **err)
   return 0;
 }
 
-static int connect_locked(struct eng_ctx *ctx, const char *id, struct net_attach_req *req,
-                          struct td_err **err)
+/* ref's container: fn(ctx, id, arg) with its record locked */
+static int with_record_locked(struct eng_ctx *ctx, const char *ref,
+                              int (*fn)(struct eng_ctx *ctx, const char *id, void *arg,
+                                        struct td_err **err),
+                              void *arg, struct td_err **err)
 {
+  autofree char *id = NULL;
+  if (eng_lookup(ctx, ref, &id, err) < 0)
+    return -1;
+  int lk = store_lock(ctx, id, err);
+  if (lk < 0)
+    return -1;
+  int rc = fn(ctx, id, arg, err);
+  lock_release(lk);
+  return rc;
+}
+
+static int connect_locked(struct eng_ctx *ctx, const char *id, void *arg, struct td_err **err)
+{
+  struct net_attach_req *req = arg;
   autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0 || check_connectable(rec, err) < 0)
     return -1;
@@ -52,20 +69,12 @@ static int connect_locked(struct eng_ctx *ctx, const char *id, struct net_attach
 int eng_network_connect(struct eng_ctx *ctx, const char *ref, struct net_attach_req *req,
                         struct td_err **err)
 {
-  autofree char *id = NULL;
-  if (eng_lookup(ctx, ref, &id, err) < 0)
-    return -1;
-  int lk = store_lock(ctx, id, err);
-  if (lk < 0)
-    return -1;
-  int rc = connect_locked(ctx, id, req, err);
-  lock_release(lk);
-  return rc;
+  return with_record_locked(ctx, ref, connect_locked, req, err);
 }
 
-static int disconnect_locked(struct eng_ctx *ctx, const char *id, const char *network,
-                             struct td_err **err)
+static int disconnect_locked(struct eng_ctx *ctx, const char *id, void *arg, struct td_err **err)
 {
+  const char *network = arg;
   autojson json_t *net = NULL;
   if (net_inspect(ctx->root, network, &net, err) < 0)
     return -1;
@@ -83,13 +92,5 @@ static int disconnect_locked(struct eng_ctx *ctx, const char *id, const char *ne
 int eng_network_disconnect(struct eng_ctx *ctx, const char *network, const char *ref,
                            struct td_err **err)
 {
-  autofree char *id = NULL;
-  if (eng_lookup(ctx, ref, &id, err) < 0)
-    return -1;
-  int lk = store_lock(ctx, id, err);
-  if (lk < 0)
-    return -1;
-  int rc = disconnect_locked(ctx, id, network, err);
-  lock_release(lk);
-  return rc;
+  return with_record_locked(ctx, ref, disconnect_locked, (void *)network, err);
 }

@@ -65,6 +65,7 @@ struct eng_mount {
   uint32_t tmpfs_mode; /* 0 = default */
   char *tmpfs_opts;    /* raw options for --tmpfs (",size=..") or NULL */
   bool nocopy;
+  bool create_source; /* -v: a missing host directory is made (docker); --mount refuses */
 };
 /* Free what a mount holds. */
 void eng_mount_clear(struct eng_mount *m);

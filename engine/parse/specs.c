@@ -61,6 +61,7 @@ int eng_parse_volume(const char *s, struct eng_mount *out, struct td_err **err)
                    "destination can't be '/'",
                    s);
   out->type = src == NULL || src[0] != '/' ? MOUNT_VOLUME : MOUNT_BIND;
+  out->create_source = out->type == MOUNT_BIND;
   if (src && src[0] == '\0')
     return err_set(err, 0, "invalid spec: %s: empty section between colons", s);
   if (src && out->type == MOUNT_VOLUME && !eng_valid_name(src))

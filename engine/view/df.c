@@ -328,7 +328,8 @@ int eng_system_df(struct eng_ctx *ctx, bool verbose, const char *format, struct 
   struct gotmpl *t = NULL;
   if (format && gotmpl_parse_format(format, &t, err) < 0) {
     (*err)->exit_code = 1;
-    rc = err_prefix(err, "template parsing error");
+    err_prefix(err, "template parsing error");
+    rc = err_mark(err, ERR_BARE);
     goto out;
   }
   if (t == NULL)

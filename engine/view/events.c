@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "util/cleanup.h"
 #include "util/events.h"
+#include "util/filters.h"
 #include "util/gotmpl.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -42,8 +43,9 @@ static const char *attr(json_t *ev, const char *key)
 }
 
 /* One filter value against the event. */
-static bool match_one(json_t *ev, const char *key, const char *v)
+static bool match_one(void *arg, const char *key, const char *v)
 {
+  json_t *ev = arg;
   const char *type = json_string_value(json_object_get(ev, "Type"));
   const char *id = json_string_value(json_object_get(json_object_get(ev, "Actor"), "ID"));
   const char *name = attr(ev, "name");
@@ -79,34 +81,15 @@ static bool match_one(json_t *ev, const char *key, const char *v)
     return strcmp(id, v) == 0 || (name && strcmp(name, v) == 0) ||
            (*v && strncmp(id, v, strlen(v)) == 0);
   }
-  if (strcmp(key, "label") == 0) {
-    const char *eq = strchr(v, '=');
-    autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-    const char *have = attr(ev, k);
-    return have && (eq == NULL || strcmp(have, eq + 1) == 0);
-  }
+  if (strcmp(key, "label") == 0)
+    return filters_label(json_object_get(json_object_get(ev, "Actor"), "Attributes"), v);
   return false; /* daemon, plugin, node, ...: nothing of ours has them */
 }
 
 /* docker's rule: values of one key are or-ed, keys and-ed. */
 static bool include(json_t *ev, char **filters)
 {
-  for (char **f = filters; f && *f; f++) {
-    size_t kl = strcspn(*f, "=");
-    bool seen = false;
-    for (char **g = filters; g < f && !seen; g++)
-      seen = strncmp(*g, *f, kl + 1) == 0;
-    if (seen)
-      continue;
-    autofree char *key = xstrndup(*f, kl);
-    bool any = false;
-    for (char **g = f; *g && !any; g++)
-      if (strncmp(*g, *f, kl + 1) == 0)
-        any = match_one(ev, key, *g + kl + 1);
-    if (!any)
-      return false;
-  }
-  return true;
+  return filters_match(filters, match_one, ev);
 }
 
 /* The message as docker's API gives it: the legacy status/id/from first for containers and
@@ -298,7 +281,8 @@ int eng_events(struct eng_ctx *ctx, const struct eng_events_opts *o, struct td_e
     return -1;
   if (o->format && gotmpl_parse_format(o->format, &r.tmpl, err) < 0) {
     (*err)->exit_code = 1;
-    return err_prefix(err, "template parsing error");
+    err_prefix(err, "template parsing error");
+    return err_mark(err, ERR_BARE);
   }
   bool past = o->since || o->until;
   autofree char *path = xasprintf("%s/%s", ctx->root, EVENTS_FILE);

@@ -273,19 +273,33 @@ static int print_doc(json_t *doc, const char *format, const char *text, struct t
   return 0;
 }
 
+/* uname's machine as Go's GOARCH names it (docker's OS/Arch) */
+static const char *go_arch(const char *machine)
+{
+  static const struct {
+    const char *uname, *go;
+  } map[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"}, {"i686", "386"},
+             {"i386", "386"},     {"armv7l", "arm"},    {"ppc64le", "ppc64le"}};
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+    if (strcmp(map[i].uname, machine) == 0)
+      return map[i].go;
+  return machine;
+}
+
 int eng_version(struct eng_ctx *ctx, const char *format, struct td_err **err)
 {
   (void)ctx;
   struct utsname u;
   uname(&u);
-  autojson json_t *doc = json_pack(
-      "{s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}", "Client", "Version", TD_VERSION, "Os", "linux", "Arch",
-      u.machine, "Server", "Version", TD_VERSION, "Os", "linux", "KernelVersion", u.release);
-  autofree char *text =
-      xasprintf("Client:\n Version:           %s\n OS/Arch:           linux/%s\n"
-                "\nServer: tinydocker (daemonless)\n Engine:\n  Version:          %s\n"
-                "  OS/Arch:          linux/%s\n  Kernel:           %s\n"
-                " Runtime:\n  tinyrun:          %s (in-process)\n",
-                TD_VERSION, u.machine, TD_VERSION, u.machine, u.release, TD_VERSION);
+  autojson json_t *doc =
+      json_pack("{s:{s:s,s:s,s:s},s:{s:s,s:s,s:s}}", "Client", "Version", TD_VERSION, "Os", "linux",
+                "Arch", go_arch(u.machine), "Server", "Version", TD_VERSION, "Os", "linux",
+                "KernelVersion", u.release);
+  autofree char *text = xasprintf(
+      "Client:\n Version:           %s\n OS/Arch:           linux/%s\n"
+      "\nServer: tinydocker (daemonless)\n Engine:\n  Version:          %s\n"
+      "  OS/Arch:          linux/%s\n  Kernel:           %s\n"
+      " Runtime:\n  tinyrun:          %s (in-process)\n",
+      TD_VERSION, go_arch(u.machine), TD_VERSION, go_arch(u.machine), u.release, TD_VERSION);
   return print_doc(doc, format, text, err);
 }

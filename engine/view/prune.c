@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/view/view.h"
 #include "util/cleanup.h"
+#include "util/filters.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
@@ -17,30 +18,39 @@ static int64_t now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int eng_prune_filters_check(char **filters, struct td_err **err)
+/* until=, besides the labels */
+static int check_value(void *arg, const char *key, const char *v, struct td_err **err)
 {
-  for (char **f = filters; f && *f; f++) {
-    const char *eq = strchr(*f, '=');
-    if (eq == NULL)
-      return err_set_exit(err, 1, 0, "bad format of filter (expected name=value)");
-    size_t kl = (size_t)(eq - *f);
-    if (kl == 5 && strncmp(*f, "until", 5) == 0) {
-      int64_t t;
-      if (eng_parse_timestamp(eq + 1, now_ns(), &t, err) < 0) {
-        (*err)->exit_code = 1;
-        return -1;
-      }
-    } else if (!(kl == 5 && strncmp(*f, "label", 5) == 0) &&
-               !(kl == 6 && strncmp(*f, "label!", 6) == 0)) {
-      autofree char *key = xstrndup(*f, kl);
-      return err_set_exit(err, 1, 0, "Invalid filter '%s'", key);
-    }
+  (void)arg;
+  if (strcmp(key, "until") != 0)
+    return 0;
+  int64_t t;
+  if (eng_parse_timestamp(v, now_ns(), &t, err) < 0) {
+    (*err)->exit_code = 1;
+    return -1;
   }
-  return 0;
+  return 1;
 }
 
-static bool match_one(const struct ctr_record *rec, const char *key, const char *v, int64_t now)
+int eng_prune_filters_check(char **filters, struct td_err **err)
 {
+  return filters_check(filters, check_value, NULL, err);
+}
+
+struct match_arg {
+  const struct ctr_record *rec;
+  int64_t now;
+};
+
+static const char *label_of(void *arg, const char *key)
+{
+  return record_label(arg, key);
+}
+
+static bool match_one(void *arg, const char *key, const char *v)
+{
+  const struct ctr_record *rec = ((struct match_arg *)arg)->rec;
+  int64_t now = ((struct match_arg *)arg)->now;
   if (strcmp(key, "until") == 0) {
     int64_t until = 0;
     autoerr struct td_err *e = NULL;
@@ -48,29 +58,12 @@ static bool match_one(const struct ctr_record *rec, const char *key, const char 
     int64_t c = created ? time_parse_rfc3339(created) : 0;
     return eng_parse_timestamp(v, now, &until, &e) == 0 && c < until;
   }
-  const char *eq = strchr(v, '=');
-  autofree char *k = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-  const char *lv = record_label(rec, k);
-  bool has = lv && (eq == NULL || strcmp(lv, eq + 1) == 0);
+  bool has = filters_label_get(label_of, (void *)rec, v);
   return strcmp(key, "label") == 0 ? has : !has;
 }
 
 bool prune_filters_match(const struct ctr_record *rec, char **filters, int64_t now)
 {
-  for (char **f = filters; f && *f; f++) {
-    size_t kl = strcspn(*f, "=");
-    bool seen = false;
-    for (char **g = filters; g < f && !seen; g++)
-      seen = strncmp(*g, *f, kl + 1) == 0;
-    if (seen)
-      continue;
-    autofree char *key = xstrndup(*f, kl);
-    bool any = false;
-    for (char **g = f; *g && !any; g++)
-      if (strncmp(*g, *f, kl + 1) == 0)
-        any = match_one(rec, key, *g + kl + 1, now);
-    if (!any)
-      return false;
-  }
-  return true;
+  struct match_arg a = {rec, now};
+  return filters_match(filters, match_one, &a);
 }

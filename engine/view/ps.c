@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -114,19 +115,6 @@ static int64_t dir_size(int dfd)
   return total;
 }
 
-/* image_name_familiar, remembering the last answer (rows mostly share an image). */
-static char *familiar_cached(const char *image)
-{
-  static char *last_in, *last_out;
-  if (last_in == NULL || strcmp(last_in, image) != 0) {
-    free(last_in);
-    free(last_out);
-    last_in = xstrdup(image);
-    last_out = image_name_familiar(image);
-  }
-  return xstrdup(last_out);
-}
-
 /* The ps row of a record as docker's formatter fields. */
 static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
                       const struct eng_ps_opts *o)
@@ -139,7 +127,8 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
   autofree char *ports = ports_text(rec);
   const char *name = rec->name;
   const char *image = rec->config.image;
-  autofree char *img_fam = image && *image ? familiar_cached(image) : NULL;
+  /* as the user typed it (docker's Config.Image), not completed to name:tag */
+  autofree char *img_fam = image && *image ? xstrdup(image) : NULL;
   if (img_fam == NULL || *img_fam == '\0') {
     free(img_fam);
     const char *dirfs = rec->td.rootfs;
@@ -167,6 +156,19 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
   return row;
 }
 
+/* docker's name filter: a (Go) regular expression, matched anywhere in the name, with or
+ * without its leading "/"; one that does not compile matches nothing. POSIX ERE here. */
+static bool name_matches(const char *name, const char *re)
+{
+  regex_t rx;
+  if (name == NULL || regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+    return false;
+  bool m = regexec(&rx, name, 0, NULL, 0) == 0 ||
+           (name[0] == '/' && regexec(&rx, name + 1, 0, NULL, 0) == 0);
+  regfree(&rx);
+  return m;
+}
+
 static bool match_filter(const struct ctr_record *rec, const char *f)
 {
   const char *eq = strchr(f, '=');
@@ -177,7 +179,7 @@ static bool match_filter(const struct ctr_record *rec, const char *f)
   if (strncmp(f, "status", kl) == 0 && kl == 6)
     return rec->state.status && strcmp(rec->state.status, v) == 0;
   if (strncmp(f, "name", kl) == 0 && kl == 4)
-    return rec->name && strstr(rec->name, v) != NULL;
+    return name_matches(rec->name, v);
   if (strncmp(f, "id", kl) == 0 && kl == 2)
     return rec->id && strncmp(rec->id, v, strlen(v)) == 0;
   if (strncmp(f, "exited", kl) == 0 && kl == 6)

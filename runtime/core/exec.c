@@ -27,6 +27,7 @@
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/safepath.h"
 #include "util/xalloc.h"
 
 struct exec_child {
@@ -126,6 +127,18 @@ static _Noreturn void exec_child_main(struct exec_child *c)
     rt_child_fail(c->sync, cerr);
   char *exe = rt_find_exec(rootfd, cwd, p->args[0], p->env);
   int find_errno = errno;
+  /* as the init (create.c): a path that exists but cannot be executed (a directory, no x bit)
+   * is docker's 126 "permission denied", a missing path 127 "no such file or directory" */
+  bool slash = strchr(p->args[0], '/') != NULL;
+  bool exists = false;
+  if (exe == NULL && find_errno == ENOENT && p->args[0][0] == '/') {
+    struct td_err *e2 = NULL;
+    int f = safepath_open(rootfd, p->args[0], O_PATH, 0, &e2);
+    exists = f >= 0;
+    if (f >= 0)
+      close(f);
+    err_free(&e2);
+  }
   free(cwd);
   close(rootfd);                             /* this function never returns: no autoclose */
   if (exe == NULL && find_errno != ENOENT) { /* out of fds or memory: not a missing program */
@@ -133,8 +146,11 @@ static _Noreturn void exec_child_main(struct exec_child *c)
     rt_child_fail(c->sync, cerr);
   }
   if (exe == NULL) {
-    err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": executable file not found in $PATH",
-                 p->args[0]);
+    if (exists)
+      err_set_exit(&cerr, EXIT_CANNOT_EXEC, 0, "exec: \"%s\": permission denied", p->args[0]);
+    else
+      err_set_exit(&cerr, EXIT_NOT_FOUND, 0, "exec: \"%s\": %s", p->args[0],
+                   slash ? "no such file or directory" : "executable file not found in $PATH");
     rt_child_fail(c->sync, cerr);
   }
   struct security_seccomp *filter = c->filter;

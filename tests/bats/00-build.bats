@@ -54,7 +54,7 @@ print(o["prefix"], o["bindir"], o["libexecdir"])')
   if [ -x "$pfx/$libexecdir/tinydocker/tinydocker-image" ]; then
     [ "$status" -eq 0 ]
   else
-    [ "$status" -eq 125 ]
+    [ "$status" -eq 1 ] # docker CLI: errors of commands other than run/create/exec exit 1
     [[ "$output" == *"cannot find tinydocker-image"* ]]
   fi
   mv "$dest/moved" "$dest$pfx/$libexecdir/tinydocker"

@@ -65,7 +65,8 @@ teardown_file() { td_engine_teardown_file; }
 }
 
 @test "seed: run --memory 256m --cpu-cfs-quota 20000 --cpu-share 512 --tty --interactive IMAGE sh" {
-  run bash -c "echo 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max; exit' | '$TINYDOCKER' run --memory 256m --cpu-cfs-quota 20000 --cpu-share 512 --tty --interactive busybox sh"
+  # under a terminal (script(1)'s pty): docker refuses -it when stdin is not one
+  run bash -c "echo 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max; exit' | script -qec \"'$TINYDOCKER' run --memory 256m --cpu-cfs-quota 20000 --cpu-share 512 --tty --interactive busybox sh\" /dev/null"
   [ "$status" -eq 0 ]
   [[ "$output" == *20000* ]]
   id=$(td ps -lq --no-trunc)
@@ -73,7 +74,7 @@ teardown_file() { td_engine_teardown_file; }
 }
 
 @test "seed: run -ti -m 100m -- IMAGE CMD ARGS" {
-  run td run -ti -m 100m -- busybox echo a b
+  run script -qec "'$TINYDOCKER' run -ti -m 100m -- busybox echo a b" /dev/null </dev/null
   [ "$status" -eq 0 ]
   [[ "$output" == "a b"* ]]
 }

@@ -237,21 +237,21 @@ ports_become() { # bridge count
   before=$(ip -o link show type bridge | wc -l)
   files=$(ls "$TD_ROOT/networks" | wc -l)
   run td network create --subnet 10.251.7.0/24 --gateway 10.251.8.1 "$TN-b"
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker CLI: daemon errors exit 1
   [[ "$output" == *"gateway"* ]]
   [ "${#lines[@]}" -eq 1 ]
   run td network create --subnet "$ok.128/25" "$TN-b"
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker CLI: daemon errors exit 1
   [[ "$output" == *"overlaps with network $TN-ok"* ]]
   run td network create --subnet 10.251.7.0/33 "$TN-b"
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker CLI: daemon errors exit 1
   run td network create --subnet 10.251.7.9/24 "$TN-b"
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker CLI: daemon errors exit 1
   [[ "$output" == *"host bits"* ]]
   run td network create --driver macvlan "$TN-b"
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker CLI: daemon errors exit 1
   run td network create "$TN-ok"
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker CLI: daemon errors exit 1
   [[ "$output" == *"already exists"* ]]
   [ "$(ip -o link show type bridge | wc -l)" -eq "$before" ]
   [ "$(ls "$TD_ROOT/networks" | wc -l)" -eq "$files" ]

@@ -82,7 +82,12 @@ wait_gone() { # name
   kill -9 "$mon"
   for i in $(seq 50); do [ -e "/proc/$mon" ] || break; sleep 0.02; done
   td ps >/dev/null
-  sleep 0.3 # the adopter claims it and listens on the container's socket
+  # the adopter claims it (State.Error says so), then listens on the container's socket
+  for i in $(seq 100); do
+    [[ "$(td inspect -f '{{.State.Error}}' a4 2>/dev/null)" == *adopted* ]] && break
+    sleep 0.05
+  done
+  sleep 0.3
   run td wait a4
   [ "$status" -eq 0 ]
   [ "$output" = 3 ]

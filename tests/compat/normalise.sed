@@ -12,3 +12,6 @@ s/\b[0-9]\+\(\.[0-9]\+\)\? \?\(B\|kB\|KB\|MB\|GB\|KiB\|MiB\|GiB\)\b/<SIZE>/g
 s/^docker: /tinydocker: /
 s/'docker /'tinydocker /g
 s/\bdocker \(run\|create\|exec\|start\) --help/tinydocker \1 --help/g
+s/is not a docker command\./is not a tinydocker command./
+s/^"docker /"tinydocker /
+s/^Usage:  docker /Usage:  tinydocker /
