@@ -135,6 +135,7 @@ int image_store_lock(const char *root, struct td_err **err)
     autofree char *images = xasprintf("%s/images", root);
     sweep_dead_tmp(images);
     image_tmp_sweep(root);
+    image_pull_holds(root, NULL, NULL); /* removes dead pulls' holds */
   }
   return lock;
 }

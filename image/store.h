@@ -3,7 +3,8 @@
  *   <root>/images/.lock   the store lock (flock) held by every writer
  *   <root>/layers/<hex>/  one unpacked layer per chain ID: diff/ and layer.json
  *   <root>/imageholds/<image hex>/<key>   containers that use an image
- *   <root>/tmp/           staging for imports, on the same filesystem for rename */
+ *   <root>/tmp/           staging for imports, on the same filesystem for rename
+ *   <root>/pulls/<pid>-<r>  what an in-flight pull adds (image/pullhold.c) */
 #pragma once
 #include <stdbool.h>
 
@@ -61,3 +62,13 @@ const char *image_entry_id(json_t *entry);
  * Sets *matched_name to the stored name when matched by name (caller frees). */
 int image_index_find(json_t *index, const char *ref, json_t **entry, char **matched_name,
                      struct td_err **err);
+/* In-flight holds of pulls (<root>/pulls/, image/pullhold.c). Hold blobs and layers (JSON arrays
+ * of digests and chain IDs, not stolen) for this process: *path NULL creates the hold, else it
+ * is rewritten. */
+int image_pull_hold(const char *root, char **path, json_t *blobs, json_t *layers,
+                    struct td_err **err);
+/* Drop this process's hold and free *path (NULL-safe). */
+void image_pull_unhold(char **path);
+/* Mark (as hex keys set to true) what live pulls hold in blobs and layers (either may be
+ * NULL); remove the holds of dead pulls. Called under the store lock. */
+void image_pull_holds(const char *root, json_t *blobs, json_t *layers);

@@ -140,9 +140,10 @@ void image_index_remove_id(json_t *index, const char *id)
   }
 }
 
-/* Blobs and layers that the remaining index entries reference. */
+/* Blobs and layers that the remaining index entries reference, and those live pulls hold. */
 static void gc_mark(const char *root, json_t *index, json_t *blobs, json_t *layers)
 {
+  image_pull_holds(root, blobs, layers);
   size_t i;
   json_t *e;
   json_array_foreach (json_object_get(index, "manifests"), i, e) {

@@ -1,6 +1,8 @@
 /* pull: manifest -> config -> layers, downloaded in parallel and unpacked while they stream;
  * blobs are verified (digest and size, and each layer's diff_id) before the image is
- * published in the index, so an interrupted pull leaves no partial image. */
+ * published in the index, so an interrupted pull leaves no partial image. The store lock is
+ * held only for the short store steps; while downloading, an in-flight hold (<root>/pulls/,
+ * image/pullhold.c) keeps gc (rmi, prune, another failed pull) off what this pull adds. */
 #include "image/registry/registry.h"
 
 #include <errno.h>
@@ -176,6 +178,7 @@ struct pull_ctx {
   char **chains;
   struct pull_job *jobs;
   size_t n;
+  char *hold; /* <root>/pulls/<pid>-<r>: what this pull adds, kept from gc */
 };
 
 static int plan_layers(struct pull_ctx *p, struct reg_progress *prog, struct td_err **err)
@@ -214,8 +217,28 @@ static int plan_layers(struct pull_ctx *p, struct reg_progress *prog, struct td_
   return 0;
 }
 
+/* Everything the pull needs is in the store (held since the plan, so no gc removed it). */
+static int check_present(struct pull_ctx *p, struct td_err **err)
+{
+  const char *cd =
+      json_string_value(json_object_get(json_object_get(p->m.json, "config"), "digest"));
+  autofree char *cpath = image_blob_path(p->root, cd);
+  if (access(cpath, F_OK) != 0)
+    return err_set(err, ENOENT, "config %s vanished from the store", cd);
+  for (size_t i = 0; i < p->n; i++) {
+    if (!image_layer_present(p->root, p->chains[i]))
+      return err_set(err, ENOENT, "layer %s vanished from the store", p->chains[i]);
+    autofree char *blob = image_blob_path(p->root, p->jobs[i].digest);
+    if (p->jobs[i].need_blob && access(blob, F_OK) != 0)
+      return err_set(err, ENOENT, "blob %s vanished from the store", p->jobs[i].digest);
+  }
+  return 0;
+}
+
 static int publish(struct pull_ctx *p, struct td_err **err)
 {
+  if (check_present(p, err) < 0)
+    return -1;
   char *digest = NULL;
   if (image_blob_put(p->root, p->m.bytes, p->m.len, &digest, err) < 0)
     return -1;
@@ -239,29 +262,90 @@ static void pull_ctx_clear(struct pull_ctx *p)
   json_decref(p->config);
   strv_free(p->chains);
   free(p->jobs);
+  free(p->hold);
 }
 
-static int pull_locked(struct pull_ctx *p, const struct registry_opts *o, FILE *out,
-                       struct td_err **err)
+/* Under the store lock: hold the config blob this pull is about to download. */
+static int hold_config(struct pull_ctx *p, struct td_err **err)
 {
-  json_t *cdesc = json_object_get(p->m.json, "config");
-  if (pull_config(&p->c, p->root, cdesc, &p->config, err) < 0)
+  const char *cd =
+      json_string_value(json_object_get(json_object_get(p->m.json, "config"), "digest"));
+  if (!image_digest_valid(cd))
+    return err_set(err, EINVAL, "manifest: bad config descriptor");
+  int lock = image_store_lock_clean(p->root, err); /* also what dead pulls left */
+  if (lock < 0)
     return -1;
-  struct reg_progress *prog =
-      reg_progress_new(out, json_array_size(json_object_get(p->m.json, "layers")), o->quiet);
+  autojson json_t *blobs = json_pack("[s]", cd);
+  autojson json_t *layers = json_array();
+  int rc = image_pull_hold(p->root, &p->hold, blobs, layers, err);
+  lock_release(lock);
+  return rc;
+}
+
+/* Under the store lock: plan what is missing and hold every blob and layer of the image. */
+static int plan_and_hold(struct pull_ctx *p, struct reg_progress *prog, struct td_err **err)
+{
+  int lock = image_store_lock(p->root, err);
+  if (lock < 0)
+    return -1;
   int rc = plan_layers(p, prog, err);
-  if (rc == 0)
-    rc = run_jobs(p->jobs, p->n, err);
-  reg_progress_free(prog);
+  if (rc == 0) {
+    autojson json_t *blobs = json_pack(
+        "[s]", json_string_value(json_object_get(json_object_get(p->m.json, "config"), "digest")));
+    autojson json_t *layers = json_array();
+    for (size_t i = 0; i < p->n; i++) {
+      json_array_append_new(blobs, json_string(p->jobs[i].digest));
+      json_array_append_new(layers, json_string(p->chains[i]));
+    }
+    rc = image_pull_hold(p->root, &p->hold, blobs, layers, err);
+  }
+  lock_release(lock);
+  return rc;
+}
+
+/* Under the store lock: publish (or, on failure, drop what nothing references) and drop the
+ * hold. */
+static int pull_finish(struct pull_ctx *p, int rc, struct td_err **err)
+{
+  autoerr struct td_err *lerr = NULL;
+  int lock = image_store_lock(p->root, rc == 0 ? err : &lerr);
+  if (lock < 0) {
+    image_pull_unhold(&p->hold); /* the next lock taker removes what it held */
+    return -1;
+  }
   if (rc == 0)
     rc = publish(p, err);
+  image_pull_unhold(&p->hold);
   if (rc < 0) { /* whatever was stored for this pull and is not referenced goes away */
     autoerr struct td_err *gcerr = NULL;
     autojson json_t *index = NULL;
     if (image_index_read(p->root, &index, &gcerr) == 0)
       image_gc(p->root, index, NULL, NULL, &gcerr);
   }
+  lock_release(lock);
   return rc;
+}
+
+/* The store lock is taken only for the short store steps (hold, plan, publish): never across
+ * the downloads and unpacks, which go to temp names and are renamed into place. */
+static int pull_store(struct pull_ctx *p, const struct registry_opts *o, FILE *out,
+                      struct td_err **err)
+{
+  if (hold_config(p, err) < 0) {
+    image_pull_unhold(&p->hold);
+    return -1;
+  }
+  json_t *cdesc = json_object_get(p->m.json, "config");
+  int rc = pull_config(&p->c, p->root, cdesc, &p->config, err);
+  if (rc == 0) {
+    struct reg_progress *prog =
+        reg_progress_new(out, json_array_size(json_object_get(p->m.json, "layers")), o->quiet);
+    rc = plan_and_hold(p, prog, err);
+    if (rc == 0)
+      rc = run_jobs(p->jobs, p->n, err);
+    reg_progress_free(prog);
+  }
+  return pull_finish(p, rc, err);
 }
 
 static int pull_run(struct pull_ctx *p, const char *ref, const struct registry_opts *o, FILE *out,
@@ -278,12 +362,7 @@ static int pull_run(struct pull_ctx *p, const char *ref, const struct registry_o
     fprintf(out, "%s: Pulling from %s\n", reference, p->ref->path);
   if (reg_manifest_fetch(&p->c, reference, o->platform, &p->m, err) < 0)
     return -1;
-  int lock = image_store_lock(p->root, err);
-  if (lock < 0)
-    return -1;
-  int rc = pull_locked(p, o, out, err);
-  lock_release(lock);
-  if (rc < 0)
+  if (pull_store(p, o, out, err) < 0)
     return -1;
   autofree char *familiar = image_ref_familiar(p->ref);
   autofree char *full = image_ref_full(p->ref);
