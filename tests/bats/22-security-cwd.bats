@@ -170,10 +170,12 @@ host_pid_of() { # init-pid ns-pid
   [ "$output" = /tmp ]
   run td run --rm -w /rel evil pwd
   [ "$output" = /tmp ]
-  # a missing cwd is refused, as before, in runc's words
-  run td run --rm -w /nonexistent evil pwd
-  [ "$status" -ne 0 ]
-  [[ "$output" == *'chdir to cwd ("/nonexistent") set in config.json failed'* ]]
+  # a missing cwd is made beneath the root, as docker does (tinyrun still refuses, as runc)
+  rm -rf /td-nonexistent-cwd
+  run td run --rm -w /td-nonexistent-cwd/sub evil pwd
+  [ "$status" -eq 0 ]
+  [ "$output" = /td-nonexistent-cwd/sub ]
+  [ ! -e /td-nonexistent-cwd ]
 
   td run -d --name sym -w /evil evil sleep 1000 >/dev/null
   pid=$(td inspect -f '{{.State.Pid}}' sym)

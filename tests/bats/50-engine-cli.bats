@@ -123,7 +123,7 @@ bad_run() { # expected-substring args...
   bad_run "invalid reference format" 'UPPER/Case::x'
   bad_run "no command specified" --entrypoint '' busybox
   bad_run "requires at least 1 argument" --rm
-  bad_run "bind source path does not exist" -v /nonexistent-td-src:/x busybox true
+  bad_run "bind source path does not exist" --mount type=bind,src=/nonexistent-td-src,dst=/x busybox true
   bad_run "invalid --security-opt" --security-opt bogus busybox true
   bad_run "unknown capability" --cap-add NOPE busybox true
   bad_run "device" --device /nonexistent-dev busybox true

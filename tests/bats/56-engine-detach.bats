@@ -128,14 +128,14 @@ running_pid() { # ref: the init pid, checked running by inspect and by /proc
 
 @test "a bad --detach-keys is refused with one line before anything is created" {
   for keys in ctrl-zz ab 'ctrl-p,' ctrl-P; do
-    run -125 td run -it --detach-keys "$keys" busybox sh
+    run -125 td run -i --detach-keys "$keys" busybox sh
     [ "${#lines[@]}" -eq 1 ]
     [[ "$output" == *"Invalid detach keys ($keys) provided"* ]]
   done
   [ "$(td_count)" -eq 0 ]
   [ -z "$(ls "$TD_ROOT/volumes" 2>/dev/null)" ]
   td run -d --name d5 busybox sleep 100 >/dev/null
-  run -125 td attach --detach-keys ctrl-zz d5
+  run -1 td attach --detach-keys ctrl-zz d5
   [ "${#lines[@]}" -eq 1 ]
   run -125 td exec -it --detach-keys ctrl-zz d5 sh
   [ "${#lines[@]}" -eq 1 ]

@@ -58,7 +58,7 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   [ "$output" = l2 ]
   run td logs --until 1h lt
   [ -z "$output" ]
-  run -125 td logs --until yesterday lt
+  run -1 td logs --until yesterday lt
 }
 
 @test "stats without --no-stream keeps sampling: a new process shows in a later frame" {
@@ -94,7 +94,7 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   td stop -t 0 rs >/dev/null
   td restart rs >/dev/null
   [ "$(td inspect -f '{{.State.Running}}' rs)" = true ]
-  run -125 td restart nosuch
+  run -1 td restart nosuch
 }
 
 @test "ps --filter ancestor= matches the image and images built on it; same keys are or-ed" {
@@ -179,9 +179,9 @@ print(f(a), f(b), "%.3f" % a, "%.3f" % b)')
   run td top tq -eo pid=ID,ppid
   [[ "${lines[0]}" == ID*PPID ]]
   [ "$(echo "${lines[1]}" | awk '{print $2}')" = "$(awk '{print $4}' "/proc/$pid/stat")" ]
-  run -125 td top tq -x
+  run -1 td top tq -x
   [ "${#lines[@]}" -eq 1 ]
-  run -125 td top tq -o bogus
+  run -1 td top tq -o bogus
   [[ "$output" == *"unknown field 'bogus'"* ]]
 }
 

@@ -60,7 +60,7 @@ stress() { # env assignments...
 @test "stress: a command that fails unexpectedly fails the round, with its error" {
   stress STRESS_INJECT=refusal ROUNDS=1
   [ "$status" -eq 1 ]
-  [[ $output == *"tinydocker rm stress-no-such-container exited 125: tinydocker: No such container"* ]]
+  [[ $output == *"tinydocker rm stress-no-such-container exited 1: Error: No such container"* ]]
   # unless the refusal is one the caller allows
   stress STRESS_INJECT=refusal ROUNDS=1 ALLOWED_REFUSALS='No such container: stress-no-such'
   [ "$status" -eq 0 ]

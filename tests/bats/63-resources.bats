@@ -62,11 +62,11 @@ assert_no_partial() { # state-before
   [ -z "$(ls -A "$TD_ROOT/tmp" 2>/dev/null)" ]
 }
 
-# Exit 125, and the error's cause (the end of its line) is the full disk: not a generic
-# EIO, nor a parse error (EINVAL) of a stream cut short by it.
+# docker's exit code (1 outside run/create/exec), and the error's cause (the end of its line)
+# is the full disk: not a generic EIO, nor a parse error (EINVAL) of a stream cut short by it.
 assert_enospc() {
-  [ "$status" -eq 125 ]
-  echo "$output" | grep -q '^tinydocker: .*: No space left on device$'
+  [ "$status" -eq 1 ] || [ "$status" -eq 125 ]
+  echo "$output" | grep -qE '^(tinydocker: |Error response from daemon: |Error: ).*: No space left on device$'
   [[ "$output" != *"Input/output error"* ]]
   [[ "$output" != *"Invalid argument"* ]]
 }

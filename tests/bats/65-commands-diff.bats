@@ -32,7 +32,7 @@ A /tmp/x" ]
   [ -z "$output" ]
   run td diff
   [ "$status" -eq 1 ]
-  [[ "$output" == *'"diff" requires exactly 1 argument'* ]]
+  [[ "$output" == *'diff" requires exactly 1 argument'* ]]
   run td diff nosuch
   [ "$status" -eq 1 ]
   [[ "$output" == *"No such container: nosuch"* ]]

@@ -27,7 +27,9 @@ push_as() { # name:tag
   push_as other/thing:3
   run td search "$REG/busy"
   [ "$status" -eq 0 ]
-  [ "${lines[0]}" = "NAME                              DESCRIPTION   STARS   OFFICIAL   AUTOMATED" ]
+  echo "${lines[0]}"
+  # docker's tabwriter: each column its widest cell plus 3, at least 10
+  [ "${lines[0]}" = "$(printf "%-$((${#REG} + 16 + 3))s%-14s%-10s%-11s%s" NAME DESCRIPTION STARS OFFICIAL AUTOMATED)" ]
   [[ "${lines[1]}" == "$REG/library/busybox "*" 0 "* ]]
   [[ "${lines[2]}" == "$REG/tools/busytool "*" 0 "* ]]
   [ "${#lines[@]}" -eq 3 ]

@@ -9,7 +9,7 @@
 #   network disconnect; network rm
 #   tag busybox stress-W:rR-I; rmi that tag
 #   ps -a (shows it); logs (its first line); stop, inspect (exited 0, pid gone) and rm, or
-#   rm -f while it runs (every other iteration); inspect (refused: No such container); volume rm
+#   rm -f while it runs (every other iteration); inspect (refused: No such object, as docker); volume rm
 # beside a checker that loops over the whole store: every container `ps` and `inspect` call
 # running has a live pid (after a grace for its monitor to record an exit), every record seen
 # twice is in `ps -a`, and every name points to a container directory.
@@ -21,7 +21,7 @@
 #   flocks of /proc/locks) to $EVIDENCE and stderr;
 # - a non-zero exit: none is allowed unless its stderr matches ALLOWED_REFUSALS (a regex,
 #   empty by default). The mix's one expected refusal is checked as such: `inspect` of the
-#   container the worker has just removed must fail with `No such container: NAME`;
+#   container the worker has just removed must fail with `No such object: NAME` (docker's inspect);
 # - a wrong answer (hostname, addresses, logs, exit code, ps);
 # - a leak after the round, against the store as it was after the warm-up: mounts under the
 #   test's directory, files under the root (records, runtime state, trash, names, IPAM
@@ -249,7 +249,7 @@ worker() { # round w
     fi
     # gone: the one refusal of the mix, expected here
     tdq "$w" inspect "$n" && { fail "$w: $n: removed, but inspect still finds it"; return; }
-    grep -q "No such container: $n" "$S/err.$w" || { fail "$w: inspect $n after rm: $(head -c 300 "$S/err.$w")"; return; }
+    grep -q "No such object: $n" "$S/err.$w" || { fail "$w: inspect $n after rm: $(head -c 300 "$S/err.$w")"; return; }
     tdc "$w" volume rm "$vol" || return
     [ "$w$i" = 11 ] && inject "$w"
   done
