@@ -250,13 +250,24 @@ static int release_shared_child(struct rt_create_run *r, struct td_err **err)
 
 static int serve_child(struct rt_create_run *r, struct td_err **err)
 {
+  /* Every wait on the init has a bound (docs/engine.md, "Locks and waits"): the init takes no
+   * lock of ours, so a silence longer than a peer's bound is an init stuck in its setup (a
+   * hung mount, a dead NFS server). A raw setsockopt: no libc state (the init may share it). */
+  int bound_ms = lock_peer_timeout_ms();
+  struct timeval tv = {.tv_sec = bound_ms / 1000, .tv_usec = (bound_ms % 1000) * 1000};
+  setsockopt(r->sync, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   for (;;) {
     struct rt_msg m;
     int fd = -1;
     int rc = rt_msg_recv(r->sync, &m, &fd);
     if (rc < 0) {
       int e = errno;
+      pid_t pid = r->init ? r->init : r->child;
       stop_shared_child(r); /* before anything is allocated for the message */
+      if (e == EAGAIN || e == EWOULDBLOCK)
+        return err_set(err, ETIMEDOUT,
+                       "waiting for the container init (pid %d) to be ready: no word after %d s",
+                       (int)pid, bound_ms / 1000);
       return err_set(err, e, "read from the container init");
     }
     if (rc == 1)

@@ -134,3 +134,24 @@ expect_timeout() { # what cmd...
     ! tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "TINYDOCKER_ROOT=$TD_ROOT" || false
   done
 }
+
+@test "an init stuck before ready (a createContainer hook that hangs): create gives up after the peer bound, naming it; nothing left" {
+  b=$BATS_TEST_TMPDIR/hb
+  mkdir -p "$b/rootfs/bin" "$b/rootfs/proc" "$b/rootfs/dev" "$b/rootfs/sys"
+  cp /bin/busybox "$b/rootfs/bin/"
+  ln -s busybox "$b/rootfs/bin/sh"
+  (cd "$b" && "$TINYRUN" spec)
+  jq '.process.terminal=false | .process.args=["/bin/sh","-c","true"] |
+      .hooks={"createContainer":[{"path":"/bin/sleep","args":["sleep","677"]}]}' \
+    "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+  t0=$SECONDS
+  # the bound is 3 lock bounds + 10 s: 11.5 s here
+  TD_LOCK_TIMEOUT=0.5 run timeout 60 "$TINYRUN" --root "$b/state" create --bundle "$b" hung1
+  echo "$output"
+  [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+  [[ "$output" == *"waiting for the container init (pid "*") to be ready: no word after 11 s"* ]]
+  [ $((SECONDS - t0)) -le 40 ]
+  run "$TINYRUN" --root "$b/state" list -q
+  [ -z "$output" ]
+  ! pgrep -f "sleep 677"
+}
