@@ -71,6 +71,29 @@ assert_enospc() {
   [[ "$output" != *"Invalid argument"* ]]
 }
 
+@test "full disk: build names ENOSPC, leaves no image, layer, mount or temp file" {
+  small_root
+  ctx=$BATS_TEST_TMPDIR/ctx
+  mkdir -p "$ctx"
+  head -c 3000000 /dev/urandom >"$ctx/big"
+  printf 'FROM busybox\nCOPY big /big\n' >"$ctx/Dockerfile"
+  fill_root_but 512
+  run td build -t full:1 "$ctx"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"No space left on device"* ]]
+  [[ "$output" != *"Input/output error"* ]]
+  run td image inspect full:1
+  [ "$status" -ne 0 ]
+  # no overlay of the step left mounted, no temp file left
+  ! findmnt -rn -t overlay -o TARGET | grep -q "^$TD_ROOT"
+  [ -z "$(ls -A "$TD_ROOT/tmp" 2>/dev/null)" ]
+  # with room again the same build works
+  unfill_root
+  td build -q -t full:1 "$ctx" >/dev/null
+  td run --rm full:1 sh -c 'test -s /big'
+}
+
 @test "full disk: commit says 'No space left on device' (libarchive's errno) and adds nothing" {
   small_root
   td run --name c1 --network none busybox sh -c 'head -c 3000000 /dev/urandom >/big'
