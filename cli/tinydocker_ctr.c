@@ -20,30 +20,6 @@
     0, NULL, OPT_BOOL, NULL, NULL, NULL                                                            \
   }
 
-/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message (-1:
- * the command accepts no arguments). */
-static int parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
-                 int min_args, struct td_err **err)
-{
-  if (opts_parse(ci, argc, argv, r, err) < 0)
-    return -1;
-  if (r->help)
-    return 1;
-  /* as cobra: the usage error, then the command's usage */
-  if (min_args < 0 && r->nargs > 0)
-    return err_set(err, 0,
-                   "\"tinydocker %s\" accepts no arguments.\nSee 'tinydocker %s --help'.\n\n"
-                   "Usage:  tinydocker %s %s\n\n%s",
-                   ci->name, ci->name, ci->name, ci->usage, ci->desc);
-  if (r->nargs < min_args)
-    return err_set(err, 0,
-                   "\"tinydocker %s\" requires at least %d argument%s.\nSee 'tinydocker %s "
-                   "--help'.\n\nUsage:  tinydocker %s %s\n\n%s",
-                   ci->name, min_args, min_args == 1 ? "" : "s", ci->name, ci->name, ci->usage,
-                   ci->desc);
-  return 0;
-}
-
 /* Run fn for each container argument; docker prints each error and fails at the end. */
 static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_result *r, int first,
                     bool print_ref,
@@ -98,7 +74,7 @@ static const struct cmd_info ps_info = {"ps", "[OPTIONS]", "List containers", ps
 int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&ps_info, argc, argv, &r, -1, err);
+  int rc = opts_parse_min(&ps_info, argc, argv, &r, -1, err);
   if (rc == 0) {
     struct eng_ps_opts o = {
         .all = opt_bool(&ps_info, &r, "all"),
@@ -161,7 +137,7 @@ static const struct cmd_info logs_info = {"logs", "[OPTIONS] CONTAINER",
 int cmd_logs(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&logs_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&logs_info, argc, argv, &r, 1, err);
   if (rc == 0) {
     autofree char *id = NULL;
     struct eng_logs_opts o = {.follow = opt_bool(&logs_info, &r, "follow"),
@@ -214,7 +190,7 @@ static int do_restart(struct eng_ctx *ctx, const char *id, const struct cmd_info
 int cmd_stop(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&stop_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&stop_info, argc, argv, &r, 1, err);
   if (rc == 0)
     rc = for_each(ctx, &stop_info, &r, 0, true, do_stop, err);
   DONE(&stop_info, &r, rc);
@@ -223,7 +199,7 @@ int cmd_stop(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_restart(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&restart_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&restart_info, argc, argv, &r, 1, err);
   if (rc == 0)
     rc = for_each(ctx, &restart_info, &r, 0, true, do_restart, err);
   DONE(&restart_info, &r, rc);
@@ -245,7 +221,7 @@ static int do_kill(struct eng_ctx *ctx, const char *id, const struct cmd_info *c
 int cmd_kill(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&kill_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&kill_info, argc, argv, &r, 1, err);
   if (rc == 0)
     rc = for_each(ctx, &kill_info, &r, 0, true, do_kill, err);
   DONE(&kill_info, &r, rc);
@@ -272,7 +248,7 @@ static int do_rm(struct eng_ctx *ctx, const char *id, const struct cmd_info *ci,
 int cmd_rm(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&rm_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&rm_info, argc, argv, &r, 1, err);
   if (rc == 0) {
     /* docker: rm -f of a missing container is not an error */
     if (opt_bool(&rm_info, &r, "force")) {
@@ -313,7 +289,7 @@ static int do_wait(struct eng_ctx *ctx, const char *id, const struct cmd_info *c
 int cmd_wait(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&wait_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&wait_info, argc, argv, &r, 1, err);
   if (rc == 0)
     rc = for_each(ctx, &wait_info, &r, 0, false, do_wait, err);
   DONE(&wait_info, &r, rc);
@@ -325,7 +301,7 @@ static const struct cmd_info rename_info = {"rename", "CONTAINER NEW_NAME", "Ren
 int cmd_rename(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&rename_info, argc, argv, &r, 2, err);
+  int rc = opts_parse_min(&rename_info, argc, argv, &r, 2, err);
   if (rc == 0) {
     autofree char *id = NULL;
     rc = eng_lookup(ctx, r.args[0], &id, err);
@@ -352,7 +328,7 @@ static int do_pause(struct eng_ctx *ctx, const char *id, const struct cmd_info *
 int cmd_pause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&pause_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&pause_info, argc, argv, &r, 1, err);
   if (rc == 0)
     rc = for_each(ctx, &pause_info, &r, 0, true, do_pause, err);
   DONE(&pause_info, &r, rc);
@@ -361,7 +337,7 @@ int cmd_pause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_unpause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&unpause_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&unpause_info, argc, argv, &r, 1, err);
   if (rc == 0)
     rc = for_each(ctx, &unpause_info, &r, 0, true, do_pause, err);
   DONE(&unpause_info, &r, rc);
@@ -382,7 +358,7 @@ static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] NAME|ID [NAME
 int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&inspect_info, argc, argv, &r, 1, err);
+  int rc = opts_parse_min(&inspect_info, argc, argv, &r, 1, err);
   if (rc != 0)
     DONE(&inspect_info, &r, rc);
   const char *fmt = opt_str(&inspect_info, &r, "format");
@@ -426,150 +402,7 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   DONE(&inspect_info, &r, rc);
 }
 
-/* ---- exec / attach ---- */
-
-static const struct opt_def exec_opts[] = {
-    {'d', "detach", OPT_BOOL, NULL, "Detached mode: run command in the background", NULL},
-    {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
-     NULL},
-    {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},
-    {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},
-    {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to the command", NULL},
-    {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},
-    {'u', "user", OPT_STR, "string", "Username or UID (format: <name|uid>[:<group|gid>])", NULL},
-    {'w', "workdir", OPT_STR, "string", "Working directory inside the container", NULL},
-    OPT_END,
-};
-static const struct cmd_info exec_info = {"exec", "[OPTIONS] CONTAINER COMMAND [ARG...]",
-                                          "Execute a command in a running container", exec_opts,
-                                          true};
-
-int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
-{
-  struct opt_result r;
-  int rc = parse(&exec_info, argc, argv, &r, 2, err);
-  if (rc != 0)
-    DONE(&exec_info, &r, rc);
-  autofree char *id = NULL;
-  int code = 0;
-  struct eng_exec_req q = {.cmd = r.args + 1,
-                           .interactive = opt_bool(&exec_info, &r, "interactive"),
-                           .tty = opt_bool(&exec_info, &r, "tty"),
-                           .detach = opt_bool(&exec_info, &r, "detach"),
-                           .privileged = opt_bool(&exec_info, &r, "privileged"),
-                           .env = opt_list(&exec_info, &r, "env"),
-                           .workdir = opt_str(&exec_info, &r, "workdir"),
-                           .user = opt_str(&exec_info, &r, "user"),
-                           .detach_keys = opt_str(&exec_info, &r, "detach-keys")};
-  struct detach_keys k;
-  rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
-  if (rc == 0)
-    rc = eng_lookup(ctx, r.args[0], &id, err);
-  /* docker checks the terminal after looking the container up (its error comes first) */
-  if (rc == 0 && !q.detach && q.interactive && q.tty && !isatty(0))
-    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
-  if (rc == 0)
-    rc = eng_exec(ctx, id, &q, &code, err);
-  DONE(&exec_info, &r, rc < 0 ? -1 : code);
-}
-
-static const struct opt_def attach_opts[] = {
-    {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching", NULL},
-    {0, "no-stdin", OPT_BOOL, NULL, "Do not attach STDIN", NULL},
-    {0, "sig-proxy", OPT_BOOL, NULL, "Proxy all received signals to the process (default true)",
-     NULL},
-    OPT_END,
-};
-static const struct cmd_info attach_info = {"attach", "[OPTIONS] CONTAINER",
-                                            "Attach local standard input, output, and error "
-                                            "streams to a running container",
-                                            attach_opts, false};
-
-int cmd_attach(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
-{
-  struct opt_result r;
-  int rc = parse(&attach_info, argc, argv, &r, 1, err);
-  if (rc != 0)
-    DONE(&attach_info, &r, rc);
-  autofree char *id = NULL;
-  int code = 0;
-  bool proxy = !opt_isset(&attach_info, &r, "sig-proxy") || opt_bool(&attach_info, &r, "sig-proxy");
-  const char *keys = opt_str(&attach_info, &r, "detach-keys");
-  struct detach_keys k;
-  rc = keys ? detach_keys_parse(keys, &k, err) : 0;
-  if (rc == 0)
-    rc = eng_lookup(ctx, r.args[0], &id, err);
-  if (rc == 0)
-    rc = eng_attach(ctx, id, opt_bool(&attach_info, &r, "no-stdin"), proxy, keys, &code, err);
-  DONE(&attach_info, &r, rc < 0 ? -1 : code);
-}
-
-/* ---- top / stats / cp / prune / info / version ---- */
-
-static const struct cmd_info top_info = {
-    "top", "CONTAINER [ps OPTIONS]", "Display the running processes of a container", no_opts, true};
-
-int cmd_top(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
-{
-  struct opt_result r;
-  int rc = parse(&top_info, argc, argv, &r, 1, err);
-  if (rc == 0) {
-    autofree char *id = NULL;
-    rc = eng_lookup(ctx, r.args[0], &id, err);
-    if (rc == 0)
-      rc = eng_top(ctx, id, r.args + 1, err);
-  }
-  DONE(&top_info, &r, rc);
-}
-
-static const struct opt_def stats_opts[] = {
-    {'a', "all", OPT_BOOL, NULL, "Show all containers (default shows just running)", NULL},
-    {0, "format", OPT_STR, "string", "Format output using a custom template", NULL},
-    {0, "no-stream", OPT_BOOL, NULL, "Disable streaming stats and only pull the first result",
-     NULL},
-    {0, "no-trunc", OPT_BOOL, NULL, "Do not truncate output", NULL},
-    OPT_END,
-};
-static const struct cmd_info stats_info = {"stats", "[OPTIONS] [CONTAINER...]",
-                                           "Display a live stream of container(s) resource "
-                                           "usage statistics",
-                                           stats_opts, false};
-
-int cmd_stats(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
-{
-  struct opt_result r;
-  int rc = parse(&stats_info, argc, argv, &r, 0, err);
-  if (rc == 0)
-    rc = eng_stats(ctx, r.args, opt_bool(&stats_info, &r, "all"),
-                   opt_bool(&stats_info, &r, "no-stream"), opt_str(&stats_info, &r, "format"), err);
-  DONE(&stats_info, &r, rc);
-}
-
-static const struct opt_def cp_opts[] = {
-    {'a', "archive", OPT_BOOL, NULL, "Archive mode (copy all uid/gid information)", NULL},
-    {'L', "follow-link", OPT_BOOL, NULL, "Always follow symbol link in SRC_PATH", NULL},
-    {'q', "quiet", OPT_BOOL, NULL, "Suppress progress output during copy", NULL},
-    OPT_END,
-};
-static const struct cmd_info cp_info = {"cp",
-                                        "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                                        "        tinydocker cp [OPTIONS] SRC_PATH|- "
-                                        "CONTAINER:DEST_PATH",
-                                        "Copy files/folders between a container and the local "
-                                        "filesystem",
-                                        cp_opts, false};
-
-int cmd_cp(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
-{
-  struct opt_result r;
-  int rc = parse(&cp_info, argc, argv, &r, 2, err);
-  if (rc == 0) {
-    struct eng_cp_opts o = {.follow_link = opt_bool(&cp_info, &r, "follow-link"),
-                            .archive = opt_bool(&cp_info, &r, "archive")};
-    rc = eng_cp(ctx, r.args[0], r.args[1], &o, err);
-  }
-  DONE(&cp_info, &r, rc);
-}
+/* ---- prune / info / version ---- */
 
 static const struct opt_def prune_opts[] = {
     {0, "filter", OPT_LIST, "filter", "Provide filter values (e.g. 'label=<key>=<value>')", NULL},
@@ -582,7 +415,7 @@ static const struct cmd_info prune_info = {"container prune", "[OPTIONS]",
 int cmd_container_prune(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&prune_info, argc, argv, &r, 0, err);
+  int rc = opts_parse_min(&prune_info, argc, argv, &r, 0, err);
   if (rc == 0) {
     if (opt_bool(&prune_info, &r, "force") ||
         cli_confirm("WARNING! This will remove all stopped containers.\n"))
@@ -605,7 +438,7 @@ static const struct cmd_info version_info = {
 int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&info_info, argc, argv, &r, 0, err);
+  int rc = opts_parse_min(&info_info, argc, argv, &r, 0, err);
   if (rc == 0)
     rc = eng_info(ctx, opt_str(&info_info, &r, "format"), err);
   DONE(&info_info, &r, rc);
@@ -614,7 +447,7 @@ int cmd_info(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 int cmd_version(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
   struct opt_result r;
-  int rc = parse(&version_info, argc, argv, &r, 0, err);
+  int rc = opts_parse_min(&version_info, argc, argv, &r, 0, err);
   if (rc == 0)
     rc = eng_version(ctx, opt_str(&version_info, &r, "format"), err);
   DONE(&version_info, &r, rc);

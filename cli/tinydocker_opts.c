@@ -219,3 +219,27 @@ bool opt_isset(const struct cmd_info *ci, const struct opt_result *r, const char
 {
   return r->v[idx_of(ci, name)].set;
 }
+
+/* Parse; on --help returns 1 (caller returns 0). min_args checked with docker's message (-1:
+ * the command accepts no arguments). */
+int opts_parse_min(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
+                   int min_args, struct td_err **err)
+{
+  if (opts_parse(ci, argc, argv, r, err) < 0)
+    return -1;
+  if (r->help)
+    return 1;
+  /* as cobra: the usage error, then the command's usage */
+  if (min_args < 0 && r->nargs > 0)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" accepts no arguments.\nSee 'tinydocker %s --help'.\n\n"
+                   "Usage:  tinydocker %s %s\n\n%s",
+                   ci->name, ci->name, ci->name, ci->usage, ci->desc);
+  if (r->nargs < min_args)
+    return err_set(err, 0,
+                   "\"tinydocker %s\" requires at least %d argument%s.\nSee 'tinydocker %s "
+                   "--help'.\n\nUsage:  tinydocker %s %s\n\n%s",
+                   ci->name, min_args, min_args == 1 ? "" : "s", ci->name, ci->name, ci->usage,
+                   ci->desc);
+  return 0;
+}

@@ -47,6 +47,10 @@ struct opt_result {
  * Errors are docker's: "unknown flag: --x", "flag needs an argument: 'e' in -e". */
 int opts_parse(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
                struct td_err **err);
+/* opts_parse, then docker's usage errors: at least min_args arguments (-1: none accepted);
+ * returns 1 on --help (the caller returns 0). */
+int opts_parse_min(const struct cmd_info *ci, int argc, char **argv, struct opt_result *r,
+                   int min_args, struct td_err **err);
 /* Free what opts_parse allocated. */
 void opts_free(const struct cmd_info *ci, struct opt_result *r);
 /* Print a command's --help. */
