@@ -362,11 +362,12 @@ our_table() {
 # Everything that must be as it was after the warm-up. An address claim is shown by the
 # container that holds it (a container of the baseline restarted by its policy may get
 # another address), a process by its name.
+# (The logs grow and rotate by design: the containers' json logs and the store's events.log.)
 snapshot() {
   local br f t i
   findmnt -rn -o TARGET | grep -F "$BASE/" | sed 's/^/mount /' | sort
   [ "$OWN_ROOT" = 1 ] || findmnt -rn -o TARGET | grep -F "$ROOT/" | sed 's/^/mount /' | sort
-  find "$ROOT" -xdev -mindepth 1 -not -path '*/diff/*' -not -path '*/diff' -not -name '*-json.log*' \
+  find "$ROOT" -xdev -mindepth 1 -not -path '*/diff/*' -not -path '*/diff' -not -name '*-json.log*' -not -name 'events.log*' \
     -printf 'file %y %P %l\n' 2>/dev/null |
     sed -E 's|^file l (networks/[0-9a-f]+)/ips/[0-9.]+ (.*)$|ipam \1 \2|' | sort
   test_pids | while read -r p; do echo "proc $(cat "/proc/$p/comm" 2>/dev/null)"; done | sort
