@@ -70,7 +70,7 @@ n_image_layers() { td image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 
   td save -o "$T/basic.tar" basic
   run "$TINYDOCKER" --root "$T/r2" load -i "$T/basic.tar"
   [ "$output" = "Loaded image: basic:latest" ]
-  run "$TINYDOCKER" --root "$T/r2" run --rm basic cat /app/hello.txt
+  run "$TINYDOCKER" --root "$T/r2" run --rm --network none basic cat /app/hello.txt
   [ "$output" = hello ]
 }
 
