@@ -459,7 +459,7 @@ setup() {
   tdc w tag busybox stress-warmup && tdc w rmi stress-warmup || return 1
   sleep 1
   for i in $(seq 100); do [ -z "$(ls -A "$ROOT/trash" 2>/dev/null)" ] && break; sleep 0.1; done
-  for i in 1 2 3 4 5; do
+  for i in $(seq 50); do
     TABLE=$(our_table)
     [ -z "$TABLE" ] || break
     sleep 0.2
