@@ -86,6 +86,13 @@ static const char *history_header(const char *field)
   return NULL;
 }
 
+/* A history row's IMAGE: the id (short unless no_trunc), or docker's "<missing>". */
+static char *history_id(json_t *row, bool no_trunc)
+{
+  const char *id = json_string_value(json_object_get(row, "id"));
+  return strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
+}
+
 /* history --format: docker's historyContext fields */
 static int history_formatted(json_t *rows, const char *format, bool human, bool no_trunc)
 {
@@ -93,9 +100,7 @@ static int history_formatted(json_t *rows, const char *format, bool human, bool 
   size_t i;
   json_t *r;
   json_array_foreach (rows, i, r) {
-    const char *id = json_string_value(json_object_get(r, "id"));
-    autofree char *idc =
-        strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
+    autofree char *idc = history_id(r, no_trunc);
     const char *created = json_string_value(json_object_get(r, "created"));
     autofree char *ago = human ? fmt_ago(created) : xstrdup(created);
     json_int_t sz = json_integer_value(json_object_get(r, "size"));
@@ -149,9 +154,7 @@ int cmd_history(const char *root, int argc, char **argv)
   size_t i;
   json_t *r;
   json_array_foreach (rows, i, r) {
-    const char *id = json_string_value(json_object_get(r, "id"));
-    autofree char *idc =
-        strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
+    autofree char *idc = history_id(r, no_trunc);
     if (quiet) {
       printf("%s\n", idc);
       continue;
