@@ -12,6 +12,7 @@
 #include "net/net.h"
 #include "util/gotmpl.h"
 #include "util/cleanup.h"
+#include "util/jsonv.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -111,12 +112,7 @@ static const char *network_header(const char *field)
 /* docker's network ls row (a *network.networkContext): every field a string. */
 static json_t *network_row(json_t *n, bool notrunc)
 {
-  autostrv char **labels = NULL;
-  const char *k;
-  json_t *e;
-  json_object_foreach (json_object_get(n, "Labels"), k, e)
-    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
-  autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
+  autofree char *lab = jsonv_labels_join(json_object_get(n, "Labels"));
   const char *id = json_string_value(json_object_get(n, "Id"));
   const char *created = json_string_value(json_object_get(n, "Created"));
   autofree char *sid = xstrndup(id ? id : "", notrunc ? 64 : 12);

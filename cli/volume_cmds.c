@@ -9,6 +9,7 @@
 #include "image/volume.h"
 #include "util/human.h"
 #include "util/cleanup.h"
+#include "util/jsonv.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -85,12 +86,7 @@ static const char *volume_header(const char *field)
 /* docker's volume ls row (a *formatter.volumeContext): every field a string. */
 static json_t *volume_row(json_t *v)
 {
-  autostrv char **labels = NULL;
-  const char *k;
-  json_t *e;
-  json_object_foreach (json_object_get(v, "Labels"), k, e)
-    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
-  autofree char *lab = labels ? strv_join(labels, ",") : xstrdup("");
+  autofree char *lab = jsonv_labels_join(json_object_get(v, "Labels"));
   const char *mp = json_string_value(json_object_get(v, "Mountpoint"));
   const char *scope = json_string_value(json_object_get(v, "Scope"));
   return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Name",

@@ -1,5 +1,6 @@
 #include "util/jsonv.h"
 
+#include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -28,4 +29,14 @@ char **jsonv_to_strv(const json_t *a)
     if (json_is_string(s))
       strv_push(&v, json_string_value(s));
   return v;
+}
+
+char *jsonv_labels_join(const json_t *o)
+{
+  autostrv char **labels = NULL;
+  const char *k;
+  json_t *e;
+  json_object_foreach ((json_t *)o, k, e)
+    strv_push_owned(&labels, xasprintf("%s=%s", k, json_string_value(e)));
+  return labels ? strv_join(labels, ",") : xstrdup("");
 }
