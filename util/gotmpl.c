@@ -322,6 +322,8 @@ void gotmpl_free(struct gotmpl *t)
   free(t);
 }
 
+/* rc is the parse's result: the caller parses first, in its own statement (an argument list
+ * has no order of evaluation, so t must not be read beside the call that sets it) */
 static int render(struct gotmpl *t, int rc, json_t *data, char **out, struct td_err **err)
 {
   if (rc == 0)
@@ -333,13 +335,15 @@ static int render(struct gotmpl *t, int rc, json_t *data, char **out, struct td_
 int gotmpl_render(const char *tmpl, json_t *data, char **out, struct td_err **err)
 {
   struct gotmpl *t = NULL;
-  return render(t, gotmpl_parse(tmpl, &t, err), data, out, err);
+  int rc = gotmpl_parse(tmpl, &t, err);
+  return render(t, rc, data, out, err);
 }
 
 int gotmpl_render_format(const char *fmt, json_t *data, char **out, struct td_err **err)
 {
   struct gotmpl *t = NULL;
-  return render(t, gotmpl_parse_format(fmt, &t, err), data, out, err);
+  int rc = gotmpl_parse_format(fmt, &t, err);
+  return render(t, rc, data, out, err);
 }
 
 char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field))
