@@ -32,11 +32,14 @@ static int for_each(struct eng_ctx *ctx, const struct cmd_info *ci, struct opt_r
     autofree char *id = NULL;
     autoerr struct td_err *e = NULL;
     if (eng_lookup(ctx, r->args[i], &id, &e) < 0 || fn(ctx, id, ci, r, &e) < 0) {
+      /* the daemon names the container as it was given */
+      if (strcmp(ci->name, "kill") == 0 && e->kind == ERR_DAEMON)
+        err_prefix(&e, "Cannot kill container: %s", r->args[i]);
       if (i == r->nargs - 1 && failed == 0) {
         *err = steal_ptr(e);
         return -1;
       }
-      fprintf(stderr, "Error response from daemon: %s\n", err_text(e));
+      err_print(NULL, e);
       failed++;
       continue;
     }

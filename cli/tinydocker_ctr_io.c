@@ -63,11 +63,11 @@ int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
                            .detach_keys = opt_str(&exec_info, &r, "detach-keys")};
   struct detach_keys k;
   rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
-  if (rc == 0)
-    rc = eng_lookup(ctx, r.args[0], &id, err);
+  if (rc == 0 && (rc = eng_lookup(ctx, r.args[0], &id, err)) < 0)
+    err_mark(err, ERR_CLI); /* docker's CLI looks it up: "Error: No such container: x" */
   /* docker checks the terminal after looking the container up (its error comes first) */
   if (rc == 0 && !q.detach && q.interactive && q.tty && !isatty(0))
-    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
+    rc = err_set_exit(err, 1, 0, "the input device is not a TTY"), err_mark(err, ERR_BARE);
   if (rc == 0)
     rc = eng_exec(ctx, id, &q, &code, err);
   DONE(&exec_info, &r, rc < 0 ? -1 : code);

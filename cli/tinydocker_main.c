@@ -176,6 +176,8 @@ int main(int argc, char **argv)
   }
   if (docker_cli_errors(name, argc - i, argv + i))
     err_use_docker_style(docker_error_kind(name, argc - i, argv + i));
+  else if (strcmp(name, "run") == 0 || strcmp(name, "create") == 0 || strcmp(name, "exec") == 0)
+    err_use_run_style(name);
   if (cmd->readonly_exe)
     exe_protect(argv);
   struct eng_ctx ctx;

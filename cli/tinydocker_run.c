@@ -120,8 +120,7 @@ static const struct opt_def create_opts[] = {
 };
 
 static const struct cmd_info run_info = {"run", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-                                         "Create and run a new container from an image", run_opts,
-                                         true};
+                                         "Run a command in a new container", run_opts, true};
 static const struct cmd_info create_info = {"create", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
                                             "Create a new container", create_opts, true};
 
@@ -385,9 +384,11 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   if (q->rootfs) {
     q->cmd = r->args;
   } else if (r->nargs == 0) {
-    return err_set(err, 0,
-                   "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s --help'.",
-                   ci->name, ci->name);
+    /* as cobra: the usage error, then the command's usage; exit 1 */
+    return err_set_exit(err, 1, 0,
+                        "\"tinydocker %s\" requires at least 1 argument.\nSee 'tinydocker %s "
+                        "--help'.\n\nUsage:  tinydocker %s %s\n\n%s",
+                        ci->name, ci->name, ci->name, ci->usage, ci->desc);
   } else if (r->args[0][0] == '/') {
     /* the seeds' `run -it /bin/sh`: no image, a command path => the default image */
     q->image = ENG_DEFAULT_IMAGE;
@@ -397,6 +398,34 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
     q->cmd = r->nargs > 1 ? r->args + 1 : NULL;
   }
   return 0;
+}
+
+/* An error of build_request is the CLI's (docker's parse): a bad flag value is cobra's flag
+ * error, bare, naming the flag as its usage does ("-m, --memory"), then the help line; the
+ * rest "tinydocker: <msg>." and the help line, unless marked as the daemon's. */
+static void parse_error(const struct cmd_info *ci, struct td_err **err)
+{
+  if (err == NULL || *err == NULL || (*err)->kind != ERR_DAEMON)
+    return;
+  const char *msg = err_text(*err);
+  const char *f = strstr(msg, "\" for \"--"); /* the flag's name starts at f + 9 */
+  const char *end = f ? strstr(f + 9, "\" flag") : NULL;
+  if (strncmp(msg, "invalid argument \"", 18) != 0 || end == NULL) {
+    err_mark(err, ERR_CLI);
+    return;
+  }
+  size_t len = (size_t)(end - (f + 9));
+  char shorthand[8] = "";
+  for (const struct opt_def *d = ci->opts; d->long_name; d++)
+    if (d->short_name && strlen(d->long_name) == len && strncmp(d->long_name, f + 9, len) == 0)
+      snprintf(shorthand, sizeof(shorthand), "-%c, ", d->short_name);
+  char *text =
+      xasprintf("%.*s%s%s%s%s%s", (int)(f + 7 - msg), msg, shorthand, f + 7,
+                strstr(msg, "\nSee '") ? "" : "\nSee 'tinydocker ",
+                strstr(msg, "\nSee '") ? "" : ci->name, strstr(msg, "\nSee '") ? "" : " --help'.");
+  free((*err)->msg);
+  (*err)->msg = text;
+  err_mark(err, ERR_FLAG);
 }
 
 /* A bad --detach-keys is refused before anything is created. */
@@ -422,8 +451,10 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
   struct eng_run_req q;
   bool detach = run && opt_bool(ci, &r, "detach");
   int rc = build_request(ci, &r, &q, &s, detach, err);
+  if (rc < 0)
+    parse_error(ci, err);
   if (rc == 0 && run && !detach && q.interactive && q.tty && !isatty(0))
-    rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
+    rc = err_set_exit(err, 1, 0, "the input device is not a TTY"), err_mark(err, ERR_BARE);
   if (rc == 0 && run)
     rc = check_detach_keys(q.detach_keys = opt_str(ci, &r, "detach-keys"), err);
   int code = 0;

@@ -40,7 +40,7 @@ const struct td_cmd td_commands[] = {
     {"restart", cmd_restart, NULL, "Restart one or more containers", true},
     {"rm", cmd_rm, NULL, "Remove one or more containers"},
     {"rmi", NULL, "rmi", "Remove one or more images"},
-    {"run", cmd_run, NULL, "Create and run a new container from an image"},
+    {"run", cmd_run, NULL, "Run a command in a new container"},
     {"save", NULL, "save", "Save one or more images to a tar archive"},
     {"search", NULL, "search", "Search a registry's catalog for images"},
     {"start", cmd_start, NULL, "Start one or more stopped containers", true},

@@ -231,8 +231,8 @@ static int remove_locked(const char *root, const char *name, struct td_err **err
   autostrv char **users = volume_users(root, name);
   if (strv_len(users) > 0) {
     const char *u = strrchr(users[0], '/');
-    return err_set_exit(err, 1, 0, "remove %s: volume is in use - [%s]", name,
-                        u ? u + 1 : users[0]);
+    err_set_exit(err, 1, 0, "remove %s: volume is in use - [%s]", name, u ? u + 1 : users[0]);
+    return err_mark(err, ERR_SERVER); /* the daemon's answer in docker */
   }
   autofree char *d = vol_dir(root, name);
   autofree char *gone = xasprintf("%s/volumes/.rm-%s", root, name);

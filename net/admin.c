@@ -103,19 +103,24 @@ int net_remove(const char *root, const char *name_or_id, struct td_err **err)
   json_t *net = net_ctx_find(&ctx, name_or_id);
   int r;
   if (!net) {
-    r = err_set(err, ENOENT, "network %s not found", name_or_id);
+    /* docker's CLI looks the network up first, and words it */
+    err_set(err, 0, "No such network: %s", name_or_id);
+    r = err_mark(err, ERR_CLI);
   } else if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME)) {
-    r = err_set(err, EPERM, "bridge is a pre-defined network and cannot be removed");
+    r = err_set(err, 0, "bridge is a pre-defined network and cannot be removed");
+    err_mark(err, ERR_SERVER);
   } else {
     net_ctx_gc(&ctx, true);
     autofree char *id = xstrdup(json_string_value(json_object_get(net, "Id")));
     autofree char *name = xstrdup(json_string_value(json_object_get(net, "Name")));
     r = remove_locked(&ctx, net, err);
+    if (r < 0)
+      err_prefix(err, "remove network %s", name_or_id);
     if (r == 0)
       events_log(root, "network", "destroy", id, "name", name, "type", "bridge", NULL);
   }
   net_ctx_close(&ctx);
-  return r < 0 ? err_prefix(err, "remove network %s", name_or_id) : 0;
+  return r < 0 ? -1 : 0;
 }
 
 int net_prune(const char *root, char ***removed, struct td_err **err)

@@ -332,7 +332,8 @@ static json_t *attach_network(struct net_ctx *ctx, const struct net_attach_req *
       return NULL;
   }
   if (!net)
-    return err_set_exit(err, EXIT_ENGINE, ENOENT, "network %s not found", name), NULL;
+    /* dockerd finds it when it starts the container (docker run: no help line) */
+    return err_set(err, 0, "network %s not found", name), err_mark(err, ERR_START), NULL;
   if (req->ip && !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME))
     return err_set(err, EINVAL,
                    "user specified IP address is supported on user defined "

@@ -274,7 +274,7 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
   if (!strcmp(req->name, "host") || !strcmp(req->name, "none") || !strcmp(req->name, "default"))
     return err_set(err, EINVAL, "network name \"%s\" is reserved", req->name), NULL;
   if (net_ctx_find(ctx, req->name))
-    return err_set(err, EEXIST, "network with name %s already exists", req->name), NULL;
+    return err_set(err, 0, "network with name %s already exists", req->name), NULL;
   autojson json_t *labels = json_object();
   for (char **l = req->labels; l && *l; l++) {
     const char *eq = strchr(*l, '=');

@@ -11,6 +11,17 @@ const char *err_progname = "tinydocker";
 
 static bool docker_style;
 static int default_kind = ERR_DAEMON;
+static const char *run_cmd; /* run, create or exec: err_use_run_style */
+
+void err_use_run_style(const char *cmd)
+{
+  run_cmd = cmd;
+}
+
+static bool run_style_is(const char *cmd)
+{
+  return run_cmd && strcmp(run_cmd, cmd) == 0;
+}
 
 void err_use_docker_style(int kind)
 {
@@ -44,7 +55,13 @@ int err_exit_code(int code)
 int err_exit_status(const struct td_err *err)
 {
   int code = err && err->exit_code ? err->exit_code : EXIT_ENGINE;
-  return err && err->kind == ERR_FLAG ? code : err_exit_code(code);
+  int kind = err ? err->kind : ERR_DAEMON;
+  /* docker create returns the daemon's error as it is (exit 1); exec what the CLI and the
+   * daemon answered before the process ran */
+  if (code == EXIT_ENGINE && ((run_style_is("create") && kind != ERR_CLI && kind != ERR_FLAG) ||
+                              (run_style_is("exec") && (kind == ERR_CLI || kind == ERR_SERVER))))
+    return 1;
+  return kind == ERR_FLAG ? code : err_exit_code(code);
 }
 
 int err_mark(struct td_err **err, int kind)
@@ -135,11 +152,48 @@ void err_free(struct td_err **err)
   *err = NULL;
 }
 
+/* run/create/exec as docker's run.go and exec.go word them (see ERR_START) */
+static void print_run_style(const char *text, int kind)
+{
+  if (kind == ERR_SILENT)
+    return;
+  if (kind == ERR_FLAG || kind == ERR_BARE || text[0] == '"') {
+    fprintf(stderr, "%s\n", text);
+    return;
+  }
+  const char *daemon = "Error response from daemon: ";
+  if (run_style_is("exec")) {
+    if (kind == ERR_CLI || kind == ERR_SERVER)
+      fprintf(stderr, "%s%s\n", kind == ERR_CLI ? "Error: " : daemon, text);
+    else
+      fprintf(stderr, "tinydocker: %s\n", text);
+    return;
+  }
+  if (run_style_is("create") && kind != ERR_CLI) {
+    fprintf(stderr, "%s%s\n", daemon, text);
+    return;
+  }
+  /* docker's reportError: one final ".", the help line unless the start failed */
+  size_t n = strlen(text);
+  if (n > 0 && text[n - 1] == '.')
+    n--;
+  fprintf(stderr, "tinydocker: %s%.*s.\n", kind == ERR_CLI ? "" : daemon, (int)n, text);
+  if (kind != ERR_START)
+    fprintf(stderr, "See 'tinydocker %s --help'.\n", run_cmd);
+}
+
 void err_print(const char *prog, struct td_err *err)
 {
+  if (run_cmd && strcmp(prog ? prog : err_progname, "tinydocker") == 0) {
+    const char *text = err_text(err);
+    print_run_style(text, err ? err->kind : ERR_DAEMON);
+    return;
+  }
   if (err_docker_style() && strcmp(prog ? prog : err_progname, "tinydocker") == 0) {
     const char *text = err_text(err);
-    int kind = err && err->kind != ERR_DAEMON ? err->kind : default_kind;
+    int kind = !err || err->kind == ERR_DAEMON ? default_kind
+               : err->kind == ERR_SERVER       ? ERR_DAEMON
+                                               : err->kind;
     if (kind == ERR_SILENT)
       return;
     if (strncmp(text, "Error", 5) == 0 || text[0] == '"' || kind == ERR_BARE || kind == ERR_FLAG)

@@ -24,12 +24,22 @@ struct td_err {
  * summary of a command that printed each failure already), ERR_FLAG "<msg>" and exit 125 (a
  * flag error: cobra's status 125 for every command). */
 enum { ERR_DAEMON = 0, ERR_CLI = 1, ERR_BARE = 2, ERR_SILENT = 3, ERR_FLAG = 4 };
+/* run, create and exec (err_use_run_style) word their errors as docker's run.go does:
+ * ERR_CLI is what the CLI found parsing ("tinydocker: <msg>.", then "See 'tinydocker run
+ * --help'."), ERR_DAEMON and ERR_SERVER the daemon's answer to the create ("tinydocker: Error
+ * response from daemon: <msg>." and the same help line; `create`: "Error response from daemon:
+ * <msg>", exit 1), ERR_START the daemon's answer to the start that follows (run: no help line).
+ * exec: ERR_CLI "Error: <msg>", ERR_SERVER "Error response from daemon: <msg>" (both exit 1),
+ * anything else the engine's "tinydocker: <msg>". ERR_SERVER elsewhere is ERR_DAEMON. */
+enum { ERR_SERVER = 5, ERR_START = 6 };
 
 /* Set once in main: errors are printed in docker CLI style and exit 1 instead of 125
  * (every command but run/create/start -a/exec). The engine hands it to its image tool through
  * the environment (ERR_STYLE_ENV). */
 #define ERR_STYLE_ENV "TINYDOCKER_ERR_STYLE"
 void err_use_docker_style(int default_kind);
+/* Set once in main for run, create and exec (the command's name): see ERR_START. */
+void err_use_run_style(const char *cmd);
 /* Whether the docker style is on (also read from ERR_STYLE_ENV by helper programs). */
 bool err_docker_style(void);
 /* The value of ERR_STYLE_ENV that hands the style on to a helper program, NULL if none. */

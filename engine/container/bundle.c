@@ -84,7 +84,7 @@ static int build_caps(const struct eng_run_req *req, json_t **out, struct td_err
     for (char *p = name; *p; p++)
       *p = (char)toupper((unsigned char)*p);
     if (security_cap_from_name(name) < 0)
-      return err_set(err, 0, "invalid --cap-add: unknown capability: \"%s\"", *a);
+      return err_set(err, 0, "invalid CapAdd: unknown capability: \"%s\"", name);
     if (strv_find(caps, name) < 0)
       strv_push(&caps, name);
   }
@@ -95,7 +95,7 @@ static int build_caps(const struct eng_run_req *req, json_t **out, struct td_err
     for (char *p = name; *p; p++)
       *p = (char)toupper((unsigned char)*p);
     if (security_cap_from_name(name) < 0)
-      return err_set(err, 0, "invalid --cap-drop: unknown capability: \"%s\"", *d);
+      return err_set(err, 0, "invalid CapDrop: unknown capability: \"%s\"", name);
     long i = strv_find(caps, name);
     if (i >= 0) {
       free(caps[i]);

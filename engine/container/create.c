@@ -247,7 +247,8 @@ static int validate(const struct eng_run_req *req, struct net_port **ports, size
   if (validate_sysctls(req, err) < 0)
     return -1;
   if (req->auto_remove && req->restart.mode != RESTART_NO)
-    return err_set(err, 0, "Conflicting options: --restart and --rm");
+    return err_set(err, 0, "Conflicting options: --restart and --rm"),
+           err_mark(err, ERR_CLI); /* docker's CLI finds it */
   if (req->memory > 0 && req->memory < 6 * 1024 * 1024)
     return err_set(err, 0, "Minimum memory limit allowed is 6MB");
   if (req->memory_swap > 0 && req->memory == 0)
@@ -390,8 +391,12 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
       strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {
     autojson json_t *net = NULL;
     if (net_inspect(ctx->root, req->network, &net, err) < 0) {
+      /* dockerd finds it when it starts the container (docker run: no help line) */
       (*err)->exit_code = EXIT_ENGINE;
-      return -1;
+      if ((*err)->errnum != ENOENT)
+        return -1;
+      (*err)->errnum = 0;
+      return err_mark(err, ERR_START);
     }
   }
   if (ports_precheck(ctx, req, ports, n_ports, err) < 0) {

@@ -118,7 +118,8 @@ int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
   }
   if (!found) {
     if (!all_digits(user))
-      return err_set(err, 0, "unable to find user %s: no matching entries in passwd file", user);
+      return err_set(err, 0, "unable to find user %s: no matching entries in passwd file", user),
+             err_mark(err, ERR_START); /* dockerd finds it when it starts the container */
     out->uid = (uid_t)strtoul(user, NULL, 10);
     out->gid = 0;
   }

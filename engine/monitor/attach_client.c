@@ -60,9 +60,17 @@ static void pass_signals(int sfd, int sock, bool proxy)
 static int answer(const struct mon_msg *r, const char *id)
 {
   if (r->type == MON_ERROR) {
-    char text[sizeof(r->text)];
-    memcpy(text, r->text, sizeof(text));
-    text[sizeof(text) - 1] = '\0';
+    /* the start failed: docker run words the daemon's answer "Error response from daemon:
+     * <msg>." (one final dot), as the CLI does for the same error (util/err.c, ERR_START) */
+    static const char pre[] = "Error response from daemon: ";
+    char text[sizeof(pre) + sizeof(r->text) + 1];
+    memcpy(text, pre, sizeof(pre) - 1);
+    size_t n = sizeof(pre) - 1;
+    for (size_t k = 0; k < sizeof(r->text) && r->text[k]; k++)
+      text[n++] = r->text[k];
+    if (text[n - 1] != '.')
+      text[n++] = '.';
+    text[n] = '\0';
     return fail(text, r->a ? r->a : 125);
   }
   if (id) { /* run -d: started (or already over) */

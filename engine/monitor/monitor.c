@@ -51,6 +51,25 @@
  * our wait4: median 4.5 ms, up to 17 ms here; 2.0 ms when held). Held, it goes when we let
  * go of it, after the CLI has its exit code. The fd is close-on-exec: the idle program
  * (hand-over after 100 ms) does not keep it. */
+/* The container's program could not be executed: docker run words it as dockerd hands on
+ * containerd's and runc's answer (scripts match "executable file not found", and the whole
+ * line); other failures keep ours. Returns -1. */
+static int docker_exec_wording(struct td_err **err, const char *id)
+{
+  if (err == NULL || *err == NULL)
+    return -1;
+  const char *text = err_text(*err);
+  autofree char *prefix = xasprintf("create container %s: exec: ", id);
+  if (strncmp(text, prefix, strlen(prefix)) != 0)
+    return -1;
+  char *msg = xasprintf("failed to create shim task: OCI runtime create failed: runc create "
+                        "failed: unable to start container process: %s: unknown",
+                        text + strlen(prefix) - strlen("exec: "));
+  free((*err)->msg);
+  (*err)->msg = msg;
+  return -1;
+}
+
 static void hold_mntns(struct mon *m)
 {
   char nspath[64];
@@ -179,7 +198,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
     if (child[k] >= 0)
       close(child[k]);
   if (rc < 0)
-    return -1;
+    return docker_exec_wording(err, m->id);
   m->io.exited = false;
   hold_mntns(m);
   if (m->io.master >= 0) {

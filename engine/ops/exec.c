@@ -195,7 +195,7 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   if (strcmp(st, "paused") == 0)
     return err_set(err, 0, "Container %s is paused, unpause the container before exec", id);
   if (strcmp(st, "running") != 0)
-    return err_set(err, 0, "container %s is not running", id);
+    return err_set(err, 0, "Container %s is not running", id), err_mark(err, ERR_SERVER);
   autofree char *cfgpath = xasprintf("%s/%s/config.json", ctx->ctr_dir, id);
   autojson json_t *cfg = NULL;
   if (file_read_json(AT_FDCWD, cfgpath, &cfg, err) < 0)

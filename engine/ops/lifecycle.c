@@ -128,6 +128,8 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
                              .sig_proxy = true,
                              .detach_keys = req->detach_keys};
   int rc = eng_start(ctx, id, &o, exit_code, err);
+  if (rc < 0 && err && *err && (*err)->kind == ERR_DAEMON)
+    err_mark(err, ERR_START); /* docker run words a failed start apart from a failed create */
   if (rc < 0 && req->auto_remove) {
     /* --rm: the monitor removes a container that failed to start, unless the failure came
      * before it (or kept it from cleaning: out of fds); then it is removed here */
@@ -261,7 +263,7 @@ int eng_kill(struct eng_ctx *ctx, const char *id, const char *signal, struct td_
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (!is_running(rec))
-    return err_set(err, 0, "cannot kill container: %s: container %s is not running", id, id);
+    return err_set(err, 0, "Container %s is not running", id);
   int sig = rt_signal_parse(signal ? signal : "SIGKILL");
   if (sig < 0)
     return err_set(err, 0, "invalid signal: %s", signal);
@@ -284,9 +286,10 @@ int eng_rm(struct eng_ctx *ctx, const char *id, bool force, bool volumes, struct
   if (is_running(rec)) {
     if (!force)
       return err_set(err, 0,
-                     "cannot remove container \"%s\": container is %s: stop the "
-                     "container before removing or force remove",
-                     rec->name + 1, rec->state.status);
+                     "You cannot remove a %s container %s. Stop the container before "
+                     "attempting removal or force remove",
+                     rec->state.status, id),
+             err_mark(err, ERR_SERVER);
     flag_stopping(ctx, id, true);
     pid_t pid = rec->state.pid;
     autoerr struct td_err *e1 = NULL;

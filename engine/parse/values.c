@@ -146,11 +146,12 @@ int eng_parse_cpus(const char *s, int ncpu, int64_t *nanocpus, struct td_err **e
   int64_t n = (int64_t)(v * 1e9 + 0.5);
   if (ncpu > 0 && n > (int64_t)ncpu * 1000000000LL)
     return err_set(err, 0,
-                   "range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
+                   "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
                    "available",
-                   ncpu, ncpu);
+                   ncpu, ncpu),
+           err_mark(err, ERR_SERVER); /* dockerd's check */
   if (n != 0 && n < 10000000)
-    return err_set(err, 0, "range of CPUs is from 0.01 to %d.00", ncpu);
+    return err_set(err, 0, "Range of CPUs is from 0.01 to %d.00", ncpu), err_mark(err, ERR_SERVER);
   *nanocpus = n;
   return 0;
 }
@@ -307,10 +308,8 @@ int eng_parse_restart(const char *s, struct eng_restart *out, struct td_err **er
     return err_set(err, 0,
                    "invalid restart policy: maximum retry count can only be used with "
                    "'on-failure'");
-  return err_set(err, 0,
-                 "invalid restart policy: unknown policy '%s'; use one of 'no', "
-                 "'always', 'on-failure', or 'unless-stopped'",
-                 s);
+  /* dockerd's answer, not the CLI's */
+  return err_set(err, 0, "invalid restart policy '%s'", s), err_mark(err, ERR_SERVER);
 }
 
 const char *eng_restart_name(enum eng_restart_mode m)

@@ -52,7 +52,7 @@ int eng_top(struct eng_ctx *ctx, const char *id, char **ps_args, struct td_err *
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;
   if (!running(rec))
-    return err_set(err, 0, "container %s is not running", id);
+    return err_set(err, 0, "Container %s is not running", id);
   struct cgroup *cg = NULL;
   if (open_cgroup(ctx, id, &cg, err) < 0)
     return -1;

@@ -106,7 +106,7 @@ bad_run() { # expected-substring args...
   bad_run "invalid size" --memory-swap 12q -m 100m busybox true
   bad_run "Minimum memory limit allowed is 6MB" -m 1k busybox true
   bad_run "Memoryswap" --memory-swap 100m busybox true
-  bad_run "range of CPUs" --cpus 9999 busybox true
+  bad_run "Range of CPUs" --cpus 9999 busybox true
   bad_run "invalid argument" --cpus abc busybox true
   bad_run "cpuset" --cpuset-cpus 999 busybox true
   bad_run "cpuset" --cpuset-cpus 1-0 busybox true
@@ -122,7 +122,6 @@ bad_run() { # expected-substring args...
   bad_run "Invalid container name" --name 'bad name' busybox true
   bad_run "invalid reference format" 'UPPER/Case::x'
   bad_run "no command specified" --entrypoint '' busybox
-  bad_run "requires at least 1 argument" --rm
   bad_run "bind source path does not exist" --mount type=bind,src=/nonexistent-td-src,dst=/x busybox true
   bad_run "invalid --security-opt" --security-opt bogus busybox true
   bad_run "unknown capability" --cap-add NOPE busybox true

@@ -9,6 +9,10 @@ s/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] [+-][0-9]\{4
 s/\(Less than a second\|About a minute\|About an hour\|[0-9]\+ \(seconds\?\|minutes\?\|hours\?\|days\?\|weeks\?\|months\?\|years\?\)\) ago/<AGO>/g
 s/Up \(Less than a second\|About a minute\|About an hour\|[0-9]\+ \(seconds\?\|minutes\?\|hours\?\|days\?\)\)/Up <DUR>/g
 s/\b[0-9]\+\(\.[0-9]\+\)\? \?\(B\|kB\|KB\|MB\|GB\|KiB\|MiB\|GiB\)\b/<SIZE>/g
+# docker's CLI, when the start of `docker run` fails, may also log the cancelled wait for the
+# container (a race of its own goroutines, there or not from one run to the next): not output
+# of the command
+/^time="<TIME>" level=error msg="error waiting for container: context canceled"$/d
 s/^docker: /tinydocker: /
 s/'docker /'tinydocker /g
 s/\bdocker \(run\|create\|exec\|start\) --help/tinydocker \1 --help/g
