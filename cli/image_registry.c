@@ -196,8 +196,10 @@ int image_cmd_logout(const char *root, int argc, char **argv)
     return usage_error("logout", "requires at most 1 argument");
   const char *server = argc > 1 ? argv[1] : DEFAULT_SERVER;
   struct td_err *e = NULL;
-  if (registry_logout(root, server, &e) < 0)
-    return fail(e);
+  /* docker 20.10 says it removes them whether or not there were any */
   printf("Removing login credentials for %s\n", server);
+  if (registry_logout(root, server, &e) < 0 && e->errnum != ENOENT)
+    return fail(e);
+  err_free(&e);
   return 0;
 }

@@ -310,6 +310,11 @@ int cmd_rename(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
     rc = eng_lookup(ctx, r.args[0], &id, err);
     if (rc == 0)
       rc = eng_rename(ctx, id, r.args[1], err);
+    if (rc < 0) { /* docker: the daemon's answer, then its own */
+      err_print(NULL, *err);
+      err_free(err);
+      err_set(err, 0, "Error: failed to rename container named %s", r.args[0]);
+    }
   }
   DONE(&rename_info, &r, rc);
 }

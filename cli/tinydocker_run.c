@@ -507,6 +507,7 @@ int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   if (rc == 0 && !r.help)
     rc = check_detach_keys(keys, err);
   int code = 0;
+  autostrv char **failed = NULL;
   for (int i = 0; rc == 0 && !r.help && i < r.nargs; i++) {
     autofree char *id = NULL;
     struct eng_start_opts o = {.attach = opt_bool(&start_info, &r, "attach"),
@@ -514,11 +515,22 @@ int cmd_start(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
                                .sig_proxy = true,
                                .detach_keys = keys};
     if (eng_lookup(ctx, r.args[i], &id, err) < 0 || eng_start(ctx, id, &o, &code, err) < 0) {
-      rc = -1;
-      break;
+      if (o.attach) {
+        rc = -1;
+        break;
+      }
+      /* docker starts the others, printing each failure, and names the failed ones last */
+      err_print(NULL, *err);
+      err_free(err);
+      strv_push(&failed, r.args[i]);
+      continue;
     }
     if (!o.attach)
       printf("%s\n", r.args[i]);
+  }
+  if (rc == 0 && failed) {
+    autofree char *names = strv_join(failed, ", ");
+    rc = err_set(err, 0, "Error: failed to start containers: %s", names);
   }
   opts_free(&start_info, &r);
   return rc < 0 ? -1 : code;

@@ -32,8 +32,18 @@ int image_tag(const char *root, const char *src, const char *dst, struct td_err 
 {
   autostrv char **names = NULL;
   char *refs[] = {(char *)dst, NULL};
-  if (image_names_full(refs, &names, err) < 0)
+  if (image_names_full(refs, &names, err) < 0) {
+    /* docker's CLI parses the new name itself, and words it bare */
+    autofree char *why = xstrdup((*err)->msg);
+    autofree char *quoted = xasprintf(": \"%s\"", dst);
+    size_t n = strlen(why), q = strlen(quoted);
+    if (n > q && strcmp(why + n - q, quoted) == 0)
+      why[n - q] = '\0';
+    err_free(err);
+    err_set_exit(err, 1, 0, "Error parsing reference: \"%s\" is not a valid repository/tag: %s",
+                 dst, why);
     return -1;
+  }
   int lock = image_store_lock(root, err);
   if (lock < 0)
     return -1;
@@ -41,6 +51,12 @@ int image_tag(const char *root, const char *src, const char *dst, struct td_err 
   json_t *entry = NULL;
   int rc = image_index_read(root, &index, err);
   if (rc == 0 && image_index_find(index, src, &entry, NULL, err) < 0) {
+    /* the daemon names a bare name with its tag: "No such image: nosuch:latest" */
+    const char *base = strrchr(src, '/') ? strrchr(src, '/') + 1 : src;
+    if (image_err_is_not_found(*err) && !strchr(base, ':') && !strchr(src, '@')) {
+      err_free(err);
+      err_set(err, 0, "No such image: %s:latest", src);
+    }
     (*err)->exit_code = EXIT_DAEMON;
     rc = -1;
   }

@@ -196,7 +196,8 @@ void err_print(const char *prog, struct td_err *err)
                                                : err->kind;
     if (kind == ERR_SILENT)
       return;
-    if (strncmp(text, "Error", 5) == 0 || text[0] == '"' || kind == ERR_BARE || kind == ERR_FLAG)
+    if ((strncmp(text, "Error", 5) == 0 && (!err || err->kind != ERR_SERVER)) || text[0] == '"' ||
+        kind == ERR_BARE || kind == ERR_FLAG)
       fprintf(stderr, "%s\n", text);
     else
       fprintf(stderr, "%s%s\n", kind == ERR_CLI ? "Error: " : "Error response from daemon: ", text);

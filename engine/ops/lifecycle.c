@@ -412,6 +412,9 @@ int eng_rename(struct eng_ctx *ctx, const char *id, const char *new_name, struct
     return -1;
   int rc = rename_locked(ctx, id, new_name, err);
   lock_release(lk);
+  if (rc < 0 && strncmp((*err)->msg, "Conflict.", 9) == 0)
+    err_prefix(err, "Error when allocating new name"), /* as dockerd words it */
+        err_mark(err, ERR_SERVER);
   return rc;
 }
 

@@ -120,7 +120,7 @@ teardown_file() { td_engine_teardown_file; }
   id=$(td run -d --name rr busybox sleep 60)
   run td rm rr
   [ "$status" -ne 0 ]
-  [[ "$output" == *"stop the container before removing or force remove"* ]]
+  [[ "$output" == *"Stop the container before attempting removal or force remove"* ]]
   pid=$(td inspect -f '{{.State.Pid}}' rr)
   run td rm -f rr
   [ "$output" = rr ]
