@@ -157,11 +157,12 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
   autojson json_t *all = NULL;
   if (net_list(root, &all, err) < 0)
     return -1;
+  /* docker's default table, through the same tabwriter as every table */
   if (!quiet && (!fmt || !*fmt || strcmp(fmt, "table") == 0))
-    printf("%-*s   %-20s %-10s %s\n", notrunc ? 64 : 12, "NETWORK ID", "NAME", "DRIVER", "SCOPE");
+    fmt = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
   size_t i;
   json_t *n;
-  if (fmt && *fmt && strcmp(fmt, "table") != 0) {
+  if (!quiet) {
     autojson json_t *rows = json_array(), *labels = json_array();
     json_array_foreach (all, i, n) {
       const char *name = json_string_value(json_object_get(n, "Name"));
@@ -178,10 +179,7 @@ static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
     const char *name = json_string_value(json_object_get(n, "Name"));
     if (fname && !strstr(name, fname))
       continue;
-    if (quiet)
-      printf("%.*s\n", notrunc ? 64 : 12, id);
-    else
-      printf("%.*s   %-20s %-10s %s\n", notrunc ? 64 : 12, id, name, "bridge", "local");
+    printf("%.*s\n", notrunc ? 64 : 12, id);
   }
   return 0;
 }
@@ -199,26 +197,39 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
   if (optind >= argc)
     return err_set(err, EINVAL, "\"network inspect\" requires at least 1 argument");
   autojson json_t *out = json_array();
+  autostrv char **missing = NULL;
   for (int i = optind; i < argc; i++) {
     json_t *one = NULL;
-    if (net_inspect(root, argv[i], &one, err) < 0)
-      return -1;
+    autoerr struct td_err *e = NULL;
+    if (net_inspect(root, argv[i], &one, &e) < 0) {
+      if (e->errnum != ENOENT)
+        return *err = steal_ptr(e), -1;
+      strv_push(&missing, argv[i]); /* docker's CLI: named after what it found */
+      continue;
+    }
     json_array_append_new(out, one);
   }
+  int rc = 0;
   if (fmt) { /* inspect's template: Go's text/template over each network */
     struct gotmpl_inspect tin;
-    int rc = gotmpl_inspect_begin(&tin, fmt);
+    rc = gotmpl_inspect_begin(&tin, fmt);
     if (rc != 0)
       return rc;
     size_t i;
     json_t *n;
     json_array_foreach (out, i, n)
       gotmpl_inspect_one(&tin, n);
-    return gotmpl_inspect_end(&tin);
+    rc = gotmpl_inspect_end(&tin);
+  } else {
+    autofree char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+    printf("%s\n", s);
   }
-  autofree char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-  printf("%s\n", s);
-  return 0;
+  if (missing == NULL)
+    return rc;
+  fflush(stdout);
+  for (char **m = missing; *m; m++)
+    fprintf(stderr, "Error: No such network: %s\n", *m);
+  return err_set_exit(err, 1, 0, "networks not found"), err_mark(err, ERR_SILENT);
 }
 
 static int cmd_rm(const char *root, int argc, char **argv, struct td_err **err)

@@ -153,11 +153,16 @@ int net_port_parse(const char *spec, struct net_port **ports, size_t *n, struct 
   if (ips && *ips && net_ip_parse(ips, &ip, NULL) < 0)
     return err_set(err, EINVAL, "invalid port spec \"%s\": bad host IP \"%s\"", spec, ips);
   unsigned clo, chi, hlo = 0, hhi = 0;
-  if (port_range_parse(cps, &clo, &chi, spec, err) < 0)
-    return -1;
+  /* docker's CLI (nat.ParsePortSpec) names the side that is bad */
+  if (port_range_parse(cps, &clo, &chi, spec, err) < 0) {
+    err_free(err);
+    return err_set(err, 0, "Invalid containerPort: %s", cps), err_mark(err, ERR_CLI);
+  }
   if (hps && *hps) {
-    if (port_range_parse(hps, &hlo, &hhi, spec, err) < 0)
-      return -1;
+    if (port_range_parse(hps, &hlo, &hhi, spec, err) < 0) {
+      err_free(err);
+      return err_set(err, 0, "Invalid hostPort: %s", hps), err_mark(err, ERR_CLI);
+    }
     /* docker: a host range for a single container port picks one of it; we take the first
      * free at attach time only for equal-size ranges, so require equal sizes or a single. */
     if (hhi - hlo != chi - clo)

@@ -58,19 +58,46 @@ static char *status_text(const struct ctr_record *rec)
   return xstrdup(st);
 }
 
+/* docker's COMMAND: dockerd joins the path and the arguments, an argument with a space in
+ * single quotes; the CLI cuts it to 20 characters (19 and "…") unless --no-trunc, then
+ * quotes it as Go's strconv.Quote. */
 static char *command_text(const struct ctr_record *rec, bool no_trunc)
 {
   autostrv char **v = NULL;
   if (rec->path)
     strv_push(&v, rec->path);
   for (char **a = rec->args; a && *a; a++)
-    strv_push(&v, *a);
+    strv_push_owned(&v, strchr(*a, ' ') ? xasprintf("'%s'", *a) : xstrdup(*a));
   autofree char *cmd = v ? strv_join(v, " ") : xstrdup("");
-  if (!no_trunc && strlen(cmd) > 20) {
-    cmd[19] = '\0';
-    return xasprintf("\"%s…\"", cmd);
+  size_t chars = 0, cut = 0;
+  for (size_t i = 0; cmd[i]; i++)
+    if (((unsigned char)cmd[i] & 0xc0) != 0x80 && ++chars == 20)
+      cut = i; /* the byte where the 20th character starts */
+  bool trunc = !no_trunc && chars > 20;
+  if (trunc)
+    cmd[cut] = '\0';
+  size_t n = strlen(cmd);
+  char *out = xmalloc(n * 4 + 8), *p = out;
+  *p++ = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)cmd[i];
+    if (c == '"' || c == '\\') {
+      *p++ = '\\';
+      *p++ = (char)c;
+    } else if (c == '\n' || c == '\t' || c == '\r') {
+      *p++ = '\\';
+      *p++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+    } else if (c < 0x20 || c == 0x7f) {
+      p += sprintf(p, "\\x%02x", c);
+    } else {
+      *p++ = (char)c;
+    }
   }
-  return xasprintf("\"%s\"", cmd);
+  if (trunc)
+    p += sprintf(p, "…");
+  *p++ = '"';
+  *p = '\0';
+  return out;
 }
 
 static char *ports_text(const struct ctr_record *rec)
