@@ -52,7 +52,7 @@ teardown_file() { td_engine_teardown_file; }
 @test "bad -p and unknown networks are refused before anything is created" {
   run td run -p 99999:80 busybox true
   [ "$status" -eq 125 ]
-  [[ "$output" == *"port"* ]]
+  [[ "$output" == *"Invalid hostPort: 99999"* ]]
   run td run --network nosuchnet busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"nosuchnet"* ]]

@@ -75,7 +75,7 @@ teardown() { net_teardown; }
   [ "$status" -eq 125 ]
   run nt network rm "$TN-nosuch"
   [ "$status" -ne 0 ]
-  [[ "$output" == *"not found"* ]]
+  [[ "$output" == *"No such network: $TN-nosuch"* ]]
   run nt network _attach --network "$TN-nosuch" x /proc/self/ns/net
   [ "$status" -eq 125 ]
   [[ "$output" == *"not found"* ]]
@@ -131,7 +131,7 @@ teardown() { net_teardown; }
   [ "$status" -eq 125 ]
   run net_attach b --network "$TN-n" -p "70000:80"
   [ "$status" -eq 125 ]
-  [[ "$output" == *"out of range"* ]]
+  [[ "$output" == *"Invalid hostPort: 70000"* ]]
   run net_attach b --network "$TN-n" -p "80:80/sctp"
   [ "$status" -eq 125 ]
   # nothing was left by the refusals
