@@ -155,6 +155,10 @@ static int join_one(const struct eng_ctx *ctx, int k, const char *ref, struct en
     /* the other container runs with the host's pid (ipc) namespace: joining it would give
      * this one the host's, which its own flags did not ask for (docker allows it) */
     int cur = spec_ns_is_current(join_ns[k], p, err);
+    if (cur < 0 && pidfd_exited(fd)) {
+      err_free(err);
+      return not_running(k, id, err);
+    }
     if (cur < 0)
       return -1;
     if (cur > 0)

@@ -183,8 +183,15 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   for (int k = 0; k < 3; k++)
     if (child[k] >= 0)
       close(child[k]);
-  if (rc < 0)
+  if (rc < 0) {
+    /* a joined container that exited meanwhile is the reason the runtime failed */
+    autoerr struct td_err *gone = NULL;
+    if (eng_ns_hold_check(&hold, &gone) < 0) {
+      err_free(err);
+      *err = steal_ptr(gone);
+    }
     return -1;
+  }
   if (eng_ns_hold_check(&hold, err) < 0) {
     autoerr struct td_err *e2 = NULL;
     if (rt_delete(rt, m->id, true, &e2) < 0)
