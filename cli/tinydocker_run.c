@@ -25,7 +25,7 @@
        "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)",              \
        NULL},                                                                                       \
       {0, "cap-add", OPT_LIST, "list", "Add Linux capabilities", NULL},                             \
-      {0, "cgroupns", OPT_STR, "string", "Cgroup namespace to use (host|private)", NULL},           \
+      {0, "cgroupns", OPT_STR, "string", "Cgroup namespace to use", NULL},                          \
       {0, "cap-drop", OPT_LIST, "list", "Drop Linux capabilities", NULL},                           \
       {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},  \
       {0,                                                                                           \
