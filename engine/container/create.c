@@ -249,6 +249,8 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
       return err_set(err, 0, "sysctl '%s' is not whitelisted", *s);
     if (ns == NS_NET && host_net)
       return err_set(err, 0, "sysctl \"%s\" not allowed in host network namespace", k);
+    if (ns == NS_IPC && req->ipc_mode && strcmp(req->ipc_mode, "host") == 0)
+      return err_set(err, 0, "sysctl \"%s\" is not allowed in the hosts ipc namespace", k);
   }
   return 0;
 }

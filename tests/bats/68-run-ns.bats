@@ -64,6 +64,12 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   [ "$(ns "$pj" pid)" = "$(ns "$px" pid)" ]
   [ "$(ns "$pj" uts)" != "$(ns "$px" uts)" ]
   [ "$(td inspect -f '{{.HostConfig.IpcMode}} {{.HostConfig.PidMode}}' jx)" = "container:$xid container:$xid" ]
+  # create, then start: resolved at the start, written to the bundle
+  td create --name jy --pid container:sx busybox sleep 30
+  td start jy
+  [ "$(ns "$(ctr_pid jy)" pid)" = "$(ns "$px" pid)" ]
+  jyid=$(td inspect -f '{{.Id}}' jy)
+  jq -e --arg p "/proc/$px/ns/pid" '.linux.namespaces[] | select(.type == "pid") | .path == $p' "$TD_ROOT/containers/$jyid/config.json"
   # X's processes are the joiner's: X's sleep is its pid 1
   run td exec jx sh -c "tr '\0' ' ' </proc/1/cmdline"
   [ "$output" = "sleep 31 " ]
@@ -178,6 +184,19 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   run td run --network container:sx2 busybox true
   [ "$status" -eq 125 ]
   [ "$output" = "tinydocker: cannot join network of a non running container: $xid" ]
+}
+
+@test "attack: --ipc host with an IPC sysctl is refused before create (it would be the host's)" {
+  before=$(cat /proc/sys/kernel/shmmni)
+  run td create --ipc host --sysctl kernel.shmmni=1000 busybox true
+  [ "$status" -eq 125 ]
+  [ "$output" = 'tinydocker: sysctl "kernel.shmmni" is not allowed in the hosts ipc namespace' ]
+  [ "$(td_count)" -eq 0 ]
+  [ "$(cat /proc/sys/kernel/shmmni)" = "$before" ]
+  # its own IPC namespace: set there, the host's untouched
+  run td run --rm --sysctl kernel.shmmni=1000 busybox cat /proc/sys/kernel/shmmni
+  [ "$output" = 1000 ]
+  [ "$(cat /proc/sys/kernel/shmmni)" = "$before" ]
 }
 
 @test "attack: --pid container:X, X with the host's pid ns: refused (the host's pids stay hidden)" {
