@@ -208,41 +208,51 @@ bool eng_ns_cgroup_private(const char *mode)
   return cgroup_mode() == CGROUP_MODE_V2; /* docker's default: private on v2 only */
 }
 
+/* One of the joinable namespaces into ns: none (host), a new one, or X's. */
+static int add_ns(const struct eng_ctx *ctx, const struct eng_run_req *req, int k, json_t *ns,
+                  char **net_hostname, char **net_domainname, struct td_err **err)
+{
+  const char *modes[ENG_NS_JOINS] = {req->network, req->ipc_mode, req->pid_mode};
+  if (is(modes[k], "host"))
+    return 0;
+  if (!is_container(modes[k])) {
+    json_array_append_new(ns, json_pack("{s:s}", "type", join_type[k]));
+    return 0;
+  }
+  struct eng_ns_hold h;
+  eng_ns_hold_init(&h);
+  autofree char *path = NULL;
+  autorecord struct ctr_record *orec = NULL;
+  int rc = join_one(ctx, k, modes[k] + 10, &h, &path, &orec, err);
+  eng_ns_hold_clear(&h); /* nothing is joined at create: every start resolves again */
+  if (rc < 0)
+    return -1;
+  if (k == ENG_NS_NET) {
+    if (net_sysctls_to_host(req->sysctls, path, err) < 0)
+      return -1;
+    /* docker: the joiner takes the other container's host and domain name */
+    const char *dn =
+        json_string_value(json_object_get(json_object_get(orec->doc, "Config"), "Domainname"));
+    *net_hostname = orec->config.hostname ? xstrdup(orec->config.hostname) : NULL;
+    *net_domainname = dn ? xstrdup(dn) : NULL;
+  }
+  json_array_append_new(ns, json_pack("{s:s,s:s}", "type", join_type[k], "path", path));
+  return 0;
+}
+
 int eng_ns_build(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t **out,
                  char **net_hostname, char **net_domainname, struct td_err **err)
 {
   autojson json_t *ns = json_array();
-  const char *modes[ENG_NS_JOINS] = {req->network, req->ipc_mode, req->pid_mode};
-  bool host_net = is(req->network, "host");
-  for (int k = 0; k < ENG_NS_JOINS; k++) {
-    if (k == ENG_NS_NET ? host_net : is(modes[k], "host"))
-      continue;
-    if (!is_container(modes[k])) {
-      json_array_append_new(ns, json_pack("{s:s}", "type", join_type[k]));
-      continue;
-    }
-    struct eng_ns_hold h;
-    eng_ns_hold_init(&h);
-    autofree char *path = NULL;
-    autorecord struct ctr_record *orec = NULL;
-    int rc = join_one(ctx, k, modes[k] + 10, &h, &path, &orec, err);
-    eng_ns_hold_clear(&h); /* nothing is joined at create: every start resolves again */
-    if (rc < 0)
-      return -1;
-    if (k == ENG_NS_NET) {
-      if (net_sysctls_to_host(req->sysctls, path, err) < 0)
-        return -1;
-      /* docker: the joiner takes the other container's host and domain name */
-      const char *dn =
-          json_string_value(json_object_get(json_object_get(orec->doc, "Config"), "Domainname"));
-      *net_hostname = orec->config.hostname ? xstrdup(orec->config.hostname) : NULL;
-      *net_domainname = dn ? xstrdup(dn) : NULL;
-    }
-    json_array_append_new(ns, json_pack("{s:s,s:s}", "type", join_type[k], "path", path));
-  }
+  /* the order the bundle always had: pid, ipc, uts, mount, network, cgroup */
+  if (add_ns(ctx, req, ENG_NS_PID, ns, net_hostname, net_domainname, err) < 0 ||
+      add_ns(ctx, req, ENG_NS_IPC, ns, net_hostname, net_domainname, err) < 0)
+    return -1;
   if (!is(req->uts_mode, "host"))
     json_array_append_new(ns, json_pack("{s:s}", "type", "uts"));
   json_array_append_new(ns, json_pack("{s:s}", "type", "mount"));
+  if (add_ns(ctx, req, ENG_NS_NET, ns, net_hostname, net_domainname, err) < 0)
+    return -1;
   if (eng_ns_cgroup_private(req->cgroupns_mode))
     json_array_append_new(ns, json_pack("{s:s}", "type", "cgroup"));
   *out = steal_ptr(ns);
