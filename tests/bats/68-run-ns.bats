@@ -162,15 +162,17 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   td kill sx2
   td_wait_status sx2 exited
   # a host process takes the stopped init's pid (ns_last_pid): /proc/$old/ns is the host's
-  for i in $(seq 30); do
-    echo $((old - 1)) >/proc/sys/kernel/ns_last_pid 2>/dev/null || break
-    sleep 60 &
-    HOSTPID=$!
-    [ "$HOSTPID" = "$old" ] && break
-    kill "$HOSTPID"
-    HOSTPID=
-  done
+  # (one shell does it, without the test's job control; the sleep outlives it, killed by pid
+  # in teardown)
+  HOSTPID=$(bash -c 'for i in $(seq 30); do
+      echo $(($1 - 1)) >/proc/sys/kernel/ns_last_pid || exit 0
+      sleep 60 </dev/null >/dev/null 2>&1 &
+      [ $! = "$1" ] && { echo $!; exit 0; }
+      kill $!
+    done' _ "$old")
+  echo "old pid $old, host process ${HOSTPID:-none}"
   run td start j2
+  echo "$output"
   [ "$status" -ne 0 ]
   [[ "$output" == *"is not running"* ]]
   [ "$(td inspect -f '{{.State.Running}}' j2)" = false ]
