@@ -201,6 +201,7 @@ int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
 enum { ENG_NS_NET, ENG_NS_IPC, ENG_NS_PID, ENG_NS_JOINS };
 struct eng_ns_hold {
   int pidfd[ENG_NS_JOINS]; /* the other init, pinned; -1 = no join */
+  pid_t pid[ENG_NS_JOINS];
   char *who[ENG_NS_JOINS]; /* its container id */
 };
 void eng_ns_hold_init(struct eng_ns_hold *h);
@@ -213,6 +214,9 @@ int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, 
 /* After the runtime joined: an error if a pinned init exited meanwhile (its pid may have been
  * another process's when the runtime opened /proc/PID/ns). */
 int eng_ns_hold_check(const struct eng_ns_hold *h, struct td_err **err);
+/* --ipc container:X: X's /dev/shm over this container's (ypid, its init, created and not
+ * started; ymntns its mount namespace), as docker binds X's shm directory. */
+int eng_ns_share_shm(const struct eng_ns_hold *h, pid_t ypid, int ymntns, struct td_err **err);
 
 /* Free what a user holds. */
 void eng_user_clear(struct eng_user *u);

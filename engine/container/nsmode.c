@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/container/internal.h"
@@ -89,6 +93,7 @@ void eng_ns_hold_init(struct eng_ns_hold *h)
 {
   for (int k = 0; k < ENG_NS_JOINS; k++) {
     h->pidfd[k] = -1;
+    h->pid[k] = 0;
     h->who[k] = NULL;
   }
 }
@@ -146,6 +151,7 @@ static int join_one(const struct eng_ctx *ctx, int k, const char *ref, struct en
   if (h->pidfd[k] >= 0)
     close(h->pidfd[k]);
   h->pidfd[k] = fd;
+  h->pid[k] = pid;
   free(h->who[k]);
   h->who[k] = xstrdup(id);
   if (!proc_alive(pid, orec->td.init_start) || pidfd_exited(fd))
@@ -301,4 +307,68 @@ int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, 
   }
   /* the file says what the runtime joined (tinyrun state, a later start) */
   return store_write_json(cfg, *spec, 0600, err);
+}
+
+/* dev/shm beneath root, never through a symlink: a mount point of the runtime's making. */
+static int open_shm(int root)
+{
+  struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+  return (int)syscall(SYS_openat2, root, "dev/shm", &how, sizeof(how));
+}
+
+/* The forked child: a clone of X's /dev/shm, taken inside X's mount namespace (open_tree
+ * clones only mounts of the caller's own), attached in Y's over Y's /dev/shm. setns of a
+ * mount namespace is the whole process's: hence the fork. Returns an errno. */
+static int share_child(int xpidfd, int xroot, int ymntns, int yroot)
+{
+  if (setns(xpidfd, CLONE_NEWNS) < 0)
+    return errno;
+  autoclose int src = open_shm(xroot);
+  if (src < 0)
+    return errno;
+  autoclose int tree =
+      (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0)
+    return errno;
+  if (setns(ymntns, CLONE_NEWNS) < 0)
+    return errno;
+  autoclose int dst = open_shm(yroot);
+  if (dst < 0)
+    return errno;
+  if (syscall(SYS_move_mount, tree, "", dst, "",
+              MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return errno;
+  return 0;
+}
+
+int eng_ns_share_shm(const struct eng_ns_hold *h, pid_t ypid, int ymntns, struct td_err **err)
+{
+  int xpidfd = h->pidfd[ENG_NS_IPC];
+  if (xpidfd < 0)
+    return 0;
+  /* both roots as their inits see them (pivot_root'ed), opened while X's init is pinned */
+  char p[64];
+  snprintf(p, sizeof(p), "/proc/%d/root", (int)h->pid[ENG_NS_IPC]);
+  autoclose int xroot = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  snprintf(p, sizeof(p), "/proc/%d/root", (int)ypid);
+  autoclose int yroot = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (xroot < 0 || yroot < 0 || ymntns < 0)
+    return err_set(err, errno, "--ipc container:%s: open the containers' roots",
+                   h->who[ENG_NS_IPC]);
+  if (pidfd_exited(xpidfd))
+    return err_set(err, 0, "container %s exited while its ipc namespace was joined",
+                   h->who[ENG_NS_IPC]);
+  pid_t c = fork();
+  if (c < 0)
+    return err_set(err, errno, "fork");
+  if (c == 0)
+    _exit(share_child(xpidfd, xroot, ymntns, yroot));
+  int st = 0;
+  while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+    ;
+  int e = WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+  if (e)
+    return err_set(err, e, "--ipc container:%s: share its /dev/shm", h->who[ENG_NS_IPC]);
+  return 0;
 }

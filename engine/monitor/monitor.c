@@ -200,6 +200,12 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   }
   m->io.exited = false;
   hold_mntns(m);
+  if (eng_ns_share_shm(&hold, m->io.pid, m->mntns, err) < 0) {
+    autoerr struct td_err *e2 = NULL;
+    if (rt_delete(rt, m->id, true, &e2) < 0)
+      err_warn(&e2, "undo start");
+    return -1;
+  }
   if (m->io.master >= 0) {
     fcntl(m->io.master, F_SETFD, FD_CLOEXEC);
     mon_io_apply_winsize(&m->io);

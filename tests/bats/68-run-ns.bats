@@ -64,6 +64,14 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   [ "$(ns "$pj" pid)" = "$(ns "$px" pid)" ]
   [ "$(ns "$pj" uts)" != "$(ns "$px" uts)" ]
   [ "$(td inspect -f '{{.HostConfig.IpcMode}} {{.HostConfig.PidMode}}' jx)" = "container:$xid container:$xid" ]
+  # POSIX shared memory: X's /dev/shm is the joiner's (docker binds X's shm directory)
+  td exec sx sh -c 'echo fromx >/dev/shm/x'
+  run td exec jx cat /dev/shm/x
+  [ "$output" = fromx ]
+  td exec jx sh -c 'echo fromj >/dev/shm/j'
+  [ "$(td exec sx cat /dev/shm/j)" = fromj ]
+  run td run --rm busybox ls /dev/shm
+  [ -z "$output" ]
   # create, then start: resolved at the start, written to the bundle
   td create --name jy --pid container:sx busybox sleep 30
   td start jy
@@ -199,6 +207,14 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   run td run --rm --sysctl kernel.shmmni=1000 busybox cat /proc/sys/kernel/shmmni
   [ "$output" = 1000 ]
   [ "$(cat /proc/sys/kernel/shmmni)" = "$before" ]
+}
+
+@test "attack: X's /dev/shm swapped for a symlink: the joiner's start fails, nothing is bound" {
+  td run -d --name sy --privileged --ipc shareable busybox sleep 30
+  td exec sy sh -c 'umount /dev/shm && rmdir /dev/shm && ln -s / /dev/shm'
+  run td run --rm --ipc container:sy busybox ls /dev/shm
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"share its /dev/shm"* ]]
 }
 
 @test "attack: --pid container:X, X with the host's pid ns: refused (the host's pids stay hidden)" {
