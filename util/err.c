@@ -173,7 +173,12 @@ static void print_run_style(const char *text, int kind)
     fprintf(stderr, "%s%s\n", daemon, text);
     return;
   }
-  /* docker's reportError: one final ".", the help line unless the start failed */
+  /* docker's reportError: one final ".", the help line unless the start failed (or the
+   * message has it already) */
+  if (strstr(text, "\nSee '")) {
+    fprintf(stderr, "tinydocker: %s%s\n", kind == ERR_CLI ? "" : daemon, text);
+    return;
+  }
   size_t n = strlen(text);
   if (n > 0 && text[n - 1] == '.')
     n--;

@@ -49,7 +49,7 @@ int eng_ns_validate(const struct eng_run_req *req, struct td_err **err)
   const char *ipc = req->ipc_mode;
   if (ipc && *ipc && !is(ipc, "private") && !is(ipc, "shareable") && !is(ipc, "host") &&
       !is(ipc, "none") && !(is_container(ipc) && ipc[10]))
-    return err_set(err, 0, "Invalid IPC mode: %s", ipc);
+    return err_set(err, 0, "Invalid IPC mode: %s", ipc), err_mark(err, ERR_START);
   bool uts_host = is(req->uts_mode, "host");
   if (uts_host && req->hostname && *req->hostname)
     return err_set(err, 0, "conflicting options: hostname and the UTS mode");
@@ -114,13 +114,17 @@ static bool pidfd_exited(int pidfd)
   return poll(&p, 1, 0) != 0; /* readable (or an error): the process has exited */
 }
 
+/* dockerd finds these when it starts the container: docker run prints them without its help
+ * line (ERR_START) */
 static int not_running(int k, const char *who, struct td_err **err)
 {
   if (k == ENG_NS_NET)
-    return err_set(err, 0, "cannot join network of a non running container: %s", who);
-  if (k == ENG_NS_IPC)
-    return err_set(err, 0, "can't join IPC of container %s: container %s is not running", who, who);
-  return err_set(err, 0, "container %s is not running", who);
+    err_set(err, 0, "cannot join network of a non running container: %s", who);
+  else if (k == ENG_NS_IPC)
+    err_set(err, 0, "can't join IPC of container %s: container %s is not running", who, who);
+  else
+    err_set(err, 0, "container %s is not running", who);
+  return err_mark(err, ERR_START);
 }
 
 /* One join: ref running (and for IPC, shareable), its init pinned in h->pidfd[k]; *path gets
@@ -140,7 +144,8 @@ static int join_one(const struct eng_ctx *ctx, int k, const char *ref, struct en
     return err_set(err, 0,
                    "can't join IPC of container %s: non-shareable IPC (hint: use "
                    "IpcMode:shareable for the donor container)",
-                   id);
+                   id),
+           err_mark(err, ERR_START);
   /* the pidfd first, then the identity: a pid reused since the record was written has
    * another start time, and the pidfd pins the process that was checked */
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);

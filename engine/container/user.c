@@ -172,10 +172,12 @@ int eng_user_add_groups(const char *rootfs, char *const *names, struct eng_user 
     long long v = strtoll(*n, &end, 10);
     if (**n && *end == '\0') { /* a number, as docker's user.GetAdditionalGroups takes it */
       if (errno || v < 0 || v > 2147483647LL)
-        return err_set(err, 0, "uids and gids must be in range 0-2147483647");
+        return err_set(err, 0, "uids and gids must be in range 0-2147483647"),
+               err_mark(err, ERR_START); /* found when dockerd starts the container */
       g = (gid_t)v;
     } else if (find_group(grp, *n, &g) < 0) {
-      return err_set(err, 0, "Unable to find group %s: no matching entries in group file", *n);
+      return err_set(err, 0, "Unable to find group %s: no matching entries in group file", *n),
+             err_mark(err, ERR_START);
     }
     bool has = false;
     for (size_t i = 0; i < u->n_groups; i++)
