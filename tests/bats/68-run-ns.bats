@@ -93,7 +93,7 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   n=$(td_count)
   run td run --network container:nx -p 8080:80 busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: conflicting options: port publishing and the container type network mode" ]
+  [ "$output" = "tinydocker: Error response from daemon: conflicting options: port publishing and the container type network mode."$'\n'"See 'tinydocker run --help'." ]
   run td create --network container:nx -P busybox true
   [ "$status" -eq 125 ]
   run td run --network container:nx --hostname other busybox true
@@ -136,21 +136,21 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   [ "${lines[0]}" = "tinydocker: --cgroupns: invalid CGROUP mode." ]
   run td run --ipc bogus busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: Invalid IPC mode: bogus" ]
+  [ "$output" = "tinydocker: Error response from daemon: Invalid IPC mode: bogus." ]
   run td run --ipc container:nosuch busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: No such container: nosuch" ]
+  [ "$output" = "tinydocker: Error response from daemon: No such container: nosuch."$'\n'"See 'tinydocker run --help'." ]
   run td run --pid container:nosuch busybox true
   [ "$status" -eq 125 ]
   run td run --uts host --hostname h busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: conflicting options: hostname and the UTS mode" ]
+  [ "$output" = "tinydocker: Error response from daemon: conflicting options: hostname and the UTS mode."$'\n'"See 'tinydocker run --help'." ]
   run td run --group-add nosuchgroup busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: Unable to find group nosuchgroup: no matching entries in group file" ]
+  [ "$output" = "tinydocker: Error response from daemon: Unable to find group nosuchgroup: no matching entries in group file." ]
   run td run --group-add -5 busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: uids and gids must be in range 0-2147483647" ]
+  [ "$output" = "tinydocker: Error response from daemon: uids and gids must be in range 0-2147483647." ]
   [ "$(td_count)" -eq "$n" ]
 }
 
@@ -159,7 +159,7 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   n=$(td_count)
   run td run --ipc container:px busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: can't join IPC of container $xid: non-shareable IPC (hint: use IpcMode:shareable for the donor container)" ]
+  [ "$output" = "tinydocker: Error response from daemon: can't join IPC of container $xid: non-shareable IPC (hint: use IpcMode:shareable for the donor container)." ]
   [ "$(td_count)" -eq "$n" ]
 }
 
@@ -187,20 +187,20 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   # nothing of the host's was joined: no process of j2 exists in the host's pid ns
   run td run --pid container:sx2 busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: container $xid is not running" ]
+  [ "$output" = "tinydocker: Error response from daemon: container $xid is not running." ]
   run td run --ipc container:sx2 busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: can't join IPC of container $xid: container $xid is not running" ]
+  [ "$output" = "tinydocker: Error response from daemon: can't join IPC of container $xid: container $xid is not running." ]
   run td run --network container:sx2 busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: cannot join network of a non running container: $xid" ]
+  [ "$output" = "tinydocker: Error response from daemon: cannot join network of a non running container: $xid." ]
 }
 
 @test "attack: --ipc host with an IPC sysctl is refused before create (it would be the host's)" {
   before=$(cat /proc/sys/kernel/shmmni)
   run td create --ipc host --sysctl kernel.shmmni=1000 busybox true
-  [ "$status" -eq 125 ]
-  [ "$output" = 'tinydocker: sysctl "kernel.shmmni" is not allowed in the hosts ipc namespace' ]
+  [ "$status" -eq 1 ] # docker create: the daemon's error as it is
+  [ "$output" = 'Error response from daemon: sysctl "kernel.shmmni" is not allowed in the hosts ipc namespace' ]
   [ "$(td_count)" -eq 0 ]
   [ "$(cat /proc/sys/kernel/shmmni)" = "$before" ]
   # its own IPC namespace: set there, the host's untouched
