@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
+#include "cli/run_flags.h"
 #include "engine/parse/parse.h"
 #include "engine/engine.h"
 #include "runtime/core/runtime.h"
@@ -15,7 +17,25 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+/* issue 16's flags (cli/run_flags.c), in one group for easy merges */
+#define RUN_FLAGS16_OPTS                                                                           \
+  {0, "cidfile", OPT_STR, "string", "Write the container ID to the file", NULL},                   \
+      {0, "dns-option", OPT_LIST, "list", "Set DNS options", NULL},                                \
+      {0, "expose", OPT_LIST, "list", "Expose a port or a range of ports", NULL},                  \
+      {0, "label-file", OPT_LIST, "list", "Read in a line delimited file of labels", NULL},        \
+      {0, "link", OPT_LIST, "list", "Add link to another container", NULL},                        \
+      {0, "mac-address", OPT_STR, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)",    \
+       NULL},                                                                                      \
+      {0, "platform", OPT_STR, "string", "Set platform if server is multi-platform capable",      \
+       NULL},                                                                                      \
+      {0, "runtime", OPT_STR, "string", "Runtime to use for this container (tinyrun, runc, crun)", \
+       NULL},                                                                                      \
+  {                                                                                                \
+    0, "volumes-from", OPT_LIST, "list", "Mount volumes from the specified container(s)", NULL     \
+  }
+
 #define RUN_OPTS                                                                                    \
+  RUN_FLAGS16_OPTS,                                                                                 \
   {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                     \
       {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},         \
       {0,                                                                                           \
@@ -376,7 +396,7 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   q->rootfs = opt_str(ci, r, "rootfs");
   if (parse_resources(ci, r, q, err) < 0 || parse_security(ci, r, q, err) < 0 ||
       parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0 ||
-      check_add_hosts(q->add_hosts, err) < 0)
+      check_add_hosts(q->add_hosts, err) < 0 || run_flags_parse(ci, r, q, &s->labels, err) < 0)
     return -1;
   q->mounts = s->mounts;
   q->n_mounts = s->n_mounts;
@@ -426,6 +446,9 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
     rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
   if (rc == 0 && run)
     rc = check_detach_keys(q.detach_keys = opt_str(ci, &r, "detach-keys"), err);
+  const char *cidfile = rc == 0 ? opt_str(ci, &r, "cidfile") : NULL;
+  if (cidfile && (rc = cidfile_open(cidfile, &q.cidfile_fd, err)) == 0)
+    q.cidfile = true;
   int code = 0;
   if (rc == 0) {
     if (run) {
@@ -436,6 +459,13 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
       if (rc == 0)
         printf("%s\n", id);
       free(id);
+    }
+    if (q.cidfile) { /* written by eng_create; a create that failed leaves no file */
+      struct stat st;
+      if (fstat(q.cidfile_fd, &st) == 0 && st.st_size > 0)
+        close(q.cidfile_fd);
+      else
+        cidfile_discard(cidfile, q.cidfile_fd);
     }
   }
   run_store_free(&s);

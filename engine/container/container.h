@@ -90,12 +90,15 @@ struct ctr_record {
     bool tty, open_stdin, stdin_once;
     int stop_timeout; /* -1: none (Config.StopTimeout absent) */
     char **labels;    /* "key=value", in the document's order */
+    char *mac_address; /* --mac-address */
   } config;
   struct {
     char *network_mode, *restart_policy; /* RestartPolicy.Name */
     int restart_max;                     /* RestartPolicy.MaximumRetryCount */
     bool auto_remove;                    /* --rm */
     char *log_max_size, *log_max_file;   /* LogConfig.Config */
+    char **links;                        /* Links: "/other:/me/alias" (--link) */
+    char *runtime;                       /* Runtime: --runtime name, NULL/"tinyrun" = core */
   } host;
   struct ctr_net net;                       /* NetworkSettings, written once attached */
   struct {                                  /* "Td": the engine's own */

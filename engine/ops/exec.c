@@ -16,6 +16,7 @@
 
 #include "engine/parse/parse.h"
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -196,6 +197,10 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     return err_set(err, 0, "Container %s is paused, unpause the container before exec", id);
   if (strcmp(st, "running") != 0)
     return err_set(err, 0, "container %s is not running", id);
+  if (runflags_external(rec))
+    return err_set(err, 0, "exec is not supported for a container of runtime %s (--runtime): only "
+                   "the default runtime, tinyrun, runs processes in a running container",
+                   rec->host.runtime);
   autofree char *cfgpath = xasprintf("%s/%s/config.json", ctx->ctr_dir, id);
   autojson json_t *cfg = NULL;
   if (file_read_json(AT_FDCWD, cfgpath, &cfg, err) < 0)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "engine/monitor/monitor.h"
 #include "engine/ops/ops.h"
 #include "image/image.h"
@@ -429,6 +430,11 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
   }
   if (!pause && strcmp(st, "paused") != 0) {
     err_set(err, 0, "Container %s is not paused", id);
+    goto out;
+  }
+  if (runflags_external(rec)) {
+    err_set(err, 0, "%s is not supported for a container of runtime %s (--runtime)",
+            pause ? "pause" : "unpause", rec->host.runtime);
     goto out;
   }
   struct rt_ctx rt;

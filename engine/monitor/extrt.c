@@ -1,0 +1,148 @@
+/* --runtime NAME: the container run by another OCI runtime (runc, crun) on the same bundle,
+ * driven by the monitor through that runtime's command line (docs/engine.md, "Other OCI
+ * runtimes"): `create --bundle DIR --pid-file F ID` with the container's stdio as its own,
+ * the network attached to the init it leaves waiting, `start ID`, and after the exit
+ * `delete --force ID`. The runtime's create exits once the init waits: the init is then
+ * reparented to the monitor (a child subreaper), which waits for it as for its own. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/container/container.h"
+#include "engine/container/runflags.h"
+#include "engine/monitor/internal.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
+
+/* The runtime's own state directory: <run root>/<name> (e.g. /run/tinydocker/runc). */
+static char *state_dir(const struct eng_ctx *ctx, const char *name)
+{
+  return xasprintf("%s/%s", ctx->run_root, name);
+}
+
+/* The last line of the runtime's log (its error), or "". */
+static char *log_tail(const char *path)
+{
+  autofree char *text = NULL;
+  autoerr struct td_err *e = NULL;
+  if (file_read_all(AT_FDCWD, path, &text, NULL, &e) < 0 || text == NULL)
+    return xstrdup("");
+  size_t n = strlen(text);
+  while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+    text[--n] = '\0';
+  char *nl = strrchr(text, '\n');
+  return xstrdup(nl ? nl + 1 : text);
+}
+
+/* Run prog with argv ({prog, --root, R, --log, L, verb, ...}), stdio from fds (-1:
+ * /dev/null), and wait for it; its error is the last line of its log L. */
+static int run_prog(const char *prog, char *const argv[], const int fds[3], struct td_err **err)
+{
+  pid_t p = fork();
+  if (p < 0)
+    return err_set_fork(err, errno, "fork the runtime");
+  if (p == 0) {
+    /* the monitor blocks SIGCHLD/SIGTERM for its signalfd: the runtime and the container
+     * it starts get the default mask and dispositions */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < 32; s++)
+      if (s != SIGKILL && s != SIGSTOP)
+        signal(s, SIG_DFL);
+    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int use[3];
+    for (int k = 0; k < 3; k++)
+      use[k] = fds[k] >= 0 ? fds[k] : nul;
+    /* out of the way of 0..2 first, then into place (dup2 clears close-on-exec) */
+    for (int k = 0; k < 3; k++)
+      use[k] = fcntl(use[k], F_DUPFD_CLOEXEC, 3);
+    for (int k = 0; k < 3; k++)
+      if (use[k] < 0 || dup2(use[k], k) < 0)
+        _exit(127);
+    execv(prog, argv);
+    _exit(127);
+  }
+  int st = 0;
+  while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+    ;
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+    return 0;
+  autofree char *tail = log_tail(argv[4]);
+  return err_set(err, 0, "%s %s failed (status %d)%s%s", prog, argv[5],
+                 WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), *tail ? ": " : "", tail);
+}
+
+static int ext_cmd(const struct eng_ctx *ctx, const char *name, const char *id, const char *verb,
+                   const char *arg, struct td_err **err)
+{
+  const char *prog = NULL;
+  if (eng_runtime_lookup(name, &prog, err) < 0)
+    return -1;
+  autofree char *root = state_dir(ctx, name);
+  autofree char *dir = store_dir(ctx, id);
+  autofree char *logpath = xasprintf("%s/runtime.log", dir);
+  char *argv[] = {(char *)prog, "--root", root, "--log", logpath, (char *)verb,
+                  (char *)(arg ? arg : id), arg ? (char *)id : NULL, NULL};
+  int fds[3] = {-1, -1, -1};
+  return run_prog(prog, argv, fds, err);
+}
+
+bool extrt_used(const struct ctr_record *rec)
+{
+  return runflags_external(rec);
+}
+
+int extrt_create(struct mon *m, const int stdio[3], pid_t *pid, struct td_err **err)
+{
+  const char *name = m->rec->host.runtime;
+  const char *prog = NULL;
+  if (eng_runtime_lookup(name, &prog, err) < 0)
+    return -1;
+  autofree char *root = state_dir(m->ctx, name);
+  if (mkdir_p(root, 0700, err) < 0)
+    return -1;
+  autofree char *pidfile = xasprintf("%s/runtime.pid", m->dir);
+  autofree char *logpath = xasprintf("%s/runtime.log", m->dir);
+  unlink(pidfile);
+  /* a state left by a crash: the same id would be refused */
+  autoerr struct td_err *e = NULL;
+  extrt_delete(m->ctx, m->rec, m->id, &e);
+  unlink(logpath);
+  char *argv[] = {(char *)prog, "--root", root,    "--log", logpath,      "create", "--bundle",
+                  m->dir,       "--pid-file", pidfile, (char *)m->id, NULL};
+  /* the container's stdio is the runtime's own (runc and crun pass it on without a
+   * terminal); the runtime's errors go to its log */
+  if (run_prog(prog, argv, stdio, err) < 0)
+    return err_prefix(err, "runtime %s", name);
+  autofree char *text = NULL;
+  if (file_read_all(AT_FDCWD, pidfile, &text, NULL, err) < 0)
+    return err_prefix(err, "runtime %s: its pid file", name);
+  *pid = (pid_t)atoi(text);
+  if (*pid <= 0)
+    return err_set(err, 0, "runtime %s: bad pid file %s", name, pidfile);
+  return 0;
+}
+
+int extrt_start(struct mon *m, struct td_err **err)
+{
+  if (ext_cmd(m->ctx, m->rec->host.runtime, m->id, "start", NULL, err) < 0)
+    return err_prefix(err, "runtime %s", m->rec->host.runtime);
+  return 0;
+}
+
+int extrt_delete(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
+                 struct td_err **err)
+{
+  autofree char *root = state_dir(ctx, rec->host.runtime);
+  autofree char *st = xasprintf("%s/%s", root, id);
+  if (access(st, F_OK) != 0)
+    return 0; /* never created, or deleted already */
+  return ext_cmd(ctx, rec->host.runtime, id, "delete", "--force", err);
+}
