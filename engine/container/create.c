@@ -360,6 +360,7 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
   td_trace("c-spec");
+  runflags_spec(req, spec);
   if (bundle_write_etc(dir, json_string_value(json_object_get(spec, "hostname")), req->network,
                        req->add_hosts, req->dns, req->dns_search, req->dns_opts, err) < 0)
     return -1;

@@ -214,3 +214,11 @@ void runflags_forget_state(const struct eng_ctx *ctx, const char *id)
       err_warn(&e, "container %s: the state of runtime %s", id, runtimes[i].name);
   }
 }
+
+void runflags_spec(const struct eng_run_req *req, json_t *spec)
+{
+  const char *path = NULL;
+  autoerr struct td_err *e = NULL;
+  if (req->runtime && eng_runtime_lookup(req->runtime, &path, &e) == 0 && path)
+    json_object_set_new(spec, "ociVersion", json_string("1.0.2"));
+}

@@ -30,3 +30,5 @@ int eng_runtime_lookup(const char *name, const char **path, struct td_err **err)
 bool runflags_external(const struct ctr_record *rec);
 /* rm: the other runtimes' state of id (left when its monitor did not delete it) removed. */
 void runflags_forget_state(const struct eng_ctx *ctx, const char *id);
+/* The bundle's spec for another runtime: the OCI version it knows (crun 1.8 refuses 1.2.0). */
+void runflags_spec(const struct eng_run_req *req, json_t *spec);
