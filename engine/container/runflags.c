@@ -16,6 +16,30 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The object with its keys in Go's order (sorted), as docker's inspect prints a map; takes
+ * the reference. */
+static json_t *sorted_keys(json_t *o)
+{
+  size_t n = json_object_size(o), i = 0;
+  const char **keys = xcalloc(n + 1, sizeof(*keys));
+  const char *k;
+  json_t *v;
+  json_object_foreach (o, k, v)
+    keys[i++] = k;
+  qsort(keys, n, sizeof(*keys), cmp_str);
+  json_t *out = json_object();
+  for (i = 0; i < n; i++)
+    json_object_set(out, keys[i], json_object_get(o, keys[i]));
+  free(keys);
+  json_decref(o);
+  return out;
+}
+
 json_t *runflags_exposed(const struct eng_run_req *req, json_t *imgcfg)
 {
   json_t *img = json_object_get(imgcfg, "ExposedPorts");
@@ -36,7 +60,7 @@ json_t *runflags_exposed(const struct eng_run_req *req, json_t *imgcfg)
       json_object_set_new(out, key, json_object());
     }
   }
-  return out;
+  return sorted_keys(out);
 }
 
 /* NAME[:ALIAS] -> the target's record (running or not), its name and the alias. */
