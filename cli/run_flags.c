@@ -38,8 +38,10 @@ static int check_expose(const char *e, struct td_err **err)
                      e, parts[i], errno || v[i] > 65535 ? "value out of range" : "invalid syntax");
   }
   if (dash && v[1] < v[0])
-    return err_set(err, 0, "invalid range format for --expose: %s, error: Invalid range specified "
-                   "for the Port: %s", e, range);
+    return err_set(err, 0,
+                   "invalid range format for --expose: %s, error: Invalid range specified "
+                   "for the Port: %s",
+                   e, range);
   if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
     return err_set(err, 0, "invalid proto: %s", proto);
   return 0;
@@ -84,7 +86,7 @@ static const char *host_arch(void)
 static int check_platform(const char *p, const char *image, struct td_err **err)
 {
   static const char *const oses[] = {"linux", "windows", "darwin", "freebsd", NULL};
-  static const char *const arches[] = {"amd64", "arm64",   "arm",   "386",  "ppc64le",
+  static const char *const arches[] = {"amd64", "arm64",   "arm",    "386", "ppc64le",
                                        "s390x", "riscv64", "mips64", NULL};
   autostrv char **parts = strv_split(p, '/');
   size_t n = strv_len(parts);
@@ -170,8 +172,8 @@ int run_flags_parse(const struct cmd_info *ci, const struct opt_result *r, struc
   for (char **l = q->links; l && *l; l++) {
     const char *c = strchr(*l, ':');
     if (**l == '\0' || c == *l || (c && (c[1] == '\0' || strchr(c + 1, ':'))))
-      return err_set(err, 0, "invalid argument \"%s\" for \"--link\" flag: bad format for links: %s",
-                     *l, *l);
+      return err_set(
+          err, 0, "invalid argument \"%s\" for \"--link\" flag: bad format for links: %s", *l, *l);
   }
   q->volumes_from = opt_list(ci, r, "volumes-from");
   q->dns_opts = opt_list(ci, r, "dns-option");

@@ -18,25 +18,23 @@
 #include "util/xalloc.h"
 
 /* issue 16's flags (cli/run_flags.c), in one group for easy merges */
-#define RUN_FLAGS16_OPTS                                                                           \
-  {0, "cidfile", OPT_STR, "string", "Write the container ID to the file", NULL},                   \
-      {0, "dns-option", OPT_LIST, "list", "Set DNS options", NULL},                                \
-      {0, "expose", OPT_LIST, "list", "Expose a port or a range of ports", NULL},                  \
-      {0, "label-file", OPT_LIST, "list", "Read in a line delimited file of labels", NULL},        \
-      {0, "link", OPT_LIST, "list", "Add link to another container", NULL},                        \
-      {0, "mac-address", OPT_STR, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)",    \
-       NULL},                                                                                      \
-      {0, "platform", OPT_STR, "string", "Set platform if server is multi-platform capable",      \
-       NULL},                                                                                      \
-      {0, "runtime", OPT_STR, "string", "Runtime to use for this container (tinyrun, runc, crun)", \
-       NULL},                                                                                      \
-  {                                                                                                \
-    0, "volumes-from", OPT_LIST, "list", "Mount volumes from the specified container(s)", NULL     \
+#define RUN_FLAGS16_OPTS                                                                             \
+  {0, "cidfile", OPT_STR, "string", "Write the container ID to the file", NULL},                     \
+      {0, "dns-option", OPT_LIST, "list", "Set DNS options", NULL},                                  \
+      {0, "expose", OPT_LIST, "list", "Expose a port or a range of ports", NULL},                    \
+      {0, "label-file", OPT_LIST, "list", "Read in a line delimited file of labels", NULL},          \
+      {0, "link", OPT_LIST, "list", "Add link to another container", NULL},                          \
+      {0,   "mac-address", OPT_STR, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)",     \
+       NULL},                                                                                        \
+      {0, "platform", OPT_STR, "string", "Set platform if server is multi-platform capable", NULL},  \
+      {0,   "runtime", OPT_STR, "string", "Runtime to use for this container (tinyrun, runc, crun)", \
+       NULL},                                                                                        \
+  {                                                                                                  \
+    0, "volumes-from", OPT_LIST, "list", "Mount volumes from the specified container(s)", NULL       \
   }
 
 #define RUN_OPTS                                                                                    \
-  RUN_FLAGS16_OPTS,                                                                                 \
-  {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                     \
+  RUN_FLAGS16_OPTS, {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},   \
       {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},         \
       {0,                                                                                           \
        "blkio-weight",                                                                              \

@@ -175,7 +175,7 @@ struct eng_exec_req {
   char **cmd;
   bool interactive, tty, detach, privileged;
   const char *detach_keys; /* NULL = ctrl-p,ctrl-q */
-  char **env; /* --env-file lines, then -e */
+  char **env;              /* --env-file lines, then -e */
   const char *workdir, *user;
 };
 /* Run a command in a running container; *exit_code gets its status. */

@@ -219,7 +219,7 @@ static void host_devices(int dirfd, const char *path, json_t *devs, int depth_le
       continue;
     autofree char *p = xasprintf("%s/%s", path, n);
     if (S_ISDIR(st.st_mode)) {
-      static const char *const skip[] = {"pts", "shm",         "fd",    "mqueue",
+      static const char *const skip[] = {"pts",  "shm",         "fd",    "mqueue",
                                          ".lxc", ".lxd-mounts", ".udev", NULL};
       bool skipped = false;
       for (size_t i = 0; skip[i]; i++)
@@ -233,12 +233,11 @@ static void host_devices(int dirfd, const char *path, json_t *devs, int depth_le
     }
     if (strcmp(p, "/dev/console") == 0 || (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)))
       continue;
-    json_array_append_new(devs, json_pack("{s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "path", p, "type",
-                                          S_ISCHR(st.st_mode) ? "c" : "b", "major",
-                                          (json_int_t)major(st.st_rdev), "minor",
-                                          (json_int_t)minor(st.st_rdev), "fileMode",
-                                          (int)(st.st_mode & 0777), "uid", (int)st.st_uid, "gid",
-                                          (int)st.st_gid));
+    json_array_append_new(
+        devs, json_pack("{s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "path", p, "type",
+                        S_ISCHR(st.st_mode) ? "c" : "b", "major", (json_int_t)major(st.st_rdev),
+                        "minor", (json_int_t)minor(st.st_rdev), "fileMode",
+                        (int)(st.st_mode & 0777), "uid", (int)st.st_uid, "gid", (int)st.st_gid));
   }
   closedir(d);
 }

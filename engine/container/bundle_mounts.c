@@ -213,7 +213,8 @@ static int add_volumes_from(const struct eng_ctx *ctx, const char *spec, const c
                              .source = (char *)src,
                              .target = t,
                              .readonly = ro,
-                             .propagation = (char *)(prop && strcmp(prop, "rprivate") ? prop : NULL)};
+                             .propagation =
+                                 (char *)(prop && strcmp(prop, "rprivate") ? prop : NULL)};
       if (add_user_mount(ctx, &bm, dir, rootfs, mounts, rec, err) < 0)
         return -1;
     }

@@ -88,8 +88,8 @@ struct ctr_record {
   struct {
     char *hostname, *image, *stop_signal; /* image: as the user wrote it */
     bool tty, open_stdin, stdin_once;
-    int stop_timeout; /* -1: none (Config.StopTimeout absent) */
-    char **labels;    /* "key=value", in the document's order */
+    int stop_timeout;  /* -1: none (Config.StopTimeout absent) */
+    char **labels;     /* "key=value", in the document's order */
     char *mac_address; /* --mac-address */
   } config;
   struct {

@@ -114,8 +114,7 @@ int runflags_link_hosts(const struct eng_ctx *ctx, const struct ctr_record *rec,
       /* docker's legacy links: the target must run on the default bridge; its hosts line is
        * "IP alias id12 name" */
       if (!found || !t->state.running)
-        return err_set(err, 0, "Cannot link to a non running container: /%s AS %s", tname,
-                       c + 1);
+        return err_set(err, 0, "Cannot link to a non running container: /%s AS %s", tname, c + 1);
       const char *m = t->host.network_mode;
       bool on_bridge = (m == NULL || strcmp(m, "bridge") == 0 || strcmp(m, "default") == 0) &&
                        t->net.ip && *t->net.ip;
@@ -153,7 +152,8 @@ int runflags_check(const struct eng_ctx *ctx, const struct eng_run_req *req, str
     if (eng_runtime_lookup(req->runtime, &path, err) < 0)
       return -1;
     if (path && req->tty)
-      return err_set(err, 0, "--runtime %s: -t is not supported (the console of another runtime "
+      return err_set(err, 0,
+                     "--runtime %s: -t is not supported (the console of another runtime "
                      "is not relayed); run it without -t, or with the default runtime",
                      req->runtime);
   }
@@ -179,6 +179,7 @@ void runflags_record(const struct eng_run_req *req, char **links, json_t *rec)
                       req->volumes_from ? jsonv_from_strv(req->volumes_from) : json_null());
   json_object_set_new(hc, "Runtime", json_string(req->runtime ? req->runtime : "tinyrun"));
   json_object_set_new(hc, "DnsOptions", jsonv_from_strv(req->dns_opts));
+  json_object_set_new(hc, "PublishAllPorts", json_boolean(req->publish_all));
   if (req->mac_address) {
     /* docker keeps it as given; the kernel's form (lower case, colons) is what the link has */
     json_object_set_new(cfg, "MacAddress", json_string(req->mac_address));

@@ -88,8 +88,15 @@ static int ext_cmd(const struct eng_ctx *ctx, const char *name, const char *id, 
   autofree char *root = state_dir(ctx, name);
   autofree char *dir = store_dir(ctx, id);
   autofree char *logpath = xasprintf("%s/runtime.log", dir);
-  char *argv[] = {(char *)prog, "--root", root, "--log", logpath, (char *)verb,
-                  (char *)(arg ? arg : id), arg ? (char *)id : NULL, NULL};
+  char *argv[] = {(char *)prog,
+                  "--root",
+                  root,
+                  "--log",
+                  logpath,
+                  (char *)verb,
+                  (char *)(arg ? arg : id),
+                  arg ? (char *)id : NULL,
+                  NULL};
   int fds[3] = {-1, -1, -1};
   return run_prog(prog, argv, fds, err);
 }
@@ -115,8 +122,8 @@ int extrt_create(struct mon *m, const int stdio[3], pid_t *pid, struct td_err **
   autoerr struct td_err *e = NULL;
   extrt_delete(m->ctx, m->rec, m->id, &e);
   unlink(logpath);
-  char *argv[] = {(char *)prog, "--root", root,    "--log", logpath,      "create", "--bundle",
-                  m->dir,       "--pid-file", pidfile, (char *)m->id, NULL};
+  char *argv[] = {(char *)prog, "--root", root,         "--log", logpath,       "create",
+                  "--bundle",   m->dir,   "--pid-file", pidfile, (char *)m->id, NULL};
   /* the container's stdio is the runtime's own (runc and crun pass it on without a
    * terminal); the runtime's errors go to its log */
   if (run_prog(prog, argv, stdio, err) < 0)

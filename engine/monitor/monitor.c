@@ -182,7 +182,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   };
   release_held(m); /* a restart's previous ones */
   int rc = extrt_used(m->rec) ? extrt_create(m, child, &m->io.pid, err)
-                               : rt_create(rt, &o, &m->io.pid, err);
+                              : rt_create(rt, &o, &m->io.pid, err);
   td_trace("rt-created");
   for (int k = 0; k < 3; k++)
     if (child[k] >= 0)

@@ -198,7 +198,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   if (strcmp(st, "running") != 0)
     return err_set(err, 0, "container %s is not running", id);
   if (runflags_external(rec))
-    return err_set(err, 0, "exec is not supported for a container of runtime %s (--runtime): only "
+    return err_set(err, 0,
+                   "exec is not supported for a container of runtime %s (--runtime): only "
                    "the default runtime, tinyrun, runs processes in a running container",
                    rec->host.runtime);
   autofree char *cfgpath = xasprintf("%s/%s/config.json", ctx->ctr_dir, id);
