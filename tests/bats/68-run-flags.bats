@@ -28,8 +28,11 @@ teardown_file() { td_engine_teardown_file; }
   for bad in bad 80-x 70000 90-80; do
     run td run --rm --expose "$bad" busybox true
     [ "$status" -eq 125 ]
-    [[ "$output" == *"--expose"* ]] || [[ "$output" == *"invalid"* ]]
+    [[ "$output" == *"invalid range format for --expose: $bad, error: "* ]]
   done
+  run td run --rm --expose 80/xyz busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"invalid proto: xyz"* ]]
   [ "$(td_count)" -eq 0 ]
 }
 
@@ -50,11 +53,13 @@ teardown_file() { td_engine_teardown_file; }
   ln -s "$T/victim" "$T/cid"
   run td run --rm --cidfile "$T/cid" busybox true
   [ "$status" -eq 125 ]
+  [[ "$output" == *"container ID file found"* ]]
   [ ! -e "$T/victim" ]
   echo keep >"$T/victim2"
   ln -s "$T/victim2" "$T/cid2"
   run td create --cidfile "$T/cid2" busybox true
   [ "$status" -eq 125 ]
+  [[ "$output" == *"container ID file found"* ]]
   [ "$(cat "$T/victim2")" = keep ]
   [ -L "$T/cid2" ]
   [ "$(td_count)" -eq 0 ]
