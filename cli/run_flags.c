@@ -178,6 +178,8 @@ int run_flags_parse(const struct cmd_info *ci, const struct opt_result *r, struc
   q->volumes_from = opt_list(ci, r, "volumes-from");
   q->dns_opts = opt_list(ci, r, "dns-option");
   q->runtime = opt_str(ci, r, "runtime");
+  if (q->runtime && *q->runtime == '\0')
+    q->runtime = NULL; /* docker: the default */
   return 0;
 }
 

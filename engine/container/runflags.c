@@ -151,11 +151,6 @@ int runflags_check(const struct eng_ctx *ctx, const struct eng_run_req *req, str
     const char *path = NULL;
     if (eng_runtime_lookup(req->runtime, &path, err) < 0)
       return -1;
-    if (path && req->tty)
-      return err_set(err, 0,
-                     "--runtime %s: -t is not supported (the console of another runtime "
-                     "is not relayed); run it without -t, or with the default runtime",
-                     req->runtime);
   }
   for (char **v = req->volumes_from; v && *v; v++) {
     const char *c = strchr(*v, ':');

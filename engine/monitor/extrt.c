@@ -10,12 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/container/container.h"
 #include "engine/container/runflags.h"
 #include "engine/monitor/internal.h"
+#include "engine/monitor/monitor.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
@@ -40,9 +44,33 @@ static char *log_tail(const char *path)
   return xstrdup(nl ? nl + 1 : text);
 }
 
+/* The pty master a runtime sends on its --console-socket (SCM_RIGHTS), -1 if none came. */
+static int recv_master(int conn)
+{
+  char byte[256];
+  struct iovec iov = {.iov_base = byte, .iov_len = sizeof(byte)};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+  if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
+    return -1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+      c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+  return fd;
+}
+
 /* Run prog with argv ({prog, --root, R, --log, L, verb, ...}), stdio from fds (-1:
- * /dev/null), and wait for it; its error is the last line of its log L. */
-static int run_prog(const char *prog, char *const argv[], const int fds[3], struct td_err **err)
+ * /dev/null), and wait for it; its error is the last line of its log L. With console >= 0 (a
+ * listening --console-socket), the master it sends meanwhile goes to *master. */
+static int run_prog(const char *prog, char *const argv[], const int fds[3], int console,
+                    int *master, struct td_err **err)
 {
   pid_t p = fork();
   if (p < 0)
@@ -70,8 +98,21 @@ static int run_prog(const char *prog, char *const argv[], const int fds[3], stru
     _exit(127);
   }
   int st = 0;
-  while (waitpid(p, &st, 0) < 0 && errno == EINTR)
-    ;
+  for (;;) {
+    if (console >= 0 && *master < 0) {
+      struct pollfd pfd = {.fd = console, .events = POLLIN};
+      if (poll(&pfd, 1, 50) > 0) {
+        autoclose int conn = accept4(console, NULL, NULL, SOCK_CLOEXEC);
+        if (conn >= 0)
+          *master = recv_master(conn);
+      }
+      if (waitpid(p, &st, WNOHANG) == p)
+        break;
+      continue;
+    }
+    if (waitpid(p, &st, 0) == p || errno != EINTR)
+      break;
+  }
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
     return 0;
   autofree char *tail = log_tail(argv[4]);
@@ -98,7 +139,7 @@ static int ext_cmd(const struct eng_ctx *ctx, const char *name, const char *id, 
                   arg ? (char *)id : NULL,
                   NULL};
   int fds[3] = {-1, -1, -1};
-  return run_prog(prog, argv, fds, err);
+  return run_prog(prog, argv, fds, -1, NULL, err);
 }
 
 bool extrt_used(const struct ctr_record *rec)
@@ -122,12 +163,44 @@ int extrt_create(struct mon *m, const int stdio[3], pid_t *pid, struct td_err **
   autoerr struct td_err *e = NULL;
   extrt_delete(m->ctx, m->rec, m->id, &e);
   unlink(logpath);
-  char *argv[] = {(char *)prog, "--root", root,         "--log", logpath,       "create",
-                  "--bundle",   m->dir,   "--pid-file", pidfile, (char *)m->id, NULL};
+  /* -t: the runtime sends the pty master on a socket of ours (runc's and crun's
+   * --console-socket), kept short for sun_path: <run root>/NAME/c-ID12.sock */
+  autofree char *sockpath = xasprintf("%s/c-%.12s.sock", root, m->id);
+  autoclose int console = -1;
+  if (m->io.tty) {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(sockpath) >= sizeof(sa.sun_path))
+      return err_set(err, ENAMETOOLONG, "runtime %s: console socket %s", name, sockpath);
+    strcpy(sa.sun_path, sockpath);
+    unlink(sockpath);
+    console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (console < 0 || bind(console, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        listen(console, 1) < 0)
+      return err_set(err, errno, "runtime %s: console socket %s", name, sockpath);
+  }
+  char *argv[] = {(char *)prog, "--root",     root,    "--log",       logpath, "create", "--bundle",
+                  m->dir,       "--pid-file", pidfile, (char *)m->id, NULL,    NULL,     NULL};
+  if (m->io.tty) {
+    argv[10] = "--console-socket";
+    argv[11] = sockpath;
+    argv[12] = (char *)m->id;
+  }
   /* the container's stdio is the runtime's own (runc and crun pass it on without a
    * terminal); the runtime's errors go to its log */
-  if (run_prog(prog, argv, stdio, err) < 0)
+  int master = -1;
+  int rc = run_prog(prog, argv, stdio, console, &master, err);
+  if (console >= 0)
+    unlink(sockpath);
+  if (rc < 0) {
+    if (master >= 0)
+      close(master);
     return err_prefix(err, "runtime %s", name);
+  }
+  if (m->io.tty) {
+    if (master < 0)
+      return err_set(err, 0, "runtime %s: no console came on %s", name, sockpath);
+    m->io.master = master;
+  }
   autofree char *text = NULL;
   if (file_read_all(AT_FDCWD, pidfile, &text, NULL, err) < 0)
     return err_prefix(err, "runtime %s: its pid file", name);
@@ -152,4 +225,10 @@ int extrt_delete(const struct eng_ctx *ctx, const struct ctr_record *rec, const 
   if (access(st, F_OK) != 0)
     return 0; /* never created, or deleted already */
   return ext_cmd(ctx, rec->host.runtime, id, "delete", "--force", err);
+}
+
+int extrt_pause(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id, bool pause,
+                struct td_err **err)
+{
+  return ext_cmd(ctx, rec->host.runtime, id, pause ? "pause" : "resume", NULL, err);
 }

@@ -56,3 +56,9 @@ int monitor_spawn(const struct eng_ctx *ctx, const char *id, int *sock, struct t
  * forks), -1 on an error before the clone. */
 int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool sig_proxy,
                     struct td_err **err);
+
+struct ctr_record;
+struct eng_ctx;
+/* pause / resume a container run by another OCI runtime (--runtime runc: `runc pause ID`). */
+int extrt_pause(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
+                bool pause, struct td_err **err);

@@ -432,14 +432,10 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
     err_set(err, 0, "Container %s is not paused", id);
     goto out;
   }
-  if (runflags_external(rec)) {
-    err_set(err, 0, "%s is not supported for a container of runtime %s (--runtime)",
-            pause ? "pause" : "unpause", rec->host.runtime);
-    goto out;
-  }
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
-  if ((pause ? rt_pause(&rt, id, err) : rt_resume(&rt, id, err)) < 0)
+  if (runflags_external(rec) ? extrt_pause(ctx, rec, id, pause, err) < 0
+                             : (pause ? rt_pause(&rt, id, err) : rt_resume(&rt, id, err)) < 0)
     goto out;
   free(rec->state.status);
   rec->state.status = xstrdup(pause ? "paused" : "running");
