@@ -232,3 +232,49 @@ int extrt_pause(const struct eng_ctx *ctx, const struct ctr_record *rec, const c
 {
   return ext_cmd(ctx, rec->host.runtime, id, pause ? "pause" : "resume", NULL, err);
 }
+
+int extrt_exec(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
+               json_t *process, bool detach, const int stdio[3], int *status, struct td_err **err)
+{
+  const char *name = rec->host.runtime, *prog = NULL;
+  if (eng_runtime_lookup(name, &prog, err) < 0)
+    return -1;
+  autofree char *root = state_dir(ctx, name);
+  autofree char *dir = store_dir(ctx, id);
+  autofree char *logpath = xasprintf("%s/runtime.log", dir);
+  /* the process (made as for the core's exec) in a file of the container's directory, which
+   * only root reads; gone once the runtime has read it */
+  autofree char *ppath = xasprintf("%s/exec-%d.json", dir, (int)getpid());
+  if (file_write_json(AT_FDCWD, ppath, process, 0600, err) < 0)
+    return -1;
+  char *argv[] = {(char *)prog, "--root", root,       "--log", logpath, "exec",
+                  "--process",  ppath,    (char *)id, NULL,    NULL};
+  if (detach) {
+    argv[6] = "-d";
+    argv[7] = "--process";
+    argv[8] = ppath;
+    argv[9] = (char *)id;
+  }
+  int fds[3] = {stdio[0], stdio[1], stdio[2]};
+  pid_t p = fork();
+  if (p < 0) {
+    unlink(ppath);
+    return err_set_fork(err, errno, "fork the runtime");
+  }
+  if (p == 0) {
+    int use[3];
+    for (int k = 0; k < 3; k++)
+      use[k] = fcntl(fds[k], F_DUPFD_CLOEXEC, 3);
+    for (int k = 0; k < 3; k++)
+      if (use[k] < 0 || dup2(use[k], k) < 0)
+        _exit(127);
+    execv(prog, argv);
+    _exit(127);
+  }
+  int st = 0;
+  while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+    ;
+  unlink(ppath);
+  *status = st;
+  return 0;
+}

@@ -248,7 +248,7 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -ne 0 ]
 }
 
-@test "--runtime runc: detached under runc (its state, the init a child of our monitor), pause, stop and rm -f" {
+@test "--runtime runc: detached under runc (its state, the init a child of our monitor), exec, pause, stop and rm -f" {
   [ -x /usr/sbin/runc ] || [ -x /usr/bin/runc ] || skip "runc not installed"
   id=$(td run -d --runtime runc --name rr busybox sleep 30)
   run td inspect -f '{{.HostConfig.Runtime}} {{.State.Status}}' rr
@@ -260,9 +260,16 @@ teardown_file() { td_engine_teardown_file; }
   ppid=$(awk '/^PPid:/{print $2}' "/proc/$pid/status")
   [ "$(cat "/proc/$ppid/comm")" = td-monitor ]
   [ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
-  run td exec rr true
+  # exec through runc's exec: in the container's namespaces, the exit code, env and -i
+  run td exec -e A=1 rr sh -c 'echo $A $(readlink /proc/self/ns/pid); exit 5'
+  [ "$status" -eq 5 ]
+  [ "$output" = "1 $(readlink "/proc/$pid/ns/pid")" ]
+  run sh -c "echo piped | '$TINYDOCKER' exec -i rr cat"
+  [ "$output" = piped ]
+  run td exec -t rr true
   [ "$status" -eq 125 ]
-  [[ "$output" == *"exec is not supported for a container of runtime runc"* ]]
+  [[ "$output" == *"exec -t is not supported for a container of runtime runc"* ]]
+  [ -z "$(ls "$TD_ROOT/containers/$id" | grep '^exec-')" ]
   # pause through runc: its state and the kernel's (the freezer) say so
   td pause rr
   [ "$(td inspect -f '{{.State.Status}}' rr)" = paused ]
