@@ -152,6 +152,17 @@ int runflags_check(const struct eng_ctx *ctx, const struct eng_run_req *req, str
     if (eng_runtime_lookup(req->runtime, &path, err) < 0)
       return -1;
   }
+  /* docker's runconfig refusals */
+  const char *mode = req->network ? req->network : "bridge";
+  bool other_ctr = strncmp(mode, "container:", 10) == 0;
+  if (req->links && strcmp(mode, "host") == 0)
+    return err_set(err, 0,
+                   "conflicting options: host type networking can't be used with links. This "
+                   "would result in undefined behavior");
+  if (req->links && other_ctr)
+    return err_set(err, 0, "conflicting options: container type network can't be used with links");
+  if (req->mac_address && other_ctr)
+    return err_set(err, 0, "conflicting options: mac-address and the network mode");
   for (char **v = req->volumes_from; v && *v; v++) {
     const char *c = strchr(*v, ':');
     autofree char *name = c ? xstrndup(*v, (size_t)(c - *v)) : xstrdup(*v);

@@ -105,6 +105,16 @@ teardown_file() { td_engine_teardown_file; }
   run td run --rm --link nosuch:x busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"could not get container for nosuch: No such container: nosuch"* ]]
+  # docker's refusals: links with host or container: networking, malformed links
+  run td run --rm --network host --link tgt:db busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"conflicting options: host type networking can't be used with links"* ]]
+  run td run --rm --network container:tgt --link tgt:db busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"conflicting options: container type network can't be used with links"* ]]
+  run td run --rm --link tgt: busybox true
+  [ "$status" -eq 125 ]
+  [ "$(td_count)" -eq 2 ]
 }
 
 @test "--link on a user network: an alias of a target on that network" {
@@ -195,6 +205,9 @@ teardown_file() { td_engine_teardown_file; }
 }
 
 @test "--mac-address bad input: docker's error, exit 125, nothing created" {
+  run td run --rm --network container:nosuch --mac-address 02:42:ac:11:00:99 busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"conflicting options: mac-address and the network mode"* ]]
   for bad in bad 02:42:ac:11:00 02:42:ac:11:00:99:aa zz:42:ac:11:00:99 02:42-ac:11:00:99 "02:42:ac:11:00:9"; do
     run td run --rm --mac-address "$bad" busybox true
     [ "$status" -eq 125 ]
