@@ -253,3 +253,15 @@ void runflags_spec(const struct eng_run_req *req, json_t *spec)
   if (req->runtime && eng_runtime_lookup(req->runtime, &path, &e) == 0 && path)
     json_object_set_new(spec, "ociVersion", json_string("1.0.2"));
 }
+
+json_t *eng_runtimes_json(void)
+{
+  json_t *o = json_pack("{s:{s:s}}", "tinyrun", "path", "(in-process)");
+  for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+    const char *path = NULL;
+    autoerr struct td_err *e = NULL;
+    if (eng_runtime_lookup(runtimes[i].name, &path, &e) == 0 && path)
+      json_object_set_new(o, runtimes[i].name, json_pack("{s:s}", "path", path));
+  }
+  return o;
+}

@@ -32,3 +32,6 @@ bool runflags_external(const struct ctr_record *rec);
 void runflags_forget_state(const struct eng_ctx *ctx, const char *id);
 /* The bundle's spec for another runtime: the OCI version it knows (crun 1.8 refuses 1.2.0). */
 void runflags_spec(const struct eng_run_req *req, json_t *spec);
+/* info's Runtimes: {"tinyrun": {"path": "(in-process)"}, "runc": {"path": ...}} for those
+ * installed. New reference. */
+json_t *eng_runtimes_json(void);

@@ -336,4 +336,8 @@ EOF
   [ "$(td_count)" -eq 0 ]
   td create --name dflt busybox
   [ "$(td inspect -f '{{.HostConfig.Runtime}}' dflt)" = tinyrun ]
+  # the names info offers are the configured ones, each with its program
+  run td info --format '{{json .Runtimes}}'
+  [[ "$output" == '{"tinyrun":{"path":"(in-process)"}'* ]]
+  [[ "$output" != *"$T/evil"* ]]
 }
