@@ -121,12 +121,14 @@ int runflags_link_hosts(const struct eng_ctx *ctx, const struct ctr_record *rec,
       if (!on_bridge)
         return err_set(err, 0, "Cannot link to /%s, as it does not belong to the default network",
                        tname);
+      /* docker: alias, the target's hostname, its name when the alias differs */
       char sid[13];
       snprintf(sid, sizeof(sid), "%.12s", t->id);
+      const char *hn = t->config.hostname && *t->config.hostname ? t->config.hostname : sid;
       if (strcmp(alias, tname) == 0)
-        strv_push_owned(hosts, xasprintf("%s %s:%s", alias, sid, t->net.ip));
+        strv_push_owned(hosts, xasprintf("%s %s:%s", alias, hn, t->net.ip));
       else
-        strv_push_owned(hosts, xasprintf("%s %s %s:%s", alias, sid, tname, t->net.ip));
+        strv_push_owned(hosts, xasprintf("%s %s %s:%s", alias, hn, tname, t->net.ip));
       continue;
     }
     /* a user network: the alias names the target where it is on the same network (docker

@@ -99,6 +99,11 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = "$ip	db $short tgt" ]
   [ "${lines[1]}" = reached ]
+  # docker's line: alias, the target's hostname, its name (when not the alias)
+  td run -d --name tgh --hostname myhost busybox sleep 30
+  iph=$(td inspect -f '{{.NetworkSettings.IPAddress}}' tgh)
+  run td run --rm --link tgh busybox grep -w tgh /etc/hosts
+  [ "$output" = "$iph	tgh myhost" ]
   td create --name me --link tgt:db busybox
   run td inspect -f '{{json .HostConfig.Links}}' me
   [ "$output" = '["/tgt:/me/db"]' ]
