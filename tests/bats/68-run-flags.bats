@@ -119,7 +119,7 @@ teardown_file() { td_engine_teardown_file; }
   [[ "$output" == *"conflicting options: container type network can't be used with links"* ]]
   run td run --rm --link tgt: busybox true
   [ "$status" -eq 125 ]
-  [ "$(td_count)" -eq 2 ]
+  [ "$(td_count)" -eq 3 ]
 }
 
 @test "--link on a user network: an alias of a target on that network" {
