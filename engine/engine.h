@@ -53,6 +53,14 @@ struct eng_run_req {
   int64_t blkio_weight; /* 0 = unset; engine/container/hostcheck.c discards it where the host has
                            none */
   const char *cpuset_cpus, *cpuset_mems;
+  /* issue 16's resource flags (engine/parse/resources.c; docs/cgroups.md) */
+  bool has_oom_score_adj, has_memory_swappiness;
+  int64_t oom_score_adj, memory_swappiness, kernel_memory; /* kernel memory: recorded only */
+  int64_t cpu_rt_period, cpu_rt_runtime;
+  const char *cgroup_parent; /* as given; the cgroup is eng_cgroup_path()'s, beneath the root */
+  char **device_cgroup_rules;
+  struct eng_blkio_list read_bps, write_bps, read_iops, write_iops, weight_device;
+  char **storage_opts; /* KEY=VALUE */
   struct eng_device *devices;
   size_t n_devices;
   struct eng_mount *mounts;
