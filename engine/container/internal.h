@@ -30,3 +30,9 @@ int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient
 /* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
  * the value discarded, a WARNING line on stderr; engine/container/hostcheck.c. */
 int eng_host_adjust(struct eng_run_req *req, struct td_err **err);
+
+/* issue 16's resource flags into a built spec (its process and linux.resources):
+ * engine/container/bundle_resources.c. */
+int bundle_add_resources16(const struct eng_run_req *req, json_t *spec, struct td_err **err);
+/* Their inspect HostConfig keys, docker's values. */
+void bundle_host_config16(const struct eng_run_req *req, json_t *hc);

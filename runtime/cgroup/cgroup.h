@@ -94,6 +94,7 @@ struct cgroup_support {
   bool memory, swap, kmem_tcp, oom_kill_disable;
   bool cpu_shares, cpu_cfs, cpuset, pids;
   bool blkio_weight, blkio_weight_device, blkio_throttle;
+  bool swappiness, kmem, cpu_rt; /* v1 only: memory.swappiness, kmem limit, cpu.rt_* */
 };
 /* parent: the cgroup (below each root) the caller's containers go in, looked at too for the
  * files a root cgroup lacks (BFQ's weights), or NULL. */

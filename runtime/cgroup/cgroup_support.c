@@ -43,6 +43,9 @@ static void probe_v1(const char *root, const char *parent, struct cgroup_support
   s->blkio_weight_device =
       has_weight(root, parent, "blkio.weight_device", "blkio.bfq.weight_device");
   s->blkio_throttle = has(root, "blkio", "blkio.throttle.read_bps_device");
+  s->swappiness = has(root, "memory", "memory.swappiness");
+  s->kmem = has(root, "memory", "memory.kmem.limit_in_bytes");
+  s->cpu_rt = has(root, "cpu", "cpu.rt_period_us");
 }
 
 /* The controllers a child of the v2 root can have. */
