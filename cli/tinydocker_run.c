@@ -292,7 +292,10 @@ static int parse_resources16(const struct cmd_info *ci, const struct opt_result 
     if (parse_int_opt("memory-swappiness", v, &q->memory_swappiness, err) < 0)
       return -1;
     if (q->memory_swappiness != -1 && (q->memory_swappiness < 0 || q->memory_swappiness > 100))
-      return err_set(err, 0, "invalid value: %s. Valid memory swappiness range is 0-100", v);
+      return err_set(err, 0,
+                     "invalid value: %s. Valid memory swappiness range is 0-100.\nSee "
+                     "'tinydocker %s --help'.",
+                     v, ci->name);
     q->has_memory_swappiness = q->memory_swappiness != -1; /* -1: docker's "unset" */
   }
   if (size_opt(ci, r, "kernel-memory", &q->kernel_memory, err) < 0)
@@ -335,7 +338,7 @@ static int parse_resources16(const struct cmd_info *ci, const struct opt_result 
   q->storage_opts = opt_list(ci, r, "storage-opt");
   for (char **o = q->storage_opts; o && *o; o++)
     if (strchr(*o, '=') == NULL)
-      return err_set(err, 0, "invalid storage option");
+      return err_set(err, 0, "invalid storage option.\nSee 'tinydocker %s --help'.", ci->name);
   return 0;
 }
 

@@ -107,5 +107,6 @@ void bundle_host_config16(const struct eng_run_req *req, json_t *hc)
   json_object_set_new(hc, "BlkioDeviceWriteIOps", blkio_json(&req->write_iops, "Rate"));
   json_object_set_new(hc, "CpuRealtimePeriod", json_integer(req->cpu_rt_period));
   json_object_set_new(hc, "CpuRealtimeRuntime", json_integer(req->cpu_rt_runtime));
-  json_object_set_new(hc, "StorageOpt", json_null()); /* any --storage-opt is refused */
+  /* any --storage-opt is refused here: null, what docker's template shows for an empty one */
+  json_object_set_new(hc, "StorageOpt", json_null());
 }

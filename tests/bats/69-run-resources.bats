@@ -248,8 +248,8 @@ openable_blkdev() {
 --oom-score-adj 1001|Invalid value 1001, range for oom score adj is [-1000, 1000]
 --oom-score-adj=-1001|Invalid value -1001, range for oom score adj is [-1000, 1000]
 --oom-score-adj x|invalid argument "x" for "--oom-score-adj" flag: strconv.ParseInt: parsing "x": invalid syntax
---memory-swappiness 101|invalid value: 101. Valid memory swappiness range is 0-100
---memory-swappiness=-2|invalid value: -2. Valid memory swappiness range is 0-100
+--memory-swappiness 101|invalid value: 101. Valid memory swappiness range is 0-100.
+--memory-swappiness=-2|invalid value: -2. Valid memory swappiness range is 0-100.
 --device-cgroup-rule bad|invalid argument "bad" for "--device-cgroup-rule" flag: invalid device cgroup format 'bad'
 --device-cgroup-rule=a|invalid argument "a" for "--device-cgroup-rule" flag: invalid device cgroup format 'a'
 --device-read-bps bad|invalid argument "bad" for "--device-read-bps" flag: bad format: bad
@@ -260,7 +260,7 @@ openable_blkdev() {
 --cpu-rt-period x|invalid argument "x" for "--cpu-rt-period" flag: strconv.ParseInt: parsing "x": invalid syntax
 --cpu-rt-period 1000 --cpu-rt-runtime 2000|cpu real-time runtime cannot be higher than cpu real-time period
 --storage-opt size=1G|--storage-opt is supported only for overlay over xfs with 'pquota' mount option
---storage-opt size|invalid storage option
+--storage-opt size|invalid storage option.
 --device-read-bps /dev/td-no-such-disk:1mb|stat /dev/td-no-such-disk: No such file or directory
 --device-read-bps /dev/null:1mb|/dev/null is not a block device
 EOF
