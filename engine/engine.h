@@ -119,6 +119,7 @@ struct eng_update_req {
   int64_t pids_limit; /* 0 or -1 = unlimited */
   const char *cpuset_cpus, *cpuset_mems;
   const struct eng_restart *restart;
+  int64_t kernel_memory, cpu_rt_period, cpu_rt_runtime; /* issue 16: recorded, as docker's */
 };
 /* Apply to the live cgroup (running or paused), the bundle (next start) and the record. */
 int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req *req,

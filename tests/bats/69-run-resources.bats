@@ -276,3 +276,16 @@ EOF
   td start "$id" >/dev/null
   [ "$(td inspect -f '{{json .HostConfig.MemorySwappiness}} {{json .HostConfig.BlkioDeviceReadBps}}' "$id")" = 'null []' ]
 }
+
+@test "update: --kernel-memory and --cpu-rt-* recorded as docker 20.10's update does; the rest kept" {
+  id=$(td run -d --oom-score-adj 300 --device-cgroup-rule 'c 42:7 r' busybox sleep 100)
+  run td update --kernel-memory 20m --cpu-rt-period 2000 --cpu-rt-runtime 10 "$id"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Specifying a kernel memory limit is deprecated and will be removed in a future release."* ]]
+  [ "$(td inspect -f '{{.HostConfig.KernelMemory}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{.HostConfig.OomScoreAdj}} {{json .HostConfig.DeviceCgroupRules}}' "$id")" = '20971520 2000 10 300 ["c 42:7 r"]' ]
+  run td update --kernel-memory 1k "$id"
+  [ "$status" -eq 1 ]
+  [ "${lines[-1]}" = "Error response from daemon: Minimum kernel memory limit allowed is 6MB" ]
+  # the process and its cgroup as they were
+  [ "$(cat "/proc/$(pid_of "$id")/oom_score_adj")" = 300 ]
+}
