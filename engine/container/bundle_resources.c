@@ -4,11 +4,15 @@
  * cgroupsPath under a --cgroup-parent is eng_cgroup_path()'s, always beneath the root.
  * --kernel-memory is recorded only: runc (and so docker 20.10) no longer applies it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "engine/container/internal.h"
+#include "util/cleanup.h"
+#include "util/fileio.h"
 #include "util/jsonv.h"
+#include "util/xalloc.h"
 
 static json_t *child(json_t *o, const char *key)
 {
@@ -109,4 +113,24 @@ void bundle_host_config16(const struct eng_run_req *req, json_t *hc)
   json_object_set_new(hc, "CpuRealtimeRuntime", json_integer(req->cpu_rt_runtime));
   /* any --storage-opt is refused here: null, what docker's template shows for an empty one */
   json_object_set_new(hc, "StorageOpt", json_null());
+}
+
+char *bundle_cgroups_path(const struct eng_ctx *ctx, const char *id)
+{
+  autofree char *dir = store_dir(ctx, id);
+  /* the bundle in the store, or where eng_trash_move put it (trash.c's TRASH_DIR) */
+  autofree char *p1 = xasprintf("%s/config.json", dir);
+  autofree char *p2 = xasprintf("%s/trash/%s/config.json", ctx->root, id);
+  const char *paths[] = {p1, p2};
+  for (size_t i = 0; i < 2; i++) {
+    autojson json_t *spec = NULL;
+    autoerr struct td_err *e = NULL;
+    if (file_read_json(AT_FDCWD, paths[i], &spec, &e) < 0)
+      continue;
+    const char *cg =
+        json_string_value(json_object_get(json_object_get(spec, "linux"), "cgroupsPath"));
+    if (cg && *cg == '/')
+      return xstrdup(cg);
+  }
+  return xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
 }

@@ -17,8 +17,8 @@ teardown() {
   # the parents a --cgroup-parent test made (the runtime removes the levels it created; this
   # is for a failed test only): this test's own marker, never anything else
   local d
-  for d in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "$MARK*" 2>/dev/null | sort -r); do
-    rmdir "$d" 2>/dev/null || true
+  for d in $(find /sys/fs/cgroup -maxdepth 3 -type d -name "$MARK*" 2>/dev/null); do
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
 }
 teardown_file() { td_engine_teardown_file; }
@@ -288,4 +288,17 @@ EOF
   [ "${lines[-1]}" = "Error response from daemon: Minimum kernel memory limit allowed is 6MB" ]
   # the process and its cgroup as they were
   [ "$(cat "/proc/$(pid_of "$id")/oom_score_adj")" = 300 ]
+}
+
+@test "rm -f after a lost monitor and runtime state: the cgroup under --cgroup-parent is found and removed" {
+  id=$(td run -d --cgroup-parent "/$MARK" busybox sleep 100)
+  pid=$(pid_of "$id")
+  mon=$(ps -o ppid= -p "$pid" | tr -d ' ')
+  [ "$(cat "/proc/$mon/comm")" = td-monitor ]
+  kill -9 "$mon"
+  rm -rf "${TD_ROOT:?}/run/$id"
+  td rm -f "$id"
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$pid" 2>/dev/null
+  [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$MARK" 2>/dev/null)" ]
 }
