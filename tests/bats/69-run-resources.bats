@@ -216,7 +216,11 @@ openable_blkdev() {
     [ "$(td inspect -f '{{json .HostConfig.BlkioWeightDevice}}' "$id")" = "[]" ]
   else
     [ "$(td inspect -f '{{json .HostConfig.BlkioWeightDevice}}' "$id")" = "[{\"Path\":\"$dev\",\"Weight\":300}]" ]
-    cat "$d"/*weight_device "$d"/io.*weight 2>/dev/null | grep -q "$mm 300"
+    if v2; then # BFQ takes 300 as is; io.weight gets it converted to its 1-10000 range
+      grep -q "^$mm " "$d/io.bfq.weight" 2>/dev/null || grep -q "^$mm " "$d/io.weight"
+    else
+      cat "$d"/blkio*weight_device | grep -q "^$mm 300"
+    fi
   fi
 }
 
