@@ -2,9 +2,11 @@
  * Resources): a warning on stderr and the value discarded, so a container asked for with
  * --blkio-weight or -m still runs on a kernel without BFQ or without swap accounting. */
 #include <stdio.h>
+#include <string.h>
 
 #include "engine/container/internal.h"
 #include "runtime/cgroup/cgroup.h"
+#include "util/cleanup.h"
 
 /* issue 16's flags: docker's verifyPlatformContainerSettings/Resources, in its order and
  * words (a warning is "WARNING: <docker's text>" on stderr, as docker's client prints it). */
@@ -62,6 +64,20 @@ static int adjust_resources16(struct eng_run_req *req, struct td_err **err)
   if (req->cpu_rt_period != 0 && req->cpu_rt_runtime != 0 &&
       req->cpu_rt_runtime > req->cpu_rt_period)
     return err_set(err, 0, "cpu real-time runtime cannot be higher than cpu real-time period");
+  if (req->cpu_rt_runtime > 0 && s.cpu_rt) {
+    /* the kernel gives a child no more than its parent has: say so before anything exists
+     * (docker: runc's "write ... cpu.rt_runtime_us: invalid argument" at start) */
+    autofree char *cg = eng_cgroup_path(req->cgroup_parent, ENG_CGROUP_PARENT, "x");
+    cg[strlen(cg) - 2] = '\0';
+    const char *parent = *cg ? cg : "/";
+    long long have = cgroup_support_rt_runtime(parent);
+    if (have >= 0 && have < req->cpu_rt_runtime)
+      return err_set(err, 0,
+                     "--cpu-rt-runtime %lld: the parent cgroup %s has %lld us of real-time "
+                     "runtime (cpu.rt_runtime_us): give it the budget first, as docker's daemon "
+                     "--cpu-rt-runtime does",
+                     (long long)req->cpu_rt_runtime, parent, have);
+  }
   discard_blkio(s.blkio_weight_device, &req->weight_device,
                 "Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.");
   discard_blkio(s.blkio_throttle, &req->read_bps,

@@ -227,7 +227,7 @@ openable_blkdev() {
   fi
 }
 
-@test "--cpu-rt-period: cpu.rt_period_us on v1; --cpu-rt-runtime past the parent's budget is one clear error" {
+@test "--cpu-rt-period/--cpu-rt-runtime: the cpu.rt_* files on v1; a runtime past the parent's budget is one clear error" {
   if v2 || [ ! -f /sys/fs/cgroup/cpu/cpu.rt_period_us ]; then
     run td run -d --cpu-rt-period 1000 busybox sleep 100
     [[ "$output" == *"WARNING: Your kernel does not support cgroup cpu real-time period. Period discarded."* ]]
@@ -236,12 +236,23 @@ openable_blkdev() {
   id=$(td run -d --cpu-rt-period 1000 busybox sleep 100)
   [ "$(cat "$(cgdir "$(pid_of "$id")" cpu)/cpu.rt_period_us")" = 1000 ]
   [ "$(td inspect -f '{{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}}' "$id")" = "1000 0" ]
-  # docker: runc's write error unless the daemon gave its cgroup real-time runtime; ours names it
-  run td run --rm --cpu-rt-runtime 950 busybox true
+  # docker: runc's write error at start unless the daemon gave its parent real-time runtime;
+  # ours says so before anything is created
+  run td run --cpu-rt-runtime 950 busybox true
   [ "$status" -eq 125 ]
-  [ "${#lines[@]}" -eq 1 ]
-  [[ "$output" == *"cpu.rt_runtime_us: Invalid argument"* ]]
+  [ "$output" = "tinydocker: --cpu-rt-runtime 950: the parent cgroup /tinydocker has 0 us of real-time runtime (cpu.rt_runtime_us): give it the budget first, as docker's daemon --cpu-rt-runtime does" ]
+  run td run --cgroup-parent "/$MARK" --cpu-rt-runtime 950 busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"the parent cgroup /$MARK has 0 us"* ]]
   [ "$(td_count)" -eq 1 ]
+  [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$MARK" 2>/dev/null)" ]
+  # a parent with the budget (the root's, when it has one): the kernel's file shows it
+  if [ "$(cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)" -ge 950 ]; then
+    id2=$(td run -d --cgroup-parent / --cpu-rt-runtime 950 busybox sleep 100)
+    [ "$(cat "/sys/fs/cgroup/cpu/$id2/cpu.rt_runtime_us")" = 950 ]
+    [ "$(cat "$(cgdir "$(pid_of "$id2")" cpu)/cpu.rt_runtime_us")" = 950 ]
+    [ "$(td inspect -f '{{.HostConfig.CpuRealtimeRuntime}}' "$id2")" = 950 ]
+  fi
 }
 
 @test "bad input: one line, exit 125, nothing created" {
