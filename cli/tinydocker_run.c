@@ -283,11 +283,9 @@ static int parse_resources16(const struct cmd_info *ci, const struct opt_result 
                              struct eng_run_req *q, struct run_store *s, struct td_err **err)
 {
   const char *v;
-  if ((v = opt_str(ci, r, "oom-score-adj"))) {
-    if (parse_int_opt("oom-score-adj", v, &q->oom_score_adj, err) < 0)
-      return -1;
-    q->has_oom_score_adj = true;
-  }
+  if ((v = opt_str(ci, r, "oom-score-adj")) &&
+      parse_int_opt("oom-score-adj", v, &q->oom_score_adj, err) < 0)
+    return -1;
   if ((v = opt_str(ci, r, "memory-swappiness"))) {
     if (parse_int_opt("memory-swappiness", v, &q->memory_swappiness, err) < 0)
       return -1;

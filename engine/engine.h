@@ -54,7 +54,7 @@ struct eng_run_req {
                            none */
   const char *cpuset_cpus, *cpuset_mems;
   /* issue 16's resource flags (engine/parse/resources.c; docs/cgroups.md) */
-  bool has_oom_score_adj, has_memory_swappiness;
+  bool has_memory_swappiness;
   int64_t oom_score_adj, memory_swappiness, kernel_memory; /* kernel memory: recorded only */
   int64_t cpu_rt_period, cpu_rt_runtime;
   const char *cgroup_parent; /* as given; the cgroup is eng_cgroup_path()'s, beneath the root */

@@ -47,9 +47,10 @@ static int blkio_list(const struct eng_blkio_list *l, json_t *blockio, const cha
 
 int bundle_add_resources16(const struct eng_run_req *req, json_t *spec, struct td_err **err)
 {
-  if (req->has_oom_score_adj)
-    json_object_set_new(json_object_get(spec, "process"), "oomScoreAdj",
-                        json_integer(req->oom_score_adj));
+  /* always, as docker's: 0 unless given (build_process sets that 0), never the caller's own;
+   * the runtime writes it only where it differs from the value the init would inherit */
+  json_object_set_new(json_object_get(spec, "process"), "oomScoreAdj",
+                      json_integer(req->oom_score_adj));
   json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
   if (req->has_memory_swappiness)
     json_object_set_new(child(res, "memory"), "swappiness", json_integer(req->memory_swappiness));

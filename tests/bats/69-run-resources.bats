@@ -76,9 +76,16 @@ openable_blkdev() {
     [ "$status" -eq 125 ]
     [[ "$output" == *"set oom_score_adj -700: Permission denied" ]]
   fi
-  # unset: the engine's own value is inherited (docker: 0 in inspect)
   id3=$(td create busybox true)
   [ "$(td inspect -f '{{.HostConfig.OomScoreAdj}}' "$id3")" = 0 ]
+}
+
+@test "--oom-score-adj unset: the container gets docker's 0, not the caller's own value" {
+  # a caller that raised its own (no privilege needed; lowering back to 0 needs none either)
+  id=$(sh -c 'echo 300 >/proc/self/oom_score_adj && exec "$0" run -d busybox sleep 100' "$TINYDOCKER")
+  [ "$(cat "/proc/$(pid_of "$id")/oom_score_adj")" = 0 ]
+  id2=$(sh -c 'echo 300 >/proc/self/oom_score_adj && exec "$0" run -d --oom-score-adj 200 busybox sleep 100' "$TINYDOCKER")
+  [ "$(cat "/proc/$(pid_of "$id2")/oom_score_adj")" = 200 ]
 }
 
 @test "--memory-swappiness: memory.swappiness on v1; v2 discards it with docker's warning" {
