@@ -147,6 +147,7 @@ static json_t *host_config(const struct eng_run_req *req)
   json_object_set_new(hc, "BlkioWeight", json_integer(req->blkio_weight));
   json_object_set_new(hc, "PidsLimit",
                       req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
+  bundle_host_config16(req, hc);
   return hc;
 }
 
