@@ -53,6 +53,14 @@ struct eng_run_req {
   int64_t blkio_weight; /* 0 = unset; engine/container/hostcheck.c discards it where the host has
                            none */
   const char *cpuset_cpus, *cpuset_mems;
+  /* issue 16's resource flags (engine/parse/resources.c; docs/cgroups.md) */
+  bool has_memory_swappiness;
+  int64_t oom_score_adj, memory_swappiness, kernel_memory; /* kernel memory: recorded only */
+  int64_t cpu_rt_period, cpu_rt_runtime;
+  const char *cgroup_parent; /* as given; the cgroup is eng_cgroup_path()'s, beneath the root */
+  char **device_cgroup_rules;
+  struct eng_blkio_list read_bps, write_bps, read_iops, write_iops, weight_device;
+  char **storage_opts; /* KEY=VALUE */
   struct eng_device *devices;
   size_t n_devices;
   struct eng_mount *mounts;
@@ -67,6 +75,15 @@ struct eng_run_req {
   bool publish_all;
   const char *ip;
   const char *detach_keys; /* for the attached run; NULL = ctrl-p,ctrl-q */
+  /* issue 16's run flags (engine/container/runflags.c) */
+  char **expose;           /* --expose PORT[-PORT][/proto], checked by the CLI */
+  char **links;            /* --link NAME[:ALIAS] */
+  char **volumes_from;     /* --volumes-from CTR[:ro|rw] */
+  const char *mac_address; /* --mac-address, checked by the CLI */
+  char **dns_opts;         /* --dns-option */
+  const char *runtime;     /* --runtime NAME; NULL = tinyrun (the core, in-process) */
+  bool cidfile;            /* --cidfile: cidfile_fd (opened by the CLI) gets the new id */
+  int cidfile_fd;
   /* namespaces (engine/container/nsmode.c): NULL or "" = docker's default */
   const char *ipc_mode;      /* private|shareable|host|none|container:NAME */
   const char *pid_mode;      /* host|container:NAME */
@@ -119,6 +136,7 @@ struct eng_update_req {
   int64_t pids_limit; /* 0 or -1 = unlimited */
   const char *cpuset_cpus, *cpuset_mems;
   const struct eng_restart *restart;
+  int64_t kernel_memory, cpu_rt_period, cpu_rt_runtime; /* issue 16: recorded, as docker's */
 };
 /* Apply to the live cgroup (running or paused), the bundle (next start) and the record. */
 int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req *req,
@@ -174,7 +192,7 @@ struct eng_exec_req {
   char **cmd;
   bool interactive, tty, detach, privileged;
   const char *detach_keys; /* NULL = ctrl-p,ctrl-q */
-  char **env;
+  char **env;              /* --env-file lines, then -e */
   const char *workdir, *user;
 };
 /* Run a command in a running container; *exit_code gets its status. */

@@ -199,8 +199,8 @@ static size_t ifname_pick(struct net_ctx *ctx, const char *cid)
 
 /* Both ends of the veth, then the container side: lo, address, up, default route. */
 static int veth_setup(const struct net_info *in, const char *veth, const char *ifname,
-                      const char *netns_path, uint32_t ip, struct net_attach_result *res,
-                      struct td_err **err)
+                      const char *netns_path, uint32_t ip, const uint8_t *want_mac,
+                      struct net_attach_result *res, struct td_err **err)
 {
   autoclose int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
   if (nsfd < 0)
@@ -210,6 +210,8 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
     return err_set(err, errno, "bridge %s", in->bridge);
   uint8_t mac[6] = {0x02,       0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
                     (uint8_t)ip};
+  if (want_mac)
+    memcpy(mac, want_mac, sizeof(mac));
   snprintf(res->mac, sizeof(res->mac), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
            mac[3], mac[4], mac[5]);
   struct tdnl *nl = tdnl_open(err);
@@ -451,7 +453,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
     r = net_port_claim(ctx, &p, cid, err);
   }
   if (r == 0)
-    r = veth_setup(&in, veth, ifname, netns_path, ip, res, err);
+    r = veth_setup(&in, veth, ifname, netns_path, ip, req->mac, res, err);
   if (r == 0 && json_array_size(ports) > 0)
     r = ports_publish(ctx, net, ep, err);
   if (r == 0) {

@@ -61,6 +61,7 @@ struct net_attach_req {
   size_t n_ports;
   char **add_hosts;       /* --add-host "name:ip", may be NULL */
   const char *hosts_path; /* if set, net writes /etc/hosts there and keeps it current (in place) */
+  const uint8_t *mac;     /* --mac-address of the container's end, NULL = from the IP */
 };
 
 struct net_attach_result {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
@@ -172,7 +173,7 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
   if (rt_delete(&rt, id, true, &e1) < 0 && had_state)
     err_warn(&e1, "container %s", id);
   /* a cgroup left by a runtime that died mid-create (none after a clean delete: not found) */
-  autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
+  autofree char *cgpath = bundle_cgroups_path(ctx, id);
   struct cgroup *cg = NULL;
   autoerr struct td_err *e2 = NULL;
   if (cgroup_open(cgpath, &cg, &e2) == 0) {
@@ -181,6 +182,7 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
       err_warn(&e3, "container %s", id);
     cgroup_free(cg);
   }
+  runflags_forget_state(ctx, id); /* --runtime runc/crun */
   autoerr struct td_err *e4 = NULL;
   if (net && net_detach(ctx->root, id, &e4) < 0) /* idempotent */
     err_warn(&e4, "container %s: network detach", id);

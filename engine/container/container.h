@@ -88,8 +88,9 @@ struct ctr_record {
   struct {
     char *hostname, *image, *stop_signal; /* image: as the user wrote it */
     bool tty, open_stdin, stdin_once;
-    int stop_timeout; /* -1: none (Config.StopTimeout absent) */
-    char **labels;    /* "key=value", in the document's order */
+    int stop_timeout;  /* -1: none (Config.StopTimeout absent) */
+    char **labels;     /* "key=value", in the document's order */
+    char *mac_address; /* --mac-address */
   } config;
   struct {
     char *network_mode, *restart_policy; /* RestartPolicy.Name */
@@ -97,6 +98,8 @@ struct ctr_record {
     int restart_max;                     /* RestartPolicy.MaximumRetryCount */
     bool auto_remove;                    /* --rm */
     char *log_max_size, *log_max_file;   /* LogConfig.Config */
+    char **links;                        /* Links: "/other:/me/alias" (--link) */
+    char *runtime;                       /* Runtime: --runtime name, NULL/"tinyrun" = core */
   } host;
   struct ctr_net net;                       /* NetworkSettings, written once attached */
   struct {                                  /* "Td": the engine's own */
@@ -239,6 +242,9 @@ void eng_image_release(const struct eng_ctx *ctx, struct ctr_record *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
+/* The container's cgroupsPath from its bundle (in the store or the trash; --cgroup-parent
+ * moves it), else the default /tinydocker/<id>: engine/container/bundle_resources.c. */
+char *bundle_cgroups_path(const struct eng_ctx *ctx, const char *id);
 /* Before a start: the runtime state of a container its record says is not running, left by a
  * monitor killed between rt_create and recording the start (the init waits on the exec fifo,
  * reparented away from any monitor), is torn down (runtime, cgroup, network endpoint); a
