@@ -556,7 +556,7 @@ static void parse_error(const struct cmd_info *ci, struct td_err **err)
 {
   if (err == NULL || *err == NULL || (*err)->kind != ERR_DAEMON)
     return;
-  const char *msg = err_text(*err);
+  const char *msg = err_text_go(*err);
   const char *f = strstr(msg, "\" for \"--"); /* the flag's name starts at f + 9 */
   const char *end = f ? strstr(f + 9, "\" flag") : NULL;
   if (strncmp(msg, "invalid argument \"", 18) != 0 || end == NULL) {
@@ -609,6 +609,8 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
   const char *cidfile = rc == 0 ? opt_str(ci, &r, "cidfile") : NULL;
   if (cidfile && (rc = cidfile_open(cidfile, &q.cidfile_fd, err)) == 0)
     q.cidfile = true;
+  else if (cidfile)
+    err_mark(err, ERR_CLI); /* docker's CLI opens it before the create */
   int code = 0;
   if (rc == 0) {
     if (run) {

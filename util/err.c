@@ -143,6 +143,21 @@ const char *err_text(struct td_err *err)
   return err->msg;
 }
 
+const char *err_text_go(struct td_err *err)
+{
+  /* Go's words for an errno are strerror's, lower case ("no such file or directory") */
+  if (err && err->errnum != 0) {
+    char *full = xasprintf("%s: %s", err->msg, strerror(err->errnum));
+    size_t n = strlen(err->msg) + 2;
+    if (full[n] >= 'A' && full[n] <= 'Z' && (full[n + 1] < 'A' || full[n + 1] > 'Z'))
+      full[n] = (char)(full[n] - 'A' + 'a');
+    free(err->msg);
+    err->msg = full;
+    err->errnum = 0;
+  }
+  return err_text(err);
+}
+
 void err_free(struct td_err **err)
 {
   if (err == NULL || *err == NULL)
@@ -190,7 +205,7 @@ static void print_run_style(const char *text, int kind)
 void err_print(const char *prog, struct td_err *err)
 {
   if (run_cmd && strcmp(prog ? prog : err_progname, "tinydocker") == 0) {
-    const char *text = err_text(err);
+    const char *text = err_text_go(err);
     print_run_style(text, err ? err->kind : ERR_DAEMON);
     return;
   }

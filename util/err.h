@@ -65,6 +65,9 @@ int err_set_fork(struct td_err **err, int errnum, const char *what);
 int err_prefix(struct td_err **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The full one-line text: "msg: strerror(errnum)"; owned by the error. */
 const char *err_text(struct td_err *err);
+/* err_text as docker's Go words it: the errno's text in lower case ("no such file or
+ * directory"). */
+const char *err_text_go(struct td_err *err);
 /* Release an error and set *err to NULL. */
 void err_free(struct td_err **err);
 /* Print "<prog>: <text>" to stderr and exit with the error's code. */
