@@ -95,7 +95,8 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   [ "$status" -eq 125 ]
   [ "$output" = "tinydocker: Error response from daemon: conflicting options: port publishing and the container type network mode."$'\n'"See 'tinydocker run --help'." ]
   run td create --network container:nx -P busybox true
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker create: the daemon's answer as it is
+  [ "$output" = "Error response from daemon: conflicting options: port publishing and the container type network mode" ]
   run td run --network container:nx --hostname other busybox true
   [ "$status" -eq 125 ]
   [ "$output" = "tinydocker: conflicting options: hostname and the network mode" ]

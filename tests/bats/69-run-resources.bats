@@ -126,8 +126,8 @@ openable_blkdev() {
   # the minimum is checked after the discard, as docker does: only where kmem is there
   if [ -f /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes ]; then
     run td create --kernel-memory 1k busybox true
-    [ "$status" -eq 125 ]
-    [ "${lines[-1]}" = "tinydocker: Minimum kernel memory limit allowed is 6MB" ]
+    [ "$status" -eq 1 ] # docker create: the daemon's answer
+    [ "${lines[-1]}" = "Error response from daemon: Minimum kernel memory limit allowed is 6MB" ]
     [ "$(td_count)" -eq 1 ]
   fi
 }
@@ -247,7 +247,7 @@ openable_blkdev() {
   # ours says so before anything is created
   run td run --cpu-rt-runtime 950 busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: --cpu-rt-runtime 950: the parent cgroup /tinydocker has 0 us of real-time runtime (cpu.rt_runtime_us): give it the budget first, as docker's daemon --cpu-rt-runtime does" ]
+  [ "${lines[0]}" = "tinydocker: Error response from daemon: --cpu-rt-runtime 950: the parent cgroup /tinydocker has 0 us of real-time runtime (cpu.rt_runtime_us): give it the budget first, as docker's daemon --cpu-rt-runtime does." ]
   run td run --cgroup-parent "/$MARK" --cpu-rt-runtime 950 busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"the parent cgroup /$MARK has 0 us"* ]]
@@ -266,9 +266,15 @@ openable_blkdev() {
   while IFS='|' read -r args msg; do
     run td create $args busybox true
     echo "$args => $output"
-    [ "$status" -eq 125 ]
-    [ "${#lines[@]}" -eq 1 ] || [[ "${lines[1]}" == "See 'tinydocker create --help'." ]]
-    [ "${lines[0]}" = "tinydocker: $msg" ]
+    # docker create's words: the daemon's answer as it is (exit 1); a flag error bare, or the
+    # CLI's own "tinydocker: <msg>.", then the help line (125)
+    if [ "$status" -eq 1 ]; then
+      [ "$output" = "Error response from daemon: $msg" ]
+    else
+      [ "$status" -eq 125 ]
+      [ "${#lines[@]}" -eq 2 ] && [ "${lines[1]}" = "See 'tinydocker create --help'." ]
+      [ "${lines[0]}" = "$msg" ] || [ "${lines[0]}" = "tinydocker: ${msg%.}." ]
+    fi
   done <<'EOF'
 --oom-score-adj 1001|Invalid value 1001, range for oom score adj is [-1000, 1000]
 --oom-score-adj=-1001|Invalid value -1001, range for oom score adj is [-1000, 1000]
