@@ -45,7 +45,7 @@ teardown_file() { td_engine_teardown_file; }
   [[ "$output" == *"container ID file found, make sure the other container isn't running or delete $cid"* ]]
   [ "$(cat "$cid")" = "$id" ]
   run td create --cidfile "$T/cid2" nosuchimage-td
-  [ "$status" -eq 125 ]
+  [ "$status" -eq 1 ] # docker create: the daemon's answer, exit 1
   [ ! -e "$T/cid2" ]
 }
 
