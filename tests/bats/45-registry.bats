@@ -175,7 +175,8 @@ teardown() {
   [ "$status" -eq 0 ]
   run TDI pull "$REG/private:1"
   [ "$status" -eq 125 ]
+  # docker 20.10: logged out already is no error; it says what it removes either way
   run TDI logout "$REG"
-  [ "$status" -eq 125 ]
-  [[ "$output" == *"not logged in"* ]]
+  [ "$status" -eq 0 ]
+  [ "$output" = "Removing login credentials for $REG" ]
 }
