@@ -368,7 +368,8 @@ int image_load(const char *root, int fd, FILE *out, struct td_err **err)
     autojson json_t *index = NULL;
     if (image_index_read(root, &index, &gcerr) == 0)
       image_gc(root, index, NULL, NULL, &gcerr);
-    err_prefix(err, "load");
+    if (strncmp((*err)->msg, "Error processing tar file", 25) != 0) /* dockerd's, as it is */
+      err_prefix(err, "load");
   }
   lock_release(lock);
   return rc;

@@ -96,6 +96,17 @@ static void stage_link(struct image_stage *s, const char *name, const char *targ
   json_object_set_new(s->members, name, json_pack("{s:s}", "link", norm));
 }
 
+/* Not a tar at all: dockerd's words (its untar in a child, Go's archive/tar): a file shorter
+ * than one header block is "unexpected EOF", anything else an invalid header (a pipe's length
+ * is not known here). */
+static int not_a_tar(int fd, struct td_err **err)
+{
+  struct stat st;
+  bool short_file = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < 512;
+  return err_set_exit(err, 1, 0, "Error processing tar file(exit status 1): %s",
+                      short_file ? "unexpected EOF" : "archive/tar: invalid tar header");
+}
+
 int image_stage_read(const char *root, int fd, struct image_stage *s, struct td_err **err)
 {
   memset(s, 0, sizeof(*s));
@@ -108,7 +119,7 @@ int image_stage_read(const char *root, int fd, struct image_stage *s, struct td_
   archive_read_support_format_tar(a);
   int rc = 0;
   if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-    rc = image_archive_err(err, a, EINVAL, "read image archive");
+    rc = not_a_tar(fd, err);
     goto out;
   }
   struct archive_entry *e;
@@ -116,6 +127,10 @@ int image_stage_read(const char *root, int fd, struct image_stage *s, struct td_
     int r = archive_read_next_header(a, &e);
     if (r == ARCHIVE_EOF)
       break;
+    if (count == 0 && r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      rc = not_a_tar(fd, err);
+      goto out;
+    }
     if ((r != ARCHIVE_OK && r != ARCHIVE_WARN) || count > STAGE_MAX_MEMBERS) {
       rc = err_set(err, EINVAL, "read image archive: %s",
                    r == ARCHIVE_OK ? "too many members" : archive_error_string(a));

@@ -147,3 +147,16 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -eq 1 ]
   [[ "$output" == *"Invalid filter 'status=bogus'" ]]
 }
+
+@test "load of a file that is no tar: dockerd's words (short: unexpected EOF, else an invalid header), exit 1, nothing loaded" {
+  before=$(td images -q | wc -l)
+  echo garbage >"$BATS_TEST_TMPDIR/short.tar"
+  run td load -i "$BATS_TEST_TMPDIR/short.tar"
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error processing tar file(exit status 1): unexpected EOF" ]
+  head -c 2000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/long.tar"
+  run td load <"$BATS_TEST_TMPDIR/long.tar"
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error processing tar file(exit status 1): archive/tar: invalid tar header" ]
+  [ "$(td images -q | wc -l)" -eq "$before" ]
+}
