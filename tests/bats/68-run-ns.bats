@@ -99,7 +99,7 @@ ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
   [ "$output" = "Error response from daemon: conflicting options: port publishing and the container type network mode" ]
   run td run --network container:nx --hostname other busybox true
   [ "$status" -eq 125 ]
-  [ "$output" = "tinydocker: conflicting options: hostname and the network mode" ]
+  [ "$output" = "tinydocker: Error response from daemon: conflicting options: hostname and the network mode."$'\n'"See 'tinydocker run --help'." ]
   [ "$(td_count)" -eq "$n" ]
 }
 

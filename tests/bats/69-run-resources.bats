@@ -74,7 +74,7 @@ openable_blkdev() {
   else
     run td run -d --oom-score-adj=-700 busybox sleep 100
     [ "$status" -eq 125 ]
-    [[ "$output" == *"set oom_score_adj -700: Permission denied" ]]
+    [[ "$output" == *"set oom_score_adj -700: Permission denied."* ]] # the start failed: docker run's dot
   fi
   id3=$(td create busybox true)
   [ "$(td inspect -f '{{.HostConfig.OomScoreAdj}}' "$id3")" = 0 ]
@@ -292,7 +292,7 @@ openable_blkdev() {
 --cpu-rt-period 1000 --cpu-rt-runtime 2000|cpu real-time runtime cannot be higher than cpu real-time period
 --storage-opt size=1G|--storage-opt is supported only for overlay over xfs with 'pquota' mount option
 --storage-opt size|invalid storage option.
---device-read-bps /dev/td-no-such-disk:1mb|stat /dev/td-no-such-disk: No such file or directory
+--device-read-bps /dev/td-no-such-disk:1mb|stat /dev/td-no-such-disk: no such file or directory
 --device-read-bps /dev/null:1mb|/dev/null is not a block device
 EOF
   [ "$(td_count)" -eq 0 ]
