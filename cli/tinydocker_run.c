@@ -43,6 +43,24 @@
       {0, "entrypoint", OPT_STR, "string", "Overwrite the default ENTRYPOINT of the image", NULL},  \
       {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},                            \
       {0, "env-file", OPT_LIST, "list", "Read in a file of environment variables", NULL},           \
+      {0, "health-cmd", OPT_STR, "string", "Command to run to check health", NULL},                 \
+      {0,   "health-interval", OPT_STR, "duration", "Time between running the check (ms|s|m|h)",    \
+       NULL},                                                                                       \
+      {0,   "health-retries", OPT_STR, "int", "Consecutive failures needed to report unhealthy",    \
+       NULL},                                                                                       \
+      {0,                                                                                           \
+       "health-start-period",                                                                       \
+       OPT_STR,                                                                                     \
+       "duration",                                                                                  \
+       "Start period for the container to initialize before starting health-retries countdown "     \
+       "(ms|s|m|h)",                                                                                \
+       NULL},                                                                                       \
+      {0,                                                                                           \
+       "health-timeout",                                                                            \
+       OPT_STR,                                                                                     \
+       "duration",                                                                                  \
+       "Maximum time to allow one check to run (ms|s|m|h)",                                         \
+       NULL},                                                                                       \
       {'h', "hostname", OPT_STR, "string", "Container host name", NULL},                            \
       {0,                                                                                           \
        "init",                                                                                      \
@@ -75,6 +93,7 @@
        "NAME)",                                                                                     \
        "net"},                                                                                      \
       {0, "network-alias", OPT_LIST, "list", "Add network-scoped alias for the container", NULL},   \
+      {0, "no-healthcheck", OPT_BOOL, NULL, "Disable any container-specified HEALTHCHECK", NULL},   \
       {0, "oom-kill-disable", OPT_BOOL, NULL, "Disable OOM Killer", NULL},                          \
       {0, "pids-limit", OPT_STR, "int", "Tune container pids limit (set -1 for unlimited)", NULL},  \
       {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to this container", NULL},        \
@@ -288,6 +307,56 @@ static int parse_security(const struct cmd_info *ci, const struct opt_result *r,
   return 0;
 }
 
+/* A Go duration flag (pflag's DurationVar): its error as docker prints it. */
+static int duration_opt(const struct cmd_info *ci, const struct opt_result *r, const char *flag,
+                        int64_t *out, struct td_err **err)
+{
+  const char *v = opt_str(ci, r, flag);
+  if (v == NULL)
+    return 0;
+  autoerr struct td_err *e = NULL;
+  if (eng_parse_duration(v, out, &e) < 0) {
+    bool unit = strspn(v, "+-0123456789.") == strlen(v) && *v;
+    return err_set(err, 0, "invalid argument \"%s\" for \"--%s\" flag: time: %s \"%s\"", v, flag,
+                   unit ? "missing unit in duration" : "invalid duration", v);
+  }
+  return 0;
+}
+
+/* --health-* and --no-healthcheck, checked as docker's CLI does (its daemon's checks are
+ * eng_create's). */
+static int parse_health(const struct cmd_info *ci, const struct opt_result *r,
+                        struct eng_run_req *q, struct td_err **err)
+{
+  q->health_cmd = opt_str(ci, r, "health-cmd");
+  q->no_healthcheck = opt_bool(ci, r, "no-healthcheck");
+  if (duration_opt(ci, r, "health-interval", &q->health_interval, err) < 0 ||
+      duration_opt(ci, r, "health-timeout", &q->health_timeout, err) < 0 ||
+      duration_opt(ci, r, "health-start-period", &q->health_start_period, err) < 0)
+    return -1;
+  const char *v = opt_str(ci, r, "health-retries");
+  int64_t retries = 0;
+  if (v && parse_int_opt("health-retries", v, &retries, err) < 0)
+    return -1;
+  q->health_retries = (int)retries;
+  q->health_set = (q->health_cmd && *q->health_cmd) || q->health_interval || q->health_timeout ||
+                  q->health_start_period || q->health_retries;
+  if (q->no_healthcheck) {
+    if (q->health_set)
+      return err_set(err, 0, "--no-healthcheck conflicts with --health-* options");
+    return 0;
+  }
+  if (q->health_interval < 0)
+    return err_set(err, 0, "--health-interval cannot be negative");
+  if (q->health_timeout < 0)
+    return err_set(err, 0, "--health-timeout cannot be negative");
+  if (q->health_retries < 0)
+    return err_set(err, 0, "--health-retries cannot be negative");
+  if (q->health_start_period < 0)
+    return err_set(err, 0, "--health-start-period cannot be negative");
+  return 0;
+}
+
 static int parse_misc(const struct cmd_info *ci, const struct opt_result *r, struct eng_run_req *q,
                       struct run_store *s, struct td_err **err)
 {
@@ -376,7 +445,7 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   q->rootfs = opt_str(ci, r, "rootfs");
   if (parse_resources(ci, r, q, err) < 0 || parse_security(ci, r, q, err) < 0 ||
       parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0 ||
-      check_add_hosts(q->add_hosts, err) < 0)
+      parse_health(ci, r, q, err) < 0 || check_add_hosts(q->add_hosts, err) < 0)
     return -1;
   q->mounts = s->mounts;
   q->n_mounts = s->n_mounts;

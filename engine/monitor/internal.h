@@ -61,3 +61,7 @@ int mon_exit_code_of(int status);
 bool mon_oom_killed(struct rt_ctx *rt, const char *id);
 /* whether the restart policy restarts after code (not once stopped or removed) */
 bool mon_should_restart(struct mon *m, int code);
+
+/* health.c: for a container with a health check, write State.Health "starting" and spawn its
+ * health checker (tinydocker __health-check); nothing without one. After each start. */
+void mon_health_start(struct mon *m);

@@ -207,6 +207,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
   td_trace("rec-running");
   eng_event(m->ctx, m->id, m->rec, "start", NULL);
+  mon_health_start(m);
   return 0;
 }
 
