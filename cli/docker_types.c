@@ -109,4 +109,9 @@ void cli_docker_typed_view(json_t *doc, enum cli_docker_type type)
     fill_config(doc, "ContainerConfig");
   }
   fill_config(doc, "Config");
+  if (type == CLI_DOCKER_CONTAINER) {
+    /* types.ContainerState: Health is a pointer, nil without a health check */
+    static const struct dt_field state_fields[] = {{"Health", 'n'}, {NULL, 0}};
+    fill(json_object_get(doc, "State"), state_fields);
+  }
 }

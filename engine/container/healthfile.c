@@ -7,7 +7,6 @@
 
 #include "engine/container/container.h"
 #include "util/cleanup.h"
-#include "util/fileio.h"
 #include "util/xalloc.h"
 
 bool health_configured(const struct ctr_record *rec)
@@ -19,9 +18,9 @@ bool health_configured(const struct ctr_record *rec)
 json_t *health_load(const struct eng_ctx *ctx, const char *id)
 {
   autofree char *p = xasprintf("%s/%s/%s", ctx->ctr_dir, id, HEALTH_FILE);
-  json_t *h = NULL;
-  autoerr struct td_err *e = NULL;
-  if (file_read_json(AT_FDCWD, p, &h, &e) < 0 || !json_is_object(h)) {
+  /* a probe's output may hold NULs (docker keeps them: "\u0000") */
+  json_t *h = json_load_file(p, JSON_ALLOW_NUL, NULL);
+  if (!json_is_object(h)) {
     json_decref(h);
     return NULL;
   }

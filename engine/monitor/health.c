@@ -131,6 +131,19 @@ void mon_health_start(struct mon *m)
   /* reaped by the loop's waitpid(-1) like any child of ours */
 }
 
+void mon_health_reap(void)
+{
+  /* the init is reaped: a checker is our only child left, and it ends as soon as it sees the
+   * init's pidfd (a probe in flight died with the container's pid namespace) */
+  for (int i = 0; i < 300; i++) {
+    pid_t p = waitpid(-1, NULL, WNOHANG);
+    if (p < 0 && errno != EINTR)
+      return; /* ECHILD: none (no health check: one system call) */
+    if (p == 0)
+      nanosleep(&(struct timespec){.tv_nsec = 10 * 1000000L}, NULL);
+  }
+}
+
 /* One probe's result, docker's HealthcheckResult. */
 struct probe {
   int64_t start, end; /* realtime ns */
@@ -262,8 +275,8 @@ static bool probe_run(const struct eng_ctx *ctx, const char *id, char **test, in
 }
 
 /* The output as Go's JSON encoder writes a string: each byte that is not part of a valid UTF-8
- * sequence (a NUL too: a C string ends there) becomes U+FFFD; "..." after a cut. */
-static char *utf8_clean(const char *b, size_t n, bool cut)
+ * sequence becomes U+FFFD; "..." after a cut. Its length in *len (it may hold NULs). */
+static char *utf8_clean(const char *b, size_t n, bool cut, size_t *out_len)
 {
   char *o = xmalloc(n * 3 + 4), *w = o;
   const unsigned char *s = (const unsigned char *)b;
@@ -275,7 +288,7 @@ static char *utf8_clean(const char *b, size_t n, bool cut)
                  : (c & 0xf8) == 0xf0 ? 4
                                       : 0;
     bool ok =
-        len > 0 && c != 0 && i + len <= n && !(len == 2 && c < 0xc2) && !(len == 4 && c > 0xf4);
+        len > 0 && i + len <= n && !(len == 2 && c < 0xc2) && !(len == 4 && c > 0xf4);
     for (size_t k = 1; ok && k < len; k++)
       ok = (s[i + k] & 0xc0) == 0x80;
     if (ok && len == 3)
@@ -295,6 +308,7 @@ static char *utf8_clean(const char *b, size_t n, bool cut)
   if (cut)
     memcpy(w, "...", 3), w += 3;
   *w = '\0';
+  *out_len = (size_t)(w - o);
   return o;
 }
 
@@ -310,8 +324,9 @@ static void probe_apply(json_t *h, const struct probe *r, int retries, int64_t s
   while (json_array_size(log) >= HEALTH_LOG_MAX)
     json_array_remove(log, 0);
   autofree char *s = ns_rfc3339(r->start), *e = ns_rfc3339(r->end);
-  autofree char *out = utf8_clean(r->out, r->len, r->cut);
-  json_t *o = json_string(out);
+  size_t olen = 0;
+  autofree char *out = utf8_clean(r->out, r->len, r->cut, &olen);
+  json_t *o = json_stringn(out, olen);
   json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:o}", "Start", s, "End", e, "ExitCode",
                                        r->exit_code, "Output", o));
   const char *status = json_string_value(json_object_get(h, "Status"));

@@ -65,3 +65,6 @@ bool mon_should_restart(struct mon *m, int code);
 /* health.c: for a container with a health check, write State.Health "starting" and spawn its
  * health checker (tinydocker __health-check); nothing without one. After each start. */
 void mon_health_start(struct mon *m);
+/* After the init's exit has been reaped: wait (up to 3 s) for the checker to end, so that a
+ * stopped or removed container leaves no process behind; one waitpid when there is none. */
+void mon_health_reap(void);
