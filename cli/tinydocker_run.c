@@ -343,17 +343,24 @@ static int parse_health(const struct cmd_info *ci, const struct opt_result *r,
                   q->health_start_period || q->health_retries;
   if (q->no_healthcheck) {
     if (q->health_set)
-      return err_set(err, 0, "--no-healthcheck conflicts with --health-* options");
+      return err_set(
+          err, 0,
+          "--no-healthcheck conflicts with --health-* options.\nSee 'tinydocker %s --help'.",
+          ci->name);
     return 0;
   }
   if (q->health_interval < 0)
-    return err_set(err, 0, "--health-interval cannot be negative");
+    return err_set(err, 0, "--health-interval cannot be negative.\nSee 'tinydocker %s --help'.",
+                   ci->name);
   if (q->health_timeout < 0)
-    return err_set(err, 0, "--health-timeout cannot be negative");
+    return err_set(err, 0, "--health-timeout cannot be negative.\nSee 'tinydocker %s --help'.",
+                   ci->name);
   if (q->health_retries < 0)
-    return err_set(err, 0, "--health-retries cannot be negative");
+    return err_set(err, 0, "--health-retries cannot be negative.\nSee 'tinydocker %s --help'.",
+                   ci->name);
   if (q->health_start_period < 0)
-    return err_set(err, 0, "--health-start-period cannot be negative");
+    return err_set(err, 0, "--health-start-period cannot be negative.\nSee 'tinydocker %s --help'.",
+                   ci->name);
   return 0;
 }
 
