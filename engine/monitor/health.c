@@ -131,17 +131,28 @@ void mon_health_start(struct mon *m)
   /* reaped by the loop's waitpid(-1) like any child of ours */
 }
 
-void mon_health_reap(void)
+void mon_health_stop(struct mon *m)
 {
   /* the init is reaped: a checker is our only child left, and it ends as soon as it sees the
    * init's pidfd (a probe in flight died with the container's pid namespace) */
   for (int i = 0; i < 300; i++) {
     pid_t p = waitpid(-1, NULL, WNOHANG);
     if (p < 0 && errno != EINTR)
-      return; /* ECHILD: none (no health check: one system call) */
+      break; /* ECHILD: none (no health check: one system call) */
     if (p == 0)
       nanosleep(&(struct timespec){.tv_nsec = 10 * 1000000L}, NULL);
   }
+  if (!health_configured(m->rec))
+    return;
+  /* docker's CloseMonitorChannel: "unhealthy when the monitor has stopped", streak and log
+   * kept, no event */
+  autojson json_t *h = health_load(m->ctx, m->id);
+  autoerr struct td_err *err = NULL;
+  if (h == NULL)
+    return;
+  json_object_set_new(h, "Status", json_string("unhealthy"));
+  if (health_save(m->ctx, m->id, h, &err) < 0)
+    err_warn(&err, "container %.12s: health state", m->id);
 }
 
 /* One probe's result, docker's HealthcheckResult. */
@@ -287,8 +298,7 @@ static char *utf8_clean(const char *b, size_t n, bool cut, size_t *out_len)
                  : (c & 0xf0) == 0xe0 ? 3
                  : (c & 0xf8) == 0xf0 ? 4
                                       : 0;
-    bool ok =
-        len > 0 && i + len <= n && !(len == 2 && c < 0xc2) && !(len == 4 && c > 0xf4);
+    bool ok = len > 0 && i + len <= n && !(len == 2 && c < 0xc2) && !(len == 4 && c > 0xf4);
     for (size_t k = 1; ok && k < len; k++)
       ok = (s[i + k] & 0xc0) == 0x80;
     if (ok && len == 3)

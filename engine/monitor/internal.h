@@ -66,5 +66,6 @@ bool mon_should_restart(struct mon *m, int code);
  * health checker (tinydocker __health-check); nothing without one. After each start. */
 void mon_health_start(struct mon *m);
 /* After the init's exit has been reaped: wait (up to 3 s) for the checker to end, so that a
- * stopped or removed container leaves no process behind; one waitpid when there is none. */
-void mon_health_reap(void);
+ * stopped or removed container leaves no process behind (one waitpid when there is none), and
+ * record its health as docker does at a stop ("unhealthy"). */
+void mon_health_stop(struct mon *m);

@@ -384,7 +384,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       mon_io_run(&m->io, -1);
     }
     mon_io_drain_rest(&m->io);
-    mon_health_reap();
+    mon_health_stop(m);
     td_trace("mon-reaped");
     int code = mon_exit_code_of(m->io.status);
     char codestr[16];

@@ -183,8 +183,10 @@ wait_gone() { # pid
   [ -n "$chk" ]
   td stop -t 0 "$id"
   wait_gone "$chk"
-  # docker keeps the last health of a stopped container
-  [ "$(td inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]
+  # docker 20.10 (CloseMonitorChannel): a stopped container's health is "unhealthy", its log
+  # and streak kept
+  [ "$(td inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' "$id")" = "unhealthy 0" ]
+  [ "$(td inspect -f '{{(index .State.Health.Log 0).ExitCode}}' "$id")" = 0 ]
   td start "$id"
   # a start is "starting" again, with a new checker
   wait_health "$id" healthy
