@@ -248,11 +248,17 @@ static bool probe_run(const struct eng_ctx *ctx, const char *id, char **test, in
       timed_out = true;
       break;
     }
-    struct pollfd f[2] = {{.fd = out_open ? out : -1, .events = POLLIN},
-                          {.fd = pfd, .events = POLLIN}};
-    int n = poll(f, 2, (int)((left + NS_PER_MS - 1) / NS_PER_MS));
+    struct pollfd f[3] = {{.fd = out_open ? out : -1, .events = POLLIN},
+                          {.fd = pfd, .events = POLLIN},
+                          {.fd = initfd, .events = POLLIN}};
+    int n = poll(f, 3, (int)((left + NS_PER_MS - 1) / NS_PER_MS));
     if (n < 0 && errno != EINTR)
       break;
+    if (f[2].revents) { /* the container ended: the probe goes too, nothing is recorded */
+      kill(pid, SIGKILL);
+      RETRY_EINTR(waitpid(pid, NULL, 0));
+      return false;
+    }
     if (f[0].revents) {
       ssize_t k = read(out, buf, sizeof(buf));
       if (k > 0)

@@ -18,12 +18,13 @@ setup() {
 teardown() { td_engine_teardown; }
 teardown_file() { td_engine_teardown_file; }
 
-# The pids of the health checkers of container id in this test's root (their argv names both).
-checkers_of() { # id
-  local p
-  for p in /proc/[0-9]*; do
-    { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "^tinydocker __health-check $TD_ROOT .* $1 " &&
-      echo "${p#/proc/}"
+# The pids of the health checkers of container id in this test's root (their argv names both,
+# then the init's pid).
+checkers_of() { # id [init-pid]
+  local f
+  for f in $(grep -lsa -- __health-check /proc/[0-9]*/cmdline); do
+    { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q "^tinydocker __health-check $TD_ROOT .* $1 ${2:-}" &&
+      { f=${f#/proc/}; echo "${f%/cmdline}"; }
   done
   return 0
 }
@@ -206,20 +207,22 @@ wait_gone() { # pid
 }
 
 @test "health: a restart policy's restart gets its checker again" {
-  # the first run exits 1 after a second, the policy's restart runs on
+  # the first run exits 1 after 2 s, the policy's restart runs on
   id=$(td run -d --network none --restart on-failure:2 --health-cmd true --health-interval 100ms \
-    busybox sh -c '[ -e /again ] && exec sleep 30; touch /again; sleep 1; exit 1')
+    busybox sh -c '[ -e /again ] && exec sleep 30; touch /again; sleep 2; exit 1')
+  init=$(td inspect -f '{{.State.Pid}}' "$id")
   for i in $(seq 30); do
-    chk=$(checkers_of "$id")
+    chk=$(checkers_of "$id" "$init")
     [ -z "$chk" ] || break
     sleep 0.1
   done
   [ -n "$chk" ]
-  # the first run's checker ends with it; the restart spawns a new one
+  # the first run's checker ends with it; the restart spawns a new one for the new init
   wait_gone "$chk" 100
   for i in $(seq 50); do
-    chk2=$(checkers_of "$id")
-    [ -z "$chk2" ] || break
+    init2=$(td inspect -f '{{.State.Pid}}' "$id")
+    [ "$init2" != 0 ] && [ "$init2" != "$init" ] && chk2=$(checkers_of "$id" "$init2")
+    [ -z "${chk2:-}" ] || break
     sleep 0.1
   done
   [ -n "$chk2" ]
