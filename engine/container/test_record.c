@@ -253,6 +253,21 @@ static void health_fields(void)
   TAP_OK(!health_configured(off), "health: NONE runs nothing");
 }
 
+/* The namespace joins (--ipc/--pid container:X) the monitor resolves at each start; an older
+ * record without them reads as none. */
+static void ns_modes(void)
+{
+  struct ctr_record *old = rec_of("created");
+  TAP_OK(old && old->host.ipc_mode == NULL && old->host.pid_mode == NULL,
+         "an older record: no IpcMode, no PidMode");
+  record_free(old);
+  struct ctr_record *r = record_from_json(
+      json_pack("{s:{s:s,s:s}}", "HostConfig", "IpcMode", "shareable", "PidMode", "container:ab"));
+  TAP_STREQ(r ? r->host.ipc_mode : NULL, "shareable", "HostConfig.IpcMode");
+  TAP_STREQ(r ? r->host.pid_mode : NULL, "container:ab", "HostConfig.PidMode");
+  record_free(r);
+}
+
 int main(int argc, char **argv)
 {
   dir = argc > 1 ? argv[1] : "tests/fixtures/records";
@@ -264,5 +279,6 @@ int main(int argc, char **argv)
   changes();
   attach_bytes();
   health_fields();
+  ns_modes();
   return TAP_DONE();
 }
