@@ -200,9 +200,10 @@ static int probe_process(const char *cfgpath, char **test, struct spec_process *
 }
 
 /* Run one probe; false when the init ended meanwhile (nothing to record). */
-static bool probe_run(const struct eng_ctx *ctx, const char *id, char **test, int64_t timeout,
-                      int initfd, struct probe *r)
+static bool probe_run(const struct eng_ctx *ctx, const struct ctr_record *rec, char **test,
+                      int64_t timeout, int initfd, struct probe *r)
 {
+  const char *id = rec->id;
   memset(r, 0, sizeof(*r));
   r->start = real_ns();
   r->exit_code = -1;
@@ -221,12 +222,23 @@ static bool probe_run(const struct eng_ctx *ctx, const char *id, char **test, in
   int rc = probe_process(cfgpath, test, &proc, &err);
   if (rc == 0 && pipe2(p, O_CLOEXEC) < 0)
     rc = err_set(&err, errno, "pipe");
+  /* docker's events of an exec, as its daemon logs them for each probe */
+  autofree char *exec_id = store_new_id();
+  autofree char *cmdline = strcmp(test[0], "CMD-SHELL") == 0
+                               ? xasprintf("/bin/sh -c %s", test[1] ? test[1] : "")
+                               : strv_join(test + 1, " ");
   if (rc == 0) {
+    autofree char *act = xasprintf("exec_create: %s", cmdline);
+    eng_event(ctx, id, rec, act, "execID", exec_id, NULL);
     struct rt_exec_opts o = {.process = proc, .stdio = {null, p[1], p[1]}};
     struct rt_ctx rt;
     eng_rt_ctx(ctx, &rt);
     rc = rt_exec(&rt, id, &o, &pid, &err);
     close(p[1]);
+  }
+  if (rc == 0) {
+    autofree char *act = xasprintf("exec_start: %s", cmdline);
+    eng_event(ctx, id, rec, act, "execID", exec_id, NULL);
   }
   spec_process_free(proc);
   if (rc < 0) {
@@ -288,6 +300,10 @@ static bool probe_run(const struct eng_ctx *ctx, const char *id, char **test, in
       out_add(r, buf, (size_t)k);
     r->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
+  char code[16];
+  snprintf(code, sizeof(code), "%d",
+           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  eng_event(ctx, id, rec, "exec_die", "execID", exec_id, "exitCode", code, NULL);
   return !pidfd_ended(initfd);
 }
 
@@ -406,7 +422,7 @@ int eng_health_main(char **argv)
     if (now->state.paused)
       continue;
     struct probe r;
-    if (!probe_run(&ctx, id, test, timeout, initfd, &r))
+    if (!probe_run(&ctx, now, test, timeout, initfd, &r))
       return 0;
     autojson json_t *h = health_load(&ctx, id);
     if (h == NULL)

@@ -164,6 +164,10 @@ wait_gone() { # pid
   run td events --since 1m --until 0s --filter "container=$id" --format '{{.Action}}'
   echo "$output"
   [[ "$output" == *"health_status: healthy"* ]]
+  # each probe is an exec, with docker's events for it
+  [[ "$output" == *"exec_create: /bin/sh -c true"* ]]
+  [[ "$output" == *"exec_start: /bin/sh -c true"* ]]
+  [[ "$output" == *"exec_die"* ]]
   # the monitor is tinydocker-monitor by now (100 ms), the checker still its child and probing
   pid=$(td inspect -f '{{.State.Pid}}' "$id")
   mon=$(awk '/^PPid/ {print $2}' "/proc/$pid/status")
