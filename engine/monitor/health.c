@@ -96,23 +96,25 @@ static bool pidfd_ended(int pidfd)
   return poll(&p, 1, 0) > 0;
 }
 
-void mon_health_start(struct mon *m)
+void mon_health_start(struct mon *m, pid_t init, bool fresh)
 {
   if (!health_configured(m->rec))
     return; /* no check: no file, no process */
-  /* docker's initHealthMonitor: "starting", streak 0, the log kept across restarts */
-  autojson json_t *old = health_load(m->ctx, m->id);
-  json_t *log = json_object_get(old, "Log");
-  autojson json_t *h = json_pack("{s:s,s:i,s:o}", "Status", "starting", "FailingStreak", 0, "Log",
-                                 json_is_array(log) ? json_incref(log) : json_array());
   autoerr struct td_err *err = NULL;
-  if (health_save(m->ctx, m->id, h, &err) < 0) {
-    err_warn(&err, "container %.12s: health state", m->id);
-    return;
+  if (fresh) {
+    /* docker's initHealthMonitor: "starting", streak 0, the log kept across restarts */
+    autojson json_t *old = health_load(m->ctx, m->id);
+    json_t *log = json_object_get(old, "Log");
+    autojson json_t *h = json_pack("{s:s,s:i,s:o}", "Status", "starting", "FailingStreak", 0, "Log",
+                                   json_is_array(log) ? json_incref(log) : json_array());
+    if (health_save(m->ctx, m->id, h, &err) < 0) {
+      err_warn(&err, "container %.12s: health state", m->id);
+      return;
+    }
   }
   char pid[16], start[24], mon[16];
-  snprintf(pid, sizeof(pid), "%d", (int)m->io.pid);
-  snprintf(start, sizeof(start), "%llu", (unsigned long long)proc_starttime(m->io.pid));
+  snprintf(pid, sizeof(pid), "%d", (int)init);
+  snprintf(start, sizeof(start), "%llu", (unsigned long long)proc_starttime(init));
   snprintf(mon, sizeof(mon), "%d", (int)getpid());
   char *argv[] = {"tinydocker",
                   "__health-check",

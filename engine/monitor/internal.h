@@ -62,9 +62,10 @@ bool mon_oom_killed(struct rt_ctx *rt, const char *id);
 /* whether the restart policy restarts after code (not once stopped or removed) */
 bool mon_should_restart(struct mon *m, int code);
 
-/* health.c: for a container with a health check, write State.Health "starting" and spawn its
- * health checker (tinydocker __health-check); nothing without one. After each start. */
-void mon_health_start(struct mon *m);
+/* health.c: for a container with a health check, spawn its health checker (tinydocker
+ * __health-check) for the init pid, after writing State.Health "starting" when fresh (each
+ * start; an adopter goes on with the health as it is); nothing without one. */
+void mon_health_start(struct mon *m, pid_t init, bool fresh);
 /* After the init's exit has been reaped: wait (up to 3 s) for the checker to end, so that a
  * stopped or removed container leaves no process behind (one waitpid when there is none), and
  * record its health as docker does at a stop ("unhealthy"). */

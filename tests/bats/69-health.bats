@@ -238,6 +238,35 @@ wait_gone() { # pid
   [ -z "$(checkers_of "$id")" ]
 }
 
+@test "health: the monitor killed: its checker dies with it, the adopter spawns a new one" {
+  id=$(td run -d --network none --health-cmd true --health-interval 100ms busybox sleep 30)
+  wait_health "$id" healthy
+  pid=$(td inspect -f '{{.State.Pid}}' "$id")
+  chk=$(checkers_of "$id" "$pid")
+  [ -n "$chk" ]
+  mon=$(awk '/^PPid/ {print $2}' "/proc/$chk/status")
+  kill -9 "$mon"
+  wait_gone "$chk" # PR_SET_PDEATHSIG
+  # the next command hands the container to an adopter, which probes it again
+  td ps >/dev/null
+  for i in $(seq 50); do
+    chk2=$(checkers_of "$id" "$pid")
+    [ -z "$chk2" ] || break
+    sleep 0.1
+  done
+  [ -n "$chk2" ]
+  adopter=$(awk '/^PPid/ {print $2}' "/proc/$chk2/status")
+  [ "$(td inspect -f '{{.State.Status}}' "$id")" = running ]
+  [ "$(awk '/^TracerPid/ {print $2}' "/proc/$pid/status")" = "$adopter" ]
+  n=$(td inspect -f '{{range .State.Health.Log}}{{.End}}{{end}}' "$id")
+  sleep 0.6
+  [ "$(td inspect -f '{{range .State.Health.Log}}{{.End}}{{end}}' "$id")" != "$n" ]
+  [ "$(td inspect -f '{{.State.Health.Status}}' "$id")" = healthy ]
+  td stop -t 0 "$id"
+  wait_gone "$chk2"
+  [ -z "$(checkers_of "$id")" ]
+}
+
 @test "health: no health check costs nothing: no checker process, no health.json" {
   id=$(td run -d --network none busybox sleep 30)
   sleep 0.3
