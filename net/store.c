@@ -176,6 +176,7 @@ void net_info_get(json_t *net, struct net_info *info)
   if (!r || net_cidr_parse(r, true, &info->range, NULL) < 0)
     info->range = info->subnet;
   net_ip_parse(json_string_value(json_object_get(net, "Gateway")), &info->gateway, NULL);
+  info->aux = json_object_get(net, "AuxiliaryAddresses");
 }
 
 char *net_new_id(void)
