@@ -428,8 +428,12 @@ static int pull_image(const struct eng_ctx *ctx, const char *image, const char *
   bool always = policy && strcmp(policy, "always") == 0;
   if (!always) {
     int have = image_present(ctx->root, image, err);
-    if (have != 0)
-      return have < 0 ? -1 : 0;
+    if (have < 0) { /* a bad reference: docker's run exits 125 */
+      (*err)->exit_code = EXIT_ENGINE;
+      return -1;
+    }
+    if (have > 0)
+      return 0;
     if (policy && strcmp(policy, "never") == 0)
       return err_set(err, 0, "No such image: %s", image);
   }

@@ -48,7 +48,7 @@ static int tags_page(struct reg_client *c, const char *last, char ***tags, size_
   if (resp.status != 200) {
     autofree char *why = reg_error_text(&resp);
     reg_resp_clear(&resp);
-    return err_set(err, ENOENT, "list the tags of %s: %s", c->repo, why ? why : "HTTP error");
+    return err_set(err, 0, "list the tags of %s: %s", c->repo, why ? why : "HTTP error");
   }
   json_error_t je;
   autojson json_t *doc = json_loadb(resp.body ? resp.body : "", resp.len, 0, &je);
@@ -56,16 +56,16 @@ static int tags_page(struct reg_client *c, const char *last, char ***tags, size_
   const char *name = json_string_value(json_object_get(doc, "name"));
   json_t *list = json_object_get(doc, "tags");
   if (name == NULL || strcmp(name, c->repo) != 0)
-    return err_set(err, EPROTO, "the registry answered with the tags of %s, not of %s",
+    return err_set(err, 0, "the registry answered with the tags of %s, not of %s",
                    name ? name : "no repository", c->repo);
   if (!json_is_array(list))
-    return err_set(err, EPROTO, "the tag list of %s is not a list", c->repo);
+    return err_set(err, 0, "the tag list of %s is not a list", c->repo);
   size_t i;
   json_t *v;
   json_array_foreach (list, i, v) {
     const char *t = json_string_value(v);
     if (t == NULL || !registry_tag_valid(t))
-      return err_set(err, EPROTO, "the registry listed an invalid tag for %s: \"%.140s\"", c->repo,
+      return err_set(err, 0, "the registry listed an invalid tag for %s: \"%.140s\"", c->repo,
                      t ? t : "(not a string)");
     if (strv_find(*tags, t) >= 0)
       continue;
@@ -96,7 +96,7 @@ int registry_tags(const char *root, const char *repo_ref, const struct registry_
     rc = tags_page(&c, last, tags, &total, &more, err);
   }
   if (rc == 0 && *tags == NULL)
-    rc = err_set(err, ENOENT, "no tags in repository %s", repo_ref);
+    rc = err_set(err, 0, "no tags in repository %s", repo_ref);
   reg_client_clear(&c);
   image_ref_free(r);
   return rc;
