@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/docker_types.h"
 #include "cli/format_rows.h"
 #include "net/net.h"
 #include "util/gotmpl.h"
@@ -245,8 +246,10 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
       return rc;
     size_t i;
     json_t *n;
-    json_array_foreach (out, i, n)
+    json_array_foreach (out, i, n) {
+      cli_docker_typed_view(n, CLI_DOCKER_NETWORK);
       gotmpl_inspect_one(&tin, n);
+    }
     return gotmpl_inspect_end(&tin);
   }
   autofree char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
