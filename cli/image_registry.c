@@ -79,8 +79,10 @@ static int all_tags(const char *root, const char *repo, struct registry_opts *o,
   }
   int rc =
       push ? registry_local_tags(root, repo, &tags, err) : registry_tags(root, repo, o, &tags, err);
+  if (rc < 0 && push && !o->quiet) /* docker's: the header, then its error, bare */
+    printf("The push refers to repository [%s]\n", repo);
   if (rc < 0)
-    return err_prefix(err, "%s %s", push ? "push" : "pull", repo);
+    return push ? err_mark(err, ERR_BARE) : err_prefix(err, "pull %s", repo);
   bool quiet = o->quiet;
   o->no_ref_line = true;
   for (char **t = tags; *t && rc == 0; t++) {

@@ -41,16 +41,14 @@ static int next_opt(int argc, char **argv, const char *shorts, const struct opti
   return c;
 }
 
-/* docker's CLI errors of the IPAM flags: bare, exit 1 */
+/* docker's CLI errors of the IPAM flags: bare */
 static int ipam_config(char **subnets, char **ranges, char **gateways, char **aux, json_t **cfg,
                        struct td_err **err)
 {
   if (subnets == NULL && ranges == NULL && gateways == NULL && aux == NULL)
     return 0;
-  if (net_ipam_consolidate(subnets, ranges, gateways, aux, cfg, err) < 0) {
-    (*err)->exit_code = 1;
-    return err_mark(err, ERR_BARE);
-  }
+  if (net_ipam_consolidate(subnets, ranges, gateways, aux, cfg, err) < 0)
+    return err_mark(err, ERR_BARE); /* EXIT_ENGINE: 1 in docker's style */
   return 0;
 }
 

@@ -179,6 +179,9 @@ static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req, st
     if (o->range.prefix < o->subnet.prefix || !net_cidr_contains(&o->subnet, o->range.addr))
       return err_set(err, EINVAL, "ip-range %s is not inside subnet %s", req->ip_range,
                      req->subnet);
+    /* docker's IPAM takes the gateway it picks from the range: its first host address */
+    if (!req->gateway)
+      o->gateway = o->range.addr > o->subnet.addr ? o->range.addr : o->subnet.addr + 1;
   }
   return aux_check(o, err);
 }

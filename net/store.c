@@ -1,6 +1,7 @@
 /* Network records: one JSON file per network under <root>/networks, every change under
  * <root>/networks/.lock. A record holds the network's config and its endpoints:
- *   {"Id","Name","Created","Driver","Internal","Subnet","Gateway","IPRange","Bridge","MTU",
+ *   {"Id","Name","Created","Driver","Internal","Subnet","Gateway","IPRange",
+ *    "AuxiliaryAddresses":{name: ip},"IPAMConfig":[docker's IPAM.Config],"Bridge","MTU",
  *    "Labels":{},"Options":{}}; endpoints in <root>/networks/<id>/ (epstore.c). */
 #include <dirent.h>
 #include <errno.h>

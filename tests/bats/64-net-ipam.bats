@@ -75,6 +75,15 @@ n_nets() { td network ls -q | wc -l; }
   [ "$output" = "[$P.0/24][][]" ]
   td run -d --name g1 --network ipam3 busybox sleep 100 >/dev/null
   [ "$(ctr_ip g1)" = "$P.2" ]
+  # --ip-range without --gateway: docker's IPAM picks the gateway from the range (its first
+  # host address), and the first container gets the next one
+  ipam_net ipam5 --ip-range @.64/26
+  br=$(td network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' ipam5)
+  [[ "$(ip -4 -o addr show dev "$br")" == *"inet $P.64/24"* ]]
+  td run -d --name g2 --network ipam5 busybox sleep 100 >/dev/null
+  [ "$(ctr_ip g2)" = "$P.65" ]
+  pid=$(td inspect -f '{{.State.Pid}}' g2)
+  [[ "$(nsenter -t "$pid" -n ip route show default)" == "default via $P.64 "* ]]
 }
 
 @test "bad input: docker's errors, exit 1, no network and no bridge made" {
