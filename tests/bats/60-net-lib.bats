@@ -66,7 +66,7 @@ teardown() { net_teardown; }
   [[ "$output" == *"gateway"* ]]
   run nt network create --subnet 10.251.7.0/24 --ip-range 10.251.0.0/16 "$TN-b1"
   [ "$status" -eq 125 ]
-  [[ "$output" == *"ip-range"* ]]
+  [[ "$output" == *"no matching subnet for range"* ]]
   run nt network create "$TN-ok"
   [ "$status" -eq 125 ]
   [[ "$output" == *"already exists"* ]]
