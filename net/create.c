@@ -24,7 +24,8 @@
 struct create_opts {
   struct net_cidr subnet, range;
   uint32_t gateway;
-  json_t *aux; /* borrowed from the request's IPAM config */
+  json_t *aux;     /* borrowed from the request's IPAM config */
+  bool unprefixed; /* the error is docker's daemon's, worded as it words it */
   unsigned mtu;
   char *bridge;
 };
@@ -116,7 +117,7 @@ static int opts_parse(struct net_ctx *ctx, const struct net_create_req *req, jso
 
 /* --aux-address: each a host address of the subnet that is not the gateway nor another one
  * (docker's wording: its IPAM allocates them). */
-static int aux_check(const struct create_opts *o, struct td_err **err)
+static int aux_check(struct create_opts *o, struct td_err **err)
 {
   uint32_t mask = 0xffffffffu << (32 - o->subnet.prefix);
   uint32_t bcast = o->subnet.addr | ~mask;
@@ -128,6 +129,7 @@ static int aux_check(const struct create_opts *o, struct td_err **err)
     const char *s = json_string_value(v);
     if (net_ip_parse(s, &ip, err) < 0)
       return -1;
+    o->unprefixed = true;
     if (!net_cidr_contains(&o->subnet, ip) || ip == o->subnet.addr || ip == bcast)
       return err_set(err, 0, "failed to allocate secondary ip address (%s:%s): %s", k, s,
                      "not a host address of the subnet");
@@ -135,6 +137,7 @@ static int aux_check(const struct create_opts *o, struct td_err **err)
       return err_set(err, 0, "failed to allocate secondary ip address (%s:%s): %s", k, s,
                      "Address already in use");
     json_object_set_new(seen, s, json_true());
+    o->unprefixed = false;
   }
   return 0;
 }
@@ -142,10 +145,6 @@ static int aux_check(const struct create_opts *o, struct td_err **err)
 static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req, struct create_opts *o,
                        struct td_err **err)
 {
-  if (req->ipam_driver && strcmp(req->ipam_driver, "default") != 0)
-    return err_set(err, 0, "plugin \"%s\" not found", req->ipam_driver);
-  if (json_array_size(req->ipam_config) > 1)
-    return err_set(err, 0, "bridge driver doesn't support multiple subnets");
   o->aux = json_object_get(json_array_get(req->ipam_config, 0), "AuxiliaryAddresses");
   if (req->subnet) {
     if (net_cidr_parse(req->subnet, false, &o->subnet, err) < 0)
@@ -326,6 +325,11 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
     return err_set(err, EINVAL, "network driver \"%s\" is not supported (only bridge)",
                    req->driver),
            NULL;
+  /* docker's daemon's words for what its bridge driver and IPAM refuse */
+  if (req->ipam_driver && strcmp(req->ipam_driver, "default") != 0)
+    return err_set(err, 0, "plugin \"%s\" not found", req->ipam_driver), NULL;
+  if (json_array_size(req->ipam_config) > 1)
+    return err_set(err, 0, "bridge driver doesn't support multiple subnets"), NULL;
   if (!strcmp(req->name, "host") || !strcmp(req->name, "none") || !strcmp(req->name, "default"))
     return err_set(err, EINVAL, "network name \"%s\" is reserved", req->name), NULL;
   if (net_ctx_find(ctx, req->name))
@@ -378,7 +382,7 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
   json_decref(net);
 out:
   lock_release(hl);
-  if (!net)
+  if (!net && !o.unprefixed)
     err_prefix(err, "create network %s", req->name);
   return net;
 }
