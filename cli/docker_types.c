@@ -100,9 +100,14 @@ static void fill_config(json_t *doc, const char *key)
   fill(json_object_get(doc, key), config_fields);
 }
 
-/* api/types/network.IPAMConfig, in its field order (the JSON leaves out what was not asked) */
+/* api/types/network.IPAMConfig, in its field order (the JSON leaves out what was not asked).
+ * Its map is the Go field AuxAddress: docker's CLI runs a template naming .AuxiliaryAddresses on
+ * the raw JSON instead, where a network without one has no such key (an error), as here. */
 static const struct dt_field ipam_config_fields[] = {
-    {"Subnet", 's'}, {"IPRange", 's'}, {"Gateway", 's'}, {"AuxiliaryAddresses", 'n'}, {NULL, 0},
+    {"Subnet", 's'},
+    {"IPRange", 's'},
+    {"Gateway", 's'},
+    {NULL, 0},
 };
 
 static void fill_ipam(json_t *doc)
@@ -116,6 +121,9 @@ static void fill_ipam(json_t *doc)
       json_t *v = json_object_get(c, f->name);
       json_object_set_new(o, f->name, v ? json_incref(v) : zero_of(f->zero));
     }
+    json_t *aux = json_object_get(c, "AuxiliaryAddresses");
+    if (aux)
+      json_object_set(o, "AuxiliaryAddresses", aux);
     json_array_set_new(cfgs, i, o);
   }
 }
