@@ -6,6 +6,7 @@ a tag list is forged by MODE, everything else is 404. Every request path is appe
 usage: fakereg.py PORTFILE LOG MODE"""
 import http.server
 import json
+import os
 import sys
 
 PORTFILE, LOG, MODE = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -44,6 +45,5 @@ class H(http.server.BaseHTTPRequestHandler):
 s = http.server.HTTPServer(("127.0.0.1", 0), H)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(s.server_address[1]))
-import os
 os.rename(PORTFILE + ".tmp", PORTFILE)
 s.serve_forever()
