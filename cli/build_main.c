@@ -166,6 +166,7 @@ int main(int argc, char **argv)
     case O_PROG:
       if (strcmp(optarg, "auto") && strcmp(optarg, "plain") && strcmp(optarg, "tty"))
         return bad("tinydocker build: --progress: auto, plain or tty");
+      r.progress = optarg;
       break;
     case O_PULL:
       r.pull = true;

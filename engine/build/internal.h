@@ -23,6 +23,7 @@ struct stage {
   char *name;   /* AS name (lower case), or NULL */
   size_t first; /* index of its FROM */
   size_t end;   /* one past its last instruction */
+  int step0;    /* the steps before this stage's FROM (its step numbers follow) */
   bool needed;
   bool done;
   bool cmd_set; /* a CMD in this stage (ENTRYPOINT keeps it; else an inherited Cmd goes) */
@@ -44,11 +45,15 @@ struct builder {
   json_t *build_args; /* --build-arg: name -> value */
   json_t *consumed;   /* build args some ARG declared */
   int step, n_steps;
-  int n_mounts;    /* work/m<N> counter */
-  FILE *out;       /* the step lines (stdout; /dev/null with -q) */
-  int watch_fd;    /* the watchdog's socket, or -1 (started at the first RUN) */
-  int host_mntns;  /* the mount namespace the build started in (O_RDONLY fd), or -1 */
-  bool private_ns; /* in its own mount namespace (entered at the first mount) */
+  int n_mounts;     /* work/m<N> counter */
+  FILE *out;        /* the step lines (progress.c: stdout, a -q buffer or the tty display) */
+  int out_fd;       /* a RUN's stdout and stderr, or -1: ours */
+  int quiet_fd;     /* -q: the memory file behind out, or -1 */
+  pid_t render_pid; /* --progress tty: the display process, or 0 */
+  bool child;       /* a stage built in a child process (parallel stages) */
+  int watch_fd;     /* the watchdog's socket, or -1 (started at the first RUN) */
+  int host_mntns;   /* the mount namespace the build started in (O_RDONLY fd), or -1 */
+  bool private_ns;  /* in its own mount namespace (entered at the first mount) */
   pid_t watch_pid;
 };
 
@@ -124,6 +129,14 @@ void watchdog_stop(struct builder *b);
 bool url_is(const char *s);
 int url_fetch(const char *url, const char *checksum, const char *dir, char **name_out,
               struct td_err **err);
+
+/* runmount.c: RUN --mount */
+char *run_mount_from(const char *flag);
+
+/* progress.c: where the output goes (--progress plain|tty|auto, -q) */
+int progress_begin(struct builder *b, struct td_err **err);
+/* the display finished; a failed -q build shows its buffered output on stderr */
+void progress_end(struct builder *b, bool ok);
 
 /* context.c */
 int context_open(struct builder *b, struct td_err **err);

@@ -47,11 +47,12 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   struct rt_ctx rt;
   eng_rt_ctx(&b->ctx, &rt);
   autoclose int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  fflush(b->out);
   fflush(stdout);
   fflush(stderr);
-  /* the command writes to the same stdout as the step lines (stdout; stderr with -q) */
-  struct rt_create_opts o = {
-      .id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, b->req->quiet ? 2 : 1, 2}};
+  /* the command writes where the step lines go (progress.c) */
+  int o1 = b->out_fd >= 0 ? b->out_fd : 1, o2 = b->out_fd >= 0 ? b->out_fd : 2;
+  struct rt_create_opts o = {.id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, o1, o2}};
   /* the watchdog removes it if this build is killed; a marker for a later build too */
   if (b->watch_fd < 0 && watchdog_start(b, err) < 0)
     return -1;
