@@ -19,7 +19,7 @@
 #include "util/xalloc.h"
 
 int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char **argv, char **env,
-             int *code, struct td_err **err)
+             json_t *mounts, int *code, struct td_err **err)
 {
   autofree char *id = store_new_id();
   char sid[13];
@@ -38,6 +38,10 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   autojson json_t *spec_json = NULL;
   if (eng_build_spec(&b->ctx, &r, &spec_json, err) < 0)
     return err_prefix(err, "RUN");
+  /* RUN --mount: the staged mounts (runmount.c), after the defaults */
+  json_t *sm = json_object_get(spec_json, "mounts");
+  if (mounts && json_is_array(sm))
+    json_array_extend(sm, mounts);
   autofree char *cfgp = xasprintf("%s/config.json", f->dir);
   if (file_write_json(AT_FDCWD, cfgp, spec_json, 0600, err) < 0)
     return -1;
