@@ -226,6 +226,17 @@ static int plan(struct builder *b, struct td_err **err)
     target = (size_t)t;
   }
   mark_needed(b, target);
+  /* refused before anything runs: ADD of a git repository */
+  for (size_t k = 0; k < b->n_stages; k++)
+    for (size_t j = b->stages[k].first; b->stages[k].needed && j < b->stages[k].end; j++) {
+      struct df_instr *in = &b->df.v[j];
+      for (size_t a = 0; in->kind == DF_ADD && a + 1 < strv_len(in->args); a++)
+        if (url_is_git(in->args[a]))
+          return err_set_exit(err, 1, 0,
+                              "Dockerfile line %u: ADD %s: a git repository is not supported as "
+                              "a source (the builder does not run git)",
+                              in->line, in->args[a]);
+    }
   b->n_steps = strv_len(b->req->labels) ? 1 : 0;
   for (size_t k = 0; k < b->n_stages; k++)
     if (b->stages[k].needed) {

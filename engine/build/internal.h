@@ -127,6 +127,8 @@ void watchdog_stop(struct builder *b);
 
 /* url.c: ADD's http(s) sources, fetched into dir; *name_out the file's name there */
 bool url_is(const char *s);
+/* a git repository as docker recognises one (refused: the builder does not run git) */
+bool url_is_git(const char *s);
 int url_fetch(const char *url, const char *checksum, const char *dir, char **name_out,
               struct td_err **err);
 
