@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -360,9 +361,13 @@ struct job {
   size_t si;
 };
 
-static void child_stage(struct builder *b, size_t si, int res, int out)
+static void child_stage(struct builder *b, size_t si, int res, int out, pid_t parent)
 {
   b->child = true;
+  /* a killed build takes its stages with it (the watchdog then removes their containers) */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent)
+    _exit(1);
   b->out = fdopen(out, "w");
   if (b->out == NULL)
     _exit(125);
@@ -407,6 +412,7 @@ static int job_start(struct builder *b, size_t si, struct job *j, struct td_err 
     return err_set(err, errno, "memfd_create");
   }
   fflush(NULL);
+  pid_t self = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     close(p[0]);
@@ -416,7 +422,7 @@ static int job_start(struct builder *b, size_t si, struct job *j, struct td_err 
   }
   if (pid == 0) {
     close(p[0]);
-    child_stage(b, si, p[1], fcntl(out, F_DUPFD_CLOEXEC, 0));
+    child_stage(b, si, p[1], fcntl(out, F_DUPFD_CLOEXEC, 0), self);
   }
   close(p[1]);
   *j = (struct job){.pid = pid, .res = p[0], .out = out, .si = si};

@@ -326,3 +326,29 @@ EOF
   id=$(b -q "$T/ctx")
   [ "$(td run --rm --network none "$id" stat -c '%u:%g %a' /f)" = "0:0 600" ]
 }
+
+@test "build: kill -9 of a build running stages in parallel leaves no process, mount or work dir" {
+  mark=td-kill-$$-$BATS_TEST_NUMBER
+  cat >"$T/ctx/Dockerfile" <<EOF
+FROM busybox AS one
+RUN sleep 1000; echo $mark-one
+FROM busybox AS two
+RUN sleep 1000; echo $mark-two
+FROM busybox
+COPY --from=one /x /x
+COPY --from=two /y /y
+EOF
+  "$TINYDOCKER" build --network none --no-cache "$T/ctx" >"$T/out" 2>&1 &
+  for _ in $(seq 200); do [ "$(procs_with "echo $mark-")" -ge 2 ] && break; sleep 0.05; done
+  [ "$(procs_with "echo $mark-")" -eq 2 ]
+  bpid=$(pgrep -f "tinydocker-build --root $TD_ROOT --network none --no-cache $T/ctx" | head -1)
+  [ -n "$bpid" ]
+  kill -9 "$bpid"
+  wait || true
+  for _ in $(seq 200); do
+    [ "$(procs_with "echo $mark-")" -eq 0 ] && [ -z "$(ls -A "$TD_ROOT/builds" 2>/dev/null)" ] && break
+    sleep 0.05
+  done
+  [ "$(procs_with "echo $mark-")" -eq 0 ]
+  no_build_leftovers
+}
