@@ -179,8 +179,9 @@ EOF
   [[ "$output" == *"CACHE ID"*"CACHE TYPE"*"SIZE"* ]]
   [[ "$output" =~ [0-9a-f]{12}\ +regular\ +300kB ]]
   [[ "$output" =~ [0-9a-f]{12}\ +exec.cachemount\ +7kB ]]
-  # the images table no longer lists the intermediate states
-  [ "$(grep -c '<none>' <<<"$(td system df -v | sed -n '/Images space/,/Containers space/p')")" -eq 0 ]
+  # the Images row no longer counts the intermediate states: the images `images` lists
+  nimg=$(td images -q --no-trunc | sort -u | wc -l)
+  [ "$(td system df | awk '/^Images/ {print $2}')" -eq "$nimg" ]
   run td builder prune -f
   [ "$status" -eq 0 ]
   [[ "$output" == *"Total reclaimed space: 307kB"* ]]
