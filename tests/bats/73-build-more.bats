@@ -231,6 +231,11 @@ EOF
   [[ "$output" == *"Step 6/9 : RUN --mount=type=bind,source=src"*$'\n'" ---> Running in"* ]]
   [ "$(td run --rm --network none m3 cat /bound)" = changed ]
   no_build_leftovers
+  # a failing RUN with every kind of mount leaves no mount, work dir or container
+  printf 'FROM busybox AS st\nFROM busybox\nRUN --mount=type=bind,from=st,target=/s --mount=type=bind,source=src,target=/b,rw --mount=type=cache,target=/c --mount=type=tmpfs,target=/t exit 9\n' >"$T/ctx/Dockerfile"
+  run b "$T/ctx"
+  [ "$status" -eq 9 ]
+  no_build_leftovers
 }
 
 @test "build RUN --mount: bad input and secret/ssh refused with the line, nothing run" {
