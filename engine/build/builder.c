@@ -356,8 +356,9 @@ int build_private_ns(struct builder *b, struct td_err **err)
  * (their ctr-<id> markers), and the failing stage's output and error shown. */
 struct job {
   pid_t pid;
-  int res; /* the result pipe's read end */
-  int out; /* the memory file of its output */
+  int res;   /* the result pipe's read end */
+  int out;   /* the memory file of its output */
+  off_t off; /* --progress tty: what was relayed of it so far */
   size_t si;
 };
 
@@ -429,15 +430,31 @@ static int job_start(struct builder *b, size_t si, struct job *j, struct td_err 
   return 0;
 }
 
-/* the job's output, into the build's */
-static void job_show(struct builder *b, struct job *j)
+/* the job's output, into the build's: whole when it ends; with the tty display, live, each
+ * complete line tagged with its stage ("\x1e<stage>\x1f", progress.c) */
+static void job_show(struct builder *b, struct job *j, bool end)
 {
   char buf[8192];
   ssize_t n;
-  off_t off = 0;
-  while ((n = pread(j->out, buf, sizeof(buf), off)) > 0) {
-    fwrite(buf, 1, (size_t)n, b->out);
-    off += n;
+  bool tag = b->render_pid > 0;
+  while ((n = pread(j->out, buf, sizeof(buf), j->off)) > 0) {
+    size_t len = (size_t)n;
+    if (tag) {
+      char *last = memrchr(buf, '\n', len);
+      if (last == NULL && !end && len < sizeof(buf))
+        break; /* an incomplete line: later */
+      if (last && (!end || (size_t)(last - buf) + 1 == len))
+        len = (size_t)(last - buf) + 1;
+      for (size_t i = 0; i < len;) {
+        char *nl = memchr(buf + i, '\n', len - i);
+        size_t l = nl ? (size_t)(nl - (buf + i)) : len - i;
+        fprintf(b->out, "\x1e%zu\x1f%.*s\n", j->si, (int)l, buf + i);
+        i += l + 1;
+      }
+    } else {
+      fwrite(buf, 1, len, b->out);
+    }
+    j->off += (off_t)len;
   }
   fflush(b->out);
 }
@@ -529,12 +546,16 @@ static int build_stages(struct builder *b, size_t target, struct td_err **err)
     size_t np = n_jobs < 64 ? n_jobs : 64;
     for (size_t k = 0; k < np; k++)
       pf[k] = (struct pollfd){.fd = jobs[k].res, .events = POLLIN};
-    if (poll(pf, np, -1) < 0) {
+    /* the tty display: what the stages print, relayed every 100 ms */
+    bool live = b->render_pid > 0;
+    if (poll(pf, np, live ? 100 : -1) < 0) {
       if (errno == EINTR)
         continue;
       rc = err_set(err, errno, "wait for the build stages");
       break;
     }
+    for (size_t q = 0; live && q < n_jobs; q++)
+      job_show(b, &jobs[q], false);
     size_t k = 0;
     while (k < np && !(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
       k++;
@@ -544,7 +565,7 @@ static int build_stages(struct builder *b, size_t target, struct td_err **err)
     jobs[k] = jobs[--n_jobs];
     running[j.si] = false;
     rc = job_finish(b, &j, err);
-    job_show(b, &j);
+    job_show(b, &j, true);
     job_reap(&j);
     if (rc < 0)
       break;

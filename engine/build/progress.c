@@ -24,20 +24,23 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-#define TAIL 6 /* output lines shown under the running step */
+#define TAIL 6  /* output lines shown under a running step */
+#define TAGS 65 /* stages relayed from parallel children (tag 0..63), and the build's own */
 
 struct pstep {
   char *label;
+  int num;           /* its step number: the display's order */
   double start, end; /* end < 0: running */
   bool cached, failed;
+  char *tail[TAIL]; /* its last output lines (while it runs) */
+  size_t n_tail;
 };
 
 struct render {
   struct pstep *v;
   size_t n;
-  char *tail[TAIL]; /* the current step's last lines (ring) */
-  size_t n_tail;
-  char **after; /* "Successfully built ..." and other lines after the steps */
+  int cur[TAGS]; /* per stage: the step its lines belong to, or -1 */
+  char **after;  /* "Successfully built ..." and other lines after the steps */
   size_t n_after;
   double t0;
   int drawn; /* lines of the last frame */
@@ -52,64 +55,80 @@ static double now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void tail_push(struct render *r, const char *s)
+static void tail_push(struct pstep *s, const char *line)
 {
-  if (r->n_tail == TAIL) {
-    free(r->tail[0]);
-    memmove(r->tail, r->tail + 1, (TAIL - 1) * sizeof(char *));
-    r->n_tail--;
+  if (s->n_tail == TAIL) {
+    free(s->tail[0]);
+    memmove(s->tail, s->tail + 1, (TAIL - 1) * sizeof(char *));
+    s->n_tail--;
   }
-  r->tail[r->n_tail++] = xstrdup(s);
+  s->tail[s->n_tail++] = xstrdup(line);
 }
 
-static void tail_clear(struct render *r)
+static void tail_clear(struct pstep *s)
 {
-  for (size_t i = 0; i < r->n_tail; i++)
-    free(r->tail[i]);
-  r->n_tail = 0;
+  for (size_t i = 0; i < s->n_tail; i++)
+    free(s->tail[i]);
+  s->n_tail = 0;
 }
 
-static void step_done(struct render *r)
+static struct pstep *cur(struct render *r, int tag)
 {
-  if (r->n && r->v[r->n - 1].end < 0)
-    r->v[r->n - 1].end = now();
+  return r->cur[tag] >= 0 ? &r->v[r->cur[tag]] : NULL;
+}
+
+static void step_done(struct render *r, int tag)
+{
+  struct pstep *s = cur(r, tag);
+  if (s && s->end < 0)
+    s->end = now();
+  if (s)
+    tail_clear(s);
 }
 
 static void feed(struct render *r, const char *line)
 {
+  int tag = TAGS - 1; /* the build's own lines */
+  unsigned t;
+  int toff = 0;
+  if (line[0] == '\x1e' && sscanf(line + 1, "%u%n", &t, &toff) == 1 && line[1 + toff] == '\x1f') {
+    tag = t < TAGS - 1 ? (int)t : TAGS - 2;
+    line += 2 + toff;
+  }
   int a, c;
   int off = 0;
+  struct pstep *s = cur(r, tag);
   if (sscanf(line, "Step %d/%d : %n", &a, &c, &off) == 2 && off > 0) {
-    step_done(r);
-    tail_clear(r);
+    step_done(r, tag);
     r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
-    struct pstep *s = &r->v[r->n++];
+    s = &r->v[r->n];
+    memset(s, 0, sizeof(*s));
     s->label = xasprintf("[%d/%d] %s", a, c, line + off);
-    r->total = c;
+    s->num = a;
     s->start = now();
     s->end = -1;
-    s->cached = s->failed = false;
+    r->cur[tag] = (int)r->n++;
+    r->total = c;
     return;
   }
   if (strcmp(line, " ---> Using cache") == 0) {
-    if (r->n)
-      r->v[r->n - 1].cached = true;
+    if (s)
+      s->cached = true;
     return;
   }
   if (strncmp(line, " ---> Running in ", 17) == 0 ||
       strncmp(line, "Removing intermediate container ", 32) == 0)
     return;
   if (strncmp(line, " ---> ", 6) == 0) {
-    step_done(r);
-    tail_clear(r);
+    step_done(r, tag);
     return;
   }
-  if (strncmp(line, "Successfully ", 13) == 0 || strncmp(line, "[Warning]", 9) == 0 || r->n == 0) {
+  if (strncmp(line, "Successfully ", 13) == 0 || strncmp(line, "[Warning]", 9) == 0 || s == NULL) {
     r->after = xrealloc(r->after, (r->n_after + 1) * sizeof(char *));
     r->after[r->n_after++] = xstrdup(line);
     return;
   }
-  tail_push(r, line);
+  tail_push(s, line);
 }
 
 /* one line of the frame, cut to the terminal's width so that the cursor arithmetic holds */
@@ -141,8 +160,18 @@ static void draw(struct render *r, FILE *o, bool final, bool ok)
            r->total > (int)r->n ? r->total : (int)r->n, final ? (ok ? " FINISHED" : " ERROR") : "");
   put(r, o, head, NULL);
   lines++;
+  /* the steps in their Dockerfile order (stages beside each other interleave in time) */
+  autofree size_t *ord = xcalloc(r->n + 1, sizeof(size_t));
   for (size_t i = 0; i < r->n; i++) {
-    struct pstep *s = &r->v[i];
+    size_t j = i;
+    while (j > 0 && r->v[ord[j - 1]].num > r->v[i].num) {
+      ord[j] = ord[j - 1];
+      j--;
+    }
+    ord[j] = i;
+  }
+  for (size_t k = 0; k < r->n; k++) {
+    struct pstep *s = &r->v[ord[k]];
     bool running = s->end < 0;
     if (final && running && !ok)
       s->failed = true;
@@ -152,9 +181,9 @@ static void draw(struct render *r, FILE *o, bool final, bool ok)
     snprintf(tm, sizeof(tm), "%.1fs", (running ? t : s->end) - s->start);
     put(r, o, txt, tm);
     lines++;
-    if (i + 1 == r->n && (running || s->failed))
-      for (size_t k = 0; k < r->n_tail; k++) {
-        autofree char *l = xasprintf(" => => # %s", r->tail[k]);
+    if (running || s->failed)
+      for (size_t m = 0; m < s->n_tail; m++) {
+        autofree char *l = xasprintf(" => => # %s", s->tail[m]);
         put(r, o, l, NULL);
         lines++;
       }
@@ -172,6 +201,8 @@ static void render_loop(int in, int outfd)
   if (o == NULL)
     _exit(1);
   struct render r = {.t0 = now(), .width = 80};
+  for (int i = 0; i < TAGS; i++)
+    r.cur[i] = -1;
   struct winsize ws;
   if (ioctl(outfd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
     r.width = ws.ws_col;
@@ -213,7 +244,9 @@ static void render_loop(int in, int outfd)
     if (strncmp(r.after[i], "Successfully built ", 19) == 0)
       ok = true;
   if (ok)
-    step_done(&r);
+    for (size_t i = 0; i < r.n; i++)
+      if (r.v[i].end < 0)
+        r.v[i].end = now();
   draw(&r, o, true, ok);
   for (size_t i = 0; i < r.n_after; i++)
     fprintf(o, "%s\n", r.after[i]);

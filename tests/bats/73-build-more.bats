@@ -123,6 +123,11 @@ EOF
   [[ "$output" == *"Step 8/8 : RUN cat /one /two"* ]]
   run td run --rm --network none par cat /one /two
   [ "$output" = $'one\ntwo' ]
+  # on a terminal both stages show live: one frame with both running steps' output
+  sed -i 's/sleep 2; echo one/echo one-start; sleep 1; echo one/; s/sleep 2; echo two/echo two-start; sleep 1; echo two/' "$T/ctx/Dockerfile"
+  script -qec "'$TINYDOCKER' build --network none --no-cache '$T/ctx'" /dev/null >"$T/tty"
+  run awk 'BEGIN { RS = "\\[\\+\\] Building" } /=> => # one-start/ && /=> => # two-start/ { n++ } END { print n + 0 }' "$T/tty"
+  [ "$output" -ge 1 ]
   # --target: only that stage and what it reads
   run b --target two -t t2 "$T/ctx"
   [ "$status" -eq 0 ]
