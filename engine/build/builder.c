@@ -364,7 +364,6 @@ struct job {
 
 static void child_stage(struct builder *b, size_t si, int res, int out, pid_t parent)
 {
-  b->child = true;
   /* a killed build takes its stages with it (the watchdog then removes their containers) */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent)

@@ -50,7 +50,6 @@ struct builder {
   int out_fd;       /* a RUN's stdout and stderr, or -1: ours */
   int quiet_fd;     /* -q: the memory file behind out, or -1 */
   pid_t render_pid; /* --progress tty: the display process, or 0 */
-  bool child;       /* a stage built in a child process (parallel stages) */
   int watch_fd;     /* the watchdog's socket, or -1 (started at the first RUN) */
   int host_mntns;   /* the mount namespace the build started in (O_RDONLY fd), or -1 */
   bool private_ns;  /* in its own mount namespace (entered at the first mount) */
