@@ -133,9 +133,20 @@ static json_t *host_config(const struct eng_run_req *req)
       (json_int_t)(req->shm_size > 0 ? req->shm_size : 64LL << 20), "Devices", devs, "Tmpfs", tmpfs,
       "Sysctls", kv_object(req->sysctls), "LogConfig", "Type", "json-file", "Config", logcfg,
       "Init", req->init);
+  /* namespaces (engine/container/nsmode.c): docker 20.10's values with its default config */
+  json_object_set_new(hc, "IpcMode",
+                      json_string(req->ipc_mode && *req->ipc_mode ? req->ipc_mode : "private"));
+  json_object_set_new(hc, "PidMode", json_string(req->pid_mode ? req->pid_mode : ""));
+  json_object_set_new(hc, "UTSMode", json_string(req->uts_mode ? req->uts_mode : ""));
+  json_object_set_new(hc, "UsernsMode", json_string(req->userns_mode ? req->userns_mode : ""));
+  json_object_set_new(hc, "CgroupnsMode",
+                      json_string(eng_ns_cgroup_private(req->cgroupns_mode) ? "private" : "host"));
+  json_object_set_new(hc, "GroupAdd",
+                      req->group_add ? jsonv_from_strv(req->group_add) : json_null());
   json_object_set_new(hc, "BlkioWeight", json_integer(req->blkio_weight));
   json_object_set_new(hc, "PidsLimit",
                       req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
+  bundle_host_config16(req, hc);
   return hc;
 }
 
@@ -171,15 +182,19 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   const char *stop_sig = req->stop_signal
                              ? req->stop_signal
                              : json_string_value(json_object_get(imgcfg, "StopSignal"));
-  json_t *config = json_pack(
-      "{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:O,s:o,s:o,s:s,s:s,s:o,s:s}", "Hostname",
-      json_string_value(json_object_get(spec, "hostname")), "Domainname", "", "User",
-      req->user ? req->user : "", "AttachStdin", req->interactive && !req->detach, "AttachStdout",
-      !req->detach, "AttachStderr", !req->detach, "Tty", req->tty, "OpenStdin", req->interactive,
-      "StdinOnce", req->interactive && !req->detach, "Env", json_object_get(proc, "env"), "Cmd",
-      cmd ? cmd : json_null(), "Entrypoint", ep ? ep : json_null(), "Image",
-      req->image ? req->image : "", "WorkingDir", req->workdir ? req->workdir : "", "Labels",
-      labels, "StopSignal", stop_sig ? stop_sig : "SIGTERM");
+  char sid[13];
+  const char *hostname = json_string_value(json_object_get(spec, "hostname"));
+  const char *domainname = json_string_value(json_object_get(spec, "domainname"));
+  json_t *config =
+      json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:O,s:o,s:o,s:s,s:s,s:o,s:s}", "Hostname",
+                hostname ? hostname : eng_short_id(id, sid), "Domainname",
+                domainname ? domainname : "", "User", req->user ? req->user : "", "AttachStdin",
+                req->interactive && !req->detach, "AttachStdout", !req->detach, "AttachStderr",
+                !req->detach, "Tty", req->tty, "OpenStdin", req->interactive, "StdinOnce",
+                req->interactive && !req->detach, "Env", json_object_get(proc, "env"), "Cmd",
+                cmd ? cmd : json_null(), "Entrypoint", ep ? ep : json_null(), "Image",
+                req->image ? req->image : "", "WorkingDir", req->workdir ? req->workdir : "",
+                "Labels", labels, "StopSignal", stop_sig ? stop_sig : "SIGTERM");
   if (req->stop_timeout >= 0)
     json_object_set_new(config, "StopTimeout", json_integer(req->stop_timeout));
   json_t *rec = json_pack(
@@ -235,6 +250,8 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
       return err_set(err, 0, "sysctl '%s' is not whitelisted", *s);
     if (ns == NS_NET && host_net)
       return err_set(err, 0, "sysctl \"%s\" not allowed in host network namespace", k);
+    if (ns == NS_IPC && req->ipc_mode && strcmp(req->ipc_mode, "host") == 0)
+      return err_set(err, 0, "sysctl \"%s\" is not allowed in the hosts ipc namespace", k);
   }
   return 0;
 }
@@ -244,7 +261,7 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
 static int validate(const struct eng_run_req *req, struct net_port **ports, size_t *n_ports,
                     struct td_err **err)
 {
-  if (validate_sysctls(req, err) < 0)
+  if (validate_sysctls(req, err) < 0 || eng_ns_validate(req, err) < 0)
     return -1;
   if (req->auto_remove && req->restart.mode != RESTART_NO)
     return err_set(err, 0, "Conflicting options: --restart and --rm");
@@ -358,7 +375,9 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
   td_trace("c-spec");
-  if (bundle_write_etc(dir, json_string_value(json_object_get(spec, "hostname")), req->network,
+  char sid[13];
+  const char *hostname = json_string_value(json_object_get(spec, "hostname"));
+  if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
                        req->add_hosts, req->dns, req->dns_search, err) < 0)
     return -1;
   td_trace("c-etc");
@@ -386,6 +405,11 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   size_t n_ports = 0;
   if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
+  __attribute__((cleanup(eng_ns_modes_clear))) struct eng_ns_modes nsm = {0};
+  if (eng_ns_resolve_modes(ctx, &adj, &nsm, err) < 0) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
       strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {
     autojson json_t *net = NULL;
