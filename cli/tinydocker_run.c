@@ -5,19 +5,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/tinydocker_cmds.h"
 #include "cli/tinydocker_opts.h"
+#include "cli/run_flags.h"
 #include "engine/parse/parse.h"
 #include "engine/engine.h"
+#include "image/image.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+/* issue 16's flags (cli/run_flags.c), in one group for easy merges */
+#define RUN_FLAGS16_OPTS                                                                             \
+  {0, "cidfile", OPT_STR, "string", "Write the container ID to the file", NULL},                     \
+      {0, "dns-option", OPT_LIST, "list", "Set DNS options", NULL},                                  \
+      {0, "expose", OPT_LIST, "list", "Expose a port or a range of ports", NULL},                    \
+      {0, "label-file", OPT_LIST, "list", "Read in a line delimited file of labels", NULL},          \
+      {0, "link", OPT_LIST, "list", "Add link to another container", NULL},                          \
+      {0,   "mac-address", OPT_STR, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)",     \
+       NULL},                                                                                        \
+      {0, "platform", OPT_STR, "string", "Set platform if server is multi-platform capable", NULL},  \
+      {0,   "runtime", OPT_STR, "string", "Runtime to use for this container (tinyrun, runc, crun)", \
+       NULL},                                                                                        \
+  {                                                                                                  \
+    0, "volumes-from", OPT_LIST, "list", "Mount volumes from the specified container(s)", NULL       \
+  }
+
 #define RUN_OPTS                                                                                    \
-  {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},                     \
+  RUN_FLAGS16_OPTS, {'a', "attach", OPT_LIST, "list", "Attach to STDIN, STDOUT or STDERR", NULL},   \
       {0, "add-host", OPT_LIST, "list", "Add a custom host-to-IP mapping (host:ip)", NULL},         \
       {0,                                                                                           \
        "blkio-weight",                                                                              \
@@ -105,6 +124,12 @@
       {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to this container", NULL},        \
       {'p', "publish", OPT_LIST, "list", "Publish a container's port(s) to the host", NULL},        \
       {'P', "publish-all", OPT_BOOL, NULL, "Publish all exposed ports to random ports", NULL},      \
+      {0,                                                                                           \
+       "pull",                                                                                      \
+       OPT_STR,                                                                                     \
+       "string",                                                                                    \
+       "Pull image before running (\"always\"|\"missing\"|\"never\") (default \"missing\")",        \
+       NULL},                                                                                       \
       {0, "read-only", OPT_BOOL, NULL, "Mount the container's root filesystem as read only", NULL}, \
       {0, "restart", OPT_STR, "string", "Restart policy to apply when a container exits", NULL},    \
       {0, "rm", OPT_BOOL, NULL, "Automatically remove the container when it exits", NULL},          \
@@ -583,7 +608,8 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   if (parse_resources(ci, r, q, err) < 0 || parse_resources16(ci, r, q, s, err) < 0 ||
       parse_security(ci, r, q, err) < 0 || parse_misc(ci, r, q, s, err) < 0 ||
       parse_mounts(ci, r, s, err) < 0 || parse_namespaces(ci, r, q, err) < 0 ||
-      parse_health(ci, r, q, err) < 0 || check_add_hosts(q->add_hosts, err) < 0)
+      parse_health(ci, r, q, err) < 0 || check_add_hosts(q->add_hosts, err) < 0 ||
+      run_flags_parse(ci, r, q, &s->labels, err) < 0)
     return -1;
   q->mounts = s->mounts;
   q->n_mounts = s->n_mounts;
@@ -604,6 +630,48 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
     q->cmd = r->nargs > 1 ? r->args + 1 : NULL;
   }
   return 0;
+}
+
+/* --pull: docker's three policies; a bad one is refused before anything is pulled or created. */
+static int check_pull(const char *v, struct td_err **err)
+{
+  if (v && strcmp(v, "always") && strcmp(v, "missing") && strcmp(v, "never"))
+    return err_set(err, 0,
+                   "invalid pull option: '%s': must be one of \"always\", \"missing\" or "
+                   "\"never\"",
+                   v);
+  return 0;
+}
+
+/* As docker's CLI before it creates: an image that is not in the store is pulled (--pull
+ * missing, the default), every time (always), or never (docker's "No such image", 125). The
+ * pull runs in tinydocker-image (libcurl stays out of run), with no lock of ours held: it takes
+ * the image store's lock only for its own short steps (docs/engine.md, "Locks and waits").
+ * Returns 0, -1 with err set, or the pull's exit status (it printed its own error). */
+static int pull_image(const struct eng_ctx *ctx, const char *image, const char *policy,
+                      struct td_err **err)
+{
+  bool always = policy && strcmp(policy, "always") == 0;
+  if (!always) {
+    int have = image_present(ctx->root, image, err);
+    if (have < 0) { /* a bad reference: docker's run exits 125 */
+      (*err)->exit_code = EXIT_ENGINE;
+      return -1;
+    }
+    if (have > 0)
+      return 0;
+    if (policy && strcmp(policy, "never") == 0)
+      return err_set(err, 0, "No such image: %s", image);
+  }
+  struct image_ref *ref = NULL;
+  if (image_ref_parse(image, &ref, err) < 0)
+    return -1;
+  autofree char *fam = image_ref_familiar(ref);
+  image_ref_free(ref);
+  if (!always)
+    fprintf(stderr, "Unable to find image '%s' locally\n", fam);
+  fflush(stderr);
+  return image_tool_pull(ctx->root, image, err);
 }
 
 /* A bad --detach-keys is refused before anything is created. */
@@ -633,7 +701,18 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
     rc = err_set_exit(err, 1, 0, "the input device is not a TTY");
   if (rc == 0 && run)
     rc = check_detach_keys(q.detach_keys = opt_str(ci, &r, "detach-keys"), err);
+  const char *policy = rc == 0 ? opt_str(ci, &r, "pull") : NULL;
+  if (rc == 0)
+    rc = check_pull(policy, err);
   int code = 0;
+  /* the seeds' `run /bin/sh` (no image named: the default one) never pulls */
+  bool named = q.image && r.nargs > 0 && strcmp(q.image, r.args[0]) == 0;
+  if (rc == 0 && named && (code = pull_image(ctx, q.image, policy, err)) != 0)
+    rc = code < 0 ? -1 : (code = EXIT_ENGINE); /* a failed pull printed its error */
+  /* after the pull: a failed pull leaves no --cidfile behind */
+  const char *cidfile = rc == 0 ? opt_str(ci, &r, "cidfile") : NULL;
+  if (cidfile && (rc = cidfile_open(cidfile, &q.cidfile_fd, err)) == 0)
+    q.cidfile = true;
   if (rc == 0) {
     if (run) {
       rc = eng_run(ctx, &q, &code, err);
@@ -643,6 +722,13 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
       if (rc == 0)
         printf("%s\n", id);
       free(id);
+    }
+    if (q.cidfile) { /* written by eng_create; a create that failed leaves no file */
+      struct stat st;
+      if (fstat(q.cidfile_fd, &st) == 0 && st.st_size > 0)
+        close(q.cidfile_fd);
+      else
+        cidfile_discard(cidfile, q.cidfile_fd);
     }
   }
   run_store_free(&s);

@@ -75,6 +75,15 @@ struct eng_run_req {
   bool publish_all;
   const char *ip;
   const char *detach_keys; /* for the attached run; NULL = ctrl-p,ctrl-q */
+  /* issue 16's run flags (engine/container/runflags.c) */
+  char **expose;           /* --expose PORT[-PORT][/proto], checked by the CLI */
+  char **links;            /* --link NAME[:ALIAS] */
+  char **volumes_from;     /* --volumes-from CTR[:ro|rw] */
+  const char *mac_address; /* --mac-address, checked by the CLI */
+  char **dns_opts;         /* --dns-option */
+  const char *runtime;     /* --runtime NAME; NULL = tinyrun (the core, in-process) */
+  bool cidfile;            /* --cidfile: cidfile_fd (opened by the CLI) gets the new id */
+  int cidfile_fd;
   /* namespaces (engine/container/nsmode.c): NULL or "" = docker's default */
   const char *ipc_mode;      /* private|shareable|host|none|container:NAME */
   const char *pid_mode;      /* host|container:NAME */
@@ -188,7 +197,7 @@ struct eng_exec_req {
   char **cmd;
   bool interactive, tty, detach, privileged;
   const char *detach_keys; /* NULL = ctrl-p,ctrl-q */
-  char **env;
+  char **env;              /* --env-file lines, then -e */
   const char *workdir, *user;
 };
 /* Run a command in a running container; *exit_code gets its status. */

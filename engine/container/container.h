@@ -90,10 +90,11 @@ struct ctr_record {
   struct {
     char *hostname, *image, *stop_signal; /* image: as the user wrote it */
     bool tty, open_stdin, stdin_once;
-    int stop_timeout; /* -1: none (Config.StopTimeout absent) */
-    char **labels;    /* "key=value", in the document's order */
-    struct {          /* Config.Healthcheck (absent: all zero); durations in ns */
-      char **test;    /* ["CMD-SHELL", cmd], ["CMD", args...], ["NONE"] or NULL */
+    int stop_timeout;  /* -1: none (Config.StopTimeout absent) */
+    char **labels;     /* "key=value", in the document's order */
+    char *mac_address; /* --mac-address */
+    struct {           /* Config.Healthcheck (absent: all zero); durations in ns */
+      char **test;     /* ["CMD-SHELL", cmd], ["CMD", args...], ["NONE"] or NULL */
       uint64_t interval, timeout, start_period;
       int retries;
     } health;
@@ -104,6 +105,8 @@ struct ctr_record {
     int restart_max;                     /* RestartPolicy.MaximumRetryCount */
     bool auto_remove;                    /* --rm */
     char *log_max_size, *log_max_file;   /* LogConfig.Config */
+    char **links;                        /* Links: "/other:/me/alias" (--link) */
+    char *runtime;                       /* Runtime: --runtime name, NULL/"tinyrun" = core */
   } host;
   struct ctr_net net;                       /* NetworkSettings, written once attached */
   struct {                                  /* "Td": the engine's own */

@@ -10,6 +10,7 @@
 
 #include "engine/container/internal.h"
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
@@ -49,7 +50,7 @@ int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient
 }
 
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
-                     char **dns, char **dns_search, struct td_err **err)
+                     char **dns, char **dns_search, char **dns_opts, struct td_err **err)
 {
   autofree char *hn = xasprintf("%s\n", hostname);
   autofree char *p_hn = xasprintf("%s/hostname", dir);
@@ -67,7 +68,7 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
   } else {
     hosts = net_hosts_render(hostname, NULL, add_hosts);
   }
-  struct net_dns_req d = {.dns = dns, .dns_search = dns_search};
+  struct net_dns_req d = {.dns = dns, .dns_search = dns_search, .dns_opts = dns_opts};
   autofree char *resolv = net_resolv_render(&d, host_resolv);
   autofree char *p_hosts = xasprintf("%s/hosts", dir);
   autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
@@ -238,17 +239,18 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
       "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "Ports",
       json_object(), "Networks", json_object());
   json_t *publish = jsonv_from_strv(req->publish);
+  autojson json_t *exposed = runflags_exposed(req, imgcfg); /* the image's and --expose's */
   if (req->publish_all) {
     /* -P: every ExposedPorts key on a random host port, as `-p 80/tcp` would */
     const char *k;
     json_t *v;
-    json_object_foreach (json_object_get(imgcfg, "ExposedPorts"), k, v) {
+    json_object_foreach (exposed, k, v) {
       (void)v;
       json_array_append_new(publish, json_string(k));
     }
   }
-  if (json_object_get(imgcfg, "ExposedPorts"))
-    json_object_set(config, "ExposedPorts", json_object_get(imgcfg, "ExposedPorts"));
+  if (exposed)
+    json_object_set(config, "ExposedPorts", exposed);
   json_object_set_new(config, "Volumes",
                       json_is_object(json_object_get(imgcfg, "Volumes"))
                           ? json_incref(json_object_get(imgcfg, "Volumes"))
@@ -409,10 +411,11 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
   td_trace("c-spec");
+  runflags_spec(req, spec);
   char sid[13];
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
-                       req->add_hosts, req->dns, req->dns_search, err) < 0)
+                       req->add_hosts, req->dns, req->dns_search, req->dns_opts, err) < 0)
     return -1;
   td_trace("c-etc");
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
@@ -420,9 +423,13 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   store_cache_put(STORE_CACHE_SPEC, id, spec);
   td_trace("c-config");
+  autostrv char **links = NULL;
+  if (runflags_links(ctx, req, name, &links, err) < 0)
+    return -1;
+  json_t *doc = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
+  runflags_record(req, links, doc);
   /* the new record's inspect document, read into the typed record as any other */
-  autorecord struct ctr_record *rec = record_from_json(
-      build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts));
+  autorecord struct ctr_record *rec = record_from_json(doc);
   if (record_save(ctx, id, rec, err) < 0)
     return -1;
   store_cache_put(STORE_CACHE_RECORD, id, rec->doc); /* run's start goes on with it */
@@ -439,6 +446,10 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   size_t n_ports = 0;
   if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
+  if (runflags_check(ctx, req, err) < 0) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   __attribute__((cleanup(eng_ns_modes_clear))) struct eng_ns_modes nsm = {0};
   if (eng_ns_resolve_modes(ctx, &adj, &nsm, err) < 0) {
     (*err)->exit_code = EXIT_ENGINE;
@@ -493,6 +504,12 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   td_trace("c-name");
   if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
     goto fail;
+  if (req->cidfile && write_all(req->cidfile_fd, id, strlen(id)) < 0) {
+    /* docker: the container stays; the file's write failed */
+    autoerr struct td_err *e = NULL;
+    err_set(&e, errno, "failed to write the container ID to the file");
+    err_warn(&e, "--cidfile");
+  }
   *id_out = steal_ptr(id);
   return 0;
 fail:

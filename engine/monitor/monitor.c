@@ -145,6 +145,14 @@ static int setup_stdio(struct mon *m, int child[3], struct td_err **err)
   return 0;
 }
 
+/* rt_delete, or the other runtime's delete (--runtime). */
+static int runtime_delete(struct mon *m, struct rt_ctx *rt, struct td_err **err)
+{
+  if (extrt_used(m->rec))
+    return extrt_delete(m->ctx, m->rec, m->id, err);
+  return rt_delete(rt, m->id, true, err);
+}
+
 /* rt_create + network + rt_start; the init is our child. */
 static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err)
 {
@@ -178,7 +186,8 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
       .entry_tree_out = &m->entry_tree,
   };
   release_held(m); /* a restart's previous ones */
-  int rc = rt_create(rt, &o, &m->io.pid, err);
+  int rc = extrt_used(m->rec) ? extrt_create(m, child, &m->io.pid, err)
+                              : rt_create(rt, &o, &m->io.pid, err);
   td_trace("rt-created");
   for (int k = 0; k < 3; k++)
     if (child[k] >= 0)
@@ -212,13 +221,13 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   }
   if (mon_attach_network(m, err) < 0) {
     autoerr struct td_err *e2 = NULL;
-    if (rt_delete(rt, m->id, true, &e2) < 0)
+    if (runtime_delete(m, rt, &e2) < 0)
       err_warn(&e2, "undo start");
     return -1;
   }
-  if (rt_start(rt, m->id, err) < 0) {
+  if ((extrt_used(m->rec) ? extrt_start(m, err) : rt_start(rt, m->id, err)) < 0) {
     autoerr struct td_err *e2 = NULL;
-    if (rt_delete(rt, m->id, true, &e2) < 0)
+    if (runtime_delete(m, rt, &e2) < 0)
       err_warn(&e2, "undo start");
     autoerr struct td_err *e3 = NULL;
     if (net_detach(m->ctx->root, m->id, &e3) < 0)
@@ -423,7 +432,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
     autostrv char **unplug = NULL;
-    if (rt_delete(rt, m->id, true, &e2) < 0)
+    if (runtime_delete(m, rt, &e2) < 0)
       err_warn(&e2, "after the exit");
     if (eng_net_endpoints(m->rec) && net_release(m->ctx->root, m->id, &unplug, &e3) < 0)
       err_warn(&e3, "after the exit: network release");
