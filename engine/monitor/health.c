@@ -28,6 +28,7 @@
 
 #include "engine/container/container.h"
 #include "engine/monitor/internal.h"
+#include "engine/monitor/monitor.h"
 #include "runtime/spec/spec.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -179,7 +180,7 @@ static void out_add(struct probe *r, const char *b, size_t n)
 
 /* The container's own process (config.json) with the probe's args, as exec_process does. */
 static int probe_process(const char *cfgpath, char **test, struct spec_process **out,
-                         struct td_err **err)
+                         json_t **out_json, struct td_err **err)
 {
   autojson json_t *cfg = NULL;
   if (file_read_json(AT_FDCWD, cfgpath, &cfg, err) < 0)
@@ -198,7 +199,29 @@ static int probe_process(const char *cfgpath, char **test, struct spec_process *
   json_object_del(p, "consoleSize");
   if (json_string_value(json_object_get(p, "cwd")) == NULL)
     json_object_set_new(p, "cwd", json_string("/"));
+  *out_json = json_incref(p);
   return spec_process_from_json(p, out, err);
+}
+
+/* --runtime NAME: the probe through that runtime's `exec` (extrt.c), in a child of ours whose
+ * exit status is the probe's, so that we can poll its output and its end as for our own. */
+static int probe_external(const struct eng_ctx *ctx, const struct ctr_record *rec, json_t *pj,
+                          const int stdio[3], pid_t *pid, struct td_err **err)
+{
+  pid_t c = fork();
+  if (c < 0)
+    return err_set_fork(err, errno, "fork");
+  if (c == 0) {
+    int st = 0;
+    autoerr struct td_err *e = NULL;
+    if (extrt_exec(ctx, rec, rec->id, pj, false, stdio, &st, &e) < 0) {
+      fprintf(stderr, "%s\n", err_text(e));
+      _exit(255);
+    }
+    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+  }
+  *pid = c;
+  return 0;
 }
 
 /* Run one probe; false when the init ended meanwhile (nothing to record). */
@@ -221,7 +244,8 @@ static bool probe_run(const struct eng_ctx *ctx, const struct ctr_record *rec, c
   int p[2] = {-1, -1};
   autoclose int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   pid_t pid = 0;
-  int rc = probe_process(cfgpath, test, &proc, &err);
+  autojson json_t *pj = NULL;
+  int rc = probe_process(cfgpath, test, &proc, &pj, &err);
   if (rc == 0 && pipe2(p, O_CLOEXEC) < 0)
     rc = err_set(&err, errno, "pipe");
   /* docker's events of an exec, as its daemon logs them for each probe */
@@ -235,7 +259,10 @@ static bool probe_run(const struct eng_ctx *ctx, const struct ctr_record *rec, c
     struct rt_exec_opts o = {.process = proc, .stdio = {null, p[1], p[1]}};
     struct rt_ctx rt;
     eng_rt_ctx(ctx, &rt);
-    rc = rt_exec(&rt, id, &o, &pid, &err);
+    if (extrt_used(rec))
+      rc = probe_external(ctx, rec, pj, o.stdio, &pid, &err);
+    else
+      rc = rt_exec(&rt, id, &o, &pid, &err);
     close(p[1]);
   }
   if (rc == 0) {

@@ -267,6 +267,16 @@ wait_gone() { # pid
   [ -z "$(checkers_of "$id")" ]
 }
 
+@test "health: a container of another runtime (--runtime runc) is probed through its exec" {
+  command -v runc >/dev/null || skip "no runc"
+  id=$(td run -d --network none --runtime runc --health-interval 100ms \
+    --health-cmd 'tr "\0" " " </proc/1/cmdline' busybox sleep 32)
+  wait_health "$id" healthy
+  [ "$(td inspect -f '{{(index .State.Health.Log 0).Output}}' "$id")" = "sleep 32 " ]
+  td rm -f "$id"
+  [ -z "$(checkers_of "$id")" ]
+}
+
 @test "health: no health check costs nothing: no checker process, no health.json" {
   id=$(td run -d --network none busybox sleep 30)
   sleep 0.3
