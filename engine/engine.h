@@ -92,6 +92,11 @@ struct eng_run_req {
   const char *cgroupns_mode; /* host|private */
   char **group_add;          /* --group-add: names (the image's /etc/group) or numbers */
   const char *domainname;
+  /* --health-*: health_set when any was given; durations in ns (0 = the image's or the default) */
+  bool health_set, no_healthcheck;
+  const char *health_cmd;
+  int64_t health_interval, health_timeout, health_start_period;
+  int health_retries;
 };
 
 /* Create a container (status "created"): validates everything first, nothing is left
@@ -237,6 +242,9 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);
 /* tinydocker-monitor execs `tinydocker __monitor-resume FD` when the container exited: go on
  * as the monitor with the state in FD (record the exit, clean up, restart). */
 int eng_monitor_resume(int state_fd);
+/* `tinydocker __health-check ROOT RUN_ROOT ID INIT_PID INIT_START MONITOR_PID` (argv from ROOT
+ * on): a container's health checker, spawned by its monitor (engine/monitor/health.c). */
+int eng_health_main(char **argv);
 /* Let this command adopt the containers it finds running without a monitor (killed): an
  * adopter process takes the monitor's place (engine/monitor/adopt.c). The CLI calls it. */
 void eng_enable_adoption(void);

@@ -153,7 +153,7 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
     if (!net_cidr_contains(&in.subnet, ip) || ip == netaddr || ip == bcast || ip == in.gateway)
       return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
                      fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
-    if (used(ud, ip))
+    if (used(ud, ip) || net_ip_reserved(in.aux, ip))
       return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed, in.name);
     *out = ip;
     return 0;
@@ -162,7 +162,8 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
   uint64_t start = hint - base < span ? hint - base : 0;
   for (uint64_t k = 0; k < span; k++) {
     uint32_t ip = base + (uint32_t)((start + k) % span);
-    if (ip == netaddr || ip == bcast || ip == in.gateway || used(ud, ip))
+    if (ip == netaddr || ip == bcast || ip == in.gateway || net_ip_reserved(in.aux, ip) ||
+        used(ud, ip))
       continue;
     *out = ip;
     return 0;

@@ -151,6 +151,31 @@ static json_t *host_config(const struct eng_run_req *req)
   return hc;
 }
 
+/* Config.Healthcheck: the flags over the image's HEALTHCHECK, field by field (docker's merge in
+ * daemon/commit.go); NULL when neither has one. Durations in ns, absent when 0 (omitempty). */
+static json_t *health_config(const struct eng_run_req *req, json_t *imgcfg)
+{
+  json_t *img = json_object_get(imgcfg, "Healthcheck");
+  if (req->no_healthcheck)
+    return json_pack("{s:[s]}", "Test", "NONE");
+  if (!req->health_set)
+    return json_is_object(img) ? json_deep_copy(img) : NULL;
+  json_t *hc = json_object();
+  if (req->health_cmd && *req->health_cmd)
+    json_object_set_new(hc, "Test", json_pack("[s,s]", "CMD-SHELL", req->health_cmd));
+  else if (json_is_array(json_object_get(img, "Test")))
+    json_object_set(hc, "Test", json_object_get(img, "Test"));
+  static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "Retries"};
+  int64_t mine[] = {req->health_interval, req->health_timeout, req->health_start_period,
+                    req->health_retries};
+  for (size_t i = 0; i < 4; i++) {
+    json_int_t v = mine[i] ? mine[i] : json_integer_value(json_object_get(img, keys[i]));
+    if (v)
+      json_object_set_new(hc, keys[i], json_integer(v));
+  }
+  return hc;
+}
+
 /* The engine record: docker's inspect shape plus "Td" (private). */
 static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req *req,
                             const char *id, const char *name, const char *dir, json_t *spec,
@@ -196,6 +221,9 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
                 cmd ? cmd : json_null(), "Entrypoint", ep ? ep : json_null(), "Image",
                 req->image ? req->image : "", "WorkingDir", req->workdir ? req->workdir : "",
                 "Labels", labels, "StopSignal", stop_sig ? stop_sig : "SIGTERM");
+  json_t *health = health_config(req, imgcfg);
+  if (health)
+    json_object_set_new(config, "Healthcheck", health);
   if (req->stop_timeout >= 0)
     json_object_set_new(config, "StopTimeout", json_integer(req->stop_timeout));
   json_t *rec = json_pack(
@@ -263,6 +291,12 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
 static int validate(const struct eng_run_req *req, struct net_port **ports, size_t *n_ports,
                     struct td_err **err)
 {
+  /* docker's daemon: a duration under 1ms (0 is "the default") */
+  static const char *const hnames[] = {"Interval", "Timeout", "StartPeriod"};
+  int64_t hd[] = {req->health_interval, req->health_timeout, req->health_start_period};
+  for (size_t i = 0; i < 3; i++)
+    if (hd[i] > 0 && hd[i] < 1000000)
+      return err_set(err, 0, "%s in Healthcheck cannot be less than 1ms", hnames[i]);
   if (validate_sysctls(req, err) < 0 || eng_ns_validate(req, err) < 0)
     return -1;
   if (req->auto_remove && req->restart.mode != RESTART_NO)

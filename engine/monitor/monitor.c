@@ -260,6 +260,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
   td_trace("rec-running");
   eng_event(m->ctx, m->id, m->rec, "start", NULL);
+  mon_health_start(m, m->io.pid, true);
   return 0;
 }
 
@@ -436,6 +437,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       mon_io_run(&m->io, -1);
     }
     mon_io_drain_rest(&m->io);
+    mon_health_stop(m);
     td_trace("mon-reaped");
     int code = mon_exit_code_of(m->io.status);
     char codestr[16];
@@ -565,6 +567,8 @@ int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
   /* the dead monitor's socket replaced by ours: `wait` (a --rm container's code) and attach
    * get MON_EXIT at the end, as from any monitor */
   m.io.listen_fd = listen_attach(&m);
+  if (a.pid > 0 && (a.traced || a.pidfd >= 0))
+    mon_health_start(&m, a.pid, false); /* the dead monitor's checker died with it */
   mon_adopt_wait(&a, &m.io);
   if (access(m.dir, F_OK) != 0)
     return 0; /* removed meanwhile (rm -f): nothing left to record */
