@@ -141,8 +141,9 @@ static int v2_io(struct cg_dir *d, const struct spec_resources *res, struct td_e
         *err = steal_ptr(e);
         return -1;
       }
-      err_warn(&e, "weight of device %" PRId64 ":%" PRId64 " not applied (no BFQ scheduler and "
-                   "no io cost controller on the device)",
+      err_warn(&e,
+               "weight of device %" PRId64 ":%" PRId64 " not applied (no BFQ scheduler and "
+               "no io cost controller on the device)",
                w->major, w->minor);
     }
   }
