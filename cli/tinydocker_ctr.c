@@ -423,6 +423,8 @@ static int inspect_images(struct eng_ctx *ctx, const char *fmt, bool size, int n
   av[k++] = (char *)"--";
   for (int i = 0; i < n; i++)
     av[k++] = names[i];
+  if (err_style_env())
+    setenv(ERR_STYLE_ENV, err_style_env(), 1);
   int rc = image_tool_exec(ctx->root, k, av, err);
   free(av);
   return rc;
