@@ -40,13 +40,14 @@ static json_t *inspect_obj(struct net_ctx *ctx, json_t *net)
   if (!opts)
     opts = json_object();
   json_object_set(opts, "com.docker.network.bridge.name", json_object_get(net, "Bridge"));
-  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:[o]},s:O,s:b,s:b,s:o,s:o,s:O}", "Name",
-                   json_object_get(net, "Name"), "Id", json_object_get(net, "Id"), "Created",
-                   json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge",
-                   "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", cfg,
-                   "Internal", json_object_get(net, "Internal"), "Attachable", 0, "Ingress", 0,
-                   "Containers", containers, "Options", opts, "Labels",
-                   json_object_get(net, "Labels") ? json_object_get(net, "Labels") : json_object());
+  return json_pack(
+      "{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:[o]},s:O,s:b,s:b,s:{s:s},s:b,s:o,s:o,s:O}", "Name",
+      json_object_get(net, "Name"), "Id", json_object_get(net, "Id"), "Created",
+      json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge", "EnableIPv6", 0,
+      "IPAM", "Driver", "default", "Options", "Config", cfg, "Internal",
+      json_object_get(net, "Internal"), "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "",
+      "ConfigOnly", 0, "Containers", containers, "Options", opts, "Labels",
+      json_object_get(net, "Labels") ? json_object_get(net, "Labels") : json_object());
 }
 
 int net_list(const char *root, json_t **out, struct td_err **err)
