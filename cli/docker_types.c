@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/docker_types.h"
+#include "util/gotmpl.h"
 
 /* A field of a docker type: its name and its zero value's kind ('s' "", 'b' false, 'i' 0,
  * 'n' null: pointers, slices and maps). */
@@ -87,9 +88,16 @@ static void fill(json_t *obj, const struct dt_field *f)
 {
   if (!json_is_object(obj))
     return;
+  json_t *omit = json_object_get(obj, GOTMPL_OMIT_KEY);
   for (; f->name; f++)
-    if (!json_object_get(obj, f->name))
+    if (!json_object_get(obj, f->name)) {
       json_object_set_new(obj, f->name, zero_of(f->zero));
+      if (omit == NULL) {
+        omit = json_array();
+        json_object_set_new(obj, GOTMPL_OMIT_KEY, omit);
+      }
+      json_array_append_new(omit, json_string(f->name)); /* {{json}} prints docker's omitempty */
+    }
 }
 
 /* doc's key, a container.Config: docker 20.10 gives an image one even where it has none */
