@@ -208,3 +208,163 @@ CFG_KEYS='["Hostname","Domainname","User","AttachStdin","AttachStdout","AttachSt
   [ "$(jq -c '.[0] | keys_unsorted' <<<"$output")" = '["Id","RepoTags","RepoDigests","Parent","Comment","Created","Container","ContainerConfig","DockerVersion","Author","Config","Architecture","Os","Size","VirtualSize","GraphDriver","RootFS","Metadata"]' ]
   [ "$(jq -c '.[0].Config | keys_unsorted' <<<"$output")" = "$CFG_KEYS" ]
 }
+
+# A tar of one kind on stdout, made by python's tarfile (names and links as given).
+mktar() { # kind
+  python3 - "$1" <<'PY'
+import io, sys, tarfile
+kind = sys.argv[1]
+t = tarfile.open(fileobj=sys.stdout.buffer, mode='w|', format=tarfile.PAX_FORMAT)
+def f(name, data=b'x\n', **kw):
+    ti = tarfile.TarInfo(name); ti.size = len(data)
+    for k, v in kw.items(): setattr(ti, k, v)
+    t.addfile(ti, io.BytesIO(data))
+def l(name, target, typ=tarfile.SYMTYPE):
+    ti = tarfile.TarInfo(name); ti.type = typ; ti.linkname = target; t.addfile(ti)
+def d(name):
+    ti = tarfile.TarInfo(name); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
+host = sys.argv[1:] and __import__('os').environ.get('HOSTDIR', '/nonexistent')
+if kind == 'ok':
+    d('dir'); f('dir/a', b'hello\n', uid=1234, gid=2345, mode=0o640); l('dir/s', 'a')
+    l('dir/h', 'dir/a', tarfile.LNKTYPE); f('x' * 150, b'long\n')
+elif kind == 'dotdot':
+    f('../../../../../../../../' + host.lstrip('/') + '/evil', b'evil\n')
+elif kind == 'abs':
+    f(host + '/abs', b'abs\n')
+elif kind == 'symdir':
+    l('esc', '../../../../../../../../' + host.lstrip('/')); f('esc/sym', b'sym\n')
+elif kind == 'symabs':
+    l('esc2', host); f('esc2/symabs', b'sym\n')
+elif kind == 'planted':
+    f('planted/f', b'through\n')
+elif kind == 'hardlink':
+    l('hl', '../../../../../../../../' + host.lstrip('/') + '/victim', tarfile.LNKTYPE)
+elif kind == 'hardabs':
+    l('hl2', host + '/victim', tarfile.LNKTYPE)
+elif kind == 'hardsym':
+    l('hl3', 'tohost', tarfile.LNKTYPE); f('hl3', b'over\n')
+elif kind == 'dev':
+    ti = tarfile.TarInfo('null2'); ti.type = tarfile.BLKTYPE; ti.devmajor = 8; ti.devminor = 0
+    t.addfile(ti)
+t.close()
+PY
+}
+
+@test "cp CTR:path -: a tar of the path on stdout, docker's names, links not followed" {
+  HOSTDIR=$BATS_TEST_TMPDIR/host; mkdir -p "$HOSTDIR"; echo hostsecret >"$HOSTDIR/secret"
+  td run -d --name c1 busybox sh -c "mkdir -p /d/sub && echo a >/d/a && chown 1234:2345 /d/a &&
+    echo b >/d/sub/b && ln -s $HOSTDIR/secret /d/lnk && ln -s /etc/hostname /ehn && sleep 60" >/dev/null
+  for _ in $(seq 50); do td exec c1 test -L /ehn && break; sleep 0.1; done
+  run bash -c "'$TINYDOCKER' cp c1:/d - | tar tvf -"
+  [ "$status" -eq 0 ]
+  [ "$(awk '{print $NF}' <<<"$output" | head -1)" = d/ ]
+  [[ "$output" == *"1234/2345"*" d/a"* ]]
+  [[ "$output" == *" d/lnk -> $HOSTDIR/secret"* ]]
+  # the link's target (a host path) is not in the stream
+  ! td cp c1:/d - | grep -q hostsecret
+  [ "$(td cp c1:/d/. - | tar tf - | head -1)" = ./ ]
+  [ "$(td cp c1:/d/a - | tar xOf -)" = a ]
+  # -L follows inside the container's root: the container's /etc/hostname
+  [ "$(td cp -L c1:/ehn - | tar xOf -)" = "$(td exec c1 cat /etc/hostname)" ]
+  # a long name (pax) round-trips
+  td exec c1 sh -c "mkdir -p /long && touch /long/$(printf 'y%.0s' $(seq 150))"
+  [ "$(td cp c1:/long - | tar tf - | tail -1)" = "long/$(printf 'y%.0s' $(seq 150))" ]
+  run --separate-stderr td cp c1:/nosuch -
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "Error: No such container:path: c1:/nosuch" ]
+  # kernel filesystems are never read
+  run td cp c1:/proc/self -
+  [ "$status" -ne 0 ]
+}
+
+@test "cp - CTR:dir: extracts beneath the directory, the tar's modes, root's owner (-a: the tar's)" {
+  td run -d --name c1 busybox sh -c 'mkdir /dst; sleep 60' >/dev/null
+  for _ in $(seq 50); do td exec c1 test -d /dst && break; sleep 0.1; done
+  mktar ok | td cp - c1:/dst
+  pid=$(td inspect -f '{{.State.Pid}}' c1)
+  r=/proc/$pid/root/dst
+  [ "$(cat $r/dir/a)" = hello ]
+  [ "$(stat -c %u:%g:%a $r/dir/a)" = 0:0:640 ]
+  [ "$(readlink $r/dir/s)" = a ]
+  [ "$(stat -c %i $r/dir/h)" = "$(stat -c %i $r/dir/a)" ]
+  [ "$(cat $r/$(printf 'x%.0s' $(seq 150)))" = long ]
+  mktar ok | td cp -a - c1:/dst
+  [ "$(stat -c %u:%g:%a $r/dir/a)" = 1234:2345:640 ]
+  # a container's tree round-trips through a stream
+  td cp c1:/dst - | td cp - c1:/etc
+  [ "$(cat /proc/$pid/root/etc/dst/dir/a)" = hello ]
+  run --separate-stderr td cp - c1:/nosuch < /dev/null
+  [ "$status" -eq 1 ]
+  [ "$stderr" = 'destination "c1:/nosuch" must be a directory' ]
+  run --separate-stderr td cp - c1:/etc/hostname < /dev/null
+  [ "$status" -eq 1 ]
+  run --separate-stderr bash -c "echo garbage | '$TINYDOCKER' cp - c1:/dst"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "Error response from daemon: Error processing tar file(exit status 1): unexpected EOF" ]
+  run td cp - -
+  [ "$status" -ne 0 ]
+}
+
+@test "cp - CTR:dir attack: .., absolute names and links never leave the container" {
+  export HOSTDIR=$BATS_TEST_TMPDIR/host
+  mkdir -p "$HOSTDIR"; echo victim >"$HOSTDIR/victim"; chmod 600 "$HOSTDIR/victim"
+  before=$(stat -c '%a %u %g %h %Y' "$HOSTDIR" "$HOSTDIR/victim")
+  td run -d --name c1 busybox sh -c "mkdir /dst && ln -s $HOSTDIR /dst/planted && echo c >/tohost-target &&
+    ln -s $HOSTDIR/victim /dst/tohost && sleep 60" >/dev/null
+  for _ in $(seq 50); do td exec c1 test -L /dst/tohost && break; sleep 0.1; done
+  pid=$(td inspect -f '{{.State.Pid}}' c1)
+  # "..": refused, nothing written anywhere
+  run --separate-stderr bash -c "$(declare -f mktar); mktar dotdot | '$TINYDOCKER' cp - c1:/dst"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == "Error response from daemon: Error processing tar file(exit status 1): \""*"/evil\" is outside of \"/dst\"" ]]
+  [ ! -e "$HOSTDIR/evil" ] && [ ! -e "/proc/$pid/root$HOSTDIR/evil" ]
+  # an absolute name lands beneath the destination (docker's rule)
+  mktar abs | td cp - c1:/dst
+  [ ! -e "$HOSTDIR/abs" ]
+  [ "$(cat /proc/$pid/root/dst$HOSTDIR/abs)" = abs ]
+  # a relative symlink climbing out: refused
+  run --separate-stderr bash -c "$(declare -f mktar); mktar symdir | '$TINYDOCKER' cp - c1:/dst"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"invalid symlink \"/dst/esc\""* ]]
+  [ ! -e "$HOSTDIR/sym" ]
+  # an absolute symlink, then an entry through it: the container's path, never the host's
+  mktar symabs | td cp - c1:/dst
+  [ ! -e "$HOSTDIR/symabs" ]
+  [ "$(cat /proc/$pid/root$HOSTDIR/symabs)" = sym ]
+  # a link the container planted at a host path: resolved inside the container
+  mktar planted | td cp - c1:/dst
+  [ ! -e "$HOSTDIR/f" ]
+  [ "$(cat /proc/$pid/root$HOSTDIR/f)" = through ]
+  # hard links: out of the destination refused; "/abs" is beneath it; to a planted symlink
+  # links the symlink, and a file entry of that name replaces the link, not the host file
+  run --separate-stderr bash -c "$(declare -f mktar); mktar hardlink | '$TINYDOCKER' cp - c1:/dst"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"invalid hardlink"* ]]
+  run --separate-stderr bash -c "$(declare -f mktar); mktar hardabs | '$TINYDOCKER' cp - c1:/dst"
+  [ "$status" -eq 1 ]
+  mktar hardsym | td cp - c1:/dst
+  [ "$(cat /proc/$pid/root/dst/hl3)" = over ]
+  # a device node is not made
+  run --separate-stderr bash -c "$(declare -f mktar); mktar dev | '$TINYDOCKER' cp - c1:/dst"
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *'device node "null2": not extracted' ]]
+  [ ! -e /proc/$pid/root/dst/null2 ]
+  # the host's files as they were
+  [ "$(stat -c '%a %u %g %h %Y' "$HOSTDIR" "$HOSTDIR/victim")" = "$before" ]
+  [ "$(cat "$HOSTDIR/victim")" = victim ]
+  [ "$(ls -A "$HOSTDIR")" = victim ]
+  # kernel filesystems are never written
+  run td cp - c1:/proc/self < /dev/null
+  [ "$status" -ne 0 ]
+}
+
+@test "cp: a plain copy into a container keeps the file's uid/gid (docker's), out of it the caller's" {
+  echo h >"$BATS_TEST_TMPDIR/h" && chown 4321:8765 "$BATS_TEST_TMPDIR/h"
+  td run -d --name c1 busybox sh -c 'echo y >/y; chown 1000:1001 /y; sleep 60' >/dev/null
+  for _ in $(seq 50); do td exec c1 test -f /y && break; sleep 0.1; done
+  td cp "$BATS_TEST_TMPDIR/h" c1:/h
+  pid=$(td inspect -f '{{.State.Pid}}' c1)
+  [ "$(stat -c %u:%g /proc/$pid/root/h)" = 4321:8765 ]
+  td cp c1:/y "$BATS_TEST_TMPDIR/y"
+  [ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/y")" = 0:0 ]
+}
