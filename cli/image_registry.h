@@ -12,5 +12,9 @@ int image_cmd_login(const char *root, int argc, char **argv);
 int image_cmd_logout(const char *root, int argc, char **argv);
 /* search [-f K=V] [--format T] [--limit N] [--no-trunc] [REGISTRY/]TERM (image_search.c) */
 int image_cmd_search(const char *root, int argc, char **argv);
-/* manifest inspect [--insecure] [-v] [LIST] REF (image_search.c) */
+/* manifest create|annotate|inspect|push|rm (image_manifest.c) */
 int image_cmd_manifest(const char *root, int argc, char **argv);
+/* The hosts of $TINYDOCKER_INSECURE_REGISTRIES (comma-separated) appended to *insecure. */
+void image_insecure_env(char ***insecure);
+/* "127.0.0.1:5000/busy" -> host "127.0.0.1:5000", text "busy"; "busy" -> docker.io. */
+void image_split_term(const char *term, char **host, char **text);

@@ -1,5 +1,5 @@
-/* `search` (a registry's catalog) and `manifest inspect` (a manifest or index as served), in
- * tinydocker-image: both talk to a registry. */
+/* `search` (a registry's catalog), in tinydocker-image; the manifest commands are in
+ * image_manifest.c. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
-enum { OPT_FORMAT = 1000, OPT_LIMIT, OPT_NO_TRUNC, OPT_INSECURE, OPT_HELP, OPT_VERBOSE };
+enum { OPT_FORMAT = 1000, OPT_LIMIT, OPT_NO_TRUNC, OPT_INSECURE, OPT_HELP };
 
 static const char search_help[] =
     "\nUsage:  tinydocker search [OPTIONS] TERM\n\n"
@@ -25,15 +25,6 @@ static const char search_help[] =
     "      --limit int       Max number of search results (default 25)\n"
     "      --no-trunc        Don't truncate output\n";
 
-static const char manifest_help[] =
-    "\nUsage:  tinydocker manifest COMMAND\n\nManage Docker image manifests and manifest lists\n\n"
-    "Commands:\n"
-    "  inspect     Display an image manifest, or manifest list\n\n"
-    "Usage:  tinydocker manifest inspect [OPTIONS] [MANIFEST_LIST] MANIFEST\n\n"
-    "Options:\n"
-    "      --insecure   Allow communication with an insecure registry\n"
-    "  -v, --verbose    Output additional info including layers and platform\n";
-
 static int fail1(struct td_err *e)
 {
   int code = e->exit_code ? e->exit_code : 1;
@@ -42,7 +33,7 @@ static int fail1(struct td_err *e)
   return code;
 }
 
-static void insecure_env(char ***insecure)
+void image_insecure_env(char ***insecure)
 {
   const char *e = getenv("TINYDOCKER_INSECURE_REGISTRIES");
   autostrv char **v = e && *e ? strv_split(e, ',') : NULL;
@@ -52,7 +43,7 @@ static void insecure_env(char ***insecure)
 }
 
 /* "127.0.0.1:5000/busy" -> host "127.0.0.1:5000", text "busy"; "busy" -> docker.io. */
-static void split_term(const char *term, char **host, char **text)
+void image_split_term(const char *term, char **host, char **text)
 {
   const char *slash = strchr(term, '/');
   if (slash &&
@@ -149,10 +140,10 @@ int image_cmd_search(const char *root, int argc, char **argv)
   struct gotmpl *t = NULL;
   if (format && gotmpl_parse_format(format, &t, &e) < 0)
     return fail1(steal_ptr(e));
-  insecure_env(&insecure);
+  image_insecure_env(&insecure);
   struct registry_opts o = {.insecure = insecure};
   autofree char *host = NULL, *text = NULL;
-  split_term(argv[optind], &host, &text);
+  image_split_term(argv[optind], &host, &text);
   if (strcmp(host, "docker.io") == 0) {
     /* Docker Hub's search is its own API (index.docker.io/v1/search), not a catalog */
     err_set_exit(&e, 1, 0,
@@ -198,80 +189,4 @@ int image_cmd_search(const char *root, int argc, char **argv)
     fmt_table_print(tab, stdout);
   gotmpl_free(t);
   return rc;
-}
-
-/* docker prints the manifest indented with tabs, its keys in the registry's order. */
-static void print_tabbed(json_t *doc)
-{
-  autofree char *s = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-  for (char *line = s; line && *line;) {
-    char *nl = strchr(line, '\n');
-    size_t n = nl ? (size_t)(nl - line) : strlen(line);
-    size_t sp = strspn(line, " ");
-    for (size_t i = 0; i < sp && i < n; i++)
-      putchar('\t');
-    fwrite(line + sp, 1, n - sp, stdout);
-    putchar('\n');
-    line = nl ? nl + 1 : line + n;
-  }
-}
-
-int image_cmd_manifest(const char *root, int argc, char **argv)
-{
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(manifest_help, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 1 : 0;
-  }
-  if (strcmp(argv[1], "inspect") != 0) {
-    fprintf(stderr,
-            "tinydocker: manifest %s: not supported (create, annotate, push and rm of a "
-            "manifest list are not implemented; `manifest inspect` is)\n",
-            argv[1]);
-    return 1;
-  }
-  static const struct option opts[] = {{"insecure", no_argument, NULL, OPT_INSECURE},
-                                       {"verbose", no_argument, NULL, 'v'},
-                                       {"help", no_argument, NULL, OPT_HELP},
-                                       {NULL, 0, NULL, 0}};
-  autostrv char **insecure = NULL;
-  bool insecure_all = false;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc - 1, argv + 1, "+v", opts, NULL)) != -1) {
-    if (c == OPT_INSECURE)
-      insecure_all = true;
-    else if (c == OPT_HELP) {
-      fputs(manifest_help, stdout);
-      return 0;
-    } else if (c != 'v') {
-      fprintf(stderr, "tinydocker: manifest inspect: unknown flag\n");
-      return 1;
-    }
-  }
-  int nargs = argc - 1 - optind;
-  if (nargs < 1 || nargs > 2) {
-    fprintf(stderr, "\"manifest inspect\" requires at least 1 and at most 2 arguments.\nSee "
-                    "'tinydocker manifest inspect --help'.\n");
-    return 1;
-  }
-  const char *ref = argv[1 + optind + nargs - 1];
-  insecure_env(&insecure);
-  autofree char *host = NULL, *text = NULL;
-  split_term(ref, &host, &text);
-  if (insecure_all)
-    strv_push(&insecure, host);
-  struct registry_opts o = {.insecure = insecure};
-  autofree char *body = NULL, *mt = NULL;
-  autoerr struct td_err *e = NULL;
-  if (registry_manifest_raw(root, ref, &o, &body, &mt, &e) < 0)
-    return fail1(steal_ptr(e));
-  json_error_t je;
-  autojson json_t *doc = json_loads(body, JSON_PRESERVE_ORDER, &je);
-  if (doc == NULL) {
-    err_set_exit(&e, 1, 0, "manifest %s: not JSON: %s", ref, je.text);
-    return fail1(steal_ptr(e));
-  }
-  print_tabbed(doc);
-  return 0;
 }

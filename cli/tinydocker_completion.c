@@ -16,6 +16,7 @@ static const struct {
     {"network", "connect create disconnect inspect ls prune rm"},
     {"volume", "create inspect ls prune rm"},
     {"system", "df events info prune"},
+    {"manifest", "annotate create inspect push rm"},
     {"completion", "bash fish zsh"},
 };
 

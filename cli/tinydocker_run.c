@@ -25,6 +25,7 @@
        "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)",              \
        NULL},                                                                                       \
       {0, "cap-add", OPT_LIST, "list", "Add Linux capabilities", NULL},                             \
+      {0, "cgroupns", OPT_STR, "string", "Cgroup namespace to use", NULL},                          \
       {0, "cap-drop", OPT_LIST, "list", "Drop Linux capabilities", NULL},                           \
       {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},  \
       {0,                                                                                           \
@@ -43,6 +44,8 @@
       {0, "entrypoint", OPT_STR, "string", "Overwrite the default ENTRYPOINT of the image", NULL},  \
       {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},                            \
       {0, "env-file", OPT_LIST, "list", "Read in a file of environment variables", NULL},           \
+      {0, "domainname", OPT_STR, "string", "Container NIS domain name", NULL},                      \
+      {0, "group-add", OPT_LIST, "list", "Add additional groups to join", NULL},                    \
       {'h', "hostname", OPT_STR, "string", "Container host name", NULL},                            \
       {0,                                                                                           \
        "init",                                                                                      \
@@ -53,6 +56,7 @@
        NULL},                                                                                       \
       {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},           \
       {0, "ip", OPT_STR, "string", "IPv4 address (e.g., 172.30.100.104)", NULL},                    \
+      {0, "ipc", OPT_STR, "string", "IPC mode to use", NULL},                                       \
       {'l', "label", OPT_LIST, "list", "Set meta data on a container", NULL},                       \
       {0, "log-driver", OPT_STR, "string", "Logging driver for the container (json-file)", NULL},   \
       {0, "log-opt", OPT_LIST, "list", "Log driver options (max-size, max-file)", NULL},            \
@@ -76,6 +80,7 @@
        "net"},                                                                                      \
       {0, "network-alias", OPT_LIST, "list", "Add network-scoped alias for the container", NULL},   \
       {0, "oom-kill-disable", OPT_BOOL, NULL, "Disable OOM Killer", NULL},                          \
+      {0, "pid", OPT_STR, "string", "PID namespace to use", NULL},                                  \
       {0, "pids-limit", OPT_STR, "int", "Tune container pids limit (set -1 for unlimited)", NULL},  \
       {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to this container", NULL},        \
       {'p', "publish", OPT_LIST, "list", "Publish a container's port(s) to the host", NULL},        \
@@ -99,6 +104,8 @@
       {0, "tmpfs", OPT_LIST, "list", "Mount a tmpfs directory", NULL},                              \
       {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},                                  \
       {0, "ulimit", OPT_LIST, "ulimit", "Ulimit options", NULL},                                    \
+      {0, "userns", OPT_STR, "string", "User namespace to use", NULL},                              \
+      {0, "uts", OPT_STR, "string", "UTS namespace to use", NULL},                                  \
       {'u', "user", OPT_STR, "string", "Username or UID (format: <name|uid>[:<group|gid>])", NULL}, \
       {'v', "volume", OPT_LIST, "list", "Bind mount a volume", NULL},                               \
   {                                                                                                 \
@@ -344,6 +351,32 @@ static int parse_misc(const struct cmd_info *ci, const struct opt_result *r, str
   return 0;
 }
 
+/* --ipc --pid --uts --userns --cgroupns --group-add --domainname: the CLI's checks are
+ * docker's (its opts.parse: uts, userns, pid, cgroupns); --ipc is checked by the engine. */
+static int parse_namespaces(const struct cmd_info *ci, const struct opt_result *r,
+                            struct eng_run_req *q, struct td_err **err)
+{
+  q->ipc_mode = opt_str(ci, r, "ipc");
+  q->pid_mode = opt_str(ci, r, "pid");
+  q->uts_mode = opt_str(ci, r, "uts");
+  q->userns_mode = opt_str(ci, r, "userns");
+  q->cgroupns_mode = opt_str(ci, r, "cgroupns");
+  q->group_add = opt_list(ci, r, "group-add");
+  q->domainname = opt_str(ci, r, "domainname");
+  const char *p = q->pid_mode;
+  if (p && *p && strcmp(p, "host") != 0 && !(strncmp(p, "container:", 10) == 0 && p[10]))
+    return err_set(err, 0, "--pid: invalid PID mode.\nSee 'tinydocker %s --help'.", ci->name);
+  if (q->uts_mode && *q->uts_mode && strcmp(q->uts_mode, "host") != 0)
+    return err_set(err, 0, "--uts: invalid UTS mode.\nSee 'tinydocker %s --help'.", ci->name);
+  if (q->userns_mode && *q->userns_mode && strcmp(q->userns_mode, "host") != 0)
+    return err_set(err, 0, "--userns: invalid USER mode.\nSee 'tinydocker %s --help'.", ci->name);
+  const char *c = q->cgroupns_mode;
+  if (c && *c && strcmp(c, "host") != 0 && strcmp(c, "private") != 0)
+    return err_set(err, 0, "--cgroupns: invalid CGROUP mode.\nSee 'tinydocker %s --help'.",
+                   ci->name);
+  return 0;
+}
+
 /* Fill q from the parsed options and positionals. */
 static int build_request(const struct cmd_info *ci, const struct opt_result *r,
                          struct eng_run_req *q, struct run_store *s, bool detach,
@@ -376,7 +409,7 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   q->rootfs = opt_str(ci, r, "rootfs");
   if (parse_resources(ci, r, q, err) < 0 || parse_security(ci, r, q, err) < 0 ||
       parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0 ||
-      check_add_hosts(q->add_hosts, err) < 0)
+      parse_namespaces(ci, r, q, err) < 0 || check_add_hosts(q->add_hosts, err) < 0)
     return -1;
   q->mounts = s->mounts;
   q->n_mounts = s->n_mounts;

@@ -67,6 +67,14 @@ struct eng_run_req {
   bool publish_all;
   const char *ip;
   const char *detach_keys; /* for the attached run; NULL = ctrl-p,ctrl-q */
+  /* namespaces (engine/container/nsmode.c): NULL or "" = docker's default */
+  const char *ipc_mode;      /* private|shareable|host|none|container:NAME */
+  const char *pid_mode;      /* host|container:NAME */
+  const char *uts_mode;      /* host */
+  const char *userns_mode;   /* host */
+  const char *cgroupns_mode; /* host|private */
+  char **group_add;          /* --group-add: names (the image's /etc/group) or numbers */
+  const char *domainname;
 };
 
 /* Create a container (status "created"): validates everything first, nothing is left

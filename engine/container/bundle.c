@@ -291,6 +291,10 @@ static int build_process(const struct eng_run_req *req, json_t *imgcfg, const ch
   struct eng_user u;
   if (eng_user_resolve(rootfs, user, &u, err) < 0)
     return -1;
+  if (eng_user_add_groups(rootfs, req->group_add, &u, err) < 0) {
+    eng_user_clear(&u);
+    return -1;
+  }
   json_t *gids = json_array();
   for (size_t i = 0; i < u.n_groups; i++)
     json_array_append_new(gids, json_integer(u.groups[i]));
@@ -370,7 +374,12 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
       m, bundle_mount_json("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
   int64_t shm = req->shm_size > 0 ? req->shm_size : 64LL << 20;
   autofree char *shmopts = xasprintf("nosuid,noexec,nodev,mode=1777,size=%lld", (long long)shm);
-  json_array_append_new(m, bundle_mount_json("/dev/shm", "tmpfs", "shm", shmopts));
+  /* --ipc none: no /dev/shm; host: the host's (docker's) */
+  const char *ipc = req->ipc_mode ? req->ipc_mode : "";
+  if (strcmp(ipc, "host") == 0)
+    json_array_append_new(m, bundle_mount_json("/dev/shm", "bind", "/dev/shm", "rbind,rprivate"));
+  else if (strcmp(ipc, "none") != 0)
+    json_array_append_new(m, bundle_mount_json("/dev/shm", "tmpfs", "shm", shmopts));
   /* docker: the network files follow the rootfs, read-only with --read-only */
   static const char *const etc[] = {"resolv.conf", "hostname", "hosts"};
   const char *etc_opts = req->read_only ? "rbind,rprivate,ro" : "rbind,rprivate";
@@ -383,30 +392,18 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
   return m;
 }
 
-/* --network container:X whose network namespace is the host's (X runs with --network host):
- * a net.* sysctl would be the host's too. */
-static int net_sysctls_to_host(char **sysctls, const char *netns, struct td_err **err)
-{
-  for (char **s = sysctls; s && *s; s++) {
-    if (strncmp(*s, "net.", 4) != 0)
-      continue;
-    int cur = spec_ns_is_current(NS_NET, netns, err);
-    if (cur < 0)
-      return -1;
-    if (cur > 0)
-      return err_set(err, 0, "sysctl \"%.*s\" not allowed in host network namespace",
-                     (int)strcspn(*s, "="), *s);
-    return 0;
-  }
-  return 0;
-}
-
 int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t *imgcfg,
                       const char *id, const char *dir, const char *rootfs, json_t **out,
                       json_t **mounts_rec, struct td_err **err)
 {
   char sid[13];
-  const char *hostname = req->hostname ? req->hostname : eng_short_id(id, sid);
+  /* the namespaces first: --network container:X gives X's host and domain name */
+  autojson json_t *ns = NULL;
+  autofree char *net_hn = NULL, *net_dn = NULL;
+  if (eng_ns_build(ctx, req, &ns, &net_hn, &net_dn, err) < 0)
+    return -1;
+  const char *hostname = req->hostname ? req->hostname : net_hn ? net_hn : eng_short_id(id, sid);
+  const char *domainname = net_hn ? net_dn : req->domainname;
   bool host_net = req->network && strcmp(req->network, "host") == 0;
   if (host_net && req->hostname == NULL)
     hostname = NULL;
@@ -451,37 +448,17 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
       return rootfd < 0 ? err_set(err, errno, "open %s", rootfs)
                         : err_prefix(err, "Cannot mkdir: %s", cwd);
   }
-  json_t *ns = json_array();
-  static const char *const nss[] = {"pid", "ipc", "uts", "mount"};
-  for (size_t i = 0; i < 4; i++)
-    json_array_append_new(ns, json_pack("{s:s}", "type", nss[i]));
-  if (req->network && strncmp(req->network, "container:", 10) == 0) {
-    /* join the other container's network namespace */
-    autofree char *other = NULL;
-    autorecord struct ctr_record *orec = NULL;
-    if (store_lookup(ctx, req->network + 10, &other, err) < 0 ||
-        record_load(ctx, other, &orec, err) < 0)
-      return -1;
-    store_refresh_state(orec);
-    pid_t opid = orec->state.pid;
-    if (!orec->state.running || opid <= 0)
-      return err_set(err, 0, "cannot join network of a non running container: %s",
-                     req->network + 10);
-    autofree char *path = xasprintf("/proc/%d/ns/net", (int)opid);
-    if (net_sysctls_to_host(req->sysctls, path, err) < 0)
-      return -1;
-    json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", path));
-  } else if (!host_net) {
-    json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
-  }
-  if (cgroup_mode() == CGROUP_MODE_V2)
-    json_array_append_new(ns, json_pack("{s:s}", "type", "cgroup"));
+  /* --uts host: the host's name, which the container may not set */
+  if (req->uts_mode && strcmp(req->uts_mode, "host") == 0)
+    json_object_del(spec, "hostname");
+  else if (domainname && *domainname)
+    json_object_set_new(spec, "domainname", json_string(domainname));
   json_t *res = build_resources(req);
   json_t *rules = device_rules(req->privileged);
   json_object_set_new(res, "devices", rules);
   autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
   json_t *linux_ =
-      json_pack("{s:s,s:o,s:o}", "cgroupsPath", cgpath, "namespaces", ns, "resources", res);
+      json_pack("{s:s,s:O,s:o}", "cgroupsPath", cgpath, "namespaces", ns, "resources", res);
   json_object_set_new(spec, "linux", linux_);
   if (add_devices(req, linux_, rules, err) < 0)
     return -1;

@@ -93,6 +93,7 @@ struct ctr_record {
   } config;
   struct {
     char *network_mode, *restart_policy; /* RestartPolicy.Name */
+    char *ipc_mode, *pid_mode;           /* container:<id> joins (engine/container/nsmode.c) */
     int restart_max;                     /* RestartPolicy.MaximumRetryCount */
     bool auto_remove;                    /* --rm */
     char *log_max_size, *log_max_file;   /* LogConfig.Config */
@@ -195,8 +196,34 @@ struct eng_user {
 /* Resolve spec ("", "1000", "1000:1000", "nobody", "app:staff") against rootfs. */
 int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
                      struct td_err **err);
+/* Another container's namespaces joined (--network/--ipc/--pid container:X), resolved at
+ * every start: engine/container/nsmode.c. */
+enum { ENG_NS_NET, ENG_NS_IPC, ENG_NS_PID, ENG_NS_JOINS };
+struct eng_ns_hold {
+  int pidfd[ENG_NS_JOINS]; /* the other init, pinned; -1 = no join */
+  pid_t pid[ENG_NS_JOINS];
+  char *who[ENG_NS_JOINS]; /* its container id */
+};
+void eng_ns_hold_init(struct eng_ns_hold *h);
+void eng_ns_hold_clear(struct eng_ns_hold *h);
+/* The record's container: joins into the spec's namespace paths (*spec NULL: dir's
+ * config.json is read), each target checked running (IPC: shareable) and pinned in h; the
+ * config.json rewritten. Nothing to do (0) without a join. */
+int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *dir,
+                       json_t **spec, struct eng_ns_hold *h, struct td_err **err);
+/* After the runtime joined: an error if a pinned init exited meanwhile (its pid may have been
+ * another process's when the runtime opened /proc/PID/ns). */
+int eng_ns_hold_check(const struct eng_ns_hold *h, struct td_err **err);
+/* --ipc container:X: X's /dev/shm over this container's (ypid, its init, created and not
+ * started; ymntns its mount namespace), as docker binds X's shm directory. */
+int eng_ns_share_shm(const struct eng_ns_hold *h, pid_t ypid, int ymntns, struct td_err **err);
+
 /* Free what a user holds. */
 void eng_user_clear(struct eng_user *u);
+/* --group-add: each name through rootfs's /etc/group, each number as it is (docker's range
+ * 0-2147483647), appended to u's supplementary groups once. */
+int eng_user_add_groups(const char *rootfs, char *const *names, struct eng_user *u,
+                        struct td_err **err);
 /* Open path inside root (openat2 RESOLVE_IN_ROOT); -1 with errno on failure. */
 int eng_open_in_root(int rootfd, const char *path, int flags);
 

@@ -125,17 +125,6 @@ static json_t *port_bindings(char *const *publish)
   return pb;
 }
 
-/* The spec's namespaces include one of this type. */
-static bool spec_has_ns(json_t *spec, const char *type)
-{
-  size_t i;
-  json_t *n;
-  json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, n)
-    if (strcmp(json_string_value(json_object_get(n, "type")) ?: "", type) == 0)
-      return true;
-  return false;
-}
-
 /* HostConfig: docker 20.10's keys in its order, one line each, docker's zero value where the
  * engine has nothing to say (a flag that sets one changes only the value). spec may be NULL
  * (eng_host_config_defaults). */
@@ -180,17 +169,17 @@ static json_t *host_config(const struct eng_run_req *req, json_t *spec)
   HC("VolumesFrom", json_null());
   HC("CapAdd", jsonv_from_strv_or_null(req->cap_add));
   HC("CapDrop", jsonv_from_strv_or_null(req->cap_drop));
-  HC("CgroupnsMode", json_string(spec_has_ns(spec, "cgroup") ? "private" : "host"));
+  HC("CgroupnsMode", json_string(eng_ns_cgroup_private(req->cgroupns_mode) ? "private" : "host"));
   HC("Dns", jsonv_from_strv(req->dns));
   HC("DnsOptions", json_array());
   HC("DnsSearch", jsonv_from_strv(req->dns_search));
   HC("ExtraHosts", jsonv_from_strv_or_null(req->add_hosts));
-  HC("GroupAdd", json_null());
-  HC("IpcMode", json_string("private"));
+  HC("GroupAdd", req->group_add ? jsonv_from_strv(req->group_add) : json_null());
+  HC("IpcMode", json_string(req->ipc_mode && *req->ipc_mode ? req->ipc_mode : "private"));
   HC("Cgroup", json_string(""));
   HC("Links", json_null());
   HC("OomScoreAdj", json_integer(0));
-  HC("PidMode", json_string(""));
+  HC("PidMode", json_string(req->pid_mode ? req->pid_mode : ""));
   HC("Privileged", json_boolean(req->privileged));
   HC("PublishAllPorts", json_boolean(req->publish_all));
   HC("ReadonlyRootfs", json_boolean(req->read_only));
@@ -198,8 +187,8 @@ static json_t *host_config(const struct eng_run_req *req, json_t *spec)
   if (json_object_size(tmpfs)) /* StorageOpt and Tmpfs: omitempty */
     HC("Tmpfs", json_incref(tmpfs));
   json_decref(tmpfs);
-  HC("UTSMode", json_string(""));
-  HC("UsernsMode", json_string(""));
+  HC("UTSMode", json_string(req->uts_mode ? req->uts_mode : ""));
+  HC("UsernsMode", json_string(req->userns_mode ? req->userns_mode : ""));
   HC("ShmSize", json_integer(req->shm_size > 0 ? req->shm_size : 64LL << 20));
   if (req->sysctls && req->sysctls[0]) /* omitempty */
     HC("Sysctls", kv_object(req->sysctls));
@@ -300,14 +289,18 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   const char *stop_sig = req->stop_signal
                              ? req->stop_signal
                              : json_string_value(json_object_get(imgcfg, "StopSignal"));
-  json_t *config = json_pack(
-      "{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s,s:o}", "Hostname",
-      json_string_value(json_object_get(spec, "hostname")), "Domainname", "", "User",
-      req->user ? req->user : "", "AttachStdin", req->interactive && !req->detach, "AttachStdout",
-      !req->detach, "AttachStderr", !req->detach, "Tty", req->tty, "OpenStdin", req->interactive,
-      "StdinOnce", req->interactive && !req->detach, "Env", env, "Cmd", cmd ? cmd : json_null(),
-      "Entrypoint", ep ? ep : json_null(), "Image", req->image ? req->image : "", "WorkingDir",
-      req->workdir ? req->workdir : "", "Labels", labels);
+  char sid[13];
+  const char *hostname = json_string_value(json_object_get(spec, "hostname"));
+  const char *domainname = json_string_value(json_object_get(spec, "domainname"));
+  json_t *config =
+      json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s,s:o}", "Hostname",
+                hostname ? hostname : eng_short_id(id, sid), "Domainname",
+                domainname ? domainname : "", "User", req->user ? req->user : "", "AttachStdin",
+                req->interactive && !req->detach, "AttachStdout", !req->detach, "AttachStderr",
+                !req->detach, "Tty", req->tty, "OpenStdin", req->interactive, "StdinOnce",
+                req->interactive && !req->detach, "Env", env, "Cmd", cmd ? cmd : json_null(),
+                "Entrypoint", ep ? ep : json_null(), "Image", req->image ? req->image : "",
+                "WorkingDir", req->workdir ? req->workdir : "", "Labels", labels);
   if (stop_sig) /* docker's omitempty: the engine's default is SIGTERM */
     json_object_set_new(config, "StopSignal", json_string(stop_sig));
   if (req->stop_timeout >= 0)
@@ -365,6 +358,8 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
       return err_set(err, 0, "sysctl '%s' is not whitelisted", *s);
     if (ns == NS_NET && host_net)
       return err_set(err, 0, "sysctl \"%s\" not allowed in host network namespace", k);
+    if (ns == NS_IPC && req->ipc_mode && strcmp(req->ipc_mode, "host") == 0)
+      return err_set(err, 0, "sysctl \"%s\" is not allowed in the hosts ipc namespace", k);
   }
   return 0;
 }
@@ -374,7 +369,7 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
 static int validate(const struct eng_run_req *req, struct net_port **ports, size_t *n_ports,
                     struct td_err **err)
 {
-  if (validate_sysctls(req, err) < 0)
+  if (validate_sysctls(req, err) < 0 || eng_ns_validate(req, err) < 0)
     return -1;
   if (req->auto_remove && req->restart.mode != RESTART_NO)
     return err_set(err, 0, "Conflicting options: --restart and --rm");
@@ -488,7 +483,9 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
   td_trace("c-spec");
-  if (bundle_write_etc(dir, json_string_value(json_object_get(spec, "hostname")), req->network,
+  char sid[13];
+  const char *hostname = json_string_value(json_object_get(spec, "hostname"));
+  if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
                        req->add_hosts, req->dns, req->dns_search, err) < 0)
     return -1;
   td_trace("c-etc");
@@ -516,6 +513,11 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   size_t n_ports = 0;
   if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
+  __attribute__((cleanup(eng_ns_modes_clear))) struct eng_ns_modes nsm = {0};
+  if (eng_ns_resolve_modes(ctx, &adj, &nsm, err) < 0) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
       strcmp(req->network, "bridge") != 0 && strcmp(req->network, "default") != 0 &&
       strncmp(req->network, "container:", 10) != 0) {

@@ -30,3 +30,19 @@ int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient
 /* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
  * the value discarded, a WARNING line on stderr; engine/container/hostcheck.c. */
 int eng_host_adjust(struct eng_run_req *req, struct td_err **err);
+
+/* engine/container/nsmode.c: docker's checks of --ipc/--uts/--network container: conflicts. */
+int eng_ns_validate(const struct eng_run_req *req, struct td_err **err);
+/* container:NAME -> container:<full id> in req's network, ipc and pid modes (docker's
+ * HostConfig); the strings are m's. */
+struct eng_ns_modes {
+  char *mode[ENG_NS_JOINS];
+};
+int eng_ns_resolve_modes(const struct eng_ctx *ctx, struct eng_run_req *req, struct eng_ns_modes *m,
+                         struct td_err **err);
+void eng_ns_modes_clear(struct eng_ns_modes *m);
+/* Whether --cgroupns mode (NULL = docker's default for this host) is a namespace of its own. */
+bool eng_ns_cgroup_private(const char *mode);
+/* The spec's linux.namespaces; with --network container:X, X's host and domain name. */
+int eng_ns_build(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t **out,
+                 char **net_hostname, char **net_domainname, struct td_err **err);

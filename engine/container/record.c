@@ -132,6 +132,8 @@ static const struct field {
     F(S_TOP, "Name", K_STR, name),
     F(S_TOP, "RestartCount", K_INT, restart_count),
     F(S_HOST, "NetworkMode", K_STR, host.network_mode),
+    F(S_HOST, "IpcMode", K_STR, host.ipc_mode),
+    F(S_HOST, "PidMode", K_STR, host.pid_mode),
     F(S_RESTART, "Name", K_STR, host.restart_policy),
     F(S_RESTART, "MaximumRetryCount", K_INT, host.restart_max),
     F(S_HOST, "AutoRemove", K_BOOL, host.auto_remove),

@@ -229,6 +229,21 @@ static void attach_bytes(void)
   TAP_STREQ(back, orig, "and the record is as before");
 }
 
+/* The namespace joins (--ipc/--pid container:X) the monitor resolves at each start; an older
+ * record without them reads as none. */
+static void ns_modes(void)
+{
+  struct ctr_record *old = rec_of("created");
+  TAP_OK(old && old->host.ipc_mode == NULL && old->host.pid_mode == NULL,
+         "an older record: no IpcMode, no PidMode");
+  record_free(old);
+  struct ctr_record *r = record_from_json(
+      json_pack("{s:{s:s,s:s}}", "HostConfig", "IpcMode", "shareable", "PidMode", "container:ab"));
+  TAP_STREQ(r ? r->host.ipc_mode : NULL, "shareable", "HostConfig.IpcMode");
+  TAP_STREQ(r ? r->host.pid_mode : NULL, "container:ab", "HostConfig.PidMode");
+  record_free(r);
+}
+
 int main(int argc, char **argv)
 {
   dir = argc > 1 ? argv[1] : "tests/fixtures/records";
@@ -239,5 +254,6 @@ int main(int argc, char **argv)
   typed_fields();
   changes();
   attach_bytes();
+  ns_modes();
   return TAP_DONE();
 }

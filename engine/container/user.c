@@ -154,3 +154,35 @@ int eng_user_resolve(const char *rootfs, const char *spec, struct eng_user *out,
   }
   return 0;
 }
+
+int eng_user_add_groups(const char *rootfs, char *const *names, struct eng_user *u,
+                        struct td_err **err)
+{
+  if (names == NULL || names[0] == NULL)
+    return 0;
+  autoclose int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return err_set(err, errno, "open rootfs %s", rootfs);
+  autostrv char **grp = read_db(rootfd, "/etc/group");
+  for (char *const *n = names; *n; n++) {
+    gid_t g;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(*n, &end, 10);
+    if (**n && *end == '\0') { /* a number, as docker's user.GetAdditionalGroups takes it */
+      if (errno || v < 0 || v > 2147483647LL)
+        return err_set(err, 0, "uids and gids must be in range 0-2147483647");
+      g = (gid_t)v;
+    } else if (find_group(grp, *n, &g) < 0) {
+      return err_set(err, 0, "Unable to find group %s: no matching entries in group file", *n);
+    }
+    bool has = false;
+    for (size_t i = 0; i < u->n_groups; i++)
+      has = has || u->groups[i] == g;
+    if (!has) {
+      u->groups = xrealloc(u->groups, (u->n_groups + 1) * sizeof(gid_t));
+      u->groups[u->n_groups++] = g;
+    }
+  }
+  return 0;
+}

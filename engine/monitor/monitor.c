@@ -148,6 +148,12 @@ static int setup_stdio(struct mon *m, int child[3], struct td_err **err)
 /* rt_create + network + rt_start; the init is our child. */
 static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err)
 {
+  /* --network/--ipc/--pid container:X: X's init now, pinned until the runtime has joined */
+  autojson json_t *cached = store_cache_take(STORE_CACHE_SPEC, m->id);
+  __attribute__((cleanup(eng_ns_hold_clear))) struct eng_ns_hold hold;
+  eng_ns_hold_init(&hold);
+  if (eng_ns_joins_start(m->ctx, m->rec, m->dir, &cached, &hold, err) < 0)
+    return -1;
   int child[3];
   if (setup_stdio(m, child, err) < 0) {
     /* out of fds: what was made goes, so the cleanup after this failure has fds to work */
@@ -159,7 +165,6 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   td_trace("mon-stdio");
   /* the spec run's create just wrote, if we are that process's fork (else the file) */
   td_trace("rt-create");
-  autojson json_t *cached = store_cache_take(STORE_CACHE_SPEC, m->id);
   spec_autofree struct spec *spec = NULL;
   autoerr struct td_err *e = NULL;
   if (cached && spec_from_json(cached, &spec, &e) < 0)
@@ -178,10 +183,29 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   for (int k = 0; k < 3; k++)
     if (child[k] >= 0)
       close(child[k]);
-  if (rc < 0)
+  if (rc < 0) {
+    /* a joined container that exited meanwhile is the reason the runtime failed */
+    autoerr struct td_err *gone = NULL;
+    if (eng_ns_hold_check(&hold, &gone) < 0) {
+      err_free(err);
+      *err = steal_ptr(gone);
+    }
     return -1;
+  }
+  if (eng_ns_hold_check(&hold, err) < 0) {
+    autoerr struct td_err *e2 = NULL;
+    if (rt_delete(rt, m->id, true, &e2) < 0)
+      err_warn(&e2, "undo start");
+    return -1;
+  }
   m->io.exited = false;
   hold_mntns(m);
+  if (eng_ns_share_shm(&hold, m->io.pid, m->mntns, err) < 0) {
+    autoerr struct td_err *e2 = NULL;
+    if (rt_delete(rt, m->id, true, &e2) < 0)
+      err_warn(&e2, "undo start");
+    return -1;
+  }
   if (m->io.master >= 0) {
     fcntl(m->io.master, F_SETFD, FD_CLOEXEC);
     mon_io_apply_winsize(&m->io);

@@ -31,3 +31,29 @@ int registry_catalog(const char *root, const char *host, const struct registry_o
  * ref names one), and its media type. */
 int registry_manifest_raw(const char *root, const char *ref, const struct registry_opts *o,
                           char **body, char **media_type, struct td_err **err);
+
+/* docker's `manifest` list commands (docs/registry.md): a list made locally, in
+ * <root>/manifests/, from manifests already in the list's own registry, each entry with its
+ * image's platform (mlist.c); annotated; shown by `manifest inspect` before the registry is
+ * asked; pushed with every entry's manifest into the list's repository (mlist_push.c). */
+struct registry_platform {
+  const char *os, *arch, *variant, *os_version;
+  char **os_features; /* NULL: unchanged */
+};
+/* `manifest create [--amend] LIST REF...`: prints "Created manifest list LIST". */
+int registry_list_create(const char *root, const char *list, char *const *refs, bool amend,
+                         const struct registry_opts *o, struct td_err **err);
+/* `manifest annotate`: the platform of ref's entry in list (docker's os/arch pairs only). */
+int registry_list_annotate(const char *root, const char *list, const char *ref,
+                           const struct registry_platform *p, struct td_err **err);
+/* `manifest inspect` of a local list: the list as it would be pushed (verbose: docker's
+ * entries), or with ref the manifest of that entry (verbose: the entry); *tabbed when the text
+ * is to be printed with tabs for its indentation (docker's). 1 when list is not a local list
+ * and no ref is given (the registry is asked then). */
+int registry_list_show(const char *root, const char *list, const char *ref, bool verbose,
+                       char **text, bool *tabbed, struct td_err **err);
+/* `manifest push [--purge] LIST`: the pushed list's digest in *digest. */
+int registry_list_push(const char *root, const char *list, bool purge,
+                       const struct registry_opts *o, char **digest, struct td_err **err);
+/* `manifest rm LIST`: "No such manifest: LIST" when it is not a local list. */
+int registry_list_rm(const char *root, const char *list, struct td_err **err);
