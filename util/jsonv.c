@@ -1,6 +1,8 @@
 #include "util/jsonv.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -77,4 +79,29 @@ json_t *jsonv_shape(const json_t *src, const char *const *order, const json_t *d
 json_t *jsonv_from_strv_or_null(char *const *v)
 {
   return v && v[0] ? jsonv_from_strv(v) : json_null();
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *jsonv_sorted(const json_t *o)
+{
+  if (o == NULL)
+    return NULL;
+  if (!json_is_object(o))
+    return json_incref((json_t *)o);
+  size_t n = json_object_size(o), i = 0;
+  const char **keys = xcalloc(n + 1, sizeof(*keys));
+  const char *k;
+  json_t *v;
+  json_object_foreach ((json_t *)o, k, v)
+    keys[i++] = k;
+  qsort(keys, n, sizeof(*keys), key_cmp);
+  json_t *out = json_object();
+  for (i = 0; i < n; i++)
+    json_object_set(out, keys[i], json_object_get(o, keys[i]));
+  free(keys);
+  return out;
 }

@@ -19,3 +19,6 @@ char *jsonv_labels_join(const json_t *o);
 json_t *jsonv_shape(const json_t *src, const char *const *order, const json_t *defaults);
 /* jsonv_from_strv, but null for NULL or an empty vector (docker's nil slices). */
 json_t *jsonv_from_strv_or_null(char *const *v);
+/* A new object with o's members sorted by key (Go's encoder prints a map so), NULL for NULL;
+ * not an object: o itself, a new reference. */
+json_t *jsonv_sorted(const json_t *o);

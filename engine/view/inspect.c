@@ -156,6 +156,11 @@ static json_t *host_view(json_t *hc)
   }
   order[n++] = "?Init";
   order[n] = NULL;
+  /* Go's encoder prints a map with its keys sorted */
+  static const char *const maps[] = {"PortBindings", "Tmpfs", "Sysctls", "StorageOpt", NULL};
+  for (const char *const *m = maps; *m; m++)
+    if (json_is_object(json_object_get(src, *m)))
+      json_object_set_new(src, *m, jsonv_sorted(json_object_get(src, *m)));
   return jsonv_shape(src, order, defaults);
 }
 
@@ -165,6 +170,16 @@ static json_t *networks_view(const struct ctr_record *rec, json_t *nets, bool ru
   const char *name;
   json_t *ep;
   bool first = true;
+  autojson json_t *created = NULL;
+  const char *mode = rec->host.network_mode;
+  if (json_object_size(nets) == 0 && mode && strncmp(mode, "container:", 10) != 0) {
+    /* never attached: docker shows the endpoint of the network it will join, empty */
+    created = json_object();
+    json_object_set_new(created, strcmp(mode, "default") == 0 ? "bridge" : mode,
+                        json_pack("{s:o,s:s}", "Aliases", jsonv_from_strv_or_null(rec->td.aliases),
+                                  "NetworkID", ""));
+    nets = created;
+  }
   json_object_foreach (nets, name, ep) {
     json_t *e = jsonv_shape(ep, endpoint_order, NULL);
     char eid[65];
@@ -176,8 +191,16 @@ static json_t *networks_view(const struct ctr_record *rec, json_t *nets, bool ru
     for (const char *const *k = empty_str; *k; k++)
       if (json_is_null(json_object_get(e, *k)))
         json_object_set_new(e, *k, json_string(""));
-    if (json_is_null(json_object_get(e, "GlobalIPv6PrefixLen")))
-      json_object_set_new(e, "GlobalIPv6PrefixLen", json_integer(0));
+    static const char *const zero_int[] = {"GlobalIPv6PrefixLen", "IPPrefixLen", NULL};
+    for (const char *const *k = zero_int; *k; k++)
+      if (json_is_null(json_object_get(e, *k)))
+        json_object_set_new(e, *k, json_integer(0));
+    static const char *const addr[] = {"Gateway", "IPAddress", "MacAddress", NULL};
+    for (const char *const *k = addr; *k; k++)
+      if (!running || json_is_null(json_object_get(e, *k)))
+        json_object_set_new(e, *k, json_string("")); /* a stopped one has none (docker) */
+    if (!running)
+      json_object_set_new(e, "IPPrefixLen", json_integer(0));
     /* --ip, given for the network the container was created on */
     if (first && rec->td.ip && json_is_null(json_object_get(e, "IPAMConfig")))
       json_object_set_new(e, "IPAMConfig", json_pack("{s:s}", "IPv4Address", rec->td.ip));
@@ -216,6 +239,13 @@ static json_t *net_view(const struct ctr_record *rec, json_t *ns)
   json_t *out = jsonv_shape(json_is_object(ns) ? ns : defaults, net_order, defaults);
   json_t *nets = networks_view(rec, json_object_get(out, "Networks"), running);
   json_object_set_new(out, "Networks", nets);
+  json_object_set_new(out, "Ports", jsonv_sorted(json_object_get(out, "Ports")));
+  if (!running) { /* a stopped container has no addresses (docker) */
+    static const char *const addr[] = {"Gateway", "IPAddress", "MacAddress", NULL};
+    for (const char *const *k = addr; *k; k++)
+      json_object_set_new(out, *k, json_string(""));
+    json_object_set_new(out, "IPPrefixLen", json_integer(0));
+  }
   if (running && json_string_length(json_object_get(out, "SandboxID")) == 0) {
     char sb[65];
     derived_id(sb, rec->id, "sandbox", rec->td.init_start);
@@ -326,9 +356,13 @@ int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out
   json_object_set_new(view, "HostConfig", host_view(json_object_get(doc, "HostConfig")));
   json_t *cfg = json_object_get(doc, "Config");
   autojson json_t *cfg_defaults = json_pack("{s:n,s:n}", "OnBuild", "Volumes");
-  json_object_set_new(
-      view, "Config",
-      jsonv_shape(json_is_object(cfg) ? cfg : cfg_defaults, config_order, cfg_defaults));
+  json_t *config =
+      jsonv_shape(json_is_object(cfg) ? cfg : cfg_defaults, config_order, cfg_defaults);
+  static const char *const cfg_maps[] = {"Labels", "ExposedPorts", "Volumes", NULL};
+  for (const char *const *m = cfg_maps; *m; m++)
+    if (json_is_object(json_object_get(config, *m)))
+      json_object_set_new(config, *m, jsonv_sorted(json_object_get(config, *m)));
+  json_object_set_new(view, "Config", config);
   json_object_set_new(view, "NetworkSettings",
                       net_view(rec, json_object_get(doc, "NetworkSettings")));
   json_t *mounts = json_deep_copy(json_object_get(doc, "Mounts")) ?: json_array();

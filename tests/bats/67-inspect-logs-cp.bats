@@ -90,6 +90,22 @@ CFG_KEYS='["Hostname","Domainname","User","AttachStdin","AttachStdout","AttachSt
   td network rm ins-net >/dev/null
 }
 
+@test "inspect: a created container shows its network's empty endpoint, a stopped one no address; maps sorted" {
+  td create --name n1 --network-alias x -p 90:90 -p 80:80 --label b=1 --label a=2 busybox true >/dev/null
+  [ "$(td inspect n1 | jq -c '.[0].NetworkSettings.Networks | [keys, .bridge.Aliases, .bridge.NetworkID, .bridge.IPAddress]')" = '[["bridge"],["x"],"",""]' ]
+  [ "$(td inspect -f '{{json .HostConfig.PortBindings}}' n1 | jq -c 'keys_unsorted')" = '["80/tcp","90/tcp"]' ]
+  [ "$(td inspect n1 | jq -c '.[0].Config.Labels | keys_unsorted')" = '["a","b"]' ]
+  td create --name n2 --network none busybox true >/dev/null
+  [ "$(td inspect n2 | jq -c '.[0].NetworkSettings.Networks | keys')" = '["none"]' ]
+  td run -d --name n3 busybox sleep 30 >/dev/null
+  ip=$(td inspect -f '{{.NetworkSettings.IPAddress}}' n3)
+  pid=$(td inspect -f '{{.State.Pid}}' n3)
+  nsenter -t "$pid" -n ip -4 -o addr show | grep -q " $ip/"
+  td stop -t 0 n3 >/dev/null
+  [ "$(td inspect -f '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Networks.bridge.IPAddress}}|{{.NetworkSettings.Networks.bridge.MacAddress}}' n3)" = "||" ]
+  [[ "$(td inspect -f '{{.NetworkSettings.Networks.bridge.NetworkID}}' n3)" =~ ^[0-9a-f]{64}$ ]]
+}
+
 @test "inspect --type: container, image, network, volume; a bad type and a missing object" {
   td create --name t1 busybox true >/dev/null
   td volume create ins-vol >/dev/null
