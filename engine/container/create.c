@@ -184,6 +184,7 @@ static json_t *host_config(const struct eng_run_req *req, json_t *spec)
   HC("PublishAllPorts", json_boolean(req->publish_all));
   HC("ReadonlyRootfs", json_boolean(req->read_only));
   HC("SecurityOpt", jsonv_from_strv_or_null(req->security_opts));
+  /* StorageOpt (omitempty, a map): here, when a flag sets one */
   if (json_object_size(tmpfs)) /* StorageOpt and Tmpfs: omitempty */
     HC("Tmpfs", json_incref(tmpfs));
   json_decref(tmpfs);
