@@ -3,6 +3,7 @@
  * order, the keys docker prints that the record lacks get docker's values (HostConfig's from
  * eng_host_config_defaults, the one list of them), and what is only known now (the sandbox of
  * a running container, the rootfs' layers, -s's sizes) is added. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/jsonv.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 static const char *const top_order[] = {"Id",
@@ -341,6 +343,47 @@ static void mounts_view(json_t *mounts)
   }
 }
 
+/* ExecIDs: the exec'd processes that still run (engine/ops/exec.c marks them), null when none,
+ * as docker's. */
+static json_t *exec_ids(const struct eng_ctx *ctx, const struct ctr_record *rec)
+{
+  if (rec->state.pid <= 0)
+    return json_null();
+  autofree char *dir = xasprintf("%s/%s/execs", ctx->ctr_dir, rec->id);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return json_null();
+  autoclosedir DIR *d = fdopendir(dfd);
+  if (d == NULL) {
+    close(dfd);
+    return json_null();
+  }
+  autostrv char **ids = xcalloc(1, sizeof(char *));
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strlen(de->d_name) != 64 || strspn(de->d_name, "0123456789abcdef") != 64)
+      continue;
+    autofree char *text = NULL;
+    autoerr struct td_err *e = NULL;
+    if (file_read_all(dirfd(d), de->d_name, &text, NULL, &e) < 0)
+      continue;
+    int pid = 0;
+    unsigned long long start = 0;
+    if (sscanf(text, "%d %llu", &pid, &start) == 2 && pid > 0 && proc_alive(pid, start))
+      strv_push(&ids, de->d_name);
+  }
+  size_t n = strv_len(ids);
+  if (n == 0)
+    return json_null();
+  for (size_t a = 1; a < n; a++)
+    for (size_t c = a; c > 0 && strcmp(ids[c - 1], ids[c]) > 0; c--) {
+      char *t = ids[c];
+      ids[c] = ids[c - 1];
+      ids[c - 1] = t;
+    }
+  return jsonv_from_strv(ids);
+}
+
 int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out,
                     struct td_err **err)
 {
@@ -351,6 +394,7 @@ int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out
   autojson json_t *defaults = json_pack("{s:s,s:s,s:s,s:n}", "MountLabel", "", "ProcessLabel", "",
                                         "AppArmorProfile", "", "ExecIDs");
   json_object_set_new(defaults, "GraphDriver", graph_view(ctx, rec));
+  json_object_set_new(defaults, "ExecIDs", exec_ids(ctx, rec));
   json_t *view = jsonv_shape(doc, top_order, defaults);
   json_object_del(view, "Td");
   json_object_set_new(view, "HostConfig", host_view(json_object_get(doc, "HostConfig")));

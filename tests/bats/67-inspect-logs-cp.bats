@@ -106,6 +106,22 @@ CFG_KEYS='["Hostname","Domainname","User","AttachStdin","AttachStdout","AttachSt
   [[ "$(td inspect -f '{{.NetworkSettings.Networks.bridge.NetworkID}}' n3)" =~ ^[0-9a-f]{64}$ ]]
 }
 
+@test "inspect: ExecIDs lists the exec'd processes that run, null when none" {
+  id=$(td run -d --name x1 busybox sleep 30)
+  [ "$(td inspect -f '{{json .ExecIDs}}' x1)" = null ]
+  td exec -d x1 sleep 2.5
+  eid=$(td inspect -f '{{index .ExecIDs 0}}' x1)
+  [[ "$eid" =~ ^[0-9a-f]{64}$ ]]
+  # the id names a process of the container that the kernel still runs
+  read -r epid _ <"$TD_ROOT/containers/$id/execs/$eid"
+  [ "$(tr '\0' ' ' </proc/$epid/cmdline)" = "sleep 2.5 " ]
+  [ "$(readlink /proc/$epid/ns/pid)" = "$(readlink /proc/$(td inspect -f '{{.State.Pid}}' x1)/ns/pid)" ]
+  td exec x1 true
+  [ "$(td inspect -f '{{len .ExecIDs}}' x1)" = 1 ]
+  for _ in $(seq 50); do [ -d /proc/$epid ] || break; sleep 0.1; done
+  [ "$(td inspect -f '{{json .ExecIDs}}' x1)" = null ]
+}
+
 @test "inspect --type: container, image, network, volume; a bad type and a missing object" {
   td create --name t1 busybox true >/dev/null
   td volume create ins-vol >/dev/null
