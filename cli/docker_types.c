@@ -45,6 +45,16 @@ static const struct dt_field config_fields[] = {
     {NULL, 0},
 };
 
+/* container.HostConfig's omitempty members (the rest are always in the document) */
+static const struct dt_field host_config_fields[] = {
+    {"StorageOpt", 'n'},
+    {"Tmpfs", 'n'},
+    {"Sysctls", 'n'},
+    {"Mounts", 'n'},
+    {"Init", 'n'},
+    {NULL, 0},
+};
+
 /* api/types.ImageInspect */
 static const struct dt_field image_fields[] = {
     {"Id", 's'},
@@ -117,4 +127,6 @@ void cli_docker_typed_view(json_t *doc, enum cli_docker_type type)
     fill_config(doc, "ContainerConfig");
   }
   fill_config(doc, "Config");
+  if (type == CLI_DOCKER_CONTAINER)
+    fill(json_object_get(doc, "HostConfig"), host_config_fields);
 }

@@ -1,6 +1,7 @@
 /* run, create, start: argv -> struct eng_run_req, every value checked before the engine
  * creates anything. */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +113,37 @@
     'w', "workdir", OPT_STR, "string", "Working directory inside the container", NULL               \
   }
 
+/* issue 16's resource flags (docs/cgroups.md) */
+#define RUN_OPTS_RESOURCES                                                                           \
+  {0, "blkio-weight-device", OPT_LIST, "list", "Block IO weight (relative device weight)", NULL},    \
+      {0, "cgroup-parent", OPT_STR, "string", "Optional parent cgroup for the container", NULL},     \
+      {0, "cpu-rt-period", OPT_STR, "int", "Limit CPU real-time period in microseconds", NULL},      \
+      {0, "cpu-rt-runtime", OPT_STR, "int", "Limit CPU real-time runtime in microseconds", NULL},    \
+      {0,   "device-cgroup-rule", OPT_LIST, "list", "Add a rule to the cgroup allowed devices list", \
+       NULL},                                                                                        \
+      {0,   "device-read-bps", OPT_LIST, "list", "Limit read rate (bytes per second) from a device", \
+       NULL},                                                                                        \
+      {0,   "device-read-iops", OPT_LIST, "list", "Limit read rate (IO per second) from a device",   \
+       NULL},                                                                                        \
+      {0,   "device-write-bps", OPT_LIST, "list", "Limit write rate (bytes per second) to a device", \
+       NULL},                                                                                        \
+      {0,   "device-write-iops", OPT_LIST, "list", "Limit write rate (IO per second) to a device",   \
+       NULL},                                                                                        \
+      {0, "kernel-memory", OPT_STR, "bytes", "Kernel memory limit", NULL},                           \
+      {0,                                                                                            \
+       "memory-swappiness",                                                                          \
+       OPT_STR,                                                                                      \
+       "int",                                                                                        \
+       "Tune container memory swappiness (0 to 100) (default -1)",                                   \
+       NULL},                                                                                        \
+      {0, "oom-score-adj", OPT_STR, "int", "Tune host's OOM preferences (-1000 to 1000)", NULL},     \
+  {                                                                                                  \
+    0, "storage-opt", OPT_LIST, "list", "Storage driver options for the container", NULL             \
+  }
+
 static const struct opt_def run_opts[] = {
     RUN_OPTS,
+    RUN_OPTS_RESOURCES,
     {'d', "detach", OPT_BOOL, NULL, "Run container in background and print container ID", NULL},
     {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
      NULL},
@@ -123,6 +153,7 @@ static const struct opt_def run_opts[] = {
 
 static const struct opt_def create_opts[] = {
     RUN_OPTS,
+    RUN_OPTS_RESOURCES,
     {0, NULL, OPT_BOOL, NULL, NULL, NULL},
 };
 
@@ -141,6 +172,7 @@ struct run_store {
   struct eng_mount *mounts;
   size_t n_mounts;
   char **sysctls, **labels;
+  struct eng_blkio_list *blkio[5]; /* in the request, cleared with it */
 };
 
 static void run_store_free(struct run_store *s)
@@ -155,6 +187,9 @@ static void run_store_free(struct run_store *s)
   free(s->mounts);
   strv_free(s->sysctls);
   strv_free(s->labels);
+  for (size_t i = 0; i < 5; i++)
+    if (s->blkio[i])
+      eng_blkio_list_clear(s->blkio[i]);
 }
 
 /* docker's opts.ValidateExtraHost: host:ip, the ip an IPv4/IPv6 address or host-gateway */
@@ -247,6 +282,68 @@ static int parse_resources(const struct cmd_info *ci, const struct opt_result *r
     q->has_pids_limit = true;
   }
   q->oom_kill_disable = opt_bool(ci, r, "oom-kill-disable");
+  return 0;
+}
+
+/* issue 16's resource flags (docs/cgroups.md): docker's client-side checks and messages. */
+static int parse_resources16(const struct cmd_info *ci, const struct opt_result *r,
+                             struct eng_run_req *q, struct run_store *s, struct td_err **err)
+{
+  const char *v;
+  if ((v = opt_str(ci, r, "oom-score-adj")) &&
+      parse_int_opt("oom-score-adj", v, &q->oom_score_adj, err) < 0)
+    return -1;
+  if ((v = opt_str(ci, r, "memory-swappiness"))) {
+    if (parse_int_opt("memory-swappiness", v, &q->memory_swappiness, err) < 0)
+      return -1;
+    if (q->memory_swappiness != -1 && (q->memory_swappiness < 0 || q->memory_swappiness > 100))
+      return err_set(err, 0,
+                     "invalid value: %s. Valid memory swappiness range is 0-100.\nSee "
+                     "'tinydocker %s --help'.",
+                     v, ci->name);
+    q->has_memory_swappiness = q->memory_swappiness != -1; /* -1: docker's "unset" */
+  }
+  if (size_opt(ci, r, "kernel-memory", &q->kernel_memory, err) < 0)
+    return -1;
+  if ((v = opt_str(ci, r, "cpu-rt-period")) &&
+      parse_int_opt("cpu-rt-period", v, &q->cpu_rt_period, err) < 0)
+    return -1;
+  if ((v = opt_str(ci, r, "cpu-rt-runtime")) &&
+      parse_int_opt("cpu-rt-runtime", v, &q->cpu_rt_runtime, err) < 0)
+    return -1;
+  q->cgroup_parent = opt_str(ci, r, "cgroup-parent");
+  q->device_cgroup_rules = opt_list(ci, r, "device-cgroup-rule");
+  for (char **d = q->device_cgroup_rules; d && *d; d++) {
+    struct eng_dev_rule rule;
+    if (eng_parse_dev_rule(*d, &rule, err) < 0)
+      return err_prefix(err, "invalid argument \"%s\" for \"--device-cgroup-rule\" flag", *d);
+  }
+  static const struct {
+    const char *flag;
+    enum eng_blkio_kind kind;
+    size_t off;
+  } lists[] = {
+      {"device-read-bps", BLKIO_BPS, offsetof(struct eng_run_req, read_bps)},
+      {"device-write-bps", BLKIO_BPS, offsetof(struct eng_run_req, write_bps)},
+      {"device-read-iops", BLKIO_IOPS, offsetof(struct eng_run_req, read_iops)},
+      {"device-write-iops", BLKIO_IOPS, offsetof(struct eng_run_req, write_iops)},
+      {"blkio-weight-device", BLKIO_WEIGHT, offsetof(struct eng_run_req, weight_device)},
+  };
+  for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+    struct eng_blkio_list *l = (struct eng_blkio_list *)((char *)q + lists[i].off);
+    char **vals = opt_list(ci, r, lists[i].flag);
+    s->blkio[i] = l;
+    l->v = xcalloc(strv_len(vals) + 1, sizeof(*l->v));
+    for (char **d = vals; d && *d; d++) {
+      if (eng_parse_blkio_dev(*d, lists[i].kind, &l->v[l->n], err) < 0)
+        return err_prefix(err, "invalid argument \"%s\" for \"--%s\" flag", *d, lists[i].flag);
+      l->n++;
+    }
+  }
+  q->storage_opts = opt_list(ci, r, "storage-opt");
+  for (char **o = q->storage_opts; o && *o; o++)
+    if (strchr(*o, '=') == NULL)
+      return err_set(err, 0, "invalid storage option.\nSee 'tinydocker %s --help'.", ci->name);
   return 0;
 }
 
@@ -407,9 +504,10 @@ static int build_request(const struct cmd_info *ci, const struct opt_result *r,
   q->net_aliases = opt_list(ci, r, "network-alias");
   q->ip = opt_str(ci, r, "ip");
   q->rootfs = opt_str(ci, r, "rootfs");
-  if (parse_resources(ci, r, q, err) < 0 || parse_security(ci, r, q, err) < 0 ||
-      parse_misc(ci, r, q, s, err) < 0 || parse_mounts(ci, r, s, err) < 0 ||
-      parse_namespaces(ci, r, q, err) < 0 || check_add_hosts(q->add_hosts, err) < 0)
+  if (parse_resources(ci, r, q, err) < 0 || parse_resources16(ci, r, q, s, err) < 0 ||
+      parse_security(ci, r, q, err) < 0 || parse_misc(ci, r, q, s, err) < 0 ||
+      parse_mounts(ci, r, s, err) < 0 || parse_namespaces(ci, r, q, err) < 0 ||
+      check_add_hosts(q->add_hosts, err) < 0)
     return -1;
   q->mounts = s->mounts;
   q->n_mounts = s->n_mounts;

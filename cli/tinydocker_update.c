@@ -20,10 +20,13 @@ static const struct opt_def update_opts[] = {
      "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)", NULL},
     {0, "cpu-period", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) period", NULL},
     {0, "cpu-quota", OPT_STR, "int", "Limit CPU CFS (Completely Fair Scheduler) quota", NULL},
+    {0, "cpu-rt-period", OPT_STR, "int", "Limit the CPU real-time period in microseconds", NULL},
+    {0, "cpu-rt-runtime", OPT_STR, "int", "Limit the CPU real-time runtime in microseconds", NULL},
     {'c', "cpu-shares", OPT_STR, "int", "CPU shares (relative weight)", NULL},
     {0, "cpus", OPT_STR, "decimal", "Number of CPUs", NULL},
     {0, "cpuset-cpus", OPT_STR, "string", "CPUs in which to allow execution (0-3, 0,1)", NULL},
     {0, "cpuset-mems", OPT_STR, "string", "MEMs in which to allow execution (0-3, 0,1)", NULL},
+    {0, "kernel-memory", OPT_STR, "bytes", "Kernel memory limit", NULL},
     {'m', "memory", OPT_STR, "bytes", "Memory limit", NULL},
     {0, "memory-reservation", OPT_STR, "bytes", "Memory soft limit", NULL},
     {0, "memory-swap", OPT_STR, "bytes",
@@ -78,7 +81,10 @@ static int build(const struct opt_result *r, struct eng_update_req *q, struct en
       int_flag(r, "cpu-shares", &q->cpu_shares, err) < 0 ||
       int_flag(r, "cpu-period", &q->cpu_period, err) < 0 ||
       int_flag(r, "cpu-quota", &q->cpu_quota, err) < 0 ||
-      int_flag(r, "blkio-weight", &q->blkio_weight, err) < 0)
+      int_flag(r, "blkio-weight", &q->blkio_weight, err) < 0 ||
+      size_flag(r, "kernel-memory", &q->kernel_memory, err) < 0 ||
+      int_flag(r, "cpu-rt-period", &q->cpu_rt_period, err) < 0 ||
+      int_flag(r, "cpu-rt-runtime", &q->cpu_rt_runtime, err) < 0)
     return -1;
   const char *v = opt_str(&update_info, r, "blkio-weight");
   if (v && (q->blkio_weight < 0 || q->blkio_weight > 65535))
@@ -154,6 +160,9 @@ int cmd_update(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       continue;
     }
     printf("%s\n", r.args[i]);
+    if (q.kernel_memory > 0) /* docker's warning, on stdout after the name */
+      printf("Specifying a kernel memory limit is deprecated and will be removed in a future "
+             "release.\n");
   }
   rc = failed ? 1 : 0;
 out:

@@ -53,6 +53,14 @@ struct eng_run_req {
   int64_t blkio_weight; /* 0 = unset; engine/container/hostcheck.c discards it where the host has
                            none */
   const char *cpuset_cpus, *cpuset_mems;
+  /* issue 16's resource flags (engine/parse/resources.c; docs/cgroups.md) */
+  bool has_memory_swappiness;
+  int64_t oom_score_adj, memory_swappiness, kernel_memory; /* kernel memory: recorded only */
+  int64_t cpu_rt_period, cpu_rt_runtime;
+  const char *cgroup_parent; /* as given; the cgroup is eng_cgroup_path()'s, beneath the root */
+  char **device_cgroup_rules;
+  struct eng_blkio_list read_bps, write_bps, read_iops, write_iops, weight_device;
+  char **storage_opts; /* KEY=VALUE */
   struct eng_device *devices;
   size_t n_devices;
   struct eng_mount *mounts;
@@ -119,6 +127,7 @@ struct eng_update_req {
   int64_t pids_limit; /* 0 or -1 = unlimited */
   const char *cpuset_cpus, *cpuset_mems;
   const struct eng_restart *restart;
+  int64_t kernel_memory, cpu_rt_period, cpu_rt_runtime; /* issue 16: recorded, as docker's */
 };
 /* Apply to the live cgroup (running or paused), the bundle (next start) and the record. */
 int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req *req,

@@ -456,11 +456,11 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   json_t *res = build_resources(req);
   json_t *rules = device_rules(req->privileged);
   json_object_set_new(res, "devices", rules);
-  autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
+  autofree char *cgpath = eng_cgroup_path(req->cgroup_parent, ENG_CGROUP_PARENT, id);
   json_t *linux_ =
       json_pack("{s:s,s:O,s:o}", "cgroupsPath", cgpath, "namespaces", ns, "resources", res);
   json_object_set_new(spec, "linux", linux_);
-  if (add_devices(req, linux_, rules, err) < 0)
+  if (add_devices(req, linux_, rules, err) < 0 || bundle_add_resources16(req, spec, err) < 0)
     return -1;
   if (!req->privileged) {
     json_object_set_new(linux_, "maskedPaths", cstrv_json(masked_paths));

@@ -172,7 +172,7 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
   if (rt_delete(&rt, id, true, &e1) < 0 && had_state)
     err_warn(&e1, "container %s", id);
   /* a cgroup left by a runtime that died mid-create (none after a clean delete: not found) */
-  autofree char *cgpath = xasprintf("/%s/%s", ENG_CGROUP_PARENT, id);
+  autofree char *cgpath = bundle_cgroups_path(ctx, id);
   struct cgroup *cg = NULL;
   autoerr struct td_err *e2 = NULL;
   if (cgroup_open(cgpath, &cg, &e2) == 0) {

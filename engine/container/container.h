@@ -239,6 +239,9 @@ void eng_image_release(const struct eng_ctx *ctx, struct ctr_record *rec);
 /* The runtime state, cgroups (a runtime's leftover too) and network of a container that is
  * not running. Idempotent. */
 void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net);
+/* The container's cgroupsPath from its bundle (in the store or the trash; --cgroup-parent
+ * moves it), else the default /tinydocker/<id>: engine/container/bundle_resources.c. */
+char *bundle_cgroups_path(const struct eng_ctx *ctx, const char *id);
 /* Before a start: the runtime state of a container its record says is not running, left by a
  * monitor killed between rt_create and recording the start (the init waits on the exec fifo,
  * reparented away from any monitor), is torn down (runtime, cgroup, network endpoint); a

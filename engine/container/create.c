@@ -233,6 +233,15 @@ static json_t *host_config(const struct eng_run_req *req, json_t *spec)
   if (req->init) /* omitempty */
     HC("Init", json_true());
 #undef HC
+  bundle_host_config16(req, hc); /* the resource flags' values (bundle_resources.c) */
+  /* docker's zero values there: nil throttle lists (null), no StorageOpt (omitempty) */
+  static const char *const nil_lists[] = {"BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+                                          "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", NULL};
+  for (const char *const *k = nil_lists; *k; k++)
+    if (json_array_size(json_object_get(hc, *k)) == 0)
+      json_object_set_new(hc, *k, json_null());
+  if (json_object_size(json_object_get(hc, "StorageOpt")) == 0)
+    json_object_del(hc, "StorageOpt");
   return hc;
 }
 

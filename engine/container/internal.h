@@ -46,3 +46,8 @@ bool eng_ns_cgroup_private(const char *mode);
 /* The spec's linux.namespaces; with --network container:X, X's host and domain name. */
 int eng_ns_build(const struct eng_ctx *ctx, const struct eng_run_req *req, json_t **out,
                  char **net_hostname, char **net_domainname, struct td_err **err);
+/* issue 16's resource flags into a built spec (its process and linux.resources):
+ * engine/container/bundle_resources.c. */
+int bundle_add_resources16(const struct eng_run_req *req, json_t *spec, struct td_err **err);
+/* Their inspect HostConfig keys, docker's values. */
+void bundle_host_config16(const struct eng_run_req *req, json_t *hc);

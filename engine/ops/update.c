@@ -31,6 +31,11 @@ static int verify(struct eng_update_req *q, json_t *hc, struct td_err **err)
       q->blkio_weight = 0;
     }
   }
+  /* issue 16: --kernel-memory is recorded only (runc no longer applies it; the CLI prints
+   * docker's deprecation warning after the name); the real-time values are recorded and kept
+   * in the bundle for the next start (docker 20.10's update does not change them live) */
+  if (q->kernel_memory > 0 && q->kernel_memory < MIN_MEMORY)
+    return err_set(err, 0, "Minimum kernel memory limit allowed is 6MB");
   if (q->nano_cpus > 0 && (q->cpu_period > 0 || q->cpu_quota > 0))
     return err_set(err, 0, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
   if (q->memory != 0 && q->memory < MIN_MEMORY)
@@ -215,6 +220,12 @@ static void save_record(struct ctr_record *rec, const struct eng_update_req *q)
     hc_set(hc, "MemoryReservation", q->memory_reservation);
   if (q->has_pids_limit)
     json_object_set_new(hc, "PidsLimit", json_integer(q->pids_limit));
+  if (q->kernel_memory)
+    hc_set(hc, "KernelMemory", q->kernel_memory);
+  if (q->cpu_rt_period)
+    hc_set(hc, "CpuRealtimePeriod", q->cpu_rt_period);
+  if (q->cpu_rt_runtime)
+    hc_set(hc, "CpuRealtimeRuntime", q->cpu_rt_runtime);
   if (q->restart) {
     free(rec->host.restart_policy);
     rec->host.restart_policy = xstrdup(eng_restart_name(q->restart->mode));
@@ -251,6 +262,13 @@ int eng_update(struct eng_ctx *ctx, const char *id, const struct eng_update_req 
   delta = oci_delta(q, json_integer_value(json_object_get(hc, "MemorySwap")));
   if (json_object_size(delta) && is_live(rec) && apply_live(ctx, id, delta, err) < 0)
     goto fail;
+  if (q->cpu_rt_period || q->cpu_rt_runtime) { /* the next start's, not the live cgroup's */
+    if (q->cpu_rt_period)
+      json_object_set_new(section(delta, "cpu"), "realtimePeriod", json_integer(q->cpu_rt_period));
+    if (q->cpu_rt_runtime)
+      json_object_set_new(section(delta, "cpu"), "realtimeRuntime",
+                          json_integer(q->cpu_rt_runtime));
+  }
   if (json_object_size(delta) && save_bundle(dir, delta, err) < 0)
     goto fail;
   save_record(rec, q);

@@ -117,3 +117,32 @@ void detach_keys_from_wire(struct detach_keys *k, const char *text);
  * until the next byte tells; a byte that breaks it releases the held bytes. Returns true when
  * the whole sequence was typed: the bytes before it are in out, those after it are dropped. */
 bool detach_keys_scan(struct detach_keys *k, const char *in, size_t n, char *out, size_t *nout);
+
+/* issue 16's resource flags (engine/parse/resources.c), docker's validation and messages. */
+/* --device-read-bps/--device-write-bps (bytes: a size with an optional kb/mb/gb unit),
+ * --device-read-iops/--device-write-iops (a plain number) and --blkio-weight-device (a weight,
+ * 0 or 10..1000): DEVICE:VALUE, the device a path under /dev/. */
+enum eng_blkio_kind { BLKIO_BPS, BLKIO_IOPS, BLKIO_WEIGHT };
+struct eng_blkio_dev {
+  char *path;     /* /dev/vda */
+  uint64_t value; /* bytes/s, io/s or weight */
+};
+struct eng_blkio_list {
+  struct eng_blkio_dev *v;
+  size_t n;
+};
+int eng_parse_blkio_dev(const char *s, enum eng_blkio_kind kind, struct eng_blkio_dev *out,
+                        struct td_err **err);
+/* Free what a list holds. */
+void eng_blkio_list_clear(struct eng_blkio_list *l);
+/* --device-cgroup-rule: docker's "^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$". */
+struct eng_dev_rule {
+  char type;            /* 'a', 'b' or 'c' */
+  int64_t major, minor; /* -1 = '*' */
+  char access[4];
+};
+int eng_parse_dev_rule(const char *s, struct eng_dev_rule *out, struct td_err **err);
+/* --cgroup-parent: the container's cgroup path below the hierarchy's root, docker's
+ * filepath.Join(parent, id) cleaned as runc's CleanPath does: rooted, "." and "" dropped, ".."
+ * never above the root (so "../../x" is "/x"). NULL or "" parent: "/<dflt>/<id>". */
+char *eng_cgroup_path(const char *parent, const char *dflt, const char *id);

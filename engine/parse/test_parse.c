@@ -9,6 +9,7 @@
 #include "tests/tap.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
+#include "util/xalloc.h"
 
 static int64_t size_of(const char *s)
 {
@@ -244,6 +245,80 @@ static void test_sysctl(void)
   }
 }
 
+/* issue 16's resource flags: DEVICE:RATE, device cgroup rules, --cgroup-parent's path */
+static void test_resources(void)
+{
+  struct eng_blkio_dev d = {0};
+  autoerr struct td_err *e = NULL;
+  TAP_OK(eng_parse_blkio_dev("/dev/vda:1mb", BLKIO_BPS, &d, &e) == 0 && d.value == 1048576 &&
+             strcmp(d.path, "/dev/vda") == 0,
+         "read-bps /dev/vda:1mb");
+  free(d.path);
+  TAP_OK(eng_parse_blkio_dev("/dev/vda:100", BLKIO_IOPS, &d, &e) == 0 && d.value == 100, "iops");
+  free(d.path);
+  TAP_OK(eng_parse_blkio_dev("/dev/vda:0", BLKIO_WEIGHT, &d, &e) == 0 && d.value == 0, "weight 0");
+  free(d.path);
+  static const struct {
+    const char *in;
+    enum eng_blkio_kind k;
+    const char *msg;
+  } bad[] = {
+      {"bad", BLKIO_BPS, "bad format: bad"},
+      {":1", BLKIO_BPS, "bad format: :1"},
+      {"/x:1", BLKIO_BPS, "bad format for device path: /x:1"},
+      {"/dev/vda:-1", BLKIO_BPS,
+       "invalid rate for device: /dev/vda:-1. The correct format is "
+       "<device-path>:<number>[<unit>]. Number must be a positive integer. Unit is optional and "
+       "can be kb, mb, or gb"},
+      {"/dev/vda:1:2", BLKIO_BPS, NULL},
+      {"/dev/vda:x", BLKIO_IOPS,
+       "invalid rate for device: /dev/vda:x. The correct format is <device-path>:<number>. "
+       "Number must be a positive integer"},
+      {"/dev/vda:1k", BLKIO_IOPS, NULL},
+      {"/dev/vda:5", BLKIO_WEIGHT, "invalid weight for device: /dev/vda:5"},
+      {"/dev/vda:1001", BLKIO_WEIGHT, "invalid weight for device: /dev/vda:1001"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    err_free(&e);
+    bool refused = eng_parse_blkio_dev(bad[i].in, bad[i].k, &d, &e) < 0;
+    TAP_OK(refused && (bad[i].msg == NULL || strcmp(e->msg, bad[i].msg) == 0), "refused %s",
+           bad[i].in);
+  }
+  struct eng_dev_rule r;
+  TAP_OK(eng_parse_dev_rule("c 1:3 rwm", &r, &e) == 0 && r.type == 'c' && r.major == 1 &&
+             r.minor == 3 && strcmp(r.access, "rwm") == 0,
+         "rule c 1:3 rwm");
+  TAP_OK(eng_parse_dev_rule("b *:* r", &r, &e) == 0 && r.major == -1 && r.minor == -1,
+         "rule b *:* r");
+  static const char *const bad_rules[] = {"bad",     "a",          "c 1:3 rwx", "c 1:3",
+                                          "x 1:3 r", "c 1:3 rwmr", "c -1:3 r",  "c 1:3  r",
+                                          "c 1 r",   " c 1:3 r"};
+  for (size_t i = 0; i < sizeof(bad_rules) / sizeof(bad_rules[0]); i++) {
+    err_free(&e);
+    autofree char *want = xasprintf("invalid device cgroup format '%s'", bad_rules[i]);
+    TAP_OK(eng_parse_dev_rule(bad_rules[i], &r, &e) < 0 && strcmp(e->msg, want) == 0,
+           "rule refused: '%s'", bad_rules[i]);
+  }
+  static const char *const paths[][2] = {
+      {NULL, "/tinydocker/ID"},
+      {"", "/tinydocker/ID"},
+      {"/abs/p", "/abs/p/ID"},
+      {"rel", "/rel/ID"},
+      {"../../x", "/x/ID"},
+      {"/../../../x", "/x/ID"},
+      {"/a/../../b/./c//", "/b/c/ID"},
+      {"/", "/ID"},
+      {"..", "/ID"},
+      {"a/..", "/ID"},
+      {"/a/b/../..", "/ID"},
+      {"a..b/..c", "/a..b/..c/ID"},
+  };
+  for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+    autofree char *got = eng_cgroup_path(paths[i][0], "tinydocker", "ID");
+    TAP_STREQ(got, paths[i][1], "cgroup parent %s", paths[i][0] ? paths[i][0] : "(none)");
+  }
+}
+
 int main(void)
 {
   test_sizes();
@@ -258,5 +333,6 @@ int main(void)
   test_format();
   test_time();
   test_sysctl();
+  test_resources();
   return TAP_DONE();
 }

@@ -94,10 +94,14 @@ struct cgroup_support {
   bool memory, swap, kmem_tcp, oom_kill_disable;
   bool cpu_shares, cpu_cfs, cpuset, pids;
   bool blkio_weight, blkio_weight_device, blkio_throttle;
+  bool swappiness, kmem, cpu_rt; /* v1 only: memory.swappiness, kmem limit, cpu.rt_* */
 };
 /* parent: the cgroup (below each root) the caller's containers go in, looked at too for the
  * files a root cgroup lacks (BFQ's weights), or NULL. */
 void cgroup_support_probe(const char *parent, struct cgroup_support *s);
+/* v1: the real-time runtime (cpu.rt_runtime_us) of the cgroup at path ("/" the root), 0 when
+ * that cgroup is not there yet (a new one gets none), -1 when the host has no such file. */
+long long cgroup_support_rt_runtime(const char *path);
 /* "v1", "v2" or "hybrid". */
 const char *cgroup_mode_name(enum cgroup_mode m);
 

@@ -3,6 +3,7 @@
  * The runtime never consults this: it applies what the spec asks or fails, as runc does. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ static void probe_v1(const char *root, const char *parent, struct cgroup_support
   s->blkio_weight_device =
       has_weight(root, parent, "blkio.weight_device", "blkio.bfq.weight_device");
   s->blkio_throttle = has(root, "blkio", "blkio.throttle.read_bps_device");
+  s->swappiness = has(root, "memory", "memory.swappiness");
+  s->kmem = has(root, "memory", "memory.kmem.limit_in_bytes");
+  s->cpu_rt = has(root, "cpu", "cpu.rt_period_us");
 }
 
 /* The controllers a child of the v2 root can have. */
@@ -90,4 +94,21 @@ void cgroup_support_probe(const char *parent, struct cgroup_support *s)
     probe_v2(cg_mount_root(), s);
   else
     probe_v1(cg_mount_root(), parent, s);
+}
+
+long long cgroup_support_rt_runtime(const char *path)
+{
+  autofree char *top = xasprintf("%s/cpu/cpu.rt_runtime_us", cg_mount_root());
+  if (access(top, F_OK) != 0)
+    return -1;
+  autofree char *dir = xasprintf("%s/cpu/%s", cg_mount_root(), path);
+  if (access(dir, F_OK) != 0)
+    return 0;
+  autofree char *f = xasprintf("%s/cpu.rt_runtime_us", dir);
+  autofree char *c = NULL;
+  autoerr struct td_err *e = NULL;
+  size_t len = 0;
+  if (file_read_all(AT_FDCWD, f, &c, &len, &e) < 0)
+    return -1;
+  return atoll(c);
 }

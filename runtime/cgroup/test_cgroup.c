@@ -399,6 +399,23 @@ static void test_support_fake(void)
   fake_file(mem, "memory.memsw.limit_in_bytes", "");
   cgroup_support_probe(NULL, &s);
   TAP_OK(s.blkio_weight && s.swap, "support (fake v1): CFQ's file at the root, memsw: both");
+  /* issue 16: swappiness, kernel memory, real-time cpu and the parent's real-time budget */
+  TAP_OK(!s.swappiness && !s.kmem && !s.cpu_rt, "support (fake v1): no swappiness, kmem, rt");
+  TAP_OK(cgroup_support_rt_runtime("/tinydocker") == -1, "rt runtime (fake v1): no file: -1");
+  autofree char *cpu = xasprintf("%s/cpu", dir);
+  autofree char *cpu_td = xasprintf("%s/cpu/tinydocker", dir);
+  mkdir_p(cpu, 0755, &e);
+  fake_file(mem, "memory.swappiness", "60");
+  fake_file(mem, "memory.kmem.limit_in_bytes", "");
+  fake_file(cpu, "cpu.rt_period_us", "1000000");
+  fake_file(cpu, "cpu.rt_runtime_us", "950000\n");
+  cgroup_support_probe(NULL, &s);
+  TAP_OK(s.swappiness && s.kmem && s.cpu_rt, "support (fake v1): swappiness, kmem, rt");
+  TAP_OK(cgroup_support_rt_runtime("/") == 950000, "rt runtime (fake v1): the root's");
+  TAP_OK(cgroup_support_rt_runtime("/tinydocker") == 0, "rt runtime (fake v1): not made yet: 0");
+  mkdir_p(cpu_td, 0755, &e);
+  fake_file(cpu_td, "cpu.rt_runtime_us", "1000\n");
+  TAP_OK(cgroup_support_rt_runtime("/tinydocker") == 1000, "rt runtime (fake v1): the parent's");
   setenv("TINYRUN_CGROUP_MODE", "v2", 1);
   fake_file(dir, "cgroup.controllers", "cpuset cpu memory pids\n");
   cgroup_support_probe("tinydocker", &s);
@@ -406,6 +423,7 @@ static void test_support_fake(void)
   fake_file(dir, "cgroup.controllers", "cpuset cpu io memory pids\n");
   cgroup_support_probe("tinydocker", &s);
   TAP_OK(s.blkio_weight && s.blkio_throttle, "support (fake v2): io: weights and throttles");
+  TAP_OK(!s.swappiness && !s.kmem && !s.cpu_rt, "support (fake v2): no swappiness, kmem, rt");
   unsetenv("TINYRUN_CGROUP_ROOT");
   unsetenv("TINYRUN_CGROUP_MODE");
   rm_rf(dir, &e);
