@@ -19,8 +19,9 @@ changed_members() { # name
       | select(($b | getpath($p)) != ($a | getpath($p))) | $p | map(tostring) | join(".")]
     | .[]'
 }
-# what docker's shape changes in those records: nil lists, omitempty members, --cpus's quota
-DOCKER_SHAPE='^0\.HostConfig\.(Binds|CapAdd|CapDrop|SecurityOpt|Ulimits|Tmpfs|Sysctls|Init)$'
+# what docker's shape changes in those records: nil lists, omitempty members, a stopped
+# container's addresses (docker clears them; a running one keeps them: checked below)
+DOCKER_SHAPE='^0\.HostConfig\.(Binds|CapAdd|CapDrop|SecurityOpt|Ulimits|Tmpfs|Sysctls|Init)$|^0\.NetworkSettings\.(Networks\.[^.]+\.)?(IPAddress|IPPrefixLen|Gateway|MacAddress)$'
 
 setup_file() {
   if [ -z "${UPGRADE_OLD:-}" ]; then
@@ -81,6 +82,10 @@ teardown_file() {
     # every member the old engine printed, the new one prints alike (but docker's shape)
     changed=$(changed_members "$n" | grep -Ev "$DOCKER_SHAPE" || true)
     [ -z "$changed" ] || { echo "$n: $changed"; false; }
+    # a running one keeps its addresses
+    if [ "$(td inspect -f '{{.State.Running}}' "$n")" = true ]; then
+      [ -z "$(changed_members "$n" | grep NetworkSettings || true)" ]
+    fi
     # and in docker's order
     [ "$(td inspect "$n" | jq -c '.[0] | keys_unsorted | .[0:5]')" = '["Id","Created","Path","Args","State"]' ]
   done
