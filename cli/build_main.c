@@ -13,26 +13,28 @@
 
 static void usage(FILE *f)
 {
-  fprintf(f,
-          "\nUsage:  tinydocker build [OPTIONS] PATH | -\n\n"
-          "Build an image from a Dockerfile\n\n"
-          "Options:\n"
-          "      --build-arg list          Set build-time variables\n"
-          "  -f, --file string             Name of the Dockerfile (Default is 'PATH/Dockerfile')\n"
-          "      --iidfile string          Write the image ID to the file\n"
-          "      --label list              Set metadata for an image\n"
-          "      --network string          Set the networking mode for the RUN instructions "
-          "during build (default, none, host) (default \"default\")\n"
-          "      --no-cache                Do not use cache when building the image\n"
-          "      --platform string         Set platform if server is multi-platform capable\n"
-          "      --progress string         Set type of progress output (auto, plain, tty)\n"
-          "      --pull                    Always attempt to pull a newer version of the image\n"
-          "  -q, --quiet                   Suppress the build output and print image ID on "
-          "success\n"
-          "      --rm                      Remove intermediate containers after a successful "
-          "build (default true)\n"
-          "  -t, --tag list                Name and optionally a tag in the 'name:tag' format\n"
-          "      --target string           Set the target build stage to build.\n");
+  fprintf(
+      f,
+      "\nUsage:  tinydocker build [OPTIONS] PATH | -\n\n"
+      "Build an image from a Dockerfile\n\n"
+      "Options:\n"
+      "      --build-arg list          Set build-time variables\n"
+      "  -f, --file string             Name of the Dockerfile (Default is 'PATH/Dockerfile')\n"
+      "      --iidfile string          Write the image ID to the file\n"
+      "      --label list              Set metadata for an image\n"
+      "      --network string          Set the networking mode for the RUN instructions "
+      "during build (default, none, host) (default \"default\")\n"
+      "      --no-cache                Do not use cache when building the image\n"
+      "      --platform string         Set platform if server is multi-platform capable\n"
+      "      --progress string         Set type of progress output (auto, plain, tty). Use plain "
+      "to show container output (default \"auto\")\n"
+      "      --pull                    Always attempt to pull a newer version of the image\n"
+      "  -q, --quiet                   Suppress the build output and print image ID on "
+      "success\n"
+      "      --rm                      Remove intermediate containers after a successful "
+      "build (default true)\n"
+      "  -t, --tag list                Name and optionally a tag in the 'name:tag' format\n"
+      "      --target string           Set the target build stage to build.\n");
 }
 
 static int bad(const char *msg)
@@ -166,6 +168,7 @@ int main(int argc, char **argv)
     case O_PROG:
       if (strcmp(optarg, "auto") && strcmp(optarg, "plain") && strcmp(optarg, "tty"))
         return bad("tinydocker build: --progress: auto, plain or tty");
+      r.progress = optarg;
       break;
     case O_PULL:
       r.pull = true;

@@ -47,12 +47,8 @@ static const struct dt_field config_fields[] = {
 
 /* container.HostConfig's omitempty members (the rest are always in the document) */
 static const struct dt_field host_config_fields[] = {
-    {"StorageOpt", 'n'},
-    {"Tmpfs", 'n'},
-    {"Sysctls", 'n'},
-    {"Mounts", 'n'},
-    {"Init", 'n'},
-    {NULL, 0},
+    {"StorageOpt", 'n'}, {"Tmpfs", 'n'}, {"Sysctls", 'n'},
+    {"Mounts", 'n'},     {"Init", 'n'},  {NULL, 0},
 };
 
 /* api/types.ImageInspect */
@@ -118,15 +114,51 @@ static void fill_config(json_t *doc, const char *key)
   fill(json_object_get(doc, key), config_fields);
 }
 
+/* api/types/network.IPAMConfig, in its field order (the JSON leaves out what was not asked).
+ * Its map is the Go field AuxAddress: docker's CLI runs a template naming .AuxiliaryAddresses on
+ * the raw JSON instead, where a network without one has no such key (an error), as here. */
+static const struct dt_field ipam_config_fields[] = {
+    {"Subnet", 's'},
+    {"IPRange", 's'},
+    {"Gateway", 's'},
+    {NULL, 0},
+};
+
+static void fill_ipam(json_t *doc)
+{
+  json_t *cfgs = json_object_get(json_object_get(doc, "IPAM"), "Config");
+  size_t i;
+  json_t *c;
+  json_array_foreach (cfgs, i, c) {
+    json_t *o = json_object();
+    for (const struct dt_field *f = ipam_config_fields; f->name; f++) {
+      json_t *v = json_object_get(c, f->name);
+      json_object_set_new(o, f->name, v ? json_incref(v) : zero_of(f->zero));
+    }
+    json_t *aux = json_object_get(c, "AuxiliaryAddresses");
+    if (aux)
+      json_object_set(o, "AuxiliaryAddresses", aux);
+    json_array_set_new(cfgs, i, o);
+  }
+}
+
 void cli_docker_typed_view(json_t *doc, enum cli_docker_type type)
 {
   if (!json_is_object(doc) || type == CLI_DOCKER_OTHER)
     return;
+  if (type == CLI_DOCKER_NETWORK) {
+    fill_ipam(doc);
+    return;
+  }
   if (type == CLI_DOCKER_IMAGE) {
     fill(doc, image_fields);
     fill_config(doc, "ContainerConfig");
   }
   fill_config(doc, "Config");
-  if (type == CLI_DOCKER_CONTAINER)
+  if (type == CLI_DOCKER_CONTAINER) {
     fill(json_object_get(doc, "HostConfig"), host_config_fields);
+    /* types.ContainerState: Health is a pointer, nil without a health check */
+    static const struct dt_field state_fields[] = {{"Health", 'n'}, {NULL, 0}};
+    fill(json_object_get(doc, "State"), state_fields);
+  }
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/image.h"
 #include "image/registry/registry.h"
 #include "util/cleanup.h"
 #include "util/err.h"
@@ -41,12 +42,13 @@ static void env_insecure(char ***insecure)
       strv_push(insecure, *p);
 }
 
-enum { OPT_PLATFORM = 1000, OPT_INSECURE, OPT_PASSWORD_STDIN, OPT_HELP };
+enum { OPT_PLATFORM = 1000, OPT_INSECURE, OPT_PASSWORD_STDIN, OPT_HELP, OPT_FOR_RUN };
 
 static const char pull_help[] =
     "Usage:  tinydocker pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
     "Download an image from a registry\n\n"
     "Options:\n"
+    "  -a, --all-tags                 Download all tagged images in the repository\n"
     "      --insecure-registry HOST   Allow plain http to HOST (loopback always is)\n"
     "      --platform string          Set platform if server is multi-platform capable\n"
     "  -q, --quiet                    Suppress verbose output\n";
@@ -55,8 +57,50 @@ static const char push_help[] =
     "Usage:  tinydocker push [OPTIONS] NAME[:TAG]\n\n"
     "Upload an image to a registry\n\n"
     "Options:\n"
+    "  -a, --all-tags                 Push all tagged images in the repository\n"
     "      --insecure-registry HOST   Allow plain http to HOST (loopback always is)\n"
     "  -q, --quiet                    Suppress verbose output\n";
+
+/* Whether ref names a tag or a digest itself (a port colon comes before the last slash). */
+static bool ref_has_tag(const char *ref)
+{
+  const char *slash = strrchr(ref, '/');
+  return strchr(slash ? slash : ref, ':') != NULL || strchr(ref, '@') != NULL;
+}
+
+/* -a: each tag of the repository (the registry's for pull, the store's for push), in turn. */
+static int all_tags(const char *root, const char *repo, struct registry_opts *o, bool push,
+                    struct td_err **err)
+{
+  autostrv char **tags = NULL;
+  if (ref_has_tag(repo)) {
+    err_set_exit(err, 1, 0, "tag can't be used with --all-tags/-a");
+    return err_mark(err, ERR_BARE);
+  }
+  int rc =
+      push ? registry_local_tags(root, repo, &tags, err) : registry_tags(root, repo, o, &tags, err);
+  if (rc < 0 && push && !o->quiet) /* docker's: the header, then its error, bare */
+    printf("The push refers to repository [%s]\n", repo);
+  if (rc < 0)
+    return push ? err_mark(err, ERR_BARE) : err_prefix(err, "pull %s", repo);
+  bool quiet = o->quiet;
+  o->no_ref_line = true;
+  for (char **t = tags; *t && rc == 0; t++) {
+    autofree char *ref = xasprintf("%s:%s", repo, *t);
+    rc = push ? registry_push(root, ref, o, stdout, err) : registry_pull(root, ref, o, stdout, err);
+  }
+  if (rc == 0 && !push) {
+    struct image_ref *r = NULL;
+    if (image_ref_parse(repo, &r, err) < 0)
+      return -1;
+    autofree char *fam = image_ref_familiar_repo(r);
+    if (!quiet)
+      printf("Status: Downloaded newer image for %s\n", fam);
+    printf("%s/%s\n", r->domain, r->path);
+    image_ref_free(r);
+  }
+  return rc;
+}
 
 static int pull_or_push(const char *root, int argc, char **argv, bool push)
 {
@@ -64,11 +108,13 @@ static int pull_or_push(const char *root, int argc, char **argv, bool push)
                                        {"platform", required_argument, NULL, OPT_PLATFORM},
                                        {"insecure-registry", required_argument, NULL, OPT_INSECURE},
                                        {"all-tags", no_argument, NULL, 'a'},
+                                       {"for-run", no_argument, NULL, OPT_FOR_RUN},
                                        {"help", no_argument, NULL, OPT_HELP},
                                        {NULL, 0, NULL, 0}};
   const char *cmd = push ? "push" : "pull";
   autostrv char **insecure = NULL;
   struct registry_opts o = {0};
+  bool all = false;
   int c;
   optind = 1;
   opterr = 0;
@@ -86,7 +132,12 @@ static int pull_or_push(const char *root, int argc, char **argv, bool push)
       strv_push(&insecure, optarg);
       break;
     case 'a':
-      return usage_error(cmd, "--all-tags is not supported");
+      all = true;
+      break;
+    case OPT_FOR_RUN: /* internal: run/create's pull of a missing image (no final ref line) */
+      o.no_ref_line = true;
+      setvbuf(stdout, NULL, _IOLBF, 0); /* it is run's stderr: lines in order with errors */
+      break;
     case OPT_HELP:
       fputs(push ? push_help : pull_help, stdout);
       return 0;
@@ -99,8 +150,9 @@ static int pull_or_push(const char *root, int argc, char **argv, bool push)
   env_insecure(&insecure);
   o.insecure = insecure;
   struct td_err *e = NULL;
-  int rc = push ? registry_push(root, argv[optind], &o, stdout, &e)
-                : registry_pull(root, argv[optind], &o, stdout, &e);
+  int rc = all    ? all_tags(root, argv[optind], &o, push, &e)
+           : push ? registry_push(root, argv[optind], &o, stdout, &e)
+                  : registry_pull(root, argv[optind], &o, stdout, &e);
   return rc < 0 ? fail(e) : 0;
 }
 

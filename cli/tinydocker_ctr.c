@@ -90,14 +90,14 @@ int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
         .format = opt_str(&ps_info, &r, "format")};
     for (char **f = o.filters; f && *f && rc == 0; f++) {
       static const char *const keys[] = {
-          "status=", "name=", "label=", "ancestor=", "id=", "exited=", NULL};
+          "status=", "name=", "label=", "ancestor=", "id=", "exited=", "health=", NULL};
       bool ok = false;
       for (size_t k = 0; keys[k]; k++)
         ok |= strncmp(*f, keys[k], strlen(keys[k])) == 0;
       /* docker's refusals (its daemon validates the keys and the status values): exit 1 */
-      static const char *const docker_keys[] = {"before",  "expose",  "health",  "isolation",
-                                                "is-task", "network", "publish", "since",
-                                                "volume",  NULL};
+      static const char *const docker_keys[] = {"before",  "expose",  "isolation",
+                                                "is-task", "network", "publish",
+                                                "since",   "volume",  NULL};
       static const char *const states[] = {"created", "restarting", "running", "removing",
                                            "paused",  "exited",     "dead",    NULL};
       const char *eq = strchr(*f, '=');
@@ -115,6 +115,13 @@ int cmd_ps(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
           known |= strcmp(*f + 7, states[k]) == 0;
         if (!known)
           rc = err_set_exit(err, 1, 0, "Invalid filter '%s'", *f);
+      } else if (strncmp(*f, "health=", 7) == 0) {
+        static const char *const hs[] = {"starting", "healthy", "unhealthy", "none", NULL};
+        bool known = false;
+        for (size_t k = 0; hs[k]; k++)
+          known |= strcmp(*f + 7, hs[k]) == 0;
+        if (!known)
+          rc = err_set_exit(err, 1, 0, "Unrecognised filter value for health: %s", *f + 7);
       }
     }
     if (rc == 0)

@@ -33,6 +33,7 @@ static const struct opt_def exec_opts[] = {
     {0, "detach-keys", OPT_STR, "string", "Override the key sequence for detaching a container",
      NULL},
     {'e', "env", OPT_LIST, "list", "Set environment variables", NULL},
+    {0, "env-file", OPT_LIST, "list", "Read in a file of environment variables", NULL},
     {'i', "interactive", OPT_BOOL, NULL, "Keep STDIN open even if not attached", NULL},
     {0, "privileged", OPT_BOOL, NULL, "Give extended privileges to the command", NULL},
     {'t', "tty", OPT_BOOL, NULL, "Allocate a pseudo-TTY", NULL},
@@ -61,8 +62,21 @@ int cmd_exec(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
                            .workdir = opt_str(&exec_info, &r, "workdir"),
                            .user = opt_str(&exec_info, &r, "user"),
                            .detach_keys = opt_str(&exec_info, &r, "detach-keys")};
+  /* --env-file lines first, then -e (docker's ReadKVEnvStrings); a file that cannot be read
+   * is the CLI's error (exit 1, before the container is looked up) */
+  autostrv char **env = NULL;
+  for (char **f = opt_list(&exec_info, &r, "env-file"); rc == 0 && f && *f; f++)
+    if (eng_parse_env_file(*f, &env, err) < 0) {
+      (*err)->exit_code = 1;
+      rc = -1;
+    }
+  for (char **e = q.env; rc == 0 && env && e && *e; e++)
+    strv_push(&env, *e);
+  if (env)
+    q.env = env;
   struct detach_keys k;
-  rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
+  if (rc == 0)
+    rc = q.detach_keys ? detach_keys_parse(q.detach_keys, &k, err) : 0;
   if (rc == 0)
     rc = eng_lookup(ctx, r.args[0], &id, err);
   /* docker checks the terminal after looking the container up (its error comes first) */

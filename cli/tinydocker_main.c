@@ -133,6 +133,12 @@ int main(int argc, char **argv)
   /* internal: tinydocker-monitor hands a container's monitor back to us at its exit */
   if (argc == 3 && strcmp(argv[1], "__monitor-resume") == 0)
     return eng_monitor_resume(atoi(argv[2]));
+  /* internal: a container's health checker, spawned by its monitor (engine/monitor/health.c);
+   * it execs into the container as `exec` does, so from a read-only copy of us */
+  if (argc == 8 && strcmp(argv[1], "__health-check") == 0) {
+    exe_protect(argv);
+    return eng_health_main(argv + 2);
+  }
   const char *root = NULL;
   bool debug = false;
   int i = 1;

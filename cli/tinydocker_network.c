@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/docker_types.h"
 #include "cli/format_rows.h"
 #include "net/net.h"
 #include "util/gotmpl.h"
@@ -40,17 +41,36 @@ static int next_opt(int argc, char **argv, const char *shorts, const struct opti
   return c;
 }
 
+/* docker's CLI errors of the IPAM flags: bare */
+static int ipam_config(char **subnets, char **ranges, char **gateways, char **aux, json_t **cfg,
+                       struct td_err **err)
+{
+  if (subnets == NULL && ranges == NULL && gateways == NULL && aux == NULL)
+    return 0;
+  if (net_ipam_consolidate(subnets, ranges, gateways, aux, cfg, err) < 0)
+    return err_mark(err, ERR_BARE); /* EXIT_ENGINE: 1 in docker's style */
+  return 0;
+}
+
+enum { O_AUX = 1000, O_IPAM_DRIVER };
+
 static int cmd_create(const char *root, int argc, char **argv, struct td_err **err)
 {
-  static const struct option lo[] = {
-      {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
-      {"gateway", required_argument, NULL, 'g'}, {"ip-range", required_argument, NULL, 'r'},
-      {"internal", no_argument, NULL, 'i'},      {"label", required_argument, NULL, 'l'},
-      {"opt", required_argument, NULL, 'o'},     {"attachable", no_argument, NULL, 'a'},
-      {"ipv6", no_argument, NULL, '6'},          {NULL, 0, NULL, 0}};
+  static const struct option lo[] = {{"driver", required_argument, NULL, 'd'},
+                                     {"subnet", required_argument, NULL, 's'},
+                                     {"gateway", required_argument, NULL, 'g'},
+                                     {"ip-range", required_argument, NULL, 'r'},
+                                     {"aux-address", required_argument, NULL, O_AUX},
+                                     {"ipam-driver", required_argument, NULL, O_IPAM_DRIVER},
+                                     {"internal", no_argument, NULL, 'i'},
+                                     {"label", required_argument, NULL, 'l'},
+                                     {"opt", required_argument, NULL, 'o'},
+                                     {"attachable", no_argument, NULL, 'a'},
+                                     {"ipv6", no_argument, NULL, '6'},
+                                     {NULL, 0, NULL, 0}};
   struct net_create_req req = {0};
-  autostrv char **labels = NULL;
-  autostrv char **options = NULL;
+  autostrv char **labels = NULL, **options = NULL;
+  autostrv char **subnets = NULL, **gateways = NULL, **ranges = NULL, **aux = NULL;
   int c;
   while ((c = next_opt(argc, argv, "+d:o:", lo, "network create", err)) != -1) {
     switch (c) {
@@ -58,15 +78,19 @@ static int cmd_create(const char *root, int argc, char **argv, struct td_err **e
       req.driver = optarg;
       break;
     case 's':
-      if (req.subnet)
-        return err_set(err, EINVAL, "only one --subnet is supported");
-      req.subnet = optarg;
+      strv_push(&subnets, optarg);
       break;
     case 'g':
-      req.gateway = optarg;
+      strv_push(&gateways, optarg);
       break;
     case 'r':
-      req.ip_range = optarg;
+      strv_push(&ranges, optarg);
+      break;
+    case O_AUX:
+      strv_push(&aux, optarg);
+      break;
+    case O_IPAM_DRIVER:
+      req.ipam_driver = optarg;
       break;
     case 'i':
       req.internal = true;
@@ -87,6 +111,14 @@ static int cmd_create(const char *root, int argc, char **argv, struct td_err **e
   }
   if (argc - optind != 1)
     return err_set(err, EINVAL, "\"network create\" requires exactly 1 argument");
+  autojson json_t *cfg = NULL;
+  if (ipam_config(subnets, ranges, gateways, aux, &cfg, err) < 0)
+    return -1;
+  json_t *first = json_array_get(cfg, 0);
+  req.ipam_config = cfg;
+  req.subnet = json_string_value(json_object_get(first, "Subnet"));
+  req.gateway = json_string_value(json_object_get(first, "Gateway"));
+  req.ip_range = json_string_value(json_object_get(first, "IPRange"));
   req.name = argv[optind];
   req.labels = labels;
   req.options = options;
@@ -212,8 +244,10 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
       return rc;
     size_t i;
     json_t *n;
-    json_array_foreach (out, i, n)
+    json_array_foreach (out, i, n) {
+      cli_docker_typed_view(n, CLI_DOCKER_NETWORK);
       gotmpl_inspect_one(&tin, n);
+    }
     return gotmpl_inspect_end(&tin);
   }
   autofree char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);

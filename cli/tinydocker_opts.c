@@ -167,14 +167,28 @@ void opts_free(const struct cmd_info *ci, struct opt_result *r)
   memset(r, 0, sizeof(*r));
 }
 
+static int cmp_long_name(const void *a, const void *b)
+{
+  return strcmp((*(const struct opt_def *const *)a)->long_name,
+                (*(const struct opt_def *const *)b)->long_name);
+}
+
 void opts_usage(const struct cmd_info *ci)
 {
   printf("\nUsage:  tinydocker %s %s\n\n%s\n", ci->name, ci->usage ? ci->usage : "", ci->desc);
   if (n_defs(ci) == 0)
     return;
   printf("\nOptions:\n");
-  for (size_t i = 0; ci->opts[i].long_name; i++) {
-    const struct opt_def *d = &ci->opts[i];
+  /* by long name, as cobra lists them (a table may group its flags otherwise) */
+  size_t n_opts = 0;
+  while (ci->opts[n_opts].long_name)
+    n_opts++;
+  const struct opt_def **sorted = xcalloc(n_opts + 1, sizeof(*sorted));
+  for (size_t i = 0; i < n_opts; i++)
+    sorted[i] = &ci->opts[i];
+  qsort(sorted, n_opts, sizeof(*sorted), cmp_long_name);
+  for (size_t i = 0; i < n_opts; i++) {
+    const struct opt_def *d = sorted[i];
     char left[96];
     int n;
     if (d->short_name)
@@ -188,6 +202,7 @@ void opts_usage(const struct cmd_info *ci)
       printf(" (also --%s)", d->alias);
     printf("\n");
   }
+  free(sorted);
 }
 
 static int idx_of(const struct cmd_info *ci, const char *name)

@@ -75,6 +75,15 @@ struct eng_run_req {
   bool publish_all;
   const char *ip;
   const char *detach_keys; /* for the attached run; NULL = ctrl-p,ctrl-q */
+  /* issue 16's run flags (engine/container/runflags.c) */
+  char **expose;           /* --expose PORT[-PORT][/proto], checked by the CLI */
+  char **links;            /* --link NAME[:ALIAS] */
+  char **volumes_from;     /* --volumes-from CTR[:ro|rw] */
+  const char *mac_address; /* --mac-address, checked by the CLI */
+  char **dns_opts;         /* --dns-option */
+  const char *runtime;     /* --runtime NAME; NULL = tinyrun (the core, in-process) */
+  bool cidfile;            /* --cidfile: cidfile_fd (opened by the CLI) gets the new id */
+  int cidfile_fd;
   /* namespaces (engine/container/nsmode.c): NULL or "" = docker's default */
   const char *ipc_mode;      /* private|shareable|host|none|container:NAME */
   const char *pid_mode;      /* host|container:NAME */
@@ -83,6 +92,11 @@ struct eng_run_req {
   const char *cgroupns_mode; /* host|private */
   char **group_add;          /* --group-add: names (the image's /etc/group) or numbers */
   const char *domainname;
+  /* --health-*: health_set when any was given; durations in ns (0 = the image's or the default) */
+  bool health_set, no_healthcheck;
+  const char *health_cmd;
+  int64_t health_interval, health_timeout, health_start_period;
+  int health_retries;
 };
 
 /* Create a container (status "created"): validates everything first, nothing is left
@@ -186,7 +200,7 @@ struct eng_exec_req {
   char **cmd;
   bool interactive, tty, detach, privileged;
   const char *detach_keys; /* NULL = ctrl-p,ctrl-q */
-  char **env;
+  char **env;              /* --env-file lines, then -e */
   const char *workdir, *user;
 };
 /* Run a command in a running container; *exit_code gets its status. */
@@ -231,6 +245,9 @@ int eng_monitor_main(struct eng_ctx *ctx, const char *id, int sockfd);
 /* tinydocker-monitor execs `tinydocker __monitor-resume FD` when the container exited: go on
  * as the monitor with the state in FD (record the exit, clean up, restart). */
 int eng_monitor_resume(int state_fd);
+/* `tinydocker __health-check ROOT RUN_ROOT ID INIT_PID INIT_START MONITOR_PID` (argv from ROOT
+ * on): a container's health checker, spawned by its monitor (engine/monitor/health.c). */
+int eng_health_main(char **argv);
 /* Let this command adopt the containers it finds running without a monitor (killed): an
  * adopter process takes the monitor's place (engine/monitor/adopt.c). The CLI calls it. */
 void eng_enable_adoption(void);

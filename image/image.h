@@ -114,5 +114,12 @@ bool image_tool_flag_takes_value(const char *a);
  * container config as "-c" changes (docker's commit keeps Env, Cmd, ... of the container). */
 int image_tool_exec_container(const char *root, const char *container_dir, const char *image_id,
                               int argc, char **argv, struct td_err **err);
+/* run/create's pull of a missing image: `tinydocker-image pull --for-run REF` as a child, its
+ * output on stderr (stdout is the container's, or create's ID), waited for. Returns its exit
+ * status (0: pulled; else it printed its error), or -1 with err set when it could not run. */
+int image_tool_pull(const char *root, const char *ref, struct td_err **err);
+/* Whether ref names an image of the store: 1, 0 (not there), or -1 (a bad reference, an
+ * ambiguous ID prefix, an unreadable index) with err set. */
+int image_present(const char *root, const char *ref, struct td_err **err);
 /* The path of tinydocker-image as image_tool_exec finds it, or NULL (caller frees). */
 char *image_tool_path(void);

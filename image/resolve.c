@@ -133,3 +133,18 @@ fail:
   image_info_free(img);
   return err_prefix(err, "resolve image %s", ref);
 }
+
+int image_present(const char *root, const char *ref, struct td_err **err)
+{
+  autojson json_t *index = NULL;
+  if (image_index_read(root, &index, err) < 0)
+    return -1;
+  json_t *entry = NULL;
+  autoerr struct td_err *e = NULL;
+  if (image_index_find(index, ref, &entry, NULL, &e) == 0)
+    return 1;
+  if (image_err_is_not_found(e))
+    return 0;
+  *err = steal_ptr(e);
+  return -1;
+}

@@ -1,9 +1,13 @@
 /* Exec of tinydocker-image, the program that carries libarchive/libcrypto/libcurl. */
 #include <errno.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "image/image.h"
 #include "util/cleanup.h"
@@ -36,6 +40,31 @@ int image_tool_exec(const char *root, int argc, char **argv, struct td_err **err
   int saved = errno;
   free(av);
   return err_set(err, saved, "exec %s", tool);
+}
+
+int image_tool_pull(const char *root, const char *ref, struct td_err **err)
+{
+  autofree char *tool = image_tool_path();
+  if (tool == NULL)
+    return err_set(err, ENOENT, "cannot find %s (next to tinydocker or in %s)", TOOL_NAME,
+                   TD_LIBEXECDIR);
+  char *av[] = {(char *)TOOL_NAME,   (char *)"--root", (char *)root, (char *)"pull",
+                (char *)"--for-run", (char *)"--",     (char *)ref,  NULL};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+  pid_t pid;
+  int rc = posix_spawn(&pid, tool, &fa, NULL, av, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0)
+    return err_set(err, rc, "run %s pull", tool);
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR)
+      return err_set(err, errno, "wait for %s pull", tool);
+  if (WIFEXITED(st))
+    return WEXITSTATUS(st);
+  return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 bool image_tool_flag_takes_value(const char *a)

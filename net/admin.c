@@ -17,10 +17,27 @@
 /* docker's inspect shape, built from our record. */
 static json_t *inspect_obj(struct net_ctx *ctx, json_t *net)
 {
-  json_t *cfg = json_pack("{s:O,s:O}", "Subnet", json_object_get(net, "Subnet"), "Gateway",
-                          json_object_get(net, "Gateway"));
-  if (json_object_get(net, "IPRange"))
-    json_object_set(cfg, "IPRange", json_object_get(net, "IPRange"));
+  /* docker's IPAM.Config as asked for (IPAMConfig); a record of an older store has none */
+  json_t *cfgs = NULL;
+  if (json_is_array(json_object_get(net, "IPAMConfig"))) {
+    cfgs = json_array();
+    size_t k;
+    json_t *c;
+    json_array_foreach (json_object_get(net, "IPAMConfig"), k, c) { /* docker's field order */
+      json_t *o = json_object();
+      static const char *const keys[] = {"Subnet", "IPRange", "Gateway", "AuxiliaryAddresses"};
+      for (size_t f = 0; f < 4; f++)
+        if (json_object_get(c, keys[f]))
+          json_object_set(o, keys[f], json_object_get(c, keys[f]));
+      json_array_append_new(cfgs, o);
+    }
+  } else {
+    json_t *cfg = json_pack("{s:O,s:O}", "Subnet", json_object_get(net, "Subnet"), "Gateway",
+                            json_object_get(net, "Gateway"));
+    if (json_object_get(net, "IPRange"))
+      json_object_set(cfg, "IPRange", json_object_get(net, "IPRange"));
+    cfgs = json_pack("[o]", cfg);
+  }
   json_t *containers = json_object();
   const char *prefix = strchr(json_string_value(json_object_get(net, "Subnet")), '/');
   const char *cid;
@@ -40,14 +57,14 @@ static json_t *inspect_obj(struct net_ctx *ctx, json_t *net)
   if (!opts)
     opts = json_object();
   json_object_set(opts, "com.docker.network.bridge.name", json_object_get(net, "Bridge"));
-  return json_pack(
-      "{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:[o]},s:O,s:b,s:b,s:{s:s},s:b,s:o,s:o,s:O}", "Name",
-      json_object_get(net, "Name"), "Id", json_object_get(net, "Id"), "Created",
-      json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge", "EnableIPv6", 0,
-      "IPAM", "Driver", "default", "Options", "Config", cfg, "Internal",
-      json_object_get(net, "Internal"), "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "",
-      "ConfigOnly", 0, "Containers", containers, "Options", opts, "Labels",
-      json_object_get(net, "Labels") ? json_object_get(net, "Labels") : json_object());
+  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:o},s:O,s:b,s:b,s:{s:s},s:b,s:o,s:o,s:O}",
+                   "Name", json_object_get(net, "Name"), "Id", json_object_get(net, "Id"),
+                   "Created", json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge",
+                   "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", cfgs,
+                   "Internal", json_object_get(net, "Internal"), "Attachable", 0, "Ingress", 0,
+                   "ConfigFrom", "Network", "", "ConfigOnly", 0, "Containers", containers,
+                   "Options", opts, "Labels",
+                   json_object_get(net, "Labels") ? json_object_get(net, "Labels") : json_object());
 }
 
 int net_list(const char *root, json_t **out, struct td_err **err)

@@ -153,7 +153,7 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
     if (!net_cidr_contains(&in.subnet, ip) || ip == netaddr || ip == bcast || ip == in.gateway)
       return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
                      fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
-    if (used(ud, ip))
+    if (used(ud, ip) || net_ip_reserved(in.aux, ip))
       return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed, in.name);
     *out = ip;
     return 0;
@@ -162,7 +162,8 @@ int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
   uint64_t start = hint - base < span ? hint - base : 0;
   for (uint64_t k = 0; k < span; k++) {
     uint32_t ip = base + (uint32_t)((start + k) % span);
-    if (ip == netaddr || ip == bcast || ip == in.gateway || used(ud, ip))
+    if (ip == netaddr || ip == bcast || ip == in.gateway || net_ip_reserved(in.aux, ip) ||
+        used(ud, ip))
       continue;
     *out = ip;
     return 0;
@@ -199,8 +200,8 @@ static size_t ifname_pick(struct net_ctx *ctx, const char *cid)
 
 /* Both ends of the veth, then the container side: lo, address, up, default route. */
 static int veth_setup(const struct net_info *in, const char *veth, const char *ifname,
-                      const char *netns_path, uint32_t ip, struct net_attach_result *res,
-                      struct td_err **err)
+                      const char *netns_path, uint32_t ip, const uint8_t *want_mac,
+                      struct net_attach_result *res, struct td_err **err)
 {
   autoclose int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
   if (nsfd < 0)
@@ -210,6 +211,8 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
     return err_set(err, errno, "bridge %s", in->bridge);
   uint8_t mac[6] = {0x02,       0x42, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
                     (uint8_t)ip};
+  if (want_mac)
+    memcpy(mac, want_mac, sizeof(mac));
   snprintf(res->mac, sizeof(res->mac), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
            mac[3], mac[4], mac[5]);
   struct tdnl *nl = tdnl_open(err);
@@ -450,7 +453,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
     r = net_port_claim(ctx, &p, cid, err);
   }
   if (r == 0)
-    r = veth_setup(&in, veth, ifname, netns_path, ip, res, err);
+    r = veth_setup(&in, veth, ifname, netns_path, ip, req->mac, res, err);
   if (r == 0 && json_array_size(ports) > 0)
     r = ports_publish(ctx, net, ep, err);
   if (r == 0) {

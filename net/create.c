@@ -24,6 +24,8 @@
 struct create_opts {
   struct net_cidr subnet, range;
   uint32_t gateway;
+  json_t *aux;     /* borrowed from the request's IPAM config */
+  bool unprefixed; /* the error is docker's daemon's, worded as it words it */
   unsigned mtu;
   char *bridge;
 };
@@ -113,9 +115,37 @@ static int opts_parse(struct net_ctx *ctx, const struct net_create_req *req, jso
   return 0;
 }
 
+/* --aux-address: each a host address of the subnet that is not the gateway nor another one
+ * (docker's wording: its IPAM allocates them). */
+static int aux_check(struct create_opts *o, struct td_err **err)
+{
+  uint32_t mask = 0xffffffffu << (32 - o->subnet.prefix);
+  uint32_t bcast = o->subnet.addr | ~mask;
+  const char *k;
+  json_t *v;
+  autojson json_t *seen = json_object();
+  json_object_foreach (o->aux, k, v) {
+    uint32_t ip;
+    const char *s = json_string_value(v);
+    if (net_ip_parse(s, &ip, err) < 0)
+      return -1;
+    o->unprefixed = true;
+    if (!net_cidr_contains(&o->subnet, ip) || ip == o->subnet.addr || ip == bcast)
+      return err_set(err, 0, "failed to allocate secondary ip address (%s:%s): %s", k, s,
+                     "not a host address of the subnet");
+    if (ip == o->gateway || json_object_get(seen, s))
+      return err_set(err, 0, "failed to allocate secondary ip address (%s:%s): %s", k, s,
+                     "Address already in use");
+    json_object_set_new(seen, s, json_true());
+    o->unprefixed = false;
+  }
+  return 0;
+}
+
 static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req, struct create_opts *o,
                        struct td_err **err)
 {
+  o->aux = json_object_get(json_array_get(req->ipam_config, 0), "AuxiliaryAddresses");
   if (req->subnet) {
     if (net_cidr_parse(req->subnet, false, &o->subnet, err) < 0)
       return -1;
@@ -148,8 +178,29 @@ static int addrs_parse(struct net_ctx *ctx, const struct net_create_req *req, st
     if (o->range.prefix < o->subnet.prefix || !net_cidr_contains(&o->subnet, o->range.addr))
       return err_set(err, EINVAL, "ip-range %s is not inside subnet %s", req->ip_range,
                      req->subnet);
+    /* docker's IPAM takes the gateway it picks from the range: its first host address */
+    if (!req->gateway)
+      o->gateway = o->range.addr > o->subnet.addr ? o->range.addr : o->subnet.addr + 1;
   }
-  return 0;
+  return aux_check(o, err);
+}
+
+/* docker's IPAM.Config: what was asked for (a subnet alone has no Gateway there), or the picked
+ * subnet and its gateway. */
+static json_t *ipam_config_new(const struct net_create_req *req, const char *subnet,
+                               const char *gateway)
+{
+  if (req->ipam_config)
+    return json_deep_copy(req->ipam_config);
+  if (req->subnet) {
+    json_t *c = json_pack("{s:s}", "Subnet", subnet);
+    if (req->ip_range)
+      json_object_set_new(c, "IPRange", json_string(req->ip_range));
+    if (req->gateway)
+      json_object_set_new(c, "Gateway", json_string(gateway));
+    return json_pack("[o]", c);
+  }
+  return json_pack("[{s:s,s:s}]", "Subnet", subnet, "Gateway", gateway);
 }
 
 static json_t *record_new(const struct net_create_req *req, const struct create_opts *o,
@@ -169,6 +220,9 @@ static json_t *record_new(const struct net_create_req *req, const struct create_
   json_object_set_new(j, "Gateway", json_string(net_ip_fmt(o->gateway, b)));
   if (req->ip_range)
     json_object_set_new(j, "IPRange", json_string(range));
+  if (o->aux && json_object_size(o->aux))
+    json_object_set(j, "AuxiliaryAddresses", o->aux);
+  json_object_set_new(j, "IPAMConfig", ipam_config_new(req, subnet, net_ip_fmt(o->gateway, b)));
   json_object_set_new(j, "Bridge", json_string(o->bridge));
   json_object_set_new(j, "MTU", json_integer(o->mtu));
   json_object_set(j, "Labels", labels);
@@ -271,6 +325,11 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
     return err_set(err, EINVAL, "network driver \"%s\" is not supported (only bridge)",
                    req->driver),
            NULL;
+  /* docker's daemon's words for what its bridge driver and IPAM refuse */
+  if (req->ipam_driver && strcmp(req->ipam_driver, "default") != 0)
+    return err_set(err, 0, "plugin \"%s\" not found", req->ipam_driver), NULL;
+  if (json_array_size(req->ipam_config) > 1)
+    return err_set(err, 0, "bridge driver doesn't support multiple subnets"), NULL;
   if (!strcmp(req->name, "host") || !strcmp(req->name, "none") || !strcmp(req->name, "default"))
     return err_set(err, EINVAL, "network name \"%s\" is reserved", req->name), NULL;
   if (net_ctx_find(ctx, req->name))
@@ -323,7 +382,7 @@ json_t *net_ctx_create(struct net_ctx *ctx, const struct net_create_req *req, st
   json_decref(net);
 out:
   lock_release(hl);
-  if (!net)
+  if (!net && !o.unprefixed)
     err_prefix(err, "create network %s", req->name);
   return net;
 }

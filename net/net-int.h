@@ -62,7 +62,10 @@ struct net_info {
   uint32_t gateway;
   unsigned mtu;
   bool internal;
+  json_t *aux; /* AuxiliaryAddresses {name: ip}: reserved, never given out (may be NULL) */
 };
+/* Whether ip is one of aux's addresses (an --aux-address: IPAM never hands it out). */
+bool net_ip_reserved(json_t *aux, uint32_t ip);
 /* Fill info from a record; pointers borrow from it. */
 void net_info_get(json_t *net, struct net_info *info);
 

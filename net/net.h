@@ -34,13 +34,16 @@ struct net_cidr {
 
 struct net_create_req {
   const char *name;
-  const char *driver;   /* NULL or "bridge" */
-  const char *subnet;   /* NULL: pick a free one from the pool */
-  const char *gateway;  /* NULL: first host of the subnet */
-  const char *ip_range; /* NULL: the whole subnet */
-  bool internal;        /* no masquerade, no way out of the bridge */
-  char **labels;        /* "k=v", NULL-terminated, may be NULL */
-  char **options;       /* "-o k=v": com.docker.network.bridge.name, ...driver.mtu */
+  const char *driver;      /* NULL or "bridge" */
+  const char *subnet;      /* NULL: pick a free one from the pool */
+  const char *gateway;     /* NULL: first host of the subnet */
+  const char *ip_range;    /* NULL: the whole subnet */
+  json_t *ipam_config;     /* net_ipam_consolidate's docker IPAM.Config (NULL: none given); subnet,
+                              gateway and ip_range are its first entry's */
+  const char *ipam_driver; /* NULL or "default" */
+  bool internal;           /* no masquerade, no way out of the bridge */
+  char **labels;           /* "k=v", NULL-terminated, may be NULL */
+  char **options;          /* "-o k=v": com.docker.network.bridge.name, ...driver.mtu */
 };
 
 /* One published port: host side (ip 0 = all addresses, port 0 = pick) -> container side. */
@@ -61,6 +64,7 @@ struct net_attach_req {
   size_t n_ports;
   char **add_hosts;       /* --add-host "name:ip", may be NULL */
   const char *hosts_path; /* if set, net writes /etc/hosts there and keeps it current (in place) */
+  const uint8_t *mac;     /* --mac-address of the container's end, NULL = from the IP */
 };
 
 struct net_attach_result {
@@ -144,6 +148,11 @@ int net_gc(const char *root, struct td_err **err);
 
 /* Parse "A.B.C.D/N" (host bits must be zero unless allow_host_bits). */
 int net_cidr_parse(const char *s, bool allow_host_bits, struct net_cidr *out, struct td_err **err);
+/* docker's CLI consolidation of network create's --subnet, --ip-range, --gateway and
+ * --aux-address (NAME=IP): *config gets docker's IPAM.Config array, one entry per subnet, with
+ * docker's errors ("no matching subnet for gateway X", overlapping subnets, ...). */
+int net_ipam_consolidate(char **subnets, char **ranges, char **gateways, char **aux,
+                         json_t **config, struct td_err **err);
 /* Parse a dotted IPv4 address into host byte order. */
 int net_ip_parse(const char *s, uint32_t *out, struct td_err **err);
 /* Format a host-order IPv4 address into buf (>= 16 bytes); returns buf. */

@@ -1,6 +1,7 @@
 /* Network records: one JSON file per network under <root>/networks, every change under
  * <root>/networks/.lock. A record holds the network's config and its endpoints:
- *   {"Id","Name","Created","Driver","Internal","Subnet","Gateway","IPRange","Bridge","MTU",
+ *   {"Id","Name","Created","Driver","Internal","Subnet","Gateway","IPRange",
+ *    "AuxiliaryAddresses":{name: ip},"IPAMConfig":[docker's IPAM.Config],"Bridge","MTU",
  *    "Labels":{},"Options":{}}; endpoints in <root>/networks/<id>/ (epstore.c). */
 #include <dirent.h>
 #include <errno.h>
@@ -176,6 +177,7 @@ void net_info_get(json_t *net, struct net_info *info)
   if (!r || net_cidr_parse(r, true, &info->range, NULL) < 0)
     info->range = info->subnet;
   net_ip_parse(json_string_value(json_object_get(net, "Gateway")), &info->gateway, NULL);
+  info->aux = json_object_get(net, "AuxiliaryAddresses");
 }
 
 char *net_new_id(void)

@@ -7,6 +7,7 @@
 #include "net/net.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 
 static void test_cidr(void)
 {
@@ -189,6 +190,80 @@ static void test_ipam(void)
          "a hint outside the range starts at the range");
 }
 
+static char **sv(const char *a, const char *b)
+{
+  char **v = NULL;
+  if (a)
+    strv_push(&v, a);
+  if (b)
+    strv_push(&v, b);
+  return v;
+}
+
+/* docker's consolidateIpam: each flag to its subnet, with docker's errors */
+static void test_ipam_consolidate(void)
+{
+  autoerr struct td_err *err = NULL;
+  autojson json_t *cfg = NULL;
+  autostrv char **s2 = sv("10.1.0.0/16", "10.2.0.0/16");
+  autostrv char **r = sv("10.2.3.0/24", NULL);
+  autostrv char **g = sv("10.2.0.1", "10.1.0.9");
+  autostrv char **aux = sv("a=10.1.0.5", "b=10.2.0.6");
+  TAP_OK(net_ipam_consolidate(s2, r, g, aux, &cfg, &err) == 0, "two subnets consolidate");
+  autofree char *j = json_dumps(cfg, JSON_PRESERVE_ORDER | JSON_COMPACT);
+  TAP_STREQ(j,
+            "[{\"Subnet\":\"10.1.0.0/16\",\"Gateway\":\"10.1.0.9\",\"AuxiliaryAddresses\":"
+            "{\"a\":\"10.1.0.5\"}},{\"Subnet\":\"10.2.0.0/16\",\"IPRange\":\"10.2.3.0/24\","
+            "\"Gateway\":\"10.2.0.1\",\"AuxiliaryAddresses\":{\"b\":\"10.2.0.6\"}}]",
+            "each flag on its subnet");
+  static const struct {
+    const char *s1, *s2, *r, *g, *aux, *msg;
+  } bad[] = {
+      {"10.1.0.0/16", "10.1.2.0/24", NULL, NULL, NULL,
+       "multiple overlapping subnet configuration is not supported"},
+      {"10.1.0.0/16", NULL, NULL, "10.9.0.1", NULL, "no matching subnet for gateway 10.9.0.1"},
+      {"10.1.0.0/16", NULL, "10.9.0.0/24", NULL, NULL, "no matching subnet for range 10.9.0.0/24"},
+      {"10.1.0.0/16", NULL, NULL, NULL, "x=10.9.0.1",
+       "no matching subnet for aux-address 10.9.0.1"},
+      {"10.1.0.0/16", NULL, NULL, NULL, "x", "no matching subnet for aux-address "},
+      {NULL, NULL, NULL, "10.1.0.1", NULL,
+       "every ip-range or gateway must have a corresponding subnet"},
+      {"10.1.0.0/16", "10.2.0.0/16", "10.1.1.0/24", NULL, NULL, NULL},
+      {"10.1.0.0/40", "10.2.0.0/16", NULL, NULL, NULL, "invalid CIDR address: 10.1.0.0/40"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+    autostrv char **ss = sv(bad[i].s1, bad[i].s2), **rr = sv(bad[i].r, NULL),
+                  **gg = sv(bad[i].g, NULL), **aa = sv(bad[i].aux, NULL);
+    json_t *c = NULL;
+    int rc = net_ipam_consolidate(ss, rr, gg, aa, &c, &err);
+    json_decref(c);
+    if (bad[i].msg == NULL) {
+      TAP_OK(rc == 0, "case %zu accepted", i);
+      continue;
+    }
+    TAP_OK(rc < 0 && err && strcmp(err_text(err), bad[i].msg) == 0, "case %zu: %s", i, bad[i].msg);
+    err_free(&err);
+  }
+  autostrv char **s1 = sv("10.1.0.0/16", NULL);
+  autostrv char **g2 = sv("10.1.0.1", "10.1.0.2");
+  autostrv char **s3 = sv("10.1.0.0/16", "10.2.0.0/16");
+  TAP_OK(net_ipam_consolidate(s1, NULL, g2, NULL, &cfg, &err) < 0, "two gateways, one subnet");
+  err_free(&err);
+  TAP_OK(net_ipam_consolidate(s3, NULL, g2, NULL, &cfg, &err) < 0 &&
+             strstr(err_text(err), "cannot configure multiple gateways") != NULL,
+         "two gateways in one of two subnets");
+  err_free(&err);
+  /* the allocator skips aux addresses, and a fixed --ip on one is refused */
+  autojson json_t *n = ipam_net("10.9.0.0/16", "10.9.8.0/30");
+  json_object_set_new(n, "AuxiliaryAddresses",
+                      json_pack("{s:s,s:s}", "x", "10.9.8.0", "y", "10.9.8.1"));
+  uint32_t ip;
+  TAP_OK(net_ipam_pick(n, NULL, 0, json_used, n, &ip, &err) == 0 && ip == 0x0a090802,
+         "aux addresses skipped");
+  TAP_OK(net_ipam_pick(n, "10.9.8.1", 0, json_used, n, &ip, &err) < 0, "fixed aux refused");
+  err_free(&err);
+}
+
 int main(void)
 {
   test_cidr();
@@ -196,5 +271,6 @@ int main(void)
   test_mode();
   test_render();
   test_ipam();
+  test_ipam_consolidate();
   return TAP_DONE();
 }

@@ -111,15 +111,16 @@ bool df_ignore_has_exceptions(const struct df_ignore *ig);
 /* ---- the build (builder.c and friends, in tinydocker-build) ---- */
 
 struct build_req {
-  const char *root;    /* engine root */
-  const char *context; /* directory, or "-" for a tar on stdin */
-  const char *file;    /* -f: path, "-" (stdin), or NULL (<context>/Dockerfile) */
-  char **tags;         /* -t */
-  char **build_args;   /* --build-arg k=v or k (from the environment) */
-  char **labels;       /* --label k=v */
-  const char *target;  /* --target */
-  const char *network; /* --network: "default", "none", "host" */
-  const char *iidfile; /* --iidfile */
+  const char *root;     /* engine root */
+  const char *context;  /* directory, or "-" for a tar on stdin */
+  const char *file;     /* -f: path, "-" (stdin), or NULL (<context>/Dockerfile) */
+  char **tags;          /* -t */
+  char **build_args;    /* --build-arg k=v or k (from the environment) */
+  char **labels;        /* --label k=v */
+  const char *target;   /* --target */
+  const char *network;  /* --network: "default", "none", "host" */
+  const char *iidfile;  /* --iidfile */
+  const char *progress; /* --progress: "auto" (NULL), "plain", "tty" */
   bool no_cache;
   bool quiet;
   bool pull; /* --pull: FROM images pulled first, even when present */

@@ -193,9 +193,14 @@ static int hash_node(struct builder *b, const struct copy_req *c, int dirfd, con
   struct stat st;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH)) < 0)
     return err_set(err, errno, "stat %s", rel);
+  /* docker's tar sum: the tar header (mode, owner, size, type, link) and the content, no
+   * times; docker's CLI sends the context with every owner 0:0 (its ChownOpts), so there an
+   * owner change is not seen, as here; a mode change is */
+  unsigned uid = c->from_context ? 0 : (unsigned)st.st_uid;
+  unsigned gid = c->from_context ? 0 : (unsigned)st.st_gid;
   char meta[160];
-  snprintf(meta, sizeof(meta), "%o %u %u %lld", (unsigned)st.st_mode, (unsigned)st.st_uid,
-           (unsigned)st.st_gid, S_ISREG(st.st_mode) ? (long long)st.st_size : 0LL);
+  snprintf(meta, sizeof(meta), "%o %u %u %lld", (unsigned)st.st_mode, uid, gid,
+           S_ISREG(st.st_mode) ? (long long)st.st_size : 0LL);
   hash_str(h, shown);
   hash_str(h, meta);
   if (S_ISLNK(st.st_mode)) {

@@ -148,6 +148,8 @@ static char *heredoc_command(const struct df_instr *in)
 struct run_arg {
   char **argv, **env;
   const char *cmd;
+  struct run_mount *mounts;
+  size_t n_mounts;
 };
 
 static int run_in(struct builder *b, struct stage *sg, struct fsstep *f, void *arg,
@@ -155,7 +157,12 @@ static int run_in(struct builder *b, struct stage *sg, struct fsstep *f, void *a
 {
   const struct run_arg *a = arg;
   int code = 0;
-  if (run_step(b, &sg->st, f, a->argv, a->env, &code, err) < 0)
+  autojson json_t *mounts = NULL;
+  int rc = run_mounts_stage(b, sg, f, a->mounts, a->n_mounts, &mounts, err);
+  if (rc == 0)
+    rc = run_step(b, &sg->st, f, a->argv, a->env, mounts, &code, err);
+  run_mounts_unstage(f, a->mounts, a->n_mounts);
+  if (rc < 0)
     return -1;
   if (code != 0)
     return err_set_exit(err, code, 0, "The command '%s' returned a non-zero code: %d", a->cmd,
@@ -179,9 +186,20 @@ static int do_run(struct builder *b, struct stage *sg, struct df_instr *in, stru
   } else {
     created_by = xstrdup(cmd);
   }
-  autofree char *key = cache_key(&sg->st, created_by);
-  struct run_arg a = {argv, args, cmd};
-  return step_fs(b, sg, key, created_by, run_in, &a, err);
+  struct run_arg a = {argv, args, cmd, NULL, 0};
+  const char *wd = json_string_value(json_object_get(step_cfg(sg), "WorkingDir"));
+  if (run_mounts_parse(in, wd && *wd ? wd : "/", &a.mounts, &a.n_mounts, err) < 0)
+    return -1;
+  autofree char *mkey = NULL;
+  if (run_mounts_key(b, sg, a.mounts, a.n_mounts, &mkey, err) < 0) {
+    run_mounts_free(a.mounts, a.n_mounts);
+    return -1;
+  }
+  autofree char *ktext = xasprintf("%s%s", created_by, mkey);
+  autofree char *key = cache_key(&sg->st, ktext);
+  int rc = step_fs(b, sg, key, created_by, run_in, &a, err);
+  run_mounts_free(a.mounts, a.n_mounts);
+  return rc;
 }
 
 static int do_cmd_ep(struct builder *b, struct stage *sg, struct df_instr *in, struct td_err **err)
@@ -423,7 +441,7 @@ int instr_dispatch(struct builder *b, struct stage *sg, struct df_instr *in, str
   case DF_ARG:
     return do_arg(b, sg, in, err);
   case DF_RUN: {
-    static const char *const run_flags[] = {"network", NULL};
+    static const char *const run_flags[] = {"network", "mount", NULL};
     if (df_check_flags(in, run_flags, err) < 0)
       return -1;
     return do_run(b, sg, in, err);

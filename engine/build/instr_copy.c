@@ -52,6 +52,12 @@ int instr_copy(struct builder *b, struct stage *sg, struct df_instr *in, struct 
     if (step_expand(b, sg, in->args[i], &srcs[i], err) < 0)
       return -1;
   c.srcs = srcs;
+  for (char **sp = srcs; add && *sp; sp++)
+    if (url_is_git(*sp))
+      return err_set_exit(err, 1, 0,
+                          "Dockerfile line %u: ADD %s: a git repository is not supported as a "
+                          "source (the builder does not run git)",
+                          in->line, *sp);
   autofree char *dest0 = NULL;
   if (step_expand(b, sg, in->args[n - 1], &dest0, err) < 0)
     return -1;

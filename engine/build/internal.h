@@ -23,6 +23,7 @@ struct stage {
   char *name;   /* AS name (lower case), or NULL */
   size_t first; /* index of its FROM */
   size_t end;   /* one past its last instruction */
+  int step0;    /* the steps before this stage's FROM (its step numbers follow) */
   bool needed;
   bool done;
   bool cmd_set; /* a CMD in this stage (ENTRYPOINT keeps it; else an inherited Cmd goes) */
@@ -44,11 +45,14 @@ struct builder {
   json_t *build_args; /* --build-arg: name -> value */
   json_t *consumed;   /* build args some ARG declared */
   int step, n_steps;
-  int n_mounts;    /* work/m<N> counter */
-  FILE *out;       /* the step lines (stdout; /dev/null with -q) */
-  int watch_fd;    /* the watchdog's socket, or -1 (started at the first RUN) */
-  int host_mntns;  /* the mount namespace the build started in (O_RDONLY fd), or -1 */
-  bool private_ns; /* in its own mount namespace (entered at the first mount) */
+  int n_mounts;     /* work/m<N> counter */
+  FILE *out;        /* the step lines (progress.c: stdout, a -q buffer or the tty display) */
+  int out_fd;       /* a RUN's stdout and stderr, or -1: ours */
+  int quiet_fd;     /* -q: the memory file behind out, or -1 */
+  pid_t render_pid; /* --progress tty: the display process, or 0 */
+  int watch_fd;     /* the watchdog's socket, or -1 (started at the first RUN) */
+  int host_mntns;   /* the mount namespace the build started in (O_RDONLY fd), or -1 */
+  bool private_ns;  /* in its own mount namespace (entered at the first mount) */
   pid_t watch_pid;
 };
 
@@ -92,7 +96,7 @@ int bstate_mount_ro(struct builder *b, const struct bstate *s, char **path, stru
 
 /* run.c: RUN argv in the mounted rootfs; *code gets its exit status */
 int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char **argv, char **env,
-             int *code, struct td_err **err);
+             json_t *mounts, int *code, struct td_err **err);
 
 /* copy.c: COPY/ADD */
 struct copy_req {
@@ -122,8 +126,45 @@ void watchdog_stop(struct builder *b);
 
 /* url.c: ADD's http(s) sources, fetched into dir; *name_out the file's name there */
 bool url_is(const char *s);
+/* a git repository as docker recognises one (refused: the builder does not run git) */
+bool url_is_git(const char *s);
 int url_fetch(const char *url, const char *checksum, const char *dir, char **name_out,
               struct td_err **err);
+
+/* runmount.c: RUN --mount=type=bind|cache|tmpfs (secret and ssh refused) */
+struct run_mount {
+  enum { RM_BIND, RM_CACHE, RM_TMPFS } type;
+  char *target; /* absolute, in the container */
+  char *source; /* bind: in the context or the from= root; NULL: its root */
+  char *from;   /* bind: a stage or an image */
+  char *id;     /* cache: its id (default: the target) */
+  char *size;   /* tmpfs size= */
+  bool rw;
+  int mode, uid, gid; /* cache: the directory's, -1 = default */
+  bool created;       /* the target was not in the rootfs: removed after the step */
+  char *from_root;    /* bind from=: the read-only mount of that stage or image */
+};
+/* the from= of a "--mount=..." flag (a stage the step reads), new, or NULL */
+char *run_mount_from(const char *flag);
+/* the instruction's --mount flags; a relative target is under workdir */
+int run_mounts_parse(const struct df_instr *in, const char *workdir, struct run_mount **out,
+                     size_t *n, struct td_err **err);
+void run_mounts_free(struct run_mount *m, size_t n);
+/* the mounts' part of the step's cache key (a context bind's sources by their checksum) */
+struct stage;
+int run_mounts_key(struct builder *b, struct stage *sg, const struct run_mount *m, size_t n,
+                   char **out, struct td_err **err);
+/* staged beneath the step's dir (sources opened safely, bound by their fd); *spec_mounts: the
+ * OCI mounts to add to the RUN's spec */
+int run_mounts_stage(struct builder *b, struct stage *sg, struct fsstep *f, struct run_mount *m,
+                     size_t n, json_t **spec_mounts, struct td_err **err);
+/* after the RUN: the staging mounts go, and the targets the step created */
+void run_mounts_unstage(struct fsstep *f, const struct run_mount *m, size_t n);
+
+/* progress.c: where the output goes (--progress plain|tty|auto, -q) */
+int progress_begin(struct builder *b, struct td_err **err);
+/* the display finished; a failed -q build shows its buffered output on stderr */
+void progress_end(struct builder *b, bool ok);
 
 /* context.c */
 int context_open(struct builder *b, struct td_err **err);

@@ -2,10 +2,13 @@
  * as build cache, not used by a container), the cache records, and then the layers and blobs
  * no other image references (the store's garbage collection). Images that a build named or
  * left as its result stay. */
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/build/build.h"
 #include "image/image.h"
@@ -17,6 +20,35 @@
 #include "util/lock.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
+
+static uint64_t mounts_bytes;
+
+static int add_size(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)p, (void)ftw;
+  if (flag == FTW_F && S_ISREG(st->st_mode))
+    mounts_bytes += (uint64_t)st->st_size;
+  return 0;
+}
+
+/* the RUN --mount=type=cache directories: how many, and their size (as system df counts them) */
+static size_t cache_mounts(const char *root, uint64_t *bytes)
+{
+  autofree char *dir = xasprintf("%s/buildcache/mounts", root);
+  autoclosedir DIR *d = opendir(dir);
+  struct dirent *de;
+  size_t n = 0;
+  mounts_bytes = 0;
+  while (d && (de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    autofree char *p = xasprintf("%s/%s", dir, de->d_name);
+    nftw(p, add_size, 32, FTW_PHYS | FTW_MOUNT);
+    n++;
+  }
+  *bytes = mounts_bytes;
+  return n;
+}
 
 int build_prune(const char *root, FILE *out, struct td_err **err)
 {
@@ -47,17 +79,20 @@ int build_prune(const char *root, FILE *out, struct td_err **err)
   if (rc == 0)
     rc = image_index_write(root, index, err);
   autofree char *cache = xasprintf("%s/buildcache", root);
+  uint64_t mbytes = 0;
+  size_t n_mounts = rc == 0 ? cache_mounts(root, &mbytes) : 0;
   autoerr struct td_err *e2 = NULL;
   if (rc == 0 && rm_rf(cache, &e2) < 0)
     err_warn(&e2, "remove %s", cache);
   uint64_t freed = 0;
   if (rc == 0)
     rc = image_gc(root, index, NULL, &freed, err);
+  freed += mbytes;
   lock_release(lock);
   if (rc < 0)
     return err_prefix(err, "builder prune");
   autofree char *total = human_size((double)freed, 4);
-  fprintf(out, "Deleted build cache objects: %zu\nTotal reclaimed space: %s\n", strv_len(victims),
-          total);
+  fprintf(out, "Deleted build cache objects: %zu\nTotal reclaimed space: %s\n",
+          strv_len(victims) + n_mounts, total);
   return 0;
 }

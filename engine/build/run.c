@@ -19,7 +19,7 @@
 #include "util/xalloc.h"
 
 int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char **argv, char **env,
-             int *code, struct td_err **err)
+             json_t *mounts, int *code, struct td_err **err)
 {
   autofree char *id = store_new_id();
   char sid[13];
@@ -38,6 +38,10 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   autojson json_t *spec_json = NULL;
   if (eng_build_spec(&b->ctx, &r, &spec_json, err) < 0)
     return err_prefix(err, "RUN");
+  /* RUN --mount: the staged mounts (runmount.c), after the defaults */
+  json_t *sm = json_object_get(spec_json, "mounts");
+  if (mounts && json_is_array(sm))
+    json_array_extend(sm, mounts);
   autofree char *cfgp = xasprintf("%s/config.json", f->dir);
   if (file_write_json(AT_FDCWD, cfgp, spec_json, 0600, err) < 0)
     return -1;
@@ -47,11 +51,12 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
   struct rt_ctx rt;
   eng_rt_ctx(&b->ctx, &rt);
   autoclose int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  fflush(b->out);
   fflush(stdout);
   fflush(stderr);
-  /* the command writes to the same stdout as the step lines (stdout; stderr with -q) */
-  struct rt_create_opts o = {
-      .id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, b->req->quiet ? 2 : 1, 2}};
+  /* the command writes where the step lines go (progress.c) */
+  int o1 = b->out_fd >= 0 ? b->out_fd : 1, o2 = b->out_fd >= 0 ? b->out_fd : 2;
+  struct rt_create_opts o = {.id = id, .bundle = f->dir, .spec = spec, .stdio = {devnull, o1, o2}};
   /* the watchdog removes it if this build is killed; a marker for a later build too */
   if (b->watch_fd < 0 && watchdog_start(b, err) < 0)
     return -1;

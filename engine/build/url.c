@@ -131,3 +131,16 @@ int url_fetch(const char *url, const char *checksum, const char *dir, char **nam
   *name_out = steal_ptr(name);
   return 0;
 }
+
+/* docker's urlutil.IsGitURL: git://, git@, github.com/, or an http(s) URL ending .git[#ref] */
+bool url_is_git(const char *s)
+{
+  if (strncmp(s, "git://", 6) == 0 || strncmp(s, "git@", 4) == 0 ||
+      strncmp(s, "github.com/", 11) == 0)
+    return true;
+  if (!url_is(s))
+    return false;
+  const char *hash = strchr(s, '#');
+  size_t n = hash ? (size_t)(hash - s) : strlen(s);
+  return n >= 4 && strncmp(s + n - 4, ".git", 4) == 0 && (!hash || hash[1]);
+}

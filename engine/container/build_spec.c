@@ -25,7 +25,7 @@ int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r
   if (bundle_build_spec(ctx, &req, imgcfg, r->id, r->dir, r->rootfs, out, &mounts, err) < 0)
     return -1;
   if (bundle_write_etc(r->dir, json_string_value(json_object_get(*out, "hostname")), r->network,
-                       NULL, NULL, NULL, err) < 0) {
+                       NULL, NULL, NULL, NULL, err) < 0) {
     json_decref(*out);
     *out = NULL;
     return -1;

@@ -1,5 +1,6 @@
 /* docker's defaults -> an OCI config.json for one container. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <strings.h>
 #include <fcntl.h>
@@ -198,11 +199,59 @@ static json_t *device_rules(bool privileged)
                    "access", "m", "allow", 1, "type", "b", "access", "m");
 }
 
+/* --privileged: every device node of the host's /dev, as docker (runc's HostDevices): the
+ * directories pts, shm, fd, mqueue (and .lxc, .lxd-mounts, .udev) skipped, /dev/console too,
+ * symlinks and fifos are not devices; mode, owner and group as on the host. */
+static void host_devices(int dirfd, const char *path, json_t *devs, int depth_left)
+{
+  DIR *d = fdopendir(dirfd);
+  if (d == NULL) {
+    close(dirfd);
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    const char *n = e->d_name;
+    if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+      continue;
+    struct stat st;
+    if (fstatat(dirfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      continue;
+    autofree char *p = xasprintf("%s/%s", path, n);
+    if (S_ISDIR(st.st_mode)) {
+      static const char *const skip[] = {"pts",  "shm",         "fd",    "mqueue",
+                                         ".lxc", ".lxd-mounts", ".udev", NULL};
+      bool skipped = false;
+      for (size_t i = 0; skip[i]; i++)
+        skipped = skipped || strcmp(n, skip[i]) == 0;
+      int sub = skipped || depth_left == 0
+                    ? -1
+                    : openat(dirfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0)
+        host_devices(sub, p, devs, depth_left - 1);
+      continue;
+    }
+    if (strcmp(p, "/dev/console") == 0 || (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)))
+      continue;
+    json_array_append_new(
+        devs, json_pack("{s:s,s:s,s:I,s:I,s:i,s:i,s:i}", "path", p, "type",
+                        S_ISCHR(st.st_mode) ? "c" : "b", "major", (json_int_t)major(st.st_rdev),
+                        "minor", (json_int_t)minor(st.st_rdev), "fileMode",
+                        (int)(st.st_mode & 0777), "uid", (int)st.st_uid, "gid", (int)st.st_gid));
+  }
+  closedir(d);
+}
+
 static int add_devices(const struct eng_run_req *req, json_t *linux_, json_t *rules,
                        struct td_err **err)
 {
   json_t *devs = json_array();
   json_object_set_new(linux_, "devices", devs);
+  if (req->privileged) {
+    int fd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0)
+      host_devices(fd, "/dev", devs, 8);
+  }
   for (size_t i = 0; i < req->n_devices; i++) {
     const struct eng_device *d = &req->devices[i];
     struct stat st;

@@ -164,6 +164,65 @@ static int add_user_mount(const struct eng_ctx *ctx, const struct eng_mount *m, 
   return 0;
 }
 
+/* --volumes-from CTR[:ro|rw]: CTR's volumes and binds at the same paths (a path the
+ * container mounts itself stays its own), read-only or not as there unless the mode says. A
+ * bind whose host source is now a symlink is refused: whoever could replace the directory
+ * would otherwise choose what of the host the new container gets. */
+static int add_volumes_from(const struct eng_ctx *ctx, const char *spec, const char *dir,
+                            const char *rootfs, json_t *mounts, json_t *rec, char ***taken,
+                            struct td_err **err)
+{
+  const char *c = strchr(spec, ':');
+  autofree char *name = c ? xstrndup(spec, (size_t)(c - spec)) : xstrdup(spec);
+  int mode = c == NULL ? -1 : strcmp(c + 1, "ro") == 0; /* -1: as it is there */
+  autofree char *id = NULL;
+  autorecord struct ctr_record *other = NULL;
+  if (store_lookup(ctx, name, &id, err) < 0 || record_load(ctx, id, &other, err) < 0)
+    return -1;
+  size_t i;
+  json_t *m;
+  json_array_foreach (json_object_get(other->doc, "Mounts"), i, m) {
+    const char *type = json_string_value(json_object_get(m, "Type"));
+    const char *src = json_string_value(json_object_get(m, "Source"));
+    const char *dst = json_string_value(json_object_get(m, "Destination"));
+    if (!type || !dst || dst[0] != '/' || (strcmp(type, "bind") && strcmp(type, "volume")))
+      continue;
+    autofree char *t = path_clean(dst);
+    if (strv_find(*taken, t) >= 0)
+      continue;
+    bool ro = mode >= 0 ? mode == 1 : !json_is_true(json_object_get(m, "RW"));
+    const char *prop = json_string_value(json_object_get(m, "Propagation"));
+    if (prop && *prop == '\0')
+      prop = NULL;
+    if (strcmp(type, "volume") == 0) {
+      const char *vname = json_string_value(json_object_get(m, "Name"));
+      if (vname == NULL || add_volume(ctx, vname, t, ro, prop, dir, rootfs, mounts, rec, err) < 0)
+        return vname ? -1 : err_set(err, 0, "volumes-from %s: a volume without a name", name);
+    } else {
+      struct stat st;
+      if (src == NULL || lstat(src, &st) < 0)
+        return err_set(err, src ? errno : 0,
+                       "invalid mount config for type \"bind\": bind source path does not "
+                       "exist: %s",
+                       src ? src : "");
+      if (S_ISLNK(st.st_mode))
+        return err_set(err, ELOOP,
+                       "--volumes-from %s: the bind source %s is now a symlink, not following it",
+                       name, src);
+      struct eng_mount bm = {.type = MOUNT_BIND,
+                             .source = (char *)src,
+                             .target = t,
+                             .readonly = ro,
+                             .propagation =
+                                 (char *)(prop && strcmp(prop, "rprivate") ? prop : NULL)};
+      if (add_user_mount(ctx, &bm, dir, rootfs, mounts, rec, err) < 0)
+        return -1;
+    }
+    strv_push(taken, t);
+  }
+  return 0;
+}
+
 static size_t depth(json_t *mount)
 {
   const char *d = json_string_value(json_object_get(mount, "destination"));
@@ -203,6 +262,9 @@ int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, 
     autofree char *t = path_clean(req->mounts[i].target);
     strv_push(&taken, t);
   }
+  for (char **vf = req->volumes_from; vf && *vf; vf++)
+    if (add_volumes_from(ctx, *vf, dir, rootfs, mounts, rec, &taken, err) < 0)
+      return -1;
   const char *path;
   json_t *v;
   json_object_foreach (json_object_get(imgcfg, "Volumes"), path, v) {

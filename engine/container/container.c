@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
@@ -181,6 +182,7 @@ void eng_teardown_runtime(const struct eng_ctx *ctx, const char *id, bool net)
       err_warn(&e3, "container %s", id);
     cgroup_free(cg);
   }
+  runflags_forget_state(ctx, id); /* --runtime runc/crun */
   autoerr struct td_err *e4 = NULL;
   if (net && net_detach(ctx->root, id, &e4) < 0) /* idempotent */
     err_warn(&e4, "container %s: network detach", id);

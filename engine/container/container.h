@@ -23,6 +23,7 @@
 
 #define STORE_RECORD "container.json"
 #define STORE_PS_RECORD "ps.json" /* the fields ps needs, written with every record */
+#define HEALTH_FILE "health.json" /* State.Health, kept apart (engine/container/healthfile.c) */
 
 /* A new random 64-hex id (getrandom). */
 char *store_new_id(void);
@@ -60,6 +61,7 @@ struct ctr_state {
   pid_t pid;
   int exit_code;
   char *error, *started_at, *finished_at;
+  char *health; /* State.Health.Status, read from health.json by ps (not in container.json) */
 };
 struct ctr_port_binding { /* NetworkSettings.Ports: key "80/tcp" -> [{HostIp, HostPort}] */
   char *key, *host_ip, *host_port;
@@ -88,8 +90,14 @@ struct ctr_record {
   struct {
     char *hostname, *image, *stop_signal; /* image: as the user wrote it */
     bool tty, open_stdin, stdin_once;
-    int stop_timeout; /* -1: none (Config.StopTimeout absent) */
-    char **labels;    /* "key=value", in the document's order */
+    int stop_timeout;  /* -1: none (Config.StopTimeout absent) */
+    char **labels;     /* "key=value", in the document's order */
+    char *mac_address; /* --mac-address */
+    struct {           /* Config.Healthcheck (absent: all zero); durations in ns */
+      char **test;     /* ["CMD-SHELL", cmd], ["CMD", args...], ["NONE"] or NULL */
+      uint64_t interval, timeout, start_period;
+      int retries;
+    } health;
   } config;
   struct {
     char *network_mode, *restart_policy; /* RestartPolicy.Name */
@@ -97,6 +105,8 @@ struct ctr_record {
     int restart_max;                     /* RestartPolicy.MaximumRetryCount */
     bool auto_remove;                    /* --rm */
     char *log_max_size, *log_max_file;   /* LogConfig.Config */
+    char **links;                        /* Links: "/other:/me/alias" (--link) */
+    char *runtime;                       /* Runtime: --runtime name, NULL/"tinyrun" = core */
   } host;
   struct ctr_net net;                       /* NetworkSettings, written once attached */
   struct {                                  /* "Td": the engine's own */
@@ -298,3 +308,14 @@ int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r
 /* HostConfig as docker 20.10 prints it for `run IMAGE` without flags: its keys in its order
  * with its zero values (engine/container/create.c; inspect fills older records from it). */
 json_t *eng_host_config_defaults(void);
+
+/* Health (engine/container/healthfile.c): State.Health in <id>/health.json, written by the
+ * monitor at a start and by the health checker (engine/monitor/health.c) after each probe. */
+/* Whether Config.Healthcheck has a test to run (not absent, not ["NONE"]). */
+bool health_configured(const struct ctr_record *rec);
+/* The container's State.Health object, or NULL (no check, or never started). */
+json_t *health_load(const struct eng_ctx *ctx, const char *id);
+/* Write it atomically. */
+int health_save(const struct eng_ctx *ctx, const char *id, json_t *h, struct td_err **err);
+/* rec->state.health from the file, for a record whose config has a check (ps). */
+void health_fill(const struct eng_ctx *ctx, struct ctr_record *rec);

@@ -10,6 +10,7 @@
 
 #include "engine/container/internal.h"
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
@@ -49,7 +50,7 @@ int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient
 }
 
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
-                     char **dns, char **dns_search, struct td_err **err)
+                     char **dns, char **dns_search, char **dns_opts, struct td_err **err)
 {
   autofree char *hn = xasprintf("%s\n", hostname);
   autofree char *p_hn = xasprintf("%s/hostname", dir);
@@ -67,7 +68,7 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
   } else {
     hosts = net_hosts_render(hostname, NULL, add_hosts);
   }
-  struct net_dns_req d = {.dns = dns, .dns_search = dns_search};
+  struct net_dns_req d = {.dns = dns, .dns_search = dns_search, .dns_opts = dns_opts};
   autofree char *resolv = net_resolv_render(&d, host_resolv);
   autofree char *p_hosts = xasprintf("%s/hosts", dir);
   autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
@@ -251,6 +252,31 @@ json_t *eng_host_config_defaults(void)
   return host_config(&zero, NULL);
 }
 
+/* Config.Healthcheck: the flags over the image's HEALTHCHECK, field by field (docker's merge in
+ * daemon/commit.go); NULL when neither has one. Durations in ns, absent when 0 (omitempty). */
+static json_t *health_config(const struct eng_run_req *req, json_t *imgcfg)
+{
+  json_t *img = json_object_get(imgcfg, "Healthcheck");
+  if (req->no_healthcheck)
+    return json_pack("{s:[s]}", "Test", "NONE");
+  if (!req->health_set)
+    return json_is_object(img) ? json_deep_copy(img) : NULL;
+  json_t *hc = json_object();
+  if (req->health_cmd && *req->health_cmd)
+    json_object_set_new(hc, "Test", json_pack("[s,s]", "CMD-SHELL", req->health_cmd));
+  else if (json_is_array(json_object_get(img, "Test")))
+    json_object_set(hc, "Test", json_object_get(img, "Test"));
+  static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "Retries"};
+  int64_t mine[] = {req->health_interval, req->health_timeout, req->health_start_period,
+                    req->health_retries};
+  for (size_t i = 0; i < 4; i++) {
+    json_int_t v = mine[i] ? mine[i] : json_integer_value(json_object_get(img, keys[i]));
+    if (v)
+      json_object_set_new(hc, keys[i], json_integer(v));
+  }
+  return hc;
+}
+
 /* The engine record: docker's inspect shape plus "Td" (private). */
 static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req *req,
                             const char *id, const char *name, const char *dir, json_t *spec,
@@ -313,6 +339,9 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
                 "WorkingDir", req->workdir ? req->workdir : "", "Labels", labels);
   if (stop_sig) /* docker's omitempty: the engine's default is SIGTERM */
     json_object_set_new(config, "StopSignal", json_string(stop_sig));
+  json_t *health = health_config(req, imgcfg);
+  if (health)
+    json_object_set_new(config, "Healthcheck", health);
   if (req->stop_timeout >= 0)
     json_object_set_new(config, "StopTimeout", json_integer(req->stop_timeout));
   json_t *rec = json_pack(
@@ -328,17 +357,18 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
       "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "Ports",
       json_object(), "Networks", json_object());
   json_t *publish = jsonv_from_strv(req->publish);
+  autojson json_t *exposed = runflags_exposed(req, imgcfg); /* the image's and --expose's */
   if (req->publish_all) {
     /* -P: every ExposedPorts key on a random host port, as `-p 80/tcp` would */
     const char *k;
     json_t *v;
-    json_object_foreach (json_object_get(imgcfg, "ExposedPorts"), k, v) {
+    json_object_foreach (exposed, k, v) {
       (void)v;
       json_array_append_new(publish, json_string(k));
     }
   }
-  if (json_object_get(imgcfg, "ExposedPorts"))
-    json_object_set(config, "ExposedPorts", json_object_get(imgcfg, "ExposedPorts"));
+  if (exposed)
+    json_object_set(config, "ExposedPorts", exposed);
   json_object_set_new(config, "Volumes",
                       json_is_object(json_object_get(imgcfg, "Volumes"))
                           ? json_incref(json_object_get(imgcfg, "Volumes"))
@@ -379,6 +409,12 @@ static int validate_sysctls(const struct eng_run_req *req, struct td_err **err)
 static int validate(const struct eng_run_req *req, struct net_port **ports, size_t *n_ports,
                     struct td_err **err)
 {
+  /* docker's daemon: a duration under 1ms (0 is "the default") */
+  static const char *const hnames[] = {"Interval", "Timeout", "StartPeriod"};
+  int64_t hd[] = {req->health_interval, req->health_timeout, req->health_start_period};
+  for (size_t i = 0; i < 3; i++)
+    if (hd[i] > 0 && hd[i] < 1000000)
+      return err_set(err, 0, "%s in Healthcheck cannot be less than 1ms", hnames[i]);
   if (validate_sysctls(req, err) < 0 || eng_ns_validate(req, err) < 0)
     return -1;
   if (req->auto_remove && req->restart.mode != RESTART_NO)
@@ -493,10 +529,11 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   if (bundle_build_spec(ctx, req, imgcfg, id, dir, rootfs, &spec, &mounts, err) < 0)
     return -1;
   td_trace("c-spec");
+  runflags_spec(req, spec);
   char sid[13];
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
-                       req->add_hosts, req->dns, req->dns_search, err) < 0)
+                       req->add_hosts, req->dns, req->dns_search, req->dns_opts, err) < 0)
     return -1;
   td_trace("c-etc");
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
@@ -504,9 +541,13 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   store_cache_put(STORE_CACHE_SPEC, id, spec);
   td_trace("c-config");
+  autostrv char **links = NULL;
+  if (runflags_links(ctx, req, name, &links, err) < 0)
+    return -1;
+  json_t *doc = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
+  runflags_record(req, links, doc);
   /* the new record's inspect document, read into the typed record as any other */
-  autorecord struct ctr_record *rec = record_from_json(
-      build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts));
+  autorecord struct ctr_record *rec = record_from_json(doc);
   if (record_save(ctx, id, rec, err) < 0)
     return -1;
   store_cache_put(STORE_CACHE_RECORD, id, rec->doc); /* run's start goes on with it */
@@ -523,6 +564,10 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   size_t n_ports = 0;
   if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
+  if (runflags_check(ctx, req, err) < 0) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   __attribute__((cleanup(eng_ns_modes_clear))) struct eng_ns_modes nsm = {0};
   if (eng_ns_resolve_modes(ctx, &adj, &nsm, err) < 0) {
     (*err)->exit_code = EXIT_ENGINE;
@@ -578,6 +623,12 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   td_trace("c-name");
   if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
     goto fail;
+  if (req->cidfile && write_all(req->cidfile_fd, id, strlen(id)) < 0) {
+    /* docker: the container stays; the file's write failed */
+    autoerr struct td_err *e = NULL;
+    err_set(&e, errno, "failed to write the container ID to the file");
+    err_warn(&e, "--cidfile");
+  }
   *id_out = steal_ptr(id);
   return 0;
 fail:

@@ -21,7 +21,7 @@ int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, 
                       struct td_err **err);
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
-                     char **dns, char **dns_search, struct td_err **err);
+                     char **dns, char **dns_search, char **dns_opts, struct td_err **err);
 /* The image layer: resolve ref, mount its rootfs at <dir>/rootfs with upper/work in dir
  * (transient: a --rm container, whose overlay needs no sync). *config gets the image's config
  * object ("Env", "Cmd"...) and *image_id its id. */

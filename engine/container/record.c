@@ -92,13 +92,14 @@ static bool strv_same(char *const *a, char *const *b)
 /* The scalar part of the schema: one line per field, used both ways. A field is a key of one
  * of the document's objects (a section), each looked up once per load. */
 enum kind { K_STR, K_BOOL, K_INT, K_U64, K_STRV };
-enum sect { S_TOP, S_STATE, S_HOST, S_RESTART, S_LOG, S_CONFIG, S_NET, S_TD, S_N };
+enum sect { S_TOP, S_STATE, S_HOST, S_RESTART, S_LOG, S_CONFIG, S_HEALTH, S_NET, S_TD, S_N };
 static const char *const sect_path[S_N] = {NULL,
                                            "State",
                                            "HostConfig",
                                            "HostConfig.RestartPolicy",
                                            "HostConfig.LogConfig.Config",
                                            "Config",
+                                           "Config.Healthcheck",
                                            "NetworkSettings",
                                            "Td"};
 #define F(sect, key, kind, member)                                                                 \
@@ -139,12 +140,20 @@ static const struct field {
     F(S_HOST, "AutoRemove", K_BOOL, host.auto_remove),
     F(S_LOG, "max-size", K_STR, host.log_max_size),
     F(S_LOG, "max-file", K_STR, host.log_max_file),
+    F(S_HOST, "Links", K_STRV, host.links),
+    F(S_HOST, "Runtime", K_STR, host.runtime),
+    F(S_CONFIG, "MacAddress", K_STR, config.mac_address),
     F(S_CONFIG, "Hostname", K_STR, config.hostname),
     F(S_CONFIG, "Tty", K_BOOL, config.tty),
     F(S_CONFIG, "OpenStdin", K_BOOL, config.open_stdin),
     F(S_CONFIG, "StdinOnce", K_BOOL, config.stdin_once),
     F(S_CONFIG, "Image", K_STR, config.image),
     F(S_CONFIG, "StopSignal", K_STR, config.stop_signal),
+    F(S_HEALTH, "Test", K_STRV, config.health.test),
+    F(S_HEALTH, "Interval", K_U64, config.health.interval),
+    F(S_HEALTH, "Timeout", K_U64, config.health.timeout),
+    F(S_HEALTH, "StartPeriod", K_U64, config.health.start_period),
+    F(S_HEALTH, "Retries", K_INT, config.health.retries),
     F(S_NET, "IPAddress", K_STR, net.ip),
     F(S_NET, "IPPrefixLen", K_INT, net.prefix),
     F(S_NET, "Gateway", K_STR, net.gateway),
@@ -434,6 +443,7 @@ void record_free(struct ctr_record *r)
       strv_free(*(char ***)p);
   }
   strv_free(r->config.labels);
+  free(r->state.health);
   ports_clear(r);
   for (size_t i = 0; i < r->net.n_nets; i++)
     endpoint_clear(&r->net.nets[i]);

@@ -299,7 +299,8 @@ json_t *store_summary(json_t *rec)
   static const char *const parts[][2] = {
       {"Config", "Image"},          {"Config", "Labels"},  {"HostConfig", "NetworkMode"},
       {"NetworkSettings", "Ports"}, {"Td", "MonitorPid"},  {"Td", "MonitorStart"},
-      {"Td", "InitStart"},          {"Td", "RootfsIsDir"}, {"Td", "Rootfs"}};
+      {"Td", "InitStart"},          {"Td", "RootfsIsDir"}, {"Td", "Rootfs"},
+      {"Config", "Healthcheck"}};
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
     summary_copy(o, rec, parts[i][0], parts[i][1]);
   return o;

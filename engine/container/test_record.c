@@ -229,6 +229,30 @@ static void attach_bytes(void)
   TAP_STREQ(back, orig, "and the record is as before");
 }
 
+/* Config.Healthcheck: typed both ways; absent stays absent (docker's omitempty). */
+static void health_fields(void)
+{
+  const char *with = "{\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"],"
+                     "\"Interval\":200000000,\"Retries\":2}}}";
+  autorecord struct ctr_record *r = record_from_json(json_loads(with, 0, NULL));
+  TAP_OK(r->config.health.test && strcmp(r->config.health.test[0], "CMD-SHELL") == 0 &&
+             strcmp(r->config.health.test[1], "true") == 0 && r->config.health.test[2] == NULL,
+         "health: Test");
+  TAP_OK(r->config.health.interval == 200000000 && r->config.health.timeout == 0 &&
+             r->config.health.start_period == 0 && r->config.health.retries == 2,
+         "health: Interval, Timeout, StartPeriod, Retries");
+  TAP_OK(health_configured(r), "health: a test to run");
+  autofree char *back = json_dumps(record_to_json(r), JSON_COMPACT | JSON_PRESERVE_ORDER);
+  TAP_STREQ(back, with, "health: saved as it was");
+  autorecord struct ctr_record *none = record_from_json(json_loads("{\"Config\":{}}", 0, NULL));
+  TAP_OK(none->config.health.test == NULL && !health_configured(none), "health: none");
+  autofree char *nb = json_dumps(record_to_json(none), JSON_COMPACT);
+  TAP_STREQ(nb, "{\"Config\":{}}", "health: none added on save");
+  autorecord struct ctr_record *off =
+      record_from_json(json_loads("{\"Config\":{\"Healthcheck\":{\"Test\":[\"NONE\"]}}}", 0, NULL));
+  TAP_OK(!health_configured(off), "health: NONE runs nothing");
+}
+
 /* The namespace joins (--ipc/--pid container:X) the monitor resolves at each start; an older
  * record without them reads as none. */
 static void ns_modes(void)
@@ -254,6 +278,7 @@ int main(int argc, char **argv)
   typed_fields();
   changes();
   attach_bytes();
+  health_fields();
   ns_modes();
   return TAP_DONE();
 }

@@ -61,3 +61,20 @@ int mon_exit_code_of(int status);
 bool mon_oom_killed(struct rt_ctx *rt, const char *id);
 /* whether the restart policy restarts after code (not once stopped or removed) */
 bool mon_should_restart(struct mon *m, int code);
+
+/* extrt.c: --runtime NAME, a container run by another OCI runtime's command line. */
+bool extrt_used(const struct ctr_record *rec);
+/* create (the init left waiting, *pid), with the container's stdio */
+int extrt_create(struct mon *m, const int stdio[3], pid_t *pid, struct td_err **err);
+int extrt_start(struct mon *m, struct td_err **err);
+/* delete --force; nothing when the runtime holds no state of id */
+int extrt_delete(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
+                 struct td_err **err);
+/* health.c: for a container with a health check, spawn its health checker (tinydocker
+ * __health-check) for the init pid, after writing State.Health "starting" when fresh (each
+ * start; an adopter goes on with the health as it is); nothing without one. */
+void mon_health_start(struct mon *m, pid_t init, bool fresh);
+/* After the init's exit has been reaped: wait (up to 3 s) for the checker to end, so that a
+ * stopped or removed container leaves no process behind (one waitpid when there is none), and
+ * record its health as docker does at a stop ("unhealthy"). */
+void mon_health_stop(struct mon *m);

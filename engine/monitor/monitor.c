@@ -145,6 +145,14 @@ static int setup_stdio(struct mon *m, int child[3], struct td_err **err)
   return 0;
 }
 
+/* rt_delete, or the other runtime's delete (--runtime). */
+static int runtime_delete(struct mon *m, struct rt_ctx *rt, struct td_err **err)
+{
+  if (extrt_used(m->rec))
+    return extrt_delete(m->ctx, m->rec, m->id, err);
+  return rt_delete(rt, m->id, true, err);
+}
+
 /* rt_create + network + rt_start; the init is our child. */
 static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err)
 {
@@ -178,7 +186,8 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
       .entry_tree_out = &m->entry_tree,
   };
   release_held(m); /* a restart's previous ones */
-  int rc = rt_create(rt, &o, &m->io.pid, err);
+  int rc = extrt_used(m->rec) ? extrt_create(m, child, &m->io.pid, err)
+                              : rt_create(rt, &o, &m->io.pid, err);
   td_trace("rt-created");
   for (int k = 0; k < 3; k++)
     if (child[k] >= 0)
@@ -212,13 +221,13 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   }
   if (mon_attach_network(m, err) < 0) {
     autoerr struct td_err *e2 = NULL;
-    if (rt_delete(rt, m->id, true, &e2) < 0)
+    if (runtime_delete(m, rt, &e2) < 0)
       err_warn(&e2, "undo start");
     return -1;
   }
-  if (rt_start(rt, m->id, err) < 0) {
+  if ((extrt_used(m->rec) ? extrt_start(m, err) : rt_start(rt, m->id, err)) < 0) {
     autoerr struct td_err *e2 = NULL;
-    if (rt_delete(rt, m->id, true, &e2) < 0)
+    if (runtime_delete(m, rt, &e2) < 0)
       err_warn(&e2, "undo start");
     autoerr struct td_err *e3 = NULL;
     if (net_detach(m->ctx->root, m->id, &e3) < 0)
@@ -231,6 +240,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   rec_update_state(m, "running", true, m->io.pid, 0, NULL, true, false, false);
   td_trace("rec-running");
   eng_event(m->ctx, m->id, m->rec, "start", NULL);
+  mon_health_start(m, m->io.pid, true);
   return 0;
 }
 
@@ -407,6 +417,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
       mon_io_run(&m->io, -1);
     }
     mon_io_drain_rest(&m->io);
+    mon_health_stop(m);
     td_trace("mon-reaped");
     int code = mon_exit_code_of(m->io.status);
     char codestr[16];
@@ -421,7 +432,7 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     autoerr struct td_err *e2 = NULL;
     autoerr struct td_err *e3 = NULL;
     autostrv char **unplug = NULL;
-    if (rt_delete(rt, m->id, true, &e2) < 0)
+    if (runtime_delete(m, rt, &e2) < 0)
       err_warn(&e2, "after the exit");
     if (eng_net_endpoints(m->rec) && net_release(m->ctx->root, m->id, &unplug, &e3) < 0)
       err_warn(&e3, "after the exit: network release");
@@ -541,6 +552,8 @@ int eng_monitor_adopt(struct eng_ctx *ctx, const char *id)
   /* the dead monitor's socket replaced by ours: `wait` (a --rm container's code) and attach
    * get MON_EXIT at the end, as from any monitor */
   m.io.listen_fd = listen_attach(&m);
+  if (a.pid > 0 && (a.traced || a.pidfd >= 0))
+    mon_health_start(&m, a.pid, false); /* the dead monitor's checker died with it */
   mon_adopt_wait(&a, &m.io);
   if (access(m.dir, F_OK) != 0)
     return 0; /* removed meanwhile (rm -f): nothing left to record */

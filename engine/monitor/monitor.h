@@ -56,3 +56,16 @@ int monitor_spawn(const struct eng_ctx *ctx, const char *id, int *sock, struct t
  * forks), -1 on an error before the clone. */
 int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool sig_proxy,
                     struct td_err **err);
+
+#include <jansson.h>
+
+struct ctr_record;
+struct eng_ctx;
+/* exec in a container run by another OCI runtime: `NAME exec [-d] --process F ID` with stdio
+ * as the runtime's own (no terminal); *status its wait status (the process's exit code is the
+ * runtime's). */
+int extrt_exec(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
+               json_t *process, bool detach, const int stdio[3], int *status, struct td_err **err);
+/* pause / resume a container run by another OCI runtime (--runtime runc: `runc pause ID`). */
+int extrt_pause(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id, bool pause,
+                struct td_err **err);

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "engine/monitor/internal.h"
 #include "net/net.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/xalloc.h"
 
 int mon_attach_network(struct mon *m, struct td_err **err)
@@ -27,6 +29,18 @@ int mon_attach_network(struct mon *m, struct td_err **err)
   /* an empty list is none (the endpoint's Aliases: null) */
   char **aliases = r->td.aliases && r->td.aliases[0] ? r->td.aliases : NULL;
   char **add_hosts = r->td.add_hosts && r->td.add_hosts[0] ? r->td.add_hosts : NULL;
+  const char *net = strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 ? NULL : mode;
+  /* --link: the targets' lines, found now (their addresses are those of this start) */
+  autostrv char **with_links = NULL;
+  if (r->host.links) {
+    for (char **h = add_hosts; h && *h; h++)
+      strv_push(&with_links, *h);
+    if (runflags_link_hosts(m->ctx, r, net, &with_links, err) < 0)
+      return -1;
+    add_hosts = with_links;
+  }
+  uint8_t mac[6];
+  bool has_mac = runflags_mac(r->config.mac_address, mac) == 0;
   struct net_attach_req req = {
       .network = strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 ? NULL : mode,
       .container_name = name && name[0] == '/' ? name + 1 : name,
@@ -37,6 +51,7 @@ int mon_attach_network(struct mon *m, struct td_err **err)
       .hosts_path = hosts,
       .aliases = aliases,
       .add_hosts = add_hosts,
+      .mac = has_mac ? mac : NULL,
   };
   struct net_attach_result res = {0};
   if (net_attach(m->ctx->root, m->id, nspath, &req, &res, err) < 0)

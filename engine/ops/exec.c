@@ -17,6 +17,8 @@
 
 #include "engine/parse/parse.h"
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
+#include "engine/monitor/monitor.h"
 #include "runtime/security/security.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -210,6 +212,27 @@ static char *exec_mark(const struct eng_ctx *ctx, const char *id, const char *ex
   return path;
 }
 
+/* --runtime runc/crun: the runtime's exec with our stdio (stdin only with -i), its status. */
+static int exec_external(struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
+                         const struct eng_exec_req *req, json_t *pj, int *exit_code,
+                         struct td_err **err)
+{
+  autoclose int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  int stdio[3] = {req->interactive && !req->detach ? 0 : null, req->detach ? null : 1,
+                  req->detach ? null : 2};
+  int status = 0;
+  if (!req->detach)
+    signal(SIGINT, SIG_IGN);
+  if (extrt_exec(ctx, rec, id, pj, req->detach, stdio, &status, err) < 0)
+    return -1;
+  *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
+               : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                     : 255;
+  if (req->detach && *exit_code != 0)
+    return err_set(err, 0, "runtime %s: exec -d failed (status %d)", rec->host.runtime, *exit_code);
+  return 0;
+}
+
 int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req, int *exit_code,
              struct td_err **err)
 {
@@ -221,6 +244,11 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     return err_set(err, 0, "Container %s is paused, unpause the container before exec", id);
   if (strcmp(st, "running") != 0)
     return err_set(err, 0, "container %s is not running", id);
+  if (runflags_external(rec) && req->tty)
+    return err_set(err, 0,
+                   "exec -t is not supported for a container of runtime %s (--runtime): run it "
+                   "without -t",
+                   rec->host.runtime);
   autofree char *cfgpath = xasprintf("%s/%s/config.json", ctx->ctr_dir, id);
   autojson json_t *cfg = NULL;
   if (file_read_json(AT_FDCWD, cfgpath, &cfg, err) < 0)
@@ -228,6 +256,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   autojson json_t *pj = NULL;
   if (exec_process(rec, cfg, req, &pj, err) < 0)
     return -1;
+  if (runflags_external(rec))
+    return exec_external(ctx, id, rec, req, pj, exit_code, err);
   struct spec_process *proc = NULL;
   if (spec_process_from_json(pj, &proc, err) < 0)
     return -1;

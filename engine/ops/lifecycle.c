@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "engine/monitor/monitor.h"
 #include "engine/ops/ops.h"
 #include "image/image.h"
@@ -433,7 +434,8 @@ int eng_pause(struct eng_ctx *ctx, const char *id, bool pause, struct td_err **e
   }
   struct rt_ctx rt;
   eng_rt_ctx(ctx, &rt);
-  if ((pause ? rt_pause(&rt, id, err) : rt_resume(&rt, id, err)) < 0)
+  if (runflags_external(rec) ? extrt_pause(ctx, rec, id, pause, err) < 0
+                             : (pause ? rt_pause(&rt, id, err) : rt_resume(&rt, id, err)) < 0)
     goto out;
   free(rec->state.status);
   rec->state.status = xstrdup(pause ? "paused" : "running");

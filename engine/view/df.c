@@ -1,9 +1,12 @@
 /* `system df` (-v): disk use of images (their unpacked layers, each counted once), containers
- * (their upper dirs), local volumes, as docker's table. Sizes are the apparent sizes of the
+ * (their upper dirs), local volumes and the build cache (the build's intermediate states and its
+ * cache mounts), as docker's table. Sizes are the apparent sizes of the
  * regular files, walked without following symlinks or crossing mounts. */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +85,10 @@ struct usage {
   json_t *images;     /* [{Id, Names[], Created, Layers[] sizes, Size, Containers}] */
   json_t *containers; /* [{Id, Image, Command, Size, Created, Status, Names, Running, Volumes}] */
   json_t *volumes;    /* [{Name, Size, Links}] */
+  json_t *cache;      /* the build cache: [{Id, Type, Created, Layers[], InUse, Size, Shared}] */
   uint64_t img_total, img_used, ctr_total, ctr_reclaim, vol_total, vol_reclaim;
-  size_t img_active, ctr_active, vol_active;
+  uint64_t cache_total, cache_reclaim;
+  size_t img_active, ctr_active, vol_active, cache_active;
 };
 
 static void collect_containers(struct eng_ctx *ctx, struct usage *u, json_t *used_images,
@@ -135,6 +140,80 @@ static void collect_containers(struct eng_ctx *ctx, struct usage *u, json_t *use
   }
 }
 
+/* The build cache: the intermediate states (their layers that no image has, each counted once,
+ * given to the state that made it: its top layer) and the RUN --mount=type=cache directories
+ * (<root>/buildcache/mounts). Reclaimable: what `builder prune` frees (a state a container uses
+ * stays). */
+static void collect_cache(struct eng_ctx *ctx, struct usage *u, json_t *used_images,
+                          json_t *cache_ids, json_t *img_layers)
+{
+  autojson json_t *sizes = json_object(); /* chain id -> size, the cache-only layers */
+  autojson json_t *kept = json_object();  /* chain ids a state in use holds */
+  size_t i;
+  json_t *idj;
+  json_array_foreach (cache_ids, i, idj) {
+    const char *id = json_string_value(idj);
+    struct image_info *info = NULL;
+    autoerr struct td_err *e = NULL;
+    if (image_resolve(ctx->root, id, &info, &e) < 0)
+      continue;
+    bool in_use = json_object_get(used_images, id) != NULL;
+    uint64_t size = 0;
+    bool shared = false;
+    for (size_t k = 0; k < info->n_layers; k++) {
+      const char *chain = info->chain_ids[k];
+      if (json_object_get(img_layers, chain)) {
+        if (k + 1 == info->n_layers)
+          shared = true;
+        continue;
+      }
+      if (in_use)
+        json_object_set_new(kept, chain, json_true());
+      if (json_object_get(sizes, chain))
+        continue;
+      uint64_t s = dir_size(info->layer_dirs[k]);
+      json_object_set_new(sizes, chain, json_integer((json_int_t)s));
+      size += s;
+    }
+    const char *created = json_string_value(json_object_get(info->config, "created"));
+    json_array_append_new(u->cache, json_pack("{s:s,s:s,s:s,s:b,s:I,s:b}", "Id", id, "Type",
+                                              "regular", "Created", created ? created : "", "InUse",
+                                              in_use, "Size", (json_int_t)size, "Shared", shared));
+    if (in_use)
+      u->cache_active++;
+    image_info_free(info);
+  }
+  const char *k;
+  json_t *v;
+  json_object_foreach (sizes, k, v) {
+    u->cache_total += (uint64_t)json_integer_value(v);
+    if (!json_object_get(kept, k))
+      u->cache_reclaim += (uint64_t)json_integer_value(v);
+  }
+  autofree char *mdir = xasprintf("%s/buildcache/mounts", ctx->root);
+  autoclosedir DIR *d = opendir(mdir);
+  struct dirent *de;
+  while (d && (de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.')
+      continue;
+    autofree char *p = xasprintf("%s/%s", mdir, de->d_name);
+    struct stat st;
+    if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+      continue;
+    uint64_t s = dir_size(p);
+    char created[64];
+    struct tm tm;
+    time_t mt = st.st_mtim.tv_sec;
+    gmtime_r(&mt, &tm);
+    strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_array_append_new(u->cache, json_pack("{s:s,s:s,s:s,s:b,s:I,s:b}", "Id", de->d_name, "Type",
+                                              "exec.cachemount", "Created", created, "InUse", false,
+                                              "Size", (json_int_t)s, "Shared", false));
+    u->cache_total += s;
+    u->cache_reclaim += s;
+  }
+}
+
 static void collect_images(struct eng_ctx *ctx, struct usage *u, json_t *used_images)
 {
   autojson json_t *index = NULL;
@@ -144,6 +223,8 @@ static void collect_images(struct eng_ctx *ctx, struct usage *u, json_t *used_im
   autojson json_t *layer_size = json_object();  /* chain id -> size */
   autojson json_t *layer_users = json_object(); /* chain id -> images using it */
   autojson json_t *seen = json_object();
+  autojson json_t *cache_seen = json_object();
+  autojson json_t *cache_ids = json_array();
   size_t i;
   json_t *ent;
   json_array_foreach (json_object_get(index, "manifests"), i, ent) {
@@ -151,6 +232,15 @@ static void collect_images(struct eng_ctx *ctx, struct usage *u, json_t *used_im
     const char *name = image_entry_name(ent);
     if (id == NULL)
       continue;
+    /* a build's intermediate state: the build cache (builder prune), not an image */
+    if (name == NULL &&
+        json_object_get(json_object_get(ent, "annotations"), IMAGE_ANNOT_BUILD_CACHE)) {
+      if (!json_object_get(cache_seen, id)) {
+        json_object_set_new(cache_seen, id, json_true());
+        json_array_append_new(cache_ids, json_string(id));
+      }
+      continue;
+    }
     json_t *img = json_object_get(seen, id);
     if (img) {
       if (name)
@@ -202,6 +292,7 @@ static void collect_images(struct eng_ctx *ctx, struct usage *u, json_t *used_im
       u->img_used += size - shared;
     }
   }
+  collect_cache(ctx, u, used_images, cache_ids, layer_size);
 }
 
 static void collect_volumes(struct eng_ctx *ctx, struct usage *u, json_t *used_vols)
@@ -292,16 +383,32 @@ static void print_verbose(struct usage *u)
     strv_push(&rows, row);
   }
   print_rows(rows);
-  printf("\nBuild cache usage: 0B\n\n");
+  autofree char *cache_total = human_size((double)u->cache_total, 4);
+  printf("\nBuild cache usage: %s\n\n", cache_total);
   strv_free(rows);
   rows = NULL;
   strv_push(&rows, "CACHE ID\tCACHE TYPE\tSIZE\tCREATED\tLAST USED\tUSAGE\tSHARED");
+  json_array_foreach (u->cache, i, e) {
+    const char *id = json_string_value(json_object_get(e, "Id"));
+    autofree char *size = human_size((double)json_integer_value(json_object_get(e, "Size")), 4);
+    autofree char *created = ago(json_string_value(json_object_get(e, "Created")));
+    autofree char *row =
+        xasprintf("%.12s\t%s\t%s\t%s\t%s\t%d\t%s", id + (strncmp(id, "sha256:", 7) == 0 ? 7 : 0),
+                  json_string_value(json_object_get(e, "Type")), size, created,
+                  json_is_true(json_object_get(e, "InUse")) ? "now" : created,
+                  json_is_true(json_object_get(e, "InUse")) ? 1 : 0,
+                  json_is_true(json_object_get(e, "Shared")) ? "true" : "false");
+    strv_push(&rows, row);
+  }
   print_rows(rows);
 }
 
 int eng_system_df(struct eng_ctx *ctx, bool verbose, const char *format, struct td_err **err)
 {
-  struct usage u = {.images = json_array(), .containers = json_array(), .volumes = json_array()};
+  struct usage u = {.images = json_array(),
+                    .containers = json_array(),
+                    .volumes = json_array(),
+                    .cache = json_array()};
   autojson json_t *used_images = json_object();
   autojson json_t *used_vols = json_object();
   collect_containers(ctx, &u, used_images, used_vols);
@@ -323,7 +430,8 @@ int eng_system_df(struct eng_ctx *ctx, bool verbose, const char *format, struct 
        true},
       {"Containers", json_array_size(u.containers), u.ctr_active, u.ctr_total, u.ctr_reclaim, true},
       {"Local Volumes", json_array_size(u.volumes), u.vol_active, u.vol_total, u.vol_reclaim, true},
-      {"Build Cache", 0, 0, 0, 0, false},
+      {"Build Cache", json_array_size(u.cache), u.cache_active, u.cache_total, u.cache_reclaim,
+       false},
   };
   struct gotmpl *t = NULL;
   if (format && gotmpl_parse_format(format, &t, err) < 0) {
@@ -365,5 +473,6 @@ out:
   json_decref(u.images);
   json_decref(u.containers);
   json_decref(u.volumes);
+  json_decref(u.cache);
   return rc;
 }

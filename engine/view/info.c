@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 
 #include "engine/container/container.h"
+#include "engine/container/runflags.h"
 #include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -184,6 +185,7 @@ int eng_info(struct eng_ctx *ctx, const char *format, struct td_err **err)
       "OperatingSystem", os, "OSType", "linux", "Architecture", u.machine, "NCPU", eng_ncpu(),
       "MemTotal", (json_int_t)mem, "DockerRootDir", ctx->root, "Name", host, "ServerVersion",
       TD_VERSION, "DefaultRuntime", "tinyrun", "SecurityOptions", secopts, "Warnings", warn);
+  json_object_set_new(doc, "Runtimes", eng_runtimes_json()); /* --runtime's names */
   struct {
     const char *key;
     bool v;

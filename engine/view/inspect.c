@@ -397,6 +397,15 @@ int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out
   json_object_set_new(defaults, "ExecIDs", exec_ids(ctx, rec));
   json_t *view = jsonv_shape(doc, top_order, defaults);
   json_object_del(view, "Td");
+  /* docker's State.Health: there once the container with a check has started */
+  json_t *health = health_configured(rec) ? health_load(ctx, id) : NULL;
+  if (health && json_is_object(json_object_get(view, "State"))) {
+    json_t *state = json_copy(json_object_get(view, "State"));
+    json_object_set_new(state, "Health", health);
+    json_object_set_new(view, "State", state);
+  } else {
+    json_decref(health);
+  }
   json_object_set_new(view, "HostConfig", host_view(json_object_get(doc, "HostConfig")));
   json_t *cfg = json_object_get(doc, "Config");
   autojson json_t *cfg_defaults = json_pack("{s:n,s:n}", "OnBuild", "Volumes");

@@ -46,7 +46,13 @@ static char *status_text(const struct ctr_record *rec)
   if (strcmp(st, "running") == 0 || strcmp(st, "paused") == 0) {
     int64_t then = time_parse_rfc3339(rec->state.started_at);
     autofree char *d = human_duration((now_ns() - then) / 1000000000LL);
-    return xasprintf("Up %s%s", d, strcmp(st, "paused") == 0 ? " (Paused)" : "");
+    if (strcmp(st, "paused") == 0)
+      return xasprintf("Up %s (Paused)", d);
+    /* docker's Health.String(): "health: starting", else the status */
+    const char *h = rec->state.health;
+    if (h && *h)
+      return xasprintf("Up %s (%s%s)", d, strcmp(h, "starting") == 0 ? "health: " : "", h);
+    return xasprintf("Up %s", d);
   }
   if (strcmp(st, "exited") == 0 || strcmp(st, "restarting") == 0) {
     autofree char *a = ago(rec->state.finished_at);
@@ -188,6 +194,8 @@ static bool match_filter(const struct ctr_record *rec, const char *f)
     return name_matches(rec->name, v);
   if (strncmp(f, "id", kl) == 0 && kl == 2)
     return rec->id && strncmp(rec->id, v, strlen(v)) == 0;
+  if (strncmp(f, "health", kl) == 0 && kl == 6) /* "none": no health check (or not started) */
+    return strcmp(rec->state.health ? rec->state.health : "none", v) == 0;
   if (strncmp(f, "exited", kl) == 0 && kl == 6)
     return rec->state.status && strcmp(rec->state.status, "exited") == 0 &&
            rec->state.exit_code == strtol(v, NULL, 10);
@@ -336,11 +344,15 @@ static struct ctr_record *ps_load(const struct eng_ctx *ctx, int ctr_fd, const c
     if (eng_orphan_hook && store_monitor_gone(rec))
       eng_orphan_hook(ctx, id);
     store_refresh_state(rec);
+    health_fill(ctx, rec);
     return rec;
   }
   autoerr struct td_err *e = NULL;
   /* no summary (older record, or a big one): the full record; none yet: being created */
-  return eng_load_refreshed(ctx, id, &rec, &e) == 0 ? rec : NULL;
+  if (eng_load_refreshed(ctx, id, &rec, &e) < 0)
+    return NULL;
+  health_fill(ctx, rec);
+  return rec;
 }
 
 static bool ps_wanted(struct ctr_record *rec, const struct eng_ps_opts *o, struct ps_ancestry *anc)

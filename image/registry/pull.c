@@ -370,7 +370,8 @@ static int pull_run(struct pull_ctx *p, const char *ref, const struct registry_o
     fprintf(out, "Digest: %s\n", p->m.digest);
     fprintf(out, "Status: Downloaded newer image for %s\n", familiar);
   }
-  fprintf(out, "%s\n", full);
+  if (!o->no_ref_line)
+    fprintf(out, "%s\n", full);
   return 0;
 }
 

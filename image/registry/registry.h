@@ -10,6 +10,7 @@ struct registry_opts {
   char **insecure;      /* --insecure-registry hosts: plain http allowed */
   bool quiet;           /* -q: only the final line */
   const char *platform; /* "linux/amd64[/variant]"; NULL = this host's */
+  bool no_ref_line;     /* pull: leave out the final full-reference line (run's pull, -a) */
 };
 
 /* Pull ref into the store; nothing is published unless every digest checks out. */
@@ -18,6 +19,15 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
 /* Push a stored image to its registry; blobs the registry has are skipped (HEAD first). */
 int registry_push(const char *root, const char *ref, const struct registry_opts *o, FILE *out,
                   struct td_err **err);
+/* `pull --all-tags`: every tag of repo_ref's repository in its registry (GET tags/list, paged,
+ * at most 10000); a list for another repository or a tag that is not docker's tag syntax is an
+ * error, nothing pulled. */
+int registry_tags(const char *root, const char *repo_ref, const struct registry_opts *o,
+                  char ***tags, struct td_err **err);
+/* `push --all-tags`: every tag of repo_ref's repository in the store (exit 1 if none). */
+int registry_local_tags(const char *root, const char *repo_ref, char ***tags, struct td_err **err);
+/* Whether t is a tag by docker's rule: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+bool registry_tag_valid(const char *t);
 /* Check credentials against server and store them in <root>/auth.json (mode 0600). */
 int registry_login(const char *root, const char *server, const char *user, const char *password,
                    const struct registry_opts *o, struct td_err **err);

@@ -3,6 +3,7 @@
 
 #include "image/registry/client.h"
 #include "image/registry/manifest.h"
+#include "image/registry/registry.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
 
@@ -54,9 +55,26 @@ static void test_index_pick(void)
   TAP_OK(!reg_media_is_index("application/vnd.oci.image.manifest.v1+json"), "manifest");
 }
 
+/* what a registry's tag list may hold (pull --all-tags) */
+static void test_tag_valid(void)
+{
+  const char *good[] = {"1", "latest", "v1.2.3-rc_1", "_x", "A9"};
+  for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+    TAP_OK(registry_tag_valid(good[i]), "tag %s", good[i]);
+  char long_tag[130];
+  memset(long_tag, 'a', 129);
+  long_tag[129] = '\0';
+  const char *bad[] = {"", "../../x", "a/b", "x@y", ".x", "-x", "a:b", "a b", long_tag};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+    TAP_OK(!registry_tag_valid(bad[i]), "not a tag: %.20s", bad[i]);
+  long_tag[128] = '\0';
+  TAP_OK(registry_tag_valid(long_tag), "128 characters");
+}
+
 int main(void)
 {
   test_challenge();
+  test_tag_valid();
   test_hosts();
   test_index_pick();
   return TAP_DONE();

@@ -14,7 +14,8 @@ teardown() { net_teardown; }
   run nt network inspect "$TN-n1"
   [ "$status" -eq 0 ]
   [ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Subnet')" = "$SUBNET_PREFIX.0/24" ]
-  [ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Gateway')" = "$SUBNET_PREFIX.1" ]
+  # docker's IPAM.Config: a --subnet given alone has no Gateway there (64-net-ipam.bats)
+  [ "$(echo "$output" | jq -r '.[0].IPAM.Config[0].Gateway')" = null ]
   [ "$(echo "$output" | jq -r '.[0].Labels.team')" = "net" ]
   br=$(echo "$output" | jq -r '.[0].Options["com.docker.network.bridge.name"]')
   # the kernel has the bridge with the gateway address
@@ -65,7 +66,7 @@ teardown() { net_teardown; }
   [[ "$output" == *"gateway"* ]]
   run nt network create --subnet 10.251.7.0/24 --ip-range 10.251.0.0/16 "$TN-b1"
   [ "$status" -eq 125 ]
-  [[ "$output" == *"ip-range"* ]]
+  [[ "$output" == *"no matching subnet for range"* ]]
   run nt network create "$TN-ok"
   [ "$status" -eq 125 ]
   [[ "$output" == *"already exists"* ]]
@@ -160,7 +161,7 @@ teardown() { net_teardown; }
   [ "$status" -ne 0 ]
   [[ "$output" != *"hello"* ]]
   # even with a route added by hand, the host drops it
-  in_ns c ip route add default via "$(nt network inspect "$TN-in" | jq -r '.[0].IPAM.Config[0].Gateway')"
+  in_ns c ip route add default via "$(nt network inspect "$TN-in" | jq -r '.[0].IPAM.Config[0].Subnet | sub("0/24$"; "1")')"
   run in_ns c curl -s -m 2 http://$CLIENT_IP:1/
   [ "$status" -ne 7 ]
   [ "$status" -ne 0 ]

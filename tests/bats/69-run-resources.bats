@@ -219,6 +219,7 @@ openable_blkdev() {
 @test "--blkio-weight-device: the weight where the host has weight_device, else docker's warning and []" {
   read -r dev mm < <(blkdev) || skip "no block device"
   run td run -d --blkio-weight-device "$dev:300" busybox sleep 100
+  echo "$output"
   [ "$status" -eq 0 ]
   id=${lines[-1]}
   d=$(cgdir "$(pid_of "$id")" blkio)
@@ -264,6 +265,11 @@ openable_blkdev() {
 
 @test "bad input: one line, exit 125, nothing created" {
   while IFS='|' read -r args msg; do
+    # without real-time cgroup support docker discards the values (a warning) before it
+    # compares them
+    if [[ "$args" == *cpu-rt-runtime* ]] && { v2 || [ ! -f /sys/fs/cgroup/cpu/cpu.rt_period_us ]; }; then
+      continue
+    fi
     run td create $args busybox true
     echo "$args => $output"
     [ "$status" -eq 125 ]
