@@ -27,8 +27,8 @@ CFG_KEYS='["Hostname","Domainname","User","AttachStdin","AttachStdout","AttachSt
   [ "$(jq -c '.[0].Config | keys_unsorted' <<<"$doc")" = "$CFG_KEYS" ]
   # {{json .Config}} keeps that order
   [ "$(td inspect -f '{{json .Config}}' k1 | jq -c 'keys_unsorted')" = "$CFG_KEYS" ]
-  [ "$(jq -c '.[0].HostConfig | [.NetworkMode, .Binds, .CapAdd, .CapDrop, .ExtraHosts, .Dns, .DnsOptions, .DnsSearch, .PortBindings, .RestartPolicy, .IpcMode, .Runtime, .ConsoleSize, .Ulimits, .SecurityOpt, .VolumesFrom, .Links, .GroupAdd, .OomScoreAdj, .PidMode, .UsernsMode]' <<<"$doc")" = \
-    '["default",null,null,null,null,[],[],[],{},{"Name":"no","MaximumRetryCount":0},"private","runc",[0,0],null,null,null,null,null,0,"",""]' ]
+  [ "$(jq -c '.[0].HostConfig | [.NetworkMode, .Binds, .CapAdd, .CapDrop, .ExtraHosts, .Dns, .DnsOptions, .DnsSearch, .PortBindings, .RestartPolicy, .IpcMode, .ConsoleSize, .Ulimits, .SecurityOpt, .VolumesFrom, .Links, .GroupAdd, .OomScoreAdj, .PidMode, .UsernsMode]' <<<"$doc")" = \
+    '["default",null,null,null,null,[],[],[],{},{"Name":"no","MaximumRetryCount":0},"private",[0,0],null,null,null,null,null,0,"",""]' ]
   [ "$(jq -c '.[0] | [.ExecIDs, .MountLabel, .GraphDriver.Name, (.GraphDriver.Data | keys_unsorted)]' <<<"$doc")" = \
     '[null,"","overlay",["LowerDir","MergedDir","UpperDir","WorkDir"]]' ]
   # GraphDriver names the container's overlay as the kernel has it mounted
