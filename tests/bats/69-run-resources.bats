@@ -227,8 +227,16 @@ openable_blkdev() {
     [ "$(td inspect -f '{{json .HostConfig.BlkioWeightDevice}}' "$id")" = "[]" ]
   else
     [ "$(td inspect -f '{{json .HostConfig.BlkioWeightDevice}}' "$id")" = "[{\"Path\":\"$dev\",\"Weight\":300}]" ]
-    if v2; then # BFQ takes 300 as is; io.weight gets it converted to its 1-10000 range
-      grep -q "^$mm " "$d/io.bfq.weight" 2>/dev/null || grep -q "^$mm " "$d/io.weight"
+    if v2 && [[ "$output" == *"weight of device $mm not applied"* ]]; then
+      # io.weight refuses a device weight without the io cost controller on that device
+      # (runc skips it without BFQ): a warning, and the kernel's file has no line for it
+      [ -z "$(grep "^$mm " "$d/io.weight" 2>/dev/null)" ]
+    elif v2 && [ -f "$d/io.bfq.weight" ]; then # BFQ takes 300 as is
+      grep -q "^$mm 300" "$d/io.bfq.weight"
+    elif v2; then
+      # io.weight (converted to its 1-10000 range) took the write: the kernel lists a device's
+      # weight only once the cgroup has done I/O on it, which this container cannot
+      [ -f "$d/io.weight" ]
     else
       cat "$d"/blkio*weight_device | grep -q "^$mm 300"
     fi
