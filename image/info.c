@@ -117,38 +117,12 @@ static const char *last_comment(json_t *cfg)
  * order, docker's zero values for the ones the image lacks (c NULL: all zero). */
 static json_t *docker_config(json_t *c)
 {
-  static const char *const order[] = {"Hostname",
-                                      "Domainname",
-                                      "User",
-                                      "AttachStdin",
-                                      "AttachStdout",
-                                      "AttachStderr",
-                                      "?ExposedPorts",
-                                      "Tty",
-                                      "OpenStdin",
-                                      "StdinOnce",
-                                      "Env",
-                                      "Cmd",
-                                      "?Healthcheck",
-                                      "?ArgsEscaped",
-                                      "Image",
-                                      "Volumes",
-                                      "WorkingDir",
-                                      "Entrypoint",
-                                      "?NetworkDisabled",
-                                      "?MacAddress",
-                                      "OnBuild",
-                                      "Labels",
-                                      "?StopSignal",
-                                      "?StopTimeout",
-                                      "?Shell",
-                                      NULL};
   autojson json_t *zero =
       json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:s,s:s}", "Hostname", "", "Domainname", "",
                 "User", "", "AttachStdin", 0, "AttachStdout", 0, "AttachStderr", 0, "Tty", 0,
                 "OpenStdin", 0, "StdinOnce", 0, "Image", "", "WorkingDir", "");
   autojson json_t *empty = json_object();
-  return jsonv_shape(c ? c : empty, order, zero);
+  return jsonv_shape(c ? c : empty, jsonv_docker_config_order, zero);
 }
 
 int image_inspect(const char *root, const char *ref, json_t **out, struct td_err **err)

@@ -105,3 +105,30 @@ json_t *jsonv_sorted(const json_t *o)
   free(keys);
   return out;
 }
+
+const char *const jsonv_docker_config_order[] = {"Hostname",
+                                                 "Domainname",
+                                                 "User",
+                                                 "AttachStdin",
+                                                 "AttachStdout",
+                                                 "AttachStderr",
+                                                 "?ExposedPorts",
+                                                 "Tty",
+                                                 "OpenStdin",
+                                                 "StdinOnce",
+                                                 "Env",
+                                                 "Cmd",
+                                                 "?Healthcheck",
+                                                 "?ArgsEscaped",
+                                                 "Image",
+                                                 "Volumes",
+                                                 "WorkingDir",
+                                                 "Entrypoint",
+                                                 "?NetworkDisabled",
+                                                 "?MacAddress",
+                                                 "OnBuild",
+                                                 "Labels",
+                                                 "?StopSignal",
+                                                 "?StopTimeout",
+                                                 "?Shell",
+                                                 NULL};

@@ -22,3 +22,6 @@ json_t *jsonv_from_strv_or_null(char *const *v);
 /* A new object with o's members sorted by key (Go's encoder prints a map so), NULL for NULL;
  * not an object: o itself, a new reference. */
 json_t *jsonv_sorted(const json_t *o);
+/* docker's container Config keys in the order its Config struct has them ('?': omitempty), for
+ * jsonv_shape: a container's inspect and an image's ContainerConfig/Config. */
+extern const char *const jsonv_docker_config_order[];

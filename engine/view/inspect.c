@@ -44,32 +44,6 @@ static const char *const top_order[] = {"Id",
                                         "Config",
                                         "NetworkSettings",
                                         NULL};
-static const char *const config_order[] = {"Hostname",
-                                           "Domainname",
-                                           "User",
-                                           "AttachStdin",
-                                           "AttachStdout",
-                                           "AttachStderr",
-                                           "?ExposedPorts",
-                                           "Tty",
-                                           "OpenStdin",
-                                           "StdinOnce",
-                                           "Env",
-                                           "Cmd",
-                                           "?Healthcheck",
-                                           "?ArgsEscaped",
-                                           "Image",
-                                           "Volumes",
-                                           "WorkingDir",
-                                           "Entrypoint",
-                                           "?NetworkDisabled",
-                                           "?MacAddress",
-                                           "OnBuild",
-                                           "Labels",
-                                           "?StopSignal",
-                                           "?StopTimeout",
-                                           "?Shell",
-                                           NULL};
 static const char *const net_order[] = {"Bridge",
                                         "SandboxID",
                                         "HairpinMode",
@@ -409,8 +383,8 @@ int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out
   json_object_set_new(view, "HostConfig", host_view(json_object_get(doc, "HostConfig")));
   json_t *cfg = json_object_get(doc, "Config");
   autojson json_t *cfg_defaults = json_pack("{s:n,s:n}", "OnBuild", "Volumes");
-  json_t *config =
-      jsonv_shape(json_is_object(cfg) ? cfg : cfg_defaults, config_order, cfg_defaults);
+  json_t *config = jsonv_shape(json_is_object(cfg) ? cfg : cfg_defaults, jsonv_docker_config_order,
+                               cfg_defaults);
   static const char *const cfg_maps[] = {"Labels", "ExposedPorts", "Volumes", NULL};
   for (const char *const *m = cfg_maps; *m; m++)
     if (json_is_object(json_object_get(config, *m)))
