@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/docker_types.h"
+#include "util/gotmpl.h"
 
 /* A field of a docker type: its name and its zero value's kind ('s' "", 'b' false, 'i' 0,
  * 'n' null: pointers, slices and maps). */
@@ -42,6 +43,12 @@ static const struct dt_field config_fields[] = {
     {"StopTimeout", 'n'},
     {"Shell", 'n'},
     {NULL, 0},
+};
+
+/* container.HostConfig's omitempty members (the rest are always in the document) */
+static const struct dt_field host_config_fields[] = {
+    {"StorageOpt", 'n'}, {"Tmpfs", 'n'}, {"Sysctls", 'n'},
+    {"Mounts", 'n'},     {"Init", 'n'},  {NULL, 0},
 };
 
 /* api/types.ImageInspect */
@@ -87,9 +94,16 @@ static void fill(json_t *obj, const struct dt_field *f)
 {
   if (!json_is_object(obj))
     return;
+  json_t *omit = json_object_get(obj, GOTMPL_OMIT_KEY);
   for (; f->name; f++)
-    if (!json_object_get(obj, f->name))
+    if (!json_object_get(obj, f->name)) {
       json_object_set_new(obj, f->name, zero_of(f->zero));
+      if (omit == NULL) {
+        omit = json_array();
+        json_object_set_new(obj, GOTMPL_OMIT_KEY, omit);
+      }
+      json_array_append_new(omit, json_string(f->name)); /* {{json}} prints docker's omitempty */
+    }
 }
 
 /* doc's key, a container.Config: docker 20.10 gives an image one even where it has none */
@@ -142,6 +156,7 @@ void cli_docker_typed_view(json_t *doc, enum cli_docker_type type)
   }
   fill_config(doc, "Config");
   if (type == CLI_DOCKER_CONTAINER) {
+    fill(json_object_get(doc, "HostConfig"), host_config_fields);
     /* types.ContainerState: Health is a pointer, nil without a health check */
     static const struct dt_field state_fields[] = {{"Health", 'n'}, {NULL, 0}};
     fill(json_object_get(doc, "State"), state_fields);

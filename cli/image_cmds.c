@@ -1,6 +1,7 @@
 /* images, tag, rmi, history, image inspect, image prune. */
 #include <getopt.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "image/ops.h"
 #include "image/store.h"
 #include "util/human.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -93,6 +95,18 @@ static char *history_id(json_t *row, bool no_trunc)
   return strcmp(id, "<missing>") == 0 ? xstrdup(id) : xstrdup(short_hex(id, no_trunc));
 }
 
+/* docker's history CreatedAt: the time in seconds, RFC 3339 (UTC here) */
+static char *created_at(const char *created)
+{
+  int64_t ns = created ? time_parse_rfc3339(created) : 0;
+  time_t t = (time_t)(ns / 1000000000LL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return xstrdup(buf);
+}
+
 /* history --format: docker's historyContext fields */
 static int history_formatted(json_t *rows, const char *format, bool human, bool no_trunc)
 {
@@ -102,17 +116,25 @@ static int history_formatted(json_t *rows, const char *format, bool human, bool 
   json_array_foreach (rows, i, r) {
     autofree char *idc = history_id(r, no_trunc);
     const char *created = json_string_value(json_object_get(r, "created"));
-    autofree char *ago = human ? fmt_ago(created) : xstrdup(created);
+    autofree char *at = created_at(created);
+    autofree char *ago = human ? fmt_ago(created) : xstrdup(at);
     json_int_t sz = json_integer_value(json_object_get(r, "size"));
     autofree char *size = human ? human_size((double)sz, 3) : xasprintf("%lld", (long long)sz);
     autofree char *by =
         trunc_created_by(json_string_value(json_object_get(r, "created_by")), no_trunc);
     const char *comment = json_string_value(json_object_get(r, "comment"));
     json_array_append_new(objs, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "ID", idc, "CreatedSince",
-                                          ago, "CreatedAt", created ? created : "", "CreatedBy", by,
-                                          "Size", size, "Comment", comment ? comment : ""));
+                                          ago, "CreatedAt", at, "CreatedBy", by, "Size", size,
+                                          "Comment", comment ? comment : ""));
   }
   return cli_format_rows(format, objs, NULL, history_header, "*formatter.historyContext");
+}
+
+/* Go's strconv.ParseBool false values */
+static bool cli_bool_false(const char *v)
+{
+  return strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "f") == 0 ||
+         strcmp(v, "F") == 0 || strcmp(v, "FALSE") == 0 || strcmp(v, "False") == 0;
 }
 
 int cmd_history(const char *root, int argc, char **argv)
@@ -134,7 +156,7 @@ int cmd_history(const char *root, int argc, char **argv)
     else if (c == 'T')
       no_trunc = true;
     else if (c == 'H')
-      human = strcmp(optarg, "false") != 0;
+      human = !cli_bool_false(optarg[0] == '=' ? optarg + 1 : optarg);
     else
       return EXIT_ENGINE;
   }
@@ -148,7 +170,7 @@ int cmd_history(const char *root, int argc, char **argv)
     return history_formatted(rows, format, human, no_trunc);
   struct fmt_table *t = quiet ? NULL : fmt_table_new(5);
   if (t) {
-    char *h[] = {"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"};
+    char *h[] = {"IMAGE", human ? "CREATED" : "CREATED AT", "CREATED BY", "SIZE", "COMMENT"};
     fmt_table_row(t, h);
   }
   size_t i;
@@ -160,7 +182,8 @@ int cmd_history(const char *root, int argc, char **argv)
       continue;
     }
     const char *created = json_string_value(json_object_get(r, "created"));
-    autofree char *ago = human ? fmt_ago(created) : xstrdup(created);
+    autofree char *at = created_at(created);
+    autofree char *ago = human ? fmt_ago(created) : xstrdup(at);
     json_int_t sz = json_integer_value(json_object_get(r, "size"));
     autofree char *size = human ? human_size((double)sz, 3) : xasprintf("%lld", (long long)sz);
     autofree char *by =

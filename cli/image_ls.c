@@ -94,10 +94,10 @@ static json_t *format_obj(json_t *r, bool no_trunc)
   autofree char *size = human_size((double)json_integer_value(json_object_get(r, "size")), 3);
   const char *id = rs(r, "id");
   autofree char *sid = no_trunc ? xstrdup(id) : xstrndup(image_digest_hex(id), 12);
-  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", rs(r, "repo"), "Tag",
-                   rs(r, "tag"), "ID", sid, "Digest",
-                   json_object_get(r, "digest") ? rs(r, "digest") : "<none>", "CreatedSince", ago,
-                   "CreatedAt", rs(r, "created"), "Size", size, "Containers", "N/A");
+  return json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", rs(r, "repo"), "Tag", rs(r, "tag"), "ID",
+      sid, "Digest", json_is_string(json_object_get(r, "digest")) ? rs(r, "digest") : "<none>",
+      "CreatedSince", ago, "CreatedAt", rs(r, "created"), "Size", size, "Containers", "N/A");
 }
 
 static const char *image_header(const char *field)

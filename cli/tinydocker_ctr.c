@@ -10,6 +10,9 @@
 #include "cli/tinydocker_opts.h"
 #include "engine/parse/parse.h"
 #include "engine/engine.h"
+#include "image/image.h"
+#include "image/volume.h"
+#include "net/net.h"
 #include "util/gotmpl.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
@@ -361,14 +364,86 @@ int cmd_unpause(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 /* ---- inspect ---- */
 
 static const struct opt_def inspect_opts[] = {
-    {'f', "format", OPT_STR, "string", "Format output using a custom template", NULL},
-    {'s', "size", OPT_BOOL, NULL, "Display total file sizes", NULL},
-    {0, "type", OPT_STR, "string", "Return JSON for specified type (container)", NULL},
+    {'f', "format", OPT_STR, "string", "Format the output using the given Go template", NULL},
+    {'s', "size", OPT_BOOL, NULL, "Display total file sizes if the type is container", NULL},
+    {0, "type", OPT_STR, "string", "Return JSON for specified type", NULL},
     OPT_END,
 };
 static const struct cmd_info inspect_info = {"inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
                                              "Return low-level information on Docker objects",
                                              inspect_opts, false};
+
+enum obj_kind { OBJ_ANY, OBJ_CONTAINER, OBJ_IMAGE, OBJ_NETWORK, OBJ_VOLUME };
+
+/* One object of the kind (OBJ_ANY: a container, a network or a volume, docker's order; an
+ * image is the image tool's, see cmd_inspect). */
+static int inspect_one(struct eng_ctx *ctx, enum obj_kind kind, const char *name, bool size,
+                       json_t **doc, enum cli_docker_type *type, struct td_err **e)
+{
+  *type = CLI_DOCKER_OTHER;
+  if (kind == OBJ_CONTAINER || kind == OBJ_ANY) {
+    autofree char *id = NULL;
+    *type = CLI_DOCKER_CONTAINER;
+    if (eng_lookup(ctx, name, &id, e) == 0)
+      return eng_inspect_doc(ctx, id, size, doc, e);
+    if (kind == OBJ_CONTAINER || strncmp(err_text(*e), "No such container", 17) != 0)
+      return -1;
+    err_free(e);
+  }
+  *type = CLI_DOCKER_OTHER;
+  if (kind == OBJ_NETWORK || kind == OBJ_ANY) {
+    if (net_inspect(ctx->root, name, doc, e) == 0)
+      return 0;
+    if (kind == OBJ_NETWORK) {
+      err_free(e);
+      return err_set(e, 0, "No such network: %s", name);
+    }
+    err_free(e);
+  }
+  if (volume_inspect(ctx->root, name, doc, e) == 0)
+    return 0;
+  err_free(e);
+  if (kind == OBJ_VOLUME)
+    return err_set(e, 0, "No such volume: %s", name);
+  return err_set(e, 0, "No such object: %s", name);
+}
+
+static bool is_image(const char *root, const char *name)
+{
+  struct image_info *img = NULL;
+  autoerr struct td_err *e = NULL;
+  if (image_resolve(root, name, &img, &e) < 0)
+    return false;
+  image_info_free(img);
+  return true;
+}
+
+/* Images are the image tool's (it links what image inspect needs): `inspect --type image`,
+ * and `inspect NAME...` where every NAME is an image and no other object, go to its `image
+ * inspect`. */
+static int inspect_images(struct eng_ctx *ctx, const char *fmt, bool size, int n, char **names,
+                          struct td_err **err)
+{
+  if (size)
+    fprintf(stderr, "WARNING: --size ignored for image\n");
+  char **av = xcalloc((size_t)n + 6, sizeof(char *));
+  int k = 0;
+  av[k++] = (char *)"tinydocker";
+  av[k++] = (char *)"image";
+  av[k++] = (char *)"inspect";
+  if (fmt) {
+    av[k++] = (char *)"--format";
+    av[k++] = (char *)fmt;
+  }
+  av[k++] = (char *)"--";
+  for (int i = 0; i < n; i++)
+    av[k++] = names[i];
+  if (err_style_env())
+    setenv(ERR_STYLE_ENV, err_style_env(), 1);
+  int rc = image_tool_exec(ctx->root, k, av, err);
+  free(av);
+  return rc;
+}
 
 int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
 {
@@ -377,27 +452,50 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
   if (rc != 0)
     DONE(&inspect_info, &r, rc);
   const char *fmt = opt_str(&inspect_info, &r, "format");
+  const char *type = opt_str(&inspect_info, &r, "type");
+  bool size = opt_bool(&inspect_info, &r, "size");
+  static const char *const kinds[] = {"", "container", "image", "network", "volume"};
+  enum obj_kind kind = OBJ_ANY;
+  if (type) {
+    size_t k = 1;
+    while (k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(kinds[k], type) != 0)
+      k++;
+    if (k == sizeof(kinds) / sizeof(kinds[0])) {
+      rc = err_set_exit(err, 1, 0, "\"%s\" is not a valid value for --type", type);
+      err_mark(err, ERR_BARE);
+      DONE(&inspect_info, &r, rc);
+    }
+    kind = (enum obj_kind)k;
+  }
+  if (kind == OBJ_IMAGE)
+    DONE(&inspect_info, &r, inspect_images(ctx, fmt, size, r.nargs, r.args, err));
+  if (kind == OBJ_ANY) {
+    bool all_images = true;
+    for (int i = 0; i < r.nargs && all_images; i++) {
+      autofree char *id = NULL;
+      autoerr struct td_err *e = NULL;
+      all_images = eng_lookup(ctx, r.args[i], &id, &e) < 0 && is_image(ctx->root, r.args[i]);
+    }
+    if (all_images)
+      DONE(&inspect_info, &r, inspect_images(ctx, fmt, false, r.nargs, r.args, err));
+  }
   autojson json_t *all = json_array();
   int failed = 0;
   struct gotmpl_inspect tin = {0};
   if (fmt && (rc = gotmpl_inspect_begin(&tin, fmt)) != 0)
     DONE(&inspect_info, &r, rc);
   for (int i = 0; i < r.nargs; i++) {
-    autofree char *id = NULL;
     autoerr struct td_err *e = NULL;
     json_t *doc = NULL;
-    if (eng_lookup(ctx, r.args[i], &id, &e) < 0 || eng_inspect(ctx, id, &doc, &e) < 0) {
-      /* without --type docker looked for any kind of object */
-      if (opt_str(&inspect_info, &r, "type") == NULL &&
-          strncmp(err_text(e), "No such container", 17) == 0)
-        fprintf(stderr, "Error: No such object: %s\n", r.args[i]);
-      else
-        fprintf(stderr, "Error: %s\n", err_text(e));
+    enum cli_docker_type dt;
+    if (inspect_one(ctx, kind, r.args[i], size && kind != OBJ_NETWORK && kind != OBJ_VOLUME, &doc,
+                    &dt, &e) < 0) {
+      fprintf(stderr, "Error: %s\n", err_text(e));
       failed++;
       continue;
     }
     if (fmt) {
-      cli_docker_typed_view(doc, CLI_DOCKER_CONTAINER);
+      cli_docker_typed_view(doc, dt);
       gotmpl_inspect_one(&tin, doc);
       json_decref(doc);
     } else {

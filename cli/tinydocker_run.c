@@ -739,7 +739,8 @@ static int run_or_create(struct eng_ctx *ctx, const struct cmd_info *ci, bool ru
   /* the seeds' `run /bin/sh` (no image named: the default one) never pulls */
   bool named = q.image && r.nargs > 0 && strcmp(q.image, r.args[0]) == 0;
   if (rc == 0 && named && (code = pull_image(ctx, q.image, policy, err)) != 0)
-    rc = code < 0 ? -1 : (code = EXIT_ENGINE); /* a failed pull printed its error */
+    /* a failed pull printed its error; docker run exits 125, create 1 (its daemon error) */
+    rc = code < 0 ? -1 : (code = run ? EXIT_ENGINE : 1);
   /* after the pull: a failed pull leaves no --cidfile behind */
   const char *cidfile = rc == 0 ? opt_str(ci, &r, "cidfile") : NULL;
   if (cidfile && (rc = cidfile_open(cidfile, &q.cidfile_fd, err)) == 0)

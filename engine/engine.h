@@ -163,6 +163,9 @@ int eng_network_disconnect(struct eng_ctx *ctx, const char *network, const char 
 
 /* The inspect document of a container (status refreshed), new reference. */
 int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err);
+/* eng_inspect, with size: docker's -s members (SizeRw, SizeRootFs). */
+int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out,
+                    struct td_err **err);
 /* What the CLI's helpers (`network`, `port`, commit/export) need of a container, from its
  * record (status refreshed); strings malloc'ed, NULL when the record has none. */
 struct eng_ctr_brief {

@@ -8,6 +8,7 @@
 #include "image/ops.h"
 #include "image/store.h"
 #include "util/cleanup.h"
+#include "util/jsonv.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -58,10 +59,11 @@ int image_list(const char *root, bool all, json_t **out, struct td_err **err)
       image_ref_free(r);
     }
     json_array_append_new(
-        rows, json_pack("{s:s,s:s,s:s,s:s,s:s?,s:I,s:b,s:O?}", "repo", repo ? repo : "<none>",
+        rows, json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:I,s:b,s:O?}", "repo", repo ? repo : "<none>",
                         "tag", tag ? tag : "<none>", "id", id, "digest",
-                        json_string_value(json_object_get(e, "digest")), "created",
-                        json_string_value(json_object_get(cfg, "created")), "size",
+                        json_string_value(json_object_get(json_object_get(e, "annotations"),
+                                                          IMAGE_ANNOT_REPO_DIGEST)),
+                        "created", json_string_value(json_object_get(cfg, "created")), "size",
                         (json_int_t)image_size(root, cfg), "dangling", name == NULL, "labels",
                         json_object_get(json_object_get(cfg, "config"), "Labels")));
   }
@@ -111,6 +113,18 @@ static const char *last_comment(json_t *cfg)
   return n ? json_string_value(json_object_get(json_array_get(h, n - 1), "comment")) : NULL;
 }
 
+/* An image's container config as docker prints it: every key of its ContainerConfig, in its
+ * order, docker's zero values for the ones the image lacks (c NULL: all zero). */
+static json_t *docker_config(json_t *c)
+{
+  autojson json_t *zero =
+      json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:s,s:s}", "Hostname", "", "Domainname", "",
+                "User", "", "AttachStdin", 0, "AttachStdout", 0, "AttachStderr", 0, "Tty", 0,
+                "OpenStdin", 0, "StdinOnce", 0, "Image", "", "WorkingDir", "");
+  autojson json_t *empty = json_object();
+  return jsonv_shape(c ? c : empty, jsonv_docker_config_order, zero);
+}
+
 int image_inspect(const char *root, const char *ref, json_t **out, struct td_err **err)
 {
   autojson json_t *index = NULL;
@@ -127,11 +141,11 @@ int image_inspect(const char *root, const char *ref, json_t **out, struct td_err
   json_t *c = json_object_get(cfg, "config");
   const char *comment = last_comment(cfg);
   *out = json_pack(
-      "{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:O,s:s,s:s,s:I,s:o,s:{s:s,s:O},s:{s:s}}", "Id", id,
+      "{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:o,s:{s:s,s:O},s:{s:s}}", "Id", id,
       "RepoTags", repo_tags(index, id), "RepoDigests", "Parent", "", "Comment",
       comment ? comment : "", "Created", json_string_value(json_object_get(cfg, "created")) ?: "",
       "DockerVersion", "", "Author", json_string_value(json_object_get(cfg, "author")) ?: "",
-      "Config", json_is_object(c) ? c : json_object(), "Architecture",
+      "Config", json_null(), "Architecture",
       json_string_value(json_object_get(cfg, "architecture")) ?: "", "Os",
       json_string_value(json_object_get(cfg, "os")) ?: "", "Size",
       (json_int_t)image_size(root, cfg), "GraphDriver", graph_driver(root, cfg), "RootFS", "Type",
@@ -142,6 +156,34 @@ int image_inspect(const char *root, const char *ref, json_t **out, struct td_err
   const char *v = json_string_value(json_object_get(cfg, "variant"));
   if (v)
     json_object_set_new(*out, "Variant", json_string(v));
+  /* docker's shape: its container config keys, empty ones too, and the members it adds */
+  json_object_set_new(*out, "Config", docker_config(json_is_object(c) ? c : NULL));
+  json_object_set_new(*out, "Container", json_string(""));
+  json_object_set_new(*out, "ContainerConfig", docker_config(NULL));
+  json_object_set(*out, "VirtualSize", json_object_get(*out, "Size"));
+  static const char *const order[] = {"Id",
+                                      "RepoTags",
+                                      "RepoDigests",
+                                      "Parent",
+                                      "Comment",
+                                      "Created",
+                                      "Container",
+                                      "ContainerConfig",
+                                      "DockerVersion",
+                                      "Author",
+                                      "Config",
+                                      "Architecture",
+                                      "?Variant",
+                                      "Os",
+                                      "Size",
+                                      "VirtualSize",
+                                      "GraphDriver",
+                                      "RootFS",
+                                      "Metadata",
+                                      NULL};
+  json_t *shaped = jsonv_shape(*out, order, NULL);
+  json_decref(*out);
+  *out = shaped;
   return 0;
 }
 

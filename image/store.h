@@ -15,6 +15,9 @@
 #define IMAGE_ANNOT_REF "org.opencontainers.image.ref.name"
 #define IMAGE_ANNOT_ID "io.tinydocker.image.id"
 /* an intermediate image of `build` (engine/build): hidden from `images` unless -a */
+/* The registry's manifest digest of a pulled image (docker's RepoDigests, `images --digests`);
+ * an image made or loaded here has none, and docker shows <none>. */
+#define IMAGE_ANNOT_REPO_DIGEST "io.tinydocker.image.repo-digest"
 #define IMAGE_ANNOT_BUILD_CACHE "io.tinydocker.build.cache"
 #define IMAGE_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define IMAGE_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"

@@ -57,12 +57,13 @@ static json_t *inspect_obj(struct net_ctx *ctx, json_t *net)
   if (!opts)
     opts = json_object();
   json_object_set(opts, "com.docker.network.bridge.name", json_object_get(net, "Bridge"));
-  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:o},s:O,s:b,s:b,s:o,s:o,s:O}", "Name",
-                   json_object_get(net, "Name"), "Id", json_object_get(net, "Id"), "Created",
-                   json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge",
+  return json_pack("{s:O,s:O,s:O,s:s,s:s,s:b,s:{s:s,s:{},s:o},s:O,s:b,s:b,s:{s:s},s:b,s:o,s:o,s:O}",
+                   "Name", json_object_get(net, "Name"), "Id", json_object_get(net, "Id"),
+                   "Created", json_object_get(net, "Created"), "Scope", "local", "Driver", "bridge",
                    "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", cfgs,
                    "Internal", json_object_get(net, "Internal"), "Attachable", 0, "Ingress", 0,
-                   "Containers", containers, "Options", opts, "Labels",
+                   "ConfigFrom", "Network", "", "ConfigOnly", 0, "Containers", containers,
+                   "Options", opts, "Labels",
                    json_object_get(net, "Labels") ? json_object_get(net, "Labels") : json_object());
 }
 

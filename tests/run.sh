@@ -4,6 +4,7 @@
 # Select files with TESTS="tests/bats/foo.bats ..." ; SKIP_ASAN=1 skips the sanitizer pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/helpers/offline.bash # never a remote registry
 BUILD=${BUILD:-build}
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}

@@ -194,13 +194,22 @@ void gt_json(struct gbuf *b, json_t *v)
      * encodes a map; other objects are structs, in their order */
     bool map = true;
     const char *k;
+    json_t *omit = json_object_get(v, GOTMPL_OMIT_KEY);
     json_object_foreach (v, k, e)
-      map = map && json_is_string(e);
+      map = map && (json_is_string(e) || e == omit);
     n = json_object_size(v);
     const char **keys = xcalloc(n + 1, sizeof(*keys));
     i = 0;
-    json_object_foreach (v, k, e)
-      keys[i++] = k;
+    json_object_foreach (v, k, e) {
+      bool skip = e == omit;
+      size_t oi;
+      json_t *on;
+      json_array_foreach (omit, oi, on)
+        skip = skip || strcmp(json_string_value(on) ?: "", k) == 0;
+      if (!skip)
+        keys[i++] = k;
+    }
+    n = i;
     for (size_t a = 1; map && a < n; a++)
       for (size_t c = a; c > 0 && strcmp(keys[c - 1], keys[c]) > 0; c--) {
         const char *t = keys[c];

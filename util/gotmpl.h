@@ -80,6 +80,10 @@ const char *gotmpl_body(const char *tmpl);
 char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field));
 /* Go's printing of a value as {{.}} prints it ("map[a:1]", "[x y]", "<no value>"). */
 char *gotmpl_value(json_t *v);
+/* An object's member of this name lists (a JSON array of names) the members a template may read
+ * but `json` leaves out: the zero values of a Go type's omitempty fields that the document
+ * lacks (cli/docker_types.c). `json` leaves this member out too. */
+#define GOTMPL_OMIT_KEY "\x1fomitempty"
 /* Print lines of '\t'-separated cells aligned as Go's text/tabwriter does with docker's
  * settings (minwidth, tabwidth 1, padding 3, ' '): docker's tables use minwidth 10. */
 void gotmpl_tabwrite(FILE *f, char *const *lines, size_t minwidth);

@@ -305,6 +305,9 @@ struct eng_build_spec_req {
 };
 int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r, json_t **out,
                    struct td_err **err);
+/* HostConfig as docker 20.10 prints it for `run IMAGE` without flags: its keys in its order
+ * with its zero values (engine/container/create.c; inspect fills older records from it). */
+json_t *eng_host_config_defaults(void);
 
 /* Health (engine/container/healthfile.c): State.Health in <id>/health.json, written by the
  * monitor at a start and by the health checker (engine/monitor/health.c) after each probe. */

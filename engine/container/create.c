@@ -89,13 +89,53 @@ static json_t *kv_object(char *const *v)
   return o;
 }
 
-static json_t *host_config(const struct eng_run_req *req)
+/* -p's bindings as docker's HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort":
+ * "8080"}]}, the strings as given (a spec net_port_parse refuses never gets here). */
+static json_t *port_bindings(char *const *publish)
+{
+  json_t *pb = json_object();
+  for (size_t i = 0; publish && publish[i]; i++) {
+    autofree char *s = xstrdup(publish[i]);
+    char *proto = strchr(s, '/');
+    if (proto)
+      *proto++ = '\0';
+    /* ip:host:ctr, host:ctr or ctr (an IPv6 ip in [] is not split) */
+    char *ctr = strrchr(s, ':');
+    const char *ip = "", *host = "";
+    if (ctr) {
+      *ctr++ = '\0';
+      char *h = strrchr(s, ':');
+      if (h && s[0] != '[') {
+        *h++ = '\0';
+        ip = s;
+        host = h;
+      } else {
+        host = s;
+      }
+    } else {
+      ctr = s;
+    }
+    autofree char *key = xasprintf("%s/%s", ctr, proto && *proto ? proto : "tcp");
+    json_t *list = json_object_get(pb, key);
+    if (list == NULL) {
+      list = json_array();
+      json_object_set_new(pb, key, list);
+    }
+    json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", ip, "HostPort", host));
+  }
+  return pb;
+}
+
+/* HostConfig: docker 20.10's keys in its order, one line each, docker's zero value where the
+ * engine has nothing to say (a flag that sets one changes only the value). spec may be NULL
+ * (eng_host_config_defaults). */
+static json_t *host_config(const struct eng_run_req *req, json_t *spec)
 {
   json_t *ul = json_array();
   for (size_t i = 0; i < req->n_ulimits; i++)
-    json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", req->ulimits[i].name, "Soft",
-                                        (json_int_t)req->ulimits[i].soft, "Hard",
-                                        (json_int_t)req->ulimits[i].hard));
+    json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", req->ulimits[i].name, "Hard",
+                                        (json_int_t)req->ulimits[i].hard, "Soft",
+                                        (json_int_t)req->ulimits[i].soft));
   json_t *devs = json_array();
   for (size_t i = 0; i < req->n_devices; i++)
     json_array_append_new(devs, json_pack("{s:s,s:s,s:s}", "PathOnHost", req->devices[i].host,
@@ -114,41 +154,102 @@ static json_t *host_config(const struct eng_run_req *req)
       json_array_append_new(binds, json_string(b));
     }
   }
-  json_t *logcfg = kv_object(req->log_opts);
   int64_t swap = req->memory_swap ? req->memory_swap : (req->memory > 0 ? 2 * req->memory : 0);
-  json_t *hc = json_pack(
-      "{s:o,s:s,s:{s:s,s:i},s:b,s:b,s:b,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-      "s:s,s:s,s:b,s:I,s:o,s:o,s:o,s:{s:s,s:o},s:b}",
-      "Binds", binds, "NetworkMode", req->network ? req->network : "bridge", "RestartPolicy",
-      "Name", eng_restart_name(req->restart.mode), "MaximumRetryCount", req->restart.max_retries,
-      "AutoRemove", req->auto_remove, "Privileged", req->privileged, "ReadonlyRootfs",
-      req->read_only, "CapAdd", jsonv_from_strv(req->cap_add), "CapDrop",
-      jsonv_from_strv(req->cap_drop), "SecurityOpt", jsonv_from_strv(req->security_opts), "Ulimits",
-      ul, "Memory", (json_int_t)req->memory, "MemorySwap", (json_int_t)swap, "MemoryReservation",
-      (json_int_t)req->memory_reservation, "NanoCpus", (json_int_t)req->nano_cpus, "CpuShares",
-      (json_int_t)req->cpu_shares, "CpuQuota",
-      (json_int_t)(req->nano_cpus ? eng_cpus_quota(req->nano_cpus, 100000) : req->cpu_quota),
-      "CpuPeriod", (json_int_t)(req->nano_cpus ? 100000 : req->cpu_period), "CpusetCpus",
-      req->cpuset_cpus ? req->cpuset_cpus : "", "CpusetMems",
-      req->cpuset_mems ? req->cpuset_mems : "", "OomKillDisable", req->oom_kill_disable, "ShmSize",
-      (json_int_t)(req->shm_size > 0 ? req->shm_size : 64LL << 20), "Devices", devs, "Tmpfs", tmpfs,
-      "Sysctls", kv_object(req->sysctls), "LogConfig", "Type", "json-file", "Config", logcfg,
-      "Init", req->init);
-  /* namespaces (engine/container/nsmode.c): docker 20.10's values with its default config */
-  json_object_set_new(hc, "IpcMode",
-                      json_string(req->ipc_mode && *req->ipc_mode ? req->ipc_mode : "private"));
-  json_object_set_new(hc, "PidMode", json_string(req->pid_mode ? req->pid_mode : ""));
-  json_object_set_new(hc, "UTSMode", json_string(req->uts_mode ? req->uts_mode : ""));
-  json_object_set_new(hc, "UsernsMode", json_string(req->userns_mode ? req->userns_mode : ""));
-  json_object_set_new(hc, "CgroupnsMode",
-                      json_string(eng_ns_cgroup_private(req->cgroupns_mode) ? "private" : "host"));
-  json_object_set_new(hc, "GroupAdd",
-                      req->group_add ? jsonv_from_strv(req->group_add) : json_null());
-  json_object_set_new(hc, "BlkioWeight", json_integer(req->blkio_weight));
-  json_object_set_new(hc, "PidsLimit",
-                      req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
-  bundle_host_config16(req, hc);
+  json_t *linux_ = json_object_get(spec, "linux");
+  json_t *hc = json_object();
+#define HC(key, value) json_object_set_new(hc, key, value)
+  HC("Binds", json_array_size(binds) ? binds : (json_decref(binds), json_null()));
+  HC("ContainerIDFile", json_string(""));
+  HC("LogConfig", json_pack("{s:s,s:o}", "Type", "json-file", "Config", kv_object(req->log_opts)));
+  HC("NetworkMode", json_string(req->network ? req->network : "default"));
+  HC("PortBindings", port_bindings(req->publish));
+  HC("RestartPolicy", json_pack("{s:s,s:i}", "Name", eng_restart_name(req->restart.mode),
+                                "MaximumRetryCount", req->restart.max_retries));
+  HC("AutoRemove", json_boolean(req->auto_remove));
+  HC("VolumeDriver", json_string(""));
+  HC("VolumesFrom", json_null());
+  HC("CapAdd", jsonv_from_strv_or_null(req->cap_add));
+  HC("CapDrop", jsonv_from_strv_or_null(req->cap_drop));
+  HC("CgroupnsMode", json_string(eng_ns_cgroup_private(req->cgroupns_mode) ? "private" : "host"));
+  HC("Dns", jsonv_from_strv(req->dns));
+  HC("DnsOptions", json_array());
+  HC("DnsSearch", jsonv_from_strv(req->dns_search));
+  HC("ExtraHosts", jsonv_from_strv_or_null(req->add_hosts));
+  HC("GroupAdd", req->group_add ? jsonv_from_strv(req->group_add) : json_null());
+  HC("IpcMode", json_string(req->ipc_mode && *req->ipc_mode ? req->ipc_mode : "private"));
+  HC("Cgroup", json_string(""));
+  HC("Links", json_null());
+  HC("OomScoreAdj", json_integer(0));
+  HC("PidMode", json_string(req->pid_mode ? req->pid_mode : ""));
+  HC("Privileged", json_boolean(req->privileged));
+  HC("PublishAllPorts", json_boolean(req->publish_all));
+  HC("ReadonlyRootfs", json_boolean(req->read_only));
+  HC("SecurityOpt", jsonv_from_strv_or_null(req->security_opts));
+  /* StorageOpt (omitempty, a map): here, when a flag sets one */
+  if (json_object_size(tmpfs)) /* StorageOpt and Tmpfs: omitempty */
+    HC("Tmpfs", json_incref(tmpfs));
+  json_decref(tmpfs);
+  HC("UTSMode", json_string(req->uts_mode ? req->uts_mode : ""));
+  HC("UsernsMode", json_string(req->userns_mode ? req->userns_mode : ""));
+  HC("ShmSize", json_integer(req->shm_size > 0 ? req->shm_size : 64LL << 20));
+  if (req->sysctls && req->sysctls[0]) /* omitempty */
+    HC("Sysctls", kv_object(req->sysctls));
+  HC("Runtime", json_string("runc"));
+  HC("ConsoleSize", json_pack("[i,i]", 0, 0));
+  HC("Isolation", json_string(""));
+  HC("CpuShares", json_integer(req->cpu_shares));
+  HC("Memory", json_integer(req->memory));
+  HC("NanoCpus", json_integer(req->nano_cpus));
+  HC("CgroupParent", json_string(""));
+  HC("BlkioWeight", json_integer(req->blkio_weight));
+  HC("BlkioWeightDevice", json_array());
+  HC("BlkioDeviceReadBps", json_null());
+  HC("BlkioDeviceWriteBps", json_null());
+  HC("BlkioDeviceReadIOps", json_null());
+  HC("BlkioDeviceWriteIOps", json_null());
+  HC("CpuPeriod", json_integer(req->cpu_period)); /* --cpus: NanoCpus, these stay 0 */
+  HC("CpuQuota", json_integer(req->cpu_quota));
+  HC("CpuRealtimePeriod", json_integer(0));
+  HC("CpuRealtimeRuntime", json_integer(0));
+  HC("CpusetCpus", json_string(req->cpuset_cpus ? req->cpuset_cpus : ""));
+  HC("CpusetMems", json_string(req->cpuset_mems ? req->cpuset_mems : ""));
+  HC("Devices", devs);
+  HC("DeviceCgroupRules", json_null());
+  HC("DeviceRequests", json_null());
+  HC("KernelMemory", json_integer(0));
+  HC("KernelMemoryTCP", json_integer(0));
+  HC("MemoryReservation", json_integer(req->memory_reservation));
+  HC("MemorySwap", json_integer(swap));
+  HC("MemorySwappiness", json_null());
+  HC("OomKillDisable", json_boolean(req->oom_kill_disable));
+  HC("PidsLimit", req->has_pids_limit ? json_integer(req->pids_limit) : json_null());
+  HC("Ulimits", json_array_size(ul) ? ul : (json_decref(ul), json_null()));
+  HC("CpuCount", json_integer(0));
+  HC("CpuPercent", json_integer(0));
+  HC("IOMaximumIOps", json_integer(0));
+  HC("IOMaximumBandwidth", json_integer(0));
+  /* what the container's spec masks (docker's list and the paths newer dockers add) */
+  HC("MaskedPaths", json_incref(json_object_get(linux_, "maskedPaths")) ?: json_null());
+  HC("ReadonlyPaths", json_incref(json_object_get(linux_, "readonlyPaths")) ?: json_null());
+  if (req->init) /* omitempty */
+    HC("Init", json_true());
+#undef HC
+  bundle_host_config16(req, hc); /* the resource flags' values (bundle_resources.c) */
+  /* docker's zero values there: nil throttle lists (null), no StorageOpt (omitempty) */
+  static const char *const nil_lists[] = {"BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+                                          "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps", NULL};
+  for (const char *const *k = nil_lists; *k; k++)
+    if (json_array_size(json_object_get(hc, *k)) == 0)
+      json_object_set_new(hc, *k, json_null());
+  if (json_object_size(json_object_get(hc, "StorageOpt")) == 0)
+    json_object_del(hc, "StorageOpt");
   return hc;
+}
+
+json_t *eng_host_config_defaults(void)
+{
+  static const struct eng_run_req zero = {.stop_timeout = -1};
+  return host_config(&zero, NULL);
 }
 
 /* Config.Healthcheck: the flags over the image's HEALTHCHECK, field by field (docker's merge in
@@ -205,6 +306,22 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   json_t *reqlabels = kv_object(req->labels);
   json_object_update(labels, reqlabels);
   json_decref(reqlabels);
+  /* docker's Config.Env: the user's, then the image's keys the user did not set (HOSTNAME and
+   * HOME are the process's, in the spec, not stored) */
+  json_t *env = jsonv_from_strv(req->env);
+  size_t ei;
+  json_t *ev;
+  json_array_foreach (json_object_get(imgcfg, "Env"), ei, ev) {
+    const char *s = json_string_value(ev);
+    if (s == NULL)
+      continue;
+    size_t kl = strcspn(s, "=");
+    bool set = false;
+    for (char **u = req->env; u && *u && !set; u++)
+      set = strncmp(*u, s, kl) == 0 && ((*u)[kl] == '=' || (*u)[kl] == '\0');
+    if (!set)
+      json_array_append(env, ev);
+  }
   const char *stop_sig = req->stop_signal
                              ? req->stop_signal
                              : json_string_value(json_object_get(imgcfg, "StopSignal"));
@@ -212,15 +329,16 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   const char *domainname = json_string_value(json_object_get(spec, "domainname"));
   json_t *config =
-      json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:O,s:o,s:o,s:s,s:s,s:o,s:s}", "Hostname",
+      json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s,s:o}", "Hostname",
                 hostname ? hostname : eng_short_id(id, sid), "Domainname",
                 domainname ? domainname : "", "User", req->user ? req->user : "", "AttachStdin",
                 req->interactive && !req->detach, "AttachStdout", !req->detach, "AttachStderr",
                 !req->detach, "Tty", req->tty, "OpenStdin", req->interactive, "StdinOnce",
-                req->interactive && !req->detach, "Env", json_object_get(proc, "env"), "Cmd",
-                cmd ? cmd : json_null(), "Entrypoint", ep ? ep : json_null(), "Image",
-                req->image ? req->image : "", "WorkingDir", req->workdir ? req->workdir : "",
-                "Labels", labels, "StopSignal", stop_sig ? stop_sig : "SIGTERM");
+                req->interactive && !req->detach, "Env", env, "Cmd", cmd ? cmd : json_null(),
+                "Entrypoint", ep ? ep : json_null(), "Image", req->image ? req->image : "",
+                "WorkingDir", req->workdir ? req->workdir : "", "Labels", labels);
+  if (stop_sig) /* docker's omitempty: the engine's default is SIGTERM */
+    json_object_set_new(config, "StopSignal", json_string(stop_sig));
   json_t *health = health_config(req, imgcfg);
   if (health)
     json_object_set_new(config, "Healthcheck", health);
@@ -235,7 +353,7 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
       "0001-01-01T00:00:00Z", "Image", image_id ? image_id : "", "ResolvConfPath", p_resolv,
       "HostnamePath", p_hostname, "HostsPath", p_hosts, "LogPath", logpath, "Name", slash_name,
       "RestartCount", 0, "Driver", req->rootfs ? "dir" : "overlay", "Platform", "linux",
-      "HostConfig", host_config(req), "Mounts", json_incref(mounts), "Config", config,
+      "HostConfig", host_config(req, spec), "Mounts", json_incref(mounts), "Config", config,
       "NetworkSettings", "Bridge", "", "IPAddress", "", "IPPrefixLen", 0, "Gateway", "", "Ports",
       json_object(), "Networks", json_object());
   json_t *publish = jsonv_from_strv(req->publish);
@@ -457,7 +575,8 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
     return -1;
   }
   if (req->network && strcmp(req->network, "none") != 0 && strcmp(req->network, "host") != 0 &&
-      strcmp(req->network, "bridge") != 0 && strncmp(req->network, "container:", 10) != 0) {
+      strcmp(req->network, "bridge") != 0 && strcmp(req->network, "default") != 0 &&
+      strncmp(req->network, "container:", 10) != 0) {
     autojson json_t *net = NULL;
     if (net_inspect(ctx->root, req->network, &net, err) < 0) {
       /* dockerd finds it when it starts the container (docker run: no help line) */

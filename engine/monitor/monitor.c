@@ -469,7 +469,12 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     int delay_ms = 100 << (m->restart_count < 4 ? m->restart_count - 1 : 3);
     struct timespec ts = {.tv_sec = delay_ms / 1000, .tv_nsec = (delay_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    if (!mon_should_restart(m, code)) {
+    /* stopped or removed meanwhile? (asked with the count this restart was decided on: with
+     * the new one, on-failure:N ran N times, not docker's 1 + N, and lost the last run) */
+    m->restart_count--;
+    bool again = mon_should_restart(m, code);
+    m->restart_count++;
+    if (!again) {
       finish(m, code, oom);
       return 0;
     }

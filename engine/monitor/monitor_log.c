@@ -141,12 +141,22 @@ static void write_entry(struct mon_log *l, int stream, const char *s, size_t n)
   memcpy(line, "{\"log\":\"", 8);
   o = 8;
   o += mon_json_escape(s, n, line + o);
+  /* the time as Go's RFC3339Nano, docker's: the fraction without its trailing zeros */
+  char frac[12];
+  snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
+  size_t fl = strlen(frac);
+  while (fl > 1 && frac[fl - 1] == '0')
+    frac[--fl] = '\0';
+  if (fl == 1)
+    frac[0] = '\0';
   int k = snprintf(line + o, sizeof(line) - o,
-                   "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ\"}\n",
+                   "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d%sZ\"}\n",
                    stream == 2 ? "stderr" : "stdout", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                   tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+                   tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   o += (size_t)k;
-  if (l->max_size > 0 && l->size > 0 && l->size + (int64_t)o > l->max_size)
+  /* docker's json-file: a file that has reached max-size is rotated before the next entry
+   * (a file may pass max-size by its last entry) */
+  if (l->max_size > 0 && l->size >= l->max_size)
     rotate(l);
   if (l->fd < 0) /* a rotation that failed: try the file again */
     l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

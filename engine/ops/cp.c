@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/ops/ops.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/safepath.h"
@@ -45,6 +46,7 @@ struct cp_side {
 
 struct cp {
   bool archive;
+  bool into_ctr; /* host -> container: the files keep their uid/gid, as docker's do */
 };
 
 static int side_open(const struct cp_side *s, const char *path, int flags, struct td_err **err)
@@ -56,20 +58,21 @@ static int side_open(const struct cp_side *s, const char *path, int flags, struc
 }
 
 /* A regular file's data, opened from its pinned O_PATH fd (no second lookup by name). */
-static int reopen_file(int pathfd)
+int cp_reopen_file(int pathfd)
 {
   char p[64];
   snprintf(p, sizeof(p), "/proc/self/fd/%d", pathfd);
   return open(p, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 }
 
-/* Owner (with -a), mode and times of a new entry, on its fd. Without -a the new entry belongs
- * to the caller (docker) and, as cp(1) does when ownership changes, a file loses setuid and
- * setgid: a container cannot leave a set-id binary of the caller's on the host. */
+/* Owner (with -a, and into a container: docker's CLI sends the host file's uid/gid), mode and
+ * times of a new entry, on its fd. Out of a container without -a the new entry belongs to the
+ * caller (docker) and, as cp(1) does when ownership changes, a file loses setuid and setgid: a
+ * container cannot leave a set-id binary of the caller's on the host (docker keeps the bits). */
 static void set_meta(const struct cp *c, int fd, const struct stat *st)
 {
   mode_t mode = st->st_mode & 07777;
-  if (c->archive)
+  if (c->archive || c->into_ctr)
     (void)!fchown(fd, st->st_uid, st->st_gid);
   else if (S_ISREG(st->st_mode))
     mode &= ~(mode_t)(S_ISUID | S_ISGID);
@@ -80,7 +83,7 @@ static void set_meta(const struct cp *c, int fd, const struct stat *st)
 
 /* Make room for a new entry dfd/name: a directory stays when a directory is wanted (1),
  * anything else is removed (0). */
-static int make_room(int dfd, const char *name, bool want_dir, struct td_err **err)
+int cp_make_room(int dfd, const char *name, bool want_dir, struct td_err **err)
 {
   struct stat st;
   if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -126,7 +129,7 @@ static void remove_partial(int dfd, const char *name, int depth)
 /* Whether fd lies on a kernel filesystem (proc, sysfs, cgroup, ...), which a running
  * container's root reaches through its mounts: cp neither reads nor writes those (docker's
  * cp never sees them), so a link planted in the container cannot aim a copy at /proc files. */
-static bool kernel_fs(int fd)
+bool cp_kernel_fs(int fd)
 {
   struct statfs sf;
   if (fstatfs(fd, &sf) < 0)
@@ -191,14 +194,14 @@ static int copy_link(const struct cp *c, int obj, const struct stat *st, int dfd
     return err_set(err, errno, "readlink %s", dname);
   target[n] = '\0';
   for (int tries = 0;; tries++) {
-    if (make_room(dfd, dname, false, err) < 0)
+    if (cp_make_room(dfd, dname, false, err) < 0)
       return -1;
     if (symlinkat(target, dfd, dname) == 0)
       break;
     if (errno != EEXIST || tries + 1 >= CP_CREATE_TRIES)
       return err_set(err, errno, "symlink %s", dname);
   }
-  if (c->archive)
+  if (c->archive || c->into_ctr)
     (void)!fchownat(dfd, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
   struct timespec ts[2] = {st->st_atim, st->st_mtim};
   (void)utimensat(dfd, dname, ts, AT_SYMLINK_NOFOLLOW);
@@ -208,12 +211,12 @@ static int copy_link(const struct cp *c, int obj, const struct stat *st, int dfd
 static int copy_dir(const struct cp *c, int obj, const struct stat *st, int dfd, const char *dname,
                     int depth, struct td_err **err)
 {
-  if (depth > 0 && kernel_fs(obj))
+  if (depth > 0 && cp_kernel_fs(obj))
     return 0; /* a kernel filesystem mounted in the container: not copied */
   autoclose int src = openat(obj, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (src < 0)
     return err_set(err, errno, "open directory %s", dname);
-  int kept = make_room(dfd, dname, true, err);
+  int kept = cp_make_room(dfd, dname, true, err);
   if (kept < 0)
     return -1;
   if (!kept && mkdirat(dfd, dname, 0700) < 0 && errno != EEXIST)
@@ -234,12 +237,12 @@ static int copy_dir(const struct cp *c, int obj, const struct stat *st, int dfd,
 static int copy_file(const struct cp *c, int obj, const struct stat *st, int dfd, const char *dname,
                      struct td_err **err)
 {
-  autoclose int in = reopen_file(obj);
+  autoclose int in = cp_reopen_file(obj);
   if (in < 0)
     return err_set(err, errno, "open %s", dname);
   autoclose int out = -1;
   for (int tries = 0; out < 0; tries++) {
-    if (make_room(dfd, dname, false, err) < 0)
+    if (cp_make_room(dfd, dname, false, err) < 0)
       return -1;
     out = openat(dfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (out < 0 && (errno != EEXIST || tries + 1 >= CP_CREATE_TRIES))
@@ -331,7 +334,7 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
     return err_set(err, errno, "stat %s", spath);
   if (sp->dir && !S_ISDIR(sst.st_mode))
     return err_set_exit(err, 1, ENOTDIR, "%s", spath);
-  if (S->ctr && kernel_fs(sobj))
+  if (S->ctr && cp_kernel_fs(sobj))
     return err_set_exit(err, 1, EPERM, "%s: on a kernel filesystem, not copied", spath);
   /* the destination: followed inside its root; an existing directory receives the copy */
   autoerr struct td_err *de = NULL;
@@ -344,7 +347,7 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
     autoclose int dd = openat(dobj, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dd < 0)
       return err_set(err, errno, "open %s", dpath);
-    if (D->ctr && kernel_fs(dd))
+    if (D->ctr && cp_kernel_fs(dd))
       return err_set_exit(err, 1, EPERM, "%s: on a kernel filesystem, not copied", dpath);
     if (!S_ISDIR(sst.st_mode) || !sp->contents)
       return copy_obj(c, sobj, &sst, dd, sp->base, 0, err);
@@ -361,7 +364,7 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
   autoclose int pd = side_open(D, dp->parent, O_RDONLY | O_DIRECTORY, err);
   if (pd < 0)
     return -1;
-  if (D->ctr && kernel_fs(pd))
+  if (D->ctr && cp_kernel_fs(pd))
     return err_set_exit(err, 1, EPERM, "%s: on a kernel filesystem, not copied", dpath);
   return copy_obj(c, sobj, &sst, pd, dp->base, 0, err);
 }
@@ -415,10 +418,13 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
   const char *spath = NULL, *dpath = NULL;
   autofree char *sref = split_ref(src, &spath);
   autofree char *dref = split_ref(dst, &dpath);
-  if ((sref == NULL) == (dref == NULL))
+  if (strcmp(src, "-") == 0 && strcmp(dst, "-") == 0)
     return err_set(err, 0, "must specify at least one container source");
-  if (strcmp(src, "-") == 0 || strcmp(dst, "-") == 0)
-    return err_set(err, ENOTSUP, "cp with a tar stream (-)");
+  if ((sref == NULL) == (dref == NULL) && strcmp(src, "-") != 0 && strcmp(dst, "-") != 0)
+    return err_set(err, 0, "must specify at least one container source");
+  if ((strcmp(src, "-") == 0 && dref == NULL) || (strcmp(dst, "-") == 0 && sref == NULL))
+    return err_set(err, 0, "must specify at least one container source");
+  bool to_stdout = strcmp(dst, "-") == 0, from_stdin = strcmp(src, "-") == 0;
   autofree char *id = NULL;
   if (store_lookup(ctx, sref ? sref : dref, &id, err) < 0)
     return -1;
@@ -437,12 +443,16 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
       rootfd = live;
     }
   }
-  struct cp c = {.archive = o && o->archive};
+  struct cp c = {.archive = o && o->archive, .into_ctr = dref != NULL};
   bool follow = o && o->follow_link;
   struct cp_side host = {.root = AT_FDCWD, .ctr = false}, ctr = {.root = rootfd, .ctr = true};
   int rc;
   if (rootfd < 0)
     rc = err_set(err, errno, "open rootfs");
+  else if (to_stdout)
+    rc = cp_tar_write(rootfd, spath, follow, sref, STDOUT_FILENO, err);
+  else if (from_stdin)
+    rc = cp_tar_extract(rootfd, dpath, c.archive, dref, STDIN_FILENO, err);
   else if (sref)
     rc = cp_run(&c, &ctr, spath, &host, dst, follow, sref, err);
   else

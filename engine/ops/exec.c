@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -187,6 +188,30 @@ static int relay_pty(int master, pid_t pid, struct detach_keys *keys, int *statu
   return detached ? 1 : 0;
 }
 
+/* inspect's ExecIDs: <container dir>/execs/<exec id> holds "PID STARTTIME" while the exec'd
+ * process runs (removed at its exit, or found gone by inspect). The path, or NULL (best effort:
+ * an exec is never refused for it). */
+static char *exec_mark(const struct eng_ctx *ctx, const char *id, const char *exec_id, pid_t pid)
+{
+  autofree char *dir = xasprintf("%s/%s/execs", ctx->ctr_dir, id);
+  if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+    return NULL;
+  char *path = xasprintf("%s/%s", dir, exec_id);
+  char line[64];
+  int n =
+      snprintf(line, sizeof(line), "%d %llu\n", (int)pid, (unsigned long long)proc_starttime(pid));
+  /* no fsync: a mark a crash loses only leaves ExecIDs one short */
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || write_all(fd, line, (size_t)n) < 0) {
+    if (fd >= 0)
+      close(fd);
+    free(path);
+    return NULL;
+  }
+  close(fd);
+  return path;
+}
+
 /* --runtime runc/crun: the runtime's exec with our stdio (stdin only with -i), its status. */
 static int exec_external(struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
                          const struct eng_exec_req *req, json_t *pj, int *exit_code,
@@ -282,6 +307,7 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   }
   *exit_code = 0;
   eng_event(ctx, id, rec, act_start, "execID", exec_id, NULL);
+  autofree char *mark = exec_mark(ctx, id, exec_id, pid);
   if (req->detach) {
     if (master >= 0)
       close(master);
@@ -304,6 +330,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
                : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                      : 255;
+  if (mark)
+    unlink(mark);
   char code[16];
   snprintf(code, sizeof(code), "%d", *exit_code);
   eng_event(ctx, id, rec, "exec_die", "execID", exec_id, "exitCode", code, NULL);

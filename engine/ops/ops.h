@@ -20,3 +20,20 @@ int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool sen
                    const char *detach_keys, int *exit_code, struct td_err **err);
 /* Connect to a running container's monitor socket. */
 int attach_connect(const struct eng_ctx *ctx, const char *id, struct td_err **err);
+
+/* cp (cp.c), shared with its tar streams (cp_tar.c). Make room for a new entry dfd/name: 1 when
+ * a directory is there and want_dir, 0 when nothing is (anything else removed), -1 on error. */
+int cp_make_room(int dfd, const char *name, bool want_dir, struct td_err **err);
+/* Whether fd lies on a kernel filesystem (proc, sysfs, cgroup...), which cp never touches. */
+bool cp_kernel_fs(int fd);
+/* A regular file's data, opened from its pinned O_PATH fd (no second lookup by name). */
+int cp_reopen_file(int pathfd);
+/* `cp CTR:path -`: a tar of the object at path beneath rootfd on fd out (docker's names: the
+ * base name, "./" for a directory's contents); follow: -L. */
+int cp_tar_write(int rootfd, const char *path, bool follow, const char *ctr, int out,
+                 struct td_err **err);
+/* `cp - CTR:dir`: extract the tar on fd in beneath rootfd at the directory path: every entry
+ * resolved beneath the container's root, none may climb out of dir by "..", and a link's
+ * target neither; archive: keep the tar's uid/gid (else root's). */
+int cp_tar_extract(int rootfd, const char *dir, bool archive, const char *ctr, int in,
+                   struct td_err **err);

@@ -121,7 +121,7 @@ static char *ports_text(const struct ctr_record *rec)
   return v ? strv_join(v, ", ") : xstrdup("");
 }
 
-static int64_t dir_size(int dfd)
+int64_t eng_dir_size(int dfd)
 {
   int64_t total = 0;
   DIR *d = fdopendir(dfd);
@@ -139,13 +139,19 @@ static int64_t dir_size(int dfd)
     if (S_ISDIR(st.st_mode)) {
       int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (sub >= 0)
-        total += dir_size(sub);
+        total += eng_dir_size(sub);
     } else {
       total += st.st_size;
     }
   }
   closedir(d);
   return total;
+}
+
+/* ps's NETWORKS of a container run without --network: docker's "bridge" */
+static const char *network_column(const char *mode)
+{
+  return mode == NULL ? "" : strcmp(mode, "default") == 0 ? "bridge" : mode;
 }
 
 /* The ps row of a record as docker's formatter fields. */
@@ -176,13 +182,13 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
                           cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,
                           "State", rec->state.status ? rec->state.status : "", "Status", status,
                           "Names", name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
-                          rec->host.network_mode ? rec->host.network_mode : "");
+                          network_column(rec->host.network_mode));
   json_object_set_new(row, "LocalVolumes", json_string("0"));
   json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
     autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
     int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int64_t sz = dfd >= 0 ? dir_size(dfd) : 0;
+    int64_t sz = dfd >= 0 ? eng_dir_size(dfd) : 0;
     autofree char *h = human_size((double)sz, 3);
     json_object_set_new(row, "Size", json_string(h));
   }
@@ -524,23 +530,6 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
     for (char **l = lines; *l; l++)
       printf("%s\n", *l);
   strv_free(lines);
-  return 0;
-}
-
-int eng_inspect(struct eng_ctx *ctx, const char *id, json_t **out, struct td_err **err)
-{
-  autorecord struct ctr_record *rec = NULL;
-  if (eng_load_refreshed(ctx, id, &rec, err) < 0)
-    return -1;
-  json_t *doc = json_incref(record_to_json(rec));
-  json_object_del(doc, "Td");
-  /* docker's State.Health: there once the container with a check has started */
-  json_t *health = health_configured(rec) ? health_load(ctx, id) : NULL;
-  if (health && json_is_object(json_object_get(doc, "State")))
-    json_object_set_new(json_object_get(doc, "State"), "Health", health);
-  else
-    json_decref(health);
-  *out = doc;
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -31,3 +32,5 @@ char *ps_status_text(const struct ctr_record *rec);
 char *ps_command_text(const struct ctr_record *rec, bool no_trunc);
 /* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
 void eng_print_table(char **lines);
+/* The bytes of the files under the directory dfd (closed), not following links. */
+int64_t eng_dir_size(int dfd);

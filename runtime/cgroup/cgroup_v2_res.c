@@ -131,10 +131,21 @@ static int v2_io(struct cg_dir *d, const struct spec_resources *res, struct td_e
     return -1;
   for (size_t i = 0; i < b->n_weight_device; i++) {
     const struct spec_blkio_weight_device *w = &b->weight_device[i];
+    autoerr struct td_err *e = NULL;
     if (w->has_weight &&
-        cg_writef(d, wf, err, "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
-                  bfq ? (uint64_t)w->weight : cg_blkio_to_io_weight(w->weight)) < 0)
-      return -1;
+        cg_writef(d, wf, &e, "%" PRId64 ":%" PRId64 " %" PRIu64, w->major, w->minor,
+                  bfq ? (uint64_t)w->weight : cg_blkio_to_io_weight(w->weight)) < 0) {
+      /* io.weight takes a device's weight only where the io cost controller is on for that
+       * device (io.cost.qos); runc skips device weights without BFQ: we say so */
+      if (bfq || e->errnum != EOPNOTSUPP) {
+        *err = steal_ptr(e);
+        return -1;
+      }
+      err_warn(&e,
+               "weight of device %" PRId64 ":%" PRId64 " not applied (no BFQ scheduler and "
+               "no io cost controller on the device)",
+               w->major, w->minor);
+    }
   }
   if (!throttles)
     return 0;

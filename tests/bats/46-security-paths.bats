@@ -172,8 +172,9 @@ secret_ctr() {
   echo h >"$T/h" && chown 4321:8765 "$T/h"
   td cp -a "$T/h" ca:/tmp/h
   [ "$(td exec ca stat -c %u:%g /tmp/h)" = 4321:8765 ]
+  # without -a too: docker's CLI sends the host file's uid/gid
   td cp "$T/h" ca:/tmp/h2
-  [ "$(td exec ca stat -c %u:%g /tmp/h2)" = 0:0 ]
+  [ "$(td exec ca stat -c %u:%g /tmp/h2)" = 4321:8765 ]
 }
 
 @test "cp keeps docker's path rules: /. for contents, DEST dir, a missing DEST dir" {

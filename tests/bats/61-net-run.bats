@@ -357,9 +357,11 @@ engine_pids() {
   [ "$status" -eq 0 ]
   td exec "$TN-a" ip -4 -o addr show eth1 | grep -q "$p2.2/24"
   # inspect CONTAINER shows the network it joined (the engine recorded it), with its alias
+  # (docker's Aliases: the given one, then the short id on a user-defined network)
+  sid=$(td inspect -f '{{.Id}}' "$TN-a" | cut -c1-12)
   run td inspect -f '{{json .NetworkSettings.Networks}}' "$TN-a"
-  echo "$output" | jq -e --arg n "$TN-c2" --arg ip "$p2.2" --arg a "x-$TN" \
-    '.[$n].IPAddress == $ip and .[$n].IPPrefixLen == 24 and .[$n].Aliases == [$a] and
+  echo "$output" | jq -e --arg n "$TN-c2" --arg ip "$p2.2" --arg a "x-$TN" --arg s "$sid" \
+    '.[$n].IPAddress == $ip and .[$n].IPPrefixLen == 24 and .[$n].Aliases == [$a, $s] and
      (.[$n].NetworkID | length) == 64' >/dev/null
   [ "$(echo "$output" | jq 'keys | length')" -eq 2 ]
   [ "$(td network inspect "$TN-c2" | jq -r '.[0].Containers[].Aliases[0]')" = "x-$TN" ]

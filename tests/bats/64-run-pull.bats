@@ -187,3 +187,20 @@ start_fake() { # MODE
   [[ "$output" == *"invalid reference format"* ]]
   [ ! -s "$TEST_TMP/fakelog" ]
 }
+
+@test "the suite's network guard: a remote image's pull reaches only the loopback proxy, no DNS" {
+  command -v strace >/dev/null || skip "no strace"
+  # the exported https proxy alone (any test process), then td's full set
+  for how in plain td; do
+    if [ "$how" = plain ]; then
+      run strace -f -e trace=connect -o "$TEST_TMP/st" "$TINYDOCKER" pull example.invalid/x:1
+    else
+      run strace -f -e trace=connect -o "$TEST_TMP/st" env "${TD_OFFLINE_ENV[@]}" "$TINYDOCKER" run --rm example.invalid/x:1 true
+    fi
+    [ "$status" -ne 0 ]
+    grep -q 'sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")' "$TEST_TMP/st"
+    # no other address at all: no resolver (port 53), no remote registry
+    run grep -E 'sa_family=AF_INET6?' "$TEST_TMP/st"
+    [ -z "$(echo "$output" | grep -v 'sin_port=htons(9), sin_addr=inet_addr("127.0.0.1")')" ]
+  done
+}

@@ -353,9 +353,10 @@ wait_gone() { # pid
 }
 
 @test "health attack: a probe printing gigabytes keeps 4 KiB in the log; the state file stays small" {
-  id=$(td run -d --network none --health-interval 200ms --health-timeout 5s \
-    --health-cmd 'head -c 50000000 /dev/zero | tr "\0" a; printf "\377\376"' busybox sleep 30)
-  wait_health "$id" healthy 100
+  # 8 MB: 2000 times what is kept, and quick enough for an emulated guest (timeout 60 s)
+  id=$(td run -d --network none --health-interval 200ms --health-timeout 60s \
+    --health-cmd 'head -c 8000000 /dev/zero | tr "\0" a; printf "\377\376"' busybox sleep 300)
+  wait_health "$id" healthy 600
   out=$(td inspect -f '{{(index .State.Health.Log 0).Output}}' "$id")
   [ "${#out}" = 4099 ]
   [[ "$out" == aaaa*"..." ]]

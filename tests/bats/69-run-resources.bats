@@ -227,8 +227,16 @@ openable_blkdev() {
     [ "$(td inspect -f '{{json .HostConfig.BlkioWeightDevice}}' "$id")" = "[]" ]
   else
     [ "$(td inspect -f '{{json .HostConfig.BlkioWeightDevice}}' "$id")" = "[{\"Path\":\"$dev\",\"Weight\":300}]" ]
-    if v2; then # BFQ takes 300 as is; io.weight gets it converted to its 1-10000 range
-      grep -q "^$mm " "$d/io.bfq.weight" 2>/dev/null || grep -q "^$mm " "$d/io.weight"
+    if v2 && [[ "$output" == *"weight of device $mm not applied"* ]]; then
+      # io.weight refuses a device weight without the io cost controller on that device
+      # (runc skips it without BFQ): a warning, and the kernel's file has no line for it
+      [ -z "$(grep "^$mm " "$d/io.weight" 2>/dev/null)" ]
+    elif v2 && [ -f "$d/io.bfq.weight" ]; then # BFQ takes 300 as is
+      grep -q "^$mm 300" "$d/io.bfq.weight"
+    elif v2; then
+      # io.weight (converted to its 1-10000 range) took the write: the kernel lists a device's
+      # weight only once the cgroup has done I/O on it, which this container cannot
+      [ -f "$d/io.weight" ]
     else
       cat "$d"/blkio*weight_device | grep -q "^$mm 300"
     fi
@@ -308,10 +316,11 @@ EOF
 @test "inspect: docker's HostConfig values for a container without these flags" {
   id=$(td create busybox true)
   run td inspect -f '{{.HostConfig.OomScoreAdj}} {{json .HostConfig.MemorySwappiness}} {{.HostConfig.KernelMemory}} "{{.HostConfig.CgroupParent}}" {{json .HostConfig.DeviceCgroupRules}} {{json .HostConfig.BlkioWeightDevice}} {{json .HostConfig.BlkioDeviceReadBps}} {{json .HostConfig.BlkioDeviceWriteBps}} {{json .HostConfig.BlkioDeviceReadIOps}} {{json .HostConfig.BlkioDeviceWriteIOps}} {{.HostConfig.CpuRealtimePeriod}} {{.HostConfig.CpuRealtimeRuntime}} {{json .HostConfig.StorageOpt}}' "$id"
-  [ "$output" = '0 null 0 "" null [] [] [] [] [] 0 0 null' ]
+  # docker 20.10: BlkioWeightDevice [], the throttle lists null (nil), StorageOpt absent
+  [ "$output" = '0 null 0 "" null [] null null null null 0 0 null' ]
   # and they survive a start (the record saved again)
   td start "$id" >/dev/null
-  [ "$(td inspect -f '{{json .HostConfig.MemorySwappiness}} {{json .HostConfig.BlkioDeviceReadBps}}' "$id")" = 'null []' ]
+  [ "$(td inspect -f '{{json .HostConfig.MemorySwappiness}} {{json .HostConfig.BlkioDeviceReadBps}}' "$id")" = 'null null' ]
 }
 
 @test "update: --kernel-memory and --cpu-rt-* recorded as docker 20.10's update does; the rest kept" {

@@ -34,6 +34,8 @@ BUILD_DIR=${BUILD_DIR:-$TOP/build}
 export TINYDOCKER BUILD_DIR
 # shellcheck source=../helpers/dockerd.bash
 . "$TOP/tests/helpers/dockerd.bash"
+# both programs of every case: never a remote registry (tests/helpers/offline.bash)
+export "${TD_OFFLINE_ENV[@]}"
 
 if ! dk_available; then
   echo "compat: the reference (docker.io's dockerd) is not installed" >&2

@@ -11,6 +11,7 @@
 # Only processes this script started are killed, by pid. Exits 0 when every check held.
 set -u
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/helpers/offline.bash" # never a remote registry
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 TD=$BUILD_DIR/tinydocker
 ROUNDS=${1:-${CRASH_ROUNDS:-3}}

@@ -4,6 +4,8 @@ REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 TINYDOCKER=$BUILD_DIR/tinydocker
 TINYRUN=$BUILD_DIR/tinyrun
+# shellcheck source=offline.bash
+. "$REPO/tests/helpers/offline.bash"
 
 # Per-test roots: TD_ROOT for the engine (--root), TR_ROOT for the runtime state.
 # True when the program has a dynamic loader (sanitizer builds); the normal builds of tinyrun

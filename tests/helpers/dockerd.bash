@@ -13,6 +13,8 @@
 # DK_DIR is the private directory; dk_available says whether the reference is installed.
 
 DOCKER_REF=${DOCKER_REF:-/usr/bin/docker}
+# shellcheck source=offline.bash
+. "$(dirname "${BASH_SOURCE[0]}")/offline.bash"
 
 dk_available() { [ -x /usr/sbin/dockerd ] && [ -x "$DOCKER_REF" ]; }
 
@@ -29,7 +31,7 @@ dk_start() { # [net]
     ip link set "$DK_BRIDGE" up
     netargs=(--bridge="$DK_BRIDGE" --iptables=false --ip6tables=false)
   fi
-  /usr/sbin/dockerd --data-root "$DK_DIR/data" --exec-root "$DK_DIR/exec" -p "$DK_DIR/pid" \
+  env "${TD_OFFLINE_ENV[@]}" /usr/sbin/dockerd --data-root "$DK_DIR/data" --exec-root "$DK_DIR/exec" -p "$DK_DIR/pid" \
     -H "unix://$DK_DIR/sock" "${netargs[@]}" >"$DK_DIR/log" 2>&1 &
   DK_PID=$!
   echo "$DK_PID" >"$DK_DIR/dockerd.pid"

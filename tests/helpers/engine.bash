@@ -3,7 +3,8 @@
 # container removed after each test, and the root removed at the end.
 load ../helpers/common
 
-td() { "$TINYDOCKER" "$@"; }
+# never to a remote registry (tests/helpers/offline.bash)
+td() { env "${TD_OFFLINE_ENV[@]}" "$TINYDOCKER" "$@"; }
 
 # setup_file: a root with the default busybox image.
 td_engine_setup_file() {

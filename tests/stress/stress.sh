@@ -42,6 +42,7 @@
 # Exit 0 when every round passed; 1 on a failure; 2 on bad usage.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
+. tests/helpers/offline.bash # never a remote registry
 REPO=$PWD
 TD=${TINYDOCKER:-$REPO/${BUILD:-build}/tinydocker}
 WORKERS=${WORKERS:-4}

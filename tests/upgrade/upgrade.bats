@@ -9,6 +9,20 @@ load ../helpers/engine
 
 old() { "$UPGRADE_OLD" "$@"; }
 
+# The members of the old engine's inspect of a container whose value the new one prints
+# differently (dotted paths): the new one prints docker 20.10's shape (engine/view/inspect.c),
+# which adds docker's keys and says null where the old one said [] for docker's nil lists, and
+# leaves out the omitempty ones the old one printed empty.
+changed_members() { # name
+  jq -rn --argjson a "$(old inspect "$1")" --argjson b "$(td inspect "$1")" '
+    [$a | paths(scalars or . == [] or . == {}) as $p
+      | select(($b | getpath($p)) != ($a | getpath($p))) | $p | map(tostring) | join(".")]
+    | .[]'
+}
+# what docker's shape changes in those records: nil lists, omitempty members, a stopped
+# container's addresses (docker clears them; a running one keeps them: checked below)
+DOCKER_SHAPE='^0\.HostConfig\.(Binds|CapAdd|CapDrop|SecurityOpt|Ulimits|Tmpfs|Sysctls|Init)$|^0\.NetworkSettings\.(Networks\.[^.]+\.)?(IPAddress|IPPrefixLen|Gateway|MacAddress)$'
+
 setup_file() {
   if [ -z "${UPGRADE_OLD:-}" ]; then
     UPGRADE_OLD=$("$REPO/scripts/upgrade-test.sh" --build) || skip "no git history to build the old engine from"
@@ -63,9 +77,17 @@ teardown_file() {
     "$(old ps -a --format '{{.ID}} {{.Names}} {{.Status}} {{.Ports}} {{.Command}}')" ]
 }
 
-@test "inspect of each old record is the old engine's inspect" {
+@test "inspect of each old record: the old engine's values, in docker's shape" {
   for n in up-stopped up-running up-web up-vol-c; do
-    [ "$(td inspect "$n" | jq -S .)" = "$(old inspect "$n" | jq -S .)" ]
+    # every member the old engine printed, the new one prints alike (but docker's shape)
+    changed=$(changed_members "$n" | grep -Ev "$DOCKER_SHAPE" || true)
+    [ -z "$changed" ] || { echo "$n: $changed"; false; }
+    # a running one keeps its addresses
+    if [ "$(td inspect -f '{{.State.Running}}' "$n")" = true ]; then
+      [ -z "$(changed_members "$n" | grep NetworkSettings || true)" ]
+    fi
+    # and in docker's order
+    [ "$(td inspect "$n" | jq -c '.[0] | keys_unsorted | .[0:5]')" = '["Id","Created","Path","Args","State"]' ]
   done
   [ "$(td inspect -f '{{.State.ExitCode}}' up-stopped)" = 0 ]
   [ "$(td inspect -f '{{json .NetworkSettings.Networks}}' up-web | jq -r '.["up-net"].Aliases[0]')" = web ]
@@ -91,7 +113,8 @@ teardown_file() {
   [ "$(td inspect -f '{{.State.Status}}' up-stopped)" = exited ]
   # the record the new engine wrote, read by the old one
   [ "$(old inspect -f '{{.State.Status}} {{.State.ExitCode}}' up-stopped)" = "exited 0" ]
-  [ "$(old inspect up-stopped | jq -S .)" = "$(td inspect up-stopped | jq -S .)" ]
+  changed=$(changed_members up-stopped | grep -Ev "$DOCKER_SHAPE" || true)
+  [ -z "$changed" ] || { echo "$changed"; false; }
 }
 
 @test "restart the one with -p on its network: the new engine publishes the old record's ports" {
@@ -102,7 +125,9 @@ teardown_file() {
   [ "$(td inspect -f '{{.State.Status}}' up-web)" = running ]
   for i in $(seq 50); do timeout 1 bash -c "echo > /dev/tcp/127.0.0.1/$port" 2>/dev/null && break; sleep 0.1; done
   timeout 5 bash -c "echo > /dev/tcp/127.0.0.1/$port"
-  [ "$(td inspect -f '{{json .NetworkSettings.Networks}}' up-web | jq -r '.["up-net"].Aliases | join(",")')" = web ]
+  # docker's: the alias, then the short id on a user-defined network
+  id=$(td inspect -f '{{.Id}}' up-web)
+  [ "$(td inspect -f '{{json .NetworkSettings.Networks}}' up-web | jq -r '.["up-net"].Aliases | join(",")')" = "web,${id:0:12}" ]
   [ "$(old ps --format '{{.Names}} {{.Ports}}' --filter name=up-web)" = "up-web 127.0.0.1:$port->80/tcp" ]
 }
 
