@@ -19,7 +19,7 @@
 
 static int fail(struct td_err *e)
 {
-  int code = e->exit_code ? e->exit_code : EXIT_ENGINE;
+  int code = err_exit_status(e); /* docker's 1 outside run */
   err_print("tinydocker", e);
   err_free(&e);
   return code;
@@ -150,6 +150,12 @@ static int pull_or_push(const char *root, int argc, char **argv, bool push)
   env_insecure(&insecure);
   o.insecure = insecure;
   struct td_err *e = NULL;
+  struct image_ref *ref = NULL;
+  if (!all && image_ref_parse(argv[optind], &ref, &e) < 0) {
+    err_mark(&e, ERR_BARE); /* docker's CLI prints a reference error as it is */
+    return fail(e);
+  }
+  image_ref_free(ref);
   int rc = all    ? all_tags(root, argv[optind], &o, push, &e)
            : push ? registry_push(root, argv[optind], &o, stdout, &e)
                   : registry_pull(root, argv[optind], &o, stdout, &e);

@@ -110,11 +110,15 @@ static bool digest_valid(const char *d)
   return true;
 }
 
+/* docker's words (distribution's reference errors), found by the CLI before anything is sent */
 static int bad_ref(struct td_err **err, const char *s, const char *why)
 {
+  (void)s;
   if (why)
-    return err_set(err, EINVAL, "invalid reference format: %s: \"%s\"", why, s);
-  return err_set(err, EINVAL, "invalid reference format: \"%s\"", s);
+    err_set(err, 0, "invalid reference format: %s", why);
+  else
+    err_set(err, 0, "invalid reference format");
+  return err_mark(err, ERR_CLI);
 }
 
 static bool has_upper(const char *s, size_t n)
@@ -125,14 +129,15 @@ static bool has_upper(const char *s, size_t n)
   return false;
 }
 
-/* Split the name into domain and path (docker's splitDockerDomain) and check both. */
+/* Split the name into domain and path (docker 20.10's splitDockerDomain, distribution 2.7: a
+ * first component is a domain when it has a '.' or a ':' or is localhost; "UPPER/x" is a path,
+ * and so refused as not lowercase, never looked up as a host) and check both. */
 static int ref_split_name(const char *s, const char *name, struct image_ref *r, struct td_err **err)
 {
   const char *slash = strchr(name, '/');
   size_t first_n = slash ? (size_t)(slash - name) : 0;
-  bool has_domain =
-      slash && (memchr(name, '.', first_n) || memchr(name, ':', first_n) ||
-                (first_n == 9 && strncmp(name, "localhost", 9) == 0) || has_upper(name, first_n));
+  bool has_domain = slash && (memchr(name, '.', first_n) || memchr(name, ':', first_n) ||
+                              (first_n == 9 && strncmp(name, "localhost", 9) == 0));
   const char *path = name;
   if (has_domain) {
     if (!domain_valid(name, first_n))

@@ -25,6 +25,7 @@ struct push_ctx {
   char *manifest_digest;
   char *media_type;
   json_t *manifest_json;
+  bool bare; /* the error is docker's own line, without our context */
 };
 
 struct progress_ctx {
@@ -70,9 +71,12 @@ static int load_local(struct push_ctx *p, struct td_err **err)
   json_t *entry = NULL;
   autofree char *matched = NULL;
   if (image_index_find(index, full, &entry, &matched, err) < 0 || entry == NULL) {
-    autofree char *fam = image_ref_familiar(p->ref);
+    /* docker's words: the repository's familiar name, bare, exit 1 */
+    autofree char *fam = image_ref_familiar_repo(p->ref);
     err_free(err);
-    return err_set(err, ENOENT, "An image does not exist locally with the tag: %s", fam);
+    err_set_exit(err, 1, 0, "An image does not exist locally with the tag: %s", fam);
+    p->bare = true;
+    return err_mark(err, ERR_BARE);
   }
   p->manifest_digest = xstrdup(json_string_value(json_object_get(entry, "digest")));
   const char *mt = json_string_value(json_object_get(entry, "mediaType"));
@@ -113,14 +117,16 @@ static int push_run(struct push_ctx *p, const char *ref, const struct registry_o
     return -1;
   if (p->ref->tag == NULL)
     return err_set(err, EINVAL, "push needs a tag, not only a digest");
+  autofree char *full_repo = xasprintf("%s/%s", p->ref->domain, p->ref->path);
+  /* docker names the repository first, even when the image is not there */
+  if (!o->quiet)
+    fprintf(out, "The push refers to repository [%s]\n", full_repo);
+  fflush(out);
   if (load_local(p, err) < 0)
     return -1;
   if (reg_client_init(&p->c, p->root, p->ref->domain, p->ref->path, "pull,push", o->insecure, err) <
       0)
     return -1;
-  autofree char *fam_repo = image_ref_familiar_repo(p->ref);
-  if (!o->quiet)
-    fprintf(out, "The push refers to repository [%s]\n", fam_repo);
   json_t *layers = json_object_get(p->manifest_json, "layers");
   size_t n = json_array_size(layers);
   struct reg_progress *prog = reg_progress_new(out, n + 1, o->quiet);
@@ -142,7 +148,7 @@ int registry_push(const char *root, const char *ref, const struct registry_opts 
 {
   struct push_ctx p = {.root = root};
   int rc = push_run(&p, ref, o, out, err);
-  if (rc < 0)
+  if (rc < 0 && !p.bare)
     err_prefix(err, "push %s", ref);
   image_ref_free(p.ref);
   reg_client_clear(&p.c);
