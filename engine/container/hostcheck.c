@@ -36,6 +36,9 @@ static int adjust_resources16(struct eng_run_req *req, struct td_err **err)
     return 0;
   struct cgroup_support s;
   cgroup_support_probe(ENG_CGROUP_PARENT, &s);
+  /* docker's daemon refuses a too small limit before it warns of anything */
+  if (req->kernel_memory > 0 && s.kmem && req->kernel_memory < 6 * 1024 * 1024)
+    return err_set(err, 0, "Minimum kernel memory limit allowed is 6MB");
   if (req->kernel_memory > 0)
     fprintf(stderr, "WARNING: Specifying a kernel memory limit is deprecated and will be removed "
                     "in a future release.\n");

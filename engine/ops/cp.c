@@ -326,7 +326,8 @@ static int cp_do(const struct cp *c, const struct cp_side *S, const char *spath,
   if (sobj < 0 && se->errnum != ENOENT)
     return err_set(err, se->errnum, "%s", spath);
   if (sobj < 0 && S->ctr)
-    return err_set_exit(err, 1, 0, "Could not find the file %s in container %s", spath, ctr);
+    /* docker's CLI words the daemon's 404 so, with or without -L */
+    return err_set_exit(err, 1, 0, "No such container:path: %s:%s", ctr, spath);
   if (sobj < 0)
     return err_set_exit(err, 1, ENOENT, "lstat %s", spath);
   struct stat sst, dst;
@@ -426,8 +427,13 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
     return err_set(err, 0, "must specify at least one container source");
   bool to_stdout = strcmp(dst, "-") == 0, from_stdin = strcmp(src, "-") == 0;
   autofree char *id = NULL;
-  if (store_lookup(ctx, sref ? sref : dref, &id, err) < 0)
-    return -1;
+  if (store_lookup(ctx, sref ? sref : dref, &id, err) < 0) {
+    /* docker's CLI asks for the path's stat first: its 404 names container and path */
+    err_free(err);
+    err_set_exit(err, 1, 0, "No such container:path: %s:%s", sref ? sref : dref,
+                 sref ? spath : dpath);
+    return err_mark(err, ERR_CLI);
+  }
   autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0)
     return -1;

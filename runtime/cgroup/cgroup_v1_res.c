@@ -127,6 +127,39 @@ static char *devnum(int64_t v)
   return v < 0 ? xstrdup("*") : xasprintf("%" PRId64, v);
 }
 
+/* a before b in devices.list: by type ('b' before 'c'), major, minor, the wildcard first */
+static bool dev_before(const struct spec_device_rule *a, const struct spec_device_rule *b)
+{
+  if (a->type != b->type)
+    return a->type < b->type;
+  if (a->major != b->major)
+    return a->major < b->major;
+  return a->minor < b->minor;
+}
+
+/* The order the rules are written in: as given, except that after a first "deny all" a list of
+ * allows only (the usual shape: docker's defaults, then the user's devices) is sorted, so
+ * devices.list reads as runc leaves it (its rules are a set there; the order means nothing to
+ * the kernel then). A deny among them keeps the given order: there it matters. */
+static void devices_order(const struct spec_resources *res, size_t *idx)
+{
+  size_t n = res->n_devices;
+  bool sortable = n > 1 && !res->devices[0].allow && res->devices[0].type == 'a';
+  for (size_t i = 0; i < n; i++) {
+    idx[i] = i;
+    if (i > 0 && !res->devices[i].allow)
+      sortable = false;
+  }
+  if (!sortable)
+    return;
+  for (size_t i = 2; i < n; i++) /* a stable insertion sort of 1..n-1 */
+    for (size_t j = i; j > 1 && dev_before(&res->devices[idx[j]], &res->devices[idx[j - 1]]); j--) {
+      size_t t = idx[j];
+      idx[j] = idx[j - 1];
+      idx[j - 1] = t;
+    }
+}
+
 static int apply_devices(struct cgroup *cg, const struct spec_resources *res, struct td_err **err)
 {
   if (res->n_devices == 0)
@@ -134,12 +167,14 @@ static int apply_devices(struct cgroup *cg, const struct spec_resources *res, st
   struct cg_dir *d = need(cg, CG_DEVICES, err);
   if (!d)
     return -1;
+  autofree size_t *idx = xcalloc(res->n_devices, sizeof(*idx));
+  devices_order(res, idx);
   /* one open per file for the whole list (~20 rules for the default set): the kernel takes
    * one rule per write() on the same fd, in order */
   autoclose int allow = -1;
   autoclose int deny = -1;
   for (size_t i = 0; i < res->n_devices; i++) {
-    const struct spec_device_rule *r = &res->devices[i];
+    const struct spec_device_rule *r = &res->devices[idx[i]];
     if (r->type == 'p')
       continue; /* a fifo from linux.devices: not device-controlled */
     autofree char *maj = devnum(r->major), *min = devnum(r->minor);
