@@ -217,6 +217,29 @@ int extrt_start(struct mon *m, struct td_err **err)
   return 0;
 }
 
+/* The container's cgroup directory in every cgroup v1 hierarchy, named ones included (runc
+ * makes one in name=systemd that its delete leaves behind): removed if empty, a warning if it
+ * is there and cannot go. rmdir only: nothing but an empty directory is ever removed. */
+static void sweep_v1_cgroups(const struct eng_ctx *ctx, const char *id)
+{
+  autofree char *cgpath = bundle_cgroups_path(ctx, id);
+  autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
+  autofree char *line = NULL;
+  size_t cap = 0;
+  while (f && cgpath && getline(&line, &cap, f) > 0) {
+    char *sep = strstr(line, " - cgroup ");
+    char mnt[512];
+    if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mnt) != 1)
+      continue;
+    autofree char *dir = xasprintf("%s%s", mnt, cgpath);
+    if (rmdir(dir) < 0 && errno != ENOENT) {
+      autoerr struct td_err *e = NULL;
+      err_set(&e, errno, "rmdir %s", dir);
+      err_warn(&e, "the cgroup another runtime left for container %s", id);
+    }
+  }
+}
+
 int extrt_delete(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
                  struct td_err **err)
 {
@@ -224,7 +247,10 @@ int extrt_delete(const struct eng_ctx *ctx, const struct ctr_record *rec, const 
   autofree char *st = xasprintf("%s/%s", root, id);
   if (access(st, F_OK) != 0)
     return 0; /* never created, or deleted already */
-  return ext_cmd(ctx, rec->host.runtime, id, "delete", "--force", err);
+  if (ext_cmd(ctx, rec->host.runtime, id, "delete", "--force", err) < 0)
+    return -1;
+  sweep_v1_cgroups(ctx, id);
+  return 0;
 }
 
 int extrt_pause(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id, bool pause,

@@ -444,6 +444,10 @@ static int supervise(struct mon *m, struct rt_ctx *rt, bool running)
     snprintf(codestr, sizeof(codestr), "%d", code);
     eng_event(m->ctx, m->id, m->rec, "die", "exitCode", codestr, NULL);
     if (m->auto_remove) { /* never restarts (create refuses --rm with a policy) */
+      /* another runtime's state and cgroups: its own delete (the removal below knows ours) */
+      autoerr struct td_err *e1 = NULL;
+      if (extrt_used(m->rec) && runtime_delete(m, rt, &e1) < 0)
+        err_warn(&e1, "after the exit");
       mon_io_close_stdio(&m->io);
       finish_removed(m, code);
       return 0;

@@ -171,7 +171,8 @@ ovl_opts() { awk -v t="$2" '$5 == t {for (i = 7; i <= NF; i++) if ($i == "-") {p
   echo "$output"
   [ "$status" -eq 125 ]
   [[ "$output" == *"cannot go in overlay's lowerdir= options"* ]]
-  [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+  # one line, then docker's pointer to the help
+  [ "${#lines[@]}" -eq 2 ] && [ "${lines[1]}" = "See 'tinydocker run --help'." ]
   # nothing mounted, nothing written where the name pointed
   ! findmnt -rn -o TARGET | grep -qF "$TEST_TMP/r," || false
   [ -z "$(ls -A "$evil")" ]

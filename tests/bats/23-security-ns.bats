@@ -268,9 +268,15 @@ eng_refused() { # message, then the run/create arguments
   shift
   run "$TINYDOCKER" "$@"
   echo "status=$status output=$output"
-  [ "$status" -eq 125 ]
+  # docker's codes: run 125; create prints the daemon's refusal as it is, exit 1
+  if [ "$1" = create ] && [[ "$output" == "Error response from daemon: "* ]]; then
+    [ "$status" -eq 1 ]
+  else
+    [ "$status" -eq 125 ]
+  fi
   [[ "$output" == *"$msg"* ]]
-  [ "${#lines[@]}" -eq 1 ]
+  # one line, then docker's pointer to the help
+  [ "${#lines[@]}" -eq 1 ] || { [ "${#lines[@]}" -eq 2 ] && [[ "${lines[1]}" == "See 'tinydocker "*" --help'." ]]; }
   [ -z "$(ls -A "$TD_ROOT/containers" 2>/dev/null | grep -E '^[0-9a-f]{64}$')" ]
   [ -z "$("$TINYDOCKER" ps -aq)" ]
 }

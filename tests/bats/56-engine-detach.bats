@@ -129,7 +129,7 @@ running_pid() { # ref: the init pid, checked running by inspect and by /proc
 @test "a bad --detach-keys is refused with one line before anything is created" {
   for keys in ctrl-zz ab 'ctrl-p,' ctrl-P; do
     run -125 td run -i --detach-keys "$keys" busybox sh
-    [ "${#lines[@]}" -eq 1 ]
+    [ "${#lines[@]}" -eq 2 ] && [ "${lines[1]}" = "See 'tinydocker run --help'." ]
     [[ "$output" == *"Invalid detach keys ($keys) provided"* ]]
   done
   [ "$(td_count)" -eq 0 ]
