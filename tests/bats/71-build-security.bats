@@ -186,9 +186,9 @@ EOF
   no_build_leftovers
 }
 
-@test "build: 30 builds in a row (cached, uncached, failing) leave nothing behind" {
+@test "build: 51 builds in a row (cached, uncached, failing) leave nothing behind" {
   printf 'FROM busybox\nARG N\nRUN echo $N >/n\nCOPY Dockerfile /\n' >"$T/ctx/Dockerfile"
-  for i in $(seq 10); do
+  for i in $(seq 17); do
     td build -q --build-arg N=$i "$T/ctx" >/dev/null
     td build -q --build-arg N=$i "$T/ctx" >/dev/null
     run td build -f "$C/fail/Dockerfile" "$C/fail"
