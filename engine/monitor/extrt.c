@@ -66,6 +66,26 @@ static int recv_master(int conn)
   return fd;
 }
 
+/* In a forked child: stdio from fds (-1: /dev/null), then exec prog; never returns. */
+static _Noreturn void exec_with_stdio(const char *prog, char *const argv[], const int fds[3])
+{
+  int nul = -1;
+  int use[3];
+  for (int k = 0; k < 3; k++) {
+    if (fds[k] < 0 && nul < 0)
+      nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+    use[k] = fds[k] >= 0 ? fds[k] : nul;
+  }
+  /* out of the way of 0..2 first, then into place (dup2 clears close-on-exec) */
+  for (int k = 0; k < 3; k++)
+    use[k] = fcntl(use[k], F_DUPFD_CLOEXEC, 3);
+  for (int k = 0; k < 3; k++)
+    if (use[k] < 0 || dup2(use[k], k) < 0)
+      _exit(127);
+  execv(prog, argv);
+  _exit(127);
+}
+
 /* Run prog with argv ({prog, --root, R, --log, L, verb, ...}), stdio from fds (-1:
  * /dev/null), and wait for it; its error is the last line of its log L. With console >= 0 (a
  * listening --console-socket), the master it sends meanwhile goes to *master. */
@@ -84,18 +104,7 @@ static int run_prog(const char *prog, char *const argv[], const int fds[3], int 
     for (int s = 1; s < 32; s++)
       if (s != SIGKILL && s != SIGSTOP)
         signal(s, SIG_DFL);
-    int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-    int use[3];
-    for (int k = 0; k < 3; k++)
-      use[k] = fds[k] >= 0 ? fds[k] : nul;
-    /* out of the way of 0..2 first, then into place (dup2 clears close-on-exec) */
-    for (int k = 0; k < 3; k++)
-      use[k] = fcntl(use[k], F_DUPFD_CLOEXEC, 3);
-    for (int k = 0; k < 3; k++)
-      if (use[k] < 0 || dup2(use[k], k) < 0)
-        _exit(127);
-    execv(prog, argv);
-    _exit(127);
+    exec_with_stdio(prog, argv, fds);
   }
   int st = 0;
   for (;;) {
@@ -288,14 +297,7 @@ int extrt_exec(const struct eng_ctx *ctx, const struct ctr_record *rec, const ch
     return err_set_fork(err, errno, "fork the runtime");
   }
   if (p == 0) {
-    int use[3];
-    for (int k = 0; k < 3; k++)
-      use[k] = fcntl(fds[k], F_DUPFD_CLOEXEC, 3);
-    for (int k = 0; k < 3; k++)
-      if (use[k] < 0 || dup2(use[k], k) < 0)
-        _exit(127);
-    execv(prog, argv);
-    _exit(127);
+    exec_with_stdio(prog, argv, fds);
   }
   int st = 0;
   while (waitpid(p, &st, 0) < 0 && errno == EINTR)
