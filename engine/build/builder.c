@@ -30,6 +30,7 @@
 #include "net/net.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
+#include "util/jsonv.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/safepath.h"
@@ -94,7 +95,7 @@ static int build_stage(struct builder *b, size_t si, struct td_err **err)
   /* the base image's ONBUILD triggers run first, then are gone from the new image */
   json_t *ob = json_object_get(step_cfg(sg), "OnBuild");
   if (json_is_array(ob) && json_array_size(ob)) {
-    autostrv char **trig = step_json_strv(ob);
+    autostrv char **trig = jsonv_to_strv(ob);
     json_object_del(step_cfg(sg), "OnBuild");
     fprintf(b->out, " # Executing %zu build trigger%s\n", strv_len(trig),
             strv_len(trig) == 1 ? "" : "s");

@@ -24,6 +24,7 @@
 #include "net/net.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
+#include "util/jsonv.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/safepath.h"
@@ -213,7 +214,7 @@ static int do_cmd_ep(struct builder *b, struct stage *sg, struct df_instr *in, s
   else
     v = step_shell_argv(sg, in->args[0]);
   json_t *cc = step_cfg(sg);
-  json_object_set_new(cc, ep ? "Entrypoint" : "Cmd", step_strv_json(v));
+  json_object_set_new(cc, ep ? "Entrypoint" : "Cmd", jsonv_from_strv(v));
   if (ep && !sg->cmd_set)
     json_object_set_new(cc, "Cmd", json_null());
   if (!ep)
@@ -336,7 +337,7 @@ static int do_simple(struct builder *b, struct stage *sg, struct df_instr *in, s
     break;
   }
   case DF_SHELL: {
-    json_object_set_new(cc, "Shell", step_strv_json(in->args));
+    json_object_set_new(cc, "Shell", jsonv_from_strv(in->args));
     autofree char *j = strv_join(in->args, " ");
     msg = xasprintf("SHELL [%s]", j);
     break;
@@ -377,7 +378,7 @@ static int do_healthcheck(struct builder *b, struct stage *sg, struct df_instr *
     strv_push(&test, "CMD-SHELL");
     strv_push(&test, in->args[0]);
   }
-  json_object_set_new(hc, "Test", step_strv_json(test));
+  json_object_set_new(hc, "Test", jsonv_from_strv(test));
   static const char *const keys[] = {"Interval", "Timeout", "StartPeriod"};
   int64_t d[3] = {0, 0, 0};
   for (size_t i = 0; i < 3 && !in->health_none; i++) {

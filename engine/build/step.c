@@ -24,6 +24,7 @@
 #include "net/net.h"
 #include "runtime/core/runtime.h"
 #include "util/cleanup.h"
+#include "util/jsonv.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/safepath.h"
@@ -200,30 +201,11 @@ char *step_go_duration(int64_t ns)
   return xasprintf("%.9gs", s);
 }
 
-json_t *step_strv_json(char *const *v)
-{
-  json_t *a = json_array();
-  for (char *const *p = v; p && *p; p++)
-    json_array_append_new(a, json_string(*p));
-  return a;
-}
-
-char **step_json_strv(json_t *a)
-{
-  char **v = xcalloc(1, sizeof(char *));
-  size_t i;
-  json_t *e;
-  json_array_foreach (a, i, e)
-    if (json_is_string(e))
-      strv_push(&v, json_string_value(e));
-  return v;
-}
-
 /* the shell form's argv: SHELL in force (docker's /bin/sh -c) + the command */
 char **step_shell_argv(struct stage *sg, const char *cmd)
 {
   json_t *sh = json_object_get(step_cfg(sg), "Shell");
-  char **v = json_is_array(sh) && json_array_size(sh) ? step_json_strv(sh) : NULL;
+  char **v = json_is_array(sh) && json_array_size(sh) ? jsonv_to_strv(sh) : NULL;
   if (v == NULL) {
     v = xcalloc(1, sizeof(char *));
     strv_push(&v, "/bin/sh");

@@ -22,8 +22,6 @@ int step_expand_doc(struct builder *b, struct stage *sg, const char *body, char 
 /* Go's %q of a string slice, and time.Duration's String() (docker's created_by wording) */
 char *step_go_strslice(char *const *v);
 char *step_go_duration(int64_t ns);
-json_t *step_strv_json(char *const *v);
-char **step_json_strv(json_t *a);
 /* the stage's SHELL (or /bin/sh -c) with cmd */
 char **step_shell_argv(struct stage *sg, const char *cmd);
 /* "/bin/sh -c #(nop) <sep><comment>" */
