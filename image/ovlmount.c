@@ -13,6 +13,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/hostfeat.h"
+#include "util/idmapns.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -121,10 +122,59 @@ static int mount_legacy(const struct ovl_spec *s, const char *target, struct td_
   return 0;
 }
 
-int ovl_mount(const char *run_dir, const struct ovl_spec *s, const char *target,
-              struct td_err **err)
+static int mount_any(const char *run_dir, const struct ovl_spec *s, const char *target,
+                     struct td_err **err)
 {
   if (ovl_has_lowerdir_plus(run_dir))
     return mount_new_api(s, target, err);
   return mount_legacy(s, target, err);
+}
+
+/* overlayfs itself cannot be idmapped (EINVAL), its layers can (Linux 5.19+): each lower dir
+ * and the dir holding upper/ and work/ (they must share a mount) as a detached idmapped clone,
+ * named to overlayfs by /proc/self/fd/N; the overlay keeps them, our fds go at return. */
+static int mount_idmapped(const char *run_dir, const struct ovl_spec *s, const char *target,
+                          struct td_err **err)
+{
+  struct ovl_spec m = *s;
+  autostrv char **lowers = xcalloc(s->n_lowers + 1, sizeof(char *));
+  autofree int *fds = xcalloc(s->n_lowers + 1, sizeof(int));
+  size_t nfd = 0;
+  int rc = -1;
+  autofree char *base = NULL, *upper = NULL, *work = NULL;
+  for (size_t i = 0; i < s->n_lowers; i++) {
+    if ((fds[nfd] = idmap_clone(s->lowers[i], s->idmap_userns, err)) < 0)
+      goto out;
+    lowers[i] = xasprintf("/proc/self/fd/%d", fds[nfd++]);
+  }
+  m.lowers = lowers;
+  if (s->upper) {
+    base = xstrdup(s->upper);
+    char *slash = strrchr(base, '/');
+    if (slash == NULL || strncmp(s->work, base, (size_t)(slash - base + 1)) != 0 ||
+        strchr(s->work + (slash - base + 1), '/')) {
+      err_set(err, EINVAL, "idmapped overlay: %s and %s are not in one dir", s->upper, s->work);
+      goto out;
+    }
+    *slash = '\0';
+    if ((fds[nfd] = idmap_clone(base, s->idmap_userns, err)) < 0)
+      goto out;
+    upper = xasprintf("/proc/self/fd/%d/%s", fds[nfd], slash + 1);
+    work = xasprintf("/proc/self/fd/%d/%s", fds[nfd++], s->work + (slash - base + 1));
+    m.upper = upper;
+    m.work = work;
+  }
+  rc = mount_any(run_dir, &m, target, err);
+out:
+  for (size_t i = 0; i < nfd; i++)
+    close(fds[i]);
+  return rc < 0 ? err_prefix(err, "idmapped rootfs") : 0;
+}
+
+int ovl_mount(const char *run_dir, const struct ovl_spec *s, const char *target,
+              struct td_err **err)
+{
+  if (s->idmap_userns > 0)
+    return mount_idmapped(run_dir, s, target, err);
+  return mount_any(run_dir, s, target, err);
 }
