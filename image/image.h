@@ -77,10 +77,10 @@ void image_info_free(struct image_info *img);
  * *rootfs_path gets the mount point. */
 int image_rootfs_mount(const char *root, const struct image_info *img, const char *container_dir,
                        char **rootfs_path, struct td_err **err);
-/* image_rootfs_mount (transient: _transient's) with every layer and the upper dir idmapped
- * through the user namespace userns (an fd): a remapped container's root owns its rootfs,
- * while the files on disk keep the image's own ids (docs/security.md, "User-namespace
- * remapping"). */
+/* image_rootfs_mount (transient: _transient's) with every image layer idmapped through the user
+ * namespace userns (an fd): a remapped container's root owns the image's files, which keep
+ * their own ids on disk (docs/security.md, "User-namespace remapping"); the caller owns the
+ * upper dir by the container's root. */
 int image_rootfs_mount_idmapped(const char *root, const struct image_info *img,
                                 const char *container_dir, bool transient, int userns,
                                 char **rootfs_path, struct td_err **err);

@@ -42,8 +42,7 @@ static bool is_mountpoint(const char *path)
 }
 
 static int rootfs_mount(const char *root, const struct image_info *img, const char *container_dir,
-                        bool transient, int idmap_userns, char **rootfs_path,
-                        struct td_err **err)
+                        bool transient, int idmap_userns, char **rootfs_path, struct td_err **err)
 {
   autofree char *rootfs = xasprintf("%s/rootfs", container_dir);
   autofree char *upper = xasprintf("%s/upper", container_dir);
@@ -78,9 +77,12 @@ static int rootfs_mount(const char *root, const struct image_info *img, const ch
   autostrv char **top_first = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
     top_first[i] = xstrdup(lowers[n - 1 - i]);
-  struct ovl_spec spec = {
-      .lowers = top_first, .n_lowers = n, .upper = upper, .work = work, .transient = transient,
-      .idmap_userns = idmap_userns};
+  struct ovl_spec spec = {.lowers = top_first,
+                          .n_lowers = n,
+                          .upper = upper,
+                          .work = work,
+                          .transient = transient,
+                          .idmap_userns = idmap_userns};
   autofree char *run_dir = hostfeat_run_dir(root);
   if (ovl_mount(run_dir, &spec, rootfs, err) < 0)
     return err_prefix(err, "mount rootfs of image %s", img->id);

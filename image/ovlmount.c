@@ -130,9 +130,11 @@ static int mount_any(const char *run_dir, const struct ovl_spec *s, const char *
   return mount_legacy(s, target, err);
 }
 
-/* overlayfs itself cannot be idmapped (EINVAL), its layers can (Linux 5.19+): each lower dir
- * and the dir holding upper/ and work/ (they must share a mount) as a detached idmapped clone,
- * named to overlayfs by /proc/self/fd/N; the overlay keeps them, our fds go at return. */
+/* overlayfs itself cannot be idmapped (EINVAL); its lower layers can (Linux 5.19+): each one as
+ * a detached idmapped clone, named to overlayfs by /proc/self/fd/N, which the overlay keeps.
+ * The upper dir is not idmapped: overlayfs writes it with its mounter's ids (host root), which
+ * such a map does not hold (EOVERFLOW, and the kernel mounts read-only); the caller owns it by
+ * the container's root instead, as the files the container writes there. */
 static int mount_idmapped(const char *run_dir, const struct ovl_spec *s, const char *target,
                           struct td_err **err)
 {
@@ -141,29 +143,12 @@ static int mount_idmapped(const char *run_dir, const struct ovl_spec *s, const c
   autofree int *fds = xcalloc(s->n_lowers + 1, sizeof(int));
   size_t nfd = 0;
   int rc = -1;
-  autofree char *base = NULL, *upper = NULL, *work = NULL;
   for (size_t i = 0; i < s->n_lowers; i++) {
     if ((fds[nfd] = idmap_clone(s->lowers[i], s->idmap_userns, err)) < 0)
       goto out;
     lowers[i] = xasprintf("/proc/self/fd/%d", fds[nfd++]);
   }
   m.lowers = lowers;
-  if (s->upper) {
-    base = xstrdup(s->upper);
-    char *slash = strrchr(base, '/');
-    if (slash == NULL || strncmp(s->work, base, (size_t)(slash - base + 1)) != 0 ||
-        strchr(s->work + (slash - base + 1), '/')) {
-      err_set(err, EINVAL, "idmapped overlay: %s and %s are not in one dir", s->upper, s->work);
-      goto out;
-    }
-    *slash = '\0';
-    if ((fds[nfd] = idmap_clone(base, s->idmap_userns, err)) < 0)
-      goto out;
-    upper = xasprintf("/proc/self/fd/%d/%s", fds[nfd], slash + 1);
-    work = xasprintf("/proc/self/fd/%d/%s", fds[nfd++], s->work + (slash - base + 1));
-    m.upper = upper;
-    m.work = work;
-  }
   rc = mount_any(run_dir, &m, target, err);
 out:
   for (size_t i = 0; i < nfd; i++)

@@ -14,7 +14,7 @@ struct ovl_spec {
   size_t n_lowers;
   const char *upper, *work; /* both NULL: a read-only overlay of the lowers alone */
   bool transient;           /* volatile: no sync of the upper dir at unmount */
-  int idmap_userns;         /* > 0: every layer and the upper/work dirs idmapped through it */
+  int idmap_userns;         /* > 0: every lower dir idmapped through this user namespace */
 };
 
 int ovl_mount(const char *run_dir, const struct ovl_spec *s, const char *target,

@@ -51,6 +51,8 @@ int idmapns_open(const struct idmap_line *u, size_t nu, const struct idmap_line 
   }
   pid_t pid = fork();
   if (pid == 0) {
+    close(ready[0]);
+    close(done[1]); /* else our own copy keeps the read below from ever seeing EOF */
     char c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
     if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) < 0)
       _exit(1);

@@ -43,8 +43,8 @@ static bool overlaps(const struct subid_range *a, const struct subid_range *b)
   return a->start < be && b->start < ae;
 }
 
-int subid_parse(const char *text, size_t len, const char *name, struct subid_range *out,
-                size_t *n, struct td_err **err)
+int subid_parse(const char *text, size_t len, const char *name, struct subid_range *out, size_t *n,
+                struct td_err **err)
 {
   *n = 0;
   size_t nl = strlen(name);
@@ -72,8 +72,8 @@ int subid_parse(const char *text, size_t len, const char *name, struct subid_ran
       return err_set(err, EINVAL, "line %u: malformed range of %s (want NAME:START:COUNT)", line,
                      name);
     if ((uint64_t)r.start + r.count > UINT32_MAX) /* (uid_t)-1 is never an id */
-      return err_set(err, ERANGE, "line %u: range %u:%u of %s ends past 4294967294", line,
-                     r.start, r.count, name);
+      return err_set(err, ERANGE, "line %u: range %u:%u of %s ends past 4294967294", line, r.start,
+                     r.count, name);
     for (size_t i = 0; i < *n; i++)
       if (overlaps(&out[i], &r))
         return err_set(err, EINVAL, "line %u: range %u:%u of %s overlaps another", line, r.start,

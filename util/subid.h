@@ -18,5 +18,5 @@ struct subid_range {
  * *n their number (0: none). Comments (#) and blank lines are skipped; a malformed line of
  * another name too (shadow's way); a malformed line of name, a range past 2^32-1 or ranges of
  * name that overlap are an error naming the line. */
-int subid_parse(const char *text, size_t len, const char *name, struct subid_range *out,
-                size_t *n, struct td_err **err);
+int subid_parse(const char *text, size_t len, const char *name, struct subid_range *out, size_t *n,
+                struct td_err **err);

@@ -28,9 +28,10 @@ int main(void)
   TAP_OK(parse("bob:x:1\nbob\ndockremap:1:1\n", "dockremap", r, &n) == 0 && n == 1,
          "another name's malformed line is skipped");
   TAP_OK(parse("1000:200000:65536\n", "1000", r, &n) == 0 && n == 1, "a numeric name");
-  const char *bad[] = {"dockremap:100000\n",     "dockremap:-1:65536\n",  "dockremap:1:0\n",
-                       "dockremap:1:2:3\n",      "dockremap: 1:2\n",      "dockremap:0x10:5\n",
-                       "dockremap:4294967295:1", "dockremap:4294967290:10",
+  const char *bad[] = {"dockremap:100000\n",      "dockremap:-1:65536\n",
+                       "dockremap:1:0\n",         "dockremap:1:2:3\n",
+                       "dockremap: 1:2\n",        "dockremap:0x10:5\n",
+                       "dockremap:4294967295:1",  "dockremap:4294967290:10",
                        "dockremap:99999999999:1", "dockremap:10:10\ndockremap:15:1\n",
                        "dockremap::1\n"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -15,6 +15,7 @@
 #include "image/volume.h"
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
+#include "engine/container/userns.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
@@ -62,8 +63,9 @@ int eng_rootfs_mount(const struct eng_ctx *ctx, struct ctr_record *rec, struct t
   if (image_resolve(ctx->root, rec->image, &img, err) < 0)
     return err_prefix(err, "image of container %s", id);
   autofree char *path = NULL;
-  int rc = rec->host.auto_remove ? image_rootfs_mount_transient(ctx->root, img, dir, &path, err)
-                                 : image_rootfs_mount(ctx->root, img, dir, &path, err);
+  struct eng_remap remap;
+  eng_remap_from_record(rec, &remap);
+  int rc = eng_remap_rootfs(ctx, img, dir, rec->host.auto_remove, &remap, &path, err);
   image_info_free(img);
   return rc;
 }

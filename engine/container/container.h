@@ -113,7 +113,8 @@ struct ctr_record {
     char *rootfs, *image_ref, *ip;          /* ip: --ip */
     bool rootfs_is_dir;                     /* --rootfs */
     char **publish, **aliases, **add_hosts; /* -p as given, --network-alias, --add-host */
-    struct net_port *ports;                 /* publish, parsed once at load */
+    char **uid_map, **gid_map; /* --userns-remap: "0 100000 65536" lines (container/userns.c) */
+    struct net_port *ports;    /* publish, parsed once at load */
     size_t n_ports;
     struct td_err *ports_err; /* why publish did not parse (the monitor says) */
     pid_t monitor_pid;

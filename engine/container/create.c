@@ -23,6 +23,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 #include "util/trace.h"
+#include "engine/container/userns.h"
 
 static json_t *image_config_json(const struct image_info *img)
 {
@@ -31,14 +32,14 @@ static json_t *image_config_json(const struct image_info *img)
 }
 
 int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
-                      json_t **config, char **image_id, struct td_err **err)
+                      const struct eng_remap *remap, json_t **config, char **image_id,
+                      struct td_err **err)
 {
   struct image_info *img = NULL;
   if (image_resolve(ctx->root, ref, &img, err) < 0)
     return -1;
   autofree char *rootfs = NULL;
-  int rc = transient ? image_rootfs_mount_transient(ctx->root, img, dir, &rootfs, err)
-                     : image_rootfs_mount(ctx->root, img, dir, &rootfs, err);
+  int rc = eng_remap_rootfs(ctx, img, dir, transient, remap, &rootfs, err);
   if (rc < 0) {
     image_info_free(img);
     return -1;
@@ -509,17 +510,20 @@ static void undo(struct create_undo *u)
 
 /* The part of create after the directory exists; the caller undoes on failure. */
 static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const char *id,
-                       const char *name, const char *dir, struct create_undo *u,
-                       struct td_err **err)
+                       const char *name, const char *dir, const struct eng_remap *remap,
+                       struct create_undo *u, struct td_err **err)
 {
   autojson json_t *imgcfg = NULL;
   autofree char *image_id = NULL;
   autofree char *rootfs = NULL;
+  if (eng_remap_dirs(ctx, remap, dir, err) < 0)
+    return -1;
   if (req->rootfs) {
     rootfs = realpath(req->rootfs, NULL);
     imgcfg = json_object();
   } else {
-    if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, &imgcfg, &image_id, err) < 0)
+    if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, remap, &imgcfg, &image_id, err) <
+        0)
       return -1;
     u->mounted = true;
     td_trace("c-image");
@@ -531,10 +535,14 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   td_trace("c-spec");
   runflags_spec(req, spec);
+  if (remap->nu)
+    eng_remap_spec(remap, spec);
   char sid[13];
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
                        req->add_hosts, req->dns, req->dns_search, req->dns_opts, err) < 0)
+    return -1;
+  if (eng_remap_chown_etc(remap, dir, err) < 0)
     return -1;
   td_trace("c-etc");
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
@@ -547,6 +555,8 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   json_t *doc = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   runflags_record(req, links, doc);
+  if (remap->nu)
+    eng_remap_to_td(remap, json_object_get(doc, "Td"));
   /* the new record's inspect document, read into the typed record as any other */
   autorecord struct ctr_record *rec = record_from_json(doc);
   if (record_save(ctx, id, rec, err) < 0)
@@ -565,6 +575,13 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   size_t n_ports = 0;
   if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
     return -1;
+  bool remapped = false;
+  struct eng_remap remap = {0};
+  if (eng_remap_check(ctx, req, &remapped, err) < 0 ||
+      (remapped && eng_remap_resolve(ctx->userns_remap, &remap, err) < 0)) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   if (runflags_check(ctx, req, err) < 0) {
     (*err)->exit_code = EXIT_ENGINE;
     return -1;
@@ -626,7 +643,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   }
   u.name_reserved = true;
   td_trace("c-name");
-  if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
+  if (create_fill(ctx, req, id, name, dir, &remap, &u, err) < 0)
     goto fail;
   if (req->cidfile && write_all(req->cidfile_fd, id, strlen(id)) < 0) {
     /* docker: the container stays; the file's write failed */

@@ -25,8 +25,10 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
 /* The image layer: resolve ref, mount its rootfs at <dir>/rootfs with upper/work in dir
  * (transient: a --rm container, whose overlay needs no sync). *config gets the image's config
  * object ("Env", "Cmd"...) and *image_id its id. */
+struct eng_remap;
 int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
-                      json_t **config, char **image_id, struct td_err **err);
+                      const struct eng_remap *remap, json_t **config, char **image_id,
+                      struct td_err **err);
 /* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
  * the value discarded, a WARNING line on stderr; engine/container/hostcheck.c. */
 int eng_host_adjust(struct eng_run_req *req, struct td_err **err);
