@@ -176,11 +176,39 @@ static int group_x(const char *path, gid_t gid, struct td_err **err)
   return 0;
 }
 
+/* The runtime reaches the rootfs from inside the user namespace: every dir above the store root
+ * must let the remapped root search it (a 0700 /tmp/x holding the root does not). */
+static int parents_searchable(const char *root, const struct eng_remap *r, struct td_err **err)
+{
+  autofree char *p = realpath(root, NULL);
+  if (p == NULL)
+    return err_set(err, errno, "realpath %s", root);
+  for (char *s = strrchr(p, '/'); s; s = strrchr(p, '/')) {
+    *s = '\0';
+    const char *d = *p ? p : "/";
+    struct stat st;
+    if (stat(d, &st) < 0)
+      return err_set(err, errno, "stat %s", d);
+    bool ok = (st.st_mode & 0001) || (st.st_gid == r->gid[0].outside && (st.st_mode & 0010)) ||
+              (st.st_uid == r->uid[0].outside && (st.st_mode & 0100));
+    if (!ok)
+      return err_set(err, EACCES,
+                     "--userns-remap: %s (above the store root) is not searchable by the "
+                     "remapped root (uid %u): give it o+x or another --root",
+                     d, r->uid[0].outside);
+    if (*p == '\0')
+      break;
+  }
+  return 0;
+}
+
 int eng_remap_dirs(const struct eng_ctx *ctx, const struct eng_remap *r, const char *dir,
                    struct td_err **err)
 {
   if (r->nu == 0)
     return 0;
+  if (parents_searchable(ctx->root, r, err) < 0)
+    return -1;
   gid_t g = r->gid[0].outside;
   if (group_x(ctx->root, g, err) < 0 || group_x(ctx->ctr_dir, g, err) < 0)
     return err_prefix(err, "--userns-remap");
