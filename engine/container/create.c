@@ -537,6 +537,8 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   runflags_spec(req, spec);
   if (remap->nu)
     eng_remap_spec(remap, spec);
+  if (eng_remap_volumes(remap, mounts, err) < 0)
+    return -1;
   char sid[13];
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,

@@ -3,6 +3,7 @@
  * dockremap already has. */
 #include "engine/container/userns.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -210,13 +211,54 @@ int eng_remap_dirs(const struct eng_ctx *ctx, const struct eng_remap *r, const c
   if (parents_searchable(ctx->root, r, err) < 0)
     return -1;
   gid_t g = r->gid[0].outside;
-  if (group_x(ctx->root, g, err) < 0 || group_x(ctx->ctr_dir, g, err) < 0)
+  autofree char *vols = xasprintf("%s/volumes", ctx->root);
+  if (mkdir(vols, 0700) < 0 && errno != EEXIST)
+    return err_set(err, errno, "--userns-remap: mkdir %s", vols);
+  if (group_x(ctx->root, g, err) < 0 || group_x(ctx->ctr_dir, g, err) < 0 ||
+      group_x(vols, g, err) < 0)
     return err_prefix(err, "--userns-remap");
   /* dir itself stays root's, 0711: behind containers/ (0710) only the remapped root gets here,
    * and its upper/ and work/ go through the idmapped clone of dir, where a group outside the
    * map would leave the mounter (host root) without its override */
   if (chmod(dir, 0711) < 0)
     return err_set(err, errno, "--userns-remap: chmod %s", dir);
+  return 0;
+}
+
+/* Whether dir has no entries (an error reads as "not empty": nothing is changed then). */
+static bool dir_empty(int fd)
+{
+  autoclose int d = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *ds = d >= 0 ? fdopendir(d) : NULL;
+  if (ds == NULL)
+    return false;
+  d = -1; /* the DIR owns it */
+  bool empty = true;
+  for (struct dirent *e; empty && (e = readdir(ds));)
+    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+  closedir(ds);
+  return empty;
+}
+
+int eng_remap_volumes(const struct eng_remap *r, json_t *mounts, struct td_err **err)
+{
+  if (r->nu == 0)
+    return 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach (mounts, i, m) {
+    const char *type = json_string_value(json_object_get(m, "Type"));
+    const char *src = json_string_value(json_object_get(m, "Source"));
+    if (type == NULL || strcmp(type, "volume") != 0 || src == NULL)
+      continue;
+    autoclose int fd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+      return err_set(err, errno, "volume %s", src);
+    if (st.st_uid == 0 && st.st_gid == 0 && dir_empty(fd) &&
+        fchown(fd, r->uid[0].outside, r->gid[0].outside) < 0)
+      return err_set(err, errno, "chown volume %s to the remapped root", src);
+  }
   return 0;
 }
 

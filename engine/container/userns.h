@@ -39,6 +39,10 @@ int eng_remap_chown_etc(const struct eng_remap *r, const char *dir, struct td_er
  * inside the user namespace): the store root and containers/ 0710 of its gid 0; dir 0711. */
 int eng_remap_dirs(const struct eng_ctx *ctx, const struct eng_remap *r, const char *dir,
                    struct td_err **err);
+/* A volume (docs: mounts of Type "volume") whose _data is new (empty and host root's) becomes
+ * the remapped root's, as docker's volumes of a remapped daemon; one filled from the image has
+ * the image's ids through the idmapped rootfs already. */
+int eng_remap_volumes(const struct eng_remap *r, json_t *mounts, struct td_err **err);
 /* The image's overlay rootfs at dir/rootfs, idmapped through r's maps when r has them. */
 int eng_remap_rootfs(const struct eng_ctx *ctx, const struct image_info *img, const char *dir,
                      bool transient, const struct eng_remap *r, char **rootfs, struct td_err **err);

@@ -92,6 +92,24 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   [ "$(jq -c '[.Td.UidMap, .Td.GidMap]' "$TD_ROOT/containers/$id/container.json")" = '[["0 100000 65536"],["0 100000 65536"]]' ]
 }
 
+@test "remapped: volumes are the container root's (new ones chowned, filled ones through the map)" {
+  tdr run --rm --network none -v uvol:/data -v /anon -v uetc:/etc busybox \
+    sh -c 'touch /data/x /anon/x /etc/x && stat -c "%u:%g" /data /anon /data/x /etc /etc/passwd'
+  [ "$(td run --rm --network none -v uvol:/d busybox stat -c %u /d/x)" = 100000 ]
+  d=$TD_ROOT/volumes/uetc/_data
+  [ "$(stat -c %u:%g "$d" "$d/passwd" "$d/x" | sort -u)" = "100000:100000" ]
+  [ "$(stat -c %u:%g "$TD_ROOT/volumes/uvol/_data")" = "100000:100000" ]
+  td volume rm uvol uetc >/dev/null
+}
+
+@test "remapped: the classic overlay option string (older kernels) and a --rm container" {
+  TD_FORCE_LEGACY_OVERLAY=1 tdr run --rm --network none busybox \
+    sh -c 'touch /made && stat -c %u:%g / /bin/busybox /made && cat /proc/self/uid_map' >"$TEST_TMP/out"
+  [ "$(head -3 "$TEST_TMP/out" | sort -u)" = "0:0" ]
+  [[ "$(tail -1 "$TEST_TMP/out")" =~ ^\ +0\ +100000\ +65536$ ]]
+  [ "$(td_count)" = 0 ]
+}
+
 @test "USER, USER:GROUP, UID and \$TINYDOCKER_USERNS_REMAP pick their ranges" {
   td --userns-remap tdtest run -d --name u1 --network none busybox sleep 60
   [ "$(status_ids "$(ctr_pid u1)" Uid)" = "200000 200000 200000 200000" ]
