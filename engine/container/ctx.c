@@ -22,8 +22,10 @@ static int keep_private(const char *dir, struct td_err **err)
   struct stat st;
   if (stat(dir, &st) < 0)
     return err_set(err, errno, "stat %s", dir);
-  /* 0710: a root whose group is a remapped container root's (docker's 0710 root:REMAPGID) */
-  if ((st.st_mode & 067) != 0 && chmod(dir, st.st_mode & 0710) < 0)
+  /* 0710 only for a group other than root's: a remapped container root's (docker's 0710
+   * root:REMAPGID, engine/container/userns.c) */
+  mode_t keep = st.st_gid != 0 ? 0710 : 0700;
+  if ((st.st_mode & 077 & ~keep) != 0 && chmod(dir, st.st_mode & keep) < 0)
     return err_set(err, errno, "chmod %s", dir);
   return 0;
 }

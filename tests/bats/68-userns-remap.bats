@@ -171,6 +171,12 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   [ "$status" -ne 0 ]
   run td exec a1 sh -c 'unshare -U true 2>/dev/null; cat /proc/1/uid_map'
   [[ "$output" =~ ^\ +0\ +100000\ +65536$ ]]
+  # the store opened to the remapped root's group only (0710 root:100000): a local user
+  # still cannot reach a container's files (CVE-2021-41091)
+  [ "$(stat -c %a:%u:%g "$TD_ROOT" "$TD_ROOT/containers" | sort -u)" = "710:0:100000" ]
+  id=$(td inspect -f '{{.Id}}' a1)
+  run setpriv --reuid 65534 --regid 65534 --clear-groups stat "$TD_ROOT/containers/$id/upper"
+  [ "$status" -ne 0 ]
 }
 
 @test "control: without remapping the same container root can mknod and write the bound file" {
