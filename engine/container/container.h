@@ -193,6 +193,11 @@ bool proc_alive(pid_t pid, uint64_t starttime);
 /* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */
 uint64_t proc_starttime(pid_t pid);
 
+/* A container's uid/gid as the host's (to_host) or back, under the record's --userns-remap maps
+ * (engine/container/userns.c): unchanged without remapping; an id outside the maps is 65534
+ * (nobody) on the container's side. For cp, whose files cross the mapping. */
+void eng_remap_id(const struct ctr_record *rec, bool to_host, uid_t *uid, gid_t *gid);
+
 /* Resolving `-u user[:group]` through the image's /etc/passwd and /etc/group, read inside
  * the container rootfs with openat2(RESOLVE_IN_ROOT) so a symlinked /etc/passwd cannot point
  * at the host's. */

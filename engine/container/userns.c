@@ -280,3 +280,25 @@ int eng_remap_rootfs(const struct eng_ctx *ctx, const struct image_info *img, co
     return -1;
   return image_rootfs_mount_idmapped(ctx->root, img, dir, transient, ns, rootfs, err);
 }
+
+static uint32_t map_one(const struct idmap_line *v, size_t n, bool to_host, uint32_t id)
+{
+  for (size_t i = 0; i < n; i++) {
+    uint32_t from = to_host ? v[i].inside : v[i].outside, to = to_host ? v[i].outside : v[i].inside;
+    if (id >= from && id - from < v[i].count)
+      return to + (id - from);
+  }
+  return to_host ? map_one(v, n, true, 65534) : 65534;
+}
+
+void eng_remap_id(const struct ctr_record *rec, bool to_host, uid_t *uid, gid_t *gid)
+{
+  if (rec == NULL || rec->td.uid_map == NULL)
+    return;
+  struct eng_remap r;
+  eng_remap_from_record(rec, &r);
+  if (r.nu == 0)
+    return;
+  *uid = map_one(r.uid, r.nu, to_host, *uid);
+  *gid = map_one(r.gid, r.ng, to_host, *gid);
+}

@@ -110,6 +110,22 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   [ "$(td_count)" = 0 ]
 }
 
+@test "remapped: cp crosses the mapping both ways (root's files in are root's inside)" {
+  echo in >"$TEST_TMP/cpin"
+  tdr run -d --name c1 --network none busybox sleep 60
+  td cp "$TEST_TMP/cpin" c1:/cpin
+  tar -C "$TEST_TMP" -cf - cpin | td cp - c1:/tmp
+  run td exec c1 stat -c %u:%g /cpin /tmp/cpin
+  [ "$output" = "$(printf '0:0\n0:0')" ]
+  id=$(td inspect -f '{{.Id}}' c1)
+  [ "$(stat -c %u:%g "$TD_ROOT/containers/$id/upper/cpin")" = "100000:100000" ]
+  td exec c1 sh -c 'echo out >/tmp/out'
+  td cp -a c1:/tmp/out "$TEST_TMP/cpout"
+  [ "$(stat -c %u:%g "$TEST_TMP/cpout")" = "0:0" ]
+  run sh -c "nsenter --mount='$TEST_TMP/mntns' '$TINYDOCKER' cp c1:/tmp/out - | tar -tvf -"
+  [[ "$output" == *" 0/0 "* ]]
+}
+
 @test "USER, USER:GROUP, UID and \$TINYDOCKER_USERNS_REMAP pick their ranges" {
   td --userns-remap tdtest run -d --name u1 --network none busybox sleep 60
   [ "$(status_ids "$(ctr_pid u1)" Uid)" = "200000 200000 200000 200000" ]
