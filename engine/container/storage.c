@@ -38,8 +38,8 @@ int eng_storage_check(const struct eng_ctx *ctx, const struct eng_run_req *req, 
     autofree char *key = xstrndup(*o, eq ? (size_t)(eq - *o) : strlen(*o));
     for (char *c = key; *c; c++)
       *c = (char)tolower((unsigned char)*c);
-    if (strcmp(key, "size") != 0)
-      return err_set(err, 0, "Unknown option %s", key);
+    if (strcmp(key, "size") != 0) /* docker's API trims the message: no space before "" */
+      return err_set(err, 0, "Unknown option%s%s", *key ? " " : "", key);
     int64_t v = 0;
     if (eng_parse_size(eq ? eq + 1 : "", &v, err) < 0)
       return -1;
