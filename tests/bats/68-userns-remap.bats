@@ -126,6 +126,18 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   [[ "$output" == *" 0/0 "* ]]
 }
 
+@test "remapped: commit and export give the container's own ids, not the host's" {
+  tdr run -d --name m1 --network none busybox sleep 60
+  td exec m1 sh -c 'echo c >/made && chown 1000:1000 /made && echo x >>/etc/passwd'
+  td commit m1 remapimg:t >/dev/null
+  run td run --rm --network none remapimg:t stat -c %u:%g /made /etc/passwd /bin/busybox
+  [ "$output" = "$(printf '1000:1000\n0:0\n0:0')" ]
+  run sh -c "nsenter --mount='$TEST_TMP/mntns' '$TINYDOCKER' export m1 | tar -tvf - | grep -E ' (made|etc/passwd|bin/busybox)\$' | awk '{print \$2}' | sort"
+  [ "$output" = "$(printf '0/0\n0/0\n1000/1000')" ]
+  td rm -f m1 >/dev/null
+  td rmi remapimg:t >/dev/null
+}
+
 @test "USER, USER:GROUP, UID and \$TINYDOCKER_USERNS_REMAP pick their ranges" {
   td --userns-remap tdtest run -d --name u1 --network none busybox sleep 60
   [ "$(status_ids "$(ctr_pid u1)" Uid)" = "200000 200000 200000 200000" ]
