@@ -91,6 +91,10 @@ int eng_remap_check(const struct eng_ctx *ctx, const struct eng_run_req *req, bo
                    "cannot share the host's network namespace when user namespaces are enabled");
   if (req->pid_mode && strcmp(req->pid_mode, "host") == 0)
     return err_set(err, 0, "cannot share the host PID namespace when user namespaces are enabled");
+  /* not docker's (it has no --rootfs): a plain dir is not shifted, its files would be nobody's */
+  if (req->rootfs)
+    return err_set(err, 0,
+                   "--rootfs is not shifted for user namespaces: use --userns host, or an image");
   return 0;
 }
 
@@ -104,8 +108,36 @@ static json_t *maps_json(const struct idmap_line *v, size_t n)
   return a;
 }
 
+/* With the host's ipc namespace the kernel refuses an mqueue mount from the container's user
+ * namespace, and the runtime's fallback binds the host's /dev/mqueue, which a host may not have
+ * mounted: the container goes without /dev/mqueue then (its queues are the host's ipc
+ * namespace's, reachable by mq_open all the same). */
+static bool type_is(json_t *o, const char *t)
+{
+  const char *v = json_string_value(json_object_get(o, "type"));
+  return v && strcmp(v, t) == 0;
+}
+
+static void drop_host_mqueue(json_t *spec)
+{
+  json_t *ns = json_object_get(json_object_get(spec, "linux"), "namespaces");
+  size_t i;
+  json_t *e;
+  json_array_foreach (ns, i, e)
+    if (type_is(e, "ipc"))
+      return; /* an ipc namespace of its own (or another container's): mqueue mounts */
+  struct stat st;
+  if (stat("/dev/mqueue", &st) == 0 && S_ISDIR(st.st_mode))
+    return; /* the runtime binds the host's */
+  json_t *mounts = json_object_get(spec, "mounts");
+  for (i = json_array_size(mounts); i-- > 0;)
+    if (type_is(json_array_get(mounts, i), "mqueue"))
+      json_array_remove(mounts, i);
+}
+
 void eng_remap_spec(const struct eng_remap *r, json_t *spec)
 {
+  drop_host_mqueue(spec);
   json_t *linux_ = json_object_get(spec, "linux");
   json_array_append_new(json_object_get(linux_, "namespaces"), json_pack("{s:s}", "type", "user"));
   json_object_set_new(linux_, "uidMappings", maps_json(r->uid, r->nu));

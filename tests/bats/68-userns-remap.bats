@@ -165,6 +165,12 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   tdr run --rm --userns host --privileged --network host --pid host busybox true
 }
 
+@test "remapped: --ipc host and --uts host are allowed, as docker (no host /dev/mqueue needed)" {
+  run tdr run --rm --network none --ipc host --uts host busybox sh -c 'id -u; hostname'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = "$(hostname)" ]
+}
+
 @test "attack: the remapped root cannot write or read host root files, mknod, reach the host userns, remap itself" {
   echo host-secret >"$TEST_TMP/rootfile"
   chmod 644 "$TEST_TMP/rootfile"
@@ -233,6 +239,11 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   run td --userns-remap tiny run --rm busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"hold 1000 ids, fewer than the 65536"* ]]
+  # not docker's (no --rootfs there): a plain dir would not be shifted
+  mkdir -p "$TEST_TMP/plainroot"
+  run tdr run --rm --rootfs "$TEST_TMP/plainroot" /x
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--rootfs is not shifted for user namespaces: use --userns host, or an image"* ]]
   run td --userns-remap a:b:c run --rm busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"want default, USER[:GROUP] or UID[:GID]"* ]]
