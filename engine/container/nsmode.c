@@ -279,6 +279,34 @@ static const char *rec_mode(const struct ctr_record *rec, int k)
   return is_container(m) ? m + 10 : NULL;
 }
 
+/* A remapped container (a "user" namespace in its spec) that joins another's network, ipc or
+ * pid namespace joins its user namespace too, as docker does ("to share a net namespace, they
+ * must also share a user namespace"): a namespace owned by another user namespace is not its
+ * root's to set up. The other container must be remapped itself: the host's user namespace is
+ * never joined this way. */
+static int join_user(json_t *ns, pid_t pid, const char *who, struct td_err **err)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach (ns, i, e) {
+    if (!is(json_string_value(json_object_get(e, "type")), "user"))
+      continue;
+    autofree char *p = xasprintf("/proc/%d/ns/user", (int)pid);
+    int cur = spec_ns_is_current(NS_USER, p, err);
+    if (cur < 0)
+      return -1;
+    if (cur > 0)
+      return err_set(err, 0,
+                     "can't join the namespaces of container %s: it runs in the host's user "
+                     "namespace (--userns host), this one is remapped",
+                     who),
+             err_mark(err, ERR_START);
+    json_object_set_new(e, "path", json_string(p));
+    return 0;
+  }
+  return 0;
+}
+
 int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *dir,
                        json_t **spec, struct eng_ns_hold *h, struct td_err **err)
 {
@@ -309,6 +337,8 @@ int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, 
     }
     if (!set)
       return err_set(err, 0, "config.json: no %s namespace to join", join_type[k]);
+    if (join_user(ns, h->pid[k], ref, err) < 0)
+      return -1;
   }
   /* the file says what the runtime joined (tinyrun state, a later start) */
   return store_write_json(cfg, *spec, 0600, err);

@@ -138,6 +138,21 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   td rmi remapimg:t >/dev/null
 }
 
+@test "remapped: --network/--ipc container:X join X's user namespace too (docker's rule)" {
+  tdr run -d --name jx --ipc shareable --network none busybox sleep 60
+  tdr run -d --name jy --network container:jx --ipc container:jx busybox sleep 60
+  px=$(ctr_pid jx) py=$(ctr_pid jy)
+  for t in user net ipc; do [ "$(readlink /proc/$px/ns/$t)" = "$(readlink /proc/$py/ns/$t)" ]; done
+  [ "$(status_ids "$py" Uid)" = "100000 100000 100000 100000" ]
+  run td exec jy sh -c 'touch /x && stat -c %u:%g /x /bin/busybox'
+  [ "$output" = "$(printf '0:0\n0:0')" ]
+  # never the host's user namespace: a --userns host container is not joined by a remapped one
+  td run -d --name jh --userns host --network none busybox sleep 60
+  run tdr run --rm --network container:jh busybox true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"it runs in the host's user namespace (--userns host), this one is remapped"* ]]
+}
+
 @test "USER, USER:GROUP, UID and \$TINYDOCKER_USERNS_REMAP pick their ranges" {
   td --userns-remap tdtest run -d --name u1 --network none busybox sleep 60
   [ "$(status_ids "$(ctr_pid u1)" Uid)" = "200000 200000 200000 200000" ]
