@@ -102,12 +102,20 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   td volume rm uvol uetc >/dev/null
 }
 
-@test "remapped: the classic overlay option string (older kernels) and a --rm container" {
+@test "remapped: the classic overlay option string and attached idmapped layers (older kernels), --rm" {
   TD_FORCE_LEGACY_OVERLAY=1 tdr run --rm --network none busybox \
     sh -c 'touch /made && stat -c %u:%g / /bin/busybox /made && cat /proc/self/uid_map' >"$TEST_TMP/out"
   [ "$(head -3 "$TEST_TMP/out" | sort -u)" = "0:0" ]
   [[ "$(tail -1 "$TEST_TMP/out")" =~ ^\ +0\ +100000\ +65536$ ]]
   [ "$(td_count)" = 0 ]
+  # older kernels (6.1) refuse a detached idmapped layer: attached for the mount, then detached
+  TD_FORCE_LEGACY_OVERLAY=1 TD_FORCE_IDMAP_STAGED=1 tdr run -d --name st1 --network none busybox sleep 60
+  run td exec st1 sh -c 'touch /made && stat -c %u:%g / /bin/busybox /made'
+  [ "$output" = "$(printf '0:0\n0:0\n0:0')" ]
+  id=$(td inspect -f '{{.Id}}' st1)
+  [ ! -e "$TD_ROOT/containers/$id/.idmap" ]
+  run nsenter --mount="$TEST_TMP/mntns" findmnt -rn -o TARGET
+  [[ "$output" != *".idmap"* ]]
 }
 
 @test "remapped: cp crosses the mapping both ways (root's files in are root's inside)" {
