@@ -157,6 +157,7 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   # never the host's user namespace: a --userns host container is not joined by a remapped one
   td run -d --name jh --userns host --network none busybox sleep 60
   run tdr run --rm --network container:jh busybox true
+  echo "$output"
   [ "$status" -eq 125 ]
   [[ "$output" == *"it runs in the host's user namespace (--userns host), this one is remapped"* ]]
 }
@@ -190,6 +191,7 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
 
 @test "remapped: --ipc host and --uts host are allowed, as docker (no host /dev/mqueue needed)" {
   run tdr run --rm --network none --ipc host --uts host busybox sh -c 'id -u; hostname'
+  echo "$output"
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = "$(hostname)" ]
 }
@@ -202,6 +204,7 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   chmod 600 "$TEST_TMP/dir/secret"
   # no handle on the host's user namespace gets in: a bind of its nsfs file is refused
   run tdr run --rm --network none -v /proc/$$/ns/user:/hostuserns busybox true
+  echo "$output"
   [ "$status" -eq 125 ]
   [[ "$output" == *"bind source /proc/$$/ns/user: Permission denied"* ]]
   tdr run -d --name a1 --network none --cap-add SYS_ADMIN --security-opt seccomp=unconfined \
