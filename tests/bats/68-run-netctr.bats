@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# docker 20.10's small network gaps: --network container:X's refusals (the daemon's words, exit
+# 125, nothing created) and X's own hosts, resolv.conf and hostname files shared with the joiner
+# (an update of X's is seen; a symlink X plants is never followed to the host), the CLI's
+# refusal of --network-alias/--link on a network that is not user-defined (and the alias
+# dropped on the default bridge), Go templates on a missing map key, the {{json .}} of images,
+# ps, network ls and volume ls, and run --help's table.
+bats_require_minimum_version 1.5.0
+load ../helpers/engine
+
+setup_file() { td_engine_setup_file; }
+setup() { td_engine_setup; }
+teardown() {
+  td_engine_teardown
+  td network rm nc1 nc2 >/dev/null 2>&1 || true
+}
+teardown_file() { td_engine_teardown_file; }
+
+ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
+
+daemon_err() { # msg: run's wording of a daemon refusal
+  printf "tinydocker: Error response from daemon: %s.\nSee 'tinydocker run --help'." "$1"
+}
+
+@test "--network container:X refuses the options of a shared network namespace, as dockerd" {
+  td run -d --name nx busybox sleep 30
+  n=$(td_count)
+  local -a cases=(
+    "--dns 1.1.1.1|dns and the network mode"
+    "--add-host a:1.2.3.4|custom host-to-IP mapping and the network mode"
+    "--mac-address 02:42:ac:11:00:09|mac-address and the network mode"
+    "-h foo|hostname and the network mode"
+    "--hostname foo|hostname and the network mode"
+    "--expose 80|port exposing and the container type network mode"
+    "-p 80|port publishing and the container type network mode"
+    "-P|port publishing and the container type network mode"
+    "--dns 1.1.1.1 --add-host a:1.2.3.4 -h foo|hostname and the network mode"
+    "--add-host a:1.2.3.4 --dns 1.1.1.1|dns and the network mode"
+  )
+  for c in "${cases[@]}"; do
+    # shellcheck disable=SC2086
+    run td run --rm --network container:nx ${c%%|*} busybox true
+    echo "$c => $status $output"
+    [ "$status" -eq 125 ]
+    [ "$output" = "$(daemon_err "conflicting options: ${c#*|}")" ]
+  done
+  # create: the daemon's answer as it is, exit 1
+  run td create --network container:nx --dns 1.1.1.1 busybox true
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error response from daemon: conflicting options: dns and the network mode" ]
+  # --mac-address with --network host too
+  run td run --rm --network host --mac-address 02:42:ac:11:00:09 busybox true
+  [ "$status" -eq 125 ]
+  [ "$output" = "$(daemon_err "conflicting options: mac-address and the network mode")" ]
+  [ "$(td_count)" -eq "$n" ]
+  # docker accepts --dns-search and --dns-option (X's resolv.conf is what the joiner sees)
+  run td run --rm --network container:nx --dns-search a.example --dns-option ndots:3 busybox \
+    cat /etc/resolv.conf
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(td exec nx cat /etc/resolv.conf)" ]
+}
+
+@test "the CLI refuses --network-alias and --link on a network that is not user-defined" {
+  td run -d --name lx busybox sleep 30
+  n=$(td_count)
+  for net in bridge default host none container:lx; do
+    run td run --rm --network "$net" --network-alias al busybox true
+    [ "$status" -eq 125 ]
+    [ "$output" = "tinydocker: network-scoped aliases are only supported for user-defined networks."$'\n'"See 'tinydocker run --help'." ]
+    run td run --rm --network "$net" --link lx:y busybox true
+    [ "$status" -eq 125 ]
+    [ "$output" = "tinydocker: links are only supported for user-defined networks."$'\n'"See 'tinydocker run --help'." ]
+  done
+  [ "$(td_count)" -eq "$n" ]
+}
+
+@test "--network-alias with no --network: accepted, dropped on the default bridge (Aliases null)" {
+  td run -d --name al1 --network-alias al busybox sleep 30
+  [ "$(td inspect -f '{{json .NetworkSettings.Networks.bridge.Aliases}}' al1)" = null ]
+  # a user network keeps it
+  td network create nc1 >/dev/null
+  td run -d --name al2 --network nc1 --network-alias al busybox sleep 30
+  [ "$(td inspect -f '{{json .NetworkSettings.Networks.nc1.Aliases}}' al2)" != null ]
+  td inspect -f '{{json .NetworkSettings.Networks.nc1.Aliases}}' al2 | jq -e 'index("al") != null'
+}
+
+@test "--network container:X: the joiner's /etc/hosts, resolv.conf and hostname are X's own files" {
+  td network create nc1 >/dev/null
+  td network create nc2 >/dev/null
+  xid=$(td run -d --name hx --network nc1 --add-host foo:1.2.3.4 --dns 9.9.9.9 busybox sleep 30)
+  td run -d --name hy --network container:hx busybox sleep 30
+  for f in hosts resolv.conf hostname; do
+    [ "$(td exec hy cat /etc/$f)" = "$(td exec hx cat /etc/$f)" ]
+    # the kernel's view: the joiner's mount is X's file in X's directory
+    grep -q " $TD_ROOT/containers/$xid/$f /etc/$f " "/proc/$(ctr_pid hy)/mountinfo"
+  done
+  td exec hy grep -q '^1.2.3.4[[:space:]]foo$' /etc/hosts
+  [ "$(td exec hy cat /etc/resolv.conf)" = "nameserver 9.9.9.9" ]
+  # inspect: X's paths, as docker's
+  [ "$(td inspect -f '{{.HostsPath}} {{.ResolvConfPath}} {{.HostnamePath}}' hy)" = \
+    "$(td inspect -f '{{.HostsPath}} {{.ResolvConfPath}} {{.HostnamePath}}' hx)" ]
+  # an update of X's file (network connect) is seen by the joiner
+  td network connect nc2 hx
+  ip2=$(td inspect -f '{{.NetworkSettings.Networks.nc2.IPAddress}}' hx)
+  [ -n "$ip2" ]
+  td exec hx grep -q "^$ip2[[:space:]]" /etc/hosts
+  td exec hy grep -q "^$ip2[[:space:]]" /etc/hosts
+}
+
+@test "attack: X replaces its /etc/hosts with a symlink to a host file; the joiner never reaches it" {
+  secret="$TEST_TMP/host-secret"
+  echo "host secret" >"$secret"
+  xid=$(td run -d --name sx --privileged busybox sleep 30)
+  # X drops the engine's bind and plants symlinks to the host file (a path the host also has)
+  td exec sx sh -c "for f in hosts resolv.conf hostname; do umount /etc/\$f && mv /etc/\$f /etc/\$f.old && ln -s $secret /etc/\$f; done"
+  [ "$(td exec sx readlink /etc/hosts)" = "$secret" ]
+  td run -d --name sy --network container:sx busybox sleep 30
+  for f in hosts resolv.conf hostname; do
+    run td exec sy cat /etc/$f
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"host secret"* ]]
+    [ "$output" = "$(cat "$TD_ROOT/containers/$xid/$f")" ]
+    grep -q " $TD_ROOT/containers/$xid/$f /etc/$f " "/proc/$(ctr_pid sy)/mountinfo"
+  done
+  td exec sy sh -c 'echo owned >>/etc/hosts'
+  [ "$(cat "$secret")" = "host secret" ]
+  # a symlink in X's directory on the host (never a container's doing) is refused, not followed
+  td stop -t 0 sy >/dev/null
+  mv "$TD_ROOT/containers/$xid/hosts" "$TEST_TMP/x-hosts"
+  ln -s "$secret" "$TD_ROOT/containers/$xid/hosts"
+  run td start sy
+  mv -f "$TEST_TMP/x-hosts" "$TD_ROOT/containers/$xid/hosts"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"its hosts"* ]]
+  [ "$(cat "$secret")" = "host secret" ]
+}
