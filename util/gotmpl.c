@@ -141,6 +141,20 @@ static void json_str(struct gbuf *b, const char *s, size_t n)
   gbuf_str(b, "\"");
 }
 
+void gt_json_html(struct gbuf *b, json_t *v)
+{
+  struct gbuf t = {0};
+  gt_json(&t, v);
+  for (size_t i = 0; i < t.n; i++) { /* outside strings JSON has none of these */
+    char c = t.s[i];
+    if (c == '<' || c == '>' || c == '&')
+      gbuf_fmt(b, "\\u00%s", c == '<' ? "3c" : c == '>' ? "3e" : "26");
+    else
+      gbuf_add(b, t.s + i, 1);
+  }
+  free(t.s);
+}
+
 void gt_json(struct gbuf *b, json_t *v)
 {
   size_t i, n;

@@ -148,10 +148,13 @@ int64_t eng_dir_size(int dfd)
   return total;
 }
 
-/* ps's NETWORKS of a container run without --network: docker's "bridge" */
+/* ps's NETWORKS of a container run without --network: docker's "bridge"; with --network
+ * container:X none (docker lists the container's own networks: X's are not) */
 static const char *network_column(const char *mode)
 {
-  return mode == NULL ? "" : strcmp(mode, "default") == 0 ? "bridge" : mode;
+  if (mode == NULL || strncmp(mode, "container:", 10) == 0)
+    return "";
+  return strcmp(mode, "default") == 0 ? "bridge" : mode;
 }
 
 /* The ps row of a record as docker's formatter fields. */
@@ -176,7 +179,10 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
   autofree char *lab = rec->config.labels && rec->config.labels[0]
                            ? strv_join(rec->config.labels, ",")
                            : xstrdup("");
-  autofree char *created_at = xstrdup(rec->created ? rec->created : "");
+  /* docker's CLI: time.Unix(Created, 0).String() */
+  int64_t cns = rec->created ? time_parse_rfc3339(rec->created) : 0;
+  autofree char *created_at =
+      rec->created ? time_go_string(cns - cns % 1000000000LL, false) : xstrdup("");
   json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
                           o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command",
                           cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,

@@ -134,3 +134,47 @@ daemon_err() { # msg: run's wording of a daemon refusal
   [[ "$output" == *"its hosts"* ]]
   [ "$(cat "$secret")" = "host secret" ]
 }
+
+@test "templates: a missing key of an all-string struct errors (docker's raw fallback); a string map gives no value" {
+  td network create --subnet 10.99.31.0/24 --gateway 10.99.31.1 nc1 >/dev/null
+  run td network inspect -f '{{range .IPAM.Config}}[{{.AuxiliaryAddresses}}]{{end}}' nc1
+  [ "$status" -eq 1 ]
+  [ "${lines[-1]}" = 'template parsing error: template: :1:25: executing "" at <.AuxiliaryAddresses>: map has no entry for key "AuxiliaryAddresses"' ]
+  # typed map[string]string: labels, GraphDriver.Data, a network's options
+  td create --name tm --label a=b busybox >/dev/null
+  [ "$(td inspect -f '[{{.Config.Labels.a}}][{{.Config.Labels.nope}}]' tm)" = '[b][<no value>]' ]
+  [ "$(td inspect -f '[{{.GraphDriver.Data.Nope}}]' tm)" = '[<no value>]' ]
+  [ "$(td network inspect -f '[{{.Options.Nope}}]' nc1)" = '[<no value>]' ]
+}
+
+@test "{{json .}} of images, ps, network ls and volume ls: docker 20.10's keys and value formats" {
+  gotime='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4} [A-Za-z+0-9-]+$'
+  run td images --format '{{json .}}' busybox
+  [ "$status" -eq 0 ]
+  [ "$(jq -c keys <<<"$output")" = '["Containers","CreatedAt","CreatedSince","Digest","ID","Repository","SharedSize","Size","Tag","UniqueSize","VirtualSize"]' ]
+  [[ "$(jq -r .CreatedAt <<<"$output")" =~ $gotime ]]
+  # json.Marshal's HTML escapes in {{json .}} (the context's MarshalJSON), none in {{json .Digest}}
+  [[ "$output" == *'"Digest":"\u003cnone\u003e"'* ]]
+  [ "$(td images --format '{{json .Digest}}' busybox)" = '"<none>"' ]
+  # VirtualSize with 4 significant digits (units.HumanSize), Size with 3
+  [[ "$(jq -r .VirtualSize <<<"$output")" =~ ^[0-9]\.[0-9]{3}MB$ ]]
+  [[ "$(jq -r .Size <<<"$output")" =~ ^[0-9]\.[0-9]{2}MB$ ]]
+  [ "$(td images --format '{{.CreatedAt}}' busybox)" = "$(jq -r .CreatedAt <<<"$output")" ]
+  td run -d --name pj busybox sleep 30 >/dev/null
+  td run -d --name pk --network container:pj busybox sleep 30 >/dev/null
+  run td ps --filter name=pj --format '{{json .}}'
+  [ "$(jq -c keys <<<"$output")" = '["Command","CreatedAt","ID","Image","Labels","LocalVolumes","Mounts","Names","Networks","Ports","RunningFor","Size","State","Status"]' ]
+  [[ "$(jq -r .CreatedAt <<<"$output")" =~ $gotime ]]
+  # a container:X joiner lists no networks of its own
+  [ "$(td ps --filter name=pk --format '[{{.Networks}}]')" = '[]' ]
+  td network create nc1 >/dev/null
+  run td network ls --filter name=nc1 --format '{{json .}}'
+  [ "$(jq -c keys <<<"$output")" = '["CreatedAt","Driver","ID","IPv6","Internal","Labels","Name","Scope"]' ]
+  # the stored time has nanoseconds (docker's), printed as Go's time.String in UTC
+  [[ "$(td network inspect -f '{{json .Created}}' nc1)" =~ ^\"[0-9-]{10}T[0-9:]{8}\.[0-9]+Z\"$ ]]
+  [[ "$(jq -r .CreatedAt <<<"$output")" =~ ^[0-9-]{10}\ [0-9:]{8}(\.[0-9]+)?\ \+0000\ UTC$ ]]
+  td volume create ncv >/dev/null
+  run td volume ls --filter name=ncv --format '{{json .}}'
+  [ "$(jq -c keys <<<"$output")" = '["Driver","Labels","Links","Mountpoint","Name","Scope","Size"]' ]
+  td volume rm ncv >/dev/null
+}
