@@ -178,3 +178,23 @@ daemon_err() { # msg: run's wording of a daemon refusal
   [ "$(jq -c keys <<<"$output")" = '["Driver","Labels","Links","Mountpoint","Name","Scope","Size"]' ]
   td volume rm ncv >/dev/null
 }
+
+@test "run --help: pflag's table (one description column 3 after the longest flag, wrapped at 79) and its man page" {
+  run td run --help </dev/null
+  [ "$status" -eq 0 ]
+  # the longest flag's line: docker's exact layout
+  grep -qxF '      --health-start-period duration   Start period for the container to' <<<"$output"
+  grep -qxF '                                       initialize before starting' <<<"$output"
+  # every flag's description and every continuation at column 39, no line over 79 columns
+  cols=$(awk '/^  (-[a-zA-Z], |    )--[a-z]/ { match($0, /^  (-[a-zA-Z], |    )--[a-z0-9-]+( [a-z0-9.-]+)? +/); print RLENGTH } /^ {20,}[^ ]/ { match($0, /^ +/); print RLENGTH }' <<<"$output" | sort -u)
+  [ "$cols" = 39 ]
+  [ "$(awk 'length($0) > 79' <<<"$output")" = "" ]
+  # the man page (made from --help) has the flag as an entry of its own
+  page="$BUILD_DIR/man/pages/tinydocker-run.1"
+  if [ -f "$page" ]; then
+    grep -qF '\fB\-\-health\-start\-period\fR \fIduration\fR' "$page"
+    ! grep -q 'report unhealthy \\-\\-health' "$page"
+    # a wrapped line that starts with --x is no flag of its own
+    ! grep -qxF '\fB\-\-cpu\-share)\fR' "$page"
+  fi
+}
