@@ -105,6 +105,11 @@ daemon_err() { # msg: run's wording of a daemon refusal
   [ -n "$ip2" ]
   td exec hx grep -q "^$ip2[[:space:]]" /etc/hosts
   td exec hy grep -q "^$ip2[[:space:]]" /etc/hosts
+  # as docker's: the connect adds a line and keeps the rest (--add-host, the first network's)
+  ip1=$(td inspect -f '{{.NetworkSettings.Networks.nc1.IPAddress}}' hx)
+  td exec hy grep -q '^1.2.3.4[[:space:]]foo$' /etc/hosts
+  td exec hy grep -q "^$ip1[[:space:]]${xid:0:12}\$" /etc/hosts
+  td exec hy grep -q "^$ip2[[:space:]]${xid:0:12}\$" /etc/hosts
 }
 
 @test "attack: X replaces its /etc/hosts with a symlink to a host file; the joiner never reaches it" {
