@@ -192,11 +192,13 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
   json_object_set_new(row, "LocalVolumes", json_string("0"));
   json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
-    autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
-    int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int64_t sz = dfd >= 0 ? eng_dir_size(dfd) : 0;
-    autofree char *h = human_size((double)sz, 3);
-    json_object_set_new(row, "Size", json_string(h));
+    /* docker's ContainerContext.Size: "RW (virtual ROOTFS)", ROOTFS with the image's layers */
+    int64_t rw = 0, rootfs = 0;
+    eng_ctr_sizes(ctx, rec, &rw, &rootfs);
+    autofree char *h = human_size((double)rw, 3);
+    autofree char *v = human_size((double)rootfs, 3);
+    autofree char *sz = rootfs > 0 ? xasprintf("%s (virtual %s)", h, v) : xstrdup(h);
+    json_object_set_new(row, "Size", json_string(sz));
   }
   return row;
 }
@@ -489,8 +491,26 @@ static int ps_validate(const char *fmt)
   return 0;
 }
 
-int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
+/* docker's ps computes sizes when the template reads .Size (its FieldsUsed), {{json .}} too
+ * (the context's MarshalJSON reads every field) */
+static bool fmt_uses_size(const char *fmt)
 {
+  if (strstr(fmt, ".Size"))
+    return true;
+  for (const char *p = strstr(fmt, "json ."); p; p = strstr(p + 1, "json .")) {
+    const char *q = p + 6;
+    while (*q == ' ')
+      q++;
+    if (*q == '}' || *q == '-' || *q == ')' || *q == '|')
+      return true;
+  }
+  return false;
+}
+
+int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o_in, struct td_err **err)
+{
+  struct eng_ps_opts oo = *o_in;
+  const struct eng_ps_opts *o = &oo;
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   const char *fmt = o->format;
   bool table_default = false;
@@ -508,6 +528,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   if (o->quiet)
     fmt = "{{.ID}}";
+  oo.size = oo.size || fmt_uses_size(fmt);
   struct ps_line *rows = NULL;
   size_t n = 0;
   if (ps_lines(ctx, o, fmt, &rows, &n, err) < 0)

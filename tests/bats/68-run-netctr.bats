@@ -170,6 +170,11 @@ daemon_err() { # msg: run's wording of a daemon refusal
   run td ps --filter name=pj --format '{{json .}}'
   [ "$(jq -c keys <<<"$output")" = '["Command","CreatedAt","ID","Image","Labels","LocalVolumes","Mounts","Names","Networks","Ports","RunningFor","Size","State","Status"]' ]
   [[ "$(jq -r .CreatedAt <<<"$output")" =~ $gotime ]]
+  # sizes as docker's when the template reads them ({{json .}} reads every field): RW (virtual
+  # RW + the image's layers)
+  [[ "$(jq -r .Size <<<"$output")" =~ ^[0-9.]+[kMG]?B\ \(virtual\ [0-9.]+[kMG]?B\)$ ]]
+  [ "$(td ps --filter name=pj --format '{{.Size}}')" = "$(jq -r .Size <<<"$output")" ]
+  [[ "$(td ps -s --filter name=pj | tail -1)" == *" (virtual "* ]]
   # a container:X joiner lists no networks of its own
   [ "$(td ps --filter name=pk --format '[{{.Networks}}]')" = '[]' ]
   td network create nc1 >/dev/null
