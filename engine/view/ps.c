@@ -157,6 +157,38 @@ static const char *network_column(const char *mode)
   return strcmp(mode, "default") == 0 ? "bridge" : mode;
 }
 
+/* docker's ContainerContext.Mounts (each mount's volume name, or its source, cut to 15 columns
+ * with "…" unless --no-trunc, comma-joined) and LocalVolumes (the mounts of the local driver). */
+static void mounts_cells(json_t *mounts, bool no_trunc, json_t *row)
+{
+  autostrv char **names = NULL;
+  int local = 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach (mounts, i, m) {
+    const char *name = json_string_value(json_object_get(m, "Name"));
+    if (name == NULL || *name == '\0')
+      name = json_string_value(json_object_get(m, "Source"));
+    const char *drv = json_string_value(json_object_get(m, "Driver"));
+    if (drv && strcmp(drv, "local") == 0)
+      local++;
+    if (name == NULL)
+      name = "";
+    size_t runes = 0, cut = 0;
+    for (size_t k = 0; name[k]; k++)
+      if (((unsigned char)name[k] & 0xc0) != 0x80 && ++runes == 15)
+        cut = k;
+    if (!no_trunc && runes > 15)
+      strv_push_owned(&names, xasprintf("%.*s\xe2\x80\xa6", (int)cut, name));
+    else
+      strv_push(&names, name);
+  }
+  autofree char *joined = names ? strv_join(names, ",") : xstrdup("");
+  json_object_set_new(row, "Mounts", json_string(joined));
+  autofree char *lv = xasprintf("%d", local);
+  json_object_set_new(row, "LocalVolumes", json_string(lv));
+}
+
 /* The ps row of a record as docker's formatter fields. */
 static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
                       const struct eng_ps_opts *o)
@@ -189,7 +221,7 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
                           "State", rec->state.status ? rec->state.status : "", "Status", status,
                           "Names", name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
                           network_column(rec->host.network_mode));
-  json_object_set_new(row, "LocalVolumes", json_string("0"));
+  mounts_cells(json_object_get(rec->doc, "Mounts"), o->no_trunc, row);
   json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
     /* docker's ContainerContext.Size: "RW (virtual ROOTFS)", ROOTFS with the image's layers */

@@ -175,6 +175,11 @@ daemon_err() { # msg: run's wording of a daemon refusal
   [[ "$(jq -r .Size <<<"$output")" =~ ^[0-9.]+[kMG]?B\ \(virtual\ [0-9.]+[kMG]?B\)$ ]]
   [ "$(td ps --filter name=pj --format '{{.Size}}')" = "$(jq -r .Size <<<"$output")" ]
   [[ "$(td ps -s --filter name=pj | tail -1)" == *" (virtual "* ]]
+  # Mounts and LocalVolumes: the volume's name (or a bind's source), the local driver's count
+  td run -d --name pm -v ncmv:/nv -v /tmp:/hostt busybox sleep 30 >/dev/null
+  [ "$(td ps --filter name=pm --format '{{json .Mounts}} {{json .LocalVolumes}}')" = '"ncmv,/tmp" "1"' ]
+  td rm -f pm >/dev/null
+  td volume rm ncmv >/dev/null
   # a container:X joiner lists no networks of its own
   [ "$(td ps --filter name=pk --format '[{{.Networks}}]')" = '[]' ]
   td network create nc1 >/dev/null
