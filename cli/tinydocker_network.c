@@ -253,8 +253,9 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
     size_t i;
     json_t *n;
     json_array_foreach (out, i, n) {
+      autojson json_t *raw = json_deep_copy(n);
       cli_docker_typed_view(n, CLI_DOCKER_NETWORK);
-      gotmpl_inspect_one(&tin, n);
+      gotmpl_inspect_typed(&tin, n, raw);
     }
     rc = gotmpl_inspect_end(&tin);
   } else {

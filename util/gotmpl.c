@@ -418,9 +418,22 @@ int gotmpl_inspect_begin(struct gotmpl_inspect *in, const char *fmt)
 
 void gotmpl_inspect_one(struct gotmpl_inspect *in, json_t *obj)
 {
+  gotmpl_inspect_typed(in, obj, NULL);
+}
+
+void gotmpl_inspect_typed(struct gotmpl_inspect *in, json_t *typed, json_t *raw)
+{
   autoerr struct td_err *e = NULL;
   autofree char *out = NULL;
-  if (gotmpl_exec(in->t, obj, &out, &e) < 0) {
+  int rc = gotmpl_exec(in->t, typed, &out, &e);
+  if (rc < 0 && raw) {
+    struct gotmpl_opts o = {.raw = true};
+    err_free(&e);
+    free(out);
+    out = NULL;
+    rc = gotmpl_exec_opts(in->t, raw, &o, &out, &e);
+  }
+  if (rc < 0) {
     char *all = xasprintf("%s%s\n", in->errors ? in->errors : "", err_text(e));
     free(in->errors);
     in->errors = all;

@@ -303,7 +303,7 @@ static int eval_field(struct st *s, json_t *dot, const char *name, const struct 
   }
   if (s->o && s->o->missing_zero)
     return 0;
-  if (recv != s->root && gt_string_map(recv))
+  if (recv != s->root && !(s->o && s->o->raw) && gt_string_map(recv))
     return 0; /* docker's typed map[string]string: no value (index gives "") */
   return xerr(s, "map has no entry for key \"%s\"", name);
 }

@@ -150,6 +150,18 @@ daemon_err() { # msg: run's wording of a daemon refusal
   [ "$(td inspect -f '[{{.Config.Labels.a}}][{{.Config.Labels.nope}}]' tm)" = '[b][<no value>]' ]
   [ "$(td inspect -f '[{{.GraphDriver.Data.Nope}}]' tm)" = '[<no value>]' ]
   [ "$(td network inspect -f '[{{.Options.Nope}}]' nc1)" = '[<no value>]' ]
+  # docker's two passes: the typed one (a field the JSON omits has its zero value), and when it
+  # fails, the raw JSON with missingkey=error, whose error is the one printed
+  td network create --subnet 10.99.32.0/24 nc2 >/dev/null
+  [ "$(td network inspect -f '{{range .IPAM.Config}}[{{.Gateway}}]{{end}}' nc2)" = '[]' ]
+  run td network inspect -f '{{range .IPAM.Config}}{{.Gateway}} {{.Nope}}{{end}}' nc2
+  [ "$status" -eq 1 ]
+  [ "${lines[-1]}" = 'template parsing error: template: :1:24: executing "" at <.Gateway>: map has no entry for key "Gateway"' ]
+  td run -d --name th busybox sleep 30 >/dev/null
+  run td inspect -f '{{.State.Health.Status}}' th
+  [ "$status" -eq 1 ]
+  [ "${lines[-1]}" = 'template parsing error: template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"' ]
+  [ "$(td inspect -f '{{json .State.Health}}' th)" = null ]
 }
 
 @test "{{json .}} of images, ps, network ls and volume ls: docker 20.10's keys and value formats" {
@@ -212,4 +224,15 @@ daemon_err() { # msg: run's wording of a daemon refusal
     # a wrapped line that starts with --x is no flag of its own
     ! grep -qxF '\fB\-\-cpu\-share)\fR' "$page"
   fi
+}
+
+@test "volume ls --filter label=K[=V] and driver=: only the volumes that match (an anonymous one no longer slips in)" {
+  td volume create --label a=b ncl1 >/dev/null
+  td volume create ncl2 >/dev/null
+  [ "$(td volume ls -q --filter label=a=b)" = ncl1 ]
+  [ "$(td volume ls -q --filter label=a)" = ncl1 ]
+  [ "$(td volume ls -q --filter label=a=c)" = "" ]
+  [ "$(td volume ls -q --filter driver=nfs)" = "" ]
+  [ "$(td volume ls -q --filter driver=local --filter name=ncl | sort | tr '\n' ' ')" = "ncl1 ncl2 " ]
+  td volume rm ncl1 ncl2 >/dev/null
 }
