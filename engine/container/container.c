@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/internal.h"
 #include "engine/container/runflags.h"
 #include "image/image.h"
 #include "image/volume.h"
@@ -234,6 +235,7 @@ static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, struct c
     return 0;
   eng_unpublish(ctx, id, rec, remove_volumes);
   autofree char *dir = store_dir(ctx, id);
+  eng_storage_release(dir); /* --storage-opt size: the project's limit goes with it */
   if (rm_rf(dir, err) < 0 && (*err)->errnum != ENOENT)
     return err_prefix(err, "remove container %s", id);
   err_free(err);

@@ -488,6 +488,8 @@ struct create_undo {
   const struct eng_ctx *ctx;
   char *id, *name, *dir;
   bool name_reserved, dir_made, mounted;
+  uint64_t quota_size; /* --storage-opt size= in bytes (0: none) */
+  bool quota_set;
 };
 
 static void undo(struct create_undo *u)
@@ -499,6 +501,8 @@ static void undo(struct create_undo *u)
     if (image_release(u->ctx->root, u->dir, &e) < 0)
       err_warn(&e, "undo create: release the image");
   }
+  if (u->quota_set)
+    eng_storage_release(u->dir);
   if (u->dir_made) {
     autostrv char **anon = NULL;
     if (volume_release(u->ctx->root, u->dir, &anon, &e) < 0)
@@ -525,6 +529,11 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     rootfs = realpath(req->rootfs, NULL);
     imgcfg = json_object();
   } else {
+    if (u->quota_size > 0) { /* before the overlay: its work dir must be in the project */
+      u->quota_set = true;
+      if (eng_storage_apply(ctx, dir, u->quota_size, err) < 0)
+        return -1;
+    }
     if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, &imgcfg, &image_id, err) < 0)
       return -1;
     u->mounted = true;
@@ -537,6 +546,8 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   td_trace("c-spec");
   runflags_spec(req, spec);
+  if (u->quota_size > 0)
+    eng_storage_seccomp(spec);
   char sid[13];
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
@@ -569,7 +580,9 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   const struct eng_run_req *req = &adj;
   autofree struct net_port *ports = NULL;
   size_t n_ports = 0;
-  if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
+  uint64_t quota_size = 0;
+  if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0 ||
+      eng_storage_check(ctx, req, &quota_size, err) < 0)
     return -1;
   if (runflags_check(ctx, req, err) < 0) {
     (*err)->exit_code = EXIT_ENGINE;
@@ -610,7 +623,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   autofree char *name =
       req->name ? xstrdup(req->name[0] == '/' ? req->name + 1 : req->name) : store_random_name();
   autofree char *dir = store_dir(ctx, id);
-  struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir};
+  struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir, .quota_size = quota_size};
   /* the directory (with its creator) before the name: a crash in between leaves a directory
    * that `ps -a` shows and `rm -f` removes, never a name that points at nothing */
   if (mkdir(dir, 0700) < 0)

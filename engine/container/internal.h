@@ -30,6 +30,17 @@ int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient
 /* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
  * the value discarded, a WARNING line on stderr; engine/container/hostcheck.c. */
 int eng_host_adjust(struct eng_run_req *req, struct td_err **err);
+/* --storage-opt (storage.c): docker's checks and words; *size: the quota in bytes (0: none). */
+int eng_storage_check(const struct eng_ctx *ctx, const struct eng_run_req *req, uint64_t *size,
+                      struct td_err **err);
+/* A project quota of size bytes on dir's upper and work dirs (made here if absent). */
+int eng_storage_apply(const struct eng_ctx *ctx, const char *dir, uint64_t size,
+                      struct td_err **err);
+/* Clear the quota of dir's upper dir, if it has one (rm, a failed create); warns on failure. */
+void eng_storage_release(const char *dir);
+/* A quota-limited container's seccomp profile: ioctl allowed but for the requests that change a
+ * file's project id or its PROJINHERIT flag (FS_IOC_FSSETXATTR, FS_IOC_SETFLAGS). */
+void eng_storage_seccomp(json_t *spec);
 
 /* engine/container/nsmode.c: docker's checks of --ipc/--uts/--network container: conflicts. */
 int eng_ns_validate(const struct eng_run_req *req, struct td_err **err);
