@@ -284,14 +284,16 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
                             json_t *imgcfg, const char *image_id, const char *rootfs,
                             json_t *mounts)
 {
-  (void)ctx;
   json_t *proc = json_object_get(spec, "process");
   json_t *args = json_object_get(proc, "args");
   autofree char *now = time_now_rfc3339(true);
   autofree char *logpath = xasprintf("%s/%s-json.log", dir, id);
-  autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
-  autofree char *p_hostname = xasprintf("%s/hostname", dir);
-  autofree char *p_hosts = xasprintf("%s/hosts", dir);
+  /* --network container:X: X's files, which it shares (docker's paths once it started) */
+  autofree char *etc_dir = eng_ns_net_etc_dir(ctx, req->network);
+  const char *ed = etc_dir ? etc_dir : dir;
+  autofree char *p_resolv = xasprintf("%s/resolv.conf", ed);
+  autofree char *p_hostname = xasprintf("%s/hostname", ed);
+  autofree char *p_hosts = xasprintf("%s/hosts", ed);
   autofree char *slash_name = xasprintf("/%s", name);
   json_t *rest = json_array();
   for (size_t i = 1; i < json_array_size(args); i++)
@@ -380,7 +382,11 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   if (req->ip)
     json_object_set_new(td, "IP", json_string(req->ip));
   /* for net_attach at every start (net/ writes the hosts file of bridge networks) */
-  json_object_set_new(td, "Aliases", jsonv_from_strv(req->net_aliases));
+  /* docker drops --network-alias on the default bridge (no name resolution there: the
+   * endpoint's Aliases stay null); its CLI refuses one with --network bridge given */
+  const char *nm = req->network;
+  bool def_bridge = nm == NULL || !strcmp(nm, "bridge") || !strcmp(nm, "default");
+  json_object_set_new(td, "Aliases", jsonv_from_strv(def_bridge ? NULL : req->net_aliases));
   json_object_set_new(td, "AddHosts", jsonv_from_strv(req->add_hosts));
   json_object_set_new(rec, "Td", td);
   return rec;

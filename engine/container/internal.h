@@ -54,6 +54,12 @@ struct eng_ns_modes {
 int eng_ns_resolve_modes(const struct eng_ctx *ctx, struct eng_run_req *req, struct eng_ns_modes *m,
                          struct td_err **err);
 void eng_ns_modes_clear(struct eng_ns_modes *m);
+/* --network container:<id>: X's directory, whose hosts, resolv.conf and hostname files the
+ * container shares (docker binds X's own files: X's later updates are seen); NULL for any other
+ * mode. eng_ns_net_etc_check: each of them a regular file opened beneath X's directory, never
+ * through a symlink (checked at create and at every start). */
+char *eng_ns_net_etc_dir(const struct eng_ctx *ctx, const char *network);
+int eng_ns_net_etc_check(const struct eng_ctx *ctx, const char *network, struct td_err **err);
 /* Whether --cgroupns mode (NULL = docker's default for this host) is a namespace of its own. */
 bool eng_ns_cgroup_private(const char *mode);
 /* The spec's linux.namespaces; with --network container:X, X's host and domain name. */
