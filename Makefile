@@ -32,7 +32,7 @@ $(FUZZ_BUILD)/build.ninja:
 # the libFuzzer targets (tests/run.sh runs each briefly over its seed corpus)
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD) fuzz/fuzz-spec fuzz/fuzz-image-ref fuzz/fuzz-layer fuzz/fuzz-cli-specs fuzz/fuzz-dockerfile \
-		fuzz/fuzz-load fuzz/fuzz-gotmpl
+		fuzz/fuzz-load fuzz/fuzz-gotmpl fuzz/fuzz-subid
 
 test: build asan fuzz
 	tests/run.sh

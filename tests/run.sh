@@ -51,7 +51,7 @@ fi
 # a leak or a sanitizer report fails it)
 if [ -z "${SKIP_FUZZ:-}" ] && [ -d "$FUZZ_BUILD/fuzz" ]; then
   echo "# fuzz smoke runs"
-  for t in spec:spec image-ref:image_ref layer:layer cli-specs:cli_specs load:load dockerfile:dockerfile gotmpl:gotmpl; do
+  for t in spec:spec image-ref:image_ref layer:layer cli-specs:cli_specs load:load dockerfile:dockerfile gotmpl:gotmpl subid:subid; do
     bin=$FUZZ_BUILD/fuzz/fuzz-${t%%:*}
     [ -x "$bin" ] || continue
     corpus=$(mktemp -d)
