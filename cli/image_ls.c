@@ -12,6 +12,7 @@
 #include "image/ops.h"
 #include "image/store.h"
 #include "util/human.h"
+#include "util/timefmt.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
@@ -91,13 +92,20 @@ static bool filter_ok(json_t *rows, json_t *r, const char *f)
 static json_t *format_obj(json_t *r, bool no_trunc)
 {
   autofree char *ago = fmt_ago(rs(r, "created"));
-  autofree char *size = human_size((double)json_integer_value(json_object_get(r, "size")), 3);
+  double bytes = (double)json_integer_value(json_object_get(r, "size"));
+  autofree char *size = human_size(bytes, 3);
+  /* docker 20.10's imageContext: VirtualSize with 4 digits (units.HumanSize), CreatedAt the
+   * summary's seconds as Go's time.Unix(...).String() */
+  autofree char *vsize = human_size(bytes, 4);
+  int64_t ns = time_parse_rfc3339(rs(r, "created"));
+  autofree char *created_at = time_go_string(ns - ns % 1000000000LL, false);
   const char *id = rs(r, "id");
   autofree char *sid = no_trunc ? xstrdup(id) : xstrndup(image_digest_hex(id), 12);
-  return json_pack(
-      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", rs(r, "repo"), "Tag", rs(r, "tag"), "ID",
-      sid, "Digest", json_is_string(json_object_get(r, "digest")) ? rs(r, "digest") : "<none>",
-      "CreatedSince", ago, "CreatedAt", rs(r, "created"), "Size", size, "Containers", "N/A");
+  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Repository", rs(r, "repo"), "Tag",
+                   rs(r, "tag"), "ID", sid, "Digest",
+                   json_is_string(json_object_get(r, "digest")) ? rs(r, "digest") : "<none>",
+                   "CreatedSince", ago, "CreatedAt", created_at, "Size", size, "Containers", "N/A",
+                   "VirtualSize", vsize);
 }
 
 static const char *image_header(const char *field)
@@ -126,7 +134,6 @@ static int print_formatted(json_t **rows, size_t n, const struct ls_opts *o)
   autojson json_t *objs = json_array();
   for (size_t i = 0; i < n; i++) {
     json_t *obj = format_obj(rows[i], o->no_trunc);
-    json_object_set(obj, "VirtualSize", json_object_get(obj, "Size"));
     json_object_set_new(obj, "SharedSize", json_string("N/A"));
     json_object_set_new(obj, "UniqueSize", json_string("N/A"));
     json_array_append_new(objs, obj);

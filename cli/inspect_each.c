@@ -41,8 +41,9 @@ int cli_inspect_each(const char *root, const char *cmd, enum cli_docker_type typ
       continue;
     }
     if (format) {
+      autojson json_t *raw = json_deep_copy(obj);
       cli_docker_typed_view(obj, type);
-      gotmpl_inspect_one(&tin, obj);
+      gotmpl_inspect_typed(&tin, obj, raw);
     }
     json_array_append_new(all, obj);
   }

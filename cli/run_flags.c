@@ -145,6 +145,24 @@ static int read_label_file(const char *path, char ***labels, struct td_err **err
   return 0;
 }
 
+/* docker's CLI (parseNetworkAttachmentOpt): aliases and links on a --network given by name that
+ * is not a user-defined network (default, bridge, host, none, container:X). With no --network at
+ * all it checks nothing: the alias is then dropped, the link is the default bridge's legacy one. */
+static int check_user_defined(const struct eng_run_req *q, struct td_err **err)
+{
+  const char *n = q->network;
+  if (n == NULL)
+    return 0;
+  if (strcmp(n, "default") != 0 && strcmp(n, "bridge") != 0 && strcmp(n, "host") != 0 &&
+      strcmp(n, "none") != 0 && strncmp(n, "container:", 10) != 0)
+    return 0;
+  if (q->net_aliases && q->net_aliases[0])
+    return err_set(err, 0, "network-scoped aliases are only supported for user-defined networks");
+  if (q->links && q->links[0])
+    return err_set(err, 0, "links are only supported for user-defined networks");
+  return 0;
+}
+
 int run_flags_parse(const struct cmd_info *ci, const struct opt_result *r, struct eng_run_req *q,
                     char ***labels, struct td_err **err)
 {
@@ -180,7 +198,7 @@ int run_flags_parse(const struct cmd_info *ci, const struct opt_result *r, struc
   q->runtime = opt_str(ci, r, "runtime");
   if (q->runtime && *q->runtime == '\0')
     q->runtime = NULL; /* docker: the default */
-  return 0;
+  return check_user_defined(q, err);
 }
 
 int cidfile_open(const char *path, int *fd, struct td_err **err)

@@ -495,8 +495,9 @@ int cmd_inspect(struct eng_ctx *ctx, int argc, char **argv, struct td_err **err)
       continue;
     }
     if (fmt) {
+      autojson json_t *raw = json_deep_copy(doc);
       cli_docker_typed_view(doc, dt);
-      gotmpl_inspect_one(&tin, doc);
+      gotmpl_inspect_typed(&tin, doc, raw);
       json_decref(doc);
     } else {
       json_array_append_new(all, doc);

@@ -67,6 +67,8 @@ static void usage(void)
   printf("\nUsage:  tinydocker [OPTIONS] COMMAND\n\nA small, daemonless container engine "
          "spoken like docker\n\nOptions:\n"
          "      --root string   Engine state root (default $TINYDOCKER_ROOT or %s)\n"
+         "      --userns-remap string   User/Group setting for user namespaces: default,\n"
+         "                      USER[:GROUP] or UID[:GID] (default $TINYDOCKER_USERNS_REMAP)\n"
          "  -D, --debug         Enable debug mode\n"
          "  -v, --version       Print version information and quit\n"
          "  -h, --help          Print usage\n\nCommands:\n",
@@ -139,7 +141,7 @@ int main(int argc, char **argv)
     exe_protect(argv);
     return eng_health_main(argv + 2);
   }
-  const char *root = NULL;
+  const char *root = NULL, *remap = NULL;
   bool debug = false;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -148,6 +150,10 @@ int main(int argc, char **argv)
       root = argv[++i];
     } else if (strncmp(a, "--root=", 7) == 0) {
       root = a + 7;
+    } else if (strcmp(a, "--userns-remap") == 0 && i + 1 < argc) {
+      remap = argv[++i];
+    } else if (strncmp(a, "--userns-remap=", 15) == 0) {
+      remap = a + 15;
     } else if (strcmp(a, "-D") == 0 || strcmp(a, "--debug") == 0) {
       debug = true;
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
@@ -190,6 +196,10 @@ int main(int argc, char **argv)
   autoerr struct td_err *err = NULL;
   if (eng_ctx_init(&ctx, root, debug, &err) < 0)
     err_die("tinydocker", err);
+  if (remap) { /* the flag over the environment; "" turns remapping off */
+    free(ctx.userns_remap);
+    ctx.userns_remap = *remap ? strdup(remap) : NULL;
+  }
   eng_enable_adoption(); /* a container found without its monitor is taken over */
   int rc;
   if (strcmp(name, "image") == 0 && (i >= argc || argv[i][0] == '-') &&

@@ -15,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/jsonv.h"
 #include "util/strv.h"
+#include "util/timefmt.h"
 #include "util/xalloc.h"
 
 void net_cli_ctr_clear(struct net_cli_ctr *c)
@@ -147,13 +148,15 @@ static json_t *network_row(json_t *n, bool notrunc)
   autofree char *lab = jsonv_labels_join(json_object_get(n, "Labels"));
   const char *id = json_string_value(json_object_get(n, "Id"));
   const char *created = json_string_value(json_object_get(n, "Created"));
+  /* docker's CLI prints the decoded time.Time: Go's String() in UTC */
+  autofree char *created_at = created ? time_go_string(time_parse_rfc3339(created), true) : NULL;
   autofree char *sid = xstrndup(id ? id : "", notrunc ? 64 : 12);
   return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", sid, "Name",
                    json_string_value(json_object_get(n, "Name")), "Driver", "bridge", "Scope",
                    "local", "IPv6",
                    json_is_true(json_object_get(n, "EnableIPv6")) ? "true" : "false", "Internal",
                    json_is_true(json_object_get(n, "Internal")) ? "true" : "false", "Labels", lab,
-                   "CreatedAt", created ? created : "");
+                   "CreatedAt", created_at ? created_at : "");
 }
 
 static int cmd_ls(const char *root, int argc, char **argv, struct td_err **err)
@@ -250,8 +253,9 @@ static int cmd_inspect(const char *root, int argc, char **argv, struct td_err **
     size_t i;
     json_t *n;
     json_array_foreach (out, i, n) {
+      autojson json_t *raw = json_deep_copy(n);
       cli_docker_typed_view(n, CLI_DOCKER_NETWORK);
-      gotmpl_inspect_one(&tin, n);
+      gotmpl_inspect_typed(&tin, n, raw);
     }
     rc = gotmpl_inspect_end(&tin);
   } else {

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
+#include "util/cleanup.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -173,6 +175,60 @@ static int cmp_long_name(const void *a, const void *b)
                 (*(const struct opt_def *const *)b)->long_name);
 }
 
+/* pflag's wrapN: s cut at its last blank before byte i (all of s when it fits in i + slop). */
+static size_t wrap_n(size_t i, size_t slop, const char *s, const char **rest)
+{
+  size_t n = strlen(s);
+  *rest = s + n;
+  if (i + slop > n)
+    return n;
+  size_t w = 0, nl = 0;
+  for (size_t k = 0; k < i; k++) {
+    if (s[k] == ' ' || s[k] == '\t' || s[k] == '\n')
+      w = k;
+    if (s[k] == '\n')
+      nl = k;
+  }
+  if (w == 0)
+    return n;
+  if (nl > 0 && nl < w)
+    w = nl;
+  *rest = s + w + 1;
+  return w;
+}
+
+/* pflag's wrap: the description from column i, wrapped to width w (its first line's indent is
+ * the caller's), as docker's FlagUsagesWrapped prints it. */
+static void print_wrapped(size_t i, size_t w, const char *s)
+{
+  if (w < i + 24) { /* too narrow: pflag puts the text on lines of its own from column 16 */
+    i = 16;
+    printf("\n%*s", (int)i, "");
+    if (w < i + 24) {
+      fputs(s, stdout);
+      return;
+    }
+  }
+  size_t slop = 5, width = w - i - slop;
+  const char *rest = NULL;
+  size_t n = wrap_n(width, slop, s, &rest);
+  printf("%.*s", (int)n, s);
+  while (*rest) {
+    const char *t = rest;
+    n = wrap_n(width, slop, t, &rest);
+    printf("\n%*s%.*s", (int)i, "", (int)n, t);
+  }
+}
+
+/* docker's wrappedFlagUsages: the terminal's width on stdin less one, 79 without one */
+static size_t help_width(void)
+{
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return (size_t)ws.ws_col - 1;
+  return 79;
+}
+
 void opts_usage(const struct cmd_info *ci)
 {
   printf("\nUsage:  tinydocker %s %s\n\n%s\n", ci->name, ci->usage ? ci->usage : "", ci->desc);
@@ -184,24 +240,34 @@ void opts_usage(const struct cmd_info *ci)
   while (ci->opts[n_opts].long_name)
     n_opts++;
   const struct opt_def **sorted = xcalloc(n_opts + 1, sizeof(*sorted));
+  char **left = xcalloc(n_opts + 1, sizeof(*left));
+  size_t maxlen = 0;
   for (size_t i = 0; i < n_opts; i++)
     sorted[i] = &ci->opts[i];
   qsort(sorted, n_opts, sizeof(*sorted), cmp_long_name);
   for (size_t i = 0; i < n_opts; i++) {
     const struct opt_def *d = sorted[i];
-    char left[96];
-    int n;
+    const char *var = d->kind == OPT_BOOL ? NULL : d->metavar ? d->metavar : "string";
     if (d->short_name)
-      n = snprintf(left, sizeof(left), "  -%c, --%s", d->short_name, d->long_name);
+      left[i] =
+          xasprintf("  -%c, --%s%s%s", d->short_name, d->long_name, var ? " " : "", var ? var : "");
     else
-      n = snprintf(left, sizeof(left), "      --%s", d->long_name);
-    if (d->kind != OPT_BOOL && n > 0 && (size_t)n < sizeof(left))
-      snprintf(left + n, sizeof(left) - (size_t)n, " %s", d->metavar ? d->metavar : "string");
-    printf("%-34s %s", left, d->help ? d->help : "");
-    if (d->alias)
-      printf(" (also --%s)", d->alias);
-    printf("\n");
+      left[i] = xasprintf("      --%s%s%s", d->long_name, var ? " " : "", var ? var : "");
+    if (strlen(left[i]) > maxlen)
+      maxlen = strlen(left[i]);
   }
+  /* pflag: the descriptions in one column, 3 after the longest flag, wrapped to the width */
+  size_t width = help_width();
+  for (size_t i = 0; i < n_opts; i++) {
+    const struct opt_def *d = sorted[i];
+    autofree char *usage = d->alias ? xasprintf("%s (also --%s)", d->help ? d->help : "", d->alias)
+                                    : xstrdup(d->help ? d->help : "");
+    printf("%-*s   ", (int)maxlen, left[i]);
+    print_wrapped(maxlen + 3, width, usage);
+    printf("\n");
+    free(left[i]);
+  }
+  free(left);
   free(sorted);
 }
 

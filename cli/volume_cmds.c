@@ -54,6 +54,17 @@ static bool filter_match(json_t *v, char *const *filters, const char *root)
     if (strncmp(*f, "name=", 5) == 0 &&
         !strstr(json_string_value(json_object_get(v, "Name")), *f + 5))
       return false;
+    if (strncmp(*f, "label=", 6) == 0) {
+      /* label=KEY or label=KEY=VALUE (docker's) */
+      const char *kv = *f + 6, *eq = strchr(kv, '=');
+      autofree char *k = eq ? xstrndup(kv, (size_t)(eq - kv)) : xstrdup(kv);
+      const char *have = json_string_value(json_object_get(json_object_get(v, "Labels"), k));
+      if (have == NULL || (eq && strcmp(have, eq + 1) != 0))
+        return false;
+    }
+    if (strncmp(*f, "driver=", 7) == 0 &&
+        strcmp(json_string_value(json_object_get(v, "Driver")) ?: "local", *f + 7) != 0)
+      return false;
     if (strncmp(*f, "dangling=", 9) == 0) {
       /* dangling: no container uses it */
       autofree char *users =

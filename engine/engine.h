@@ -23,6 +23,7 @@ struct eng_ctx {
   char *ctr_dir;  /* <root>/containers */
   char *self_exe; /* our own binary (to find tinydocker-image next to it) */
   bool debug;
+  char *userns_remap; /* --userns-remap / $TINYDOCKER_USERNS_REMAP: acted on at create */
 };
 
 /* Fill ctx from the --root flag (NULL = env or default); creates the directories. */

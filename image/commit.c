@@ -27,13 +27,14 @@
 #include "util/xalloc.h"
 
 /* Tar of dir into fd (plain, pax). */
-static int tar_to_fd(const char *dir, bool upper, int fd, struct td_err **err)
+static int tar_to_fd(const char *dir, bool upper, const struct tar_idshift *shift, int fd,
+                     struct td_err **err)
 {
   struct archive *a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
   archive_write_set_bytes_in_last_block(a, 1);
   int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK
-               ? image_tar_dir(a, dir, upper, err)
+               ? image_tar_dir_shifted(a, dir, upper, shift, err)
                : image_archive_err(err, a, EIO, "open tar writer");
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
     rc = image_archive_err(err, a, EIO, "finish tar");
@@ -43,7 +44,7 @@ static int tar_to_fd(const char *dir, bool upper, int fd, struct td_err **err)
 
 int image_export_rootfs(const char *rootfs_dir, int out_fd, struct td_err **err)
 {
-  if (tar_to_fd(rootfs_dir, false, out_fd, err) < 0)
+  if (tar_to_fd(rootfs_dir, false, NULL, out_fd, err) < 0)
     return err_prefix(err, "export %s", rootfs_dir);
   return 0;
 }
@@ -55,7 +56,9 @@ static int commit_locked(const char *root, const char *upper_dir, struct image_i
   autoclose int tfd = image_tmp_file(root, &tarp, err);
   if (tfd < 0)
     return -1;
-  int rc = tar_to_fd(upper_dir, true, tfd, err);
+  struct tar_idshift shift;
+  bool shifted = image_tar_idshift_of(upper_dir, &shift);
+  int rc = tar_to_fd(upper_dir, true, shifted ? &shift : NULL, tfd, err);
   autofree char *blobp = NULL;
   autoclose int bfd = rc == 0 ? image_tmp_file(root, &blobp, err) : -1;
   struct image_layer layer = {0};
@@ -164,7 +167,11 @@ int image_export_container(const char *root, const char *upper_dir, const char *
   if (rc == 0) {
     rc = overlay_ro(root, upper_dir, img, dir, err);
     if (rc == 0) {
-      rc = image_export_rootfs(dir, out_fd, err);
+      struct tar_idshift shift;
+      bool shifted = image_tar_idshift_of(upper_dir, &shift);
+      rc = tar_to_fd(dir, false, shifted ? &shift : NULL, out_fd, err);
+      if (rc < 0)
+        err_prefix(err, "export %s", dir);
       umount2(dir, MNT_DETACH);
     }
     rmdir(dir);

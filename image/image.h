@@ -77,6 +77,13 @@ void image_info_free(struct image_info *img);
  * *rootfs_path gets the mount point. */
 int image_rootfs_mount(const char *root, const struct image_info *img, const char *container_dir,
                        char **rootfs_path, struct td_err **err);
+/* image_rootfs_mount (transient: _transient's) with every image layer idmapped through the user
+ * namespace userns (an fd): a remapped container's root owns the image's files, which keep
+ * their own ids on disk (docs/security.md, "User-namespace remapping"); the caller owns the
+ * upper dir by the container's root. */
+int image_rootfs_mount_idmapped(const char *root, const struct image_info *img,
+                                const char *container_dir, bool transient, int userns,
+                                char **rootfs_path, struct td_err **err);
 /* image_rootfs_mount for a container that is removed when it stops (--rm): the overlay is
  * "volatile" (no sync of the upper dir, so its unmount does not sync the host filesystem). */
 int image_rootfs_mount_transient(const char *root, const struct image_info *img,

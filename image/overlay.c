@@ -42,7 +42,7 @@ static bool is_mountpoint(const char *path)
 }
 
 static int rootfs_mount(const char *root, const struct image_info *img, const char *container_dir,
-                        bool transient, char **rootfs_path, struct td_err **err)
+                        bool transient, int idmap_userns, char **rootfs_path, struct td_err **err)
 {
   autofree char *rootfs = xasprintf("%s/rootfs", container_dir);
   autofree char *upper = xasprintf("%s/upper", container_dir);
@@ -77,8 +77,12 @@ static int rootfs_mount(const char *root, const struct image_info *img, const ch
   autostrv char **top_first = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
     top_first[i] = xstrdup(lowers[n - 1 - i]);
-  struct ovl_spec spec = {
-      .lowers = top_first, .n_lowers = n, .upper = upper, .work = work, .transient = transient};
+  struct ovl_spec spec = {.lowers = top_first,
+                          .n_lowers = n,
+                          .upper = upper,
+                          .work = work,
+                          .transient = transient,
+                          .idmap_userns = idmap_userns};
   autofree char *run_dir = hostfeat_run_dir(root);
   if (ovl_mount(run_dir, &spec, rootfs, err) < 0)
     return err_prefix(err, "mount rootfs of image %s", img->id);
@@ -102,11 +106,18 @@ int image_rootfs_umount(const char *container_dir, struct td_err **err)
 int image_rootfs_mount(const char *root, const struct image_info *img, const char *container_dir,
                        char **rootfs_path, struct td_err **err)
 {
-  return rootfs_mount(root, img, container_dir, false, rootfs_path, err);
+  return rootfs_mount(root, img, container_dir, false, -1, rootfs_path, err);
 }
 
 int image_rootfs_mount_transient(const char *root, const struct image_info *img,
                                  const char *container_dir, char **rootfs_path, struct td_err **err)
 {
-  return rootfs_mount(root, img, container_dir, true, rootfs_path, err);
+  return rootfs_mount(root, img, container_dir, true, -1, rootfs_path, err);
+}
+
+int image_rootfs_mount_idmapped(const char *root, const struct image_info *img,
+                                const char *container_dir, bool transient, int userns,
+                                char **rootfs_path, struct td_err **err)
+{
+  return rootfs_mount(root, img, container_dir, transient, userns, rootfs_path, err);
 }

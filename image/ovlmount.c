@@ -13,6 +13,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/hostfeat.h"
+#include "util/idmapns.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
 
@@ -121,10 +122,89 @@ static int mount_legacy(const struct ovl_spec *s, const char *target, struct td_
   return 0;
 }
 
-int ovl_mount(const char *run_dir, const struct ovl_spec *s, const char *target,
-              struct td_err **err)
+static int mount_any(const char *run_dir, const struct ovl_spec *s, const char *target,
+                     struct td_err **err)
 {
   if (ovl_has_lowerdir_plus(run_dir))
     return mount_new_api(s, target, err);
   return mount_legacy(s, target, err);
+}
+
+/* overlayfs itself cannot be idmapped (EINVAL); its lower layers can (Linux 5.19+): each one as
+ * a detached idmapped clone, named to overlayfs by /proc/self/fd/N, which the overlay keeps.
+ * The upper dir is not idmapped: overlayfs writes it with its mounter's ids (host root), which
+ * such a map does not hold (EOVERFLOW, and the kernel mounts read-only); the caller owns it by
+ * the container's root instead, as the files the container writes there. */
+/* Kernels before 6.15 or so refuse a detached mount as a layer (clone_private_mount wants a
+ * mount of the caller's namespace: EINVAL, measured on 6.1): the clones are attached at
+ * <target>/../.idmap/N for the overlay's mount, then detached again (the overlay keeps its own
+ * private clones of them). */
+static int mount_staged(const char *run_dir, const struct ovl_spec *m, const int *fds,
+                        const char *target, struct td_err **err)
+{
+  autofree char *base = xasprintf("%s/../.idmap", target);
+  if (mkdir(base, 0700) < 0 && errno != EEXIST)
+    return err_set(err, errno, "mkdir %s", base);
+  autostrv char **paths = xcalloc(m->n_lowers + 1, sizeof(char *));
+  size_t attached = 0;
+  int rc = 0;
+  for (; attached < m->n_lowers && rc == 0; attached++) {
+    paths[attached] = xasprintf("%s/%zu", base, attached);
+    if ((mkdir(paths[attached], 0700) < 0 && errno != EEXIST) ||
+        move_mount(fds[attached], "", AT_FDCWD, paths[attached], MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      rc = err_set(err, errno, "attach idmapped layer at %s", paths[attached]);
+  }
+  struct ovl_spec sm = *m;
+  sm.lowers = paths;
+  if (rc == 0)
+    rc = mount_any(run_dir, &sm, target, err);
+  for (size_t i = 0; i < attached; i++) {
+    umount2(paths[i], MNT_DETACH);
+    rmdir(paths[i]);
+  }
+  rmdir(base);
+  return rc;
+}
+
+static int mount_idmapped(const char *run_dir, const struct ovl_spec *s, const char *target,
+                          struct td_err **err)
+{
+  struct ovl_spec m = *s;
+  autostrv char **lowers = xcalloc(s->n_lowers + 1, sizeof(char *));
+  autofree int *fds = xcalloc(s->n_lowers + 1, sizeof(int));
+  size_t nfd = 0;
+  int rc = -1;
+  for (size_t i = 0; i < s->n_lowers; i++) {
+    if ((fds[nfd] = idmap_clone(s->lowers[i], s->idmap_userns, err)) < 0)
+      goto out;
+    lowers[i] = xasprintf("/proc/self/fd/%d", fds[nfd++]);
+  }
+  m.lowers = lowers;
+  /* TD_FORCE_IDMAP_STAGED=1: the older kernels' path (tests) */
+  const char *force = getenv("TD_FORCE_IDMAP_STAGED");
+  if (force && strcmp(force, "1") == 0)
+    rc = mount_staged(run_dir, &m, fds, target, err);
+  else
+    rc = mount_any(run_dir, &m, target, err);
+  if (rc < 0 && (*err)->errnum == EINVAL && !(force && strcmp(force, "1") == 0)) {
+    err_free(err);
+    if (s->transient) { /* the refused try left work/incompat/volatile, which fails the next */
+      autofree char *incompat = xasprintf("%s/work/incompat", s->work);
+      rm_rf(incompat, err);
+      err_free(err);
+    }
+    rc = mount_staged(run_dir, &m, fds, target, err);
+  }
+out:
+  for (size_t i = 0; i < nfd; i++)
+    close(fds[i]);
+  return rc < 0 ? err_prefix(err, "idmapped rootfs") : 0;
+}
+
+int ovl_mount(const char *run_dir, const struct ovl_spec *s, const char *target,
+              struct td_err **err)
+{
+  if (s->idmap_userns > 0)
+    return mount_idmapped(run_dir, s, target, err);
+  return mount_any(run_dir, s, target, err);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <archive.h>
+#include <jansson.h>
 #include <archive_entry.h>
 
 #include "image/archerr.h"
@@ -23,9 +24,20 @@
 
 #define TW_BUF (1 << 17)
 
+/* A host id in one of the maps' host ranges -> the container's id; others unchanged (an image
+ * layer's own ids, seen through a plain overlay by export). */
+static int64_t shift_back(const struct idmap_line *v, size_t n, uint32_t id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= v[i].outside && id - v[i].outside < v[i].count)
+      return (int64_t)v[i].inside + (id - v[i].outside);
+  return id;
+}
+
 struct tw {
   struct archive *a;
   bool upper;
+  const struct tar_idshift *shift;
   struct archive_entry_linkresolver *links;
   char *buf;
 };
@@ -125,6 +137,10 @@ static int add_one(struct tw *t, int dfd, const char *rel, const char *name, str
   autofree char *path = xasprintf("%s%s%s", rel, *rel ? "/" : "", name);
   struct archive_entry *e = archive_entry_new();
   archive_entry_copy_stat(e, &st);
+  if (t->shift) {
+    archive_entry_set_uid(e, shift_back(t->shift->u, t->shift->nu, st.st_uid));
+    archive_entry_set_gid(e, shift_back(t->shift->g, t->shift->ng, st.st_gid));
+  }
   archive_entry_set_pathname(e, path);
   archive_entry_set_uname(e, NULL);
   archive_entry_set_gname(e, NULL);
@@ -202,14 +218,51 @@ static int walk(struct tw *t, int dfd, const char *rel, struct td_err **err)
 
 int image_tar_dir(struct archive *a, const char *dir, bool upper, struct td_err **err)
 {
+  return image_tar_dir_shifted(a, dir, upper, NULL, err);
+}
+
+int image_tar_dir_shifted(struct archive *a, const char *dir, bool upper,
+                          const struct tar_idshift *s, struct td_err **err)
+{
   autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return err_set(err, errno, "open %s", dir);
-  struct tw t = {.a = a, .upper = upper, .buf = xmalloc(TW_BUF)};
+  struct tw t = {.a = a, .upper = upper, .shift = s, .buf = xmalloc(TW_BUF)};
   t.links = archive_entry_linkresolver_new();
   archive_entry_linkresolver_set_strategy(t.links, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
   int rc = walk(&t, dfd, "", err);
   archive_entry_linkresolver_free(t.links);
   free(t.buf);
   return rc;
+}
+
+static size_t maps_of(json_t *a, struct idmap_line *v)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < json_array_size(a) && n < SUBID_MAX; i++) {
+    const char *l = json_string_value(json_array_get(a, i));
+    if (l == NULL || sscanf(l, "%u %u %u", &v[n].inside, &v[n].outside, &v[n].count) != 3)
+      return 0;
+    n++;
+  }
+  return n;
+}
+
+bool image_tar_idshift_of(const char *upper_dir, struct tar_idshift *s)
+{
+  memset(s, 0, sizeof(*s));
+  autofree char *dir = xstrdup(upper_dir);
+  char *slash = strrchr(dir, '/');
+  if (slash == NULL)
+    return false;
+  *slash = '\0';
+  autofree char *rec = xasprintf("%s/container.json", dir);
+  json_t *doc = json_load_file(rec, 0, NULL);
+  json_t *td = json_object_get(doc, "Td");
+  s->nu = maps_of(json_object_get(td, "UidMap"), s->u);
+  s->ng = maps_of(json_object_get(td, "GidMap"), s->g);
+  json_decref(doc);
+  if (s->nu == 0 || s->ng == 0)
+    s->nu = s->ng = 0;
+  return s->nu > 0;
 }

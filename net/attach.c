@@ -250,13 +250,32 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
   return r < 0 ? err_prefix(err, "configure %s in %s", ifname, netns_path) : 0;
 }
 
-/* The hosts file of cid: its own line, then peers on every user network it is on. */
+/* The hosts file of cid: its --add-host lines, a line of its own for each network it is on (as
+ * docker's, which appends one at every connect and keeps the rest), then peers on every user
+ * network it is on. */
 static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
 {
   struct net_hosts_peer *peers = NULL;
   size_t n = 0, i;
   json_t *net;
+  const char *hostname = json_string_value(json_object_get(self, "Hostname"));
   autostrv char **add = jsonv_to_strv(json_object_get(self, "AddHosts"));
+  json_array_foreach (ctx->nets, i, net) {
+    json_t *ep = net_ep_get(ctx, net, cid);
+    if (!ep)
+      continue;
+    if (!add || !add[0]) { /* network connect: the first attach's --add-host lines */
+      strv_free(add);
+      add = jsonv_to_strv(json_object_get(ep, "AddHosts"));
+    }
+    if (!json_is_string(json_object_get(ep, "IP")))
+      continue;
+    peers = xrealloc(peers, (n + 1) * sizeof(*peers));
+    peers[n].ip = json_string_value(json_object_get(ep, "IP"));
+    peers[n].name = hostname;
+    peers[n].aliases = NULL;
+    n++;
+  }
   json_array_foreach (ctx->nets, i, net) {
     if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME) ||
         !net_ep_get(ctx, net, cid))
@@ -274,9 +293,7 @@ static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
       n++;
     }
   }
-  char *text =
-      net_hosts_render_peers(json_string_value(json_object_get(self, "Hostname")),
-                             json_string_value(json_object_get(self, "IP")), add, peers, n);
+  char *text = net_hosts_render_peers(hostname, NULL, add, peers, n);
   for (size_t k = 0; k < n; k++)
     strv_free(peers[k].aliases);
   free(peers);

@@ -207,7 +207,7 @@ static json_t *record_new(const struct net_create_req *req, const struct create_
                           json_t *options, json_t *labels, const char *id)
 {
   char b[16];
-  autofree char *created = time_now_rfc3339(false);
+  autofree char *created = time_now_rfc3339(true); /* docker's RFC 3339 with nanoseconds */
   autofree char *subnet = xasprintf("%s/%d", net_ip_fmt(o->subnet.addr, b), o->subnet.prefix);
   autofree char *range = xasprintf("%s/%d", net_ip_fmt(o->range.addr, b), o->range.prefix);
   json_t *j = json_object();

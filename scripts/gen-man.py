@@ -96,7 +96,7 @@ def run_help(argv):
     return p.stdout
 
 
-OPT_RE = re.compile(r"^  (?:(-\w), )?\s*(--[\w-]+)(?: ([\w.]+))?(?:\s{2,}(.*))?$")
+OPT_RE = re.compile(r"^  (?:(-\w), )?\s{0,4}(--[\w-]+)(?: ([\w.]+))?(?:\s{2,}(.*))?$")
 # tinyrun's style: "--version, -v   text"
 OPT2_RE = re.compile(r"^  (--[\w-]+), (-\w)(?: ([A-Z]+))?\s{2,}(.*)$")
 CMD_RE = re.compile(r"^  ([a-z][\w-]*)(?:\s{2,}(.*))?$")

@@ -10,6 +10,8 @@ PKGS=(
   libcurl4-openssl-dev libssl-dev libnl-3-dev libnftables-dev
   # default image and tests
   busybox-static bats tmux iproute2 nftables jq util-linux procps psmisc curl python3 strace
+  # --storage-opt size= tests (69-storage-quota): mkfs.xfs, xfs_io, xfs_quota on a loop file
+  xfsprogs
   # man pages: made by scripts/gen-man.py (python3), checked with man -l / groff
   man-db groff-base
   # interop and benches

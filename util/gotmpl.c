@@ -141,6 +141,20 @@ static void json_str(struct gbuf *b, const char *s, size_t n)
   gbuf_str(b, "\"");
 }
 
+void gt_json_html(struct gbuf *b, json_t *v)
+{
+  struct gbuf t = {0};
+  gt_json(&t, v);
+  for (size_t i = 0; i < t.n; i++) { /* outside strings JSON has none of these */
+    char c = t.s[i];
+    if (c == '<' || c == '>' || c == '&')
+      gbuf_fmt(b, "\\u00%s", c == '<' ? "3c" : c == '>' ? "3e" : "26");
+    else
+      gbuf_add(b, t.s + i, 1);
+  }
+  free(t.s);
+}
+
 void gt_json(struct gbuf *b, json_t *v)
 {
   size_t i, n;
@@ -404,9 +418,22 @@ int gotmpl_inspect_begin(struct gotmpl_inspect *in, const char *fmt)
 
 void gotmpl_inspect_one(struct gotmpl_inspect *in, json_t *obj)
 {
+  gotmpl_inspect_typed(in, obj, NULL);
+}
+
+void gotmpl_inspect_typed(struct gotmpl_inspect *in, json_t *typed, json_t *raw)
+{
   autoerr struct td_err *e = NULL;
   autofree char *out = NULL;
-  if (gotmpl_exec(in->t, obj, &out, &e) < 0) {
+  int rc = gotmpl_exec(in->t, typed, &out, &e);
+  if (rc < 0 && raw) {
+    struct gotmpl_opts o = {.raw = true};
+    err_free(&e);
+    free(out);
+    out = NULL;
+    rc = gotmpl_exec_opts(in->t, raw, &o, &out, &e);
+  }
+  if (rc < 0) {
     char *all = xasprintf("%s%s\n", in->errors ? in->errors : "", err_text(e));
     free(in->errors);
     in->errors = all;

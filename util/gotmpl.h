@@ -24,6 +24,9 @@ struct gotmpl_opts {
   const char *type;
   /* Missing keys give no value instead of an error (Go's default missingkey). */
   bool missing_zero;
+  /* docker's inspect fallback over the raw JSON (missingkey=error): a missing key of any map is
+   * an error, a map of strings too (otherwise taken for a typed map[string]string). */
+  bool raw;
   /* Methods of the data ({{.Label "k"}}): 1 and *out (a new reference or NULL) when name is
    * one of recv's, 0 when not, -1 and *err (allocated) on an error. */
   int (*method)(void *ud, json_t *recv, const char *name, json_t **args, size_t nargs, json_t **out,
@@ -47,6 +50,10 @@ struct gotmpl_inspect {
 /* Parse fmt; on an error print it and return docker's exit code for it (64), else 0. */
 int gotmpl_inspect_begin(struct gotmpl_inspect *in, const char *fmt);
 void gotmpl_inspect_one(struct gotmpl_inspect *in, json_t *obj);
+/* As docker's TemplateInspector: the template over typed (the document as docker's Go type,
+ * cli_docker_typed_view), and when that fails over raw (the JSON as it is, missingkey=error),
+ * whose output or error is the object's. raw NULL: gotmpl_inspect_one. */
+void gotmpl_inspect_typed(struct gotmpl_inspect *in, json_t *typed, json_t *raw);
 /* The exit code for the objects (1 when one failed) after the empty line if due; frees. */
 int gotmpl_inspect_end(struct gotmpl_inspect *in);
 

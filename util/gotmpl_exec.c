@@ -201,7 +201,19 @@ static int eval_function(struct st *s, json_t *dot, const struct gt_node *ident,
     return -1;
   }
   char *msg = NULL;
-  int rc = gt_call(name, argv, argc, s->header_mode, out, &msg);
+  int rc;
+  if (!s->header_mode && strcmp(name, "json") == 0 && argc == 1 && argv[0] == s->root && s->o &&
+      s->o->type) {
+    /* {{json .}} of a docker formatter context (ps, images, network ls...): its MarshalJSON is
+     * json.Marshal's, which escapes <, > and & (the json function itself does not) */
+    struct gbuf b = {0};
+    gt_json_html(&b, argv[0]);
+    *out = json_stringn_nocheck(b.s, b.n);
+    free(b.s);
+    rc = 0;
+  } else {
+    rc = gt_call(name, argv, argc, s->header_mode, out, &msg);
+  }
   free_args(argv, argc);
   if (rc < 0) {
     s->at = strncmp(msg, "wrong number", 12) == 0 ? ident : cmd;
@@ -291,7 +303,7 @@ static int eval_field(struct st *s, json_t *dot, const char *name, const struct 
   }
   if (s->o && s->o->missing_zero)
     return 0;
-  if (recv != s->root && gt_string_map(recv))
+  if (recv != s->root && !(s->o && s->o->raw) && gt_string_map(recv))
     return 0; /* docker's typed map[string]string: no value (index gives "") */
   return xerr(s, "map has no entry for key \"%s\"", name);
 }

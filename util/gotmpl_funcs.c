@@ -539,7 +539,42 @@ int gt_call(const char *name, json_t **a, size_t n, bool header, json_t **out, c
   return 0;
 }
 
-/* Whether obj is a map of strings (labels, options): docker's typed map[string]string. */
+/* docker's structs whose JSON has only strings, so that they look like a map of strings: their
+ * field sets (the JSON names, omitempty ones included). A missing field of one is a struct's
+ * missing field: docker's CLI then retries on the raw JSON with missingkey=error ("map has no
+ * entry for key"), where a typed map[string]string gives no value. */
+static const char *const ipam_config[] = {"Subnet", "IPRange", "Gateway", "AuxiliaryAddresses",
+                                          NULL};                        /* network.IPAMConfig */
+static const char *const port_binding[] = {"HostIp", "HostPort", NULL}; /* nat.PortBinding */
+static const char *const image_metadata[] = {"LastTagTime", NULL};      /* types.ImageMetadata */
+static const char *const *const string_structs[] = {ipam_config, port_binding, image_metadata};
+
+static bool in_set(const char *const *set, const char *k)
+{
+  for (; *set; set++)
+    if (strcmp(*set, k) == 0)
+      return true;
+  return false;
+}
+
+static bool string_struct(json_t *obj)
+{
+  if (json_object_size(obj) == 0)
+    return false; /* an empty map (Labels: {}); none of these structs is ever empty */
+  for (size_t i = 0; i < sizeof(string_structs) / sizeof(string_structs[0]); i++) {
+    const char *k;
+    json_t *e;
+    bool all = true;
+    json_object_foreach (obj, k, e)
+      all = all && in_set(string_structs[i], k);
+    if (all)
+      return true;
+  }
+  return false;
+}
+
+/* Whether obj is a map of strings (labels, options, GraphDriver.Data): docker's typed
+ * map[string]string, and not one of the all-string structs above. */
 bool gt_string_map(json_t *obj)
 {
   const char *k;
@@ -547,7 +582,7 @@ bool gt_string_map(json_t *obj)
   json_object_foreach (obj, k, e)
     if (!json_is_string(e))
       return false;
-  return true;
+  return !string_struct(obj);
 }
 
 json_t *gt_header_label(const char *v)

@@ -133,6 +133,8 @@ void gt_float(struct gbuf *b, double f);
 void gt_sprintf(struct gbuf *b, const char *fmt, size_t fmtlen, json_t **args, size_t n);
 /* encoding/json of v as docker's {{json}} writes it (SetEscapeHTML(false)). */
 void gt_json(struct gbuf *b, json_t *v);
+/* gt_json as Go's json.Marshal writes it: <, > and & as \u003c, \u003e, \u0026 */
+void gt_json_html(struct gbuf *b, json_t *v);
 /* The Go type of a function's parameter i: 's' string, 'i' int, 'a' []string, 0 any. */
 char gt_param(const char *name, size_t i, bool header);
 /* 0 when v fits parameter i of name, else the parameter's type (as gt_param). */

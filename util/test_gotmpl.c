@@ -351,7 +351,9 @@ static void test_docker_cases(void)
   "{\"Name\":\"web\",\"Attachable\":false,\"Up\":true,\"Pid\":42,\"Ratio\":0.5,\"Big\":1e6,"       \
   "\"Null\":null,\"Args\":[\"a\",\"b\"],\"Nums\":[1,2.5,null],"                                    \
   "\"Labels\":{\"z\":\"1\",\"a\":\"2\"},\"Containers\":{\"c2\":{\"Name\":\"two\"},"                \
-  "\"c1\":{\"Name\":\"one\"}},\"State\":{\"Running\":true,\"Health\":null}}"
+  "\"c1\":{\"Name\":\"one\"}},\"State\":{\"Running\":true,\"Health\":null},"                       \
+  "\"IPAM\":{\"Config\":[{\"Subnet\":\"10.9.0.0/24\",\"Gateway\":\"10.9.0.1\"}]},"                 \
+  "\"Data\":{\"LowerDir\":\"l\",\"MergedDir\":\"m\"}}"
 
 /* Go's behaviour over JSON data (a map[string]interface{} as docker's inspect fallback has) */
 static const struct tcase data_cases[] = {
@@ -374,6 +376,14 @@ static const struct tcase data_cases[] = {
     {"{{if .Attachable}}a{{else if .Up}}u{{else}}n{{end}}", "u", false},
     {"{{index .Labels \"a\"}} [{{index .Labels \"nope\"}}] {{index .Args 1}}", "2 [] b", false},
     {"{{.Labels.a}} [{{.Labels.nope}}]", "2 [<no value>]", false}, /* docker 20.10 */
+    /* a typed map[string]string with Go-like keys (GraphDriver.Data): no value */
+    {"{{.Data.LowerDir}} [{{.Data.UpperDir}}]", "l [<no value>]", false},
+    /* an all-string struct (network.IPAMConfig, AuxiliaryAddresses omitted when empty): docker's
+     * raw fallback with missingkey=error */
+    {"{{range .IPAM.Config}}{{.Gateway}}{{.AuxiliaryAddresses}}{{end}}",
+     "template parsing error: template: :1:36: executing \"\" at <.AuxiliaryAddresses>: map has "
+     "no entry for key \"AuxiliaryAddresses\"",
+     true},
     {"{{len .Args}} {{len .Labels}} {{len .Name}}", "2 2 3", false},
     {"{{join .Args \",\"}} {{upper .Name}} {{title .Name}}", "a,b WEB Web", false},
     {"{{.Name | printf \"%q\"}} {{printf \"%v %d\" .Labels .Pid}}", "\"web\" map[a:2 z:1] 42",

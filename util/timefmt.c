@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/xalloc.h"
@@ -53,4 +54,32 @@ int64_t time_parse_rfc3339(const char *s)
   if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
     t += (*p == '+' ? -1 : 1) * (oh * 3600 + om * 60);
   return t * 1000000000LL + frac;
+}
+
+char *time_go_string(int64_t ns, bool utc)
+{
+  time_t sec = (time_t)(ns / 1000000000LL);
+  long frac = (long)(ns % 1000000000LL);
+  if (frac < 0) {
+    frac += 1000000000L;
+    sec--;
+  }
+  struct tm tm;
+  if (utc)
+    gmtime_r(&sec, &tm);
+  else
+    localtime_r(&sec, &tm);
+  char f[16] = "";
+  if (frac) {
+    snprintf(f, sizeof(f), ".%09ld", frac);
+    for (size_t n = strlen(f); f[n - 1] == '0'; n--)
+      f[n - 1] = '\0';
+  }
+  char zone[64];
+  if (utc)
+    snprintf(zone, sizeof(zone), "+0000 UTC");
+  else if (strftime(zone, sizeof(zone), "%z %Z", &tm) == 0)
+    snprintf(zone, sizeof(zone), "+0000 UTC");
+  return xasprintf("%04d-%02d-%02d %02d:%02d:%02d%s %s", tm.tm_year + 1900, tm.tm_mon + 1,
+                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, f, zone);
 }

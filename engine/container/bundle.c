@@ -404,7 +404,7 @@ static int build_seccomp(const struct eng_run_req *req, json_t *linux_, struct t
   return 0;
 }
 
-static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const char *net)
+static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const char *etc_dir)
 {
   json_t *m = json_array();
   json_array_append_new(m, bundle_mount_json("/proc", "proc", "proc", "nosuid,noexec,nodev"));
@@ -429,15 +429,15 @@ static json_t *base_mounts(const struct eng_run_req *req, const char *dir, const
     json_array_append_new(m, bundle_mount_json("/dev/shm", "bind", "/dev/shm", "rbind,rprivate"));
   else if (strcmp(ipc, "none") != 0)
     json_array_append_new(m, bundle_mount_json("/dev/shm", "tmpfs", "shm", shmopts));
-  /* docker: the network files follow the rootfs, read-only with --read-only */
+  /* docker: the network files follow the rootfs, read-only with --read-only; with --network
+   * container:X, X's own files (etc_dir) */
   static const char *const etc[] = {"resolv.conf", "hostname", "hosts"};
   const char *etc_opts = req->read_only ? "rbind,rprivate,ro" : "rbind,rprivate";
   for (size_t i = 0; i < 3; i++) {
-    autofree char *src = xasprintf("%s/%s", dir, etc[i]);
+    autofree char *src = xasprintf("%s/%s", etc_dir ? etc_dir : dir, etc[i]);
     autofree char *dst = xasprintf("/etc/%s", etc[i]);
     json_array_append_new(m, bundle_mount_json(dst, "bind", src, etc_opts));
   }
-  (void)net;
   return m;
 }
 
@@ -451,6 +451,9 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   autofree char *net_hn = NULL, *net_dn = NULL;
   if (eng_ns_build(ctx, req, &ns, &net_hn, &net_dn, err) < 0)
     return -1;
+  if (eng_ns_net_etc_check(ctx, req->network, err) < 0)
+    return -1;
+  autofree char *etc_dir = eng_ns_net_etc_dir(ctx, req->network);
   const char *hostname = req->hostname ? req->hostname : net_hn ? net_hn : eng_short_id(id, sid);
   const char *domainname = net_hn ? net_dn : req->domainname;
   bool host_net = req->network && strcmp(req->network, "host") == 0;
@@ -467,7 +470,7 @@ int bundle_build_spec(const struct eng_ctx *ctx, const struct eng_run_req *req, 
   autojson json_t *spec =
       json_pack("{s:s,s:o,s:{s:s,s:b},s:s,s:o}", "ociVersion", "1.2.0", "process", process, "root",
                 "path", rootfs, "readonly", req->read_only, "hostname", hostname, "mounts",
-                base_mounts(req, dir, req->network));
+                base_mounts(req, dir, etc_dir));
   json_t *mounts = json_object_get(spec, "mounts");
   autojson json_t *mrec = json_array();
   if (bundle_add_mounts(ctx, req, imgcfg, dir, rootfs, mounts, mrec, err) < 0)

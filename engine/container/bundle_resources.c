@@ -5,6 +5,7 @@
  * --kernel-memory is recorded only: runc (and so docker 20.10) no longer applies it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -112,8 +113,14 @@ void bundle_host_config16(const struct eng_run_req *req, json_t *hc)
   json_object_set_new(hc, "BlkioDeviceWriteIOps", blkio_json(&req->write_iops, "Rate"));
   json_object_set_new(hc, "CpuRealtimePeriod", json_integer(req->cpu_rt_period));
   json_object_set_new(hc, "CpuRealtimeRuntime", json_integer(req->cpu_rt_runtime));
-  /* any --storage-opt is refused here: null, what docker's template shows for an empty one */
-  json_object_set_new(hc, "StorageOpt", json_null());
+  /* docker's map of the flag's KEY=VALUE pairs as given (create.c drops an empty one) */
+  json_t *so = json_object();
+  for (char **o = req->storage_opts; o && *o; o++) {
+    const char *eq = strchr(*o, '=');
+    autofree char *k = xstrndup(*o, eq ? (size_t)(eq - *o) : strlen(*o));
+    json_object_set_new(so, k, json_string(eq ? eq + 1 : ""));
+  }
+  json_object_set_new(hc, "StorageOpt", so);
 }
 
 char *bundle_cgroups_path(const struct eng_ctx *ctx, const char *id)

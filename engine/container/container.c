@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/internal.h"
 #include "engine/container/runflags.h"
 #include "image/image.h"
 #include "image/volume.h"
 #include "net/net.h"
 #include "runtime/cgroup/cgroup.h"
+#include "engine/container/userns.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/xalloc.h"
@@ -62,8 +64,9 @@ int eng_rootfs_mount(const struct eng_ctx *ctx, struct ctr_record *rec, struct t
   if (image_resolve(ctx->root, rec->image, &img, err) < 0)
     return err_prefix(err, "image of container %s", id);
   autofree char *path = NULL;
-  int rc = rec->host.auto_remove ? image_rootfs_mount_transient(ctx->root, img, dir, &path, err)
-                                 : image_rootfs_mount(ctx->root, img, dir, &path, err);
+  struct eng_remap remap;
+  eng_remap_from_record(rec, &remap);
+  int rc = eng_remap_rootfs(ctx, img, dir, rec->host.auto_remove, &remap, &path, err);
   image_info_free(img);
   return rc;
 }
@@ -234,6 +237,7 @@ static int eng_cleanup_files(const struct eng_ctx *ctx, const char *id, struct c
     return 0;
   eng_unpublish(ctx, id, rec, remove_volumes);
   autofree char *dir = store_dir(ctx, id);
+  eng_storage_release(dir); /* --storage-opt size: the project's limit goes with it */
   if (rm_rf(dir, err) < 0 && (*err)->errnum != ENOENT)
     return err_prefix(err, "remove container %s", id);
   err_free(err);

@@ -113,7 +113,8 @@ struct ctr_record {
     char *rootfs, *image_ref, *ip;          /* ip: --ip */
     bool rootfs_is_dir;                     /* --rootfs */
     char **publish, **aliases, **add_hosts; /* -p as given, --network-alias, --add-host */
-    struct net_port *ports;                 /* publish, parsed once at load */
+    char **uid_map, **gid_map; /* --userns-remap: "0 100000 65536" lines (container/userns.c) */
+    struct net_port *ports;    /* publish, parsed once at load */
     size_t n_ports;
     struct td_err *ports_err; /* why publish did not parse (the monitor says) */
     pid_t monitor_pid;
@@ -191,6 +192,11 @@ extern void (*eng_orphan_hook)(const struct eng_ctx *ctx, const char *id);
 bool proc_alive(pid_t pid, uint64_t starttime);
 /* Field 22 of /proc/<pid>/stat, 0 if the process is gone. */
 uint64_t proc_starttime(pid_t pid);
+
+/* A container's uid/gid as the host's (to_host) or back, under the record's --userns-remap maps
+ * (engine/container/userns.c): unchanged without remapping; an id outside the maps is 65534
+ * (nobody) on the container's side. For cp, whose files cross the mapping. */
+void eng_remap_id(const struct ctr_record *rec, bool to_host, uid_t *uid, gid_t *gid);
 
 /* Resolving `-u user[:group]` through the image's /etc/passwd and /etc/group, read inside
  * the container rootfs with openat2(RESOLVE_IN_ROOT) so a symlinked /etc/passwd cannot point

@@ -23,6 +23,7 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 #include "util/trace.h"
+#include "engine/container/userns.h"
 
 static json_t *image_config_json(const struct image_info *img)
 {
@@ -31,14 +32,14 @@ static json_t *image_config_json(const struct image_info *img)
 }
 
 int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
-                      json_t **config, char **image_id, struct td_err **err)
+                      const struct eng_remap *remap, json_t **config, char **image_id,
+                      struct td_err **err)
 {
   struct image_info *img = NULL;
   if (image_resolve(ctx->root, ref, &img, err) < 0)
     return -1;
   autofree char *rootfs = NULL;
-  int rc = transient ? image_rootfs_mount_transient(ctx->root, img, dir, &rootfs, err)
-                     : image_rootfs_mount(ctx->root, img, dir, &rootfs, err);
+  int rc = eng_remap_rootfs(ctx, img, dir, transient, remap, &rootfs, err);
   if (rc < 0) {
     image_info_free(img);
     return -1;
@@ -283,14 +284,16 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
                             json_t *imgcfg, const char *image_id, const char *rootfs,
                             json_t *mounts)
 {
-  (void)ctx;
   json_t *proc = json_object_get(spec, "process");
   json_t *args = json_object_get(proc, "args");
   autofree char *now = time_now_rfc3339(true);
   autofree char *logpath = xasprintf("%s/%s-json.log", dir, id);
-  autofree char *p_resolv = xasprintf("%s/resolv.conf", dir);
-  autofree char *p_hostname = xasprintf("%s/hostname", dir);
-  autofree char *p_hosts = xasprintf("%s/hosts", dir);
+  /* --network container:X: X's files, which it shares (docker's paths once it started) */
+  autofree char *etc_dir = eng_ns_net_etc_dir(ctx, req->network);
+  const char *ed = etc_dir ? etc_dir : dir;
+  autofree char *p_resolv = xasprintf("%s/resolv.conf", ed);
+  autofree char *p_hostname = xasprintf("%s/hostname", ed);
+  autofree char *p_hosts = xasprintf("%s/hosts", ed);
   autofree char *slash_name = xasprintf("/%s", name);
   json_t *rest = json_array();
   for (size_t i = 1; i < json_array_size(args); i++)
@@ -379,7 +382,11 @@ static json_t *build_record(const struct eng_ctx *ctx, const struct eng_run_req 
   if (req->ip)
     json_object_set_new(td, "IP", json_string(req->ip));
   /* for net_attach at every start (net/ writes the hosts file of bridge networks) */
-  json_object_set_new(td, "Aliases", jsonv_from_strv(req->net_aliases));
+  /* docker drops --network-alias on the default bridge (no name resolution there: the
+   * endpoint's Aliases stay null); its CLI refuses one with --network bridge given */
+  const char *nm = req->network;
+  bool def_bridge = nm == NULL || !strcmp(nm, "bridge") || !strcmp(nm, "default");
+  json_object_set_new(td, "Aliases", jsonv_from_strv(def_bridge ? NULL : req->net_aliases));
   json_object_set_new(td, "AddHosts", jsonv_from_strv(req->add_hosts));
   json_object_set_new(rec, "Td", td);
   return rec;
@@ -482,6 +489,8 @@ struct create_undo {
   const struct eng_ctx *ctx;
   char *id, *name, *dir;
   bool name_reserved, dir_made, mounted;
+  uint64_t quota_size; /* --storage-opt size= in bytes (0: none) */
+  bool quota_set;
 };
 
 static void undo(struct create_undo *u)
@@ -493,6 +502,8 @@ static void undo(struct create_undo *u)
     if (image_release(u->ctx->root, u->dir, &e) < 0)
       err_warn(&e, "undo create: release the image");
   }
+  if (u->quota_set)
+    eng_storage_release(u->dir);
   if (u->dir_made) {
     autostrv char **anon = NULL;
     if (volume_release(u->ctx->root, u->dir, &anon, &e) < 0)
@@ -509,17 +520,25 @@ static void undo(struct create_undo *u)
 
 /* The part of create after the directory exists; the caller undoes on failure. */
 static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const char *id,
-                       const char *name, const char *dir, struct create_undo *u,
-                       struct td_err **err)
+                       const char *name, const char *dir, const struct eng_remap *remap,
+                       struct create_undo *u, struct td_err **err)
 {
   autojson json_t *imgcfg = NULL;
   autofree char *image_id = NULL;
   autofree char *rootfs = NULL;
+  if (eng_remap_dirs(ctx, remap, dir, err) < 0)
+    return -1;
   if (req->rootfs) {
     rootfs = realpath(req->rootfs, NULL);
     imgcfg = json_object();
   } else {
-    if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, &imgcfg, &image_id, err) < 0)
+    if (u->quota_size > 0) { /* before the overlay: its work dir must be in the project */
+      u->quota_set = true;
+      if (eng_storage_apply(ctx, dir, u->quota_size, err) < 0)
+        return -1;
+    }
+    if (eng_image_prepare(ctx, req->image, req->auto_remove, dir, remap, &imgcfg, &image_id, err) <
+        0)
       return -1;
     u->mounted = true;
     td_trace("c-image");
@@ -531,10 +550,18 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   td_trace("c-spec");
   runflags_spec(req, spec);
+  if (remap->nu)
+    eng_remap_spec(remap, spec);
+  if (eng_remap_volumes(remap, mounts, err) < 0)
+    return -1;
+  if (u->quota_size > 0)
+    eng_storage_seccomp(spec);
   char sid[13];
   const char *hostname = json_string_value(json_object_get(spec, "hostname"));
   if (bundle_write_etc(dir, hostname ? hostname : eng_short_id(id, sid), req->network,
                        req->add_hosts, req->dns, req->dns_search, req->dns_opts, err) < 0)
+    return -1;
+  if (eng_remap_chown_etc(remap, dir, err) < 0)
     return -1;
   td_trace("c-etc");
   autofree char *cfgpath = xasprintf("%s/config.json", dir);
@@ -547,6 +574,8 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
     return -1;
   json_t *doc = build_record(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   runflags_record(req, links, doc);
+  if (remap->nu)
+    eng_remap_to_td(remap, json_object_get(doc, "Td"));
   /* the new record's inspect document, read into the typed record as any other */
   autorecord struct ctr_record *rec = record_from_json(doc);
   if (record_save(ctx, id, rec, err) < 0)
@@ -563,8 +592,17 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   const struct eng_run_req *req = &adj;
   autofree struct net_port *ports = NULL;
   size_t n_ports = 0;
-  if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0)
+  uint64_t quota_size = 0;
+  if (validate(req, &ports, &n_ports, err) < 0 || eng_host_adjust(&adj, err) < 0 ||
+      eng_storage_check(ctx, req, &quota_size, err) < 0)
     return -1;
+  bool remapped = false;
+  struct eng_remap remap = {0};
+  if (eng_remap_check(ctx, req, &remapped, err) < 0 ||
+      (remapped && eng_remap_resolve(ctx->userns_remap, &remap, err) < 0)) {
+    (*err)->exit_code = EXIT_ENGINE;
+    return -1;
+  }
   if (runflags_check(ctx, req, err) < 0) {
     (*err)->exit_code = EXIT_ENGINE;
     return -1;
@@ -604,7 +642,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   autofree char *name =
       req->name ? xstrdup(req->name[0] == '/' ? req->name + 1 : req->name) : store_random_name();
   autofree char *dir = store_dir(ctx, id);
-  struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir};
+  struct create_undo u = {.ctx = ctx, .id = id, .name = name, .dir = dir, .quota_size = quota_size};
   /* the directory (with its creator) before the name: a crash in between leaves a directory
    * that `ps -a` shows and `rm -f` removes, never a name that points at nothing */
   if (mkdir(dir, 0700) < 0)
@@ -626,7 +664,7 @@ int eng_create(struct eng_ctx *ctx, const struct eng_run_req *req_in, char **id_
   }
   u.name_reserved = true;
   td_trace("c-name");
-  if (create_fill(ctx, req, id, name, dir, &u, err) < 0)
+  if (create_fill(ctx, req, id, name, dir, &remap, &u, err) < 0)
     goto fail;
   if (req->cidfile && write_all(req->cidfile_fd, id, strlen(id)) < 0) {
     /* docker: the container stays; the file's write failed */

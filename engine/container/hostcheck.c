@@ -23,12 +23,7 @@ static int adjust_resources16(struct eng_run_req *req, struct td_err **err)
   if (req->oom_score_adj < -1000 || req->oom_score_adj > 1000)
     return err_set(err, 0, "Invalid value %lld, range for oom score adj is [-1000, 1000]",
                    (long long)req->oom_score_adj);
-  /* overlay2's project quota needs the store on xfs with pquota: tinydocker has none (docs/
-   * cgroups.md), so any --storage-opt gets docker's refusal for a store without it */
-  if (req->storage_opts && req->storage_opts[0])
-    return err_set(err, 0,
-                   "--storage-opt is supported only for overlay over xfs with 'pquota' mount "
-                   "option");
+  /* --storage-opt: engine/container/storage.c, which needs the store */
   bool any = req->has_memory_swappiness || req->kernel_memory > 0 || req->cpu_rt_period > 0 ||
              req->cpu_rt_runtime > 0 || req->read_bps.n || req->write_bps.n || req->read_iops.n ||
              req->write_iops.n || req->weight_device.n;

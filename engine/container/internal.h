@@ -25,11 +25,24 @@ int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode
 /* The image layer: resolve ref, mount its rootfs at <dir>/rootfs with upper/work in dir
  * (transient: a --rm container, whose overlay needs no sync). *config gets the image's config
  * object ("Env", "Cmd"...) and *image_id its id. */
+struct eng_remap;
 int eng_image_prepare(const struct eng_ctx *ctx, const char *ref, bool transient, const char *dir,
-                      json_t **config, char **image_id, struct td_err **err);
+                      const struct eng_remap *remap, json_t **config, char **image_id,
+                      struct td_err **err);
 /* docker's warnings for limits this host cannot apply (no blkio weight, no swap accounting):
  * the value discarded, a WARNING line on stderr; engine/container/hostcheck.c. */
 int eng_host_adjust(struct eng_run_req *req, struct td_err **err);
+/* --storage-opt (storage.c): docker's checks and words; *size: the quota in bytes (0: none). */
+int eng_storage_check(const struct eng_ctx *ctx, const struct eng_run_req *req, uint64_t *size,
+                      struct td_err **err);
+/* A project quota of size bytes on dir's upper and work dirs (made here if absent). */
+int eng_storage_apply(const struct eng_ctx *ctx, const char *dir, uint64_t size,
+                      struct td_err **err);
+/* Clear the quota of dir's upper dir, if it has one (rm, a failed create); warns on failure. */
+void eng_storage_release(const char *dir);
+/* A quota-limited container's seccomp profile: ioctl allowed but for the requests that change a
+ * file's project id or its PROJINHERIT flag (FS_IOC_FSSETXATTR, FS_IOC_SETFLAGS). */
+void eng_storage_seccomp(json_t *spec);
 
 /* engine/container/nsmode.c: docker's checks of --ipc/--uts/--network container: conflicts. */
 int eng_ns_validate(const struct eng_run_req *req, struct td_err **err);
@@ -41,6 +54,12 @@ struct eng_ns_modes {
 int eng_ns_resolve_modes(const struct eng_ctx *ctx, struct eng_run_req *req, struct eng_ns_modes *m,
                          struct td_err **err);
 void eng_ns_modes_clear(struct eng_ns_modes *m);
+/* --network container:<id>: X's directory, whose hosts, resolv.conf and hostname files the
+ * container shares (docker binds X's own files: X's later updates are seen); NULL for any other
+ * mode. eng_ns_net_etc_check: each of them a regular file opened beneath X's directory, never
+ * through a symlink (checked at create and at every start). */
+char *eng_ns_net_etc_dir(const struct eng_ctx *ctx, const char *network);
+int eng_ns_net_etc_check(const struct eng_ctx *ctx, const char *network, struct td_err **err);
 /* Whether --cgroupns mode (NULL = docker's default for this host) is a namespace of its own. */
 bool eng_ns_cgroup_private(const char *mode);
 /* The spec's linux.namespaces; with --network container:X, X's host and domain name. */

@@ -15,6 +15,7 @@
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,13 +56,25 @@ int eng_ns_validate(const struct eng_run_req *req, struct td_err **err)
     return err_set(err, 0, "conflicting options: hostname and the UTS mode");
   if (uts_host && req->domainname && *req->domainname)
     return err_set(err, 0, "conflicting options: domainname and the UTS mode");
-  if (is_container(req->network)) {
-    if (req->hostname && *req->hostname)
-      return err_set(err, 0, "conflicting options: hostname and the network mode");
-    if ((req->publish && req->publish[0]) || req->publish_all)
-      return err_set(err, 0,
-                     "conflicting options: port publishing and the container type network mode");
-  }
+  /* docker's daemon (runconfig validateNetContainerMode), in its order: X's network namespace
+   * is shared, and so are X's hosts, resolv.conf and hostname files */
+  bool ctr = is_container(req->network);
+  if (ctr && req->hostname && *req->hostname)
+    return err_set(err, 0, "conflicting options: hostname and the network mode");
+  if (ctr && req->links && req->links[0])
+    return err_set(err, 0, "conflicting options: container type network can't be used with links");
+  if (ctr && req->dns && req->dns[0])
+    return err_set(err, 0, "conflicting options: dns and the network mode");
+  if (ctr && req->add_hosts && req->add_hosts[0])
+    return err_set(err, 0, "conflicting options: custom host-to-IP mapping and the network mode");
+  if ((ctr || is(req->network, "host")) && req->mac_address && *req->mac_address)
+    return err_set(err, 0, "conflicting options: mac-address and the network mode");
+  if (ctr && ((req->publish && req->publish[0]) || req->publish_all))
+    return err_set(err, 0,
+                   "conflicting options: port publishing and the container type network mode");
+  if (ctr && req->expose && req->expose[0])
+    return err_set(err, 0,
+                   "conflicting options: port exposing and the container type network mode");
   return 0;
 }
 
@@ -85,6 +98,48 @@ int eng_ns_resolve_modes(const struct eng_ctx *ctx, struct eng_run_req *req, str
       return -1;
     m->mode[k] = xasprintf("container:%s", id);
     *modes[k] = m->mode[k];
+  }
+  return 0;
+}
+
+/* container:<id> with a full id (what eng_ns_resolve_modes made): a name beneath ctr_dir */
+static const char *net_ctr_id(const char *network)
+{
+  if (!is_container(network))
+    return NULL;
+  const char *id = network + 10;
+  return strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64 ? id : NULL;
+}
+
+char *eng_ns_net_etc_dir(const struct eng_ctx *ctx, const char *network)
+{
+  const char *id = net_ctr_id(network);
+  return id ? store_dir(ctx, id) : NULL;
+}
+
+int eng_ns_net_etc_check(const struct eng_ctx *ctx, const char *network, struct td_err **err)
+{
+  if (!is_container(network))
+    return 0;
+  const char *id = net_ctr_id(network);
+  if (id == NULL)
+    return err_set(err, EINVAL, "network mode %s: not a container id", network);
+  autoclose int base = open(ctx->ctr_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (base < 0)
+    return err_set(err, errno, "open %s", ctx->ctr_dir);
+  static const char *const files[] = {"hosts", "resolv.conf", "hostname"};
+  for (size_t i = 0; i < 3; i++) {
+    autofree char *rel = xasprintf("%s/%s", id, files[i]);
+    struct open_how how = {.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+                                      RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+    autoclose int fd = (int)syscall(SYS_openat2, base, rel, &how, sizeof(how));
+    struct stat st;
+    if (fd < 0)
+      return err_set(err, errno, "--network container:%.12s: its %s file", id, files[i]);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+      return err_set(err, EINVAL, "--network container:%.12s: its %s is not a regular file", id,
+                     files[i]);
   }
   return 0;
 }
@@ -279,6 +334,34 @@ static const char *rec_mode(const struct ctr_record *rec, int k)
   return is_container(m) ? m + 10 : NULL;
 }
 
+/* A remapped container (a "user" namespace in its spec) that joins another's network, ipc or
+ * pid namespace joins its user namespace too, as docker does ("to share a net namespace, they
+ * must also share a user namespace"): a namespace owned by another user namespace is not its
+ * root's to set up. The other container must be remapped itself: the host's user namespace is
+ * never joined this way. */
+static int join_user(json_t *ns, pid_t pid, const char *who, struct td_err **err)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach (ns, i, e) {
+    if (!is(json_string_value(json_object_get(e, "type")), "user"))
+      continue;
+    autofree char *p = xasprintf("/proc/%d/ns/user", (int)pid);
+    int cur = spec_ns_is_current(NS_USER, p, err);
+    if (cur < 0)
+      return -1;
+    if (cur > 0)
+      return err_set(err, 0,
+                     "can't join the namespaces of container %s: it runs in the host's user "
+                     "namespace (--userns host), this one is remapped",
+                     who),
+             err_mark(err, ERR_START);
+    json_object_set_new(e, "path", json_string(p));
+    return 0;
+  }
+  return 0;
+}
+
 int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *dir,
                        json_t **spec, struct eng_ns_hold *h, struct td_err **err)
 {
@@ -298,6 +381,8 @@ int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, 
     autofree char *path = NULL;
     if (join_one(ctx, k, ref, h, &path, NULL, err) < 0)
       return -1;
+    if (k == ENG_NS_NET && eng_ns_net_etc_check(ctx, rec->host.network_mode, err) < 0)
+      return -1;
     size_t i;
     json_t *e;
     bool set = false;
@@ -309,6 +394,8 @@ int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, 
     }
     if (!set)
       return err_set(err, 0, "config.json: no %s namespace to join", join_type[k]);
+    if (join_user(ns, h->pid[k], ref, err) < 0)
+      return -1;
   }
   /* the file says what the runtime joined (tinyrun state, a later start) */
   return store_write_json(cfg, *spec, 0600, err);

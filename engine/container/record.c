@@ -168,6 +168,8 @@ static const struct field {
     F(S_TD, "IP", K_STR, td.ip),
     F(S_TD, "Aliases", K_STRV, td.aliases),
     F(S_TD, "AddHosts", K_STRV, td.add_hosts),
+    F(S_TD, "UidMap", K_STRV, td.uid_map),
+    F(S_TD, "GidMap", K_STRV, td.gid_map),
 };
 #undef F
 

@@ -293,7 +293,8 @@ static void summary_copy(json_t *out, json_t *rec, const char *a, const char *b)
 json_t *store_summary(json_t *rec)
 {
   json_t *o = json_object();
-  static const char *const whole[] = {"Id", "Created", "Name", "Path", "Args", "State", "Image"};
+  static const char *const whole[] = {"Id",   "Created", "Name",  "Path",
+                                      "Args", "State",   "Image", "Mounts"};
   for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
     summary_copy(o, rec, whole[i], NULL);
   static const char *const parts[][2] = {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/container/container.h"
+#include "engine/container/internal.h"
 #include "image/image.h"
 #include "net/net.h"
 #include "util/cleanup.h"
@@ -64,6 +65,7 @@ void eng_trash_finish(const struct eng_ctx *ctx, const char *id, bool rootfs_is_
   /* a sweep after a crash before the first half's unmount */
   if (!rootfs_is_dir && image_rootfs_umount(dir, &e5) < 0)
     err_warn(&e5, "container %s: unmount its rootfs", id);
+  eng_storage_release(dir); /* --storage-opt size: the project's limit goes with it */
   autoerr struct td_err *e6 = NULL;
   if (rm_rf(dir, &e6) < 0) /* FTW_MOUNT: never into a mount that is still there */
     err_warn(&e6, "container %s: remove its directory", id);

@@ -47,7 +47,17 @@ struct cp_side {
 struct cp {
   bool archive;
   bool into_ctr; /* host -> container: the files keep their uid/gid, as docker's do */
+  const struct ctr_record *rec; /* the container: ids cross its --userns-remap maps */
 };
+
+/* The owner of a new entry: the source's, shifted across the container's user namespace
+ * (docker's cp under --userns-remap: uid 0 in is the remapped root, 100000 out is 0). */
+static void meta_ids(const struct cp *c, const struct stat *st, uid_t *uid, gid_t *gid)
+{
+  *uid = st->st_uid;
+  *gid = st->st_gid;
+  eng_remap_id(c->rec, c->into_ctr, uid, gid);
+}
 
 static int side_open(const struct cp_side *s, const char *path, int flags, struct td_err **err)
 {
@@ -72,8 +82,11 @@ int cp_reopen_file(int pathfd)
 static void set_meta(const struct cp *c, int fd, const struct stat *st)
 {
   mode_t mode = st->st_mode & 07777;
+  uid_t u;
+  gid_t g;
+  meta_ids(c, st, &u, &g);
   if (c->archive || c->into_ctr)
-    (void)!fchown(fd, st->st_uid, st->st_gid);
+    (void)!fchown(fd, u, g);
   else if (S_ISREG(st->st_mode))
     mode &= ~(mode_t)(S_ISUID | S_ISGID);
   (void)fchmod(fd, mode);
@@ -201,8 +214,11 @@ static int copy_link(const struct cp *c, int obj, const struct stat *st, int dfd
     if (errno != EEXIST || tries + 1 >= CP_CREATE_TRIES)
       return err_set(err, errno, "symlink %s", dname);
   }
+  uid_t u;
+  gid_t g;
+  meta_ids(c, st, &u, &g);
   if (c->archive || c->into_ctr)
-    (void)!fchownat(dfd, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+    (void)!fchownat(dfd, dname, u, g, AT_SYMLINK_NOFOLLOW);
   struct timespec ts[2] = {st->st_atim, st->st_mtim};
   (void)utimensat(dfd, dname, ts, AT_SYMLINK_NOFOLLOW);
   return 0;
@@ -449,16 +465,16 @@ int eng_cp(struct eng_ctx *ctx, const char *src, const char *dst, const struct e
       rootfd = live;
     }
   }
-  struct cp c = {.archive = o && o->archive, .into_ctr = dref != NULL};
+  struct cp c = {.archive = o && o->archive, .into_ctr = dref != NULL, .rec = rec};
   bool follow = o && o->follow_link;
   struct cp_side host = {.root = AT_FDCWD, .ctr = false}, ctr = {.root = rootfd, .ctr = true};
   int rc;
   if (rootfd < 0)
     rc = err_set(err, errno, "open rootfs");
   else if (to_stdout)
-    rc = cp_tar_write(rootfd, spath, follow, sref, STDOUT_FILENO, err);
+    rc = cp_tar_write(rootfd, spath, follow, sref, rec, STDOUT_FILENO, err);
   else if (from_stdin)
-    rc = cp_tar_extract(rootfd, dpath, c.archive, dref, STDIN_FILENO, err);
+    rc = cp_tar_extract(rootfd, dpath, c.archive, dref, rec, STDIN_FILENO, err);
   else if (sref)
     rc = cp_run(&c, &ctr, spath, &host, dst, follow, sref, err);
   else

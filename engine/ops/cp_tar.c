@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "engine/container/container.h"
 #include "engine/ops/ops.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -92,9 +93,16 @@ static void hdr_finish(struct hdr *h)
   snprintf(h->chksum, sizeof(h->chksum), "%06o", sum);
 }
 
+/* The container of the copy in progress: owners cross its --userns-remap maps (one copy per
+ * process: the CLI's) */
+static const struct ctr_record *tar_rec;
+
 static int put_header(int out, const char *name, const struct stat *st, char type, const char *link,
                       struct td_err **err)
 {
+  uid_t owner = st->st_uid;
+  gid_t group = st->st_gid;
+  eng_remap_id(tar_rec, false, &owner, &group);
   struct hdr h;
   autofree char *pax = NULL;
   size_t plen = 0;
@@ -120,8 +128,8 @@ static int put_header(int out, const char *name, const struct stat *st, char typ
   memset(&h, 0, sizeof(h));
   memcpy(h.name, name, strnlen(name, sizeof(h.name)));
   octal(h.mode, sizeof(h.mode), st->st_mode & 07777);
-  octal(h.uid, sizeof(h.uid), st->st_uid & 07777777);
-  octal(h.gid, sizeof(h.gid), st->st_gid & 07777777);
+  octal(h.uid, sizeof(h.uid), owner & 07777777);
+  octal(h.gid, sizeof(h.gid), group & 07777777);
   octal(h.size, sizeof(h.size), type == '0' ? (unsigned long long)st->st_size : 0);
   octal(h.mtime, sizeof(h.mtime),
         (unsigned long long)(st->st_mtim.tv_sec > 0 ? st->st_mtim.tv_sec : 0));
@@ -236,9 +244,10 @@ static int write_obj(int obj, const struct stat *st, const char *name, int out, 
   return 0;
 }
 
-int cp_tar_write(int rootfd, const char *path, bool follow, const char *ctr, int out,
-                 struct td_err **err)
+int cp_tar_write(int rootfd, const char *path, bool follow, const char *ctr,
+                 const struct ctr_record *rec, int out, struct td_err **err)
 {
+  tar_rec = rec;
   size_t n = strlen(path);
   bool contents = (n >= 2 && strcmp(path + n - 2, "/.") == 0) || strcmp(path, ".") == 0;
   bool slash = n > 0 && path[n - 1] == '/';
@@ -421,10 +430,16 @@ static void set_owner_mode(const struct xt *x, int fd, const struct hdr *h, bool
   tar_num(h->mode, sizeof(h->mode), &mode);
   tar_num(h->mtime, sizeof(h->mtime), &mtime);
   if (link) {
-    (void)!fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+    uid_t lu = (uid_t)uid;
+    gid_t lg = (gid_t)gid;
+    eng_remap_id(tar_rec, true, &lu, &lg);
+    (void)!fchownat(fd, "", lu, lg, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
     return;
   }
-  (void)!fchown(fd, (uid_t)uid, (gid_t)gid);
+  uid_t u = (uid_t)uid;
+  gid_t g = (gid_t)gid;
+  eng_remap_id(tar_rec, true, &u, &g);
+  (void)!fchown(fd, u, g);
   (void)fchmod(fd, (mode_t)(mode & 07777));
   struct timespec ts[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
   (void)futimens(fd, ts);
@@ -522,7 +537,10 @@ static int extract_one(const struct xt *x, const struct hdr *h, const char *rawn
         tar_num(h->uid, sizeof(h->uid), &uid);
         tar_num(h->gid, sizeof(h->gid), &gid);
       }
-      (void)!chown(p, (uid_t)uid, (gid_t)gid);
+      uid_t u = (uid_t)uid;
+      gid_t g = (gid_t)gid;
+      eng_remap_id(tar_rec, true, &u, &g);
+      (void)!chown(p, u, g);
       (void)chmod(p, (mode_t)(mode & 07777));
     }
     return skip_data(in, size, err);
@@ -561,9 +579,10 @@ static int extract_one(const struct xt *x, const struct hdr *h, const char *rawn
 static int extract(int rootfd, const char *dir, bool archive, const char *ctr, int in,
                    struct td_err **err);
 
-int cp_tar_extract(int rootfd, const char *dir, bool archive, const char *ctr, int in,
-                   struct td_err **err)
+int cp_tar_extract(int rootfd, const char *dir, bool archive, const char *ctr,
+                   const struct ctr_record *rec, int in, struct td_err **err)
 {
+  tar_rec = rec;
   int rc = extract(rootfd, dir, archive, ctr, in, err);
   /* docker's own lines: no "Error: " before them */
   if (rc < 0 && *err &&

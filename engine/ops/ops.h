@@ -11,6 +11,8 @@
 #include "engine/engine.h"
 #include "util/err.h"
 
+struct ctr_record;
+
 /* Wait until pid (with starttime) is gone, up to timeout_ms (-1 forever); true if gone. */
 bool eng_wait_pid_gone(pid_t pid, uint64_t starttime, int timeout_ms);
 /* Attach our stdio over a monitor socket, relay signals/resizes, return the exit code.
@@ -30,10 +32,10 @@ bool cp_kernel_fs(int fd);
 int cp_reopen_file(int pathfd);
 /* `cp CTR:path -`: a tar of the object at path beneath rootfd on fd out (docker's names: the
  * base name, "./" for a directory's contents); follow: -L. */
-int cp_tar_write(int rootfd, const char *path, bool follow, const char *ctr, int out,
-                 struct td_err **err);
+int cp_tar_write(int rootfd, const char *path, bool follow, const char *ctr,
+                 const struct ctr_record *rec, int out, struct td_err **err);
 /* `cp - CTR:dir`: extract the tar on fd in beneath rootfd at the directory path: every entry
  * resolved beneath the container's root, none may climb out of dir by "..", and a link's
  * target neither; archive: keep the tar's uid/gid (else root's). */
-int cp_tar_extract(int rootfd, const char *dir, bool archive, const char *ctr, int in,
-                   struct td_err **err);
+int cp_tar_extract(int rootfd, const char *dir, bool archive, const char *ctr,
+                   const struct ctr_record *rec, int in, struct td_err **err);

@@ -262,8 +262,8 @@ static json_t *graph_view(const struct eng_ctx *ctx, const struct ctr_record *re
                    "UpperDir", upper, "WorkDir", work, "Name", "overlay");
 }
 
-/* -s: the container's own files (SizeRw) and those with the image's (SizeRootFs). */
-static void sizes(const struct eng_ctx *ctx, const struct ctr_record *rec, json_t *doc)
+void eng_ctr_sizes(const struct eng_ctx *ctx, const struct ctr_record *rec, int64_t *rw_out,
+                   int64_t *rootfs_out)
 {
   autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, rec->id);
   int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -285,8 +285,17 @@ static void sizes(const struct eng_ctx *ctx, const struct ctr_record *rec, json_
     int rfd = open(rec->td.rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     image = rfd >= 0 ? eng_dir_size(rfd) : 0;
   }
+  *rw_out = rw;
+  *rootfs_out = rw + image;
+}
+
+/* -s: the container's own files (SizeRw) and those with the image's (SizeRootFs). */
+static void sizes(const struct eng_ctx *ctx, const struct ctr_record *rec, json_t *doc)
+{
+  int64_t rw = 0, rootfs = 0;
+  eng_ctr_sizes(ctx, rec, &rw, &rootfs);
   json_object_set_new(doc, "SizeRw", json_integer(rw));
-  json_object_set_new(doc, "SizeRootFs", json_integer(rw + image));
+  json_object_set_new(doc, "SizeRootFs", json_integer(rootfs));
 }
 
 static void mounts_view(json_t *mounts)

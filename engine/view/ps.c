@@ -148,10 +148,45 @@ int64_t eng_dir_size(int dfd)
   return total;
 }
 
-/* ps's NETWORKS of a container run without --network: docker's "bridge" */
+/* ps's NETWORKS of a container run without --network: docker's "bridge"; with --network
+ * container:X none (docker lists the container's own networks: X's are not) */
 static const char *network_column(const char *mode)
 {
-  return mode == NULL ? "" : strcmp(mode, "default") == 0 ? "bridge" : mode;
+  if (mode == NULL || strncmp(mode, "container:", 10) == 0)
+    return "";
+  return strcmp(mode, "default") == 0 ? "bridge" : mode;
+}
+
+/* docker's ContainerContext.Mounts (each mount's volume name, or its source, cut to 15 columns
+ * with "…" unless --no-trunc, comma-joined) and LocalVolumes (the mounts of the local driver). */
+static void mounts_cells(json_t *mounts, bool no_trunc, json_t *row)
+{
+  autostrv char **names = NULL;
+  int local = 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach (mounts, i, m) {
+    const char *name = json_string_value(json_object_get(m, "Name"));
+    if (name == NULL || *name == '\0')
+      name = json_string_value(json_object_get(m, "Source"));
+    const char *drv = json_string_value(json_object_get(m, "Driver"));
+    if (drv && strcmp(drv, "local") == 0)
+      local++;
+    if (name == NULL)
+      name = "";
+    size_t runes = 0, cut = 0;
+    for (size_t k = 0; name[k]; k++)
+      if (((unsigned char)name[k] & 0xc0) != 0x80 && ++runes == 15)
+        cut = k;
+    if (!no_trunc && runes > 15)
+      strv_push_owned(&names, xasprintf("%.*s\xe2\x80\xa6", (int)cut, name));
+    else
+      strv_push(&names, name);
+  }
+  autofree char *joined = names ? strv_join(names, ",") : xstrdup("");
+  json_object_set_new(row, "Mounts", json_string(joined));
+  autofree char *lv = xasprintf("%d", local);
+  json_object_set_new(row, "LocalVolumes", json_string(lv));
 }
 
 /* The ps row of a record as docker's formatter fields. */
@@ -176,21 +211,26 @@ static json_t *ps_row(const struct eng_ctx *ctx, const struct ctr_record *rec,
   autofree char *lab = rec->config.labels && rec->config.labels[0]
                            ? strv_join(rec->config.labels, ",")
                            : xstrdup("");
-  autofree char *created_at = xstrdup(rec->created ? rec->created : "");
+  /* docker's CLI: time.Unix(Created, 0).String() */
+  int64_t cns = rec->created ? time_parse_rfc3339(rec->created) : 0;
+  autofree char *created_at =
+      rec->created ? time_go_string(cns - cns % 1000000000LL, false) : xstrdup("");
   json_t *row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
                           o->no_trunc ? id : eng_short_id(id, sid), "Image", img_fam, "Command",
                           cmd, "CreatedAt", created_at, "RunningFor", created, "Ports", ports,
                           "State", rec->state.status ? rec->state.status : "", "Status", status,
                           "Names", name ? name + 1 : "", "Labels", lab, "Mounts", "", "Networks",
                           network_column(rec->host.network_mode));
-  json_object_set_new(row, "LocalVolumes", json_string("0"));
+  mounts_cells(json_object_get(rec->doc, "Mounts"), o->no_trunc, row);
   json_object_set_new(row, "Size", json_string("0B"));
   if (o->size) {
-    autofree char *upper = xasprintf("%s/%s/upper", ctx->ctr_dir, id);
-    int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int64_t sz = dfd >= 0 ? eng_dir_size(dfd) : 0;
-    autofree char *h = human_size((double)sz, 3);
-    json_object_set_new(row, "Size", json_string(h));
+    /* docker's ContainerContext.Size: "RW (virtual ROOTFS)", ROOTFS with the image's layers */
+    int64_t rw = 0, rootfs = 0;
+    eng_ctr_sizes(ctx, rec, &rw, &rootfs);
+    autofree char *h = human_size((double)rw, 3);
+    autofree char *v = human_size((double)rootfs, 3);
+    autofree char *sz = rootfs > 0 ? xasprintf("%s (virtual %s)", h, v) : xstrdup(h);
+    json_object_set_new(row, "Size", json_string(sz));
   }
   return row;
 }
@@ -483,8 +523,26 @@ static int ps_validate(const char *fmt)
   return 0;
 }
 
-int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err)
+/* docker's ps computes sizes when the template reads .Size (its FieldsUsed), {{json .}} too
+ * (the context's MarshalJSON reads every field) */
+static bool fmt_uses_size(const char *fmt)
 {
+  if (strstr(fmt, ".Size"))
+    return true;
+  for (const char *p = strstr(fmt, "json ."); p; p = strstr(p + 1, "json .")) {
+    const char *q = p + 6;
+    while (*q == ' ')
+      q++;
+    if (*q == '}' || *q == '-' || *q == ')' || *q == '|')
+      return true;
+  }
+  return false;
+}
+
+int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o_in, struct td_err **err)
+{
+  struct eng_ps_opts oo = *o_in;
+  const struct eng_ps_opts *o = &oo;
   eng_trash_sweep(ctx); /* what a --rm remover killed half way left */
   const char *fmt = o->format;
   bool table_default = false;
@@ -502,6 +560,7 @@ int eng_ps(struct eng_ctx *ctx, const struct eng_ps_opts *o, struct td_err **err
   }
   if (o->quiet)
     fmt = "{{.ID}}";
+  oo.size = oo.size || fmt_uses_size(fmt);
   struct ps_line *rows = NULL;
   size_t n = 0;
   if (ps_lines(ctx, o, fmt, &rows, &n, err) < 0)

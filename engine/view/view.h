@@ -13,6 +13,7 @@
 #include "util/err.h"
 
 struct ps_ancestry;
+struct eng_ctx;
 /* ps --filter ancestor=: the images the filters name, resolved (NULL when none resolves). */
 struct ps_ancestry *ps_ancestry_new(const char *root, char **filters);
 /* Whether the container's image is one of them or built on one (their layers at its bottom). */
@@ -34,3 +35,7 @@ char *ps_command_text(const struct ctr_record *rec, bool no_trunc);
 void eng_print_table(char **lines);
 /* The bytes of the files under the directory dfd (closed), not following links. */
 int64_t eng_dir_size(int dfd);
+/* A container's sizes as docker's -s: its own files (SizeRw) and those with its image's
+ * layers (SizeRootFs); engine/view/inspect.c. */
+void eng_ctr_sizes(const struct eng_ctx *ctx, const struct ctr_record *rec, int64_t *rw,
+                   int64_t *rootfs);

@@ -72,8 +72,14 @@ static int write_time_offsets(const struct spec *s, struct td_err **err)
 /* Slow path: join the namespaces given by path, create the others inside them. */
 static int join_and_unshare(struct rt_child_args *a, struct td_err **err)
 {
-  if (a->join_fds[NS_USER] >= 0 && setns(a->join_fds[NS_USER], CLONE_NEWUSER) < 0)
-    return err_set(err, errno, "join user namespace %s", a->spec->linux_.ns[NS_USER].path);
+  if (a->join_fds[NS_USER] >= 0) {
+    if (setns(a->join_fds[NS_USER], CLONE_NEWUSER) < 0)
+      return err_set(err, errno, "join user namespace %s", a->spec->linux_.ns[NS_USER].path);
+    /* as runc's init: root of the joined namespace (our host ids may be unmapped in it, and
+     * what we create would fail with EOVERFLOW) */
+    if (become_root_in_userns(err) < 0)
+      return -1;
+  }
   for (int t = 0; t < NS_TYPE_COUNT; t++) {
     if (t == NS_USER || a->join_fds[t] < 0)
       continue;

@@ -92,7 +92,8 @@ CFG_KEYS='["Hostname","Domainname","User","AttachStdin","AttachStdout","AttachSt
 
 @test "inspect: a created container shows its network's empty endpoint, a stopped one no address; maps sorted" {
   td create --name n1 --network-alias x -p 90:90 -p 80:80 --label b=1 --label a=2 busybox true >/dev/null
-  [ "$(td inspect n1 | jq -c '.[0].NetworkSettings.Networks | [keys, .bridge.Aliases, .bridge.NetworkID, .bridge.IPAddress]')" = '[["bridge"],["x"],"",""]' ]
+  # docker 20.10 drops --network-alias on the default bridge (Aliases null, created or started)
+  [ "$(td inspect n1 | jq -c '.[0].NetworkSettings.Networks | [keys, .bridge.Aliases, .bridge.NetworkID, .bridge.IPAddress]')" = '[["bridge"],null,"",""]' ]
   [ "$(td inspect -f '{{json .HostConfig.PortBindings}}' n1 | jq -c 'keys_unsorted')" = '["80/tcp","90/tcp"]' ]
   [ "$(td inspect n1 | jq -c '.[0].Config.Labels | keys_unsorted')" = '["a","b"]' ]
   td create --name n2 --network none busybox true >/dev/null

@@ -110,13 +110,14 @@ teardown_file() { td_engine_teardown_file; }
   run td run --rm --link nosuch:x busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"could not get container for nosuch: No such container: nosuch"* ]]
-  # docker's refusals: links with host or container: networking, malformed links
+  # docker's refusals: links with host or container: networking (its CLI's words: links on a
+  # --network that is not user-defined), malformed links
   run td run --rm --network host --link tgt:db busybox true
   [ "$status" -eq 125 ]
-  [[ "$output" == *"conflicting options: host type networking can't be used with links"* ]]
+  [[ "$output" == *"links are only supported for user-defined networks"* ]]
   run td run --rm --network container:tgt --link tgt:db busybox true
   [ "$status" -eq 125 ]
-  [[ "$output" == *"conflicting options: container type network can't be used with links"* ]]
+  [[ "$output" == *"links are only supported for user-defined networks"* ]]
   run td run --rm --link tgt: busybox true
   [ "$status" -eq 125 ]
   [ "$(td_count)" -eq 3 ]
