@@ -3,6 +3,7 @@
  * writes them (HostConfig.Links "/other:/me/alias", VolumesFrom, Runtime, DnsOptions,
  * Config.MacAddress, Config.ExposedPorts). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "engine/container/internal.h"
 #include "engine/container/runflags.h"
+#include "runtime/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/jsonv.h"
@@ -147,11 +149,33 @@ int runflags_link_hosts(const struct eng_ctx *ctx, const struct ctr_record *rec,
   return 0;
 }
 
+/* crun refuses a hybrid host whose cgroup2 hierarchy holds a controller, whatever its
+ * --cgroup-manager ("cgroups in hybrid mode not supported", libcrun_cgroup_enter): said
+ * before anything is made, in one line. */
+static int runtime_host_check(const char *name, struct td_err **err)
+{
+  if (strcmp(name, "crun") != 0 || cgroup_mode() != CGROUP_MODE_HYBRID)
+    return 0;
+  autofree char *ctrls = NULL;
+  autoerr struct td_err *e = NULL;
+  if (file_read_all(AT_FDCWD, "/sys/fs/cgroup/unified/cgroup.controllers", &ctrls, NULL, &e) < 0 ||
+      ctrls == NULL)
+    return 0;
+  ctrls[strcspn(ctrls, "\n")] = '\0';
+  if (*ctrls == '\0')
+    return 0;
+  return err_set(err, 0,
+                 "runtime crun cannot run on this host: cgroup v1 with the controllers %s on the "
+                 "cgroup v2 hierarchy /sys/fs/cgroup/unified, a hybrid layout crun refuses",
+                 ctrls);
+}
+
 int runflags_check(const struct eng_ctx *ctx, const struct eng_run_req *req, struct td_err **err)
 {
   if (req->runtime) {
     const char *path = NULL;
-    if (eng_runtime_lookup(req->runtime, &path, err) < 0)
+    if (eng_runtime_lookup(req->runtime, &path, err) < 0 ||
+        (path && runtime_host_check(req->runtime, err) < 0))
       return -1;
   }
   /* docker's runconfig refusals */

@@ -214,7 +214,7 @@ static int probe_external(const struct eng_ctx *ctx, const struct ctr_record *re
   if (c == 0) {
     int st = 0;
     autoerr struct td_err *e = NULL;
-    if (extrt_exec(ctx, rec, rec->id, pj, false, stdio, &st, &e) < 0) {
+    if (extrt_exec(ctx, rec, rec->id, pj, stdio, &st, &e) < 0) {
       fprintf(stderr, "%s\n", err_text(e));
       _exit(255);
     }

@@ -62,6 +62,28 @@ bool mon_oom_killed(struct rt_ctx *rt, const char *id);
 /* whether the restart policy restarts after code (not once stopped or removed) */
 bool mon_should_restart(struct mon *m, int code);
 
+/* console_sock.c: the --console-socket another runtime sends a pty master on: a listening
+ * socket <parent>/cs-XXXXXX/s in a fresh 0700 directory of its own. */
+struct console_sock {
+  int fd; /* the listener, -1 once it took its one connection */
+  char *dir;
+  char *path;
+};
+int console_sock_open(const char *parent, struct console_sock *cs, struct td_err **err);
+/* Wait up to timeout_ms for the one connection, which must come from pid peer and carry exactly
+ * one fd, a pty master (*master). 1: taken; 0: no connection yet; -1: refused (the listener is
+ * closed and the socket removed after the first connection, whatever it brought). */
+int console_sock_take(struct console_sock *cs, pid_t peer, int timeout_ms, int *master,
+                      struct td_err **err);
+/* One message on conn: its bytes into buf (up to cap; *got), and, when master is not NULL,
+ * exactly one fd with it, which must be a pty master (made blocking in *master); any other fd
+ * that came is closed and refused (with master NULL: any fd at all). */
+int console_recv(int conn, void *buf, size_t cap, size_t *got, int *master, struct td_err **err);
+/* Send len bytes of buf on conn, with fd (SCM_RIGHTS) when fd >= 0. */
+int console_send(int conn, const void *buf, size_t len, int fd);
+/* close the listener, remove the socket and its directory */
+void console_sock_close(struct console_sock *cs);
+
 /* extrt.c: --runtime NAME, a container run by another OCI runtime's command line. */
 bool extrt_used(const struct ctr_record *rec);
 /* create (the init left waiting, *pid), with the container's stdio */

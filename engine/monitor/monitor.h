@@ -13,6 +13,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util/err.h"
 
@@ -61,11 +62,27 @@ int monitor_handoff(const struct eng_ctx *ctx, const char *id, bool attach, bool
 
 struct ctr_record;
 struct eng_ctx;
-/* exec in a container run by another OCI runtime: `NAME exec [-d] --process F ID` with stdio
- * as the runtime's own (no terminal); *status its wait status (the process's exit code is the
- * runtime's). */
+/* exec in a container run by another OCI runtime: `NAME exec --process F ID` with stdio as
+ * the runtime's own (-1: /dev/null; no terminal), waiting for it; *status its wait status (the
+ * process's exit code is the runtime's). */
 int extrt_exec(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
-               json_t *process, bool detach, const int stdio[3], int *status, struct td_err **err);
+               json_t *process, const int stdio[3], int *status, struct td_err **err);
+/* The same, the process handed to us: a keeper process of ours (a child subreaper, out of the
+ * terminal's session) runs `NAME exec -d --pid-file P [--console-socket S]`, so the process is
+ * the keeper's child, which outlives it; out->pid is the process, out->master its pty master
+ * when process.terminal is set (from a console socket in a fresh root-only directory, from the
+ * runtime only), out->waitfd where extrt_exec_wait reads its wait status. After a detach the
+ * caller just closes waitfd: the keeper goes on waiting. */
+struct extrt_exec_out {
+  pid_t pid;
+  int master;
+  int waitfd;
+};
+int extrt_exec_start(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id,
+                     json_t *process, const int stdio[3], struct extrt_exec_out *out,
+                     struct td_err **err);
+/* The process's wait status, from its keeper (255 when the keeper died first: -1). */
+int extrt_exec_wait(struct extrt_exec_out *out, int *status);
 /* pause / resume a container run by another OCI runtime (--runtime runc: `runc pause ID`). */
 int extrt_pause(const struct eng_ctx *ctx, const struct ctr_record *rec, const char *id, bool pause,
                 struct td_err **err);

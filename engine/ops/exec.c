@@ -120,8 +120,8 @@ static void hold_master(int master)
 }
 
 /* Relay the pty; keys: the detach keys scanned in our input (NULL: none). Returns 1 when they
- * were typed (the process runs on), 0 when it exited (*status). */
-static int relay_pty(int master, pid_t pid, struct detach_keys *keys, int *status)
+ * were typed (the process runs on, a holder keeps the master), 0 when the pty closed. */
+static int relay_pty(int master, struct detach_keys *keys)
 {
   struct termios saved;
   bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
@@ -179,8 +179,6 @@ static int relay_pty(int master, pid_t pid, struct detach_keys *keys, int *statu
   }
   if (detached)
     hold_master(master);
-  else
-    RETRY_EINTR(waitpid(pid, status, 0));
   close(sfd);
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (raw)
@@ -212,25 +210,44 @@ static char *exec_mark(const struct eng_ctx *ctx, const char *id, const char *ex
   return path;
 }
 
-/* --runtime runc/crun: the runtime's exec with our stdio (stdin only with -i), its status. */
-static int exec_external(struct eng_ctx *ctx, const char *id, const struct ctr_record *rec,
-                         const struct eng_exec_req *req, json_t *pj, int *exit_code,
-                         struct td_err **err)
+/* Start the process: the core's rt_exec (*pid our child), or (--runtime runc/crun) that
+ * runtime's exec through a keeper of ours (*pid the keeper's child; its wait status comes on
+ * *waitfd). */
+static int exec_start(struct eng_ctx *ctx, const char *id, const struct ctr_record *rec, json_t *pj,
+                      const struct rt_exec_opts *base, pid_t *pid, int *master, int *waitfd,
+                      struct td_err **err)
 {
-  autoclose int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-  int stdio[3] = {req->interactive && !req->detach ? 0 : null, req->detach ? null : 1,
-                  req->detach ? null : 2};
-  int status = 0;
-  if (!req->detach)
-    signal(SIGINT, SIG_IGN);
-  if (extrt_exec(ctx, rec, id, pj, req->detach, stdio, &status, err) < 0)
+  *waitfd = -1;
+  if (runflags_external(rec)) {
+    /* the runtime starts the process before we relay: the pty gets our size from the start
+     * (process.consoleSize, which runc and crun apply), as the core's does */
+    struct winsize ws;
+    if (base->console_master_out && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+      json_object_set_new(
+          pj, "consoleSize",
+          json_pack("{s:i,s:i}", "height", (int)ws.ws_row, "width", (int)ws.ws_col));
+    int stdio[3];
+    for (int k = 0; k < 3; k++)
+      stdio[k] = base->stdio[k] >= 0 ? base->stdio[k] : k;
+    struct extrt_exec_out out;
+    if (extrt_exec_start(ctx, rec, id, pj, stdio, &out, err) < 0)
+      return -1;
+    *pid = out.pid;
+    *master = out.master;
+    *waitfd = out.waitfd;
+    return 0;
+  }
+  struct spec_process *proc = NULL;
+  if (spec_process_from_json(pj, &proc, err) < 0)
     return -1;
-  *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
-               : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-                                     : 255;
-  if (req->detach && *exit_code != 0)
-    return err_set(err, 0, "runtime %s: exec -d failed (status %d)", rec->host.runtime, *exit_code);
-  return 0;
+  struct rt_ctx rt;
+  eng_rt_ctx(ctx, &rt);
+  struct rt_exec_opts o = *base;
+  o.process = proc;
+  o.console_master_out = base->console_master_out ? master : NULL;
+  int rc = rt_exec(&rt, id, &o, pid, err);
+  spec_process_free(proc);
+  return rc;
 }
 
 int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req, int *exit_code,
@@ -244,11 +261,6 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     return err_set(err, 0, "Container %s is paused, unpause the container before exec", id);
   if (strcmp(st, "running") != 0)
     return err_set(err, 0, "Container %s is not running", id), err_mark(err, ERR_SERVER);
-  if (runflags_external(rec) && req->tty)
-    return err_set(err, 0,
-                   "exec -t is not supported for a container of runtime %s (--runtime): run it "
-                   "without -t",
-                   rec->host.runtime);
   autofree char *cfgpath = xasprintf("%s/%s/config.json", ctx->ctr_dir, id);
   autojson json_t *cfg = NULL;
   if (file_read_json(AT_FDCWD, cfgpath, &cfg, err) < 0)
@@ -256,13 +268,6 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   autojson json_t *pj = NULL;
   if (exec_process(rec, cfg, req, &pj, err) < 0)
     return -1;
-  if (runflags_external(rec))
-    return exec_external(ctx, id, rec, req, pj, exit_code, err);
-  struct spec_process *proc = NULL;
-  if (spec_process_from_json(pj, &proc, err) < 0)
-    return -1;
-  struct rt_ctx rt;
-  eng_rt_ctx(ctx, &rt);
   /* docker's events: "exec_create: CMD ARGS", "exec_start: ...", "exec_die" with an exec id */
   autofree char *exec_id = store_new_id();
   autofree char *cmdline = strv_join(req->cmd, " ");
@@ -271,8 +276,7 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   eng_event(ctx, id, rec, act_create, "execID", exec_id, NULL);
   int master = -1;
   int null = -1;
-  struct rt_exec_opts o = {.process = proc,
-                           .detach = req->detach,
+  struct rt_exec_opts o = {.detach = req->detach,
                            .console_master_out = req->tty ? &master : NULL,
                            .stdio = {-1, -1, -1}};
   if (req->detach || !req->interactive) {
@@ -283,8 +287,8 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
       o.stdio[0] = null;
   }
   pid_t pid = 0;
-  int rc = rt_exec(&rt, id, &o, &pid, err);
-  spec_process_free(proc);
+  int waitfd = -1;
+  int rc = exec_start(ctx, id, rec, pj, &o, &pid, &master, &waitfd, err);
   if (null >= 0)
     close(null);
   if (rc < 0) {
@@ -294,7 +298,9 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
      * the daemon's line on stdout, "\r\n" ended (its API router writes it so), exit 126 */
     const char *why = *err ? strstr((*err)->msg, "exec: \"") : NULL;
     int code = *err ? (*err)->exit_code : 0;
-    if (why && (code == EXIT_CANNOT_EXEC || code == EXIT_NOT_FOUND)) {
+    /* runc's and crun's own words end the same way ("exec: \"x\": executable file not
+     * found in $PATH"), in the last line of their log */
+    if (why && (code == EXIT_CANNOT_EXEC || code == EXIT_NOT_FOUND || runflags_external(rec))) {
       printf("OCI runtime exec failed: exec failed: unable to start container process: %s: "
              "unknown\r\n",
              why);
@@ -309,8 +315,13 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
   eng_event(ctx, id, rec, act_start, "execID", exec_id, NULL);
   autofree char *mark = exec_mark(ctx, id, exec_id, pid);
   if (req->detach) {
-    if (master >= 0)
+    /* -dt: closing the master would hang the process up (docker's daemon holds it) */
+    if (master >= 0) {
+      hold_master(master);
       close(master);
+    }
+    if (waitfd >= 0)
+      close(waitfd);
     return 0;
   }
   int status = 0;
@@ -319,12 +330,20 @@ int eng_exec(struct eng_ctx *ctx, const char *id, const struct eng_exec_req *req
     if (req->interactive && detach_keys_parse(req->detach_keys, &keys, err) < 0)
       keys.len = 0; /* the CLI checked them */
     err_free(err);
-    int detached = relay_pty(master, pid, &keys, &status);
+    int detached = relay_pty(master, &keys);
     close(master);
-    if (detached)
+    if (detached) {
+      if (waitfd >= 0)
+        close(waitfd);
       return 0; /* docker: exit 0, the process runs on */
+    }
   } else {
     signal(SIGINT, SIG_IGN);
+  }
+  if (waitfd >= 0) {
+    struct extrt_exec_out xo = {.pid = pid, .master = -1, .waitfd = waitfd};
+    extrt_exec_wait(&xo, &status);
+  } else {
     RETRY_EINTR(waitpid(pid, &status, 0));
   }
   *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)

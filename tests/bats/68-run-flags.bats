@@ -285,9 +285,9 @@ teardown_file() { td_engine_teardown_file; }
   [ "$output" = "1 $(readlink "/proc/$pid/ns/pid")" ]
   run sh -c "echo piped | '$TINYDOCKER' exec -i rr cat"
   [ "$output" = piped ]
-  run td exec -t rr true
-  [ "$status" -eq 125 ]
-  [[ "$output" == *"exec -t is not supported for a container of runtime runc"* ]]
+  run td exec -t rr tty
+  [ "$status" -eq 0 ]
+  [[ "$output" == /dev/pts/* ]]
   [ -z "$(ls "$TD_ROOT/containers/$id" | grep '^exec-')" ]
   # pause through runc: its state and the kernel's (the freezer) say so
   td pause rr
