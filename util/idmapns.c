@@ -26,20 +26,20 @@ char *idmap_text(const struct idmap_line *v, size_t n)
   return s;
 }
 
-static int write_map(pid_t pid, const char *file, const struct idmap_line *v, size_t n,
+static int write_map(int procfd, pid_t pid, const char *file, const struct idmap_line *v, size_t n,
                      struct td_err **err)
 {
   char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+  snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
   autofree char *text = idmap_text(v, n);
-  autoclose int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  autoclose int fd = openat(procfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
-    return err_set(err, errno, "write %s", path);
+    return err_set(err, errno, "write /proc/%s", path);
   return 0;
 }
 
-int idmapns_open(const struct idmap_line *u, size_t nu, const struct idmap_line *g, size_t ng,
-                 struct td_err **err)
+int idmapns_open_at(int procfd, const struct idmap_line *u, size_t nu, const struct idmap_line *g,
+                    size_t ng, struct td_err **err)
 {
   int ready[2], done[2];
   if (pipe2(ready, O_CLOEXEC) < 0)
@@ -66,13 +66,13 @@ int idmapns_open(const struct idmap_line *u, size_t nu, const struct idmap_line 
     err_set(err, errno, "fork");
   else if (RETRY_EINTR(read(ready[0], &c, 1)) != 1 || c != 'y')
     err_set(err, EPERM, "unshare a user namespace");
-  else if (write_map(pid, "uid_map", u, nu, err) == 0 &&
-           write_map(pid, "gid_map", g, ng, err) == 0) {
+  else if (write_map(procfd, pid, "uid_map", u, nu, err) == 0 &&
+           write_map(procfd, pid, "gid_map", g, ng, err) == 0) {
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof(path), "%d/ns/user", (int)pid);
+    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-      err_set(err, errno, "open %s", path);
+      err_set(err, errno, "open /proc/%s", path);
   }
   close(ready[0]);
   close(done[1]); /* the child's read returns: it exits */
@@ -80,6 +80,15 @@ int idmapns_open(const struct idmap_line *u, size_t nu, const struct idmap_line 
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
       ;
   return fd;
+}
+
+int idmapns_open(const struct idmap_line *u, size_t nu, const struct idmap_line *g, size_t ng,
+                 struct td_err **err)
+{
+  autoclose int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (procfd < 0)
+    return err_set(err, errno, "open /proc");
+  return idmapns_open_at(procfd, u, nu, g, ng, err);
 }
 
 int idmap_clone(const char *path, int userns, struct td_err **err)

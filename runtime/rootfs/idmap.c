@@ -13,75 +13,30 @@
 
 #include "util/cleanup.h"
 #include "util/fileio.h"
+#include "util/idmapns.h"
 #include "util/xalloc.h"
 
-static char *map_text(const struct spec_idmap *v, size_t n)
+/* The spec's mappings as util/idmapns's lines (allocated). */
+static struct idmap_line *lines_of(const struct spec_idmap *v, size_t n)
 {
-  char *s = xstrdup("");
-  for (size_t i = 0; i < n; i++) {
-    char *t = xasprintf("%s%u %u %u\n", s, v[i].container_id, v[i].host_id, v[i].size);
-    free(s);
-    s = t;
-  }
-  return s;
+  struct idmap_line *l = xcalloc(n ? n : 1, sizeof(*l));
+  for (size_t i = 0; i < n; i++)
+    l[i] = (struct idmap_line){v[i].container_id, v[i].host_id, v[i].size};
+  return l;
 }
 
-/* procfd: a procfs of our pid namespace (the host's /proc shows other pids before the pivot) */
-static int write_map(int procfd, pid_t pid, const char *file, const struct spec_idmap *v, size_t n,
-                     struct td_err **err)
-{
-  autofree char *path = xasprintf("%d/%s", (int)pid, file);
-  autofree char *text = map_text(v, n);
-  autoclose int fd = openat(procfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 || write_all(fd, text, strlen(text)) < 0)
-    return err_set(err, errno, "write %s", file);
-  return 0;
-}
-
-/* A user namespace fd with the given mappings, from a helper that unshares one and waits. */
+/* A user namespace fd with the given mappings (util/idmapns: a helper that unshares one), its
+ * files looked up in a procfs of our pid namespace (the host's /proc shows other pids before the
+ * pivot). */
 static int userns_with_maps(const struct spec_idmap *u, size_t nu, const struct spec_idmap *g,
                             size_t ng, struct td_err **err)
 {
   autoclose int procfd = rootfs_open_procfs(err);
   if (procfd < 0)
     return -1;
-  int ready[2], done[2];
-  if (pipe2(ready, O_CLOEXEC) < 0)
-    return err_set(err, errno, "pipe");
-  if (pipe2(done, O_CLOEXEC) < 0) {
-    close(ready[0]);
-    close(ready[1]);
-    return err_set(err, errno, "pipe");
-  }
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(ready[0]);
-    close(done[1]);
-    char c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
-    if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) < 0)
-      _exit(1);
-    _exit(0);
-  }
-  close(ready[1]);
-  close(done[0]);
-  int fd = -1;
-  char c = 0;
-  if (pid < 0)
-    err_set(err, errno, "fork");
-  else if (RETRY_EINTR(read(ready[0], &c, 1)) != 1 || c != 'y')
-    err_set(err, EPERM, "unshare a user namespace");
-  else if (write_map(procfd, pid, "uid_map", u, nu, err) == 0 &&
-           write_map(procfd, pid, "gid_map", g, ng, err) == 0) {
-    autofree char *path = xasprintf("%d/ns/user", (int)pid);
-    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      err_set(err, errno, "open %s", path);
-  }
-  close(ready[0]);
-  close(done[1]);
-  if (pid > 0)
-    waitpid(pid, NULL, 0);
-  return fd;
+  autofree struct idmap_line *lu = lines_of(u, nu);
+  autofree struct idmap_line *lg = lines_of(g, ng);
+  return idmapns_open_at(procfd, lu, nu, lg, ng, err);
 }
 
 int rootfs_mount_idmapped(const char *src, int target_fd, const struct spec *spec,
