@@ -24,7 +24,7 @@ timeout_s=${VM_TIMEOUT:-2400}
 
 # the runtime, cgroup, engine, image and network paths, in what a 2-vCPU TCG guest runs in
 # minutes (VM_TESTS=all: every bats file that needs no podman/containerd)
-default_tests=10-tinyrun-lifecycle,15-cgroup,16-hosts,23-security-ns,44-images-engine,51-engine-run,52-engine-resources,55-engine-network,68-run-ns,69-run-resources,68-userns-remap,69-storage-quota
+default_tests=10-tinyrun-lifecycle,15-cgroup,16-hosts,23-security-ns,44-images-engine,51-engine-run,52-engine-resources,55-engine-network,68-run-ns,69-run-resources,68-run-extrt,68-userns-remap,69-storage-quota
 tests=${VM_TESTS:-$default_tests}
 if [ "$tests" = all ]; then
   tests=$(ls tests/bats/*.bats | xargs -n1 basename | sed 's/\.bats$//' |
