@@ -12,8 +12,8 @@ load ../helpers/engine
 setup_file() {
   td_engine_setup_file
   td_engine_env
-  printf '# test ranges\ndockremap:100000:65536\ntdtest:200000:65536\n1234:300000:65536\ntiny:400000:1000\nbroken:x:1\nbroken:5\n' >"$TEST_TMP/subuid"
-  printf 'dockremap:100000:65536\ntdtest:200000:65536\ntdgroup:250000:65536\n1234:300000:65536\ntiny:400000:1000\n' >"$TEST_TMP/subgid"
+  printf '# test ranges\ndockremap:100000:65536\ntdtest:200000:65536\n1234:300000:65536\ntiny:400000:1000\nbroken:x:1\nbroken:5\n65534:500000:65536\ndaemon:600000:65536\n' >"$TEST_TMP/subuid"
+  printf 'dockremap:100000:65536\ntdtest:200000:65536\ntdgroup:250000:65536\n1234:300000:65536\ntiny:400000:1000\nnogroup:500000:65536\n1:600000:65536\n' >"$TEST_TMP/subgid"
   chmod 711 "$TEST_TMP" # the remapped root searches its way to the store root
   touch "$TEST_TMP/mntns"
   unshare --mount="$TEST_TMP/mntns" --propagation slave true
@@ -174,6 +174,24 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   # the flag over the environment; "" turns remapping off
   TINYDOCKER_USERNS_REMAP=1234 td --userns-remap= run -d --name u4 --network none busybox sleep 60
   [ "$(readlink /proc/$(ctr_pid u4)/ns/user)" = "$(readlink /proc/$$/ns/user)" ]
+}
+
+@test "subid(5) lines name a user or group by name or by number: either spelling finds them" {
+  # the host's own nobody (65534) / nogroup (65534) and daemon (1) / daemon (1)
+  getent passwd nobody daemon >/dev/null && getent group nogroup daemon >/dev/null ||
+    skip "this host has no nobody/nogroup/daemon entries"
+  [ "$(awk -F: '$1 == "nobody" {print $3}' /etc/passwd)" = 65534 ] || skip "nobody is not 65534 here"
+  [ "$(awk -F: '$1 == "daemon" {print $3}' /etc/passwd)" = 1 ] || skip "daemon is not 1 here"
+  # names given, the files hold numbers (subuid 65534, subgid 1)
+  td --userns-remap nobody:daemon run -d --name n1 --network none busybox sleep 60
+  p=$(ctr_pid n1)
+  [ "$(status_ids "$p" Uid)" = "500000 500000 500000 500000" ]
+  [ "$(status_ids "$p" Gid)" = "600000 600000 600000 600000" ]
+  # numbers given, the files hold names (subuid daemon, subgid nogroup)
+  td --userns-remap 1:65534 run -d --name n2 --network none busybox sleep 60
+  p=$(ctr_pid n2)
+  [ "$(status_ids "$p" Uid)" = "600000 600000 600000 600000" ]
+  [ "$(status_ids "$p" Gid)" = "500000 500000 500000 500000" ]
 }
 
 @test "--userns host opts one container out: the host's user namespace, UsernsMode host" {
