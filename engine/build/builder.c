@@ -688,6 +688,7 @@ int build_run(const struct build_req *req, char **id_out, struct td_err **err)
   /* --userns-remap (the engine hands it over in $TINYDOCKER_USERNS_REMAP): the RUN steps run
    * as a remapped `run` would, docs/security.md */
   if (eng_build_remap_new(&b.ctx, req->network, &b.remap, err) < 0) {
+    (*err)->exit_code = 1; /* a build's errors exit 1, as docker build's */
     eng_ctx_clear(&b.ctx);
     return -1;
   }

@@ -46,9 +46,11 @@ td() { nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" "$TINYDOCKER
 tdr() { td --userns-remap default "$@"; }
 
 # nothing of a build left: mounts (host's and the test's namespace), work dirs, runtime state
+# (the test namespace's own nsfs file, $TEST_TMP/mntns, is not one)
+mounts_of_test() { "$@" findmnt -rn -o TARGET | grep "^$TEST_TMP" | grep -vx "$TEST_TMP/mntns" || true; }
 no_build_leftovers() {
-  [ "$(td_mounts_under_root)" -eq 0 ] || { echo "mounts left"; return 1; }
-  [ "$(nsenter --mount="$TEST_TMP/mntns" findmnt -rn -o TARGET | grep -c "^$TEST_TMP" || true)" -eq 0 ] ||
+  [ -z "$(mounts_of_test)" ] || { echo "mounts left: $(mounts_of_test)"; return 1; }
+  [ -z "$(mounts_of_test nsenter --mount="$TEST_TMP/mntns")" ] ||
     { echo "mounts left in the test namespace"; return 1; }
   [ -z "$(ls -A "$TD_ROOT/builds" 2>/dev/null)" ] || { echo "work dirs left"; return 1; }
   [ -z "$(ls "$TD_ROOT/run" 2>/dev/null | grep -E '^[0-9a-f]{64}$')" ] || { echo "runtime state left"; return 1; }
@@ -187,11 +189,11 @@ saved_owners() {
 @test "build remap: bad input: unknown name, --network host refused as docker, nothing built" {
   printf 'FROM busybox\nRUN touch /x\n' >"$T/ctx/Dockerfile"
   run td --userns-remap nosuchuser build -t bad1 "$T/ctx"
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *'--userns-remap nosuchuser: no subuid ranges found for user "nosuchuser"'* ]]
   [ "${#lines[@]}" -eq 1 ]
   run tdr build --network host -t bad2 "$T/ctx"
-  [ "$status" -ne 0 ]
+  [ "$status" -eq 1 ]
   [[ "$output" == *"cannot share the host's network namespace when user namespaces are enabled"* ]]
   run td image inspect bad1
   [ "$status" -ne 0 ]
