@@ -89,6 +89,25 @@ saved_owners() {
   run nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" TINYDOCKER_USERNS_REMAP=default \
     "$TINYDOCKER" --userns-remap= build --no-cache "$T/ctx"
   [[ "$output" == *"MAP= 0 0 4294967295"* ]]
+  # older kernels (6.1): the classic option string and idmapped layers attached for the mount
+  run nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" TD_FORCE_LEGACY_OVERLAY=1 \
+    TD_FORCE_IDMAP_STAGED=1 "$TINYDOCKER" --userns-remap default build --no-cache -t rs "$T/ctx"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"OWN=0:0 0:0 0:0 "* ]]
+  [ "$(saved_owners rs d/u1000)" = 1000/1000 ]
+  no_build_leftovers
+}
+
+@test "build remap: USER in the Dockerfile runs mapped too, its files keep its ids in the image" {
+  printf 'FROM busybox\nUSER 1000:1000\nRUN echo "U=$(id -u):$(id -g) $(cat /proc/self/uid_map | tr -s " ")" && touch /tmp/mine\nUSER root\nRUN mkdir /out && chown 1000:1000 /out && echo "C=$(stat -c %%u:%%g /tmp/mine)"\n' >"$T/ctx/Dockerfile"
+  run tdr build --no-cache -t ru "$T/ctx"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"U=1000:1000  0 100000 65536"* ]]
+  [[ "$output" == *"C=1000:1000"* ]]
+  run td run --rm --network none ru stat -c %u:%g /tmp/mine /out
+  [ "$output" = "$(printf '1000:1000\n1000:1000')" ]
+  [ "$(saved_owners ru tmp/mine)" = 1000/1000 ]
   no_build_leftovers
 }
 
