@@ -173,7 +173,9 @@ EOF
   [ -n "$cg" ]
   spid=$(head -1 "$cg/cgroup.procs")
   [ -n "$spid" ]
-  [ "$(cat /proc/$spid/comm)" = sleep ]
+  # "started" is echoed before the exec: the shell may not be sleep yet on a loaded machine
+  for _ in $(seq 100); do [ "$(cat /proc/$spid/comm)" = sleep ] && break; sleep 0.05; done
+  [ "$(cat /proc/$spid/comm)" = sleep ] || { kill -9 "$bpid"; false; }
   kill -9 "$bpid"
   wait || true
   for _ in $(seq 100); do
