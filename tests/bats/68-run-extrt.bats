@@ -190,6 +190,12 @@ crun_refused_here() {
   run td exec -e A=1 xc sh -c 'echo $A; exit 5'
   [ "$status" -eq 5 ]
   [ "$output" = 1 ]
+  # the default dispositions and mask, as docker's: crun (C, unlike runc's Go, which resets
+  # what it ignored) would pass on the keeper's ignored SIGINT/SIGHUP/SIGPIPE without
+  # run_prog's reset
+  run td exec xc grep -E '^Sig(Ign|Blk)' /proc/self/status
+  [ "${lines[0]}" = "SigBlk:	0000000000000000" ]
+  [ "${lines[1]}" = "SigIgn:	0000000000000000" ]
   run script -qec "stty rows 27 cols 93; '$TINYDOCKER' exec -t xc sh -c 'stty size; exit 4'" /dev/null </dev/null
   [ "$status" -eq 4 ]
   [[ "$output" == *"27 93"* ]]
