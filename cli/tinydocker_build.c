@@ -25,6 +25,12 @@ static int exec_build(struct eng_ctx *ctx, const char *first, int argc, char **a
     av[n++] = (char *)first;
   for (int i = 0; i < argc; i++)
     av[n++] = argv[i];
+  /* --userns-remap (over $TINYDOCKER_USERNS_REMAP) goes to the builder in its environment: its
+   * RUN steps are remapped as run's containers (engine/build/fsstep.c) */
+  if (ctx->userns_remap)
+    setenv("TINYDOCKER_USERNS_REMAP", ctx->userns_remap, 1);
+  else
+    unsetenv("TINYDOCKER_USERNS_REMAP");
   execv(tool, av);
   int saved = errno;
   free(av);

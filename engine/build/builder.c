@@ -601,6 +601,9 @@ static int build_main(struct builder *b, char **id_out, struct td_err **err)
     return -1;
   if (mkdtemp(b->work) == NULL)
     return err_set(err, errno, "create %s", b->work);
+  /* --userns-remap: the RUN steps' runtime reaches their dirs as the remapped root */
+  if (b->remap && eng_build_remap_dirs(&b->ctx, b->remap, b->work, err) < 0)
+    return -1;
   if (context_open(b, err) < 0)
     return -1;
   autofree char *text = NULL;
@@ -682,6 +685,13 @@ int build_run(const struct build_req *req, char **id_out, struct td_err **err)
       .req = req, .ctxfd = -1, .watch_fd = -1, .host_mntns = -1, .out_fd = -1, .quiet_fd = -1};
   if (eng_ctx_init(&b.ctx, req->root, false, err) < 0)
     return -1;
+  /* --userns-remap (the engine hands it over in $TINYDOCKER_USERNS_REMAP): the RUN steps run
+   * as a remapped `run` would, docs/security.md */
+  if (eng_build_remap_new(&b.ctx, req->network, &b.remap, err) < 0) {
+    (*err)->exit_code = 1; /* a build's errors exit 1, as docker build's */
+    eng_ctx_clear(&b.ctx);
+    return -1;
+  }
   if (progress_begin(&b, err) < 0) {
     eng_ctx_clear(&b.ctx);
     return -1;
@@ -715,6 +725,7 @@ int build_run(const struct build_req *req, char **id_out, struct td_err **err)
   json_decref(b.meta);
   json_decref(b.build_args);
   json_decref(b.consumed);
+  eng_build_remap_free(b.remap);
   eng_ctx_clear(&b.ctx);
   return rc;
 }

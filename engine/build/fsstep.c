@@ -12,6 +12,7 @@
 #include <archive.h>
 
 #include "engine/build/internal.h"
+#include "engine/container/container.h"
 #include "image/build.h"
 #include "image/layer.h"
 #include "image/ovlmount.h"
@@ -25,7 +26,8 @@
 #include "util/xalloc.h"
 
 static int mount_layers(struct builder *b, const struct bstate *s, const char *upper,
-                        const char *workdir, const char *target, struct td_err **err)
+                        const char *workdir, int idmap_userns, const char *target,
+                        struct td_err **err)
 {
   autostrv char **dirs = NULL;
   if (build_private_ns(b, err) < 0 || bstate_layer_dirs(b, s, &dirs, NULL, err) < 0)
@@ -42,15 +44,20 @@ static int mount_layers(struct builder *b, const struct bstate *s, const char *u
       return -1;
     lowers[n++] = empty;
   }
-  struct ovl_spec spec = {
-      .lowers = lowers, .n_lowers = n, .upper = upper, .work = workdir, .transient = true};
+  struct ovl_spec spec = {.lowers = lowers,
+                          .n_lowers = n,
+                          .upper = upper,
+                          .work = workdir,
+                          .transient = true,
+                          .idmap_userns = idmap_userns};
   autofree char *run_dir = hostfeat_run_dir(b->req->root);
   if (ovl_mount(run_dir, &spec, target, err) < 0)
     return err_prefix(err, "mount the build step's rootfs");
   return 0;
 }
 
-int fsstep_begin(struct builder *b, const struct bstate *s, struct fsstep *f, struct td_err **err)
+int fsstep_begin(struct builder *b, const struct bstate *s, struct fsstep *f, bool run,
+                 struct td_err **err)
 {
   memset(f, 0, sizeof(*f));
   f->dir = xasprintf("%s/s%d", b->work, ++b->n_mounts);
@@ -60,7 +67,21 @@ int fsstep_begin(struct builder *b, const struct bstate *s, struct fsstep *f, st
   if (mkdir_p(f->rootfs, 0755, err) < 0 || mkdir_p(f->upper, 0755, err) < 0 ||
       mkdir_p(wd, 0700, err) < 0)
     return -1;
-  if (mount_layers(b, s, f->upper, wd, f->rootfs, err) < 0)
+  /* --userns-remap: a RUN sees the layers through idmapped mounts and writes its upper dir as
+   * the remapped root, as a remapped container (engine/container/userns.c); COPY, ADD and
+   * WORKDIR are the engine's own writes and keep the container's ids as they are */
+  autoclose int ns = -1;
+  if (run && b->remap) {
+    uid_t u = 0;
+    gid_t g = 0;
+    eng_build_remap_ids(b->remap, &u, &g);
+    if (lchown(f->upper, u, g) < 0)
+      return err_set(err, errno, "chown %s to the remapped root", f->upper);
+    if ((ns = eng_build_remap_userns(b->remap, err)) < 0)
+      return -1;
+    f->remap = b->remap;
+  }
+  if (mount_layers(b, s, f->upper, wd, ns, f->rootfs, err) < 0)
     return -1;
   f->mounted = true;
   return 0;
@@ -85,13 +106,18 @@ void fsstep_end(struct fsstep *f)
   memset(f, 0, sizeof(*f));
 }
 
-static int tar_upper(const char *dir, int fd, struct td_err **err)
+static int tar_upper(const char *dir, const struct eng_remap *remap, int fd, struct td_err **err)
 {
+  /* a remapped RUN's files: their host ids back to the container's (as commit does), so the
+   * layer is the one a build without remapping makes */
+  struct tar_idshift shift;
+  if (remap)
+    eng_build_remap_shift(remap, &shift);
   struct archive *a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
   archive_write_set_bytes_in_last_block(a, 1);
   int rc = archive_write_open_fd(a, fd) == ARCHIVE_OK
-               ? image_tar_dir(a, dir, true, err)
+               ? image_tar_dir_shifted(a, dir, true, remap ? &shift : NULL, err)
                : err_set(err, EIO, "open tar writer: %s", archive_error_string(a));
   if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
     rc = err_set(err, EIO, "finish tar: %s", archive_error_string(a));
@@ -119,7 +145,7 @@ int fsstep_commit(struct builder *b, struct bstate *s, struct fsstep *f, const c
   autoclose int tfd = image_tmp_file(root, &tarp, err);
   autoclose int bfd = -1;
   struct image_layer layer = {0};
-  int rc = tfd < 0 ? -1 : tar_upper(f->upper, tfd, err);
+  int rc = tfd < 0 ? -1 : tar_upper(f->upper, f->remap, tfd, err);
   if (rc == 0 && lseek(tfd, 0, SEEK_SET) < 0)
     rc = err_set(err, errno, "seek %s", tarp);
   if (rc == 0 && (bfd = image_tmp_file(root, &blobp, err)) < 0)
@@ -142,7 +168,7 @@ int bstate_mount_ro(struct builder *b, const struct bstate *s, char **path, stru
   autofree char *p = xasprintf("%s/m%d", b->work, ++b->n_mounts);
   if (mkdir_p(p, 0755, err) < 0)
     return -1;
-  if (mount_layers(b, s, NULL, NULL, p, err) < 0)
+  if (mount_layers(b, s, NULL, NULL, -1, p, err) < 0)
     return -1;
   *path = steal_ptr(p);
   return 0;

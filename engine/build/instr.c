@@ -198,7 +198,7 @@ static int do_run(struct builder *b, struct stage *sg, struct df_instr *in, stru
   }
   autofree char *ktext = xasprintf("%s%s", created_by, mkey);
   autofree char *key = cache_key(&sg->st, ktext);
-  int rc = step_fs(b, sg, key, created_by, run_in, &a, err);
+  int rc = step_fs(b, sg, key, created_by, run_in, &a, true, err);
   run_mounts_free(a.mounts, a.n_mounts);
   return rc;
 }
@@ -255,7 +255,7 @@ static int do_workdir(struct builder *b, struct stage *sg, struct df_instr *in, 
   autofree char *wd = xasprintf("WORKDIR %s", full);
   autofree char *created_by = step_nop(sg, " ", wd);
   autofree char *key = cache_key(&sg->st, created_by);
-  return step_fs(b, sg, key, created_by, workdir_in, full, err);
+  return step_fs(b, sg, key, created_by, workdir_in, full, false, err);
 }
 
 static int add_port(json_t *ports, const char *spec, struct td_err **err)

@@ -195,7 +195,7 @@ int instr_copy(struct builder *b, struct stage *sg, struct df_instr *in, struct 
     key = cache_key(&sg->st, text);
   }
   if (rc == 0)
-    rc = step_fs(b, sg, key, created_by, copy_in, &c, err);
+    rc = step_fs(b, sg, key, created_by, copy_in, &c, false, err);
   if (from_root) {
     if (n_urls || n_docs) {
       autoerr struct td_err *e = NULL;

@@ -54,6 +54,8 @@ struct builder {
   int host_mntns;   /* the mount namespace the build started in (O_RDONLY fd), or -1 */
   bool private_ns;  /* in its own mount namespace (entered at the first mount) */
   pid_t watch_pid;
+  /* --userns-remap: the RUN steps' maps (engine/container), or NULL */
+  struct eng_remap *remap;
 };
 
 /* state.c: the image states of a build */
@@ -86,8 +88,12 @@ struct fsstep {
   char *rootfs; /* dir/rootfs */
   char *upper;
   bool mounted;
+  /* a remapped RUN: idmapped layers, the upper dir its root's, owners shifted back at commit */
+  const struct eng_remap *remap;
 };
-int fsstep_begin(struct builder *b, const struct bstate *s, struct fsstep *f, struct td_err **err);
+/* run: a RUN step (remapped where b->remap is set) */
+int fsstep_begin(struct builder *b, const struct bstate *s, struct fsstep *f, bool run,
+                 struct td_err **err);
 int fsstep_commit(struct builder *b, struct bstate *s, struct fsstep *f, const char *created_by,
                   struct td_err **err);
 void fsstep_end(struct fsstep *f);

@@ -34,7 +34,8 @@ int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char *
                                  .imgcfg = json_object_get(s->cfg, "config"),
                                  .argv = argv,
                                  .env = env,
-                                 .network = net};
+                                 .network = net,
+                                 .remap = f->remap};
   autojson json_t *spec_json = NULL;
   if (eng_build_spec(&b->ctx, &r, &spec_json, err) < 0)
     return err_prefix(err, "RUN");

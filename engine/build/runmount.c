@@ -23,6 +23,7 @@
 
 #include "engine/build/internal.h"
 #include "engine/build/steps.h"
+#include "engine/container/container.h"
 #include "image/sha256.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
@@ -277,7 +278,16 @@ static int cache_dir(struct builder *b, const struct run_mount *m, struct td_err
 {
   char hex[65];
   image_sha256_str(m->id, hex);
-  autofree char *dir = xasprintf("%s/buildcache/mounts/%.32s", b->req->root, hex);
+  /* --userns-remap: a cache dir of its own per mapping, owned by the mapped ids (as docker's
+   * per-remapping store, /var/lib/docker/100000.100000), so a remapped RUN never meets the
+   * host ids of an unmapped build's cache (nobody's inside) nor hands it its own */
+  autofree char *tag = b->remap ? eng_build_remap_tag(b->remap) : NULL;
+  autofree char *dir = tag ? xasprintf("%s/buildcache/mounts/%.32s-%s", b->req->root, hex, tag)
+                           : xasprintf("%s/buildcache/mounts/%.32s", b->req->root, hex);
+  uid_t u = (uid_t)(m->uid >= 0 ? m->uid : 0);
+  gid_t g = (gid_t)(m->gid >= 0 ? m->gid : 0);
+  if (b->remap)
+    eng_build_remap_ids(b->remap, &u, &g);
   struct stat st;
   if (lstat(dir, &st) < 0) {
     autofree char *parent = xasprintf("%s/buildcache/mounts", b->req->root);
@@ -287,8 +297,7 @@ static int cache_dir(struct builder *b, const struct run_mount *m, struct td_err
       return err_set(err, errno, "mkdir %s", dir);
     if (m->mode >= 0)
       chmod(dir, (mode_t)m->mode);
-    if ((m->uid >= 0 || m->gid >= 0) &&
-        lchown(dir, (uid_t)(m->uid >= 0 ? m->uid : 0), (gid_t)(m->gid >= 0 ? m->gid : 0)) < 0)
+    if ((m->uid >= 0 || m->gid >= 0 || b->remap) && lchown(dir, u, g) < 0)
       return err_set(err, errno, "chown %s", dir);
   }
   int fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -350,6 +359,14 @@ int run_mounts_stage(struct builder *b, struct stage *sg, struct fsstep *f, stru
       autofree char *wk = xasprintf("%s/mnt%zu-wk", f->dir, i);
       if (mkdir(ovl, 0700) < 0 || mkdir(up, 0700) < 0 || mkdir(wk, 0700) < 0)
         return err_set(err, errno, "RUN --mount: rw overlay");
+      /* --userns-remap: the throw-away upper dir is the remapped root's (its top dir writable
+       * from inside); the source's own files are not shifted, as run's binds */
+      uid_t ru = 0;
+      gid_t rg = 0;
+      if (b->remap)
+        eng_build_remap_ids(b->remap, &ru, &rg);
+      if (b->remap && lchown(up, ru, rg) < 0)
+        return err_set(err, errno, "RUN --mount: chown %s", up);
       autofree char *data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", point, up, wk);
       if (mount("overlay", ovl, "overlay", 0, data) < 0)
         return err_set(err, errno, "RUN --mount: rw overlay");

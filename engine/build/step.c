@@ -276,12 +276,12 @@ int step_meta(struct builder *b, struct stage *sg, const char *comment, struct t
 }
 
 int step_fs(struct builder *b, struct stage *sg, const char *key, const char *created_by,
-            step_fs_fn fn, void *arg, struct td_err **err)
+            step_fs_fn fn, void *arg, bool run, struct td_err **err)
 {
   if (step_cached(b, sg, key))
     return 0;
   struct fsstep f;
-  int rc = fsstep_begin(b, &sg->st, &f, err);
+  int rc = fsstep_begin(b, &sg->st, &f, run, err);
   if (rc == 0)
     rc = fn(b, sg, &f, arg, err);
   if (rc == 0)

@@ -32,11 +32,12 @@ bool step_cached(struct builder *b, struct stage *sg, const char *key);
 /* a metadata-only step (config changed, no layer), cached */
 int step_meta(struct builder *b, struct stage *sg, const char *comment, struct td_err **err);
 /* A step that changes files, through the cache (key): on a miss, fn(arg) on a fresh layer over
- * the stage's state mounted at f->rootfs, then that layer committed with created_by */
+ * the stage's state mounted at f->rootfs, then that layer committed with created_by; run: a
+ * RUN (remapped with --userns-remap, fsstep_begin) */
 typedef int (*step_fs_fn)(struct builder *b, struct stage *sg, struct fsstep *f, void *arg,
                           struct td_err **err);
 int step_fs(struct builder *b, struct stage *sg, const char *key, const char *created_by,
-            step_fs_fn fn, void *arg, struct td_err **err);
+            step_fs_fn fn, void *arg, bool run, struct td_err **err);
 /* rel against base (the WorkingDir), cleaned */
 char *step_path_join(const char *base, const char *rel);
 /* a stage named (AS name or index) before index before, or -1 */

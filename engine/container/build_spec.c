@@ -1,9 +1,11 @@
 /* The OCI spec of a build step (engine/build's RUN): the same docker defaults as a container's
  * (capabilities, seccomp, masked and read-only paths, /dev, the etc files), for a process that
- * is not a container of the store (no record, no name, no volumes). */
+ * is not a container of the store (no record, no name, no volumes); remapped as a `run` would be
+ * with --userns-remap. */
 #include <string.h>
 
 #include "engine/container/internal.h"
+#include "engine/container/userns.h"
 #include "util/cleanup.h"
 
 int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r, json_t **out,
@@ -29,6 +31,16 @@ int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r
     json_decref(*out);
     *out = NULL;
     return -1;
+  }
+  /* --userns-remap: a user namespace with the maps of a remapped `run`, and the etc files
+   * the runtime binds from inside it owned by its root (userns.c) */
+  if (r->remap) {
+    eng_remap_spec(r->remap, *out);
+    if (eng_remap_chown_etc(r->remap, r->dir, err) < 0) {
+      json_decref(*out);
+      *out = NULL;
+      return -1;
+    }
   }
   return 0;
 }

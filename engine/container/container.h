@@ -303,14 +303,35 @@ void eng_event(const struct eng_ctx *ctx, const char *id, const struct ctr_recor
  * container: capabilities, seccomp, masked and read-only paths, /dev; the hostname, hosts and
  * resolv.conf written into dir. argv runs as imgcfg's User in its WorkingDir with its Env plus
  * env; network is "none" or "host". No record, no name, no volumes (build_spec.c). */
+struct eng_remap;
 struct eng_build_spec_req {
   const char *id, *dir, *rootfs;
   json_t *imgcfg; /* the image config's "config" object so far */
   char **argv, **env;
   const char *network;
+  const struct eng_remap *remap; /* NULL, or the step runs remapped (eng_build_remap_new) */
 };
 int eng_build_spec(const struct eng_ctx *ctx, const struct eng_build_spec_req *r, json_t **out,
                    struct td_err **err);
+/* --userns-remap for a build's RUN steps (engine/build; userns.c): the maps of ctx's
+ * remapping, resolved as `run` resolves them, or *out NULL when remapping is off. docker's
+ * refusal of the host's network namespace (network "host"). */
+int eng_build_remap_new(const struct eng_ctx *ctx, const char *network, struct eng_remap **out,
+                        struct td_err **err);
+void eng_build_remap_free(struct eng_remap *r);
+/* The host ids of container ids uid and gid (ids outside the maps: the container's 65534). */
+void eng_build_remap_ids(const struct eng_remap *r, uid_t *uid, gid_t *gid);
+/* A user namespace fd holding r's maps (the idmapped layers of a step's overlay). */
+int eng_build_remap_userns(const struct eng_remap *r, struct td_err **err);
+/* The remapped root reaches work (a build's work dir, below ctx->root/builds) from inside its
+ * user namespace: the store root and builds/ 0710 of its group, work 0711. */
+int eng_build_remap_dirs(const struct eng_ctx *ctx, const struct eng_remap *r, const char *work,
+                         struct td_err **err);
+/* "U.G" of the remapped root's host ids (docker's per-remapping dir name, 100000.100000). */
+char *eng_build_remap_tag(const struct eng_remap *r);
+/* The maps as a tar writer's shift (image/tarwrite.h): host ids back to container ids. */
+struct tar_idshift;
+void eng_build_remap_shift(const struct eng_remap *r, struct tar_idshift *s);
 /* HostConfig as docker 20.10 prints it for `run IMAGE` without flags: its keys in its order
  * with its zero values (engine/container/create.c; inspect fills older records from it). */
 json_t *eng_host_config_defaults(void);

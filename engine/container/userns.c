@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "image/tarwrite.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/hostuser.h"
@@ -355,4 +356,68 @@ void eng_remap_id(const struct ctr_record *rec, bool to_host, uid_t *uid, gid_t 
     return;
   *uid = map_one(r.uid, r.nu, to_host, *uid);
   *gid = map_one(r.gid, r.ng, to_host, *gid);
+}
+
+/* A build's RUN steps (engine/build): the same maps, user namespace and dirs as a remapped
+ * container's, without a record (container.h). */
+int eng_build_remap_new(const struct eng_ctx *ctx, const char *network, struct eng_remap **out,
+                        struct td_err **err)
+{
+  *out = NULL;
+  if (ctx->userns_remap == NULL || *ctx->userns_remap == '\0')
+    return 0;
+  if (network &&
+      strcmp(network, "host") == 0) /* docker's words (verifyPlatformContainerSettings) */
+    return err_set(err, 0,
+                   "cannot share the host's network namespace when user namespaces are enabled");
+  struct eng_remap *r = xcalloc(1, sizeof(*r));
+  if (eng_remap_resolve(ctx->userns_remap, r, err) < 0) {
+    free(r);
+    return -1;
+  }
+  *out = r;
+  return 0;
+}
+
+void eng_build_remap_free(struct eng_remap *r)
+{
+  free(r);
+}
+
+void eng_build_remap_ids(const struct eng_remap *r, uid_t *uid, gid_t *gid)
+{
+  *uid = map_one(r->uid, r->nu, true, *uid);
+  *gid = map_one(r->gid, r->ng, true, *gid);
+}
+
+int eng_build_remap_userns(const struct eng_remap *r, struct td_err **err)
+{
+  return eng_remap_userns(r, err);
+}
+
+int eng_build_remap_dirs(const struct eng_ctx *ctx, const struct eng_remap *r, const char *work,
+                         struct td_err **err)
+{
+  if (parents_searchable(ctx->root, r, err) < 0)
+    return -1;
+  autofree char *builds = xasprintf("%s/builds", ctx->root);
+  if (group_x(ctx->root, r->gid[0].outside, err) < 0 || group_x(builds, r->gid[0].outside, err) < 0)
+    return err_prefix(err, "--userns-remap");
+  if (chmod(work, 0711) < 0)
+    return err_set(err, errno, "--userns-remap: chmod %s", work);
+  return 0;
+}
+
+char *eng_build_remap_tag(const struct eng_remap *r)
+{
+  return xasprintf("%u.%u", r->uid[0].outside, r->gid[0].outside);
+}
+
+void eng_build_remap_shift(const struct eng_remap *r, struct tar_idshift *s)
+{
+  memset(s, 0, sizeof(*s));
+  memcpy(s->u, r->uid, r->nu * sizeof(r->uid[0]));
+  memcpy(s->g, r->gid, r->ng * sizeof(r->gid[0]));
+  s->nu = r->nu;
+  s->ng = r->ng;
 }

@@ -291,10 +291,10 @@ status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"
   run td --userns-remap a:b:c run --rm busybox true
   [ "$status" -eq 125 ]
   [[ "$output" == *"want default, USER[:GROUP] or UID[:GID]"* ]]
-  # tdtest has no subgid line of its own group name "nogroup"
-  run td --userns-remap tdtest:nogroup run --rm busybox true
+  # no subgid line names the group "tdnogroup" (not a host group either)
+  run td --userns-remap tdtest:tdnogroup run --rm busybox true
   [ "$status" -eq 125 ]
-  [[ "$output" == *'no subgid ranges found for user "nogroup" in /etc/subgid'* ]]
+  [[ "$output" == *'no subgid ranges found for user "tdnogroup" in /etc/subgid'* ]]
   # the store root below a dir the remapped root cannot search (mktemp -d's 0700)
   chmod 700 "$TEST_TMP"
   run tdr run --rm busybox true
