@@ -35,7 +35,10 @@ crun_refused_here() {
   [[ "$output" == *in-42* ]]
   # the detach keys: the CLI leaves with 0 and the process runs on, as docker's, also where the
   # CLI was its terminal's session leader (script's shell execs it)
-  run bash -c "(sleep 1; printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' exec -it xt sh -c 'read x' dk-mark\" /dev/null"
+  # (the keys once the process runs and the relay has its raw terminal: typed before, the
+  # terminal's own IXON would take ctrl-q)
+  run bash -c "(for i in \$(seq 100); do [ -e /proc/$pid/root/tmp/dk ] && break; sleep 0.1; done; sleep 0.5
+    printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' exec -it xt sh -c 'touch /tmp/dk; read x' dk-mark\" /dev/null"
   [ "$status" -eq 0 ]
   sleep 1
   run td exec xt ps -o args
@@ -94,7 +97,9 @@ crun_refused_here() {
 @test "--runtime runc: run -it and attach leave with the detach keys; the container runs on" {
   need_runc
   # the CLI as its terminal's session leader (script's shell execs it)
-  run bash -c "(sleep 2; printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' run -it --runtime runc --name xr busybox sh -c 'read x'\" /dev/null"
+  run bash -c "(for i in \$(seq 100); do p=\$('$TINYDOCKER' inspect -f '{{.State.Pid}}' xr 2>/dev/null)
+      [ -n \"\$p\" ] && [ -e /proc/\$p/root/tmp/dk ] && break; sleep 0.1; done; sleep 0.5
+    printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' run -it --runtime runc --name xr busybox sh -c 'touch /tmp/dk; read x'\" /dev/null"
   [ "$status" -eq 0 ]
   sleep 0.5
   [ "$(td inspect -f '{{.State.Status}}' xr)" = running ]
