@@ -339,9 +339,9 @@ struct keeper_report {
 
 /* The keeper, a child of the CLI: a child subreaper that runs the runtime, so that the process
  * the runtime leaves is its child; it reports it (and its pty master) to the CLI on sock, then
- * waits for it and writes its wait status. runc arms the process's parent-death signal
- * (SIGKILL) at times after it has left: the parent the process gets must outlive it, which the
- * CLI does not after `exec -d` or a detach. Never returns. */
+ * waits for it and writes its wait status (the exit code, whatever the CLI does meanwhile: it
+ * may have left after `exec -d` or a detach). No parent-death signal is armed on the process
+ * (runc 1.1): the keeper's death would leave it running. Never returns. */
 static _Noreturn void keeper(const struct eng_ctx *ctx, const struct ctr_record *rec,
                              const char *id, json_t *process, const int stdio[3], int sock)
 {

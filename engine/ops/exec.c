@@ -95,18 +95,35 @@ static int exec_process(const struct ctr_record *rec, json_t *cfg, const struct 
 }
 
 /* After a detach: a background process keeps the pty master open (closing it would hang up
- * the exec'd process) and drains its output, until the last process on the pty is gone. */
+ * the exec'd process) and drains its output, until the last process on the pty is gone. It is
+ * in a session of its own before we return: a CLI that is its terminal's session leader
+ * (`script -c 'tinydocker exec -dt ...'`) makes the kernel send SIGHUP to that terminal's
+ * foreground process group when it exits, which the holder would still be in if it had not
+ * yet run (it died, the master closed, and the pty's hangup killed the exec'd process). */
 static void hold_master(int master)
 {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) < 0)
+    ready[0] = ready[1] = -1;
   fflush(NULL);
   pid_t p = fork();
-  if (p != 0)
+  if (p != 0) {
+    if (ready[1] >= 0)
+      close(ready[1]);
+    /* EOF once the holder has left our session (or is gone) */
+    char c;
+    while (p > 0 && ready[0] >= 0 && read(ready[0], &c, 1) < 0 && errno == EINTR)
+      ;
+    if (ready[0] >= 0)
+      close(ready[0]);
     return;
+  }
   setsid();
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int fd = 0; fd < 3 && null >= 0; fd++)
     dup2(null, fd);
-  /* keep only the master (as fd 3): no lock or state fd of the CLI outlives it here */
+  /* keep only the master (as fd 3): no lock or state fd of the CLI outlives it here; the
+   * ready pipe goes with the rest, which tells the CLI that we are out of its session */
   if (dup2(master, 3) < 0)
     _exit(1);
   master = 3;

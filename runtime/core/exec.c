@@ -109,6 +109,12 @@ static _Noreturn void exec_child_main(struct exec_child *c)
     close(master);
     wait_shared_go(c);
   } else {
+    /* detached (exec -d): a session of its own, as runc's exec'd process: the caller's
+     * terminal (the SIGHUP when its session leader exits, its ^C) reaches nothing of it */
+    if (c->o->detach && setsid() < 0 && errno != EPERM) {
+      err_set(&cerr, errno, "setsid");
+      rt_child_fail(c->sync, cerr);
+    }
     for (int i = 0; i < 3; i++)
       if (c->o->stdio[i] >= 0 && c->o->stdio[i] != i)
         dup2(c->o->stdio[i], i);

@@ -33,10 +33,16 @@ crun_refused_here() {
   run bash -c "printf 'echo in-\$((6*7))\nexit 3\n' | script -qec \"'$TINYDOCKER' exec -it xt sh\" /dev/null"
   [ "$status" -eq 3 ]
   [[ "$output" == *in-42* ]]
-  # the detach keys: the CLI leaves with 0 (what becomes of the process under runc then is
-  # docs/engine.md's open issue)
-  run bash -c "(sleep 1; printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' exec -it xt sh -c 'read x'\" /dev/null"
+  # the detach keys: the CLI leaves with 0 and the process runs on, as docker's, also where the
+  # CLI was its terminal's session leader (script's shell execs it)
+  # (the keys once the process runs and the relay has its raw terminal: typed before, the
+  # terminal's own IXON would take ctrl-q)
+  run bash -c "(for i in \$(seq 100); do [ -e /proc/$pid/root/tmp/dk ] && break; sleep 0.1; done; sleep 0.5
+    printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' exec -it xt sh -c 'touch /tmp/dk; read x' dk-mark\" /dev/null"
   [ "$status" -eq 0 ]
+  sleep 1
+  run td exec xt ps -o args
+  [[ "$output" == *"read x dk-mark"* ]]
   # nothing of the exec left: its process file, pid file and console socket directory
   [ -z "$(ls "$TD_ROOT/containers/$(td inspect -f '{{.Id}}' xt)" | grep '^exec-')" ]
   [ -z "$(ls "$TD_ROOT/run/runc" | grep '^cs-')" ]
@@ -68,18 +74,41 @@ crun_refused_here() {
   [[ "$output" == *'OCI runtime exec failed: exec failed: unable to start container process: exec: "/nope": stat /nope: no such file or directory: unknown'* ]]
 }
 
-@test "exec -dt: the process keeps its terminal (tinyrun and runc)" {
+@test "exec -dt and -d: the process keeps its terminal and outlives the CLI, also its terminal's session leader (tinyrun and runc)" {
   for rt in tinyrun runc; do
     [ "$rt" = tinyrun ] || [ -x /usr/sbin/runc ] || [ -x /usr/bin/runc ] || continue
     td run -d --runtime $rt --name dt$rt busybox sleep 60
     td exec -dt dt$rt sh -c 'tty >/tmp/tty; sleep 40'
+    # the CLI as the session leader of a terminal (script's shell execs it), as docker's CLI
+    # run so: its exit hangs nothing up and kills nothing of the container's
+    script -qc "'$TINYDOCKER' exec -dt dt$rt sleep 41" /dev/null </dev/null
+    script -qc "'$TINYDOCKER' exec -d dt$rt sleep 42" /dev/null </dev/null
     sleep 1
     run td exec dt$rt ps -o args
     [[ "$output" == *"sleep 40"* ]]
+    [[ "$output" == *"sleep 41"* ]]
+    [[ "$output" == *"sleep 42"* ]]
     run td exec dt$rt cat /tmp/tty
     [[ "$output" == /dev/pts/* ]]
     td rm -f dt$rt
   done
+}
+
+@test "--runtime runc: run -it and attach leave with the detach keys; the container runs on" {
+  need_runc
+  # the CLI as its terminal's session leader (script's shell execs it)
+  run bash -c "(for i in \$(seq 100); do p=\$('$TINYDOCKER' inspect -f '{{.State.Pid}}' xr 2>/dev/null)
+      [ -n \"\$p\" ] && [ -e /proc/\$p/root/tmp/dk ] && break; sleep 0.1; done; sleep 0.5
+    printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' run -it --runtime runc --name xr busybox sh -c 'touch /tmp/dk; read x'\" /dev/null"
+  [ "$status" -eq 0 ]
+  sleep 0.5
+  [ "$(td inspect -f '{{.State.Status}}' xr)" = running ]
+  run bash -c "(sleep 1; printf '\020\021'; sleep 1) | script -qec \"'$TINYDOCKER' attach xr\" /dev/null"
+  [ "$status" -eq 0 ]
+  sleep 0.5
+  [ "$(td inspect -f '{{.State.Status}}' xr)" = running ]
+  pid=$(td inspect -f '{{.State.Pid}}' xr)
+  [ -d "/proc/$pid" ]
 }
 
 @test "attack: runc's console socket: nothing of it reaches the container, nothing connects after the master came" {
@@ -166,6 +195,12 @@ crun_refused_here() {
   run td exec -e A=1 xc sh -c 'echo $A; exit 5'
   [ "$status" -eq 5 ]
   [ "$output" = 1 ]
+  # the default dispositions and mask, as docker's: crun (C, unlike runc's Go, which resets
+  # what it ignored) would pass on the keeper's ignored SIGINT/SIGHUP/SIGPIPE without
+  # run_prog's reset
+  run td exec xc grep -E '^Sig(Ign|Blk)' /proc/self/status
+  [ "${lines[0]}" = "SigBlk:	0000000000000000" ]
+  [ "${lines[1]}" = "SigIgn:	0000000000000000" ]
   run script -qec "stty rows 27 cols 93; '$TINYDOCKER' exec -t xc sh -c 'stty size; exit 4'" /dev/null </dev/null
   [ "$status" -eq 4 ]
   [[ "$output" == *"27 93"* ]]
