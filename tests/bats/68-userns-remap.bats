@@ -8,34 +8,18 @@
 # bind mount, cannot read a host root 0600 file, cannot make device nodes, gets no handle on
 # the host's user namespace (a bind of its nsfs file is refused), cannot rewrite its uid_map.
 load ../helpers/engine
+load ../helpers/remap
 
 setup_file() {
   td_engine_setup_file
   td_engine_env
-  printf '# test ranges\ndockremap:100000:65536\ntdtest:200000:65536\n1234:300000:65536\ntiny:400000:1000\nbroken:x:1\nbroken:5\n65534:500000:65536\ndaemon:600000:65536\n' >"$TEST_TMP/subuid"
-  printf 'dockremap:100000:65536\ntdtest:200000:65536\ntdgroup:250000:65536\n1234:300000:65536\ntiny:400000:1000\nnogroup:500000:65536\n1:600000:65536\n' >"$TEST_TMP/subgid"
-  chmod 711 "$TEST_TMP" # the remapped root searches its way to the store root
-  touch "$TEST_TMP/mntns"
-  unshare --mount="$TEST_TMP/mntns" --propagation slave true
-  nsenter --mount="$TEST_TMP/mntns" sh -c \
-    "mount --bind '$TEST_TMP/subuid' /etc/subuid && mount --bind '$TEST_TMP/subgid' /etc/subgid"
+  remap_setup_file '# test ranges\ndockremap:100000:65536\ntdtest:200000:65536\n1234:300000:65536\ntiny:400000:1000\nbroken:x:1\nbroken:5\n65534:500000:65536\ndaemon:600000:65536\n' \
+    'dockremap:100000:65536\ntdtest:200000:65536\ntdgroup:250000:65536\n1234:300000:65536\ntiny:400000:1000\nnogroup:500000:65536\n1:600000:65536\n'
 }
 setup() { td_engine_setup; }
-teardown() {
-  local ids
-  ids=$(td ps -aq --no-trunc 2>/dev/null) || true
-  [ -z "$ids" ] || td rm -f $ids >/dev/null 2>&1 || true
-}
-teardown_file() {
-  td_engine_env
-  teardown
-  umount -l "$TEST_TMP/mntns" 2>/dev/null || true
-  td_engine_teardown_file
-}
+teardown() { remap_rm_all; }
+teardown_file() { remap_teardown_file; }
 
-# every command in the test's mount namespace
-td() { nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" "$TINYDOCKER" "$@"; }
-tdr() { td --userns-remap default "$@"; }
 ctr_pid() { td inspect -f '{{.State.Pid}}' "$1"; }
 status_ids() { awk -v k="$2:" '$1 == k {print $2, $3, $4, $5}' "/proc/$1/status"; }
 

@@ -10,18 +10,14 @@
 # leaves no mount, work dir, runtime state or helper process behind.
 bats_require_minimum_version 1.5.0
 load ../helpers/engine
+load ../helpers/remap
 
 setup_file() {
   td_engine_setup_file
   td_engine_env
   # tdbuild: a range of this file's own, so its leftover check sees only its own processes
-  printf 'dockremap:100000:65536\ntdbuild:731000:65536\n' >"$TEST_TMP/subuid"
-  printf 'dockremap:100000:65536\ntdbuild:731000:65536\n' >"$TEST_TMP/subgid"
-  chmod 711 "$TEST_TMP" # the remapped root searches its way to the store root
-  touch "$TEST_TMP/mntns"
-  unshare --mount="$TEST_TMP/mntns" --propagation slave true
-  nsenter --mount="$TEST_TMP/mntns" sh -c \
-    "mount --bind '$TEST_TMP/subuid' /etc/subuid && mount --bind '$TEST_TMP/subgid' /etc/subgid"
+  remap_setup_file 'dockremap:100000:65536\ntdbuild:731000:65536\n' \
+    'dockremap:100000:65536\ntdbuild:731000:65536\n'
 }
 setup() {
   td_engine_setup
@@ -29,21 +25,9 @@ setup() {
   mkdir -p "$T/ctx"
   chmod 755 "$T" "$T/ctx"
 }
-teardown() {
-  local ids
-  ids=$(td ps -aq --no-trunc 2>/dev/null) || true
-  [ -z "$ids" ] || td rm -f $ids >/dev/null 2>&1 || true
-}
-teardown_file() {
-  td_engine_env
-  teardown
-  umount -l "$TEST_TMP/mntns" 2>/dev/null || true
-  td_engine_teardown_file
-}
+teardown() { remap_rm_all; }
+teardown_file() { remap_teardown_file; }
 
-# every command in the test's mount namespace
-td() { nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" "$TINYDOCKER" "$@"; }
-tdr() { td --userns-remap default "$@"; }
 
 # nothing of a build left: mounts (host's and the test's namespace), work dirs, runtime state
 # (the test namespace's own nsfs file, $TEST_TMP/mntns, is not one)
