@@ -66,12 +66,13 @@ static void usage(void)
 {
   printf("\nUsage:  tinydocker [OPTIONS] COMMAND\n\nA small, daemonless container engine "
          "spoken like docker\n\nOptions:\n"
-         "      --root string   Engine state root (default $TINYDOCKER_ROOT or %s)\n"
+         "      --root string           Engine state root (default $TINYDOCKER_ROOT or %s)\n"
          "      --userns-remap string   User/Group setting for user namespaces: default,\n"
-         "                      USER[:GROUP] or UID[:GID] (default $TINYDOCKER_USERNS_REMAP)\n"
-         "  -D, --debug         Enable debug mode\n"
-         "  -v, --version       Print version information and quit\n"
-         "  -h, --help          Print usage\n\nCommands:\n",
+         "                              USER[:GROUP] or UID[:GID] (default\n"
+         "                              $TINYDOCKER_USERNS_REMAP)\n"
+         "  -D, --debug                 Enable debug mode\n"
+         "  -v, --version               Print version information and quit\n"
+         "  -h, --help                  Print usage\n\nCommands:\n",
          ENG_DEFAULT_ROOT);
   for (const struct td_cmd *c = td_commands; c->name; c++)
     if (c->summary)
