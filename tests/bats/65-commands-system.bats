@@ -128,6 +128,40 @@ teardown_file() { td_engine_teardown_file; }
   [ "$status" -eq 1 ]
 }
 
+# complete WORDS...: what bash's completion offers for the last word
+complete_bash() {
+  PATH=$(dirname "$TINYDOCKER"):$PATH bash -c 'source <(tinydocker completion bash); COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _tinydocker; echo "${COMPREPLY[@]}"' _ "$@"
+}
+
+@test "completion: every flag of a command's --help completes (global, command, group subcommand)" {
+  [ "$(complete_bash tinydocker --us)" = --userns-remap ]
+  [ "$(complete_bash tinydocker run --stor)" = --storage-opt ]
+  [ "$(complete_bash tinydocker network create --aux)" = --aux-address ]
+  [ "$(complete_bash tinydocker container run --health-s)" = --health-start-period ]
+  [ "$(complete_bash tinydocker --root /x ps -q)" = -q ]
+  got=$(complete_bash tinydocker ps -)
+  [[ " $got " == *" --filter "* && " $got " == *" -a "* && " $got " == *" --no-trunc "* ]]
+  # every flag run --help lists is offered, and nothing else
+  want=$("$TINYDOCKER" run --help | sed -nE 's/^ {2,6}(-([a-zA-Z]), )?(--[a-zA-Z0-9-]+).*/\3/p' | sort)
+  [ "$(complete_bash tinydocker run --  | tr ' ' '\n' | sort)" = "$want" ]
+  [ "$(wc -l <<<"$want")" -gt 80 ]
+  # zsh and fish take the flags the same way
+  [[ "$(td completion zsh)" == *'tinydocker $cw --help'* ]]
+  [[ "$(td completion fish)" == *'tinydocker $cw --help'* ]]
+}
+
+@test "attack: completion only ever asks --help of the command words (never runs an image or a container name)" {
+  fake=$TEST_TMP/fakebin
+  mkdir -p "$fake"
+  "$TINYDOCKER" completion bash >"$TEST_TMP/compl.bash"
+  printf '#!/bin/sh\necho "$*" >>"%s/calls"\n' "$TEST_TMP" >"$fake/tinydocker"
+  chmod +x "$fake/tinydocker"
+  rm -f "$TEST_TMP/calls"
+  PATH=$fake:$PATH bash -c 'source "$0"; COMP_WORDS=(tinydocker run -d busybox --x); COMP_CWORD=4; _tinydocker || true' "$TEST_TMP/compl.bash"
+  PATH=$fake:$PATH bash -c 'source "$0"; COMP_WORDS=(tinydocker exec ctr --x); COMP_CWORD=3; _tinydocker || true' "$TEST_TMP/compl.bash"
+  [ "$(cat "$TEST_TMP/calls")" = "$(printf 'run --help\nexec --help')" ]
+}
+
 @test "swarm, stack, service, node, secret, config, plugin, trust, context: out of scope" {
   run td --help
   [[ "$output" == *"Out of scope"*"swarm, stack, service, node, secret,"*"config, plugin, trust and context"* ]]
