@@ -24,23 +24,6 @@
 /* every id an image may hold (0..65535): fewer would leave files unowned in the container */
 #define REMAP_MIN 65536
 
-/* The other spelling subid(5) allows for key (a name or a number): the number of a known name,
- * the name of a known number; NULL when there is none. */
-static char *other_key(const char *key, bool group)
-{
-  char *end = NULL;
-  unsigned long id = strtoul(key, &end, 10);
-  if (*key >= '0' && *key <= '9' && *end == '\0' && id < UINT32_MAX) {
-    char *name = group ? host_group_name((gid_t)id) : host_user_name((uid_t)id);
-    if (strcmp(name, key) != 0)
-      return name;
-    free(name);
-    return NULL;
-  }
-  long v = group ? host_group_id(key) : host_user_id(key);
-  return v < 0 ? NULL : xasprintf("%ld", v);
-}
-
 static int ranges(const char *value, const char *file, const char *name, struct idmap_line *out,
                   size_t *n, struct td_err **err)
 {
@@ -52,7 +35,7 @@ static int ranges(const char *value, const char *file, const char *name, struct 
   if (subid_parse(text, len, name, r, n, err) < 0)
     return err_prefix(err, "--userns-remap %s: %s", value, file);
   /* a line may name the user (or group) by its number, or by its name (subid(5)) */
-  autofree char *alt = *n == 0 ? other_key(name, strcmp(file, SUBGID_FILE) == 0) : NULL;
+  autofree char *alt = *n == 0 ? host_id_alias(name, strcmp(file, SUBGID_FILE) == 0) : NULL;
   if (alt && subid_parse(text, len, alt, r, n, err) < 0)
     return err_prefix(err, "--userns-remap %s: %s", value, file);
   if (*n == 0)
