@@ -41,9 +41,12 @@ static void remove_scratch(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (sandbox[sizeof(sandbox) - 2] == 'X') {
+  /* once: a flag, not the template's last letter (mkdtemp may itself end the name in 'X') */
+  static int made;
+  if (!made) {
     if (mkdtemp(sandbox) == NULL)
       abort();
+    made = 1;
     atexit(remove_scratch);
   }
   char layer[sizeof(sandbox) + 8];

@@ -39,9 +39,12 @@ static void remove_scratch(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  if (root[sizeof(root) - 2] == 'X') {
+  /* once: a flag, not the template's last letter (mkdtemp may itself end the name in 'X') */
+  static int made;
+  if (!made) {
     if (mkdtemp(root) == NULL)
       abort();
+    made = 1;
     atexit(remove_scratch);
   }
   int fd = memfd_create("archive", MFD_CLOEXEC);
