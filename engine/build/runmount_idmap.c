@@ -18,10 +18,8 @@
  * (bstate_mount_ro_idmapped in fsstep.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/mount.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "engine/build/internal.h"
@@ -34,14 +32,13 @@ int run_mount_idmap(const struct builder *b, const char *point, const char *what
   autoclose int ns = eng_build_remap_userns(b->remap, err);
   if (ns < 0)
     return -1;
-  autoclose int tree =
-      (int)syscall(SYS_open_tree, AT_FDCWD, point,
-                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_NO_AUTOMOUNT);
+  autoclose int tree = open_tree(
+      AT_FDCWD, point, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_NO_AUTOMOUNT);
   if (tree < 0)
     return err_set(err, errno, "RUN --mount: clone %s", point);
   struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY,
                          .userns_fd = (uint64_t)ns};
-  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
+  if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
     if (errno != EINVAL && errno != EPERM && errno != EOPNOTSUPP)
       return err_set(err, errno, "RUN --mount: idmap %s", what);
     autoerr struct td_err *w = NULL;
@@ -54,7 +51,7 @@ int run_mount_idmap(const struct builder *b, const char *point, const char *what
   }
   if (umount2(point, MNT_DETACH) < 0)
     return err_set(err, errno, "RUN --mount: unmount %s", point);
-  if (syscall(SYS_move_mount, tree, "", AT_FDCWD, point, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+  if (move_mount(tree, "", AT_FDCWD, point, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return err_set(err, errno, "RUN --mount: attach the idmapped %s", what);
   return 0;
 }

@@ -179,6 +179,7 @@ RUN --mount=type=bind,source=u1000,target=/one echo "ONE=$(stat -c %u:%g /one)"
 RUN --mount=type=bind,from=a,source=/s,target=/s echo "STAGE=$(stat -c %u:%g /s /s/f /s/g | tr '\n' ' ')"
 RUN --mount=type=bind,from=busybox,target=/b echo "IMG=$(stat -c %u:%g /b/bin/busybox /b/etc/passwd | tr '\n' ' ')"
 RUN --mount=type=bind,target=/c (touch /c/x 2>&1 || echo RO-REFUSED) | tr '\n' ' '
+RUN --mount=type=bind,from=a,source=/s,target=/s,rw echo x >>/s/f && echo "SRW=$(stat -c %u:%g /s/f) $(cat /s/f | tr '\n' ' ')"
 EOF
   run tdr build --no-cache "$T/ctx"
   echo "$output"
@@ -192,6 +193,8 @@ EOF
   # read-only without rw, even for the RUN's root that now owns the files
   [[ "$output" == *"Read-only file system"*"RO-REFUSED"* ]]
   [ ! -e "$T/ctx/x" ]
+  # rw from a stage: its root's file written by the RUN's root, in the throw-away overlay
+  [[ "$output" == *"SRW=0:0 s x "* ]]
   [[ "$output" != *"warning"* ]]
   # older kernels' path (6.1): the stage's idmapped layers attached for its overlay's mount
   run nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" TD_FORCE_LEGACY_OVERLAY=1 \
