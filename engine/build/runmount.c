@@ -378,7 +378,8 @@ int run_mounts_stage(struct builder *b, struct stage *sg, struct fsstep *f, stru
       if (b->remap && lchown(up, ru, rg) < 0)
         return err_set(err, errno, "RUN --mount: chown %s", up);
       autofree char *data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", point, up, wk);
-      if (mount("overlay", ovl, "overlay", 0, data) < 0)
+      /* nodev under remapping: the idmapped lower's root device nodes are the RUN root's */
+      if (mount("overlay", ovl, "overlay", b->remap ? MS_NODEV : 0, data) < 0)
         return err_set(err, errno, "RUN --mount: rw overlay");
       src = ovl;
     }

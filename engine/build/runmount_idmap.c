@@ -3,7 +3,8 @@
  * host's root is the RUN's root, as BuildKit shows a remapped build's context), read-only.
  *
  * The plain bind at the staging point (runmount.c: the fd the source was opened by) is cloned
- * (open_tree, its submounts too), the clone idmapped and made read-only (mount_setattr) while
+ * (open_tree, its submounts too), the clone idmapped and made read-only and nodev (the RUN's
+ * root owns the context's root files now, device nodes included) (mount_setattr) while
  * still detached, and put in the plain bind's place at the point: what the spec names is then
  * an idmapped read-only mount, which the runtime's bind keeps (idmapping and read-only are
  * per mount and a bind clones them). The point is unmounted after the step (runmount.c) and
@@ -36,7 +37,8 @@ int run_mount_idmap(const struct builder *b, const char *point, const char *what
       AT_FDCWD, point, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_NO_AUTOMOUNT);
   if (tree < 0)
     return err_set(err, errno, "RUN --mount: clone %s", point);
-  struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY,
+  /* nodev: the RUN's root now owns the context's root-owned device nodes (a 0600 one too) */
+  struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV,
                          .userns_fd = (uint64_t)ns};
   if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
     if (errno != EINVAL && errno != EPERM && errno != EOPNOTSUPP)

@@ -225,17 +225,19 @@ EOF
   chmod 644 "$T/secret"
   ln -s "$T/secret" "$T/ctx/abs"
   ln -s "../../../../../../../../../..$T/secret" "$T/ctx/rel"
+  # a device node of the host's root, 0600: the RUN's root owns it through the idmapping
+  mknod -m 600 "$T/ctx/nul" c 1 3
   cat >"$T/ctx/Dockerfile" <<'EOF'
 FROM busybox
-RUN --mount=type=bind,target=/c (echo pwn >>/c/rootfile || echo NOWRITE; chown 5:5 /c/rootfile || echo NOCHOWN; cat /c/abs || echo NOABS; cat /c/rel || echo NOREL; mount -o remount,rw /c || echo NOREMOUNT; echo pwn >/c/new || echo NONEW) 2>&1 | tr '\n' ' '
-RUN --mount=type=bind,target=/c,rw (echo pwn >>/c/rootfile; chown 5:5 /c/rootfile; rm /c/abs; echo pwn >/c/new; echo pwn >/c/rel || echo NORELW; echo "RW=$(stat -c %u /c/rootfile)") 2>&1 | tr '\n' ' '
+RUN --mount=type=bind,target=/c (echo pwn >>/c/rootfile || echo NOWRITE; chown 5:5 /c/rootfile || echo NOCHOWN; cat /c/abs || echo NOABS; cat /c/rel || echo NOREL; mount -o remount,rw /c || echo NOREMOUNT; echo pwn >/c/new || echo NONEW; stat -c "NUL=%u:%a" /c/nul; cat /c/nul || echo NODEV) 2>&1 | tr '\n' ' '
+RUN --mount=type=bind,target=/c,rw (echo pwn >>/c/rootfile; chown 5:5 /c/rootfile; rm /c/abs; echo pwn >/c/new; echo pwn >/c/rel || echo NORELW; echo "RW=$(stat -c %u /c/rootfile)"; cat /c/nul || echo NODEVRW) 2>&1 | tr '\n' ' '
 EOF
   run tdr build --no-cache "$T/ctx"
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" == *NOWRITE*NOCHOWN*NOABS*NOREL*NOREMOUNT*NONEW* ]]
+  [[ "$output" == *NOWRITE*NOCHOWN*NOABS*NOREL*NOREMOUNT*NONEW*"NUL=0:600"*"Permission denied NODEV"* ]]
   [[ "$output" != *SECRET* ]]
-  [[ "$output" == *NORELW*"RW=5"* ]]
+  [[ "$output" == *NORELW*"RW=5"*"Permission denied NODEVRW"* ]]
   # the context and the file its links name are as they were
   [ "$(cat "$T/ctx/rootfile")" = host ]
   [ "$(stat -c %u:%g "$T/ctx/rootfile")" = 0:0 ]
