@@ -23,9 +23,9 @@ int attach_session(int sock, bool tty, bool with_stdin, bool sig_proxy, bool sen
 /* Connect to a running container's monitor socket. */
 int attach_connect(const struct eng_ctx *ctx, const char *id, struct td_err **err);
 
-/* cp (cp.c), shared with its tar streams (cp_tar.c, cp_untar.c). Make room for a new entry
- * dfd/name: 1 when a directory is there and want_dir, 0 when nothing is (anything else removed), -1
- * on error. */
+/* cp_fs.c: what cp (cp.c) shares with its tar streams (cp_tar.c, cp_untar.c). Make room for a new
+ * entry dfd/name: 1 when a directory is there and want_dir, 0 when nothing is (anything else
+ * removed), -1 on error. */
 int cp_make_room(int dfd, const char *name, bool want_dir, struct td_err **err);
 /* Whether fd lies on a kernel filesystem (proc, sysfs, cgroup...), which cp never touches. */
 bool cp_kernel_fs(int fd);
