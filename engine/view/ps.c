@@ -1,14 +1,11 @@
 /* ps: reads records only (no forks, no runtime calls), so `ps` stays fast with hundreds of
  * containers: each wanted one (ps_filter.c) formatted from its row (ps_row.c) with --format's
- * template, newest first, as a table or lines. Also the table printer and the directory size
- * that top and inspect -s use. */
-#include <dirent.h>
+ * template, newest first, as a table or lines. Also the table printer that top uses. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/gotmpl.h"
@@ -18,33 +15,6 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 #include "util/xalloc.h"
-
-int64_t eng_dir_size(int dfd)
-{
-  int64_t total = 0;
-  DIR *d = fdopendir(dfd);
-  if (d == NULL) {
-    close(dfd);
-    return 0;
-  }
-  struct dirent *de;
-  while ((de = readdir(d)) != NULL) {
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-      continue;
-    struct stat st;
-    if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-      continue;
-    if (S_ISDIR(st.st_mode)) {
-      int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0)
-        total += eng_dir_size(sub);
-    } else {
-      total += st.st_size;
-    }
-  }
-  closedir(d);
-  return total;
-}
 
 static const char *ps_header(const char *field)
 {

@@ -40,7 +40,7 @@ char *ps_status_text(const struct ctr_record *rec);
 char *ps_command_text(const struct ctr_record *rec, bool no_trunc);
 /* Print rows of '\t'-separated cells aligned like Go's tabwriter (padding 3). */
 void eng_print_table(char **lines);
-/* The bytes of the files under the directory dfd (closed), not following links. */
+/* The bytes of the files under the directory dfd (closed), not following links (inspect.c). */
 int64_t eng_dir_size(int dfd);
 /* A container's sizes as docker's -s: its own files (SizeRw) and those with its image's
  * layers (SizeRootFs); engine/view/inspect.c. */
