@@ -16,6 +16,7 @@
 #include "engine/monitor/internal.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 
 static int count_fds(void)
 {
@@ -43,23 +44,7 @@ static int dial(const char *path)
 static void send_fds(int s, const int *fds, int n)
 {
   char byte = 'x';
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union {
-    char buf[CMSG_SPACE(4 * sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(u.buf, 0, sizeof(u.buf));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (n) {
-    msg.msg_control = u.buf;
-    msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
-  }
-  sendmsg(s, &msg, 0);
+  fdpass_send(s, &byte, 1, fds, (size_t)n);
 }
 
 /* kind: 0 a pty master, 1 a pipe, 2 a master and a pipe, 3 nothing; from a grandchild when
