@@ -1,7 +1,6 @@
 /* util/fdpass.c: an fd round-trips over a socketpair; a message with no fd; one with more fds
  * than asked for, or with its control message cut short, is refused with every fd closed
  * (none stays open here); received fds are close-on-exec; credentials when asked for. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -12,17 +11,6 @@
 
 #include "tests/tap.h"
 #include "util/fdpass.h"
-
-static int count_fds(void)
-{
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  while (d && readdir(d))
-    n++;
-  if (d)
-    closedir(d);
-  return n;
-}
 
 /* fd and other name the same open file */
 static bool same_file(int fd, int other)
@@ -66,7 +54,7 @@ int main(void)
   int sp[2], pp[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 || pipe(pp) < 0)
     return 1;
-  int before = count_fds();
+  int before = tap_open_fds();
   char buf[16];
   int fd = -2;
 
@@ -78,7 +66,7 @@ int main(void)
   TAP_OK(fd >= 0 && !cloexec(pp[0]) && cloexec(fd), "fd_recv: close-on-exec (MSG_CMSG_CLOEXEC)");
   if (fd >= 0)
     close(fd);
-  TAP_OK(count_fds() == before, "nothing else left open");
+  TAP_OK(tap_open_fds() == before, "nothing else left open");
 
   /* a message without any */
   fd = -2;
@@ -95,10 +83,10 @@ int main(void)
   errno = 0;
   r = fd_recv(sp[1], buf, sizeof(buf), &fd);
   TAP_OK(r < 0 && errno == EPROTO && fd == -1, "fd_recv: two fds refused (EPROTO)");
-  TAP_OK(count_fds() == before, "fd_recv: both closed");
+  TAP_OK(tap_open_fds() == before, "fd_recv: both closed");
   TAP_OK(fd_send(sp[0], "1", 1, pp[0]) == 1, "one fd where none is asked for");
   errno = 0;
-  TAP_OK(fd_recv(sp[1], buf, sizeof(buf), NULL) < 0 && errno == EPROTO && count_fds() == before,
+  TAP_OK(fd_recv(sp[1], buf, sizeof(buf), NULL) < 0 && errno == EPROTO && tap_open_fds() == before,
          "fd_recv with no fd asked for: refused, the fd closed");
 
   /* up to FDPASS_MAX */
@@ -111,7 +99,7 @@ int main(void)
          "fdpass_recv: three fds in order");
   for (size_t k = 0; k < in.n; k++)
     close(in.fds[k]);
-  TAP_OK(count_fds() == before, "fdpass_recv: nothing else open");
+  TAP_OK(tap_open_fds() == before, "fdpass_recv: nothing else open");
   errno = 0;
   int four[4] = {pp[0], pp[1], pp[0], pp[1]};
   TAP_OK(fdpass_send(sp[0], "4", 1, four, 4) < 0 && errno == EINVAL,
@@ -122,7 +110,7 @@ int main(void)
   r = fdpass_recv(sp[1], buf, sizeof(buf), 2, 0, &in);
   TAP_OK(r == 1 && buf[0] == '3' && in.refused && in.n == 0 && in.fds[0] == -1,
          "fdpass_recv: refused, the bytes kept");
-  TAP_OK(count_fds() == before, "fdpass_recv: all three closed");
+  TAP_OK(tap_open_fds() == before, "fdpass_recv: all three closed");
 
   /* more than fits the receiver's control buffer: the kernel cuts it (MSG_CTRUNC) after
    * installing some of them; those are closed too */
@@ -131,13 +119,13 @@ int main(void)
     many[k] = pp[k % 2];
   send_raw(sp[0], many, 4);
   r = fdpass_recv(sp[1], buf, sizeof(buf), 3, 0, &in);
-  TAP_OK(r == 1 && in.refused && in.n == 0 && count_fds() == before,
+  TAP_OK(r == 1 && in.refused && in.n == 0 && tap_open_fds() == before,
          "four fds (they fit, no MSG_CTRUNC) where three are taken: all closed");
   send_raw(sp[0], many, 16);
   r = fdpass_recv(sp[1], buf, sizeof(buf), 3, 0, &in);
   TAP_OK(r == 1 && in.refused && in.n == 0,
          "16 fds, more than the receive buffer holds (the kernel cuts it, MSG_CTRUNC): refused");
-  TAP_OK(count_fds() == before, "16 fds: every fd the kernel installed is closed");
+  TAP_OK(tap_open_fds() == before, "16 fds: every fd the kernel installed is closed");
 
   /* credentials: only when asked for (SO_PASSCRED on the receiver) */
   int one = 1;
@@ -150,7 +138,7 @@ int main(void)
   if (in.n)
     close(in.fds[0]);
   TAP_OK(fd_send(sp[0], "c", 1, pp[1]) == 1 && fdpass_recv(sp[1], buf, 1, 1, 0, &in) == 1 &&
-             in.refused && in.n == 0 && !in.has_cred && count_fds() == before,
+             in.refused && in.n == 0 && !in.has_cred && tap_open_fds() == before,
          "credentials not asked for: refused, the fd closed");
 
   /* the peer gone: 0 */

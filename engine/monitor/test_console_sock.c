@@ -18,17 +18,6 @@
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 
-static int count_fds(void)
-{
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  while (d && readdir(d))
-    n++;
-  if (d)
-    closedir(d);
-  return n;
-}
-
 static int dial(const char *path)
 {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -125,7 +114,7 @@ int main(void)
   free(dir);
 
   bool gone = false, second = false;
-  int before = count_fds();
+  int before = tap_open_fds();
   int rc = take(tmp, 0, false, &master, &gone, &second);
   unsigned ptn;
   TAP_OK(rc == 1 && master >= 0 && ioctl(master, TIOCGPTN, &ptn) == 0,
@@ -136,18 +125,18 @@ int main(void)
   TAP_OK(!second, "a second connection finds nothing to replace the terminal");
   if (master >= 0)
     close(master);
-  TAP_OK(count_fds() == before, "no fd left but the master");
+  TAP_OK(tap_open_fds() == before, "no fd left but the master");
 
   master = -1;
   rc = take(tmp, 2, false, &master, &gone, &second);
   TAP_OK(rc < 0 && master < 0 && gone && !second, "two fds: refused, the socket gone");
-  TAP_OK(count_fds() == before, "two fds: both closed");
+  TAP_OK(tap_open_fds() == before, "two fds: both closed");
   rc = take(tmp, 1, false, &master, &gone, &second);
-  TAP_OK(rc < 0 && master < 0 && count_fds() == before, "a pipe instead of a master: refused");
+  TAP_OK(rc < 0 && master < 0 && tap_open_fds() == before, "a pipe instead of a master: refused");
   rc = take(tmp, 3, false, &master, &gone, &second);
-  TAP_OK(rc < 0 && master < 0 && count_fds() == before, "no fd at all: refused");
+  TAP_OK(rc < 0 && master < 0 && tap_open_fds() == before, "no fd at all: refused");
   rc = take(tmp, 0, true, &master, &gone, &second);
-  TAP_OK(rc < 0 && master < 0 && gone && !second && count_fds() == before,
+  TAP_OK(rc < 0 && master < 0 && gone && !second && tap_open_fds() == before,
          "a master from another process than the runtime: refused, and no second try");
   DIR *d = opendir(tmp);
   int left = 0;
