@@ -1,5 +1,6 @@
 /* A tiny TAP producer for the C unit tests (meson runs them with protocol 'tap'). */
 #pragma once
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,3 +30,16 @@ static int tap_failed_;
 
 /* Print the plan and return the exit status for main. */
 #define TAP_DONE() (printf("1..%d\n", tap_n_), tap_failed_ ? 1 : 0)
+
+/* How many fds this process has open (with the one that reads /proc/self/fd): a test compares
+ * it before and after, so that an fd left open fails it. */
+static inline int tap_open_fds(void)
+{
+  DIR *d = opendir("/proc/self/fd");
+  int n = 0;
+  while (d && readdir(d))
+    n++;
+  if (d)
+    closedir(d);
+  return n;
+}

@@ -19,6 +19,7 @@
 
 #include "engine/monitor/internal.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/xalloc.h"
 
 int console_sock_open(const char *parent, struct console_sock *cs, struct td_err **err)
@@ -56,54 +57,22 @@ fail:
   return -1;
 }
 
-/* Close every fd a control message carries. */
-static void close_rights(struct msghdr *msg)
-{
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-      continue;
-    size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (size_t k = 0; k < n; k++) {
-      int fd;
-      memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof(fd));
-      close(fd);
-    }
-  }
-}
-
 int console_recv(int conn, void *buf, size_t cap, size_t *got, int *master, struct td_err **err)
 {
   if (master)
     *master = -1;
-  struct iovec iov = {.iov_base = buf, .iov_len = cap};
-  /* room for more than one fd, so that a second one is seen (and closed), not cut off */
-  union {
-    char buf[CMSG_SPACE(4 * sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-  ssize_t r;
-  while ((r = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-    ;
+  /* fdpass_recv closes whatever it does not hand on: a second fd, one where none is
+   * expected, those of a control message cut short or of any other control message */
+  struct fdpass_in in;
+  ssize_t r = fdpass_recv(conn, buf, cap, master ? 1 : 0, 0, &in);
   if (r < 0)
     return err_set(err, errno, "read the console socket");
   *got = (size_t)r;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (master == NULL) {
-    if (c == NULL && !(msg.msg_flags & MSG_CTRUNC))
-      return 0;
-    close_rights(&msg);
-    return err_set(err, EPROTO, "an fd came where none was expected");
-  }
-  if ((msg.msg_flags & MSG_CTRUNC) || c == NULL || c->cmsg_level != SOL_SOCKET ||
-      c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)) ||
-      CMSG_NXTHDR(&msg, c) != NULL) {
-    close_rights(&msg);
+  if (master == NULL)
+    return in.refused ? err_set(err, EPROTO, "an fd came where none was expected") : 0;
+  if (in.refused || in.n != 1)
     return err_set(err, EPROTO, "the console socket did not carry exactly one fd");
-  }
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+  int fd = in.fds[0];
   unsigned int ptn;
   if (ioctl(fd, TIOCGPTN, &ptn) < 0) {
     close(fd);
@@ -122,26 +91,7 @@ int console_recv(int conn, void *buf, size_t cap, size_t *got, int *master, stru
 
 int console_send(int conn, const void *buf, size_t len, int fd)
 {
-  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (fd >= 0) {
-    msg.msg_control = u.buf;
-    msg.msg_controllen = sizeof(u.buf);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-  }
-  ssize_t r;
-  while ((r = sendmsg(conn, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-    ;
-  return r == (ssize_t)len ? 0 : -1;
+  return fd_send(conn, buf, len, fd) == (ssize_t)len ? 0 : -1;
 }
 
 int console_sock_take(struct console_sock *cs, pid_t peer, int timeout_ms, int *master,

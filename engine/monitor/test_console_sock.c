@@ -16,17 +16,7 @@
 #include "engine/monitor/internal.h"
 #include "tests/tap.h"
 #include "util/cleanup.h"
-
-static int count_fds(void)
-{
-  DIR *d = opendir("/proc/self/fd");
-  int n = 0;
-  while (d && readdir(d))
-    n++;
-  if (d)
-    closedir(d);
-  return n;
-}
+#include "util/fdpass.h"
 
 static int dial(const char *path)
 {
@@ -43,23 +33,7 @@ static int dial(const char *path)
 static void send_fds(int s, const int *fds, int n)
 {
   char byte = 'x';
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union {
-    char buf[CMSG_SPACE(4 * sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(u.buf, 0, sizeof(u.buf));
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (n) {
-    msg.msg_control = u.buf;
-    msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
-  }
-  sendmsg(s, &msg, 0);
+  fdpass_send(s, &byte, 1, fds, (size_t)n);
 }
 
 /* kind: 0 a pty master, 1 a pipe, 2 a master and a pipe, 3 nothing; from a grandchild when
@@ -140,7 +114,7 @@ int main(void)
   free(dir);
 
   bool gone = false, second = false;
-  int before = count_fds();
+  int before = tap_open_fds();
   int rc = take(tmp, 0, false, &master, &gone, &second);
   unsigned ptn;
   TAP_OK(rc == 1 && master >= 0 && ioctl(master, TIOCGPTN, &ptn) == 0,
@@ -151,18 +125,18 @@ int main(void)
   TAP_OK(!second, "a second connection finds nothing to replace the terminal");
   if (master >= 0)
     close(master);
-  TAP_OK(count_fds() == before, "no fd left but the master");
+  TAP_OK(tap_open_fds() == before, "no fd left but the master");
 
   master = -1;
   rc = take(tmp, 2, false, &master, &gone, &second);
   TAP_OK(rc < 0 && master < 0 && gone && !second, "two fds: refused, the socket gone");
-  TAP_OK(count_fds() == before, "two fds: both closed");
+  TAP_OK(tap_open_fds() == before, "two fds: both closed");
   rc = take(tmp, 1, false, &master, &gone, &second);
-  TAP_OK(rc < 0 && master < 0 && count_fds() == before, "a pipe instead of a master: refused");
+  TAP_OK(rc < 0 && master < 0 && tap_open_fds() == before, "a pipe instead of a master: refused");
   rc = take(tmp, 3, false, &master, &gone, &second);
-  TAP_OK(rc < 0 && master < 0 && count_fds() == before, "no fd at all: refused");
+  TAP_OK(rc < 0 && master < 0 && tap_open_fds() == before, "no fd at all: refused");
   rc = take(tmp, 0, true, &master, &gone, &second);
-  TAP_OK(rc < 0 && master < 0 && gone && !second && count_fds() == before,
+  TAP_OK(rc < 0 && master < 0 && gone && !second && tap_open_fds() == before,
          "a master from another process than the runtime: refused, and no second try");
   DIR *d = opendir(tmp);
   int left = 0;

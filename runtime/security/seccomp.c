@@ -19,6 +19,7 @@
 #include "runtime/security/security.h"
 #include "runtime/security/security_int.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/rawsys.h"
 #include "util/xalloc.h"
 
@@ -364,19 +365,7 @@ int security_seccomp_send_listener(const struct spec_seccomp *sc, int listener_f
     return err_set(err, errno, "seccomp listener: socket");
   if (RETRY_EINTR(connect(s, (struct sockaddr *)&sa, sizeof(sa))) < 0)
     return err_set(err, errno, "seccomp listener: connect to %s", sc->listener_path);
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } cm = {0};
-  struct iovec iov = {.iov_base = txt, .iov_len = strlen(txt)};
-  struct msghdr mh = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &listener_fd, sizeof(int));
-  if (RETRY_EINTR(sendmsg(s, &mh, MSG_NOSIGNAL)) < 0)
+  if (fd_send(s, txt, strlen(txt), listener_fd) < 0)
     return err_set(err, errno, "seccomp listener: send to %s", sc->listener_path);
   return 0;
 }

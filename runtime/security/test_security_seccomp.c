@@ -15,6 +15,7 @@
 #include "runtime/security/test_child.h"
 #include "runtime/security/test_sc_json.h"
 #include "tests/tap.h"
+#include "util/fdpass.h"
 
 struct tcase {
   struct spec spec;
@@ -198,20 +199,10 @@ static int notify_receive(int lsock, char *buf, size_t len)
   int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
   if (conn < 0)
     return -1;
-  union {
-    char b[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr a;
-  } cm;
-  struct iovec iov = {.iov_base = buf, .iov_len = len - 1};
-  struct msghdr mh = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
-  ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
+  int fd = -1;
+  ssize_t n = fd_recv(conn, buf, len - 1, &fd);
   close(conn);
   buf[n > 0 ? n : 0] = 0;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  int fd = -1;
-  if (n > 0 && c && c->cmsg_type == SCM_RIGHTS)
-    memcpy(&fd, CMSG_DATA(c), sizeof(int));
   return fd;
 }
 
