@@ -33,6 +33,17 @@ struct st {
   json_t *root;
 };
 
+void gt_location(const char *src, size_t pos, size_t *line, size_t *col)
+{
+  *line = 1;
+  *col = pos;
+  for (size_t i = 0; i < pos && src[i]; i++)
+    if (src[i] == '\n') {
+      (*line)++;
+      *col = pos - i - 1;
+    }
+}
+
 static int xerr(struct st *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int xerr(struct st *s, const char *fmt, ...)
 {

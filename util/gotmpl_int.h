@@ -154,6 +154,23 @@ bool gt_has_func(const char *name);
  * NULL: no value); on error a message without position. */
 int gt_call(const char *name, json_t **args, size_t n, bool header, json_t **out, char **errmsg);
 
+/* The functions behind gt_call: each 0, or -1 with *msg Go's message (gt_fail's). */
+/* *msg = fmt with a and b (its only two %s); returns -1. */
+int gt_fail(char **msg, const char *fmt, const char *a, const char *b);
+/* lt..ge: *cmp -1/0/1 (the message names "lt:"; the caller puts its own name there). */
+int gt_compare(json_t *a, json_t *b, int *cmp, char **msg);
+/* eq: *out whether a equals any of bs[0..n). */
+int gt_equal(json_t *a, json_t **bs, size_t n, bool *out, char **msg);
+/* index a[0] by a[1..n); slice a[0] by up to three indexes a[1..n). */
+int gt_index(json_t **a, size_t n, json_t **out, char **msg);
+int gt_slice(json_t **a, size_t n, json_t **out, char **msg);
+/* fmt.Sprint of a[0..n) into b (ln: Sprintln). */
+void gt_sprint(struct gbuf *b, json_t **a, size_t n, bool ln);
+/* html, js or urlquery (by fn's first letter) of the Sprint of a[0..n). */
+json_t *gt_escape(const char *fn, json_t **a, size_t n);
+/* strings.ToUpper, ToLower or Title (mode 'u', 'l', 't') of s[0..n). */
+json_t *gt_recase(const char *s, size_t n, char mode);
+
 /* ---- executor ---- */
 struct gotmpl_opts;
 /* Run t over data; header_mode: docker's header row (fields of the data give header(field)).
