@@ -173,6 +173,36 @@ json_t *gt_recase(const char *s, size_t n, char mode);
 
 /* ---- executor ---- */
 struct gotmpl_opts;
+/* nesting of actions and template calls: Go allows 100000 template calls; C's stack less */
+#define GT_MAX_DEPTH 5000
+
+struct gt_var {
+  const char *name;
+  json_t *v;
+};
+
+/* One run of a template: gotmpl_exec.c walks the tree, gotmpl_eval.c evaluates pipelines. */
+struct gt_state {
+  const struct gotmpl *t;
+  const struct gotmpl_opts *o;
+  const char *(*header)(const char *field);
+  bool header_mode;
+  const char *tname;
+  struct gbuf *out;
+  struct gt_var *vars;
+  size_t nv, cap;
+  const struct gt_node *at;
+  char *err;
+  int depth, brk; /* brk: 1 {{break}}, 2 {{continue}} */
+  json_t *root;
+};
+/* Go's error at s->at (or the template's name), kept in s->err (the first one wins); -1. */
+int gt_xerr(struct gt_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Declare a variable (a new reference to v); the innermost of a name. */
+void gt_var_push(struct gt_state *s, const char *name, json_t *v);
+struct gt_var *gt_var_find(struct gt_state *s, const char *name);
+/* Evaluate a pipeline (its declarations pushed) into *out, a new reference or NULL. */
+int gt_eval_pipeline(struct gt_state *s, json_t *dot, const struct gt_node *pipe, json_t **out);
 /* Run t over data; header_mode: docker's header row (fields of the data give header(field)).
  * *out always gets what was written; on error -1 and *err the message. */
 int gt_exec(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o,
