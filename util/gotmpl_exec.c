@@ -1,59 +1,13 @@
 /* Go's text/template executor (text/template/exec.go) over JSON data: the walk over the tree
- * (text, actions, if/with/range with break and continue, {{template}}), the variables in
- * scope and Go's errors ("template: :1:2: executing "" at <.Nope>: map has no entry for key
- * "Nope""). Pipelines are evaluated in gotmpl_eval.c. */
-#include <stdarg.h>
+ * (text, actions, if/with/range with break and continue, {{template}}) and the scopes of its
+ * variables. Pipelines are evaluated in gotmpl_eval.c; the variables and Go's errors
+ * ("template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"") are kept by
+ * gotmpl_state.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/gotmpl.h"
 #include "util/gotmpl_int.h"
-#include "util/xalloc.h"
-
-void gt_location(const char *src, size_t pos, size_t *line, size_t *col)
-{
-  *line = 1;
-  *col = pos;
-  for (size_t i = 0; i < pos && src[i]; i++)
-    if (src[i] == '\n') {
-      (*line)++;
-      *col = pos - i - 1;
-    }
-}
-
-int gt_xerr(struct gt_state *s, const char *fmt, ...)
-{
-  if (s->err)
-    return -1;
-  va_list ap;
-  va_start(ap, fmt);
-  char *m = xvasprintf(fmt, ap);
-  va_end(ap);
-  struct gbuf b = {0};
-  if (s->at == NULL) {
-    gbuf_fmt(&b, "template: %s: %s", s->tname, m);
-  } else {
-    size_t line = 1, col = 0;
-    gt_location(s->t->src, s->at->pos, &line, &col);
-    struct gbuf ctx = {0};
-    gt_node_string(&ctx, s->at);
-    gbuf_add(&ctx, "", 0);
-    gbuf_fmt(&b, "template: :%zu:%zu: executing \"%s\" at <%s>: %s", line, col, s->tname, ctx.s, m);
-    free(ctx.s);
-  }
-  free(m);
-  s->err = gbuf_take(&b);
-  return -1;
-}
-
-void gt_var_push(struct gt_state *s, const char *name, json_t *v)
-{
-  if (s->nv == s->cap) {
-    s->cap = s->cap ? s->cap * 2 : 8;
-    s->vars = xrealloc(s->vars, s->cap * sizeof(*s->vars));
-  }
-  s->vars[s->nv++] = (struct gt_var){name, v ? json_incref(v) : NULL};
-}
 
 static void pop(struct gt_state *s, size_t mark)
 {
@@ -65,14 +19,6 @@ static void set_top(struct gt_state *s, size_t n, json_t *v)
 {
   json_decref(s->vars[s->nv - n].v);
   s->vars[s->nv - n].v = v ? json_incref(v) : NULL;
-}
-
-struct gt_var *gt_var_find(struct gt_state *s, const char *name)
-{
-  for (size_t i = s->nv; i-- > 0;)
-    if (strcmp(s->vars[i].name, name) == 0)
-      return &s->vars[i];
-  return NULL;
 }
 
 static int walk(struct gt_state *s, json_t *dot, const struct gt_node *n);

@@ -60,15 +60,6 @@ bool gt_has_func(const char *name)
   return find(name) >= 0;
 }
 
-int gt_fail(char **msg, const char *fmt, const char *a, const char *b)
-{
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-  *msg = xasprintf(fmt, a, b);
-#pragma GCC diagnostic pop
-  return -1;
-}
-
 /* An argument of Go type string, int or []string, with evalArg's errors. */
 static int want(json_t *v, const char *type, char **msg)
 {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "util/err.h"
+#include "util/xalloc.h"
 
 /* ---- a growing string ---- */
 struct gbuf {
@@ -156,7 +157,14 @@ int gt_call(const char *name, json_t **args, size_t n, bool header, json_t **out
 
 /* The functions behind gt_call: each 0, or -1 with *msg Go's message (gt_fail's). */
 /* *msg = fmt with a and b (its only two %s); returns -1. */
-int gt_fail(char **msg, const char *fmt, const char *a, const char *b);
+static inline int gt_fail(char **msg, const char *fmt, const char *a, const char *b)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  *msg = xasprintf(fmt, a, b);
+#pragma GCC diagnostic pop
+  return -1;
+}
 /* lt..ge: *cmp -1/0/1 (the message names "lt:"; the caller puts its own name there). */
 int gt_compare(json_t *a, json_t *b, int *cmp, char **msg);
 /* eq: *out whether a equals any of bs[0..n). */
@@ -181,7 +189,8 @@ struct gt_var {
   json_t *v;
 };
 
-/* One run of a template: gotmpl_exec.c walks the tree, gotmpl_eval.c evaluates pipelines. */
+/* One run of a template: gotmpl_exec.c walks the tree, gotmpl_eval.c evaluates pipelines,
+ * gotmpl_state.c keeps the variables and the error. */
 struct gt_state {
   const struct gotmpl *t;
   const struct gotmpl_opts *o;
