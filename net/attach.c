@@ -1,176 +1,21 @@
 /* Connecting a container: IP from the network's record, a veth pair whose peer is created
  * straight inside the container's netns, addresses and routes set over a netlink socket
- * opened in that netns, published ports as nft map elements, hosts files kept current. */
-#include <arpa/inet.h>
+ * opened in that netns, published ports as nft map elements, hosts files kept current
+ * (hostsync.c). Disconnecting and reclaiming endpoints is detach.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "net/net-int.h"
-#include "net/nft.h"
 #include "net/nl.h"
 #include "util/jsonv.h"
 #include "util/cleanup.h"
 #include "util/events.h"
 #include "util/fileio.h"
-#include "util/strv.h"
 #include "util/xalloc.h"
-
-static bool is_default(json_t *net)
-{
-  return !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME);
-}
-
-/* An endpoint's ports as structs; *n gets the count. */
-static struct net_port *ep_ports(json_t *ep, size_t *n)
-{
-  json_t *a = json_object_get(ep, "Ports");
-  *n = json_array_size(a);
-  struct net_port *v = *n ? xcalloc(*n, sizeof(*v)) : NULL;
-  for (size_t i = 0; i < *n; i++)
-    net_port_from_json(json_array_get(a, i), &v[i]);
-  return v;
-}
-
-static uint32_t ep_ip(json_t *ep)
-{
-  uint32_t ip = 0;
-  net_ip_parse(json_string_value(json_object_get(ep, "IP")), &ip, NULL);
-  return ip;
-}
-
-void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, char ***unplug)
-{
-  /* our own reference: net_ep_del drops the one the network holds */
-  autojson json_t *ep = json_incref(net_ep_get(ctx, net, cid));
-  if (!ep)
-    return;
-  autoerr struct td_err *e = NULL;
-  size_t np;
-  autofree struct net_port *ports = ep_ports(ep, &np);
-  if (np && net_nft_ports(ctx->table, ports, np, ep_ip(ep), false, &e) < 0) {
-    /* one missing element fails the whole batch: fall back to one delete at a time */
-    err_free(&e);
-    for (size_t i = 0; i < np; i++) {
-      net_nft_ports(ctx->table, &ports[i], 1, ep_ip(ep), false, &e);
-      err_free(&e);
-    }
-  }
-  for (size_t i = 0; i < np; i++)
-    net_port_unclaim(ctx, &ports[i], cid);
-  const char *veth = json_string_value(json_object_get(ep, "Veth"));
-  int idx = veth ? (int)if_nametoindex(veth) : 0;
-  if (idx > 0) {
-    struct tdnl *nl = tdnl_open(&e);
-    /* deleting waits ~20 ms in the kernel (netdev unregister waits for RCU grace periods):
-     * the caller may do it later (net_unplug); down, the port forwards nothing meanwhile and
-     * the bridge forgets the MAC, which a new container given this address reuses */
-    if (nl && unplug && tdnl_link_down(nl, idx, &e) == 0) {
-      char b[16];
-      snprintf(b, sizeof(b), "%d", idx);
-      strv_push(unplug, b);
-    } else if (nl) {
-      tdnl_link_del(nl, veth, &e);
-    }
-    tdnl_close(nl);
-  }
-  net_ip_unclaim(ctx, net, ep_ip(ep), cid);
-  if (!is_default(net)) /* marks only matter where net_hosts_refresh works */
-    net_hosts_mark(ctx, net, cid, false);
-  net_ep_del(ctx, net, cid);
-  net_hosts_refresh(ctx, net, NULL);
-}
-
-/* Host veths that net_release set down and whose net_unplug never came (the caller died in
- * between): down, on the network's bridge, named by no endpoint. */
-static void unplugged_sweep(struct net_ctx *ctx, json_t *net)
-{
-  struct net_info in;
-  net_info_get(net, &in);
-  autoerr struct td_err *e = NULL;
-  struct tdnl *nl = tdnl_open(&e);
-  autostrv char **down = NULL;
-  if (nl && tdnl_bridge_ports(nl, in.bridge, true, &down, &e) == 0) {
-    json_t *eps = net_eps(ctx, net);
-    for (char **d = down; d && *d; d++) {
-      bool named = false;
-      const char *cid;
-      json_t *ep;
-      json_object_foreach (eps, cid, ep) {
-        const char *v = json_string_value(json_object_get(ep, "Veth"));
-        named = named || (v && !strcmp(v, *d));
-      }
-      if (!named && !strncmp(*d, "tdv", 3))
-        tdnl_link_del(nl, *d, &e);
-      err_free(&e);
-    }
-  }
-  tdnl_close(nl);
-}
-
-void net_ctx_gc(struct net_ctx *ctx, bool full)
-{
-  size_t i;
-  json_t *net;
-  json_array_foreach (ctx->nets, i, net) {
-    autostrv char **stale = NULL;
-    const char *cid;
-    json_t *ep;
-    json_object_foreach (net_eps(ctx, net), cid, ep) {
-      const char *st = json_string_value(json_object_get(ep, "State"));
-      const char *veth = json_string_value(json_object_get(ep, "Veth"));
-      /* setup runs under the lock we hold: an unfinished one belongs to a dead process */
-      if (!st || strcmp(st, "ready") != 0 || (full && (!veth || if_nametoindex(veth) == 0)))
-        strv_push(&stale, cid);
-    }
-    for (char **c = stale; c && *c; c++)
-      net_endpoint_release(ctx, net, *c, NULL);
-    if (full)
-      unplugged_sweep(ctx, net);
-  }
-}
-
-int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
-                  bool (*used)(void *ud, uint32_t ip), void *ud, uint32_t *out, struct td_err **err)
-{
-  struct net_info in;
-  net_info_get(net, &in);
-  uint32_t smask = 0xffffffffu << (32 - in.subnet.prefix);
-  uint32_t netaddr = in.subnet.addr & smask, bcast = netaddr | ~smask;
-  uint64_t span = (uint64_t)1 << (32 - in.range.prefix);
-  uint32_t base = in.range.addr & (uint32_t) ~(span - 1);
-  char b[16];
-  if (fixed) {
-    uint32_t ip;
-    if (net_ip_parse(fixed, &ip, err) < 0)
-      return -1;
-    if (!net_cidr_contains(&in.subnet, ip) || ip == netaddr || ip == bcast || ip == in.gateway)
-      return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
-                     fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
-    if (used(ud, ip) || net_ip_reserved(in.aux, ip))
-      return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed, in.name);
-    *out = ip;
-    return 0;
-  }
-  /* next-fit from the hint, wrapping once: O(1) probes while the range has room */
-  uint64_t start = hint - base < span ? hint - base : 0;
-  for (uint64_t k = 0; k < span; k++) {
-    uint32_t ip = base + (uint32_t)((start + k) % span);
-    if (ip == netaddr || ip == bcast || ip == in.gateway || net_ip_reserved(in.aux, ip) ||
-        used(ud, ip))
-      continue;
-    *out = ip;
-    return 0;
-  }
-  return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
-                      in.name, json_string_value(json_object_get(net, "Subnet")));
-}
 
 /* Host end "tdv" + 12 hex: stable per (network, container), short enough for IFNAMSIZ. */
 static char *veth_name(const char *netid, const char *cid)
@@ -250,75 +95,6 @@ static int veth_setup(const struct net_info *in, const char *veth, const char *i
   return r < 0 ? err_prefix(err, "configure %s in %s", ifname, netns_path) : 0;
 }
 
-/* The hosts file of cid: its --add-host lines, a line of its own for each network it is on (as
- * docker's, which appends one at every connect and keeps the rest), then peers on every user
- * network it is on. */
-static char *hosts_for(struct net_ctx *ctx, const char *cid, json_t *self)
-{
-  struct net_hosts_peer *peers = NULL;
-  size_t n = 0, i;
-  json_t *net;
-  const char *hostname = json_string_value(json_object_get(self, "Hostname"));
-  autostrv char **add = jsonv_to_strv(json_object_get(self, "AddHosts"));
-  json_array_foreach (ctx->nets, i, net) {
-    json_t *ep = net_ep_get(ctx, net, cid);
-    if (!ep)
-      continue;
-    if (!add || !add[0]) { /* network connect: the first attach's --add-host lines */
-      strv_free(add);
-      add = jsonv_to_strv(json_object_get(ep, "AddHosts"));
-    }
-    if (!json_is_string(json_object_get(ep, "IP")))
-      continue;
-    peers = xrealloc(peers, (n + 1) * sizeof(*peers));
-    peers[n].ip = json_string_value(json_object_get(ep, "IP"));
-    peers[n].name = hostname;
-    peers[n].aliases = NULL;
-    n++;
-  }
-  json_array_foreach (ctx->nets, i, net) {
-    if (!strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME) ||
-        !net_ep_get(ctx, net, cid))
-      continue;
-    json_t *eps = net_eps(ctx, net);
-    const char *oid;
-    json_t *ep;
-    json_object_foreach (eps, oid, ep) {
-      if (!strcmp(oid, cid) || !json_is_string(json_object_get(ep, "IP")))
-        continue;
-      peers = xrealloc(peers, (n + 1) * sizeof(*peers));
-      peers[n].ip = json_string_value(json_object_get(ep, "IP"));
-      peers[n].name = json_string_value(json_object_get(ep, "Name"));
-      peers[n].aliases = jsonv_to_strv(json_object_get(ep, "Aliases"));
-      n++;
-    }
-  }
-  char *text = net_hosts_render_peers(hostname, NULL, add, peers, n);
-  for (size_t k = 0; k < n; k++)
-    strv_free(peers[k].aliases);
-  free(peers);
-  return text;
-}
-
-void net_hosts_refresh(struct net_ctx *ctx, json_t *net, const char *skip)
-{
-  if (is_default(net))
-    return; /* no name resolution on the default network, as in docker */
-  /* only endpoints with a hosts file are listed in <netid>/hosts/: a network whose
-   * containers have none costs one readdir, not a read of every endpoint */
-  autostrv char **cids = net_hosts_list(ctx, net);
-  for (char **c = cids; c && *c; c++) {
-    if (skip && !strcmp(*c, skip))
-      continue;
-    json_t *ep = net_ep_get(ctx, net, *c);
-    const char *path = json_string_value(json_object_get(ep, "HostsPath"));
-    if (!path)
-      continue;
-    autofree char *text = hosts_for(ctx, *c, ep);
-    net_write_in_place(path, text, false);
-  }
-}
-
 static json_t *endpoint_new(const struct net_attach_req *req, const char *veth, const char *ifname,
                             uint32_t ip, json_t *ports)
 {
@@ -385,15 +161,15 @@ static void result_fill(json_t *net, json_t *ep, struct net_attach_result *res)
 static int ports_publish(struct net_ctx *ctx, json_t *net, json_t *ep, struct td_err **err)
 {
   size_t np;
-  autofree struct net_port *ports = ep_ports(ep, &np);
-  if (net_nft_ports(ctx->table, ports, np, ep_ip(ep), true, err) == 0)
+  autofree struct net_port *ports = net_ep_ports(ep, &np);
+  if (net_nft_ports(ctx->table, ports, np, net_ep_ip(ep), true, err) == 0)
     return 0;
   if ((*err)->errnum != ENOENT)
     return -1;
   err_free(err);
   if (net_plumb_nft(ctx, net, err) < 0)
     return -1;
-  return net_nft_ports(ctx->table, ports, np, ep_ip(ep), true, err);
+  return net_nft_ports(ctx->table, ports, np, net_ep_ip(ep), true, err);
 }
 
 struct claim_probe {
@@ -485,9 +261,9 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   }
   net_ip_hint_set(ctx, net, ip + 1);
   if (req->hosts_path) {
-    if (!is_default(net))
+    if (!net_is_default(net))
       net_hosts_mark(ctx, net, cid, true);
-    autofree char *text = hosts_for(ctx, cid, ep);
+    autofree char *text = net_hosts_for(ctx, cid, ep);
     net_write_in_place(req->hosts_path, text, true);
   }
   net_hosts_refresh(ctx, net, cid);
@@ -517,99 +293,4 @@ void net_attach_result_free(struct net_attach_result *res)
   free(res->ports);
   res->ports = NULL;
   res->n_ports = 0;
-}
-
-static int release_all(const char *root, const char *container_id, char ***unplug,
-                       struct td_err **err)
-{
-  struct net_ctx ctx;
-  if (net_ctx_open(root, &ctx, err) < 0)
-    return -1;
-  size_t i;
-  json_t *net;
-  json_array_foreach (ctx.nets, i, net)
-    net_endpoint_release(&ctx, net, container_id, unplug);
-  net_ctx_close(&ctx);
-  return 0;
-}
-
-int net_release(const char *root, const char *container_id, char ***unplug, struct td_err **err)
-{
-  *unplug = NULL;
-  return release_all(root, container_id, unplug, err);
-}
-
-void net_unplug(char **unplug)
-{
-  if (!unplug || !*unplug)
-    return;
-  autoerr struct td_err *e = NULL;
-  struct tdnl *nl = tdnl_open(&e);
-  /* by index: the name may already belong to a new veth of the same container (a restart) */
-  for (char **u = unplug; nl && *u; u++) {
-    tdnl_link_del_index(nl, atoi(*u), &e);
-    err_free(&e);
-  }
-  tdnl_close(nl);
-}
-
-int net_detach(const char *root, const char *container_id, struct td_err **err)
-{
-  return release_all(root, container_id, NULL, err);
-}
-
-int net_disconnect(const char *root, const char *network, const char *container_id,
-                   struct td_err **err)
-{
-  struct net_ctx ctx;
-  if (net_ctx_open(root, &ctx, err) < 0)
-    return -1;
-  json_t *net = net_ctx_find(&ctx, network);
-  int r = 0;
-  if (!net)
-    r = err_set(err, ENOENT, "network %s not found", network);
-  else if (!net_ep_get(&ctx, net, container_id))
-    r = err_set(err, ENOENT, "container %.12s is not connected to network %s", container_id,
-                network);
-  else {
-    events_log(root, "network", "disconnect", json_string_value(json_object_get(net, "Id")),
-               "container", container_id, "name", json_string_value(json_object_get(net, "Name")),
-               "type", "bridge", NULL);
-    net_endpoint_release(&ctx, net, container_id, NULL);
-  }
-  net_ctx_close(&ctx);
-  return r;
-}
-
-int net_container_ports(const char *root, const char *container_id, struct net_port **ports,
-                        size_t *n, struct td_err **err)
-{
-  *ports = NULL;
-  *n = 0;
-  struct net_ctx ctx;
-  if (net_ctx_open(root, &ctx, err) < 0)
-    return -1;
-  size_t i;
-  json_t *net;
-  json_array_foreach (ctx.nets, i, net) {
-    json_t *ep = net_ep_get(&ctx, net, container_id);
-    size_t k;
-    json_t *pj;
-    json_array_foreach (json_object_get(ep, "Ports"), k, pj) {
-      *ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
-      net_port_from_json(pj, &(*ports)[(*n)++]);
-    }
-  }
-  net_ctx_close(&ctx);
-  return 0;
-}
-
-int net_gc(const char *root, struct td_err **err)
-{
-  struct net_ctx ctx;
-  if (net_ctx_open(root, &ctx, err) < 0)
-    return -1;
-  net_ctx_gc(&ctx, true);
-  net_ctx_close(&ctx);
-  return 0;
 }

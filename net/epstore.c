@@ -313,3 +313,21 @@ char **net_hosts_list(struct net_ctx *ctx, json_t *net)
       strv_push(&v, de->d_name);
   return v;
 }
+
+/* An endpoint's ports as structs; *n gets the count. */
+struct net_port *net_ep_ports(json_t *ep, size_t *n)
+{
+  json_t *a = json_object_get(ep, "Ports");
+  *n = json_array_size(a);
+  struct net_port *v = *n ? xcalloc(*n, sizeof(*v)) : NULL;
+  for (size_t i = 0; i < *n; i++)
+    net_port_from_json(json_array_get(a, i), &v[i]);
+  return v;
+}
+
+uint32_t net_ep_ip(json_t *ep)
+{
+  uint32_t ip = 0;
+  net_ip_parse(json_string_value(json_object_get(ep, "IP")), &ip, NULL);
+  return ip;
+}

@@ -1,7 +1,7 @@
 /* network create's IPAM flags as docker's CLI consolidates them (consolidateIpam): each
  * --ip-range, --gateway and --aux-address belongs to the --subnet that contains it, at most one
- * range and one gateway per subnet, no two subnets overlapping; and the reserved addresses the
- * allocator skips. Pure: no store, no kernel. */
+ * range and one gateway per subnet, no two subnets overlapping; the reserved addresses the
+ * allocator skips, and the allocator itself (net_ipam_pick). Pure: no store, no kernel. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +122,40 @@ bool net_ip_reserved(json_t *aux, uint32_t ip)
       return true;
   }
   return false;
+}
+
+int net_ipam_pick(json_t *net, const char *fixed, uint32_t hint,
+                  bool (*used)(void *ud, uint32_t ip), void *ud, uint32_t *out, struct td_err **err)
+{
+  struct net_info in;
+  net_info_get(net, &in);
+  uint32_t smask = 0xffffffffu << (32 - in.subnet.prefix);
+  uint32_t netaddr = in.subnet.addr & smask, bcast = netaddr | ~smask;
+  uint64_t span = (uint64_t)1 << (32 - in.range.prefix);
+  uint32_t base = in.range.addr & (uint32_t) ~(span - 1);
+  char b[16];
+  if (fixed) {
+    uint32_t ip;
+    if (net_ip_parse(fixed, &ip, err) < 0)
+      return -1;
+    if (!net_cidr_contains(&in.subnet, ip) || ip == netaddr || ip == bcast || ip == in.gateway)
+      return err_set(err, EINVAL, "address %s is not a usable host address of network %s (%s/%d)",
+                     fixed, in.name, net_ip_fmt(in.subnet.addr, b), in.subnet.prefix);
+    if (used(ud, ip) || net_ip_reserved(in.aux, ip))
+      return err_set(err, EADDRINUSE, "address %s is already in use on network %s", fixed, in.name);
+    *out = ip;
+    return 0;
+  }
+  /* next-fit from the hint, wrapping once: O(1) probes while the range has room */
+  uint64_t start = hint - base < span ? hint - base : 0;
+  for (uint64_t k = 0; k < span; k++) {
+    uint32_t ip = base + (uint32_t)((start + k) % span);
+    if (ip == netaddr || ip == bcast || ip == in.gateway || net_ip_reserved(in.aux, ip) ||
+        used(ud, ip))
+      continue;
+    *out = ip;
+    return 0;
+  }
+  return err_set_exit(err, EXIT_ENGINE, ENOSPC, "no available IPv4 address on network %s (%s)",
+                      in.name, json_string_value(json_object_get(net, "Subnet")));
 }

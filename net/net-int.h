@@ -52,6 +52,8 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, cha
 /* Rewrite the hosts files of every endpoint on net but skip (may be NULL), in place: they
  * are bind mounts. */
 void net_hosts_refresh(struct net_ctx *ctx, json_t *net, const char *skip);
+/* The hosts file's text of cid, whose endpoint record self is (hostsync.c). */
+char *net_hosts_for(struct net_ctx *ctx, const char *cid, json_t *self);
 /* Reclaim endpoints whose setup never finished, or (full) whose veth is gone. */
 void net_ctx_gc(struct net_ctx *ctx, bool full);
 
@@ -68,6 +70,8 @@ struct net_info {
 bool net_ip_reserved(json_t *aux, uint32_t ip);
 /* Fill info from a record; pointers borrow from it. */
 void net_info_get(json_t *net, struct net_info *info);
+/* Whether net is the default network (bridge): no name resolution there, as in docker. */
+bool net_is_default(json_t *net);
 
 /* 64-bit FNV-1a, for short stable device names. */
 uint64_t net_hash(const char *a, const char *b);
@@ -103,6 +107,9 @@ int net_ep_put(struct net_ctx *ctx, json_t *net, const char *cid, json_t *ep, bo
 int net_write_in_place(const char *path, const char *text, bool create);
 /* Forget an endpoint record. */
 void net_ep_del(struct net_ctx *ctx, json_t *net, const char *cid);
+/* An endpoint record's ports as structs (*n the count; free the array) and its address. */
+struct net_port *net_ep_ports(json_t *ep, size_t *n);
+uint32_t net_ep_ip(json_t *ep);
 /* Address claims and the allocator's next-fit hint. */
 bool net_ip_claimed(struct net_ctx *ctx, json_t *net, uint32_t ip);
 int net_ip_claim(struct net_ctx *ctx, json_t *net, uint32_t ip, const char *cid,

@@ -1,5 +1,5 @@
-/* Published ports: their record form, the kernel's and the claims' view of a host port, and
- * the check `run` does before it creates anything. */
+/* Published ports: their record form, the kernel's and the claims' view of a host port, the
+ * check `run` does before it creates anything, and a container's ports on all its networks. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -101,4 +101,27 @@ int net_ports_check(const char *root, const struct net_port *ports, size_t n, st
   }
   net_ctx_close(&ctx);
   return r;
+}
+
+int net_container_ports(const char *root, const char *container_id, struct net_port **ports,
+                        size_t *n, struct td_err **err)
+{
+  *ports = NULL;
+  *n = 0;
+  struct net_ctx ctx;
+  if (net_ctx_open(root, &ctx, err) < 0)
+    return -1;
+  size_t i;
+  json_t *net;
+  json_array_foreach (ctx.nets, i, net) {
+    json_t *ep = net_ep_get(&ctx, net, container_id);
+    size_t k;
+    json_t *pj;
+    json_array_foreach (json_object_get(ep, "Ports"), k, pj) {
+      *ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
+      net_port_from_json(pj, &(*ports)[(*n)++]);
+    }
+  }
+  net_ctx_close(&ctx);
+  return 0;
 }

@@ -195,3 +195,8 @@ char *net_new_id(void)
     snprintf(s + 2 * i, 3, "%02x", b[i]);
   return s;
 }
+
+bool net_is_default(json_t *net)
+{
+  return !strcmp(json_string_value(json_object_get(net, "Name")), NET_DEFAULT_NAME);
+}

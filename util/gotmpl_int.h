@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "util/err.h"
+#include "util/xalloc.h"
 
 /* ---- a growing string ---- */
 struct gbuf {
@@ -154,8 +155,63 @@ bool gt_has_func(const char *name);
  * NULL: no value); on error a message without position. */
 int gt_call(const char *name, json_t **args, size_t n, bool header, json_t **out, char **errmsg);
 
+/* The functions behind gt_call: each 0, or -1 with *msg Go's message (gt_fail's). */
+/* *msg = fmt with a and b (its only two %s); returns -1. */
+static inline int gt_fail(char **msg, const char *fmt, const char *a, const char *b)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  *msg = xasprintf(fmt, a, b);
+#pragma GCC diagnostic pop
+  return -1;
+}
+/* lt..ge: *cmp -1/0/1 (the message names "lt:"; the caller puts its own name there). */
+int gt_compare(json_t *a, json_t *b, int *cmp, char **msg);
+/* eq: *out whether a equals any of bs[0..n). */
+int gt_equal(json_t *a, json_t **bs, size_t n, bool *out, char **msg);
+/* index a[0] by a[1..n); slice a[0] by up to three indexes a[1..n). */
+int gt_index(json_t **a, size_t n, json_t **out, char **msg);
+int gt_slice(json_t **a, size_t n, json_t **out, char **msg);
+/* fmt.Sprint of a[0..n) into b (ln: Sprintln). */
+void gt_sprint(struct gbuf *b, json_t **a, size_t n, bool ln);
+/* html, js or urlquery (by fn's first letter) of the Sprint of a[0..n). */
+json_t *gt_escape(const char *fn, json_t **a, size_t n);
+/* strings.ToUpper, ToLower or Title (mode 'u', 'l', 't') of s[0..n). */
+json_t *gt_recase(const char *s, size_t n, char mode);
+
 /* ---- executor ---- */
 struct gotmpl_opts;
+/* nesting of actions and template calls: Go allows 100000 template calls; C's stack less */
+#define GT_MAX_DEPTH 5000
+
+struct gt_var {
+  const char *name;
+  json_t *v;
+};
+
+/* One run of a template: gotmpl_exec.c walks the tree, gotmpl_eval.c evaluates pipelines,
+ * gotmpl_state.c keeps the variables and the error. */
+struct gt_state {
+  const struct gotmpl *t;
+  const struct gotmpl_opts *o;
+  const char *(*header)(const char *field);
+  bool header_mode;
+  const char *tname;
+  struct gbuf *out;
+  struct gt_var *vars;
+  size_t nv, cap;
+  const struct gt_node *at;
+  char *err;
+  int depth, brk; /* brk: 1 {{break}}, 2 {{continue}} */
+  json_t *root;
+};
+/* Go's error at s->at (or the template's name), kept in s->err (the first one wins); -1. */
+int gt_xerr(struct gt_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Declare a variable (a new reference to v); the innermost of a name. */
+void gt_var_push(struct gt_state *s, const char *name, json_t *v);
+struct gt_var *gt_var_find(struct gt_state *s, const char *name);
+/* Evaluate a pipeline (its declarations pushed) into *out, a new reference or NULL. */
+int gt_eval_pipeline(struct gt_state *s, json_t *dot, const struct gt_node *pipe, json_t **out);
 /* Run t over data; header_mode: docker's header row (fields of the data give header(field)).
  * *out always gets what was written; on error -1 and *err the message. */
 int gt_exec(const struct gotmpl *t, json_t *data, const struct gotmpl_opts *o,
