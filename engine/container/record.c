@@ -128,6 +128,8 @@ static const struct field {
     F(S_STATE, "StartedAt", K_STR, state.started_at),
     F(S_STATE, "FinishedAt", K_STR, state.finished_at),
     F(S_TOP, "Image", K_STR, image),
+    F(S_TOP, "ResolvConfPath", K_STR, resolv_conf_path),
+    F(S_TOP, "HostnamePath", K_STR, hostname_path),
     F(S_TOP, "HostsPath", K_STR, hosts_path),
     F(S_TOP, "LogPath", K_STR, log_path),
     F(S_TOP, "Name", K_STR, name),

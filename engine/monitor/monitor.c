@@ -105,6 +105,8 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
     record_free(m->rec);
     m->rec = fresh;
   }
+  if (m->etc_paths)
+    eng_etc_paths_fill(m->ctx, m->rec);
   struct ctr_state *st = &m->rec->state;
   free(st->status);
   st->status = xstrdup(status);
@@ -181,6 +183,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   eng_ns_hold_init(&hold);
   if (eng_ns_joins_start(m->ctx, m->rec, m->dir, &cached, &hold, err) < 0)
     return -1;
+  m->etc_paths = true;
   int child[3];
   if (setup_stdio(m, child, err) < 0) {
     /* out of fds: what was made goes, so the cleanup after this failure has fds to work */

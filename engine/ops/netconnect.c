@@ -55,7 +55,8 @@ static int connect_locked(struct eng_ctx *ctx, const char *id, void *arg, struct
   const char *name = rec->name;
   req->container_name = name && name[0] == '/' ? name + 1 : name;
   req->hostname = rec->config.hostname;
-  req->hosts_path = rec->hosts_path;
+  autofree char *hosts = eng_hosts_file(ctx, rec);
+  req->hosts_path = hosts;
   char nspath[64];
   snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)rec->state.pid);
   struct net_attach_result res = {0};

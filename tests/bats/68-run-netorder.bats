@@ -59,3 +59,45 @@ own_lines() { # ctr
   [[ "${lines[9]}" == *$'\t'"${sid:0:12}" ]]
   [[ "${lines[10]}" != *$'\t'"${sid:0:12}" ]]
 }
+
+paths() { td inspect -f '[{{.HostsPath}}] [{{.ResolvConfPath}}] [{{.HostnamePath}}]' "$1"; }
+
+@test "inspect: --network container:X's HostsPath, ResolvConfPath and HostnamePath are empty until it starts, X's from then on" {
+  xid=$(td run -d --name px busybox sleep 60)
+  xd="$TD_ROOT/containers/$xid"
+  td create --name pj --network container:px busybox sleep 60 >/dev/null
+  [ "$(paths pj)" = "[] [] []" ]
+  td start pj >/dev/null
+  [ "$(paths pj)" = "[$xd/hosts] [$xd/resolv.conf] [$xd/hostname]" ]
+  [ "$(paths px)" = "$(paths pj)" ]
+  # the kernel's view is the same as before: X's files mounted (68-run-netctr.bats)
+  grep -q " $xd/hosts /etc/hosts " "/proc/$(td inspect -f '{{.State.Pid}}' pj)/mountinfo"
+  td stop -t 0 pj >/dev/null
+  [ "$(paths pj)" = "[$xd/hosts] [$xd/resolv.conf] [$xd/hostname]" ]
+  # run: X's at once
+  td run -d --name pk --network container:px busybox sleep 60 >/dev/null
+  [ "$(paths pk)" = "$(paths px)" ]
+}
+
+@test "inspect: any container's etc paths are empty until its first start (docker's), its own from a start that failed in the runtime on" {
+  td create --name pc busybox sleep 60 >/dev/null
+  [ "$(paths pc)" = "[] [] []" ]
+  td create --name pn --network none busybox >/dev/null
+  [ "$(paths pn)" = "[] [] []" ]
+  id=$(td inspect -f '{{.Id}}' pc)
+  td start pc >/dev/null
+  d="$TD_ROOT/containers/$id"
+  [ "$(paths pc)" = "[$d/hosts] [$d/resolv.conf] [$d/hostname]" ]
+  # the files themselves are there from the create on (what a created container's cp sees)
+  [ -f "$TD_ROOT/containers/$(td inspect -f '{{.Id}}' pn)/hosts" ]
+  # docker sets them before its runtime runs: a start that fails there leaves them set
+  run -127 td run --name pf busybox /nonexistent
+  fid=$(td inspect -f '{{.Id}}' pf)
+  [ "$(td inspect -f '{{.State.Status}}' pf)" = created ]
+  [ "$(paths pf)" = "[$TD_ROOT/containers/$fid/hosts] [$TD_ROOT/containers/$fid/resolv.conf] [$TD_ROOT/containers/$fid/hostname]" ]
+  # a network connect after the start writes the container's own hosts file
+  td network create no1 >/dev/null
+  td network connect no1 pc
+  ip=$(td inspect -f '{{.NetworkSettings.Networks.no1.IPAddress}}' pc)
+  grep -q "^$ip[[:space:]]" "$d/hosts"
+}
