@@ -188,7 +188,8 @@ static int mount_idmapped(const char *run_dir, const struct ovl_spec *s, const c
     rc = mount_any(run_dir, &m, target, err);
   if (rc < 0 && (*err)->errnum == EINVAL && !(force && strcmp(force, "1") == 0)) {
     err_free(err);
-    if (s->transient) { /* the refused try left work/incompat/volatile, which fails the next */
+    if (s->transient &&
+        s->work) { /* the refused try left work/incompat/volatile, which fails the next */
       autofree char *incompat = xasprintf("%s/work/incompat", s->work);
       rm_rf(incompat, err);
       err_free(err);

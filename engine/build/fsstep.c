@@ -173,3 +173,17 @@ int bstate_mount_ro(struct builder *b, const struct bstate *s, char **path, stru
   *path = steal_ptr(p);
   return 0;
 }
+
+int bstate_mount_ro_idmapped(struct builder *b, const struct bstate *s, char **path,
+                             struct td_err **err)
+{
+  /* <mN>/root: the older kernels' staged layers go to <mN>/.idmap, this mount's own */
+  autofree char *p = xasprintf("%s/m%d/root", b->work, ++b->n_mounts);
+  if (mkdir_p(p, 0755, err) < 0)
+    return -1;
+  autoclose int ns = eng_build_remap_userns(b->remap, err);
+  if (ns < 0 || mount_layers(b, s, NULL, NULL, ns, p, err) < 0)
+    return -1;
+  *path = steal_ptr(p);
+  return 0;
+}

@@ -99,6 +99,10 @@ int fsstep_commit(struct builder *b, struct bstate *s, struct fsstep *f, const c
 void fsstep_end(struct fsstep *f);
 /* A read-only mount of a state's files (COPY --from), at *path */
 int bstate_mount_ro(struct builder *b, const struct bstate *s, char **path, struct td_err **err);
+/* The same through its layers idmapped with b->remap's mapping (a remapped RUN's from= bind:
+ * the files as the container's ids, host root its root) */
+int bstate_mount_ro_idmapped(struct builder *b, const struct bstate *s, char **path,
+                             struct td_err **err);
 
 /* run.c: RUN argv in the mounted rootfs; *code gets its exit status */
 int run_step(struct builder *b, const struct bstate *s, struct fsstep *f, char **argv, char **env,
@@ -150,6 +154,11 @@ struct run_mount {
   bool created;       /* the target was not in the rootfs: removed after the step */
   char *from_root;    /* bind from=: the read-only mount of that stage or image */
 };
+/* runmount_idmap.c: --userns-remap: the bind staged at point replaced by an idmapped
+ * read-only clone of it (b->remap's mapping); a filesystem that cannot be idmapped keeps the
+ * plain bind, with a warning naming what */
+int run_mount_idmap(const struct builder *b, const char *point, const char *what,
+                    struct td_err **err);
 /* the from= of a "--mount=..." flag (a stage the step reads), new, or NULL */
 char *run_mount_from(const char *flag);
 /* the instruction's --mount flags; a relative target is under workdir */

@@ -10,7 +10,8 @@
  * refused), a stage or image inside its read-only root (RESOLVE_IN_ROOT), and bound by the fd
  * (/proc/self/fd/N) to a staging point in the step's directory, which is what the spec names:
  * nothing is resolved twice. The target is resolved inside the rootfs by the runtime
- * (RESOLVE_IN_ROOT), so a target that is a symlink leads inside the rootfs, never to the host. */
+ * (RESOLVE_IN_ROOT), so a target that is a symlink leads inside the rootfs, never to the host.
+ * Under --userns-remap a bind's source is idmapped with the RUN's mapping (runmount_idmap.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -194,14 +195,17 @@ static int open_in(int rootfd, const char *rel, bool beneath, const char *what, 
 static int from_root(struct builder *b, struct stage *sg, const char *from, char **path,
                      struct td_err **err)
 {
+  /* --userns-remap: its layers idmapped (an overlay cannot be idmapped itself) */
+  int (*mount_ro)(struct builder *, const struct bstate *, char **, struct td_err **) =
+      b->remap ? bstate_mount_ro_idmapped : bstate_mount_ro;
   size_t si = (size_t)(sg - b->stages);
   int o = step_find_stage(b, from, si);
   if (o >= 0)
-    return bstate_mount_ro(b, &b->stages[o].st, path, err);
+    return mount_ro(b, &b->stages[o].st, path, err);
   struct bstate st = {0};
   if (bstate_from_image(b, from, &st, err) < 0)
     return err_prefix(err, "RUN --mount from=%s", from);
-  int rc = bstate_mount_ro(b, &st, path, err);
+  int rc = mount_ro(b, &st, path, err);
   bstate_clear(&st);
   return rc;
 }
@@ -347,6 +351,12 @@ int run_mounts_stage(struct builder *b, struct stage *sg, struct fsstep *f, stru
     autofree char *point = xasprintf("%s/mnt%zu", f->dir, i);
     if (stage_fd(fd, point, err) < 0)
       return -1;
+    /* --userns-remap: a context source through an idmapped read-only mount (runmount_idmap.c) */
+    if (b->remap && m[i].type == RM_BIND && m[i].from == NULL) {
+      autofree char *what = xasprintf("'%s' of the build context", m[i].source ? m[i].source : ".");
+      if (run_mount_idmap(b, point, what, err) < 0)
+        return -1;
+    }
     const char *src = point;
     autofree char *ovl = NULL;
     if (m[i].rw && m[i].type == RM_BIND) {
@@ -360,7 +370,7 @@ int run_mounts_stage(struct builder *b, struct stage *sg, struct fsstep *f, stru
       if (mkdir(ovl, 0700) < 0 || mkdir(up, 0700) < 0 || mkdir(wk, 0700) < 0)
         return err_set(err, errno, "RUN --mount: rw overlay");
       /* --userns-remap: the throw-away upper dir is the remapped root's (its top dir writable
-       * from inside); the source's own files are not shifted, as run's binds */
+       * from inside); the lower dir is the idmapped source (copy-ups keep its mapped ids) */
       uid_t ru = 0;
       gid_t rg = 0;
       if (b->remap)
@@ -368,7 +378,8 @@ int run_mounts_stage(struct builder *b, struct stage *sg, struct fsstep *f, stru
       if (b->remap && lchown(up, ru, rg) < 0)
         return err_set(err, errno, "RUN --mount: chown %s", up);
       autofree char *data = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", point, up, wk);
-      if (mount("overlay", ovl, "overlay", 0, data) < 0)
+      /* nodev under remapping: the idmapped lower's root device nodes are the RUN root's */
+      if (mount("overlay", ovl, "overlay", b->remap ? MS_NODEV : 0, data) < 0)
         return err_set(err, errno, "RUN --mount: rw overlay");
       src = ovl;
     }

@@ -136,12 +136,14 @@ saved_owners() {
 @test "build remap attack: no write to a host root file through a bind (rw too), no mknod" {
   echo host >"$T/ctx/rootfile"
   chmod 644 "$T/ctx/rootfile"
-  printf 'FROM busybox\nRUN --mount=type=bind,target=/c,rw stat -c "OWNER=%%u" /c/rootfile && echo pwn >>/c/rootfile\n' >"$T/ctx/Dockerfile"
+  # rw: the RUN's root is the file's owner (the bind is idmapped) and may change it, in the
+  # throw-away overlay only (BuildKit's rw binds): the context's file is never changed
+  printf 'FROM busybox\nRUN --mount=type=bind,target=/c,rw stat -c "OWNER=%%u" /c/rootfile && echo pwn >>/c/rootfile && echo "NOW=$(tr "\\n" " " </c/rootfile)"\n' >"$T/ctx/Dockerfile"
   run tdr build --no-cache "$T/ctx"
   echo "$output"
-  [ "$status" -ne 0 ]
-  [[ "$output" == *"OWNER=65534"* ]]
-  [[ "$output" == *"ermission denied"* ]]
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"OWNER=0"* ]]
+  [[ "$output" == *"NOW=host pwn "* ]]
   [ "$(cat "$T/ctx/rootfile")" = host ]
   # a new file in the rw bind goes to its throw-away layer, never to the context
   printf 'FROM busybox\nRUN --mount=type=bind,target=/c,rw echo new >/c/newfile\n' >"$T/ctx/Dockerfile"
@@ -160,6 +162,111 @@ saved_owners() {
   [[ "$output" == *"Operation not permitted"* ]]
   run td image inspect mk
   [ "$status" -ne 0 ]
+  no_build_leftovers
+}
+
+@test "build remap: RUN --mount=type=bind sources are idmapped: the host's root is root inside" {
+  echo host >"$T/ctx/rootfile"
+  echo u >"$T/ctx/u1000"
+  chown 1000:1001 "$T/ctx/u1000"
+  chmod 644 "$T/ctx/rootfile" "$T/ctx/u1000"
+  cat >"$T/ctx/Dockerfile" <<'EOF'
+FROM busybox AS a
+RUN mkdir /s && echo s >/s/f && echo g >/s/g && chown 1000:1000 /s/g
+FROM busybox
+RUN --mount=type=bind,target=/c echo "CTX=$(stat -c %u:%g /c /c/rootfile /c/u1000 | tr '\n' ' ')"
+RUN --mount=type=bind,source=u1000,target=/one echo "ONE=$(stat -c %u:%g /one)"
+RUN --mount=type=bind,from=a,source=/s,target=/s echo "STAGE=$(stat -c %u:%g /s /s/f /s/g | tr '\n' ' ')"
+RUN --mount=type=bind,from=busybox,target=/b echo "IMG=$(stat -c %u:%g /b/bin/busybox /b/etc/passwd | tr '\n' ' ')"
+RUN --mount=type=bind,target=/c (touch /c/x 2>&1 || echo RO-REFUSED) | tr '\n' ' '
+RUN --mount=type=bind,from=a,source=/s,target=/s,rw echo x >>/s/f && echo "SRW=$(stat -c %u:%g /s/f) $(cat /s/f | tr '\n' ' ')"
+EOF
+  run tdr build --no-cache "$T/ctx"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # the context's files as the host has them (root's: root's; 1000's: 1000's), never 65534
+  [[ "$output" == *"CTX=0:0 0:0 1000:1001 "* ]]
+  [[ "$output" == *"ONE=1000:1001"* ]]
+  # a stage's and an image's files with the ids of their layers
+  [[ "$output" == *"STAGE=0:0 0:0 1000:1000 "* ]]
+  [[ "$output" == *"IMG=0:0 0:0 "* ]]
+  # read-only without rw, even for the RUN's root that now owns the files
+  [[ "$output" == *"Read-only file system"*"RO-REFUSED"* ]]
+  [ ! -e "$T/ctx/x" ]
+  # rw from a stage: its root's file written by the RUN's root, in the throw-away overlay
+  [[ "$output" == *"SRW=0:0 s x "* ]]
+  [[ "$output" != *"warning"* ]]
+  # older kernels' path (6.1): the stage's idmapped layers attached for its overlay's mount
+  run nsenter --mount="$TEST_TMP/mntns" env "${TD_OFFLINE_ENV[@]}" TD_FORCE_LEGACY_OVERLAY=1 \
+    TD_FORCE_IDMAP_STAGED=1 "$TINYDOCKER" --userns-remap default build --no-cache "$T/ctx"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"CTX=0:0 0:0 1000:1001 "* ]]
+  [[ "$output" == *"STAGE=0:0 0:0 1000:1000 "* ]]
+  # while the step runs, its bind is an idmapped read-only mount in the RUN's mount namespace
+  printf 'FROM busybox\nRUN --mount=type=bind,target=/c echo started; sleep 3\n' >"$T/ctx/Dockerfile"
+  td --userns-remap default build --no-cache "$T/ctx" >"$T/out" 2>&1 &
+  bpid=$!
+  for _ in $(seq 200); do grep -q started "$T/out" && break; sleep 0.05; done
+  id=$(grep -o 'Running in [0-9a-f]*' "$T/out" | cut -d' ' -f3)
+  cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id*" 2>/dev/null | head -1)
+  spid=$(head -1 "$cg/cgroup.procs")
+  line=$(awk '$5 == "/c"' "/proc/$spid/mountinfo")
+  echo "$line"
+  wait "$bpid"
+  [[ "$line" == *" ro,"*"idmapped"* ]]
+  no_build_leftovers
+}
+
+@test "build remap attack: an idmapped bind never writes the context, symlinks stay inside" {
+  echo host >"$T/ctx/rootfile"
+  chmod 644 "$T/ctx/rootfile"
+  echo SECRET >"$T/secret"
+  chmod 644 "$T/secret"
+  ln -s "$T/secret" "$T/ctx/abs"
+  ln -s "../../../../../../../../../..$T/secret" "$T/ctx/rel"
+  # a device node of the host's root, 0600: the RUN's root owns it through the idmapping
+  mknod -m 600 "$T/ctx/nul" c 1 3
+  cat >"$T/ctx/Dockerfile" <<'EOF'
+FROM busybox
+RUN --mount=type=bind,target=/c (echo pwn >>/c/rootfile || echo NOWRITE; chown 5:5 /c/rootfile || echo NOCHOWN; cat /c/abs || echo NOABS; cat /c/rel || echo NOREL; mount -o remount,rw /c || echo NOREMOUNT; echo pwn >/c/new || echo NONEW; stat -c "NUL=%u:%a" /c/nul; cat /c/nul || echo NODEV) 2>&1 | tr '\n' ' '
+RUN --mount=type=bind,target=/c,rw (echo pwn >>/c/rootfile; chown 5:5 /c/rootfile; rm /c/abs; echo pwn >/c/new; echo pwn >/c/rel || echo NORELW; echo "RW=$(stat -c %u /c/rootfile)"; cat /c/nul || echo NODEVRW) 2>&1 | tr '\n' ' '
+EOF
+  run tdr build --no-cache "$T/ctx"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *NOWRITE*NOCHOWN*NOABS*NOREL*NOREMOUNT*NONEW*"NUL=0:600"*"Permission denied NODEV"* ]]
+  [[ "$output" != *SECRET* ]]
+  [[ "$output" == *NORELW*"RW=5"*"Permission denied NODEVRW"* ]]
+  # the context and the file its links name are as they were
+  [ "$(cat "$T/ctx/rootfile")" = host ]
+  [ "$(stat -c %u:%g "$T/ctx/rootfile")" = 0:0 ]
+  [ -L "$T/ctx/abs" ]
+  [ ! -e "$T/ctx/new" ]
+  [ "$(cat "$T/secret")" = SECRET ]
+  # a source that is a link out of the context is refused, as without remapping
+  printf 'FROM busybox\nRUN --mount=type=bind,source=abs,target=/x cat /x\n' >"$T/ctx/Dockerfile"
+  run tdr build --no-cache "$T/ctx"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"forbidden path outside the build context"* ]]
+  [[ "$output" != *SECRET* ]]
+  no_build_leftovers
+}
+
+@test "build remap: a bind source the kernel cannot idmap keeps the host's ids, with a warning" {
+  # ramfs has no idmapped mounts (no FS_ALLOW_IDMAP): the context on one, in the test's namespace
+  mkdir -p "$T/ram"
+  nsenter --mount="$TEST_TMP/mntns" mount -t ramfs -o mode=755 ramfs "$T/ram"
+  nsenter --mount="$TEST_TMP/mntns" sh -c "mkdir -m 755 $T/ram/ctx && echo host >$T/ram/ctx/rootfile && chmod 644 $T/ram/ctx/rootfile"
+  printf 'FROM busybox\nRUN --mount=type=bind,target=/c echo "OWN=$(stat -c %%u /c/rootfile) $(cat /c/rootfile)"\n' |
+    nsenter --mount="$TEST_TMP/mntns" sh -c "cat >$T/ram/ctx/Dockerfile"
+  run tdr build --no-cache "$T/ram/ctx"
+  nsenter --mount="$TEST_TMP/mntns" umount "$T/ram"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"warning: --userns-remap: RUN --mount=type=bind source '.' of the build context is not idmapped"*"cannot be idmapped here"* ]]
+  [[ "$output" == *"OWN=65534 host"* ]]
   no_build_leftovers
 }
 
