@@ -139,6 +139,9 @@ void record_freep(struct ctr_record **rec);
 void eng_etc_paths_fill(const struct eng_ctx *ctx, struct ctr_record *rec);
 /* The container's /etc/hosts on the host: HostsPath, or its own file before any start. */
 char *eng_hosts_file(const struct eng_ctx *ctx, const struct ctr_record *rec);
+/* A network connected while the container is not running: an endpoint without addresses, last
+ * (the start attaches it, in this order). */
+void record_add_pending(struct ctr_record *r, const char *network, char *const *aliases);
 /* The record of a directory whose record is missing (shown as "dead"). */
 struct ctr_record *record_dead(const char *id, const char *name);
 /* Set the network fields from an attach: the addresses, ports and the one endpoint

@@ -547,6 +547,13 @@ void record_set_attached(struct ctr_record *r, const struct net_attach_result *r
                              .aliases = aliases ? strv_dup(aliases) : NULL};
 }
 
+void record_add_pending(struct ctr_record *r, const char *network, char *const *aliases)
+{
+  r->net.nets = xrealloc(r->net.nets, (r->net.n_nets + 1) * sizeof(*r->net.nets));
+  r->net.nets[r->net.n_nets++] = (struct ctr_endpoint){
+      .network = xstrdup(network), .network_id = xstrdup(""), .aliases = strv_dup(aliases)};
+}
+
 const char *record_label(const struct ctr_record *r, const char *key)
 {
   size_t n = strlen(key);

@@ -101,3 +101,36 @@ paths() { td inspect -f '[{{.HostsPath}}] [{{.ResolvConfPath}}] [{{.HostnamePath
   ip=$(td inspect -f '{{.NetworkSettings.Networks.no1.IPAddress}}' pc)
   grep -q "^$ip[[:space:]]" "$d/hosts"
 }
+
+@test "network connect before the start: kept in the record, attached by the start after the container's own network, in that order" {
+  td network create no1 >/dev/null
+  td network create no2 >/dev/null
+  td network create no3 >/dev/null
+  td create --name cb --network no2 busybox sleep 60 >/dev/null
+  td network connect --alias cba no1 cb
+  td network connect no3 cb
+  # a second connect changes nothing (docker's); a network that does not exist is refused
+  td network connect no1 cb
+  run td network connect nonet cb
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"network nonet not found"* ]]
+  [ "$(td inspect -f '{{json .NetworkSettings.Networks.no1.Aliases}} [{{.NetworkSettings.Networks.no1.IPAddress}}]' cb)" = '["cba"] []' ]
+  # disconnected before the start: gone from the record
+  td network disconnect no3 cb
+  [ "$(td inspect -f '{{with index .NetworkSettings.Networks "no3"}}on{{end}}' cb)" = "" ]
+  td start cb >/dev/null
+  [ "$(own_lines cb)" = "no2 no1 " ]
+  # the kernel's view: an address of each network in the container's netns
+  pid=$(td inspect -f '{{.State.Pid}}' cb)
+  for n in no1 no2; do
+    ip=$(td inspect -f "{{with index .NetworkSettings.Networks \"$n\"}}{{.IPAddress}}{{end}}" cb)
+    [ -n "$ip" ]
+    grep -q "$ip" "/proc/$pid/net/fib_trie"
+  done
+  td inspect -f '{{json .NetworkSettings.Networks.no1.Aliases}}' cb | jq -e 'index("cba") != null'
+  [ "$(td inspect -f '{{with index .NetworkSettings.Networks "no3"}}on{{end}}' cb)" = "" ]
+  # kept through a stop: the next start attaches both again
+  td stop -t 0 cb >/dev/null
+  td start cb >/dev/null
+  [ "$(own_lines cb)" = "no2 no1 " ]
+}
