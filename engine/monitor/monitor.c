@@ -98,10 +98,14 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
   int lk = store_lock(m->ctx, m->id, &err);
   struct ctr_record *fresh = NULL;
   if (record_load(m->ctx, m->id, &fresh, &err) == 0) {
-    /* others may have renamed or paused it; the network part is ours */
-    struct ctr_net mine = m->rec->net;
-    m->rec->net = fresh->net;
-    fresh->net = mine;
+    /* others may have renamed or paused it; the network part of a start is ours. Once it
+     * stopped, the file's: the networks connected and disconnected while it ran (netconnect
+     * wrote them there) are the ones the next start attaches (docker's) */
+    if (running) {
+      struct ctr_net mine = m->rec->net;
+      m->rec->net = fresh->net;
+      fresh->net = mine;
+    }
     record_free(m->rec);
     m->rec = fresh;
   }

@@ -133,4 +133,13 @@ paths() { td inspect -f '[{{.HostsPath}}] [{{.ResolvConfPath}}] [{{.HostnamePath
   td stop -t 0 cb >/dev/null
   td start cb >/dev/null
   [ "$(own_lines cb)" = "no2 no1 " ]
+  # connected while running: kept through a stop too; disconnected while running: gone
+  td run -d --name cr --network no3 busybox sleep 60 >/dev/null
+  td network connect no1 cr
+  td network connect no2 cr
+  td network disconnect no1 cr
+  td stop -t 0 cr >/dev/null
+  [ "$(td inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' cr)" = "no2 no3 " ]
+  td start cr >/dev/null
+  [ "$(own_lines cr)" = "no3 no2 " ]
 }
