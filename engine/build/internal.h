@@ -184,3 +184,17 @@ void progress_end(struct builder *b, bool ok);
 /* context.c */
 int context_open(struct builder *b, struct td_err **err);
 int context_dockerfile(struct builder *b, char **text, size_t *len, struct td_err **err);
+
+/* plan.c: the build's plan (meta ARGs, stages, the target and the stages it needs, the step
+ * numbers); the target stage's index */
+int build_plan(struct builder *b, struct td_err **err);
+/* a FROM's image or stage, its meta ARGs expanded */
+int build_from_ref(struct builder *b, struct df_instr *in, char **out, struct td_err **err);
+/* the stages stage si reads: FROM <stage>, COPY --from=<stage>, RUN --mount=...,from=<stage>;
+ * deps has room for n_stages entries; returns how many (each once) */
+size_t build_stage_deps(struct builder *b, size_t si, size_t *deps);
+/* stages.c: the stages up to target that it needs, independent ones at once in child
+ * processes */
+int build_stages(struct builder *b, size_t target, struct td_err **err);
+/* builder.c: the RUN containers a killed build or stage left (their markers ctr-<id> in work) */
+void build_sweep_containers(struct builder *b, const char *work);

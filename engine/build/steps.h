@@ -1,5 +1,5 @@
 /* Inside engine/build only: the parts the build's steps share (step.c), the instructions
- * (instr.c, instr_copy.c), for the stage driver (builder.c). */
+ * (instr.c, instr_copy.c), for the stage driver (builder.c, plan.c, stages.c). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

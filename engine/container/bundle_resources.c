@@ -113,7 +113,7 @@ void bundle_host_config16(const struct eng_run_req *req, json_t *hc)
   json_object_set_new(hc, "BlkioDeviceWriteIOps", blkio_json(&req->write_iops, "Rate"));
   json_object_set_new(hc, "CpuRealtimePeriod", json_integer(req->cpu_rt_period));
   json_object_set_new(hc, "CpuRealtimeRuntime", json_integer(req->cpu_rt_runtime));
-  /* docker's map of the flag's KEY=VALUE pairs as given (create.c drops an empty one) */
+  /* docker's map of the flag's KEY=VALUE pairs as given (create_record.c drops an empty one) */
   json_t *so = json_object();
   for (char **o = req->storage_opts; o && *o; o++) {
     const char *eq = strchr(*o, '=');

@@ -344,7 +344,7 @@ char *eng_build_remap_tag(const struct eng_remap *r);
 struct tar_idshift;
 void eng_build_remap_shift(const struct eng_remap *r, struct tar_idshift *s);
 /* HostConfig as docker 20.10 prints it for `run IMAGE` without flags: its keys in its order
- * with its zero values (engine/container/create.c; inspect fills older records from it). */
+ * with its zero values (engine/container/create_record.c; inspect fills older records from it). */
 json_t *eng_host_config_defaults(void);
 
 /* Health (engine/container/healthfile.c): State.Health in <id>/health.json, written by the

@@ -20,9 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "engine/container/container.h"
@@ -67,14 +65,6 @@ static int side_open(const struct cp_side *s, const char *path, int flags, struc
   return fd >= 0 ? fd : err_set(err, errno, "open %s", path);
 }
 
-/* A regular file's data, opened from its pinned O_PATH fd (no second lookup by name). */
-int cp_reopen_file(int pathfd)
-{
-  char p[64];
-  snprintf(p, sizeof(p), "/proc/self/fd/%d", pathfd);
-  return open(p, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-}
-
 /* Owner (with -a, and into a container: docker's CLI sends the host file's uid/gid), mode and
  * times of a new entry, on its fd. Out of a container without -a the new entry belongs to the
  * caller (docker) and, as cp(1) does when ownership changes, a file loses setuid and setgid: a
@@ -92,23 +82,6 @@ static void set_meta(const struct cp *c, int fd, const struct stat *st)
   (void)fchmod(fd, mode);
   struct timespec ts[2] = {st->st_atim, st->st_mtim};
   (void)futimens(fd, ts);
-}
-
-/* Make room for a new entry dfd/name: a directory stays when a directory is wanted (1),
- * anything else is removed (0). */
-int cp_make_room(int dfd, const char *name, bool want_dir, struct td_err **err)
-{
-  struct stat st;
-  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return errno == ENOENT ? 0 : err_set(err, errno, "stat %s", name);
-  if (S_ISDIR(st.st_mode)) {
-    if (want_dir)
-      return 1;
-    return err_set(err, EISDIR, "cannot overwrite directory %s with non-directory", name);
-  }
-  if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-    return err_set(err, errno, "remove %s", name);
-  return 0;
 }
 
 static int copy_obj(const struct cp *c, int obj, const struct stat *st, int dfd, const char *dname,
@@ -133,40 +106,6 @@ static void remove_partial(int dfd, const char *name, int depth)
     if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
       remove_partial(dirfd(d), de->d_name, depth + 1);
   unlinkat(dfd, name, AT_REMOVEDIR);
-}
-
-#ifndef MQUEUE_MAGIC
-#define MQUEUE_MAGIC 0x19800202
-#endif
-
-/* Whether fd lies on a kernel filesystem (proc, sysfs, cgroup, ...), which a running
- * container's root reaches through its mounts: cp neither reads nor writes those (docker's
- * cp never sees them), so a link planted in the container cannot aim a copy at /proc files. */
-bool cp_kernel_fs(int fd)
-{
-  struct statfs sf;
-  if (fstatfs(fd, &sf) < 0)
-    return true;
-  switch ((unsigned long)sf.f_type) {
-  case PROC_SUPER_MAGIC:
-  case SYSFS_MAGIC:
-  case CGROUP_SUPER_MAGIC:
-  case CGROUP2_SUPER_MAGIC:
-  case DEVPTS_SUPER_MAGIC:
-  case MQUEUE_MAGIC:
-  case DEBUGFS_MAGIC:
-  case TRACEFS_MAGIC:
-  case SECURITYFS_MAGIC:
-  case BPF_FS_MAGIC:
-  case SELINUX_MAGIC:
-  case SMACK_MAGIC:
-  case EFIVARFS_MAGIC:
-  case PSTOREFS_MAGIC:
-  case BINFMTFS_MAGIC:
-    return true;
-  default:
-    return false;
-  }
 }
 
 /* Every entry of directory src (an O_RDONLY fd) into directory dst. */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/container/container.h"
@@ -260,6 +261,33 @@ static json_t *graph_view(const struct eng_ctx *ctx, const struct ctr_record *re
   autofree char *work = xasprintf("%s/work", dir);
   return json_pack("{s:{s:s,s:s,s:s,s:s},s:s}", "Data", "LowerDir", lower, "MergedDir", merged,
                    "UpperDir", upper, "WorkDir", work, "Name", "overlay");
+}
+
+int64_t eng_dir_size(int dfd)
+{
+  int64_t total = 0;
+  DIR *d = fdopendir(dfd);
+  if (d == NULL) {
+    close(dfd);
+    return 0;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    struct stat st;
+    if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      continue;
+    if (S_ISDIR(st.st_mode)) {
+      int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0)
+        total += eng_dir_size(sub);
+    } else {
+      total += st.st_size;
+    }
+  }
+  closedir(d);
+  return total;
 }
 
 void eng_ctr_sizes(const struct eng_ctx *ctx, const struct ctr_record *rec, int64_t *rw_out,

@@ -164,8 +164,8 @@ EOF
 @test "build: kill -9 of the build during a RUN leaves no process, cgroup, mount or work dir" {
   printf 'FROM busybox\nRUN echo started; exec sleep 1000\n' >"$T/ctx/Dockerfile"
   "$TINYDOCKER" build --no-cache "$T/ctx" >"$T/out" 2>&1 &
-  for _ in $(seq 100); do grep -q started "$T/out" && break; sleep 0.05; done
-  grep -q started "$T/out"
+  for _ in $(seq 100); do grep -qx started "$T/out" && break; sleep 0.05; done
+  grep -qx started "$T/out"
   bpid=$(pgrep -f "tinydocker-build --root $TD_ROOT --no-cache $T/ctx" | head -1)
   [ -n "$bpid" ]
   id=$(grep -o 'Running in [0-9a-f]*' "$T/out" | cut -d' ' -f3)

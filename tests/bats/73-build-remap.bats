@@ -207,7 +207,9 @@ EOF
   printf 'FROM busybox\nRUN --mount=type=bind,target=/c echo started; sleep 3\n' >"$T/ctx/Dockerfile"
   td --userns-remap default build --no-cache "$T/ctx" >"$T/out" 2>&1 &
   bpid=$!
-  for _ in $(seq 200); do grep -q started "$T/out" && break; sleep 0.05; done
+  # the step's own output line, not the "Step 2/2 : RUN ... echo started" line before it
+  for _ in $(seq 200); do grep -qx started "$T/out" && break; sleep 0.05; done
+  grep -qx started "$T/out" || { wait "$bpid"; false; }
   id=$(grep -o 'Running in [0-9a-f]*' "$T/out" | cut -d' ' -f3)
   cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id*" 2>/dev/null | head -1)
   spid=$(head -1 "$cg/cgroup.procs")
@@ -274,8 +276,9 @@ EOF
   printf 'FROM busybox\nRUN echo started; sleep 3; echo done-sleeping\n' >"$T/ctx/Dockerfile"
   td --userns-remap tdbuild build --no-cache "$T/ctx" >"$T/out" 2>&1 &
   bpid=$!
-  for _ in $(seq 200); do grep -q started "$T/out" && break; sleep 0.05; done
-  grep -q started "$T/out"
+  # the step's own output line, not the "Step 2/2 : RUN ... echo started" line before it
+  for _ in $(seq 200); do grep -qx started "$T/out" && break; sleep 0.05; done
+  grep -qx started "$T/out"
   id=$(grep -o 'Running in [0-9a-f]*' "$T/out" | cut -d' ' -f3)
   cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id*" 2>/dev/null | head -1)
   [ -n "$cg" ]
