@@ -236,6 +236,7 @@ static int attach_locked(struct net_ctx *ctx, const char *cid, const char *netns
   autofree char *veth = veth_name(in.id, cid);
   autofree char *ifname = xasprintf("eth%zu", ifname_pick(ctx, cid));
   autojson json_t *ep = endpoint_new(req, veth, ifname, ip, ports);
+  json_object_set_new(ep, "Seq", json_integer(net_ep_next_seq(ctx, cid)));
   /* recorded (State setup) before any claim or device exists: a crash from here on is
    * found by the gc, which releases everything the record names */
   if (net_ep_put(ctx, net, cid, ep, false, err) < 0)

@@ -54,6 +54,8 @@ void net_endpoint_release(struct net_ctx *ctx, json_t *net, const char *cid, cha
 void net_hosts_refresh(struct net_ctx *ctx, json_t *net, const char *skip);
 /* The hosts file's text of cid, whose endpoint record self is (hostsync.c). */
 char *net_hosts_for(struct net_ctx *ctx, const char *cid, json_t *self);
+/* The next attach order number ("Seq") of cid's endpoints: one past its highest (hostsync.c). */
+json_int_t net_ep_next_seq(struct net_ctx *ctx, const char *cid);
 /* Reclaim endpoints whose setup never finished, or (full) whose veth is gone. */
 void net_ctx_gc(struct net_ctx *ctx, bool full);
 

@@ -105,7 +105,7 @@ int eng_container_brief(struct eng_ctx *ctx, const char *id, struct eng_ctr_brie
       .id = xstrdup(id),
       .name = xstrdup(name && name[0] == '/' ? name + 1 : (name ? name : "")),
       .hostname = xstrdup(rec->config.hostname),
-      .hosts_path = xstrdup(rec->hosts_path),
+      .hosts_path = eng_hosts_file(ctx, rec),
       .network_mode = xstrdup(rec->host.network_mode),
       .image = xstrdup(rec->image),
       .pid = rec->state.pid,

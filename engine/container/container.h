@@ -85,6 +85,8 @@ struct ctr_record {
   char *path, **args;        /* the process: Path and Args */
   char *image;               /* the image id */
   char *hosts_path, *log_path;
+  /* ResolvConfPath and HostnamePath; these and HostsPath are "" until the first start */
+  char *resolv_conf_path, *hostname_path;
   int restart_count;
   struct ctr_state state;
   struct {
@@ -131,6 +133,15 @@ json_t *record_to_json(struct ctr_record *rec);
 void record_free(struct ctr_record *rec);
 #define autorecord __attribute__((cleanup(record_freep)))
 void record_freep(struct ctr_record **rec);
+/* docker's ResolvConfPath, HostnamePath and HostsPath, set by a start that got past joining
+ * the namespaces (engine/container/etcpaths.c): the container's own files, or X's for
+ * --network container:X. A record that has them (a start's, an older engine's) keeps them. */
+void eng_etc_paths_fill(const struct eng_ctx *ctx, struct ctr_record *rec);
+/* The container's /etc/hosts on the host: HostsPath, or its own file before any start. */
+char *eng_hosts_file(const struct eng_ctx *ctx, const struct ctr_record *rec);
+/* A network connected while the container is not running: an endpoint without addresses, last
+ * (the start attaches it, in this order). */
+void record_add_pending(struct ctr_record *r, const char *network, char *const *aliases);
 /* The record of a directory whose record is missing (shown as "dead"). */
 struct ctr_record *record_dead(const char *id, const char *name);
 /* Set the network fields from an attach: the addresses, ports and the one endpoint

@@ -258,7 +258,7 @@ static int create_fill(struct eng_ctx *ctx, const struct eng_run_req *req, const
   autostrv char **links = NULL;
   if (runflags_links(ctx, req, name, &links, err) < 0)
     return -1;
-  json_t *doc = create_record_doc(ctx, req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
+  json_t *doc = create_record_doc(req, id, name, dir, spec, imgcfg, image_id, rootfs, mounts);
   runflags_record(req, links, doc);
   if (remap->nu)
     eng_remap_to_td(remap, json_object_get(doc, "Td"));

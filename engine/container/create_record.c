@@ -213,20 +213,16 @@ static json_t *health_config(const struct eng_run_req *req, json_t *imgcfg)
 }
 
 /* The engine record: docker's inspect shape plus "Td" (private). */
-json_t *create_record_doc(const struct eng_ctx *ctx, const struct eng_run_req *req, const char *id,
-                          const char *name, const char *dir, json_t *spec, json_t *imgcfg,
-                          const char *image_id, const char *rootfs, json_t *mounts)
+json_t *create_record_doc(const struct eng_run_req *req, const char *id, const char *name,
+                          const char *dir, json_t *spec, json_t *imgcfg, const char *image_id,
+                          const char *rootfs, json_t *mounts)
 {
   json_t *proc = json_object_get(spec, "process");
   json_t *args = json_object_get(proc, "args");
   autofree char *now = time_now_rfc3339(true);
   autofree char *logpath = xasprintf("%s/%s-json.log", dir, id);
-  /* --network container:X: X's files, which it shares (docker's paths once it started) */
-  autofree char *etc_dir = eng_ns_net_etc_dir(ctx, req->network);
-  const char *ed = etc_dir ? etc_dir : dir;
-  autofree char *p_resolv = xasprintf("%s/resolv.conf", ed);
-  autofree char *p_hostname = xasprintf("%s/hostname", ed);
-  autofree char *p_hosts = xasprintf("%s/hosts", ed);
+  /* docker's: empty until the first start sets them (etcpaths.c), X's for container:X */
+  const char *p_resolv = "", *p_hostname = "", *p_hosts = "";
   autofree char *slash_name = xasprintf("/%s", name);
   json_t *rest = json_array();
   for (size_t i = 1; i < json_array_size(args); i++)

@@ -22,9 +22,9 @@ int bundle_add_mounts(const struct eng_ctx *ctx, const struct eng_run_req *req, 
 /* The new container's record (create_record.c): docker's inspect document ("HostConfig",
  * "Config", "NetworkSettings"...) of the request, its spec, the image's config and its mounts
  * (docker's "Mounts" entries), plus the engine's "Td" part. */
-json_t *create_record_doc(const struct eng_ctx *ctx, const struct eng_run_req *req, const char *id,
-                          const char *name, const char *dir, json_t *spec, json_t *imgcfg,
-                          const char *image_id, const char *rootfs, json_t *mounts);
+json_t *create_record_doc(const struct eng_run_req *req, const char *id, const char *name,
+                          const char *dir, json_t *spec, json_t *imgcfg, const char *image_id,
+                          const char *rootfs, json_t *mounts);
 /* Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its dir. */
 int bundle_write_etc(const char *dir, const char *hostname, const char *net_mode, char **add_hosts,
                      char **dns, char **dns_search, char **dns_opts, struct td_err **err);

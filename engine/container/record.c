@@ -128,6 +128,8 @@ static const struct field {
     F(S_STATE, "StartedAt", K_STR, state.started_at),
     F(S_STATE, "FinishedAt", K_STR, state.finished_at),
     F(S_TOP, "Image", K_STR, image),
+    F(S_TOP, "ResolvConfPath", K_STR, resolv_conf_path),
+    F(S_TOP, "HostnamePath", K_STR, hostname_path),
     F(S_TOP, "HostsPath", K_STR, hosts_path),
     F(S_TOP, "LogPath", K_STR, log_path),
     F(S_TOP, "Name", K_STR, name),
@@ -543,6 +545,13 @@ void record_set_attached(struct ctr_record *r, const struct net_attach_result *r
                              .prefix = res->prefix,
                              .mac = xstrdup(res->mac),
                              .aliases = aliases ? strv_dup(aliases) : NULL};
+}
+
+void record_add_pending(struct ctr_record *r, const char *network, char *const *aliases)
+{
+  r->net.nets = xrealloc(r->net.nets, (r->net.n_nets + 1) * sizeof(*r->net.nets));
+  r->net.nets[r->net.n_nets++] = (struct ctr_endpoint){
+      .network = xstrdup(network), .network_id = xstrdup(""), .aliases = strv_dup(aliases)};
 }
 
 const char *record_label(const struct ctr_record *r, const char *key)

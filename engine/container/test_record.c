@@ -87,6 +87,16 @@ static void typed_fields(void)
              r->state.finished_at && strncmp(r->state.finished_at, "0001", 4) != 0,
          "exited: StartedAt and FinishedAt set");
   TAP_OK(r && r->td.monitor_pid > 0 && r->td.monitor_start > 0, "exited: Td.MonitorPid/Start");
+  /* an older engine's record has the etc paths from its create (this one sets them at start) */
+  TAP_OK(r && r->resolv_conf_path && strstr(r->resolv_conf_path, "/resolv.conf") &&
+             r->hostname_path && strstr(r->hostname_path, "/hostname"),
+         "exited: ResolvConfPath, HostnamePath");
+  if (r) {
+    free(r->hostname_path);
+    r->hostname_path = xstrdup("/x/hostname");
+  }
+  TAP_STREQ(r ? json_string_value(json_object_get(record_to_json(r), "HostnamePath")) : NULL,
+            "/x/hostname", "exited: HostnamePath saved");
   record_free(r);
 
   r = rec_of("running");

@@ -25,6 +25,7 @@ struct mon {
   int mntns;         /* the container's mount namespace, held until its exit is reported */
   int entry_tree;    /* the init's read-only entry tree, held the same way (rt_create_opts) */
   const char *error; /* State.Error recorded with the exit (an adopter's: adopt.c) */
+  bool etc_paths;    /* a start got past its joins: the record gets its etc paths (docker's) */
 };
 
 /* An adopter's hold on a container whose monitor died (adopt.c). */

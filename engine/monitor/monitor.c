@@ -98,13 +98,19 @@ static void rec_update_state(struct mon *m, const char *status, bool running, pi
   int lk = store_lock(m->ctx, m->id, &err);
   struct ctr_record *fresh = NULL;
   if (record_load(m->ctx, m->id, &fresh, &err) == 0) {
-    /* others may have renamed or paused it; the network part is ours */
-    struct ctr_net mine = m->rec->net;
-    m->rec->net = fresh->net;
-    fresh->net = mine;
+    /* others may have renamed or paused it; the network part of a start is ours. Once it
+     * stopped, the file's: the networks connected and disconnected while it ran (netconnect
+     * wrote them there) are the ones the next start attaches (docker's) */
+    if (running) {
+      struct ctr_net mine = m->rec->net;
+      m->rec->net = fresh->net;
+      fresh->net = mine;
+    }
     record_free(m->rec);
     m->rec = fresh;
   }
+  if (m->etc_paths)
+    eng_etc_paths_fill(m->ctx, m->rec);
   struct ctr_state *st = &m->rec->state;
   free(st->status);
   st->status = xstrdup(status);
@@ -181,6 +187,7 @@ static int start_container(struct mon *m, struct rt_ctx *rt, struct td_err **err
   eng_ns_hold_init(&hold);
   if (eng_ns_joins_start(m->ctx, m->rec, m->dir, &cached, &hold, err) < 0)
     return -1;
+  m->etc_paths = true;
   int child[3];
   if (setup_stdio(m, child, err) < 0) {
     /* out of fds: what was made goes, so the cleanup after this failure has fds to work */

@@ -12,6 +12,48 @@
 #include "util/strv.h"
 #include "util/xalloc.h"
 
+struct later {
+  char *network;
+  char **aliases;
+};
+
+static void later_free(struct later **v)
+{
+  for (struct later *l = *v; l && l->network; l++) {
+    free(l->network);
+    strv_free(l->aliases);
+  }
+  free(*v);
+}
+
+/* The networks connected while the container was not running, after its own, in the order
+ * they were connected (docker's: its hosts lines follow that order too), each with the aliases
+ * given to that connect. A failure undoes every attach of this start. */
+static int attach_later(struct mon *m, const char *nspath, const struct net_attach_req *own,
+                        const struct later *later, struct td_err **err)
+{
+  for (const struct later *l = later; l && l->network; l++) {
+    if (record_endpoint(m->rec, l->network))
+      continue; /* the container's own network */
+    struct net_attach_req req = {.network = l->network,
+                                 .container_name = own->container_name,
+                                 .hostname = own->hostname,
+                                 .hosts_path = own->hosts_path,
+                                 .aliases = l->aliases,
+                                 .add_hosts = own->add_hosts};
+    struct net_attach_result res = {0};
+    if (net_attach(m->ctx->root, m->id, nspath, &req, &res, err) < 0) {
+      autoerr struct td_err *e = NULL;
+      if (net_detach(m->ctx->root, m->id, &e) < 0)
+        err_warn(&e, "undo start: network detach");
+      return err_prefix(err, "network");
+    }
+    record_set_attached(m->rec, &res, l->aliases, false);
+    net_attach_result_free(&res);
+  }
+  return 0;
+}
+
 int mon_attach_network(struct mon *m, struct td_err **err)
 {
   const struct ctr_record *r = m->rec;
@@ -53,10 +95,16 @@ int mon_attach_network(struct mon *m, struct td_err **err)
       .add_hosts = add_hosts,
       .mac = has_mac ? mac : NULL,
   };
+  /* the networks connected before this start (the record's other endpoints), kept by name in
+   * their order: the attach below replaces the record's list */
+  __attribute__((cleanup(later_free))) struct later *later =
+      xcalloc(r->net.n_nets + 1, sizeof(*later));
+  for (size_t i = 0; i < r->net.n_nets; i++)
+    later[i] = (struct later){xstrdup(r->net.nets[i].network), strv_dup(r->net.nets[i].aliases)};
   struct net_attach_result res = {0};
   if (net_attach(m->ctx->root, m->id, nspath, &req, &res, err) < 0)
     return err_prefix(err, "network");
   record_set_attached(m->rec, &res, aliases, true);
   net_attach_result_free(&res);
-  return 0;
+  return attach_later(m, nspath, &req, later, err);
 }

@@ -24,9 +24,28 @@ static int check_connectable(const struct ctr_record *rec, struct td_err **err)
     return err_set(err, EINVAL,
                    "container sharing network namespace with another container or host cannot "
                    "be connected to any other network");
-  if (rec->state.pid <= 0)
-    return err_set(err, EINVAL, "container %s is not running", rec->name + 1);
   return 0;
+}
+
+/* docker's connect of a container that is not running: the network is kept in the record
+ * (NetworkSettings.Networks, no address yet) and the start attaches it after the container's
+ * own network, in the order they were connected (engine/monitor/network.c). */
+static int connect_later(struct eng_ctx *ctx, const char *id, struct ctr_record *rec,
+                         const struct net_attach_req *req, struct td_err **err)
+{
+  autojson json_t *net = NULL;
+  if (net_inspect(ctx->root, req->network, &net, err) < 0) {
+    if ((*err)->errnum == ENOENT)
+      (*err)->errnum = 0; /* the message says it */
+    return -1;
+  }
+  const char *name = json_string_value(json_object_get(net, "Name"));
+  if (req->ip)
+    return err_set(err, EINVAL, "--ip: connect the container %s once it runs", rec->name + 1);
+  if (name == NULL || record_endpoint(rec, name))
+    return 0; /* docker's: a second connect before the start changes nothing */
+  record_add_pending(rec, name, req->aliases);
+  return record_save(ctx, id, rec, err);
 }
 
 /* ref's container: fn(ctx, id, arg) with its record locked */
@@ -52,10 +71,13 @@ static int connect_locked(struct eng_ctx *ctx, const char *id, void *arg, struct
   autorecord struct ctr_record *rec = NULL;
   if (eng_load_refreshed(ctx, id, &rec, err) < 0 || check_connectable(rec, err) < 0)
     return -1;
+  if (rec->state.pid <= 0)
+    return connect_later(ctx, id, rec, req, err);
   const char *name = rec->name;
   req->container_name = name && name[0] == '/' ? name + 1 : name;
   req->hostname = rec->config.hostname;
-  req->hosts_path = rec->hosts_path;
+  autofree char *hosts = eng_hosts_file(ctx, rec);
+  req->hosts_path = hosts;
   char nspath[64];
   snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)rec->state.pid);
   struct net_attach_result res = {0};
@@ -79,10 +101,12 @@ static int disconnect_locked(struct eng_ctx *ctx, const char *id, void *arg, str
   if (net_inspect(ctx->root, network, &net, err) < 0)
     return -1;
   const char *net_name = json_string_value(json_object_get(net, "Name"));
-  if (net_disconnect(ctx->root, network, id, err) < 0)
-    return -1;
   autorecord struct ctr_record *rec = NULL;
   if (record_load(ctx, id, &rec, err) < 0)
+    return -1;
+  /* not running: a network connected before the start is only in the record */
+  bool later = rec->state.pid <= 0 && net_name && record_endpoint(rec, net_name);
+  if (!later && net_disconnect(ctx->root, network, id, err) < 0)
     return -1;
   if (net_name && record_drop_endpoint(rec, net_name))
     return record_save(ctx, id, rec, err);
