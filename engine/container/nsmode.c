@@ -4,7 +4,10 @@
  * init, a path resolved at create and again at every start (eng_ns_joins_start), the init
  * pinned by a pidfd whose identity is checked against the record's start time, and checked
  * still alive once the runtime has joined (eng_ns_hold_check): a pid that the exited init
- * left and a host process took is never joined. */
+ * left and a host process took is never joined. As docker's, a create accepts an other
+ * container that is not running (its spec's namespace gets no path then): the start refuses
+ * it, and every check that needs the running init (the host's namespaces, net.* sysctls in
+ * the host's network namespace) is made at every start. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -183,9 +186,10 @@ static int not_running(int k, const char *who, struct td_err **err)
 }
 
 /* One join: ref running (and for IPC, shareable), its init pinned in h->pidfd[k]; *path gets
- * /proc/PID/ns/F; *orec (optional) the other container's record. */
+ * /proc/PID/ns/F; *orec (optional) the other container's record. A create (at_create) accepts
+ * an other container that is not running, as docker's: 1, *path NULL, *orec set. */
 static int join_one(const struct eng_ctx *ctx, int k, const char *ref, struct eng_ns_hold *h,
-                    char **path, struct ctr_record **orec_out, struct td_err **err)
+                    char **path, struct ctr_record **orec_out, bool at_create, struct td_err **err)
 {
   autofree char *id = NULL;
   autorecord struct ctr_record *orec = NULL;
@@ -193,8 +197,14 @@ static int join_one(const struct eng_ctx *ctx, int k, const char *ref, struct en
     return -1;
   store_refresh_state(orec);
   pid_t pid = orec->state.pid;
-  if (!orec->state.running || orec->state.restarting || pid <= 0 || orec->td.init_start == 0)
-    return not_running(k, id, err);
+  if (!orec->state.running || orec->state.restarting || pid <= 0 || orec->td.init_start == 0) {
+    if (!at_create)
+      return not_running(k, id, err);
+    *path = NULL;
+    if (orec_out)
+      *orec_out = steal_ptr(orec);
+    return 1;
+  }
   if (k == ENG_NS_IPC && !is(orec->host.ipc_mode, "shareable"))
     return err_set(err, 0,
                    "can't join IPC of container %s: non-shareable IPC (hint: use "
@@ -265,6 +275,26 @@ static int net_sysctls_to_host(char **sysctls, const char *netns, struct td_err 
   return 0;
 }
 
+/* The same at every start, on the spec's linux.sysctl: X may not have run at the create. */
+static int spec_net_sysctls_to_host(const json_t *spec, const char *netns, struct td_err **err)
+{
+  const char *key;
+  json_t *v;
+  json_object_foreach ((json_t *)json_object_get(json_object_get(spec, "linux"), "sysctl"), key,
+                       v) {
+    (void)v;
+    if (strncmp(key, "net.", 4) != 0)
+      continue;
+    int cur = spec_ns_is_current(NS_NET, netns, err);
+    if (cur < 0)
+      return -1;
+    if (cur > 0)
+      return err_set(err, 0, "sysctl \"%s\" not allowed in host network namespace", key);
+    return 0;
+  }
+  return 0;
+}
+
 bool eng_ns_cgroup_private(const char *mode)
 {
   if (is(mode, "private"))
@@ -289,12 +319,12 @@ static int add_ns(const struct eng_ctx *ctx, const struct eng_run_req *req, int 
   eng_ns_hold_init(&h);
   autofree char *path = NULL;
   autorecord struct ctr_record *orec = NULL;
-  int rc = join_one(ctx, k, modes[k] + 10, &h, &path, &orec, err);
+  int rc = join_one(ctx, k, modes[k] + 10, &h, &path, &orec, true, err);
   eng_ns_hold_clear(&h); /* nothing is joined at create: every start resolves again */
   if (rc < 0)
     return -1;
   if (k == ENG_NS_NET) {
-    if (net_sysctls_to_host(req->sysctls, path, err) < 0)
+    if (path && net_sysctls_to_host(req->sysctls, path, err) < 0)
       return -1;
     /* docker: the joiner takes the other container's host and domain name */
     const char *dn =
@@ -302,7 +332,9 @@ static int add_ns(const struct eng_ctx *ctx, const struct eng_run_req *req, int 
     *net_hostname = orec->config.hostname ? xstrdup(orec->config.hostname) : NULL;
     *net_domainname = dn ? xstrdup(dn) : NULL;
   }
-  json_array_append_new(ns, json_pack("{s:s,s:s}", "type", join_type[k], "path", path));
+  /* not running (rc 1): the start sets the path, or refuses */
+  json_array_append_new(ns, path ? json_pack("{s:s,s:s}", "type", join_type[k], "path", path)
+                                 : json_pack("{s:s}", "type", join_type[k]));
   return 0;
 }
 
@@ -379,9 +411,10 @@ int eng_ns_joins_start(const struct eng_ctx *ctx, const struct ctr_record *rec, 
     if (ref == NULL)
       continue;
     autofree char *path = NULL;
-    if (join_one(ctx, k, ref, h, &path, NULL, err) < 0)
+    if (join_one(ctx, k, ref, h, &path, NULL, false, err) < 0)
       return -1;
-    if (k == ENG_NS_NET && eng_ns_net_etc_check(ctx, rec->host.network_mode, err) < 0)
+    if (k == ENG_NS_NET && (eng_ns_net_etc_check(ctx, rec->host.network_mode, err) < 0 ||
+                            spec_net_sysctls_to_host(*spec, path, err) < 0))
       return -1;
     size_t i;
     json_t *e;

@@ -13,6 +13,7 @@
 #include "engine/container/container.h"
 #include "engine/view/view.h"
 #include "image/image.h"
+#include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/jsonv.h"
@@ -141,23 +142,55 @@ static json_t *host_view(json_t *hc)
   return jsonv_shape(src, order, defaults);
 }
 
-static json_t *networks_view(const struct ctr_record *rec, json_t *nets, bool running)
+/* Whether the container has never been started (docker's zero StartedAt). */
+static bool never_started(const struct ctr_record *rec)
+{
+  const char *s = rec->state.started_at;
+  return s == NULL || *s == '\0' || strncmp(s, "0001-01-01", 10) == 0;
+}
+
+/* The name of the network a created container will join: docker's key is the network's name
+ * (a --network given as an id, or a prefix of one, too). */
+static char *own_network(const struct eng_ctx *ctx, const char *mode)
+{
+  if (strcmp(mode, "default") == 0 || strcmp(mode, "bridge") == 0)
+    return xstrdup("bridge");
+  autojson json_t *net = NULL;
+  autoerr struct td_err *e = NULL;
+  const char *name = NULL;
+  if (strcmp(mode, "none") != 0 && strcmp(mode, "host") != 0 &&
+      net_inspect(ctx->root, mode, &net, &e) == 0)
+    name = json_string_value(json_object_get(net, "Name"));
+  return xstrdup(name ? name : mode);
+}
+
+static json_t *networks_view(const struct eng_ctx *ctx, const struct ctr_record *rec, json_t *nets,
+                             bool running)
 {
   json_t *out = json_object();
   const char *name;
   json_t *ep;
-  bool first = true;
-  autojson json_t *created = NULL;
   const char *mode = rec->host.network_mode;
-  if (json_object_size(nets) == 0 && mode && strncmp(mode, "container:", 10) != 0) {
-    /* never attached: docker shows the endpoint of the network it will join, empty */
-    created = json_object();
-    json_object_set_new(created, strcmp(mode, "default") == 0 ? "bridge" : mode,
-                        json_pack("{s:o,s:s}", "Aliases", jsonv_from_strv_or_null(rec->td.aliases),
-                                  "NetworkID", ""));
-    nets = created;
+  const char *own = NULL; /* the network the container was created on */
+  autofree char *own_name = NULL;
+  autojson json_t *all = json_copy(json_is_object(nets) ? nets : NULL) ?: json_object();
+  bool own_created = false;
+  if (mode && strncmp(mode, "container:", 10) != 0 && !running && never_started(rec)) {
+    /* never attached: docker (updateContainerNetworkSettings at create) lists the network it
+     * will join, empty, beside those connected before the start */
+    own = own_name = own_network(ctx, mode);
+    if (json_object_get(all, own) == NULL) {
+      json_object_set_new(all, own,
+                          json_pack("{s:o,s:s}", "Aliases",
+                                    jsonv_from_strv_or_null(rec->td.aliases), "NetworkID", ""));
+      own_created = true;
+    }
+  } else {
+    void *it = json_object_iter(all); /* attached: the record lists its own network first */
+    own = it ? json_object_iter_key(it) : NULL;
   }
-  json_object_foreach (nets, name, ep) {
+  json_object_foreach (all, name, ep) {
+    bool first = own && strcmp(name, own) == 0;
     json_t *e = jsonv_shape(ep, endpoint_order, NULL);
     char eid[65];
     derived_id(eid, rec->id, json_string_value(json_object_get(ep, "NetworkID")) ?: name,
@@ -181,8 +214,10 @@ static json_t *networks_view(const struct ctr_record *rec, json_t *nets, bool ru
     /* --ip, given for the network the container was created on */
     if (first && rec->td.ip && json_is_null(json_object_get(e, "IPAMConfig")))
       json_object_set_new(e, "IPAMConfig", json_pack("{s:s}", "IPv4Address", rec->td.ip));
-    /* on a user-defined network docker adds the short id to the aliases */
-    if (strcmp(name, "bridge") != 0 && running) {
+    /* on a user-defined network docker adds the short id to the aliases: at every attach and
+     * connect (kept when stopped), not at the create */
+    bool user_net = strcmp(name, "bridge") && strcmp(name, "none") && strcmp(name, "host");
+    if (user_net && !(first && own_created)) {
       char sid[13];
       eng_short_id(rec->id, sid);
       json_t *al = json_is_array(json_object_get(e, "Aliases"))
@@ -198,12 +233,14 @@ static json_t *networks_view(const struct ctr_record *rec, json_t *nets, bool ru
         json_array_append_new(al, json_string(sid));
     }
     json_object_set_new(out, name, e);
-    first = false;
   }
-  return out;
+  /* a Go map: its keys sorted */
+  json_t *sorted = jsonv_sorted(out);
+  json_decref(out);
+  return sorted;
 }
 
-static json_t *net_view(const struct ctr_record *rec, json_t *ns)
+static json_t *net_view(const struct eng_ctx *ctx, const struct ctr_record *rec, json_t *ns)
 {
   bool running = rec->state.pid > 0 && eng_net_endpoints((struct ctr_record *)rec);
   autojson json_t *defaults =
@@ -214,7 +251,7 @@ static json_t *net_view(const struct ctr_record *rec, json_t *ns)
                 "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "IPAddress", "", "IPPrefixLen",
                 0, "IPv6Gateway", "", "MacAddress", "", "Networks", json_object());
   json_t *out = jsonv_shape(json_is_object(ns) ? ns : defaults, net_order, defaults);
-  json_t *nets = networks_view(rec, json_object_get(out, "Networks"), running);
+  json_t *nets = networks_view(ctx, rec, json_object_get(out, "Networks"), running);
   json_object_set_new(out, "Networks", nets);
   json_object_set_new(out, "Ports", jsonv_sorted(json_object_get(out, "Ports")));
   if (!running) { /* a stopped container has no addresses (docker) */
@@ -428,7 +465,7 @@ int eng_inspect_doc(struct eng_ctx *ctx, const char *id, bool size, json_t **out
       json_object_set_new(config, *m, jsonv_sorted(json_object_get(config, *m)));
   json_object_set_new(view, "Config", config);
   json_object_set_new(view, "NetworkSettings",
-                      net_view(rec, json_object_get(doc, "NetworkSettings")));
+                      net_view(ctx, rec, json_object_get(doc, "NetworkSettings")));
   json_t *mounts = json_deep_copy(json_object_get(doc, "Mounts")) ?: json_array();
   mounts_view(mounts);
   json_object_set_new(view, "Mounts", mounts);

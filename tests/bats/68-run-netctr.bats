@@ -236,3 +236,59 @@ daemon_err() { # msg: run's wording of a daemon refusal
   [ "$(td volume ls -q --filter driver=local --filter name=ncl | sort | tr '\n' ' ')" = "ncl1 ncl2 " ]
   td volume rm ncl1 ncl2 >/dev/null
 }
+
+@test "--network container:X with X not running: create accepted, start refused with docker's words, then joins X once X runs" {
+  xid=$(td create --name nx -h xh busybox sleep 60)
+  # create: accepted (docker finds it at the start)
+  yid=$(td create --name ny --network container:nx busybox sleep 60)
+  [ "$(td inspect -f '{{.State.Status}} {{.HostConfig.NetworkMode}}' ny)" = "created container:$xid" ]
+  run td start ny
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error response from daemon: cannot join network of a non running container: $xid"$'\n'"Error: failed to start containers: ny" ]
+  [ "$(td inspect -f '{{.State.Status}}' ny)" = created ]
+  # run: the container is created, its start refused (no help line, exit 125); --rm removes it
+  n=$(td_count)
+  run td run --name nz --network container:nx busybox true
+  [ "$status" -eq 125 ]
+  [ "$output" = "tinydocker: Error response from daemon: cannot join network of a non running container: $xid." ]
+  [ "$(td inspect -f '{{.State.Status}}' nz)" = created ]
+  [ "$(td_count)" -eq $((n + 1)) ]
+  run td run --rm --network container:nx busybox true
+  [ "$status" -eq 125 ]
+  [ "$(td_count)" -eq $((n + 1)) ]
+  # X runs: the start joins X's network namespace (the kernel's view) and takes X's files
+  td start nx >/dev/null
+  td start ny >/dev/null
+  [ "$(readlink "/proc/$(ctr_pid ny)/ns/net")" = "$(readlink "/proc/$(ctr_pid nx)/ns/net")" ]
+  [ "$(td exec ny hostname)" = xh ]
+  grep -q " $TD_ROOT/containers/$xid/hosts /etc/hosts " "/proc/$(ctr_pid ny)/mountinfo"
+  [ -n "$yid" ]
+}
+
+@test "attack: a joiner created while X was stopped: X's files and the host's netns are checked at its start" {
+  secret="$TEST_TMP/host-secret"
+  echo "host secret" >"$secret"
+  xid=$(td create --name sx busybox sleep 60)
+  td create --name sy --network container:sx busybox cat /etc/resolv.conf >/dev/null
+  # a symlink in X's directory (X not running): the start refuses it, never reads through it
+  td start sx >/dev/null
+  mv "$TD_ROOT/containers/$xid/resolv.conf" "$TEST_TMP/x-resolv"
+  ln -s "$secret" "$TD_ROOT/containers/$xid/resolv.conf"
+  run td start -a sy
+  mv -f "$TEST_TMP/x-resolv" "$TD_ROOT/containers/$xid/resolv.conf"
+  [ "$status" -ne 0 ]
+  [[ "$output" != *"host secret"* ]]
+  [[ "$output" == *"its resolv.conf"* ]]
+  # X runs in the host's network namespace: a net.* sysctl of the joiner (created while X was
+  # stopped, so not checked then) is refused at the start, the host's value untouched (set to
+  # the value it has: nothing changes even if it were applied)
+  v=$(cat /proc/sys/net/ipv4/tcp_syncookies)
+  td create --name hx --network host busybox sleep 60 >/dev/null
+  td create --name hy --network container:hx --sysctl "net.ipv4.tcp_syncookies=$v" busybox true >/dev/null
+  td start hx >/dev/null
+  run td start hy
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'sysctl "net.ipv4.tcp_syncookies" not allowed in host network namespace'* ]]
+  [ "$(td inspect -f '{{.State.Status}}' hy)" = created ]
+  [ "$(cat /proc/sys/net/ipv4/tcp_syncookies)" = "$v" ]
+}

@@ -114,7 +114,9 @@ paths() { td inspect -f '[{{.HostsPath}}] [{{.ResolvConfPath}}] [{{.HostnamePath
   run td network connect nonet cb
   [ "$status" -ne 0 ]
   [[ "$output" == *"network nonet not found"* ]]
-  [ "$(td inspect -f '{{json .NetworkSettings.Networks.no1.Aliases}} [{{.NetworkSettings.Networks.no1.IPAddress}}]' cb)" = '["cba"] []' ]
+  # docker adds the short id to the aliases at the connect already
+  sid=$(td inspect -f '{{.Id}}' cb)
+  [ "$(td inspect -f '{{json .NetworkSettings.Networks.no1.Aliases}} [{{.NetworkSettings.Networks.no1.IPAddress}}]' cb)" = "[\"cba\",\"${sid:0:12}\"] []" ]
   # disconnected before the start: gone from the record
   td network disconnect no3 cb
   [ "$(td inspect -f '{{with index .NetworkSettings.Networks "no3"}}on{{end}}' cb)" = "" ]
@@ -142,4 +144,47 @@ paths() { td inspect -f '[{{.HostsPath}}] [{{.ResolvConfPath}}] [{{.HostnamePath
   [ "$(td inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' cr)" = "no2 no3 " ]
   td start cr >/dev/null
   [ "$(own_lines cr)" = "no3 no2 " ]
+}
+
+nets_json() { td inspect "$1" | jq -c '.[0].NetworkSettings.Networks'; }
+# docker's empty endpoint (a created container's own network), Aliases as given
+empty_ep() { # aliases-json
+  printf '{"IPAMConfig":null,"Links":null,"Aliases":%s,"NetworkID":"","EndpointID":"","Gateway":"","IPAddress":"","IPPrefixLen":0,"IPv6Gateway":"","GlobalIPv6Address":"","GlobalIPv6PrefixLen":0,"MacAddress":"","DriverOpts":null}' "$1"
+}
+
+@test "inspect: a created container lists its own network beside those connected before the start, sorted by name (docker's)" {
+  td network create no1 >/dev/null
+  td network create no2 >/dev/null
+  # the default bridge, and a network connected before the start
+  td create --name cd busybox sleep 60 >/dev/null
+  [ "$(nets_json cd | jq -c .bridge)" = "$(empty_ep null)" ]
+  td network connect no1 cd
+  [ "$(nets_json cd | jq -c keys_unsorted)" = '["bridge","no1"]' ]
+  [ "$(nets_json cd | jq -c .bridge)" = "$(empty_ep null)" ]
+  # --network no2 with an alias: its own entry keeps the alias as given (no short id before the
+  # start); a connect before the start gets the short id, as docker's
+  cid=$(td create --name ce --network no2 --network-alias a busybox sleep 60)
+  sid=${cid:0:12}
+  [ "$(nets_json ce | jq -c .no2)" = "$(empty_ep '["a"]')" ]
+  td network connect --alias b no1 ce
+  [ "$(nets_json ce | jq -c keys_unsorted)" = '["no1","no2"]' ]
+  [ "$(nets_json ce | jq -c .no2)" = "$(empty_ep '["a"]')" ]
+  [ "$(nets_json ce | jq -c .no1.Aliases)" = "[\"b\",\"$sid\"]" ]
+  # started: both attached (the kernel's view), the keys still sorted, the short id on both
+  td start ce >/dev/null
+  pid=$(td inspect -f '{{.State.Pid}}' ce)
+  for n in no1 no2; do
+    ip=$(nets_json ce | jq -r ".$n.IPAddress")
+    [ -n "$ip" ]
+    grep -q "$ip" "/proc/$pid/net/fib_trie"
+    nets_json ce | jq -e ".$n.Aliases | index(\"$sid\") != null"
+  done
+  [ "$(nets_json ce | jq -c keys_unsorted)" = '["no1","no2"]' ]
+  # stopped: the networks it was on, no addresses, the aliases kept (short id too)
+  td stop -t 0 ce >/dev/null
+  [ "$(nets_json ce | jq -c 'keys_unsorted, .no2.IPAddress, .no1.Aliases')" = "$(printf '%s\n' '["no1","no2"]' '""' "[\"b\",\"$sid\"]")" ]
+  # a container connected while it ran lists its networks sorted too
+  td run -d --name cf --network no2 busybox sleep 60 >/dev/null
+  td network connect no1 cf
+  [ "$(nets_json cf | jq -c keys_unsorted)" = '["no1","no2"]' ]
 }
