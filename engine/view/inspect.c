@@ -175,9 +175,11 @@ static json_t *networks_view(const struct eng_ctx *ctx, const struct ctr_record 
   autofree char *own_name = NULL;
   autojson json_t *all = json_copy(json_is_object(nets) ? nets : NULL) ?: json_object();
   bool own_created = false;
-  if (mode && strncmp(mode, "container:", 10) != 0 && !running && never_started(rec)) {
+  if (mode && strncmp(mode, "container:", 10) != 0 &&
+      (json_object_size(all) == 0 || (!running && never_started(rec)))) {
     /* never attached: docker (updateContainerNetworkSettings at create) lists the network it
-     * will join, empty, beside those connected before the start */
+     * will join, empty, beside those connected before the start; none and host, which have no
+     * endpoint of ours, always */
     own = own_name = own_network(ctx, mode);
     if (json_object_get(all, own) == NULL) {
       json_object_set_new(all, own,
