@@ -213,6 +213,13 @@ static json_t *networks_view(const struct eng_ctx *ctx, const struct ctr_record 
         json_object_set_new(e, *k, json_string("")); /* a stopped one has none (docker) */
     if (!running)
       json_object_set_new(e, "IPPrefixLen", json_integer(0));
+    /* a network connected (docker's CLI sends an IPAMConfig and DriverOpts of its own) */
+    if (own && !first) {
+      static const char *const conn[] = {"IPAMConfig", "DriverOpts", NULL};
+      for (const char *const *k = conn; *k; k++)
+        if (json_is_null(json_object_get(e, *k)))
+          json_object_set_new(e, *k, json_object());
+    }
     /* --ip, given for the network the container was created on */
     if (first && rec->td.ip && json_is_null(json_object_get(e, "IPAMConfig")))
       json_object_set_new(e, "IPAMConfig", json_pack("{s:s}", "IPv4Address", rec->td.ip));
