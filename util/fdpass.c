@@ -78,7 +78,11 @@ ssize_t fdpass_recv(int sock, void *buf, size_t len, size_t max, int flags, stru
   if (r < 0)
     return -1;
   size_t total = 0;
-  bool refused = (mh.msg_flags & MSG_CTRUNC) != 0;
+  /* cut short with room left for another fd: the kernel could not install one here (our
+   * RLIMIT_NOFILE), not for want of buffer; filled to the end: more fds than we take */
+  bool cut = (mh.msg_flags & MSG_CTRUNC) != 0;
+  in->exhausted = cut && sizeof(u.buf) - mh.msg_controllen >= sizeof(int);
+  bool refused = cut && !in->exhausted;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
       total += cmsg_fds(&mh, c);
@@ -116,8 +120,10 @@ ssize_t fd_recv(int sock, void *buf, size_t len, int *fd)
   ssize_t r = fdpass_recv(sock, buf, len, fd ? 1 : 0, 0, &in);
   if (r < 0)
     return -1;
-  if (in.refused) {
-    errno = EPROTO;
+  if (in.refused || in.exhausted) {
+    for (size_t k = 0; k < in.n; k++)
+      close(in.fds[k]);
+    errno = in.refused ? EPROTO : EMFILE;
     return -1;
   }
   if (fd)

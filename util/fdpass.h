@@ -22,9 +22,14 @@ enum {
 struct fdpass_in {
   int fds[FDPASS_MAX]; /* n of them, close-on-exec (MSG_CMSG_CLOEXEC); the rest -1 */
   size_t n;
-  bool refused;      /* fds came that are not taken: more than max, a control message cut short
-                        (MSG_CTRUNC), or a control message other than SCM_RIGHTS (and SCM_CREDENTIALS
-                        with FDPASS_CREDS); every fd it carried is closed and n is 0 */
+  /* fds came that are not taken: more than max, a control message cut short (MSG_CTRUNC)
+   * for want of buffer room, or a control message other than SCM_RIGHTS (and SCM_CREDENTIALS
+   * with FDPASS_CREDS); every fd it carried is closed and n is 0 */
+  bool refused;
+  /* this process had no fd number left for some of the fds that came (MSG_CTRUNC with room
+   * left in the buffer: EMFILE); the kernel dropped those, the ones it installed are in fds
+   * (unless refused) */
+  bool exhausted;
   bool has_cred;     /* with FDPASS_CREDS: an SCM_CREDENTIALS message came, in cred */
   struct ucred cred; /* the sender's, as the kernel translated it into our namespaces */
 };
@@ -42,5 +47,6 @@ ssize_t fd_send(int sock, const void *buf, size_t len, int fd);
 ssize_t fdpass_recv(int sock, void *buf, size_t len, size_t max, int flags, struct fdpass_in *in);
 /* One message with at most one fd: *fd gets it, -1 when none came. A message carrying more
  * than one fd (with fd NULL: any fd), or whose control message was cut short, fails with
- * EPROTO, every fd it carried closed. Returns the bytes read, -1 with errno. */
+ * EPROTO (EMFILE when this process had no fd left to take it), every fd it carried closed.
+ * Returns the bytes read, -1 with errno. */
 ssize_t fd_recv(int sock, void *buf, size_t len, int *fd);

@@ -13,26 +13,10 @@
 #include <jansson.h>
 
 #include "util/err.h"
+#include "util/gotmpl_opts.h"
 
 /* A parsed template, to render many rows without parsing it for each. */
 struct gotmpl;
-
-struct gotmpl_opts {
-  /* The Go type docker gives the data, for "can't evaluate field X in type T" on a missing
-   * field of the top object (ps rows: "*formatter.ContainerContext"); NULL: a map, whose
-   * missing keys are "map has no entry for key". */
-  const char *type;
-  /* Missing keys give no value instead of an error (Go's default missingkey). */
-  bool missing_zero;
-  /* docker's inspect fallback over the raw JSON (missingkey=error): a missing key of any map is
-   * an error, a map of strings too (otherwise taken for a typed map[string]string). */
-  bool raw;
-  /* Methods of the data ({{.Label "k"}}): 1 and *out (a new reference or NULL) when name is
-   * one of recv's, 0 when not, -1 and *err (allocated) on an error. */
-  int (*method)(void *ud, json_t *recv, const char *name, json_t **args, size_t nargs, json_t **out,
-                char **err);
-  void *ud;
-};
 
 /* docker's {{.Label "k"}} method of ps, network ls and volume ls rows, for gotmpl_opts.method:
  * ud is the object's labels (a JSON object or NULL); a missing label is "". */
@@ -87,10 +71,6 @@ const char *gotmpl_body(const char *tmpl);
 char *gotmpl_header(const char *tmpl, const char *(*header)(const char *field));
 /* Go's printing of a value as {{.}} prints it ("map[a:1]", "[x y]", "<no value>"). */
 char *gotmpl_value(json_t *v);
-/* An object's member of this name lists (a JSON array of names) the members a template may read
- * but `json` leaves out: the zero values of a Go type's omitempty fields that the document
- * lacks (cli/docker_types.c). `json` leaves this member out too. */
-#define GOTMPL_OMIT_KEY "\x1fomitempty"
 /* Print lines of '\t'-separated cells aligned as Go's text/tabwriter does with docker's
  * settings (minwidth, tabwidth 1, padding 3, ' '): docker's tables use minwidth 10. */
 void gotmpl_tabwrite(FILE *f, char *const *lines, size_t minwidth);

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/gotmpl.h"
 #include "util/gotmpl_int.h"
+#include "util/gotmpl_opts.h"
 #include "util/xalloc.h"
 
 static int eval_arg(struct gt_state *s, json_t *dot, const struct gt_node *n, json_t **out);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/gotmpl.h"
 #include "util/gotmpl_int.h"
 
 static void pop(struct gt_state *s, size_t mark)

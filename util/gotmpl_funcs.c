@@ -2,7 +2,7 @@
  * docker's (cli/templates: json split join title lower upper pad truncate), their arity and
  * parameter types, and the call of one by name with Go's errors. The functions themselves
  * live beside it: comparisons (gotmpl_cmp.c), index and slice (gotmpl_index.c), print and
- * the string functions (gotmpl_text.c), printf and json (gotmpl_print.c). */
+ * the string functions (gotmpl_text.c), printf (gotmpl_print.c), json (gotmpl_json.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Go's printing of template values: fmt.Print's %v (maps with sorted keys, "[a b]", floats
- * as %v), fmt.Sprintf's verbs, and encoding/json as docker's {{json}} writes it. */
+ * as %v) and fmt.Sprintf's verbs (encoding/json, docker's {{json}}: gotmpl_json.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

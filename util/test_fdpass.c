@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,6 +127,33 @@ int main(void)
   TAP_OK(r == 1 && in.refused && in.n == 0,
          "16 fds, more than the receive buffer holds (the kernel cuts it, MSG_CTRUNC): refused");
   TAP_OK(tap_open_fds() == before, "16 fds: every fd the kernel installed is closed");
+
+  /* no fd number left here (RLIMIT_NOFILE): not refused but exhausted (EMFILE), with the fds
+   * the kernel could install; fd_recv fails with EMFILE, nothing left open */
+  struct rlimit old_lim, lim;
+  getrlimit(RLIMIT_NOFILE, &old_lim);
+  int low = dup(0); /* the lowest free number: the next fd the kernel installs */
+  close(low);
+  lim = old_lim;
+  lim.rlim_cur = (rlim_t)low + 1; /* room for exactly one */
+  TAP_OK(fdpass_send(sp[0], "3", 1, three, 3) == 1 && setrlimit(RLIMIT_NOFILE, &lim) == 0,
+         "three fds to a receiver with room for one");
+  r = fdpass_recv(sp[1], buf, sizeof(buf), 3, 0, &in);
+  setrlimit(RLIMIT_NOFILE, &old_lim);
+  TAP_OK(r == 1 && in.exhausted && !in.refused && in.n == 1 && same_file(in.fds[0], pp[0]),
+         "fdpass_recv: exhausted, not refused; the one installed is handed on");
+  for (size_t k = 0; k < in.n; k++)
+    close(in.fds[k]);
+  TAP_OK(tap_open_fds() == before, "exhausted: nothing else open");
+  lim.rlim_cur = (rlim_t)low; /* room for none */
+  TAP_OK(fd_send(sp[0], "1", 1, pp[0]) == 1 && setrlimit(RLIMIT_NOFILE, &lim) == 0,
+         "one fd to a receiver with room for none");
+  errno = 0;
+  r = fd_recv(sp[1], buf, sizeof(buf), &fd);
+  int e = errno;
+  setrlimit(RLIMIT_NOFILE, &old_lim);
+  TAP_OK(r < 0 && e == EMFILE && fd == -1 && tap_open_fds() == before,
+         "fd_recv: EMFILE (not EPROTO) when no fd number is left");
 
   /* credentials: only when asked for (SO_PASSCRED on the receiver) */
   int one = 1;

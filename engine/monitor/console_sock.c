@@ -70,6 +70,11 @@ int console_recv(int conn, void *buf, size_t cap, size_t *got, int *master, stru
   *got = (size_t)r;
   if (master == NULL)
     return in.refused ? err_set(err, EPROTO, "an fd came where none was expected") : 0;
+  if (in.exhausted && !in.refused) {
+    for (size_t k = 0; k < in.n; k++)
+      close(in.fds[k]);
+    return err_set(err, EMFILE, "take the pty master from the console socket");
+  }
   if (in.refused || in.n != 1)
     return err_set(err, EPROTO, "the console socket did not carry exactly one fd");
   int fd = in.fds[0];

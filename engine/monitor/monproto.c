@@ -25,7 +25,9 @@ int mon_recv(int sock, struct mon_msg *m, int *fds, int *nfds)
       close(in.fds[k]);
     return 0;
   }
-  /* more fds than a message takes, or a control message cut short: all of them closed */
+  /* more fds than a message takes, or a control message cut short: all of them closed; a
+   * message whose fds this process had no room for (EMFILE) comes with those it could take,
+   * and the attach goes on without the rest (the --rm removal warns of the same want) */
   if (in.refused) {
     errno = EPROTO;
     return -1;

@@ -35,8 +35,8 @@ int rt_msg_recv(int sock, struct rt_msg *m, int *fd_out)
   autoclose int fd = in.fds[0];
   if (r == 0)
     return 1;
-  if ((size_t)r < offsetof(struct rt_msg, data) || in.refused) {
-    errno = EPROTO;
+  if ((size_t)r < offsetof(struct rt_msg, data) || in.refused || in.exhausted) {
+    errno = in.exhausted && !in.refused ? EMFILE : EPROTO;
     return -1;
   }
   if ((size_t)r < sizeof(*m))
