@@ -17,7 +17,7 @@ monitor_of() { awk '/^PPid/ {print $2}' "/proc/$(td inspect -f '{{.State.Pid}}' 
 # Wait until pid runs tinydocker-monitor (the hand-over happened).
 wait_idle() { # pid
   local i
-  for i in $(seq 100); do
+  for i in $(seq 200); do
     [[ "$(readlink "/proc/$1/exe")" == */tinydocker-monitor ]] && return 0
     sleep 0.05
   done
@@ -109,8 +109,10 @@ wait_idle() { # pid
 }
 
 @test "log rotation by the idle program" {
+  # the output starts after the hand-over: 2 s leaves a loaded machine time for the run, the
+  # inspect of the pid and the exec of the idle program (0.5 s was short under load)
   id=$(td run -d --log-opt max-size=1k --log-opt max-file=2 busybox \
-    sh -c 'sleep 0.5; i=0; while [ $i -lt 60 ]; do echo line-$i; i=$((i+1)); done')
+    sh -c 'sleep 2; i=0; while [ $i -lt 60 ]; do echo line-$i; i=$((i+1)); done')
   wait_idle "$(monitor_of "$id")"
   td wait "$id"
   log="$TD_ROOT/containers/$id/$id-json.log"
