@@ -76,6 +76,17 @@ json_t *jsonv_shape(const json_t *src, const char *const *order, const json_t *d
   return out;
 }
 
+json_t *jsonv_kv_object(char *const *v)
+{
+  json_t *o = json_object();
+  for (size_t i = 0; v && v[i]; i++) {
+    const char *eq = strchr(v[i], '=');
+    autofree char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
+    json_object_set_new(o, k, json_string(eq ? eq + 1 : ""));
+  }
+  return o;
+}
+
 json_t *jsonv_from_strv_or_null(char *const *v)
 {
   return v && v[0] ? jsonv_from_strv(v) : json_null();

@@ -9,6 +9,9 @@ json_t *jsonv_from_strv(char *const *v);
 json_t *jsonv_from_array(const char *const *v, size_t n);
 /* A new NULL-terminated vector of the string members of a (others and non-arrays skipped). */
 char **jsonv_to_strv(const json_t *a);
+/* A new object of the "k=v" strings of the NULL-terminated v (a string without '=' is k with
+ * ""; a later k wins), as docker keeps labels, log options and sysctls. */
+json_t *jsonv_kv_object(char *const *v);
 /* A JSON object of strings as docker's ls columns print labels: "k=v,k=v" in its order ("" when
  * empty or not an object). The text is the caller's to free. */
 char *jsonv_labels_join(const json_t *o);

@@ -13,17 +13,6 @@
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
-static json_t *kv_object(char *const *v)
-{
-  json_t *o = json_object();
-  for (size_t i = 0; v && v[i]; i++) {
-    const char *eq = strchr(v[i], '=');
-    autofree char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
-    json_object_set_new(o, k, json_string(eq ? eq + 1 : ""));
-  }
-  return o;
-}
-
 /* -p's bindings as docker's HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort":
  * "8080"}]}, the strings as given (a spec net_port_parse refuses never gets here). */
 static json_t *port_bindings(char *const *publish)
@@ -95,7 +84,8 @@ static json_t *host_config(const struct eng_run_req *req, json_t *spec)
 #define HC(key, value) json_object_set_new(hc, key, value)
   HC("Binds", json_array_size(binds) ? binds : (json_decref(binds), json_null()));
   HC("ContainerIDFile", json_string(""));
-  HC("LogConfig", json_pack("{s:s,s:o}", "Type", "json-file", "Config", kv_object(req->log_opts)));
+  HC("LogConfig",
+     json_pack("{s:s,s:o}", "Type", "json-file", "Config", jsonv_kv_object(req->log_opts)));
   HC("NetworkMode", json_string(req->network ? req->network : "default"));
   HC("PortBindings", port_bindings(req->publish));
   HC("RestartPolicy", json_pack("{s:s,s:i}", "Name", eng_restart_name(req->restart.mode),
@@ -128,7 +118,7 @@ static json_t *host_config(const struct eng_run_req *req, json_t *spec)
   HC("UsernsMode", json_string(req->userns_mode ? req->userns_mode : ""));
   HC("ShmSize", json_integer(req->shm_size > 0 ? req->shm_size : 64LL << 20));
   if (req->sysctls && req->sysctls[0]) /* omitempty */
-    HC("Sysctls", kv_object(req->sysctls));
+    HC("Sysctls", jsonv_kv_object(req->sysctls));
   HC("Runtime", json_string("runc"));
   HC("ConsoleSize", json_pack("[i,i]", 0, 0));
   HC("Isolation", json_string(""));
@@ -235,7 +225,7 @@ json_t *create_record_doc(const struct eng_run_req *req, const char *id, const c
           : json_incref(json_object_get(imgcfg, "Entrypoint"));
   json_t *labels = json_object();
   json_object_update(labels, json_object_get(imgcfg, "Labels"));
-  json_t *reqlabels = kv_object(req->labels);
+  json_t *reqlabels = jsonv_kv_object(req->labels);
   json_object_update(labels, reqlabels);
   json_decref(reqlabels);
   /* docker's Config.Env: the user's, then the image's keys the user did not set (HOSTNAME and

@@ -260,17 +260,6 @@ static char **labels_load(json_t *o)
   return v;
 }
 
-static json_t *labels_json(char *const *v)
-{
-  json_t *o = json_object();
-  for (size_t i = 0; v && v[i]; i++) {
-    const char *eq = strchr(v[i], '=');
-    autofree char *k = xstrndup(v[i], eq ? (size_t)(eq - v[i]) : strlen(v[i]));
-    json_object_set_new(o, k, json_string(eq ? eq + 1 : ""));
-  }
-  return o;
-}
-
 /* NetworkSettings.Ports: {"80/tcp": [{"HostIp": ..., "HostPort": ...}]}. */
 static void ports_load(struct ctr_record *r, json_t *o)
 {
@@ -407,7 +396,7 @@ json_t *record_to_json(struct ctr_record *r)
       json_object_del(get(r->doc, "Config"), "StopTimeout");
   }
   if (r->config.labels || get(r->doc, "Config.Labels"))
-    put_if_changed(r->doc, "Config.Labels", labels_json(r->config.labels), false);
+    put_if_changed(r->doc, "Config.Labels", jsonv_kv_object(r->config.labels), false);
   put_if_changed(r->doc, "NetworkSettings.Ports", ports_json(r), r->net.n_ports == 0);
   put_if_changed(r->doc, "NetworkSettings.Networks", nets_json(r), r->net.n_nets == 0);
   return r->doc;
