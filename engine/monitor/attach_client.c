@@ -57,9 +57,19 @@ static void pass_signals(int sfd, int sock, bool proxy)
 }
 
 /* The monitor's answer that ends this program: its exit code. */
+/* run -d: the id on stdout, as docker's CLI prints it once the container is created */
+static int print_id(const char *id)
+{
+  char b[80];
+  int n = snprintf(b, sizeof(b), "%s\n", id);
+  return n > 0 && (size_t)n < sizeof(b) && write(STDOUT_FILENO, b, (size_t)n) != n ? -1 : 0;
+}
+
 static int answer(const struct mon_msg *r, const char *id)
 {
   if (r->type == MON_ERROR) {
+    if (id) /* docker's CLI printed it before the start failed */
+      print_id(id);
     /* the start failed: docker run words the daemon's answer "Error response from daemon:
      * <msg>." (one final dot), as the CLI does for the same error (util/err.c, ERR_START) */
     static const char pre[] = "Error response from daemon: ";
@@ -73,12 +83,8 @@ static int answer(const struct mon_msg *r, const char *id)
     text[n] = '\0';
     return fail(text, r->a ? r->a : 125);
   }
-  if (id) { /* run -d: started (or already over) */
-    char b[80];
-    int n = snprintf(b, sizeof(b), "%s\n", id);
-    if (n > 0 && (size_t)n < sizeof(b) && write(STDOUT_FILENO, b, (size_t)n) != n)
-      return 125;
-  }
+  if (id && print_id(id) < 0) /* run -d: started (or already over) */
+    return 125;
   return r->type == MON_EXIT ? r->a : 0; /* MON_DETACHED: the container runs on, docker's 0 */
 }
 

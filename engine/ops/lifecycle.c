@@ -140,7 +140,9 @@ int eng_run(struct eng_ctx *ctx, const struct eng_run_req *req, int *exit_code, 
         eng_rm(ctx, id, true, false, &rmerr) < 0)
       err_warn(&rmerr, "remove the container (--rm)");
   }
-  if (rc == 0 && req->detach) {
+  /* docker's CLI prints the id once created, so a start that fails shows it too, before the
+   * error */
+  if (req->detach) {
     printf("%s\n", id);
     fflush(stdout);
   }
